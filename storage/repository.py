@@ -1,0 +1,82 @@
+"""The queries the service needs, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from typing import cast
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from storage.schema import AuditEvent, Body, Consultation, DefinitionVersion, Paper, PaperSequence
+
+
+def get_body(session: Session, body_id: str) -> Body | None:
+    return session.get(Body, body_id)
+
+
+def list_bodies(session: Session) -> Sequence[Body]:
+    return session.scalars(select(Body).order_by(Body.id)).all()
+
+
+def get_definition_files(session: Session, version: str) -> dict[str, str] | None:
+    row = session.get(DefinitionVersion, version)
+    return dict(row.files) if row else None
+
+
+def get_paper(
+    session: Session, body_id: str, number: str, *, for_update: bool = False
+) -> Paper | None:
+    query = (
+        select(Paper)
+        .where(Paper.body_id == body_id, Paper.number == number)
+        .options(
+            selectinload(Paper.consultations).selectinload(Consultation.votes),
+            selectinload(Paper.co_signatures),
+        )
+    )
+    if for_update:
+        query = query.with_for_update(of=Paper)
+    return session.scalars(query).first()
+
+
+def list_papers(session: Session, body_id: str, state: str | None = None) -> Sequence[Paper]:
+    query = select(Paper).where(Paper.body_id == body_id).order_by(Paper.id)
+    if state:
+        query = query.where(Paper.state == state)
+    return session.scalars(query).all()
+
+
+def paper_numbers(session: Session, body_id: str, limit: int = 500) -> Sequence[str]:
+    query = select(Paper.number).where(Paper.body_id == body_id).order_by(Paper.id.desc())
+    return session.scalars(query.limit(limit)).all()
+
+
+def next_sequence(session: Session, body_id: str, paper_type: str, year: int) -> int:
+    """Increment and return the yearly counter; the row lock makes numbers gap-free."""
+    table = cast(Table, PaperSequence.__table__)
+    key = (
+        (table.c.body_id == body_id) & (table.c.paper_type == paper_type) & (table.c.year == year)
+    )
+    bump = update(table).where(key).values(last_value=table.c.last_value + 1)
+    value = session.execute(bump.returning(table.c.last_value)).scalar()
+    if value is not None:
+        return int(value)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(table)
+        .values(body_id=body_id, paper_type=paper_type, year=year, last_value=0)
+        .on_conflict_do_nothing()
+    )
+    return int(session.execute(bump.returning(table.c.last_value)).scalar_one())
+
+
+def paper_events(session: Session, stream: str) -> Sequence[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq)
+    return session.scalars(query).all()
+
+
+def count_events(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)

@@ -1,0 +1,182 @@
+"""The tables of ratsweg (SQLAlchemy 2 typed ORM). Alembic migrations mirror this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class DefinitionVersion(Base):
+    """A snapshot of one municipality's definitions, keyed by its content hash."""
+
+    __tablename__ = "definition_version"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body_id: Mapped[str] = mapped_column(String(64), index=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    loaded_by: Mapped[str] = mapped_column(String(128))
+
+
+class Body(Base):
+    """A municipality (Kommune) registered in this database, with its current definitions."""
+
+    __tablename__ = "body"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(2))
+    definitions_version: Mapped[str] = mapped_column(ForeignKey("definition_version.version"))
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PaperSequence(Base):
+    """Gap-free yearly numbering per body and paper type (incremented inside the creating
+    transaction, so a rolled-back creation gives its number back)."""
+
+    __tablename__ = "paper_sequence"
+
+    body_id: Mapped[str] = mapped_column(ForeignKey("body.id"), primary_key=True)
+    paper_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Paper(Base):
+    """A Vorlage / Drucksache."""
+
+    __tablename__ = "paper"
+    __table_args__ = (UniqueConstraint("body_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
+    definitions_version: Mapped[str] = mapped_column(ForeignKey("definition_version.version"))
+    number: Mapped[str] = mapped_column(String(64))
+    paper_type: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(255))
+    office_id: Mapped[str] = mapped_column(String(64))
+    date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(64))
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    row_version: Mapped[int] = mapped_column(Integer)
+
+    consultations: Mapped[list[Consultation]] = relationship(
+        back_populates="paper", order_by="Consultation.position", cascade="all, delete-orphan"
+    )
+    co_signatures: Mapped[list[CoSignature]] = relationship(
+        back_populates="paper", order_by="CoSignature.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class Consultation(Base):
+    """One step (Beratung) of a paper's Beratungsfolge."""
+
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    organization_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    public: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(64))
+    planned_date: Mapped[dt.date | None] = mapped_column(Date)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    result_label: Mapped[str | None] = mapped_column(String(255))
+
+    paper: Mapped[Paper] = relationship(back_populates="consultations")
+    votes: Mapped[list[Vote]] = relationship(
+        back_populates="consultation", order_by="Vote.position", cascade="all, delete-orphan"
+    )
+
+
+class Vote(Base):
+    """One Abstimmung within a consultation."""
+
+    __tablename__ = "vote"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(255))
+    yes: Mapped[int | None] = mapped_column(Integer)
+    no: Mapped[int | None] = mapped_column(Integer)
+    abstain: Mapped[int | None] = mapped_column(Integer)
+    biased: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(255))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="votes")
+
+
+class CoSignature(Base):
+    """Mitzeichnung of one participating office."""
+
+    __tablename__ = "co_signature"
+    __table_args__ = (UniqueConstraint("paper_id", "office_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
+    office_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    paper: Mapped[Paper] = relationship(back_populates="co_signatures")
+
+
+class AuditEvent(Base):
+    """Append-only: triggers refuse UPDATE and DELETE. Written only by storage.audit."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        UniqueConstraint("stream", "seq"),
+        Index("ix_audit_event_paper_id_seq", "paper_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(128))
+    seq: Mapped[int] = mapped_column(Integer)
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(64))
+    to_state: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,108 @@
+"""Fixtures: every service test runs on SQLite and on PostgreSQL (a fresh schema per test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.migrate import upgrade_database
+from storage.session import Database
+from workflow.clock import FixedClock
+from workflow.definitions import resolve_definitions_dir
+from workflow.service import WorkflowService
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID_DEFINITIONS = FIXTURES / "definitions" / "valid"
+POSTGRES_URL = os.environ.get(
+    "RATSWEG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("RATSWEG_REQUIRE_POSTGRES") == "1"
+START = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+
+
+def _postgres_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure means: not reachable
+        return f"{type(exc).__name__}: {exc}"
+
+
+_PG_PROBLEM = _postgres_reachable()
+if _PG_PROBLEM and REQUIRE_POSTGRES:
+    raise pytest.UsageError(
+        f"RATSWEG_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {_PG_PROBLEM}"
+    )
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(bool(_PG_PROBLEM), reason=f"PostgreSQL unreachable: {_PG_PROBLEM}"),
+        ],
+    ),
+]
+
+
+def postgres_schema_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ratsweg.db'}"
+        return
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin_url = POSTGRES_URL.replace("+psycopg", "")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield postgres_schema_url(schema)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    upgrade_database(db.engine)
+    yield db
+    checked_out = db.engine.pool.checkedout()  # type: ignore[attr-defined]
+    db.dispose()
+    assert checked_out == 0, "a unit of work left a connection checked out"
+
+
+@pytest.fixture
+def service(database: Database, clock: FixedClock) -> WorkflowService:
+    """A service with the Musterstadt test definitions loaded."""
+    svc = WorkflowService(database, clock)
+    svc.load_definitions(VALID_DEFINITIONS, user=None)
+    return svc
+
+
+@pytest.fixture
+def landau(database: Database, clock: FixedClock) -> WorkflowService:
+    """A service with the shipped Landau definitions loaded."""
+    svc = WorkflowService(database, clock)
+    svc.load_definitions(resolve_definitions_dir("landau"), user=None)
+    return svc

@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workflow.definitions import (
+    catalog_from_files,
+    check_definitions,
+    content_version,
+    list_shipped_municipalities,
+    load_catalog,
+    read_definition_files,
+    resolve_definitions_dir,
+    shipped_definitions_root,
+)
+from workflow.errors import DefinitionError, NotFoundError, Problem
+from workflow.model import Action, ConsultationRole, OrganizationKind, Role
+
+FIXTURES = Path(__file__).parent / "fixtures" / "definitions"
+VALID = FIXTURES / "valid"
+
+EXPECTED_BODIES = {
+    "herzogenrath": ("Stadt Herzogenrath", "NW"),
+    "landau": ("Stadt Landau in der Pfalz", "RP"),
+    "voelklingen": ("Stadt Völklingen", "SL"),
+}
+
+
+def invalid_case(case: str, tmp_path: Path) -> list[Problem]:
+    """The valid fixture with the case's files laid over it, checked."""
+    folder = tmp_path / case
+    shutil.copytree(VALID, folder)
+    for path in (FIXTURES / "invalid" / case).iterdir():
+        shutil.copy(path, folder / path.name)
+    return check_definitions(folder)
+
+
+def located(problems: list[Problem]) -> list[tuple[str, int | None, str]]:
+    return [(p.file, p.line, p.message) for p in problems]
+
+
+@pytest.mark.parametrize("name", list_shipped_municipalities())
+def test_every_shipped_municipality_loads_without_problems(name: str) -> None:
+    folder = resolve_definitions_dir(name)
+    assert check_definitions(folder) == []
+    catalog = load_catalog(folder)
+    assert (catalog.body.id, catalog.body.name, catalog.body.state) == (
+        name,
+        *EXPECTED_BODIES[name],
+    )
+    assert [s.id for s in catalog.lifecycle("paper").states][:2] == ["draft", "co_signing"]
+    assert {s.id for s in catalog.lifecycle("consultation").states} == {
+        "planned",
+        "scheduled",
+        "held",
+        "cancelled",
+    }
+    assert set(catalog.permissions) == set(Action)
+    for route in catalog.routes.values():
+        assert route.steps[-1].role.concludes
+
+
+def test_the_shipped_municipalities_are_the_three_seeded_cities() -> None:
+    assert list_shipped_municipalities() == ["herzogenrath", "landau", "voelklingen"]
+    assert (shipped_definitions_root() / "_standard" / "lifecycles.yaml").is_file()
+
+
+def test_herzogenrath_committee_decides_the_integration_concept_alone() -> None:
+    catalog = load_catalog(resolve_definitions_dir("herzogenrath"))
+    steps = catalog.route("integrationskonzept").steps
+    assert [(s.organization, s.role) for s in steps] == [("asidq", ConsultationRole.ENTSCHEIDUNG)]
+    assert "§ 8 b" in (catalog.route("integrationskonzept").legal_basis or "")
+    assert catalog.organization("asidq").short_name == "ASIDQ"
+    assert catalog.office("amt50").name == "Amt 50 - Sozialamt"
+    assert (
+        catalog.paper_type("sitzungsvorlage").numbering.format(year=2019, seq=367) == "V/2019/367"
+    )
+
+
+def test_voelklingen_prepares_the_concept_in_a_non_public_committee() -> None:
+    catalog = load_catalog(resolve_definitions_dir("voelklingen"))
+    steps = catalog.route("integrationskonzept").steps
+    assert [(s.organization, s.role, s.public) for s in steps] == [
+        ("ausschuss_kjs", ConsultationRole.VORBERATUNG, False),
+        ("stadtrat", ConsultationRole.ENTSCHEIDUNG, True),
+    ]
+    assert catalog.organization("ausschuss_kjs").public is False
+    offices = {o.id for o in catalog.organizations.values() if o.kind is OrganizationKind.OFFICE}
+    assert offices == {"wks", "rpa", "finanzmanagement"}
+
+
+def test_valid_fixture_builds_the_catalog_the_other_tests_rely_on() -> None:
+    catalog = load_catalog(VALID)
+    assert catalog.body.id == "musterstadt"
+    assert list(catalog.organizations) == ["rat", "ausschuss", "amt1"]
+    assert catalog.organization("rat").seats == 10
+    assert [s.organization for s in catalog.route("standard").steps] == ["ausschuss", "rat"]
+    assert catalog.user("clerk").offices == frozenset({"amt1"})
+    assert catalog.user("head").roles == frozenset({Role.OFFICE_HEAD})
+    assert catalog.permissions[Action.DEFINITIONS_LOAD] == frozenset({Role.ADMIN})
+    assert catalog.version == content_version(catalog.files)
+    assert catalog.source == str(VALID)
+
+
+def test_folder_without_lifecycles_falls_back_to_the_standard_file() -> None:
+    folder = resolve_definitions_dir("landau")
+    files = read_definition_files(folder)
+    standard = shipped_definitions_root() / "_standard" / "lifecycles.yaml"
+    assert files["lifecycles.yaml"] == standard.read_text(encoding="utf-8")
+    assert list(files) == sorted(files)
+
+
+def test_folder_without_lifecycles_and_standard_names_the_fix(tmp_path: Path) -> None:
+    folder = tmp_path / "stadt"
+    folder.mkdir()
+    (folder / "body.yaml").write_text("body: {}\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        read_definition_files(folder)
+    assert "copy definitions/_standard/lifecycles.yaml" in info.value.problems[0].message
+
+
+def test_missing_folder_is_one_clear_problem(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError) as info:
+        load_catalog(tmp_path / "nowhere")
+    [problem] = info.value.problems
+    assert "is not a folder" in problem.message
+
+
+def test_unknown_municipality_suggests_a_shipped_one() -> None:
+    with pytest.raises(NotFoundError, match="did you mean 'landau'"):
+        resolve_definitions_dir("landu")
+
+
+def test_content_version_is_stable_and_changes_with_any_file() -> None:
+    files = read_definition_files(VALID)
+    assert content_version(files) == content_version(dict(reversed(list(files.items()))))
+    assert len(content_version(files)) == 64
+    changed = {**files, "body.yaml": files["body.yaml"] + "# comment\n"}
+    assert content_version(changed) != content_version(files)
+    renamed = {("x" + k if k == "body.yaml" else k): v for k, v in files.items()}
+    assert content_version(renamed) != content_version(files)
+
+
+def test_catalog_from_files_round_trips_load_catalog() -> None:
+    loaded = load_catalog(VALID)
+    rebuilt = catalog_from_files(dict(loaded.files), loaded.source)
+    assert rebuilt == loaded
+
+
+def test_catalog_mappings_are_read_only() -> None:
+    catalog = load_catalog(VALID)
+    with pytest.raises(TypeError):
+        catalog.organizations["x"] = catalog.organization("rat")  # type: ignore[index]
+
+
+def test_duplicate_key_is_rejected_with_both_lines(tmp_path: Path) -> None:
+    assert located(invalid_case("duplicate_key", tmp_path)) == [
+        ("organizations.yaml", 6, "duplicate key 'seats' (first at line 5)")
+    ]
+
+
+def test_unknown_key_suggests_the_close_one(tmp_path: Path) -> None:
+    [problem] = invalid_case("unknown_key", tmp_path)
+    assert (problem.file, problem.line, problem.path) == (
+        "organizations.yaml",
+        9,
+        "organizations[1].sets",
+    )
+    assert problem.message == "unknown key 'sets' (did you mean 'seats'?)"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    assert located(invalid_case("multiple_problems", tmp_path)) == [
+        ("body.yaml", 5, "unknown state 'NRW' (did you mean 'NW'?)"),
+        ("organizations.yaml", 8, "unknown kind 'commitee' (did you mean 'committee'?)"),
+        (
+            "organizations.yaml",
+            13,
+            "an office has no seats; remove 'seats' (only Gremien have them)",
+        ),
+        ("users.yaml", 5, "unknown office 'amt2' (did you mean 'amt1'?)"),
+        ("users.yaml", 19, "duplicate user id 'clerk' (first at line 2)"),
+    ]
+
+
+def test_bad_references_name_the_close_or_allowed_organizations(tmp_path: Path) -> None:
+    assert located(invalid_case("bad_reference", tmp_path)) == [
+        (
+            "routes.yaml",
+            5,
+            "unknown deliberating organization 'ausschus' (did you mean 'ausschuss'?)",
+        ),
+        (
+            "routes.yaml",
+            10,
+            (
+                "'amt1' is of kind office, expected a deliberating organization"
+                " (allowed: rat, ausschuss)"
+            ),
+        ),
+    ]
+
+
+def test_route_ending_in_a_vorberatung_is_rejected(tmp_path: Path) -> None:
+    assert located(invalid_case("route_ends_in_vorberatung", tmp_path)) == [
+        ("routes.yaml", 5, "only the last step may be entscheidung; make this step a vorberatung"),
+        ("routes.yaml", 6, "the last step must be entscheidung or kenntnisnahme, not vorberatung"),
+    ]
+
+
+def test_unreachable_lifecycle_state_is_rejected(tmp_path: Path) -> None:
+    [problem] = invalid_case("unreachable_state", tmp_path)
+    assert (problem.file, problem.line, problem.path) == (
+        "lifecycles.yaml",
+        16,
+        "lifecycles.paper.states.archived",
+    )
+    assert problem.message == "state 'archived' cannot be reached from the initial state 'draft'"
+
+
+def test_unknown_guard_is_rejected_with_a_hint(tmp_path: Path) -> None:
+    assert located(invalid_case("unknown_guard", tmp_path)) == [
+        (
+            "lifecycles.yaml",
+            29,
+            "unknown paper guard 'no_objection' (did you mean 'no_objections'?)",
+        )
+    ]
+
+
+def test_missing_permissions_are_named(tmp_path: Path) -> None:
+    assert located(invalid_case("missing_permissions", tmp_path)) == [
+        ("lifecycles.yaml", 79, "missing permission(s) for: co_signature.sign, definitions.load")
+    ]
+
+
+def test_unquoted_no_asks_the_author_to_quote_it(tmp_path: Path) -> None:
+    [problem] = invalid_case("unquoted_boolean", tmp_path)
+    assert (problem.file, problem.line, problem.path) == ("users.yaml", 7, "users[1].name")
+    assert problem.message.startswith("expected a string, got a boolean; quote the value")
+
+
+def test_yaml_syntax_error_reports_its_line_and_nothing_else(tmp_path: Path) -> None:
+    [problem] = invalid_case("yaml_syntax_error", tmp_path)
+    assert (problem.file, problem.line) == ("paper_types.yaml", 4)
+    assert problem.message.startswith("YAML syntax error:")
+
+
+def test_problems_in_the_standard_lifecycles_name_that_file(tmp_path: Path) -> None:
+    shutil.copytree(VALID, tmp_path / "stadt")
+    standard = tmp_path / "_standard"
+    standard.mkdir()
+    (tmp_path / "stadt" / "lifecycles.yaml").rename(standard / "lifecycles.yaml")
+    text = (standard / "lifecycles.yaml").read_text(encoding="utf-8")
+    (standard / "lifecycles.yaml").write_text(text.replace("[has_date]", "[has_datum]"), "utf-8")
+    [problem] = check_definitions(tmp_path / "stadt")
+    assert problem.file == "_standard/lifecycles.yaml"
+    assert "unknown consultation guard 'has_datum'" in problem.message
+
+
+def small_files(**overrides: str) -> dict[str, str]:
+    files = read_definition_files(VALID)
+    return {**files, **overrides}
+
+
+def test_missing_section_is_named() -> None:
+    files = small_files()
+    del files["users.yaml"]
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(files, "musterstadt")
+    assert located(info.value.problems) == [
+        ("musterstadt", None, "missing section 'users'; add it to a file such as users.yaml")
+    ]
+
+
+def test_section_defined_twice_names_the_first_place() -> None:
+    files = small_files(**{"more.yaml": "# more\nbody:\n  id: x\n"})
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(files, "musterstadt")
+    assert located(info.value.problems) == [
+        ("more.yaml", 2, "section 'body' is already defined in body.yaml:2")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("numbering", "message"),
+    [
+        ("V/{year}", "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"),
+        ("V/{jahr}/{seq}", "numbering may use only {year} and {seq}, not {jahr}"),
+        ("V/{year}/{seq:q}", "invalid numbering pattern 'V/{year}/{seq:q}'"),
+    ],
+)
+def test_bad_numbering_patterns_are_rejected(numbering: str, message: str) -> None:
+    text = f'paper_types:\n  - id: vorlage\n    name: Vorlage\n    numbering: "{numbering}"\n'
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"paper_types.yaml": text}), "musterstadt")
+    [problem] = info.value.problems
+    assert (problem.line, problem.path) == (4, "paper_types[0].numbering")
+    assert problem.message.startswith(message)
+
+
+def test_missing_engine_trigger_and_final_state_are_reported() -> None:
+    text = read_definition_files(VALID)["lifecycles.yaml"]
+    text = text.replace("      - trigger: note\n", "      - trigger: notice\n")
+    text = text.replace("held: {label: beraten, final: true}", "held: {label: beraten}")
+    text = text.replace("cancelled: {label: entfallen, final: true}", "cancelled: {label: x}")
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"lifecycles.yaml": text}), "musterstadt")
+    messages = [p.message for p in info.value.problems]
+    assert "missing trigger(s) the engine needs: note" in messages
+    assert "no final state; mark at least one state with 'final: true'" in messages

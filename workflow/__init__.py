@@ -1,0 +1,5 @@
+"""ratsweg: routes council papers (Vorlagen) along their Beratungsfolge."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,183 @@
+"""The immutable catalog of one municipality's definitions, as built by ``definitions.py``.
+
+Pure data with lookups; the loader does all validation before constructing these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from workflow.errors import not_found
+from workflow.model import Action, ConsultationRole, OrganizationKind, Role
+
+#: Guards a lifecycle transition may name; the engine implements each one.
+PAPER_GUARDS = frozenset(
+    {"has_consultations", "has_concluding_step", "all_co_signed", "no_objections"}
+)
+CONSULTATION_GUARDS = frozenset({"has_date", "previous_steps_done"})
+#: Effects a lifecycle transition may name; the engine implements each one.
+PAPER_EFFECTS = frozenset({"request_co_signatures", "freeze_text", "close_open_steps"})
+CONSULTATION_EFFECTS = frozenset({"advance_paper"})
+
+LIFECYCLE_NAMES = ("paper", "consultation")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Body:
+    id: str
+    name: str
+    short_name: str
+    state: str  # Bundesland code: "RP", "SL", "NW", ...
+    time_zone: str = "Europe/Berlin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Organization:
+    id: str
+    name: str
+    kind: OrganizationKind
+    short_name: str | None = None
+    seats: int | None = None  # statutory seats, for quorum (deliberating bodies only)
+    public: bool = True  # default publicity of its consultations
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaperType:
+    id: str
+    name: str
+    numbering: str  # e.g. "V/{year}/{seq}" or "{year}/{seq:04d}"
+    needs_concluding_step: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteStep:
+    organization: str
+    role: ConsultationRole
+    public: bool | None = None  # None: the organization's default
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoutingTemplate:
+    """The default Beratungsfolge for a kind of matter (Zuständigkeitsordnung)."""
+
+    id: str
+    name: str
+    steps: tuple[RouteStep, ...]
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
+    id: str
+    name: str
+    roles: frozenset[Role]
+    offices: frozenset[str] = frozenset()  # organization ids of kind office
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LifecycleState:
+    id: str
+    label: str
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LifecycleTransition:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    label: str
+    roles: frozenset[Role] = frozenset()  # empty: fired by the engine only, never by a user
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lifecycle:
+    name: str  # "paper" or "consultation"
+    initial: str
+    states: tuple[LifecycleState, ...]
+    transitions: tuple[LifecycleTransition, ...]
+
+    def state(self, state_id: str) -> LifecycleState:
+        for state in self.states:
+            if state.id == state_id:
+                return state
+        raise not_found(f"{self.name} state", state_id, (s.id for s in self.states))
+
+    def triggers_from(self, state_id: str) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for transition in self.transitions:
+            if state_id in transition.sources:
+                seen[transition.trigger] = None
+        return tuple(seen)
+
+    def transition(self, trigger: str, source: str) -> LifecycleTransition | None:
+        for transition in self.transitions:
+            if transition.trigger == trigger and source in transition.sources:
+                return transition
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Catalog:
+    """One municipality's definitions at one version (``version`` is a content hash)."""
+
+    version: str
+    source: str  # the directory it was loaded from
+    files: Mapping[str, str]  # file name -> text, exactly as hashed
+    body: Body
+    organizations: Mapping[str, Organization]
+    paper_types: Mapping[str, PaperType]
+    routes: Mapping[str, RoutingTemplate]
+    users: Mapping[str, User]
+    lifecycles: Mapping[str, Lifecycle]
+    permissions: Mapping[Action, frozenset[Role]]
+    loaded_at: dt.datetime | None = field(default=None, compare=False)
+
+    def organization(self, org_id: str) -> Organization:
+        try:
+            return self.organizations[org_id]
+        except KeyError:
+            raise not_found("organization", org_id, self.organizations) from None
+
+    def office(self, org_id: str) -> Organization:
+        org = self.organization(org_id)
+        if org.kind is not OrganizationKind.OFFICE:
+            offices = [o.id for o in self.organizations.values() if o.kind is OrganizationKind.OFFICE]
+            raise not_found("office", org_id, offices)
+        return org
+
+    def body_organization(self, org_id: str) -> Organization:
+        """A deliberating organization (Gremium): anything but an office."""
+        org = self.organization(org_id)
+        if not org.kind.deliberates:
+            gremien = [o.id for o in self.organizations.values() if o.kind.deliberates]
+            raise not_found("deliberating organization", org_id, gremien)
+        return org
+
+    def paper_type(self, type_id: str) -> PaperType:
+        try:
+            return self.paper_types[type_id]
+        except KeyError:
+            raise not_found("paper type", type_id, self.paper_types) from None
+
+    def route(self, route_id: str) -> RoutingTemplate:
+        try:
+            return self.routes[route_id]
+        except KeyError:
+            raise not_found("routing template", route_id, self.routes) from None
+
+    def user(self, user_id: str) -> User:
+        try:
+            return self.users[user_id]
+        except KeyError:
+            raise not_found(
+                f"user in the definitions of {self.body.name}", user_id, self.users
+            ) from None
+
+    def lifecycle(self, name: str) -> Lifecycle:
+        return self.lifecycles[name]

@@ -1,0 +1,505 @@
+"""The ``ratsweg`` command line: parse, one service call, render. The only module that prints.
+
+Heavy modules (SQLAlchemy, transitions, the service) are imported inside commands so that
+``ratsweg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from workflow.output import (
+    chosen_format,
+    output_options,
+    render,
+    render_object,
+    show_date,
+    show_datetime,
+)
+
+if TYPE_CHECKING:
+    from workflow.model import AuditEventView, PaperView, VerifyReport
+    from workflow.service import WorkflowService
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RatswegGroup(click.Group):
+    """Maps every WorkflowError to one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from workflow.errors import DefinitionError, WorkflowError
+
+        try:
+            return super().invoke(ctx)
+        except DefinitionError as exc:
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
+            ctx.exit(1)
+        except WorkflowError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+class DateType(click.ParamType):
+    """Dates as YYYY-MM-DD or DD.MM.YYYY."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(str(value), fmt).date()
+            except ValueError:
+                continue
+        self.fail(f"{value!r} is not a date; use YYYY-MM-DD or DD.MM.YYYY", param, ctx)
+
+
+DATE = DateType()
+
+
+class Runtime:
+    """What the group callback knows; the service is built on first use."""
+
+    def __init__(self, database: str | None, body: str | None,
+                 service: WorkflowService | None = None) -> None:
+        self.database, self.body = database, body
+        self._service = service
+
+    @property
+    def service(self) -> WorkflowService:
+        if self._service is None:
+            from workflow.app import Settings, build_service
+
+            self._service = build_service(Settings.from_env(self.database, body=self.body))
+        return self._service
+
+
+def actor_option(func: F) -> F:
+    """``--as USER`` (else RATSWEG_USER, else the login name) on every mutating command."""
+    return click.option("--as", "user", metavar="USER",
+                        help="Act as this user (default: RATSWEG_USER, then the login name).")(func)
+
+
+def pass_runtime(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(click.get_current_context().find_object(Runtime), *args, **kwargs)
+
+    return wrapper
+
+
+def user_of(explicit: str | None) -> str | None:
+    from workflow.app import resolve_user
+
+    return resolve_user(explicit)
+
+
+@click.group(cls=RatswegGroup)
+@click.version_option(package_name="ratsweg")
+@click.option("--database", envvar="RATSWEG_DATABASE_URL", metavar="URL",
+              help="Database URL (env RATSWEG_DATABASE_URL; default sqlite:///ratsweg.db).")
+@click.option("--body", envvar="RATSWEG_BODY", metavar="ID",
+              help="Municipality, when the database holds several (env RATSWEG_BODY).")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, body: str | None) -> None:
+    """ratsweg routes council papers (Vorlagen) along their Beratungsfolge."""
+    if not isinstance(ctx.obj, Runtime):
+        ctx.obj = Runtime(database, body, service=ctx.obj)
+
+
+# -- init, db, definitions --------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--definitions", "sources", multiple=True, metavar="DIR",
+              help="Municipality folder or shipped name (landau, herzogenrath, voelklingen).")
+@actor_option
+@pass_runtime
+def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
+    """Create or upgrade the database and load municipality definitions."""
+    from workflow.app import upgrade
+    from workflow.definitions import resolve_definitions_dir
+
+    before, after = upgrade(rt.service)
+    click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+    for source in sources:
+        body = rt.service.load_definitions(resolve_definitions_dir(source), user=user_of(user))
+        click.echo(f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}",
+                   err=True)
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_runtime
+def db_upgrade(rt: Runtime) -> None:
+    """Apply pending schema migrations (Alembic)."""
+    from workflow.app import upgrade
+
+    before, after = upgrade(rt.service)
+    click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+
+
+@cli.group()
+def definitions() -> None:
+    """Check, show and load municipality definitions."""
+
+
+@definitions.command("check")
+@click.argument("directory")
+def definitions_check(directory: str) -> None:
+    """Validate a definitions folder; list every problem with file and line."""
+    from workflow.definitions import check_definitions, resolve_definitions_dir
+
+    path = resolve_definitions_dir(directory)
+    problems = check_definitions(path)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {path}", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: ok", err=True)
+
+
+@definitions.command("show")
+@click.argument("directory", required=False)
+@output_options
+@pass_runtime
+def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
+    """Show a municipality's organizations (from DIRECTORY, else the database's current)."""
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+
+    catalog = (load_catalog(resolve_definitions_dir(directory)) if directory
+               else rt.service.catalog(rt.body))
+    rows = [{"id": o.id, "name": o.name, "kind": o.kind, "seats": o.seats,
+             "public": o.public if o.kind.deliberates else None}
+            for o in catalog.organizations.values()]
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "table":
+        click.echo(f"{catalog.body.name} ({catalog.body.state}), "
+                   f"definitions {catalog.version[:12]}")
+    click.echo(render(rows, ["id", "name", "kind", "seats", "public"], fmt))
+
+
+@definitions.command("load")
+@click.argument("directory")
+@actor_option
+@pass_runtime
+def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
+    """Load a new version of a municipality's definitions (papers keep their version)."""
+    from workflow.definitions import resolve_definitions_dir
+
+    body = rt.service.load_definitions(resolve_definitions_dir(directory), user=user_of(user))
+    click.echo(f"{body.name}: definitions {body.definitions_version[:12]}", err=True)
+
+
+# -- papers -----------------------------------------------------------------------------------
+
+
+@cli.group()
+def paper() -> None:
+    """Create, show and move papers (Vorlagen)."""
+
+
+@paper.command("create")
+@click.option("--type", "paper_type", required=True, help="Paper type id, e.g. sitzungsvorlage.")
+@click.option("--title", required=True, help="Betreff.")
+@click.option("--office", required=True, help="Originating office (Amt) id.")
+@click.option("--route", help="Routing template id giving the default Beratungsfolge.")
+@click.option("--date", type=DATE, help="Date of the paper (default today).")
+@click.option("--reference", help="Aktenzeichen.")
+@click.option("--text", help="Beschlussvorschlag.")
+@click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
+@actor_option
+@output_options
+@pass_runtime
+def paper_create(rt: Runtime, user: str | None, fmt: str, as_json: bool, date: dt.date | None,
+                 **fields: Any) -> None:
+    """Create a paper in draft, with the route's Beratungsfolge."""
+    view = rt.service.create_paper(user=user_of(user), date=date or dt.date.today(),
+                                   body=rt.body, **fields)
+    click.echo(f"created {view.number}", err=True)
+    _show_paper(view, chosen_format(fmt, as_json))
+
+
+@paper.command("show")
+@click.argument("number")
+@output_options
+@pass_runtime
+def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """Show a paper with its Beratungsfolge and co-signatures."""
+    _show_paper(rt.service.get_paper(number, body=rt.body), chosen_format(fmt, as_json))
+
+
+@paper.command("list")
+@click.option("--state", help="Only papers in this state.")
+@output_options
+@pass_runtime
+def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool) -> None:
+    """List papers."""
+    rows = [dataclasses.asdict(p) for p in rt.service.list_papers(body=rt.body, state=state)]
+    click.echo(render(rows, ["number", "paper_type", "date", "state", "office_id", "title"],
+                      chosen_format(fmt, as_json)))
+
+
+def _paper_action(name: str, method: str, help_text: str) -> None:
+    @paper.command(name, help=help_text)
+    @click.argument("number")
+    @actor_option
+    @pass_runtime
+    def command(rt: Runtime, number: str, user: str | None) -> None:
+        view = getattr(rt.service, method)(number, user=user_of(user), body=rt.body)
+        click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+
+
+_paper_action("submit", "submit_paper", "Send a draft into Mitzeichnung (co-signing).")
+_paper_action("release", "release_paper", "Release (freeze) a co-signed paper.")
+
+
+@paper.command("withdraw")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the paper is withdrawn.")
+@actor_option
+@pass_runtime
+def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> None:
+    """Withdraw a paper; its open steps are cancelled."""
+    view = rt.service.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
+    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+
+
+@paper.command("co-sign")
+@click.argument("number")
+@click.option("--office", required=True, help="The participating office signing.")
+@click.option("--object", "objection", is_flag=True, help="Object instead of signing.")
+@click.option("--comment", help="Comment (required with --object).")
+@actor_option
+@pass_runtime
+def paper_co_sign(rt: Runtime, number: str, office: str, objection: bool, comment: str | None,
+                  user: str | None) -> None:
+    """Co-sign (Mitzeichnung) a paper for a participating office, or object."""
+    rt.service.co_sign(number, user=user_of(user), office=office, objection=objection,
+                       comment=comment, body=rt.body)
+    click.echo(f"{number}: {'objection' if objection else 'signature'} of {office} recorded",
+               err=True)
+
+
+# -- consultations ----------------------------------------------------------------------------
+
+
+@cli.group()
+def consultation() -> None:
+    """Edit the Beratungsfolge and record results."""
+
+
+@consultation.command("add")
+@click.argument("number")
+@click.argument("organization")
+@click.option("--role", required=True,
+              type=click.Choice(["vorberatung", "anhoerung", "entscheidung", "kenntnisnahme"]))
+@click.option("--position", type=click.IntRange(min=1), help="Insert here (default: at the end).")
+@click.option("--date", "planned_date", type=DATE, help="Planned date.")
+@click.option("--public/--non-public", default=None, help="Default: the organization's.")
+@actor_option
+@pass_runtime
+def consultation_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
+    """Add a step to a paper's Beratungsfolge (before release)."""
+    view = rt.service.add_consultation(number, user=user_of(user), body=rt.body, **fields)
+    _echo_path(view)
+
+
+@consultation.command("remove")
+@click.argument("number")
+@click.argument("position", type=click.IntRange(min=1))
+@actor_option
+@pass_runtime
+def consultation_remove(rt: Runtime, number: str, position: int, user: str | None) -> None:
+    """Remove a step from a paper's Beratungsfolge (before release)."""
+    _echo_path(rt.service.remove_consultation(number, user=user_of(user), position=position,
+                                              body=rt.body))
+
+
+@consultation.command("schedule")
+@click.argument("number")
+@click.argument("position", type=click.IntRange(min=1))
+@click.option("--date", required=True, type=DATE, help="Meeting date.")
+@actor_option
+@pass_runtime
+def consultation_schedule(rt: Runtime, number: str, position: int, date: dt.date,
+                          user: str | None) -> None:
+    """Set the meeting date of a step."""
+    _echo_path(rt.service.schedule_consultation(number, user=user_of(user), position=position,
+                                                date=date, body=rt.body))
+
+
+@consultation.command("record")
+@click.argument("number")
+@click.argument("position", type=click.IntRange(min=1))
+@click.option("--result", "outcome", required=True,
+              help="empfohlen, mit_aenderungen_empfohlen, abgelehnt, beschlossen, "
+                   "ungeaendert_beschlossen, geaendert_beschlossen, zur_kenntnis_genommen.")
+@click.option("--date", type=DATE, help="Meeting date (default: the scheduled or planned one).")
+@click.option("--yes", type=click.IntRange(min=0), help="Ja votes.")
+@click.option("--no", type=click.IntRange(min=0), help="Nein votes.")
+@click.option("--abstain", type=click.IntRange(min=0), help="Enthaltungen.")
+@click.option("--biased", type=click.IntRange(min=0), help="Befangen (excluded).")
+@click.option("--label", help='Result as worded, e.g. "einstimmig beschlossen".')
+@actor_option
+@pass_runtime
+def consultation_record(rt: Runtime, number: str, position: int, outcome: str,
+                        date: dt.date | None, label: str | None, user: str | None,
+                        **counts: int | None) -> None:
+    """Record the result of a step (the deciding step decides the paper)."""
+    from workflow.model import VoteCount
+
+    votes = [VoteCount(**counts)] if any(v is not None for v in counts.values()) else []
+    view = rt.service.record_result(number, user=user_of(user), position=position,
+                                    outcome=outcome, date=date, votes=votes, label=label,
+                                    body=rt.body)
+    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def audit() -> None:
+    """Read and verify the audit trail."""
+
+
+@audit.command("trail")
+@click.argument("number")
+@output_options
+@pass_runtime
+def audit_trail(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """Show every recorded change of a paper, oldest first."""
+    _echo_trail(rt.service.audit_trail(number, body=rt.body), chosen_format(fmt, as_json))
+
+
+@audit.command("verify")
+@output_options
+@pass_runtime
+def audit_verify(rt: Runtime, fmt: str, as_json: bool) -> None:
+    """Recompute every hash chain; report the first broken link and exit 1."""
+    report = rt.service.verify_audit()
+    _echo_verify(report, chosen_format(fmt, as_json))
+    if not report.ok:
+        sys.exit(1)
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--database", "demo_database", metavar="URL",
+              help="Database for the demo (default: a new temporary SQLite file).")
+def demo(demo_database: str | None) -> None:
+    """Replay the Landau Integrationskonzept (2011) from draft to the Stadtrat's decision."""
+    from workflow.demo import run_demo
+
+    result = run_demo(demo_database)
+    click.echo(f"Datenbank: {result.database_url}", err=True)
+    _show_paper(result.paper, "table")
+    click.echo("")
+    _echo_trail(result.trail, "table")
+    click.echo("")
+    _echo_verify(result.report, "table")
+    if not result.report.ok:
+        sys.exit(1)
+
+
+# -- rendering helpers ------------------------------------------------------------------------
+
+
+def _show_paper(view: PaperView, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render_object(dataclasses.asdict(view)))
+        return
+    click.echo(f"{view.paper_type_name} {view.number} vom {show_date(view.date)}: {view.title}")
+    click.echo(f"Amt: {view.office_name}" + (f", Aktenzeichen {view.reference}"
+                                             if view.reference else ""))
+    click.echo(f"Status: {view.state_label} ({view.state}); "
+               f"möglich: {', '.join(view.allowed_actions) or '-'}")
+    if view.co_signatures:
+        signs = ", ".join(f"{c.office_name}: {c.state.value}" for c in view.co_signatures)
+        click.echo(f"Mitzeichnung: {signs}")
+    click.echo("")
+    _echo_path(view, fmt)
+
+
+def _echo_path(view: PaperView, fmt: str = "table") -> None:
+    rows = [
+        {
+            "Nr": c.position,
+            "Gremium": c.organization_name,
+            "Zuständigkeit": c.role.value,
+            "Ö/N": "Ö" if c.public else "N",
+            "geplant": c.planned_date,
+            "Sitzung": c.date,
+            "Status": c.state,
+            "Ergebnis": c.result_label or "",
+            "Abstimmung": "; ".join(_vote_text(v) for v in c.votes),
+        }
+        for c in view.consultations
+    ]
+    headers = ["Nr", "Gremium", "Zuständigkeit", "Ö/N", "geplant", "Sitzung", "Status",
+               "Ergebnis", "Abstimmung"]
+    click.echo(render(rows, headers, fmt))
+
+
+def _vote_text(vote: Any) -> str:
+    parts = [f"{label} {value}" for label, value in
+             (("Ja", vote.yes), ("Nein", vote.no), ("Enth.", vote.abstain),
+              ("Befangen", vote.biased)) if value is not None]
+    return ", ".join(parts)
+
+
+def _echo_trail(events: Sequence[AuditEventView], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render([dataclasses.asdict(e) for e in events], [], "json"))
+        return
+    rows = [
+        {
+            "#": e.seq,
+            "Zeit": show_datetime(e.occurred_at),
+            "Akteur": e.actor,
+            "Aktion": e.action,
+            "Zustand": f"{e.from_state or ''} → {e.to_state or ''}"
+            if (e.from_state or e.to_state) else "",
+            "Details": _payload_text(e.payload),
+            "Hash": e.hash[:12],
+        }
+        for e in events
+    ]
+    click.echo(render(rows, ["#", "Zeit", "Akteur", "Aktion", "Zustand", "Details", "Hash"], fmt))
+
+
+def _payload_text(payload: dict[str, Any]) -> str:
+    keys = ("trigger", "position", "organization", "outcome", "office", "date", "reason")
+    return ", ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) is not None)
+
+
+def _echo_verify(report: VerifyReport, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render_object(dataclasses.asdict(report) | {"ok": report.ok}))
+        return
+    if report.ok:
+        click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
+    else:
+        click.echo(f"Audit trail BROKEN in {report.broken_stream} at event {report.broken_seq}: "
+                   f"{report.reason}")
+
+
+def main() -> None:
+    cli(prog_name="ratsweg")

@@ -1,0 +1,736 @@
+"""Load and validate one municipality's definitions (a folder of YAML files) into a ``Catalog``.
+
+Stages: discover the files, parse them (keeping line numbers, rejecting duplicate keys), check
+every section, cross-check references, and only then build the frozen catalog. Every problem is
+collected and reported at once in a ``DefinitionError``; see docs/definitions.md for the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import importlib.util
+import json
+import os
+import re
+import string
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from workflow.catalog import (
+    CONSULTATION_EFFECTS,
+    CONSULTATION_GUARDS,
+    LIFECYCLE_NAMES,
+    PAPER_EFFECTS,
+    PAPER_GUARDS,
+    Body,
+    Catalog,
+    Lifecycle,
+    LifecycleState,
+    LifecycleTransition,
+    Organization,
+    PaperType,
+    RouteStep,
+    RoutingTemplate,
+    User,
+)
+from workflow.errors import DefinitionError, NotFoundError, Problem, did_you_mean, not_found
+from workflow.model import Action, ConsultationRole, OrganizationKind, Role
+
+SECTIONS = ("body", "organizations", "paper_types", "routes", "users", "lifecycles", "permissions")
+#: The 16 Länder (Bundesland codes).
+STATES = frozenset(
+    {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
+)
+LIFECYCLES_FILE = "lifecycles.yaml"
+STANDARD_FOLDER = "_standard"
+#: Triggers the engine fires or offers by name; every lifecycle must define them.
+REQUIRED_TRIGGERS = {
+    "paper": ("submit", "release", "begin_consultation", "adopt", "reject", "note", "withdraw"),
+    "consultation": ("schedule", "hold", "cancel"),
+}
+GUARDS = {"paper": PAPER_GUARDS, "consultation": CONSULTATION_GUARDS}
+EFFECTS = {"paper": PAPER_EFFECTS, "consultation": CONSULTATION_EFFECTS}
+
+_ID = re.compile(r"[a-z0-9_]+")
+_USER_ID = re.compile(r"[a-z0-9_.-]+")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")  # lifecycle states and triggers
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "str": ((str,), "a string"),
+    "bool": ((bool,), "a boolean (true or false)"),
+    "int": ((int,), "an integer"),
+    "list": ((list,), "a list"),
+    "map": ((dict,), "a mapping"),
+    "str_or_list": ((str, list), "a string or a list of strings"),
+}
+_E = TypeVar("_E", bound=StrEnum)
+_T = TypeVar("_T")
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+
+class _Map(dict[str, Any]):
+    """A YAML mapping that remembers its own line and the line of each key."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+
+class _Seq(list[Any]):
+    """A YAML sequence that remembers its own line and the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers (1-based) and reports duplicate or non-string keys."""
+
+    def __init__(self, text: str, ctx: _Ctx) -> None:
+        super().__init__(text)
+        self.ctx = ctx
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map(node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            loader.ctx.add(line, "", f"key {key_node.value!r} is {_describe(key)}; quote it")
+            key = str(key_node.value)
+        if key in result.key_lines:
+            first = result.key_lines[key]
+            loader.ctx.add(line, "", f"duplicate key {key!r} (first at line {first})")
+            continue
+        result.key_lines[key] = line
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(node.start_mark.line + 1)
+    for item in node.value:
+        result.item_lines.append(item.start_mark.line + 1)
+        result.append(loader.construct_object(item, deep=True))
+    return result
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Where problems of one file go."""
+
+    file: str
+    problems: list[Problem]
+
+    def add(self, line: int | None, path: str, message: str) -> None:
+        self.problems.append(Problem(file=self.file, line=line, path=path, message=message))
+
+
+def _parse(ctx: _Ctx, text: str) -> Any:
+    loader = _LineLoader(text, ctx)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        ctx.add(line, "", f"YAML syntax error: {exc.problem or exc.context}")
+    except yaml.YAMLError as exc:
+        ctx.add(None, "", f"YAML error: {exc}")
+    finally:
+        loader.dispose()
+    return None
+
+
+# -- generic checks -----------------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {_Seq: "a list", _Map: "a mapping", list: "a list", dict: "a mapping"}
+    return names.get(type(value), f"a {type(value).__name__}")  # dates and times
+
+
+def _check_type(ctx: _Ctx, value: Any, expected: str, line: int, path: str) -> bool:
+    types, name = _TYPES[expected]
+    if isinstance(value, types) and not (expected == "int" and isinstance(value, bool)):
+        return True
+    message = f"expected {name}, got {_describe(value)}"
+    if str in types and not isinstance(value, list | dict | None):
+        message += "; quote the value (YAML reads yes/no/on/off as booleans)"
+    ctx.add(line, path, message)
+    return False
+
+
+def _unknown(value: str, choices: Collection[str]) -> str:
+    hint = did_you_mean(value, choices)
+    return hint or (f" (allowed: {', '.join(choices)})" if choices else "")
+
+
+def _record(
+    ctx: _Ctx, node: Any, line: int, path: str, spec: Mapping[str, str], required: Collection[str]
+) -> dict[str, Any] | None:
+    """The well-typed fields of one mapping; None if it is no mapping or a required key is bad."""
+    if not _check_type(ctx, node, "map", line, path):
+        return None
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        key_line, key_path = node.key_lines[key], f"{path}.{key}"
+        if key not in spec:
+            ctx.add(key_line, key_path, f"unknown key {key!r}{_unknown(key, list(spec))}")
+        elif _check_type(ctx, value, spec[key], key_line, key_path):
+            out[key] = value
+    missing = [key for key in required if key not in node]
+    for key in missing:
+        ctx.add(node.line, path, f"missing required key {key!r}")
+    return None if missing or any(key not in out for key in required) else out
+
+
+def _items(ctx: _Ctx, node: Any, line: int, path: str) -> Iterator[tuple[Any, int, str]]:
+    if _check_type(ctx, node, "list", line, path):
+        for index, item in enumerate(node):
+            yield item, node.item_lines[index], f"{path}[{index}]"
+
+
+def _strings(ctx: _Ctx, node: Any, line: int, path: str) -> list[tuple[str, int, str]]:
+    """A string or a list of strings, each with its line and path."""
+    if isinstance(node, str):
+        return [(node, line, path)]
+    return [
+        (item, item_line, item_path)
+        for item, item_line, item_path in _items(ctx, node, line, path)
+        if _check_type(ctx, item, "str", item_line, item_path)
+    ]
+
+
+def _enum(ctx: _Ctx, enum: type[_E], value: str, line: int, path: str, what: str) -> _E | None:
+    try:
+        return enum(value)
+    except ValueError:
+        ctx.add(line, path, f"unknown {what} {value!r}{_unknown(value, [e.value for e in enum])}")
+        return None
+
+
+def _line(node: Any, key: str) -> int:
+    """The line of a key in a parsed mapping (the mapping's own line if the key is absent)."""
+    return int(node.key_lines.get(key, node.line))
+
+
+def _records(
+    ctx: _Ctx,
+    node: Any,
+    line: int,
+    section: str,
+    spec: Mapping[str, str],
+    required: Collection[str],
+) -> Iterator[tuple[_Map, dict[str, Any], str]]:
+    """The section's well-typed records whose id is well formed and unique."""
+    pattern, seen = _USER_ID if section == "users" else _ID, dict[str, int]()
+    what = section.rstrip("s").replace("_", " ")
+    for item, item_line, path in _items(ctx, node, line, section):
+        rec = _record(ctx, item, item_line, path, spec, required)
+        if rec is None:
+            continue
+        value, id_line = rec["id"], _line(item, "id")
+        if not pattern.fullmatch(value):
+            allowed = pattern.pattern.strip("[]+")
+            ctx.add(id_line, f"{path}.id", f"{what} id {value!r} may contain only {allowed}")
+        elif value in seen:
+            message = f"duplicate {what} id {value!r} (first at line {seen[value]})"
+            ctx.add(id_line, f"{path}.id", message)
+        else:
+            seen[value] = id_line
+            yield item, rec, path
+
+
+def _raw_ids(node: Any) -> list[str]:
+    """Ids given in a list section, well formed or not (to avoid follow-on problems)."""
+    items = node if isinstance(node, list) else []
+    return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+_BODY = {"id": "str", "name": "str", "short_name": "str", "state": "str", "time_zone": "str"}
+_ORG = {"id": "str", "name": "str", "short_name": "str", "kind": "str", "seats": "int"}
+_PAPER_TYPE = {"id": "str", "name": "str", "numbering": "str", "needs_concluding_step": "bool"}
+_ROUTE = {"id": "str", "name": "str", "legal_basis": "str", "steps": "list"}
+_STEP = {"organization": "str", "role": "str", "public": "bool"}
+_USER = {"id": "str", "name": "str", "email": "str", "roles": "list", "offices": "list"}
+_LIFECYCLE = {"initial": "str", "states": "map", "transitions": "list"}
+_STATE = {"label": "str", "final": "bool"}
+_TRANSITION = {"trigger": "str", "source": "str_or_list", "dest": "str", "label": "str"}
+_TRANSITION_LISTS = {"roles": "list", "guards": "list", "effects": "list"}
+
+Orgs = dict[str, Organization | None]  # None: defined, but unusable (problems reported already)
+
+
+def _body(ctx: _Ctx, node: Any, line: int) -> Body | None:
+    rec = _record(ctx, node, line, "body", _BODY, ("id", "name", "short_name", "state"))
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    if not _ID.fullmatch(rec["id"]):
+        ctx.add(_line(node, "id"), "body.id", f"body id {rec['id']!r} may contain only a-z0-9_")
+    if rec["state"] not in STATES:
+        message = f"unknown state {rec['state']!r}{_unknown(rec['state'], sorted(STATES))}"
+        ctx.add(_line(node, "state"), "body.state", message)
+    try:
+        ZoneInfo(rec.setdefault("time_zone", "Europe/Berlin"))
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"unknown time zone {rec['time_zone']!r}; use e.g. 'Europe/Berlin'"
+        ctx.add(_line(node, "time_zone"), "body.time_zone", message)
+    return Body(**rec) if len(ctx.problems) == before else None
+
+
+def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:
+    orgs: Orgs = dict.fromkeys(_raw_ids(node))
+    spec, required = {**_ORG, "public": "bool"}, ("id", "name", "kind")
+    for item, rec, path in _records(ctx, node, line, "organizations", spec, required):
+        kind = _enum(
+            ctx, OrganizationKind, rec["kind"], _line(item, "kind"), f"{path}.kind", "kind"
+        )
+        seats, seats_line = rec.get("seats"), _line(item, "seats")
+        if seats is not None and seats <= 0:
+            ctx.add(seats_line, f"{path}.seats", f"seats must be positive, got {seats}")
+        if kind is OrganizationKind.OFFICE:
+            rec["public"] = True
+            if seats is not None:
+                message = "an office has no seats; remove 'seats' (only Gremien have them)"
+                ctx.add(seats_line, f"{path}.seats", message)
+        if kind is not None:  # kept despite other problems, so references to it can be checked
+            orgs[rec["id"]] = Organization(**{**rec, "kind": kind})
+    return orgs
+
+
+def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+        bad = [field for field in fields if field not in ("year", "seq")]
+        if bad:
+            message = f"numbering may use only {{year}} and {{seq}}, not {{{bad[0]}}}"
+        elif "seq" not in fields:
+            message = "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"
+        else:
+            pattern.format(year=2024, seq=1)
+            return True
+    except (ValueError, KeyError, IndexError) as exc:
+        message = f"invalid numbering pattern {pattern!r}: {exc}"
+    ctx.add(line, path, message)
+    return False
+
+
+def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
+    types: dict[str, PaperType] = {}
+    required = ("id", "name", "numbering")
+    for item, rec, path in _records(ctx, node, line, "paper_types", _PAPER_TYPE, required):
+        if _check_numbering(ctx, rec["numbering"], _line(item, "numbering"), f"{path}.numbering"):
+            types[rec["id"]] = PaperType(**rec)
+    return types
+
+
+def _org_ref(ctx: _Ctx, orgs: Orgs | None, value: str, line: int, path: str, office: bool) -> None:
+    """Check a reference to a deliberating organization (or, with office=True, an office)."""
+    if orgs is None or (value in orgs and orgs[value] is None):
+        return  # cannot be checked: the organization itself has problems
+    wanted = [o.id for o in orgs.values() if o is not None and o.kind.deliberates != office]
+    what = "office" if office else "deliberating organization"
+    org = orgs.get(value)
+    if org is None:
+        ctx.add(line, path, f"unknown {what} {value!r}{_unknown(value, wanted)}")
+    elif org.kind.deliberates == office:
+        article = "an" if office else "a"
+        message = f"{value!r} is of kind {org.kind.value}, expected {article} {what}"
+        ctx.add(line, path, message + _unknown(value, wanted))
+
+
+def _step(
+    ctx: _Ctx, orgs: Orgs | None, item: Any, line: int, path: str, last: bool
+) -> RouteStep | None:
+    rec = _record(ctx, item, line, path, _STEP, ("organization", "role"))
+    if rec is None:
+        return None
+    _org_ref(
+        ctx, orgs, rec["organization"], _line(item, "organization"), f"{path}.organization", False
+    )
+    role_line = _line(item, "role")
+    role = _enum(ctx, ConsultationRole, rec["role"], role_line, f"{path}.role", "role")
+    if role is not None and last and not role.concludes:
+        message = f"the last step must be entscheidung or kenntnisnahme, not {role.value}"
+        ctx.add(role_line, f"{path}.role", message)
+    elif role is not None and not last and role.concludes:
+        message = f"only the last step may be {role.value}; make this step a vorberatung"
+        ctx.add(role_line, f"{path}.role", message)
+    return None if role is None else RouteStep(**{**rec, "role": role})
+
+
+def _routes(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> dict[str, RoutingTemplate]:
+    routes: dict[str, RoutingTemplate] = {}
+    for item, rec, path in _records(ctx, node, line, "routes", _ROUTE, ("id", "name", "steps")):
+        before, steps_line = len(ctx.problems), _line(item, "steps")
+        entries = list(_items(ctx, rec["steps"], steps_line, f"{path}.steps"))
+        if not entries:
+            ctx.add(steps_line, f"{path}.steps", "a route needs at least one step")
+        last = len(entries) - 1
+        steps = [_step(ctx, orgs, *entry, last=i == last) for i, entry in enumerate(entries)]
+        if len(ctx.problems) == before:
+            routes[rec["id"]] = RoutingTemplate(**{**rec, "steps": tuple(steps)})
+    return routes
+
+
+def _users(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for item, rec, path in _records(ctx, node, line, "users", _USER, ("id", "name", "roles")):
+        before, roles_line = len(ctx.problems), _line(item, "roles")
+        roles = [
+            _enum(ctx, Role, *entry, "role")
+            for entry in _strings(ctx, rec["roles"], roles_line, f"{path}.roles")
+        ]
+        if not rec["roles"]:
+            ctx.add(roles_line, f"{path}.roles", "a user needs at least one role")
+        offices = _strings(ctx, rec.get("offices", []), _line(item, "offices"), f"{path}.offices")
+        for entry in offices:
+            _org_ref(ctx, orgs, *entry, office=True)
+        if len(ctx.problems) == before:
+            rec["roles"] = frozenset(role for role in roles if role is not None)
+            rec["offices"] = frozenset(value for value, _, _ in offices)
+            users[rec["id"]] = User(**rec)
+    return users
+
+
+def _transition(
+    ctx: _Ctx, name: str, item: Any, line: int, path: str, states: Mapping[str, bool]
+) -> tuple[LifecycleTransition | None, list[str], str | None]:
+    """One transition, plus its sources and dest for the reachability check.
+
+    ``states`` maps each state id to whether it is final.
+    """
+    rec = _record(ctx, item, line, path, {**_TRANSITION, **_TRANSITION_LISTS}, list(_TRANSITION))
+    if rec is None:
+        return None, [], None
+    before = len(ctx.problems)
+    if not _NAME.fullmatch(rec["trigger"]):
+        message = f"trigger {rec['trigger']!r} must be a lower-case name such as 'submit'"
+        ctx.add(_line(item, "trigger"), f"{path}.trigger", message)
+    sources = _strings(ctx, rec["source"], _line(item, "source"), f"{path}.source")
+    for state, state_line, state_path in [
+        *sources,
+        (rec["dest"], _line(item, "dest"), f"{path}.dest"),
+    ]:
+        if state not in states:
+            ctx.add(state_line, state_path, f"unknown state {state!r}{_unknown(state, states)}")
+    for state, state_line, state_path in sources:
+        if states.get(state):
+            ctx.add(state_line, state_path, f"state {state!r} is final; nothing may leave it")
+    checks = (("roles", "role", {r.value for r in Role}), ("guards", f"{name} guard", GUARDS[name]))
+    named: dict[str, list[str]] = {}
+    for key, what, allowed in (*checks, ("effects", f"{name} effect", EFFECTS[name])):
+        values = _strings(ctx, rec.get(key, []), _line(item, key), f"{path}.{key}")
+        for value, value_line, value_path in values:
+            if value not in allowed:
+                hint = _unknown(value, sorted(allowed))
+                ctx.add(value_line, value_path, f"unknown {what} {value!r}{hint}")
+        named[key] = [value for value, _, _ in values]
+    source_ids = [state for state, _, _ in sources]
+    if len(ctx.problems) > before:
+        return None, source_ids, rec["dest"]
+    roles = frozenset(Role(role) for role in named["roles"])
+    guards, effects = tuple(named["guards"]), tuple(named["effects"])
+    rec |= {"sources": tuple(source_ids), "roles": roles, "guards": guards, "effects": effects}
+    del rec["source"]
+    return LifecycleTransition(**rec), source_ids, rec["dest"]
+
+
+def _lifecycle(ctx: _Ctx, name: str, node: Any, line: int) -> Lifecycle | None:
+    path = f"lifecycles.{name}"
+    rec = _record(ctx, node, line, path, _LIFECYCLE, list(_LIFECYCLE))
+    if rec is None:
+        return None
+    before, state_nodes, initial = len(ctx.problems), rec["states"], rec["initial"]
+    states: list[LifecycleState] = []
+    for state_id, state_node in state_nodes.items():
+        state_line, state_path = state_nodes.key_lines[state_id], f"{path}.states.{state_id}"
+        if not _NAME.fullmatch(state_id):
+            ctx.add(state_line, state_path, f"state {state_id!r} must be a lower-case name")
+        state = _record(ctx, state_node, state_line, state_path, _STATE, ("label",))
+        if state is not None:
+            states.append(LifecycleState(id=state_id, **state))
+    if not any(state.final for state in states):
+        message = "no final state; mark at least one state with 'final: true'"
+        ctx.add(_line(node, "states"), f"{path}.states", message)
+    if initial not in state_nodes:
+        message = f"initial state {initial!r} is not a state{_unknown(initial, state_nodes)}"
+        ctx.add(_line(node, "initial"), f"{path}.initial", message)
+    finals = dict.fromkeys(state_nodes, False) | {s.id: s.final for s in states}
+    transitions, edges = _transitions(ctx, name, node, rec["transitions"], finals)
+    reached, todo = {initial}, [initial]
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    for state_id in state_nodes if initial in state_nodes else ():
+        if state_id not in reached:
+            message = f"state {state_id!r} cannot be reached from the initial state {initial!r}"
+            ctx.add(state_nodes.key_lines[state_id], f"{path}.states.{state_id}", message)
+    if len(ctx.problems) > before:
+        return None
+    return Lifecycle(name=name, initial=initial, states=tuple(states), transitions=transitions)
+
+
+def _transitions(
+    ctx: _Ctx, name: str, node: _Map, items: Any, states: Mapping[str, bool]
+) -> tuple[tuple[LifecycleTransition, ...], dict[str, set[str]]]:
+    """The lifecycle's transitions and its edges (source -> dests), checking triggers."""
+    path, line = f"lifecycles.{name}.transitions", _line(node, "transitions")
+    transitions: list[LifecycleTransition] = []
+    edges: dict[str, set[str]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for item, item_line, item_path in _items(ctx, items, line, path):
+        transition, sources, dest = _transition(ctx, name, item, item_line, item_path, states)
+        trigger = item.get("trigger") if isinstance(item, dict) else None
+        for source in sources:
+            edges.setdefault(source, set()).add(str(dest))
+            if isinstance(trigger, str) and (trigger, source) in seen:
+                first = seen[trigger, source]
+                message = f"trigger {trigger!r} from {source!r} is already defined at line {first}"
+                ctx.add(item_line, item_path, message)
+            elif isinstance(trigger, str):
+                seen[trigger, source] = item_line
+        if transition is not None:
+            transitions.append(transition)
+    missing = [t for t in REQUIRED_TRIGGERS[name] if t not in {k for k, _ in seen}]
+    if missing:
+        ctx.add(line, path, f"missing trigger(s) the engine needs: {', '.join(missing)}")
+    return tuple(transitions), edges
+
+
+def _lifecycles(ctx: _Ctx, node: Any, line: int) -> dict[str, Lifecycle | None]:
+    spec = dict.fromkeys(LIFECYCLE_NAMES, "map")
+    rec = _record(ctx, node, line, "lifecycles", spec, LIFECYCLE_NAMES)
+    if rec is None:
+        return {}
+    return {name: _lifecycle(ctx, name, rec[name], _line(node, name)) for name in LIFECYCLE_NAMES}
+
+
+def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role]] | None:
+    if not _check_type(ctx, node, "map", line, "permissions"):
+        return None
+    before = len(ctx.problems)
+    permissions: dict[Action, frozenset[Role]] = {}
+    for key, value in node.items():
+        key_line, path = node.key_lines[key], f"permissions.{key}"
+        action = _enum(ctx, Action, key, key_line, path, "action")
+        if _check_type(ctx, value, "list", key_line, path):
+            roles = [
+                _enum(ctx, Role, *entry, "role") for entry in _strings(ctx, value, key_line, path)
+            ]
+            if action is not None:
+                permissions[action] = frozenset(role for role in roles if role is not None)
+    missing = [action.value for action in Action if action.value not in node]
+    if missing:
+        ctx.add(line, "permissions", f"missing permission(s) for: {', '.join(missing)}")
+    return permissions if len(ctx.problems) == before else None
+
+
+# -- public API ---------------------------------------------------------------------------------
+
+
+def content_version(files: Mapping[str, str]) -> str:
+    """SHA-256 over the sorted (file name, text) pairs: the catalog's version."""
+    canonical = json.dumps(sorted(files.items()), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _split_sections(
+    files: Mapping[str, str], problems: list[Problem]
+) -> tuple[dict[str, tuple[_Ctx, Any, int]], bool]:
+    """Each section's file, value and line; and whether some file could not be parsed."""
+    sections: dict[str, tuple[_Ctx, Any, int]] = {}
+    unreadable = False
+    for name in sorted(files):
+        ctx, before = _Ctx(name, problems), len(problems)
+        data = _parse(ctx, files[name])
+        if data is None:
+            unreadable = unreadable or len(problems) > before
+            if len(problems) == before:
+                ctx.add(None, "", "the file is empty; it must define a section such as 'users:'")
+            continue
+        if not isinstance(data, _Map):
+            ctx.add(1, "", f"expected sections such as 'users:' at the top, got {_describe(data)}")
+            continue
+        for key, value in data.items():
+            line = data.key_lines[key]
+            if key not in SECTIONS:
+                ctx.add(line, key, f"unknown section {key!r}{_unknown(key, SECTIONS)}")
+            elif key in sections:
+                first = sections[key]
+                message = f"section {key!r} is already defined in {first[0].file}:{first[2]}"
+                ctx.add(line, key, message)
+            else:
+                sections[key] = (ctx, value, line)
+    return sections, unreadable
+
+
+def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
+    """Validate the given definition files (name -> YAML text) and build their catalog."""
+    problems: list[Problem] = []
+    sections, unreadable = _split_sections(files, problems)  # unreadable: may hold the missing
+    for missing in (name for name in SECTIONS if name not in sections and not unreadable):
+        message = f"missing section {missing!r}; add it to a file such as {missing}.yaml"
+        problems.append(Problem(file=source, line=None, path=missing, message=message))
+
+    body = _build("body", sections, _body)
+    orgs = _build("organizations", sections, _organizations)
+    paper_types = _build("paper_types", sections, _paper_types)
+    routes = _build("routes", sections, lambda c, n, li: _routes(c, n, li, orgs))
+    users = _build("users", sections, lambda c, n, li: _users(c, n, li, orgs))
+    lifecycles = _build("lifecycles", sections, _lifecycles)
+    permissions = _build("permissions", sections, _permissions)
+    if problems:
+        raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+    assert body and orgs is not None and paper_types is not None and routes is not None
+    assert users is not None and lifecycles is not None and permissions is not None
+    return Catalog(
+        version=content_version(files),
+        source=source,
+        files=MappingProxyType(dict(sorted(files.items()))),
+        body=body,
+        organizations=_frozen(orgs),
+        paper_types=MappingProxyType(paper_types),
+        routes=MappingProxyType(routes),
+        users=MappingProxyType(users),
+        lifecycles=_frozen(lifecycles),
+        permissions=MappingProxyType(permissions),
+    )
+
+
+def _build(
+    name: str,
+    sections: Mapping[str, tuple[_Ctx, Any, int]],
+    build: Callable[[_Ctx, Any, int], _T],
+) -> _T | None:
+    entry = sections.get(name)
+    return build(entry[0], entry[1], entry[2]) if entry is not None else None
+
+
+def _frozen(mapping: Mapping[str, _T | None]) -> Mapping[str, _T]:
+    return MappingProxyType({key: value for key, value in mapping.items() if value is not None})
+
+
+def read_definition_files(directory: str | os.PathLike[str]) -> dict[str, str]:
+    """The folder's ``*.yaml`` files by name, falling back to ``../_standard/lifecycles.yaml``."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise _folder_error(folder, "is not a folder; pass a municipality folder such as landau")
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise _folder_error(folder, "contains no *.yaml definition files")
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            files[path.name] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(path.name, None, "", f"not valid UTF-8: {exc.reason}"))
+    for path in sorted(folder.glob("*.yml")):
+        problems.append(Problem(path.name, None, "", "ignored: rename it to end in .yaml"))
+    if LIFECYCLES_FILE not in files:
+        standard = folder.parent / STANDARD_FOLDER / LIFECYCLES_FILE
+        if standard.is_file():
+            files[LIFECYCLES_FILE] = standard.read_text(encoding="utf-8")
+        else:
+            message = (
+                f"no {LIFECYCLES_FILE} here and no {standard}; "
+                f"copy definitions/{STANDARD_FOLDER}/{LIFECYCLES_FILE} into {folder}"
+            )
+            problems.append(Problem(LIFECYCLES_FILE, None, "", message))
+    if problems:
+        raise DefinitionError(problems)
+    return dict(sorted(files.items()))
+
+
+def _folder_error(folder: Path, what: str) -> DefinitionError:
+    return DefinitionError([Problem(str(folder), None, "", f"{str(folder)!r} {what}")])
+
+
+def load_catalog(directory: str | os.PathLike[str]) -> Catalog:
+    """Read, validate and build the catalog of one municipality folder."""
+    folder = Path(directory)
+    files = read_definition_files(folder)
+    try:
+        return catalog_from_files(files, str(folder))
+    except DefinitionError as exc:
+        if (folder / LIFECYCLES_FILE).exists():
+            raise
+        shared = f"{STANDARD_FOLDER}/{LIFECYCLES_FILE}"  # name the file the author must edit
+        problems = [
+            replace(p, file=shared) if p.file == LIFECYCLES_FILE else p for p in exc.problems
+        ]
+        raise DefinitionError(problems) from None
+
+
+def check_definitions(directory: str | os.PathLike[str]) -> list[Problem]:
+    """Every problem in the folder's definitions; [] when they are valid."""
+    try:
+        load_catalog(directory)
+    except DefinitionError as exc:
+        return exc.problems
+    return []
+
+
+def shipped_definitions_root() -> Path:
+    """The ``definitions`` folder shipped with ratsweg (a namespace package holding data)."""
+    try:
+        root = importlib.resources.files("definitions")
+    except ModuleNotFoundError:
+        raise NotFoundError("the shipped definitions folder is not installed") from None
+    if isinstance(root, Path):
+        return root
+    spec = importlib.util.find_spec("definitions")
+    locations = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    for location in locations:
+        if (location / STANDARD_FOLDER).is_dir():
+            return location
+    if locations:
+        return locations[0]
+    raise NotFoundError("the shipped definitions folder is not installed")
+
+
+def list_shipped_municipalities() -> list[str]:
+    """Names of the municipality folders shipped with ratsweg."""
+    root = shipped_definitions_root()
+    return sorted(
+        p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))
+    )
+
+
+def resolve_definitions_dir(name_or_path: str) -> Path:
+    """An existing folder as given, else the shipped municipality of that name."""
+    given = Path(name_or_path)
+    if given.is_dir():
+        return given
+    shipped = shipped_definitions_root() / name_or_path
+    if name_or_path and not name_or_path.startswith("_") and shipped.is_dir():
+        return shipped
+    choices = list_shipped_municipalities()
+    raise not_found("definitions folder or shipped municipality", name_or_path, choices)

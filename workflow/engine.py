@@ -1,0 +1,335 @@
+"""Lifecycles on ``transitions``: one shared Machine per lifecycle and definitions version.
+
+Rows are never given to ``add_model``. A short-lived flow object wraps a row for the length of
+one trigger (``add_model`` ... ``remove_model``). Guards and effects come from the fixed set
+named in ``workflow.catalog``; each guard explains itself so that a refusal says why. The
+engine knows nothing of the database: it works on objects shaped like the rows (protocols
+below) and reports every state change through ``FlowContext.record``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+from transitions import EventData, Machine, MachineError
+
+from workflow.catalog import Catalog, Lifecycle, LifecycleTransition
+from workflow.errors import PermissionDenied, TransitionNotAllowed
+from workflow.model import Actor, AuditAction, ConsultationRole, Outcome
+from workflow.model import ResultEffect as Effect
+
+
+class CoSignatureRecord(Protocol):
+    office_id: str
+    state: str
+
+
+class ConsultationRecord(Protocol):
+    position: int
+    organization_id: str
+    role: str
+    state: str
+    date: dt.date | None
+    planned_date: dt.date | None
+    outcome: str | None
+
+
+class PaperRecord(Protocol):
+    number: str
+    state: str
+    frozen: bool
+
+    @property
+    def consultations(self) -> Sequence[ConsultationRecord]: ...
+
+    @property
+    def co_signatures(self) -> Sequence[CoSignatureRecord]: ...
+
+
+Recorder = Callable[[AuditAction, str | None, str | None, dict[str, Any]], None]
+
+
+@dataclass(slots=True)
+class FlowContext:
+    """What a trigger needs besides its row: the definitions, who acts, and the audit sink."""
+
+    catalog: Catalog
+    actor: Actor
+    record: Recorder
+    paper: PaperRecord
+
+
+# Guards return None when satisfied, else the reason in words.
+Guard = Callable[["_Flow", dict[str, Any]], str | None]
+
+
+def _has_consultations(flow: _Flow, _kw: dict[str, Any]) -> str | None:
+    return None if flow.ctx.paper.consultations else "its Beratungsfolge is empty"
+
+
+def _has_concluding_step(flow: _Flow, _kw: dict[str, Any]) -> str | None:
+    steps = flow.ctx.paper.consultations
+    if steps and ConsultationRole(steps[-1].role).concludes:
+        return None
+    return "its Beratungsfolge does not end in an Entscheidung or Kenntnisnahme"
+
+
+def _all_co_signed(flow: _Flow, _kw: dict[str, Any]) -> str | None:
+    pending = [c.office_id for c in flow.ctx.paper.co_signatures if c.state == "pending"]
+    return f"co-signature pending from {', '.join(pending)}" if pending else None
+
+
+def _no_objections(flow: _Flow, _kw: dict[str, Any]) -> str | None:
+    objected = [c.office_id for c in flow.ctx.paper.co_signatures if c.state == "objected"]
+    return f"objection by {', '.join(objected)} not resolved" if objected else None
+
+
+def _has_date(flow: _Flow, kw: dict[str, Any]) -> str | None:
+    row = flow.row
+    return None if kw.get("date") or row.date or row.planned_date else "no date given"
+
+
+def _previous_steps_done(flow: _Flow, _kw: dict[str, Any]) -> str | None:
+    open_before = [
+        c
+        for c in flow.ctx.paper.consultations
+        if c.position < flow.row.position and c.state not in flow.final_states
+    ]
+    if not open_before:
+        return None
+    first = open_before[0]
+    name = flow.ctx.catalog.organization(first.organization_id).name
+    return f"step {first.position} ({name}) has no result yet"
+
+
+GUARDS: dict[str, Guard] = {
+    "has_consultations": _has_consultations,
+    "has_concluding_step": _has_concluding_step,
+    "all_co_signed": _all_co_signed,
+    "no_objections": _no_objections,
+    "has_date": _has_date,
+    "previous_steps_done": _previous_steps_done,
+}
+
+
+class _Flow:
+    """The transitions model for one row during one trigger; ``state`` is the row's state."""
+
+    def __init__(self, engine: WorkflowEngine, lifecycle: Lifecycle, row: Any, ctx: FlowContext):
+        self.engine = engine
+        self.lifecycle = lifecycle
+        self.row = row
+        self.ctx = ctx
+        self.final_states = frozenset(s.id for s in lifecycle.states if s.final)
+
+    @property
+    def state(self) -> str:
+        return str(self.row.state)
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.row.state = value
+
+
+def _flow(event: EventData) -> _Flow:
+    return cast(_Flow, event.model)
+
+
+def _request_co_signatures(event: EventData) -> None:
+    flow = _flow(event)
+    for signature in flow.ctx.paper.co_signatures:
+        flow.ctx.record(
+            AuditAction.CO_SIGNATURE_REQUESTED, None, signature.state, {"office": signature.office_id}
+        )
+
+
+def _freeze_text(event: EventData) -> None:
+    _flow(event).row.frozen = True
+
+
+def _close_open_steps(event: EventData) -> None:
+    flow = _flow(event)
+    for step in flow.ctx.paper.consultations:
+        if "cancel" in flow.engine.consultation_triggers(flow.ctx.catalog, step.state, internal=True):
+            flow.engine.fire_consultation(
+                flow.ctx, step, "cancel", internal=True, reason="paper withdrawn"
+            )
+
+
+def _advance_paper(event: EventData) -> None:
+    """Apply the recorded result to the paper: a concluding step decides it."""
+    flow = _flow(event)
+    step = flow.row
+    if not ConsultationRole(step.role).concludes:
+        return
+    effect = Outcome(step.outcome).effect
+    trigger = {Effect.ADOPT: "adopt", Effect.REJECT: "reject", Effect.NOTE: "note"}[effect]
+    flow.engine.fire_paper(
+        flow.ctx, trigger, internal=True, position=step.position, outcome=step.outcome
+    )
+
+
+EFFECTS: dict[str, Callable[[EventData], None]] = {
+    "request_co_signatures": _request_co_signatures,
+    "freeze_text": _freeze_text,
+    "close_open_steps": _close_open_steps,
+    "advance_paper": _advance_paper,
+}
+
+
+class WorkflowEngine:
+    """Builds and caches the machines; fires triggers with permission and guard checks."""
+
+    def __init__(self) -> None:
+        self._machines: dict[tuple[str, str], Machine] = {}
+        self._lock = threading.RLock()
+
+    def machine(self, catalog: Catalog, name: str) -> Machine:
+        key = (catalog.version, name)
+        with self._lock:
+            machine = self._machines.get(key)
+            if machine is None:
+                machine = self._machines[key] = self._build(catalog.lifecycle(name))
+            return machine
+
+    @staticmethod
+    def _build(lifecycle: Lifecycle) -> Machine:
+        transitions = [
+            {
+                "trigger": t.trigger,
+                "source": list(t.sources),
+                "dest": t.dest,
+                "conditions": [_condition(g) for g in t.guards],
+                "after": [EFFECTS[e] for e in t.effects],
+            }
+            for t in lifecycle.transitions
+        ]
+        return Machine(
+            model=None,
+            # Audited on entering the new state, so the event precedes the effects' events.
+            states=[{"name": s.id, "on_enter": [_audit_transition]} for s in lifecycle.states],
+            transitions=transitions,
+            initial=lifecycle.initial,
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    # -- queries -------------------------------------------------------------------------
+
+    def paper_triggers(self, catalog: Catalog, state: str, *, internal: bool = False) -> list[str]:
+        return self._triggers(catalog.lifecycle("paper"), state, internal)
+
+    def consultation_triggers(
+        self, catalog: Catalog, state: str, *, internal: bool = False
+    ) -> list[str]:
+        return self._triggers(catalog.lifecycle("consultation"), state, internal)
+
+    @staticmethod
+    def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> list[str]:
+        return [
+            t.trigger
+            for t in lifecycle.transitions
+            if state in t.sources and (internal or t.roles)
+        ]
+
+    # -- firing --------------------------------------------------------------------------
+
+    def fire_paper(
+        self, ctx: FlowContext, trigger: str, *, internal: bool = False, **kwargs: Any
+    ) -> None:
+        """Fire ``trigger`` on the paper; ``internal`` when the engine, not a user, causes it."""
+        self._fire(ctx, "paper", ctx.paper, trigger, ctx.paper.number, internal, kwargs)
+
+    def fire_consultation(
+        self,
+        ctx: FlowContext,
+        step: ConsultationRecord,
+        trigger: str,
+        *,
+        internal: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        label = f"step {step.position} of {ctx.paper.number}"
+        self._fire(ctx, "consultation", step, trigger, label, internal, kwargs)
+
+    def _fire(
+        self,
+        ctx: FlowContext,
+        name: str,
+        row: Any,
+        trigger: str,
+        label: str,
+        internal: bool,
+        kw: dict[str, Any],
+    ) -> None:
+        lifecycle = ctx.catalog.lifecycle(name)
+        state = str(row.state)
+        transition = lifecycle.transition(trigger, state)
+        allowed = self._triggers(lifecycle, state, internal=False)
+        if transition is None:
+            raise TransitionNotAllowed(label, state, trigger, allowed)
+        if not internal:
+            _check_roles(ctx, transition, label)
+        flow = _Flow(self, lifecycle, row, ctx)
+        for guard in transition.guards:
+            reason = GUARDS[guard](flow, kw)
+            if reason:
+                raise TransitionNotAllowed(label, state, trigger, allowed, reason)
+        machine = self.machine(ctx.catalog, name)
+        with self._lock:
+            machine.add_model(flow, initial=state)
+            try:
+                if not machine.events[trigger].trigger(flow, **kw):
+                    raise TransitionNotAllowed(label, state, trigger, allowed)
+            except MachineError as exc:
+                raise TransitionNotAllowed(label, state, trigger, allowed, exc.value) from exc
+            finally:
+                machine.remove_model(flow)
+
+
+def _condition(guard: str) -> Callable[[EventData], bool]:
+    def check(event: EventData) -> bool:
+        return GUARDS[guard](_flow(event), event.kwargs) is None
+
+    check.__name__ = guard
+    return check
+
+
+def _check_roles(ctx: FlowContext, transition: LifecycleTransition, label: str) -> None:
+    if not transition.roles:
+        raise PermissionDenied(
+            f"{transition.trigger!r} on {label} happens only as a consequence of another step"
+        )
+    if not (ctx.actor.roles & transition.roles):
+        needed = ", ".join(sorted(transition.roles))
+        raise PermissionDenied(
+            f"{ctx.actor.user_id!r} may not {transition.trigger} {label}: needs one of the "
+            f"roles {needed}"
+        )
+
+
+def _audit_transition(event: EventData) -> None:
+    flow = _flow(event)
+    action = (
+        AuditAction.PAPER_TRANSITIONED
+        if flow.lifecycle.name == "paper"
+        else AuditAction.CONSULTATION_TRANSITIONED
+    )
+    payload: dict[str, Any] = {"trigger": event.event.name}
+    if flow.lifecycle.name == "consultation":
+        payload["position"] = flow.row.position
+    payload.update({k: _plain(v) for k, v in event.kwargs.items()})
+    transition = event.transition
+    assert transition is not None  # on_enter runs only inside a transition
+    flow.ctx.record(action, transition.source, transition.dest, payload)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+

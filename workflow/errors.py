@@ -1,0 +1,91 @@
+"""Every error the service raises, as one tree::
+
+    WorkflowError                     base of everything the service raises
+    ├── DefinitionError               .problems: list of Problem(file, line, path, message)
+    ├── NotFoundError (LookupError)   a paper, body, user, organization ... that does not exist
+    ├── PermissionDenied              the actor lacks a role the action needs
+    ├── InvalidInput                  a value the user gave is wrong (date, count, position ...)
+    ├── TransitionNotAllowed          .paper, .current, .action, .allowed
+    ├── ConflictError                 another writer changed the same data first; safe to retry
+    └── StorageError                  unexpected database failure (raised from the driver error)
+
+Each message is one sentence that names the offending value and, where it can, how to fix it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class WorkflowError(Exception):
+    """Base class of every error ratsweg reports to its users."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        at = f" ({self.path})" if self.path else ""
+        return f"{where}{at}: {self.message}"
+
+
+class DefinitionError(WorkflowError):
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class NotFoundError(WorkflowError, LookupError):
+    pass
+
+
+class PermissionDenied(WorkflowError):
+    pass
+
+
+class InvalidInput(WorkflowError):
+    pass
+
+
+class TransitionNotAllowed(WorkflowError):
+    def __init__(
+        self, paper: str, current: str, action: str, allowed: Iterable[str], detail: str = ""
+    ) -> None:
+        self.paper = paper
+        self.current = current
+        self.action = action
+        self.allowed = tuple(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "none"
+        because = f" ({detail})" if detail else ""
+        super().__init__(
+            f"cannot {action} {paper}: it is {current!r}{because}; allowed now: {allowed_text}"
+        )
+
+
+class ConflictError(WorkflowError):
+    pass
+
+
+class StorageError(WorkflowError):
+    pass
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """A hint such as ' (did you mean 'stadtrat'?)', or '' when nothing is close."""
+    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
+
+
+def not_found(kind: str, value: str, choices: Iterable[str]) -> NotFoundError:
+    options = sorted(choices)
+    hint = did_you_mean(value, options)
+    if not hint and options and len(options) <= 8:
+        hint = f" (known: {', '.join(options)})"
+    return NotFoundError(f"no {kind} {value!r}{hint}")

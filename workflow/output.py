@@ -1,0 +1,91 @@
+"""Rendering of rows as table, JSON or CSV; ``output_options`` adds the flags to a command."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from workflow.clock import local
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "csv")
+
+
+def output_options(func: F) -> F:
+    """``--format table|json|csv`` and ``--json`` (short for ``--format json``)."""
+    func = click.option(
+        "--json", "as_json", is_flag=True, help="Same as --format json."
+    )(func)
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="Output format.",
+    )(func)
+
+
+def chosen_format(fmt: str, as_json: bool) -> str:
+    return "json" if as_json else fmt
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-ready values: ISO-8601 dates, UTC datetimes, enum values."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, frozenset, set)):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def show_datetime(value: dt.datetime | None) -> str:
+    return local(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
+
+
+def show_date(value: dt.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def render(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([to_plain(r) for r in rows], ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(headers), extrasaction="ignore",
+                                lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in headers})
+        return buffer.getvalue().rstrip("\n")
+    from tabulate import tabulate
+
+    table = [[_cell(row.get(h)) for h in headers] for row in rows]
+    return tabulate(table, headers=list(headers), tablefmt="simple", disable_numparse=True)
+
+
+def render_object(value: Mapping[str, Any]) -> str:
+    return json.dumps(to_plain(value), ensure_ascii=False, indent=2)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return show_datetime(value)
+    if isinstance(value, dt.date):
+        return show_date(value)
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    return str(value)

@@ -1,0 +1,620 @@
+"""THE API of ratsweg: ``WorkflowService``. One method is one transaction.
+
+Every method returns frozen values from ``workflow.model``, never ORM rows, and every change
+appends its audit events in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import repository
+from storage.audit import append_event, body_stream, paper_stream, verify_chains
+from storage.schema import Body as BodyRow
+from storage.schema import CoSignature, Consultation, DefinitionVersion, Paper, Vote
+from storage.session import Database
+from workflow import definitions
+from workflow.catalog import Catalog
+from workflow.clock import Clock
+from workflow.engine import FlowContext, WorkflowEngine
+from workflow.errors import (
+    InvalidInput,
+    NotFoundError,
+    PermissionDenied,
+    TransitionNotAllowed,
+    did_you_mean,
+    not_found,
+)
+from workflow.model import (
+    Action,
+    Actor,
+    AuditAction,
+    AuditEventView,
+    BodyView,
+    ConsultationRole,
+    CoSignatureState,
+    Outcome,
+    PaperSummary,
+    PaperView,
+    ResultEffect,
+    Role,
+    VerifyReport,
+    VoteCount,
+)
+from workflow.views import paper_view
+
+log = logging.getLogger(__name__)
+
+#: Outcomes each role of step may record (Vorberatung results are recommendations).
+ALLOWED_EFFECTS = {
+    ConsultationRole.VORBERATUNG: {ResultEffect.RECOMMEND, ResultEffect.REJECT, ResultEffect.ADOPT,
+                                   ResultEffect.NOTE},
+    ConsultationRole.ANHOERUNG: {ResultEffect.RECOMMEND, ResultEffect.REJECT, ResultEffect.ADOPT,
+                                 ResultEffect.NOTE},
+    ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT},
+    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE},
+}
+
+
+class WorkflowService:
+    def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
+        self.db = database
+        self.clock = clock
+        self.engine = engine or WorkflowEngine()
+        self._catalogs: dict[str, Catalog] = {}
+        self._catalog_lock = threading.Lock()
+
+    # -- definitions and bodies ------------------------------------------------------------
+
+    def load_definitions(self, directory: str | Path, *, user: str | None) -> BodyView:
+        """Register a municipality or move it to a new definitions version.
+
+        The first load of a body needs no user; later loads need one with definitions.load.
+        :raises DefinitionError: the files are invalid (every problem listed).
+        """
+        catalog = definitions.load_catalog(directory)
+        now = self.clock.now()
+        with self.db.write() as session:
+            body = repository.get_body(session, catalog.body.id)
+            actor_id = "system"
+            if body is not None:
+                current = self._catalog(session, body.definitions_version)
+                actor = self._actor(current, user)
+                self._require(current, actor, Action.DEFINITIONS_LOAD, catalog.body.name)
+                actor_id = actor.user_id
+                if body.definitions_version == catalog.version:
+                    return _body_view(body)
+            if session.get(DefinitionVersion, catalog.version) is None:
+                session.add(
+                    DefinitionVersion(
+                        version=catalog.version,
+                        body_id=catalog.body.id,
+                        files=dict(catalog.files),
+                        loaded_at=now,
+                        loaded_by=actor_id,
+                    )
+                )
+                session.flush()
+            previous = body.definitions_version if body else None
+            if body is None:
+                body = BodyRow(id=catalog.body.id)
+                session.add(body)
+            body.name, body.state = catalog.body.name, catalog.body.state
+            body.definitions_version, body.loaded_at = catalog.version, now
+            session.flush()
+            append_event(
+                session,
+                stream=body_stream(body.id),
+                occurred_at=now,
+                actor=actor_id,
+                action=AuditAction.DEFINITIONS_LOADED,
+                from_state=previous,
+                to_state=catalog.version,
+                payload={"source": catalog.source, "files": sorted(catalog.files)},
+            )
+            self._catalogs[catalog.version] = catalog
+            return _body_view(body)
+
+    def list_bodies(self) -> list[BodyView]:
+        with self.db.read() as session:
+            return [_body_view(b) for b in repository.list_bodies(session)]
+
+    def catalog(self, body_id: str | None = None) -> Catalog:
+        """The current definitions of a body."""
+        with self.db.read() as session:
+            return self._catalog(session, self._body(session, body_id).definitions_version)
+
+    # -- papers ------------------------------------------------------------------------------
+
+    def create_paper(
+        self,
+        *,
+        user: str | None,
+        paper_type: str,
+        title: str,
+        office: str,
+        date: dt.date,
+        route: str | None = None,
+        reference: str | None = None,
+        text: str | None = None,
+        participants: Sequence[str] = (),
+        planned_dates: Sequence[dt.date | None] = (),
+        body: str | None = None,
+    ) -> PaperView:
+        """Create a paper in the lifecycle's initial state, numbered gap-free per type and year.
+
+        :raises NotFoundError: unknown type, office, route or participant.
+        :raises PermissionDenied: the user may not create papers for ``office``.
+        """
+        if not title.strip():
+            raise InvalidInput("a paper needs a title; pass --title TEXT")
+        now = self.clock.now()
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            catalog = self._catalog(session, body_row.definitions_version)
+            actor = self._actor(catalog, user)
+            kind = catalog.paper_type(paper_type)
+            origin = catalog.office(office)
+            self._require(catalog, actor, Action.PAPER_CREATE, origin.name, office=origin.id)
+            offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
+            if origin.id in offices:
+                raise InvalidInput(f"{origin.id!r} writes the paper and cannot also co-sign it")
+            steps = catalog.route(route).steps if route else ()
+            if len(planned_dates) > len(steps):
+                raise InvalidInput(
+                    f"{len(planned_dates)} planned dates given for a route of {len(steps)} steps"
+                )
+            seq = repository.next_sequence(session, body_row.id, kind.id, date.year)
+            paper = Paper(
+                body_id=body_row.id,
+                definitions_version=catalog.version,
+                number=kind.numbering.format(year=date.year, seq=seq),
+                paper_type=kind.id,
+                title=title.strip(),
+                reference=reference,
+                office_id=origin.id,
+                date=date,
+                text=text,
+                state=catalog.lifecycle("paper").initial,
+                frozen=False,
+                created_at=now,
+                modified_at=now,
+            )
+            initial = catalog.lifecycle("consultation").initial
+            for position, step in enumerate(steps, start=1):
+                org = catalog.organization(step.organization)
+                planned = planned_dates[position - 1] if position <= len(planned_dates) else None
+                paper.consultations.append(
+                    Consultation(
+                        position=position,
+                        organization_id=org.id,
+                        role=step.role.value,
+                        public=org.public if step.public is None else step.public,
+                        state=initial,
+                        planned_date=planned,
+                    )
+                )
+            for office_id in offices:
+                paper.co_signatures.append(
+                    CoSignature(office_id=office_id, state=CoSignatureState.PENDING.value)
+                )
+            session.add(paper)
+            session.flush()
+            self._record(session, paper, actor, AuditAction.PAPER_CREATED, None, paper.state, {
+                "number": paper.number,
+                "paper_type": kind.id,
+                "title": paper.title,
+                "office": origin.id,
+                "date": date.isoformat(),
+                "reference": reference,
+                "route": route,
+                "participants": offices,
+                "consultations": [_step_payload(c) for c in paper.consultations],
+                "definitions_version": catalog.version,
+            })
+            return self._view(catalog, paper)
+
+    def get_paper(self, number: str, *, body: str | None = None) -> PaperView:
+        with self.db.read() as session:
+            paper = self._paper(session, body, number)
+            return self._view(self._catalog(session, paper.definitions_version), paper)
+
+    def list_papers(self, *, body: str | None = None, state: str | None = None) -> list[PaperSummary]:
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            return [
+                PaperSummary(
+                    number=p.number,
+                    paper_type=p.paper_type,
+                    title=p.title,
+                    office_id=p.office_id,
+                    date=p.date,
+                    state=p.state,
+                )
+                for p in repository.list_papers(session, body_row.id, state)
+            ]
+
+    def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
+        """Send the paper into Mitzeichnung (co-signing by the participating offices)."""
+        return self._paper_trigger(number, "submit", user, body)
+
+    def release_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
+        """Release (freeze) the paper once every participating office has signed."""
+        return self._paper_trigger(number, "release", user, body)
+
+    def withdraw_paper(
+        self, number: str, *, user: str | None, reason: str, body: str | None = None
+    ) -> PaperView:
+        if not reason.strip():
+            raise InvalidInput("withdrawing needs a reason; pass --reason TEXT")
+        return self._paper_trigger(number, "withdraw", user, body, reason=reason.strip())
+
+    def _paper_trigger(
+        self, number: str, trigger: str, user: str | None, body: str | None, **kw: Any
+    ) -> PaperView:
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self.engine.fire_paper(self._ctx(session, catalog, actor, paper), trigger, **kw)
+            return self._touch(catalog, paper)
+
+    def co_sign(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        office: str,
+        objection: bool = False,
+        comment: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Sign (or object to) the paper for one participating office."""
+        if objection and not (comment and comment.strip()):
+            raise InvalidInput("an objection needs a reason; pass --comment TEXT")
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            office_row = catalog.office(office)
+            self._require(catalog, actor, Action.CO_SIGNATURE_SIGN, office_row.name, office=office)
+            if catalog.lifecycle("paper").transition("release", paper.state) is None:
+                allowed = self.engine.paper_triggers(catalog, paper.state)
+                raise TransitionNotAllowed(paper.number, paper.state, "co-sign", allowed,
+                                           "co-signing happens after submit and before release")
+            signature = next((c for c in paper.co_signatures if c.office_id == office_row.id), None)
+            if signature is None:
+                participants = [c.office_id for c in paper.co_signatures]
+                raise NotFoundError(
+                    f"{office_row.id!r} is not a participating office of {paper.number}"
+                    + (did_you_mean(office_row.id, participants)
+                       or f" (participants: {', '.join(participants) or 'none'})")
+                )
+            if signature.state == CoSignatureState.SIGNED:
+                raise InvalidInput(f"{office_row.name} has already signed {paper.number}")
+            new = CoSignatureState.OBJECTED if objection else CoSignatureState.SIGNED
+            action = AuditAction.CO_SIGNATURE_OBJECTED if objection else AuditAction.CO_SIGNED
+            previous = signature.state
+            signature.state, signature.actor = new.value, actor.user_id
+            signature.signed_at, signature.comment = self.clock.now(), comment
+            self._record(session, paper, actor, action, previous, new.value,
+                         {"office": office_row.id, "comment": comment})
+            return self._touch(catalog, paper)
+
+    # -- the Beratungsfolge --------------------------------------------------------------------
+
+    def add_consultation(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        organization: str,
+        role: str,
+        position: int | None = None,
+        planned_date: dt.date | None = None,
+        public: bool | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Insert a step into the planned path (before release only)."""
+        step_role = _parse_role(role)
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self._require_editable(catalog, actor, paper, "add a step to")
+            org = catalog.body_organization(organization)
+            steps = list(paper.consultations)
+            at = len(steps) + 1 if position is None else position
+            if not 1 <= at <= len(steps) + 1:
+                raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
+            for step in steps[at - 1:]:
+                step.position += 1
+            new = Consultation(
+                position=at,
+                organization_id=org.id,
+                role=step_role.value,
+                public=org.public if public is None else public,
+                state=catalog.lifecycle("consultation").initial,
+                planned_date=planned_date,
+            )
+            paper.consultations.insert(at - 1, new)
+            self._record(session, paper, actor, AuditAction.CONSULTATION_ADDED, None, new.state,
+                         _step_payload(new))
+            return self._touch(catalog, paper)
+
+    def remove_consultation(
+        self, number: str, *, user: str | None, position: int, body: str | None = None
+    ) -> PaperView:
+        """Remove a planned step (before release only)."""
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self._require_editable(catalog, actor, paper, "remove a step from")
+            step = _step(paper, position)
+            paper.consultations.remove(step)
+            for later in paper.consultations:
+                if later.position > position:
+                    later.position -= 1
+            self._record(session, paper, actor, AuditAction.CONSULTATION_REMOVED, step.state, None,
+                         _step_payload(step))
+            return self._touch(catalog, paper)
+
+    def schedule_consultation(
+        self, number: str, *, user: str | None, position: int, date: dt.date,
+        body: str | None = None,
+    ) -> PaperView:
+        """Give a step its meeting date (allowed before and after release)."""
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            step = _step(paper, position)
+            ctx = self._ctx(session, catalog, actor, paper)
+            self.engine.fire_consultation(ctx, step, "schedule", date=date)
+            step.date = date
+            return self._touch(catalog, paper)
+
+    def record_result(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        outcome: str,
+        date: dt.date | None = None,
+        votes: Sequence[VoteCount] = (),
+        label: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Record the result of one step; the result of the concluding step decides the paper.
+
+        :raises TransitionNotAllowed: the paper is not released, the step is already held, or
+            an earlier step has no result yet.
+        :raises InvalidInput: the outcome does not fit the step's role, or a vote is wrong.
+        """
+        result = _parse_outcome(outcome)
+        for vote in votes:
+            _check_vote(vote)
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self._require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
+            step = _step(paper, position)
+            role = ConsultationRole(step.role)
+            if result.effect not in ALLOWED_EFFECTS[role]:
+                fitting = [o.value for o in Outcome if o.effect in ALLOWED_EFFECTS[role]]
+                raise InvalidInput(
+                    f"{result.value!r} does not fit step {position} ({role.value}); "
+                    f"use one of {', '.join(fitting)}"
+                )
+            ctx = self._ctx(session, catalog, actor, paper)
+            self._begin_consultation(ctx, paper, catalog)
+            when = date or step.date or step.planned_date
+            if when is None:
+                raise InvalidInput(
+                    f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
+                )
+            if step.state == catalog.lifecycle("consultation").initial:
+                self.engine.fire_consultation(ctx, step, "schedule", date=when)
+            step.date = when
+            step.outcome, step.result_label = result.value, label or result.label
+            step.votes = [
+                Vote(position=i, subject=v.subject, yes=v.yes, no=v.no, abstain=v.abstain,
+                     biased=v.biased, label=v.label)
+                for i, v in enumerate(votes, start=1)
+            ]
+            self._record(session, paper, actor, AuditAction.RESULT_RECORDED, None, None, {
+                "position": position,
+                "organization": step.organization_id,
+                "date": when.isoformat() if when else None,
+                "outcome": result.value,
+                "label": step.result_label,
+                "votes": [v.as_dict() for v in votes],
+            })
+            self.engine.fire_consultation(ctx, step, "hold", outcome=result.value)
+            return self._touch(catalog, paper)
+
+    def _begin_consultation(self, ctx: FlowContext, paper: Paper, catalog: Catalog) -> None:
+        lifecycle = catalog.lifecycle("paper")
+        if lifecycle.transition("begin_consultation", paper.state):
+            self.engine.fire_paper(ctx, "begin_consultation", internal=True)
+        elif not any(lifecycle.transition(t, paper.state) for t in ("adopt", "reject", "note")):
+            raise TransitionNotAllowed(
+                paper.number, paper.state, "record a result for",
+                self.engine.paper_triggers(catalog, paper.state),
+                "results can be recorded once the paper is released",
+            )
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    def audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
+        with self.db.read() as session:
+            paper = self._paper(session, body, number)
+            return [
+                AuditEventView(
+                    stream=e.stream, seq=e.seq, occurred_at=e.occurred_at, actor=e.actor,
+                    action=e.action, paper_number=paper.number, from_state=e.from_state,
+                    to_state=e.to_state, payload=_json(e.payload), hash=e.hash,
+                )
+                for e in repository.paper_events(session, paper_stream(paper.id))
+            ]
+
+    def verify_audit(self) -> VerifyReport:
+        with self.db.read() as session:
+            streams, events, broken = verify_chains(session)
+            if broken is None:
+                return VerifyReport(streams=streams, events=events)
+            return VerifyReport(streams=streams, events=events, broken_stream=broken.stream,
+                                broken_seq=broken.seq, reason=broken.reason)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _catalog(self, session: Session, version: str) -> Catalog:
+        with self._catalog_lock:
+            cached = self._catalogs.get(version)
+        if cached is not None:
+            return cached
+        files = repository.get_definition_files(session, version)
+        if files is None:
+            raise NotFoundError(f"definitions version {version[:12]!r} is not in the database")
+        catalog = definitions.catalog_from_files(files, source=f"database:{version[:12]}")
+        with self._catalog_lock:
+            self._catalogs[version] = catalog
+        return catalog
+
+    def _body(self, session: Session, body_id: str | None) -> BodyRow:
+        if body_id:
+            row = repository.get_body(session, body_id)
+            if row is None:
+                raise not_found("municipality", body_id,
+                                [b.id for b in repository.list_bodies(session)])
+            return row
+        bodies = repository.list_bodies(session)
+        if len(bodies) == 1:
+            return bodies[0]
+        if not bodies:
+            raise NotFoundError(
+                "no municipality in this database; run 'ratsweg init --definitions DIR' first"
+            )
+        names = ", ".join(b.id for b in bodies)
+        raise InvalidInput(f"this database holds several municipalities ({names}); pass --body")
+
+    def _paper(self, session: Session, body: str | None, number: str, *,
+               for_update: bool = False) -> Paper:
+        body_row = self._body(session, body)
+        paper = repository.get_paper(session, body_row.id, number, for_update=for_update)
+        if paper is None:
+            known = repository.paper_numbers(session, body_row.id)
+            raise NotFoundError(f"no paper {number!r} in {body_row.name}"
+                                + did_you_mean(number, known))
+        return paper
+
+    def _lock(self, session: Session, body: str | None, number: str,
+              user: str | None) -> tuple[Paper, Catalog, Actor]:
+        """Lock the paper row for this transaction and resolve the catalog and the actor."""
+        paper = self._paper(session, body, number, for_update=True)
+        catalog = self._catalog(session, paper.definitions_version)
+        current = self._catalog(session, self._body(session, paper.body_id).definitions_version)
+        return paper, catalog, self._actor(current, user)
+
+    @staticmethod
+    def _actor(catalog: Catalog, user: str | None) -> Actor:
+        if not user:
+            raise PermissionDenied("no user given; pass --as USER or set RATSWEG_USER")
+        known = catalog.user(user)
+        return Actor(user_id=known.id, name=known.name, roles=known.roles, offices=known.offices)
+
+    @staticmethod
+    def _require(catalog: Catalog, actor: Actor, action: Action, target: str,
+                 office: str | None = None) -> None:
+        roles = catalog.permissions[action]
+        if not actor.roles & roles:
+            raise PermissionDenied(
+                f"{actor.user_id!r} may not do {action.value} on {target}: needs one of the roles "
+                f"{', '.join(sorted(roles))}"
+            )
+        privileged = actor.roles & {Role.SESSION_OFFICE, Role.ADMIN}
+        if office and not privileged and office not in actor.offices:
+            raise PermissionDenied(
+                f"{actor.user_id!r} does not belong to office {office!r} and may not act for it"
+            )
+
+    def _require_editable(self, catalog: Catalog, actor: Actor, paper: Paper, what: str) -> None:
+        self._require(catalog, actor, Action.PAPER_EDIT, paper.number)
+        if paper.frozen or catalog.lifecycle("paper").state(paper.state).final:
+            raise TransitionNotAllowed(
+                paper.number, paper.state, what, self.engine.paper_triggers(catalog, paper.state),
+                "a released paper is frozen; its Beratungsfolge can only be edited before release",
+            )
+
+    def _ctx(self, session: Session, catalog: Catalog, actor: Actor, paper: Paper) -> FlowContext:
+        def record(action: AuditAction, before: str | None, after: str | None,
+                   payload: dict[str, Any]) -> None:
+            self._record(session, paper, actor, action, before, after, payload)
+
+        return FlowContext(catalog=catalog, actor=actor, record=record, paper=paper)
+
+    def _record(self, session: Session, paper: Paper, actor: Actor, action: AuditAction,
+                before: str | None, after: str | None, payload: dict[str, Any]) -> None:
+        append_event(session, stream=paper_stream(paper.id), occurred_at=self.clock.now(),
+                     actor=actor.user_id, action=action.value, paper_id=paper.id,
+                     from_state=before, to_state=after, payload=payload)
+
+    def _touch(self, catalog: Catalog, paper: Paper) -> PaperView:
+        paper.modified_at = self.clock.now()
+        return self._view(catalog, paper)
+
+    def _view(self, catalog: Catalog, paper: Paper) -> PaperView:
+        return paper_view(catalog, paper, self.engine.paper_triggers(catalog, paper.state))
+
+
+def _body_view(body: BodyRow) -> BodyView:
+    return BodyView(id=body.id, name=body.name, state=body.state,
+                    definitions_version=body.definitions_version, loaded_at=body.loaded_at)
+
+
+def _step(paper: Paper, position: int) -> Consultation:
+    for step in paper.consultations:
+        if step.position == position:
+            return step
+    count = len(paper.consultations)
+    raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
+
+
+def _step_payload(step: Consultation) -> dict[str, Any]:
+    return {
+        "position": step.position,
+        "organization": step.organization_id,
+        "role": step.role,
+        "public": step.public,
+        "planned_date": step.planned_date.isoformat() if step.planned_date else None,
+    }
+
+
+def _parse_role(role: str) -> ConsultationRole:
+    try:
+        return ConsultationRole(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r}{_hint(role, ConsultationRole)}") from None
+
+
+def _parse_outcome(outcome: str) -> Outcome:
+    try:
+        return Outcome(outcome)
+    except ValueError:
+        raise InvalidInput(f"unknown result {outcome!r}{_hint(outcome, Outcome)}") from None
+
+
+def _hint(value: str, enum: Iterable[Any]) -> str:
+    values = [str(e.value) for e in enum]
+    return did_you_mean(value, values) or f" (use one of {', '.join(values)})"
+
+
+def _check_vote(vote: VoteCount) -> None:
+    for name in ("yes", "no", "abstain", "biased"):
+        count = getattr(vote, name)
+        if count is not None and count < 0:
+            raise InvalidInput(f"vote count {name}={count} is negative")
+
+
+def _json(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {"value": value}
