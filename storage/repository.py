@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from typing import cast
 
 from sqlalchemy import Table, func, select, update
@@ -57,9 +56,7 @@ def paper_numbers(session: Session, body_id: str, limit: int = 500) -> Sequence[
 def next_sequence(session: Session, body_id: str, paper_type: str, year: int) -> int:
     """Increment and return the yearly counter; the row lock makes numbers gap-free."""
     table = cast(Table, PaperSequence.__table__)
-    key = (
-        (table.c.body_id == body_id) & (table.c.paper_type == paper_type) & (table.c.year == year)
-    )
+    key = (table.c.body_id == body_id) & (table.c.paper_type == paper_type) & (table.c.year == year)
     bump = update(table).where(key).values(last_value=table.c.last_value + 1)
     value = session.execute(bump.returning(table.c.last_value)).scalar()
     if value is not None:

@@ -29,10 +29,12 @@ def _postgres_reachable() -> str | None:
     """None when PostgreSQL answers, else the reason."""
     try:
         import psycopg
-
+    except ImportError as exc:
+        return f"psycopg is not installed ({exc}); install ratsweg[test]"
+    try:
         with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
             return None
-    except Exception as exc:  # any failure means: not reachable
+    except (OSError, psycopg.Error) as exc:
         return f"{type(exc).__name__}: {exc}"
 
 

@@ -147,7 +147,9 @@ class Catalog:
     def office(self, org_id: str) -> Organization:
         org = self.organization(org_id)
         if org.kind is not OrganizationKind.OFFICE:
-            offices = [o.id for o in self.organizations.values() if o.kind is OrganizationKind.OFFICE]
+            offices = [
+                o.id for o in self.organizations.values() if o.kind is OrganizationKind.OFFICE
+            ]
             raise not_found("office", org_id, offices)
         return org
 

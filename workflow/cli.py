@@ -47,7 +47,7 @@ class RatswegGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     """Dates as YYYY-MM-DD or DD.MM.YYYY."""
 
     name = "date"
@@ -69,8 +69,9 @@ DATE = DateType()
 class Runtime:
     """What the group callback knows; the service is built on first use."""
 
-    def __init__(self, database: str | None, body: str | None,
-                 service: WorkflowService | None = None) -> None:
+    def __init__(
+        self, database: str | None, body: str | None, service: WorkflowService | None = None
+    ) -> None:
         self.database, self.body = database, body
         self._service = service
 
@@ -85,8 +86,12 @@ class Runtime:
 
 def actor_option(func: F) -> F:
     """``--as USER`` (else RATSWEG_USER, else the login name) on every mutating command."""
-    return click.option("--as", "user", metavar="USER",
-                        help="Act as this user (default: RATSWEG_USER, then the login name).")(func)
+    return click.option(
+        "--as",
+        "user",
+        metavar="USER",
+        help="Act as this user (default: RATSWEG_USER, then the login name).",
+    )(func)
 
 
 def pass_runtime(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,10 +110,18 @@ def user_of(explicit: str | None) -> str | None:
 
 @click.group(cls=RatswegGroup)
 @click.version_option(package_name="ratsweg")
-@click.option("--database", envvar="RATSWEG_DATABASE_URL", metavar="URL",
-              help="Database URL (env RATSWEG_DATABASE_URL; default sqlite:///ratsweg.db).")
-@click.option("--body", envvar="RATSWEG_BODY", metavar="ID",
-              help="Municipality, when the database holds several (env RATSWEG_BODY).")
+@click.option(
+    "--database",
+    envvar="RATSWEG_DATABASE_URL",
+    metavar="URL",
+    help="Database URL (env RATSWEG_DATABASE_URL; default sqlite:///ratsweg.db).",
+)
+@click.option(
+    "--body",
+    envvar="RATSWEG_BODY",
+    metavar="ID",
+    help="Municipality, when the database holds several (env RATSWEG_BODY).",
+)
 @click.pass_context
 def cli(ctx: click.Context, database: str | None, body: str | None) -> None:
     """ratsweg routes council papers (Vorlagen) along their Beratungsfolge."""
@@ -120,8 +133,13 @@ def cli(ctx: click.Context, database: str | None, body: str | None) -> None:
 
 
 @cli.command()
-@click.option("--definitions", "sources", multiple=True, metavar="DIR",
-              help="Municipality folder or shipped name (landau, herzogenrath, voelklingen).")
+@click.option(
+    "--definitions",
+    "sources",
+    multiple=True,
+    metavar="DIR",
+    help="Municipality folder or shipped name (landau, herzogenrath, voelklingen).",
+)
 @actor_option
 @pass_runtime
 def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
@@ -133,8 +151,9 @@ def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
     click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
     for source in sources:
         body = rt.service.load_definitions(resolve_definitions_dir(source), user=user_of(user))
-        click.echo(f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}",
-                   err=True)
+        click.echo(
+            f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}", err=True
+        )
 
 
 @cli.group()
@@ -181,15 +200,26 @@ def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool
     """Show a municipality's organizations (from DIRECTORY, else the database's current)."""
     from workflow.definitions import load_catalog, resolve_definitions_dir
 
-    catalog = (load_catalog(resolve_definitions_dir(directory)) if directory
-               else rt.service.catalog(rt.body))
-    rows = [{"id": o.id, "name": o.name, "kind": o.kind, "seats": o.seats,
-             "public": o.public if o.kind.deliberates else None}
-            for o in catalog.organizations.values()]
+    catalog = (
+        load_catalog(resolve_definitions_dir(directory))
+        if directory
+        else rt.service.catalog(rt.body)
+    )
+    rows = [
+        {
+            "id": o.id,
+            "name": o.name,
+            "kind": o.kind,
+            "seats": o.seats,
+            "public": o.public if o.kind.deliberates else None,
+        }
+        for o in catalog.organizations.values()
+    ]
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
-        click.echo(f"{catalog.body.name} ({catalog.body.state}), "
-                   f"definitions {catalog.version[:12]}")
+        click.echo(
+            f"{catalog.body.name} ({catalog.body.state}), definitions {catalog.version[:12]}"
+        )
     click.echo(render(rows, ["id", "name", "kind", "seats", "public"], fmt))
 
 
@@ -225,11 +255,13 @@ def paper() -> None:
 @actor_option
 @output_options
 @pass_runtime
-def paper_create(rt: Runtime, user: str | None, fmt: str, as_json: bool, date: dt.date | None,
-                 **fields: Any) -> None:
+def paper_create(
+    rt: Runtime, user: str | None, fmt: str, as_json: bool, date: dt.date | None, **fields: Any
+) -> None:
     """Create a paper in draft, with the route's Beratungsfolge."""
-    view = rt.service.create_paper(user=user_of(user), date=date or dt.date.today(),
-                                   body=rt.body, **fields)
+    view = rt.service.create_paper(
+        user=user_of(user), date=date or dt.date.today(), body=rt.body, **fields
+    )
     click.echo(f"created {view.number}", err=True)
     _show_paper(view, chosen_format(fmt, as_json))
 
@@ -250,8 +282,13 @@ def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
 def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool) -> None:
     """List papers."""
     rows = [dataclasses.asdict(p) for p in rt.service.list_papers(body=rt.body, state=state)]
-    click.echo(render(rows, ["number", "paper_type", "date", "state", "office_id", "title"],
-                      chosen_format(fmt, as_json)))
+    click.echo(
+        render(
+            rows,
+            ["number", "paper_type", "date", "state", "office_id", "title"],
+            chosen_format(fmt, as_json),
+        )
+    )
 
 
 def _paper_action(name: str, method: str, help_text: str) -> None:
@@ -286,13 +323,21 @@ def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> N
 @click.option("--comment", help="Comment (required with --object).")
 @actor_option
 @pass_runtime
-def paper_co_sign(rt: Runtime, number: str, office: str, objection: bool, comment: str | None,
-                  user: str | None) -> None:
+def paper_co_sign(
+    rt: Runtime, number: str, office: str, objection: bool, comment: str | None, user: str | None
+) -> None:
     """Co-sign (Mitzeichnung) a paper for a participating office, or object."""
-    rt.service.co_sign(number, user=user_of(user), office=office, objection=objection,
-                       comment=comment, body=rt.body)
-    click.echo(f"{number}: {'objection' if objection else 'signature'} of {office} recorded",
-               err=True)
+    rt.service.co_sign(
+        number,
+        user=user_of(user),
+        office=office,
+        objection=objection,
+        comment=comment,
+        body=rt.body,
+    )
+    click.echo(
+        f"{number}: {'objection' if objection else 'signature'} of {office} recorded", err=True
+    )
 
 
 # -- consultations ----------------------------------------------------------------------------
@@ -306,8 +351,11 @@ def consultation() -> None:
 @consultation.command("add")
 @click.argument("number")
 @click.argument("organization")
-@click.option("--role", required=True,
-              type=click.Choice(["vorberatung", "anhoerung", "entscheidung", "kenntnisnahme"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["vorberatung", "anhoerung", "entscheidung", "kenntnisnahme"]),
+)
 @click.option("--position", type=click.IntRange(min=1), help="Insert here (default: at the end).")
 @click.option("--date", "planned_date", type=DATE, help="Planned date.")
 @click.option("--public/--non-public", default=None, help="Default: the organization's.")
@@ -326,8 +374,9 @@ def consultation_add(rt: Runtime, number: str, user: str | None, **fields: Any) 
 @pass_runtime
 def consultation_remove(rt: Runtime, number: str, position: int, user: str | None) -> None:
     """Remove a step from a paper's Beratungsfolge (before release)."""
-    _echo_path(rt.service.remove_consultation(number, user=user_of(user), position=position,
-                                              body=rt.body))
+    _echo_path(
+        rt.service.remove_consultation(number, user=user_of(user), position=position, body=rt.body)
+    )
 
 
 @consultation.command("schedule")
@@ -336,19 +385,27 @@ def consultation_remove(rt: Runtime, number: str, position: int, user: str | Non
 @click.option("--date", required=True, type=DATE, help="Meeting date.")
 @actor_option
 @pass_runtime
-def consultation_schedule(rt: Runtime, number: str, position: int, date: dt.date,
-                          user: str | None) -> None:
+def consultation_schedule(
+    rt: Runtime, number: str, position: int, date: dt.date, user: str | None
+) -> None:
     """Set the meeting date of a step."""
-    _echo_path(rt.service.schedule_consultation(number, user=user_of(user), position=position,
-                                                date=date, body=rt.body))
+    _echo_path(
+        rt.service.schedule_consultation(
+            number, user=user_of(user), position=position, date=date, body=rt.body
+        )
+    )
 
 
 @consultation.command("record")
 @click.argument("number")
 @click.argument("position", type=click.IntRange(min=1))
-@click.option("--result", "outcome", required=True,
-              help="empfohlen, mit_aenderungen_empfohlen, abgelehnt, beschlossen, "
-                   "ungeaendert_beschlossen, geaendert_beschlossen, zur_kenntnis_genommen.")
+@click.option(
+    "--result",
+    "outcome",
+    required=True,
+    help="empfohlen, mit_aenderungen_empfohlen, abgelehnt, beschlossen, "
+    "ungeaendert_beschlossen, geaendert_beschlossen, zur_kenntnis_genommen.",
+)
 @click.option("--date", type=DATE, help="Meeting date (default: the scheduled or planned one).")
 @click.option("--yes", type=click.IntRange(min=0), help="Ja votes.")
 @click.option("--no", type=click.IntRange(min=0), help="Nein votes.")
@@ -357,16 +414,42 @@ def consultation_schedule(rt: Runtime, number: str, position: int, date: dt.date
 @click.option("--label", help='Result as worded, e.g. "einstimmig beschlossen".')
 @actor_option
 @pass_runtime
-def consultation_record(rt: Runtime, number: str, position: int, outcome: str,
-                        date: dt.date | None, label: str | None, user: str | None,
-                        **counts: int | None) -> None:
+def consultation_record(
+    rt: Runtime,
+    number: str,
+    position: int,
+    outcome: str,
+    date: dt.date | None,
+    label: str | None,
+    user: str | None,
+    **counts: int | None,
+) -> None:
     """Record the result of a step (the deciding step decides the paper)."""
     from workflow.model import VoteCount
 
-    votes = [VoteCount(**counts)] if any(v is not None for v in counts.values()) else []
-    view = rt.service.record_result(number, user=user_of(user), position=position,
-                                    outcome=outcome, date=date, votes=votes, label=label,
-                                    body=rt.body)
+    given = any(v is not None for v in counts.values())
+    votes = (
+        [
+            VoteCount(
+                yes=counts["yes"],
+                no=counts["no"],
+                abstain=counts["abstain"],
+                biased=counts["biased"],
+            )
+        ]
+        if given
+        else []
+    )
+    view = rt.service.record_result(
+        number,
+        user=user_of(user),
+        position=position,
+        outcome=outcome,
+        date=date,
+        votes=votes,
+        label=label,
+        body=rt.body,
+    )
     click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
 
 
@@ -402,8 +485,12 @@ def audit_verify(rt: Runtime, fmt: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--database", "demo_database", metavar="URL",
-              help="Database for the demo (default: a new temporary SQLite file).")
+@click.option(
+    "--database",
+    "demo_database",
+    metavar="URL",
+    help="Database for the demo (default: a new temporary SQLite file).",
+)
 def demo(demo_database: str | None) -> None:
     """Replay the Landau Integrationskonzept (2011) from draft to the Stadtrat's decision."""
     from workflow.demo import run_demo
@@ -427,10 +514,13 @@ def _show_paper(view: PaperView, fmt: str) -> None:
         click.echo(render_object(dataclasses.asdict(view)))
         return
     click.echo(f"{view.paper_type_name} {view.number} vom {show_date(view.date)}: {view.title}")
-    click.echo(f"Amt: {view.office_name}" + (f", Aktenzeichen {view.reference}"
-                                             if view.reference else ""))
-    click.echo(f"Status: {view.state_label} ({view.state}); "
-               f"möglich: {', '.join(view.allowed_actions) or '-'}")
+    click.echo(
+        f"Amt: {view.office_name}" + (f", Aktenzeichen {view.reference}" if view.reference else "")
+    )
+    click.echo(
+        f"Status: {view.state_label} ({view.state}); "
+        f"möglich: {', '.join(view.allowed_actions) or '-'}"
+    )
     if view.co_signatures:
         signs = ", ".join(f"{c.office_name}: {c.state.value}" for c in view.co_signatures)
         click.echo(f"Mitzeichnung: {signs}")
@@ -453,15 +543,31 @@ def _echo_path(view: PaperView, fmt: str = "table") -> None:
         }
         for c in view.consultations
     ]
-    headers = ["Nr", "Gremium", "Zuständigkeit", "Ö/N", "geplant", "Sitzung", "Status",
-               "Ergebnis", "Abstimmung"]
+    headers = [
+        "Nr",
+        "Gremium",
+        "Zuständigkeit",
+        "Ö/N",
+        "geplant",
+        "Sitzung",
+        "Status",
+        "Ergebnis",
+        "Abstimmung",
+    ]
     click.echo(render(rows, headers, fmt))
 
 
 def _vote_text(vote: Any) -> str:
-    parts = [f"{label} {value}" for label, value in
-             (("Ja", vote.yes), ("Nein", vote.no), ("Enth.", vote.abstain),
-              ("Befangen", vote.biased)) if value is not None]
+    parts = [
+        f"{label} {value}"
+        for label, value in (
+            ("Ja", vote.yes),
+            ("Nein", vote.no),
+            ("Enth.", vote.abstain),
+            ("Befangen", vote.biased),
+        )
+        if value is not None
+    ]
     return ", ".join(parts)
 
 
@@ -476,7 +582,8 @@ def _echo_trail(events: Sequence[AuditEventView], fmt: str) -> None:
             "Akteur": e.actor,
             "Aktion": e.action,
             "Zustand": f"{e.from_state or ''} → {e.to_state or ''}"
-            if (e.from_state or e.to_state) else "",
+            if (e.from_state or e.to_state)
+            else "",
             "Details": _payload_text(e.payload),
             "Hash": e.hash[:12],
         }
@@ -497,8 +604,10 @@ def _echo_verify(report: VerifyReport, fmt: str) -> None:
     if report.ok:
         click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
     else:
-        click.echo(f"Audit trail BROKEN in {report.broken_stream} at event {report.broken_seq}: "
-                   f"{report.reason}")
+        click.echo(
+            f"Audit trail BROKEN in {report.broken_stream} at event {report.broken_seq}: "
+            f"{report.reason}"
+        )
 
 
 def main() -> None:

@@ -27,8 +27,13 @@ LANDAU_RESULTS: tuple[tuple[int, dt.date, str, str | None, VoteCount | None], ..
     (4, D(2011, 11, 29), "empfohlen", None, None),
     (5, D(2011, 12, 7), "empfohlen", None, None),
     (6, D(2011, 12, 8), "beschlossen", "einstimmig beschlossen", None),
-    (7, D(2011, 12, 13), "beschlossen", "einstimmig beschlossen",
-     VoteCount(yes=39, no=0, abstain=4, biased=0, label="einstimmig")),
+    (
+        7,
+        D(2011, 12, 13),
+        "beschlossen",
+        "einstimmig beschlossen",
+        VoteCount(yes=39, no=0, abstain=4, biased=0, label="einstimmig"),
+    ),
 )
 CLERK, HEAD, SESSION_OFFICE = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"
 CO_SIGNERS = (("hauptamt", "hauptamt.leitung"), ("bgm", "bgm.referent"))
@@ -68,10 +73,20 @@ def run_demo(database_url: str | None = None) -> DemoResult:
             service.co_sign(number, user=signer, office=office)
         service.release_paper(number, user=HEAD)
         for position, date, outcome, label, votes in LANDAU_RESULTS:
-            service.record_result(number, user=SESSION_OFFICE, position=position,
-                                  outcome=outcome, date=date, label=label,
-                                  votes=[votes] if votes else [])
-        return DemoResult(database_url=database_url, paper=service.get_paper(number),
-                          trail=service.audit_trail(number), report=service.verify_audit())
+            service.record_result(
+                number,
+                user=SESSION_OFFICE,
+                position=position,
+                outcome=outcome,
+                date=date,
+                label=label,
+                votes=[votes] if votes else [],
+            )
+        return DemoResult(
+            database_url=database_url,
+            paper=service.get_paper(number),
+            trail=service.audit_trail(number),
+            report=service.verify_audit(),
+        )
     finally:
         service.db.dispose()

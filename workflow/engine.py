@@ -143,7 +143,10 @@ def _request_co_signatures(event: EventData) -> None:
     flow = _flow(event)
     for signature in flow.ctx.paper.co_signatures:
         flow.ctx.record(
-            AuditAction.CO_SIGNATURE_REQUESTED, None, signature.state, {"office": signature.office_id}
+            AuditAction.CO_SIGNATURE_REQUESTED,
+            None,
+            signature.state,
+            {"office": signature.office_id},
         )
 
 
@@ -154,7 +157,9 @@ def _freeze_text(event: EventData) -> None:
 def _close_open_steps(event: EventData) -> None:
     flow = _flow(event)
     for step in flow.ctx.paper.consultations:
-        if "cancel" in flow.engine.consultation_triggers(flow.ctx.catalog, step.state, internal=True):
+        if "cancel" in flow.engine.consultation_triggers(
+            flow.ctx.catalog, step.state, internal=True
+        ):
             flow.engine.fire_consultation(
                 flow.ctx, step, "cancel", internal=True, reason="paper withdrawn"
             )
@@ -231,9 +236,7 @@ class WorkflowEngine:
     @staticmethod
     def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> list[str]:
         return [
-            t.trigger
-            for t in lifecycle.transitions
-            if state in t.sources and (internal or t.roles)
+            t.trigger for t in lifecycle.transitions if state in t.sources and (internal or t.roles)
         ]
 
     # -- firing --------------------------------------------------------------------------
@@ -332,4 +335,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
-

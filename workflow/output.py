@@ -20,11 +20,13 @@ FORMATS = ("table", "json", "csv")
 
 def output_options(func: F) -> F:
     """``--format table|json|csv`` and ``--json`` (short for ``--format json``)."""
-    func = click.option(
-        "--json", "as_json", is_flag=True, help="Same as --format json."
-    )(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(func)
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="Output format.",
     )(func)
 
@@ -61,8 +63,9 @@ def render(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) 
         return json.dumps([to_plain(r) for r in rows], ensure_ascii=False, indent=2)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(headers), extrasaction="ignore",
-                                lineterminator="\n")
+        writer = csv.DictWriter(
+            buffer, fieldnames=list(headers), extrasaction="ignore", lineterminator="\n"
+        )
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _cell(row.get(k)) for k in headers})

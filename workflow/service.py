@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from storage import repository
 from storage.audit import append_event, body_stream, paper_stream, verify_chains
 from storage.schema import Body as BodyRow
-from storage.schema import CoSignature, Consultation, DefinitionVersion, Paper, Vote
+from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, Vote
 from storage.session import Database
 from workflow import definitions
 from workflow.catalog import Catalog
@@ -55,10 +55,18 @@ log = logging.getLogger(__name__)
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
 ALLOWED_EFFECTS = {
-    ConsultationRole.VORBERATUNG: {ResultEffect.RECOMMEND, ResultEffect.REJECT, ResultEffect.ADOPT,
-                                   ResultEffect.NOTE},
-    ConsultationRole.ANHOERUNG: {ResultEffect.RECOMMEND, ResultEffect.REJECT, ResultEffect.ADOPT,
-                                 ResultEffect.NOTE},
+    ConsultationRole.VORBERATUNG: {
+        ResultEffect.RECOMMEND,
+        ResultEffect.REJECT,
+        ResultEffect.ADOPT,
+        ResultEffect.NOTE,
+    },
+    ConsultationRole.ANHOERUNG: {
+        ResultEffect.RECOMMEND,
+        ResultEffect.REJECT,
+        ResultEffect.ADOPT,
+        ResultEffect.NOTE,
+    },
     ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT},
     ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE},
 }
@@ -208,18 +216,26 @@ class WorkflowService:
                 )
             session.add(paper)
             session.flush()
-            self._record(session, paper, actor, AuditAction.PAPER_CREATED, None, paper.state, {
-                "number": paper.number,
-                "paper_type": kind.id,
-                "title": paper.title,
-                "office": origin.id,
-                "date": date.isoformat(),
-                "reference": reference,
-                "route": route,
-                "participants": offices,
-                "consultations": [_step_payload(c) for c in paper.consultations],
-                "definitions_version": catalog.version,
-            })
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.PAPER_CREATED,
+                None,
+                paper.state,
+                {
+                    "number": paper.number,
+                    "paper_type": kind.id,
+                    "title": paper.title,
+                    "office": origin.id,
+                    "date": date.isoformat(),
+                    "reference": reference,
+                    "route": route,
+                    "participants": offices,
+                    "consultations": [_step_payload(c) for c in paper.consultations],
+                    "definitions_version": catalog.version,
+                },
+            )
             return self._view(catalog, paper)
 
     def get_paper(self, number: str, *, body: str | None = None) -> PaperView:
@@ -227,7 +243,9 @@ class WorkflowService:
             paper = self._paper(session, body, number)
             return self._view(self._catalog(session, paper.definitions_version), paper)
 
-    def list_papers(self, *, body: str | None = None, state: str | None = None) -> list[PaperSummary]:
+    def list_papers(
+        self, *, body: str | None = None, state: str | None = None
+    ) -> list[PaperSummary]:
         with self.db.read() as session:
             body_row = self._body(session, body)
             return [
@@ -284,15 +302,22 @@ class WorkflowService:
             self._require(catalog, actor, Action.CO_SIGNATURE_SIGN, office_row.name, office=office)
             if catalog.lifecycle("paper").transition("release", paper.state) is None:
                 allowed = self.engine.paper_triggers(catalog, paper.state)
-                raise TransitionNotAllowed(paper.number, paper.state, "co-sign", allowed,
-                                           "co-signing happens after submit and before release")
+                raise TransitionNotAllowed(
+                    paper.number,
+                    paper.state,
+                    "co-sign",
+                    allowed,
+                    "co-signing happens after submit and before release",
+                )
             signature = next((c for c in paper.co_signatures if c.office_id == office_row.id), None)
             if signature is None:
                 participants = [c.office_id for c in paper.co_signatures]
                 raise NotFoundError(
                     f"{office_row.id!r} is not a participating office of {paper.number}"
-                    + (did_you_mean(office_row.id, participants)
-                       or f" (participants: {', '.join(participants) or 'none'})")
+                    + (
+                        did_you_mean(office_row.id, participants)
+                        or f" (participants: {', '.join(participants) or 'none'})"
+                    )
                 )
             if signature.state == CoSignatureState.SIGNED:
                 raise InvalidInput(f"{office_row.name} has already signed {paper.number}")
@@ -301,8 +326,15 @@ class WorkflowService:
             previous = signature.state
             signature.state, signature.actor = new.value, actor.user_id
             signature.signed_at, signature.comment = self.clock.now(), comment
-            self._record(session, paper, actor, action, previous, new.value,
-                         {"office": office_row.id, "comment": comment})
+            self._record(
+                session,
+                paper,
+                actor,
+                action,
+                previous,
+                new.value,
+                {"office": office_row.id, "comment": comment},
+            )
             return self._touch(catalog, paper)
 
     # -- the Beratungsfolge --------------------------------------------------------------------
@@ -329,7 +361,7 @@ class WorkflowService:
             at = len(steps) + 1 if position is None else position
             if not 1 <= at <= len(steps) + 1:
                 raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
-            for step in steps[at - 1:]:
+            for step in steps[at - 1 :]:
                 step.position += 1
             new = Consultation(
                 position=at,
@@ -340,8 +372,15 @@ class WorkflowService:
                 planned_date=planned_date,
             )
             paper.consultations.insert(at - 1, new)
-            self._record(session, paper, actor, AuditAction.CONSULTATION_ADDED, None, new.state,
-                         _step_payload(new))
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.CONSULTATION_ADDED,
+                None,
+                new.state,
+                _step_payload(new),
+            )
             return self._touch(catalog, paper)
 
     def remove_consultation(
@@ -356,12 +395,24 @@ class WorkflowService:
             for later in paper.consultations:
                 if later.position > position:
                     later.position -= 1
-            self._record(session, paper, actor, AuditAction.CONSULTATION_REMOVED, step.state, None,
-                         _step_payload(step))
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.CONSULTATION_REMOVED,
+                step.state,
+                None,
+                _step_payload(step),
+            )
             return self._touch(catalog, paper)
 
     def schedule_consultation(
-        self, number: str, *, user: str | None, position: int, date: dt.date,
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        date: dt.date,
         body: str | None = None,
     ) -> PaperView:
         """Give a step its meeting date (allowed before and after release)."""
@@ -417,18 +468,33 @@ class WorkflowService:
             step.date = when
             step.outcome, step.result_label = result.value, label or result.label
             step.votes = [
-                Vote(position=i, subject=v.subject, yes=v.yes, no=v.no, abstain=v.abstain,
-                     biased=v.biased, label=v.label)
+                Vote(
+                    position=i,
+                    subject=v.subject,
+                    yes=v.yes,
+                    no=v.no,
+                    abstain=v.abstain,
+                    biased=v.biased,
+                    label=v.label,
+                )
                 for i, v in enumerate(votes, start=1)
             ]
-            self._record(session, paper, actor, AuditAction.RESULT_RECORDED, None, None, {
-                "position": position,
-                "organization": step.organization_id,
-                "date": when.isoformat() if when else None,
-                "outcome": result.value,
-                "label": step.result_label,
-                "votes": [v.as_dict() for v in votes],
-            })
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.RESULT_RECORDED,
+                None,
+                None,
+                {
+                    "position": position,
+                    "organization": step.organization_id,
+                    "date": when.isoformat() if when else None,
+                    "outcome": result.value,
+                    "label": step.result_label,
+                    "votes": [v.as_dict() for v in votes],
+                },
+            )
             self.engine.fire_consultation(ctx, step, "hold", outcome=result.value)
             return self._touch(catalog, paper)
 
@@ -438,7 +504,9 @@ class WorkflowService:
             self.engine.fire_paper(ctx, "begin_consultation", internal=True)
         elif not any(lifecycle.transition(t, paper.state) for t in ("adopt", "reject", "note")):
             raise TransitionNotAllowed(
-                paper.number, paper.state, "record a result for",
+                paper.number,
+                paper.state,
+                "record a result for",
                 self.engine.paper_triggers(catalog, paper.state),
                 "results can be recorded once the paper is released",
             )
@@ -450,9 +518,16 @@ class WorkflowService:
             paper = self._paper(session, body, number)
             return [
                 AuditEventView(
-                    stream=e.stream, seq=e.seq, occurred_at=e.occurred_at, actor=e.actor,
-                    action=e.action, paper_number=paper.number, from_state=e.from_state,
-                    to_state=e.to_state, payload=_json(e.payload), hash=e.hash,
+                    stream=e.stream,
+                    seq=e.seq,
+                    occurred_at=e.occurred_at,
+                    actor=e.actor,
+                    action=e.action,
+                    paper_number=paper.number,
+                    from_state=e.from_state,
+                    to_state=e.to_state,
+                    payload=_json(e.payload),
+                    hash=e.hash,
                 )
                 for e in repository.paper_events(session, paper_stream(paper.id))
             ]
@@ -462,8 +537,13 @@ class WorkflowService:
             streams, events, broken = verify_chains(session)
             if broken is None:
                 return VerifyReport(streams=streams, events=events)
-            return VerifyReport(streams=streams, events=events, broken_stream=broken.stream,
-                                broken_seq=broken.seq, reason=broken.reason)
+            return VerifyReport(
+                streams=streams,
+                events=events,
+                broken_stream=broken.stream,
+                broken_seq=broken.seq,
+                reason=broken.reason,
+            )
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -484,8 +564,9 @@ class WorkflowService:
         if body_id:
             row = repository.get_body(session, body_id)
             if row is None:
-                raise not_found("municipality", body_id,
-                                [b.id for b in repository.list_bodies(session)])
+                raise not_found(
+                    "municipality", body_id, [b.id for b in repository.list_bodies(session)]
+                )
             return row
         bodies = repository.list_bodies(session)
         if len(bodies) == 1:
@@ -497,18 +578,21 @@ class WorkflowService:
         names = ", ".join(b.id for b in bodies)
         raise InvalidInput(f"this database holds several municipalities ({names}); pass --body")
 
-    def _paper(self, session: Session, body: str | None, number: str, *,
-               for_update: bool = False) -> Paper:
+    def _paper(
+        self, session: Session, body: str | None, number: str, *, for_update: bool = False
+    ) -> Paper:
         body_row = self._body(session, body)
         paper = repository.get_paper(session, body_row.id, number, for_update=for_update)
         if paper is None:
             known = repository.paper_numbers(session, body_row.id)
-            raise NotFoundError(f"no paper {number!r} in {body_row.name}"
-                                + did_you_mean(number, known))
+            raise NotFoundError(
+                f"no paper {number!r} in {body_row.name}" + did_you_mean(number, known)
+            )
         return paper
 
-    def _lock(self, session: Session, body: str | None, number: str,
-              user: str | None) -> tuple[Paper, Catalog, Actor]:
+    def _lock(
+        self, session: Session, body: str | None, number: str, user: str | None
+    ) -> tuple[Paper, Catalog, Actor]:
         """Lock the paper row for this transaction and resolve the catalog and the actor."""
         paper = self._paper(session, body, number, for_update=True)
         catalog = self._catalog(session, paper.definitions_version)
@@ -523,8 +607,9 @@ class WorkflowService:
         return Actor(user_id=known.id, name=known.name, roles=known.roles, offices=known.offices)
 
     @staticmethod
-    def _require(catalog: Catalog, actor: Actor, action: Action, target: str,
-                 office: str | None = None) -> None:
+    def _require(
+        catalog: Catalog, actor: Actor, action: Action, target: str, office: str | None = None
+    ) -> None:
         roles = catalog.permissions[action]
         if not actor.roles & roles:
             raise PermissionDenied(
@@ -541,22 +626,42 @@ class WorkflowService:
         self._require(catalog, actor, Action.PAPER_EDIT, paper.number)
         if paper.frozen or catalog.lifecycle("paper").state(paper.state).final:
             raise TransitionNotAllowed(
-                paper.number, paper.state, what, self.engine.paper_triggers(catalog, paper.state),
+                paper.number,
+                paper.state,
+                what,
+                self.engine.paper_triggers(catalog, paper.state),
                 "a released paper is frozen; its Beratungsfolge can only be edited before release",
             )
 
     def _ctx(self, session: Session, catalog: Catalog, actor: Actor, paper: Paper) -> FlowContext:
-        def record(action: AuditAction, before: str | None, after: str | None,
-                   payload: dict[str, Any]) -> None:
+        def record(
+            action: AuditAction, before: str | None, after: str | None, payload: dict[str, Any]
+        ) -> None:
             self._record(session, paper, actor, action, before, after, payload)
 
         return FlowContext(catalog=catalog, actor=actor, record=record, paper=paper)
 
-    def _record(self, session: Session, paper: Paper, actor: Actor, action: AuditAction,
-                before: str | None, after: str | None, payload: dict[str, Any]) -> None:
-        append_event(session, stream=paper_stream(paper.id), occurred_at=self.clock.now(),
-                     actor=actor.user_id, action=action.value, paper_id=paper.id,
-                     from_state=before, to_state=after, payload=payload)
+    def _record(
+        self,
+        session: Session,
+        paper: Paper,
+        actor: Actor,
+        action: AuditAction,
+        before: str | None,
+        after: str | None,
+        payload: dict[str, Any],
+    ) -> None:
+        append_event(
+            session,
+            stream=paper_stream(paper.id),
+            occurred_at=self.clock.now(),
+            actor=actor.user_id,
+            action=action.value,
+            paper_id=paper.id,
+            from_state=before,
+            to_state=after,
+            payload=payload,
+        )
 
     def _touch(self, catalog: Catalog, paper: Paper) -> PaperView:
         paper.modified_at = self.clock.now()
@@ -567,8 +672,13 @@ class WorkflowService:
 
 
 def _body_view(body: BodyRow) -> BodyView:
-    return BodyView(id=body.id, name=body.name, state=body.state,
-                    definitions_version=body.definitions_version, loaded_at=body.loaded_at)
+    return BodyView(
+        id=body.id,
+        name=body.name,
+        state=body.state,
+        definitions_version=body.definitions_version,
+        loaded_at=body.loaded_at,
+    )
 
 
 def _step(paper: Paper, position: int) -> Consultation:

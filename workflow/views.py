@@ -57,8 +57,14 @@ def _consultation_view(catalog: Catalog, step: Any) -> ConsultationView:
         outcome=Outcome(step.outcome) if step.outcome else None,
         result_label=step.result_label,
         votes=tuple(
-            VoteCount(subject=v.subject, yes=v.yes, no=v.no, abstain=v.abstain, biased=v.biased,
-                      label=v.label)
+            VoteCount(
+                subject=v.subject,
+                yes=v.yes,
+                no=v.no,
+                abstain=v.abstain,
+                biased=v.biased,
+                label=v.label,
+            )
             for v in step.votes
         ),
     )
