@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Result, select
 from sqlalchemy.orm import Session
 
 from storage.schema import AuditEvent
@@ -118,19 +118,23 @@ def verify_chains(session: Session) -> tuple[int, int, ChainBreak | None]:
     streams = events = 0
     current: str | None = None
     expected_seq, prev = 0, GENESIS
-    for row in _stream_rows(session):
-        events += 1
-        if row.stream != current:
-            current, expected_seq, prev = row.stream, 1, GENESIS
-            streams += 1
-        problem = _check_row(row, expected_seq, prev)
-        if problem:
-            return streams, events, ChainBreak(row.stream, row.seq, problem)
-        expected_seq, prev = row.seq + 1, row.hash
+    rows = _stream_rows(session)
+    try:
+        for row in rows:
+            events += 1
+            if row.stream != current:
+                current, expected_seq, prev = row.stream, 1, GENESIS
+                streams += 1
+            problem = _check_row(row, expected_seq, prev)
+            if problem:
+                return streams, events, ChainBreak(row.stream, row.seq, problem)
+            expected_seq, prev = row.seq + 1, row.hash
+    finally:
+        rows.close()  # releases the server-side cursor when verification stops early
     return streams, events, None
 
 
-def _stream_rows(session: Session) -> Iterator[Any]:
+def _stream_rows(session: Session) -> Result[Any]:
     query = select(
         AuditEvent.stream,
         AuditEvent.seq,
@@ -144,7 +148,7 @@ def _stream_rows(session: Session) -> Iterator[Any]:
         AuditEvent.prev_hash,
         AuditEvent.hash,
     ).order_by(AuditEvent.stream, AuditEvent.seq)
-    yield from session.execute(query.execution_options(yield_per=5000))
+    return session.execute(query.execution_options(yield_per=5000))
 
 
 def _check_row(row: Any, expected_seq: int, prev: str) -> str | None:

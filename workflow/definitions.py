@@ -8,7 +8,6 @@ collected and reported at once in a ``DefinitionError``; see docs/definitions.md
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import importlib.util
 import json
 import os
@@ -699,21 +698,19 @@ def check_definitions(directory: str | os.PathLike[str]) -> list[Problem]:
 
 
 def shipped_definitions_root() -> Path:
-    """The ``definitions`` folder shipped with ratsweg (a namespace package holding data)."""
-    try:
-        root = importlib.resources.files("definitions")
-    except ModuleNotFoundError:
-        raise NotFoundError("the shipped definitions folder is not installed") from None
-    if isinstance(root, Path):
-        return root
+    """The ``definitions`` folder shipped with ratsweg.
+
+    It sits beside the ``workflow`` package, both in a source checkout and in site-packages
+    (it is installed as package data); the import system's search path is the fallback.
+    """
+    candidates = [Path(__file__).resolve().parent.parent / "definitions"]
     spec = importlib.util.find_spec("definitions")
-    locations = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    for location in locations:
-        if (location / STANDARD_FOLDER).is_dir():
-            return location
-    if locations:
-        return locations[0]
-    raise NotFoundError("the shipped definitions folder is not installed")
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(p) for p in spec.submodule_search_locations]
+    for candidate in candidates:
+        if (candidate / STANDARD_FOLDER).is_dir():
+            return candidate
+    raise NotFoundError("the shipped definitions folder is not installed; reinstall ratsweg")
 
 
 def list_shipped_municipalities() -> list[str]:

@@ -1,0 +1,97 @@
+"""The audit trail: append-only in the database, hash chains that expose tampering."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from storage.session import Database
+from workflow.service import WorkflowService
+
+
+def adopted_paper(service: WorkflowService) -> str:
+    number = service.create_paper(
+        user="clerk",
+        paper_type="vorlage",
+        title="Haushalt",
+        office="amt1",
+        date=dt.date(2025, 3, 1),
+        route="standard",
+        planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
+    ).number
+    service.submit_paper(number, user="clerk")
+    service.release_paper(number, user="head")
+    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    service.record_result(number, user="session", position=2, outcome="beschlossen")
+    return number
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event WHERE seq = 2"],
+)
+def test_database_refuses_update_and_delete(
+    service: WorkflowService, database: Database, statement: str
+) -> None:
+    adopted_paper(service)
+    with pytest.raises(DBAPIError, match="append-only"), database.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert service.verify_audit().ok
+
+
+def test_chain_links_every_event_of_a_paper(service: WorkflowService) -> None:
+    number = adopted_paper(service)
+    trail = service.audit_trail(number)
+    assert [e.seq for e in trail] == list(range(1, len(trail) + 1))
+    assert len({e.hash for e in trail}) == len(trail)
+    report = service.verify_audit()
+    assert (report.ok, report.streams, report.events) == (True, 2, len(trail) + 1)
+
+
+def _tamper(database: Database, statement: str) -> None:
+    """What an attacker with database rights does: lift the triggers, change, restore."""
+    with database.engine.begin() as conn:
+        if database.dialect == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_event_no_update"))
+            conn.execute(text("DROP TRIGGER audit_event_no_delete"))
+        else:
+            conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        conn.execute(text(statement))
+
+
+@pytest.mark.parametrize(
+    ("statement", "seq", "reason"),
+    [
+        (
+            (
+                'UPDATE audit_event SET payload = \'{"outcome":"abgelehnt"}\' '
+                "WHERE action = 'result_recorded' AND seq = 9"
+            ),
+            9,
+            "content does not match its hash",
+        ),
+        (
+            "DELETE FROM audit_event WHERE stream LIKE 'paper:%' AND seq = 5",
+            6,
+            "event 5 is missing or deleted",
+        ),
+        (
+            "UPDATE audit_event SET actor = 'head' WHERE stream LIKE 'paper:%' AND seq = 1",
+            1,
+            "content does not match its hash",
+        ),
+    ],
+)
+def test_verify_names_the_first_broken_event(
+    service: WorkflowService, database: Database, statement: str, seq: int, reason: str
+) -> None:
+    number = adopted_paper(service)
+    stream = f"paper:{service.get_paper(number).id}"
+    _tamper(database, statement)
+    report = service.verify_audit()
+    assert not report.ok
+    assert (report.broken_stream, report.broken_seq) == (stream, seq)
+    assert reason in (report.reason or "")

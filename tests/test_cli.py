@@ -1,0 +1,251 @@
+"""The command line: exit codes, one-line errors, tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import FIXTURES
+from workflow.cli import cli
+from workflow.service import WorkflowService
+
+
+def run(service: WorkflowService, *args: str, user: str | None = None):  # type: ignore[no-untyped-def]
+    env = {"RATSWEG_USER": user} if user else {"RATSWEG_USER": "nobody-here"}
+    return CliRunner().invoke(cli, list(args), obj=service, env=env)
+
+
+def create(service: WorkflowService) -> str:
+    result = run(
+        service,
+        "paper",
+        "create",
+        "--type",
+        "vorlage",
+        "--title",
+        "Feuerwache",
+        "--office",
+        "amt1",
+        "--route",
+        "standard",
+        "--date",
+        "01.03.2025",
+        "--json",
+        user="clerk",
+    )
+    assert result.exit_code == 0, result.output
+    return str(json.loads(result.stdout)["number"])
+
+
+def test_create_prints_the_paper_as_json(service: WorkflowService) -> None:
+    number = create(service)
+    assert number == "V/2025/1"
+    shown = json.loads(run(service, "paper", "show", number, "--json").stdout)
+    assert shown["state"] == "draft"
+    assert shown["date"] == "2025-03-01"
+    assert shown["created_at"] == "2025-03-10T09:00:00Z"
+    assert [c["organization_id"] for c in shown["consultations"]] == ["ausschuss", "rat"]
+
+
+def test_walkthrough_with_as_and_env_user(service: WorkflowService) -> None:
+    number = create(service)
+    assert run(service, "paper", "submit", number, user="clerk").exit_code == 0
+    assert run(service, "paper", "release", number, "--as", "head").exit_code == 0
+    result = run(
+        service,
+        "consultation",
+        "record",
+        number,
+        "1",
+        "--result",
+        "empfohlen",
+        "--date",
+        "2025-03-18",
+        user="session",
+    )
+    assert result.exit_code == 0, result.output
+    result = run(
+        service,
+        "consultation",
+        "record",
+        number,
+        "2",
+        "--result",
+        "beschlossen",
+        "--date",
+        "2025-03-27",
+        "--yes",
+        "9",
+        "--no",
+        "0",
+        "--abstain",
+        "1",
+        "--label",
+        "einstimmig beschlossen",
+        user="session",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{number}: Beschlossen (adopted)\n"
+    table = run(service, "paper", "show", number).stdout
+    assert "Rat der Stadt Musterstadt" in table and "Ja 9, Nein 0, Enth. 1" in table
+    trail = json.loads(run(service, "audit", "trail", number, "--json").stdout)
+    assert [e["actor"] for e in trail][:3] == ["clerk", "clerk", "head"]
+    assert trail[-1]["to_state"] == "adopted"
+
+
+def test_paper_list_formats(service: WorkflowService) -> None:
+    create(service)
+    csv_out = run(service, "paper", "list", "--format", "csv").stdout
+    assert csv_out.splitlines() == [
+        "number,paper_type,date,state,office_id,title",
+        "V/2025/1,vorlage,01.03.2025,draft,amt1,Feuerwache",
+    ]
+    table = run(service, "paper", "list").stdout.splitlines()
+    assert table[0].split() == ["number", "paper_type", "date", "state", "office_id", "title"]
+    assert table[2].split() == ["V/2025/1", "vorlage", "01.03.2025", "draft", "amt1", "Feuerwache"]
+
+
+@pytest.mark.parametrize(
+    ("args", "user", "message"),
+    [
+        (
+            ("paper", "release", "V/2025/1"),
+            "head",
+            "Error: cannot release V/2025/1: it is 'draft'; allowed now: submit, withdraw",
+        ),
+        (
+            ("paper", "submit", "V/2025/9"),
+            "clerk",
+            "Error: no paper 'V/2025/9' in Stadt Musterstadt (did you mean 'V/2025/1'?)",
+        ),
+        (
+            ("paper", "submit", "V/2025/1"),
+            "mallory",
+            "Error: no user in the definitions of Stadt Musterstadt 'mallory'",
+        ),
+        (
+            ("paper", "withdraw", "V/2025/1", "--reason", " "),
+            "clerk",
+            "Error: withdrawing needs a reason; pass --reason TEXT",
+        ),
+        (
+            ("consultation", "remove", "V/2025/1", "7"),
+            "clerk",
+            "Error: V/2025/1 has no step 7 (its path has 2 steps)",
+        ),
+        (
+            ("paper", "co-sign", "V/2025/1", "--office", "amt1", "--object"),
+            "clerk",
+            "Error: an objection needs a reason; pass --comment TEXT",
+        ),
+    ],
+)
+def test_user_errors_are_one_line_exit_1_and_change_nothing(
+    service: WorkflowService, args: tuple[str, ...], user: str, message: str
+) -> None:
+    number = create(service)
+    before = service.audit_trail(number)
+    result = run(service, *args, user=user)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    assert service.audit_trail(number) == before
+
+
+def test_usage_errors_exit_2(service: WorkflowService) -> None:
+    result = run(
+        service,
+        "consultation",
+        "record",
+        "V/2025/1",
+        "1",
+        "--result",
+        "empfohlen",
+        "--date",
+        "31.06.2012",
+    )
+    assert result.exit_code == 2
+    assert "'31.06.2012' is not a date; use YYYY-MM-DD or DD.MM.YYYY" in result.stderr
+    assert run(service, "paper", "explode").exit_code == 2
+
+
+def test_audit_verify_reports_intact(service: WorkflowService) -> None:
+    create(service)
+    result = run(service, "audit", "verify", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) | {} == {
+        "streams": 2,
+        "events": 2,
+        "broken_stream": None,
+        "broken_seq": None,
+        "reason": None,
+        "ok": True,
+    }
+
+
+def test_definitions_check_lists_every_problem(tmp_path: Path) -> None:
+    broken = FIXTURES / "definitions" / "invalid"
+    case = next(p for p in sorted(broken.iterdir()) if p.is_dir())
+    target = tmp_path / "muni"
+    import shutil
+
+    shutil.copytree(FIXTURES / "definitions" / "valid", target)
+    for file in case.iterdir():
+        shutil.copy(file, target / file.name)
+    result = CliRunner().invoke(cli, ["definitions", "check", str(target)])
+    assert result.exit_code == 1
+    assert "problem(s) in" in result.stderr
+    ok = CliRunner().invoke(cli, ["definitions", "check", "landau"])
+    assert ok.exit_code == 0 and ok.stderr.endswith(": ok\n")
+
+
+def test_missing_tables_say_run_init(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = CliRunner().invoke(cli, ["--database", url, "paper", "list"])
+    assert result.exit_code == 1
+    assert "run 'ratsweg init' first" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_init_then_commands_on_a_file_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'city.db'}"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--database", url, "init", "--definitions", "voelklingen"])
+    assert result.exit_code == 0, result.output
+    assert "loaded Stadt Völklingen (voelklingen)" in result.stderr
+    shown = runner.invoke(cli, ["--database", url, "definitions", "show", "--json"])
+    assert {o["id"] for o in json.loads(shown.stdout)} >= {"ausschuss_kjs", "stadtrat"}
+    again = runner.invoke(cli, ["--database", url, "db", "upgrade"])
+    assert again.exit_code == 0 and "revision 0001 (was 0001)" in again.stderr
+
+
+def test_console_script_runs_the_demo(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("ratsweg")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    done = subprocess.run(
+        [str(script), "demo", "--database", url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Status: Beschlossen (adopted)" in done.stdout
+    assert "einstimmig beschlossen  Ja 39, Nein 0, Enth. 4, Befangen 0" in done.stdout
+    assert "Audit trail intact: 31 events in 2 chains." in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_help_is_fast_and_imports_nothing_heavy() -> None:
+    code = "import sys, workflow.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'transitions', 'alembic', 'storage', 'yaml')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,170 @@
+"""Two clerks, several workers: real parallel processes against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from storage.session import Database
+from workflow.clock import FixedClock
+from workflow.errors import ConflictError, TransitionNotAllowed
+from workflow.service import WorkflowService
+
+pytestmark = pytest.mark.slow
+START = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+ROUNDS = 12
+
+
+def _service(url: str) -> WorkflowService:
+    return WorkflowService(Database(url), FixedClock(START))
+
+
+def _release_all(url: str, numbers: list[str], barrier: object) -> list[str]:
+    """Runs in a child process: release every paper, report each outcome."""
+    service = _service(url)
+    outcomes = []
+    barrier.wait()  # type: ignore[attr-defined]
+    for number in numbers:
+        try:
+            service.release_paper(number, user="head")
+            outcomes.append("won")
+        except (TransitionNotAllowed, ConflictError) as exc:
+            outcomes.append(f"refused: {exc}")
+    service.db.dispose()
+    return outcomes
+
+
+def _record_all(url: str, numbers: list[str], barrier: object) -> list[str]:
+    service = _service(url)
+    outcomes = []
+    barrier.wait()  # type: ignore[attr-defined]
+    for number in numbers:
+        try:
+            service.record_result(number, user="session", position=1, outcome="empfohlen")
+            outcomes.append("won")
+        except (TransitionNotAllowed, ConflictError) as exc:
+            outcomes.append(f"refused: {exc}")
+    service.db.dispose()
+    return outcomes
+
+
+def _create_many(url: str, count: int, barrier: object) -> list[str]:
+    service = _service(url)
+    barrier.wait()  # type: ignore[attr-defined]
+    numbers = [
+        service.create_paper(
+            user="clerk",
+            paper_type="vorlage",
+            title="Parallel",
+            office="amt1",
+            date=dt.date(2025, 5, 1),
+            route="standard",
+        ).number
+        for _ in range(count)
+    ]
+    service.db.dispose()
+    return numbers
+
+
+def _run_parallel(target: object, url: str, arg: object, processes: int) -> list[list[str]]:
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(processes)
+        with ctx.Pool(processes) as pool:
+            results = [
+                pool.apply_async(target, (url, arg, barrier))  # type: ignore[arg-type]
+                for _ in range(processes)
+            ]
+            return [r.get(timeout=240) for r in results]
+
+
+def _papers(service: WorkflowService, count: int, *, submitted: bool, released: bool) -> list[str]:
+    numbers = []
+    for _ in range(count):
+        number = service.create_paper(
+            user="clerk",
+            paper_type="vorlage",
+            title="Streitfall",
+            office="amt1",
+            date=dt.date(2025, 3, 1),
+            route="standard",
+            planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
+        ).number
+        if submitted:
+            service.submit_paper(number, user="clerk")
+        if released:
+            service.release_paper(number, user="head")
+        numbers.append(number)
+    return numbers
+
+
+def _assert_one_winner(per_process: list[list[str]], rounds: int) -> None:
+    for i in range(rounds):
+        outcomes = [p[i] for p in per_process]
+        assert outcomes.count("won") == 1, outcomes
+        for lost in (o for o in outcomes if o != "won"):
+            assert "cannot" in lost or "another user" in lost or "busy" in lost, lost
+
+
+def test_two_clerks_release_the_same_papers(service: WorkflowService, database_url: str) -> None:
+    numbers = _papers(service, ROUNDS, submitted=True, released=False)
+    per_process = _run_parallel(_release_all, database_url, numbers, 2)
+    _assert_one_winner(per_process, ROUNDS)
+    for number in numbers:
+        trail = service.audit_trail(number)
+        assert [e.to_state for e in trail].count("released") == 1
+        assert service.get_paper(number).state == "released"
+    assert service.verify_audit().ok
+
+
+def test_three_clerks_record_the_same_result(service: WorkflowService, database_url: str) -> None:
+    numbers = _papers(service, ROUNDS, submitted=True, released=True)
+    per_process = _run_parallel(_record_all, database_url, numbers, 3)
+    _assert_one_winner(per_process, ROUNDS)
+    for number in numbers:
+        actions = Counter(e.action for e in service.audit_trail(number))
+        assert actions["result_recorded"] == 1
+        view = service.get_paper(number)
+        assert [c.state for c in view.consultations] == ["held", "planned"]
+    assert service.verify_audit().ok
+
+
+def test_parallel_numbering_is_unique_and_gap_free(
+    service: WorkflowService, database_url: str
+) -> None:
+    per_process = _run_parallel(_create_many, database_url, 10, 4)
+    numbers = [n for chunk in per_process for n in chunk]
+    assert sorted(numbers, key=lambda n: int(n.rsplit("/", 1)[1])) == [
+        f"V/2025/{i}" for i in range(1, 41)
+    ]
+    assert len(service.list_papers()) == 40
+    assert service.verify_audit().ok
+
+
+def test_losing_clerk_gets_one_line_and_exit_1(service: WorkflowService, database_url: str) -> None:
+    """Two `ratsweg paper release` commands at once through the installed console script."""
+    (number,) = _papers(service, 1, submitted=True, released=False)
+    script = Path(sys.executable).with_name("ratsweg")
+    command = [str(script), "--database", database_url, "paper", "release", number, "--as", "head"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    procs = [
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs, strict=True)]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 1], results
+    loser_err = next(err for code, _, err in results if code == 1)
+    assert loser_err.count("\n") == 1 and "Traceback" not in loser_err
+    assert f"cannot release {number}: it is 'released'" in loser_err
+    assert [e.to_state for e in service.audit_trail(number)].count("released") == 1
