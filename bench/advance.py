@@ -168,16 +168,8 @@ def postgres_database(url: str) -> Iterator[tuple[str, Callable[[], Any]]]:
 
 
 def landau_definitions() -> Path:
-    """The shipped "landau" folder.
-
-    ``resolve_definitions_dir("landau")`` fails with NotADirectoryError on Python 3.11 when
-    ratsweg is installed editable (the editable finder's path hook ends up in the namespace
-    path of ``definitions``); fall back to the folder next to this script then.
-    """
-    try:
-        return resolve_definitions_dir("landau")
-    except NotADirectoryError:
-        return resolve_definitions_dir(str(REPO_ROOT / "definitions" / "landau"))
+    """The shipped "landau" folder."""
+    return resolve_definitions_dir("landau")
 
 
 def setup_papers(service: WorkflowService, papers: int) -> list[str]:

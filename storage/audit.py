@@ -65,13 +65,19 @@ def body_stream(body_id: str) -> str:
 
 
 def chain_head(session: Session, stream: str) -> tuple[int, str]:
-    row = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.stream == stream)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    """The last (seq, hash) of ``stream``, read once per unit of work, then kept in
+    ``session.info`` so that later appends neither query nor force a flush."""
+    heads: dict[str, tuple[int, str]] = session.info.setdefault("audit_heads", {})
+    if stream not in heads:
+        with session.no_autoflush:
+            row = session.execute(
+                select(AuditEvent.seq, AuditEvent.hash)
+                .where(AuditEvent.stream == stream)
+                .order_by(AuditEvent.seq.desc())
+                .limit(1)
+            ).first()
+        heads[stream] = (row[0], row[1]) if row else (0, GENESIS)
+    return heads[stream]
 
 
 def append_event(
@@ -87,7 +93,7 @@ def append_event(
     payload: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to ``stream`` in the caller's transaction."""
-    seq, prev = chain_head(session, stream)  # autoflush makes earlier events visible
+    seq, prev = chain_head(session, stream)
     body = canonical_json(dict(payload or {}))
     fields: dict[str, Any] = {
         "stream": stream,
@@ -103,6 +109,7 @@ def append_event(
     }
     event = AuditEvent(**fields, hash=event_hash(**fields))
     session.add(event)
+    session.info["audit_heads"][stream] = (event.seq, event.hash)
     return event
 
 

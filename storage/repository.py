@@ -7,7 +7,7 @@ from typing import cast
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from storage.schema import AuditEvent, Body, Consultation, DefinitionVersion, Paper, PaperSequence
 
@@ -28,17 +28,27 @@ def get_definition_files(session: Session, version: str) -> dict[str, str] | Non
 def get_paper(
     session: Session, body_id: str, number: str, *, for_update: bool = False
 ) -> Paper | None:
+    """The paper with its path, votes and co-signatures.
+
+    With ``for_update`` the paper row is locked first, in a statement of its own. The path
+    is then read by a later statement, which on PostgreSQL (READ COMMITTED) sees everything
+    the previous lock holder committed. Locking inside the joined query would return child
+    rows from the snapshot taken before the wait.
+    """
+    key = (Paper.body_id == body_id) & (Paper.number == number)
+    lock = for_update and session.get_bind().dialect.name == "postgresql"
+    if lock and session.execute(select(Paper.id).where(key).with_for_update()).first() is None:
+        return None
     query = (
         select(Paper)
-        .where(Paper.body_id == body_id, Paper.number == number)
+        .where(key)
         .options(
-            selectinload(Paper.consultations).selectinload(Consultation.votes),
-            selectinload(Paper.co_signatures),
+            joinedload(Paper.consultations).joinedload(Consultation.votes),
+            joinedload(Paper.co_signatures),
         )
+        .execution_options(populate_existing=True)
     )
-    if for_update:
-        query = query.with_for_update(of=Paper)
-    return session.scalars(query).first()
+    return session.scalars(query).unique().first()
 
 
 def list_papers(session: Session, body_id: str, state: str | None = None) -> Sequence[Paper]:

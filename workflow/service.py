@@ -581,22 +581,28 @@ class WorkflowService:
     def _paper(
         self, session: Session, body: str | None, number: str, *, for_update: bool = False
     ) -> Paper:
-        body_row = self._body(session, body)
-        paper = repository.get_paper(session, body_row.id, number, for_update=for_update)
+        return self._paper_of(session, self._body(session, body), number, for_update=for_update)
+
+    @staticmethod
+    def _paper_of(session: Session, body: BodyRow, number: str, *, for_update: bool) -> Paper:
+        paper = repository.get_paper(session, body.id, number, for_update=for_update)
         if paper is None:
-            known = repository.paper_numbers(session, body_row.id)
-            raise NotFoundError(
-                f"no paper {number!r} in {body_row.name}" + did_you_mean(number, known)
-            )
+            known = repository.paper_numbers(session, body.id)
+            raise NotFoundError(f"no paper {number!r} in {body.name}" + did_you_mean(number, known))
         return paper
 
     def _lock(
         self, session: Session, body: str | None, number: str, user: str | None
     ) -> tuple[Paper, Catalog, Actor]:
-        """Lock the paper row for this transaction and resolve the catalog and the actor."""
-        paper = self._paper(session, body, number, for_update=True)
+        """Lock the paper row for this transaction; resolve its catalog and the actor.
+
+        The actor comes from the body's current definitions (users change over time); the
+        paper's rules come from the version it was created under.
+        """
+        body_row = self._body(session, body)
+        paper = self._paper_of(session, body_row, number, for_update=True)
         catalog = self._catalog(session, paper.definitions_version)
-        current = self._catalog(session, self._body(session, paper.body_id).definitions_version)
+        current = self._catalog(session, body_row.definitions_version)
         return paper, catalog, self._actor(current, user)
 
     @staticmethod
