@@ -7,7 +7,6 @@ appends its audit events in the same transaction as the change itself.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -49,7 +48,7 @@ from workflow.model import (
     VerifyReport,
     VoteCount,
 )
-from workflow.views import paper_view
+from workflow.views import audit_event_view, paper_summary, paper_view
 
 log = logging.getLogger(__name__)
 
@@ -248,17 +247,7 @@ class WorkflowService:
     ) -> list[PaperSummary]:
         with self.db.read() as session:
             body_row = self._body(session, body)
-            return [
-                PaperSummary(
-                    number=p.number,
-                    paper_type=p.paper_type,
-                    title=p.title,
-                    office_id=p.office_id,
-                    date=p.date,
-                    state=p.state,
-                )
-                for p in repository.list_papers(session, body_row.id, state)
-            ]
+            return [paper_summary(p) for p in repository.list_papers(session, body_row.id, state)]
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
         """Send the paper into Mitzeichnung (co-signing by the participating offices)."""
@@ -516,21 +505,8 @@ class WorkflowService:
     def audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
         with self.db.read() as session:
             paper = self._paper(session, body, number)
-            return [
-                AuditEventView(
-                    stream=e.stream,
-                    seq=e.seq,
-                    occurred_at=e.occurred_at,
-                    actor=e.actor,
-                    action=e.action,
-                    paper_number=paper.number,
-                    from_state=e.from_state,
-                    to_state=e.to_state,
-                    payload=_json(e.payload),
-                    hash=e.hash,
-                )
-                for e in repository.paper_events(session, paper_stream(paper.id))
-            ]
+            events = repository.paper_events(session, paper_stream(paper.id))
+            return [audit_event_view(e, paper.number) for e in events]
 
     def verify_audit(self) -> VerifyReport:
         with self.db.read() as session:
@@ -729,8 +705,3 @@ def _check_vote(vote: VoteCount) -> None:
         count = getattr(vote, name)
         if count is not None and count < 0:
             raise InvalidInput(f"vote count {name}={count} is negative")
-
-
-def _json(text: str) -> dict[str, Any]:
-    value = json.loads(text)
-    return value if isinstance(value, dict) else {"value": value}

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from workflow.catalog import Catalog
 from workflow.model import (
+    AuditEventView,
     ConsultationRole,
     ConsultationView,
     CoSignatureState,
     CoSignatureView,
     Outcome,
+    PaperSummary,
     PaperView,
     VoteCount,
 )
@@ -79,4 +82,31 @@ def _co_signature_view(catalog: Catalog, signature: Any) -> CoSignatureView:
         actor=signature.actor,
         signed_at=signature.signed_at,
         comment=signature.comment,
+    )
+
+
+def paper_summary(paper: Any) -> PaperSummary:
+    return PaperSummary(
+        number=paper.number,
+        paper_type=paper.paper_type,
+        title=paper.title,
+        office_id=paper.office_id,
+        date=paper.date,
+        state=paper.state,
+    )
+
+
+def audit_event_view(event: Any, paper_number: str | None) -> AuditEventView:
+    payload = json.loads(event.payload)
+    return AuditEventView(
+        stream=event.stream,
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor=event.actor,
+        action=event.action,
+        paper_number=paper_number,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        payload=payload if isinstance(payload, dict) else {"value": payload},
+        hash=event.hash,
     )
