@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -83,7 +83,3 @@ def next_sequence(session: Session, body_id: str, paper_type: str, year: int) ->
 def paper_events(session: Session, stream: str) -> Sequence[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq)
     return session.scalars(query).all()
-
-
-def count_events(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)

@@ -108,13 +108,6 @@ class Lifecycle:
                 return state
         raise not_found(f"{self.name} state", state_id, (s.id for s in self.states))
 
-    def triggers_from(self, state_id: str) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for transition in self.transitions:
-            if state_id in transition.sources:
-                seen[transition.trigger] = None
-        return tuple(seen)
-
     def transition(self, trigger: str, source: str) -> LifecycleTransition | None:
         for transition in self.transitions:
             if transition.trigger == trigger and source in transition.sources:

@@ -30,9 +30,6 @@ class FixedClock:
     def now(self) -> dt.datetime:
         return self.instant
 
-    def advance(self, delta: dt.timedelta) -> None:
-        self.instant += delta
-
 
 def local(instant: dt.datetime) -> dt.datetime:
     """Show an instant in Europe/Berlin."""

@@ -7,7 +7,6 @@ appends its audit events in the same transaction as the change itself.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -49,8 +48,6 @@ from workflow.model import (
     VoteCount,
 )
 from workflow.views import audit_event_view, paper_summary, paper_view
-
-log = logging.getLogger(__name__)
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
 ALLOWED_EFFECTS = {
