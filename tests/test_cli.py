@@ -214,6 +214,24 @@ def test_missing_tables_say_run_init(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("source", ["/nonexistent/folder", "invalid"])
+def test_init_with_bad_definitions_leaves_no_database(tmp_path: Path, source: str) -> None:
+    if source == "invalid":
+        import shutil
+
+        source = str(tmp_path / "muni")
+        shutil.copytree(FIXTURES / "definitions" / "valid", source)
+        (Path(source) / "body.yaml").write_text("body:\n  id: x\n  naem: X\n", encoding="utf-8")
+    database = tmp_path / "city.db"
+    result = CliRunner().invoke(
+        cli, ["--database", f"sqlite:///{database}", "init", "--definitions", source]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.stderr
+    assert not database.exists()
+
+
 def test_init_then_commands_on_a_file_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'city.db'}"
     runner = CliRunner()

@@ -145,12 +145,15 @@ def cli(ctx: click.Context, database: str | None, body: str | None) -> None:
 def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
     """Create or upgrade the database and load municipality definitions."""
     from workflow.app import upgrade
-    from workflow.definitions import resolve_definitions_dir
+    from workflow.definitions import load_catalog, resolve_definitions_dir
 
+    folders = [resolve_definitions_dir(source) for source in sources]
+    for folder in folders:  # every folder is valid before the database is touched
+        load_catalog(folder)
     before, after = upgrade(rt.service)
     click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
-    for source in sources:
-        body = rt.service.load_definitions(resolve_definitions_dir(source), user=user_of(user))
+    for folder in folders:
+        body = rt.service.load_definitions(folder, user=user_of(user))
         click.echo(
             f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}", err=True
         )
