@@ -97,6 +97,9 @@ class Paper(Base):
     co_signatures: Mapped[list[CoSignature]] = relationship(
         back_populates="paper", order_by="CoSignature.id", cascade="all, delete-orphan"
     )
+    text_versions: Mapped[list[TextVersion]] = relationship(
+        back_populates="paper", order_by="TextVersion.number", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 (SQLAlchemy reads it)
 
@@ -117,6 +120,10 @@ class Consultation(Base):
     date: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(64))
     result_label: Mapped[str | None] = mapped_column(String(255))
+    #: Steps with the same level run in parallel; a level starts when the one before is done.
+    level: Mapped[int] = mapped_column(Integer)
+    #: Why the step was inserted (e.g. "vertagt in step 3"), or a note with the result.
+    note: Mapped[str | None] = mapped_column(Text)
 
     paper: Mapped[Paper] = relationship(back_populates="consultations")
     votes: Mapped[list[Vote]] = relationship(
@@ -133,13 +140,38 @@ class Vote(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))  # procedural, amendment, main
     yes: Mapped[int | None] = mapped_column(Integer)
     no: Mapped[int | None] = mapped_column(Integer)
     abstain: Mapped[int | None] = mapped_column(Integer)
     biased: Mapped[int | None] = mapped_column(Integer)
+    not_participating: Mapped[int | None] = mapped_column(Integer)
+    absent: Mapped[int | None] = mapped_column(Integer)
     label: Mapped[str | None] = mapped_column(String(255))
+    raw: Mapped[str | None] = mapped_column(Text)
+    #: Named ballots: [{"member": ..., "ballot": "yes"}, ...]
+    named: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     consultation: Mapped[Consultation] = relationship(back_populates="votes")
+
+
+class TextVersion(Base):
+    """One wording of a paper's Beschlussvorschlag: as released, then each amendment."""
+
+    __tablename__ = "text_version"
+    __table_args__ = (UniqueConstraint("paper_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # released, amended
+    position: Mapped[int | None] = mapped_column(Integer)
+    organization_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+
+    paper: Mapped[Paper] = relationship(back_populates="text_versions")
 
 
 class CoSignature(Base):

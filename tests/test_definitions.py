@@ -55,6 +55,7 @@ def test_every_shipped_municipality_loads_without_problems(name: str) -> None:
         "planned",
         "scheduled",
         "held",
+        "dropped",
         "cancelled",
     }
     assert set(catalog.permissions) == set(Action)
@@ -232,7 +233,7 @@ def test_unknown_guard_is_rejected_with_a_hint(tmp_path: Path) -> None:
 
 def test_missing_permissions_are_named(tmp_path: Path) -> None:
     assert located(invalid_case("missing_permissions", tmp_path)) == [
-        ("lifecycles.yaml", 79, "missing permission(s) for: co_signature.sign, definitions.load")
+        ("lifecycles.yaml", 86, "missing permission(s) for: co_signature.sign, definitions.load")
     ]
 
 
@@ -306,6 +307,7 @@ def test_missing_engine_trigger_and_final_state_are_reported() -> None:
     text = text.replace("      - trigger: note\n", "      - trigger: notice\n")
     text = text.replace("held: {label: beraten, final: true}", "held: {label: beraten}")
     text = text.replace("cancelled: {label: entfallen, final: true}", "cancelled: {label: x}")
+    text = text.replace("dropped: {label: abgesetzt, final: true}", "dropped: {label: y}")
     with pytest.raises(DefinitionError) as info:
         catalog_from_files(small_files(**{"lifecycles.yaml": text}), "musterstadt")
     messages = [p.message for p in info.value.problems]

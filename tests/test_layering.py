@@ -17,6 +17,7 @@ ALLOWED = {
     "workflow.definitions": {"workflow.catalog", "workflow.errors", "workflow.model"},
     "workflow.engine": {"workflow.catalog", "workflow.errors", "workflow.model"},
     "workflow.views": {"workflow.catalog", "workflow.model"},
+    "workflow.votes": {"workflow.errors", "workflow.model"},
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},
     "workflow.demo": {"workflow.*"},

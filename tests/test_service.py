@@ -101,14 +101,17 @@ def test_full_path_ends_adopted_with_votes(service: WorkflowService) -> None:
 
 
 @pytest.mark.parametrize(
-    ("outcome", "state"), [("abgelehnt", "rejected"), ("geaendert_beschlossen", "adopted")]
+    ("outcome", "text", "state"),
+    [("abgelehnt", None, "rejected"), ("geaendert_beschlossen", "Geänderter Text.", "adopted")],
 )
 def test_deciding_result_decides_the_paper(
-    service: WorkflowService, outcome: str, state: str
+    service: WorkflowService, outcome: str, text: str | None, state: str
 ) -> None:
     number = released(service)
     service.record_result(number, user="session", position=1, outcome="abgelehnt")
-    view = service.record_result(number, user="session", position=2, outcome=outcome)
+    view = service.record_result(
+        number, user="session", position=2, outcome=outcome, amended_text=text
+    )
     assert view.state == state
 
 
@@ -180,8 +183,10 @@ def test_path_is_editable_before_release_only(service: WorkflowService) -> None:
     ]
     service.submit_paper(number, user="clerk")
     service.release_paper(number, user="head")
-    with pytest.raises(TransitionNotAllowed, match="a released paper is frozen"):
+    with pytest.raises(PermissionDenied, match="may not do paper.route"):
         service.add_consultation(number, user="clerk", organization="rat", role="vorberatung")
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        service.add_consultation(number, user="session", organization="rat", role="vorberatung")
     assert [a for a, *_ in actions(service, number)].count("consultation_added") == 1
 
 

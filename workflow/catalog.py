@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from workflow.errors import not_found
-from workflow.model import Action, ConsultationRole, OrganizationKind, Role
+from workflow.model import Action, ConsultationRole, OrganizationKind, Outcome, Role
 
 #: Guards a lifecycle transition may name; the engine implements each one.
 PAPER_GUARDS = frozenset(
@@ -78,6 +78,38 @@ class User:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class VotingRule:
+    """How a Gremium counts: the majority and the quorum (Beschlussfähigkeit)."""
+
+    #: False: abstentions are not votes cast, so a motion passes with more Ja than Nein
+    #: (e.g. GemO RP § 40, GO NRW § 50). True: it needs more Ja than Nein and abstentions.
+    abstentions_count: bool = False
+    #: Quorate when more than this share of the statutory seats is present (e.g. one half).
+    quorum_share: float = 0.5
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Procedure:
+    """The municipality's voting rules and its extra result labels."""
+
+    voting: VotingRule = field(default_factory=VotingRule)
+    organizations: Mapping[str, VotingRule] = field(default_factory=dict)
+    #: Labels of the municipality's minutes (case-insensitive) -> normalised outcome.
+    outcome_labels: Mapping[str, Outcome] = field(default_factory=dict)
+
+    def voting_rule(self, org_id: str) -> VotingRule:
+        return self.organizations.get(org_id, self.voting)
+
+    def outcome(self, text: str) -> Outcome | None:
+        """The outcome a normalised id or a configured label stands for."""
+        try:
+            return Outcome(text)
+        except ValueError:
+            return self.outcome_labels.get(text.strip().casefold())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LifecycleState:
     id: str
     label: str
@@ -129,6 +161,7 @@ class Catalog:
     users: Mapping[str, User]
     lifecycles: Mapping[str, Lifecycle]
     permissions: Mapping[Action, frozenset[Role]]
+    procedure: Procedure = field(default_factory=Procedure)
     loaded_at: dt.datetime | None = field(default=None, compare=False)
 
     def organization(self, org_id: str) -> Organization:

@@ -226,6 +226,38 @@ def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool
     click.echo(render(rows, ["id", "name", "kind", "seats", "public"], fmt))
 
 
+@definitions.command("outcomes")
+@click.argument("directory", required=False)
+@output_options
+@pass_runtime
+def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
+    """List the results a step can record, their effect on the path, and the municipality's
+    own labels for them."""
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+    from workflow.model import Outcome
+
+    catalog = (
+        load_catalog(resolve_definitions_dir(directory))
+        if directory
+        else rt.service.catalog(rt.body)
+    )
+    labels = catalog.procedure.outcome_labels
+    rows = [
+        {
+            "outcome": o.value,
+            "label": o.label,
+            "effect": o.effect.value,
+            "municipal labels": ", ".join(sorted(k for k, v in labels.items() if v is o)),
+        }
+        for o in Outcome
+    ]
+    click.echo(
+        render(
+            rows, ["outcome", "label", "effect", "municipal labels"], chosen_format(fmt, as_json)
+        )
+    )
+
+
 @definitions.command("load")
 @click.argument("directory")
 @actor_option
@@ -319,6 +351,58 @@ def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> N
     click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
 
 
+class StepType(click.ParamType):  # type: ignore[type-arg]
+    """ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public], one step of a new path."""
+
+    name = "step"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from workflow.model import PlannedStep
+
+        if not isinstance(value, str):
+            return value
+        parts = value.split(":")
+        if len(parts) < 2 or len(parts) > 4 or not all(parts):
+            self.fail(
+                f"{value!r} is not ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public], "
+                "e.g. stadtrat:entscheidung:2025-06-12",
+                param,
+                ctx,
+            )
+        planned, public = None, None
+        for extra in parts[2:]:
+            if extra in ("public", "non-public"):
+                public = extra == "public"
+            else:
+                planned = DATE.convert(extra, param, ctx)
+        return PlannedStep(
+            organization=parts[0], role=parts[1], public=public, planned_date=planned
+        )
+
+
+@paper.command("reroute")
+@click.argument("number")
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    required=True,
+    type=StepType(),
+    help="ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public]; repeat in path order.",
+)
+@click.option("--reason", required=True, help="Why the path is replaced (audited).")
+@actor_option
+@pass_runtime
+def paper_reroute(
+    rt: Runtime, number: str, steps: Sequence[Any], reason: str, user: str | None
+) -> None:
+    """Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."""
+    view = rt.service.replace_path(
+        number, user=user_of(user), steps=list(steps), reason=reason, body=rt.body
+    )
+    _echo_path(view)
+
+
 @paper.command("co-sign")
 @click.argument("number")
 @click.option("--office", required=True, help="The participating office signing.")
@@ -351,21 +435,27 @@ def consultation() -> None:
     """Edit the Beratungsfolge and record results."""
 
 
+ROLES = ["vorberatung", "anhoerung", "entscheidung", "kenntnisnahme", "genehmigung"]
+REASON = "Why (required once the paper is released; kept in the audit trail)."
+
+
 @consultation.command("add")
 @click.argument("number")
 @click.argument("organization")
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice(["vorberatung", "anhoerung", "entscheidung", "kenntnisnahme"]),
-)
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--position", type=click.IntRange(min=1), help="Insert here (default: at the end).")
+@click.option(
+    "--parallel-to",
+    type=click.IntRange(min=1),
+    help="Run beside this step (same level; both are done before the next level).",
+)
 @click.option("--date", "planned_date", type=DATE, help="Planned date.")
 @click.option("--public/--non-public", default=None, help="Default: the organization's.")
+@click.option("--reason", help=REASON)
 @actor_option
 @pass_runtime
 def consultation_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
-    """Add a step to a paper's Beratungsfolge (before release)."""
+    """Add a step to a paper's Beratungsfolge."""
     view = rt.service.add_consultation(number, user=user_of(user), body=rt.body, **fields)
     _echo_path(view)
 
@@ -373,12 +463,35 @@ def consultation_add(rt: Runtime, number: str, user: str | None, **fields: Any) 
 @consultation.command("remove")
 @click.argument("number")
 @click.argument("position", type=click.IntRange(min=1))
+@click.option("--reason", help=REASON)
 @actor_option
 @pass_runtime
-def consultation_remove(rt: Runtime, number: str, position: int, user: str | None) -> None:
-    """Remove a step from a paper's Beratungsfolge (before release)."""
+def consultation_remove(
+    rt: Runtime, number: str, position: int, reason: str | None, user: str | None
+) -> None:
+    """Remove a planned step (after release it stays in the path as cancelled)."""
     _echo_path(
-        rt.service.remove_consultation(number, user=user_of(user), position=position, body=rt.body)
+        rt.service.remove_consultation(
+            number, user=user_of(user), position=position, reason=reason, body=rt.body
+        )
+    )
+
+
+@consultation.command("move")
+@click.argument("number")
+@click.argument("position", type=click.IntRange(min=1))
+@click.option("--to", "to", required=True, type=click.IntRange(min=1), help="New position.")
+@click.option("--reason", help=REASON)
+@actor_option
+@pass_runtime
+def consultation_move(
+    rt: Runtime, number: str, position: int, to: int, reason: str | None, user: str | None
+) -> None:
+    """Move a planned step to another position in the Beratungsfolge."""
+    _echo_path(
+        rt.service.move_consultation(
+            number, user=user_of(user), position=position, to=to, reason=reason, body=rt.body
+        )
     )
 
 
@@ -406,15 +519,38 @@ def consultation_schedule(
     "--result",
     "outcome",
     required=True,
-    help="empfohlen, mit_aenderungen_empfohlen, abgelehnt, beschlossen, "
-    "ungeaendert_beschlossen, geaendert_beschlossen, zur_kenntnis_genommen.",
+    help="A normalised result (see 'ratsweg definitions outcomes') or a label from the "
+    "municipality's procedure.yaml.",
 )
 @click.option("--date", type=DATE, help="Meeting date (default: the scheduled or planned one).")
-@click.option("--yes", type=click.IntRange(min=0), help="Ja votes.")
+@click.option("--yes", type=click.IntRange(min=0), help="Ja votes (main motion).")
 @click.option("--no", type=click.IntRange(min=0), help="Nein votes.")
 @click.option("--abstain", type=click.IntRange(min=0), help="Enthaltungen.")
 @click.option("--biased", type=click.IntRange(min=0), help="Befangen (excluded).")
+@click.option("--not-participating", type=click.IntRange(min=0), help="Not voting.")
+@click.option("--absent", type=click.IntRange(min=0), help="Members absent.")
+@click.option("--vote-label", help='Label of the vote, e.g. "einstimmig".')
+@click.option(
+    "--votes-file",
+    type=click.Path(dir_okay=False),
+    help="YAML/JSON list of votes (procedural motions, amendments, main motion; counts or "
+    "named ballots); replaces the single-vote options.",
+)
 @click.option("--label", help='Result as worded, e.g. "einstimmig beschlossen".')
+@click.option("--refer-to", help="ueberwiesen/zurueckverwiesen: the body it goes to.")
+@click.option(
+    "--refer-role",
+    type=click.Choice(ROLES),
+    help="Role of the referred step (default vorberatung; entscheidung if that body decides).",
+)
+@click.option("--until", "target_date", type=DATE, help="vertagt/zurueckgestellt: target date.")
+@click.option("--text", "amended_text", help="geaendert_beschlossen: the amended wording.")
+@click.option(
+    "--text-file",
+    type=click.Path(dir_okay=False),
+    help="geaendert_beschlossen: a UTF-8 file with the amended wording.",
+)
+@click.option("--note", help="A note on the result (e.g. the reason for a postponement).")
 @actor_option
 @pass_runtime
 def consultation_record(
@@ -424,25 +560,44 @@ def consultation_record(
     outcome: str,
     date: dt.date | None,
     label: str | None,
+    refer_to: str | None,
+    refer_role: str | None,
+    target_date: dt.date | None,
+    amended_text: str | None,
+    text_file: str | None,
+    note: str | None,
+    votes_file: str | None,
+    vote_label: str | None,
     user: str | None,
     **counts: int | None,
 ) -> None:
-    """Record the result of a step (the deciding step decides the paper)."""
+    """Record the result of a step and apply its effect on the path."""
     from workflow.model import VoteCount
+    from workflow.votes import read_text_file, read_votes_file
 
+    if text_file is not None:
+        if amended_text is not None:
+            raise click.UsageError("pass either --text or --text-file, not both")
+        amended_text = read_text_file(text_file)
     given = any(v is not None for v in counts.values())
-    votes = (
-        [
+    if votes_file is not None:
+        if given or vote_label:
+            raise click.UsageError("pass either --votes-file or the single-vote options")
+        votes = read_votes_file(votes_file)
+    elif given or vote_label:
+        votes = [
             VoteCount(
+                label=vote_label,
                 yes=counts["yes"],
                 no=counts["no"],
                 abstain=counts["abstain"],
                 biased=counts["biased"],
+                not_participating=counts["not_participating"],
+                absent=counts["absent"],
             )
         ]
-        if given
-        else []
-    )
+    else:
+        votes = []
     view = rt.service.record_result(
         number,
         user=user_of(user),
@@ -451,8 +606,15 @@ def consultation_record(
         date=date,
         votes=votes,
         label=label,
+        refer_to=refer_to,
+        refer_role=refer_role,
+        target_date=target_date,
+        amended_text=amended_text,
+        note=note,
         body=rt.body,
     )
+    for warning in view.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
 
 
@@ -527,14 +689,22 @@ def _show_paper(view: PaperView, fmt: str) -> None:
     if view.co_signatures:
         signs = ", ".join(f"{c.office_name}: {c.state.value}" for c in view.co_signatures)
         click.echo(f"Mitzeichnung: {signs}")
+    if len(view.text_versions) > 1:
+        latest = view.text_versions[-1]
+        click.echo(
+            f"Textfassung {latest.number} (geändert in Schritt {latest.position}, "
+            f"{len(view.text_versions)} Fassungen)"
+        )
     click.echo("")
     _echo_path(view, fmt)
 
 
 def _echo_path(view: PaperView, fmt: str = "table") -> None:
+    parallel = len({c.level for c in view.consultations}) < len(view.consultations)
     rows = [
         {
             "Nr": c.position,
+            **({"Ebene": c.level} if parallel else {}),
             "Gremium": c.organization_name,
             "Zuständigkeit": c.role.value,
             "Ö/N": "Ö" if c.public else "N",
@@ -542,12 +712,13 @@ def _echo_path(view: PaperView, fmt: str = "table") -> None:
             "Sitzung": c.date,
             "Status": c.state,
             "Ergebnis": c.result_label or "",
-            "Abstimmung": "; ".join(_vote_text(v) for v in c.votes),
+            "Abstimmung": "; ".join(_vote_text(v, len(c.votes) > 1) for v in c.votes),
         }
         for c in view.consultations
     ]
     headers = [
         "Nr",
+        *(["Ebene"] if parallel else []),
         "Gremium",
         "Zuständigkeit",
         "Ö/N",
@@ -560,7 +731,7 @@ def _echo_path(view: PaperView, fmt: str = "table") -> None:
     click.echo(render(rows, headers, fmt))
 
 
-def _vote_text(vote: Any) -> str:
+def _vote_text(vote: Any, with_subject: bool = False) -> str:
     parts = [
         f"{label} {value}"
         for label, value in (
@@ -568,10 +739,13 @@ def _vote_text(vote: Any) -> str:
             ("Nein", vote.no),
             ("Enth.", vote.abstain),
             ("Befangen", vote.biased),
+            ("ohne Teilnahme", vote.not_participating),
+            ("abwesend", vote.absent),
         )
         if value is not None
     ]
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    return f"{vote.subject}: {text}" if with_subject else text
 
 
 def _echo_trail(events: Sequence[AuditEventView], fmt: str) -> None:

@@ -36,14 +36,18 @@ from workflow.catalog import (
     LifecycleTransition,
     Organization,
     PaperType,
+    Procedure,
     RouteStep,
     RoutingTemplate,
     User,
+    VotingRule,
 )
 from workflow.errors import DefinitionError, NotFoundError, Problem, did_you_mean, not_found
-from workflow.model import Action, ConsultationRole, OrganizationKind, Role
+from workflow.model import Action, ConsultationRole, OrganizationKind, Outcome, Role
 
 SECTIONS = ("body", "organizations", "paper_types", "routes", "users", "lifecycles", "permissions")
+#: Sections a folder may leave out; the engine's defaults apply then.
+OPTIONAL_SECTIONS = ("procedure",)
 #: The 16 Länder (Bundesland codes).
 STATES = frozenset(
     {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
@@ -53,7 +57,7 @@ STANDARD_FOLDER = "_standard"
 #: Triggers the engine fires or offers by name; every lifecycle must define them.
 REQUIRED_TRIGGERS = {
     "paper": ("submit", "release", "begin_consultation", "adopt", "reject", "note", "withdraw"),
-    "consultation": ("schedule", "hold", "cancel"),
+    "consultation": ("schedule", "hold", "drop", "cancel"),
 }
 GUARDS = {"paper": PAPER_GUARDS, "consultation": CONSULTATION_GUARDS}
 EFFECTS = {"paper": PAPER_EFFECTS, "consultation": CONSULTATION_EFFECTS}
@@ -65,6 +69,7 @@ _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "str": ((str,), "a string"),
     "bool": ((bool,), "a boolean (true or false)"),
     "int": ((int,), "an integer"),
+    "number": ((int, float), "a number"),
     "list": ((list,), "a list"),
     "map": ((dict,), "a mapping"),
     "str_or_list": ((str, list), "a string or a list of strings"),
@@ -551,6 +556,66 @@ def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role
     return permissions if len(ctx.problems) == before else None
 
 
+_PROCEDURE = {"voting": "map", "organizations": "map", "outcome_labels": "map"}
+_VOTING = {"abstentions": "str", "quorum_share": "number", "legal_basis": "str"}
+_ABSTENTIONS = {"not_counted": False, "counted": True}
+
+
+def _voting_rule(ctx: _Ctx, node: Any, line: int, path: str) -> VotingRule | None:
+    rec = _record(ctx, node, line, path, _VOTING, ())
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    abstentions = rec.pop("abstentions", "not_counted")
+    if abstentions not in _ABSTENTIONS:
+        hint = _unknown(abstentions, list(_ABSTENTIONS))
+        ctx.add(
+            _line(node, "abstentions"), f"{path}.abstentions", f"unknown rule {abstentions!r}{hint}"
+        )
+    share = rec.get("quorum_share", 0.5)
+    if not 0 < share < 1:
+        message = f"quorum_share must be between 0 and 1 (e.g. 0.5), got {share}"
+        ctx.add(_line(node, "quorum_share"), f"{path}.quorum_share", message)
+    if len(ctx.problems) > before:
+        return None
+    return VotingRule(abstentions_count=_ABSTENTIONS[abstentions], **rec)
+
+
+def _procedure(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> Procedure | None:
+    rec = _record(ctx, node, line, "procedure", _PROCEDURE, ())
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    voting = VotingRule()
+    if "voting" in rec:
+        voting = (
+            _voting_rule(ctx, rec["voting"], _line(node, "voting"), "procedure.voting") or voting
+        )
+    overrides: dict[str, VotingRule] = {}
+    for org_id, value in rec.get("organizations", {}).items():
+        org_line = rec["organizations"].key_lines[org_id]
+        path = f"procedure.organizations.{org_id}"
+        _org_ref(ctx, orgs, org_id, org_line, path, False)
+        rule = _voting_rule(ctx, value, org_line, path)
+        if rule is not None:
+            overrides[org_id] = rule
+    labels: dict[str, Outcome] = {}
+    for label, value in rec.get("outcome_labels", {}).items():
+        label_line = rec["outcome_labels"].key_lines[label]
+        path = f"procedure.outcome_labels.{label}"
+        if _check_type(ctx, value, "str", label_line, path):
+            outcome = _enum(ctx, Outcome, value, label_line, path, "outcome")
+            if outcome is not None:
+                labels[label.strip().casefold()] = outcome
+    if len(ctx.problems) > before:
+        return None
+    return Procedure(
+        voting=voting,
+        organizations=MappingProxyType(overrides),
+        outcome_labels=MappingProxyType(labels),
+    )
+
+
 # -- public API ---------------------------------------------------------------------------------
 
 
@@ -579,8 +644,9 @@ def _split_sections(
             continue
         for key, value in data.items():
             line = data.key_lines[key]
-            if key not in SECTIONS:
-                ctx.add(line, key, f"unknown section {key!r}{_unknown(key, SECTIONS)}")
+            if key not in SECTIONS + OPTIONAL_SECTIONS:
+                known = SECTIONS + OPTIONAL_SECTIONS
+                ctx.add(line, key, f"unknown section {key!r}{_unknown(key, known)}")
             elif key in sections:
                 first = sections[key]
                 message = f"section {key!r} is already defined in {first[0].file}:{first[2]}"
@@ -605,6 +671,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     users = _build("users", sections, lambda c, n, li: _users(c, n, li, orgs))
     lifecycles = _build("lifecycles", sections, _lifecycles)
     permissions = _build("permissions", sections, _permissions)
+    procedure = _build("procedure", sections, lambda c, n, li: _procedure(c, n, li, orgs))
     if problems:
         raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert body and orgs is not None and paper_types is not None and routes is not None
@@ -620,6 +687,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
         users=MappingProxyType(users),
         lifecycles=_frozen(lifecycles),
         permissions=MappingProxyType(permissions),
+        procedure=procedure or Procedure(),
     )
 
 

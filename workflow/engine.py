@@ -30,8 +30,10 @@ class CoSignatureRecord(Protocol):
 
 class ConsultationRecord(Protocol):
     position: int
+    level: int
     organization_id: str
     role: str
+    public: bool
     state: str
     date: dt.date | None
     planned_date: dt.date | None
@@ -53,14 +55,31 @@ class PaperRecord(Protocol):
 Recorder = Callable[[AuditAction, str | None, str | None, dict[str, Any]], None]
 
 
+class StepInserter(Protocol):
+    """Inserts a planned step on a new level right after ``after``'s level; returns it."""
+
+    def __call__(
+        self,
+        after: ConsultationRecord,
+        *,
+        organization: str,
+        role: ConsultationRole,
+        public: bool | None,
+        planned_date: dt.date | None,
+        note: str,
+    ) -> ConsultationRecord: ...
+
+
 @dataclass(slots=True)
 class FlowContext:
-    """What a trigger needs besides its row: the definitions, who acts, and the audit sink."""
+    """What a trigger needs besides its row: the definitions, who acts, the audit sink, and
+    how to insert a step when a result re-routes the paper."""
 
     catalog: Catalog
     actor: Actor
     record: Recorder
     paper: PaperRecord
+    insert_step: StepInserter | None = None
 
 
 # Guards return None when satisfied, else the reason in words.
@@ -94,10 +113,11 @@ def _has_date(flow: _Flow, kw: dict[str, Any]) -> str | None:
 
 
 def _previous_steps_done(flow: _Flow, _kw: dict[str, Any]) -> str | None:
+    """Every step on an earlier level is done (steps on the same level run in parallel)."""
     open_before = [
         c
         for c in flow.ctx.paper.consultations
-        if c.position < flow.row.position and c.state not in flow.final_states
+        if c.level < flow.row.level and c.state not in flow.final_states
     ]
     if not open_before:
         return None
@@ -166,15 +186,61 @@ def _close_open_steps(event: EventData) -> None:
 
 
 def _advance_paper(event: EventData) -> None:
-    """Apply the recorded result to the paper: a concluding step decides it."""
+    """Apply the recorded result to the path (domain.md section 2.2).
+
+    Vertagt, zurückgestellt and abgesetzt bring the same body again at a later meeting;
+    überwiesen / zurückverwiesen insert a step in another body (and, if the deciding body
+    referred, its decision again afterwards); zurückgezogen ends the path without a decision;
+    the result of a concluding step decides the paper. Everything else lets the path go on.
+    """
     flow = _flow(event)
-    step = flow.row
-    if not ConsultationRole(step.role).concludes:
-        return
-    effect = Outcome(step.outcome).effect
-    trigger = {Effect.ADOPT: "adopt", Effect.REJECT: "reject", Effect.NOTE: "note"}[effect]
-    flow.engine.fire_paper(
-        flow.ctx, trigger, internal=True, position=step.position, outcome=step.outcome
+    step, ctx, kw = flow.row, flow.ctx, event.kwargs
+    outcome = Outcome(step.outcome)
+    effect = outcome.effect
+    role = ConsultationRole(step.role)
+    origin = f"{outcome.label} in step {step.position}"
+    if effect.repeats_step:
+        _insert(ctx, step, step.organization_id, role, step.public, kw.get("target_date"), origin)
+    elif effect is Effect.REFER:
+        target_role = ConsultationRole(kw.get("refer_role") or ConsultationRole.VORBERATUNG)
+        referred = _insert(ctx, step, kw["refer_to"], target_role, None, None, origin)
+        if role.concludes and not target_role.concludes:
+            again = f"{step.organization_id} decides after the referral in step {step.position}"
+            _insert(ctx, referred, step.organization_id, role, step.public, None, again)
+    elif effect is Effect.WITHDRAW:
+        flow.engine.fire_paper(
+            ctx, "withdraw", internal=True, position=step.position, outcome=outcome.value
+        )
+    elif role.concludes:
+        trigger = {
+            Effect.ADOPT: "adopt",
+            Effect.APPROVE: "adopt",
+            Effect.REJECT: "reject",
+            Effect.NOTE: "note",
+        }[effect]
+        flow.engine.fire_paper(
+            ctx, trigger, internal=True, position=step.position, outcome=outcome.value
+        )
+
+
+def _insert(
+    ctx: FlowContext,
+    after: ConsultationRecord,
+    organization: str,
+    role: ConsultationRole,
+    public: bool | None,
+    planned_date: dt.date | None,
+    note: str,
+) -> ConsultationRecord:
+    if ctx.insert_step is None:  # the service always passes one; a bare engine cannot re-route
+        raise RuntimeError("this result re-routes the paper, but no step inserter was given")
+    return ctx.insert_step(
+        after,
+        organization=organization,
+        role=role,
+        public=public,
+        planned_date=planned_date,
+        note=note,
     )
 
 

@@ -30,11 +30,16 @@ class ConsultationRole(StrEnum):
     ANHOERUNG = "anhoerung"
     ENTSCHEIDUNG = "entscheidung"
     KENNTNISNAHME = "kenntnisnahme"
+    GENEHMIGUNG = "genehmigung"  # approval of a Dringlichkeitsentscheidung (GO NRW § 60)
 
     @property
     def concludes(self) -> bool:
         """True for the step whose result decides (or closes) the paper."""
-        return self in (ConsultationRole.ENTSCHEIDUNG, ConsultationRole.KENNTNISNAHME)
+        return self in (
+            ConsultationRole.ENTSCHEIDUNG,
+            ConsultationRole.KENNTNISNAHME,
+            ConsultationRole.GENEHMIGUNG,
+        )
 
 
 class Role(StrEnum):
@@ -52,6 +57,7 @@ class Action(StrEnum):
 
     PAPER_CREATE = "paper.create"
     PAPER_EDIT = "paper.edit"
+    PAPER_ROUTE = "paper.route"  # change the planned path of a released paper
     CONSULTATION_SCHEDULE = "consultation.schedule"
     CONSULTATION_RECORD = "consultation.record"
     CO_SIGNATURE_SIGN = "co_signature.sign"
@@ -59,12 +65,28 @@ class Action(StrEnum):
 
 
 class ResultEffect(StrEnum):
-    """What a recorded result does to the paper's path."""
+    """What a recorded result does to the paper's path (domain.md section 2.2)."""
 
     RECOMMEND = "recommend"  # a pre-advising body's result; the path continues
     ADOPT = "adopt"  # the deciding body adopted; the paper is decided
     REJECT = "reject"  # rejected: a recommendation in a Vorberatung, final in the deciding step
     NOTE = "note"  # taken note of; closes a Kenntnisnahme
+    POSTPONE = "postpone"  # vertagt / zurückgestellt: the same body again, at a later meeting
+    SKIP = "skip"  # vertagt in Folgegremium: no vote here, the next body goes on
+    REFER = "refer"  # überwiesen / zurückverwiesen: a step in another body is inserted
+    DROP = "drop"  # abgesetzt: taken off the agenda, no deliberation; the same body again
+    WITHDRAW = "withdraw"  # zurückgezogen: the path ends without a decision
+    APPROVE = "approve"  # genehmigt: approves a Dringlichkeitsentscheidung
+
+    @property
+    def deliberated(self) -> bool:
+        """False only when the item was taken off the agenda before any deliberation."""
+        return self is not ResultEffect.DROP
+
+    @property
+    def repeats_step(self) -> bool:
+        """The same body deals with the paper again in a later meeting."""
+        return self in (ResultEffect.POSTPONE, ResultEffect.DROP)
 
 
 class Outcome(StrEnum):
@@ -77,6 +99,19 @@ class Outcome(StrEnum):
     UNGEAENDERT_BESCHLOSSEN = "ungeaendert_beschlossen"
     GEAENDERT_BESCHLOSSEN = "geaendert_beschlossen"
     ZUR_KENNTNIS_GENOMMEN = "zur_kenntnis_genommen"
+    VERTAGT = "vertagt"
+    ZURUECKGESTELLT = "zurueckgestellt"
+    VERTAGT_IN_FOLGEGREMIUM = "vertagt_in_folgegremium"
+    UEBERWIESEN = "ueberwiesen"
+    ZURUECKVERWIESEN = "zurueckverwiesen"
+    ABGESETZT = "abgesetzt"
+    ZURUECKGEZOGEN = "zurueckgezogen"
+    GENEHMIGT = "genehmigt"
+
+    @property
+    def amends_text(self) -> bool:
+        """The body changed the wording: the amended text becomes a new text version."""
+        return self in (Outcome.GEAENDERT_BESCHLOSSEN, Outcome.MIT_AENDERUNGEN_EMPFOHLEN)
 
     @property
     def label(self) -> str:
@@ -95,6 +130,14 @@ _OUTCOME_LABELS = {
     Outcome.UNGEAENDERT_BESCHLOSSEN: "ungeändert beschlossen",
     Outcome.GEAENDERT_BESCHLOSSEN: "geändert beschlossen",
     Outcome.ZUR_KENNTNIS_GENOMMEN: "zur Kenntnis genommen",
+    Outcome.VERTAGT: "vertagt",
+    Outcome.ZURUECKGESTELLT: "zurückgestellt",
+    Outcome.VERTAGT_IN_FOLGEGREMIUM: "vertagt in Folgegremium",
+    Outcome.UEBERWIESEN: "überwiesen",
+    Outcome.ZURUECKVERWIESEN: "zurückverwiesen",
+    Outcome.ABGESETZT: "abgesetzt",
+    Outcome.ZURUECKGEZOGEN: "zurückgezogen",
+    Outcome.GENEHMIGT: "genehmigt",
 }
 _OUTCOME_EFFECTS = {
     Outcome.EMPFOHLEN: ResultEffect.RECOMMEND,
@@ -104,6 +147,14 @@ _OUTCOME_EFFECTS = {
     Outcome.UNGEAENDERT_BESCHLOSSEN: ResultEffect.ADOPT,
     Outcome.GEAENDERT_BESCHLOSSEN: ResultEffect.ADOPT,
     Outcome.ZUR_KENNTNIS_GENOMMEN: ResultEffect.NOTE,
+    Outcome.VERTAGT: ResultEffect.POSTPONE,
+    Outcome.ZURUECKGESTELLT: ResultEffect.POSTPONE,
+    Outcome.VERTAGT_IN_FOLGEGREMIUM: ResultEffect.SKIP,
+    Outcome.UEBERWIESEN: ResultEffect.REFER,
+    Outcome.ZURUECKVERWIESEN: ResultEffect.REFER,
+    Outcome.ABGESETZT: ResultEffect.DROP,
+    Outcome.ZURUECKGEZOGEN: ResultEffect.WITHDRAW,
+    Outcome.GENEHMIGT: ResultEffect.APPROVE,
 }
 
 
@@ -121,6 +172,9 @@ class AuditAction(StrEnum):
     PAPER_TRANSITIONED = "paper_transitioned"
     CONSULTATION_ADDED = "consultation_added"
     CONSULTATION_REMOVED = "consultation_removed"
+    CONSULTATION_MOVED = "consultation_moved"
+    PATH_REPLACED = "path_replaced"
+    TEXT_VERSION_CREATED = "text_version_created"
     CONSULTATION_SCHEDULED = "consultation_scheduled"
     CONSULTATION_TRANSITIONED = "consultation_transitioned"
     RESULT_RECORDED = "result_recorded"
@@ -137,26 +191,75 @@ class Actor:
     offices: frozenset[str] = frozenset()
 
 
+class VoteKind(StrEnum):
+    """What was voted on; procedural motions and amendments are voted before the main motion."""
+
+    PROCEDURAL = "procedural"  # Geschäftsordnungsantrag, e.g. Vertagungsantrag
+    AMENDMENT = "amendment"  # Änderungsantrag
+    MAIN = "main"  # Hauptantrag / Beschlussvorschlag
+
+
+class Ballot(StrEnum):
+    """How one named member voted."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+    BIASED = "biased"  # befangen: excluded from deliberation and vote
+    NOT_PARTICIPATING = "not_participating"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NamedBallot:
+    member: str
+    ballot: Ballot
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VoteCount:
-    """One Abstimmung: counts, an optional label such as "einstimmig", and the raw text."""
+    """One Abstimmung: counts, an optional label such as "einstimmig", and the raw text.
+
+    "einstimmig" is a label, never a count: Landau's Stadtrat recorded "einstimmig
+    beschlossen" with 39 Ja, 0 Nein and 4 Enthaltungen.
+    """
 
     subject: str = "Hauptantrag"
+    kind: VoteKind = VoteKind.MAIN
     yes: int | None = None
     no: int | None = None
     abstain: int | None = None
     biased: int | None = None
+    not_participating: int | None = None
+    absent: int | None = None
     label: str | None = None
+    raw: str | None = None  # the text of the minutes, as written
+    named: tuple[NamedBallot, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
+            "kind": self.kind.value,
             "yes": self.yes,
             "no": self.no,
             "abstain": self.abstain,
             "biased": self.biased,
+            "not_participating": self.not_participating,
+            "absent": self.absent,
             "label": self.label,
+            "raw": self.raw,
+            "named": [{"member": n.member, "ballot": n.ballot.value} for n in self.named],
         }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedStep:
+    """One step of a new Beratungsfolge, as the session office plans it."""
+
+    organization: str
+    role: str
+    public: bool | None = None
+    planned_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +275,21 @@ class ConsultationView:
     outcome: Outcome | None
     result_label: str | None
     votes: tuple[VoteCount, ...] = ()
+    level: int = 0  # steps on the same level run in parallel
+    note: str | None = None  # why the step was inserted, or what the result said
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextVersionView:
+    """One wording of the Beschlussvorschlag: as released, then as amended by a body."""
+
+    number: int
+    text: str
+    source: str  # "released" or "amended"
+    position: int | None  # the step whose result amended it
+    organization_id: str | None
+    created_at: dt.datetime
+    actor: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,6 +322,9 @@ class PaperView:
     consultations: tuple[ConsultationView, ...] = ()
     co_signatures: tuple[CoSignatureView, ...] = ()
     allowed_actions: tuple[str, ...] = ()
+    text: str | None = None  # the current wording
+    text_versions: tuple[TextVersionView, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. quorum or majority doubts found by the last change
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,8 +7,12 @@ appends its audit events in the same transaction as the change itself.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +21,12 @@ from sqlalchemy.orm import Session
 from storage import repository
 from storage.audit import append_event, body_stream, paper_stream, verify_chains
 from storage.schema import Body as BodyRow
-from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, Vote
+from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, TextVersion, Vote
 from storage.session import Database
 from workflow import definitions
-from workflow.catalog import Catalog
+from workflow.catalog import Catalog, Organization, VotingRule
 from workflow.clock import Clock
-from workflow.engine import FlowContext, WorkflowEngine
+from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
 from workflow.errors import (
     InvalidInput,
     NotFoundError,
@@ -36,36 +40,57 @@ from workflow.model import (
     Actor,
     AuditAction,
     AuditEventView,
+    Ballot,
     BodyView,
     ConsultationRole,
     CoSignatureState,
     Outcome,
     PaperSummary,
     PaperView,
+    PlannedStep,
     ResultEffect,
     Role,
     VerifyReport,
     VoteCount,
+    VoteKind,
 )
 from workflow.views import audit_event_view, paper_summary, paper_view
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
+_REROUTING = {
+    ResultEffect.POSTPONE,
+    ResultEffect.REFER,
+    ResultEffect.DROP,
+    ResultEffect.WITHDRAW,
+}
 ALLOWED_EFFECTS = {
     ConsultationRole.VORBERATUNG: {
         ResultEffect.RECOMMEND,
         ResultEffect.REJECT,
         ResultEffect.ADOPT,
         ResultEffect.NOTE,
+        ResultEffect.SKIP,
+        *_REROUTING,
     },
     ConsultationRole.ANHOERUNG: {
         ResultEffect.RECOMMEND,
         ResultEffect.REJECT,
         ResultEffect.ADOPT,
         ResultEffect.NOTE,
+        ResultEffect.SKIP,
+        *_REROUTING,
     },
-    ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT},
-    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE},
+    ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT, *_REROUTING},
+    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, *_REROUTING},
+    ConsultationRole.GENEHMIGUNG: {
+        ResultEffect.APPROVE,
+        ResultEffect.REJECT,
+        ResultEffect.POSTPONE,
+        ResultEffect.DROP,
+    },
 }
+#: Consultation states in which a step is no longer part of the active path.
+_INACTIVE = frozenset({"cancelled", "dropped"})
 
 
 class WorkflowService:
@@ -199,6 +224,7 @@ class WorkflowService:
                 paper.consultations.append(
                     Consultation(
                         position=position,
+                        level=position,
                         organization_id=org.id,
                         role=step.role.value,
                         public=org.public if step.public is None else step.public,
@@ -251,8 +277,14 @@ class WorkflowService:
         return self._paper_trigger(number, "submit", user, body)
 
     def release_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
-        """Release (freeze) the paper once every participating office has signed."""
-        return self._paper_trigger(number, "release", user, body)
+        """Release (freeze) the paper once every participating office has signed; its text
+        becomes text version 1."""
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self.engine.fire_paper(self._ctx(session, catalog, actor, paper), "release")
+            if paper.text and not paper.text_versions:
+                self._add_text_version(session, paper, actor, paper.text, None)
+            return self._touch(catalog, paper)
 
     def withdraw_paper(
         self, number: str, *, user: str | None, reason: str, body: str | None = None
@@ -335,52 +367,99 @@ class WorkflowService:
         position: int | None = None,
         planned_date: dt.date | None = None,
         public: bool | None = None,
+        parallel_to: int | None = None,
+        reason: str | None = None,
         body: str | None = None,
     ) -> PaperView:
-        """Insert a step into the planned path (before release only)."""
+        """Insert a step into the planned path.
+
+        Before release the author edits freely; afterwards the session office may insert
+        steps after the last step that was dealt with, giving a reason. With ``parallel_to``
+        the new step runs beside that step (same level, joined before the next level).
+        """
         step_role = _parse_role(role)
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
-            self._require_editable(catalog, actor, paper, "add a step to")
+            self._require_path_edit(catalog, actor, paper, "add a step to", reason)
             org = catalog.body_organization(organization)
-            steps = list(paper.consultations)
-            at = len(steps) + 1 if position is None else position
-            if not 1 <= at <= len(steps) + 1:
-                raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
+            steps = sorted(paper.consultations, key=lambda c: c.position)
+            if parallel_to is not None:
+                if position is not None:
+                    raise InvalidInput("pass either --position or --parallel-to, not both")
+                sibling = _step(paper, parallel_to)
+                self._check_open(paper, sibling, "run a step in parallel to")
+                if step_role.concludes or ConsultationRole(sibling.role).concludes:
+                    raise InvalidInput(
+                        "the concluding step (Entscheidung, Kenntnisnahme, Genehmigung) runs "
+                        "alone on the last level; parallel steps must be Vorberatung or Anhörung"
+                    )
+                level = sibling.level
+                at = max(c.position for c in steps if c.level == level) + 1
+            else:
+                at = len(steps) + 1 if position is None else position
+                if not 1 <= at <= len(steps) + 1:
+                    raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
+                if at <= len(steps):
+                    self._check_open(paper, steps[at - 1], "insert a step before")
+                if 1 < at <= len(steps) and steps[at - 2].level == steps[at - 1].level:
+                    raise InvalidInput(
+                        f"position {at} is inside a group of parallel steps; insert before or "
+                        "after the group, or use --parallel-to"
+                    )
+                level = steps[at - 1].level if at <= len(steps) else _next_level(steps)
+                for step in steps:
+                    if step.level >= level:
+                        step.level += 1
             for step in steps[at - 1 :]:
                 step.position += 1
             new = Consultation(
                 position=at,
+                level=level,
                 organization_id=org.id,
                 role=step_role.value,
                 public=org.public if public is None else public,
                 state=catalog.lifecycle("consultation").initial,
                 planned_date=planned_date,
+                note=reason,
             )
             paper.consultations.insert(at - 1, new)
+            self._check_path(paper)
+            payload = _step_payload(new) | ({"reason": reason} if reason else {})
             self._record(
-                session,
-                paper,
-                actor,
-                AuditAction.CONSULTATION_ADDED,
-                None,
-                new.state,
-                _step_payload(new),
+                session, paper, actor, AuditAction.CONSULTATION_ADDED, None, new.state, payload
             )
             return self._touch(catalog, paper)
 
     def remove_consultation(
-        self, number: str, *, user: str | None, position: int, body: str | None = None
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        reason: str | None = None,
+        body: str | None = None,
     ) -> PaperView:
-        """Remove a planned step (before release only)."""
+        """Remove a planned step. Before release it disappears; afterwards it stays in the
+        path as cancelled (entfallen), so that planned and actual path can be compared."""
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
-            self._require_editable(catalog, actor, paper, "remove a step from")
+            released = self._require_path_edit(catalog, actor, paper, "remove a step from", reason)
             step = _step(paper, position)
+            if released:
+                self._check_open(paper, step, "remove")
+                ctx = self._ctx(session, catalog, actor, paper)
+                self.engine.fire_consultation(ctx, step, "cancel", internal=True, reason=reason)
+                step.note = reason
+                self._check_path(paper)
+                return self._touch(catalog, paper)
             paper.consultations.remove(step)
             for later in paper.consultations:
                 if later.position > position:
                     later.position -= 1
+            if not any(c.level == step.level for c in paper.consultations):
+                for later in paper.consultations:
+                    if later.level > step.level:
+                        later.level -= 1
             self._record(
                 session,
                 paper,
@@ -389,6 +468,97 @@ class WorkflowService:
                 step.state,
                 None,
                 _step_payload(step),
+            )
+            return self._touch(catalog, paper)
+
+    def move_consultation(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        to: int,
+        reason: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Move a planned step to another place in the path (levels follow the new order)."""
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self._require_path_edit(catalog, actor, paper, "reorder the steps of", reason)
+            steps = sorted(paper.consultations, key=lambda c: c.position)
+            step = _step(paper, position)
+            if not 1 <= to <= len(steps):
+                raise InvalidInput(f"target position {to} is outside 1..{len(steps)}")
+            if to == position:
+                raise InvalidInput(f"step {position} is already at position {to}")
+            for touched in steps[min(position, to) - 1 : max(position, to)]:
+                self._check_open(paper, touched, "move steps across")
+            steps.remove(step)
+            steps.insert(to - 1, step)
+            for index, item in enumerate(steps, start=1):
+                item.position = index
+            _relevel(steps)
+            paper.consultations[:] = steps
+            self._check_path(paper)
+            payload = {"from_position": position, "to_position": to, "reason": reason}
+            payload |= {"organization": step.organization_id}
+            self._record(session, paper, actor, AuditAction.CONSULTATION_MOVED, None, None, payload)
+            return self._touch(catalog, paper)
+
+    def replace_path(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        steps: Sequence[PlannedStep],
+        reason: str,
+        body: str | None = None,
+    ) -> PaperView:
+        """A neue Beratungsfolge: every open step is cancelled and the new steps follow the
+        steps already dealt with. Planned dates of the old path stay on record."""
+        if not reason.strip():
+            raise InvalidInput("a new Beratungsfolge needs a reason; pass --reason TEXT")
+        if not steps:
+            raise InvalidInput("the new Beratungsfolge has no steps; pass at least one --step")
+        roles = [_parse_role(s.role) for s in steps]
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            released = self._require_path_edit(catalog, actor, paper, "re-route", reason)
+            orgs = [catalog.body_organization(s.organization) for s in steps]
+            ctx = self._ctx(session, catalog, actor, paper)
+            old = [_step_payload(c) for c in paper.consultations if c.state not in _INACTIVE]
+            for step in list(paper.consultations):
+                if released and step.state in ("planned", "scheduled"):
+                    self.engine.fire_consultation(
+                        ctx, step, "cancel", internal=True, reason="neue Beratungsfolge"
+                    )
+                elif not released:
+                    paper.consultations.remove(step)
+            level = _next_level(paper.consultations)
+            position = len(paper.consultations)
+            for offset, (planned, org, role) in enumerate(zip(steps, orgs, roles, strict=True)):
+                paper.consultations.append(
+                    Consultation(
+                        position=position + offset + 1,
+                        level=level + offset,
+                        organization_id=org.id,
+                        role=role.value,
+                        public=org.public if planned.public is None else planned.public,
+                        state=catalog.lifecycle("consultation").initial,
+                        planned_date=planned.planned_date,
+                        note=f"neue Beratungsfolge: {reason.strip()}",
+                    )
+                )
+            self._check_path(paper)
+            new = [_step_payload(c) for c in paper.consultations if c.state not in _INACTIVE]
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.PATH_REPLACED,
+                None,
+                None,
+                {"reason": reason.strip(), "old": old, "new": new},
             )
             return self._touch(catalog, paper)
 
@@ -420,20 +590,31 @@ class WorkflowService:
         date: dt.date | None = None,
         votes: Sequence[VoteCount] = (),
         label: str | None = None,
+        refer_to: str | None = None,
+        refer_role: str | None = None,
+        target_date: dt.date | None = None,
+        amended_text: str | None = None,
+        note: str | None = None,
         body: str | None = None,
     ) -> PaperView:
-        """Record the result of one step; the result of the concluding step decides the paper.
+        """Record the result of one step and apply its routing effect (domain.md 2.2).
+
+        ``outcome`` is a normalised outcome or a label from the municipality's definitions.
+        Vertagt/zurückgestellt/abgesetzt insert the same body again (``target_date`` as its
+        planned date); überwiesen/zurückverwiesen insert a step in ``refer_to``; geändert
+        beschlossen and mit Änderungen empfohlen need the ``amended_text``, which becomes a new
+        text version; the result of the concluding step decides the paper.
 
         :raises TransitionNotAllowed: the paper is not released, the step is already held, or
             an earlier step has no result yet.
         :raises InvalidInput: the outcome does not fit the step's role, or a vote is wrong.
         """
-        result = _parse_outcome(outcome)
-        for vote in votes:
-            _check_vote(vote)
+        votes = [_complete_vote(v) for v in votes]
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
             self._require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
+            result = _parse_outcome(catalog, outcome)
+            configured_label = None if outcome == result.value else outcome.strip()
             step = _step(paper, position)
             role = ConsultationRole(step.role)
             if result.effect not in ALLOWED_EFFECTS[role]:
@@ -442,6 +623,18 @@ class WorkflowService:
                     f"{result.value!r} does not fit step {position} ({role.value}); "
                     f"use one of {', '.join(fitting)}"
                 )
+            extra = self._routing_arguments(
+                catalog, result, refer_to, refer_role, target_date, amended_text
+            )
+            if not result.effect.deliberated and any(
+                v.kind is not VoteKind.PROCEDURAL for v in votes
+            ):
+                raise InvalidInput(
+                    f"{result.value!r}: the item was not deliberated, so only the procedural "
+                    "vote on taking it off the agenda can be recorded (kind: procedural)"
+                )
+            org = catalog.organization(step.organization_id)
+            warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
             ctx = self._ctx(session, catalog, actor, paper)
             self._begin_consultation(ctx, paper, catalog)
             when = date or step.date or step.planned_date
@@ -452,37 +645,104 @@ class WorkflowService:
             if step.state == catalog.lifecycle("consultation").initial:
                 self.engine.fire_consultation(ctx, step, "schedule", date=when)
             step.date = when
-            step.outcome, step.result_label = result.value, label or result.label
-            step.votes = [
-                Vote(
-                    position=i,
-                    subject=v.subject,
-                    yes=v.yes,
-                    no=v.no,
-                    abstain=v.abstain,
-                    biased=v.biased,
-                    label=v.label,
+            step.outcome = result.value
+            step.result_label = label or configured_label or result.label
+            if note:
+                step.note = note
+            step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
+            payload: dict[str, Any] = {
+                "position": position,
+                "organization": step.organization_id,
+                "date": when.isoformat(),
+                "outcome": result.value,
+                "label": step.result_label,
+                "votes": [v.as_dict() for v in votes],
+            }
+            if note:
+                payload["note"] = note
+            if warnings:
+                payload["warnings"] = warnings
+            self._record(session, paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
+            if amended_text is not None:
+                self._add_text_version(session, paper, actor, amended_text, step)
+            trigger = "hold" if result.effect.deliberated else "drop"
+            self.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
+            return replace(self._touch(catalog, paper), warnings=tuple(warnings))
+
+    def _routing_arguments(
+        self,
+        catalog: Catalog,
+        result: Outcome,
+        refer_to: str | None,
+        refer_role: str | None,
+        target_date: dt.date | None,
+        amended_text: str | None,
+    ) -> dict[str, Any]:
+        """The arguments the outcome's routing effect needs, checked; refused if misplaced."""
+        effect, extra = result.effect, dict[str, Any]()
+        if effect is ResultEffect.REFER:
+            if not refer_to:
+                raise InvalidInput(
+                    f"{result.value!r} needs the body it goes to; pass --refer-to ORGANIZATION"
                 )
-                for i, v in enumerate(votes, start=1)
-            ]
-            self._record(
-                session,
-                paper,
-                actor,
-                AuditAction.RESULT_RECORDED,
-                None,
-                None,
-                {
-                    "position": position,
-                    "organization": step.organization_id,
-                    "date": when.isoformat() if when else None,
-                    "outcome": result.value,
-                    "label": step.result_label,
-                    "votes": [v.as_dict() for v in votes],
-                },
+            extra["refer_to"] = catalog.body_organization(refer_to).id
+            extra["refer_role"] = _parse_role(refer_role or "vorberatung").value
+        elif refer_to or refer_role:
+            raise InvalidInput(
+                f"--refer-to fits only ueberwiesen or zurueckverwiesen, not {result.value!r}"
             )
-            self.engine.fire_consultation(ctx, step, "hold", outcome=result.value)
-            return self._touch(catalog, paper)
+        if target_date is not None:
+            if not effect.repeats_step:
+                raise InvalidInput(
+                    f"--until fits only vertagt, zurueckgestellt or abgesetzt, not {result.value!r}"
+                )
+            extra["target_date"] = target_date
+        if result.amends_text and not (amended_text and amended_text.strip()):
+            raise InvalidInput(
+                f"{result.value!r} changes the wording; pass the amended text with --text-file "
+                "FILE (or --text TEXT)"
+            )
+        if amended_text is not None and not result.amends_text:
+            raise InvalidInput(
+                "an amended text fits only geaendert_beschlossen or mit_aenderungen_empfohlen, "
+                f"not {result.value!r}"
+            )
+        return extra
+
+    def _add_text_version(
+        self,
+        session: Session,
+        paper: Paper,
+        actor: Actor,
+        text: str,
+        step: Consultation | None,
+    ) -> None:
+        version = TextVersion(
+            number=len(paper.text_versions) + 1,
+            text=text,
+            source="released" if step is None else "amended",
+            position=step.position if step else None,
+            organization_id=step.organization_id if step else None,
+            created_at=self.clock.now(),
+            actor=actor.user_id,
+        )
+        paper.text_versions.append(version)
+        self._record(
+            session,
+            paper,
+            actor,
+            AuditAction.TEXT_VERSION_CREATED,
+            None,
+            None,
+            {
+                "version": version.number,
+                "source": version.source,
+                "position": version.position,
+                "organization": version.organization_id,
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "text": text,
+            },
+        )
 
     def _begin_consultation(self, ctx: FlowContext, paper: Paper, catalog: Catalog) -> None:
         lifecycle = catalog.lifecycle("paper")
@@ -612,13 +872,104 @@ class WorkflowService:
                 "a released paper is frozen; its Beratungsfolge can only be edited before release",
             )
 
+    def _require_path_edit(
+        self, catalog: Catalog, actor: Actor, paper: Paper, what: str, reason: str | None
+    ) -> bool:
+        """May ``actor`` change the planned path now? True when the paper is released (then
+        only the session office may, and only with a reason)."""
+        if not paper.frozen:
+            self._require_editable(catalog, actor, paper, what)
+            return False
+        if catalog.lifecycle("paper").state(paper.state).final:
+            raise TransitionNotAllowed(
+                paper.number,
+                paper.state,
+                what,
+                self.engine.paper_triggers(catalog, paper.state),
+                "its path is closed",
+            )
+        self._require(catalog, actor, Action.PAPER_ROUTE, paper.number)
+        if not (reason and reason.strip()):
+            raise InvalidInput(
+                f"{paper.number} is released; changing its Beratungsfolge needs a reason "
+                "(pass --reason TEXT)"
+            )
+        return True
+
+    @staticmethod
+    def _check_open(paper: Paper, step: Consultation, what: str) -> None:
+        if step.state not in ("planned", "scheduled"):
+            raise InvalidInput(
+                f"cannot {what} step {step.position} of {paper.number}: it is already "
+                f"{step.state}; only steps not yet dealt with can change"
+            )
+
+    @staticmethod
+    def _check_path(paper: Paper) -> None:
+        """A released paper's open steps must still lead to exactly one concluding step, last
+        and alone on its level."""
+        if not paper.frozen:
+            return
+        open_steps = sorted(
+            (c for c in paper.consultations if c.state in ("planned", "scheduled")),
+            key=lambda c: c.position,
+        )
+        concluding = [c for c in open_steps if ConsultationRole(c.role).concludes]
+        if not concluding:
+            raise InvalidInput(
+                f"{paper.number} would have no Entscheidung or Kenntnisnahme left; keep or add "
+                "a concluding step"
+            )
+        last = concluding[-1]
+        if len(concluding) > 1 or last is not open_steps[-1]:
+            raise InvalidInput(
+                f"{paper.number} may have one concluding step only, at the end of its path "
+                f"(found {', '.join(str(c.position) for c in concluding)})"
+            )
+        if any(c.level == last.level for c in open_steps if c is not last):
+            raise InvalidInput("the concluding step must be alone on the last level")
+
     def _ctx(self, session: Session, catalog: Catalog, actor: Actor, paper: Paper) -> FlowContext:
         def record(
             action: AuditAction, before: str | None, after: str | None, payload: dict[str, Any]
         ) -> None:
             self._record(session, paper, actor, action, before, after, payload)
 
-        return FlowContext(catalog=catalog, actor=actor, record=record, paper=paper)
+        def insert_step(
+            after: ConsultationRecord,
+            *,
+            organization: str,
+            role: ConsultationRole,
+            public: bool | None,
+            planned_date: dt.date | None,
+            note: str,
+        ) -> ConsultationRecord:
+            org = catalog.body_organization(organization)
+            steps = sorted(paper.consultations, key=lambda c: c.position)
+            at = max(c.position for c in steps if c.level <= after.level) + 1
+            for step in steps:
+                if step.level > after.level:
+                    step.level += 1
+                if step.position >= at:
+                    step.position += 1
+            new = Consultation(
+                position=at,
+                level=after.level + 1,
+                organization_id=org.id,
+                role=role.value,
+                public=org.public if public is None else public,
+                state=catalog.lifecycle("consultation").initial,
+                planned_date=planned_date,
+                note=note,
+            )
+            paper.consultations.insert(at - 1, new)
+            payload = _step_payload(new) | {"reason": note}
+            record(AuditAction.CONSULTATION_ADDED, None, new.state, payload)
+            return new
+
+        return FlowContext(
+            catalog=catalog, actor=actor, record=record, paper=paper, insert_step=insert_step
+        )
 
     def _record(
         self,
@@ -668,9 +1019,24 @@ def _step(paper: Paper, position: int) -> Consultation:
     raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
 
 
+def _next_level(steps: Iterable[Consultation]) -> int:
+    return max((c.level for c in steps), default=0) + 1
+
+
+def _relevel(steps: Sequence[Consultation]) -> None:
+    """Number the levels 1, 2, ... in path order; neighbours that shared a level still do."""
+    old = [c.level for c in steps]
+    level = 0
+    for index, step in enumerate(steps):
+        if index == 0 or old[index] != old[index - 1]:
+            level += 1
+        step.level = level
+
+
 def _step_payload(step: Consultation) -> dict[str, Any]:
     return {
         "position": step.position,
+        "level": step.level,
         "organization": step.organization_id,
         "role": step.role,
         "public": step.public,
@@ -685,11 +1051,14 @@ def _parse_role(role: str) -> ConsultationRole:
         raise InvalidInput(f"unknown role {role!r}{_hint(role, ConsultationRole)}") from None
 
 
-def _parse_outcome(outcome: str) -> Outcome:
-    try:
-        return Outcome(outcome)
-    except ValueError:
-        raise InvalidInput(f"unknown result {outcome!r}{_hint(outcome, Outcome)}") from None
+def _parse_outcome(catalog: Catalog, text: str) -> Outcome:
+    """A normalised outcome, or a label the municipality's definitions map onto one."""
+    outcome = catalog.procedure.outcome(text)
+    if outcome is None:
+        known = [o.value for o in Outcome] + sorted(catalog.procedure.outcome_labels)
+        hint = did_you_mean(text, known) or f" (use one of {', '.join(o.value for o in Outcome)})"
+        raise InvalidInput(f"unknown result {text!r}{hint}")
+    return outcome
 
 
 def _hint(value: str, enum: Iterable[Any]) -> str:
@@ -697,8 +1066,109 @@ def _hint(value: str, enum: Iterable[Any]) -> str:
     return did_you_mean(value, values) or f" (use one of {', '.join(values)})"
 
 
-def _check_vote(vote: VoteCount) -> None:
-    for name in ("yes", "no", "abstain", "biased"):
+_COUNTS = {
+    "yes": Ballot.YES,
+    "no": Ballot.NO,
+    "abstain": Ballot.ABSTAIN,
+    "biased": Ballot.BIASED,
+    "not_participating": Ballot.NOT_PARTICIPATING,
+    "absent": Ballot.ABSENT,
+}
+
+
+def _complete_vote(vote: VoteCount) -> VoteCount:
+    """Check the counts; with named ballots, derive missing counts and refuse contradictions."""
+    for name in _COUNTS:
         count = getattr(vote, name)
         if count is not None and count < 0:
-            raise InvalidInput(f"vote count {name}={count} is negative")
+            raise InvalidInput(f"vote {vote.subject!r}: count {name}={count} is negative")
+    if not vote.named:
+        return vote
+    members = Counter(n.member for n in vote.named)
+    twice = sorted(m for m, k in members.items() if k > 1)
+    if twice:
+        raise InvalidInput(f"vote {vote.subject!r}: {', '.join(twice)} named more than once")
+    tally = Counter(n.ballot for n in vote.named)
+    for name, ballot in _COUNTS.items():
+        given = getattr(vote, name)
+        if given is not None and given != tally[ballot]:
+            raise InvalidInput(
+                f"vote {vote.subject!r}: {name}={given} does not match the {tally[ballot]} "
+                f"named {ballot.value} ballots"
+            )
+    return replace(
+        vote,
+        yes=tally[Ballot.YES],
+        no=tally[Ballot.NO],
+        abstain=tally[Ballot.ABSTAIN],
+        biased=tally[Ballot.BIASED],
+        not_participating=tally[Ballot.NOT_PARTICIPATING],
+        absent=tally[Ballot.ABSENT],
+    )
+
+
+def _check_votes(
+    rule: VotingRule, org: Organization, result: Outcome, votes: Sequence[VoteCount]
+) -> list[str]:
+    """Quorum and majority doubts as warnings (domain.md 2.9, 2.10); impossible counts refused.
+
+    Quorum is computed both with and without the members excluded as befangen, because it
+    is disputed whether they count as present.
+    """
+    warnings: list[str] = []
+    seats = org.seats
+    needed = math.floor(seats * rule.quorum_share) + 1 if seats else None
+    for vote in votes:
+        counts = [vote.yes, vote.no, vote.abstain, vote.biased, vote.not_participating]
+        if all(c is None for c in counts):
+            continue
+        present = sum(c or 0 for c in counts)
+        if seats and present + (vote.absent or 0) > seats:
+            raise InvalidInput(
+                f"vote {vote.subject!r} counts {present + (vote.absent or 0)} members, but "
+                f"{org.name} has {seats} seats; check the counts or 'seats' in organizations.yaml"
+            )
+        if needed is None:
+            continue
+        biased = vote.biased or 0
+        if present < needed:
+            warnings.append(
+                f"{org.name} was not quorate for {vote.subject!r}: {present} of {seats} "
+                f"members present, {needed} needed"
+            )
+        elif present - biased < needed:
+            warnings.append(
+                f"{org.name} was quorate for {vote.subject!r} only if the {biased} members "
+                f"excluded as befangen count as present ({present - biased} without them, "
+                f"{needed} needed)"
+            )
+    main = [v for v in votes if v.kind is VoteKind.MAIN and v.yes is not None]
+    if main:
+        vote = main[-1]
+        against = (vote.no or 0) + ((vote.abstain or 0) if rule.abstentions_count else 0)
+        carried = vote.yes is not None and vote.yes > against
+        basis = "Nein and Enthaltungen" if rule.abstentions_count else "Nein"
+        counted = f"Ja {vote.yes} against {against} {basis}"
+        positive = {ResultEffect.ADOPT, ResultEffect.APPROVE, ResultEffect.RECOMMEND}
+        if result.effect in positive and not carried:
+            warnings.append(f"{result.label!r}, but the main vote has no majority ({counted})")
+        if result.effect is ResultEffect.REJECT and carried:
+            warnings.append(f"{result.label!r}, but the main vote has a majority ({counted})")
+    return warnings
+
+
+def _vote_row(position: int, vote: VoteCount) -> Vote:
+    return Vote(
+        position=position,
+        subject=vote.subject,
+        kind=vote.kind.value,
+        yes=vote.yes,
+        no=vote.no,
+        abstain=vote.abstain,
+        biased=vote.biased,
+        not_participating=vote.not_participating,
+        absent=vote.absent,
+        label=vote.label,
+        raw=vote.raw,
+        named=[{"member": n.member, "ballot": n.ballot.value} for n in vote.named] or None,
+    )

@@ -9,14 +9,18 @@ from typing import Any
 from workflow.catalog import Catalog
 from workflow.model import (
     AuditEventView,
+    Ballot,
     ConsultationRole,
     ConsultationView,
     CoSignatureState,
     CoSignatureView,
+    NamedBallot,
     Outcome,
     PaperSummary,
     PaperView,
+    TextVersionView,
     VoteCount,
+    VoteKind,
 )
 
 
@@ -40,9 +44,25 @@ def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperVie
         definitions_version=paper.definitions_version,
         created_at=paper.created_at,
         modified_at=paper.modified_at,
-        consultations=tuple(_consultation_view(catalog, c) for c in paper.consultations),
+        consultations=tuple(
+            _consultation_view(catalog, c)
+            for c in sorted(paper.consultations, key=lambda c: c.position)
+        ),
         co_signatures=tuple(_co_signature_view(catalog, c) for c in paper.co_signatures),
         allowed_actions=tuple(allowed),
+        text=paper.text_versions[-1].text if paper.text_versions else paper.text,
+        text_versions=tuple(
+            TextVersionView(
+                number=v.number,
+                text=v.text,
+                source=v.source,
+                position=v.position,
+                organization_id=v.organization_id,
+                created_at=v.created_at,
+                actor=v.actor,
+            )
+            for v in paper.text_versions
+        ),
     )
 
 
@@ -59,16 +79,26 @@ def _consultation_view(catalog: Catalog, step: Any) -> ConsultationView:
         date=step.date,
         outcome=Outcome(step.outcome) if step.outcome else None,
         result_label=step.result_label,
-        votes=tuple(
-            VoteCount(
-                subject=v.subject,
-                yes=v.yes,
-                no=v.no,
-                abstain=v.abstain,
-                biased=v.biased,
-                label=v.label,
-            )
-            for v in step.votes
+        votes=tuple(_vote_view(v) for v in step.votes),
+        level=step.level,
+        note=step.note,
+    )
+
+
+def _vote_view(vote: Any) -> VoteCount:
+    return VoteCount(
+        subject=vote.subject,
+        kind=VoteKind(vote.kind),
+        yes=vote.yes,
+        no=vote.no,
+        abstain=vote.abstain,
+        biased=vote.biased,
+        not_participating=vote.not_participating,
+        absent=vote.absent,
+        label=vote.label,
+        raw=vote.raw,
+        named=tuple(
+            NamedBallot(member=n["member"], ballot=Ballot(n["ballot"])) for n in vote.named or ()
         ),
     )
 
