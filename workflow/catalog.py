@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from workflow.deadlines import DeadlineRules
 from workflow.errors import not_found
 from workflow.model import Action, ConsultationRole, OrganizationKind, Role
 
@@ -130,6 +131,7 @@ class Catalog:
     lifecycles: Mapping[str, Lifecycle]
     permissions: Mapping[Action, frozenset[Role]]
     loaded_at: dt.datetime | None = field(default=None, compare=False)
+    deadlines: DeadlineRules = field(default_factory=DeadlineRules)  # the optional section
 
     def organization(self, org_id: str) -> Organization:
         try:
