@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from workflow.deadlines import DeadlineRules
 from workflow.errors import not_found
 from workflow.model import Action, ConsultationRole, OrganizationKind, Outcome, Role
 
@@ -163,6 +164,7 @@ class Catalog:
     permissions: Mapping[Action, frozenset[Role]]
     procedure: Procedure = field(default_factory=Procedure)
     loaded_at: dt.datetime | None = field(default=None, compare=False)
+    deadlines: DeadlineRules = field(default_factory=DeadlineRules)  # the optional section
 
     def organization(self, org_id: str) -> Organization:
         try:

@@ -22,9 +22,11 @@ from workflow.output import (
     render_object,
     show_date,
     show_datetime,
+    to_plain,
 )
 
 if TYPE_CHECKING:
+    from workflow.deadlines import DeadlineEntry, StepCheck
     from workflow.model import AuditEventView, PaperView, VerifyReport
     from workflow.service import WorkflowService
 
@@ -427,6 +429,24 @@ def paper_co_sign(
     )
 
 
+@paper.command("check")
+@click.argument("number")
+@output_options
+@pass_runtime
+def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """Check a paper's path against the deadlines: can each result reach the next invitation?"""
+    checks = rt.service.check_path(number, body=rt.body)
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "json":
+        click.echo(render([dataclasses.asdict(c) for c in checks], [], "json"))
+        return
+    rows = [_check_row(c) for c in checks]
+    headers = ["Nr", "Gremium", "Sitzung", "Vorlagenschluss", "Ladung bis", "Status", "Hinweis"]
+    click.echo(render(rows, headers, fmt))
+    if fmt == "table":
+        _echo_explanations(checks)
+
+
 # -- consultations ----------------------------------------------------------------------------
 
 
@@ -646,6 +666,31 @@ def audit_verify(rt: Runtime, fmt: str, as_json: bool) -> None:
         sys.exit(1)
 
 
+# -- deadlines --------------------------------------------------------------------------------
+
+DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting", "status"]
+
+
+@cli.command("deadlines")
+@click.option("--paper", help="Only this paper.")
+@click.option("--organization", help="Only steps of this Gremium (or co-signatures of an office).")
+@click.option("--office", help="Only papers written or co-signed by this office.")
+@click.option("--user", "for_user", metavar="USER", help="Only what concerns USER's offices.")
+@click.option("--from", "start", type=DATE, help="Deadlines on or after this day.")
+@click.option("--to", "end", type=DATE, help="Deadlines on or before this day.")
+@output_options
+@pass_runtime
+def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filters: Any) -> None:
+    """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung."""
+    entries = rt.service.list_deadlines(body=rt.body, user=for_user, **filters)
+    fmt = chosen_format(fmt, as_json)
+    rows = [_deadline_row(e) for e in entries]
+    columns = DEADLINE_COLUMNS + (
+        [] if fmt == "table" else ["due", "legal_basis", "warnings", "explanation"]
+    )
+    click.echo(render(rows, columns, fmt))
+
+
 # -- demo -------------------------------------------------------------------------------------
 
 
@@ -785,6 +830,48 @@ def _echo_verify(report: VerifyReport, fmt: str) -> None:
             f"Audit trail BROKEN in {report.broken_stream} at event {report.broken_seq}: "
             f"{report.reason}"
         )
+
+
+def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:
+    deadline = entry.deadline
+    return {
+        "day": deadline.day,
+        "due": to_plain(deadline.due),
+        "kind": deadline.kind.value,
+        "paper": entry.paper,
+        "position": entry.position,
+        "organization": entry.organization_id,
+        "meeting": entry.meeting,
+        "status": "overdue" if entry.overdue else "open",
+        "legal_basis": deadline.legal_basis,
+        "warnings": "; ".join(deadline.warnings),
+        "explanation": deadline.explanation,
+    }
+
+
+def _check_row(check: StepCheck) -> dict[str, Any]:
+    days = {d.kind.value: d.day for d in check.deadlines}
+    return {
+        "Nr": check.position,
+        "Gremium": check.organization_name,
+        "Sitzung": check.date,
+        "Vorlagenschluss": days.get("vorlagenschluss"),
+        "Ladung bis": days.get("ladung"),
+        "Status": check.status.value,
+        "Hinweis": check.message if check.status.value != "ok" else "",
+    }
+
+
+def _echo_explanations(checks: Sequence[StepCheck]) -> None:
+    lines = [
+        f"{check.position}. {deadline.explanation}"
+        + "".join(f"\n   Achtung: {warning}" for warning in deadline.warnings)
+        for check in checks
+        for deadline in check.deadlines
+    ]
+    if lines:
+        click.echo("\nErläuterung:")
+        click.echo("\n".join(lines))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ collected and reported at once in a ``DefinitionError``; see docs/definitions.md
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
 import json
@@ -42,12 +43,34 @@ from workflow.catalog import (
     User,
     VotingRule,
 )
+from workflow.deadlines import (
+    DayOff,
+    DayUnit,
+    DeadlineRules,
+    LeadTimeRule,
+    NonWorkingDayPolicy,
+    NoticeEvent,
+    NoticeRule,
+    ReportRule,
+    RuleSet,
+    RuleSource,
+)
 from workflow.errors import DefinitionError, NotFoundError, Problem, did_you_mean, not_found
 from workflow.model import Action, ConsultationRole, OrganizationKind, Outcome, Role
 
-SECTIONS = ("body", "organizations", "paper_types", "routes", "users", "lifecycles", "permissions")
+SECTIONS = (
+    "body",
+    "organizations",
+    "paper_types",
+    "routes",
+    "users",
+    "lifecycles",
+    "permissions",
+    "deadlines",
+    "procedure",
+)
 #: Sections a folder may leave out; the engine's defaults apply then.
-OPTIONAL_SECTIONS = ("procedure",)
+OPTIONAL_SECTIONS = frozenset({"deadlines", "procedure"})
 #: The 16 Länder (Bundesland codes).
 STATES = frozenset(
     {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
@@ -616,6 +639,238 @@ def _procedure(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> Procedure 
     )
 
 
+# -- deadlines (optional section) ----------------------------------------------------------------
+
+_DEADLINES = {"days_off": "list", "default": "map", "organizations": "map"}
+_DAY_OFF = {"name": "str", "date": "str", "annual": "str", "easter": "int"}
+_RULE_KINDS = (
+    "notice",
+    "urgent_notice",
+    "submission_cutoff",
+    "co_signing",
+    "implementation_report",
+)
+_RULE_SET = {"meeting_time": "str", **dict.fromkeys(_RULE_KINDS, "map")}
+_SOURCE = {"legal_basis": "str", "note": "str", "verified": "bool"}
+_COUNTING = {
+    "unit": "str",
+    "count_event_day": "bool",
+    "count_meeting_day": "bool",
+    "event": "str",
+    "delivery_days": "int",
+    "delivery_unit": "str",
+}
+_NOTICE = {"days": "int", **_COUNTING, "on_non_working_day": "str", **_SOURCE}
+_LEAD_TIME = {"days": "int", "unit": "str", "on_non_working_day": "str", **_SOURCE}
+_REPORT = {"months": "int", **_SOURCE}
+_NOTICE_REQUIRED = ("days", "unit", "count_event_day", "count_meeting_day", "event")
+
+
+def _source(rec: Mapping[str, Any]) -> RuleSource:
+    return RuleSource(**{key: rec[key] for key in _SOURCE if key in rec})
+
+
+def _policy(
+    ctx: _Ctx, node: _Map, rec: Mapping[str, Any], path: str, unit: DayUnit | None, forward: bool
+) -> NonWorkingDayPolicy | None:
+    if "on_non_working_day" not in rec:
+        return NonWorkingDayPolicy.KEEP
+    line, at = _line(node, "on_non_working_day"), f"{path}.on_non_working_day"
+    policy = _enum(ctx, NonWorkingDayPolicy, rec["on_non_working_day"], line, at, "policy")
+    if policy is not None and unit not in (None, DayUnit.CALENDAR_DAYS):
+        message = f"a {unit} rule never ends on a non-working day; remove on_non_working_day"
+        ctx.add(line, at, message)
+    elif policy is NonWorkingDayPolicy.NEXT_WORKING_DAY and not forward:
+        message = "next_working_day would cut the period short; use keep or previous_working_day"
+        ctx.add(line, at, message)
+    return policy
+
+
+def _at_least(ctx: _Ctx, node: _Map, rec: Mapping[str, Any], key: str, path: str, low: int) -> None:
+    if key in rec and rec[key] < low:
+        ctx.add(_line(node, key), f"{path}.{key}", f"{key} must be at least {low}, got {rec[key]}")
+
+
+def _notice(
+    ctx: _Ctx, node: Any, line: int, path: str, base: Mapping[str, Any] | None
+) -> tuple[NoticeRule | None, dict[str, Any] | None]:
+    """A Ladungsfrist and its record ({} when invalid); an urgent one takes the counting keys
+    it does not set from ``base``."""
+    required = _NOTICE_REQUIRED if base is None else ("days",)
+    rec = _record(ctx, node, line, path, _NOTICE, required)
+    if rec is None:
+        return None, {}
+    before = len(ctx.problems)
+    rec = {**{k: v for k, v in (base or {}).items() if k in _COUNTING}, **rec}
+
+    def enum(key: str, kind: type[_E]) -> _E | None:
+        if key not in rec:
+            return None
+        return _enum(ctx, kind, rec[key], _line(node, key), f"{path}.{key}", key.replace("_", " "))
+
+    unit, event = enum("unit", DayUnit), enum("event", NoticeEvent)
+    values = {"unit": unit, "event": event, "delivery_unit": enum("delivery_unit", DayUnit)}
+    _at_least(ctx, node, rec, "days", path, 1)
+    _at_least(ctx, node, rec, "delivery_days", path, 0)
+    if rec.get("delivery_days") and event is NoticeEvent.DISPATCH:
+        message = "delivery_days applies only to 'event: receipt'; remove it or measure to receipt"
+        ctx.add(_line(node, "delivery_days"), f"{path}.delivery_days", message)
+    policy = _policy(ctx, node, rec, path, unit, forward=False)
+    if len(ctx.problems) > before or policy is None:
+        return None, {}
+    fields = {k: v for k, v in rec.items() if k in _COUNTING or k == "days"} | {
+        k: v for k, v in values.items() if v is not None
+    }
+    rule = NoticeRule(**fields, on_non_working_day=policy, source=_source(rec))
+    return rule, rec
+
+
+def _lead_time(ctx: _Ctx, node: Any, line: int, path: str, forward: bool) -> LeadTimeRule | None:
+    rec = _record(ctx, node, line, path, _LEAD_TIME, ("days", "unit"))
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    unit = _enum(ctx, DayUnit, rec["unit"], _line(node, "unit"), f"{path}.unit", "unit")
+    _at_least(ctx, node, rec, "days", path, 0)
+    policy = _policy(ctx, node, rec, path, unit, forward)
+    if len(ctx.problems) > before or unit is None or policy is None:
+        return None
+    return LeadTimeRule(days=rec["days"], unit=unit, on_non_working_day=policy, source=_source(rec))
+
+
+def _report(ctx: _Ctx, node: Any, line: int, path: str) -> ReportRule | None:
+    rec = _record(ctx, node, line, path, _REPORT, ("months",))
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    _at_least(ctx, node, rec, "months", path, 1)
+    return (
+        ReportRule(months=rec["months"], source=_source(rec))
+        if len(ctx.problems) == before
+        else None
+    )
+
+
+def _meeting_time(ctx: _Ctx, value: str, line: int, path: str) -> dt.time | None:
+    try:
+        return dt.datetime.strptime(value, "%H:%M").time()
+    except ValueError:
+        ctx.add(line, path, f"meeting_time {value!r} is not a time; use HH:MM, e.g. '18:00'")
+        return None
+
+
+def _rule_set(
+    ctx: _Ctx,
+    node: Any,
+    line: int,
+    path: str,
+    inherited_notice: Mapping[str, Any] | None,
+    kind: OrganizationKind | None,
+) -> tuple[RuleSet | None, dict[str, Any] | None]:
+    """One organization's rules (or the defaults, kind None) and its raw notice record."""
+    rec = _record(ctx, node, line, path, _RULE_SET, ())
+    if rec is None:
+        return None, {}
+    before = len(ctx.problems)
+    for key in rec:
+        office_rule = key == "co_signing"
+        if kind is not None and kind.deliberates == office_rule:
+            what = "offices" if kind is OrganizationKind.OFFICE else "Gremien"
+            allowed = "co_signing" if what == "offices" else "every rule but co_signing"
+            message = f"{key!r} does not apply to {what} (kind {kind.value}); use {allowed}"
+            ctx.add(_line(node, key), f"{path}.{key}", message)
+    where = {key: (rec[key], _line(node, key), f"{path}.{key}") for key in rec}
+    meeting_time = _meeting_time(ctx, *where["meeting_time"]) if "meeting_time" in rec else None
+    notice, notice_rec = _notice(ctx, *where["notice"], None) if "notice" in rec else (None, None)
+    base = notice_rec if "notice" in rec else inherited_notice  # {}: invalid, already reported
+    urgent = None
+    if "urgent_notice" in rec and base:
+        urgent = _notice(ctx, *where["urgent_notice"], base)[0]
+    elif "urgent_notice" in rec and base is None:
+        message = "urgent_notice needs a notice rule to take its counting from; add 'notice'"
+        ctx.add(where["urgent_notice"][1], where["urgent_notice"][2], message)
+    submission = (
+        _lead_time(ctx, *where["submission_cutoff"], False) if "submission_cutoff" in rec else None
+    )
+    co_signing = _lead_time(ctx, *where["co_signing"], True) if "co_signing" in rec else None
+    report = (
+        _report(ctx, *where["implementation_report"]) if "implementation_report" in rec else None
+    )
+    if len(ctx.problems) > before:
+        return None, notice_rec
+    rules = RuleSet(
+        meeting_time=meeting_time,
+        notice=notice,
+        urgent_notice=urgent,
+        submission_cutoff=submission,
+        co_signing=co_signing,
+        implementation_report=report,
+    )
+    return rules, notice_rec
+
+
+def _day_off(ctx: _Ctx, node: Any, line: int, path: str) -> DayOff | None:
+    rec = _record(ctx, node, line, path, _DAY_OFF, ("name",))
+    if rec is None:
+        return None
+    given = [key for key in ("date", "annual", "easter") if key in rec]
+    if len(given) != 1:
+        ctx.add(
+            line, path, "give exactly one of date ('2025-12-24'), annual ('12-24') or easter (-48)"
+        )
+        return None
+    key = given[0]
+    value, at, key_line = rec[key], f"{path}.{key}", _line(node, key)
+    try:
+        if key == "date":
+            return DayOff(name=rec["name"], date=dt.date.fromisoformat(value))
+        if key == "annual":
+            day = dt.datetime.strptime(f"2000-{value}", "%Y-%m-%d").date()  # 2000: 02-29 exists
+            return DayOff(name=rec["name"], annual=(day.month, day.day))
+    except ValueError:
+        example = "YYYY-MM-DD, e.g. '2025-12-24'" if key == "date" else "MM-DD, e.g. '12-24'"
+        ctx.add(key_line, at, f"{key} {value!r} is not a valid date; use {example}")
+        return None
+    if not -100 <= value <= 100:
+        ctx.add(key_line, at, f"easter offset {value} is outside -100..100 days")
+        return None
+    return DayOff(name=rec["name"], easter_offset=value)
+
+
+def _deadlines(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> DeadlineRules | None:
+    rec = _record(ctx, node, line, "deadlines", _DEADLINES, ())
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    days_off_line = _line(node, "days_off")
+    entries = _items(ctx, rec.get("days_off", []), days_off_line, "deadlines.days_off")
+    days_off = [_day_off(ctx, *entry) for entry in entries]
+    default, notice = RuleSet(), None
+    if "default" in rec:
+        built, notice = _rule_set(
+            ctx, rec["default"], _line(node, "default"), "deadlines.default", None, None
+        )
+        default = built or default
+    organizations: dict[str, RuleSet] = {}
+    org_nodes = rec.get("organizations") or _Map(line)
+    for org_id, value in org_nodes.items():
+        org_line, path = org_nodes.key_lines[org_id], f"deadlines.organizations.{org_id}"
+        org = orgs.get(org_id) if orgs is not None else None
+        if orgs is not None and org_id not in orgs:
+            message = f"unknown organization {org_id!r}{_unknown(org_id, list(orgs))}"
+            ctx.add(org_line, path, message)
+        rules = _rule_set(ctx, value, org_line, path, notice, org.kind if org else None)[0]
+        if rules is not None:
+            organizations[org_id] = rules
+    if len(ctx.problems) > before:
+        return None
+    return DeadlineRules(
+        default=default,
+        organizations=MappingProxyType(organizations),
+        days_off=tuple(d for d in days_off if d is not None),
+    )
+
+
 # -- public API ---------------------------------------------------------------------------------
 
 
@@ -644,9 +899,8 @@ def _split_sections(
             continue
         for key, value in data.items():
             line = data.key_lines[key]
-            if key not in SECTIONS + OPTIONAL_SECTIONS:
-                known = SECTIONS + OPTIONAL_SECTIONS
-                ctx.add(line, key, f"unknown section {key!r}{_unknown(key, known)}")
+            if key not in SECTIONS:
+                ctx.add(line, key, f"unknown section {key!r}{_unknown(key, SECTIONS)}")
             elif key in sections:
                 first = sections[key]
                 message = f"section {key!r} is already defined in {first[0].file}:{first[2]}"
@@ -660,7 +914,9 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     """Validate the given definition files (name -> YAML text) and build their catalog."""
     problems: list[Problem] = []
     sections, unreadable = _split_sections(files, problems)  # unreadable: may hold the missing
-    for missing in (name for name in SECTIONS if name not in sections and not unreadable):
+    for missing in (n for n in SECTIONS if n not in sections and n not in OPTIONAL_SECTIONS):
+        if unreadable:
+            break
         message = f"missing section {missing!r}; add it to a file such as {missing}.yaml"
         problems.append(Problem(file=source, line=None, path=missing, message=message))
 
@@ -672,6 +928,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     lifecycles = _build("lifecycles", sections, _lifecycles)
     permissions = _build("permissions", sections, _permissions)
     procedure = _build("procedure", sections, lambda c, n, li: _procedure(c, n, li, orgs))
+    deadlines = _build("deadlines", sections, lambda c, n, li: _deadlines(c, n, li, orgs))
     if problems:
         raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert body and orgs is not None and paper_types is not None and routes is not None
@@ -688,6 +945,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
         lifecycles=_frozen(lifecycles),
         permissions=MappingProxyType(permissions),
         procedure=procedure or Procedure(),
+        deadlines=deadlines or DeadlineRules(),
     )
 
 

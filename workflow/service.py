@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import threading
 from collections import Counter
@@ -26,6 +27,18 @@ from storage.session import Database
 from workflow import definitions
 from workflow.catalog import Catalog, Organization, VotingRule
 from workflow.clock import Clock
+from workflow.deadlines import (
+    Deadline,
+    DeadlineEntry,
+    DeadlineKind,
+    PathStep,
+    StepCheck,
+    WorkingCalendar,
+    check_path,
+    lead_time_deadline,
+    step_deadlines,
+    working_calendar,
+)
 from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
 from workflow.errors import (
     InvalidInput,
@@ -778,6 +791,125 @@ class WorkflowService:
                 reason=broken.reason,
             )
 
+    # -- deadlines (read-only) -----------------------------------------------------------------
+
+    def check_path(self, number: str, *, body: str | None = None) -> list[StepCheck]:
+        """Each step's deadlines, and whether earlier results reach its invitation in time.
+
+        The rules are those of the definitions version the paper was created under.
+        :raises NotFoundError: no such paper.
+        """
+        with self.db.read() as session:
+            paper = self._paper(session, body, number)
+            catalog = self._catalog(session, paper.definitions_version)
+            final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
+            steps = [
+                PathStep(
+                    position=c.position,
+                    organization_id=c.organization_id,
+                    organization_name=_org_name(catalog, c.organization_id),
+                    role=c.role,
+                    date=c.date or c.planned_date,
+                    cancelled=c.state in final and c.outcome is None,
+                )
+                for c in paper.consultations
+            ]
+            return check_path(_calendar(catalog), catalog.deadlines, steps)
+
+    def list_deadlines(
+        self,
+        *,
+        body: str | None = None,
+        paper: str | None = None,
+        organization: str | None = None,
+        office: str | None = None,
+        user: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> list[DeadlineEntry]:
+        """Open deadlines (Vorlagenschluss, Ladung, Mitzeichnung) of papers not yet decided.
+
+        ``user`` keeps the papers and co-signatures of the user's offices; a user without
+        offices (Sitzungsdienst, auditors) sees every deadline.
+        :raises NotFoundError: unknown paper, organization, office or user.
+        :raises InvalidInput: the period ends before it starts.
+        """
+        if start and end and start > end:
+            raise InvalidInput(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+        now = self.clock.now()
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            current = self._catalog(session, body_row.definitions_version)
+            offices = set(current.user(user).offices) if user else set()
+            if office:
+                offices = {current.office(office).id} | (offices if user else set())
+            if organization:
+                current.organization(organization)
+            rows = (
+                [self._paper_of(session, body_row, paper, for_update=False)]
+                if paper
+                else repository.list_papers(session, body_row.id)
+            )
+            entries = [
+                entry
+                for row in rows
+                for entry in self._open_deadlines(session, row, now)
+                if (not organization or entry.organization_id == organization)
+                and (not offices or row.office_id in offices or entry.organization_id in offices)
+                and (start is None or entry.deadline.day >= start)
+                and (end is None or entry.deadline.day <= end)
+            ]
+            return sorted(entries, key=lambda e: (e.deadline.due, e.paper, e.position or 0))
+
+    def _open_deadlines(
+        self, session: Session, paper: Paper, now: dt.datetime
+    ) -> list[DeadlineEntry]:
+        catalog = self._catalog(session, paper.definitions_version)
+        if catalog.lifecycle("paper").state(paper.state).final:
+            return []
+        cal, rules = _calendar(catalog), catalog.deadlines
+        final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
+        found: list[tuple[str, int | None, dt.date | None, Deadline]] = []
+        for step in paper.consultations:
+            meeting = step.date or step.planned_date
+            if step.state in final or meeting is None:
+                continue
+            name = _org_name(catalog, step.organization_id)
+            for deadline in step_deadlines(
+                cal, rules.for_organization(step.organization_id), meeting, name
+            ):
+                if deadline.kind is not DeadlineKind.URGENT_INVITATION:
+                    found.append((step.organization_id, step.position, meeting, deadline))
+        pending = [c for c in paper.co_signatures if c.state == CoSignatureState.PENDING.value]
+        requested = _co_signature_requests(session, paper) if pending else {}
+        for signature in pending:
+            rule = rules.for_organization(signature.office_id).co_signing
+            when = requested.get(signature.office_id)
+            if rule is None or when is None:
+                continue
+            deadline = lead_time_deadline(
+                cal,
+                cal.local_date(when),
+                rule,
+                kind=DeadlineKind.CO_SIGNING,
+                before=False,
+                anchor_text="der Anforderung am",
+            )
+            found.append((signature.office_id, None, None, deadline))
+        return [
+            DeadlineEntry(
+                paper=paper.number,
+                title=paper.title,
+                position=position,
+                organization_id=org_id,
+                organization_name=_org_name(catalog, org_id),
+                meeting=meeting,
+                deadline=deadline,
+                overdue=deadline.due <= now,
+            )
+            for org_id, position, meeting, deadline in found
+        ]
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _catalog(self, session: Session, version: str) -> Catalog:
@@ -1172,3 +1304,24 @@ def _vote_row(position: int, vote: VoteCount) -> Vote:
         raw=vote.raw,
         named=[{"member": n.member, "ballot": n.ballot.value} for n in vote.named] or None,
     )
+
+
+def _org_name(catalog: Catalog, org_id: str) -> str:
+    org = catalog.organizations.get(org_id)
+    return org.name if org else org_id
+
+
+def _calendar(catalog: Catalog) -> WorkingCalendar:
+    body = catalog.body
+    return working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
+
+
+def _co_signature_requests(session: Session, paper: Paper) -> dict[str, dt.datetime]:
+    """When each office's co-signature was last requested (from the audit trail)."""
+    requested: dict[str, dt.datetime] = {}
+    for event in repository.paper_events(session, paper_stream(paper.id)):
+        if event.action == AuditAction.CO_SIGNATURE_REQUESTED.value:
+            office = json.loads(event.payload).get("office")
+            if isinstance(office, str):
+                requested[office] = event.occurred_at
+    return requested

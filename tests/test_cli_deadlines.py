@@ -1,0 +1,173 @@
+"""``ratsweg deadlines`` and ``ratsweg paper check`` on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner, Result
+
+from storage.session import Database
+from workflow.cli import cli
+from workflow.clock import FixedClock
+from workflow.definitions import resolve_definitions_dir
+from workflow.service import WorkflowService
+
+D = dt.date
+LANDAU_DATES = [
+    D(2011, 11, 14),
+    D(2011, 11, 17),
+    D(2011, 11, 17),
+    D(2011, 11, 29),
+    D(2011, 12, 7),
+    D(2011, 12, 8),
+    D(2011, 12, 13),
+]
+
+
+@pytest.fixture
+def landau_2011(database: Database) -> WorkflowService:
+    """Landau on 25.11.2011, with the Integrationskonzept submitted for co-signing."""
+    service = WorkflowService(database, FixedClock(dt.datetime(2011, 11, 25, 9, tzinfo=dt.UTC)))
+    service.load_definitions(resolve_definitions_dir("landau"), user=None)
+    paper = service.create_paper(
+        user="sozialamt.weber",
+        paper_type="sitzungsvorlage",
+        title="Integrationskonzept",
+        office="sozialamt",
+        date=D(2011, 11, 23),
+        route="integration",
+        participants=["hauptamt"],
+        planned_dates=LANDAU_DATES,
+    )
+    service.submit_paper(paper.number, user="sozialamt.weber")
+    return service
+
+
+def run(service: WorkflowService, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), obj=service, env={"RATSWEG_USER": "rpa.schulz"})
+
+
+def test_paper_check_flags_the_stadtrat_step(landau_2011: WorkflowService) -> None:
+    result = run(landau_2011, "paper", "check", "2011/001", "--json")
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)
+    stadtrat = steps[-1]
+    assert (stadtrat["organization_id"], stadtrat["status"]) == ("stadtrat", "nachtrag")
+    assert stadtrat["blocked_by"] == [6]
+    assert stadtrat["proposed_date"] == "2011-12-14"
+    ladung = next(d for d in stadtrat["deadlines"] if d["kind"] == "ladung")
+    assert (ladung["day"], ladung["due"]) == ("2011-12-08", "2011-12-08T23:00:00Z")
+    assert [s["status"] for s in steps] == [
+        "ok",
+        "nachtrag",
+        "nachtrag",
+        "ok",
+        "ok",
+        "nachtrag",
+        "nachtrag",
+    ]
+
+
+def test_paper_check_table_explains_every_deadline(landau_2011: WorkflowService) -> None:
+    result = run(landau_2011, "paper", "check", "2011/001")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["Nr", "Gremium", "Sitzung"]
+    assert "Erläuterung:" in lines
+    assert (
+        "7. Ladung Stadtrat zur Sitzung am Di 13.12.2011: 4 volle Kalendertage zwischen Zugang "
+        "und Sitzungstag (GemO § 34 Abs. 3 S. 1); gezählt: Fr 09.12.2011 bis Mo 12.12.2011 "
+        "(4 Tage); Zugang spätestens Do 08.12.2011; Versand spätestens Do 08.12.2011, 24:00 Uhr"
+    ) in lines
+
+
+def test_deadlines_lists_overdue_and_upcoming(landau_2011: WorkflowService) -> None:
+    result = run(landau_2011, "deadlines", "--to", "2011-11-30", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    assert (
+        rows[0]
+        == "day,kind,paper,position,organization,meeting,status,due,legal_basis,warnings,explanation"
+    )
+    short = [",".join(r.split(",")[:7]) for r in rows[1:]]
+    assert short == [
+        "02.11.2011,vorlagenschluss,2011/001,1,stadtvorstand,14.11.2011,overdue",
+        "07.11.2011,vorlagenschluss,2011/001,2,beirat_migration,17.11.2011,overdue",
+        "07.11.2011,vorlagenschluss,2011/001,3,sozialausschuss,17.11.2011,overdue",
+        "09.11.2011,ladung,2011/001,1,stadtvorstand,14.11.2011,overdue",
+        "12.11.2011,ladung,2011/001,2,beirat_migration,17.11.2011,overdue",
+        "12.11.2011,ladung,2011/001,3,sozialausschuss,17.11.2011,overdue",
+        "17.11.2011,vorlagenschluss,2011/001,4,hauptausschuss,29.11.2011,overdue",
+        "24.11.2011,ladung,2011/001,4,hauptausschuss,29.11.2011,overdue",
+        "25.11.2011,vorlagenschluss,2011/001,5,jugendhilfe_sozialausschuss,07.12.2011,open",
+        "28.11.2011,vorlagenschluss,2011/001,6,beirat_migration,08.12.2011,open",
+        "30.11.2011,mitzeichnung,2011/001,,hauptamt,,open",
+    ]
+
+
+def test_deadlines_filters(landau_2011: WorkflowService) -> None:
+    def kinds(*args: str) -> list[tuple[str, str]]:
+        result = run(landau_2011, "deadlines", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return [(row["kind"], row["organization"]) for row in json.loads(result.stdout)]
+
+    assert kinds("--organization", "stadtrat") == [
+        ("vorlagenschluss", "stadtrat"),
+        ("ladung", "stadtrat"),
+    ]
+    assert kinds("--user", "hauptamt.leitung") == [("mitzeichnung", "hauptamt")]
+    assert len(kinds("--user", "sozialamt.weber")) == 15  # the paper's own office: everything
+    assert len(kinds("--user", "sitzungsdienst.becker")) == 15  # no offices: every deadline
+    assert kinds("--office", "hauptamt", "--from", "2011-11-30", "--to", "30.11.2011") == [
+        ("mitzeichnung", "hauptamt")
+    ]
+    assert kinds("--paper", "2011/001", "--from", "2011-12-08") == [("ladung", "stadtrat")]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("deadlines", "--organization", "stadtrath"),
+            "Error: no organization 'stadtrath' (did you mean 'stadtrat'?)",
+        ),
+        (
+            ("deadlines", "--user", "weber"),
+            "Error: no user in the definitions of Stadt Landau in der Pfalz 'weber'",
+        ),
+        (
+            ("deadlines", "--paper", "2011/002"),
+            "Error: no paper '2011/002' in Stadt Landau in der Pfalz",
+        ),
+        (
+            ("deadlines", "--from", "2011-12-01", "--to", "2011-11-01"),
+            "Error: --from 2011-12-01 is after --to 2011-11-01",
+        ),
+        (("paper", "check", "2011/01"), "Error: no paper '2011/01' in Stadt Landau in der Pfalz"),
+    ],
+)
+def test_user_errors_are_one_line_and_exit_1(
+    landau_2011: WorkflowService, args: tuple[str, ...], message: str
+) -> None:
+    before = landau_2011.audit_trail("2011/001")
+    result = run(landau_2011, *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert landau_2011.audit_trail("2011/001") == before
+
+
+def test_bad_date_is_a_usage_error(landau_2011: WorkflowService) -> None:
+    result = run(landau_2011, "deadlines", "--from", "31.06.2012")
+    assert result.exit_code == 2
+    assert "'31.06.2012' is not a date" in result.stderr
+
+
+def test_decided_papers_have_no_open_deadlines(landau_2011: WorkflowService) -> None:
+    landau_2011.withdraw_paper("2011/001", user="sozialamt.weber", reason="test")
+    result = run(landau_2011, "deadlines", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    check = json.loads(run(landau_2011, "paper", "check", "2011/001", "--json").stdout)
+    assert {s["status"] for s in check} == {"cancelled"}

@@ -1,0 +1,153 @@
+"""The optional ``deadlines`` section of the definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.test_definitions import VALID, invalid_case, located, small_files
+from workflow.deadlines import DayOff, DayUnit, NoticeEvent
+from workflow.definitions import catalog_from_files, load_catalog, resolve_definitions_dir
+from workflow.errors import DefinitionError
+
+RULES = """deadlines:
+  days_off:
+    - {name: Rosenmontag, easter: -48}
+  default:
+    meeting_time: "18:00"
+    notice: {days: 4, unit: calendar_days, count_event_day: false, count_meeting_day: false,
+             event: receipt, legal_basis: GemO § 34}
+    urgent_notice: {days: 1}
+  organizations:
+    ausschuss:
+      notice: {days: 3, unit: working_days, count_event_day: false, count_meeting_day: false,
+               event: dispatch, verified: false, note: check the GO}
+    amt1:
+      co_signing: {days: 3, unit: working_days}
+"""
+
+
+def test_the_section_is_optional_and_empty_by_default() -> None:
+    catalog = load_catalog(VALID)
+    assert catalog.deadlines.default.notice is None
+    assert catalog.deadlines.organizations == {}
+
+
+def test_rules_are_built_with_defaults_overrides_and_inherited_urgent_counting() -> None:
+    catalog = catalog_from_files(small_files(**{"deadlines.yaml": RULES}), "musterstadt")
+    rules = catalog.deadlines
+    assert rules.days_off == (DayOff(name="Rosenmontag", easter_offset=-48),)
+    rat, ausschuss = rules.for_organization("rat"), rules.for_organization("ausschuss")
+    assert rat.meeting_time == dt.time(18, 0) and ausschuss.meeting_time == dt.time(18, 0)
+    assert rat.notice is not None and rat.notice.source.legal_basis == "GemO § 34"
+    assert rat.urgent_notice is not None
+    assert (rat.urgent_notice.days, rat.urgent_notice.event) == (1, NoticeEvent.RECEIPT)
+    assert rat.urgent_notice.source.legal_basis is None  # sources are not inherited
+    assert ausschuss.notice is not None and ausschuss.notice.unit is DayUnit.WORKING_DAYS
+    assert ausschuss.notice.source.verified is False
+    assert rules.for_organization("amt1").co_signing is not None
+
+
+def test_the_version_hash_covers_the_deadline_rules() -> None:
+    plain = catalog_from_files(small_files(), "m")
+    with_rules = catalog_from_files(small_files(**{"deadlines.yaml": RULES}), "m")
+    changed = catalog_from_files(
+        small_files(**{"deadlines.yaml": RULES.replace("days: 4", "days: 5")}), "m"
+    )
+    assert len({plain.version, with_rules.version, changed.version}) == 3
+    assert "deadlines.yaml" in with_rules.files
+
+
+def test_bad_rules_are_reported_with_line_path_and_hint(tmp_path: Path) -> None:
+    assert located(invalid_case("bad_deadlines", tmp_path)) == [
+        ("deadlines.yaml", 3, "annual '12-32' is not a valid date; use MM-DD, e.g. '12-24'"),
+        (
+            "deadlines.yaml",
+            4,
+            "give exactly one of date ('2025-12-24'), annual ('12-24') or easter (-48)",
+        ),
+        (
+            "deadlines.yaml",
+            6,
+            (
+                "expected a string, got an integer; quote the value"
+                " (YAML reads yes/no/on/off as booleans)"
+            ),
+        ),
+        ("deadlines.yaml", 8, "unknown key 'dayz' (did you mean 'days'?)"),
+        ("deadlines.yaml", 9, "days must be at least 1, got 0"),
+        ("deadlines.yaml", 10, "unknown unit 'werktag' (did you mean 'werktage'?)"),
+        (
+            "deadlines.yaml",
+            14,
+            "delivery_days applies only to 'event: receipt'; remove it or measure to receipt",
+        ),
+        (
+            "deadlines.yaml",
+            15,
+            "a working_days rule never ends on a non-working day; remove on_non_working_day",
+        ),
+        ("deadlines.yaml", 17, "unknown organization 'ausschus' (did you mean 'ausschuss'?)"),
+        ("deadlines.yaml", 20, "'notice' does not apply to offices (kind office); use co_signing"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "message"),
+    [
+        (
+            "deadlines:\n  default:\n    urgent_notice: {days: 1}\n",
+            "deadlines.default.urgent_notice",
+            "urgent_notice needs a notice rule to take its counting from; add 'notice'",
+        ),
+        (
+            "deadlines:\n  organizations:\n    rat:\n      co_signing: {days: 1, unit: working_days}\n",
+            "deadlines.organizations.rat.co_signing",
+            "'co_signing' does not apply to Gremien (kind council); use every rule but co_signing",
+        ),
+        (
+            (
+                "deadlines:\n  default:\n    submission_cutoff: {days: 2, unit: calendar_days,"
+                " on_non_working_day: next_working_day}\n"
+            ),
+            "deadlines.default.submission_cutoff.on_non_working_day",
+            "next_working_day would cut the period short; use keep or previous_working_day",
+        ),
+        (
+            'deadlines:\n  default:\n    meeting_time: "6 pm"\n',
+            "deadlines.default.meeting_time",
+            "meeting_time '6 pm' is not a time; use HH:MM, e.g. '18:00'",
+        ),
+        (
+            "deadlines:\n  defaults: {}\n",
+            "deadlines.defaults",
+            "unknown key 'defaults' (did you mean 'default'?)",
+        ),
+    ],
+)
+def test_single_rule_problems(text: str, path: str, message: str) -> None:
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"deadlines.yaml": text}), "musterstadt")
+    [problem] = info.value.problems
+    assert (problem.file, problem.path, problem.message) == ("deadlines.yaml", path, message)
+
+
+def test_shipped_rules_keep_open_points_as_unverified_configuration() -> None:
+    landau = load_catalog(resolve_definitions_dir("landau")).deadlines
+    notice = landau.default.notice
+    assert notice is not None and notice.source.verified
+    assert (notice.days, notice.unit, notice.count_event_day, notice.count_meeting_day) == (
+        4,
+        DayUnit.CALENDAR_DAYS,
+        False,
+        False,
+    )
+    beirat = landau.for_organization("beirat_migration").notice
+    assert beirat is not None and not beirat.source.verified
+    saarland = load_catalog(resolve_definitions_dir("voelklingen")).deadlines.default.notice
+    assert saarland is not None and saarland.days == 3 and not saarland.source.verified
+    assert "unverified" in (saarland.source.note or "")
+    nrw = load_catalog(resolve_definitions_dir("herzogenrath")).deadlines.default
+    assert nrw.notice is None  # GO NRW leaves it to the council's GO: not assumed
