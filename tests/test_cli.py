@@ -241,7 +241,7 @@ def test_init_then_commands_on_a_file_database(tmp_path: Path) -> None:
     shown = runner.invoke(cli, ["--database", url, "definitions", "show", "--json"])
     assert {o["id"] for o in json.loads(shown.stdout)} >= {"ausschuss_kjs", "stadtrat"}
     again = runner.invoke(cli, ["--database", url, "db", "upgrade"])
-    assert again.exit_code == 0 and "revision 0001 (was 0001)" in again.stderr
+    assert again.exit_code == 0 and "revision 0002 (was 0002)" in again.stderr
 
 
 def test_console_script_runs_the_demo(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from workflow.errors import (
     did_you_mean,
     not_found,
 )
+from workflow.meeting import MeetingOperations
 from workflow.model import (
     Action,
     Actor,
@@ -68,7 +69,7 @@ ALLOWED_EFFECTS = {
 }
 
 
-class WorkflowService:
+class WorkflowService(MeetingOperations):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock
