@@ -64,6 +64,10 @@ def body_stream(body_id: str) -> str:
     return f"body:{body_id}"
 
 
+def meeting_stream(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
 def chain_head(session: Session, stream: str) -> tuple[int, str]:
     """The last (seq, hash) of ``stream``, read once per unit of work, then kept in
     ``session.info`` so that later appends neither query nor force a flush."""

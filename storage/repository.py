@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storage.schema import AuditEvent, Body, Consultation, DefinitionVersion, Paper, PaperSequence
+from storage.schema import (
+    AgendaItem,
+    AuditEvent,
+    Body,
+    Consultation,
+    DefinitionVersion,
+    Meeting,
+    Paper,
+    PaperSequence,
+)
 
 
 def get_body(session: Session, body_id: str) -> Body | None:
@@ -83,3 +93,90 @@ def next_sequence(session: Session, body_id: str, paper_type: str, year: int) ->
 def paper_events(session: Session, stream: str) -> Sequence[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq)
     return session.scalars(query).all()
+
+
+def get_meeting(
+    session: Session, body_id: str, meeting_id: int, *, for_update: bool = False
+) -> Meeting | None:
+    """The meeting with its agenda (and each item's consultation and paper).
+
+    Locked like ``get_paper``: the row lock in a statement of its own, then a fresh read.
+    """
+    key = (Meeting.body_id == body_id) & (Meeting.id == meeting_id)
+    lock = for_update and session.get_bind().dialect.name == "postgresql"
+    if lock and session.execute(select(Meeting.id).where(key).with_for_update()).first() is None:
+        return None
+    query = select(Meeting).where(key).options(_AGENDA).execution_options(populate_existing=True)
+    return session.scalars(query).first()
+
+
+_AGENDA = (
+    selectinload(Meeting.agenda_items)
+    .joinedload(AgendaItem.consultation)
+    .joinedload(Consultation.paper)
+)
+
+
+def list_meetings(
+    session: Session,
+    body_id: str,
+    *,
+    organization: str | None = None,
+    start_from: dt.datetime | None = None,
+    start_before: dt.datetime | None = None,
+    state: str | None = None,
+) -> Sequence[Meeting]:
+    query = select(Meeting).where(Meeting.body_id == body_id).options(_AGENDA)
+    if organization:
+        query = query.where(Meeting.organization_id == organization)
+    if start_from:
+        query = query.where(Meeting.start >= start_from)
+    if start_before:
+        query = query.where(Meeting.start < start_before)
+    if state:
+        query = query.where(Meeting.state == state)
+    return session.scalars(query.order_by(Meeting.start, Meeting.id)).all()
+
+
+def meeting_ids(session: Session, body_id: str, limit: int = 500) -> Sequence[int]:
+    query = select(Meeting.id).where(Meeting.body_id == body_id).order_by(Meeting.id.desc())
+    return session.scalars(query.limit(limit)).all()
+
+
+def papers_due_for_meeting(
+    session: Session,
+    body_id: str,
+    meeting_id: int,
+    organization_id: str,
+    day: dt.date,
+    planned: str,
+    scheduled: str,
+) -> Sequence[str]:
+    """Numbers (by paper id) of papers with a step of ``organization_id`` that is scheduled
+    into the meeting, or not in any meeting and planned or scheduled for ``day``."""
+    step = Consultation
+    free = step.meeting_id.is_(None) & (
+        ((step.state == planned) & (step.planned_date == day))
+        | ((step.state == scheduled) & (step.date == day))
+    )
+    query = (
+        select(Paper.number, Paper.id)
+        .join(step, step.paper_id == Paper.id)
+        .where(Paper.body_id == body_id, step.organization_id == organization_id)
+        .where((step.meeting_id == meeting_id) | free)
+        .distinct()
+        .order_by(Paper.id)
+    )
+    return [number for number, _ in session.execute(query)]
+
+
+def papers_in_meeting(session: Session, meeting_id: int) -> Sequence[str]:
+    """Numbers (by paper id) of papers with a step scheduled into the meeting."""
+    query = (
+        select(Paper.number, Paper.id)
+        .join(Consultation, Consultation.paper_id == Paper.id)
+        .where(Consultation.meeting_id == meeting_id)
+        .distinct()
+        .order_by(Paper.id)
+    )
+    return [number for number, _ in session.execute(query)]

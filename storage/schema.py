@@ -124,6 +124,7 @@ class Consultation(Base):
     level: Mapped[int] = mapped_column(Integer)
     #: Why the step was inserted (e.g. "vertagt in step 3"), or a note with the result.
     note: Mapped[str | None] = mapped_column(Text)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
 
     paper: Mapped[Paper] = relationship(back_populates="consultations")
     votes: Mapped[list[Vote]] = relationship(
@@ -189,6 +190,61 @@ class CoSignature(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
     paper: Mapped[Paper] = relationship(back_populates="co_signatures")
+
+
+class Meeting(Base):
+    """A Sitzung of one organization. ``start``/``end`` are UTC instants."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_body_id_start", "body_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
+    definitions_version: Mapped[str] = mapped_column(ForeignKey("definition_version.version"))
+    organization_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(64))
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    end: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    location: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(64))
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    row_version: Mapped[int] = mapped_column(Integer)
+
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.sort_order", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class AgendaItem(Base):
+    """A Tagesordnungspunkt. ``number`` ("Ö 3", "N 1") is set by the invitation, then stable."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "number", name="uq_agenda_item_meeting_id_number"),
+        UniqueConstraint("meeting_id", "sort_order", name="uq_agenda_item_meeting_id_sort_order"),
+        UniqueConstraint(
+            "meeting_id", "consultation_id", name="uq_agenda_item_meeting_id_consultation_id"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    part: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str | None] = mapped_column(String(16))
+    sort_order: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id"), index=True)
+    nachtrag: Mapped[bool] = mapped_column(Boolean, default=False)
+    nachtrag_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+    consultation: Mapped[Consultation | None] = relationship()
 
 
 class AuditEvent(Base):

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -168,3 +169,52 @@ def test_losing_clerk_gets_one_line_and_exit_1(service: WorkflowService, databas
     assert loser_err.count("\n") == 1 and "Traceback" not in loser_err
     assert f"cannot release {number}: it is 'released'" in loser_err
     assert [e.to_state for e in service.audit_trail(number)].count("released") == 1
+
+
+def _schedule_into_meeting(url: str, numbers: list[str], barrier: object) -> list[str]:
+    service = _service(url)
+    barrier.wait()  # type: ignore[attr-defined]
+    outcomes = []
+    for number in numbers:
+        item = service.schedule_into_meeting(number, user="session", position=1, meeting_id=1)
+        outcomes.append(f"{item.number}:{item.nachtrag}")
+    service.db.dispose()
+    return outcomes
+
+
+def _invite(url: str, _numbers: list[str], barrier: object) -> list[str]:
+    service = _service(url)
+    barrier.wait()  # type: ignore[attr-defined]
+    time.sleep(0.05)  # let the clerks get going first
+    view = service.invite_meeting(1, user="session")
+    service.db.dispose()
+    return [view.state]
+
+
+def test_clerks_schedule_into_a_meeting_while_it_is_invited(
+    service: WorkflowService, database_url: str
+) -> None:
+    numbers = _papers(service, 2 * ROUNDS, submitted=True, released=True)
+    mid = service.create_meeting(
+        user="session", organization="ausschuss", start=START + dt.timedelta(days=8)
+    ).id
+    service.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
+    jobs = [(_schedule_into_meeting, numbers[::2]), (_schedule_into_meeting, numbers[1::2])]
+    jobs.append((_invite, []))
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(len(jobs))
+        with ctx.Pool(len(jobs)) as pool:
+            pending = [pool.apply_async(f, (database_url, arg, barrier)) for f, arg in jobs]
+            results = [p.get(timeout=240) for p in pending]
+    assert results[2] == ["invited"]
+    view = service.get_meeting(mid)
+    public = [i for i in view.agenda if i.part.value == "public"]
+    assert [i.number for i in public] == [f"Ö {n}" for n in range(1, 2 * ROUNDS + 1)]
+    assert sorted(i.paper_number for i in public) == sorted(numbers)  # type: ignore[type-var]
+    flags = [i.nachtrag for i in public]
+    assert flags == sorted(flags)  # items numbered by the invitation, then the Nachträge
+    assert [i.number for i in view.agenda if i.part.value == "non_public"] == ["N 1"]
+    returned = sorted(o for chunk in results[:2] for o in chunk if not o.startswith("None"))
+    assert returned == sorted(f"{i.number}:True" for i in public if i.nachtrag)
+    assert service.verify_audit().ok

@@ -21,8 +21,12 @@ CONSULTATION_GUARDS = frozenset({"has_date", "previous_steps_done"})
 #: Effects a lifecycle transition may name; the engine implements each one.
 PAPER_EFFECTS = frozenset({"request_co_signatures", "freeze_text", "close_open_steps"})
 CONSULTATION_EFFECTS = frozenset({"advance_paper"})
+MEETING_GUARDS = frozenset({"has_agenda"})
+MEETING_EFFECTS: frozenset[str] = frozenset()
 
 LIFECYCLE_NAMES = ("paper", "consultation")
+#: Lifecycles a definitions version may lack: versions stored before meetings existed.
+OPTIONAL_LIFECYCLE_NAMES = ("meeting",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,7 +134,7 @@ class LifecycleTransition:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lifecycle:
-    name: str  # "paper" or "consultation"
+    name: str  # "paper", "consultation" or "meeting"
     initial: str
     states: tuple[LifecycleState, ...]
     transitions: tuple[LifecycleTransition, ...]

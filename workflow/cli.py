@@ -65,7 +65,7 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
         self.fail(f"{value!r} is not a date; use YYYY-MM-DD or DD.MM.YYYY", param, ctx)
 
 
-DATE = DateType()
+DATE: DateType = DateType()
 
 
 class Runtime:
@@ -517,19 +517,39 @@ def consultation_move(
 
 @consultation.command("schedule")
 @click.argument("number")
-@click.argument("position", type=click.IntRange(min=1))
-@click.option("--date", required=True, type=DATE, help="Meeting date.")
+@click.argument("position", type=click.IntRange(min=1), required=False)
+@click.option("--position", "position_option", type=click.IntRange(min=1), help="The step.")
+@click.option("--date", type=DATE, help="Meeting date.")
+@click.option("--meeting", "meeting_id", type=click.IntRange(min=1), help="Put it on this agenda.")
 @actor_option
 @pass_runtime
 def consultation_schedule(
-    rt: Runtime, number: str, position: int, date: dt.date, user: str | None
+    rt: Runtime,
+    number: str,
+    position: int | None,
+    position_option: int | None,
+    date: dt.date | None,
+    meeting_id: int | None,
+    user: str | None,
 ) -> None:
-    """Set the meeting date of a step."""
-    _echo_path(
-        rt.service.schedule_consultation(
-            number, user=user_of(user), position=position, date=date, body=rt.body
+    """Set the meeting date of a step, or put it on a meeting's agenda (--meeting)."""
+    step = position or position_option
+    if step is None or (date is None) == (meeting_id is None):
+        raise click.UsageError("give the step (POSITION or --position) and --date or --meeting")
+    if meeting_id is None:
+        assert date is not None
+        _echo_path(
+            rt.service.schedule_consultation(
+                number, user=user_of(user), position=step, date=date, body=rt.body
+            )
         )
+        return
+    item = rt.service.schedule_into_meeting(
+        number, user=user_of(user), position=step, meeting_id=meeting_id, body=rt.body
     )
+    where = item.number or "numbered by the invitation"
+    nachtrag = ", Nachtrag" if item.nachtrag else ""
+    click.echo(f"{number} step {step}: on the agenda of meeting {meeting_id} ({where}{nachtrag})")
 
 
 @consultation.command("record")
@@ -876,3 +896,9 @@ def _echo_explanations(checks: Sequence[StepCheck]) -> None:
 
 def main() -> None:
     cli(prog_name="ratsweg")
+
+
+# Registered last: cli_meeting uses the helpers above.
+from workflow.cli_meeting import meeting
+
+cli.add_command(meeting)

@@ -28,6 +28,9 @@ from workflow.catalog import (
     CONSULTATION_EFFECTS,
     CONSULTATION_GUARDS,
     LIFECYCLE_NAMES,
+    MEETING_EFFECTS,
+    MEETING_GUARDS,
+    OPTIONAL_LIFECYCLE_NAMES,
     PAPER_EFFECTS,
     PAPER_GUARDS,
     Body,
@@ -80,10 +83,14 @@ STANDARD_FOLDER = "_standard"
 #: Triggers the engine fires or offers by name; every lifecycle must define them.
 REQUIRED_TRIGGERS = {
     "paper": ("submit", "release", "begin_consultation", "adopt", "reject", "note", "withdraw"),
-    "consultation": ("schedule", "hold", "drop", "cancel"),
+    # "drop" (abgesetzt) is optional: versions stored before it existed must still load.
+    "consultation": ("schedule", "hold", "cancel"),
+    "meeting": ("invite", "hold", "approve_minutes", "cancel"),
 }
-GUARDS = {"paper": PAPER_GUARDS, "consultation": CONSULTATION_GUARDS}
-EFFECTS = {"paper": PAPER_EFFECTS, "consultation": CONSULTATION_EFFECTS}
+GUARDS = {"paper": PAPER_GUARDS, "consultation": CONSULTATION_GUARDS, "meeting": MEETING_GUARDS}
+EFFECTS = {"paper": PAPER_EFFECTS, "consultation": CONSULTATION_EFFECTS, "meeting": MEETING_EFFECTS}
+#: Permissions a definitions version may lack (stored before they existed): nobody holds them.
+OPTIONAL_ACTIONS = frozenset({Action.MEETING_MANAGE, Action.PAPER_ROUTE})
 
 _ID = re.compile(r"[a-z0-9_]+")
 _USER_ID = re.compile(r"[a-z0-9_.-]+")
@@ -552,11 +559,12 @@ def _transitions(
 
 
 def _lifecycles(ctx: _Ctx, node: Any, line: int) -> dict[str, Lifecycle | None]:
-    spec = dict.fromkeys(LIFECYCLE_NAMES, "map")
+    spec = dict.fromkeys((*LIFECYCLE_NAMES, *OPTIONAL_LIFECYCLE_NAMES), "map")
     rec = _record(ctx, node, line, "lifecycles", spec, LIFECYCLE_NAMES)
     if rec is None:
         return {}
-    return {name: _lifecycle(ctx, name, rec[name], _line(node, name)) for name in LIFECYCLE_NAMES}
+    names = [name for name in spec if name in rec]
+    return {name: _lifecycle(ctx, name, rec[name], _line(node, name)) for name in names}
 
 
 def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role]] | None:
@@ -573,7 +581,10 @@ def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role
             ]
             if action is not None:
                 permissions[action] = frozenset(role for role in roles if role is not None)
-    missing = [action.value for action in Action if action.value not in node]
+    permissions.update({a: frozenset() for a in OPTIONAL_ACTIONS if a.value not in node})
+    if Action.PAPER_ROUTE.value not in node:  # versions from before paper.route existed
+        permissions[Action.PAPER_ROUTE] = permissions.get(Action.CONSULTATION_RECORD, frozenset())
+    missing = [a.value for a in Action if a.value not in node and a not in OPTIONAL_ACTIONS]
     if missing:
         ctx.add(line, "permissions", f"missing permission(s) for: {', '.join(missing)}")
     return permissions if len(ctx.problems) == before else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -52,6 +52,14 @@ class PaperRecord(Protocol):
     def co_signatures(self) -> Sequence[CoSignatureRecord]: ...
 
 
+class MeetingRecord(Protocol):
+    id: int
+    state: str
+
+    @property
+    def agenda_items(self) -> Sequence[Any]: ...
+
+
 Recorder = Callable[[AuditAction, str | None, str | None, dict[str, Any]], None]
 
 
@@ -70,6 +78,11 @@ class StepInserter(Protocol):
     ) -> ConsultationRecord: ...
 
 
+class _Acting(Protocol):
+    catalog: Catalog
+    actor: Actor
+
+
 @dataclass(slots=True)
 class FlowContext:
     """What a trigger needs besides its row: the definitions, who acts, the audit sink, and
@@ -80,6 +93,17 @@ class FlowContext:
     record: Recorder
     paper: PaperRecord
     insert_step: StepInserter | None = None
+
+
+@dataclass(slots=True)
+class MeetingContext:
+    """What a meeting trigger needs: definitions, actor, the meeting's audit sink and a label."""
+
+    catalog: Catalog
+    actor: Actor
+    record: Recorder
+    meeting: MeetingRecord
+    label: str
 
 
 # Guards return None when satisfied, else the reason in words.
@@ -136,6 +160,15 @@ GUARDS: dict[str, Guard] = {
 }
 
 
+def _has_agenda(flow: _MeetingFlow, _kw: dict[str, Any]) -> str | None:
+    return None if flow.row.agenda_items else "its agenda is empty; build it or add items first"
+
+
+MEETING_GUARDS: dict[str, Callable[[_MeetingFlow, dict[str, Any]], str | None]] = {
+    "has_agenda": _has_agenda,
+}
+
+
 class _Flow:
     """The transitions model for one row during one trigger; ``state`` is the row's state."""
 
@@ -145,6 +178,26 @@ class _Flow:
         self.row = row
         self.ctx = ctx
         self.final_states = frozenset(s.id for s in lifecycle.states if s.final)
+
+    @property
+    def state(self) -> str:
+        return str(self.row.state)
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.row.state = value
+
+
+class _MeetingFlow:
+    """The transitions model for one meeting row during one trigger."""
+
+    def __init__(
+        self, engine: WorkflowEngine, lifecycle: Lifecycle, row: MeetingRecord, ctx: MeetingContext
+    ):
+        self.engine = engine
+        self.lifecycle = lifecycle
+        self.row = row
+        self.ctx = ctx
 
     @property
     def state(self) -> str:
@@ -269,12 +322,15 @@ class WorkflowEngine:
 
     @staticmethod
     def _build(lifecycle: Lifecycle) -> Machine:
+        guards: Mapping[str, Callable[[Any, dict[str, Any]], str | None]] = (
+            MEETING_GUARDS if lifecycle.name == "meeting" else GUARDS
+        )
         transitions = [
             {
                 "trigger": t.trigger,
                 "source": list(t.sources),
                 "dest": t.dest,
-                "conditions": [_condition(g) for g in t.guards],
+                "conditions": [_condition(g, guards) for g in t.guards],
                 "after": [EFFECTS[e] for e in t.effects],
             }
             for t in lifecycle.transitions
@@ -298,6 +354,9 @@ class WorkflowEngine:
         self, catalog: Catalog, state: str, *, internal: bool = False
     ) -> list[str]:
         return self._triggers(catalog.lifecycle("consultation"), state, internal)
+
+    def meeting_triggers(self, catalog: Catalog, state: str) -> list[str]:
+        return self._triggers(catalog.lifecycle("meeting"), state, False)
 
     @staticmethod
     def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> list[str]:
@@ -335,20 +394,39 @@ class WorkflowEngine:
         internal: bool,
         kw: dict[str, Any],
     ) -> None:
-        lifecycle = ctx.catalog.lifecycle(name)
-        state = str(row.state)
+        flow = _Flow(self, ctx.catalog.lifecycle(name), row, ctx)
+        self._run(ctx, flow, trigger, label, internal, kw, lambda guard: GUARDS[guard](flow, kw))
+
+    def fire_meeting(self, ctx: MeetingContext, trigger: str, **kwargs: Any) -> None:
+        """Fire ``trigger`` on the meeting (always a user's action; roles are checked)."""
+        flow = _MeetingFlow(self, ctx.catalog.lifecycle("meeting"), ctx.meeting, ctx)
+        self._run(
+            ctx, flow, trigger, ctx.label, False, kwargs, lambda g: MEETING_GUARDS[g](flow, kwargs)
+        )
+
+    def _run(
+        self,
+        ctx: _Acting,
+        flow: _Flow | _MeetingFlow,
+        trigger: str,
+        label: str,
+        internal: bool,
+        kw: dict[str, Any],
+        check: Callable[[str], str | None],
+    ) -> None:
+        lifecycle = flow.lifecycle
+        state = flow.state
         transition = lifecycle.transition(trigger, state)
         allowed = self._triggers(lifecycle, state, internal=False)
         if transition is None:
             raise TransitionNotAllowed(label, state, trigger, allowed)
         if not internal:
             _check_roles(ctx, transition, label)
-        flow = _Flow(self, lifecycle, row, ctx)
         for guard in transition.guards:
-            reason = GUARDS[guard](flow, kw)
+            reason = check(guard)
             if reason:
                 raise TransitionNotAllowed(label, state, trigger, allowed, reason)
-        machine = self.machine(ctx.catalog, name)
+        machine = self.machine(ctx.catalog, lifecycle.name)
         with self._lock:
             machine.add_model(flow, initial=state)
             try:
@@ -360,15 +438,17 @@ class WorkflowEngine:
                 machine.remove_model(flow)
 
 
-def _condition(guard: str) -> Callable[[EventData], bool]:
+def _condition(
+    guard: str, guards: Mapping[str, Callable[[Any, dict[str, Any]], str | None]]
+) -> Callable[[EventData], bool]:
     def check(event: EventData) -> bool:
-        return GUARDS[guard](_flow(event), event.kwargs) is None
+        return guards[guard](event.model, event.kwargs) is None
 
     check.__name__ = guard
     return check
 
 
-def _check_roles(ctx: FlowContext, transition: LifecycleTransition, label: str) -> None:
+def _check_roles(ctx: _Acting, transition: LifecycleTransition, label: str) -> None:
     if not transition.roles:
         raise PermissionDenied(
             f"{transition.trigger!r} on {label} happens only as a consequence of another step"
@@ -383,11 +463,7 @@ def _check_roles(ctx: FlowContext, transition: LifecycleTransition, label: str) 
 
 def _audit_transition(event: EventData) -> None:
     flow = _flow(event)
-    action = (
-        AuditAction.PAPER_TRANSITIONED
-        if flow.lifecycle.name == "paper"
-        else AuditAction.CONSULTATION_TRANSITIONED
-    )
+    action = _TRANSITIONED.get(flow.lifecycle.name, AuditAction.CONSULTATION_TRANSITIONED)
     payload: dict[str, Any] = {"trigger": event.event.name}
     if flow.lifecycle.name == "consultation":
         payload["position"] = flow.row.position
@@ -395,6 +471,12 @@ def _audit_transition(event: EventData) -> None:
     transition = event.transition
     assert transition is not None  # on_enter runs only inside a transition
     flow.ctx.record(action, transition.source, transition.dest, payload)
+
+
+_TRANSITIONED = {
+    "paper": AuditAction.PAPER_TRANSITIONED,
+    "meeting": AuditAction.MEETING_TRANSITIONED,
+}
 
 
 def _plain(value: Any) -> Any:

@@ -62,6 +62,7 @@ class Action(StrEnum):
     CONSULTATION_RECORD = "consultation.record"
     CO_SIGNATURE_SIGN = "co_signature.sign"
     DEFINITIONS_LOAD = "definitions.load"
+    MEETING_MANAGE = "meeting.manage"
 
 
 class ResultEffect(StrEnum):
@@ -158,6 +159,22 @@ _OUTCOME_EFFECTS = {
 }
 
 
+class AgendaPart(StrEnum):
+    """Öffentlicher or nichtöffentlicher Teil of a meeting; the public part comes first."""
+
+    PUBLIC = "public"
+    NON_PUBLIC = "non_public"
+
+    @property
+    def prefix(self) -> str:
+        """The letter of the TOP number: "Ö 3", "N 1"."""
+        return "Ö" if self is AgendaPart.PUBLIC else "N"
+
+    @classmethod
+    def of(cls, public: bool) -> AgendaPart:
+        return cls.PUBLIC if public else cls.NON_PUBLIC
+
+
 class CoSignatureState(StrEnum):
     PENDING = "pending"
     SIGNED = "signed"
@@ -181,6 +198,10 @@ class AuditAction(StrEnum):
     CO_SIGNATURE_REQUESTED = "co_signature_requested"
     CO_SIGNED = "co_signed"
     CO_SIGNATURE_OBJECTED = "co_signature_objected"
+    MEETING_CREATED = "meeting_created"
+    MEETING_TRANSITIONED = "meeting_transitioned"
+    AGENDA_ITEM_ADDED = "agenda_item_added"
+    AGENDA_NUMBERED = "agenda_numbered"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -371,3 +392,42 @@ class BodyView:
     state: str
     definitions_version: str
     loaded_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgendaItemView:
+    """One Tagesordnungspunkt; ``number`` is set (and frozen) by the invitation."""
+
+    id: int
+    part: AgendaPart
+    number: str | None
+    sort_order: int
+    title: str
+    paper_number: str | None = None
+    consultation_position: int | None = None
+    consultation_state: str | None = None
+    nachtrag: bool = False
+    nachtrag_at: dt.datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingView:
+    """A Sitzung of one organization; ``start``/``end`` are UTC instants."""
+
+    id: int
+    body_id: str
+    organization_id: str
+    organization_name: str
+    name: str | None
+    number: str | None
+    start: dt.datetime
+    end: dt.datetime | None
+    location: str | None
+    state: str
+    state_label: str
+    invited_at: dt.datetime | None
+    created_at: dt.datetime
+    modified_at: dt.datetime
+    agenda: tuple[AgendaItemView, ...] = ()
+    allowed_actions: tuple[str, ...] = ()

@@ -48,6 +48,7 @@ from workflow.errors import (
     did_you_mean,
     not_found,
 )
+from workflow.meeting import MeetingOperations
 from workflow.model import (
     Action,
     Actor,
@@ -106,7 +107,7 @@ ALLOWED_EFFECTS = {
 _INACTIVE = frozenset({"cancelled", "dropped"})
 
 
-class WorkflowService:
+class WorkflowService(MeetingOperations):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock

@@ -8,12 +8,15 @@ from typing import Any
 
 from workflow.catalog import Catalog
 from workflow.model import (
+    AgendaItemView,
+    AgendaPart,
     AuditEventView,
     Ballot,
     ConsultationRole,
     ConsultationView,
     CoSignatureState,
     CoSignatureView,
+    MeetingView,
     NamedBallot,
     Outcome,
     PaperSummary,
@@ -139,4 +142,48 @@ def audit_event_view(event: Any, paper_number: str | None) -> AuditEventView:
         to_state=event.to_state,
         payload=payload if isinstance(payload, dict) else {"value": payload},
         hash=event.hash,
+    )
+
+
+def meeting_view(catalog: Catalog, meeting: Any, allowed: Sequence[str]) -> MeetingView:
+    """``meeting`` is a storage row; its agenda is ordered public part first, then by entry."""
+    org = catalog.organizations.get(meeting.organization_id)
+    items = sorted(
+        meeting.agenda_items,
+        key=lambda i: (AgendaPart(i.part) is not AgendaPart.PUBLIC, i.sort_order),
+    )
+    return MeetingView(
+        id=meeting.id,
+        body_id=meeting.body_id,
+        organization_id=meeting.organization_id,
+        organization_name=org.name if org else meeting.organization_id,
+        name=meeting.name,
+        number=meeting.number,
+        start=meeting.start,
+        end=meeting.end,
+        location=meeting.location,
+        state=meeting.state,
+        state_label=catalog.lifecycle("meeting").state(meeting.state).label,
+        invited_at=meeting.invited_at,
+        created_at=meeting.created_at,
+        modified_at=meeting.modified_at,
+        agenda=tuple(agenda_item_view(i) for i in items),
+        allowed_actions=tuple(allowed),
+    )
+
+
+def agenda_item_view(item: Any) -> AgendaItemView:
+    step = item.consultation
+    return AgendaItemView(
+        id=item.id,
+        part=AgendaPart(item.part),
+        number=item.number,
+        sort_order=item.sort_order,
+        title=item.title,
+        paper_number=step.paper.number if step is not None else None,
+        consultation_position=step.position if step is not None else None,
+        consultation_state=step.state if step is not None else None,
+        nachtrag=item.nachtrag,
+        nachtrag_at=item.nachtrag_at,
+        note=item.note,
     )

@@ -1,7 +1,7 @@
 """outcomes, vote lists and text versions
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 10:40:00
 
 Adds what the full council procedure needs: parallel levels and notes on the steps of a
@@ -18,7 +18,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,146 @@
+"""``ratsweg meeting``: local times in, UTC stored, agenda tables, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli import run
+from tests.test_meeting import released
+from workflow.service import WorkflowService
+
+
+def created(service: WorkflowService) -> int:
+    result = run(
+        service,
+        "meeting",
+        "create",
+        "--organization",
+        "ausschuss",
+        "--start",
+        "2025-03-18 17:00",
+        "--end",
+        "19:30",
+        "--location",
+        "Ratssaal",
+        "--json",
+        user="session",
+    )
+    assert result.exit_code == 0, result.output
+    return int(json.loads(result.stdout)["id"])
+
+
+def test_create_takes_local_time_and_shows_utc_json(service: WorkflowService) -> None:
+    mid = created(service)
+    shown = json.loads(run(service, "meeting", "show", str(mid), "--json").stdout)
+    assert (shown["start"], shown["end"]) == ("2025-03-18T16:00:00Z", "2025-03-18T18:30:00Z")
+    assert (shown["state"], shown["location"], shown["agenda"]) == ("planned", "Ratssaal", [])
+    table = run(service, "meeting", "list").stdout
+    assert "18.03.2025 17:00" in table and "Hauptausschuss" in table
+
+
+def test_agenda_walkthrough_prints_numbered_tops(service: WorkflowService) -> None:
+    number = released(service, title="Feuerwache")
+    mid = created(service)
+    steps = [
+        ("meeting", "add-item", str(mid), "--title", "Mitteilungen", "--non-public"),
+        ("meeting", "build-agenda", str(mid)),
+        ("meeting", "invite", str(mid)),
+    ]
+    for args in steps:
+        result = run(service, *args, user="session")
+        assert result.exit_code == 0, result.output
+    late = released(service, planned=None, title="Nachtrag zur Feuerwache")
+    result = run(
+        service,
+        "consultation",
+        "schedule",
+        late,
+        "--position",
+        "1",
+        "--meeting",
+        str(mid),
+        user="session",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{late} step 1: on the agenda of meeting {mid} (Ö 2, Nachtrag)\n"
+    result = run(service, "meeting", "agenda", str(mid))
+    assert result.stdout.splitlines() == [
+        "TOP    Ö/N    Nachtrag    Vorlage    Betreff",
+        "-----  -----  ----------  ---------  -----------------------",
+        f"Ö 1    Ö                  {number}   Feuerwache",
+        f"Ö 2    Ö      Nachtrag    {late}   Nachtrag zur Feuerwache",
+        "N 1    N                             Mitteilungen",
+    ]
+    csv = run(service, "meeting", "agenda", str(mid), "--format", "csv").stdout
+    assert csv.splitlines()[0] == "TOP,Ö/N,Nachtrag,Vorlage,Betreff"
+    result = run(service, "meeting", "cancel", str(mid), "--reason", "Sturm", user="session")
+    assert (result.exit_code, result.stderr) == (0, f"meeting {mid}: abgesagt (cancelled)\n")
+    paper = json.loads(run(service, "paper", "show", number, "--json").stdout)
+    assert paper["consultations"][0]["state"] == "planned"
+    assert run(service, "audit", "verify").exit_code == 0
+
+
+MUTATING = [
+    ("meeting", "create", "--organization", "rat", "--start", "2025-03-18 17:00"),
+    ("meeting", "add-item", "{mid}", "--title", "x"),
+    ("meeting", "build-agenda", "{mid}"),
+    ("meeting", "invite", "{mid}"),
+    ("meeting", "hold", "{mid}"),
+    ("meeting", "approve-minutes", "{mid}"),
+    ("meeting", "cancel", "{mid}", "--reason", "x"),
+    ("consultation", "schedule", "{paper}", "--position", "1", "--meeting", "{mid}"),
+]
+
+
+@pytest.mark.parametrize("args", MUTATING, ids=lambda a: " ".join(a[:2]))
+def test_auditor_gets_one_line_and_exit_1(service: WorkflowService, args: tuple[str, ...]) -> None:
+    number = released(service)
+    mid = created(service)
+    service.add_agenda_item(mid, user="session", title="Mitteilungen")
+    if args[1] in ("hold", "approve-minutes"):
+        service.invite_meeting(mid, user="session")
+    if args[1] == "approve-minutes":
+        service.hold_meeting(mid, user="session")
+    before = run(service, "meeting", "show", str(mid), "--json").stdout
+    filled = [a.format(mid=mid, paper=number) for a in args]
+    result = run(service, *filled, user="auditor")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: 'auditor' may not")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert run(service, "meeting", "show", str(mid), "--json").stdout == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("meeting", "create", "--organization", "rat", "--start", "18.03.2025"),
+        ("meeting", "show", "abc"),
+        ("consultation", "schedule", "V/2025/1", "1", "--date", "2025-03-18", "--meeting", "1"),
+        ("consultation", "schedule", "V/2025/1", "--meeting", "1"),
+    ],
+)
+def test_usage_errors_exit_2(service: WorkflowService, args: tuple[str, ...]) -> None:
+    result = run(service, *args, user="session")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
+def test_user_errors_exit_1_with_one_line(service: WorkflowService) -> None:
+    result = run(service, "meeting", "invite", "7", user="session")
+    assert (result.exit_code, result.stderr) == (1, "Error: no meeting 7 in Stadt Musterstadt\n")
+    mid = created(service)
+    result = run(service, "meeting", "invite", str(mid), user="session")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "its agenda is empty" in result.stderr
+
+
+def test_old_date_form_of_schedule_still_works(service: WorkflowService) -> None:
+    number = released(service)
+    result = run(
+        service, "consultation", "schedule", number, "1", "--date", "2025-03-20", user="session"
+    )
+    assert result.exit_code == 0, result.output
+    paper = json.loads(run(service, "paper", "show", number, "--json").stdout)
+    assert paper["consultations"][0]["date"] == "2025-03-20"

@@ -1,0 +1,309 @@
+"""Meetings and agendas on SQLite and PostgreSQL: lifecycle, numbering, Nachtrag, cancel, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import VALID_DEFINITIONS
+from workflow.clock import BERLIN
+from workflow.definitions import catalog_from_files, read_definition_files
+from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.model import Action
+from workflow.service import WorkflowService
+
+D = dt.date
+DAY = D(2025, 3, 18)
+START = dt.datetime(2025, 3, 18, 17, 0, tzinfo=BERLIN)
+
+
+def released(
+    service: WorkflowService,
+    *,
+    public: bool = True,
+    planned: dt.date | None = DAY,
+    title: str = "T",
+) -> str:
+    """A released paper: step 1 in the Hauptausschuss (planned for DAY), step 2 in the Rat."""
+    number = service.create_paper(
+        user="clerk", paper_type="vorlage", title=title, office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(
+        number,
+        user="clerk",
+        organization="ausschuss",
+        role="vorberatung",
+        public=public,
+        planned_date=planned,
+    )
+    service.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
+    service.submit_paper(number, user="clerk")
+    service.release_paper(number, user="head")
+    return number
+
+
+def meeting(service: WorkflowService, organization: str = "ausschuss", **kw: Any) -> int:
+    fields: dict[str, Any] = {"user": "session", "organization": organization, "start": START}
+    return service.create_meeting(**(fields | kw)).id
+
+
+def agenda(service: WorkflowService, meeting_id: int) -> list[tuple[str | None, str, bool]]:
+    return [
+        (i.number, i.paper_number or i.title, i.nachtrag)
+        for i in service.get_meeting(meeting_id).agenda
+    ]
+
+
+def meeting_events(service: WorkflowService, meeting_id: int) -> list[tuple[str, Any, Any]]:
+    from storage import repository
+    from storage.audit import meeting_stream
+
+    with service.db.read() as session:
+        events = repository.paper_events(session, meeting_stream(meeting_id))
+        return [(e.action, e.from_state, e.to_state) for e in events]
+
+
+def test_meeting_is_created_planned_with_utc_times(service: WorkflowService) -> None:
+    view = service.create_meeting(
+        user="session",
+        organization="rat",
+        start=START,
+        end=START + dt.timedelta(hours=2),
+        location="Ratssaal",
+        name="1. Sitzung",
+    )
+    assert (view.state, view.state_label, view.organization_name) == (
+        "planned",
+        "geplant",
+        "Rat der Stadt Musterstadt",
+    )
+    assert view.start == dt.datetime(2025, 3, 18, 16, 0, tzinfo=dt.UTC)
+    assert view.start.tzinfo is dt.UTC
+    assert view.allowed_actions == ("invite", "cancel")
+    assert service.get_meeting(view.id) == view
+    assert meeting_events(service, view.id) == [("meeting_created", None, "planned")]
+
+
+def test_meeting_needs_a_gremium_and_a_sane_time(service: WorkflowService) -> None:
+    with pytest.raises(NotFoundError, match="no deliberating organization 'amt1'"):
+        meeting(service, organization="amt1")
+    with pytest.raises(InvalidInput, match="ends .* before it starts"):
+        meeting(service, end=START - dt.timedelta(hours=1))
+    with pytest.raises(NotFoundError, match="no meeting 99"):
+        service.get_meeting(99)
+
+
+def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> None:
+    mid = meeting(service)
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.invite_meeting(mid, user="session")
+    assert str(info.value) == (
+        "cannot invite meeting 1 (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        "(its agenda is empty; build it or add items first); allowed now: invite, cancel"
+    )
+    with pytest.raises(TransitionNotAllowed, match="cannot hold meeting 1 .*allowed now: invite"):
+        service.hold_meeting(mid, user="session")
+    service.add_agenda_item(mid, user="session", title="Mitteilungen der Verwaltung")
+    assert service.invite_meeting(mid, user="session").allowed_actions == ("hold", "cancel")
+    with pytest.raises(TransitionNotAllowed, match="it is 'invited'; allowed now: hold, cancel"):
+        service.invite_meeting(mid, user="session")
+    assert service.hold_meeting(mid, user="session").state == "held"
+    with pytest.raises(TransitionNotAllowed, match="allowed now: approve_minutes"):
+        service.cancel_meeting(mid, user="session", reason="zu spät")
+    with pytest.raises(TransitionNotAllowed, match="its agenda is closed"):
+        service.add_agenda_item(mid, user="session", title="Zu spät")
+    view = service.approve_minutes(mid, user="session")
+    assert (view.state, view.allowed_actions) == ("minutes_approved", ())
+    assert meeting_events(service, mid) == [
+        ("meeting_created", None, "planned"),
+        ("agenda_item_added", None, None),
+        ("meeting_transitioned", "planned", "invited"),
+        ("agenda_numbered", None, None),
+        ("meeting_transitioned", "invited", "held"),
+        ("meeting_transitioned", "held", "minutes_approved"),
+    ]
+    assert service.verify_audit().ok
+
+
+def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
+    service: WorkflowService,
+) -> None:
+    secret = released(service, public=False, title="Grundstück")
+    first = released(service, title="Feuerwache")
+    second = released(service, title="Spielplatz")
+    draft = service.create_paper(
+        user="clerk", paper_type="vorlage", title="Entwurf", office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(
+        draft, user="clerk", organization="ausschuss", role="vorberatung", planned_date=DAY
+    )
+    elsewhere = released(service, planned=D(2025, 3, 19))
+    mid = meeting(service)
+    service.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
+    view = service.build_agenda(mid, user="session")
+    assert [(i.number, i.part.prefix, i.paper_number) for i in view.agenda] == [
+        (None, "Ö", first),
+        (None, "Ö", second),
+        (None, "N", None),
+        (None, "N", secret),
+    ]
+    assert service.build_agenda(mid, user="session").agenda == view.agenda  # idempotent
+    step = service.get_paper(first).consultations[0]
+    assert (step.state, step.date, step.planned_date) == ("scheduled", DAY, DAY)
+    assert service.get_paper(draft).consultations[0].state == "planned"
+    assert service.get_paper(elsewhere).consultations[0].state == "planned"
+
+    service.invite_meeting(mid, user="session")
+    late = released(service, planned=None, title="Nachtrag")
+    item = service.schedule_into_meeting(late, user="session", position=1, meeting_id=mid)
+    assert (item.number, item.nachtrag, item.nachtrag_at) == ("Ö 3", True, service.clock.now())
+    extra = service.add_agenda_item(mid, user="session", title="Personalie", public=False)
+    assert (extra.number, extra.nachtrag) == ("N 3", True)
+    assert agenda(service, mid) == [
+        ("Ö 1", first, False),
+        ("Ö 2", second, False),
+        ("Ö 3", late, True),
+        ("N 1", "Mitteilungen", False),
+        ("N 2", secret, False),
+        ("N 3", "Personalie", True),
+    ]
+    assert service.get_paper(late).consultations[0].date == DAY
+    trail = service.audit_trail(late)
+    assert (trail[-1].action, trail[-1].payload["meeting"]) == ("consultation_transitioned", mid)
+    assert service.verify_audit().ok
+
+
+def test_organization_mismatch_is_refused_and_changes_nothing(service: WorkflowService) -> None:
+    number = released(service)
+    mid = meeting(service)
+    before = service.audit_trail(number)
+    with pytest.raises(InvalidInput) as info:
+        service.schedule_into_meeting(number, user="session", position=2, meeting_id=mid)
+    assert str(info.value) == (
+        f"step 2 of {number} is a consultation of 'rat', not of 'ausschuss'; "
+        "meeting 1 (Hauptausschuss, 18.03.2025 17:00) cannot hold it"
+    )
+    assert "\n" not in str(info.value)
+    assert service.audit_trail(number) == before
+    assert service.get_meeting(mid).agenda == ()
+
+
+def test_step_cannot_be_on_two_agendas_and_drafts_are_refused(service: WorkflowService) -> None:
+    number = released(service)
+    one, two = meeting(service), meeting(service, start=START + dt.timedelta(days=7))
+    service.schedule_into_meeting(number, user="session", position=1, meeting_id=one)
+    with pytest.raises(InvalidInput, match=f"step 1 of {number} is already on the agenda of"):
+        service.schedule_into_meeting(number, user="session", position=1, meeting_id=two)
+    draft = service.create_paper(
+        user="clerk", paper_type="vorlage", title="E", office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(draft, user="clerk", organization="ausschuss", role="vorberatung")
+    with pytest.raises(TransitionNotAllowed, match="only released papers"):
+        service.schedule_into_meeting(draft, user="session", position=1, meeting_id=two)
+
+
+def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
+    first, second = released(service), released(service, public=False)
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.invite_meeting(mid, user="session")
+    view = service.cancel_meeting(mid, user="session", reason="Beschlussunfähigkeit absehbar")
+    assert (view.state, view.allowed_actions) == ("cancelled", ())
+    for number in (first, second):
+        paper = service.get_paper(number)
+        step = paper.consultations[0]
+        assert (step.state, step.date, step.planned_date) == ("planned", None, DAY)
+        assert paper.state == "released"
+        last = service.audit_trail(number)[-1]
+        assert (last.action, last.from_state, last.to_state) == (
+            "consultation_transitioned",
+            "scheduled",
+            "planned",
+        )
+        assert last.payload == {
+            "trigger": "unschedule",
+            "position": 1,
+            "meeting": mid,
+            "reason": "Beschlussunfähigkeit absehbar",
+        }
+    # the old agenda stays as it was; the steps can go into the next meeting and on
+    assert [i.number for i in service.get_meeting(mid).agenda] == ["Ö 1", "N 1"]
+    nxt = meeting(service, start=START + dt.timedelta(days=7))
+    service.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
+    paper = service.record_result(first, user="session", position=1, outcome="empfohlen")
+    assert [c.state for c in paper.consultations] == ["held", "planned"]
+    assert paper.consultations[0].date == D(2025, 3, 25)
+    with pytest.raises(TransitionNotAllowed, match="step 1 of .* is 'held' and cannot go back"):
+        service.cancel_meeting(nxt, user="session", reason="x")
+    assert service.get_meeting(nxt).state == "planned"
+    assert service.verify_audit().ok
+
+
+def test_cancel_needs_a_reason(service: WorkflowService) -> None:
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        service.cancel_meeting(meeting(service), user="session", reason=" ")
+
+
+MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
+    "create_meeting": lambda s, m, p: s.create_meeting(
+        user="auditor", organization="rat", start=START
+    ),
+    "add_agenda_item": lambda s, m, p: s.add_agenda_item(m, user="auditor", title="x"),
+    "build_agenda": lambda s, m, p: s.build_agenda(m, user="auditor"),
+    "schedule_into_meeting": lambda s, m, p: s.schedule_into_meeting(
+        p, user="auditor", position=1, meeting_id=m
+    ),
+    "invite_meeting": lambda s, m, p: s.invite_meeting(m, user="auditor"),
+    "hold_meeting": lambda s, m, p: s.hold_meeting(m, user="auditor"),
+    "approve_minutes": lambda s, m, p: s.approve_minutes(m, user="auditor"),
+    "cancel_meeting": lambda s, m, p: s.cancel_meeting(m, user="auditor", reason="x"),
+}
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_auditor_is_refused_every_meeting_change(service: WorkflowService, name: str) -> None:
+    number = released(service)
+    mid = meeting(service)
+    service.add_agenda_item(mid, user="session", title="Mitteilungen")
+    if name in ("hold_meeting",):
+        service.invite_meeting(mid, user="session")
+    if name == "approve_minutes":
+        service.invite_meeting(mid, user="session")
+        service.hold_meeting(mid, user="session")
+    before = service.get_meeting(mid)
+    with pytest.raises(PermissionDenied, match="'auditor' may not"):
+        MUTATIONS[name](service, mid, number)
+    assert service.get_meeting(mid) == before
+    assert len(service.list_meetings()) == 1
+
+
+def test_list_filters_by_organization_days_and_state(service: WorkflowService) -> None:
+    a = meeting(service)
+    b = meeting(service, organization="rat", start=START + dt.timedelta(days=9))
+    late = dt.datetime(2025, 3, 20, 23, 30, tzinfo=BERLIN)  # 22:30 UTC, still the 20th locally
+    c = meeting(service, start=late)
+    service.add_agenda_item(a, user="session", title="x")
+    service.invite_meeting(a, user="session")
+    ids = lambda **kw: [m.id for m in service.list_meetings(**kw)]
+    assert ids() == [a, c, b]
+    assert ids(organization="rat") == [b]
+    assert ids(since=D(2025, 3, 19), until=D(2025, 3, 20)) == [c]
+    assert ids(until=D(2025, 3, 18)) == [a]
+    assert ids(state="invited") == [a]
+
+
+def test_definitions_without_meeting_lifecycle_still_load() -> None:
+    """Versions stored before meetings existed keep loading; they just hold no meetings."""
+    files = read_definition_files(VALID_DEFINITIONS)
+    text = files["lifecycles.yaml"]
+    text = re.sub(r"  meeting:\n(    .*\n|      .*\n)*", "", text)
+    text = re.sub(r"      - trigger: unschedule\n(        .*\n)*", "", text)
+    text = text.replace("  meeting.manage: [session_office, admin]\n", "")
+    assert "meeting" not in text and "unschedule" not in text
+    catalog = catalog_from_files({**files, "lifecycles.yaml": text}, "old")
+    assert set(catalog.lifecycles) == {"paper", "consultation"}
+    assert catalog.permissions[Action.MEETING_MANAGE] == frozenset()

@@ -1,0 +1,554 @@
+"""Meetings (Sitzungen) and their agendas: the meeting half of the ``WorkflowService`` API.
+
+``WorkflowService`` mixes ``MeetingOperations`` in. As everywhere in the service, one public
+method is one transaction and returns frozen views, and every change appends its audit events
+in that transaction: to the ``meeting:{id}`` stream, and to ``paper:{id}`` where a step of the
+paper changes (scheduled into the meeting, moved back to planned).
+
+Locks are taken in one order everywhere: the meeting row first, then papers by id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from storage import repository
+from storage.audit import append_event, meeting_stream
+from storage.schema import AgendaItem, Consultation, Meeting, Paper
+from workflow.clock import BERLIN, local
+from workflow.engine import MeetingContext
+from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.model import (
+    Action,
+    Actor,
+    AgendaItemView,
+    AgendaPart,
+    AuditAction,
+    MeetingView,
+)
+from workflow.views import agenda_item_view, meeting_view
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from storage.schema import Body as BodyRow
+    from storage.session import Database
+    from workflow.catalog import Catalog, Lifecycle
+    from workflow.clock import Clock
+    from workflow.engine import FlowContext, WorkflowEngine
+
+
+class MeetingOperations:
+    """Create meetings, build and number their agendas, move them through their lifecycle."""
+
+    if TYPE_CHECKING:  # provided by WorkflowService
+        db: Database
+        clock: Clock
+        engine: WorkflowEngine
+
+        def _body(self, session: Session, body_id: str | None) -> BodyRow: ...
+
+        def _catalog(self, session: Session, version: str) -> Catalog: ...
+
+        @staticmethod
+        def _actor(catalog: Catalog, user: str | None) -> Actor: ...
+
+        @staticmethod
+        def _require(
+            catalog: Catalog, actor: Actor, action: Action, target: str, office: str | None = None
+        ) -> None: ...
+
+        @staticmethod
+        def _paper_of(
+            session: Session, body: BodyRow, number: str, *, for_update: bool
+        ) -> Paper: ...
+
+        def _ctx(
+            self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
+        ) -> FlowContext: ...
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get_meeting(self, meeting_id: int, *, body: str | None = None) -> MeetingView:
+        """:raises NotFoundError: no such meeting in the municipality."""
+        with self.db.read() as session:
+            meeting = self._meeting(session, self._body(session, body), meeting_id)
+            return self._meeting_view(session, meeting)
+
+    def list_meetings(
+        self,
+        *,
+        organization: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        state: str | None = None,
+        body: str | None = None,
+    ) -> list[MeetingView]:
+        """Meetings by start; ``since`` and ``until`` are local calendar days, both included."""
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            rows = repository.list_meetings(
+                session,
+                body_row.id,
+                organization=organization,
+                start_from=_day_start(since) if since else None,
+                start_before=_day_start(until + dt.timedelta(days=1)) if until else None,
+                state=state,
+            )
+            return [self._meeting_view(session, m) for m in rows]
+
+    # -- creating and filling ------------------------------------------------------------------
+
+    def create_meeting(
+        self,
+        *,
+        user: str | None,
+        organization: str,
+        start: dt.datetime,
+        location: str | None = None,
+        end: dt.datetime | None = None,
+        name: str | None = None,
+        number: str | None = None,
+        body: str | None = None,
+    ) -> MeetingView:
+        """Plan a meeting of a deliberating organization (Gremium).
+
+        :raises NotFoundError: unknown organization, or an office instead of a Gremium.
+        :raises InvalidInput: a time without zone, or an end before the start.
+        :raises PermissionDenied: the user may not do meeting.manage.
+        """
+        if start.tzinfo is None or (end is not None and end.tzinfo is None):
+            raise InvalidInput("meeting times need a time zone")
+        if end is not None and end <= start:
+            raise InvalidInput(f"the meeting ends ({_when(end)}) before it starts ({_when(start)})")
+        now = self.clock.now()
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC) if end else None
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            catalog = self._catalog(session, body_row.definitions_version)
+            actor = self._actor(catalog, user)
+            lifecycle = _meeting_lifecycle(catalog)
+            org = catalog.body_organization(organization)
+            self._require_manage(catalog, actor, org.name)
+            meeting = Meeting(
+                body_id=body_row.id,
+                definitions_version=catalog.version,
+                organization_id=org.id,
+                name=name,
+                number=number,
+                start=start,
+                end=end,
+                location=location,
+                state=lifecycle.initial,
+                created_at=now,
+                modified_at=now,
+            )
+            session.add(meeting)
+            session.flush()
+            payload = {
+                "organization": org.id,
+                "start": _iso(start),
+                "end": _iso(end) if end else None,
+                "location": location,
+                "name": name,
+                "number": number,
+                "definitions_version": catalog.version,
+            }
+            created = AuditAction.MEETING_CREATED
+            self._record_meeting(session, meeting, actor, created, payload, None, meeting.state)
+            return self._meeting_view(session, meeting, catalog)
+
+    def schedule_into_meeting(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        meeting_id: int,
+        body: str | None = None,
+    ) -> AgendaItemView:
+        """Put a step of a released paper on a meeting's agenda; the step is scheduled for the
+        meeting's (local) day. After the invitation the item is a numbered Nachtrag.
+
+        :raises InvalidInput: the step belongs to another organization or another meeting.
+        :raises TransitionNotAllowed: the meeting is held or cancelled, the paper is not
+            released or already decided, or the step cannot be scheduled.
+        """
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            self._require_manage(catalog, actor, _label(catalog, meeting))
+            self._require_open(catalog, meeting, "schedule a step into")
+            paper = self._paper_of(session, body_row, number, for_update=True)
+            step = _step(paper, position)
+            label = f"step {position} of {paper.number}"
+            if step.organization_id != meeting.organization_id:
+                raise InvalidInput(
+                    f"{label} is a consultation of {step.organization_id!r}, not of "
+                    f"{meeting.organization_id!r}; {_label(catalog, meeting)} cannot hold it"
+                )
+            if step.meeting_id is not None:
+                raise InvalidInput(f"{label} is already on the agenda of meeting {step.meeting_id}")
+            self._require_released(session, paper, label)
+            item = self._schedule(session, actor, meeting, paper, step)
+            return agenda_item_view(item)
+
+    def build_agenda(
+        self, meeting_id: int, *, user: str | None, body: str | None = None
+    ) -> MeetingView:
+        """Add the consultations due for the meeting's organization as agenda items: those
+        scheduled into it, and those of released papers planned or scheduled for its day.
+
+        :raises TransitionNotAllowed: the meeting is held or cancelled.
+        """
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            self._require_manage(catalog, actor, _label(catalog, meeting))
+            self._require_open(catalog, meeting, "build the agenda of")
+            consultation = catalog.lifecycle("consultation")
+            planned = consultation.initial
+            scheduled = next(t.dest for t in consultation.transitions if t.trigger == "schedule")
+            day = local(meeting.start).date()
+            numbers = repository.papers_due_for_meeting(
+                session, body_row.id, meeting.id, meeting.organization_id, day, planned, scheduled
+            )
+            on_agenda = {i.consultation_id for i in meeting.agenda_items}
+            for number in numbers:
+                paper = self._paper_of(session, body_row, number, for_update=True)
+                if not self._is_released(session, paper):
+                    continue
+                for step in paper.consultations:
+                    if step.organization_id != meeting.organization_id or step.id in on_agenda:
+                        continue
+                    free = step.meeting_id is None and (
+                        (step.state == planned and step.planned_date == day)
+                        or (step.state == scheduled and step.date == day)
+                    )
+                    if step.meeting_id == meeting.id or free:
+                        self._schedule(session, actor, meeting, paper, step)
+            return self._meeting_view(session, meeting, catalog)
+
+    def add_agenda_item(
+        self,
+        meeting_id: int,
+        *,
+        user: str | None,
+        title: str,
+        public: bool = True,
+        note: str | None = None,
+        body: str | None = None,
+    ) -> AgendaItemView:
+        """Add an item without a paper, such as "Mitteilungen der Verwaltung"."""
+        if not title.strip():
+            raise InvalidInput("an agenda item needs a title; pass --title TEXT")
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            self._require_manage(catalog, actor, _label(catalog, meeting))
+            self._require_open(catalog, meeting, "add an item to")
+            item = self._add_item(session, actor, meeting, title.strip(), public, None, note)
+            return agenda_item_view(item)
+
+    # -- the meeting lifecycle -----------------------------------------------------------------
+
+    def invite_meeting(
+        self, meeting_id: int, *, user: str | None, body: str | None = None
+    ) -> MeetingView:
+        """Send the invitation: number the TOPs Ö 1.. then N 1..; the numbers are final.
+
+        :raises TransitionNotAllowed: not planned, or the agenda is empty.
+        """
+        with self.db.write() as session:
+            meeting, catalog, actor = self._meeting_trigger(
+                session, meeting_id, "invite", user, body
+            )
+            numbered: list[list[Any]] = []
+            for part in AgendaPart:
+                items = [i for i in meeting.agenda_items if i.part == part.value]
+                for ordinal, item in enumerate(sorted(items, key=lambda i: i.sort_order), 1):
+                    item.number = f"{part.prefix} {ordinal}"
+                    numbered.append([item.number, item.title, _paper_number(item)])
+            meeting.invited_at = self.clock.now()
+            payload = {"items": numbered}
+            self._record_meeting(session, meeting, actor, AuditAction.AGENDA_NUMBERED, payload)
+            return self._meeting_view(session, meeting, catalog)
+
+    def hold_meeting(
+        self, meeting_id: int, *, user: str | None, body: str | None = None
+    ) -> MeetingView:
+        """Mark the meeting as held (results are recorded per consultation)."""
+        with self.db.write() as session:
+            meeting, catalog, _ = self._meeting_trigger(session, meeting_id, "hold", user, body)
+            return self._meeting_view(session, meeting, catalog)
+
+    def approve_minutes(
+        self, meeting_id: int, *, user: str | None, body: str | None = None
+    ) -> MeetingView:
+        """Record that the minutes (Niederschrift) of a held meeting were approved."""
+        with self.db.write() as session:
+            meeting, catalog, _ = self._meeting_trigger(
+                session, meeting_id, "approve_minutes", user, body
+            )
+            return self._meeting_view(session, meeting, catalog)
+
+    def cancel_meeting(
+        self, meeting_id: int, *, user: str | None, reason: str, body: str | None = None
+    ) -> MeetingView:
+        """Cancel a planned or invited meeting. Its consultations go back to planned: the
+        meeting link and the meeting date are removed, the planned date is kept.
+
+        :raises TransitionNotAllowed: the meeting is held, or a step on it has a result.
+        """
+        if not reason.strip():
+            raise InvalidInput("cancelling a meeting needs a reason; pass --reason TEXT")
+        reason = reason.strip()
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            label = _label(catalog, meeting)
+            allowed = self.engine.meeting_triggers(catalog, meeting.state)
+            papers = [
+                self._paper_of(session, body_row, number, for_update=True)
+                for number in repository.papers_in_meeting(session, meeting.id)
+            ]
+            self.engine.fire_meeting(
+                self._meeting_ctx(session, catalog, actor, meeting), "cancel", reason=reason
+            )
+            for paper in papers:
+                self._unschedule(session, actor, meeting, paper, reason, label, allowed)
+            meeting.modified_at = self.clock.now()
+            return self._meeting_view(session, meeting, catalog)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _meeting(
+        self, session: Session, body: BodyRow, meeting_id: int, *, for_update: bool = False
+    ) -> Meeting:
+        meeting = repository.get_meeting(session, body.id, meeting_id, for_update=for_update)
+        if meeting is None:
+            known = repository.meeting_ids(session, body.id, limit=8)
+            hint = f" (latest: {', '.join(map(str, known))})" if known else ""
+            raise NotFoundError(f"no meeting {meeting_id!r} in {body.name}{hint}")
+        return meeting
+
+    def _meeting_catalog_actor(
+        self, session: Session, body: BodyRow, meeting: Meeting, user: str | None
+    ) -> tuple[Catalog, Actor]:
+        """The meeting's rules come from its definitions version, the actor from the current."""
+        catalog = self._catalog(session, meeting.definitions_version)
+        return catalog, self._actor(self._catalog(session, body.definitions_version), user)
+
+    def _meeting_trigger(
+        self, session: Session, meeting_id: int, trigger: str, user: str | None, body: str | None
+    ) -> tuple[Meeting, Catalog, Actor]:
+        body_row = self._body(session, body)
+        meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+        catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+        self.engine.fire_meeting(self._meeting_ctx(session, catalog, actor, meeting), trigger)
+        meeting.modified_at = self.clock.now()
+        return meeting, catalog, actor
+
+    def _meeting_ctx(
+        self, session: Session, catalog: Catalog, actor: Actor, meeting: Meeting
+    ) -> MeetingContext:
+        def record(
+            action: AuditAction, before: str | None, after: str | None, payload: dict[str, Any]
+        ) -> None:
+            self._record_meeting(session, meeting, actor, action, payload, before, after)
+
+        return MeetingContext(
+            catalog=catalog,
+            actor=actor,
+            record=record,
+            meeting=meeting,
+            label=_label(catalog, meeting),
+        )
+
+    def _require_manage(self, catalog: Catalog, actor: Actor, target: str) -> None:
+        if not catalog.permissions.get(Action.MEETING_MANAGE):
+            raise PermissionDenied(
+                f"definitions {catalog.version[:12]!r} give no role {Action.MEETING_MANAGE.value}; "
+                "add it to the permissions and load the definitions"
+            )
+        self._require(catalog, actor, Action.MEETING_MANAGE, target)
+
+    def _require_open(self, catalog: Catalog, meeting: Meeting, what: str) -> None:
+        """Agendas change while the meeting can still be cancelled (planned or invited)."""
+        if catalog.lifecycle("meeting").transition("cancel", meeting.state) is None:
+            raise TransitionNotAllowed(
+                _label(catalog, meeting),
+                meeting.state,
+                what,
+                self.engine.meeting_triggers(catalog, meeting.state),
+                "its agenda is closed",
+            )
+
+    def _is_released(self, session: Session, paper: Paper) -> bool:
+        catalog = self._catalog(session, paper.definitions_version)
+        return paper.frozen and not catalog.lifecycle("paper").state(paper.state).final
+
+    def _require_released(self, session: Session, paper: Paper, label: str) -> None:
+        if not self._is_released(session, paper):
+            catalog = self._catalog(session, paper.definitions_version)
+            raise TransitionNotAllowed(
+                label,
+                paper.state,
+                "put on an agenda",
+                self.engine.paper_triggers(catalog, paper.state),
+                "only released papers that are not yet decided go on an agenda",
+            )
+
+    def _schedule(
+        self, session: Session, actor: Actor, meeting: Meeting, paper: Paper, step: Consultation
+    ) -> AgendaItem:
+        """Schedule ``step`` for the meeting's day and put it on the agenda."""
+        catalog = self._catalog(session, paper.definitions_version)
+        day = local(meeting.start).date()
+        ctx = self._ctx(session, catalog, actor, paper)
+        self.engine.fire_consultation(ctx, step, "schedule", date=day, meeting=meeting.id)
+        step.date, step.meeting_id = day, meeting.id
+        paper.modified_at = self.clock.now()
+        return self._add_item(session, actor, meeting, paper.title, step.public, step, None)
+
+    def _unschedule(
+        self,
+        session: Session,
+        actor: Actor,
+        meeting: Meeting,
+        paper: Paper,
+        reason: str,
+        label: str,
+        allowed: list[str],
+    ) -> None:
+        catalog = self._catalog(session, paper.definitions_version)
+        lifecycle = catalog.lifecycle("consultation")
+        ctx = self._ctx(session, catalog, actor, paper)
+        for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
+            if lifecycle.transition("unschedule", step.state) is None:
+                raise TransitionNotAllowed(
+                    label,
+                    meeting.state,
+                    "cancel",
+                    allowed,
+                    f"step {step.position} of {paper.number} is {step.state!r} and cannot go "
+                    "back to planned",
+                )
+            self.engine.fire_consultation(
+                ctx, step, "unschedule", internal=True, meeting=meeting.id, reason=reason
+            )
+            step.date, step.meeting_id = None, None
+        paper.modified_at = self.clock.now()
+
+    def _add_item(
+        self,
+        session: Session,
+        actor: Actor,
+        meeting: Meeting,
+        title: str,
+        public: bool,
+        step: Consultation | None,
+        note: str | None,
+    ) -> AgendaItem:
+        """Append an item; after the invitation it gets the next number of its part."""
+        now = self.clock.now()
+        part = AgendaPart.of(public)
+        items = meeting.agenda_items
+        item = AgendaItem(
+            part=part.value,
+            sort_order=max((i.sort_order for i in items), default=0) + 1,
+            title=title,
+            consultation=step,
+            nachtrag=meeting.invited_at is not None,
+            nachtrag_at=now if meeting.invited_at is not None else None,
+            note=note,
+        )
+        if meeting.invited_at is not None:
+            taken = sum(1 for i in items if i.part == part.value and i.number)
+            item.number = f"{part.prefix} {taken + 1}"
+        items.append(item)
+        meeting.modified_at = now
+        session.flush()
+        payload = {
+            "item": item.id,
+            "part": part.value,
+            "number": item.number,
+            "title": title,
+            "paper": step.paper.number if step is not None else None,
+            "position": step.position if step is not None else None,
+            "nachtrag": item.nachtrag,
+            "note": note,
+        }
+        self._record_meeting(session, meeting, actor, AuditAction.AGENDA_ITEM_ADDED, payload)
+        return item
+
+    def _record_meeting(
+        self,
+        session: Session,
+        meeting: Meeting,
+        actor: Actor,
+        action: AuditAction,
+        payload: dict[str, Any],
+        before: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        append_event(
+            session,
+            stream=meeting_stream(meeting.id),
+            occurred_at=self.clock.now(),
+            actor=actor.user_id,
+            action=action.value,
+            from_state=before,
+            to_state=after,
+            payload={"meeting": meeting.id, **payload},
+        )
+
+    def _meeting_view(
+        self, session: Session, meeting: Meeting, catalog: Catalog | None = None
+    ) -> MeetingView:
+        catalog = catalog or self._catalog(session, meeting.definitions_version)
+        return meeting_view(catalog, meeting, self.engine.meeting_triggers(catalog, meeting.state))
+
+
+def _meeting_lifecycle(catalog: Catalog) -> Lifecycle:
+    if "meeting" not in catalog.lifecycles:
+        raise InvalidInput(
+            f"definitions {catalog.version[:12]!r} of {catalog.body.name} have no meeting "
+            "lifecycle; add one (see definitions/_standard/lifecycles.yaml) and load them"
+        )
+    return catalog.lifecycle("meeting")
+
+
+def _step(paper: Paper, position: int) -> Consultation:
+    for step in paper.consultations:
+        if step.position == position:
+            return step
+    count = len(paper.consultations)
+    raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
+
+
+def _label(catalog: Catalog, meeting: Meeting) -> str:
+    org = catalog.organizations.get(meeting.organization_id)
+    name = org.short_name or org.name if org else meeting.organization_id
+    return f"meeting {meeting.id} ({name}, {_when(meeting.start)})"
+
+
+def _paper_number(item: AgendaItem) -> str | None:
+    return item.consultation.paper.number if item.consultation is not None else None
+
+
+def _when(instant: dt.datetime) -> str:
+    return local(instant).strftime("%d.%m.%Y %H:%M")
+
+
+def _iso(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.UTC).isoformat()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=BERLIN)
