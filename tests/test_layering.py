@@ -24,6 +24,7 @@ ALLOWED = {
     "workflow.engine": {"workflow.catalog", "workflow.errors", "workflow.model"},
     "workflow.views": {"workflow.catalog", "workflow.model"},
     "workflow.votes": {"workflow.errors", "workflow.model"},
+    "workflow.minutes": {"workflow.errors", "workflow.model", "workflow.votes"},
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},

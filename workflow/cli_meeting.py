@@ -185,6 +185,40 @@ def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) 
     click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
 
 
+@meeting.command("record-minutes")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@click.argument("minutes_file", metavar="FILE", type=click.Path(dir_okay=False))
+@output_options
+@actor_option
+@pass_runtime
+def meeting_record_minutes(
+    rt: Runtime, meeting_id: int, minutes_file: str, fmt: str, as_json: bool, user: str | None
+) -> None:
+    """Record the results of a whole meeting from a minutes file (YAML or CSV); the file is
+    checked as a whole and recorded completely or not at all."""
+    from workflow.minutes import read_minutes_file
+
+    items = read_minutes_file(minutes_file)
+    results = rt.service.record_minutes(meeting_id, items, user=user_of(user), body=rt.body)
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {result.item}: {warning}", err=True)
+    rows = [
+        {
+            "TOP": r.item,
+            "Vorlage": r.paper_number,
+            "Schritt": r.position,
+            "Ergebnis": r.outcome,
+            "Vorlage jetzt": r.paper_state,
+        }
+        for r in results
+    ]
+    fmt = chosen_format(fmt, as_json)
+    headers = ["TOP", "Vorlage", "Schritt", "Ergebnis", "Vorlage jetzt"]
+    click.echo(render(rows, headers, fmt))
+    click.echo(f"meeting {meeting_id}: {len(results)} results recorded", err=True)
+
+
 # -- rendering ----------------------------------------------------------------------------------
 
 

@@ -192,6 +192,7 @@ class AuditAction(StrEnum):
     CONSULTATION_MOVED = "consultation_moved"
     PATH_REPLACED = "path_replaced"
     TEXT_VERSION_CREATED = "text_version_created"
+    MINUTES_RECORDED = "minutes_recorded"
     CONSULTATION_SCHEDULED = "consultation_scheduled"
     CONSULTATION_TRANSITIONED = "consultation_transitioned"
     RESULT_RECORDED = "result_recorded"
@@ -271,6 +272,34 @@ class VoteCount:
             "raw": self.raw,
             "named": [{"member": n.member, "ballot": n.ballot.value} for n in self.named],
         }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultEntry:
+    """The result of one step as the minutes give it (see ``WorkflowService.record_result``)."""
+
+    position: int
+    outcome: str  # a normalised outcome or a label from the municipality's definitions
+    date: dt.date | None = None
+    votes: tuple[VoteCount, ...] = ()
+    label: str | None = None
+    refer_to: str | None = None
+    refer_role: str | None = None
+    target_date: dt.date | None = None
+    amended_text: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MinutesResult:
+    """What recording one item of a meeting's minutes did."""
+
+    item: str  # "TOP Ö 3" or "paper 2011/001"
+    paper_number: str
+    position: int
+    outcome: str
+    paper_state: str
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, 
 from storage.session import Database
 from workflow import definitions
 from workflow.catalog import Catalog, Organization, VotingRule
-from workflow.clock import Clock
+from workflow.clock import Clock, local
 from workflow.deadlines import (
     Deadline,
     DeadlineEntry,
@@ -49,6 +49,7 @@ from workflow.errors import (
     not_found,
 )
 from workflow.meeting import MeetingOperations
+from workflow.minutes import MinutesItem
 from workflow.model import (
     Action,
     Actor,
@@ -58,11 +59,13 @@ from workflow.model import (
     BodyView,
     ConsultationRole,
     CoSignatureState,
+    MinutesResult,
     Outcome,
     PaperSummary,
     PaperView,
     PlannedStep,
     ResultEffect,
+    ResultEntry,
     Role,
     VerifyReport,
     VoteCount,
@@ -623,65 +626,159 @@ class WorkflowService(MeetingOperations):
             an earlier step has no result yet.
         :raises InvalidInput: the outcome does not fit the step's role, or a vote is wrong.
         """
-        votes = [_complete_vote(v) for v in votes]
+        entry = ResultEntry(
+            position=position,
+            outcome=outcome,
+            date=date,
+            votes=tuple(votes),
+            label=label,
+            refer_to=refer_to,
+            refer_role=refer_role,
+            target_date=target_date,
+            amended_text=amended_text,
+            note=note,
+        )
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
-            self._require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
-            result = _parse_outcome(catalog, outcome)
-            configured_label = None if outcome == result.value else outcome.strip()
-            step = _step(paper, position)
-            role = ConsultationRole(step.role)
-            if result.effect not in ALLOWED_EFFECTS[role]:
-                fitting = [o.value for o in Outcome if o.effect in ALLOWED_EFFECTS[role]]
-                raise InvalidInput(
-                    f"{result.value!r} does not fit step {position} ({role.value}); "
-                    f"use one of {', '.join(fitting)}"
-                )
-            extra = self._routing_arguments(
-                catalog, result, refer_to, refer_role, target_date, amended_text
-            )
-            if not result.effect.deliberated and any(
-                v.kind is not VoteKind.PROCEDURAL for v in votes
-            ):
-                raise InvalidInput(
-                    f"{result.value!r}: the item was not deliberated, so only the procedural "
-                    "vote on taking it off the agenda can be recorded (kind: procedural)"
-                )
-            org = catalog.organization(step.organization_id)
-            warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
-            ctx = self._ctx(session, catalog, actor, paper)
-            self._begin_consultation(ctx, paper, catalog)
-            when = date or step.date or step.planned_date
-            if when is None:
-                raise InvalidInput(
-                    f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
-                )
-            if step.state == catalog.lifecycle("consultation").initial:
-                self.engine.fire_consultation(ctx, step, "schedule", date=when)
-            step.date = when
-            step.outcome = result.value
-            step.result_label = label or configured_label or result.label
-            if note:
-                step.note = note
-            step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
-            payload: dict[str, Any] = {
-                "position": position,
-                "organization": step.organization_id,
-                "date": when.isoformat(),
-                "outcome": result.value,
-                "label": step.result_label,
-                "votes": [v.as_dict() for v in votes],
-            }
-            if note:
-                payload["note"] = note
-            if warnings:
-                payload["warnings"] = warnings
-            self._record(session, paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
-            if amended_text is not None:
-                self._add_text_version(session, paper, actor, amended_text, step)
-            trigger = "hold" if result.effect.deliberated else "drop"
-            self.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
+            warnings = self._apply_result(session, paper, catalog, actor, entry)
             return replace(self._touch(catalog, paper), warnings=tuple(warnings))
+
+    def _apply_result(
+        self, session: Session, paper: Paper, catalog: Catalog, actor: Actor, entry: ResultEntry
+    ) -> list[str]:
+        """Record one result on the locked paper and apply its effect; return the warnings."""
+        self._require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
+        votes = [_complete_vote(v) for v in entry.votes]
+        position, outcome, note = entry.position, entry.outcome, entry.note
+        result = _parse_outcome(catalog, outcome)
+        configured_label = None if outcome == result.value else outcome.strip()
+        step = _step(paper, position)
+        role = ConsultationRole(step.role)
+        if result.effect not in ALLOWED_EFFECTS[role]:
+            fitting = [o.value for o in Outcome if o.effect in ALLOWED_EFFECTS[role]]
+            raise InvalidInput(
+                f"{result.value!r} does not fit step {position} ({role.value}); "
+                f"use one of {', '.join(fitting)}"
+            )
+        extra = self._routing_arguments(
+            catalog, result, entry.refer_to, entry.refer_role, entry.target_date, entry.amended_text
+        )
+        if not result.effect.deliberated and any(v.kind is not VoteKind.PROCEDURAL for v in votes):
+            raise InvalidInput(
+                f"{result.value!r}: the item was not deliberated, so only the procedural "
+                "vote on taking it off the agenda can be recorded (kind: procedural)"
+            )
+        org = catalog.organization(step.organization_id)
+        warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
+        ctx = self._ctx(session, catalog, actor, paper)
+        self._begin_consultation(ctx, paper, catalog)
+        when = entry.date or step.date or step.planned_date
+        if when is None:
+            raise InvalidInput(
+                f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
+            )
+        if step.state == catalog.lifecycle("consultation").initial:
+            self.engine.fire_consultation(ctx, step, "schedule", date=when)
+        step.date = when
+        step.outcome = result.value
+        step.result_label = entry.label or configured_label or result.label
+        if note:
+            step.note = note
+        step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
+        payload: dict[str, Any] = {
+            "position": position,
+            "organization": step.organization_id,
+            "date": when.isoformat(),
+            "outcome": result.value,
+            "label": step.result_label,
+            "votes": [v.as_dict() for v in votes],
+        }
+        if note:
+            payload["note"] = note
+        if warnings:
+            payload["warnings"] = warnings
+        self._record(session, paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
+        if entry.amended_text is not None:
+            self._add_text_version(session, paper, actor, entry.amended_text, step)
+        trigger = "hold" if result.effect.deliberated else "drop"
+        self.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
+        paper.modified_at = self.clock.now()
+        return warnings
+
+    def record_minutes(
+        self,
+        meeting_id: int,
+        items: Sequence[MinutesItem],
+        *,
+        user: str | None,
+        body: str | None = None,
+    ) -> list[MinutesResult]:
+        """Record the results of a whole meeting in one transaction: every item or none.
+
+        Items name their agenda item by TOP number or by paper. Each result is recorded for
+        the meeting's day exactly as ``record_result`` would; the first problem (named with
+        its TOP) rolls everything back.
+        """
+        if not items:
+            raise InvalidInput("the minutes hold no results")
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            meeting_catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            label = f"meeting {meeting.id}"
+            if meeting.state not in ("invited", "held"):
+                raise TransitionNotAllowed(
+                    label,
+                    meeting.state,
+                    "record the minutes of",
+                    self.engine.meeting_triggers(meeting_catalog, meeting.state),
+                    "results are recorded for an invited or held meeting",
+                )
+            targets = [(item, _agenda_target(meeting, item)) for item in items]
+            day = local(meeting.start).date()
+            papers: dict[int, tuple[Paper, Catalog]] = {}
+            for paper_id in sorted({c.paper_id for _, c in targets}):  # lock order: paper id
+                number = next(c.paper.number for _, c in targets if c.paper_id == paper_id)
+                paper = self._paper_of(session, body_row, number, for_update=True)
+                papers[paper_id] = (paper, self._catalog(session, paper.definitions_version))
+            results: list[MinutesResult] = []
+            for item, step in targets:
+                paper, catalog = papers[step.paper_id]
+                entry = ResultEntry(
+                    position=step.position,
+                    outcome=item.outcome,
+                    date=day,
+                    votes=item.votes,
+                    label=item.label,
+                    refer_to=item.refer_to,
+                    refer_role=item.refer_role,
+                    target_date=item.target_date,
+                    amended_text=item.amended_text,
+                    note=item.note,
+                )
+                try:
+                    warnings = self._apply_result(session, paper, catalog, actor, entry)
+                except (InvalidInput, NotFoundError, TransitionNotAllowed) as exc:
+                    raise InvalidInput(f"{item.name} ({paper.number}): {exc}") from exc
+                results.append(
+                    MinutesResult(
+                        item=item.name,
+                        paper_number=paper.number,
+                        position=step.position,
+                        outcome=step.outcome or item.outcome,
+                        paper_state=paper.state,
+                        warnings=tuple(warnings),
+                    )
+                )
+            payload = {
+                "items": [r.item for r in results],
+                "papers": sorted({r.paper_number for r in results}),
+            }
+            self._record_meeting(
+                session, meeting, actor, AuditAction.MINUTES_RECORDED, payload, None, None
+            )
+            meeting.modified_at = self.clock.now()
+            return results
 
     def _routing_arguments(
         self,
@@ -1150,6 +1247,40 @@ def _step(paper: Paper, position: int) -> Consultation:
             return step
     count = len(paper.consultations)
     raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
+
+
+def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
+    """The consultation behind a minutes item (by TOP number or by paper)."""
+    agenda = [a for a in meeting.agenda_items if a.consultation is not None]
+    if item.top is not None:
+        wanted = item.top.replace(" ", "").casefold()
+        found = [
+            a
+            for a in meeting.agenda_items
+            if (a.number or "").replace(" ", "").casefold() == wanted
+        ]
+        if not found:
+            numbers = [a.number for a in meeting.agenda_items if a.number]
+            hint = (
+                f" (TOPs: {', '.join(numbers)})" if numbers else " (the agenda is not numbered yet)"
+            )
+            raise InvalidInput(f"{item.where}: meeting {meeting.id} has no TOP {item.top!r}{hint}")
+        if found[0].consultation is None:
+            raise InvalidInput(f"{item.where}: TOP {item.top} is no paper's consultation")
+        return cast(Consultation, found[0].consultation)
+    matches = [a for a in agenda if a.consultation.paper.number == item.paper]
+    if not matches:
+        papers = sorted({a.consultation.paper.number for a in agenda})
+        raise InvalidInput(
+            f"{item.where}: paper {item.paper!r} is not on the agenda of meeting {meeting.id}"
+            + (
+                did_you_mean(item.paper or "", papers)
+                or f" (papers: {', '.join(papers) or 'none'})"
+            )
+        )
+    if len(matches) > 1:
+        raise InvalidInput(f"{item.where}: paper {item.paper} is on the agenda twice; name the TOP")
+    return cast(Consultation, matches[0].consultation)
 
 
 def _next_level(steps: Iterable[Consultation]) -> int:

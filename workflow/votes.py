@@ -68,18 +68,21 @@ def _loader() -> type:
     return VotesLoader
 
 
-def read_votes_file(path: str | Path) -> list[VoteCount]:
-    """The votes in a YAML or JSON file (JSON is YAML); every problem is named with its place."""
+def load_yaml_12(text: str, source: str) -> Any:
+    """Parse YAML (or JSON) with YAML 1.2 booleans; one clear line if it is malformed."""
     import yaml
 
-    text = read_text_file(path)
     try:
-        data = yaml.load(text, Loader=_loader())
+        return yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InvalidInput(f"{path}: not valid YAML/JSON{where}") from None
-    return parse_votes(data, str(path))
+        raise InvalidInput(f"{source}: not valid YAML/JSON{where}") from None
+
+
+def read_votes_file(path: str | Path) -> list[VoteCount]:
+    """The votes in a YAML or JSON file (JSON is YAML); every problem is named with its place."""
+    return parse_votes(load_yaml_12(read_text_file(path), str(path)), str(path))
 
 
 def parse_votes(data: Any, source: str) -> list[VoteCount]:

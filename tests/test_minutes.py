@@ -1,0 +1,153 @@
+"""A meeting's minutes recorded in one go (YAML or CSV): all items or none. Both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.test_meeting import START, meeting, released
+from workflow.cli import cli
+from workflow.errors import InvalidInput, TransitionNotAllowed
+from workflow.minutes import read_minutes_file
+from workflow.service import WorkflowService
+
+
+def invited_meeting(service: WorkflowService, papers: int = 3) -> tuple[int, list[str]]:
+    numbers = [released(service, title=f"Vorlage {i}") for i in range(papers)]
+    meeting_id = meeting(service)
+    service.build_agenda(meeting_id, user="session")
+    service.invite_meeting(meeting_id, user="session")
+    return meeting_id, numbers
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_minutes_record_every_item_with_its_effect(
+    service: WorkflowService, tmp_path: Path
+) -> None:
+    meeting_id, numbers = invited_meeting(service)
+    service.hold_meeting(meeting_id, user="session")
+    minutes = write(
+        tmp_path,
+        "minutes.yaml",
+        f"""
+items:
+  - top: Ö 1
+    result: empfohlen
+    votes: [{{yes: 4, no: 0, abstain: 1}}]
+  - top: Ö2
+    result: vertagt
+    until: 2025-04-15
+  - paper: {numbers[2]}
+    result: zurueckverwiesen
+    refer_to: rat
+    refer_role: anhoerung
+""",
+    )
+    results = service.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+    assert [(r.item, r.paper_number, r.outcome) for r in results] == [
+        ("TOP Ö 1", numbers[0], "empfohlen"),
+        ("TOP Ö2", numbers[1], "vertagt"),
+        (f"paper {numbers[2]}", numbers[2], "zurueckverwiesen"),
+    ]
+    first = service.get_paper(numbers[0])
+    assert first.consultations[0].date == START.date()
+    assert first.consultations[0].votes[0].abstain == 1
+    second = service.get_paper(numbers[1])
+    assert [(c.organization_id, c.state) for c in second.consultations] == [
+        ("ausschuss", "held"),
+        ("ausschuss", "planned"),
+        ("rat", "planned"),
+    ]
+    third = service.get_paper(numbers[2])
+    assert [(c.organization_id, c.role.value) for c in third.consultations][1:] == [
+        ("rat", "anhoerung"),
+        ("rat", "entscheidung"),
+    ]
+    assert service.verify_audit().ok
+
+
+def test_one_bad_item_records_nothing(service: WorkflowService, tmp_path: Path) -> None:
+    meeting_id, numbers = invited_meeting(service, papers=2)
+    before = [len(service.audit_trail(n)) for n in numbers]
+    minutes = write(
+        tmp_path,
+        "minutes.yaml",
+        "items:\n  - {top: Ö 1, result: empfohlen}\n  - {top: Ö 2, result: genehmigt}\n",
+    )
+    with pytest.raises(InvalidInput, match="TOP Ö 2 .*'genehmigt' does not fit step 1"):
+        service.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+    assert [len(service.audit_trail(n)) for n in numbers] == before
+    assert service.get_paper(numbers[0]).consultations[0].state == "scheduled"
+    unknown = write(tmp_path, "unknown.yaml", "items:\n  - {top: Ö 9, result: empfohlen}\n")
+    with pytest.raises(InvalidInput, match="has no TOP 'Ö 9' \\(TOPs: Ö 1, Ö 2\\)"):
+        service.record_minutes(meeting_id, read_minutes_file(unknown), user="session")
+
+
+def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_path: Path) -> None:
+    released(service)
+    meeting_id = meeting(service)
+    service.build_agenda(meeting_id, user="session")
+    minutes = write(tmp_path, "m.yaml", "items:\n  - {top: Ö 1, result: empfohlen}\n")
+    with pytest.raises(TransitionNotAllowed, match="results are recorded for an invited or held"):
+        service.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("m.yaml", "items: []\n", "'items' must be a non-empty list"),
+        ("m.yaml", "items:\n  - {top: Ö 1}\n", "item 1: missing 'result'"),
+        ("m.yaml", "items:\n  - {top: Ö 1, paper: x, result: a}\n", "exactly one of 'top'"),
+        ("m.yaml", "items:\n  - {top: Ö 1, reslt: a}\n", "unknown key 'reslt' (did you mean"),
+        (
+            "m.yaml",
+            "items:\n  - {top: Ö 1, result: a}\n  - {top: Ö 1, result: b}\n",
+            "TOP Ö 1 is already given in item 1",
+        ),
+        (
+            "m.yaml",
+            "items:\n  - {top: Ö 1, result: a, until: 31.06.2012}\n",
+            "until must be a date",
+        ),
+        ("m.csv", "top;result;yes\nÖ 1;empfohlen;viele\n", "line 2: yes must be a whole number"),
+        ("m.csv", "top;ergebnis\nÖ 1;empfohlen\n", "unknown column 'ergebnis'"),
+    ],
+)
+def test_bad_minutes_files_are_refused_as_a_whole(
+    tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as info:
+        read_minutes_file(write(tmp_path, name, content))
+    assert message in str(info.value)
+
+
+def test_cli_records_csv_minutes(service: WorkflowService, tmp_path: Path) -> None:
+    meeting_id, numbers = invited_meeting(service, papers=2)
+    minutes = write(
+        tmp_path,
+        "minutes.csv",
+        "top;result;yes;no;abstain\nÖ 1;empfohlen;5;0;0\nÖ 2;abgelehnt;1;4;0\n",
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["meeting", "record-minutes", str(meeting_id), str(minutes), "--json"],
+        obj=service,
+        env={"RATSWEG_USER": "session"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 results recorded" in result.stderr
+    assert [c.state for c in service.get_paper(numbers[1]).consultations] == ["held", "planned"]
+    refused = CliRunner().invoke(
+        cli,
+        ["meeting", "record-minutes", str(meeting_id), str(minutes)],
+        obj=service,
+        env={"RATSWEG_USER": "auditor"},
+    )
+    assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
