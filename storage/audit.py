@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import json.encoder
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -160,46 +160,50 @@ def verify_chains(
     Stops at the first break, which is then classified by looking at that one stream.
     """
     check = ChainCheck()
+    heads, seals = check.heads, sealed or {}
     current: str | None = None
-    expected_seq, prev = 0, GENESIS
-    seal_seq, seal_hash = 0, ""
+    expected, prev, seal_seq, seal_hash, events = 0, GENESIS, 0, "", 0
+    hash_of = fast_hash
     rows = _stream_rows(session)
     try:
-        for row in cast("Iterable[tuple[Any, ...]]", rows):
-            stream, seq, prev_hash, stored = row[0], row[1], row[9], row[10]
-            if stream != current:
-                if current is not None and expected_seq <= seal_seq:
-                    check.broken = _truncated(current, expected_seq - 1, seal_seq)
+        for chunk in rows.partitions():
+            for row in cast("list[tuple[Any, ...]]", chunk):
+                stream, seq = row[0], row[1]
+                if stream != current:
+                    if current is not None:
+                        if expected <= seal_seq:
+                            check.broken = _truncated(current, expected - 1, seal_seq)
+                            return check
+                        heads[current] = (expected - 1, prev)
+                    current, expected, prev = stream, 1, GENESIS
+                    seal_seq, seal_hash = seals.get(stream, (0, ""))
+                events += 1
+                if seq != expected or row[9] != prev or row[10] != hash_of(*row[:10]):
+                    check.broken = diagnose_stream(session, stream)
                     return check
-                current, expected_seq, prev = stream, 1, GENESIS
-                seal_seq, seal_hash = sealed.get(stream, (0, "")) if sealed else (0, "")
-                check.streams += 1
-            check.events += 1
-            if seq != expected_seq or prev_hash != prev or stored != fast_hash(*row[:10]):
-                check.broken = diagnose_stream(session, stream)
-                return check
-            if seq == seal_seq and stored != seal_hash:
-                check.broken = ChainBreak(
-                    stream,
-                    seq,
-                    Problem.SEAL_MISMATCH,
-                    f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash "
-                    f"{stored[:12]}, the seal holds {seal_hash[:12]} (the chain was "
-                    f"rewritten at or before this event after the seal was taken)",
-                )
-                return check
-            if seq <= seal_seq:
-                check.sealed_seen += 1
-            check.heads[stream] = (seq, stored)
-            expected_seq, prev = seq + 1, stored
+                if seq == seal_seq and row[10] != seal_hash:
+                    check.broken = ChainBreak(
+                        stream,
+                        seq,
+                        Problem.SEAL_MISMATCH,
+                        f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash "
+                        f"{row[10][:12]}, the seal holds {seal_hash[:12]} (the chain was "
+                        f"rewritten at or before this event after the seal was taken)",
+                    )
+                    return check
+                expected, prev = seq + 1, row[10]
     finally:
         rows.close()  # releases the server-side cursor when verification stops early
-    if current is not None and expected_seq <= seal_seq:
-        check.broken = _truncated(current, expected_seq - 1, seal_seq)
-    elif sealed:
-        missing = sorted(s for s in sealed if s not in check.heads)
-        if missing:
-            check.broken = _truncated(missing[0], 0, sealed[missing[0]][0])
+        check.events, check.streams = events, len(heads) + (current is not None)
+    if current is not None:
+        if expected <= seal_seq:
+            check.broken = _truncated(current, expected - 1, seal_seq)
+            return check
+        heads[current] = (expected - 1, prev)
+    missing = sorted(s for s in seals if s not in heads)
+    if missing:
+        check.broken = _truncated(missing[0], 0, seals[missing[0]][0])
+    check.sealed_seen = sum(min(heads[s][0], q) for s, (q, _) in seals.items() if s in heads)
     return check
 
 
@@ -229,7 +233,8 @@ def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
     ).order_by(AuditEvent.stream, AuditEvent.seq)
     if stream is not None:
         query = query.where(AuditEvent.stream == stream)
-    return session.execute(query.execution_options(yield_per=5000))
+    # Core, not the ORM: plain rows, streamed (a server-side cursor on PostgreSQL)
+    return session.connection().execute(query.execution_options(yield_per=5000))
 
 
 def diagnose_stream(session: Session, stream: str) -> ChainBreak:
@@ -299,10 +304,6 @@ _string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) 
 _sha256 = hashlib.sha256
 
 
-def _null_or_string(value: str | None) -> str:
-    return "null" if value is None else _string(value)
-
-
 def instant_text(session: Session) -> ColumnElement[str]:
     """``occurred_at`` as the hash sees it (``format_instant``), formatted by the database:
     reading text is several times faster than building a datetime for every row."""
@@ -332,9 +333,9 @@ def fast_hash(
     ``canonical_json`` (tests compare the two)."""
     text = (
         f'{{"action":{_string(action)},"actor":{_string(actor)},'
-        f'"from_state":{_null_or_string(from_state)},"occurred_at":{_string(occurred_at)},'
-        f'"paper_id":{"null" if paper_id is None else int(paper_id)},'
-        f'"payload":{_string(payload)},"prev_hash":{_string(prev_hash)},"seq":{int(seq)},'
-        f'"stream":{_string(stream)},"to_state":{_null_or_string(to_state)}}}'
+        f'"from_state":{"null" if from_state is None else _string(from_state)},"occurred_at":{_string(occurred_at)},'
+        f'"paper_id":{"null" if paper_id is None else paper_id},'
+        f'"payload":{_string(payload)},"prev_hash":{_string(prev_hash)},"seq":{seq},'
+        f'"stream":{_string(stream)},"to_state":{"null" if to_state is None else _string(to_state)}}}'
     )
     return _sha256(text.encode("utf-8")).hexdigest()
