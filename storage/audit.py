@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import json.encoder
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import Result, select
+from sqlalchemy import ColumnElement, Result, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.schema import AuditEvent
@@ -117,40 +119,114 @@ def append_event(
     return event
 
 
+class Problem(StrEnum):
+    """What is wrong with a chain, as ``verify`` names it."""
+
+    HASH_MISMATCH = "hash mismatch"
+    GAP = "missing seq"
+    DUPLICATE = "duplicated seq"
+    REORDERED = "reordered"
+    PREV_HASH_MISMATCH = "prev_hash mismatch"
+    SEAL_MISMATCH = "differs from the seal"
+    TRUNCATED = "events deleted after"
+
+
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
     stream: str
     seq: int
+    problem: Problem
     reason: str
 
 
-def verify_chains(session: Session) -> tuple[int, int, ChainBreak | None]:
-    """Recompute every chain; return (streams, events, first break or None)."""
-    streams = events = 0
+@dataclass(slots=True)
+class ChainCheck:
+    """The result of one pass over every chain."""
+
+    streams: int = 0
+    events: int = 0
+    broken: ChainBreak | None = None
+    #: stream -> (seq, hash) of the last event read: the heads, when nothing is broken
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: events in sealed chains up to their sealed seq (with a seal)
+    sealed_seen: int = 0
+
+
+def verify_chains(
+    session: Session,
+    *,
+    sealed: Mapping[str, tuple[int, str]] | None = None,
+) -> ChainCheck:
+    """Recompute every chain from the stored fields, stream by stream in seq order.
+
+    With ``sealed`` (stream -> (seq, hash) from a seal), each sealed head must still be the
+    event at that (stream, seq): this catches a chain that was rewritten consistently.
+    Stops at the first break, which is then classified by looking at that one stream.
+    """
+    check = ChainCheck()
+    heads, seals = check.heads, sealed or {}
     current: str | None = None
-    expected_seq, prev = 0, GENESIS
+    expected, prev, seal_seq, seal_hash, events = 0, GENESIS, 0, "", 0
+    hash_of = fast_hash
     rows = _stream_rows(session)
     try:
-        for row in rows:
-            events += 1
-            if row.stream != current:
-                current, expected_seq, prev = row.stream, 1, GENESIS
-                streams += 1
-            problem = _check_row(row, expected_seq, prev)
-            if problem:
-                return streams, events, ChainBreak(row.stream, row.seq, problem)
-            expected_seq, prev = row.seq + 1, row.hash
+        for chunk in rows.partitions():
+            for row in cast("list[tuple[Any, ...]]", chunk):
+                stream, seq = row[0], row[1]
+                if stream != current:
+                    if current is not None:
+                        if expected <= seal_seq:
+                            check.broken = _truncated(current, expected - 1, seal_seq)
+                            return check
+                        heads[current] = (expected - 1, prev)
+                    current, expected, prev = stream, 1, GENESIS
+                    seal_seq, seal_hash = seals.get(stream, (0, ""))
+                events += 1
+                if seq != expected or row[9] != prev or row[10] != hash_of(*row[:10]):
+                    check.broken = diagnose_stream(session, stream)
+                    return check
+                if seq == seal_seq and row[10] != seal_hash:
+                    check.broken = ChainBreak(
+                        stream,
+                        seq,
+                        Problem.SEAL_MISMATCH,
+                        f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash "
+                        f"{row[10][:12]}, the seal holds {seal_hash[:12]} (the chain was "
+                        f"rewritten at or before this event after the seal was taken)",
+                    )
+                    return check
+                expected, prev = seq + 1, row[10]
     finally:
         rows.close()  # releases the server-side cursor when verification stops early
-    return streams, events, None
+        check.events, check.streams = events, len(heads) + (current is not None)
+    if current is not None:
+        if expected <= seal_seq:
+            check.broken = _truncated(current, expected - 1, seal_seq)
+            return check
+        heads[current] = (expected - 1, prev)
+    missing = sorted(s for s in seals if s not in heads)
+    if missing:
+        check.broken = _truncated(missing[0], 0, seals[missing[0]][0])
+    check.sealed_seen = sum(min(heads[s][0], q) for s, (q, _) in seals.items() if s in heads)
+    return check
 
 
-def _stream_rows(session: Session) -> Result[Any]:
+def _truncated(stream: str, last: int, sealed_seq: int) -> ChainBreak:
+    what = f"the chain ends at event {last}" if last else "the whole chain is gone"
+    return ChainBreak(
+        stream,
+        last + 1,
+        Problem.TRUNCATED,
+        f"{Problem.TRUNCATED} the seal: sealed up to event {sealed_seq}, but {what}",
+    )
+
+
+def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
     query = select(
         AuditEvent.stream,
         AuditEvent.seq,
         AuditEvent.paper_id,
-        AuditEvent.occurred_at,
+        instant_text(session).label("occurred_at"),
         AuditEvent.actor,
         AuditEvent.action,
         AuditEvent.from_state,
@@ -159,27 +235,111 @@ def _stream_rows(session: Session) -> Result[Any]:
         AuditEvent.prev_hash,
         AuditEvent.hash,
     ).order_by(AuditEvent.stream, AuditEvent.seq)
-    return session.execute(query.execution_options(yield_per=5000))
+    if stream is not None:
+        query = query.where(AuditEvent.stream == stream)
+    # Core, not the ORM: plain rows, streamed (a server-side cursor on PostgreSQL)
+    return session.connection().execute(query.execution_options(yield_per=5000))
 
 
-def _check_row(row: Any, expected_seq: int, prev: str) -> str | None:
-    if row.seq != expected_seq:
-        kind = "missing or deleted" if row.seq > expected_seq else "duplicated"
-        return f"event {expected_seq} is {kind} (found {row.seq})"
-    if row.prev_hash != prev:
-        return "link to the previous event does not match (an event was changed or removed)"
-    recomputed = event_hash(
-        stream=row.stream,
-        seq=row.seq,
-        paper_id=row.paper_id,
-        occurred_at=row.occurred_at,
-        actor=row.actor,
-        action=row.action,
-        from_state=row.from_state,
-        to_state=row.to_state,
-        payload=row.payload,
-        prev_hash=row.prev_hash,
+def diagnose_stream(session: Session, stream: str) -> ChainBreak:
+    """Name the first broken event of one stream and what is wrong with it."""
+    rows = list(_stream_rows(session, stream))
+    by_hash = {row.hash: row for row in rows}
+    expected_seq, prev = 1, GENESIS
+    for index, row in enumerate(rows):
+        if row.seq > expected_seq:
+            return ChainBreak(
+                stream,
+                expected_seq,
+                Problem.GAP,
+                f"{Problem.GAP}: event {expected_seq} is missing or deleted "
+                f"(the chain jumps from {expected_seq - 1} to {row.seq})",
+            )
+        if row.seq < expected_seq:
+            return ChainBreak(
+                stream, row.seq, Problem.DUPLICATE, f"{Problem.DUPLICATE}: event {row.seq} twice"
+            )
+        own = _row_hash(row) == row.hash
+        if row.prev_hash != prev:
+            later = by_hash.get(row.prev_hash)
+            if later is not None and later.seq > row.seq:
+                return ChainBreak(
+                    stream,
+                    row.seq,
+                    Problem.REORDERED,
+                    f"{Problem.REORDERED}: the event stored as {row.seq} follows the one stored "
+                    f"as {later.seq} (events were swapped or moved)",
+                )
+            if own or index == 0:
+                return ChainBreak(
+                    stream,
+                    row.seq,
+                    Problem.PREV_HASH_MISMATCH,
+                    f"{Problem.PREV_HASH_MISMATCH}: the event does not link to event "
+                    f"{row.seq - 1} (that event was changed or replaced, with a new hash)",
+                )
+        if not own:
+            return ChainBreak(
+                stream,
+                row.seq,
+                Problem.HASH_MISMATCH,
+                f"{Problem.HASH_MISMATCH}: content does not match its hash (the event was edited)",
+            )
+        expected_seq, prev = row.seq + 1, row.hash
+    raise AssertionError(f"stream {stream} was reported broken but verifies")
+
+
+def _row_hash(row: Any) -> str:
+    return fast_hash(
+        row.stream,
+        row.seq,
+        row.paper_id,
+        row.occurred_at,
+        row.actor,
+        row.action,
+        row.from_state,
+        row.to_state,
+        row.payload,
+        row.prev_hash,
     )
-    if recomputed != row.hash:
-        return "content does not match its hash (the event was edited)"
-    return None
+
+
+_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+_sha256 = hashlib.sha256
+
+
+def instant_text(session: Session) -> ColumnElement[str]:
+    """``occurred_at`` as the hash sees it (``format_instant``), formatted by the database:
+    reading text is several times faster than building a datetime for every row."""
+    if session.get_bind().dialect.name == "postgresql":
+        utc = func.timezone("UTC", AuditEvent.occurred_at)
+        return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    # SQLite keeps the UTC instant as text "YYYY-MM-DD HH:MM:SS.ffffff" (storage.types)
+    raw = type_coerce(AuditEvent.occurred_at, String)
+    return func.replace(raw, " ", "T").op("||")("Z")
+
+
+def fast_hash(
+    stream: str,
+    seq: int,
+    paper_id: int | None,
+    occurred_at: str,
+    actor: str,
+    action: str,
+    from_state: str | None,
+    to_state: str | None,
+    payload: str,
+    prev_hash: str,
+) -> str:
+    """``event_hash`` without building a dict: the canonical JSON written out in key order.
+
+    ``occurred_at`` is the text ``format_instant`` gives. Byte for byte the same JSON as
+    ``canonical_json`` (tests compare the two)."""
+    text = (
+        f'{{"action":{_string(action)},"actor":{_string(actor)},'
+        f'"from_state":{"null" if from_state is None else _string(from_state)},"occurred_at":{_string(occurred_at)},'
+        f'"paper_id":{"null" if paper_id is None else paper_id},'
+        f'"payload":{_string(payload)},"prev_hash":{_string(prev_hash)},"seq":{seq},'
+        f'"stream":{_string(stream)},"to_state":{"null" if to_state is None else _string(to_state)}}}'
+    )
+    return _sha256(text.encode("utf-8")).hexdigest()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Select, Table, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from storage.audit import body_stream, canonical_json
 from storage.schema import (
     AgendaItem,
     AuditEvent,
@@ -180,3 +181,95 @@ def papers_in_meeting(session: Session, meeting_id: int) -> Sequence[str]:
         .order_by(Paper.id)
     )
     return [number for number, _ in session.execute(query)]
+
+
+def has_tables(session: Session) -> bool:
+    """True once the schema exists (``ratsweg init`` has run)."""
+    return inspect(session.connection()).has_table("body")
+
+
+def audit_search(
+    session: Session,
+    body_id: str,
+    *,
+    paper_id: int | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    paper_type: str | None = None,
+    organization: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Select[*tuple[Any, ...]]:
+    """Events of one body (its papers' streams and its own stream), oldest first, filtered in
+    SQL. ``until`` is exclusive. An event concerns an organization when its payload names it as
+    ``organization`` (steps, results) or ``office`` (co-signatures, the writing office); the
+    payload is canonical JSON, so the exact text ``"organization":"<id>"`` is looked for."""
+    query: Select[*tuple[Any, ...]] = (
+        select(
+            AuditEvent.stream,
+            AuditEvent.seq,
+            AuditEvent.paper_id,
+            Paper.number.label("paper_number"),
+            AuditEvent.occurred_at,
+            AuditEvent.actor,
+            AuditEvent.action,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.payload,
+            AuditEvent.prev_hash,
+            AuditEvent.hash,
+        )
+        .outerjoin(Paper, Paper.id == AuditEvent.paper_id)
+        .order_by(AuditEvent.id)
+    )
+    if paper_id is not None:
+        query = query.where(AuditEvent.paper_id == paper_id)
+    else:
+        query = query.where(
+            (Paper.body_id == body_id) | (AuditEvent.stream == body_stream(body_id))
+        )
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    if paper_type is not None:
+        query = query.where(Paper.paper_type == paper_type)
+    if organization is not None:
+        value = canonical_json(organization)
+        names = [_like(f'"{key}":{value}') for key in ("organization", "office")]
+        query = query.where(or_(*(AuditEvent.payload.like(f"%{n}%", escape="\\") for n in names)))
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
+    return query
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def count_rows(session: Session, query: Select[*tuple[Any, ...]]) -> int:
+    return int(
+        session.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+    )
+
+
+def stream_paper_number(session: Session, stream: str) -> str | None:
+    """The number of the paper whose events form ``stream`` (None for body streams)."""
+    return session.scalar(
+        select(Paper.number)
+        .join(AuditEvent, AuditEvent.paper_id == Paper.id)
+        .where(AuditEvent.stream == stream)
+        .limit(1)
+    ) or _paper_number_of_stream(session, stream)
+
+
+def _paper_number_of_stream(session: Session, stream: str) -> str | None:
+    """For a stream whose events are all gone: its name holds the paper id."""
+    kind, _, ident = stream.partition(":")
+    if kind != "paper" or not ident.isdigit():
+        return None
+    return session.scalar(select(Paper.number).where(Paper.id == int(ident)))

@@ -113,6 +113,11 @@ class Database:
         with translate_db_errors(), self._reader() as session, session.begin():
             yield session
 
+    @property
+    def location(self) -> str:
+        """The URL without its password, to name this database in reports and seals."""
+        return normalize_url(self.url).render_as_string(hide_password=True)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

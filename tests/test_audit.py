@@ -75,7 +75,7 @@ def _tamper(database: Database, statement: str) -> None:
         ),
         (
             "DELETE FROM audit_event WHERE stream LIKE 'paper:%' AND seq = 5",
-            6,
+            5,
             "event 5 is missing or deleted",
         ),
         (

@@ -186,7 +186,11 @@ def test_audit_verify_reports_intact(service: WorkflowService) -> None:
         "events": 2,
         "broken_stream": None,
         "broken_seq": None,
+        "broken_paper": None,
+        "problem": None,
         "reason": None,
+        "sealed_events": None,
+        "events_after_seal": None,
         "ok": True,
     }
 
@@ -241,7 +245,7 @@ def test_init_then_commands_on_a_file_database(tmp_path: Path) -> None:
     assert "loaded Stadt Völklingen (voelklingen)" in result.stderr
     shown = runner.invoke(cli, ["--database", url, "definitions", "show", "--json"])
     assert {o["id"] for o in json.loads(shown.stdout)} >= {"ausschuss_kjs", "stadtrat"}
-    again = runner.invoke(cli, ["--database", url, "db", "upgrade"])
+    again = runner.invoke(cli, ["--database", url, "db", "upgrade", "--as", "admin"])
     head = head_revision()
     assert again.exit_code == 0 and f"revision {head} (was {head})" in again.stderr
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +21,7 @@ from workflow.output import (
     output_options,
     render,
     render_object,
+    row_output_options,
     show_date,
     show_datetime,
     to_plain,
@@ -27,7 +29,7 @@ from workflow.output import (
 
 if TYPE_CHECKING:
     from workflow.deadlines import DeadlineEntry, StepCheck
-    from workflow.model import AuditEventView, PaperView, VerifyReport
+    from workflow.model import PaperView, Seal, VerifyReport
     from workflow.service import WorkflowService
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -152,6 +154,7 @@ def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
     folders = [resolve_definitions_dir(source) for source in sources]
     for folder in folders:  # every folder is valid before the database is touched
         load_catalog(folder)
+    rt.service.require_admin(user_of(user), body=rt.body)
     before, after = upgrade(rt.service)
     click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
     for folder in folders:
@@ -167,13 +170,44 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@actor_option
 @pass_runtime
-def db_upgrade(rt: Runtime) -> None:
-    """Apply pending schema migrations (Alembic)."""
+def db_upgrade(rt: Runtime, user: str | None) -> None:
+    """Apply pending schema migrations (Alembic); an admin once a municipality is loaded."""
     from workflow.app import upgrade
 
+    rt.service.require_admin(user_of(user), body=rt.body)
     before, after = upgrade(rt.service)
     click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+
+
+@db.command("create-app-role")
+@click.argument("name")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Set the role's password from this environment variable (default: keep it).",
+)
+@actor_option
+@pass_runtime
+def db_create_app_role(rt: Runtime, name: str, password_env: str | None, user: str | None) -> None:
+    """PostgreSQL: create or update a login role for the application that may only SELECT and
+    INSERT on the audit table (admin; idempotent, run it again after db upgrade)."""
+    password = None
+    if password_env is not None:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.ClickException(
+                f"environment variable {password_env} is not set or empty; "
+                "export it with the role's password"
+            )
+    role = rt.service.create_app_role(name, user=user_of(user), password=password, body=rt.body)
+    click.echo(
+        f"role {role.name} {'created' if role.created else 'updated'} in schema {role.schema}: "
+        f"read and write on {len(role.tables)} tables, only "
+        f"{' and '.join(role.audit_table_privileges)} on audit_event",
+        err=True,
+    )
 
 
 @cli.group()
@@ -199,7 +233,7 @@ def definitions_check(directory: str) -> None:
 
 @definitions.command("show")
 @click.argument("directory", required=False)
-@output_options
+@row_output_options
 @pass_runtime
 def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
     """Show a municipality's organizations (from DIRECTORY, else the database's current)."""
@@ -268,7 +302,9 @@ def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
     """Load a new version of a municipality's definitions (papers keep their version)."""
     from workflow.definitions import resolve_definitions_dir
 
-    body = rt.service.load_definitions(resolve_definitions_dir(directory), user=user_of(user))
+    folder = resolve_definitions_dir(directory)
+    rt.service.require_admin(user_of(user), body=rt.body)
+    body = rt.service.load_definitions(folder, user=user_of(user))
     click.echo(f"{body.name}: definitions {body.definitions_version[:12]}", err=True)
 
 
@@ -314,7 +350,7 @@ def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
 
 @paper.command("list")
 @click.option("--state", help="Only papers in this state.")
-@output_options
+@row_output_options
 @pass_runtime
 def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool) -> None:
     """List papers."""
@@ -658,34 +694,6 @@ def consultation_record(
     click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
 
 
-# -- audit ------------------------------------------------------------------------------------
-
-
-@cli.group()
-def audit() -> None:
-    """Read and verify the audit trail."""
-
-
-@audit.command("trail")
-@click.argument("number")
-@output_options
-@pass_runtime
-def audit_trail(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
-    """Show every recorded change of a paper, oldest first."""
-    _echo_trail(rt.service.audit_trail(number, body=rt.body), chosen_format(fmt, as_json))
-
-
-@audit.command("verify")
-@output_options
-@pass_runtime
-def audit_verify(rt: Runtime, fmt: str, as_json: bool) -> None:
-    """Recompute every hash chain; report the first broken link and exit 1."""
-    report = rt.service.verify_audit()
-    _echo_verify(report, chosen_format(fmt, as_json))
-    if not report.ok:
-        sys.exit(1)
-
-
 # -- deadlines --------------------------------------------------------------------------------
 
 DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting", "status"]
@@ -729,9 +737,9 @@ def demo(demo_database: str | None) -> None:
     click.echo(f"Datenbank: {result.database_url}", err=True)
     _show_paper(result.paper, "table")
     click.echo("")
-    _echo_trail(result.trail, "table")
+    cli_audit.echo_events(result.trail, "table")
     click.echo("")
-    _echo_verify(result.report, "table")
+    echo_verify(result.report, "table")
     if not result.report.ok:
         sys.exit(1)
 
@@ -813,42 +821,22 @@ def _vote_text(vote: Any, with_subject: bool = False) -> str:
     return f"{vote.subject}: {text}" if with_subject else text
 
 
-def _echo_trail(events: Sequence[AuditEventView], fmt: str) -> None:
-    if fmt == "json":
-        click.echo(render([dataclasses.asdict(e) for e in events], [], "json"))
-        return
-    rows = [
-        {
-            "#": e.seq,
-            "Zeit": show_datetime(e.occurred_at),
-            "Akteur": e.actor,
-            "Aktion": e.action,
-            "Zustand": f"{e.from_state or ''} → {e.to_state or ''}"
-            if (e.from_state or e.to_state)
-            else "",
-            "Details": _payload_text(e.payload),
-            "Hash": e.hash[:12],
-        }
-        for e in events
-    ]
-    click.echo(render(rows, ["#", "Zeit", "Akteur", "Aktion", "Zustand", "Details", "Hash"], fmt))
-
-
-def _payload_text(payload: dict[str, Any]) -> str:
-    keys = ("trigger", "position", "organization", "outcome", "office", "date", "reason")
-    return ", ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) is not None)
-
-
-def _echo_verify(report: VerifyReport, fmt: str) -> None:
-    if fmt == "json":
+def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> None:
+    if fmt != "table":
         click.echo(render_object(dataclasses.asdict(report) | {"ok": report.ok}))
         return
-    if report.ok:
-        click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
-    else:
+    if not report.ok:
+        where = report.broken_stream or ""
+        if report.broken_paper:
+            where = f"paper {report.broken_paper} ({report.broken_stream})"
+        click.echo(f"Audit trail BROKEN in {where} at event {report.broken_seq}: {report.reason}")
+        return
+    click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
+    if seal is not None:
         click.echo(
-            f"Audit trail BROKEN in {report.broken_stream} at event {report.broken_seq}: "
-            f"{report.reason}"
+            f"Seal of {show_datetime(seal.sealed_at)} by {seal.actor} (root hash "
+            f"{seal.root_hash[:16]}): all {report.sealed_events} sealed events unchanged; "
+            f"{report.events_after_seal} events after the seal."
         )
 
 
@@ -902,3 +890,6 @@ def main() -> None:
 from workflow.cli_meeting import meeting
 
 cli.add_command(meeting)
+
+# the audit group lives in its own module, which adds itself to ``cli`` (it needs the above)
+from workflow import cli_audit

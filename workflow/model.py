@@ -203,6 +203,8 @@ class AuditAction(StrEnum):
     MEETING_TRANSITIONED = "meeting_transitioned"
     AGENDA_ITEM_ADDED = "agenda_item_added"
     AGENDA_NUMBERED = "agenda_numbered"
+    AUDIT_SEALED = "audit_sealed"
+    APP_ROLE_GRANTED = "app_role_granted"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -399,6 +401,21 @@ class AuditEventView:
     to_state: str | None
     payload: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
+    paper_id: int | None = None
+    prev_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditQuery:
+    """Filters of ``audit search`` and ``audit export``; every given filter must match."""
+
+    paper: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    paper_type: str | None = None
+    organization: str | None = None
+    since: dt.date | None = None  # calendar dates in Europe/Berlin, both inclusive
+    until: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -408,10 +425,51 @@ class VerifyReport:
     broken_stream: str | None = None
     broken_seq: int | None = None
     reason: str | None = None
+    #: the paper's number when the broken stream is a paper's
+    broken_paper: str | None = None
+    #: hash mismatch, missing seq, reordered, prev_hash mismatch, differs from the seal, ...
+    problem: str | None = None
+    #: with a seal: events the seal covers, and events recorded after it
+    sealed_events: int | None = None
+    events_after_seal: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.broken_stream is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChainHead:
+    stream: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Seal:
+    """What ``audit seal`` writes: the heads of all chains and a root hash over them."""
+
+    sealed_at: dt.datetime
+    actor: str
+    database: dict[str, Any]
+    heads: tuple[ChainHead, ...]
+    root_hash: str
+    format_version: int = 1
+
+    @property
+    def events(self) -> int:
+        return sum(head.seq for head in self.heads)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppRole:
+    """A PostgreSQL login role for the application, as ``db create-app-role`` left it."""
+
+    name: str
+    schema: str
+    created: bool
+    tables: tuple[str, ...]  # the tables it may read and write (not audit_event)
+    audit_table_privileges: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,13 +6,15 @@ appends its audit events in the same transaction as the change itself.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -21,12 +23,13 @@ from sqlalchemy.orm import Session
 
 from storage import repository
 from storage.audit import append_event, body_stream, paper_stream, verify_chains
+from storage.roles import AUDIT_PRIVILEGES, grant_app_role
 from storage.schema import Body as BodyRow
 from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, TextVersion, Vote
 from storage.session import Database
 from workflow import definitions
 from workflow.catalog import Catalog, Organization, VotingRule
-from workflow.clock import Clock, local
+from workflow.clock import BERLIN, Clock, local
 from workflow.deadlines import (
     Deadline,
     DeadlineEntry,
@@ -53,10 +56,13 @@ from workflow.minutes import MinutesItem
 from workflow.model import (
     Action,
     Actor,
+    AppRole,
     AuditAction,
     AuditEventView,
+    AuditQuery,
     Ballot,
     BodyView,
+    ChainHead,
     ConsultationRole,
     CoSignatureState,
     MinutesResult,
@@ -67,10 +73,12 @@ from workflow.model import (
     ResultEffect,
     ResultEntry,
     Role,
+    Seal,
     VerifyReport,
     VoteCount,
     VoteKind,
 )
+from workflow.seal import root_hash
 from workflow.views import audit_event_view, paper_summary, paper_view
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
@@ -726,6 +734,7 @@ class WorkflowService(MeetingOperations):
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             meeting_catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
             label = f"meeting {meeting.id}"
+            self._require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
             if meeting.state not in ("invited", "held"):
                 raise TransitionNotAllowed(
                     label,
@@ -876,17 +885,189 @@ class WorkflowService(MeetingOperations):
             events = repository.paper_events(session, paper_stream(paper.id))
             return [audit_event_view(e, paper.number) for e in events]
 
-    def verify_audit(self) -> VerifyReport:
+    def verify_audit(self, seal: Seal | None = None) -> VerifyReport:
+        """Recompute every hash chain; with a seal, also check that every sealed chain head is
+        still the event at its (stream, seq). Names the first break and its paper."""
+        sealed = {h.stream: (h.seq, h.hash) for h in seal.heads} if seal else None
         with self.db.read() as session:
-            streams, events, broken = verify_chains(session)
-            if broken is None:
-                return VerifyReport(streams=streams, events=events)
-            return VerifyReport(
-                streams=streams,
-                events=events,
-                broken_stream=broken.stream,
-                broken_seq=broken.seq,
-                reason=broken.reason,
+            if seal is not None:
+                self._check_seal_database(session, seal)
+            check = verify_chains(session, sealed=sealed)
+            after = check.events - check.sealed_seen if seal else None
+            report = VerifyReport(
+                streams=check.streams,
+                events=check.events,
+                sealed_events=seal.events if seal else None,
+                events_after_seal=after if check.broken is None else None,
+            )
+            if check.broken is None:
+                return report
+            return dataclasses.replace(
+                report,
+                broken_stream=check.broken.stream,
+                broken_seq=check.broken.seq,
+                broken_paper=repository.stream_paper_number(session, check.broken.stream),
+                problem=check.broken.problem.value,
+                reason=check.broken.reason,
+            )
+
+    def seal_audit(self, *, user: str | None, body: str | None = None) -> Seal:
+        """Verify every chain, then record the seal in the body's stream and return the heads
+        of all chains (with that seal event) and their root hash, for a file kept elsewhere.
+
+        :raises PermissionDenied: the user is neither auditor nor admin.
+        :raises InvalidInput: a chain is broken (a broken trail is not sealed).
+        """
+        now = self.clock.now()
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            actor = self._actor(self._catalog(session, body_row.definitions_version), user)
+            _require_role(actor, {Role.AUDITOR, Role.ADMIN}, "seal the audit trail")
+            check = verify_chains(session)
+            if check.broken is not None:
+                where = check.broken.stream
+                raise InvalidInput(
+                    f"the audit trail is broken in {where} at event {check.broken.seq} "
+                    f"({check.broken.reason}); run 'ratsweg audit verify', nothing was sealed"
+                )
+            heads = [ChainHead(stream=s, seq=q, hash=h) for s, (q, h) in check.heads.items()]
+            event = append_event(
+                session,
+                stream=body_stream(body_row.id),
+                occurred_at=now,
+                actor=actor.user_id,
+                action=AuditAction.AUDIT_SEALED,
+                payload={
+                    "chains": len(heads),
+                    "events": check.events,
+                    "root_hash_before": root_hash(heads),
+                },
+            )
+            heads = [h for h in heads if h.stream != event.stream]
+            heads.append(ChainHead(stream=event.stream, seq=event.seq, hash=event.hash))
+            heads.sort(key=lambda h: h.stream)
+            return Seal(
+                sealed_at=now,
+                actor=actor.user_id,
+                database={
+                    "dialect": self.db.dialect,
+                    "location": self.db.location,
+                    "bodies": [b.id for b in repository.list_bodies(session)],
+                },
+                heads=tuple(heads),
+                root_hash=root_hash(heads),
+            )
+
+    def search_audit(self, query: AuditQuery, *, body: str | None = None) -> list[AuditEventView]:
+        """The events matching every filter of ``query``, oldest first.
+
+        :raises NotFoundError: unknown paper, paper type or organization.
+        :raises InvalidInput: unknown action, or ``since`` after ``until``.
+        """
+        with self.audit_events(query, body=body) as events:
+            return list(events)
+
+    @contextlib.contextmanager
+    def audit_events(
+        self, query: AuditQuery, *, body: str | None = None
+    ) -> Iterator[AuditEventStream]:
+        """Like ``search_audit``, but streams the events from one read transaction, which stays
+        open inside the ``with`` block: constant memory for exports of any size."""
+        with self.db.read() as session:
+            statement = self._audit_statement(session, query, body)
+            yield AuditEventStream(session, statement)
+
+    def create_app_role(
+        self, name: str, *, user: str | None, password: str | None = None, body: str | None = None
+    ) -> AppRole:
+        """Create or update a PostgreSQL login role that may read and write the application
+        tables but only SELECT and INSERT on the audit table (idempotent).
+
+        :raises PermissionDenied: the user is not an admin.
+        :raises InvalidInput: not PostgreSQL, or an unusable role name.
+        """
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            actor = self._actor(self._catalog(session, body_row.definitions_version), user)
+            _require_role(actor, {Role.ADMIN}, "create database roles")
+            if self.db.dialect != "postgresql":
+                raise InvalidInput(
+                    f"db create-app-role works on PostgreSQL only; this database is "
+                    f"{self.db.dialect} (SQLite has no roles: protect the file instead)"
+                )
+            granted = grant_app_role(session, name, password)
+            role = AppRole(
+                name=name,
+                schema=granted.schema,
+                created=granted.created,
+                tables=granted.tables,
+                audit_table_privileges=AUDIT_PRIVILEGES,
+            )
+            append_event(
+                session,
+                stream=body_stream(body_row.id),
+                occurred_at=self.clock.now(),
+                actor=actor.user_id,
+                action=AuditAction.APP_ROLE_GRANTED,
+                payload={
+                    "role": name,
+                    "schema": role.schema,
+                    "created": role.created,
+                    "password_set": password is not None,
+                    "audit_event": list(AUDIT_PRIVILEGES),
+                },
+            )
+            return role
+
+    def require_admin(self, user: str | None, *, body: str | None = None) -> None:
+        """Schema changes and new municipalities need an admin once the database holds a
+        municipality; an empty database may be set up by anyone.
+
+        :raises PermissionDenied: the user is not an admin of the (given or only) municipality.
+        """
+        with self.db.read() as session:
+            if not repository.has_tables(session) or not repository.list_bodies(session):
+                return
+            body_row = self._body(session, body)
+            actor = self._actor(self._catalog(session, body_row.definitions_version), user)
+            _require_role(actor, {Role.ADMIN}, "change the schema or the municipalities")
+
+    def _audit_statement(self, session: Session, query: AuditQuery, body: str | None) -> Any:
+        body_row = self._body(session, body)
+        catalog = self._catalog(session, body_row.definitions_version)
+        if query.action is not None and query.action not in set(AuditAction):
+            raise InvalidInput(f"unknown action {query.action!r}{_hint(query.action, AuditAction)}")
+        if query.since and query.until and query.since > query.until:
+            raise InvalidInput(
+                f"--since {query.since.isoformat()} is after --until {query.until.isoformat()}"
+            )
+        paper = (
+            self._paper_of(session, body_row, query.paper, for_update=False)
+            if query.paper
+            else None
+        )
+        return repository.audit_search(
+            session,
+            body_row.id,
+            paper_id=paper.id if paper else None,
+            actor=query.actor,
+            action=query.action,
+            paper_type=catalog.paper_type(query.paper_type).id if query.paper_type else None,
+            organization=catalog.organization(query.organization).id
+            if query.organization
+            else None,
+            since=_local_midnight(query.since) if query.since else None,
+            until=_local_midnight(query.until + dt.timedelta(days=1)) if query.until else None,
+        )
+
+    @staticmethod
+    def _check_seal_database(session: Session, seal: Seal) -> None:
+        sealed = set(seal.database.get("bodies") or ())
+        present = {b.id for b in repository.list_bodies(session)}
+        if sealed and not sealed & present:
+            raise InvalidInput(
+                f"the seal was taken of another database ({seal.database.get('location')}, "
+                f"municipalities {', '.join(sorted(sealed))}); pass that one with --database"
             )
 
     # -- deadlines (read-only) -----------------------------------------------------------------
@@ -1229,6 +1410,35 @@ class WorkflowService(MeetingOperations):
 
     def _view(self, catalog: Catalog, paper: Paper) -> PaperView:
         return paper_view(catalog, paper, self.engine.paper_triggers(catalog, paper.state))
+
+
+class AuditEventStream:
+    """Events of an open read transaction: iterate once; ``count()`` runs the same query."""
+
+    def __init__(self, session: Session, statement: Any) -> None:
+        self._session, self._statement = session, statement
+
+    def count(self) -> int:
+        return repository.count_rows(self._session, self._statement)
+
+    def __iter__(self) -> Iterator[AuditEventView]:
+        rows = self._session.execute(self._statement.execution_options(yield_per=2000))
+        try:
+            for row in rows:
+                yield audit_event_view(row, row.paper_number)
+        finally:
+            rows.close()
+
+
+def _require_role(actor: Actor, roles: set[Role], what: str) -> None:
+    if not actor.roles & roles:
+        raise PermissionDenied(
+            f"{actor.user_id!r} may not {what}: needs one of the roles {', '.join(sorted(roles))}"
+        )
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=BERLIN)
 
 
 def _body_view(body: BodyRow) -> BodyView:

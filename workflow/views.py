@@ -142,6 +142,8 @@ def audit_event_view(event: Any, paper_number: str | None) -> AuditEventView:
         to_state=event.to_state,
         payload=payload if isinstance(payload, dict) else {"value": payload},
         hash=event.hash,
+        paper_id=event.paper_id,
+        prev_hash=event.prev_hash,
     )
 
 
