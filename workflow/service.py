@@ -437,16 +437,7 @@ class WorkflowService(MeetingOperations):
                         step.level += 1
             for step in steps[at - 1 :]:
                 step.position += 1
-            new = Consultation(
-                position=at,
-                level=level,
-                organization_id=org.id,
-                role=step_role.value,
-                public=org.public if public is None else public,
-                state=catalog.lifecycle("consultation").initial,
-                planned_date=planned_date,
-                note=reason,
-            )
+            new = _new_step(catalog, org, step_role, public, planned_date, at, level, reason)
             paper.consultations.insert(at - 1, new)
             self._check_path(paper)
             payload = _step_payload(new) | ({"reason": reason} if reason else {})
@@ -563,15 +554,15 @@ class WorkflowService(MeetingOperations):
             position = len(paper.consultations)
             for offset, (planned, org, role) in enumerate(zip(steps, orgs, roles, strict=True)):
                 paper.consultations.append(
-                    Consultation(
-                        position=position + offset + 1,
-                        level=level + offset,
-                        organization_id=org.id,
-                        role=role.value,
-                        public=org.public if planned.public is None else planned.public,
-                        state=catalog.lifecycle("consultation").initial,
-                        planned_date=planned.planned_date,
-                        note=f"neue Beratungsfolge: {reason.strip()}",
+                    _new_step(
+                        catalog,
+                        org,
+                        role,
+                        planned.public,
+                        planned.planned_date,
+                        position + offset + 1,
+                        level + offset,
+                        f"neue Beratungsfolge: {reason.strip()}",
                     )
                 )
             self._check_path(paper)
@@ -1363,16 +1354,7 @@ class WorkflowService(MeetingOperations):
                     step.level += 1
                 if step.position >= at:
                     step.position += 1
-            new = Consultation(
-                position=at,
-                level=after.level + 1,
-                organization_id=org.id,
-                role=role.value,
-                public=org.public if public is None else public,
-                state=catalog.lifecycle("consultation").initial,
-                planned_date=planned_date,
-                note=note,
-            )
+            new = _new_step(catalog, org, role, public, planned_date, at, after.level + 1, note)
             paper.consultations.insert(at - 1, new)
             payload = _step_payload(new) | {"reason": note}
             record(AuditAction.CONSULTATION_ADDED, None, new.state, payload)
@@ -1491,6 +1473,29 @@ def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
     if len(matches) > 1:
         raise InvalidInput(f"{item.where}: paper {item.paper} is on the agenda twice; name the TOP")
     return cast(Consultation, matches[0].consultation)
+
+
+def _new_step(
+    catalog: Catalog,
+    org: Organization,
+    role: ConsultationRole,
+    public: bool | None,
+    planned_date: dt.date | None,
+    position: int,
+    level: int,
+    note: str | None,
+) -> Consultation:
+    """A planned step; publicity defaults to the organization's."""
+    return Consultation(
+        position=position,
+        level=level,
+        organization_id=org.id,
+        role=role.value,
+        public=org.public if public is None else public,
+        state=catalog.lifecycle("consultation").initial,
+        planned_date=planned_date,
+        note=note,
+    )
 
 
 def _next_level(steps: Iterable[Consultation]) -> int:
