@@ -902,3 +902,9 @@ def main() -> None:
 from workflow.cli_meeting import meeting
 
 cli.add_command(meeting)
+
+from workflow.cli_decisions import PAPER_COMMANDS, decisions
+
+cli.add_command(decisions)
+for _command in PAPER_COMMANDS:
+    paper.add_command(_command)

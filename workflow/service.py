@@ -39,6 +39,7 @@ from workflow.deadlines import (
     step_deadlines,
     working_calendar,
 )
+from workflow.decisions import DecisionOperations
 from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
 from workflow.errors import (
     InvalidInput,
@@ -95,10 +96,11 @@ ALLOWED_EFFECTS = {
         *_REROUTING,
     },
     ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT, *_REROUTING},
-    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, *_REROUTING},
+    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, ResultEffect.ANNUL, *_REROUTING},
     ConsultationRole.GENEHMIGUNG: {
         ResultEffect.APPROVE,
         ResultEffect.REJECT,
+        ResultEffect.ANNUL,
         ResultEffect.POSTPONE,
         ResultEffect.DROP,
     },
@@ -107,7 +109,7 @@ ALLOWED_EFFECTS = {
 _INACTIVE = frozenset({"cancelled", "dropped"})
 
 
-class WorkflowService(MeetingOperations):
+class WorkflowService(MeetingOperations, DecisionOperations):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock
@@ -589,6 +591,7 @@ class WorkflowService(MeetingOperations):
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
             step = _step(paper, position)
+            self._check_window(session, paper, step, date)
             ctx = self._ctx(session, catalog, actor, paper)
             self.engine.fire_consultation(ctx, step, "schedule", date=date)
             step.date = date
@@ -637,6 +640,11 @@ class WorkflowService(MeetingOperations):
                     f"{result.value!r} does not fit step {position} ({role.value}); "
                     f"use one of {', '.join(fitting)}"
                 )
+            if result.effect is ResultEffect.ANNUL and not self._can_annul(catalog, paper):
+                raise InvalidInput(
+                    f"{result.value!r} annuls only a Dringlichkeitsentscheidung awaiting its "
+                    f"follow-up; {paper.number} is {paper.state!r}"
+                )
             extra = self._routing_arguments(
                 catalog, result, refer_to, refer_role, target_date, amended_text
             )
@@ -682,6 +690,10 @@ class WorkflowService(MeetingOperations):
             trigger = "hold" if result.effect.deliberated else "drop"
             self.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
             return replace(self._touch(catalog, paper), warnings=tuple(warnings))
+
+    @staticmethod
+    def _can_annul(catalog: Catalog, paper: Paper) -> bool:
+        return catalog.lifecycle("paper").transition("annul", paper.state) is not None
 
     def _routing_arguments(
         self,
