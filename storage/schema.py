@@ -247,6 +247,66 @@ class AgendaItem(Base):
     consultation: Mapped[Consultation | None] = relationship()
 
 
+class DecisionProcedure(Base):
+    """A Dringlichkeitsentscheidung or an objection (Widerspruch, Beanstandung, Aussetzung,
+    Einspruch) recorded against a paper's decision, with the re-decision window if any."""
+
+    __tablename__ = "decision_procedure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    date: Mapped[dt.date] = mapped_column(Date)
+    organization_id: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    co_signer: Mapped[str | None] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(String(255))
+    position: Mapped[int | None] = mapped_column(Integer)  # the step it created
+    window_start: Mapped[dt.date | None] = mapped_column(Date)
+    window_end: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+
+
+class ImplementationTask(Base):
+    """Beschlusskontrolle: a follow-up on a decision's execution."""
+
+    __tablename__ = "implementation_task"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    office_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # open, reported, implemented
+    due: Mapped[dt.date | None] = mapped_column(Date)  # next report or completion due
+    interval_months: Mapped[int | None] = mapped_column(Integer)
+    report_to: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+
+    paper: Mapped[Paper] = relationship()
+    reports: Mapped[list[ImplementationReport]] = relationship(
+        back_populates="task", order_by="ImplementationReport.id", cascade="all, delete-orphan"
+    )
+
+
+class ImplementationReport(Base):
+    """One report on an implementation task (Umsetzungsbericht), or its completion."""
+
+    __tablename__ = "implementation_report"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("implementation_task.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    implemented: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+
+    task: Mapped[ImplementationTask] = relationship(back_populates="reports")
+
+
 class AuditEvent(Base):
     """Append-only: triggers refuse UPDATE and DELETE. Written only by storage.audit."""
 

@@ -463,3 +463,13 @@ def test_neue_beratungsfolge_replaces_the_open_path(service: WorkflowService) ->
         service.record_result(number, user=S, position=4, outcome="beschlossen").state == "adopted"
     )
     assert service.verify_audit().ok
+
+
+def test_the_path_of_a_decided_paper_is_closed(service: WorkflowService) -> None:
+    number = released(service)
+    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.record_result(number, user=S, position=2, outcome="beschlossen")
+    with pytest.raises(TransitionNotAllowed, match="its path is closed"):
+        service.add_consultation(
+            number, user=S, organization="rat", role="kenntnisnahme", reason="nachträglich"
+        )

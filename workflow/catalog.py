@@ -8,10 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from workflow.deadlines import DeadlineRules
 from workflow.errors import not_found
-from workflow.model import Action, ConsultationRole, OrganizationKind, Outcome, Role
+from workflow.model import (
+    Action,
+    ConsultationRole,
+    ObjectionKind,
+    OrganizationKind,
+    Outcome,
+    Role,
+)
 
 #: Guards a lifecycle transition may name; the engine implements each one.
 PAPER_GUARDS = frozenset(
@@ -114,6 +122,56 @@ class Procedure:
             return self.outcome_labels.get(text.strip().casefold())
 
 
+class CoSignerRule(StrEnum):
+    """Who acts with the Bürgermeister in a Dringlichkeitsentscheidung (domain.md 2.4)."""
+
+    REQUIRED = "required"  # GO NRW § 60 Abs. 1 S. 2: with one Ratsmitglied
+    CONSULTED = "consulted"  # GemO RP § 48: im Benehmen mit den Beigeordneten (named)
+    NONE = "none"  # KSVG § 61: the Bürgermeister alone
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UrgentDecisionRule:
+    """Dringlichkeitsentscheidung: who signs with the Bürgermeister, what follows it."""
+
+    follow_up: ConsultationRole  # genehmigung (NW) or kenntnisnahme (RP, SL)
+    co_signer: CoSignerRule
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObjectionRule:
+    """Widerspruch, Beanstandung or Aussetzung of a decision (domain.md 2.6)."""
+
+    kind: ObjectionKind
+    legal_basis: str | None = None
+    within_days: int | None = None  # filed at the latest this many days after the decision
+    earliest_days: int | None = None  # the re-decision meets no earlier than this day ...
+    latest_days: int | None = None  # ... and no later than this day after the objection
+    repeatable: bool = True  # False: no second objection of this kind (GO NRW § 54 Abs. 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegatedRule:
+    """A committee with delegated competence whose decisions wait for an Einspruchsfrist."""
+
+    days: int  # calendar days after the decision
+    escalate_to: str  # the Gremium that decides after an Einspruch (the Rat)
+    members_share: float = 0.2  # an Einspruch needs this share of the committee's seats
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionRules:
+    """The optional ``decisions`` section; empty: none of these procedures is configured."""
+
+    urgent: UrgentDecisionRule | None = None
+    objections: Mapping[ObjectionKind, ObjectionRule] = field(default_factory=dict)
+    #: Re-decisions after an objection to a committee's decision go here (GO NRW § 54 Abs. 3).
+    committee_objections_to: str | None = None
+    delegated: Mapping[str, DelegatedRule] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LifecycleState:
     id: str
@@ -169,6 +227,7 @@ class Catalog:
     procedure: Procedure = field(default_factory=Procedure)
     loaded_at: dt.datetime | None = field(default=None, compare=False)
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)  # the optional section
+    decisions: DecisionRules = field(default_factory=DecisionRules)  # the optional section
 
     def organization(self, org_id: str) -> Organization:
         try:

@@ -893,3 +893,8 @@ cli.add_command(meeting)
 
 # the audit group lives in its own module, which adds itself to ``cli`` (it needs the above)
 from workflow import cli_audit
+from workflow.cli_decisions import PAPER_COMMANDS, decisions
+
+cli.add_command(decisions)
+for _command in PAPER_COMMANDS:
+    paper.add_command(_command)

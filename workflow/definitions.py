@@ -35,14 +35,19 @@ from workflow.catalog import (
     PAPER_GUARDS,
     Body,
     Catalog,
+    CoSignerRule,
+    DecisionRules,
+    DelegatedRule,
     Lifecycle,
     LifecycleState,
     LifecycleTransition,
+    ObjectionRule,
     Organization,
     PaperType,
     Procedure,
     RouteStep,
     RoutingTemplate,
+    UrgentDecisionRule,
     User,
     VotingRule,
 )
@@ -59,7 +64,14 @@ from workflow.deadlines import (
     RuleSource,
 )
 from workflow.errors import DefinitionError, NotFoundError, Problem, did_you_mean, not_found
-from workflow.model import Action, ConsultationRole, OrganizationKind, Outcome, Role
+from workflow.model import (
+    Action,
+    ConsultationRole,
+    ObjectionKind,
+    OrganizationKind,
+    Outcome,
+    Role,
+)
 
 SECTIONS = (
     "body",
@@ -71,9 +83,10 @@ SECTIONS = (
     "permissions",
     "deadlines",
     "procedure",
+    "decisions",
 )
 #: Sections a folder may leave out; the engine's defaults apply then.
-OPTIONAL_SECTIONS = frozenset({"deadlines", "procedure"})
+OPTIONAL_SECTIONS = frozenset({"deadlines", "procedure", "decisions"})
 #: The 16 Länder (Bundesland codes).
 STATES = frozenset(
     {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
@@ -90,7 +103,20 @@ REQUIRED_TRIGGERS = {
 GUARDS = {"paper": PAPER_GUARDS, "consultation": CONSULTATION_GUARDS, "meeting": MEETING_GUARDS}
 EFFECTS = {"paper": PAPER_EFFECTS, "consultation": CONSULTATION_EFFECTS, "meeting": MEETING_EFFECTS}
 #: Permissions a definitions version may lack (stored before they existed): nobody holds them.
-OPTIONAL_ACTIONS = frozenset({Action.MEETING_MANAGE, Action.PAPER_ROUTE})
+OPTIONAL_ACTIONS = frozenset(
+    {
+        Action.MEETING_MANAGE,
+        Action.PAPER_ROUTE,
+        Action.IMPLEMENTATION_PLAN,
+        Action.IMPLEMENTATION_REPORT,
+    }
+)
+#: Where an optional permission absent from a stored version takes its roles from.
+_FALLBACK_ACTIONS = {
+    Action.PAPER_ROUTE: Action.CONSULTATION_RECORD,
+    Action.IMPLEMENTATION_PLAN: Action.CONSULTATION_RECORD,
+    Action.IMPLEMENTATION_REPORT: Action.PAPER_EDIT,
+}
 
 _ID = re.compile(r"[a-z0-9_]+")
 _USER_ID = re.compile(r"[a-z0-9_.-]+")
@@ -582,8 +608,9 @@ def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role
             if action is not None:
                 permissions[action] = frozenset(role for role in roles if role is not None)
     permissions.update({a: frozenset() for a in OPTIONAL_ACTIONS if a.value not in node})
-    if Action.PAPER_ROUTE.value not in node:  # versions from before paper.route existed
-        permissions[Action.PAPER_ROUTE] = permissions.get(Action.CONSULTATION_RECORD, frozenset())
+    for action, fallback in _FALLBACK_ACTIONS.items():  # versions from before they existed
+        if action.value not in node:
+            permissions[action] = permissions.get(fallback, frozenset())
     missing = [a.value for a in Action if a.value not in node and a not in OPTIONAL_ACTIONS]
     if missing:
         ctx.add(line, "permissions", f"missing permission(s) for: {', '.join(missing)}")
@@ -882,6 +909,115 @@ def _deadlines(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> DeadlineRu
     )
 
 
+# -- decisions (optional section) ----------------------------------------------------------------
+
+_DECISIONS = {
+    "urgent_decision": "map",
+    "objections": "map",
+    "committee_objections_to": "str",
+    "delegated": "map",
+}
+_URGENT = {"follow_up": "str", "co_signer": "str", "legal_basis": "str"}
+_OBJECTION = {
+    "legal_basis": "str",
+    "within_days": "int",
+    "earliest_days": "int",
+    "latest_days": "int",
+    "repeatable": "bool",
+}
+_DELEGATED = {"days": "int", "escalate_to": "str", "members_share": "number", "legal_basis": "str"}
+_FOLLOW_UPS = (ConsultationRole.GENEHMIGUNG.value, ConsultationRole.KENNTNISNAHME.value)
+
+
+def _urgent(ctx: _Ctx, node: Any, line: int) -> UrgentDecisionRule | None:
+    path = "decisions.urgent_decision"
+    rec = _record(ctx, node, line, path, _URGENT, ("follow_up", "co_signer"))
+    if rec is None:
+        return None
+    follow_up, co_signer = rec["follow_up"], rec["co_signer"]
+    if follow_up not in _FOLLOW_UPS:
+        message = f"follow_up {follow_up!r} must be one of {', '.join(_FOLLOW_UPS)}"
+        ctx.add(_line(node, "follow_up"), f"{path}.follow_up", message)
+        return None
+    policy = _enum(ctx, CoSignerRule, co_signer, _line(node, "co_signer"), path, "co_signer")
+    if policy is None:
+        return None
+    role = ConsultationRole(follow_up)
+    return UrgentDecisionRule(follow_up=role, co_signer=policy, legal_basis=rec.get("legal_basis"))
+
+
+def _objection(ctx: _Ctx, kind: str, node: Any, line: int) -> ObjectionRule | None:
+    path = f"decisions.objections.{kind}"
+    parsed = _enum(ctx, ObjectionKind, kind, line, path, "objection kind")
+    if parsed is ObjectionKind.EINSPRUCH:
+        ctx.add(line, path, "configure the Einspruch per committee under decisions.delegated")
+        return None
+    rec = _record(ctx, node, line, path, _OBJECTION, ())
+    if rec is None or parsed is None:
+        return None
+    before = len(ctx.problems)
+    for key in ("within_days", "earliest_days", "latest_days"):
+        _at_least(ctx, node, rec, key, path, 0)
+    low, high = rec.get("earliest_days"), rec.get("latest_days")
+    if low is not None and high is not None and low > high:
+        message = f"earliest_days {low} is after latest_days {high}"
+        ctx.add(_line(node, "earliest_days"), f"{path}.earliest_days", message)
+    return ObjectionRule(kind=parsed, **rec) if len(ctx.problems) == before else None
+
+
+def _delegated(
+    ctx: _Ctx, org_id: str, node: Any, line: int, orgs: Orgs | None
+) -> DelegatedRule | None:
+    path = f"decisions.delegated.{org_id}"
+    _org_ref(ctx, orgs, org_id, line, path, False)
+    rec = _record(ctx, node, line, path, _DELEGATED, ("days", "escalate_to"))
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    _at_least(ctx, node, rec, "days", path, 1)
+    _org_ref(
+        ctx, orgs, rec["escalate_to"], _line(node, "escalate_to"), f"{path}.escalate_to", False
+    )
+    share = rec.get("members_share", 0.2)
+    if not 0 < share <= 1:
+        message = f"members_share must be above 0 and at most 1 (e.g. 0.2), got {share}"
+        ctx.add(_line(node, "members_share"), f"{path}.members_share", message)
+    return DelegatedRule(**rec) if len(ctx.problems) == before else None
+
+
+def _decisions(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> DecisionRules | None:
+    """Dringlichkeitsentscheidung, objections and Einspruchsfristen (domain.md 2.4, 2.6)."""
+    rec = _record(ctx, node, line, "decisions", _DECISIONS, ())
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    urgent = None
+    if "urgent_decision" in rec:
+        urgent = _urgent(ctx, rec["urgent_decision"], _line(node, "urgent_decision"))
+    objections: dict[ObjectionKind, ObjectionRule] = {}
+    for kind, value in rec.get("objections", {}).items():
+        rule = _objection(ctx, kind, value, rec["objections"].key_lines[kind])
+        if rule is not None:
+            objections[rule.kind] = rule
+    council = rec.get("committee_objections_to")
+    if council is not None:
+        where = _line(node, "committee_objections_to")
+        _org_ref(ctx, orgs, council, where, "decisions.committee_objections_to", False)
+    delegated: dict[str, DelegatedRule] = {}
+    for org_id, value in rec.get("delegated", {}).items():
+        rule_d = _delegated(ctx, org_id, value, rec["delegated"].key_lines[org_id], orgs)
+        if rule_d is not None:
+            delegated[org_id] = rule_d
+    if len(ctx.problems) > before:
+        return None
+    return DecisionRules(
+        urgent=urgent,
+        objections=MappingProxyType(objections),
+        committee_objections_to=council,
+        delegated=MappingProxyType(delegated),
+    )
+
+
 # -- public API ---------------------------------------------------------------------------------
 
 
@@ -940,6 +1076,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     permissions = _build("permissions", sections, _permissions)
     procedure = _build("procedure", sections, lambda c, n, li: _procedure(c, n, li, orgs))
     deadlines = _build("deadlines", sections, lambda c, n, li: _deadlines(c, n, li, orgs))
+    decisions = _build("decisions", sections, lambda c, n, li: _decisions(c, n, li, orgs))
     if problems:
         raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert body and orgs is not None and paper_types is not None and routes is not None
@@ -957,6 +1094,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
         permissions=MappingProxyType(permissions),
         procedure=procedure or Procedure(),
         deadlines=deadlines or DeadlineRules(),
+        decisions=decisions or DecisionRules(),
     )
 
 

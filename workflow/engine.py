@@ -270,10 +270,29 @@ def _advance_paper(event: EventData) -> None:
             Effect.APPROVE: "adopt",
             Effect.REJECT: "reject",
             Effect.NOTE: "note",
+            Effect.ANNUL: "annul",
         }[effect]
+        extra = _objection_period(ctx, step) if effect is Effect.ADOPT else {}
         flow.engine.fire_paper(
-            ctx, trigger, internal=True, position=step.position, outcome=outcome.value
+            ctx,
+            "adopt_delegated" if extra else trigger,
+            internal=True,
+            position=step.position,
+            outcome=outcome.value,
+            **extra,
         )
+
+
+def _objection_period(ctx: FlowContext, step: ConsultationRecord) -> dict[str, Any]:
+    """A delegated committee's decision waits for its Einspruchsfrist (GO NRW § 57 Abs. 4)
+    when the definitions configure one and the lifecycle has ``adopt_delegated``."""
+    rule = ctx.catalog.decisions.delegated.get(step.organization_id)
+    paper_lifecycle = ctx.catalog.lifecycle("paper")
+    if rule is None or step.date is None:
+        return {}
+    if paper_lifecycle.transition("adopt_delegated", ctx.paper.state) is None:
+        return {}
+    return {"objection_period_until": step.date + dt.timedelta(days=rule.days)}
 
 
 def _insert(

@@ -68,6 +68,10 @@ class MeetingOperations:
             self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
         ) -> FlowContext: ...
 
+        def _check_window(
+            self, session: Session, paper: Paper, step: Consultation, day: dt.date
+        ) -> None: ...
+
     # -- reading -------------------------------------------------------------------------------
 
     def get_meeting(self, meeting_id: int, *, body: str | None = None) -> MeetingView:
@@ -192,6 +196,7 @@ class MeetingOperations:
             if step.meeting_id is not None:
                 raise InvalidInput(f"{label} is already on the agenda of meeting {step.meeting_id}")
             self._require_released(session, paper, label)
+            self._check_window(session, paper, step, local(meeting.start).date())
             item = self._schedule(session, actor, meeting, paper, step)
             return agenda_item_view(item)
 

@@ -50,6 +50,7 @@ class Role(StrEnum):
     SESSION_OFFICE = "session_office"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    MAYOR = "mayor"  # Bürgermeister: Dringlichkeitsentscheidung, Widerspruch, Einspruch
 
 
 class Action(StrEnum):
@@ -63,6 +64,8 @@ class Action(StrEnum):
     CO_SIGNATURE_SIGN = "co_signature.sign"
     DEFINITIONS_LOAD = "definitions.load"
     MEETING_MANAGE = "meeting.manage"
+    IMPLEMENTATION_PLAN = "implementation.plan"  # Beschlusskontrolle: add tasks to a decision
+    IMPLEMENTATION_REPORT = "implementation.report"  # report on a task, mark it umgesetzt
 
 
 class ResultEffect(StrEnum):
@@ -78,6 +81,7 @@ class ResultEffect(StrEnum):
     DROP = "drop"  # abgesetzt: taken off the agenda, no deliberation; the same body again
     WITHDRAW = "withdraw"  # zurückgezogen: the path ends without a decision
     APPROVE = "approve"  # genehmigt: approves a Dringlichkeitsentscheidung
+    ANNUL = "annul"  # aufgehoben: the council annuls a Dringlichkeitsentscheidung
 
     @property
     def deliberated(self) -> bool:
@@ -108,6 +112,7 @@ class Outcome(StrEnum):
     ABGESETZT = "abgesetzt"
     ZURUECKGEZOGEN = "zurueckgezogen"
     GENEHMIGT = "genehmigt"
+    AUFGEHOBEN = "aufgehoben"
 
     @property
     def amends_text(self) -> bool:
@@ -139,6 +144,7 @@ _OUTCOME_LABELS = {
     Outcome.ABGESETZT: "abgesetzt",
     Outcome.ZURUECKGEZOGEN: "zurückgezogen",
     Outcome.GENEHMIGT: "genehmigt",
+    Outcome.AUFGEHOBEN: "aufgehoben",
 }
 _OUTCOME_EFFECTS = {
     Outcome.EMPFOHLEN: ResultEffect.RECOMMEND,
@@ -156,6 +162,7 @@ _OUTCOME_EFFECTS = {
     Outcome.ABGESETZT: ResultEffect.DROP,
     Outcome.ZURUECKGEZOGEN: ResultEffect.WITHDRAW,
     Outcome.GENEHMIGT: ResultEffect.APPROVE,
+    Outcome.AUFGEHOBEN: ResultEffect.ANNUL,
 }
 
 
@@ -205,6 +212,11 @@ class AuditAction(StrEnum):
     AGENDA_NUMBERED = "agenda_numbered"
     AUDIT_SEALED = "audit_sealed"
     APP_ROLE_GRANTED = "app_role_granted"
+    URGENT_DECISION_RECORDED = "urgent_decision_recorded"
+    OBJECTION_RAISED = "objection_raised"
+    IMPLEMENTATION_TASK_ADDED = "implementation_task_added"
+    IMPLEMENTATION_REPORTED = "implementation_reported"
+    IMPLEMENTATION_COMPLETED = "implementation_completed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -518,3 +530,75 @@ class MeetingView:
     modified_at: dt.datetime
     agenda: tuple[AgendaItemView, ...] = ()
     allowed_actions: tuple[str, ...] = ()
+
+
+class ObjectionKind(StrEnum):
+    """What reopens a decision (domain.md 2.6); each fires its own paper trigger."""
+
+    WIDERSPRUCH = "widerspruch"  # GO NRW § 54 Abs. 1: the common good; suspensive
+    BEANSTANDUNG = "beanstandung"  # GO NRW § 54 Abs. 2, KSVG § 60: unlawful; suspensive
+    AUSSETZUNG = "aussetzung"  # GemO RP § 42: the Bürgermeister suspends
+    EINSPRUCH = "einspruch"  # GO NRW § 57 Abs. 4: against a delegated committee's decision
+
+    @property
+    def trigger(self) -> str:
+        return _OBJECTION_TRIGGERS[self]
+
+
+_OBJECTION_TRIGGERS = {
+    ObjectionKind.WIDERSPRUCH: "object",
+    ObjectionKind.BEANSTANDUNG: "contest",
+    ObjectionKind.AUSSETZUNG: "suspend",
+    ObjectionKind.EINSPRUCH: "appeal",
+}
+
+
+class TaskState(StrEnum):
+    """Beschlusskontrolle: an implementation task's status."""
+
+    OPEN = "open"
+    REPORTED = "reported"
+    IMPLEMENTED = "implemented"  # umgesetzt
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcedureView:
+    """A Dringlichkeitsentscheidung or an objection recorded against a decision."""
+
+    paper_number: str
+    kind: str  # "dringlichkeitsentscheidung" or an ObjectionKind value
+    date: dt.date
+    organization_id: str
+    decided_by: str | None
+    co_signer: str | None
+    reason: str
+    legal_basis: str | None
+    position: int | None  # the step it created (follow-up or re-decision)
+    window_start: dt.date | None = None  # the re-decision meeting no earlier than this day
+    window_end: dt.date | None = None  # ... and no later than this day
+    actor: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImplementationReportView:
+    date: dt.date
+    text: str
+    actor: str
+    implemented: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImplementationTaskView:
+    """Beschlusskontrolle: one follow-up on a decision's execution."""
+
+    id: int
+    paper_number: str
+    title: str
+    office_id: str
+    state: TaskState
+    due: dt.date | None  # the next report or completion due
+    interval_months: int | None
+    report_to: str | None  # the Gremium that receives the reports
+    overdue: bool
+    created_at: dt.datetime
+    reports: tuple[ImplementationReportView, ...] = ()

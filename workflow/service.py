@@ -42,6 +42,7 @@ from workflow.deadlines import (
     step_deadlines,
     working_calendar,
 )
+from workflow.decisions import DecisionOperations
 from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
 from workflow.errors import (
     InvalidInput,
@@ -106,10 +107,11 @@ ALLOWED_EFFECTS = {
         *_REROUTING,
     },
     ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT, *_REROUTING},
-    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, *_REROUTING},
+    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, ResultEffect.ANNUL, *_REROUTING},
     ConsultationRole.GENEHMIGUNG: {
         ResultEffect.APPROVE,
         ResultEffect.REJECT,
+        ResultEffect.ANNUL,
         ResultEffect.POSTPONE,
         ResultEffect.DROP,
     },
@@ -118,7 +120,7 @@ ALLOWED_EFFECTS = {
 _INACTIVE = frozenset({"cancelled", "dropped"})
 
 
-class WorkflowService(MeetingOperations):
+class WorkflowService(MeetingOperations, DecisionOperations):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock
@@ -591,6 +593,7 @@ class WorkflowService(MeetingOperations):
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
             step = _step(paper, position)
+            self._check_window(session, paper, step, date)
             ctx = self._ctx(session, catalog, actor, paper)
             self.engine.fire_consultation(ctx, step, "schedule", date=date)
             step.date = date
@@ -658,6 +661,11 @@ class WorkflowService(MeetingOperations):
             raise InvalidInput(
                 f"{result.value!r} does not fit step {position} ({role.value}); "
                 f"use one of {', '.join(fitting)}"
+            )
+        if result.effect is ResultEffect.ANNUL and not self._can_annul(catalog, paper):
+            raise InvalidInput(
+                f"{result.value!r} annuls only a Dringlichkeitsentscheidung awaiting its "
+                f"follow-up; {paper.number} is {paper.state!r}"
             )
         extra = self._routing_arguments(
             catalog, result, entry.refer_to, entry.refer_role, entry.target_date, entry.amended_text
@@ -779,6 +787,10 @@ class WorkflowService(MeetingOperations):
             )
             meeting.modified_at = self.clock.now()
             return results
+
+    @staticmethod
+    def _can_annul(catalog: Catalog, paper: Paper) -> bool:
+        return catalog.lifecycle("paper").transition("annul", paper.state) is not None
 
     def _routing_arguments(
         self,
@@ -1282,7 +1294,9 @@ class WorkflowService(MeetingOperations):
         if not paper.frozen:
             self._require_editable(catalog, actor, paper, what)
             return False
-        if catalog.lifecycle("paper").state(paper.state).final:
+        open_steps = any(c.state in ("planned", "scheduled") for c in paper.consultations)
+        in_path = paper.state in ("released", "in_consultation") or open_steps
+        if catalog.lifecycle("paper").state(paper.state).final or not in_path:
             raise TransitionNotAllowed(
                 paper.number,
                 paper.state,

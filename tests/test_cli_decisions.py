@@ -1,0 +1,72 @@
+"""``ratsweg paper urgent-decision|object|finalize|supervisory|procedures`` and ``ratsweg
+decisions``: one-line errors with exit 1, usage errors with exit 2, JSON and CSV listings."""
+
+from __future__ import annotations
+
+import json
+
+from tests.test_cli import run
+from tests.test_decisions import adopted
+from tests.test_service import released
+from workflow.service import WorkflowService
+
+
+def test_urgent_decision_prints_the_follow_up_step(service: WorkflowService) -> None:
+    number = released(service)
+    args = ["paper", "urgent-decision", number, "--decided-by", "mayor", "--date", "2025-03-12"]
+    result = run(service, *args, "--reason", "eilt", user="session")
+    assert result.exit_code == 1
+    expected = (
+        "Error: GO NRW § 60 Abs. 1 S. 2: the Bürgermeister decides together with a co-signer "
+        "(required); pass --co-signer NAME"
+    )
+    assert result.stderr.strip().splitlines() == [expected]
+    result = run(service, *args, "--reason", "eilt", "--co-signer", "RM Schmitz", user="session")
+    assert result.exit_code == 0, result.output
+    assert "Dringlich entschieden (decided_urgently)" in result.stderr
+    assert "step 4: Rat der Stadt Musterstadt" in result.stdout
+    procedures = json.loads(run(service, "paper", "procedures", number, "--json").stdout)
+    assert procedures[0]["kind"] == "dringlichkeitsentscheidung"
+
+
+def test_object_usage_and_input_errors(service: WorkflowService) -> None:
+    number = adopted(service)
+    usage = run(service, "paper", "object", number, "--kind", "veto", "--date", "2025-03-28")
+    assert usage.exit_code == 2
+    late = run(
+        service, "paper", "object", number, "--kind", "widerspruch", "--date", "2025-04-05",
+        "--reason", "Gemeinwohl", user="mayor",
+    )  # fmt: skip
+    assert late.exit_code == 1
+    assert "had to be raised by 30.03.2025" in late.stderr
+    assert "Traceback" not in late.output
+    ok = run(
+        service, "paper", "object", number, "--kind", "widerspruch", "--date", "2025-03-28",
+        "--reason", "Gemeinwohl", user="mayor",
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert "Widerspruch (Vollzug ausgesetzt) (objected)" in ok.stderr
+
+
+def test_decisions_open_lists_tasks_as_json_and_csv(service: WorkflowService) -> None:
+    number = adopted(service)
+    added = run(
+        service, "decisions", "task-add", number, "--title", "Bericht", "--office", "amt1",
+        "--due", "2025-03-01", user="session",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    rows = json.loads(run(service, "decisions", "open", "--overdue", "--json").stdout)
+    assert [(r["paper_number"], r["due"], r["overdue"]) for r in rows] == [
+        (number, "2025-03-01", True)
+    ]
+    csv = run(service, "decisions", "open", "--format", "csv", "--office", "amt1").stdout
+    assert csv.splitlines() == [
+        "task,paper,title,office,state,due,every,report_to,status",
+        f"1,{number},Bericht,amt1,open,01.03.2025,,,overdue",
+    ]
+    refused = run(service, "decisions", "implemented", "1", "--text", "x", user="auditor")
+    assert refused.exit_code == 1
+    assert "may not do implementation.report" in refused.stderr
+    done = run(service, "decisions", "implemented", "1", "--text", "erledigt", user="clerk")
+    assert done.exit_code == 0, done.output
+    assert run(service, "decisions", "open", "--json").stdout.strip() == "[]"

@@ -1,0 +1,484 @@
+"""Dringlichkeitsentscheidung, Widerspruch/Beanstandung/Aussetzung, Einspruchsfrist and
+Beschlusskontrolle, on SQLite and PostgreSQL. State rules come from each municipality's
+``decisions`` section: Musterstadt and Herzogenrath (NW), Landau (RP), Völklingen (SL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from storage.session import Database
+from tests.conftest import VALID_DEFINITIONS
+from tests.test_service import create, released
+from workflow.clock import FixedClock
+from workflow.definitions import catalog_from_files, read_definition_files, resolve_definitions_dir
+from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.model import Action
+from workflow.service import WorkflowService
+
+D = dt.date
+S = "session"
+
+
+def trail(service: WorkflowService, number: str) -> int:
+    return len(service.audit_trail(number))
+
+
+def steps(view: object) -> list[tuple[str, str, str]]:
+    return [
+        (c.organization_id, c.role.value, c.state)
+        for c in view.consultations  # type: ignore[attr-defined]
+    ]
+
+
+def adopted(service: WorkflowService) -> str:
+    number = released(service)
+    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.record_result(number, user=S, position=2, outcome="beschlossen")
+    return number
+
+
+def shipped(database: Database, clock: FixedClock, name: str) -> WorkflowService:
+    svc = WorkflowService(database, clock)
+    svc.load_definitions(resolve_definitions_dir(name), user=None)
+    return svc
+
+
+# -- Dringlichkeitsentscheidung ---------------------------------------------------------------
+
+
+def test_nw_urgent_decision_needs_approval_in_the_next_rat_meeting(
+    service: WorkflowService,
+) -> None:
+    number = released(service)
+    meeting = service.create_meeting(
+        user=S, organization="rat", start=dt.datetime(2025, 3, 20, 17, tzinfo=dt.UTC)
+    )
+    view = service.record_urgent_decision(
+        number,
+        user=S,
+        decided_by="mayor",
+        co_signer="Ratsmitglied Schmitz",
+        date=D(2025, 3, 12),
+        reason="Fördermittelfrist endet am 14.03.",
+    )
+    assert view.state == "decided_urgently"
+    assert steps(view) == [
+        ("ausschuss", "vorberatung", "cancelled"),
+        ("rat", "entscheidung", "cancelled"),
+        ("rat", "entscheidung", "held"),
+        ("rat", "genehmigung", "planned"),
+    ]
+    assert view.consultations[3].planned_date == D(2025, 3, 20)
+    assert meeting.id
+    (proc,) = service.list_procedures(number)
+    assert (proc.kind, proc.decided_by, proc.co_signer, proc.position) == (
+        "dringlichkeitsentscheidung",
+        "mayor",
+        "Ratsmitglied Schmitz",
+        4,
+    )
+    events = [e for e in service.audit_trail(number) if e.action == "urgent_decision_recorded"]
+    assert events[0].payload["legal_basis"] == "GO NRW § 60 Abs. 1 S. 2"
+    view = service.record_result(number, user=S, position=4, outcome="genehmigt")
+    assert view.state == "adopted"
+    assert service.verify_audit().ok
+
+
+def test_nw_council_refusing_approval_annuls_the_urgent_decision(service: WorkflowService) -> None:
+    number = released(service)
+    service.record_urgent_decision(
+        number, user=S, decided_by="mayor", co_signer="RM Meyer", date=D(2025, 3, 12), reason="x"
+    )
+    view = service.record_result(
+        number, user=S, position=4, outcome="abgelehnt", date=D(2025, 3, 27)
+    )
+    assert view.state == "annulled"
+
+
+def test_urgent_decision_refusals_change_nothing(service: WorkflowService) -> None:
+    number = released(service)
+    before = trail(service, number)
+    with pytest.raises(InvalidInput, match="together with a co-signer.*--co-signer NAME"):
+        service.record_urgent_decision(
+            number, user=S, decided_by="mayor", date=D(2025, 3, 12), reason="eilt"
+        )
+    with pytest.raises(PermissionDenied, match="'clerk' is not the Bürgermeister.*mayor"):
+        service.record_urgent_decision(
+            number, user=S, decided_by="clerk", co_signer="X", date=D(2025, 3, 12), reason="eilt"
+        )
+    with pytest.raises(PermissionDenied, match="'auditor' may not decide_urgently"):
+        service.record_urgent_decision(
+            number, user="auditor", decided_by="mayor", co_signer="X", date=D(2025, 3, 12),
+            reason="eilt",
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match="needs its reasons"):
+        service.record_urgent_decision(
+            number, user=S, decided_by="mayor", co_signer="X", date=D(2025, 3, 12), reason=" "
+        )
+    assert trail(service, number) == before
+    assert service.get_paper(number).state == "released"
+
+
+def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
+    database: Database, clock: FixedClock
+) -> None:
+    svc = shipped(database, clock, "landau")
+    number = _landau_paper(svc)
+    view = svc.record_urgent_decision(
+        number,
+        user="sitzungsdienst.becker",
+        decided_by="oberbuergermeister",
+        co_signer="Beigeordnete Müller und Klein",
+        date=D(2025, 3, 12),
+        reason="Gefahr im Verzug",
+    )
+    assert view.state == "decided_urgently"
+    assert steps(view)[-1] == ("stadtrat", "kenntnisnahme", "planned")
+    position = view.consultations[-1].position
+    view = svc.record_result(
+        number,
+        user="sitzungsdienst.becker",
+        position=position,
+        outcome="zur_kenntnis_genommen",
+        date=D(2025, 3, 25),
+    )
+    assert view.state == "adopted"
+    assert svc.verify_audit().ok
+
+
+def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
+    database: Database, clock: FixedClock
+) -> None:
+    svc = shipped(database, clock, "voelklingen")
+    number = _voelklingen_paper(svc)
+    with pytest.raises(InvalidInput, match="KSVG § 61: the Bürgermeister decides alone"):
+        svc.record_urgent_decision(
+            number,
+            user="sitzungsdienst",
+            decided_by="oberbuergermeisterin",
+            co_signer="X",
+            date=D(2025, 3, 12),
+            reason="Hochwasser",
+        )
+    view = svc.record_urgent_decision(
+        number,
+        user="sitzungsdienst",
+        decided_by="oberbuergermeisterin",
+        date=D(2025, 3, 12),
+        reason="Hochwasser",
+    )
+    assert steps(view)[-1] == ("stadtrat", "kenntnisnahme", "planned")
+    view = svc.record_result(
+        number,
+        user="sitzungsdienst",
+        position=view.consultations[-1].position,
+        outcome="aufgehoben",
+        date=D(2025, 3, 25),
+    )
+    assert view.state == "annulled"
+
+
+def test_aufgehoben_fits_only_an_urgent_decision(service: WorkflowService) -> None:
+    number = create(service, route="standard")
+    service.remove_consultation(number, user="clerk", position=2)
+    service.add_consultation(number, user="clerk", organization="rat", role="kenntnisnahme")
+    service.submit_paper(number, user="clerk")
+    service.release_paper(number, user="head")
+    with pytest.raises(InvalidInput, match="'aufgehoben' annuls only a Dringlichkeitsentscheidung"):
+        service.record_result(number, user=S, position=2, outcome="aufgehoben", date=D(2025, 4, 1))
+
+
+# -- Widerspruch, Beanstandung, Aussetzung ----------------------------------------------------
+
+
+def test_widerspruch_suspends_and_sets_the_redecision_window(service: WorkflowService) -> None:
+    number = adopted(service)  # the Rat decided on 27.03.2025
+    with pytest.raises(InvalidInput, match="had to be raised by 30.03.2025"):
+        service.raise_objection(
+            number, user="mayor", kind="widerspruch", date=D(2025, 3, 31), reason="Gemeinwohl"
+        )
+    with pytest.raises(InvalidInput, match="no earlier than 01.04.2025 and no later than 12.04"):
+        service.raise_objection(
+            number,
+            user="mayor",
+            kind="widerspruch",
+            date=D(2025, 3, 29),
+            reason="Gemeinwohl",
+            planned_date=D(2025, 3, 31),
+        )
+    view = service.raise_objection(
+        number, user="mayor", kind="widerspruch", date=D(2025, 3, 29), reason="Gemeinwohl"
+    )
+    assert view.state == "objected"
+    assert steps(view)[-1] == ("rat", "entscheidung", "planned")
+    (proc,) = service.list_procedures(number)
+    assert (proc.window_start, proc.window_end) == (D(2025, 4, 1), D(2025, 4, 12))
+    before = trail(service, number)
+    with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*12.04.2025.*20.04.2025 is outside"):
+        service.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 20))
+    assert trail(service, number) == before
+    service.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 8))
+    view = service.record_result(number, user=S, position=3, outcome="beschlossen")
+    assert view.state == "adopted"
+    with pytest.raises(InvalidInput, match="no second widerspruch.*29.03.2025"):
+        service.raise_objection(
+            number, user="mayor", kind="widerspruch", date=D(2025, 4, 9), reason="noch einmal"
+        )
+    assert service.verify_audit().ok
+
+
+def test_beanstandung_upheld_goes_to_the_supervisory_authority(service: WorkflowService) -> None:
+    number = adopted(service)
+    view = service.raise_objection(
+        number, user="mayor", kind="beanstandung", date=D(2025, 4, 2), reason="rechtswidrig"
+    )
+    assert view.state == "contested"
+    view = service.record_result(
+        number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 10)
+    )
+    assert view.state == "supervisory_review"
+    with pytest.raises(PermissionDenied, match="'mayor' may not annul"):
+        service.record_supervisory_decision(number, user="mayor", annul=True, reason="Az 1")
+    view = service.record_supervisory_decision(number, user=S, annul=True, reason="Bez.-Reg. Az 1")
+    assert view.state == "annulled"
+    assert service.verify_audit().ok
+
+
+def test_objection_refusals_change_nothing(service: WorkflowService) -> None:
+    number = adopted(service)
+    before = trail(service, number)
+    with pytest.raises(InvalidInput, match="'aussetzung' is not configured.*widerspruch"):
+        service.raise_objection(
+            number, user="mayor", kind="aussetzung", date=D(2025, 4, 2), reason="r"
+        )
+    with pytest.raises(InvalidInput, match="unknown kind of objection 'widerspuch'.*widerspruch"):
+        service.raise_objection(
+            number, user="mayor", kind="widerspuch", date=D(2025, 4, 2), reason="r"
+        )
+    with pytest.raises(PermissionDenied, match="'auditor' may not object"):
+        service.raise_objection(
+            number, user="auditor", kind="widerspruch", date=D(2025, 3, 28), reason="r"
+        )
+    with pytest.raises(InvalidInput, match="Einspruch applies only to committees"):
+        service.raise_objection(
+            number, user="mayor", kind="einspruch", date=D(2025, 3, 28), reason="r"
+        )
+    assert trail(service, number) == before
+    fresh = released(service)
+    with pytest.raises(InvalidInput, match="has no decision yet"):
+        service.raise_objection(
+            fresh, user="mayor", kind="widerspruch", date=D(2025, 3, 28), reason="r"
+        )
+
+
+# -- Einspruchsfrist (Herzogenrath seed 003) --------------------------------------------------
+
+
+def _asidq_decision(svc: WorkflowService) -> str:
+    number = svc.create_paper(
+        user="amt50.sachbearbeitung",
+        paper_type=_first_type(svc),
+        title="Integrationskonzept, Fortschreibung",
+        office="amt50",
+        date=D(2025, 3, 1),
+        route="integrationskonzept",
+    ).number
+    svc.submit_paper(number, user="amt50.sachbearbeitung")
+    svc.release_paper(number, user="amt50.leitung")
+    view = svc.record_result(
+        number, user="sitzungsdienst", position=1, outcome="beschlossen", date=D(2025, 3, 25)
+    )
+    assert view.state == "objection_period"
+    return number
+
+
+def test_herzogenrath_asidq_decision_becomes_final_after_the_einspruchsfrist(
+    database: Database, clock: FixedClock
+) -> None:
+    svc = shipped(database, clock, "herzogenrath")
+    number = _asidq_decision(svc)
+    clock.instant = dt.datetime(2025, 4, 1, 10, tzinfo=dt.UTC)
+    before = trail(svc, number)
+    with pytest.raises(InvalidInput, match="runs until 01.04.2025; finalize it after that day"):
+        svc.finalize_decision(number, user="sitzungsdienst")
+    with pytest.raises(PermissionDenied, match="'rpa' may not finalize"):
+        clock.instant = dt.datetime(2025, 4, 2, 10, tzinfo=dt.UTC)
+        svc.finalize_decision(number, user="rpa")
+    assert trail(svc, number) == before
+    view = svc.finalize_decision(number, user="sitzungsdienst")
+    assert view.state == "adopted"
+    last = svc.audit_trail(number)[-1]
+    assert (last.from_state, last.to_state) == ("objection_period", "adopted")
+    assert last.payload["objection_period_until"] == "2025-04-01"
+    assert svc.verify_audit().ok
+
+
+def test_herzogenrath_einspruch_takes_the_matter_to_the_rat(
+    database: Database, clock: FixedClock
+) -> None:
+    svc = shipped(database, clock, "herzogenrath")
+    number = _asidq_decision(svc)
+    with pytest.raises(InvalidInput, match="needs 4 of the 17 members.*got 3"):
+        svc.raise_objection(
+            number, user="sitzungsdienst", kind="einspruch", date=D(2025, 3, 27), reason="r",
+            members=3,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match="ran from 25.03.2025 to 01.04.2025"):
+        svc.raise_objection(
+            number, user="buergermeister", kind="einspruch", date=D(2025, 4, 3), reason="r"
+        )
+    view = svc.raise_objection(
+        number, user="sitzungsdienst", kind="einspruch", date=D(2025, 3, 27), reason="r",
+        members=4,
+    )  # fmt: skip
+    assert view.state == "appealed"
+    assert steps(view) == [("asidq", "entscheidung", "held"), ("rat", "entscheidung", "planned")]
+    view = svc.record_result(
+        number, user="sitzungsdienst", position=2, outcome="abgelehnt", date=D(2025, 4, 10)
+    )
+    assert view.state == "rejected"
+    assert svc.verify_audit().ok
+
+
+# -- Beschlusskontrolle -------------------------------------------------------------------------
+
+
+def test_implementation_tasks_report_and_overdue_listing(
+    service: WorkflowService, clock: FixedClock
+) -> None:
+    number = adopted(service)  # decided 27.03.2025
+    yearly = service.add_implementation_task(
+        number, user=S, title="Umsetzungsbericht", office="amt1", interval_months=12,
+        report_to="ausschuss",
+    )  # fmt: skip
+    build = service.add_implementation_task(
+        number, user=S, title="Bauantrag stellen", office="amt1", due=D(2025, 6, 30)
+    )
+    assert (yearly.due, build.due) == (D(2026, 3, 27), D(2025, 6, 30))
+    clock.instant = dt.datetime(2025, 7, 2, 8, tzinfo=dt.UTC)
+    overdue = service.list_implementation_tasks(overdue=True)
+    assert [t.id for t in overdue] == [build.id]
+    assert [t.id for t in service.list_implementation_tasks()] == [build.id, yearly.id]
+    done = service.report_implementation(
+        build.id, user="clerk", date=D(2025, 7, 1), text="gestellt", implemented=True
+    )
+    assert done.state.value == "implemented"
+    report = service.report_implementation(yearly.id, user="head", date=D(2026, 3, 20), text="1")
+    assert (report.state.value, report.due) == ("reported", D(2027, 3, 20))
+    assert service.get_paper(number).state == "adopted"
+    service.report_implementation(
+        yearly.id, user="head", date=D(2027, 3, 1), text="fertig", implemented=True
+    )
+    assert service.get_paper(number).state == "implemented"
+    assert service.list_implementation_tasks() == []
+    actions = [e.action for e in service.audit_trail(number)]
+    assert actions.count("implementation_task_added") == 2
+    assert actions.count("implementation_completed") == 2
+    assert service.verify_audit().ok
+
+
+def test_implementation_refusals_change_nothing(service: WorkflowService) -> None:
+    number = adopted(service)
+    task = service.add_implementation_task(
+        number, user=S, title="Bericht", office="amt1", due=D(2025, 9, 1)
+    )
+    before = trail(service, number)
+    with pytest.raises(PermissionDenied, match="'auditor' may not do implementation.plan"):
+        service.add_implementation_task(number, user="auditor", title="x", office="amt1")
+    with pytest.raises(PermissionDenied, match="'auditor' may not do implementation.report"):
+        service.report_implementation(task.id, user="auditor", date=D(2025, 5, 1), text="x")
+    with pytest.raises(InvalidInput, match="pass --due DATE or --every MONTHS"):
+        service.add_implementation_task(number, user=S, title="x", office="amt1")
+    with pytest.raises(NotFoundError, match="no implementation task 99"):
+        service.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
+    fresh = released(service)
+    with pytest.raises(InvalidInput, match="follow a decision in force"):
+        service.add_implementation_task(fresh, user=S, title="x", office="amt1", due=D(2025, 9, 1))
+    assert trail(service, number) == before
+
+
+def test_auditor_is_refused_every_new_mutation(service: WorkflowService) -> None:
+    number = adopted(service)
+    before = trail(service, number)
+    calls = [
+        lambda: service.raise_objection(
+            number, user="auditor", kind="beanstandung", date=D(2025, 4, 1), reason="r"
+        ),
+        lambda: service.finalize_decision(number, user="auditor"),
+        lambda: service.record_supervisory_decision(
+            number, user="auditor", annul=False, reason="r"
+        ),
+    ]
+    for call in calls:
+        with pytest.raises((PermissionDenied, TransitionNotAllowed)):
+            call()
+    assert trail(service, number) == before
+
+
+# -- stored definitions versions --------------------------------------------------------------
+
+
+def test_definitions_from_before_decisions_still_load() -> None:
+    """Versions stored before these states, triggers and permissions existed keep loading."""
+    files = read_definition_files(VALID_DEFINITIONS)
+    files.pop("decisions.yaml")
+    text = files["lifecycles.yaml"]
+    for trigger in ("adopt_delegated", "decide_urgently", "finalize", "object", "contest",
+                    "suspend", "appeal", "confirm", "annul", "implement"):  # fmt: skip
+        text = re.sub(rf"      - trigger: {trigger}\n(        .*\n)*", "", text)
+    text = re.sub(r"        source: \[in_consultation, decided_urgently.*\]", "        source: in_consultation", text)  # fmt: skip
+    text = re.sub(r"      - trigger: (adopt|reject|note)\n        source: (\[contested.*\]|decided_urgently)\n(        .*\n)*", "", text)  # fmt: skip
+    text = text.replace("        source: [in_consultation, objected, contested, suspended, appealed]\n", "        source: in_consultation\n")  # fmt: skip
+    for state in ("decided_urgently", "objection_period", "objected", "contested", "suspended",
+                  "appealed", "supervisory_review", "implemented", "annulled"):  # fmt: skip
+        text = re.sub(rf"      {state}: .*\n", "", text)
+    text = text.replace(
+        "adopted: {label: Beschlossen}", "adopted: {label: Beschlossen, final: true}"
+    )
+    text = re.sub(r"  implementation\..*\n", "", text)
+    assert "implement" not in text and "decided_urgently" not in text
+    catalog = catalog_from_files({**files, "lifecycles.yaml": text}, "old")
+    assert catalog.decisions.urgent is None
+    assert (
+        catalog.permissions[Action.IMPLEMENTATION_PLAN]
+        == catalog.permissions[Action.CONSULTATION_RECORD]
+    )
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _first_type(svc: WorkflowService) -> str:
+    return next(iter(svc.catalog().paper_types))
+
+
+def _landau_paper(svc: WorkflowService) -> str:
+    number = svc.create_paper(
+        user="sozialamt.weber",
+        paper_type=_first_type(svc),
+        title="Notunterkunft",
+        office="sozialamt",
+        date=D(2025, 3, 1),
+        route="stadtrat",
+    ).number
+    svc.submit_paper(number, user="sozialamt.weber")
+    svc.release_paper(number, user="sozialamt.leitung")
+    return number
+
+
+def _voelklingen_paper(svc: WorkflowService) -> str:
+    number = svc.create_paper(
+        user="wks.sachbearbeitung",
+        paper_type=_first_type(svc),
+        title="Hochwasserschutz",
+        office="wks",
+        date=D(2025, 3, 1),
+        route="stadtrat",
+    ).number
+    svc.submit_paper(number, user="wks.sachbearbeitung")
+    svc.release_paper(number, user="wks.leitung")
+    return number
