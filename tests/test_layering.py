@@ -26,7 +26,6 @@ ALLOWED = {
     "workflow.votes": {"workflow.errors", "workflow.model"},
     "workflow.reminders": {"workflow.catalog", "workflow.deadlines", "workflow.model"},
     "workflow.notify": {"workflow.errors", "workflow.model"},
-    "workflow.ical": {"workflow.deadlines", "workflow.model"},
     "workflow.worker": {"workflow.errors", "workflow.model", "workflow.notify", "workflow.service"},
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},
