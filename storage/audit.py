@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import json.encoder
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -84,6 +84,29 @@ def chain_head(session: Session, stream: str) -> tuple[int, str]:
             ).first()
         heads[stream] = (row[0], row[1]) if row else (0, GENESIS)
     return heads[stream]
+
+
+def prime_chain_heads(session: Session, streams: Iterable[str], chunk: int = 500) -> None:
+    """Read the heads of many streams at once (one query per ``chunk``) into the cache that
+    ``append_event`` uses; for workers that append to hundreds of streams per transaction."""
+    heads: dict[str, tuple[int, str]] = session.info.setdefault("audit_heads", {})
+    missing = sorted({s for s in streams if s not in heads})
+    for start in range(0, len(missing), chunk):
+        part = missing[start : start + chunk]
+        latest = (
+            select(AuditEvent.stream, func.max(AuditEvent.seq).label("seq"))
+            .where(AuditEvent.stream.in_(part))
+            .group_by(AuditEvent.stream)
+            .subquery()
+        )
+        query = select(AuditEvent.stream, AuditEvent.seq, AuditEvent.hash).join(
+            latest, (AuditEvent.stream == latest.c.stream) & (AuditEvent.seq == latest.c.seq)
+        )
+        with session.no_autoflush:
+            for row in session.execute(query):
+                heads[row.stream] = (row.seq, row.hash)
+    for stream in missing:
+        heads.setdefault(stream, (0, GENESIS))
 
 
 def append_event(

@@ -328,3 +328,64 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Reminder(Base):
+    """A planned reminder, kept in step with its paper by the transaction that changes it.
+
+    ``slot`` says what it is about (kind, paper, step or office); ``key`` adds the due instant
+    and is unique: it becomes the outbox row's idempotency key and the e-mail's Message-ID.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        Index("ix_reminder_state_due_at", "state", "due_at"),
+        Index("ix_reminder_paper_id_slot", "paper_id", "slot"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    slot: Mapped[str] = mapped_column(String(255))
+    body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id"))
+    consultation_id: Mapped[int | None] = mapped_column(Integer)  # no FK: steps can be removed
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    deadline_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    escalate_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Outbox(Base):
+    """A message to deliver, written in the transaction that claims its reminder.
+
+    A worker leases a row (``state`` sending, ``claimed_until``); a lease that runs out (the
+    worker died) makes the row deliverable again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminder.id"), index=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -311,6 +311,9 @@ READ_ONLY = {
     "paper check": ["paper", "check", "{number}"],
     "meeting list": ["meeting", "list"],
     "decisions open": ["decisions", "open"],
+    "reminders due": ["reminders", "due"],
+    "reminders sent": ["reminders", "sent"],
+    "reminders failed": ["reminders", "failed"],
     "paper procedures": ["paper", "procedures", "{number}"],
     "meeting show": ["meeting", "show", "{meeting}"],
     "meeting agenda": ["meeting", "agenda", "{meeting}"],
@@ -321,6 +324,8 @@ READ_ONLY = {
 AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}
 #: works on a database of its own (a temporary one), never the configured one
 OWN_DATABASE = {"demo"}
+#: the delivery process: acts as the system (no --as), sends only what is due
+SYSTEM = {"worker"}
 #: every other command changes data: arguments that would succeed for a user with the role
 MUTATING = {
     "init": ["init", "--definitions", str(VALID_DEFINITIONS)],
@@ -386,6 +391,7 @@ MUTATING = {
         "2025-12-31",
     ],
     "decisions report": ["decisions", "report", "{task}", "--text", "läuft"],
+    "reminders retry": ["reminders", "retry", "1"],
     "decisions implemented": ["decisions", "implemented", "{task}", "--text", "erledigt"],
     "paper urgent-decision": [
         "paper",
@@ -441,7 +447,7 @@ def command_paths(group: click.Group, prefix: str = "") -> list[str]:
 
 
 def test_every_command_is_classified() -> None:
-    classified = set(READ_ONLY) | set(AUDIT_RECORDS) | OWN_DATABASE | set(MUTATING)
+    classified = set(READ_ONLY) | set(AUDIT_RECORDS) | OWN_DATABASE | SYSTEM | set(MUTATING)
     assert sorted(command_paths(cli)) == sorted(classified)
 
 

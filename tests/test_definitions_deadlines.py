@@ -151,3 +151,43 @@ def test_shipped_rules_keep_open_points_as_unverified_configuration() -> None:
     assert "unverified" in (saarland.source.note or "")
     nrw = load_catalog(resolve_definitions_dir("herzogenrath")).deadlines.default
     assert nrw.notice is None  # GO NRW leaves it to the council's GO: not assumed
+
+
+def test_reminders_are_configured_with_escalation_targets() -> None:
+    text = """deadlines:
+  reminders:
+    lead_days: 3
+    escalate_after_hours: 48
+    escalate_to: [office_head, session, buero@musterstadt.example]
+"""
+    catalog = catalog_from_files(small_files(**{"deadlines.yaml": text}), "musterstadt")
+    rule = catalog.deadlines.reminders
+    assert rule is not None and (rule.lead_days, rule.escalate_after_hours) == (3, 48)
+    assert rule.escalate_to == ("office_head", "session", "buero@musterstadt.example")
+    assert load_catalog(VALID).deadlines.reminders is None
+
+
+def test_reminder_problems_are_reported_with_their_lines() -> None:
+    text = """deadlines:
+  reminders:
+    lead_days: -1
+    escalate_to: [office_hed]
+"""
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"deadlines.yaml": text}), "musterstadt")
+    assert located(info.value.problems) == [
+        (
+            "deadlines.yaml",
+            2,
+            "escalate_after_hours and escalate_to go together; give both or neither",
+        ),
+        ("deadlines.yaml", 3, "lead_days must be at least 0, got -1"),
+        (
+            "deadlines.yaml",
+            4,
+            (
+                "unknown escalation target 'office_hed' (did you mean 'office_head'?); use "
+                "office_head, session_office, a user id or an e-mail address"
+            ),
+        ),
+    ]

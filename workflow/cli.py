@@ -29,7 +29,7 @@ from workflow.output import (
 
 if TYPE_CHECKING:
     from workflow.deadlines import DeadlineEntry, StepCheck
-    from workflow.model import PaperView, Seal, VerifyReport
+    from workflow.model import PaperView, ReminderView, Seal, VerifyReport
     from workflow.service import WorkflowService
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -719,6 +719,111 @@ def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filt
     click.echo(render(rows, columns, fmt))
 
 
+# -- reminders and the worker -------------------------------------------------------------------
+
+REMINDER_COLUMNS = ["id", "kind", "paper", "due_at", "state", "recipients", "attempts"]
+
+
+@cli.group()
+def reminders() -> None:
+    """Reminders: due (pending), sent, failed (parked after the last retry); retry."""
+
+
+def _reminder_list(state: str, help_text: str) -> None:
+    @reminders.command(state, help=help_text)
+    @output_options
+    @pass_runtime
+    def command(rt: Runtime, fmt: str, as_json: bool) -> None:
+        from workflow.model import ReminderState
+
+        states = {"due": [ReminderState.PENDING], "sent": [ReminderState.SENT]}.get(
+            state, [ReminderState.FAILED]
+        )
+        fmt = chosen_format(fmt, as_json)
+        rows = [_reminder_row(r) for r in rt.service.list_reminders(states, body=rt.body)]
+        extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
+        extra += ["last_error"] if fmt == "table" and state == "failed" else []
+        click.echo(render(rows, REMINDER_COLUMNS + extra, fmt))
+
+
+_reminder_list("due", "Pending reminders, earliest first (due now or later).")
+_reminder_list("sent", "Reminders delivered, with their idempotency key.")
+_reminder_list("failed", "Reminders parked after the last delivery attempt, with the error.")
+
+
+@reminders.command("retry")
+@click.argument("reminder_id", type=int)
+@actor_option
+@pass_runtime
+def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
+    """Queue a failed reminder again (session office or admin)."""
+    view = rt.service.retry_reminder(reminder_id, user=user_of(user), body=rt.body)
+    click.echo(f"reminder {view.id} queued again ({view.key})", err=True)
+
+
+@cli.command()
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds between sweeps.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Reminders claimed and messages sent per transaction.",
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0.1),
+    default=300.0,
+    show_default=True,
+    help="Seconds a message stays leased to this worker while it is sent.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Delivery attempts before a reminder is parked as failed.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds before the first retry; doubled each time.",
+)
+@click.option(
+    "--notifier",
+    type=click.Choice(["smtp", "log"]),
+    default="smtp",
+    show_default=True,
+    help="smtp: RATSWEG_SMTP_* settings; log: log lines only.",
+)
+@click.option("--once", is_flag=True, help="Sweep once and exit (cron, tests).")
+@pass_runtime
+def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
+    """Send due reminders: claim them into the outbox, deliver, retry; SIGTERM stops cleanly."""
+    import logging
+
+    from workflow.app import build_notifier
+    from workflow.worker import Worker, WorkerOptions
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    runner = Worker(rt.service, build_notifier(notifier), WorkerOptions(**options))
+    total = runner.run(once=once)
+    rt.service.db.dispose()
+    click.echo(
+        f"{runner.name}: {total.claimed} claimed, {total.sent} sent, {total.retried} to retry, "
+        f"{total.failed} failed",
+        err=True,
+    )
+
+
 # -- demo -------------------------------------------------------------------------------------
 
 
@@ -854,6 +959,22 @@ def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:
         "legal_basis": deadline.legal_basis,
         "warnings": "; ".join(deadline.warnings),
         "explanation": deadline.explanation,
+    }
+
+
+def _reminder_row(view: ReminderView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "kind": view.kind.value,
+        "paper": view.paper,
+        "due_at": view.due_at,
+        "state": view.state.value,
+        "recipients": ", ".join(view.recipients),
+        "attempts": view.attempts,
+        "key": view.key,
+        "subject": view.subject,
+        "sent_at": view.sent_at,
+        "last_error": view.last_error,
     }
 
 

@@ -164,12 +164,27 @@ class DayOff:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReminderRule:
+    """When reminders go out, and to whom an overdue one is escalated.
+
+    ``escalate_to`` entries are ``office_head`` (the heads of the paper's office, or of the
+    co-signing office), ``session_office`` (every user with that role), a user id, or an
+    e-mail address.
+    """
+
+    lead_days: int = 2  # calendar days before the deadline
+    escalate_after_hours: int | None = None  # None: no escalation
+    escalate_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeadlineRules:
     """The ``deadlines`` section: defaults, per-organization overrides, extra days off."""
 
     default: RuleSet = field(default_factory=RuleSet)
     organizations: Mapping[str, RuleSet] = field(default_factory=lambda: MappingProxyType({}))
     days_off: tuple[DayOff, ...] = ()
+    reminders: ReminderRule | None = None  # None: no reminders are planned
 
     def for_organization(self, org_id: str) -> RuleSet:
         """The organization's rules; each rule it does not set comes from the defaults."""

@@ -59,6 +59,7 @@ from workflow.deadlines import (
     NonWorkingDayPolicy,
     NoticeEvent,
     NoticeRule,
+    ReminderRule,
     ReportRule,
     RuleSet,
     RuleSource,
@@ -679,7 +680,9 @@ def _procedure(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> Procedure 
 
 # -- deadlines (optional section) ----------------------------------------------------------------
 
-_DEADLINES = {"days_off": "list", "default": "map", "organizations": "map"}
+_DEADLINES = {"days_off": "list", "default": "map", "organizations": "map", "reminders": "map"}
+_REMINDERS = {"lead_days": "int", "escalate_after_hours": "int", "escalate_to": "str_or_list"}
+_ESCALATION_ROLES = ("office_head", "session_office")
 _DAY_OFF = {"name": "str", "date": "str", "annual": "str", "easter": "int"}
 _RULE_KINDS = (
     "notice",
@@ -875,11 +878,48 @@ def _day_off(ctx: _Ctx, node: Any, line: int, path: str) -> DayOff | None:
     return DayOff(name=rec["name"], easter_offset=value)
 
 
-def _deadlines(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> DeadlineRules | None:
+def _reminders(ctx: _Ctx, node: Any, line: int, users: Collection[str] | None) -> ReminderRule:
+    """``deadlines.reminders``: lead time and escalation (who, after how many hours)."""
+    path = "deadlines.reminders"
+    rec = _record(ctx, node, line, path, _REMINDERS, ())
+    if rec is None:
+        return ReminderRule()
+    _at_least(ctx, node, rec, "lead_days", path, 0)
+    _at_least(ctx, node, rec, "escalate_after_hours", path, 0)
+    targets = _strings(
+        ctx, rec.get("escalate_to", []), _line(node, "escalate_to"), f"{path}.escalate_to"
+    )
+    for value, at_line, at in targets:
+        known = users is None or value in users or value in _ESCALATION_ROLES or "@" in value
+        if not known:
+            choices = [*_ESCALATION_ROLES, *(users or ())]
+            message = (
+                f"unknown escalation target {value!r}{_unknown(value, choices)}; use office_head, "
+                "session_office, a user id or an e-mail address"
+            )
+            ctx.add(at_line, at, message)
+    if ("escalate_after_hours" in rec) != bool(targets):
+        message = "escalate_after_hours and escalate_to go together; give both or neither"
+        ctx.add(line, path, message)
+    return ReminderRule(
+        lead_days=rec.get("lead_days", 2),
+        escalate_after_hours=rec.get("escalate_after_hours"),
+        escalate_to=tuple(value for value, _, _ in targets),
+    )
+
+
+def _deadlines(
+    ctx: _Ctx, node: Any, line: int, orgs: Orgs | None, users: Collection[str] | None = None
+) -> DeadlineRules | None:
     rec = _record(ctx, node, line, "deadlines", _DEADLINES, ())
     if rec is None:
         return None
     before = len(ctx.problems)
+    reminders = (
+        _reminders(ctx, rec["reminders"], _line(node, "reminders"), users)
+        if "reminders" in rec
+        else None
+    )
     days_off_line = _line(node, "days_off")
     entries = _items(ctx, rec.get("days_off", []), days_off_line, "deadlines.days_off")
     days_off = [_day_off(ctx, *entry) for entry in entries]
@@ -906,6 +946,7 @@ def _deadlines(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> DeadlineRu
         default=default,
         organizations=MappingProxyType(organizations),
         days_off=tuple(d for d in days_off if d is not None),
+        reminders=reminders,
     )
 
 
@@ -1075,7 +1116,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     lifecycles = _build("lifecycles", sections, _lifecycles)
     permissions = _build("permissions", sections, _permissions)
     procedure = _build("procedure", sections, lambda c, n, li: _procedure(c, n, li, orgs))
-    deadlines = _build("deadlines", sections, lambda c, n, li: _deadlines(c, n, li, orgs))
+    deadlines = _build("deadlines", sections, lambda c, n, li: _deadlines(c, n, li, orgs, users))
     decisions = _build("decisions", sections, lambda c, n, li: _decisions(c, n, li, orgs))
     if problems:
         raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line or 0)))

@@ -77,6 +77,14 @@ class StorageError(WorkflowError):
     pass
 
 
+class DeliveryError(WorkflowError):
+    """A notifier could not deliver a message; ``permanent`` ones are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """A hint such as ' (did you mean 'stadtrat'?)', or '' when nothing is close."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)

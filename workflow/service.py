@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
+from storage import reminders as reminder_store
 from storage import repository
 from storage.audit import append_event, body_stream, paper_stream, verify_chains
 from storage.roles import AUDIT_PRIVILEGES, grant_app_role
@@ -67,10 +68,14 @@ from workflow.model import (
     ConsultationRole,
     CoSignatureState,
     MinutesResult,
+    OutboxMessage,
     Outcome,
     PaperSummary,
     PaperView,
     PlannedStep,
+    ReminderKind,
+    ReminderState,
+    ReminderView,
     ResultEffect,
     ResultEntry,
     Role,
@@ -79,6 +84,7 @@ from workflow.model import (
     VoteCount,
     VoteKind,
 )
+from workflow.reminders import PaperFacts, StepFacts, plan_reminders
 from workflow.seal import root_hash
 from workflow.views import audit_event_view, paper_summary, paper_view
 
@@ -116,6 +122,8 @@ ALLOWED_EFFECTS = {
         ResultEffect.DROP,
     },
 }
+#: session.info key: the user of the unit of work (the actor of its reminder changes).
+_ACTOR = "ratsweg_actor"
 #: Consultation states in which a step is no longer part of the active path.
 _INACTIVE = frozenset({"cancelled", "dropped"})
 
@@ -285,6 +293,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                     "definitions_version": catalog.version,
                 },
             )
+            self._sync_reminders(catalog, paper)
             return self._view(catalog, paper)
 
     def get_paper(self, number: str, *, body: str | None = None) -> PaperView:
@@ -1192,6 +1201,144 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             for org_id, position, meeting, deadline in found
         ]
 
+    # -- reminders -----------------------------------------------------------------------------
+
+    def _sync_reminders(self, catalog: Catalog, paper: Paper) -> None:
+        """Keep the paper's reminders in step with it, in the caller's transaction.
+
+        Called by ``_touch`` (every paper-changing method) and ``create_paper``. A meeting
+        change (meetings branch) must call it for every paper on the meeting's agenda.
+        """
+        session = Session.object_session(paper)
+        if session is None or catalog.deadlines.reminders is None:
+            return
+        if any(c.id is None for c in paper.consultations):
+            session.flush()
+        now = self.clock.now()
+        plans = plan_reminders(catalog, self._paper_facts(session, catalog, paper))
+        changes = reminder_store.apply_plan(
+            session, body_id=paper.body_id, paper_id=paper.id, plans=plans, now=now
+        )
+        for change in changes:
+            append_event(
+                session,
+                stream=paper_stream(paper.id),
+                occurred_at=now,
+                actor=session.info.get(_ACTOR, "ratsweg"),
+                action=change.action.value,
+                paper_id=paper.id,
+                payload=change.payload,
+            )
+
+    @staticmethod
+    def _paper_facts(session: Session, catalog: Catalog, paper: Paper) -> PaperFacts:
+        pending = [c for c in paper.co_signatures if c.state == CoSignatureState.PENDING.value]
+        requested = _co_signature_requests(session, paper) if pending else {}
+        return PaperFacts(
+            id=paper.id,
+            number=paper.number,
+            title=paper.title,
+            office_id=paper.office_id,
+            state=paper.state,
+            final=catalog.lifecycle("paper").state(paper.state).final,
+            released=paper.frozen,
+            steps=tuple(
+                StepFacts(
+                    consultation_id=c.id,
+                    position=c.position,
+                    organization_id=c.organization_id,
+                    role=c.role,
+                    open=c.state in ("planned", "scheduled"),
+                    date=c.date or c.planned_date,
+                )
+                for c in sorted(paper.consultations, key=lambda c: c.position)
+            ),
+            pending_co_signatures=tuple(
+                (c.office_id, requested[c.office_id]) for c in pending if c.office_id in requested
+            ),
+        )
+
+    def claim_due_reminders(self, *, worker: str, limit: int) -> int:
+        """Claim due reminders into the outbox (one transaction); return how many."""
+        with self.db.write() as session:
+            return reminder_store.claim_due(
+                session, now=self.clock.now(), limit=limit, worker=worker
+            )
+
+    def lease_messages(
+        self, *, worker: str, limit: int, lease: dt.timedelta
+    ) -> list[OutboxMessage]:
+        """Lease deliverable outbox rows to ``worker`` until now + ``lease``."""
+        with self.db.write() as session:
+            return reminder_store.lease_outbox(
+                session, now=self.clock.now(), limit=limit, worker=worker, lease=lease
+            )
+
+    def finish_messages(
+        self,
+        *,
+        worker: str,
+        delivered: Sequence[int],
+        failures: Sequence[tuple[int, str, bool]],
+        max_attempts: int,
+        backoff: dt.timedelta,
+    ) -> tuple[int, int, int]:
+        """Mark delivered messages sent (with a ``reminder_sent`` audit event each), schedule
+        retries with exponential backoff, park the ones out of attempts as failed.
+
+        ``failures`` are (outbox id, error, permanent). Returns (sent, retried, failed).
+        """
+        with self.db.write() as session:
+            return reminder_store.finish_delivery(
+                session,
+                worker=worker,
+                now=self.clock.now(),
+                delivered=delivered,
+                failures=[reminder_store.Failure(i, e, p) for i, e, p in failures],
+                max_attempts=max_attempts,
+                backoff=backoff,
+            )
+
+    def list_reminders(
+        self, states: Sequence[ReminderState], *, body: str | None = None
+    ) -> list[ReminderView]:
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            rows = reminder_store.list_reminders(
+                session, body_id=body_row.id, states=[s.value for s in states]
+            )
+            return [_reminder_view(r, o, n) for r, o, n in rows]
+
+    def retry_reminder(
+        self, reminder_id: int, *, user: str | None, body: str | None = None
+    ) -> ReminderView:
+        """Queue a parked (failed) reminder again; session office or admin only.
+
+        :raises PermissionDenied: the user is neither.
+        :raises NotFoundError: no such reminder in the body.
+        :raises InvalidInput: the reminder is not failed.
+        """
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            actor = self._actor(self._catalog(session, body_row.definitions_version), user)
+            if not actor.roles & {Role.SESSION_OFFICE, Role.ADMIN}:
+                raise PermissionDenied(
+                    f"{actor.user_id!r} may not retry reminders: needs one of the roles "
+                    "admin, session_office"
+                )
+            row = reminder_store.get_reminder(session, reminder_id)
+            if row is None or row.body_id != body_row.id:
+                raise NotFoundError(f"no reminder {reminder_id} in {body_row.name}")
+            if not reminder_store.retry_failed(
+                session, reminder_id, now=self.clock.now(), actor=actor.user_id
+            ):
+                raise InvalidInput(
+                    f"reminder {reminder_id} is {row.state}, not failed; only parked reminders "
+                    "can be retried"
+                )
+            number = session.get_one(Paper, row.paper_id).number if row.paper_id else None
+            return _reminder_view(row, None, number)
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _catalog(self, session: Session, version: str) -> Catalog:
@@ -1388,6 +1535,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         after: str | None,
         payload: dict[str, Any],
     ) -> None:
+        session.info[_ACTOR] = actor.user_id  # reminder changes are audited as this user's
         append_event(
             session,
             stream=paper_stream(paper.id),
@@ -1402,6 +1550,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
 
     def _touch(self, catalog: Catalog, paper: Paper) -> PaperView:
         paper.modified_at = self.clock.now()
+        self._sync_reminders(catalog, paper)
         return self._view(catalog, paper)
 
     def _view(self, catalog: Catalog, paper: Paper) -> PaperView:
@@ -1686,3 +1835,21 @@ def _co_signature_requests(session: Session, paper: Paper) -> dict[str, dt.datet
             if isinstance(office, str):
                 requested[office] = event.occurred_at
     return requested
+
+
+def _reminder_view(row: Any, outbox: Any, number: str | None) -> ReminderView:
+    return ReminderView(
+        id=row.id,
+        key=row.key,
+        kind=ReminderKind(row.kind),
+        state=ReminderState(row.state),
+        paper=number,
+        due_at=row.due_at,
+        escalate_at=row.escalate_at,
+        recipients=tuple(row.recipients),
+        subject=row.subject,
+        attempts=outbox.attempts if outbox is not None else 0,
+        sent_at=row.sent_at,
+        last_error=outbox.last_error if outbox is not None else None,
+        claimed_by=row.claimed_by,
+    )

@@ -1,7 +1,7 @@
 """decision procedures and Beschlusskontrolle
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-24 10:00:00
 
 Dringlichkeitsentscheidungen and objections against decisions (Widerspruch, Beanstandung,
@@ -18,7 +18,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,195 @@
+"""Benchmark: the reminder sweep (claim into the outbox + lease + a null notifier + mark sent
+with its audit event) on PostgreSQL, with one and with two worker processes, against the
+raw-driver limit of the same database.
+
+For each run the script inserts R due reminders (spread over P papers) into a fresh schema,
+starts W worker processes (spawn) that each sweep with ``Worker.sweep()`` and a ``NullNotifier``
+until nothing is due, and times the wall clock from the moment all workers are ready. Then it
+checks that every reminder is sent exactly once (outbox rows = reminder_sent events = R).
+
+The raw limit: the same claim statement and outbox insert with plain psycopg, in batches of
+the same size, one connection, no delivery, no audit.
+
+    PYTHONPATH=. python bench/reminders.py                 # 100k reminders, 1 and 2 workers
+    PYTHONPATH=. python bench/reminders.py --reminders 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import sys
+import time
+import uuid
+from typing import Any
+
+import psycopg
+from sqlalchemy import func, insert, select
+
+from storage.migrate import upgrade_database
+from storage.schema import AuditEvent, Outbox, Paper, Reminder
+from storage.session import Database
+from workflow.clock import SystemClock
+from workflow.definitions import resolve_definitions_dir
+from workflow.notify import NullNotifier
+from workflow.service import WorkflowService
+from workflow.worker import Worker, WorkerOptions
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TARGET_ONE = 2000.0  # reminders/s, one worker
+TARGET_SCALE = 1.6  # two workers / one worker
+
+
+def _sweep(url: str, batch: int, barrier: Any) -> int:
+    service = WorkflowService(Database(url), SystemClock())
+    worker = Worker(service, NullNotifier(), WorkerOptions(batch=batch))
+    barrier.wait()
+    report = worker.sweep()
+    service.db.dispose()
+    return report.sent
+
+
+def setup(url: str, papers: int) -> tuple[WorkflowService, list[int]]:
+    service = WorkflowService(Database(url), SystemClock())
+    upgrade_database(service.db.engine)
+    service.load_definitions(resolve_definitions_dir("landau"), user=None)
+    for _ in range(papers):
+        service.create_paper(
+            user="sozialamt.weber",
+            paper_type="sitzungsvorlage",
+            title="Bench",
+            office="sozialamt",
+            date=dt.date(2025, 3, 1),
+        )
+    with service.db.read() as session:
+        return service, list(session.scalars(select(Paper.id)))
+
+
+def insert_due(service: WorkflowService, count: int, papers: list[int], tag: str) -> None:
+    now = dt.datetime.now(dt.UTC)
+    for start in range(0, count, 10000):
+        rows = [
+            {
+                "key": f"ladung:{tag}:{i}@20250310T230000Z",
+                "slot": f"ladung:{tag}:{i}",
+                "body_id": "landau",
+                "paper_id": papers[i % len(papers)],
+                "kind": "ladung",
+                "state": "pending",
+                "due_at": now - dt.timedelta(seconds=count - i),
+                "deadline_at": now,
+                "recipients": ["sitzungsdienst@landau.example"],
+                "subject": f"Ladung fällig {i}",
+                "text": "Bitte die Einladung versenden.",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(start, min(count, start + 10000))
+        ]
+        with service.db.write() as session:
+            session.execute(insert(Reminder), rows)
+
+
+def timed_sweep(url: str, workers: int, batch: int) -> tuple[float, int]:
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(workers + 1)
+        with ctx.Pool(workers) as pool:
+            results = [pool.apply_async(_sweep, (url, batch, barrier)) for _ in range(workers)]
+            barrier.wait()
+            start = time.perf_counter()
+            sent = sum(r.get(timeout=1800) for r in results)
+            return time.perf_counter() - start, sent
+
+
+def raw_limit(url: str, count: int, batch: int) -> float:
+    """Claim + outbox insert with plain psycopg, on a copy of the reminder table."""
+    plain = url.replace("+psycopg", "")
+    with psycopg.connect(plain) as conn:
+        conn.execute("CREATE TABLE raw_reminder (LIKE reminder INCLUDING ALL)")
+        conn.execute("CREATE TABLE raw_outbox (LIKE outbox INCLUDING ALL)")
+        conn.execute("INSERT INTO raw_reminder SELECT * FROM reminder LIMIT %s", (count,))
+        conn.execute("UPDATE raw_reminder SET state = 'pending'")
+        conn.commit()
+        done, start = 0, time.perf_counter()
+        while True:
+            rows = conn.execute(
+                "UPDATE raw_reminder SET state = 'claimed' WHERE id IN (SELECT id FROM "
+                "raw_reminder WHERE state = 'pending' AND due_at <= now() ORDER BY due_at, id "
+                "LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id, key, recipients, subject, text",
+                (batch,),
+            ).fetchall()
+            if not rows:
+                break
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO raw_outbox (reminder_id, key, channel, recipients, subject, "
+                    "body, state, attempts, next_attempt_at, created_at) VALUES "
+                    "(%s, %s, 'email', %s, %s, %s, 'queued', 0, now(), now())",
+                    [(r[0], r[1], psycopg.types.json.Json(r[2]), r[3], r[4]) for r in rows],
+                )
+            conn.commit()
+            done += len(rows)
+        return done / (time.perf_counter() - start)
+
+
+def count_sent(service: WorkflowService) -> tuple[int, int]:
+    with service.db.read() as session:
+        outbox = session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state == "sent")
+        )
+        events = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "reminder_sent")
+        )
+        return int(outbox or 0), int(events or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--reminders", type=int, default=100_000)
+    parser.add_argument("--papers", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--postgres-url", default=DEFAULT_PG_URL)
+    args = parser.parse_args(argv)
+    schema = f"ratsweg_bench_{uuid.uuid4().hex[:10]}"
+    admin = args.postgres_url.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{args.postgres_url}?options=-csearch_path%3D{schema}"
+    try:
+        service, papers = setup(url, args.papers)
+        rates: dict[int, float] = {}
+        expected, ok = 0, True
+        for workers in (1, 2):
+            insert_due(service, args.reminders, papers, f"w{workers}")
+            elapsed, sent = timed_sweep(url, workers, args.batch)
+            expected += args.reminders
+            outbox, events = count_sent(service)
+            ok &= sent == args.reminders and outbox == events == expected
+            rates[workers] = sent / elapsed
+            print(
+                f"{workers} worker(s): {sent} reminders in {elapsed:.1f} s = {rates[workers]:,.0f}/s"
+            )
+        raw = raw_limit(url, args.reminders, args.batch)
+        scale = rates[2] / rates[1]
+        print(f"raw driver (claim + outbox insert only, 1 connection): {raw:,.0f}/s")
+        print(f"ratio 1 worker / raw: {rates[1] / raw:.2f}")
+        print(
+            f"target 1 worker >= {TARGET_ONE:,.0f}/s: "
+            f"{'met' if rates[1] >= TARGET_ONE else 'NOT met'}"
+        )
+        print(
+            f"target 2 workers >= {TARGET_SCALE}x: {scale:.2f}x "
+            f"{'met' if scale >= TARGET_SCALE else 'NOT met'}"
+        )
+        print(f"exactly once (outbox = reminder_sent events = reminders): {'yes' if ok else 'NO'}")
+        service.db.dispose()
+        return 0 if ok else 1
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    sys.exit(main())

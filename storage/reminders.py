@@ -1,0 +1,396 @@
+"""Reminder rows and the outbox: the storage side of planning, claiming and delivery.
+
+Concurrency (see docs/architecture.md, "Reminders"):
+- planning runs in the transaction that changes the paper, which already holds the paper's
+  lock; it locks the paper's *pending* reminders (``FOR UPDATE`` on PostgreSQL), so a worker's
+  claim either happened before (the row is no longer pending and is left alone) or waits;
+- a claim is one statement, ``UPDATE reminder ... WHERE id IN (SELECT ... FOR UPDATE SKIP
+  LOCKED)`` plus the outbox inserts, in one transaction (``BEGIN IMMEDIATE`` on SQLite);
+- delivery leases outbox rows (``claimed_until``); a lease that runs out makes the row
+  deliverable again, so a killed worker's messages are sent by another one;
+- marking sent locks the papers (in id order) before appending the hash-chained audit events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.audit import append_event, body_stream, paper_stream, prime_chain_heads
+from storage.schema import Outbox, Paper, Reminder
+from workflow.model import (
+    AuditAction,
+    OutboxMessage,
+    OutboxState,
+    PlannedReminder,
+    ReminderState,
+)
+
+PENDING = ReminderState.PENDING.value
+CHANNEL = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference between the planned and the stored reminders of a paper."""
+
+    action: AuditAction
+    payload: dict[str, Any]
+
+
+def _payload(row: Reminder, **extra: Any) -> dict[str, Any]:
+    return {
+        "reminder": row.id,
+        "key": row.key,
+        "kind": row.kind,
+        "due_at": row.due_at.astimezone(dt.UTC).isoformat(),
+        "recipients": list(row.recipients),
+    } | extra
+
+
+def _fill(row: Reminder, plan: PlannedReminder, now: dt.datetime) -> None:
+    row.key, row.slot, row.kind = plan.key, plan.slot, plan.kind.value
+    row.due_at, row.deadline_at, row.escalate_at = plan.due_at, plan.deadline_at, plan.escalate_at
+    row.recipients, row.subject, row.text = list(plan.recipients), plan.subject, plan.text
+    row.consultation_id, row.updated_at = plan.consultation_id, now
+
+
+def apply_plan(
+    session: Session,
+    *,
+    body_id: str,
+    paper_id: int,
+    plans: Sequence[PlannedReminder],
+    now: dt.datetime,
+) -> list[Change]:
+    """Make the paper's stored reminders match ``plans``: insert new ones, move pending ones
+    whose due time changed, cancel pending ones no longer wanted. Reminders already claimed or
+    sent are history and stay as they are. A new reminder whose deadline has already passed
+    is not planned (an existing one is never dropped for being late)."""
+    pending_query = select(Reminder).where(Reminder.paper_id == paper_id, Reminder.state == PENDING)
+    if session.get_bind().dialect.name == "postgresql":
+        pending_query = pending_query.with_for_update()
+    pending = {r.slot: r for r in session.scalars(pending_query)}
+    history = {
+        r.key: r
+        for r in session.scalars(
+            select(Reminder).where(Reminder.paper_id == paper_id, Reminder.state != PENDING)
+        )
+    }
+    seen_slots = {r.slot for r in history.values()}
+    changes: list[Change] = []
+    wanted: set[str] = set()
+    for plan in plans:
+        wanted.add(plan.slot)
+        current = pending.get(plan.slot)
+        earlier = history.get(plan.key)
+        if earlier is not None:
+            if earlier.state == ReminderState.CANCELLED.value:  # e.g. a meeting moved back
+                if current is not None:
+                    current.state, current.updated_at = ReminderState.CANCELLED.value, now
+                    changes.append(Change(AuditAction.REMINDER_CANCELLED, _payload(current)))
+                earlier.state = PENDING
+                _fill(earlier, plan, now)
+                pending[plan.slot] = earlier
+                changes.append(Change(AuditAction.REMINDER_PLANNED, _payload(earlier)))
+            continue  # otherwise this very reminder was already claimed or sent
+        if current is not None:
+            if current.key != plan.key:
+                before = current.due_at
+                _fill(current, plan, now)
+                changes.append(
+                    Change(AuditAction.REMINDER_MOVED, _payload(current, moved_from=_iso(before)))
+                )
+            else:
+                _fill(current, plan, now)  # same time; recipients or wording may have changed
+            continue
+        if plan.deadline_at <= now and plan.slot not in seen_slots:
+            continue
+        row = Reminder(body_id=body_id, paper_id=paper_id, state=PENDING, created_at=now)
+        _fill(row, plan, now)
+        session.add(row)
+        session.flush()
+        changes.append(Change(AuditAction.REMINDER_PLANNED, _payload(row)))
+    for slot, row in pending.items():
+        if slot not in wanted:
+            row.state, row.updated_at = ReminderState.CANCELLED.value, now
+            changes.append(Change(AuditAction.REMINDER_CANCELLED, _payload(row)))
+    return changes
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat()
+
+
+# -- claim: due reminders -> outbox --------------------------------------------------------------
+
+
+def claim_due(session: Session, *, now: dt.datetime, limit: int, worker: str) -> int:
+    """Claim up to ``limit`` due reminders and write one outbox row each; return how many."""
+    due = (
+        select(Reminder.id)
+        .where(Reminder.state == PENDING, Reminder.due_at <= now)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(Reminder)
+        .where(Reminder.id.in_(due.scalar_subquery()))
+        .values(
+            state=ReminderState.CLAIMED.value, claimed_by=worker, claimed_at=now, updated_at=now
+        )
+        .returning(Reminder.id, Reminder.key, Reminder.recipients, Reminder.subject, Reminder.text)
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(claim).all()
+    if rows:
+        session.execute(
+            insert(Outbox),
+            [
+                {
+                    "reminder_id": r.id,
+                    "key": r.key,
+                    "channel": CHANNEL,
+                    "recipients": r.recipients,
+                    "subject": r.subject,
+                    "body": r.text,
+                    "state": OutboxState.QUEUED.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for r in rows
+            ],
+        )
+    return len(rows)
+
+
+# -- delivery: lease, then sent / retry / failed -------------------------------------------------
+
+
+def lease_outbox(
+    session: Session, *, now: dt.datetime, limit: int, worker: str, lease: dt.timedelta
+) -> list[OutboxMessage]:
+    """Lease up to ``limit`` deliverable rows: queued and due, or sending with a lapsed lease."""
+    ready = or_(
+        and_(Outbox.state == OutboxState.QUEUED.value, Outbox.next_attempt_at <= now),
+        and_(Outbox.state == OutboxState.SENDING.value, Outbox.claimed_until < now),
+    )
+    ids = (
+        select(Outbox.id)
+        .where(ready)
+        .order_by(Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    take = (
+        update(Outbox)
+        .where(Outbox.id.in_(ids.scalar_subquery()))
+        .values(
+            state=OutboxState.SENDING.value,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            attempts=Outbox.attempts + 1,
+        )
+        .returning(
+            Outbox.id,
+            Outbox.key,
+            Outbox.channel,
+            Outbox.recipients,
+            Outbox.subject,
+            Outbox.body,
+            Outbox.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(
+        (
+            OutboxMessage(
+                id=r.id,
+                key=r.key,
+                channel=r.channel,
+                recipients=tuple(r.recipients),
+                subject=r.subject,
+                body=r.body,
+                attempts=r.attempts,
+            )
+            for r in session.execute(take)
+        ),
+        key=lambda m: m.id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    outbox_id: int
+    error: str
+    permanent: bool
+
+
+def _lock_papers(session: Session, outbox_ids: Sequence[int]) -> None:
+    """Lock the papers whose streams the events go to, in id order (no deadlocks)."""
+    if session.get_bind().dialect.name != "postgresql" or not outbox_ids:
+        return
+    papers = (
+        select(Reminder.paper_id)
+        .join(Outbox, Outbox.reminder_id == Reminder.id)
+        .where(Outbox.id.in_(outbox_ids), Reminder.paper_id.is_not(None))
+        .distinct()
+    )
+    ids = sorted(i for i in session.scalars(papers) if i is not None)
+    if ids:
+        session.execute(
+            select(Paper.id).where(Paper.id.in_(ids)).order_by(Paper.id).with_for_update()
+        )
+
+
+def finish_delivery(
+    session: Session,
+    *,
+    worker: str,
+    now: dt.datetime,
+    delivered: Sequence[int],
+    failures: Sequence[Failure],
+    max_attempts: int,
+    backoff: dt.timedelta,
+) -> tuple[int, int, int]:
+    """Record a leased batch's outcome; return (sent, retried, failed). Rows whose lease this
+    worker lost in the meantime are left to the worker that holds them now."""
+    _lock_papers(session, [*delivered, *(f.outbox_id for f in failures)])
+    sent = _mark_sent(session, worker, now, delivered)
+    retried = failed = 0
+    for failure in failures:
+        row = session.get(Outbox, failure.outbox_id)
+        if row is None or row.state != OutboxState.SENDING.value or row.claimed_by != worker:
+            continue
+        row.last_error, row.claimed_by, row.claimed_until = failure.error[:2000], None, None
+        if failure.permanent or row.attempts >= max_attempts:
+            row.state = OutboxState.FAILED.value
+            reminder = session.get_one(Reminder, row.reminder_id)
+            reminder.state, reminder.updated_at = ReminderState.FAILED.value, now
+            payload = _payload(reminder, attempts=row.attempts, error=row.last_error)
+            _append(session, reminder, now, worker, AuditAction.REMINDER_FAILED, payload)
+            failed += 1
+        else:
+            row.state = OutboxState.QUEUED.value
+            row.next_attempt_at = now + backoff * 2 ** (row.attempts - 1)
+            retried += 1
+    return sent, retried, failed
+
+
+def _mark_sent(session: Session, worker: str, now: dt.datetime, ids: Sequence[int]) -> int:
+    if not ids:
+        return 0
+    done = session.execute(
+        update(Outbox)
+        .where(
+            Outbox.id.in_(ids),
+            Outbox.state == OutboxState.SENDING.value,
+            Outbox.claimed_by == worker,
+        )
+        .values(state=OutboxState.SENT.value, sent_at=now, claimed_until=None, last_error=None)
+        .returning(Outbox.reminder_id, Outbox.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    attempts = {r.reminder_id: r.attempts for r in done}
+    if not attempts:
+        return 0
+    rows = session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(list(attempts)))
+        .values(state=ReminderState.SENT.value, sent_at=now, updated_at=now)
+        .returning(
+            Reminder.id,
+            Reminder.body_id,
+            Reminder.paper_id,
+            Reminder.key,
+            Reminder.kind,
+            Reminder.recipients,
+            Reminder.due_at,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    prime_chain_heads(session, (_stream(r.paper_id, r.body_id) for r in rows))
+    for r in sorted(rows, key=lambda r: r.id):
+        payload = {
+            "reminder": r.id,
+            "key": r.key,
+            "kind": r.kind,
+            "due_at": _iso(r.due_at),
+            "recipients": list(r.recipients),
+            "attempts": attempts[r.id],
+        }
+        append_event(
+            session,
+            stream=_stream(r.paper_id, r.body_id),
+            occurred_at=now,
+            actor=worker,
+            action=AuditAction.REMINDER_SENT.value,
+            paper_id=r.paper_id,
+            payload=payload,
+        )
+    return len(rows)
+
+
+def _stream(paper_id: int | None, body_id: str) -> str:
+    return paper_stream(paper_id) if paper_id is not None else body_stream(body_id)
+
+
+def _append(
+    session: Session,
+    row: Reminder,
+    now: dt.datetime,
+    actor: str,
+    action: AuditAction,
+    payload: dict[str, Any],
+) -> None:
+    append_event(
+        session,
+        stream=_stream(row.paper_id, row.body_id),
+        occurred_at=now,
+        actor=actor,
+        action=action.value,
+        paper_id=row.paper_id,
+        payload=payload,
+    )
+
+
+def retry_failed(session: Session, reminder_id: int, *, now: dt.datetime, actor: str) -> bool:
+    """Queue a parked reminder's message again (attempts start over); False if not failed."""
+    row = session.get(Reminder, reminder_id, with_for_update=True)
+    if row is None or row.state != ReminderState.FAILED.value:
+        return False
+    outbox = session.scalars(select(Outbox).where(Outbox.reminder_id == row.id)).one()
+    outbox.state, outbox.attempts, outbox.next_attempt_at = OutboxState.QUEUED.value, 0, now
+    outbox.claimed_by = outbox.claimed_until = None
+    row.state, row.updated_at = ReminderState.CLAIMED.value, now
+    _append(session, row, now, actor, AuditAction.REMINDER_RETRIED, _payload(row))
+    return True
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def list_reminders(
+    session: Session, *, body_id: str, states: Sequence[str], limit: int = 1000
+) -> list[tuple[Reminder, Outbox | None, str | None]]:
+    """Reminders of a body in the given states with their outbox row and paper number."""
+    query = (
+        select(Reminder, Outbox, Paper.number)
+        .outerjoin(Outbox, Outbox.reminder_id == Reminder.id)
+        .outerjoin(Paper, Paper.id == Reminder.paper_id)
+        .where(Reminder.body_id == body_id, Reminder.state.in_(states))
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+    )
+    return [(r, o, n) for r, o, n in session.execute(query)]
+
+
+def get_reminder(session: Session, reminder_id: int) -> Reminder | None:
+    return session.get(Reminder, reminder_id)

@@ -1,0 +1,85 @@
+"""E-mail over SMTP against a real server on loopback (aiosmtpd), and the log notifier."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from tests.smtp_server import free_port, smtp_server
+from workflow.app import build_notifier, smtp_settings_from_env
+from workflow.errors import DeliveryError, InvalidInput
+from workflow.model import OutboxMessage
+from workflow.notify import LogNotifier, SmtpNotifier, SmtpSettings, message_id
+
+MESSAGE = OutboxMessage(
+    id=1,
+    key="vorlagenschluss:7:s12@20250310T230000Z",
+    channel="email",
+    recipients=("erika@musterstadt.example", "max@musterstadt.example"),
+    subject="Vorlagenschluss naht: V/2025/7 Radweg Hauptstraße (Frist Di 11.03.2025)",
+    body="Guten Tag,\n\nVorlagenschluss naht.\nFrist: Di 11.03.2025, 24:00 Uhr\n",
+    attempts=1,
+)
+
+
+def test_the_message_arrives_with_recipients_subject_and_message_id() -> None:
+    with smtp_server() as (recorder, port):
+        settings = SmtpSettings(host="127.0.0.1", port=port, sender="ratsweg@musterstadt.example")
+        notifier = SmtpNotifier(settings)
+        notifier.send(MESSAGE)
+        notifier.send(MESSAGE)  # the connection is reused
+        notifier.close()
+    first = recorder.messages[0]
+    assert first.rcpt_tos == list(MESSAGE.recipients)
+    assert first.mail_from == "ratsweg@musterstadt.example"
+    assert first.subject == MESSAGE.subject
+    assert first.message_id == "<vorlagenschluss.7.s12.20250310T230000Z@musterstadt.example>"
+    assert "Frist: Di 11.03.2025, 24:00 Uhr" in first.body
+    assert recorder.messages[1].message_id == first.message_id  # same key, same Message-ID
+
+
+def test_an_unreachable_server_is_a_transient_failure() -> None:
+    notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2))
+    with pytest.raises(DeliveryError) as caught:
+        notifier.send(MESSAGE)
+    assert not caught.value.permanent
+
+
+def test_a_message_without_recipients_fails_permanently() -> None:
+    notifier = SmtpNotifier(SmtpSettings())
+    with pytest.raises(DeliveryError, match="keine Empfänger") as caught:
+        notifier.send(replace(MESSAGE, recipients=()))
+    assert caught.value.permanent
+
+
+def test_message_ids_are_valid_for_any_key() -> None:
+    assert message_id("a b:c@d", "x.example") == "<a.b.c.d@x.example>"
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATSWEG_SMTP_HOST", "mail.example")
+    monkeypatch.setenv("RATSWEG_SMTP_PORT", "587")
+    monkeypatch.setenv("RATSWEG_SMTP_STARTTLS", "true")
+    monkeypatch.setenv("RATSWEG_SMTP_USER", "ratsweg")
+    monkeypatch.setenv("RATSWEG_SMTP_PASSWORD", "geheim")
+    monkeypatch.setenv("RATSWEG_SMTP_FROM", "fristen@landau.example")
+    settings = smtp_settings_from_env()
+    assert (settings.host, settings.port, settings.starttls) == ("mail.example", 587, True)
+    assert (settings.user, settings.password, settings.domain) == (
+        "ratsweg",
+        "geheim",
+        "landau.example",
+    )
+    monkeypatch.setenv("RATSWEG_SMTP_PORT", "smtp")
+    with pytest.raises(InvalidInput, match="RATSWEG_SMTP_PORT"):
+        build_notifier("smtp")
+
+
+def test_the_log_notifier_logs_key_recipients_and_subject(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO):
+        LogNotifier().send(MESSAGE)
+    assert MESSAGE.key in caplog.text and "erika@musterstadt.example" in caplog.text

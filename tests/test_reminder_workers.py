@@ -1,0 +1,141 @@
+"""2000 due reminders, several `ratsweg worker` processes, one killed with SIGKILL mid-run:
+every reminder is claimed once, every outbox row delivered once, and the SMTP server on
+loopback receives 2000 distinct Message-IDs. SQLite: 2 workers; PostgreSQL: 4.
+
+What is guaranteed (docs/architecture.md): a claim happens once (outbox key unique, claim and
+outbox insert in one transaction). Delivery is at-least-once: a worker killed after the SMTP
+server accepted a message but before its "sent" commit leaves the row leased; when the lease
+runs out another worker sends it again with the same Message-ID. Duplicates are therefore only
+possible for the killed worker's last leased batch, and are reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from storage.schema import AuditEvent, Outbox, Reminder
+from tests.smtp_server import smtp_server
+from workflow.service import WorkflowService
+
+pytestmark = pytest.mark.slow
+REMINDERS = 2000
+BATCH = 25
+
+
+def _papers(service: WorkflowService, count: int) -> list[int]:
+    from storage.schema import Paper
+
+    for _ in range(count):
+        service.create_paper(
+            user="clerk",
+            paper_type="vorlage",
+            title="Erinnerung",
+            office="amt1",
+            date=dt.date(2025, 3, 1),
+            route="standard",
+        )
+    with service.db.read() as session:
+        return list(session.scalars(select(Paper.id).order_by(Paper.id)))
+
+
+def insert_due_reminders(service: WorkflowService, count: int, papers: list[int]) -> None:
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "key": f"ladung:{papers[i % len(papers)]}:s{i}@20250310T230000Z",
+            "slot": f"ladung:{papers[i % len(papers)]}:s{i}",
+            "body_id": "musterstadt",
+            "paper_id": papers[i % len(papers)],
+            "kind": "ladung",
+            "state": "pending",
+            "due_at": now - dt.timedelta(hours=1, seconds=i),
+            "deadline_at": now,
+            "recipients": [f"sitzungsdienst{i % 3}@musterstadt.example"],
+            "subject": f"Ladung fällig ({i})",
+            "text": "Bitte die Einladung versenden.",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(count)
+    ]
+    with service.db.write() as session:
+        session.execute(insert(Reminder), rows)
+
+
+def _start(url: str, port: int) -> subprocess.Popen[str]:
+    script = Path(sys.executable).with_name("ratsweg")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).parents[1]),
+        "RATSWEG_SMTP_HOST": "127.0.0.1",
+        "RATSWEG_SMTP_PORT": str(port),
+        "RATSWEG_SMTP_FROM": "ratsweg@musterstadt.example",
+    }
+    command = [str(script), "--database", url, "worker", "--interval", "0.5"]
+    command += ["--batch", str(BATCH), "--lease", "3", "--notifier", "smtp"]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def _sent(service: WorkflowService) -> int:
+    with service.db.read() as session:
+        query = select(func.count()).select_from(Outbox).where(Outbox.state == "sent")
+        return int(session.scalar(query) or 0)
+
+
+def _wait(condition: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_workers_deliver_every_reminder_once_even_when_one_is_killed(
+    service: WorkflowService, database_url: str
+) -> None:
+    insert_due_reminders(service, REMINDERS, _papers(service, 8))
+    processes = 4 if database_url.startswith("postgresql") else 2
+    with smtp_server() as (recorder, port):
+        workers = [_start(database_url, port) for _ in range(processes)]
+        _wait(lambda: recorder.count() >= 300, 60)
+        workers[0].send_signal(signal.SIGKILL)  # in the middle of its batches
+        _wait(lambda: _sent(service) == REMINDERS, 90)
+        for proc in workers[1:]:
+            proc.send_signal(signal.SIGTERM)
+        outputs = [proc.communicate(timeout=30) for proc in workers]
+        received = list(recorder.messages)
+    assert workers[0].returncode == -signal.SIGKILL
+    for proc, (_, err) in zip(workers[1:], outputs[1:], strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    with service.db.read() as session:
+        outbox = session.execute(select(Outbox.reminder_id, Outbox.state)).all()
+        states = Counter(session.scalars(select(Reminder.state)))
+        sent_events = [
+            e.payload
+            for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent"))
+        ]
+    assert len(outbox) == REMINDERS and {s for _, s in outbox} == {"sent"}
+    assert len({r for r, _ in outbox}) == REMINDERS  # no reminder claimed twice
+    assert states == {"sent": REMINDERS}
+    assert len(sent_events) == len(set(sent_events)) == REMINDERS  # one audit event each
+    ids = Counter(m.message_id for m in received)
+    duplicates = {k: n for k, n in ids.items() if n > 1}
+    logging.getLogger(__name__).warning(  # shown with -rA or on failure
+        "%d messages, %d Message-IDs, duplicates: %s", len(received), len(ids), duplicates
+    )
+    assert len(ids) == REMINDERS
+    assert sum(n - 1 for n in duplicates.values()) <= BATCH  # only the killed worker's batch
+    assert service.verify_audit().ok

@@ -1,0 +1,177 @@
+"""Reminders are planned, moved and cancelled with the change that causes them, claimed into the
+outbox, delivered, retried and parked; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storage.session import Database
+from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
+from workflow.cli import cli
+from workflow.clock import FixedClock
+from workflow.errors import InvalidInput, PermissionDenied
+from workflow.model import ReminderKind, ReminderState
+from workflow.service import WorkflowService
+from workflow.worker import Worker, WorkerOptions
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(dt.datetime(2025, 3, 3, 9, tzinfo=UTC))
+
+
+@pytest.fixture
+def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
+    service = WorkflowService(database, clock)
+    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    return service
+
+
+def pending(service: WorkflowService) -> dict[str, dt.datetime]:
+    return {r.key.split("@")[0]: r.due_at for r in service.list_reminders([ReminderState.PENDING])}
+
+
+def actions(service: WorkflowService, number: str) -> list[str]:
+    return [e.action for e in service.audit_trail(number) if e.action.startswith("reminder_")]
+
+
+def test_creating_a_paper_plans_its_reminders_in_the_same_transaction(
+    town: WorkflowService,
+) -> None:
+    number = create_paper(town)
+    due = pending(town)
+    # Ausschuss 18.03.: Ladung (4 volle Tage) Do 13.03., Vorlagenschluss 2 Arbeitstage davor;
+    # every reminder one day before its deadline (24:00 Berlin = 23:00 UTC)
+    assert due["vorlagenschluss:1:s1"] == dt.datetime(2025, 3, 10, 23, tzinfo=UTC)
+    assert due["ladung:1:s1"] == dt.datetime(2025, 3, 12, 23, tzinfo=UTC)
+    assert due["ladung:1:s2"] == dt.datetime(2025, 3, 21, 23, tzinfo=UTC)
+    assert due["eskalation:ladung:1:s1"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    assert actions(town, number) == ["reminder_planned"] * 6
+    view = next(r for r in town.list_reminders([ReminderState.PENDING]) if r.key.startswith("esk"))
+    assert "buero@musterstadt.example" in view.recipients
+    assert "max@musterstadt.example" in view.recipients  # office_head of amt1
+
+
+def test_a_moved_meeting_moves_and_a_withdrawal_cancels_the_reminders(
+    town: WorkflowService,
+) -> None:
+    number = create_paper(town, participants=("amt2",))
+    town.submit_paper(number, user="clerk")
+    assert "mitzeichnung:1:oamt2" in pending(town)
+    town.schedule_consultation(number, user="session", position=1, date=dt.date(2025, 3, 20))
+    assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    moved = [e for e in town.audit_trail(number) if e.action == "reminder_moved"]
+    assert {e.actor for e in moved} == {"session"} and len(moved) == 4
+    town.co_sign(number, user="clerk2", office="amt2")
+    assert "mitzeichnung:1:oamt2" not in pending(town)
+    town.withdraw_paper(number, user="clerk", reason="erledigt")
+    assert pending(town) == {}
+    cancelled = town.list_reminders([ReminderState.CANCELLED])
+    assert len(cancelled) == actions(town, number).count("reminder_cancelled") == 8
+    assert town.verify_audit().ok
+
+
+def test_the_sweep_sends_each_due_reminder_once_and_audits_it(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    number = create_paper(town)
+    notifier = RecordingNotifier()
+    worker = Worker(town, notifier, WorkerOptions(batch=2), name="worker:test:1")
+    assert worker.sweep().claimed == 0  # nothing due yet
+    clock.instant = dt.datetime(2025, 3, 13, 8, tzinfo=UTC)  # a worker that was down for days
+    report = worker.sweep()
+    assert (report.claimed, report.sent) == (3, 3)
+    assert sorted(m.key.split("@")[0] for m in notifier.sent) == [
+        "eskalation:vorlagenschluss:1:s1",  # Vorlagenschluss 11.03. + 24 h
+        "ladung:1:s1",
+        "vorlagenschluss:1:s1",
+    ]
+    message = next(m for m in notifier.sent if m.key.startswith("vorlagenschluss"))
+    assert message.subject.startswith(f"Vorlagenschluss naht: {number} Radweg Hauptstraße")
+    assert "Frist: Di 11.03.2025, 24:00 Uhr" in message.body
+    assert f"ratsweg paper release {number}" in message.body
+    assert worker.sweep() == type(report)()  # nothing sent twice
+    sent = [e for e in town.audit_trail(number) if e.action == "reminder_sent"]
+    assert [e.actor for e in sent] == ["worker:test:1"] * 3
+    assert {r.key for r in town.list_reminders([ReminderState.SENT])} == {
+        m.key for m in notifier.sent
+    }
+    assert town.verify_audit().ok
+
+
+def test_a_failing_delivery_is_retried_with_backoff_then_parked_and_can_be_retried(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # only the Vorlagenschluss is due
+    notifier = RecordingNotifier(fail=3)
+    worker = Worker(town, notifier, WorkerOptions(max_attempts=2, backoff=60))
+    assert worker.sweep().retried == 1
+    assert worker.sweep().claimed == 0  # backoff: not before 60 s
+    clock.instant += dt.timedelta(seconds=61)
+    assert worker.sweep().failed == 1
+    (failed,) = town.list_reminders([ReminderState.FAILED])
+    assert (failed.attempts, failed.last_error) == (2, "421 try later")
+    with pytest.raises(PermissionDenied):
+        town.retry_reminder(failed.id, user="clerk")
+    town.retry_reminder(failed.id, user="session")
+    with pytest.raises(InvalidInput, match="not failed"):
+        town.retry_reminder(failed.id, user="session")
+    assert worker.sweep().retried == 1  # the third failure; attempts started over
+    clock.instant += dt.timedelta(seconds=61)
+    assert worker.sweep().sent == 1
+    assert [m.key for m in notifier.sent] == [failed.key]
+
+
+def test_a_permanent_failure_is_parked_at_once(town: WorkflowService, clock: FixedClock) -> None:
+    number = create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    report = Worker(town, RecordingNotifier(fail=1, permanent=True)).sweep()
+    assert (report.failed, report.retried) == (1, 0)
+    assert "reminder_failed" in actions(town, number)
+
+
+def test_reminders_commands_list_due_sent_failed_and_retry(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    create_paper(town)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(cli, list(args), obj=town)
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, _ = run("reminders", "due", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["kind"] for r in rows][:2] == ["vorlagenschluss", "ladung"]
+    assert rows[0]["due_at"] == "2025-03-10T23:00:00Z" and rows[0]["paper"] == "V/2025/1"
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    Worker(town, RecordingNotifier(fail=1, permanent=True)).sweep()
+    code, out, _ = run("reminders", "failed", "--format", "csv")
+    assert code == 0 and out.splitlines()[0] == (
+        "id,kind,paper,due_at,state,recipients,attempts,key,subject,sent_at,last_error"
+    )
+    assert out.splitlines()[1].endswith(",421 try later")
+    code, _, err = run("reminders", "retry", "1", "--as", "auditor")
+    assert code == 1 and err.count("\n") == 1 and "may not retry" in err
+    code, _, err = run("reminders", "retry", "99", "--as", "session")
+    assert (code, err) == (1, "Error: no reminder 99 in Stadt Musterstadt\n")
+    code, _, err = run("reminders", "retry", "1", "--as", "session")
+    assert code == 0 and "queued again" in err
+    code, _, err = run("reminders", "retry", "x", "--as", "session")
+    assert code == 2
+    Worker(town, RecordingNotifier()).sweep()
+    code, out, _ = run("reminders", "sent")
+    assert code == 0 and "vorlagenschluss" in out
+
+
+def test_definitions_without_reminders_plan_none(service: WorkflowService) -> None:
+    create_paper(service)
+    assert service.list_reminders(list(ReminderState)) == []
+    assert ReminderKind.RESULT.value == "ergebnis"

@@ -1,0 +1,331 @@
+"""Reminder planning: from a paper's path, the deadline rules and its state, the reminders it
+should have now. Pure: no database, no clock (the storage diff decides what is new).
+
+Kinds (``ReminderKind``) and who gets them:
+- Vorlagenschluss approaching (first open step with a date, paper not yet released): the
+  users of the paper's office;
+- Mitzeichnung pending (each pending co-signature): the users of the co-signing office;
+- Ladung due (each open step with a date): the session office;
+- result not recorded (each open step with a date, paper released): the session office, at
+  the end of the meeting day;
+- Beschlusskontrolle report due (adopted papers, rule ``implementation_report`` of the deciding
+  Gremium): the paper's office;
+- escalation: ``deadlines.reminders.escalate_after_hours`` after the deadline, to
+  ``escalate_to`` (office_head = the heads of the office concerned, session_office, a user id,
+  an e-mail address). Cancelled like the reminder it belongs to once the matter is dealt with.
+
+A reminder is due ``lead_days`` before its deadline (the result reminder at the deadline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from workflow.catalog import Catalog, User
+from workflow.deadlines import (
+    Deadline,
+    DeadlineKind,
+    ReminderRule,
+    WorkingCalendar,
+    lead_time_deadline,
+    report_due_dates,
+    show,
+    step_deadlines,
+    working_calendar,
+)
+from workflow.model import PlannedReminder, ReminderKind, Role
+
+_LABELS = {
+    ReminderKind.SUBMISSION_CUTOFF: "Vorlagenschluss naht",
+    ReminderKind.CO_SIGNING: "Mitzeichnung ausstehend",
+    ReminderKind.INVITATION: "Ladung fällig",
+    ReminderKind.RESULT: "Beratungsergebnis fehlt",
+    ReminderKind.REPORT: "Bericht zur Beschlusskontrolle fällig",
+}
+_TODO = {
+    ReminderKind.SUBMISSION_CUTOFF: (
+        "Bitte die Vorlage fertigstellen, mitzeichnen lassen und vor dem Vorlagenschluss "
+        "freigeben (ratsweg paper release {number})."
+    ),
+    ReminderKind.CO_SIGNING: (
+        "Bitte die Vorlage mitzeichnen oder Bedenken erheben "
+        "(ratsweg paper co-sign {number} --office {office})."
+    ),
+    ReminderKind.INVITATION: (
+        "Bitte die Einladung zur Sitzung mit dieser Vorlage fristgerecht versenden."
+    ),
+    ReminderKind.RESULT: (
+        "Bitte das Ergebnis der Beratung erfassen "
+        "(ratsweg consultation record {number} {position} --result ...)."
+    ),
+    ReminderKind.REPORT: "Bitte den Bericht zur Umsetzung des Beschlusses vorlegen.",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepFacts:
+    consultation_id: int
+    position: int
+    organization_id: str
+    role: str
+    open: bool  # planned or scheduled
+    date: dt.date | None  # held, scheduled or planned meeting day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaperFacts:
+    """What the planner needs to know about a paper (built by the service from its row)."""
+
+    id: int
+    number: str
+    title: str
+    office_id: str
+    state: str
+    final: bool  # the paper's lifecycle state is final
+    released: bool
+    steps: tuple[StepFacts, ...]
+    pending_co_signatures: tuple[tuple[str, dt.datetime], ...]  # (office, requested at)
+
+
+def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]:
+    """Every reminder ``paper`` should have; empty without ``deadlines.reminders``."""
+    rule = catalog.deadlines.reminders
+    if rule is None:
+        return []
+    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    base: list[PlannedReminder] = []
+    if not paper.final:
+        base += _step_reminders(catalog, cal, rule, paper)
+        base += _co_signing_reminders(catalog, cal, rule, paper)
+    elif paper.state == "adopted":
+        base += _report_reminders(catalog, cal, rule, paper)
+    escalations = [e for r in base if (e := _escalation(catalog, rule, paper, r)) is not None]
+    return base + escalations
+
+
+def _step_reminders(
+    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
+) -> list[PlannedReminder]:
+    found: list[PlannedReminder] = []
+    dated = [s for s in paper.steps if s.open and s.date is not None]
+    for index, step in enumerate(dated):
+        assert step.date is not None
+        name = _org_name(catalog, step.organization_id)
+        rules = catalog.deadlines.for_organization(step.organization_id)
+        for deadline in step_deadlines(cal, rules, step.date, name):
+            if (
+                deadline.kind is DeadlineKind.SUBMISSION_CUTOFF
+                and index == 0
+                and not paper.released
+            ):
+                kind, to = ReminderKind.SUBMISSION_CUTOFF, _office_users(catalog, paper.office_id)
+            elif deadline.kind is DeadlineKind.INVITATION:
+                kind, to = ReminderKind.INVITATION, _session_office(catalog)
+            else:
+                continue
+            found.append(_plan(catalog, rule, paper, kind, deadline, to, step))
+        if paper.released:
+            end = cal.end_of_day(step.date)
+            result = Deadline(
+                kind=DeadlineKind.INVITATION,  # only its day and due are used
+                day=step.date,
+                due=end,
+                explanation=f"Sitzung {name} am {show(step.date)}; Ergebnis danach zu erfassen",
+            )
+            found.append(
+                _plan(
+                    catalog,
+                    rule,
+                    paper,
+                    ReminderKind.RESULT,
+                    result,
+                    _session_office(catalog),
+                    step,
+                    lead=False,
+                )
+            )
+    return found
+
+
+def _co_signing_reminders(
+    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
+) -> list[PlannedReminder]:
+    found = []
+    for office, requested in paper.pending_co_signatures:
+        co_signing = catalog.deadlines.for_organization(office).co_signing
+        if co_signing is None:
+            continue
+        deadline = lead_time_deadline(
+            cal,
+            cal.local_date(requested),
+            co_signing,
+            kind=DeadlineKind.CO_SIGNING,
+            before=False,
+            anchor_text="der Anforderung am",
+        )
+        to = _office_users(catalog, office)
+        found.append(
+            _plan(catalog, rule, paper, ReminderKind.CO_SIGNING, deadline, to, office=office)
+        )
+    return found
+
+
+def _report_reminders(
+    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
+) -> list[PlannedReminder]:
+    held = [s for s in paper.steps if s.date is not None and not s.open]
+    if not held:
+        return []
+    deciding = max(held, key=lambda s: s.position)
+    assert deciding.date is not None
+    report = catalog.deadlines.for_organization(deciding.organization_id).implementation_report
+    if report is None:
+        return []
+    (deadline,) = report_due_dates(cal, deciding.date, report, 1)
+    to = _office_users(catalog, paper.office_id)
+    return [_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, deciding)]
+
+
+def _plan(
+    catalog: Catalog,
+    rule: ReminderRule,
+    paper: PaperFacts,
+    kind: ReminderKind,
+    deadline: Deadline,
+    recipients: Iterable[str],
+    step: StepFacts | None = None,
+    *,
+    office: str | None = None,
+    lead: bool = True,
+) -> PlannedReminder:
+    where = f"s{step.consultation_id}" if step else f"o{office}"
+    slot = f"{kind.value}:{paper.id}:{where}"
+    due = deadline.due - dt.timedelta(days=rule.lead_days) if lead else deadline.due
+    escalate = (
+        deadline.due + dt.timedelta(hours=rule.escalate_after_hours)
+        if rule.escalate_after_hours is not None
+        else None
+    )
+    subject = f"{_LABELS[kind]}: {paper.number} {paper.title} (Frist {show(deadline.day)})"
+    return PlannedReminder(
+        slot=slot,
+        key=_key(slot, due),
+        kind=kind,
+        due_at=due,
+        deadline_at=deadline.due,
+        escalate_at=escalate,
+        recipients=tuple(dict.fromkeys(recipients)),
+        subject=subject,
+        text=_text(catalog, paper, kind, deadline, step, office),
+        consultation_id=step.consultation_id if step else None,
+    )
+
+
+def _escalation(
+    catalog: Catalog, rule: ReminderRule, paper: PaperFacts, base: PlannedReminder
+) -> PlannedReminder | None:
+    if base.escalate_at is None:
+        return None
+    office = paper.office_id
+    if base.kind is ReminderKind.CO_SIGNING:
+        office = base.slot.rsplit(":o", 1)[-1]
+    to = _escalation_recipients(catalog, rule, office)
+    slot = f"{ReminderKind.ESCALATION.value}:{base.slot}"
+    hours = rule.escalate_after_hours
+    return PlannedReminder(
+        slot=slot,
+        key=_key(slot, base.escalate_at),
+        kind=ReminderKind.ESCALATION,
+        due_at=base.escalate_at,
+        deadline_at=base.escalate_at,
+        escalate_at=None,
+        recipients=tuple(dict.fromkeys(to)),
+        subject=f"Eskalation, Frist seit {hours} Stunden überschritten: {base.subject}",
+        text=(
+            f"Die folgende Frist ist seit {hours} Stunden überschritten, und die Sache ist noch "
+            f"offen. Die ursprüngliche Erinnerung ging an: {', '.join(base.recipients) or '-'}."
+            f"\n\n{base.text}"
+        ),
+        consultation_id=base.consultation_id,
+    )
+
+
+def _key(slot: str, due: dt.datetime) -> str:
+    return f"{slot}@{due.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _text(
+    catalog: Catalog,
+    paper: PaperFacts,
+    kind: ReminderKind,
+    deadline: Deadline,
+    step: StepFacts | None,
+    office: str | None,
+) -> str:
+    lines = [
+        "Guten Tag,",
+        "",
+        f"{_LABELS[kind]}.",
+        "",
+        f"Vorlage: {paper.number} „{paper.title}“",
+    ]
+    if step is not None:
+        when = f", Sitzung am {show(step.date)}" if step.date else ""
+        name = _org_name(catalog, step.organization_id)
+        lines.append(f"Schritt: {step.position}. {name} ({step.role}){when}")
+    if office is not None:
+        lines.append(f"Mitzeichnung durch: {_org_name(catalog, office)}")
+    lines += [
+        f"Frist: {show(deadline.day)}, 24:00 Uhr",
+        f"Berechnung: {deadline.explanation}",
+        *(f"Achtung: {w}" for w in deadline.warnings),
+        "",
+        "Was zu tun ist: "
+        + _TODO[kind].format(
+            number=paper.number, office=office or "", position=step.position if step else ""
+        ),
+        "",
+        f"Diese Nachricht wurde von ratsweg für {catalog.body.name} erzeugt.",
+    ]
+    return "\n".join(lines)
+
+
+# -- recipients ------------------------------------------------------------------------------------
+
+
+def _org_name(catalog: Catalog, org_id: str) -> str:
+    org = catalog.organizations.get(org_id)
+    return org.name if org else org_id
+
+
+def _emails(users: Iterable[User]) -> list[str]:
+    return sorted({u.email for u in users if u.email})
+
+
+def _office_users(catalog: Catalog, office: str) -> list[str]:
+    return _emails(u for u in catalog.users.values() if office in u.offices)
+
+
+def _session_office(catalog: Catalog) -> list[str]:
+    return _emails(u for u in catalog.users.values() if Role.SESSION_OFFICE in u.roles)
+
+
+def _escalation_recipients(catalog: Catalog, rule: ReminderRule, office: str) -> list[str]:
+    found: list[str] = []
+    for target in rule.escalate_to:
+        if target == "office_head":
+            heads = [
+                u
+                for u in catalog.users.values()
+                if office in u.offices and Role.OFFICE_HEAD in u.roles
+            ]
+            found += _emails(heads)
+        elif target == "session_office":
+            found += _session_office(catalog)
+        elif "@" in target:
+            found.append(target)
+        elif target in catalog.users:
+            found += _emails([catalog.users[target]])
+    return found

@@ -1,0 +1,152 @@
+"""``ratsweg worker``: sweeps due reminders into the outbox and delivers the outbox.
+
+APScheduler 3.11 only provides the tick (a ``BlockingScheduler`` with a ``MemoryJobStore`` and
+one interval job, ``max_instances=1``, ``coalesce=True``, no misfire grace): what is due comes
+from the database on every sweep, so reminders that fell due while no worker ran are sent on
+the first sweep after start, whatever APScheduler thinks about missed runs.
+
+SIGTERM or SIGINT: the current batch is finished, the scheduler shut down, the process exits 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import threading
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from workflow.errors import ConflictError, DeliveryError, StorageError
+from workflow.model import SweepReport
+from workflow.notify import Notifier
+from workflow.service import WorkflowService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerOptions:
+    interval: float = 60.0  # seconds between sweeps
+    batch: int = 500  # reminders claimed / messages leased per transaction
+    lease: float = 300.0  # seconds a leased message is this worker's
+    max_attempts: int = 5
+    backoff: float = 60.0  # seconds before the first retry; doubled each time
+
+
+def worker_name() -> str:
+    return f"worker:{socket.gethostname()}:{os.getpid()}"
+
+
+class Worker:
+    def __init__(
+        self,
+        service: WorkflowService,
+        notifier: Notifier,
+        options: WorkerOptions | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.service, self.notifier = service, notifier
+        self.options = options or WorkerOptions()
+        self.name = name or worker_name()
+        self.stop = threading.Event()
+        self._busy = threading.Lock()
+        self.total = SweepReport()
+
+    def sweep(self) -> SweepReport:
+        """Claim and deliver batches until nothing is due or a stop is requested."""
+        report = SweepReport()
+        with self._busy:
+            while not self.stop.is_set():
+                try:
+                    batch = self.run_batch()
+                except (ConflictError, StorageError) as exc:
+                    log.warning("sweep interrupted, next sweep retries: %s", exc)
+                    break
+                report = _add(report, batch)
+                if batch.claimed == 0 and batch.sent + batch.retried + batch.failed == 0:
+                    break
+        self.total = _add(self.total, report)
+        if report != SweepReport():
+            log.info("sweep %s: %s", self.name, report)
+        return report
+
+    def run_batch(self) -> SweepReport:
+        """One claim transaction, one lease transaction, delivery, one finishing transaction."""
+        o = self.options
+        claimed = self.service.claim_due_reminders(worker=self.name, limit=o.batch)
+        messages = self.service.lease_messages(
+            worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
+        )
+        delivered: list[int] = []
+        failures: list[tuple[int, str, bool]] = []
+        for message in messages:
+            try:
+                self.notifier.send(message)
+                delivered.append(message.id)
+            except DeliveryError as exc:
+                failures.append((message.id, str(exc), exc.permanent))
+        sent, retried, failed = self.service.finish_messages(
+            worker=self.name,
+            delivered=delivered,
+            failures=failures,
+            max_attempts=o.max_attempts,
+            backoff=dt.timedelta(seconds=o.backoff),
+        )
+        return SweepReport(claimed=claimed, sent=sent, retried=retried, failed=failed)
+
+    def run(self, *, once: bool = False) -> SweepReport:
+        """Sweep once, or every ``interval`` seconds until SIGTERM/SIGINT."""
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+        scheduler: Any = None
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            log.info("signal %s: finishing the current batch", signum)
+            self.stop.set()
+            if scheduler is not None and scheduler.running:
+                scheduler.shutdown(wait=False)
+
+        for sig in previous:
+            signal.signal(sig, on_signal)
+        try:
+            if once:
+                self.sweep()
+            else:
+                scheduler = self._scheduler()
+                scheduler.start()  # returns after shutdown
+                with self._busy:  # wait for the batch in progress
+                    pass
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self.notifier.close()
+        return self.total
+
+    def _scheduler(self) -> Any:
+        from apscheduler.jobstores.memory import MemoryJobStore
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        scheduler = BlockingScheduler(jobstores={"default": MemoryJobStore()}, timezone=dt.UTC)
+        scheduler.add_job(
+            self.sweep,
+            "interval",
+            seconds=self.options.interval,
+            id="sweep_reminders",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=dt.datetime.now(dt.UTC),  # the first sweep at start
+        )
+        return scheduler
+
+
+def _add(a: SweepReport, b: SweepReport) -> SweepReport:
+    return SweepReport(
+        claimed=a.claimed + b.claimed,
+        sent=a.sent + b.sent,
+        retried=a.retried + b.retried,
+        failed=a.failed + b.failed,
+    )
