@@ -311,6 +311,8 @@ READ_ONLY = {
     "paper check": ["paper", "check", "{number}"],
     "meeting list": ["meeting", "list"],
     "decisions open": ["decisions", "open"],
+    "definitions graph": ["definitions", "graph"],
+    "paper graph": ["paper", "graph", "{number}"],
     "reminders due": ["reminders", "due"],
     "reminders sent": ["reminders", "sent"],
     "reminders failed": ["reminders", "failed"],

@@ -25,6 +25,7 @@ ALLOWED = {
     "workflow.views": {"workflow.catalog", "workflow.model"},
     "workflow.votes": {"workflow.errors", "workflow.model"},
     "workflow.minutes": {"workflow.errors", "workflow.model", "workflow.votes"},
+    "workflow.diagrams": {"workflow.catalog", "workflow.errors", "workflow.model"},
     "workflow.reminders": {"workflow.catalog", "workflow.deadlines", "workflow.model"},
     "workflow.notify": {"workflow.errors", "workflow.model"},
     "workflow.worker": {"workflow.errors", "workflow.model", "workflow.notify", "workflow.service"},

@@ -294,6 +294,55 @@ def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: 
     )
 
 
+GRAPH_FORMATS = ["mermaid", "dot", "svg", "png"]
+
+
+def _emit_graph(source: str, fmt: str, output: str | None) -> None:
+    """Write diagram source (or SVG/PNG rendered from DOT) to OUTPUT or stdout."""
+    from workflow.diagrams import render
+
+    if fmt == "png" and not output:
+        raise click.UsageError("PNG is binary; pass --output FILE")
+    data = render(source, fmt) if fmt in ("svg", "png") else source.encode("utf-8")
+    if output:
+        from pathlib import Path
+
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise click.FileError(output, exc.strerror) from None
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@definitions.command("graph")
+@click.argument("directory", required=False)
+@click.option("--lifecycle", "name", default="paper", show_default=True, help="Which lifecycle.")
+@click.option(
+    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@pass_runtime
+def definitions_graph(
+    rt: Runtime, directory: str | None, name: str, fmt: str, output: str | None
+) -> None:
+    """Draw a lifecycle (states, triggers, guards) as Mermaid, DOT, SVG or PNG."""
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+    from workflow.diagrams import lifecycle_source
+    from workflow.errors import not_found
+
+    catalog = (
+        load_catalog(resolve_definitions_dir(directory))
+        if directory
+        else rt.service.catalog(rt.body)
+    )
+    if name not in catalog.lifecycles:
+        raise not_found("lifecycle", name, catalog.lifecycles)
+    source = lifecycle_source(catalog.lifecycle(name), "mermaid" if fmt == "mermaid" else "dot")
+    _emit_graph(source, fmt, output)
+
+
 @definitions.command("load")
 @click.argument("directory")
 @actor_option
@@ -416,6 +465,21 @@ class StepType(click.ParamType):  # type: ignore[type-arg]
         return PlannedStep(
             organization=parts[0], role=parts[1], public=public, planned_date=planned
         )
+
+
+@paper.command("graph")
+@click.argument("number")
+@click.option(
+    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@pass_runtime
+def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None) -> None:
+    """Draw the paper's path: done, current and planned steps, outcomes on the edges."""
+    from workflow.diagrams import paper_source
+
+    view = rt.service.get_paper(number, body=rt.body)
+    _emit_graph(paper_source(view, "mermaid" if fmt == "mermaid" else "dot"), fmt, output)
 
 
 @paper.command("reroute")

@@ -1,0 +1,69 @@
+"""Diagrams: a lifecycle drawn by transitions, and a paper's path, as Mermaid and DOT."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.test_service import released
+from workflow.cli import cli
+from workflow.service import WorkflowService
+
+
+def run(service: WorkflowService, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), obj=service, env={"RATSWEG_USER": "auditor"})
+
+
+def test_paper_graph_marks_done_current_and_planned_steps(service: WorkflowService) -> None:
+    number = released(service)
+    service.record_result(number, user="session", position=1, outcome="vertagt")
+    result = run(service, "paper", "graph", number)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("---\ntitle: V/2025/1: Neubau der Feuerwache\n---\nflowchart LR\n")
+    assert 's1["1. Hauptausschuss (vorberatung, Ö) 18.03.2025"]:::done' in text
+    assert 's2["2. Hauptausschuss (vorberatung, Ö) ohne Termin"]:::current' in text
+    assert 's3["3. Rat der Stadt Musterstadt (entscheidung, Ö) 27.03.2025"]:::planned' in text
+    assert 's1 -->|"vertagt"| s2' in text
+    assert "start --> s1" in text and "s3 --> end" in text
+    dot = run(service, "paper", "graph", number, "--format", "dot").stdout
+    assert dot.startswith("digraph paper {")
+    assert "s1 -> s2 [label=vertagt]" in dot
+    assert 'style="rounded,dashed"' in dot
+
+
+def test_parallel_steps_are_drawn_side_by_side(service: WorkflowService) -> None:
+    from workflow.diagrams import paper_source
+
+    number = released(service)
+    view = service.add_consultation(
+        number, user="session", organization="rat", role="anhoerung", parallel_to=1, reason="x"
+    )
+    text = paper_source(view, "mermaid")
+    assert "start --> s1" in text and "start --> s2" in text
+    assert "s1 --> s3" in text and "s2 --> s3" in text
+
+
+def test_definitions_graph_draws_the_lifecycle(service: WorkflowService, tmp_path: Path) -> None:
+    mermaid = run(service, "definitions", "graph", "--lifecycle", "consultation").stdout
+    assert "stateDiagram-v2" in mermaid
+    assert "scheduled --> held: hold [previous_steps_done]" in mermaid
+    dot = run(service, "definitions", "graph", "--format", "dot").stdout
+    assert 'draft -> co_signing [label="submit [has_consultations & has_concluding_step]"]' in dot
+    assert "adopted [label" in dot or "adopted" in dot
+    bad = run(service, "definitions", "graph", "--lifecycle", "papr")
+    assert bad.exit_code == 1 and "did you mean 'paper'" in bad.stderr
+    png = run(service, "definitions", "graph", "--format", "png")
+    assert png.exit_code == 2 and "pass --output FILE" in png.stderr
+
+
+def test_svg_is_rendered_by_graphviz_or_refused_in_one_line(service: WorkflowService) -> None:
+    result = run(service, "definitions", "graph", "--format", "svg")
+    if shutil.which("dot"):
+        assert result.exit_code == 0 and "<svg" in result.stdout
+    else:
+        assert result.exit_code == 1
+        assert "needs Graphviz's 'dot' program" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
