@@ -235,6 +235,12 @@ class Catalog:
         except KeyError:
             raise not_found("organization", org_id, self.organizations) from None
 
+    def organization_name(self, org_id: str) -> str:
+        """The organization's name; its id when this version does not know it (a paper kept
+        from an older version may name an organization the current one dropped)."""
+        org = self.organizations.get(org_id)
+        return org.name if org else org_id
+
     def office(self, org_id: str) -> Organization:
         org = self.organization(org_id)
         if org.kind is not OrganizationKind.OFFICE:

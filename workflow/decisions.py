@@ -37,6 +37,7 @@ from storage.schema import (
 from workflow.clock import local
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, did_you_mean
 from workflow.model import (
+    OPEN_STEP_STATES,
     Action,
     Actor,
     AuditAction,
@@ -155,7 +156,7 @@ class DecisionOperations:
                 ctx, "decide_urgently", decided_by=mayor, co_signer=signer, date=date, reason=reason
             )
             for step in sorted(paper.consultations, key=lambda c: c.position):
-                if step.state in ("planned", "scheduled"):
+                if step.state in OPEN_STEP_STATES:
                     self.engine.fire_consultation(
                         ctx, step, "cancel", internal=True, reason="Dringlichkeitsentscheidung"
                     )
@@ -685,7 +686,7 @@ def _objection_kind(kind: str) -> ObjectionKind:
 def _competent(paper: Paper) -> str:
     """The Gremium of the paper's open concluding step, whose competence is used."""
     for step in sorted(paper.consultations, key=lambda c: -c.position):
-        if step.state in ("planned", "scheduled") and ConsultationRole(step.role).concludes:
+        if step.state in OPEN_STEP_STATES and ConsultationRole(step.role).concludes:
             return step.organization_id
     raise InvalidInput(
         f"{paper.number} has no open Entscheidung; pass --body-of ORGANIZATION (the Gremium "

@@ -10,11 +10,9 @@ from typing import Any, Literal
 
 from workflow.catalog import Lifecycle
 from workflow.errors import InvalidInput
-from workflow.model import ConsultationView, PaperView
+from workflow.model import DONE_STEP_STATES, OPEN_STEP_STATES, ConsultationView, PaperView
 
 FORMATS = ("mermaid", "dot", "svg", "png")
-_DONE = frozenset({"held", "dropped"})
-_OPEN = frozenset({"planned", "scheduled"})
 
 
 def lifecycle_source(lifecycle: Lifecycle, fmt: str) -> str:
@@ -62,7 +60,8 @@ def paper_source(view: PaperView, fmt: str) -> str:
         levels.setdefault(step.level, []).append(step)
     ordered = [levels[k] for k in sorted(levels)]
     current = next(
-        (i for i, group in enumerate(ordered) if any(s.state in _OPEN for s in group)), None
+        (i for i, group in enumerate(ordered) if any(s.state in OPEN_STEP_STATES for s in group)),
+        None,
     )
     nodes = {s.position: _step_label(s) for s in view.consultations}
     kinds = {
@@ -108,7 +107,7 @@ def _step_label(step: ConsultationView) -> str:
 
 
 def _kind(step: ConsultationView, current: bool) -> str:
-    if step.state in _DONE:
+    if step.state in DONE_STEP_STATES:
         return "done"
     if step.state == "cancelled":
         return "cancelled"
@@ -116,7 +115,7 @@ def _kind(step: ConsultationView, current: bool) -> str:
 
 
 def _outcome(step: ConsultationView) -> str:
-    if step.state not in _DONE:
+    if step.state not in DONE_STEP_STATES:
         return ""
     return step.result_label or (step.outcome.label if step.outcome else step.state)
 

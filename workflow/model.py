@@ -42,6 +42,14 @@ class ConsultationRole(StrEnum):
         )
 
 
+#: Consultation states of a step still to be dealt with (the engine's lifecycle names them).
+OPEN_STEP_STATES = frozenset({"planned", "scheduled"})
+#: States of a step that was dealt with in a meeting (with or without deliberation).
+DONE_STEP_STATES = frozenset({"held", "dropped"})
+#: States of a step that is no longer part of the active path.
+INACTIVE_STEP_STATES = frozenset({"cancelled", "dropped"})
+
+
 class Role(StrEnum):
     """What a user may do; permissions map actions to roles in the definitions."""
 

@@ -112,7 +112,7 @@ def _step_reminders(
     dated = [s for s in paper.steps if s.open and s.date is not None]
     for index, step in enumerate(dated):
         assert step.date is not None
-        name = _org_name(catalog, step.organization_id)
+        name = catalog.organization_name(step.organization_id)
         rules = catalog.deadlines.for_organization(step.organization_id)
         for deadline in step_deadlines(cal, rules, step.date, name):
             if (
@@ -273,10 +273,10 @@ def _text(
     ]
     if step is not None:
         when = f", Sitzung am {show(step.date)}" if step.date else ""
-        name = _org_name(catalog, step.organization_id)
+        name = catalog.organization_name(step.organization_id)
         lines.append(f"Schritt: {step.position}. {name} ({step.role}){when}")
     if office is not None:
-        lines.append(f"Mitzeichnung durch: {_org_name(catalog, office)}")
+        lines.append(f"Mitzeichnung durch: {catalog.organization_name(office)}")
     lines += [
         f"Frist: {show(deadline.day)}, 24:00 Uhr",
         f"Berechnung: {deadline.explanation}",
@@ -293,11 +293,6 @@ def _text(
 
 
 # -- recipients ------------------------------------------------------------------------------------
-
-
-def _org_name(catalog: Catalog, org_id: str) -> str:
-    org = catalog.organizations.get(org_id)
-    return org.name if org else org_id
 
 
 def _emails(users: Iterable[User]) -> list[str]:

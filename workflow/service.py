@@ -56,6 +56,8 @@ from workflow.errors import (
 from workflow.meeting import MeetingOperations
 from workflow.minutes import MinutesItem
 from workflow.model import (
+    INACTIVE_STEP_STATES,
+    OPEN_STEP_STATES,
     Action,
     Actor,
     AppRole,
@@ -124,8 +126,6 @@ ALLOWED_EFFECTS = {
 }
 #: session.info key: the user of the unit of work (the actor of its reminder changes).
 _ACTOR = "ratsweg_actor"
-#: Consultation states in which a step is no longer part of the active path.
-_INACTIVE = frozenset({"cancelled", "dropped"})
 
 
 class WorkflowService(MeetingOperations, DecisionOperations):
@@ -553,9 +553,11 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             released = self._require_path_edit(catalog, actor, paper, "re-route", reason)
             orgs = [catalog.body_organization(s.organization) for s in steps]
             ctx = self._ctx(session, catalog, actor, paper)
-            old = [_step_payload(c) for c in paper.consultations if c.state not in _INACTIVE]
+            old = [
+                _step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
+            ]
             for step in list(paper.consultations):
-                if released and step.state in ("planned", "scheduled"):
+                if released and step.state in OPEN_STEP_STATES:
                     self.engine.fire_consultation(
                         ctx, step, "cancel", internal=True, reason="neue Beratungsfolge"
                     )
@@ -577,7 +579,9 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                     )
                 )
             self._check_path(paper)
-            new = [_step_payload(c) for c in paper.consultations if c.state not in _INACTIVE]
+            new = [
+                _step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
+            ]
             self._record(
                 session,
                 paper,
@@ -1098,7 +1102,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 PathStep(
                     position=c.position,
                     organization_id=c.organization_id,
-                    organization_name=_org_name(catalog, c.organization_id),
+                    organization_name=catalog.organization_name(c.organization_id),
                     role=c.role,
                     date=c.date or c.planned_date,
                     cancelled=c.state in final and c.outcome is None,
@@ -1165,7 +1169,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             meeting = step.date or step.planned_date
             if step.state in final or meeting is None:
                 continue
-            name = _org_name(catalog, step.organization_id)
+            name = catalog.organization_name(step.organization_id)
             for deadline in step_deadlines(
                 cal, rules.for_organization(step.organization_id), meeting, name
             ):
@@ -1193,7 +1197,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 title=paper.title,
                 position=position,
                 organization_id=org_id,
-                organization_name=_org_name(catalog, org_id),
+                organization_name=catalog.organization_name(org_id),
                 meeting=meeting,
                 deadline=deadline,
                 overdue=deadline.due <= now,
@@ -1248,7 +1252,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                     position=c.position,
                     organization_id=c.organization_id,
                     role=c.role,
-                    open=c.state in ("planned", "scheduled"),
+                    open=c.state in OPEN_STEP_STATES,
                     date=c.date or c.planned_date,
                 )
                 for c in sorted(paper.consultations, key=lambda c: c.position)
@@ -1441,7 +1445,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         if not paper.frozen:
             self._require_editable(catalog, actor, paper, what)
             return False
-        open_steps = any(c.state in ("planned", "scheduled") for c in paper.consultations)
+        open_steps = any(c.state in OPEN_STEP_STATES for c in paper.consultations)
         in_path = paper.state in ("released", "in_consultation") or open_steps
         if catalog.lifecycle("paper").state(paper.state).final or not in_path:
             raise TransitionNotAllowed(
@@ -1461,7 +1465,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
 
     @staticmethod
     def _check_open(paper: Paper, step: Consultation, what: str) -> None:
-        if step.state not in ("planned", "scheduled"):
+        if step.state not in OPEN_STEP_STATES:
             raise InvalidInput(
                 f"cannot {what} step {step.position} of {paper.number}: it is already "
                 f"{step.state}; only steps not yet dealt with can change"
@@ -1474,7 +1478,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         if not paper.frozen:
             return
         open_steps = sorted(
-            (c for c in paper.consultations if c.state in ("planned", "scheduled")),
+            (c for c in paper.consultations if c.state in OPEN_STEP_STATES),
             key=lambda c: c.position,
         )
         concluding = [c for c in open_steps if ConsultationRole(c.role).concludes]
@@ -1814,11 +1818,6 @@ def _vote_row(position: int, vote: VoteCount) -> Vote:
         raw=vote.raw,
         named=[{"member": n.member, "ballot": n.ballot.value} for n in vote.named] or None,
     )
-
-
-def _org_name(catalog: Catalog, org_id: str) -> str:
-    org = catalog.organizations.get(org_id)
-    return org.name if org else org_id
 
 
 def _calendar(catalog: Catalog) -> WorkingCalendar:

@@ -29,7 +29,6 @@ from workflow.model import (
 
 def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperView:
     """``paper`` is a storage row (duck-typed so that this module needs no storage import)."""
-    office = catalog.organizations.get(paper.office_id)
     kind = catalog.paper_types.get(paper.paper_type)
     return PaperView(
         id=paper.id,
@@ -40,7 +39,7 @@ def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperVie
         title=paper.title,
         reference=paper.reference,
         office_id=paper.office_id,
-        office_name=office.name if office else paper.office_id,
+        office_name=catalog.organization_name(paper.office_id),
         date=paper.date,
         state=paper.state,
         state_label=catalog.lifecycle("paper").state(paper.state).label,
@@ -70,11 +69,10 @@ def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperVie
 
 
 def _consultation_view(catalog: Catalog, step: Any) -> ConsultationView:
-    org = catalog.organizations.get(step.organization_id)
     return ConsultationView(
         position=step.position,
         organization_id=step.organization_id,
-        organization_name=org.name if org else step.organization_id,
+        organization_name=catalog.organization_name(step.organization_id),
         role=ConsultationRole(step.role),
         public=step.public,
         state=step.state,
@@ -107,10 +105,9 @@ def _vote_view(vote: Any) -> VoteCount:
 
 
 def _co_signature_view(catalog: Catalog, signature: Any) -> CoSignatureView:
-    office = catalog.organizations.get(signature.office_id)
     return CoSignatureView(
         office_id=signature.office_id,
-        office_name=office.name if office else signature.office_id,
+        office_name=catalog.organization_name(signature.office_id),
         state=CoSignatureState(signature.state),
         actor=signature.actor,
         signed_at=signature.signed_at,
@@ -149,7 +146,6 @@ def audit_event_view(event: Any, paper_number: str | None) -> AuditEventView:
 
 def meeting_view(catalog: Catalog, meeting: Any, allowed: Sequence[str]) -> MeetingView:
     """``meeting`` is a storage row; its agenda is ordered public part first, then by entry."""
-    org = catalog.organizations.get(meeting.organization_id)
     items = sorted(
         meeting.agenda_items,
         key=lambda i: (AgendaPart(i.part) is not AgendaPart.PUBLIC, i.sort_order),
@@ -158,7 +154,7 @@ def meeting_view(catalog: Catalog, meeting: Any, allowed: Sequence[str]) -> Meet
         id=meeting.id,
         body_id=meeting.body_id,
         organization_id=meeting.organization_id,
-        organization_name=org.name if org else meeting.organization_id,
+        organization_name=catalog.organization_name(meeting.organization_id),
         name=meeting.name,
         number=meeting.number,
         start=meeting.start,
