@@ -175,3 +175,23 @@ def test_definitions_without_reminders_plan_none(service: WorkflowService) -> No
     create_paper(service)
     assert service.list_reminders(list(ReminderState)) == []
     assert ReminderKind.RESULT.value == "ergebnis"
+
+
+def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> None:
+    from workflow.clock import BERLIN
+
+    number = create_paper(town)
+    town.submit_paper(number, user="clerk")
+    town.release_paper(number, user="head")
+    meeting = town.create_meeting(
+        user="session",
+        organization="ausschuss",
+        start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
+    ).id
+    town.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
+    assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    town.cancel_meeting(meeting, user="session", reason="Krankheit")
+    assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 12, 23, tzinfo=UTC)
+    moved = [e for e in town.audit_trail(number) if e.action == "reminder_moved"]
+    assert {e.actor for e in moved} == {"session"}
+    assert town.verify_audit().ok

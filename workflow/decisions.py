@@ -97,6 +97,8 @@ class DecisionOperations:
             self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
         ) -> FlowContext: ...
 
+        def _paper_changed(self, catalog: Catalog, paper: Paper) -> None: ...
+
         def _record(
             self,
             session: Session,
@@ -534,7 +536,7 @@ class DecisionOperations:
             payload |= {"interval_months": interval_months, "report_to": receiver}
             action = AuditAction.IMPLEMENTATION_TASK_ADDED
             self._record(session, paper, actor, action, None, task.state, _plain(payload))
-            paper.modified_at = self.clock.now()
+            self._paper_changed(catalog, paper)
             return self._task_view(task, paper.number)
 
     def report_implementation(
@@ -590,7 +592,7 @@ class DecisionOperations:
                 ctx = self._ctx(session, catalog, actor, paper)
                 if catalog.lifecycle("paper").transition("implement", paper.state):
                     self.engine.fire_paper(ctx, "implement", internal=True, task=task.id)
-            paper.modified_at = self.clock.now()
+            self._paper_changed(catalog, paper)
             return self._task_view(task, paper.number)
 
     def list_implementation_tasks(

@@ -68,6 +68,8 @@ class MeetingOperations:
             self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
         ) -> FlowContext: ...
 
+        def _paper_changed(self, catalog: Catalog, paper: Paper) -> None: ...
+
         def _check_window(
             self, session: Session, paper: Paper, step: Consultation, day: dt.date
         ) -> None: ...
@@ -418,7 +420,7 @@ class MeetingOperations:
         ctx = self._ctx(session, catalog, actor, paper)
         self.engine.fire_consultation(ctx, step, "schedule", date=day, meeting=meeting.id)
         step.date, step.meeting_id = day, meeting.id
-        paper.modified_at = self.clock.now()
+        self._paper_changed(catalog, paper)
         return self._add_item(session, actor, meeting, paper.title, step.public, step, None)
 
     def _unschedule(
@@ -448,7 +450,7 @@ class MeetingOperations:
                 ctx, step, "unschedule", internal=True, meeting=meeting.id, reason=reason
             )
             step.date, step.meeting_id = None, None
-        paper.modified_at = self.clock.now()
+        self._paper_changed(catalog, paper)
 
     def _add_item(
         self,

@@ -656,7 +656,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
             warnings = self._apply_result(session, paper, catalog, actor, entry)
-            return replace(self._touch(catalog, paper), warnings=tuple(warnings))
+            return replace(self._view(catalog, paper), warnings=tuple(warnings))
 
     def _apply_result(
         self, session: Session, paper: Paper, catalog: Catalog, actor: Actor, entry: ResultEntry
@@ -722,7 +722,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             self._add_text_version(session, paper, actor, entry.amended_text, step)
         trigger = "hold" if result.effect.deliberated else "drop"
         self.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
-        paper.modified_at = self.clock.now()
+        self._paper_changed(catalog, paper)
         return warnings
 
     def record_minutes(
@@ -1210,8 +1210,8 @@ class WorkflowService(MeetingOperations, DecisionOperations):
     def _sync_reminders(self, catalog: Catalog, paper: Paper) -> None:
         """Keep the paper's reminders in step with it, in the caller's transaction.
 
-        Called by ``_touch`` (every paper-changing method) and ``create_paper``. A meeting
-        change (meetings branch) must call it for every paper on the meeting's agenda.
+        Called through ``_paper_changed`` by every paper-changing method, including meeting
+        changes that schedule or unschedule a step, and by ``create_paper``.
         """
         session = Session.object_session(paper)
         if session is None or catalog.deadlines.reminders is None:
@@ -1553,9 +1553,14 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         )
 
     def _touch(self, catalog: Catalog, paper: Paper) -> PaperView:
+        self._paper_changed(catalog, paper)
+        return self._view(catalog, paper)
+
+    def _paper_changed(self, catalog: Catalog, paper: Paper) -> None:
+        """What every change to a paper ends with, in its transaction: the modification time
+        and the reminders kept in step with the paper's new state."""
         paper.modified_at = self.clock.now()
         self._sync_reminders(catalog, paper)
-        return self._view(catalog, paper)
 
     def _view(self, catalog: Catalog, paper: Paper) -> PaperView:
         return paper_view(catalog, paper, self.engine.paper_triggers(catalog, paper.state))
