@@ -32,6 +32,7 @@ ALLOWED = {
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},
     "workflow.decisions": {"workflow.*", "storage.*"},
+    "workflow.service_base": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},
     "workflow.demo": {"workflow.*"},
     "workflow.output": {"workflow.clock"},

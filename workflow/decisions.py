@@ -53,64 +53,19 @@ from workflow.model import (
     Role,
     TaskState,
 )
+from workflow.service_base import ServiceBase
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from storage.schema import Body as BodyRow
-    from storage.session import Database
     from workflow.catalog import Catalog
-    from workflow.clock import Clock
-    from workflow.engine import FlowContext, WorkflowEngine
 
 URGENT = "dringlichkeitsentscheidung"
 _DECIDING = (ResultEffect.ADOPT, ResultEffect.APPROVE)
 
 
-class DecisionOperations:
+class DecisionOperations(ServiceBase):
     """Dringlichkeitsentscheidungen, objections, Einspruchsfristen and Beschlusskontrolle."""
-
-    if TYPE_CHECKING:  # provided by WorkflowService
-        db: Database
-        clock: Clock
-        engine: WorkflowEngine
-
-        def _body(self, session: Session, body_id: str | None) -> BodyRow: ...
-
-        def _catalog(self, session: Session, version: str) -> Catalog: ...
-
-        def _lock(
-            self, session: Session, body: str | None, number: str, user: str | None
-        ) -> tuple[Paper, Catalog, Actor]: ...
-
-        @staticmethod
-        def _require(
-            catalog: Catalog, actor: Actor, action: Action, target: str, office: str | None = None
-        ) -> None: ...
-
-        @staticmethod
-        def _paper_of(
-            session: Session, body: BodyRow, number: str, *, for_update: bool
-        ) -> Paper: ...
-
-        def _ctx(
-            self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
-        ) -> FlowContext: ...
-
-        def _paper_changed(self, catalog: Catalog, paper: Paper) -> None: ...
-
-        def _record(
-            self,
-            session: Session,
-            paper: Paper,
-            actor: Actor,
-            action: AuditAction,
-            before: str | None,
-            after: str | None,
-            payload: dict[str, Any],
-        ) -> None: ...
-
-        def _touch(self, catalog: Catalog, paper: Paper) -> PaperView: ...
 
     # -- Dringlichkeitsentscheidung ------------------------------------------------------------
 

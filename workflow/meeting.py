@@ -27,52 +27,18 @@ from workflow.model import (
     AuditAction,
     MeetingView,
 )
+from workflow.service_base import ServiceBase
 from workflow.views import agenda_item_view, meeting_view
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from storage.schema import Body as BodyRow
-    from storage.session import Database
     from workflow.catalog import Catalog, Lifecycle
-    from workflow.clock import Clock
-    from workflow.engine import FlowContext, WorkflowEngine
 
 
-class MeetingOperations:
+class MeetingOperations(ServiceBase):
     """Create meetings, build and number their agendas, move them through their lifecycle."""
-
-    if TYPE_CHECKING:  # provided by WorkflowService
-        db: Database
-        clock: Clock
-        engine: WorkflowEngine
-
-        def _body(self, session: Session, body_id: str | None) -> BodyRow: ...
-
-        def _catalog(self, session: Session, version: str) -> Catalog: ...
-
-        @staticmethod
-        def _actor(catalog: Catalog, user: str | None) -> Actor: ...
-
-        @staticmethod
-        def _require(
-            catalog: Catalog, actor: Actor, action: Action, target: str, office: str | None = None
-        ) -> None: ...
-
-        @staticmethod
-        def _paper_of(
-            session: Session, body: BodyRow, number: str, *, for_update: bool
-        ) -> Paper: ...
-
-        def _ctx(
-            self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
-        ) -> FlowContext: ...
-
-        def _paper_changed(self, catalog: Catalog, paper: Paper) -> None: ...
-
-        def _check_window(
-            self, session: Session, paper: Paper, step: Consultation, day: dt.date
-        ) -> None: ...
 
     # -- reading -------------------------------------------------------------------------------
 

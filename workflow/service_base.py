@@ -1,0 +1,72 @@
+"""What the operation mixins (meetings, decisions) use of ``WorkflowService``.
+
+``WorkflowService`` inherits the mixins and provides every member declared here; the
+declarations exist only for the type checker, so each mixin states its needs once, here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from storage.schema import Body as BodyRow
+    from storage.schema import Consultation, Paper
+    from storage.session import Database
+    from workflow.catalog import Catalog
+    from workflow.clock import Clock
+    from workflow.engine import FlowContext, WorkflowEngine
+    from workflow.model import Action, Actor, AuditAction, PaperView
+
+
+class ServiceBase:
+    if TYPE_CHECKING:  # provided by WorkflowService
+        db: Database
+        clock: Clock
+        engine: WorkflowEngine
+
+        def _body(self, session: Session, body_id: str | None) -> BodyRow: ...
+
+        def _catalog(self, session: Session, version: str) -> Catalog: ...
+
+        @staticmethod
+        def _actor(catalog: Catalog, user: str | None) -> Actor: ...
+
+        def _lock(
+            self, session: Session, body: str | None, number: str, user: str | None
+        ) -> tuple[Paper, Catalog, Actor]: ...
+
+        @staticmethod
+        def _require(
+            catalog: Catalog, actor: Actor, action: Action, target: str, office: str | None = None
+        ) -> None: ...
+
+        @staticmethod
+        def _paper_of(
+            session: Session, body: BodyRow, number: str, *, for_update: bool
+        ) -> Paper: ...
+
+        def _ctx(
+            self, session: Session, catalog: Catalog, actor: Actor, paper: Paper
+        ) -> FlowContext: ...
+
+        def _record(
+            self,
+            session: Session,
+            paper: Paper,
+            actor: Actor,
+            action: AuditAction,
+            before: str | None,
+            after: str | None,
+            payload: dict[str, Any],
+        ) -> None: ...
+
+        def _paper_changed(self, catalog: Catalog, paper: Paper) -> None: ...
+
+        def _touch(self, catalog: Catalog, paper: Paper) -> PaperView: ...
+
+        def _check_window(
+            self, session: Session, paper: Paper, step: Consultation, day: dt.date
+        ) -> None: ...
