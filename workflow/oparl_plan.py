@@ -245,6 +245,9 @@ def _link(steps: list[StepPlan]) -> None:
 
 def _assign_roles(steps: list[StepPlan], type_name: str) -> None:
     mapped = [s.named_role for s in steps]
+    for index, role in enumerate(mapped):
+        if role is _R.ENTSCHEIDUNG:
+            _check_no_required_step_after(steps, index)
     last = steps[-1]
     role = mapped[-1]
     if role is None:
@@ -268,16 +271,12 @@ def _assign_roles(steps: list[StepPlan], type_name: str) -> None:
             continue
         role = mapped[index]
         if role is not None and role.concludes:
-            _check_no_required_step_after(steps, index, role)
             role = _R.VORBERATUNG
         step.role = role or _R.VORBERATUNG
 
 
-def _check_no_required_step_after(
-    steps: list[StepPlan], index: int, role: ConsultationRole
-) -> None:
-    if role is not _R.ENTSCHEIDUNG:
-        return
+def _check_no_required_step_after(steps: list[StepPlan], index: int) -> None:
+    """A decision that a named Vorberatung or Anhörung follows cannot be explained."""
     for later_index in range(index + 1, len(steps)):
         later = steps[later_index]
         if later.named_role in (_R.VORBERATUNG, _R.ANHOERUNG):
