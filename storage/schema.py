@@ -389,3 +389,25 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportedObject(Base):
+    """An object taken over from another council information system (OParl), by its id there.
+
+    Makes an import idempotent: an object whose ``external_id`` is recorded is not imported
+    again. ``local_id`` is the row it became (a paper's or a meeting's id).
+    """
+
+    __tablename__ = "imported_object"
+    __table_args__ = (
+        UniqueConstraint("body_id", "external_id", name="uq_imported_object_body_id_external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
+    external_id: Mapped[str] = mapped_column(String(1024))  # the OParl id, a URL
+    kind: Mapped[str] = mapped_column(String(32))  # paper, meeting
+    local_id: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)  # the file or URL it was read from
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))  # the user who ran the import

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from storage.audit import GENESIS, event_hash
 from storage.schema import Base
 from storage.session import Database
-from tests.conftest import POSTGRES_URL, VALID_DEFINITIONS
+from tests.conftest import FIXTURES, POSTGRES_URL, VALID_DEFINITIONS
 from tests.test_audit import _tamper, adopted_paper
 from workflow import cli_audit
 from workflow.cli import cli
@@ -328,6 +328,7 @@ AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}
 OWN_DATABASE = {"demo"}
 #: the delivery process: acts as the system (no --as), sends only what is due
 SYSTEM = {"worker"}
+OPARL_KARLSRUHE = FIXTURES / "oparl" / "real" / "karlsruhe-1.1"
 #: every other command changes data: arguments that would succeed for a user with the role
 MUTATING = {
     "init": ["init", "--definitions", str(VALID_DEFINITIONS)],
@@ -419,6 +420,7 @@ MUTATING = {
         "--reason",
         "Gemeinwohl",
     ],
+    "oparl import": ["oparl", "import", str(OPARL_KARLSRUHE)],
     "paper finalize": ["paper", "finalize", "{adopted}"],
     "paper supervisory": [
         "paper",

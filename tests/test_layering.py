@@ -41,6 +41,12 @@ ALLOWED = {
     "workflow.cli_meeting": {"workflow.*"},
     "workflow.cli_audit": {"workflow.*"},
     "workflow.cli_decisions": {"workflow.*"},
+    "workflow.cli_oparl": {"workflow.*"},
+    "workflow.oparl_source": {"workflow.errors"},
+    "workflow.oparl_results": {"workflow.catalog", "workflow.model"},
+    "workflow.oparl_plan": {"workflow.*"},
+    "workflow.oparl_generate": {"workflow.definitions", "workflow.errors", "workflow.oparl_source"},
+    "workflow.oparl_import": {"workflow.*", "storage.*"},
     "workflow.__main__": {"workflow.cli"},
     "workflow": set(),
 }
@@ -95,6 +101,7 @@ def test_only_cli_and_output_print() -> None:
             "workflow.cli_meeting",
             "workflow.cli_audit",
             "workflow.cli_decisions",
+            "workflow.cli_oparl",
             "workflow.output",
         )
         and "click.echo" in path.read_text(encoding="utf-8")

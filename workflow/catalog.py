@@ -122,6 +122,20 @@ class Procedure:
             return self.outcome_labels.get(text.strip().casefold())
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OParlMapping:
+    """How ``ratsweg oparl import`` maps another system's OParl data onto these definitions.
+
+    Keys are matched as given (organizations: the OParl id, a URL, or the name; paper types
+    and roles: the OParl ``paperType`` and ``role`` text, case-insensitively).
+    """
+
+    organizations: Mapping[str, str] = field(default_factory=dict)
+    paper_types: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, ConsultationRole] = field(default_factory=dict)
+    office: str | None = None  # the office of papers whose underDirectionOf is not known
+
+
 class CoSignerRule(StrEnum):
     """Who acts with the Bürgermeister in a Dringlichkeitsentscheidung (domain.md 2.4)."""
 
@@ -228,6 +242,7 @@ class Catalog:
     loaded_at: dt.datetime | None = field(default=None, compare=False)
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)  # the optional section
     decisions: DecisionRules = field(default_factory=DecisionRules)  # the optional section
+    oparl: OParlMapping = field(default_factory=OParlMapping)  # the optional section
 
     def organization(self, org_id: str) -> Organization:
         try:

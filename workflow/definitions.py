@@ -42,6 +42,7 @@ from workflow.catalog import (
     LifecycleState,
     LifecycleTransition,
     ObjectionRule,
+    OParlMapping,
     Organization,
     PaperType,
     Procedure,
@@ -85,9 +86,10 @@ SECTIONS = (
     "deadlines",
     "procedure",
     "decisions",
+    "oparl",
 )
 #: Sections a folder may leave out; the engine's defaults apply then.
-OPTIONAL_SECTIONS = frozenset({"deadlines", "procedure", "decisions"})
+OPTIONAL_SECTIONS = frozenset({"deadlines", "procedure", "decisions", "oparl"})
 #: The 16 Länder (Bundesland codes).
 STATES = frozenset(
     {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
@@ -1059,6 +1061,58 @@ def _decisions(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> DecisionRu
     )
 
 
+# -- oparl (optional section) -------------------------------------------------------------------
+
+_OPARL = {"organizations": "map", "paper_types": "map", "roles": "map", "office": "str"}
+
+
+def _oparl(
+    ctx: _Ctx,
+    node: Any,
+    line: int,
+    orgs: Orgs | None,
+    paper_types: Mapping[str, PaperType] | None,
+) -> OParlMapping | None:
+    """The mapping of imported OParl data: organizations, paper types, roles, default office."""
+    rec = _record(ctx, node, line, "oparl", _OPARL, ())
+    if rec is None:
+        return None
+    before = len(ctx.problems)
+    organizations: dict[str, str] = {}
+    for key, value in rec.get("organizations", {}).items():
+        key_line, path = rec["organizations"].key_lines[key], f"oparl.organizations.{key}"
+        if _check_type(ctx, value, "str", key_line, path):
+            if orgs is not None and value not in orgs:
+                ctx.add(key_line, path, f"unknown organization {value!r}{_unknown(value, orgs)}")
+            organizations[key] = value
+    types: dict[str, str] = {}
+    for key, value in rec.get("paper_types", {}).items():
+        key_line, path = rec["paper_types"].key_lines[key], f"oparl.paper_types.{key}"
+        if _check_type(ctx, value, "str", key_line, path):
+            if paper_types is not None and value not in paper_types:
+                hint = _unknown(value, list(paper_types))
+                ctx.add(key_line, path, f"unknown paper type {value!r}{hint}")
+            types[key.strip().casefold()] = value
+    roles: dict[str, ConsultationRole] = {}
+    for key, value in rec.get("roles", {}).items():
+        key_line, path = rec["roles"].key_lines[key], f"oparl.roles.{key}"
+        if _check_type(ctx, value, "str", key_line, path):
+            role = _enum(ctx, ConsultationRole, value, key_line, path, "role")
+            if role is not None:
+                roles[key.strip().casefold()] = role
+    office = rec.get("office")
+    if office is not None:
+        _org_ref(ctx, orgs, office, _line(node, "office"), "oparl.office", True)
+    if len(ctx.problems) > before:
+        return None
+    return OParlMapping(
+        organizations=MappingProxyType(organizations),
+        paper_types=MappingProxyType(types),
+        roles=MappingProxyType(roles),
+        office=office,
+    )
+
+
 # -- public API ---------------------------------------------------------------------------------
 
 
@@ -1118,6 +1172,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     procedure = _build("procedure", sections, lambda c, n, li: _procedure(c, n, li, orgs))
     deadlines = _build("deadlines", sections, lambda c, n, li: _deadlines(c, n, li, orgs, users))
     decisions = _build("decisions", sections, lambda c, n, li: _decisions(c, n, li, orgs))
+    oparl = _build("oparl", sections, lambda c, n, li: _oparl(c, n, li, orgs, paper_types))
     if problems:
         raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     assert body and orgs is not None and paper_types is not None and routes is not None
@@ -1136,6 +1191,7 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
         procedure=procedure or Procedure(),
         deadlines=deadlines or DeadlineRules(),
         decisions=decisions or DecisionRules(),
+        oparl=oparl or OParlMapping(),
     )
 
 
