@@ -161,5 +161,5 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
     assert final.text == PROPOSAL
     assert final.origin == original and final.chain == tuple(v.number for v in chain)
     trail = service.chain_audit_trail(e04)
-    assert [n for n in dict.fromkeys(e.paper_number for e in trail)] == [v.number for v in chain]
+    assert list(dict.fromkeys(e.paper_number for e in trail)) == [v.number for v in chain]
     assert service.verify_audit().ok

@@ -113,13 +113,13 @@ def check_submitter(
     if kind.submitted_by is Submitter.FACTION:
         if faction is None:
             raise InvalidInput(
-                f"a {kind.name} is submitted by a faction; pass --faction NAME "
+                f"a paper of type {kind.name} is submitted by a faction; pass --faction NAME "
                 "(and --member NAME for each submitting member)"
             )
         return faction, names or None
     if faction is not None or names:
         raise InvalidInput(
-            f"a {kind.name} is written by an office, not submitted by a faction; "
+            f"a paper of type {kind.name} is written by an office, not submitted by a faction; "
             "drop --faction and --member"
         )
     return None, None
@@ -133,7 +133,7 @@ def check_concluding(kind: PaperType, number: str, roles: Sequence[str]) -> None
     if last.concludes and last not in kind.concluding_roles:
         allowed = ", ".join(sorted(r.value for r in kind.concluding_roles))
         raise InvalidInput(
-            f"a {kind.name} ends in {allowed}, but the path of {number} ends in {last.value}; "
+            f"a paper of type {kind.name} ends in {allowed}, but the path of {number} ends in {last.value}; "
             f"make its last step {allowed}"
         )
 
@@ -149,7 +149,7 @@ def check_result(
     kind = rules_type(catalog, paper)
     if votes and not kind.votes:
         raise InvalidInput(
-            f"a {kind.name} ends without a vote; record {result.value!r} without vote counts"
+            f"a paper of type {kind.name} ends without a vote; record {result.value!r} without vote counts"
         )
     closes = result.effect in (
         ResultEffect.NOTE,

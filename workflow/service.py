@@ -250,7 +250,7 @@ class WorkflowService(
             self._require(catalog, actor, Action.PAPER_CREATE, origin.name, office=origin.id)
             if kind.is_supplement:
                 raise InvalidInput(
-                    f"a {kind.name} is numbered from its original; create it with "
+                    f"a paper of type {kind.name} is numbered from its original; create it with "
                     "'ratsweg paper supplement ORIGINAL'"
                 )
             submitter, submitters = check_submitter(kind, faction, members)
