@@ -90,6 +90,16 @@ class Paper(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     row_version: Mapped[int] = mapped_column(Integer)
+    #: Ergänzungsvorlage: the original paper of the chain and this supplement's place in it
+    #: (1 for E01); both None for an original.
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id"), index=True)
+    supplement_no: Mapped[int | None] = mapped_column(Integer)
+    #: Antrag / Anfrage: the submitting faction and members, for types submitted by a faction.
+    faction: Mapped[str | None] = mapped_column(String(255))
+    members: Mapped[list[str] | None] = mapped_column(JSON)
+    #: Anfrage: the administration's answer and its date.
+    answer: Mapped[str | None] = mapped_column(Text)
+    answer_date: Mapped[dt.date | None] = mapped_column(Date)
 
     consultations: Mapped[list[Consultation]] = relationship(
         back_populates="paper", order_by="Consultation.position", cascade="all, delete-orphan"
@@ -188,6 +198,10 @@ class CoSignature(Base):
     actor: Mapped[str | None] = mapped_column(String(128))
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     comment: Mapped[str | None] = mapped_column(Text)
+    #: An objection overruled by the head of the writing office, with the reason.
+    overruled_by: Mapped[str | None] = mapped_column(String(128))
+    overruled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    overrule_reason: Mapped[str | None] = mapped_column(Text)
 
     paper: Mapped[Paper] = relationship(back_populates="co_signatures")
 

@@ -321,6 +321,7 @@ READ_ONLY = {
     "meeting agenda": ["meeting", "agenda", "{meeting}"],
     "paper list": ["paper", "list"],
     "paper show": ["paper", "show", "{number}"],
+    "paper chain": ["paper", "chain", "{number}"],
 }
 #: audit commands that only append to the audit trail, which the auditor may run
 AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}
@@ -422,6 +423,9 @@ MUTATING = {
     ],
     "oparl import": ["oparl", "import", str(OPARL_KARLSRUHE)],
     "paper finalize": ["paper", "finalize", "{adopted}"],
+    "paper supplement": ["paper", "supplement", "{released}", "--reason", "Korrektur"],
+    "paper overrule": ["paper", "overrule", "{submitted}", "--office", "amt1", "--reason", "x"],
+    "paper answer": ["paper", "answer", "{released}", "--text", "Antwort", "--date", "2025-03-05"],
     "paper supervisory": [
         "paper",
         "supervisory",

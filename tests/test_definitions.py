@@ -289,8 +289,9 @@ def test_section_defined_twice_names_the_first_place() -> None:
     ("numbering", "message"),
     [
         ("V/{year}", "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"),
-        ("V/{jahr}/{seq}", "numbering may use only {year} and {seq}, not {jahr}"),
+        ("V/{jahr}/{seq}", "numbering may use only {year}, {seq} and {origin}, not {jahr}"),
         ("V/{year}/{seq:q}", "invalid numbering pattern 'V/{year}/{seq:q}'"),
+        ("{origin}/{year}-{seq}", "an Ergänzungsvorlage is numbered from {origin} and {seq}"),
     ],
 )
 def test_bad_numbering_patterns_are_rejected(numbering: str, message: str) -> None:

@@ -32,6 +32,9 @@ ALLOWED = {
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},
     "workflow.decisions": {"workflow.*", "storage.*"},
+    "workflow.chain": {"workflow.*", "storage.*"},
+    "workflow.cosigning": {"workflow.*", "storage.*"},
+    "workflow.paper_rules": {"workflow.*", "storage.*"},
     "workflow.service_base": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},
     "workflow.demo": {"workflow.*"},
@@ -47,6 +50,7 @@ ALLOWED = {
     "workflow.oparl_plan": {"workflow.*"},
     "workflow.oparl_generate": {"workflow.definitions", "workflow.errors", "workflow.oparl_source"},
     "workflow.oparl_import": {"workflow.*", "storage.*"},
+    "workflow.cli_chain": {"workflow.*"},
     "workflow.__main__": {"workflow.cli"},
     "workflow": set(),
 }
@@ -102,6 +106,7 @@ def test_only_cli_and_output_print() -> None:
             "workflow.cli_audit",
             "workflow.cli_decisions",
             "workflow.cli_oparl",
+            "workflow.cli_chain",
             "workflow.output",
         )
         and "click.echo" in path.read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ from workflow.model import (
     OrganizationKind,
     Outcome,
     Role,
+    Submitter,
 )
 
 #: Guards a lifecycle transition may name; the engine implements each one.
@@ -60,8 +61,22 @@ class Organization:
 class PaperType:
     id: str
     name: str
-    numbering: str  # e.g. "V/{year}/{seq}" or "{year}/{seq:04d}"
+    numbering: str  # e.g. "V/{year}/{seq}" or "{year}/{seq:04d}"; "{origin}-E{seq:02d}"
     needs_concluding_step: bool = True
+    #: The type of this type's Ergänzungsvorlagen; None: papers of this type get none.
+    supplement_type: str | None = None
+    #: Roles the concluding step may have (Mitteilungsvorlage: kenntnisnahme); empty: any.
+    concluding_roles: frozenset[ConsultationRole] = frozenset()
+    submitted_by: Submitter = Submitter.OFFICE
+    #: Anfrage: the administration answers; the concluding result needs the answer.
+    answered: bool = False
+    #: False: results of this type's steps carry no vote (an Anfrage ends without one).
+    votes: bool = True
+
+    @property
+    def is_supplement(self) -> bool:
+        """An Ergänzungsvorlage type: numbered from its original ("{origin}" in numbering)."""
+        return "{origin" in self.numbering
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -374,6 +374,8 @@ def paper() -> None:
 @click.option("--reference", help="Aktenzeichen.")
 @click.option("--text", help="Beschlussvorschlag.")
 @click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
+@click.option("--faction", help="Antrag, Anfrage: the submitting faction (Fraktion).")
+@click.option("--member", "members", multiple=True, help="A submitting member (repeat).")
 @actor_option
 @output_options
 @pass_runtime
@@ -928,8 +930,9 @@ def _show_paper(view: PaperView, fmt: str) -> None:
         f"Status: {view.state_label} ({view.state}); "
         f"möglich: {', '.join(view.allowed_actions) or '-'}"
     )
+    _echo_submitter_and_chain(view)
     if view.co_signatures:
-        signs = ", ".join(f"{c.office_name}: {c.state.value}" for c in view.co_signatures)
+        signs = ", ".join(_co_signature_text(c) for c in view.co_signatures)
         click.echo(f"Mitzeichnung: {signs}")
     if len(view.text_versions) > 1:
         latest = view.text_versions[-1]
@@ -939,6 +942,29 @@ def _show_paper(view: PaperView, fmt: str) -> None:
         )
     click.echo("")
     _echo_path(view, fmt)
+
+
+def _echo_submitter_and_chain(view: PaperView) -> None:
+    if view.faction:
+        members = f" ({', '.join(view.members)})" if view.members else ""
+        click.echo(f"Eingereicht von: {view.faction}{members}")
+    if view.origin:
+        click.echo(f"Ergänzungsvorlage {view.supplement_no} zu {view.origin}")
+    if len(view.chain) > 1:
+        click.echo(f"Kette: {' → '.join(view.chain)}")
+    if view.answer is not None and view.answer_date is not None:
+        click.echo(f"Beantwortet am {show_date(view.answer_date)}: {view.answer}")
+
+
+def _co_signature_text(signature: Any) -> str:
+    text = f"{signature.office_name}: {signature.state.value}"
+    if signature.due is not None:
+        text += f" (fällig {show_date(signature.due)})"
+    if signature.comment:
+        text += f" ({signature.comment})"
+    if signature.overruled_by:
+        text += f", überstimmt von {signature.overruled_by}: {signature.overrule_reason}"
+    return text
 
 
 def _echo_path(view: PaperView, fmt: str = "table") -> None:
@@ -1087,3 +1113,8 @@ for _command in PAPER_COMMANDS:
 from workflow.cli_oparl import oparl
 
 cli.add_command(oparl)
+
+from workflow.cli_chain import PAPER_COMMANDS as CHAIN_COMMANDS
+
+for _command in CHAIN_COMMANDS:
+    paper.add_command(_command)

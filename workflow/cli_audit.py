@@ -50,11 +50,28 @@ def audit() -> None:
 
 @audit.command("trail")
 @click.argument("number")
+@click.option(
+    "--chain/--no-chain",
+    default=True,
+    show_default=True,
+    help="Include the original and every Ergänzungsvorlage of the paper's chain.",
+)
 @row_output_options
 @pass_runtime
-def audit_trail(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
-    """Show every recorded change of a paper, oldest first."""
-    echo_events(rt.service.audit_trail(number, body=rt.body), chosen_format(fmt, as_json))
+def audit_trail(rt: Runtime, number: str, chain: bool, fmt: str, as_json: bool) -> None:
+    """Show every recorded change of a paper (and of its chain), oldest first per paper."""
+    fmt = chosen_format(fmt, as_json)
+    if not chain:
+        echo_events(rt.service.audit_trail(number, body=rt.body), fmt)
+        return
+    events = rt.service.chain_audit_trail(number, body=rt.body)
+    papers = list(dict.fromkeys(e.paper_number for e in events))
+    if fmt != "table" or len(papers) < 2:
+        echo_events(events, fmt)
+        return
+    for index, paper in enumerate(papers):
+        click.echo(("\n" if index else "") + f"== {paper} ==")
+        echo_events([e for e in events if e.paper_number == paper], fmt)
 
 
 def filter_options(func: Any) -> Any:

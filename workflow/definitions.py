@@ -73,6 +73,7 @@ from workflow.model import (
     OrganizationKind,
     Outcome,
     Role,
+    Submitter,
 )
 
 SECTIONS = (
@@ -112,6 +113,7 @@ OPTIONAL_ACTIONS = frozenset(
         Action.PAPER_ROUTE,
         Action.IMPLEMENTATION_PLAN,
         Action.IMPLEMENTATION_REPORT,
+        Action.CO_SIGNATURE_OVERRULE,
     }
 )
 #: Where an optional permission absent from a stored version takes its roles from.
@@ -335,7 +337,17 @@ def _raw_ids(node: Any) -> list[str]:
 
 _BODY = {"id": "str", "name": "str", "short_name": "str", "state": "str", "time_zone": "str"}
 _ORG = {"id": "str", "name": "str", "short_name": "str", "kind": "str", "seats": "int"}
-_PAPER_TYPE = {"id": "str", "name": "str", "numbering": "str", "needs_concluding_step": "bool"}
+_PAPER_TYPE = {
+    "id": "str",
+    "name": "str",
+    "numbering": "str",
+    "needs_concluding_step": "bool",
+    "supplement_type": "str",
+    "concluding_roles": "list",
+    "submitted_by": "str",
+    "answered": "bool",
+    "votes": "bool",
+}
 _ROUTE = {"id": "str", "name": "str", "legal_basis": "str", "steps": "list"}
 _STEP = {"organization": "str", "role": "str", "public": "bool"}
 _USER = {"id": "str", "name": "str", "email": "str", "roles": "list", "offices": "list"}
@@ -388,13 +400,15 @@ def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:
 def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
-        bad = [field for field in fields if field not in ("year", "seq")]
+        bad = [field for field in fields if field not in ("year", "seq", "origin")]
         if bad:
-            message = f"numbering may use only {{year}} and {{seq}}, not {{{bad[0]}}}"
+            message = f"numbering may use only {{year}}, {{seq}} and {{origin}}, not {{{bad[0]}}}"
         elif "seq" not in fields:
             message = "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"
+        elif "origin" in fields and "year" in fields:
+            message = "an Ergänzungsvorlage is numbered from {origin} and {seq}; drop {year}"
         else:
-            pattern.format(year=2024, seq=1)
+            pattern.format(year=2024, seq=1, origin="V/2024/1")
             return True
     except (ValueError, KeyError, IndexError) as exc:
         message = f"invalid numbering pattern {pattern!r}: {exc}"
@@ -405,9 +419,46 @@ def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:
 def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
     types: dict[str, PaperType] = {}
     required = ("id", "name", "numbering")
+    links: list[tuple[str, int, str]] = []
     for item, rec, path in _records(ctx, node, line, "paper_types", _PAPER_TYPE, required):
-        if _check_numbering(ctx, rec["numbering"], _line(item, "numbering"), f"{path}.numbering"):
+        before = len(ctx.problems)
+        _check_numbering(ctx, rec["numbering"], _line(item, "numbering"), f"{path}.numbering")
+        roles_line = _line(item, "concluding_roles")
+        entries = _strings(
+            ctx, rec.get("concluding_roles", []), roles_line, f"{path}.concluding_roles"
+        )
+        roles = [_enum(ctx, ConsultationRole, *entry, "role") for entry in entries]
+        for role, (value, role_line, role_path) in zip(roles, entries, strict=True):
+            if role is not None and not role.concludes:
+                message = f"{value!r} does not conclude a path; use entscheidung or kenntnisnahme"
+                ctx.add(role_line, role_path, message)
+        rec["concluding_roles"] = frozenset(r for r in roles if r is not None)
+        submitter = _enum(
+            ctx,
+            Submitter,
+            rec.get("submitted_by", "office"),
+            _line(item, "submitted_by"),
+            f"{path}.submitted_by",
+            "submitter",
+        )
+        rec["submitted_by"] = submitter or Submitter.OFFICE
+        if "supplement_type" in rec:
+            links.append((rec["supplement_type"], _line(item, "supplement_type"), path))
+        if len(ctx.problems) == before:
             types[rec["id"]] = PaperType(**rec)
+    supplement_types = [t.id for t in types.values() if t.is_supplement]
+    for target, link_line, path in links:
+        kind = types.get(target)
+        if kind is None or not kind.is_supplement:
+            hint = (
+                _unknown(target, supplement_types)
+                if supplement_types
+                else (
+                    "; define a paper type whose numbering uses {origin}, e.g. '{origin}-E{seq:02d}'"
+                )
+            )
+            message = f"supplement_type {target!r} is not an Ergänzungsvorlage type{hint}"
+            ctx.add(link_line, f"{path}.supplement_type", message)
     return types
 
 

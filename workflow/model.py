@@ -74,6 +74,7 @@ class Action(StrEnum):
     MEETING_MANAGE = "meeting.manage"
     IMPLEMENTATION_PLAN = "implementation.plan"  # Beschlusskontrolle: add tasks to a decision
     IMPLEMENTATION_REPORT = "implementation.report"  # report on a task, mark it umgesetzt
+    CO_SIGNATURE_OVERRULE = "co_signature.overrule"  # overrule an objection in the Mitzeichnung
 
 
 class ResultEffect(StrEnum):
@@ -194,6 +195,14 @@ class CoSignatureState(StrEnum):
     PENDING = "pending"
     SIGNED = "signed"
     OBJECTED = "objected"
+    OVERRULED = "overruled"  # the objection was overruled by the head of the writing office
+
+
+class Submitter(StrEnum):
+    """Who submits papers of a type (``paper_types[].submitted_by``)."""
+
+    OFFICE = "office"  # the administration: an office writes it (Beschluss-, Mitteilungsvorlage)
+    FACTION = "faction"  # a Fraktion (or members) submits it (Antrag, Anfrage)
 
 
 class AuditAction(StrEnum):
@@ -214,6 +223,9 @@ class AuditAction(StrEnum):
     CO_SIGNATURE_REQUESTED = "co_signature_requested"
     CO_SIGNED = "co_signed"
     CO_SIGNATURE_OBJECTED = "co_signature_objected"
+    CO_SIGNATURE_OVERRULED = "co_signature_overruled"
+    SUPPLEMENT_CREATED = "supplement_created"
+    ANSWER_RECORDED = "answer_recorded"
     MEETING_CREATED = "meeting_created"
     MEETING_TRANSITIONED = "meeting_transitioned"
     AGENDA_ITEM_ADDED = "agenda_item_added"
@@ -378,6 +390,10 @@ class CoSignatureView:
     actor: str | None
     signed_at: dt.datetime | None
     comment: str | None
+    due: dt.date | None = None  # Mitzeichnung due (deadlines.co_signing), while pending
+    overruled_by: str | None = None
+    overruled_at: dt.datetime | None = None
+    overrule_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -403,6 +419,16 @@ class PaperView:
     text: str | None = None  # the current wording
     text_versions: tuple[TextVersionView, ...] = ()
     warnings: tuple[str, ...] = ()  # e.g. quorum or majority doubts found by the last change
+    #: Ergänzungsvorlagen: the original of the chain (None for an original) and every member
+    #: of the chain in order, this paper included (just this paper when it has none).
+    origin: str | None = None
+    supplement_no: int | None = None
+    chain: tuple[str, ...] = ()
+    #: Antrag / Anfrage: the submitting faction and members; Anfrage: the answer.
+    faction: str | None = None
+    members: tuple[str, ...] = ()
+    answer: str | None = None
+    answer_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

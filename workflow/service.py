@@ -30,7 +30,9 @@ from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, 
 from storage.session import Database
 from workflow import definitions
 from workflow.catalog import Catalog, Organization, VotingRule
+from workflow.chain import SupplementOperations, chain_numbers
 from workflow.clock import BERLIN, Clock, local
+from workflow.cosigning import CoSigningOperations
 from workflow.deadlines import (
     Deadline,
     DeadlineEntry,
@@ -86,6 +88,13 @@ from workflow.model import (
     VoteCount,
     VoteKind,
 )
+from workflow.paper_rules import (
+    PaperTypeOperations,
+    check_concluding,
+    check_result,
+    check_submitter,
+    rules_type,
+)
 from workflow.reminders import PaperFacts, StepFacts, plan_reminders
 from workflow.seal import root_hash
 from workflow.views import audit_event_view, paper_summary, paper_view
@@ -128,7 +137,13 @@ ALLOWED_EFFECTS = {
 _ACTOR = "ratsweg_actor"
 
 
-class WorkflowService(MeetingOperations, DecisionOperations):
+class WorkflowService(
+    MeetingOperations,
+    DecisionOperations,
+    SupplementOperations,
+    CoSigningOperations,
+    PaperTypeOperations,
+):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock
@@ -212,8 +227,13 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         participants: Sequence[str] = (),
         planned_dates: Sequence[dt.date | None] = (),
         body: str | None = None,
+        faction: str | None = None,
+        members: Sequence[str] = (),
     ) -> PaperView:
         """Create a paper in the lifecycle's initial state, numbered gap-free per type and year.
+
+        ``faction`` and ``members`` name who submitted a paper of a type submitted by a
+        faction (Antrag, Anfrage); an Ergänzungsvorlage is created by ``create_supplement``.
 
         :raises NotFoundError: unknown type, office, route or participant.
         :raises PermissionDenied: the user may not create papers for ``office``.
@@ -228,10 +248,17 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             kind = catalog.paper_type(paper_type)
             origin = catalog.office(office)
             self._require(catalog, actor, Action.PAPER_CREATE, origin.name, office=origin.id)
+            if kind.is_supplement:
+                raise InvalidInput(
+                    f"a paper of type {kind.name} is numbered from its original; create it with "
+                    "'ratsweg paper supplement ORIGINAL'"
+                )
+            submitter, submitters = check_submitter(kind, faction, members)
             offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
             if origin.id in offices:
                 raise InvalidInput(f"{origin.id!r} writes the paper and cannot also co-sign it")
             steps = catalog.route(route).steps if route else ()
+            check_concluding(kind, "the new paper", [s.role.value for s in steps])
             if len(planned_dates) > len(steps):
                 raise InvalidInput(
                     f"{len(planned_dates)} planned dates given for a route of {len(steps)} steps"
@@ -251,6 +278,8 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 frozen=False,
                 created_at=now,
                 modified_at=now,
+                faction=submitter,
+                members=submitters,
             )
             initial = catalog.lifecycle("consultation").initial
             for position, step in enumerate(steps, start=1):
@@ -291,7 +320,8 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                     "participants": offices,
                     "consultations": [_step_payload(c) for c in paper.consultations],
                     "definitions_version": catalog.version,
-                },
+                }
+                | ({"faction": submitter, "members": submitters or []} if submitter else {}),
             )
             self._sync_reminders(catalog, paper)
             return self._view(catalog, paper)
@@ -310,7 +340,12 @@ class WorkflowService(MeetingOperations, DecisionOperations):
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
         """Send the paper into Mitzeichnung (co-signing by the participating offices)."""
-        return self._paper_trigger(number, "submit", user, body)
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            roles = [c.role for c in sorted(paper.consultations, key=lambda c: c.position)]
+            check_concluding(rules_type(catalog, paper), paper.number, roles)
+            self.engine.fire_paper(self._ctx(session, catalog, actor, paper), "submit")
+            return self._touch(catalog, paper)
 
     def release_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
         """Release (freeze) the paper once every participating office has signed; its text
@@ -375,6 +410,12 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 )
             if signature.state == CoSignatureState.SIGNED:
                 raise InvalidInput(f"{office_row.name} has already signed {paper.number}")
+            if signature.state == CoSignatureState.OVERRULED:
+                raise InvalidInput(
+                    f"the objection of {office_row.name} to {paper.number} was overruled by "
+                    f"{signature.overruled_by}; nothing is left to sign"
+                )
+            withdrawn = signature.comment if signature.state == CoSignatureState.OBJECTED else None
             new = CoSignatureState.OBJECTED if objection else CoSignatureState.SIGNED
             action = AuditAction.CO_SIGNATURE_OBJECTED if objection else AuditAction.CO_SIGNED
             previous = signature.state
@@ -387,7 +428,8 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 action,
                 previous,
                 new.value,
-                {"office": office_row.id, "comment": comment},
+                {"office": office_row.id, "comment": comment}
+                | ({"objection_withdrawn": withdrawn} if withdrawn and not objection else {}),
             )
             return self._touch(catalog, paper)
 
@@ -675,6 +717,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 f"{result.value!r} does not fit step {position} ({role.value}); "
                 f"use one of {', '.join(fitting)}"
             )
+        check_result(catalog, paper, step, result, votes)
         if result.effect is ResultEffect.ANNUL and not self._can_annul(catalog, paper):
             raise InvalidInput(
                 f"{result.value!r} annuls only a Dringlichkeitsentscheidung awaiting its "
@@ -1471,12 +1514,19 @@ class WorkflowService(MeetingOperations, DecisionOperations):
                 f"{step.state}; only steps not yet dealt with can change"
             )
 
-    @staticmethod
-    def _check_path(paper: Paper) -> None:
+    def _check_path(self, paper: Paper) -> None:
         """A released paper's open steps must still lead to exactly one concluding step, last
-        and alone on its level."""
+        and alone on its level, of a role its paper type allows."""
         if not paper.frozen:
             return
+        catalog = self._catalogs.get(paper.definitions_version)
+        if catalog is not None:
+            roles = [
+                c.role
+                for c in sorted(paper.consultations, key=lambda c: c.position)
+                if c.state in OPEN_STEP_STATES
+            ]
+            check_concluding(rules_type(catalog, paper), paper.number, roles)
         open_steps = sorted(
             (c for c in paper.consultations if c.state in OPEN_STEP_STATES),
             key=lambda c: c.position,
@@ -1563,7 +1613,22 @@ class WorkflowService(MeetingOperations, DecisionOperations):
         self._sync_reminders(catalog, paper)
 
     def _view(self, catalog: Catalog, paper: Paper) -> PaperView:
-        return paper_view(catalog, paper, self.engine.paper_triggers(catalog, paper.state))
+        view = paper_view(catalog, paper, self.engine.paper_triggers(catalog, paper.state))
+        session = Session.object_session(paper)
+        if session is None:
+            return view
+        origin, chain = chain_numbers(session, paper)
+        view = replace(
+            view,
+            origin=origin,
+            supplement_no=paper.supplement_no,
+            chain=chain,
+            faction=paper.faction,
+            members=tuple(paper.members or ()),
+            answer=paper.answer,
+            answer_date=paper.answer_date,
+        )
+        return self._with_co_signing_due(session, catalog, paper, view)
 
 
 class AuditEventStream:

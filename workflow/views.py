@@ -112,6 +112,9 @@ def _co_signature_view(catalog: Catalog, signature: Any) -> CoSignatureView:
         actor=signature.actor,
         signed_at=signature.signed_at,
         comment=signature.comment,
+        overruled_by=signature.overruled_by,
+        overruled_at=signature.overruled_at,
+        overrule_reason=signature.overrule_reason,
     )
 
 

@@ -1,0 +1,146 @@
+"""Mitzeichnung: objections block the release until the office signs after all or the head of
+the writing office overrules them; due dates come from deadlines.co_signing and are shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from storage.session import Database
+from workflow.cli import cli
+from workflow.clock import FixedClock
+from workflow.definitions import resolve_definitions_dir
+from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.model import CoSignatureState
+from workflow.service import WorkflowService
+
+# Monday 10.03.2025, 10:00 in Herzogenrath; co_signing: 3 working days after the request
+MONDAY = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def herzogenrath(database: Database) -> Iterator[WorkflowService]:
+    service = WorkflowService(database, FixedClock(MONDAY))
+    service.load_definitions(resolve_definitions_dir("herzogenrath"), user=None)
+    yield service
+
+
+def run(service: WorkflowService, *args: str, user: str) -> Result:
+    return CliRunner().invoke(cli, list(args), obj=service, env={"RATSWEG_USER": user})
+
+
+def submitted(service: WorkflowService) -> str:
+    number = service.create_paper(
+        user="amt50.sachbearbeitung", paper_type="sitzungsvorlage", title="Integrationskonzept",
+        office="amt50", date=dt.date(2025, 3, 10), route="integrationskonzept",
+        participants=["amt10"],
+    ).number  # fmt: skip
+    service.submit_paper(number, user="amt50.sachbearbeitung")
+    return number
+
+
+def test_pending_co_signature_is_due_after_the_configured_working_days(
+    herzogenrath: WorkflowService,
+) -> None:
+    number = submitted(herzogenrath)
+    [signature] = herzogenrath.get_paper(number).co_signatures
+    assert (signature.state, signature.due) == (CoSignatureState.PENDING, dt.date(2025, 3, 13))
+    shown = run(herzogenrath, "paper", "show", number, user="rpa").stdout
+    assert "Mitzeichnung: Amt 10 - Hauptamt: pending (fällig 13.03.2025)" in shown
+    herzogenrath.co_sign(number, user="amt10.leitung", office="amt10")
+    [signed] = herzogenrath.get_paper(number).co_signatures
+    assert (signed.state, signed.due) == (CoSignatureState.SIGNED, None)
+
+
+def test_objection_blocks_release_until_the_office_signs_after_all(
+    herzogenrath: WorkflowService,
+) -> None:
+    number = submitted(herzogenrath)
+    herzogenrath.co_sign(
+        number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten fehlen"
+    )
+    with pytest.raises(TransitionNotAllowed, match="objection by amt10 not resolved"):
+        herzogenrath.release_paper(number, user="amt50.leitung")
+    herzogenrath.co_sign(number, user="amt10.leitung", office="amt10", comment="ergänzt")
+    assert herzogenrath.release_paper(number, user="amt50.leitung").state == "released"
+    signed = [e for e in herzogenrath.audit_trail(number) if e.action == "co_signed"]
+    assert [e.payload for e in signed] == [
+        {"office": "amt10", "comment": "ergänzt", "objection_withdrawn": "Kosten fehlen"}
+    ]
+
+
+def test_the_office_head_overrules_an_objection_with_a_reason(
+    herzogenrath: WorkflowService,
+) -> None:
+    number = submitted(herzogenrath)
+    herzogenrath.co_sign(
+        number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten fehlen"
+    )
+    result = run(
+        herzogenrath, "paper", "overrule", number, "--office", "amt10",
+        "--reason", "Kosten folgen im Haushalt", user="amt50.leitung",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{number}: objection of amt10 overruled\n"
+    [signature] = herzogenrath.get_paper(number).co_signatures
+    assert (signature.state, signature.comment, signature.overruled_by) == (
+        CoSignatureState.OVERRULED,
+        "Kosten fehlen",
+        "amt50.leitung",
+    )
+    assert signature.overrule_reason == "Kosten folgen im Haushalt"
+    event = herzogenrath.audit_trail(number)[-1]
+    assert (event.action, event.from_state, event.to_state, event.payload) == (
+        "co_signature_overruled",
+        "objected",
+        "overruled",
+        {"office": "amt10", "objection": "Kosten fehlen", "reason": "Kosten folgen im Haushalt"},
+    )
+    shown = run(herzogenrath, "paper", "show", number, user="rpa").stdout
+    assert "überstimmt von amt50.leitung: Kosten folgen im Haushalt" in shown
+    with pytest.raises(InvalidInput, match="was overruled by amt50.leitung"):
+        herzogenrath.co_sign(number, user="amt10.leitung", office="amt10")
+    assert herzogenrath.release_paper(number, user="amt50.leitung").state == "released"
+
+
+@pytest.mark.parametrize(
+    ("user", "office", "reason", "error", "message"),
+    [
+        ("amt10.leitung", "amt10", "x", PermissionDenied, "does not belong to office 'amt50'"),
+        ("amt50.sachbearbeitung", "amt10", "x", PermissionDenied, "co_signature.overrule"),
+        ("amt50.leitung", "amt10", " ", InvalidInput, "needs a reason"),
+        ("amt50.leitung", "amt50", "x", Exception, "not a participating office"),
+    ],
+)
+def test_overruling_is_refused(
+    herzogenrath: WorkflowService,
+    user: str,
+    office: str,
+    reason: str,
+    error: type[Exception],
+    message: str,
+) -> None:
+    number = submitted(herzogenrath)
+    herzogenrath.co_sign(
+        number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten"
+    )
+    before = herzogenrath.audit_trail(number)
+    with pytest.raises(error, match=message):
+        herzogenrath.overrule_objection(number, user=user, office=office, reason=reason)
+    assert herzogenrath.audit_trail(number) == before
+
+
+def test_only_an_objection_can_be_overruled(herzogenrath: WorkflowService) -> None:
+    number = submitted(herzogenrath)
+    result = run(
+        herzogenrath, "paper", "overrule", number, "--office", "amt10", "--reason", "x",
+        user="amt50.leitung",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: Amt 10 - Hauptamt has not objected to {number} (its co-signature is pending); "
+        "only an objection can be overruled\n"
+    )
