@@ -420,6 +420,7 @@ MUTATING = {
         "Gemeinwohl",
     ],
     "paper finalize": ["paper", "finalize", "{adopted}"],
+    "paper attach": ["paper", "attach", "{number}", "{minutes}"],
     "paper supervisory": [
         "paper",
         "supervisory",

@@ -32,6 +32,7 @@ ALLOWED = {
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},
     "workflow.decisions": {"workflow.*", "storage.*"},
+    "workflow.attachment": {"workflow.*", "storage.*"},
     "workflow.service_base": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},
     "workflow.demo": {"workflow.*"},
@@ -41,6 +42,7 @@ ALLOWED = {
     "workflow.cli_meeting": {"workflow.*"},
     "workflow.cli_audit": {"workflow.*"},
     "workflow.cli_decisions": {"workflow.*"},
+    "workflow.cli_attachment": {"workflow.*"},
     "workflow.__main__": {"workflow.cli"},
     "workflow": set(),
 }
@@ -95,6 +97,7 @@ def test_only_cli_and_output_print() -> None:
             "workflow.cli_meeting",
             "workflow.cli_audit",
             "workflow.cli_decisions",
+            "workflow.cli_attachment",
             "workflow.output",
         )
         and "click.echo" in path.read_text(encoding="utf-8")
