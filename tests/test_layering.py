@@ -43,6 +43,17 @@ ALLOWED = {
     "workflow.cli_audit": {"workflow.*"},
     "workflow.cli_decisions": {"workflow.*"},
     "workflow.cli_attachment": {"workflow.*"},
+    "workflow.cli_oparl": {"workflow.*"},
+    "workflow.oparl": set(),
+    "workflow.oparl.validate": set(),
+    "workflow.oparl.publication": {"workflow.*", "storage.*"},
+    "workflow.oparl.export": {"workflow.errors", "workflow.oparl.publication", "workflow.service"},
+    "workflow.oparl.server": {
+        "workflow.errors",
+        "workflow.oparl.export",
+        "workflow.oparl.publication",
+        "workflow.service",
+    },
     "workflow.__main__": {"workflow.cli"},
     "workflow": set(),
 }
@@ -98,6 +109,7 @@ def test_only_cli_and_output_print() -> None:
             "workflow.cli_audit",
             "workflow.cli_decisions",
             "workflow.cli_attachment",
+            "workflow.cli_oparl",
             "workflow.output",
         )
         and "click.echo" in path.read_text(encoding="utf-8")

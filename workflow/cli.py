@@ -1090,3 +1090,7 @@ for _command in PAPER_COMMANDS:
 from workflow.cli_attachment import paper_attach
 
 paper.add_command(paper_attach)
+
+from workflow.cli_oparl import oparl
+
+cli.add_command(oparl)
