@@ -45,9 +45,7 @@ def oparl_export(rt: Runtime, out_dir: Path, base_url: str, page_size: int) -> N
 @click.option("--base-url", metavar="URL", help="Fixed public URL (default: as the client asks).")
 @click.option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help="List page size.")
 @pass_runtime
-def oparl_serve(
-    rt: Runtime, host: str, port: int, base_url: str | None, page_size: int
-) -> None:
+def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_size: int) -> None:
     """Serve the public record read-only over HTTP as OParl 1.1 (Ctrl-C stops)."""
     from workflow.oparl.publication import parse_base_url
     from workflow.oparl.server import make_server

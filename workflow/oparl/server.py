@@ -14,7 +14,7 @@ import json
 import logging
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from workflow.errors import InvalidInput, WorkflowError
@@ -69,14 +69,14 @@ class OParlHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._answer(with_body=False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
+    def log_message(self, format: str, *args: Any) -> None:
         log.info("%s " + format, self.address_string(), *args)
 
     def _base(self) -> str:
         if self.fixed_base:
             return self.fixed_base
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-        return f"http://{host}"
+        address = cast("tuple[str, int]", self.server.server_address)
+        return f"http://{self.headers.get('Host') or f'{address[0]}:{address[1]}'}"
 
     def _answer(self, *, with_body: bool) -> None:
         parts = urlsplit(self.path)

@@ -288,24 +288,29 @@ def check_tree(
     ``lists``: (URL, page) for every list page; ``contents``: URLs of the files' content.
     """
     index: dict[str, dict[str, Any]] = {}
-    located: dict[str, str] = {}
+    occurrences: list[tuple[str, dict[str, Any]]] = []
+    problems = []
     for where, obj in objects:
         for _, item in [("", obj), *embedded(obj)]:
-            if isinstance(item.get("id"), str):
-                index.setdefault(item["id"], item)
-                located.setdefault(item["id"], where)
+            if not isinstance(item.get("id"), str):
+                continue
+            occurrences.append((where, item))
+            if index.setdefault(item["id"], item) != item:
+                problems.append(
+                    Problem(where, "", f"{item['id']} differs from the object at its URL")
+                )
     pages = dict(lists)
-    problems = [
+    problems.extend(
         Problem(url, "/links/next", f"{page['links']['next']!r} does not resolve to a list page")
         for url, page in pages.items()
         if isinstance(page.get("links"), dict)
         and "next" in page["links"]
         and page["links"]["next"] not in pages
-    ]
+    )
     files = set(contents)
-    for url, obj in index.items():
-        problems.extend(_links(obj, located[url], index, pages, files))
-    return problems
+    for where, obj in occurrences:
+        problems.extend(_links(obj, where, index, pages, files))
+    return sorted(set(problems), key=lambda p: (p.where, p.path, p.message))
 
 
 def _links(
@@ -399,6 +404,8 @@ def validate_path(path: Path, *, strict: bool = True, rules: bool = True) -> Rep
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             report.problems.append(Problem(where, "", f"is not readable JSON: {exc}"))
     report.files = len(files)
+    if not files:
+        report.problems.append(Problem(str(path), "", "holds no JSON files"))
     base = _base_url(loaded)
     objects: list[tuple[str, dict[str, Any]]] = []
     lists: list[tuple[str, dict[str, Any]]] = []
