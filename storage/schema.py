@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -109,6 +110,9 @@ class Paper(Base):
     )
     text_versions: Mapped[list[TextVersion]] = relationship(
         back_populates="paper", order_by="TextVersion.number", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="paper", order_by="Attachment.id", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 (SQLAlchemy reads it)
@@ -425,3 +429,25 @@ class ImportedObject(Base):
     source: Mapped[str] = mapped_column(Text)  # the file or URL it was read from
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(128))  # the user who ran the import
+
+
+class Attachment(Base):
+    """An Anlage of a paper: a file with its publicity (public or non-public, per attachment).
+
+    The content is deferred: it is read only when a file is published or served.
+    """
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    public: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+
+    paper: Mapped[Paper] = relationship(back_populates="attachments")

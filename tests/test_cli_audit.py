@@ -322,13 +322,19 @@ READ_ONLY = {
     "paper list": ["paper", "list"],
     "paper show": ["paper", "show", "{number}"],
     "paper chain": ["paper", "chain", "{number}"],
+    "oparl export": ["oparl", "export", "{tmp}/oparl", "--base-url", "https://ris.example.org"],
+    "oparl validate": [
+        "oparl",
+        "validate",
+        str(FIXTURES / "oparl" / "spec-example-System-01.json"),
+    ],
 }
 #: audit commands that only append to the audit trail, which the auditor may run
 AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}
 #: works on a database of its own (a temporary one), never the configured one
 OWN_DATABASE = {"demo"}
 #: the delivery process: acts as the system (no --as), sends only what is due
-SYSTEM = {"worker"}
+SYSTEM = {"worker", "oparl serve"}  # oparl serve: a read-only server process
 OPARL_KARLSRUHE = FIXTURES / "oparl" / "real" / "karlsruhe-1.1"
 #: every other command changes data: arguments that would succeed for a user with the role
 MUTATING = {
@@ -426,6 +432,7 @@ MUTATING = {
     "paper supplement": ["paper", "supplement", "{released}", "--reason", "Korrektur"],
     "paper overrule": ["paper", "overrule", "{submitted}", "--office", "amt1", "--reason", "x"],
     "paper answer": ["paper", "answer", "{released}", "--text", "Antwort", "--date", "2025-03-05"],
+    "paper attach": ["paper", "attach", "{number}", "{minutes}"],
     "paper supervisory": [
         "paper",
         "supervisory",
@@ -522,14 +529,16 @@ def test_the_auditor_may_change_nothing(
 
 
 @pytest.mark.parametrize("command", sorted(READ_ONLY))
-def test_the_auditor_may_read_everything(service: WorkflowService, command: str) -> None:
+def test_the_auditor_may_read_everything(
+    service: WorkflowService, command: str, tmp_path: Path
+) -> None:
     number = adopted_paper(service)
     meeting = service.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 18, 16, 0, tzinfo=dt.UTC),
     ).id
-    args = [a.format(number=number, meeting=meeting) for a in READ_ONLY[command]]
+    args = [a.format(number=number, meeting=meeting, tmp=tmp_path) for a in READ_ONLY[command]]
     result = run(service, *args)
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.stderr

@@ -35,6 +35,7 @@ ALLOWED = {
     "workflow.chain": {"workflow.*", "storage.*"},
     "workflow.cosigning": {"workflow.*", "storage.*"},
     "workflow.paper_rules": {"workflow.*", "storage.*"},
+    "workflow.attachment": {"workflow.*", "storage.*"},
     "workflow.service_base": {"workflow.*", "storage.*"},
     "workflow.app": {"workflow.*", "storage.*"},
     "workflow.demo": {"workflow.*"},
@@ -51,6 +52,17 @@ ALLOWED = {
     "workflow.oparl_generate": {"workflow.definitions", "workflow.errors", "workflow.oparl_source"},
     "workflow.oparl_import": {"workflow.*", "storage.*"},
     "workflow.cli_chain": {"workflow.*"},
+    "workflow.cli_attachment": {"workflow.*"},
+    "workflow.oparl": set(),
+    "workflow.oparl.validate": set(),
+    "workflow.oparl.publication": {"workflow.*", "storage.*"},
+    "workflow.oparl.export": {"workflow.errors", "workflow.oparl.publication", "workflow.service"},
+    "workflow.oparl.server": {
+        "workflow.errors",
+        "workflow.oparl.export",
+        "workflow.oparl.publication",
+        "workflow.service",
+    },
     "workflow.__main__": {"workflow.cli"},
     "workflow": set(),
 }
@@ -107,6 +119,7 @@ def test_only_cli_and_output_print() -> None:
             "workflow.cli_decisions",
             "workflow.cli_oparl",
             "workflow.cli_chain",
+            "workflow.cli_attachment",
             "workflow.output",
         )
         and "click.echo" in path.read_text(encoding="utf-8")

@@ -940,6 +940,9 @@ def _show_paper(view: PaperView, fmt: str) -> None:
             f"Textfassung {latest.number} (geändert in Schritt {latest.position}, "
             f"{len(view.text_versions)} Fassungen)"
         )
+    for attachment in view.attachments:
+        part = "Ö" if attachment.public else "N"
+        click.echo(f"Anlage ({part}): {attachment.file_name}, {attachment.size} Bytes")
     click.echo("")
     _echo_path(view, fmt)
 
@@ -1109,6 +1112,10 @@ from workflow.cli_decisions import PAPER_COMMANDS, decisions
 cli.add_command(decisions)
 for _command in PAPER_COMMANDS:
     paper.add_command(_command)
+
+from workflow.cli_attachment import paper_attach
+
+paper.add_command(paper_attach)
 
 from workflow.cli_oparl import oparl
 

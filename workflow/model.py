@@ -243,6 +243,7 @@ class AuditAction(StrEnum):
     REMINDER_SENT = "reminder_sent"
     REMINDER_FAILED = "reminder_failed"
     REMINDER_RETRIED = "reminder_retried"
+    ATTACHMENT_ADDED = "attachment_added"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -397,6 +398,20 @@ class CoSignatureView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AttachmentView:
+    """An Anlage of a paper (its metadata; the content stays in the database)."""
+
+    id: int
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    public: bool
+    created_at: dt.datetime
+    actor: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaperView:
     id: int
     body_id: str
@@ -429,6 +444,7 @@ class PaperView:
     members: tuple[str, ...] = ()
     answer: str | None = None
     answer_date: dt.date | None = None
+    attachments: tuple[AttachmentView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

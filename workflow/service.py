@@ -29,6 +29,7 @@ from storage.schema import Body as BodyRow
 from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, TextVersion, Vote
 from storage.session import Database
 from workflow import definitions
+from workflow.attachment import AttachmentOperations
 from workflow.catalog import Catalog, Organization, VotingRule
 from workflow.chain import SupplementOperations, chain_numbers
 from workflow.clock import BERLIN, Clock, local
@@ -143,6 +144,7 @@ class WorkflowService(
     SupplementOperations,
     CoSigningOperations,
     PaperTypeOperations,
+    AttachmentOperations,
 ):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database

@@ -10,6 +10,7 @@ from workflow.catalog import Catalog
 from workflow.model import (
     AgendaItemView,
     AgendaPart,
+    AttachmentView,
     AuditEventView,
     Ballot,
     ConsultationRole,
@@ -65,6 +66,20 @@ def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperVie
             )
             for v in paper.text_versions
         ),
+        attachments=tuple(attachment_view(a) for a in paper.attachments),
+    )
+
+
+def attachment_view(row: Any) -> AttachmentView:
+    return AttachmentView(
+        id=row.id,
+        file_name=row.file_name,
+        media_type=row.media_type,
+        size=row.size,
+        sha256=row.sha256,
+        public=row.public,
+        created_at=row.created_at,
+        actor=row.actor,
     )
 
 

@@ -1,0 +1,104 @@
+"""Anlagen of papers: stored with size and checksum, audited, shown, refused with one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from workflow.cli import cli
+from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.service import WorkflowService
+
+
+def draft(service: WorkflowService) -> str:
+    return service.create_paper(
+        user="clerk",
+        paper_type="vorlage",
+        title="Haushalt",
+        office="amt1",
+        date=dt.date(2025, 3, 1),
+        route="standard",
+    ).number
+
+
+def run(service: WorkflowService, *args: str, user: str = "clerk") -> Result:
+    return CliRunner().invoke(cli, list(args), obj=service, env={"RATSWEG_USER": user})
+
+
+def test_attach_stores_size_checksum_and_publicity_and_audits_it(
+    service: WorkflowService, tmp_path: Path
+) -> None:
+    number = draft(service)
+    plan = tmp_path / "Lageplan.pdf"
+    plan.write_bytes(b"%PDF-1.4 plan")
+    view = service.attach_file(number, plan, user="clerk", public=False)
+    assert (view.file_name, view.media_type, view.size, view.public) == (
+        "Lageplan.pdf",
+        "application/pdf",
+        13,
+        False,
+    )
+    assert view.sha256 == hashlib.sha256(b"%PDF-1.4 plan").hexdigest()
+    assert service.get_paper(number).attachments == (view,)
+    event = service.audit_trail(number)[-1]
+    assert (event.action, event.actor) == ("attachment_added", "clerk")
+    assert event.payload == {
+        "attachment": view.id,
+        "file_name": "Lageplan.pdf",
+        "media_type": "application/pdf",
+        "size": 13,
+        "sha256": view.sha256,
+        "public": False,
+    }
+    assert service.get_paper(number).modified_at == service.clock.now()
+    assert service.verify_audit().ok
+
+
+def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
+    service: WorkflowService, tmp_path: Path
+) -> None:
+    number = draft(service)
+    empty = tmp_path / "leer.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(InvalidInput, match="is empty; attach a file with content"):
+        service.attach_file(number, empty, user="clerk")
+    with pytest.raises(InvalidInput, match="cannot read .*fehlt.txt"):
+        service.attach_file(number, tmp_path / "fehlt.txt", user="clerk")
+    with pytest.raises(InvalidInput, match="is a directory"):
+        service.attach_file(number, tmp_path, user="clerk")
+    good = tmp_path / "a.txt"
+    good.write_text("x", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not a media type"):
+        service.attach_file(number, good, user="clerk", media_type="pdf")
+    with pytest.raises(PermissionDenied, match="'auditor' may not do paper.edit"):
+        service.attach_file(number, good, user="auditor")
+    service.withdraw_paper(number, user="clerk", reason="erledigt")
+    with pytest.raises(TransitionNotAllowed, match="the paper is closed"):
+        service.attach_file(number, good, user="clerk")
+    assert service.get_paper(number).attachments == ()
+    assert "attachment_added" not in {e.action for e in service.audit_trail(number)}
+
+
+def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:
+    number = draft(service)
+    note = tmp_path / "Stellungnahme.txt"
+    note.write_text("Anlage 1", encoding="utf-8")
+    result = run(service, "paper", "attach", number, str(note), "--non-public")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"{number}: attached Stellungnahme.txt (text/plain, 8 bytes, nichtöffentlich)\n"
+    )
+    shown = run(service, "paper", "show", number)
+    assert "Anlage (N): Stellungnahme.txt, 8 Bytes" in shown.stdout
+    as_json = json.loads(run(service, "paper", "show", number, "--json").stdout)
+    assert [(a["file_name"], a["public"]) for a in as_json["attachments"]] == [
+        ("Stellungnahme.txt", False)
+    ]
+    missing = run(service, "paper", "attach", number, str(tmp_path / "nope.pdf"))
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith("Error: cannot read ") and missing.stderr.count("\n") == 1

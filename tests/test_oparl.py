@@ -1,0 +1,434 @@
+"""OParl 1.1 publication: the exported tree and the served API hold only the public record,
+validate against the OParl schemas and client rules, and agree with each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.conftest import FIXTURES
+from workflow.cli import cli
+from workflow.clock import BERLIN
+from workflow.definitions import resolve_definitions_dir
+from workflow.model import VoteCount
+from workflow.oparl.export import export_tree
+from workflow.oparl.server import make_server
+from workflow.oparl.validate import check_object, validate_path
+from workflow.service import WorkflowService
+
+BASE = "https://ris.example.org/oparl"
+CLERK, HEAD, SESSION = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"
+SECRET = "SECRET"  # every non-public field below carries it; no published byte may
+D = dt.date
+
+
+def _paper(service: WorkflowService, title: str, **kw: Any) -> str:
+    fields: dict[str, Any] = {
+        "user": CLERK,
+        "paper_type": "sitzungsvorlage",
+        "office": "sozialamt",
+        "date": D(2011, 11, 23),
+    }
+    return service.create_paper(title=title, **(fields | kw)).number
+
+
+def _release(service: WorkflowService, number: str) -> None:
+    service.submit_paper(number, user=CLERK)
+    service.release_paper(number, user=HEAD)
+
+
+@pytest.fixture
+def council(landau: WorkflowService, tmp_path: Path) -> dict[str, Any]:
+    """Landau's Integrationskonzept through a Stadtrat meeting, plus papers nobody may see."""
+    service = landau
+    public = _paper(
+        service,
+        "Integrationskonzept der Stadt Landau in der Pfalz",
+        route="integration",
+        text="Der Stadtrat beschließt das beigefügte Integrationskonzept.",
+    )
+    concept, annex = tmp_path / "Konzept.txt", tmp_path / f"{SECRET}-anlage-name.txt"
+    concept.write_text("Integrationskonzept (öffentlich)", encoding="utf-8")
+    annex.write_text(f"{SECRET}-anlage-inhalt", encoding="utf-8")
+    service.attach_file(public, concept, user=CLERK)
+    service.attach_file(public, annex, user=CLERK, public=False)
+    _release(service, public)
+    service.record_result(  # Stadtvorstand: non-public by its definitions
+        public,
+        user=SESSION,
+        position=1,
+        outcome="mit_aenderungen_empfohlen",
+        date=D(2011, 11, 14),
+        label=f"{SECRET}-ergebnis",
+        amended_text=f"{SECRET}-geaenderter-text",
+        note=f"{SECRET}-notiz",
+        votes=[VoteCount(yes=3, no=1, label=f"{SECRET}-label", raw=f"{SECRET}-roh")],
+    )
+    for position, day in ((2, 17), (3, 17), (4, 29)):
+        service.record_result(
+            public, user=SESSION, position=position, outcome="empfohlen", date=D(2011, 11, day)
+        )
+    for position, day in ((5, 7), (6, 8)):
+        service.record_result(
+            public, user=SESSION, position=position, outcome="empfohlen", date=D(2011, 12, day)
+        )
+    meeting = service.create_meeting(
+        user=SESSION,
+        organization="stadtrat",
+        start=dt.datetime(2011, 12, 13, 17, 0, tzinfo=BERLIN),
+        end=dt.datetime(2011, 12, 13, 20, 0, tzinfo=BERLIN),
+        location="Ratssaal",
+    ).id
+    service.add_agenda_item(meeting, user=SESSION, title="Mitteilungen")
+    service.schedule_into_meeting(public, user=SESSION, position=7, meeting_id=meeting)
+    service.add_agenda_item(meeting, user=SESSION, title=f"{SECRET}-top", public=False)
+    service.invite_meeting(meeting, user=SESSION)
+    service.hold_meeting(meeting, user=SESSION)
+    service.record_result(
+        public,
+        user=SESSION,
+        position=7,
+        outcome="beschlossen",
+        label="einstimmig beschlossen",
+        votes=[VoteCount(yes=39, no=0, abstain=4, biased=0, label="einstimmig")],
+    )
+    draft = _paper(service, f"{SECRET}-entwurf", text=f"{SECRET}-entwurfstext")
+    service.attach_file(draft, concept, user=CLERK)  # public, but the paper is not released
+    closed = _paper(service, f"{SECRET}-nichtoeffentlich", text=f"{SECRET}-text")
+    service.add_consultation(
+        closed, user=CLERK, organization="stadtrat", role="entscheidung", public=False
+    )
+    _release(service, closed)
+    planned = service.create_meeting(  # not invited: its agenda is not published yet
+        user=SESSION, organization="hauptausschuss", start=dt.datetime(2012, 1, 10, tzinfo=BERLIN)
+    ).id
+    service.add_agenda_item(planned, user=SESSION, title=f"{SECRET}-noch-nicht-eingeladen")
+    return {"service": service, "paper": public, "meeting": meeting}
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _load(root: Path, path: str) -> Any:
+    return json.loads((root / f"{path}.json").read_text(encoding="utf-8"))
+
+
+def test_export_holds_only_the_public_record_and_validates(
+    council: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "tree"
+    summary = export_tree(council["service"], out, BASE, page_size=2)
+    files = _files(out)
+    assert not [name for name, data in files.items() if SECRET.encode() in data]
+    assert not [name for name in files if SECRET in name]
+    report = validate_path(out)
+    assert report.problems == []
+    assert (summary.files, report.files) == (2, len(files) - 2)
+
+    papers = _load(out, "body/landau/paper")
+    assert papers["pagination"]["totalElements"] == 1
+    paper = papers["data"][0]
+    assert paper == _load(out, paper["id"].removeprefix(BASE + "/"))
+    assert paper["reference"] == council["paper"]
+    steps = paper["consultation"]
+    assert [(s["role"], s["authoritative"]) for s in steps] == [("Vorberatung", False)] * 5 + [
+        ("Entscheidung", True)
+    ]
+    assert [s["organization"][0].rsplit("/", 1)[1] for s in steps] == [
+        "beirat_migration",
+        "sozialausschuss",
+        "hauptausschuss",
+        "jugendhilfe_sozialausschuss",
+        "beirat_migration",
+        "stadtrat",
+    ]
+    assert (
+        paper["mainFile"]["text"] == "Der Stadtrat beschließt das beigefügte Integrationskonzept."
+    )
+    assert [f["name"] for f in paper["auxiliaryFile"]] == ["Konzept.txt"]
+
+    meeting = _load(out, f"body/landau/meeting/{council['meeting']}")
+    assert (meeting["start"], meeting["end"]) == (
+        "2011-12-13T17:00:00+01:00",
+        "2011-12-13T20:00:00+01:00",
+    )
+    assert meeting["meetingState"] == "durchgeführt"
+    assert meeting["location"]["description"] == "Ratssaal"
+    items = meeting["agendaItem"]
+    assert [(i["order"], i["number"], i["name"]) for i in items] == [
+        (0, "Ö 1", "Mitteilungen"),
+        (1, "Ö 2", "Integrationskonzept der Stadt Landau in der Pfalz"),
+    ]
+    decided = items[1]
+    assert decided["consultation"] == steps[-1]["id"]
+    assert steps[-1]["agendaItem"] == decided["id"] and steps[-1]["meeting"] == meeting["id"]
+    assert decided["result"] == "einstimmig beschlossen"
+    assert decided["resolutionText"] == (
+        "Hauptantrag: einstimmig; Ja 39, Nein 0, Enthaltungen 4, Befangen 0"
+    )
+    for document in (paper, meeting):
+        assert dt.datetime.fromisoformat(document["modified"]) >= dt.datetime.fromisoformat(
+            document["created"]
+        )
+
+
+def test_lists_page_with_absolute_links_and_person_is_present(
+    council: dict[str, Any], tmp_path: Path
+) -> None:
+    out = tmp_path / "tree"
+    export_tree(council["service"], out, BASE, page_size=4)
+    first = _load(out, "body/landau/organization")
+    assert first["pagination"] == {
+        "totalElements": 9,
+        "elementsPerPage": 4,
+        "currentPage": 1,
+        "totalPages": 3,
+    }
+    assert first["links"]["next"] == f"{BASE}/body/landau/organization/page-2"
+    last = _load(out, "body/landau/organization/page-3")
+    assert "next" not in last["links"] and len(last["data"]) == 1
+    gremien = {o["name"]: o["organizationType"] for o in first["data"]}
+    assert gremien["Stadtvorstand"] == "Gremium"
+    office = _load(out, "body/landau/organization/sozialamt")
+    assert (office["organizationType"], office["classification"]) == ("Verwaltungsbereich", "Amt")
+    persons = _load(out, "body/landau/person")
+    assert persons["data"] == [] and persons["pagination"]["totalElements"] == 0
+    system = _load(out, "system")
+    assert system["body"] == f"{BASE}/bodies"
+    body = _load(out, "bodies")["data"][0]
+    assert (body["id"], body["system"], body["legislativeTerm"]) == (
+        f"{BASE}/body/landau",
+        f"{BASE}/system",
+        [],
+    )
+
+
+@pytest.fixture
+def served(council: dict[str, Any]) -> Iterator[str]:
+    server = make_server(council["service"], "127.0.0.1", 0, page_size=2)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def _urls(document: Any) -> Iterator[str]:
+    if isinstance(document, dict):
+        for value in document.values():
+            yield from _urls(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from _urls(value)
+    elif isinstance(document, str) and document.startswith("http"):
+        yield document
+
+
+def test_served_api_over_http_matches_the_export_and_hides_the_rest(
+    council: dict[str, Any], served: str, tmp_path: Path
+) -> None:
+    """Crawl everything reachable from /system, write it as a tree, compare, validate."""
+    crawled, queue = tmp_path / "crawled", [f"{served}/system"]
+    seen: set[str] = set()
+    while queue:
+        url = queue.pop()
+        if url in seen or not url.startswith(served):
+            continue
+        seen.add(url)
+        status, kind, data = _get(url)
+        assert status == 200, (url, data)
+        assert SECRET.encode() not in data, url
+        path = url.removeprefix(served + "/")
+        if kind.startswith("application/json"):
+            (crawled / f"{path}.json").parent.mkdir(parents=True, exist_ok=True)
+            (crawled / f"{path}.json").write_bytes(data)
+            queue.extend(_urls(json.loads(data)))
+        else:
+            (crawled / path).parent.mkdir(parents=True, exist_ok=True)
+            (crawled / path).write_bytes(data)
+    assert validate_path(crawled).problems == []
+    exported = tmp_path / "exported"
+    export_tree(council["service"], exported, served, page_size=2)
+    assert _files(crawled) == _files(exported)
+
+
+def test_served_lists_filter_by_modified_since_and_refuse_nonsense(served: str) -> None:
+    since = "2999-01-01T00:00:00%2B00:00"
+    status, _, data = _get(f"{served}/body/landau/organization?modified_since={since}")
+    page = json.loads(data)
+    assert (status, page["data"], page["pagination"]["totalElements"]) == (200, [], 0)
+    status, _, data = _get(f"{served}/body/landau/organization?modified_since=2000-01-01T00:00:00")
+    assert status == 400 and b"not a date-time with offset" in data
+    status, _, data = _get(
+        f"{served}/body/landau/organization?modified_since=2000-01-01T00:00:00%2B00:00"
+    )
+    page = json.loads(data)
+    assert page["links"]["next"] == (
+        f"{served}/body/landau/organization/page-2?modified_since=2000-01-01T00%3A00%3A00%2B00%3A00"
+    )
+    assert _get(f"{served}/body/landau/paper/999")[0] == 404
+    assert _get(f"{served}/body/landau/paper/page-9")[0] == 404
+    with urllib.request.urlopen(f"{served}/", timeout=10) as answer:
+        assert json.loads(answer.read())["id"] == f"{served}/system"
+
+
+def test_every_shipped_municipality_exports_a_valid_tree(
+    landau: WorkflowService, tmp_path: Path
+) -> None:
+    for name in ("herzogenrath", "voelklingen"):
+        landau.load_definitions(resolve_definitions_dir(name), user=None)
+    out = tmp_path / "tree"
+    export_tree(landau, out, BASE, page_size=3)
+    assert validate_path(out).problems == []
+    bodies = _load(out, "bodies")
+    assert [b["id"].rsplit("/", 1)[1] for b in bodies["data"][:3]] == [
+        "herzogenrath",
+        "landau",
+    ] + [b["id"].rsplit("/", 1)[1] for b in bodies["data"][2:3]]
+    assert bodies["pagination"]["totalElements"] == 3
+
+
+# -- the validator -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("bonn-allris-body-1.1-invalid-tz.json", "/created: '2019-12-15T05:01:23+01::00' is not"),
+        ("leipzig-sessionnet-body-1.0.json", "/created: '' is not a 'date-time'"),
+    ],
+)
+def test_validator_rejects_the_invalid_real_bodies(name: str, expected: str) -> None:
+    report = validate_path(FIXTURES / "oparl" / name)
+    assert not report.ok
+    assert any(expected in str(p) for p in report.problems), report.problems
+
+
+def test_validator_accepts_the_spec_example() -> None:
+    assert validate_path(FIXTURES / "oparl" / "spec-example-System-01.json").problems == []
+
+
+def test_validator_finds_what_breaks_a_tree(council: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "tree"
+    export_tree(council["service"], out, BASE, page_size=100)
+    target = out / f"body/landau/meeting/{council['meeting']}.json"
+    meeting = json.loads(target.read_text(encoding="utf-8"))
+    item = meeting["agendaItem"][1]
+    item["consultation"] = f"{BASE}/body/landau/consultation/999"
+    item["name"] = ""
+    item["created"] = "2011-12-13T17:00:00Z"
+    del meeting["agendaItem"][0]["modified"]
+    meeting["end"] = "2011-12-13T16:00:00+01:00"
+    target.write_text(json.dumps(meeting), encoding="utf-8")
+    step_file = next((out / "body/landau/consultation").glob("*.json"))
+    step = json.loads(step_file.read_text(encoding="utf-8"))
+    step["agendaItem"] = meeting["agendaItem"][0]["id"]
+    step_file.write_text(json.dumps(step), encoding="utf-8")
+    found = {(p.where, p.path, p.message) for p in validate_path(out).problems}
+    where = f"body/landau/meeting/{council['meeting']}.json"
+    assert (where, "/agendaItem/1/created", "'2011-12-13T17:00:00Z' is not a 'date-time'") in found
+    assert (where, "/agendaItem/1/name", 'is empty (""); leave it out') in found
+    assert (
+        where,
+        "/agendaItem/0/modified",
+        "is missing (every object needs created and modified)",
+    ) in found
+    assert (
+        where,
+        "/end",
+        "2011-12-13T16:00:00+01:00 is before start 2011-12-13T17:00:00+01:00",
+    ) in found
+    messages = [m for _, _, m in found]
+    assert f"'{BASE}/body/landau/consultation/999' does not resolve to an object" in messages
+    assert any(m.endswith("does not point back (its consultation is None)") for m in messages)
+    assert any(m.endswith("differs from the object at its URL") for m in messages)
+
+
+def test_check_object_flags_unknown_keys_but_accepts_vendor_keys() -> None:
+    obj = {
+        "id": f"{BASE}/x",
+        "type": "https://schema.oparl.org/1.1/Organization",
+        "nmae": "Tippfehler",
+        "ratsweg:note": "ok",
+        "created": "2025-01-01T00:00:00+01:00",
+        "modified": "2025-01-01T00:00:00+01:00",
+    }
+    assert [(p.path, p.message) for p in check_object(obj, "x")] == [
+        ("/nmae", "is not a property of Organization")
+    ]
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def run(service: WorkflowService, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), obj=service, env={"RATSWEG_USER": "rpa.schulz"})
+
+
+def test_cli_export_and_validate(council: dict[str, Any], tmp_path: Path) -> None:
+    service, out = council["service"], tmp_path / "tree"
+    result = run(service, "oparl", "export", str(out), "--base-url", BASE + "/")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"exported 25 objects, 5 list pages and 2 files to {out}\n"
+    assert _load(out, "system")["id"] == f"{BASE}/system"
+    checked = run(service, "oparl", "validate", str(out))
+    assert checked.exit_code == 0 and checked.stdout == ""
+    assert checked.stderr.startswith("valid: ")
+    bad = run(
+        service, "oparl", "validate", str(FIXTURES / "oparl" / "leipzig-sessionnet-body-1.0.json")
+    )
+    assert bad.exit_code == 1
+    assert "leipzig-sessionnet-body-1.0.json: /created: '' is not a 'date-time'" in bad.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--base-url", "ris.example.org"], "is not a base URL; pass --base-url like https://"),
+        (["--base-url", "https://x.org/?a=1"], "is not a base URL"),
+        (["--base-url", "http://x.org:99999"], "has an invalid port"),
+    ],
+)
+def test_cli_export_refuses_bad_base_urls(
+    landau: WorkflowService, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run(landau, "oparl", "export", str(tmp_path / "tree"), *args)
+    assert result.exit_code == 1 and message in result.stderr
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "tree").exists()
+
+
+def test_cli_export_never_writes_into_a_used_directory(
+    landau: WorkflowService, tmp_path: Path
+) -> None:
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "keep.txt").write_text("x", encoding="utf-8")
+    result = run(landau, "oparl", "export", str(used), "--base-url", BASE)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {str(used)!r} exists and is not an empty directory; choose a new OUT_DIR\n"
+    )
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".oparl-")]
+    assert [p.name for p in used.iterdir()] == ["keep.txt"]
+    shutil.rmtree(used)

@@ -1,0 +1,591 @@
+"""The public record of a ratsweg database as OParl 1.1 objects: one builder for the static
+export and for the HTTP server.
+
+URL layout under BASE (each object's ``id`` is its URL; a file is the path plus ``.json``):
+
+    system                              System            bodies                 list of Body
+    body/{body}                         Body              body/{body}/paper      list of Paper
+    body/{body}/organization|meeting|person               lists; page n >= 2 at LIST/page-{n}
+    body/{body}/organization/{org}      Organization      body/{body}/meeting/{id}     Meeting
+    body/{body}/agendaitem/{id}         AgendaItem        body/{body}/paper/{id}       Paper
+    body/{body}/consultation/{id}       Consultation      body/{body}/file/{key}       File
+    body/{body}/location/meeting-{id}   Location          download/{body}/{key}/{name} content
+
+What is published (and nothing else, not even in list totals):
+- papers once released (frozen) that have at least one public step not cancelled;
+- of those, the public steps that are not cancelled, in path order;
+- meetings, with their public agenda items once the invitation went out;
+- the released wording and amendments of public steps (as text files), public attachments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storage.schema import AgendaItem, Attachment, DefinitionVersion, Meeting, Paper, TextVersion
+from storage.schema import Body as BodyRow
+from storage.schema import Consultation as StepRow
+from workflow.clock import local
+from workflow.errors import InvalidInput, NotFoundError
+from workflow.model import ConsultationRole, OrganizationKind, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from workflow.catalog import Catalog, Organization
+    from workflow.service import WorkflowService
+
+OPARL = "https://schema.oparl.org/1.1/"
+DEFAULT_PAGE_SIZE = 100
+ROLE_NAMES = {
+    ConsultationRole.VORBERATUNG: "Vorberatung",
+    ConsultationRole.ANHOERUNG: "Anhörung",
+    ConsultationRole.ENTSCHEIDUNG: "Entscheidung",
+    ConsultationRole.KENNTNISNAHME: "Kenntnisnahme",
+    ConsultationRole.GENEHMIGUNG: "Genehmigung",
+}
+#: the steps in which a resolution is taken (OParl ``authoritative``)
+DECIDING = {ConsultationRole.ENTSCHEIDUNG, ConsultationRole.GENEHMIGUNG}
+CLASSIFICATION = {
+    OrganizationKind.COUNCIL: "Parlament",
+    OrganizationKind.COMMITTEE: "Ausschuss",
+    OrganizationKind.ADVISORY_BOARD: "Beirat",
+    OrganizationKind.EXECUTIVE_BOARD: "Vorstand",
+}
+MEETING_STATES = {
+    "planned": "terminiert",
+    "invited": "eingeladen",
+    "held": "durchgeführt",
+    "minutes_approved": "durchgeführt",
+}
+VOTE_FIELDS = (
+    ("yes", "Ja"),
+    ("no", "Nein"),
+    ("abstain", "Enthaltungen"),
+    ("biased", "Befangen"),
+    ("not_participating", "nicht teilgenommen"),
+    ("absent", "abwesend"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """The bytes behind a File's ``accessUrl``: in memory (texts) or read on demand."""
+
+    media_type: str
+    read: Callable[[], bytes]
+
+
+@dataclass(slots=True)
+class Publication:
+    """Every public object by path (relative to ``base``), the lists, the file contents."""
+
+    base: str
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    contents: dict[str, Content] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path}"
+
+    def pages(self, list_path: str, size: int) -> int:
+        return max(1, math.ceil(len(self.lists[list_path]) / size))
+
+    def page(
+        self,
+        list_path: str,
+        number: int,
+        size: int,
+        modified_since: dt.datetime | None = None,
+        query: str = "",
+    ) -> dict[str, Any] | None:
+        """One list page (``data``, ``pagination``, absolute ``links``), or None past the end.
+
+        ``query`` (e.g. ``modified_since=...``) is kept on every link.
+        """
+        members = [self.objects[p] for p in self.lists[list_path]]
+        if modified_since is not None:
+            members = [
+                m for m in members if dt.datetime.fromisoformat(m["modified"]) >= modified_since
+            ]
+        total = max(1, math.ceil(len(members) / size))
+        if not 1 <= number <= total:
+            return None
+        suffix = f"?{query}" if query else ""
+
+        def link(n: int) -> str:
+            return self.url(list_path if n == 1 else f"{list_path}/page-{n}") + suffix
+
+        links = {"first": link(1), "last": link(total)}
+        if number > 1:
+            links["prev"] = link(number - 1)
+        if number < total:
+            links["next"] = link(number + 1)
+        return {
+            "data": members[(number - 1) * size : number * size],
+            "pagination": {
+                "totalElements": len(members),
+                "elementsPerPage": size,
+                "currentPage": number,
+                "totalPages": total,
+            },
+            "links": links,
+        }
+
+    def list_page_of(self, path: str) -> tuple[str, int] | None:
+        """(list path, page number) when ``path`` names a list page."""
+        if path in self.lists:
+            return path, 1
+        head, _, tail = path.rpartition("/")
+        match = re.fullmatch(r"page-([1-9][0-9]*)", tail)
+        if head in self.lists and match and int(match.group(1)) > 1:
+            return head, int(match.group(1))
+        return None
+
+
+def stamp(instant: dt.datetime) -> str:
+    """An OParl date-time: Europe/Berlin with its offset, whole seconds."""
+    return local(instant).replace(microsecond=0).isoformat()
+
+
+def latest(*stamps: str) -> str:
+    """The latest of OParl date-times (compared as instants, not as strings)."""
+    return max(stamps, key=dt.datetime.fromisoformat)
+
+
+def parse_base_url(text: str) -> str:
+    """``http(s)://host[:port][/path]`` without a trailing slash, query or fragment.
+
+    :raises InvalidInput: anything else.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise InvalidInput(
+            f"{text!r} is not a base URL; pass --base-url like https://ris.example.org/oparl"
+        )
+    try:
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} has an invalid port; pass e.g. http://127.0.0.1:8000"
+        ) from None
+    return text.strip().rstrip("/")
+
+
+# -- building ------------------------------------------------------------------------------
+
+
+def build_publication(service: WorkflowService, base_url: str) -> Publication:
+    """Everything public in the database, as OParl objects under ``base_url``.
+
+    :raises NotFoundError: no municipality is loaded.
+    """
+    publication = Publication(base=base_url)
+    with service.db.read() as session:
+        bodies = session.scalars(select(BodyRow).order_by(BodyRow.id)).all()
+        if not bodies:
+            raise NotFoundError("no municipality is loaded; run ratsweg init --definitions DIR")
+        for body in bodies:
+            _Builder(service, session, publication, body).build()
+    first = [publication.objects[p] for p in publication.lists["bodies"]]
+    publication.objects["system"] = {
+        "id": publication.url("system"),
+        "type": OPARL + "System",
+        "oparlVersion": OPARL,
+        "body": publication.url("bodies"),
+        "name": "ratsweg",
+        "created": min((b["created"] for b in first), key=dt.datetime.fromisoformat),
+        "modified": latest(*(b["modified"] for b in first)),
+    }
+    return publication
+
+
+class _Builder:
+    """One body's objects; every method adds objects to the publication."""
+
+    def __init__(
+        self, service: WorkflowService, session: Session, out: Publication, body: BodyRow
+    ) -> None:
+        self.service, self.session, self.out, self.body = service, session, out, body
+        self.prefix = f"body/{quote(body.id, safe='')}"
+        self.catalog = service._catalog(session, body.definitions_version)
+        self.organizations: dict[str, Organization] = {}
+        self.agenda: dict[int, str] = {}  # consultation id -> its published agenda item's path
+
+    def path(self, kind: str, key: object = "") -> str:
+        return f"{self.prefix}/{kind}" + (f"/{quote(str(key), safe='')}" if key != "" else "")
+
+    def url(self, kind: str, key: object = "") -> str:
+        return self.out.url(self.path(kind, key))
+
+    def build(self) -> None:
+        versions = self.session.scalars(
+            select(DefinitionVersion.loaded_at).where(DefinitionVersion.body_id == self.body.id)
+        ).all()
+        self.created = min([*versions, self.body.loaded_at])
+        for org in self.catalog.organizations.values():
+            self.organizations[org.id] = org
+        papers = self._public_papers()
+        steps = {s.id: s for p in papers for s in _public_steps(p)}
+        meetings = self.session.scalars(
+            select(Meeting)
+            .where(Meeting.body_id == self.body.id)
+            .order_by(Meeting.start, Meeting.id)
+            .options(selectinload(Meeting.agenda_items))
+        ).all()
+        items = {m.id: self._public_items(m, steps) for m in meetings}
+        for meeting in meetings:
+            for item in items[meeting.id]:
+                if item.consultation_id in steps and self._linked(item, steps):
+                    self.agenda[item.consultation_id] = self.path("agendaitem", item.id)
+        self.out.lists[self.path("paper")] = [self._paper(p) for p in papers]
+        self.out.lists[self.path("meeting")] = [self._meeting(m, items[m.id]) for m in meetings]
+        self.out.lists[self.path("organization")] = [
+            self._organization(org) for org in self.organizations.values()
+        ]
+        self.out.lists[self.path("person")] = []
+        self.out.lists.setdefault("bodies", []).append(self._body())
+
+    # -- what is public
+
+    def _public_papers(self) -> list[Paper]:
+        rows = self.session.scalars(
+            select(Paper)
+            .where(Paper.body_id == self.body.id, Paper.frozen.is_(True))
+            .order_by(Paper.id)
+            .options(
+                selectinload(Paper.consultations).selectinload(StepRow.votes),
+                selectinload(Paper.text_versions),
+                selectinload(Paper.attachments),
+            )
+        ).all()
+        return [p for p in rows if _public_steps(p)]
+
+    def _public_items(self, meeting: Meeting, steps: dict[int, StepRow]) -> list[AgendaItem]:
+        """The public part of a published agenda (published with the invitation)."""
+        if meeting.invited_at is None:
+            return []
+        return [
+            item
+            for item in sorted(meeting.agenda_items, key=lambda i: i.sort_order)
+            if item.part == "public"
+            and (item.consultation_id is None or item.consultation_id in steps)
+        ]
+
+    @staticmethod
+    def _linked(item: AgendaItem, steps: dict[int, StepRow]) -> bool:
+        """The item is the step's current place on an agenda (not a cancelled meeting's)."""
+        assert item.consultation_id is not None
+        return steps[item.consultation_id].meeting_id == item.meeting_id
+
+    # -- objects
+
+    def _add(self, path: str, obj: dict[str, Any]) -> str:
+        self.out.objects[path] = {k: v for k, v in obj.items() if v not in (None, "", [])}
+        return path
+
+    def _body(self) -> str:
+        catalog_body = self.catalog.body
+        path = self._add(
+            self.prefix,
+            {
+                "id": self.out.url(self.prefix),
+                "type": OPARL + "Body",
+                "system": self.out.url("system"),
+                "name": catalog_body.name,
+                "shortName": catalog_body.short_name,
+                "organization": self.url("organization"),
+                "person": self.url("person"),
+                "meeting": self.url("meeting"),
+                "paper": self.url("paper"),
+                "created": stamp(self.created),
+                "modified": stamp(self.body.loaded_at),
+            },
+        )
+        self.out.objects[path]["legislativeTerm"] = []  # required; ratsweg keeps no terms
+        return path
+
+    def _organization(self, org: Organization) -> str:
+        gremium = org.kind.deliberates
+        return self._add(
+            self.path("organization", org.id),
+            {
+                "id": self.url("organization", org.id),
+                "type": OPARL + "Organization",
+                "body": self.out.url(self.prefix),
+                "name": org.name,
+                "shortName": org.short_name,
+                "organizationType": "Gremium" if gremium else "Verwaltungsbereich",
+                "classification": CLASSIFICATION.get(org.kind, "Amt"),
+                "created": stamp(self.created),
+                "modified": stamp(self.body.loaded_at),
+            },
+        )
+
+    def _organization_url(self, org_id: str, catalog: Catalog) -> str | None:
+        """The Organization's URL; one that left the current definitions is still published."""
+        if org_id not in self.organizations:
+            org = catalog.organizations.get(org_id)
+            if org is None:
+                return None
+            self.organizations[org_id] = org
+        return self.url("organization", org_id)
+
+    def _paper(self, paper: Paper) -> str:
+        catalog = self.service._catalog(self.session, paper.definitions_version)
+        kind = catalog.paper_types.get(paper.paper_type)
+        steps = _public_steps(paper)
+        texts = _public_texts(paper, steps)
+        files = {v.id: self._text_file(paper, v, catalog) for v in texts}
+        released = [files[v.id] for v in texts if v.source == "released"][:1]
+        auxiliary = [files[v.id] for v in texts if files[v.id] not in released]
+        auxiliary += [self._attachment(paper, a) for a in paper.attachments if a.public]
+        consultations = [self._consultation(paper, s, catalog) for s in steps]
+        office = self._organization_url(paper.office_id, catalog)
+        modified = latest(stamp(paper.modified_at), *(o["modified"] for o in files.values()))
+        modified = latest(modified, *(o["modified"] for o in [*consultations, *auxiliary]))
+        return self._add(
+            self.path("paper", paper.id),
+            {
+                "id": self.url("paper", paper.id),
+                "type": OPARL + "Paper",
+                "body": self.out.url(self.prefix),
+                "name": paper.title,
+                "reference": paper.number,
+                "date": paper.date.isoformat(),
+                "paperType": kind.name if kind else paper.paper_type,
+                "mainFile": released[0] if released else None,
+                "auxiliaryFile": auxiliary,
+                "underDirectionOf": [office] if office else [],
+                "consultation": consultations,
+                "created": stamp(paper.created_at),
+                "modified": modified,
+            },
+        )
+
+    def _consultation(self, paper: Paper, step: StepRow, catalog: Catalog) -> dict[str, Any]:
+        role = ConsultationRole(step.role)
+        organization = self._organization_url(step.organization_id, catalog)
+        item = self.agenda.get(step.id)
+        result = step.result_label or (Outcome(step.outcome).label if step.outcome else None)
+        path = self._add(
+            self.path("consultation", step.id),
+            {
+                "id": self.url("consultation", step.id),
+                "type": OPARL + "Consultation",
+                "paper": self.url("paper", paper.id),
+                "agendaItem": self.out.url(item) if item else None,
+                "meeting": self.url("meeting", step.meeting_id) if step.meeting_id else None,
+                "organization": [organization] if organization else [],
+                "authoritative": role in DECIDING,
+                "role": ROLE_NAMES[role],
+                "ratsweg:date": step.date.isoformat() if step.date else None,
+                "ratsweg:result": result,
+                "created": stamp(paper.created_at),
+                "modified": stamp(paper.modified_at),
+            },
+        )
+        return self.out.objects[path]
+
+    def _text_file(self, paper: Paper, version: TextVersion, catalog: Catalog) -> dict[str, Any]:
+        data = version.text.encode("utf-8")
+        key = f"text-{version.id}"
+        name = f"{_safe(paper.number)}-fassung-{version.number}.txt"
+        if version.source == "released":
+            title = "Beschlussvorschlag"
+        else:
+            by = catalog.organization_name(version.organization_id or "")
+            title = f"Beschlussvorschlag, Fassung {version.number} ({by})"
+        return self._file(
+            paper,
+            key,
+            name,
+            Content("text/plain; charset=utf-8", lambda: data),
+            {
+                "name": title,
+                "mimeType": "text/plain",
+                "size": len(data),
+                "sha512Checksum": hashlib.sha512(data).hexdigest(),
+                "text": version.text,
+                "date": local(version.created_at).date().isoformat(),
+                "created": stamp(version.created_at),
+            },
+        )
+
+    def _attachment(self, paper: Paper, row: Attachment) -> dict[str, Any]:
+        service, attachment_id = self.service, row.id
+        return self._file(
+            paper,
+            f"attachment-{row.id}",
+            _safe(row.file_name),
+            Content(row.media_type, lambda: read_attachment(service, attachment_id)),
+            {
+                "name": row.file_name,
+                "mimeType": row.media_type,
+                "size": row.size,
+                "date": local(row.created_at).date().isoformat(),
+                "created": stamp(row.created_at),
+            },
+        )
+
+    def _file(
+        self, paper: Paper, key: str, name: str, content: Content, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        download = f"download/{quote(self.body.id, safe='')}/{key}/{name}"
+        self.out.contents[download] = content
+        path = self._add(
+            self.path("file", key),
+            {
+                "id": self.url("file", key),
+                "type": OPARL + "File",
+                "fileName": name,
+                "accessUrl": self.out.url(download),
+                "downloadUrl": self.out.url(download),
+                "paper": [self.url("paper", paper.id)],
+                **fields,
+                "modified": fields["created"],
+            },
+        )
+        return self.out.objects[path]
+
+    def _meeting(self, meeting: Meeting, items: list[AgendaItem]) -> str:
+        catalog = self.service._catalog(self.session, meeting.definitions_version)
+        organization = self._organization_url(meeting.organization_id, catalog)
+        agenda = [self._agenda_item(meeting, item, order) for order, item in enumerate(items)]
+        created, modified = stamp(meeting.created_at), stamp(meeting.modified_at)
+        location = None
+        if meeting.location:
+            key = f"meeting-{meeting.id}"
+            location = self.out.objects[
+                self._add(
+                    self.path("location", key),
+                    {
+                        "id": self.url("location", key),
+                        "type": OPARL + "Location",
+                        "description": meeting.location,
+                        "meetings": [self.url("meeting", meeting.id)],
+                        "created": created,
+                        "modified": modified,
+                    },
+                )
+            ]
+        name = meeting.name or (
+            f"{catalog.organization_name(meeting.organization_id)}, {local(meeting.start):%d.%m.%Y}"
+        )
+        return self._add(
+            self.path("meeting", meeting.id),
+            {
+                "id": self.url("meeting", meeting.id),
+                "type": OPARL + "Meeting",
+                "name": name,
+                "meetingState": MEETING_STATES.get(meeting.state),
+                "cancelled": True if meeting.state == "cancelled" else None,
+                "start": stamp(meeting.start),
+                "end": stamp(meeting.end) if meeting.end else None,
+                "location": location,
+                "organization": [organization] if organization else [],
+                "agendaItem": agenda,
+                "created": created,
+                "modified": latest(modified, *(i["modified"] for i in agenda)),
+            },
+        )
+
+    def _agenda_item(self, meeting: Meeting, item: AgendaItem, order: int) -> dict[str, Any]:
+        consultation_path = self.path("consultation", item.consultation_id)
+        linked = self.agenda.get(item.consultation_id or 0) == self.path("agendaitem", item.id)
+        step = self.out.objects.get(consultation_path) if linked else None
+        row = item.consultation if linked else None
+        modified = stamp(meeting.modified_at)
+        fields: dict[str, Any] = {}
+        if step is not None and row is not None:
+            modified = latest(modified, step["modified"])
+            fields = {
+                "consultation": step["id"],
+                "result": step.get("ratsweg:result"),
+                "resolutionText": _votes_text(row),
+                "resolutionFile": self._resolution_file(row),
+            }
+        path = self._add(
+            self.path("agendaitem", item.id),
+            {
+                "id": self.url("agendaitem", item.id),
+                "type": OPARL + "AgendaItem",
+                "meeting": self.url("meeting", meeting.id),
+                "number": item.number,
+                "order": order,
+                "name": item.title,
+                "public": True,
+                **fields,
+                "created": stamp(item.nachtrag_at or meeting.created_at),
+                "modified": modified,
+            },
+        )
+        return self.out.objects[path]
+
+    def _resolution_file(self, step: StepRow) -> dict[str, Any] | None:
+        for version in step.paper.text_versions:
+            if version.source == "amended" and version.position == step.position:
+                return self.out.objects.get(self.path("file", f"text-{version.id}"))
+        return None
+
+
+def _public_steps(paper: Paper) -> list[StepRow]:
+    return [s for s in paper.consultations if s.public and s.state != "cancelled"]
+
+
+def _public_texts(paper: Paper, steps: list[StepRow]) -> list[TextVersion]:
+    """The released wording and the amendments made in public steps."""
+    public_positions = {s.position for s in steps}
+    return [
+        v
+        for v in paper.text_versions
+        if v.source == "released" or (v.position is not None and v.position in public_positions)
+    ]
+
+
+def _votes_text(step: StepRow) -> str | None:
+    lines = []
+    for vote in step.votes:
+        counts = ", ".join(
+            f"{label} {getattr(vote, attr)}"
+            for attr, label in VOTE_FIELDS
+            if getattr(vote, attr) is not None
+        )
+        text = "; ".join(part for part in (vote.label, counts) if part)
+        if text:
+            lines.append(f"{vote.subject}: {text}")
+    return "\n".join(lines) or None
+
+
+def _safe(name: str) -> str:
+    """A file name that needs no escaping in a URL or a path."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return cleaned or "datei"
+
+
+def read_attachment(service: WorkflowService, attachment_id: int) -> bytes:
+    with service.db.read() as session:
+        return session.scalars(
+            select(Attachment.content).where(Attachment.id == attachment_id)
+        ).one()
+
+
+def walk(publication: Publication, page_size: int) -> Iterator[tuple[str, Any]]:
+    """(path, object or list page) for everything a static tree holds."""
+    yield from publication.objects.items()
+    for list_path in publication.lists:
+        for number in range(1, publication.pages(list_path, page_size) + 1):
+            page = publication.page(list_path, number, page_size)
+            yield (list_path if number == 1 else f"{list_path}/page-{number}"), page
