@@ -69,6 +69,12 @@ def filter_options(func: Any) -> Any:
             metavar="ID",
             help="Events naming this organization or office (steps, results, co-signatures).",
         ),
+        click.option(
+            "--meeting",
+            type=click.IntRange(min=1),
+            metavar="ID",
+            help="Events of the papers on this meeting's agenda, and the meeting's own events.",
+        ),
         click.option("--since", type=DATE, help="From this day (Europe/Berlin), inclusive."),
         click.option("--until", type=DATE, help="To this day (Europe/Berlin), inclusive."),
     ]
@@ -88,7 +94,7 @@ def audit_query(filters: dict[str, Any]) -> AuditQuery:
 @row_output_options
 @pass_runtime
 def audit_search(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
-    """Find events by paper, actor, action, paper type, organization and date."""
+    """Find events by paper, actor, action, paper type, organization, meeting and date."""
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
         found = rt.service.search_audit(audit_query(filters), body=rt.body)

@@ -1074,6 +1074,9 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             else None,
             since=_local_midnight(query.since) if query.since else None,
             until=_local_midnight(query.until + dt.timedelta(days=1)) if query.until else None,
+            meeting_id=self._meeting(session, body_row, query.meeting).id
+            if query.meeting is not None
+            else None,
         )
 
     @staticmethod
