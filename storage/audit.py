@@ -14,7 +14,7 @@ import json.encoder
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Result, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -323,6 +323,17 @@ def _chunked_stream(session: Session) -> bool:
 
     capabilities = getattr(psycopg, "capabilities", None)  # psycopg 3.2+
     return capabilities is not None and bool(capabilities.has_stream_chunked())
+
+
+def verify_stream(session: Session, stream: str) -> tuple[int, ChainBreak | None]:
+    """Recompute one chain: its event count and its first break (None: intact)."""
+    expected, prev, count = 1, GENESIS, 0
+    for row in cast("Iterable[tuple[Any, ...]]", _stream_rows(session, stream)):
+        count += 1
+        if row[1] != expected or row[9] != prev or row[10] != fast_hash(*row[:10]):
+            return count, diagnose_stream(session, stream)
+        expected, prev = row[1] + 1, row[10]
+    return count, None
 
 
 def diagnose_stream(session: Session, stream: str) -> ChainBreak:

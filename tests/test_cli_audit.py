@@ -365,6 +365,7 @@ READ_ONLY = {
     "paper check": ["paper", "check", "{number}"],
     "meeting list": ["meeting", "list"],
     "decisions open": ["decisions", "open"],
+    "decisions list": ["decisions", "list"],
     "definitions graph": ["definitions", "graph"],
     "paper graph": ["paper", "graph", "{number}"],
     "reminders due": ["reminders", "due"],

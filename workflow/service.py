@@ -88,6 +88,7 @@ from workflow.model import (
 )
 from workflow.reminders import PaperFacts, StepFacts, plan_reminders
 from workflow.seal import root_hash
+from workflow.trail import TrailOperations
 from workflow.views import audit_event_view, paper_summary, paper_view
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
@@ -128,7 +129,7 @@ ALLOWED_EFFECTS = {
 _ACTOR = "ratsweg_actor"
 
 
-class WorkflowService(MeetingOperations, DecisionOperations):
+class WorkflowService(MeetingOperations, DecisionOperations, TrailOperations):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock
