@@ -327,13 +327,18 @@ def _chunked_stream(session: Session) -> bool:
 
 def verify_stream(session: Session, stream: str) -> tuple[int, ChainBreak | None]:
     """Recompute one chain: its event count and its first break (None: intact)."""
-    expected, prev, count = 1, GENESIS, 0
-    for row in cast("Iterable[tuple[Any, ...]]", _stream_rows(session, stream)):
-        count += 1
-        if row[1] != expected or row[9] != prev or row[10] != fast_hash(*row[:10]):
-            return count, diagnose_stream(session, stream)
-        expected, prev = row[1] + 1, row[10]
-    return count, None
+    expected, prev, count, intact = 1, GENESIS, 0, True
+    result = _stream_rows(session, stream)
+    try:
+        for row in cast("Iterable[tuple[Any, ...]]", result):
+            count += 1
+            if row[1] != expected or row[9] != prev or row[10] != fast_hash(*row[:10]):
+                intact = False
+                break
+            expected, prev = row[1] + 1, row[10]
+    finally:
+        result.close()  # releases the server-side cursor before the diagnosis reads again
+    return count, None if intact else diagnose_stream(session, stream)
 
 
 def diagnose_stream(session: Session, stream: str) -> ChainBreak:

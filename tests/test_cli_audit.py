@@ -357,6 +357,7 @@ READ_ONLY = {
     "audit export": ["audit", "export"],
     "audit search": ["audit", "search"],
     "audit trail": ["audit", "trail", "{number}"],
+    "audit report": ["audit", "report", "{number}"],
     "audit verify": ["audit", "verify"],
     "definitions check": ["definitions", "check", str(VALID_DEFINITIONS)],
     "definitions show": ["definitions", "show"],

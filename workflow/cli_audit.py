@@ -182,6 +182,40 @@ def audit_verify(rt: Runtime, seal_file: str | None, fmt: str, as_json: bool) ->
         sys.exit(1)
 
 
+@audit.command("report")
+@click.argument("number")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the HTML to this file (default: stdout, unless --pdf is given).",
+)
+@click.option(
+    "--pdf",
+    type=click.Path(dir_okay=False),
+    help="Write a PDF too (needs WeasyPrint, wkhtmltopdf or Chromium).",
+)
+@pass_runtime
+def audit_report(rt: Runtime, number: str, output: str | None, pdf: str | None) -> None:
+    """Write the decision trail of a paper as a printable HTML document (German): its path,
+    consultations with publicity, results and votes, text versions, deadlines, audit events
+    and the state of its hash chain."""
+    from workflow.report import find_pdf_converter, render_report, write_pdf
+
+    converter = find_pdf_converter() if pdf else None  # before any work: nothing is written
+    trails = rt.service.paper_report(number, body=rt.body)
+    document = render_report(trails, generated_at=rt.service.clock.now())
+    if output or not pdf:
+        with open_output(output) as out:
+            out.write(document)
+    if pdf and converter:
+        write_pdf(document, Path(pdf), converter)
+    written = [name for name in (output, pdf) if name]
+    chain = "intact" if all(t.chain_break is None for t in trails) else "BROKEN"
+    where = f" to {', '.join(written)}" if written else ""
+    click.echo(f"report of {number}{where}; hash chain {chain}", err=True)
+
+
 cli.add_command(audit)
 
 
