@@ -289,11 +289,26 @@ def chain_rows(session: Session) -> Iterator[Iterator[tuple[Any, ...]]]:
     (stream, seq) order, streamed in constant memory inside the session's transaction.
 
     On PostgreSQL with libpq 17 the rows come in psycopg's chunked mode (``Cursor.stream``):
-    no server-side cursor and no SQLAlchemy row processing, about 1.5 times as fast. A scan
+    no server-side cursor and no SQLAlchemy row processing, 1.5 to 2.5 times as fast. A scan
     that stops early cancels its query, which aborts the transaction, so the scan runs inside
-    a savepoint that is rolled back afterwards; the session can go on reading. Elsewhere the
-    rows come from a Core result with ``yield_per`` (a server-side cursor on PostgreSQL).
+    a savepoint that is rolled back afterwards; the session can go on reading. SQLite rows
+    come from the plain ``sqlite3`` cursor; elsewhere from a Core result with ``yield_per``
+    (a server-side cursor on PostgreSQL).
     """
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":  # the plain driver cursor: no SQLAlchemy row processing
+        sql = _stream_query(session).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}
+        )
+        plain = session.connection().connection.driver_connection
+        assert plain is not None
+        cursor = plain.cursor()
+        cursor.arraysize = CHUNK_ROWS
+        try:
+            yield iter(cursor.execute(str(sql)))
+        finally:
+            cursor.close()
+        return
     if not _chunked_stream(session):
         result = _stream_rows(session)
         try:
