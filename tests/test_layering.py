@@ -38,6 +38,7 @@ ALLOWED = {
     "workflow.report": {
         "workflow.clock",
         "workflow.compliance",
+        "workflow.errors",
         "workflow.model",
         "workflow.trail",
     },
