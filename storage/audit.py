@@ -5,16 +5,18 @@ Each event's hash is SHA-256 over the canonical JSON of its fields and the previ
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import json.encoder
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Result, String, func, select, type_coerce
+from sqlalchemy import ColumnElement, Result, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.schema import AuditEvent
@@ -187,51 +189,58 @@ def verify_chains(
     Stops at the first break, which is then classified by looking at that one stream.
     """
     check = ChainCheck()
-    heads, seals = check.heads, sealed or {}
+    with chain_rows(session) as rows:
+        suspect = _scan(rows, check, sealed or {})
+    if suspect is not None:  # read again only after the scan has given back the connection
+        check.broken = diagnose_stream(session, suspect)
+    return check
+
+
+def _scan(
+    rows: Iterable[tuple[Any, ...]], check: ChainCheck, seals: Mapping[str, tuple[int, str]]
+) -> str | None:
+    """The loop of ``verify_chains``; returns the stream to diagnose, or None."""
+    heads = check.heads
     current: str | None = None
     expected, prev, seal_seq, seal_hash, events = 0, GENESIS, 0, "", 0
     hash_of = fast_hash
-    rows = _stream_rows(session)
     try:
-        for chunk in rows.partitions():
-            for row in cast("list[tuple[Any, ...]]", chunk):
-                stream, seq = row[0], row[1]
-                if stream != current:
-                    if current is not None:
-                        if expected <= seal_seq:
-                            check.broken = _truncated(current, expected - 1, seal_seq)
-                            return check
-                        heads[current] = (expected - 1, prev)
-                    current, expected, prev = stream, 1, GENESIS
-                    seal_seq, seal_hash = seals.get(stream, (0, ""))
-                events += 1
-                if seq != expected or row[9] != prev or row[10] != hash_of(*row[:10]):
-                    check.broken = diagnose_stream(session, stream)
-                    return check
-                if seq == seal_seq and row[10] != seal_hash:
-                    check.broken = ChainBreak(
-                        stream,
-                        seq,
-                        Problem.SEAL_MISMATCH,
-                        f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash "
-                        f"{row[10][:12]}, the seal holds {seal_hash[:12]} (the chain was "
-                        f"rewritten at or before this event after the seal was taken)",
-                    )
-                    return check
-                expected, prev = seq + 1, row[10]
+        for row in rows:
+            stream, seq = row[0], row[1]
+            if stream != current:
+                if current is not None:
+                    if expected <= seal_seq:
+                        check.broken = _truncated(current, expected - 1, seal_seq)
+                        return None
+                    heads[current] = (expected - 1, prev)
+                current, expected, prev = stream, 1, GENESIS
+                seal_seq, seal_hash = seals.get(stream, (0, ""))
+            events += 1
+            if seq != expected or row[9] != prev or row[10] != hash_of(*row[:10]):
+                return str(stream)
+            if seq == seal_seq and row[10] != seal_hash:
+                check.broken = ChainBreak(
+                    stream,
+                    seq,
+                    Problem.SEAL_MISMATCH,
+                    f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash "
+                    f"{row[10][:12]}, the seal holds {seal_hash[:12]} (the chain was "
+                    f"rewritten at or before this event after the seal was taken)",
+                )
+                return None
+            expected, prev = seq + 1, row[10]
     finally:
-        rows.close()  # releases the server-side cursor when verification stops early
         check.events, check.streams = events, len(heads) + (current is not None)
     if current is not None:
         if expected <= seal_seq:
             check.broken = _truncated(current, expected - 1, seal_seq)
-            return check
+            return None
         heads[current] = (expected - 1, prev)
     missing = sorted(s for s in seals if s not in heads)
     if missing:
         check.broken = _truncated(missing[0], 0, seals[missing[0]][0])
     check.sealed_seen = sum(min(heads[s][0], q) for s, (q, _) in seals.items() if s in heads)
-    return check
+    return None
 
 
 def _truncated(stream: str, last: int, sealed_seq: int) -> ChainBreak:
@@ -244,7 +253,7 @@ def _truncated(stream: str, last: int, sealed_seq: int) -> ChainBreak:
     )
 
 
-def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
+def _stream_query(session: Session, stream: str | None = None) -> Select[*tuple[Any, ...]]:
     query = select(
         AuditEvent.stream,
         AuditEvent.seq,
@@ -260,8 +269,91 @@ def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
     ).order_by(AuditEvent.stream, AuditEvent.seq)
     if stream is not None:
         query = query.where(AuditEvent.stream == stream)
+    return query
+
+
+def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
     # Core, not the ORM: plain rows, streamed (a server-side cursor on PostgreSQL)
-    return session.connection().execute(query.execution_options(yield_per=5000))
+    query = _stream_query(session, stream)
+    return session.connection().execute(query.execution_options(yield_per=CHUNK_ROWS))
+
+
+#: rows per round trip when streaming the audit table
+CHUNK_ROWS = 5000
+_SAVEPOINT = "ratsweg_verify_scan"
+
+
+@contextlib.contextmanager
+def chain_rows(session: Session) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """Every event as a plain tuple (the columns ``fast_hash`` takes, then the hash), in
+    (stream, seq) order, streamed in constant memory inside the session's transaction.
+
+    On PostgreSQL with libpq 17 the rows come in psycopg's chunked mode (``Cursor.stream``):
+    no server-side cursor and no SQLAlchemy row processing, 1.5 to 2.5 times as fast. A scan
+    that stops early cancels its query, which aborts the transaction, so the scan runs inside
+    a savepoint that is rolled back afterwards; the session can go on reading. SQLite rows
+    come from the plain ``sqlite3`` cursor; elsewhere from a Core result with ``yield_per``
+    (a server-side cursor on PostgreSQL).
+    """
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":  # the plain driver cursor: no SQLAlchemy row processing
+        sql = _stream_query(session).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}
+        )
+        plain = session.connection().connection.driver_connection
+        assert plain is not None
+        cursor = plain.cursor()
+        cursor.arraysize = CHUNK_ROWS
+        try:
+            yield iter(cursor.execute(str(sql)))
+        finally:
+            cursor.close()
+        return
+    if not _chunked_stream(session):
+        result = _stream_rows(session)
+        try:
+            yield itertools.chain.from_iterable(result.partitions())
+        finally:
+            result.close()  # releases the server-side cursor when the scan stops early
+        return
+    compiled = _stream_query(session).compile(dialect=session.get_bind().dialect)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    driver.execute(f"SAVEPOINT {_SAVEPOINT}")
+    cursor = driver.cursor()
+    rows = cursor.stream(str(compiled), compiled.params, size=CHUNK_ROWS)
+    try:
+        yield rows
+    finally:
+        rows.close()  # cancels the query if the scan stopped early
+        cursor.close()
+        driver.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        driver.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+
+def _chunked_stream(session: Session) -> bool:
+    if session.get_bind().dialect.driver != "psycopg":
+        return False
+    import psycopg
+
+    capabilities = getattr(psycopg, "capabilities", None)  # psycopg 3.2+
+    return capabilities is not None and bool(capabilities.has_stream_chunked())
+
+
+def verify_stream(session: Session, stream: str) -> tuple[int, ChainBreak | None]:
+    """Recompute one chain: its event count and its first break (None: intact)."""
+    expected, prev, count, intact = 1, GENESIS, 0, True
+    result = _stream_rows(session, stream)
+    try:
+        for row in cast("Iterable[tuple[Any, ...]]", result):
+            count += 1
+            if row[1] != expected or row[9] != prev or row[10] != fast_hash(*row[:10]):
+                intact = False
+                break
+            expected, prev = row[1] + 1, row[10]
+    finally:
+        result.close()  # releases the server-side cursor before the diagnosis reads again
+    return count, None if intact else diagnose_stream(session, stream)
 
 
 def diagnose_stream(session: Session, stream: str) -> ChainBreak:

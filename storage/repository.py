@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, inspect, or_, select, update
+from sqlalchemy import Select, String, Table, func, inspect, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storage.audit import body_stream, canonical_json
+from storage.audit import body_stream, canonical_json, meeting_stream
 from storage.schema import (
     AgendaItem,
     AuditEvent,
@@ -199,11 +199,15 @@ def audit_search(
     organization: str | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    meeting_id: int | None = None,
 ) -> Select[*tuple[Any, ...]]:
-    """Events of one body (its papers' streams and its own stream), oldest first, filtered in
-    SQL. ``until`` is exclusive. An event concerns an organization when its payload names it as
-    ``organization`` (steps, results) or ``office`` (co-signatures, the writing office); the
-    payload is canonical JSON, so the exact text ``"organization":"<id>"`` is looked for."""
+    """Events of one body (its papers' streams, its meetings' streams and its own stream),
+    oldest first, filtered in SQL. ``until`` is exclusive. An event concerns an organization
+    when its payload names it as ``organization`` (steps, results) or ``office``
+    (co-signatures, the writing office); the payload is canonical JSON, so the exact text
+    ``"organization":"<id>"`` is looked for. ``meeting_id`` keeps the events of the papers
+    with a step on that meeting's agenda (also an item kept after the step left it) or
+    scheduled into it, and the meeting's own events."""
     query: Select[*tuple[Any, ...]] = (
         select(
             AuditEvent.stream,
@@ -225,8 +229,18 @@ def audit_search(
     if paper_id is not None:
         query = query.where(AuditEvent.paper_id == paper_id)
     else:
+        meetings = select(literal("meeting:", String) + Meeting.id.cast(String)).where(
+            Meeting.body_id == body_id
+        )
         query = query.where(
-            (Paper.body_id == body_id) | (AuditEvent.stream == body_stream(body_id))
+            (Paper.body_id == body_id)
+            | (AuditEvent.stream == body_stream(body_id))
+            | AuditEvent.stream.in_(meetings.scalar_subquery())
+        )
+    if meeting_id is not None:
+        query = query.where(
+            AuditEvent.paper_id.in_(_meeting_papers(meeting_id))
+            | (AuditEvent.stream == meeting_stream(meeting_id))
         )
     if actor is not None:
         query = query.where(AuditEvent.actor == actor)
@@ -243,6 +257,16 @@ def audit_search(
     if until is not None:
         query = query.where(AuditEvent.occurred_at < until)
     return query
+
+
+def _meeting_papers(meeting_id: int) -> Any:
+    on_agenda = (
+        select(Consultation.paper_id)
+        .join(AgendaItem, AgendaItem.consultation_id == Consultation.id)
+        .where(AgendaItem.meeting_id == meeting_id)
+    )
+    scheduled = select(Consultation.paper_id).where(Consultation.meeting_id == meeting_id)
+    return on_agenda.union(scheduled).scalar_subquery()
 
 
 def _like(text: str) -> str:

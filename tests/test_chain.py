@@ -231,3 +231,20 @@ def test_parallel_supplements_are_numbered_without_gaps(
     assert [v.number for v in chain] == ["V/2025/1", *numbers]
     assert [v.state for v in chain] == ["superseded"] * 6 + ["released"]
     assert service.verify_audit().ok
+
+
+def test_the_decision_report_covers_the_whole_chain(service: WorkflowService) -> None:
+    number = in_consultation(service)
+    e01 = service.create_supplement(
+        number, user="clerk", reason="Korrektur", date=dt.date(2025, 3, 20), text="Neu."
+    ).number
+    service.submit_paper(e01, user="clerk")
+    service.release_paper(e01, user="head")
+    service.record_result(e01, user="session", position=1, outcome="beschlossen")
+    for member in (number, e01):
+        trails = service.paper_report(member)
+        assert [t.paper.number for t in trails] == [number, e01]
+        assert [t.paper.state for t in trails] == ["superseded", "adopted"]
+    html = run(service, "audit", "report", e01, user="auditor")
+    assert html.exit_code == 0, html.output
+    assert "Durch Ergänzungsvorlage fortgeführt" in html.output  # the original's section

@@ -160,6 +160,60 @@ def test_search_by_organization_finds_the_step_and_its_result(service: WorkflowS
     assert [e["action"] for e in office] == ["paper_created"]
 
 
+def released_paper(service: WorkflowService, title: str) -> str:
+    number = service.create_paper(
+        user="clerk", paper_type="vorlage", title=title, office="amt1",
+        date=dt.date(2025, 3, 1), route="standard",
+        planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
+    ).number  # fmt: skip
+    service.submit_paper(number, user="clerk")
+    service.release_paper(number, user="head")
+    return number
+
+
+def test_search_by_meeting_finds_its_papers_and_its_own_events(service: WorkflowService) -> None:
+    on_agenda, elsewhere = released_paper(service, "Haushalt"), released_paper(service, "Kita")
+    meeting = service.create_meeting(
+        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 18, 16, tzinfo=dt.UTC)
+    ).id
+    other = service.create_meeting(
+        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 25, 16, tzinfo=dt.UTC)
+    ).id
+    service.schedule_into_meeting(on_agenda, user="session", position=1, meeting_id=meeting)
+    service.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
+    service.invite_meeting(meeting, user="session")
+    service.record_result(on_agenda, user="session", position=1, outcome="empfohlen")
+    service.record_result(elsewhere, user="session", position=1, outcome="empfohlen")
+
+    found = json.loads(run(service, "audit", "search", "--meeting", str(meeting), "--json").stdout)
+    papers = {e["paper_number"] for e in found if e["paper_id"] is not None}
+    own = [e["action"] for e in found if e["stream"] == f"meeting:{meeting}"]
+    assert papers == {on_agenda}
+    assert own == [
+        "meeting_created",
+        "agenda_item_added",
+        "meeting_transitioned",
+        "agenda_numbered",
+    ]
+    assert {e["stream"] for e in found} == {"paper:1", f"meeting:{meeting}"}
+    results = run(
+        service, "audit", "search", "--meeting", str(meeting), "--action", "result_recorded",
+        "--format", "ndjson",
+    )  # fmt: skip
+    assert [
+        (e["paper_number"], e["payload"]["outcome"]) for e in parse_events(results.stdout, "ndjson")
+    ] == [(on_agenda, "empfohlen")]
+    # the meetings' events are part of the unfiltered search (and so of every export)
+    everything = json.loads(run(service, "audit", "search", "--json").stdout)
+    assert {f"meeting:{meeting}", f"meeting:{other}"} <= {e["stream"] for e in everything}
+    missing = run(service, "audit", "search", "--meeting", "99")
+    assert missing.exit_code == 1
+    assert (
+        missing.stderr
+        == f"Error: no meeting 99 in Stadt Musterstadt (latest: {other}, {meeting})\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -303,6 +357,7 @@ READ_ONLY = {
     "audit export": ["audit", "export"],
     "audit search": ["audit", "search"],
     "audit trail": ["audit", "trail", "{number}"],
+    "audit report": ["audit", "report", "{number}"],
     "audit verify": ["audit", "verify"],
     "definitions check": ["definitions", "check", str(VALID_DEFINITIONS)],
     "definitions show": ["definitions", "show"],
@@ -311,6 +366,7 @@ READ_ONLY = {
     "paper check": ["paper", "check", "{number}"],
     "meeting list": ["meeting", "list"],
     "decisions open": ["decisions", "open"],
+    "decisions list": ["decisions", "list"],
     "definitions graph": ["definitions", "graph"],
     "paper graph": ["paper", "graph", "{number}"],
     "reminders due": ["reminders", "due"],

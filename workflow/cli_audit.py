@@ -86,6 +86,12 @@ def filter_options(func: Any) -> Any:
             metavar="ID",
             help="Events naming this organization or office (steps, results, co-signatures).",
         ),
+        click.option(
+            "--meeting",
+            type=click.IntRange(min=1),
+            metavar="ID",
+            help="Events of the papers on this meeting's agenda, and the meeting's own events.",
+        ),
         click.option("--since", type=DATE, help="From this day (Europe/Berlin), inclusive."),
         click.option("--until", type=DATE, help="To this day (Europe/Berlin), inclusive."),
     ]
@@ -105,7 +111,7 @@ def audit_query(filters: dict[str, Any]) -> AuditQuery:
 @row_output_options
 @pass_runtime
 def audit_search(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
-    """Find events by paper, actor, action, paper type, organization and date."""
+    """Find events by paper, actor, action, paper type, organization, meeting and date."""
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
         found = rt.service.search_audit(audit_query(filters), body=rt.body)
@@ -191,6 +197,40 @@ def audit_verify(rt: Runtime, seal_file: str | None, fmt: str, as_json: bool) ->
     echo_verify(report, chosen_format(fmt, as_json), seal)
     if not report.ok:
         sys.exit(1)
+
+
+@audit.command("report")
+@click.argument("number")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the HTML to this file (default: stdout, unless --pdf is given).",
+)
+@click.option(
+    "--pdf",
+    type=click.Path(dir_okay=False),
+    help="Write a PDF too (needs WeasyPrint, wkhtmltopdf or Chromium).",
+)
+@pass_runtime
+def audit_report(rt: Runtime, number: str, output: str | None, pdf: str | None) -> None:
+    """Write the decision trail of a paper as a printable HTML document (German): its path,
+    consultations with publicity, results and votes, text versions, deadlines, audit events
+    and the state of its hash chain."""
+    from workflow.report import find_pdf_converter, render_report, write_pdf
+
+    converter = find_pdf_converter() if pdf else None  # before any work: nothing is written
+    trails = rt.service.paper_report(number, body=rt.body)
+    document = render_report(trails, generated_at=rt.service.clock.now())
+    if output or not pdf:
+        with open_output(output) as out:
+            out.write(document)
+    if pdf and converter:
+        write_pdf(document, Path(pdf), converter)
+    written = [name for name in (output, pdf) if name]
+    chain = "intact" if all(t.chain_break is None for t in trails) else "BROKEN"
+    where = f" to {', '.join(written)}" if written else ""
+    click.echo(f"report of {number}{where}; hash chain {chain}", err=True)
 
 
 cli.add_command(audit)

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
-from workflow.output import chosen_format, output_options, render
+from workflow.output import (
+    chosen_format,
+    output_options,
+    render,
+    row_output_options,
+    show_date,
+    write_rows,
+)
 
 if TYPE_CHECKING:
     from workflow.model import ImplementationTaskView, PaperView
+    from workflow.trail import DecisionView
 
 KINDS = ["widerspruch", "beanstandung", "aussetzung", "einspruch"]
 TASK_ID = click.IntRange(min=1)
@@ -109,9 +118,38 @@ PAPER_COMMANDS = (
 # -- Beschlusskontrolle -------------------------------------------------------------------------
 
 
-@click.group()
-def decisions() -> None:
-    """Beschlusskontrolle: implementation tasks of decisions."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def decisions(ctx: click.Context) -> None:
+    """Decisions with their votes and deadlines (``decisions`` alone: ``decisions list``);
+    Beschlusskontrolle: implementation tasks of decisions."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(decisions_list)
+
+
+@decisions.command("list")
+@click.option("--organization", metavar="ID", help="Decisions of this Gremium.")
+@click.option("--year", type=click.IntRange(1900, 2999), help="Meetings in this year.")
+@click.option("--since", type=DATE, help="Meetings from this day, inclusive.")
+@click.option("--until", type=DATE, help="Meetings up to this day, inclusive.")
+@click.option("--paper-type", metavar="TYPE", help="Decisions on papers of this type.")
+@click.option("--outcome", metavar="OUTCOME", help="e.g. beschlossen, abgelehnt, genehmigt.")
+@row_output_options
+@pass_runtime
+def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **filters: Any) -> None:
+    """List decisions by meeting day: Gremium, paper, result, votes, deadlines kept or missed."""
+    from workflow.trail import DecisionQuery
+
+    if year is not None:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        filters["since"] = max(filters["since"] or first, first)
+        filters["until"] = min(filters["until"] or last, last)
+    found = rt.service.list_decisions(DecisionQuery(**filters), body=rt.body)
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "table":
+        click.echo(render([decision_row(d) for d in found], DECISION_HEADERS, fmt))
+        return
+    write_rows((decision_record(d) for d in found), DECISION_FIELDS, fmt, sys.stdout)
 
 
 @decisions.command("open")
@@ -192,3 +230,84 @@ def _echo_tasks(tasks: Sequence[ImplementationTaskView], fmt: str, as_json: bool
 
 def _day(day: dt.date | None) -> str:
     return f"{day:%d.%m.%Y}" if day else "-"
+
+
+# -- the listing of decisions -------------------------------------------------------------------
+
+DECISION_HEADERS = [
+    "Datum", "Gremium", "Vorlage", "Titel", "Ergebnis", "Ja", "Nein", "Enth.", "Befangen",
+    "Abstimmung", "Fristen",
+]  # fmt: skip
+#: one decision in json, csv and ndjson; ``deadlines`` holds every Frist with its status
+DECISION_FIELDS = (
+    "date", "organization", "organization_name", "paper", "title", "paper_type", "position",
+    "role", "public", "meeting", "outcome", "result", "yes", "no", "abstain", "biased",
+    "vote_label", "deadlines_kept", "deadlines_missed", "deadlines",
+)  # fmt: skip
+
+
+def decision_record(d: DecisionView) -> dict[str, Any]:
+    vote = d.vote
+    return {
+        "date": d.date,
+        "organization": d.organization_id,
+        "organization_name": d.organization_name,
+        "paper": d.paper,
+        "title": d.title,
+        "paper_type": d.paper_type,
+        "position": d.position,
+        "role": d.role,
+        "public": d.public,
+        "meeting": d.meeting_id,
+        "outcome": d.outcome,
+        "result": d.result,
+        "yes": vote.yes if vote else None,
+        "no": vote.no if vote else None,
+        "abstain": vote.abstain if vote else None,
+        "biased": vote.biased if vote else None,
+        "vote_label": vote.label if vote else None,
+        "deadlines_kept": sum(c.status.value == "kept" for c in d.deadlines),
+        "deadlines_missed": len(d.missed),
+        "deadlines": [
+            {
+                "kind": c.kind,
+                "position": c.position,
+                "organization": c.organization_id,
+                "due": c.due,
+                "done_at": c.done_at,
+                "status": c.status,
+                "explanation": c.explanation,
+            }
+            for c in d.deadlines
+        ],
+    }
+
+
+def decision_row(d: DecisionView) -> dict[str, Any]:
+    record = decision_record(d)
+    return {
+        "Datum": show_date(d.date),
+        "Gremium": d.organization_name,
+        "Vorlage": d.paper,
+        "Titel": d.title,
+        "Ergebnis": d.result,
+        "Ja": record["yes"],
+        "Nein": record["no"],
+        "Enth.": record["abstain"],
+        "Befangen": record["biased"],
+        "Abstimmung": record["vote_label"],
+        "Fristen": deadline_summary(d),
+    }
+
+
+def deadline_summary(d: DecisionView) -> str:
+    """e.g. "4 eingehalten, 1 versäumt: Ladung (3)"."""
+    counts: dict[str, int] = {}
+    for check in d.deadlines:
+        counts[check.status.label] = counts.get(check.status.label, 0) + 1
+    text = ", ".join(f"{n} {label}" for label, n in counts.items()) or "keine"
+    missed = "; ".join(
+        f"{c.kind} ({c.position})" if c.position else f"{c.kind} {c.organization_id}"
+        for c in d.missed
+    )
+    return f"{text}: {missed}" if missed else text

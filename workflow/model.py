@@ -484,6 +484,8 @@ class AuditQuery:
     organization: str | None = None
     since: dt.date | None = None  # calendar dates in Europe/Berlin, both inclusive
     until: dt.date | None = None
+    #: events of the papers on the meeting's agenda, and the meeting's own events
+    meeting: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

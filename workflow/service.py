@@ -98,6 +98,7 @@ from workflow.paper_rules import (
 )
 from workflow.reminders import PaperFacts, StepFacts, plan_reminders
 from workflow.seal import root_hash
+from workflow.trail import TrailOperations
 from workflow.views import audit_event_view, paper_summary, paper_view
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
@@ -145,6 +146,7 @@ class WorkflowService(
     CoSigningOperations,
     PaperTypeOperations,
     AttachmentOperations,
+    TrailOperations,
 ):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
@@ -1119,6 +1121,9 @@ class WorkflowService(
             else None,
             since=_local_midnight(query.since) if query.since else None,
             until=_local_midnight(query.until + dt.timedelta(days=1)) if query.until else None,
+            meeting_id=self._meeting(session, body_row, query.meeting).id
+            if query.meeting is not None
+            else None,
         )
 
     @staticmethod
