@@ -43,7 +43,7 @@ from workflow.deadlines import (
     step_deadlines,
     working_calendar,
 )
-from workflow.decisions import DecisionOperations
+from workflow.decisions import DecisionOperations, task_facts
 from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
 from workflow.errors import (
     InvalidInput,
@@ -1260,6 +1260,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
             pending_co_signatures=tuple(
                 (c.office_id, requested[c.office_id]) for c in pending if c.office_id in requested
             ),
+            **task_facts(session, paper.id),
         )
 
     def claim_due_reminders(self, *, worker: str, limit: int) -> int:
