@@ -898,7 +898,7 @@ class WorkflowService(MeetingOperations, DecisionOperations):
     def audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
         with self.db.read() as session:
             paper = self._paper(session, body, number)
-            events = repository.paper_events(session, paper_stream(paper.id))
+            events = repository.paper_trail(session, paper.id, paper_stream(paper.id))
             return [audit_event_view(e, paper.number) for e in events]
 
     def verify_audit(self, seal: Seal | None = None) -> VerifyReport:
