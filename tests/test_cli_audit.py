@@ -321,6 +321,7 @@ READ_ONLY = {
     "meeting agenda": ["meeting", "agenda", "{meeting}"],
     "paper list": ["paper", "list"],
     "paper show": ["paper", "show", "{number}"],
+    "calendar export": ["calendar", "export"],
 }
 #: audit commands that only append to the audit trail, which the auditor may run
 AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}

@@ -1083,3 +1083,7 @@ from workflow.cli_decisions import PAPER_COMMANDS, decisions
 cli.add_command(decisions)
 for _command in PAPER_COMMANDS:
     paper.add_command(_command)
+
+from workflow.cli_calendar import calendar
+
+cli.add_command(calendar)

@@ -29,6 +29,7 @@ from storage.schema import Body as BodyRow
 from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, TextVersion, Vote
 from storage.session import Database
 from workflow import definitions
+from workflow.calendars import CalendarOperations
 from workflow.catalog import Catalog, Organization, VotingRule
 from workflow.clock import BERLIN, Clock, local
 from workflow.deadlines import (
@@ -128,7 +129,7 @@ ALLOWED_EFFECTS = {
 _ACTOR = "ratsweg_actor"
 
 
-class WorkflowService(MeetingOperations, DecisionOperations):
+class WorkflowService(MeetingOperations, DecisionOperations, CalendarOperations):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
         self.clock = clock
