@@ -1271,6 +1271,20 @@ class WorkflowService(MeetingOperations, DecisionOperations, CalendarOperations)
                 session, now=self.clock.now(), limit=limit, worker=worker
             )
 
+    def claim_and_lease(
+        self, *, worker: str, limit: int, lease: dt.timedelta
+    ) -> tuple[int, list[OutboxMessage]]:
+        """``claim_due_reminders`` and ``lease_messages`` in one transaction (one commit less
+        per batch): the new outbox rows are leased to ``worker`` before anyone else sees them,
+        with any queued retries and lapsed leases. Returns (claimed, leased messages)."""
+        with self.db.write() as session:
+            now = self.clock.now()
+            claimed = reminder_store.claim_due(session, now=now, limit=limit, worker=worker)
+            messages = reminder_store.lease_outbox(
+                session, now=now, limit=limit, worker=worker, lease=lease
+            )
+            return claimed, messages
+
     def lease_messages(
         self, *, worker: str, limit: int, lease: dt.timedelta
     ) -> list[OutboxMessage]:
