@@ -8,7 +8,8 @@ Concurrency (see docs/architecture.md, "Reminders"):
   LOCKED)`` plus the outbox inserts, in one transaction (``BEGIN IMMEDIATE`` on SQLite);
 - delivery leases outbox rows (``claimed_until``); a lease that runs out makes the row
   deliverable again, so a killed worker's messages are sent by another one;
-- marking sent locks the papers (in id order) before appending the hash-chained audit events.
+- marking sent appends the hash-chained ``reminder_sent`` events to the worker's own delivery
+  chain under a lock of that chain only, so workers never wait for paper locks.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import ARRAY, Integer, and_, any_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.audit import append_event, body_stream, paper_stream, prime_chain_heads
+from storage.audit import (
+    append_event,
+    append_events,
+    body_stream,
+    delivery_stream,
+    lock_stream,
+    paper_stream,
+)
 from storage.schema import Outbox, Paper, Reminder
 from workflow.model import (
     AuditAction,
@@ -233,21 +241,12 @@ class Failure:
     permanent: bool
 
 
-def _lock_papers(session: Session, outbox_ids: Sequence[int]) -> None:
-    """Lock the papers whose streams the events go to, in id order (no deadlocks)."""
-    if session.get_bind().dialect.name != "postgresql" or not outbox_ids:
-        return
-    papers = (
-        select(Reminder.paper_id)
-        .join(Outbox, Outbox.reminder_id == Reminder.id)
-        .where(Outbox.id.in_(outbox_ids), Reminder.paper_id.is_not(None))
-        .distinct()
-    )
-    ids = sorted(i for i in session.scalars(papers) if i is not None)
-    if ids:
-        session.execute(
-            select(Paper.id).where(Paper.id.in_(ids)).order_by(Paper.id).with_for_update()
-        )
+def _id_in(session: Session, column: Any, ids: Sequence[int]) -> Any:
+    """``column IN ids``; on PostgreSQL as ``= ANY(:ids)`` with one array parameter, so a
+    batch of hundreds of ids is one short statement instead of hundreds of parameters."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def finish_delivery(
@@ -261,9 +260,14 @@ def finish_delivery(
     backoff: dt.timedelta,
 ) -> tuple[int, int, int]:
     """Record a leased batch's outcome; return (sent, retried, failed). Rows whose lease this
-    worker lost in the meantime are left to the worker that holds them now."""
-    _lock_papers(session, [*delivered, *(f.outbox_id for f in failures)])
-    sent = _mark_sent(session, worker, now, delivered)
+    worker lost in the meantime are left to the worker that holds them now.
+
+    The ``reminder_sent`` and ``reminder_failed`` events go to the worker's own chain
+    (``delivery_stream``), locked for this transaction: no paper lock is taken, so workers
+    finishing batches of the same papers do not wait for each other."""
+    stream = delivery_stream(worker)
+    lock_stream(session, stream)
+    sent = _mark_sent(session, worker, now, delivered, stream)
     retried = failed = 0
     for failure in failures:
         row = session.get(Outbox, failure.outbox_id)
@@ -275,7 +279,15 @@ def finish_delivery(
             reminder = session.get_one(Reminder, row.reminder_id)
             reminder.state, reminder.updated_at = ReminderState.FAILED.value, now
             payload = _payload(reminder, attempts=row.attempts, error=row.last_error)
-            _append(session, reminder, now, worker, AuditAction.REMINDER_FAILED, payload)
+            append_event(
+                session,
+                stream=stream,
+                occurred_at=now,
+                actor=worker,
+                action=AuditAction.REMINDER_FAILED.value,
+                paper_id=reminder.paper_id,
+                payload=payload,
+            )
             failed += 1
         else:
             row.state = OutboxState.QUEUED.value
@@ -284,13 +296,15 @@ def finish_delivery(
     return sent, retried, failed
 
 
-def _mark_sent(session: Session, worker: str, now: dt.datetime, ids: Sequence[int]) -> int:
+def _mark_sent(
+    session: Session, worker: str, now: dt.datetime, ids: Sequence[int], stream: str
+) -> int:
     if not ids:
         return 0
     done = session.execute(
         update(Outbox)
         .where(
-            Outbox.id.in_(ids),
+            _id_in(session, Outbox.id, ids),
             Outbox.state == OutboxState.SENDING.value,
             Outbox.claimed_by == worker,
         )
@@ -303,11 +317,10 @@ def _mark_sent(session: Session, worker: str, now: dt.datetime, ids: Sequence[in
         return 0
     rows = session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(list(attempts)))
+        .where(_id_in(session, Reminder.id, list(attempts)))
         .values(state=ReminderState.SENT.value, sent_at=now, updated_at=now)
         .returning(
             Reminder.id,
-            Reminder.body_id,
             Reminder.paper_id,
             Reminder.key,
             Reminder.kind,
@@ -316,25 +329,28 @@ def _mark_sent(session: Session, worker: str, now: dt.datetime, ids: Sequence[in
         )
         .execution_options(synchronize_session=False)
     ).all()
-    prime_chain_heads(session, (_stream(r.paper_id, r.body_id) for r in rows))
-    for r in sorted(rows, key=lambda r: r.id):
-        payload = {
-            "reminder": r.id,
-            "key": r.key,
-            "kind": r.kind,
-            "due_at": _iso(r.due_at),
-            "recipients": list(r.recipients),
-            "attempts": attempts[r.id],
-        }
-        append_event(
-            session,
-            stream=_stream(r.paper_id, r.body_id),
-            occurred_at=now,
-            actor=worker,
-            action=AuditAction.REMINDER_SENT.value,
-            paper_id=r.paper_id,
-            payload=payload,
+    events = [
+        (
+            r.paper_id,
+            {
+                "reminder": r.id,
+                "key": r.key,
+                "kind": r.kind,
+                "due_at": _iso(r.due_at),
+                "recipients": list(r.recipients),
+                "attempts": attempts[r.id],
+            },
         )
+        for r in sorted(rows, key=lambda r: r.id)
+    ]
+    append_events(
+        session,
+        stream=stream,
+        occurred_at=now,
+        actor=worker,
+        action=AuditAction.REMINDER_SENT.value,
+        events=events,
+    )
     return len(rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -10,7 +11,7 @@ from sqlalchemy import Select, String, Table, func, inspect, literal, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storage.audit import body_stream, canonical_json, meeting_stream
+from storage.audit import DELIVERY_PREFIX, body_stream, canonical_json, meeting_stream
 from storage.schema import (
     AgendaItem,
     AuditEvent,
@@ -94,6 +95,24 @@ def next_sequence(session: Session, body_id: str, paper_type: str, year: int) ->
 def paper_events(session: Session, stream: str) -> Sequence[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.stream == stream).order_by(AuditEvent.seq)
     return session.scalars(query).all()
+
+
+def paper_trail(session: Session, paper_id: int, stream: str) -> list[AuditEvent]:
+    """A paper's events: its own chain in seq order, with the workers' delivery events of the
+    paper (``reminder_sent``, ``reminder_failed``; each in its worker's chain) merged in by
+    time."""
+    own = paper_events(session, stream)
+    deliveries = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.paper_id == paper_id,
+            AuditEvent.stream.startswith(DELIVERY_PREFIX, autoescape=True),
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    if not deliveries:
+        return list(own)
+    return list(heapq.merge(own, deliveries, key=lambda e: e.occurred_at))
 
 
 def get_meeting(
@@ -282,7 +301,10 @@ def count_rows(session: Session, query: Select[*tuple[Any, ...]]) -> int:
 
 
 def stream_paper_number(session: Session, stream: str) -> str | None:
-    """The number of the paper whose events form ``stream`` (None for body streams)."""
+    """The number of the paper whose events form ``stream`` (None for body and delivery
+    streams)."""
+    if stream.startswith(DELIVERY_PREFIX):
+        return None
     return session.scalar(
         select(Paper.number)
         .join(AuditEvent, AuditEvent.paper_id == Paper.id)

@@ -265,7 +265,10 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Status: Beschlossen (adopted)" in done.stdout
     assert "einstimmig beschlossen  Ja 39, Nein 0, Enth. 4, Befangen 0" in done.stdout
-    assert "Audit trail intact: 32 events in 2 chains." in done.stdout
+    # 32 paper and body events, and the Mitzeichnung reminders (with their escalations) planned
+    # at the request and cancelled by the co-signatures
+    assert "Audit trail intact: 40 events in 2 chains." in done.stdout
+    assert done.stdout.count("reminder_planned") == done.stdout.count("reminder_cancelled") == 4
     assert "Traceback" not in done.stderr
 
 

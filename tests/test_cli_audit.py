@@ -384,6 +384,7 @@ READ_ONLY = {
         "validate",
         str(FIXTURES / "oparl" / "spec-example-System-01.json"),
     ],
+    "calendar export": ["calendar", "export"],
 }
 #: audit commands that only append to the audit trail, which the auditor may run
 AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}

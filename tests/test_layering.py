@@ -28,6 +28,9 @@ ALLOWED = {
     "workflow.diagrams": {"workflow.catalog", "workflow.errors", "workflow.model"},
     "workflow.reminders": {"workflow.catalog", "workflow.deadlines", "workflow.model"},
     "workflow.notify": {"workflow.errors", "workflow.model"},
+    "workflow.ical": {"workflow.deadlines", "workflow.model"},
+    "workflow.calendars": {"workflow.*", "storage.*"},
+    "workflow.cli_calendar": {"workflow.*"},
     "workflow.worker": {"workflow.errors", "workflow.model", "workflow.notify", "workflow.service"},
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},
@@ -129,6 +132,7 @@ def test_only_cli_and_output_print() -> None:
             "workflow.cli_oparl",
             "workflow.cli_chain",
             "workflow.cli_attachment",
+            "workflow.cli_calendar",
             "workflow.output",
         )
         and "click.echo" in path.read_text(encoding="utf-8")

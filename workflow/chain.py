@@ -241,7 +241,7 @@ class SupplementOperations(ServiceBase):
             return [
                 audit_event_view(event, member.number)
                 for member in chain_papers(session, paper)
-                for event in repository.paper_events(session, paper_stream(member.id))
+                for event in repository.paper_trail(session, member.id, paper_stream(member.id))
             ]
 
 

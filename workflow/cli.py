@@ -1125,3 +1125,7 @@ from workflow.cli_chain import PAPER_COMMANDS as CHAIN_COMMANDS
 
 for _command in CHAIN_COMMANDS:
     paper.add_command(_command)
+
+from workflow.cli_calendar import calendar
+
+cli.add_command(calendar)

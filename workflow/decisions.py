@@ -53,6 +53,7 @@ from workflow.model import (
     Role,
     TaskState,
 )
+from workflow.reminders import TaskFacts
 from workflow.service_base import ServiceBase
 
 if TYPE_CHECKING:
@@ -623,6 +624,29 @@ class DecisionOperations(ServiceBase):
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def task_facts(session: Session, paper_id: int) -> dict[str, Any]:
+    """The reminder planner's view of a paper's implementation tasks: ``open_tasks`` (not yet
+    implemented, by id) and ``has_tasks`` (any task at all)."""
+    tasks = session.scalars(
+        select(ImplementationTask)
+        .where(ImplementationTask.paper_id == paper_id)
+        .order_by(ImplementationTask.id)
+    ).all()
+    open_tasks = tuple(
+        TaskFacts(
+            id=t.id,
+            title=t.title,
+            office_id=t.office_id,
+            due=t.due,
+            interval_months=t.interval_months,
+            report_to=t.report_to,
+        )
+        for t in tasks
+        if t.state != TaskState.IMPLEMENTED.value
+    )
+    return {"open_tasks": open_tasks, "has_tasks": bool(tasks)}
 
 
 def _required(value: str | None, message: str) -> str:

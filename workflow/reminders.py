@@ -8,8 +8,11 @@ Kinds (``ReminderKind``) and who gets them:
 - Ladung due (each open step with a date): the session office;
 - result not recorded (each open step with a date, paper released): the session office, at
   the end of the meeting day;
-- Beschlusskontrolle report due (adopted papers, rule ``implementation_report`` of the deciding
-  Gremium): the paper's office;
+- Beschlusskontrolle report due: for each open implementation task with a due date (``decisions
+  task-add``), the users of the task's office; moved by each report (the next one falls due),
+  cancelled when the task is implemented. An adopted paper without tasks gets one for the
+  first report under the rule ``implementation_report`` of the deciding Gremium, to the paper's
+  office;
 - escalation: ``deadlines.reminders.escalate_after_hours`` after the deadline, to
   ``escalate_to`` (office_head = the heads of the office concerned, session_office, a user id,
   an e-mail address). Cancelled like the reminder it belongs to once the matter is dealt with.
@@ -62,6 +65,11 @@ _TODO = {
     ),
     ReminderKind.REPORT: "Bitte den Bericht zur Umsetzung des Beschlusses vorlegen.",
 }
+_TASK_TODO = (
+    "Bitte den Umsetzungsbericht vorlegen und erfassen "
+    "(ratsweg decisions report {task} --text ...), oder die Umsetzung melden "
+    "(ratsweg decisions implemented {task} --text ...)."
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +80,18 @@ class StepFacts:
     role: str
     open: bool  # planned or scheduled
     date: dt.date | None  # held, scheduled or planned meeting day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskFacts:
+    """An implementation task (Beschlusskontrolle) that is not yet implemented."""
+
+    id: int
+    title: str
+    office_id: str
+    due: dt.date | None  # next report or completion due
+    interval_months: int | None
+    report_to: str | None  # Gremium receiving the reports
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +107,8 @@ class PaperFacts:
     released: bool
     steps: tuple[StepFacts, ...]
     pending_co_signatures: tuple[tuple[str, dt.datetime], ...]  # (office, requested at)
+    open_tasks: tuple[TaskFacts, ...] = ()  # Beschlusskontrolle, not yet implemented
+    has_tasks: bool = False  # any implementation task, also implemented ones
 
 
 def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]:
@@ -99,6 +121,8 @@ def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]
     if not paper.final:
         base += _step_reminders(catalog, cal, rule, paper)
         base += _co_signing_reminders(catalog, cal, rule, paper)
+    if paper.has_tasks:
+        base += _task_reminders(catalog, cal, rule, paper)
     elif paper.state == "adopted":
         base += _report_reminders(catalog, cal, rule, paper)
     escalations = [e for r in base if (e := _escalation(catalog, rule, paper, r)) is not None]
@@ -188,6 +212,33 @@ def _report_reminders(
     return [_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, deciding)]
 
 
+def _task_reminders(
+    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
+) -> list[PlannedReminder]:
+    found = []
+    for task in paper.open_tasks:
+        if task.due is None:
+            continue
+        what = (
+            f"Umsetzungsbericht, alle {task.interval_months} Monate"
+            if task.interval_months
+            else "Umsetzung"
+        )
+        receiver = f" an {catalog.organization_name(task.report_to)}" if task.report_to else ""
+        deadline = Deadline(
+            kind=DeadlineKind.IMPLEMENTATION_REPORT,
+            day=task.due,
+            due=cal.end_of_day(task.due),
+            explanation=(
+                f"Beschlusskontrolle, Aufgabe {task.id} „{task.title}“: {what}{receiver}; "
+                f"fällig {show(task.due)}"
+            ),
+        )
+        to = _office_users(catalog, task.office_id)
+        found.append(_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, task=task))
+    return found
+
+
 def _plan(
     catalog: Catalog,
     rule: ReminderRule,
@@ -198,9 +249,10 @@ def _plan(
     step: StepFacts | None = None,
     *,
     office: str | None = None,
+    task: TaskFacts | None = None,
     lead: bool = True,
 ) -> PlannedReminder:
-    where = f"s{step.consultation_id}" if step else f"o{office}"
+    where = f"s{step.consultation_id}" if step else f"t{task.id}" if task else f"o{office}"
     slot = f"{kind.value}:{paper.id}:{where}"
     due = deadline.due - dt.timedelta(days=rule.lead_days) if lead else deadline.due
     escalate = (
@@ -218,7 +270,7 @@ def _plan(
         escalate_at=escalate,
         recipients=tuple(dict.fromkeys(recipients)),
         subject=subject,
-        text=_text(catalog, paper, kind, deadline, step, office),
+        text=_text(catalog, paper, kind, deadline, step, office, task),
         consultation_id=step.consultation_id if step else None,
     )
 
@@ -231,6 +283,9 @@ def _escalation(
     office = paper.office_id
     if base.kind is ReminderKind.CO_SIGNING:
         office = base.slot.rsplit(":o", 1)[-1]
+    elif base.kind is ReminderKind.REPORT and ":t" in base.slot:
+        task_id = int(base.slot.rsplit(":t", 1)[-1])
+        office = next(t.office_id for t in paper.open_tasks if t.id == task_id)
     to = _escalation_recipients(catalog, rule, office)
     slot = f"{ReminderKind.ESCALATION.value}:{base.slot}"
     hours = rule.escalate_after_hours
@@ -263,6 +318,7 @@ def _text(
     deadline: Deadline,
     step: StepFacts | None,
     office: str | None,
+    task: TaskFacts | None = None,
 ) -> str:
     lines = [
         "Guten Tag,",
@@ -277,14 +333,21 @@ def _text(
         lines.append(f"Schritt: {step.position}. {name} ({step.role}){when}")
     if office is not None:
         lines.append(f"Mitzeichnung durch: {catalog.organization_name(office)}")
+    if task is not None:
+        lines.append(f"Aufgabe {task.id}: {task.title}")
+        lines.append(f"Zuständig: {catalog.organization_name(task.office_id)}")
+    todo = _TASK_TODO if task is not None else _TODO[kind]
     lines += [
         f"Frist: {show(deadline.day)}, 24:00 Uhr",
         f"Berechnung: {deadline.explanation}",
         *(f"Achtung: {w}" for w in deadline.warnings),
         "",
         "Was zu tun ist: "
-        + _TODO[kind].format(
-            number=paper.number, office=office or "", position=step.position if step else ""
+        + todo.format(
+            number=paper.number,
+            office=office or "",
+            position=step.position if step else "",
+            task=task.id if task else "",
         ),
         "",
         f"Diese Nachricht wurde von ratsweg für {catalog.body.name} erzeugt.",

@@ -30,6 +30,7 @@ from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, 
 from storage.session import Database
 from workflow import definitions
 from workflow.attachment import AttachmentOperations
+from workflow.calendars import CalendarOperations
 from workflow.catalog import Catalog, Organization, VotingRule
 from workflow.chain import SupplementOperations, chain_numbers
 from workflow.clock import BERLIN, Clock, local
@@ -46,7 +47,7 @@ from workflow.deadlines import (
     step_deadlines,
     working_calendar,
 )
-from workflow.decisions import DecisionOperations
+from workflow.decisions import DecisionOperations, task_facts
 from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
 from workflow.errors import (
     InvalidInput,
@@ -147,6 +148,7 @@ class WorkflowService(
     PaperTypeOperations,
     AttachmentOperations,
     TrailOperations,
+    CalendarOperations,
 ):
     def __init__(self, database: Database, clock: Clock, engine: WorkflowEngine | None = None):
         self.db = database
@@ -945,7 +947,7 @@ class WorkflowService(
     def audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
         with self.db.read() as session:
             paper = self._paper(session, body, number)
-            events = repository.paper_events(session, paper_stream(paper.id))
+            events = repository.paper_trail(session, paper.id, paper_stream(paper.id))
             return [audit_event_view(e, paper.number) for e in events]
 
     def verify_audit(self, seal: Seal | None = None) -> VerifyReport:
@@ -1310,6 +1312,7 @@ class WorkflowService(
             pending_co_signatures=tuple(
                 (c.office_id, requested[c.office_id]) for c in pending if c.office_id in requested
             ),
+            **task_facts(session, paper.id),
         )
 
     def claim_due_reminders(self, *, worker: str, limit: int) -> int:
@@ -1318,6 +1321,20 @@ class WorkflowService(
             return reminder_store.claim_due(
                 session, now=self.clock.now(), limit=limit, worker=worker
             )
+
+    def claim_and_lease(
+        self, *, worker: str, limit: int, lease: dt.timedelta
+    ) -> tuple[int, list[OutboxMessage]]:
+        """``claim_due_reminders`` and ``lease_messages`` in one transaction (one commit less
+        per batch): the new outbox rows are leased to ``worker`` before anyone else sees them,
+        with any queued retries and lapsed leases. Returns (claimed, leased messages)."""
+        with self.db.write() as session:
+            now = self.clock.now()
+            claimed = reminder_store.claim_due(session, now=now, limit=limit, worker=worker)
+            messages = reminder_store.lease_outbox(
+                session, now=now, limit=limit, worker=worker, lease=lease
+            )
+            return claimed, messages
 
     def lease_messages(
         self, *, worker: str, limit: int, lease: dt.timedelta

@@ -75,10 +75,9 @@ class Worker:
         return report
 
     def run_batch(self) -> SweepReport:
-        """One claim transaction, one lease transaction, delivery, one finishing transaction."""
+        """One transaction that claims and leases, delivery, one finishing transaction."""
         o = self.options
-        claimed = self.service.claim_due_reminders(worker=self.name, limit=o.batch)
-        messages = self.service.lease_messages(
+        claimed, messages = self.service.claim_and_lease(
             worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
         )
         delivered: list[int] = []
