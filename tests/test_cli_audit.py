@@ -304,6 +304,7 @@ READ_ONLY = {
     "audit search": ["audit", "search"],
     "audit trail": ["audit", "trail", "{number}"],
     "audit verify": ["audit", "verify"],
+    "audit replay": ["audit", "replay", "{number}"],
     "definitions check": ["definitions", "check", str(VALID_DEFINITIONS)],
     "definitions show": ["definitions", "show"],
     "definitions outcomes": ["definitions", "outcomes"],

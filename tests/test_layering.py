@@ -28,6 +28,7 @@ ALLOWED = {
     "workflow.diagrams": {"workflow.catalog", "workflow.errors", "workflow.model"},
     "workflow.reminders": {"workflow.catalog", "workflow.deadlines", "workflow.model"},
     "workflow.notify": {"workflow.errors", "workflow.model"},
+    "workflow.replay": {"workflow.catalog", "workflow.model"},
     "workflow.worker": {"workflow.errors", "workflow.model", "workflow.notify", "workflow.service"},
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},
