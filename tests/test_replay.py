@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import json
 
-import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
