@@ -248,3 +248,18 @@ def test_the_decision_report_covers_the_whole_chain(service: WorkflowService) ->
     html = run(service, "audit", "report", e01, user="auditor")
     assert html.exit_code == 0, html.output
     assert "Durch Ergänzungsvorlage fortgeführt" in html.output  # the original's section
+
+
+def test_every_paper_of_a_chain_replays_from_its_audit_trail(service: WorkflowService) -> None:
+    number = in_consultation(service)
+    e01 = service.create_supplement(
+        number, user="clerk", reason="Korrektur", date=dt.date(2025, 3, 20), text="Neu."
+    ).number
+    service.submit_paper(e01, user="clerk")
+    service.release_paper(e01, user="head")
+    service.record_result(e01, user="session", position=1, outcome="beschlossen")
+    reports = service.replay_audit()
+    assert [(r.paper_number, r.status.value, r.difference) for r in reports] == [
+        (number, "match", None),
+        (e01, "match", None),
+    ]

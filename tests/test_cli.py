@@ -265,11 +265,41 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Status: Beschlossen (adopted)" in done.stdout
     assert "einstimmig beschlossen  Ja 39, Nein 0, Enth. 4, Befangen 0" in done.stdout
-    # 32 paper and body events, and the Mitzeichnung reminders (with their escalations) planned
-    # at the request and cancelled by the co-signatures
-    assert "Audit trail intact: 40 events in 2 chains." in done.stdout
-    assert done.stdout.count("reminder_planned") == done.stdout.count("reminder_cancelled") == 4
+    assert (
+        "14.11.2011  Stadtvorstand: TOP N 1 (nichtöffentlich), Sitzung 1: empfohlen" in done.stdout
+    )
+    # the paper's, the body's and the 7 meetings' events, among them the Mitzeichnung reminders
+    # (with their escalations) planned at the request and cancelled by the co-signatures
+    assert "Audit trail intact: 89 events in 9 chains." in done.stdout
+    assert "Replay matches the database for all 1 papers." in done.stdout
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("municipality", "expected"),
+    [
+        ("voelklingen", "16.09.2020  Ausschuss für Kinder, Jugend und Soziales: TOP N 1"),
+        ("herzogenrath", "Status: Beschlossen (adopted)"),
+    ],
+)
+def test_demo_of_each_shipped_municipality(
+    tmp_path: Path, municipality: str, expected: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = CliRunner().invoke(cli, ["demo", "--database", url, "--municipality", municipality])
+    assert result.exit_code == 0, result.output
+    assert expected in result.stdout
+    assert result.stdout.endswith("Replay matches the database for all 1 papers.\n")
+    unknown = CliRunner().invoke(cli, ["demo", "--municipality", "musterstadt"])
+    assert unknown.exit_code == 2 and "'musterstadt' is not one of" in unknown.stderr
+
+
+def test_demo_trail_shows_the_co_signing_reminders_planned_and_cancelled(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    result = CliRunner().invoke(cli, ["demo", "--database", url, "--trail"])
+    assert result.exit_code == 0, result.output
+    # two co-signing offices: a reminder and its escalation each, cancelled by the signatures
+    assert result.stdout.count("reminder_planned") == result.stdout.count("reminder_cancelled") == 4
 
 
 def test_help_is_fast_and_imports_nothing_heavy() -> None:

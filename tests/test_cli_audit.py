@@ -359,6 +359,7 @@ READ_ONLY = {
     "audit trail": ["audit", "trail", "{number}"],
     "audit report": ["audit", "report", "{number}"],
     "audit verify": ["audit", "verify"],
+    "audit replay": ["audit", "replay", "{number}"],
     "definitions check": ["definitions", "check", str(VALID_DEFINITIONS)],
     "definitions show": ["definitions", "show"],
     "definitions outcomes": ["definitions", "outcomes"],

@@ -66,6 +66,8 @@ def test_objection_blocks_release_until_the_office_signs_after_all(
         herzogenrath.release_paper(number, user="amt50.leitung")
     herzogenrath.co_sign(number, user="amt10.leitung", office="amt10", comment="ergänzt")
     assert herzogenrath.release_paper(number, user="amt50.leitung").state == "released"
+    [replayed] = herzogenrath.replay_audit(number)
+    assert (replayed.status.value, replayed.difference) == ("match", None)
     signed = [e for e in herzogenrath.audit_trail(number) if e.action == "co_signed"]
     assert [e.payload for e in signed] == [
         {"office": "amt10", "comment": "ergänzt", "objection_withdrawn": "Kosten fehlen"}

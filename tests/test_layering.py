@@ -31,6 +31,7 @@ ALLOWED = {
     "workflow.ical": {"workflow.deadlines", "workflow.model"},
     "workflow.calendars": {"workflow.*", "storage.*"},
     "workflow.cli_calendar": {"workflow.*"},
+    "workflow.replay": {"workflow.catalog", "workflow.model"},
     "workflow.worker": {"workflow.errors", "workflow.model", "workflow.notify", "workflow.service"},
     "workflow.service": {"workflow.*", "storage.*"},
     "workflow.meeting": {"workflow.*", "storage.*"},

@@ -103,6 +103,9 @@ def test_huertgenwald_imports_31_papers_and_reports_9_with_reasons(hw: WorkflowS
     assert pending.state == "released"
     assert pending.consultations[0].state == "scheduled"
     assert hw.verify_audit().ok
+    replayed = hw.replay_audit()
+    assert len(replayed) == 31
+    assert [(r.paper_number, r.difference) for r in replayed if not r.ok] == []
 
 
 def test_karlsruhe_imports_4_papers_and_reports_the_one_without_a_decision(
@@ -128,6 +131,7 @@ def test_karlsruhe_imports_4_papers_and_reports_the_one_without_a_decision(
     ]
     assert ka.get_paper("2026/0037/1").state == "withdrawn"
     assert ka.verify_audit().ok
+    assert [(r.paper_number, r.difference) for r in ka.replay_audit() if not r.ok] == []
 
 
 def test_imported_events_are_audited_as_imports_with_their_source(ka: WorkflowService) -> None:

@@ -198,6 +198,7 @@ class SupplementOperations(ServiceBase):
                 "continues": head.number,
                 "supplement_no": new.supplement_no,
                 "reason": reason,
+                "text": new.text,
             },
         )
         self._record(

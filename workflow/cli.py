@@ -900,19 +900,42 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
     metavar="URL",
     help="Database for the demo (default: a new temporary SQLite file).",
 )
-def demo(demo_database: str | None) -> None:
-    """Replay the Landau Integrationskonzept (2011) from draft to the Stadtrat's decision."""
+@click.option(
+    "--municipality",
+    type=click.Choice(["landau", "voelklingen", "herzogenrath"]),
+    default="landau",
+    show_default=True,
+    help="Whose seed to replay.",
+)
+@click.option("--trail", is_flag=True, help="Also print the paper's audit trail.")
+def demo(demo_database: str | None, municipality: str, trail: bool) -> None:
+    """Replay a real Integrationskonzept of a shipped municipality from draft to decision."""
     from workflow.demo import run_demo
 
-    result = run_demo(demo_database)
+    result = run_demo(demo_database, municipality)
     click.echo(f"Datenbank: {result.database_url}", err=True)
+    _echo_demo_steps(result)
     _show_paper(result.paper, "table")
-    click.echo("")
-    cli_audit.echo_events(result.trail, "table")
+    if trail:
+        click.echo("")
+        cli_audit.echo_events(result.trail, "table")
     click.echo("")
     echo_verify(result.report, "table")
-    if not result.report.ok:
+    cli_audit.echo_replay([result.replay], "table")
+    if not (result.report.ok and result.replay.ok):
         sys.exit(1)
+
+
+def _echo_demo_steps(result: Any) -> None:
+    walk = result.walkthrough
+    click.echo(f"{walk.source}: {result.paper.title}")
+    for step in result.played:
+        part = "öffentlich" if step.item.part.value == "public" else "nichtöffentlich"
+        click.echo(
+            f"  {show_date(step.date)}  {step.organization}: TOP {step.item.number} "
+            f"({part}), Sitzung {step.meeting_id}: {step.result}"
+        )
+    click.echo("")
 
 
 # -- rendering helpers ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -24,6 +24,7 @@ from workflow.output import (
 
 if TYPE_CHECKING:
     from workflow.model import AuditEventView, AuditQuery
+    from workflow.replay import ReplayReport
 
 #: one exported event: everything needed to recompute its hash, plus the paper's number
 EVENT_FIELDS = (
@@ -233,6 +234,22 @@ def audit_report(rt: Runtime, number: str, output: str | None, pdf: str | None) 
     click.echo(f"report of {number}{where}; hash chain {chain}", err=True)
 
 
+@audit.command("replay")
+@click.argument("number", required=False)
+@click.option("--all", "every", is_flag=True, help="Replay every paper of the municipality.")
+@row_output_options
+@pass_runtime
+def audit_replay(rt: Runtime, number: str | None, every: bool, fmt: str, as_json: bool) -> None:
+    """Rebuild papers from their audit events alone and compare them with the database; name
+    the first difference and exit 1 if any paper differs or cannot be replayed."""
+    if (number is None) != every:
+        raise click.UsageError("pass either a paper NUMBER or --all")
+    reports = rt.service.replay_audit(number, body=rt.body)
+    echo_replay(reports, chosen_format(fmt, as_json))
+    if not all(r.ok for r in reports):
+        sys.exit(1)
+
+
 cli.add_command(audit)
 
 
@@ -264,6 +281,38 @@ def echo_events(events: Iterable[AuditEventView], fmt: str, *, paper_column: boo
     ]
     headers = TABLE_HEADERS if paper_column else [h for h in TABLE_HEADERS if h != "Vorlage"]
     click.echo(render(rows, headers, fmt))
+
+
+def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
+    """One row per paper; in a table, then one line saying whether all papers match."""
+    rows = [
+        {
+            "paper": r.paper_number,
+            "events": r.events,
+            "status": r.status.value,
+            "seq": r.seq,
+            "difference": r.difference,
+        }
+        for r in reports
+    ]
+    if fmt != "table":
+        click.echo(render(rows, list(rows[0]) if rows else ["paper"], fmt))
+        return
+    table = [
+        {
+            "Vorlage": r.paper_number,
+            "Ereignisse": r.events,
+            "Ergebnis": r.status.value,
+            "Abweichung": f"event {r.seq}: {r.difference}" if r.difference else "",
+        }
+        for r in reports
+    ]
+    click.echo(render(table, ["Vorlage", "Ereignisse", "Ergebnis", "Abweichung"], fmt))
+    bad = [r for r in reports if not r.ok]
+    if bad:
+        click.echo(f"Replay FAILED for {len(bad)} of {len(reports)} papers.")
+    else:
+        click.echo(f"Replay matches the database for all {len(reports)} papers.")
 
 
 def payload_text(payload: dict[str, Any]) -> str:

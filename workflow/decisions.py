@@ -152,7 +152,9 @@ class DecisionOperations(ServiceBase):
                 AuditAction.URGENT_DECISION_RECORDED,
                 None,
                 None,
-                _procedure_payload(row) | {"follow_up": rule.follow_up.value},
+                _procedure_payload(row)
+                | {"follow_up": rule.follow_up.value}
+                | {"decided_position": decided.position, "decided_label": decided.result_label},
             )
             return self._touch(catalog, paper)
 
@@ -195,6 +197,7 @@ class DecisionOperations(ServiceBase):
         session.flush()
         payload = {"position": step.position, "organization": organization, "role": step.role}
         payload |= {"date": date.isoformat(), "outcome": step.outcome, "reason": note}
+        payload |= {"level": step.level, "public": step.public}
         self._record(
             session, paper, actor, AuditAction.CONSULTATION_ADDED, None, step.state, payload
         )

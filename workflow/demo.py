@@ -1,9 +1,30 @@
-"""``ratsweg demo``: the Landau Sitzungsvorlage of 23.11.2011 from draft to decision.
+"""``ratsweg demo``: one real Beratungsfolge per shipped municipality, from draft to decision.
 
-Source: the Sitzungsvorlage "Integrationskonzept der Stadt Landau in der Pfalz" (Sozialamt,
-Aktenzeichen 500-Integrationskonzept) with its Beratungsfolge of seven steps. The Stadtrat
-adopted the concept on 13.12.2011, recorded as "einstimmig beschlossen" with 39 Ja, 0 Nein and
-4 Enthaltungen; the Beirat für Migration und Integration decided on 08.12.2011.
+Each walkthrough is built from a seed document (``../shared/seeds`` in the project's notes)
+and runs through the shipped definitions: the paper is created, co-signed by the offices the
+document names and released; then every step of its Beratungsfolge is dealt with in a meeting
+of its Gremium on the document's date: agenda built (public part Ö, non-public part N),
+invitation, meeting held, result recorded from the minutes, minutes approved. The result is
+checked twice: the hash chains verify, and the paper rebuilt from its audit events alone
+matches the database.
+
+- **landau**: Sitzungsvorlage "Integrationskonzept der Stadt Landau in der Pfalz" of
+  23.11.2011 (Sozialamt, Aktenzeichen 500-Integrationskonzept), Mitzeichnung by Hauptamt and
+  BGM, seven steps from the non-public Stadtvorstand on 14.11.2011 to the Stadtrat on
+  13.12.2011: "einstimmig beschlossen" with 39 Ja, 0 Nein and 4 Enthaltungen; the Beirat für
+  Migration und Integration decided on 08.12.2011.
+- **voelklingen**: Beschlussvorlage "Integrationskonzept der Stadt Völklingen" (Wirtschaft,
+  Kultur und Soziales; beteiligt: Rechnungsprüfungsamt, Finanzmanagement). Vorberatung in the
+  Ausschuss für Kinder, Jugend und Soziales, non-public, on 16.09.2020; Entscheidung in the
+  public Stadtrat, adopted. The Vorlage carries no number and no date: it is dated here with
+  its draft concept (31.08.2020), and the seed gives the Stadtrat only as "a Thursday in
+  09/2020" after the committee: 24.09.2020 is used.
+- **herzogenrath**: Sitzungsvorlage "Integrationskonzept für die Stadt Herzogenrath" (Amt 50),
+  public. The ASIDQ decides alone under Zuständigkeitsordnung § 8 b on 25.03.2025 ("Ein
+  Beschluss des Stadtrates ist insofern nicht erforderlich"); the vote box is empty. As a
+  delegated committee's decision it waits for its Einspruchsfrist (GO NRW § 57 Abs. 4), which
+  the session office then ends. The Vorlage carries no date: it is dated with its annex
+  (17.03.2025). Its Ergänzungsvorlage chain (V/2019/367-E01 … -E04) is not part of this demo.
 """
 
 from __future__ import annotations
@@ -12,81 +33,232 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from workflow.app import Settings, build_service, upgrade
-from workflow.definitions import resolve_definitions_dir
-from workflow.model import AuditEventView, PaperView, VerifyReport, VoteCount
+from workflow.clock import BERLIN
+from workflow.minutes import MinutesItem
+from workflow.model import AgendaItemView, AuditEventView, PaperView, VerifyReport, VoteCount
+
+if TYPE_CHECKING:
+    from workflow.replay import ReplayReport
+    from workflow.service import WorkflowService
 
 D = dt.date
 
-#: (position, date, outcome, label, votes) as the Landau path went.
-LANDAU_RESULTS: tuple[tuple[int, dt.date, str, str | None, VoteCount | None], ...] = (
-    (1, D(2011, 11, 14), "empfohlen", None, None),
-    (2, D(2011, 11, 17), "empfohlen", None, None),
-    (3, D(2011, 11, 17), "empfohlen", None, None),
-    (4, D(2011, 11, 29), "empfohlen", None, None),
-    (5, D(2011, 12, 7), "empfohlen", None, None),
-    (6, D(2011, 12, 8), "beschlossen", "einstimmig beschlossen", None),
-    (
-        7,
-        D(2011, 12, 13),
-        "beschlossen",
-        "einstimmig beschlossen",
-        VoteCount(yes=39, no=0, abstain=4, biased=0, label="einstimmig"),
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeedStep:
+    """One step of the Beratungsfolge as the document shows it, and its result."""
+
+    date: dt.date
+    outcome: str
+    label: str | None = None
+    votes: VoteCount | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Walkthrough:
+    municipality: str
+    source: str
+    paper_type: str
+    title: str
+    office: str
+    route: str
+    date: dt.date
+    text: str
+    reference: str | None
+    clerk: str
+    head: str
+    session_office: str
+    co_signers: tuple[tuple[str, str], ...]  # (office, user who signs for it)
+    steps: tuple[SeedStep, ...]  # one per step of the route, in order
+    finalize: bool = False  # end the Einspruchsfrist of a delegated committee's decision
+
+
+LANDAU = Walkthrough(
+    municipality="landau",
+    source="Sitzungsvorlage des Sozialamtes vom 23.11.2011",
+    paper_type="sitzungsvorlage",
+    title="Integrationskonzept der Stadt Landau in der Pfalz",
+    office="sozialamt",
+    route="integration",
+    date=D(2011, 11, 23),
+    text="Der Stadtrat beschließt das beigefügte Integrationskonzept.",
+    reference="500-Integrationskonzept",
+    clerk="sozialamt.weber",
+    head="sozialamt.leitung",
+    session_office="sitzungsdienst.becker",
+    co_signers=(("hauptamt", "hauptamt.leitung"), ("bgm", "bgm.referent")),
+    steps=(
+        SeedStep(date=D(2011, 11, 14), outcome="empfohlen"),
+        SeedStep(date=D(2011, 11, 17), outcome="empfohlen"),
+        SeedStep(date=D(2011, 11, 17), outcome="empfohlen"),
+        SeedStep(date=D(2011, 11, 29), outcome="empfohlen"),
+        SeedStep(date=D(2011, 12, 7), outcome="empfohlen"),
+        SeedStep(date=D(2011, 12, 8), outcome="beschlossen", label="einstimmig beschlossen"),
+        SeedStep(
+            date=D(2011, 12, 13),
+            outcome="beschlossen",
+            label="einstimmig beschlossen",
+            votes=VoteCount(yes=39, no=0, abstain=4, biased=0, label="einstimmig"),
+        ),
     ),
 )
-CLERK, HEAD, SESSION_OFFICE = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"
-CO_SIGNERS = (("hauptamt", "hauptamt.leitung"), ("bgm", "bgm.referent"))
+VOELKLINGEN = Walkthrough(
+    municipality="voelklingen",
+    source="Beschlussvorlage der Organisationseinheit Wirtschaft, Kultur und Soziales (2020)",
+    paper_type="beschlussvorlage",
+    title="Integrationskonzept der Stadt Völklingen",
+    office="wks",
+    route="integrationskonzept",
+    date=D(2020, 8, 31),
+    text=(
+        "Der Entwurf des aktualisierten und weiterentwickelten Integrationskonzeptes der Stadt "
+        "Völklingen wird beschlossen."
+    ),
+    reference=None,
+    clerk="wks.sachbearbeitung",
+    head="wks.leitung",
+    session_office="sitzungsdienst",
+    co_signers=(("rpa", "rpa.leitung"), ("finanzmanagement", "finanzmanagement.leitung")),
+    steps=(
+        SeedStep(date=D(2020, 9, 16), outcome="empfohlen"),
+        SeedStep(date=D(2020, 9, 24), outcome="beschlossen"),
+    ),
+)
+HERZOGENRATH = Walkthrough(
+    municipality="herzogenrath",
+    source="Sitzungsvorlage des Amtes 50 - Sozialamt (2025)",
+    paper_type="sitzungsvorlage",
+    title=(
+        "Integrationskonzept für die Stadt Herzogenrath; hier: Vorlage des Konzeptes durch den "
+        "Runden Tisch Flüchtlingsarbeit, Migration und Integration"
+    ),
+    office="amt50",
+    route="integrationskonzept",
+    date=D(2025, 3, 17),
+    text=(
+        "Der Ausschuss für Arbeit, Soziales, Integration, Demografie und Quartiersentwicklung "
+        "beschließt das beigefügte Integrationskonzept als Handlungsempfehlung und Leitfaden "
+        "für die Integration zugewanderter Menschen in der Stadt Herzogenrath."
+    ),
+    reference=None,
+    clerk="amt50.sachbearbeitung",
+    head="amt50.leitung",
+    session_office="sitzungsdienst",
+    co_signers=(),
+    steps=(SeedStep(date=D(2025, 3, 25), outcome="beschlossen"),),
+    finalize=True,
+)
+WALKTHROUGHS = {w.municipality: w for w in (LANDAU, VOELKLINGEN, HERZOGENRATH)}
+#: Meetings start at 17:00 local time.
+MEETING_TIME = dt.time(17, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepPlayed:
+    """What happened to one step: its meeting, its TOP, its result."""
+
+    position: int
+    organization: str
+    date: dt.date
+    meeting_id: int
+    item: AgendaItemView
+    result: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DemoResult:
     database_url: str
+    walkthrough: Walkthrough
     paper: PaperView
+    played: tuple[StepPlayed, ...]
     trail: list[AuditEventView]
     report: VerifyReport
+    replay: ReplayReport
 
 
-def run_demo(database_url: str | None = None) -> DemoResult:
+def play(service: WorkflowService, walk: Walkthrough) -> tuple[str, list[StepPlayed]]:
+    """Take the walkthrough's paper from draft to its end state on ``service``, whose
+    municipality must already be loaded; return its number and what each step went through."""
+    paper = service.create_paper(
+        user=walk.clerk,
+        paper_type=walk.paper_type,
+        title=walk.title,
+        office=walk.office,
+        date=walk.date,
+        route=walk.route,
+        reference=walk.reference,
+        text=walk.text,
+        participants=[office for office, _ in walk.co_signers],
+        planned_dates=[step.date for step in walk.steps],
+    )
+    number, clerk, session_office = paper.number, walk.clerk, walk.session_office
+    service.submit_paper(number, user=clerk)
+    for office, signer in walk.co_signers:
+        service.co_sign(number, user=signer, office=office)
+    service.release_paper(number, user=walk.head)
+    played = []
+    for position, step in enumerate(walk.steps, start=1):
+        organization = paper.consultations[position - 1].organization_id
+        start = dt.datetime.combine(step.date, MEETING_TIME, tzinfo=BERLIN)
+        meeting = service.create_meeting(
+            user=session_office, organization=organization, start=start
+        )
+        built = service.build_agenda(meeting.id, user=session_office)
+        service.invite_meeting(meeting.id, user=session_office)
+        service.hold_meeting(meeting.id, user=session_office)
+        item = MinutesItem(
+            where=f"step {position}",
+            top=None,
+            paper=number,
+            outcome=step.outcome,
+            label=step.label,
+            votes=(step.votes,) if step.votes else (),
+        )
+        service.record_minutes(meeting.id, [item], user=session_office)
+        service.approve_minutes(meeting.id, user=session_office)
+        agenda = service.get_meeting(meeting.id).agenda
+        (top,) = [a for a in agenda if a.paper_number == number] or built.agenda
+        view = service.get_paper(number).consultations[position - 1]
+        played.append(
+            StepPlayed(
+                position=position,
+                organization=view.organization_name,
+                date=step.date,
+                meeting_id=meeting.id,
+                item=top,
+                result=view.result_label or step.outcome,
+            )
+        )
+    if walk.finalize:
+        service.finalize_decision(number, user=session_office)
+    return number, played
+
+
+def run_demo(database_url: str | None = None, municipality: str = "landau") -> DemoResult:
+    """Play one walkthrough on ``database_url`` (default: a new temporary SQLite file)."""
+    from workflow.app import Settings, build_service, upgrade
+    from workflow.definitions import resolve_definitions_dir
+
+    walk = WALKTHROUGHS[municipality]
     if database_url is None:
         folder = Path(tempfile.mkdtemp(prefix="ratsweg-demo-"))
         database_url = f"sqlite:///{folder / 'demo.db'}"
-    service = build_service(Settings(database_url=database_url, user=None))
+    service = build_service(Settings(database_url=database_url, user=None, body=municipality))
     try:
         upgrade(service)
-        service.load_definitions(resolve_definitions_dir("landau"), user="admin")
-        paper = service.create_paper(
-            user=CLERK,
-            paper_type="sitzungsvorlage",
-            title="Integrationskonzept der Stadt Landau in der Pfalz",
-            office="sozialamt",
-            date=D(2011, 11, 23),
-            route="integration",
-            reference="500-Integrationskonzept",
-            text="Der Stadtrat beschließt das beigefügte Integrationskonzept.",
-            participants=[office for office, _ in CO_SIGNERS],
-            planned_dates=[date for _, date, *_ in LANDAU_RESULTS],
-        )
-        number = paper.number
-        service.submit_paper(number, user=CLERK)
-        for office, signer in CO_SIGNERS:
-            service.co_sign(number, user=signer, office=office)
-        service.release_paper(number, user=HEAD)
-        for position, date, outcome, label, votes in LANDAU_RESULTS:
-            service.record_result(
-                number,
-                user=SESSION_OFFICE,
-                position=position,
-                outcome=outcome,
-                date=date,
-                label=label,
-                votes=[votes] if votes else [],
-            )
+        service.load_definitions(resolve_definitions_dir(municipality), user="admin")
+        number, played = play(service, walk)
+        (replay,) = service.replay_audit(number)
         return DemoResult(
             database_url=database_url,
+            walkthrough=walk,
             paper=service.get_paper(number),
+            played=tuple(played),
             trail=service.audit_trail(number),
             report=service.verify_audit(),
+            replay=replay,
         )
     finally:
         service.db.dispose()

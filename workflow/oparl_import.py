@@ -31,7 +31,7 @@ from workflow.model import (
 )
 from workflow.oparl_plan import PaperPlan, StepPlan, organization_for, parse_instant, plan_paper
 from workflow.oparl_source import Source
-from workflow.service import ALLOWED_EFFECTS
+from workflow.service import ALLOWED_EFFECTS, _step_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -228,11 +228,10 @@ class _Replay:
             "office": plan.office,
             "date": plan.date.isoformat(),
             "reference": plan.reference,
-            "consultations": [
-                {"position": c.position, "organization": c.organization_id, "role": c.role}
-                for c in paper.consultations
-            ],
+            "participants": [],
+            "consultations": [_step_payload(c) for c in paper.consultations],
             "definitions_version": self.catalog.version,
+            "text": paper.text,
             "oparl_id": plan.oparl_id,
             "source": plan.source,
             "imported_by": self.user,

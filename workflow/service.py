@@ -98,6 +98,7 @@ from workflow.paper_rules import (
     rules_type,
 )
 from workflow.reminders import PaperFacts, StepFacts, plan_reminders
+from workflow.replay import ReplayReport, check_paper
 from workflow.seal import root_hash
 from workflow.trail import TrailOperations
 from workflow.views import audit_event_view, paper_summary, paper_view
@@ -326,6 +327,7 @@ class WorkflowService(
                     "participants": offices,
                     "consultations": [_step_payload(c) for c in paper.consultations],
                     "definitions_version": catalog.version,
+                    "text": text,
                 }
                 | ({"faction": submitter, "members": submitters or []} if submitter else {}),
             )
@@ -523,7 +525,9 @@ class WorkflowService(
             if released:
                 self._check_open(paper, step, "remove")
                 ctx = self._ctx(session, catalog, actor, paper)
-                self.engine.fire_consultation(ctx, step, "cancel", internal=True, reason=reason)
+                self.engine.fire_consultation(
+                    ctx, step, "cancel", internal=True, reason=reason, note=reason
+                )
                 step.note = reason
                 self._check_path(paper)
                 return self._touch(catalog, paper)
@@ -949,6 +953,31 @@ class WorkflowService(
             paper = self._paper(session, body, number)
             events = repository.paper_trail(session, paper.id, paper_stream(paper.id))
             return [audit_event_view(e, paper.number) for e in events]
+
+    def replay_audit(
+        self, number: str | None = None, *, body: str | None = None
+    ) -> list[ReplayReport]:
+        """Rebuild one paper (or every paper of the municipality) purely from its audit events
+        and compare it with the stored paper; each report names the first difference."""
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            if number is not None:
+                papers: Sequence[Paper] = [
+                    self._paper_of(session, body_row, number, for_update=False)
+                ]
+            else:
+                papers = repository.list_papers(session, body_row.id)
+            reports = []
+            for paper in papers:
+                catalog = self._catalog(session, paper.definitions_version)
+                rows = repository.paper_events(session, paper_stream(paper.id))
+                events = [audit_event_view(e, paper.number) for e in rows]
+                reports.append(
+                    check_paper(
+                        events, lambda v: self._catalog(session, v), self._view(catalog, paper)
+                    )
+                )
+            return reports
 
     def verify_audit(self, seal: Seal | None = None) -> VerifyReport:
         """Recompute every hash chain; with a seal, also check that every sealed chain head is
