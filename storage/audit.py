@@ -14,8 +14,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Result, String, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Result,
+    String,
+    Table,
+    event,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.schema import AuditEvent
 
@@ -109,6 +119,31 @@ def prime_chain_heads(session: Session, streams: Iterable[str], chunk: int = 500
         heads.setdefault(stream, (0, GENESIS))
 
 
+@dataclass(frozen=True, slots=True)
+class AppendedEvent:
+    """An appended event as it will be stored (the row's fields, without its id)."""
+
+    stream: str
+    seq: int
+    paper_id: int | None
+    occurred_at: dt.datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+#: session.info key: appended events not yet written, in order (dicts of column values)
+_PENDING = "audit_pending"
+_AUDIT_TABLE = cast(Table, AuditEvent.__table__)
+# Built once: a Core INSERT with a list of parameter sets is one executemany (SQLite) or one
+# multi-row INSERT (PostgreSQL); no RETURNING, because nothing needs the new ids.
+_INSERT_EVENTS = insert(_AUDIT_TABLE)
+
+
 def append_event(
     session: Session,
     *,
@@ -120,26 +155,81 @@ def append_event(
     from_state: str | None = None,
     to_state: str | None = None,
     payload: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to ``stream`` in the caller's transaction."""
+) -> AppendedEvent:
+    """Append one event to ``stream`` in the caller's transaction.
+
+    The event is hashed and chained at once, but written together with the other events of
+    the unit of work in one statement (``write_pending_events``): before the next statement
+    the session executes (so queries see it, as the ORM's autoflush would) and at the latest
+    before the commit. An ORM object per event cost a unit-of-work pass and, on SQLite, one
+    INSERT ... RETURNING per event (the ORM cannot batch those there).
+    """
     seq, prev = chain_head(session, stream)
     body = canonical_json(dict(payload or {}))
-    fields: dict[str, Any] = {
-        "stream": stream,
-        "seq": seq + 1,
-        "paper_id": paper_id,
-        "occurred_at": occurred_at,
-        "actor": actor,
-        "action": action,
-        "from_state": from_state,
-        "to_state": to_state,
-        "payload": body,
-        "prev_hash": prev,
-    }
-    event = AuditEvent(**fields, hash=event_hash(**fields))
-    session.add(event)
-    session.info["audit_heads"][stream] = (event.seq, event.hash)
+    # fast_hash is byte-for-byte event_hash (tested), without building and sorting a dict
+    digest = fast_hash(
+        stream,
+        seq + 1,
+        paper_id,
+        format_instant(occurred_at),
+        actor,
+        action,
+        from_state,
+        to_state,
+        body,
+        prev,
+    )
+    event = AppendedEvent(
+        stream,
+        seq + 1,
+        paper_id,
+        occurred_at,
+        actor,
+        action,
+        from_state,
+        to_state,
+        body,
+        prev,
+        digest,
+    )
+    pending: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
+    pending.append(
+        {
+            "stream": stream,
+            "seq": event.seq,
+            "paper_id": paper_id,
+            "occurred_at": occurred_at,
+            "actor": actor,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "payload": body,
+            "prev_hash": prev,
+            "hash": digest,
+        }
+    )
+    session.info["audit_heads"][stream] = (event.seq, digest)
     return event
+
+
+def write_pending_events(session: Session) -> None:
+    """Insert the events appended since the last write, in append order, in one statement."""
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.connection().execute(_INSERT_EVENTS, rows)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_statement(state: ORMExecuteState) -> None:
+    # Any statement may read audit_event (e.g. the co-signature requests of a paper), so the
+    # events appended so far go first, as they did when the ORM autoflushed them.
+    if state.session.info.get(_PENDING):
+        write_pending_events(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending_events(session)
 
 
 class Problem(StrEnum):
@@ -260,6 +350,7 @@ def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
     ).order_by(AuditEvent.stream, AuditEvent.seq)
     if stream is not None:
         query = query.where(AuditEvent.stream == stream)
+    write_pending_events(session)  # a Core read: no do_orm_execute hook writes them first
     # Core, not the ORM: plain rows, streamed (a server-side cursor on PostgreSQL)
     return session.connection().execute(query.execution_options(yield_per=5000))
 
