@@ -19,6 +19,7 @@ from sqlalchemy import (
     Result,
     String,
     Table,
+    bindparam,
     event,
     func,
     insert,
@@ -80,20 +81,33 @@ def meeting_stream(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
+# Built once (a bound parameter for the stream): the chain head is read with Core on the
+# session's connection, which skips the ORM's per-statement work; no autoflush is needed,
+# because a stream with events queued in this session already has its head cached.
+_HEAD = (
+    select(AuditEvent.seq, AuditEvent.hash)
+    .where(AuditEvent.stream == bindparam("stream"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+
+
 def chain_head(session: Session, stream: str) -> tuple[int, str]:
     """The last (seq, hash) of ``stream``, read once per unit of work, then kept in
     ``session.info`` so that later appends neither query nor force a flush."""
     heads: dict[str, tuple[int, str]] = session.info.setdefault("audit_heads", {})
     if stream not in heads:
-        with session.no_autoflush:
-            row = session.execute(
-                select(AuditEvent.seq, AuditEvent.hash)
-                .where(AuditEvent.stream == stream)
-                .order_by(AuditEvent.seq.desc())
-                .limit(1)
-            ).first()
+        row = session.connection().execute(_HEAD, {"stream": stream}).first()
         heads[stream] = (row[0], row[1]) if row else (0, GENESIS)
     return heads[stream]
+
+
+def known_chain_head(session: Session, stream: str, seq: int | None, digest: str | None) -> None:
+    """Keep a head that the caller read in its own query (e.g. with the locked paper), unless
+    this unit of work already knows a newer one (its own appended events)."""
+    heads: dict[str, tuple[int, str]] = session.info.setdefault("audit_heads", {})
+    if stream not in heads:
+        heads[stream] = (seq, digest) if seq is not None and digest is not None else (0, GENESIS)
 
 
 def prime_chain_heads(session: Session, streams: Iterable[str], chunk: int = 500) -> None:

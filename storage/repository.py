@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, inspect, or_, select, update
+from sqlalchemy import Select, String, Table, func, inspect, literal, or_, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storage.audit import body_stream, canonical_json
+from storage.audit import body_stream, canonical_json, known_chain_head, paper_stream
 from storage.schema import (
     AgendaItem,
     AuditEvent,
@@ -44,7 +45,9 @@ def get_paper(
     With ``for_update`` the paper row is locked first, in a statement of its own. The path
     is then read by a later statement, which on PostgreSQL (READ COMMITTED) sees everything
     the previous lock holder committed. Locking inside the joined query would return child
-    rows from the snapshot taken before the wait.
+    rows from the snapshot taken before the wait. For the same reason the head of the
+    paper's audit chain is read in that later statement, next to the path: the events the
+    caller appends under the lock then need no query of their own.
     """
     key = (Paper.body_id == body_id) & (Paper.number == number)
     lock = for_update and session.get_bind().dialect.name == "postgresql"
@@ -59,7 +62,28 @@ def get_paper(
         )
         .execution_options(populate_existing=True)
     )
-    return session.scalars(query).unique().first()
+    if not for_update:
+        return session.scalars(query).unique().first()
+    row = session.execute(query.add_columns(*_CHAIN_HEAD)).unique().first()
+    if row is None:
+        return None
+    paper, seq, digest = row
+    known_chain_head(session, paper_stream(paper.id), seq, digest)
+    return cast(Paper, paper)
+
+
+def _paper_chain_head() -> tuple[Any, Any]:
+    """(seq, hash) of the last event in the paper's stream, as correlated scalar subqueries
+    (each one lookup in the unique (stream, seq) index)."""
+    stream = literal("paper:") + sql_cast(Paper.id, String)  # storage.audit.paper_stream in SQL
+    last = select().where(AuditEvent.stream == stream).order_by(AuditEvent.seq.desc()).limit(1)
+    return (
+        last.add_columns(AuditEvent.seq).scalar_subquery(),
+        last.add_columns(AuditEvent.hash).scalar_subquery(),
+    )
+
+
+_CHAIN_HEAD = _paper_chain_head()
 
 
 def list_papers(session: Session, body_id: str, state: str | None = None) -> Sequence[Paper]:
