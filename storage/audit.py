@@ -153,8 +153,8 @@ class AppendedEvent:
 #: session.info key: appended events not yet written, in order (dicts of column values)
 _PENDING = "audit_pending"
 _AUDIT_TABLE = cast(Table, AuditEvent.__table__)
-# Built once: a Core INSERT with a list of parameter sets is one executemany (SQLite) or one
-# multi-row INSERT (PostgreSQL); no RETURNING, because nothing needs the new ids.
+# Built once: a Core INSERT with a list of parameter sets is one executemany (sqlite3 runs
+# it in C; psycopg 3 sends it as one pipeline); no RETURNING, because nothing needs the ids.
 _INSERT_EVENTS = insert(_AUDIT_TABLE)
 
 
