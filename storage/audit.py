@@ -246,6 +246,14 @@ def _write_before_commit(session: Session) -> None:
     write_pending_events(session)
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    # Queued events and the heads they moved belong to the rolled-back transaction; a
+    # session used again must neither write them later nor chain onto them.
+    session.info.pop(_PENDING, None)
+    session.info.pop("audit_heads", None)
+
+
 class Problem(StrEnum):
     """What is wrong with a chain, as ``verify`` names it."""
 
