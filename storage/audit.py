@@ -22,17 +22,18 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    bindparam,
+    event,
     func,
     insert,
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.schema import AuditEvent
 
 GENESIS = "0" * 64
-AUDIT_TABLE = cast("Table", AuditEvent.__table__)
 
 
 def canonical_json(value: Any) -> str:
@@ -102,20 +103,33 @@ def lock_stream(session: Session, stream: str) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(stream))))
 
 
+# Built once (a bound parameter for the stream): the chain head is read with Core on the
+# session's connection, which skips the ORM's per-statement work; no autoflush is needed,
+# because a stream with events queued in this session already has its head cached.
+_HEAD = (
+    select(AuditEvent.seq, AuditEvent.hash)
+    .where(AuditEvent.stream == bindparam("stream"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+
+
 def chain_head(session: Session, stream: str) -> tuple[int, str]:
     """The last (seq, hash) of ``stream``, read once per unit of work, then kept in
     ``session.info`` so that later appends neither query nor force a flush."""
     heads: dict[str, tuple[int, str]] = session.info.setdefault("audit_heads", {})
     if stream not in heads:
-        with session.no_autoflush:
-            row = session.execute(
-                select(AuditEvent.seq, AuditEvent.hash)
-                .where(AuditEvent.stream == stream)
-                .order_by(AuditEvent.seq.desc())
-                .limit(1)
-            ).first()
+        row = session.connection().execute(_HEAD, {"stream": stream}).first()
         heads[stream] = (row[0], row[1]) if row else (0, GENESIS)
     return heads[stream]
+
+
+def known_chain_head(session: Session, stream: str, seq: int | None, digest: str | None) -> None:
+    """Keep a head that the caller read in its own query (e.g. with the locked paper), unless
+    this unit of work already knows a newer one (its own appended events)."""
+    heads: dict[str, tuple[int, str]] = session.info.setdefault("audit_heads", {})
+    if stream not in heads:
+        heads[stream] = (seq, digest) if seq is not None and digest is not None else (0, GENESIS)
 
 
 def prime_chain_heads(session: Session, streams: Iterable[str], chunk: int = 500) -> None:
@@ -141,6 +155,31 @@ def prime_chain_heads(session: Session, streams: Iterable[str], chunk: int = 500
         heads.setdefault(stream, (0, GENESIS))
 
 
+@dataclass(frozen=True, slots=True)
+class AppendedEvent:
+    """An appended event as it will be stored (the row's fields, without its id)."""
+
+    stream: str
+    seq: int
+    paper_id: int | None
+    occurred_at: dt.datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+#: session.info key: appended events not yet written, in order (dicts of column values)
+_PENDING = "audit_pending"
+_AUDIT_TABLE = cast(Table, AuditEvent.__table__)
+# Built once: a Core INSERT with a list of parameter sets is one executemany (sqlite3 runs
+# it in C; psycopg 3 sends it as one pipeline); no RETURNING, because nothing needs the ids.
+_INSERT_EVENTS = insert(_AUDIT_TABLE)
+
+
 def append_event(
     session: Session,
     *,
@@ -152,25 +191,60 @@ def append_event(
     from_state: str | None = None,
     to_state: str | None = None,
     payload: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to ``stream`` in the caller's transaction."""
+) -> AppendedEvent:
+    """Append one event to ``stream`` in the caller's transaction.
+
+    The event is hashed and chained at once, but written together with the other events of
+    the unit of work in one statement (``write_pending_events``): before the next statement
+    the session executes (so queries see it, as the ORM's autoflush would) and at the latest
+    before the commit. An ORM object per event cost a unit-of-work pass and, on SQLite, one
+    INSERT ... RETURNING per event (the ORM cannot batch those there).
+    """
     seq, prev = chain_head(session, stream)
     body = canonical_json(dict(payload or {}))
-    fields: dict[str, Any] = {
-        "stream": stream,
-        "seq": seq + 1,
-        "paper_id": paper_id,
-        "occurred_at": occurred_at,
-        "actor": actor,
-        "action": action,
-        "from_state": from_state,
-        "to_state": to_state,
-        "payload": body,
-        "prev_hash": prev,
-    }
-    event = AuditEvent(**fields, hash=event_hash(**fields))
-    session.add(event)
-    session.info["audit_heads"][stream] = (event.seq, event.hash)
+    # fast_hash is byte-for-byte event_hash (tested), without building and sorting a dict
+    digest = fast_hash(
+        stream,
+        seq + 1,
+        paper_id,
+        format_instant(occurred_at),
+        actor,
+        action,
+        from_state,
+        to_state,
+        body,
+        prev,
+    )
+    event = AppendedEvent(
+        stream,
+        seq + 1,
+        paper_id,
+        occurred_at,
+        actor,
+        action,
+        from_state,
+        to_state,
+        body,
+        prev,
+        digest,
+    )
+    pending: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
+    pending.append(
+        {
+            "stream": stream,
+            "seq": event.seq,
+            "paper_id": paper_id,
+            "occurred_at": occurred_at,
+            "actor": actor,
+            "action": action,
+            "from_state": from_state,
+            "to_state": to_state,
+            "payload": body,
+            "prev_hash": prev,
+            "hash": digest,
+        }
+    )
+    session.info["audit_heads"][stream] = (event.seq, digest)
     return event
 
 
@@ -188,6 +262,7 @@ def append_events(
     to ``event_hash``); the caller holds the stream's lock."""
     if not events:
         return
+    write_pending_events(session)  # events appended one by one go first, in append order
     seq, prev = chain_head(session, stream)
     instant = format_instant(occurred_at)
     rows = []
@@ -211,8 +286,36 @@ def append_events(
             }
         )
         prev = digest
-    session.connection().execute(insert(AUDIT_TABLE), rows)
+    session.connection().execute(_INSERT_EVENTS, rows)
     session.info["audit_heads"][stream] = (seq, prev)
+
+
+def write_pending_events(session: Session) -> None:
+    """Insert the events appended since the last write, in append order, in one statement."""
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.connection().execute(_INSERT_EVENTS, rows)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_statement(state: ORMExecuteState) -> None:
+    # Any statement may read audit_event (e.g. the co-signature requests of a paper), so the
+    # events appended so far go first, as they did when the ORM autoflushed them.
+    if state.session.info.get(_PENDING):
+        write_pending_events(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    write_pending_events(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    # Queued events and the heads they moved belong to the rolled-back transaction; a
+    # session used again must neither write them later nor chain onto them.
+    session.info.pop(_PENDING, None)
+    session.info.pop("audit_heads", None)
 
 
 class Problem(StrEnum):
@@ -344,6 +447,7 @@ def _stream_query(session: Session, stream: str | None = None) -> Select[*tuple[
 
 
 def _stream_rows(session: Session, stream: str | None = None) -> Result[Any]:
+    write_pending_events(session)  # a Core read: no do_orm_execute hook writes them first
     # Core, not the ORM: plain rows, streamed (a server-side cursor on PostgreSQL)
     query = _stream_query(session, stream)
     return session.connection().execute(query.execution_options(yield_per=CHUNK_ROWS))

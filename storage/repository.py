@@ -7,11 +7,30 @@ import heapq
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, String, Table, func, inspect, literal, or_, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storage.audit import DELIVERY_PREFIX, body_stream, canonical_json, meeting_stream
+from storage.audit import (
+    DELIVERY_PREFIX,
+    body_stream,
+    canonical_json,
+    known_chain_head,
+    meeting_stream,
+    paper_stream,
+)
 from storage.schema import (
     AgendaItem,
     AuditEvent,
@@ -28,8 +47,14 @@ def get_body(session: Session, body_id: str) -> Body | None:
     return session.get(Body, body_id)
 
 
+# Statements of the hot paths are built once: SQLAlchemy memoizes a statement's cache key on
+# the statement object, so a prebuilt one skips both its construction and the cache key
+# walk on every call (values go in as bound parameters).
+_BODIES = select(Body).order_by(Body.id)
+
+
 def list_bodies(session: Session) -> Sequence[Body]:
-    return session.scalars(select(Body).order_by(Body.id)).all()
+    return session.scalars(_BODIES).all()
 
 
 def get_definition_files(session: Session, version: str) -> dict[str, str] | None:
@@ -45,22 +70,51 @@ def get_paper(
     With ``for_update`` the paper row is locked first, in a statement of its own. The path
     is then read by a later statement, which on PostgreSQL (READ COMMITTED) sees everything
     the previous lock holder committed. Locking inside the joined query would return child
-    rows from the snapshot taken before the wait.
+    rows from the snapshot taken before the wait. For the same reason the head of the
+    paper's audit chain is read in that later statement, next to the path: the events the
+    caller appends under the lock then need no query of their own.
     """
-    key = (Paper.body_id == body_id) & (Paper.number == number)
+    params = {"body_id": body_id, "number": number}
     lock = for_update and session.get_bind().dialect.name == "postgresql"
-    if lock and session.execute(select(Paper.id).where(key).with_for_update()).first() is None:
+    if lock and session.execute(_LOCK_PAPER, params).first() is None:
         return None
-    query = (
-        select(Paper)
-        .where(key)
-        .options(
-            joinedload(Paper.consultations).joinedload(Consultation.votes),
-            joinedload(Paper.co_signatures),
-        )
-        .execution_options(populate_existing=True)
+    if not for_update:
+        return session.scalars(_PAPER, params).unique().first()
+    row = session.execute(_PAPER_WITH_HEAD, params).unique().first()
+    if row is None:
+        return None
+    paper, seq, digest = row
+    known_chain_head(session, paper_stream(paper.id), seq, digest)
+    return cast(Paper, paper)
+
+
+def _paper_chain_head() -> tuple[Any, Any]:
+    """(seq, hash) of the last event in the paper's stream, as correlated scalar subqueries
+    (each one lookup in the unique (stream, seq) index)."""
+    stream = literal("paper:") + sql_cast(Paper.id, String)  # storage.audit.paper_stream in SQL
+    last = select().where(AuditEvent.stream == stream).order_by(AuditEvent.seq.desc()).limit(1)
+    return (
+        last.add_columns(AuditEvent.seq).scalar_subquery(),
+        last.add_columns(AuditEvent.hash).scalar_subquery(),
     )
-    return session.scalars(query).unique().first()
+
+
+_PAPER_KEY = (Paper.body_id == bindparam("body_id")) & (Paper.number == bindparam("number"))
+_LOCK_PAPER = select(Paper.id).where(_PAPER_KEY).with_for_update()
+# The text versions are joined too: every caller builds a view that needs them, and a lazy
+# load was one more statement (and round trip) after the changes had been made. Papers have
+# few of them (one per amended wording), so the joined rows multiply little.
+_PAPER = (
+    select(Paper)
+    .where(_PAPER_KEY)
+    .options(
+        joinedload(Paper.consultations).joinedload(Consultation.votes),
+        joinedload(Paper.co_signatures),
+        joinedload(Paper.text_versions),
+    )
+    .execution_options(populate_existing=True)
+)
+_PAPER_WITH_HEAD = _PAPER.add_columns(*_paper_chain_head())
 
 
 def list_papers(session: Session, body_id: str, state: str | None = None) -> Sequence[Paper]:

@@ -7,7 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
+from storage import repository
+from storage.audit import append_event
 from storage.session import Database
 from workflow.service import WorkflowService
 
@@ -95,3 +98,22 @@ def test_verify_names_the_first_broken_event(
     assert not report.ok
     assert (report.broken_stream, report.broken_seq) == (stream, seq)
     assert reason in (report.reason or "")
+
+
+def test_appended_events_are_seen_in_their_transaction_and_dropped_on_rollback(
+    database: Database,
+) -> None:
+    """Events are queued and written in one INSERT: a query in the same transaction still
+    sees them (as the ORM's autoflush showed them), and a rollback forgets them."""
+    now = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
+    with Session(database.engine) as session:
+        for action in ("first", "second"):
+            append_event(session, stream="test:1", occurred_at=now, actor="a", action=action)
+        assert [e.seq for e in repository.paper_events(session, "test:1")] == [1, 2]
+        session.rollback()
+        assert repository.paper_events(session, "test:1") == []
+        third = append_event(session, stream="test:1", occurred_at=now, actor="a", action="x")
+        assert (third.seq, third.prev_hash) == (1, "0" * 64)
+        session.commit()
+    with Session(database.engine) as session:
+        assert [e.action for e in repository.paper_events(session, "test:1")] == ["x"]
