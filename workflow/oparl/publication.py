@@ -68,6 +68,8 @@ MEETING_STATES = {
     "held": "durchgeführt",
     "minutes_approved": "durchgeführt",
 }
+#: meeting states whose agenda has gone out with the invitation
+AGENDA_OUT = {"invited", "held", "minutes_approved"}
 VOTE_FIELDS = (
     ("yes", "Ja"),
     ("no", "Nein"),
@@ -274,8 +276,9 @@ class _Builder:
         return [p for p in rows if _public_steps(p)]
 
     def _public_items(self, meeting: Meeting, steps: dict[int, StepRow]) -> list[AgendaItem]:
-        """The public part of a published agenda (published with the invitation)."""
-        if meeting.invited_at is None:
+        """The public part of a published agenda (published with the invitation; a meeting
+        taken over from another system arrives invited or held, with its agenda out)."""
+        if meeting.invited_at is None and meeting.state not in AGENDA_OUT:
             return []
         return [
             item
