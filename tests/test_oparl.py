@@ -293,6 +293,84 @@ def test_served_lists_filter_by_modified_since_and_refuse_nonsense(served: str) 
         assert json.loads(answer.read())["id"] == f"{served}/system"
 
 
+TOMBSTONE_KEYS = {"id", "type", "created", "modified", "deleted"}
+
+
+def test_what_was_published_and_is_gone_stays_as_a_tombstone(
+    council: dict[str, Any], served: str, tmp_path: Path
+) -> None:
+    service, clock = council["service"], council["service"].clock
+    title = "Radverkehrskonzept Queichtal"
+    number = _paper(service, title, text="Der Stadtrat beschließt das Radverkehrskonzept.")
+    for organization, role in (
+        ("hauptausschuss", "vorberatung"),
+        ("sozialausschuss", "vorberatung"),
+        ("stadtrat", "entscheidung"),
+    ):
+        service.add_consultation(
+            number, user=CLERK, organization=organization, role=role, public=True
+        )
+    _release(service, number)
+    meeting = service.create_meeting(
+        user=SESSION,
+        organization="hauptausschuss",
+        start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
+    ).id
+    service.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.invite_meeting(meeting, user=SESSION)
+    before = tmp_path / "before"
+    export_tree(service, before, BASE, page_size=100)
+    paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
+    first, removed, _ = (c["id"].removeprefix(BASE + "/") for c in paper["consultation"])
+    item = _load(before, first)["agendaItem"].removeprefix(BASE + "/")
+    paper_path = paper["id"].removeprefix(BASE + "/")
+    text_file = paper["mainFile"]["id"].removeprefix(BASE + "/")
+
+    clock.instant += dt.timedelta(days=1)  # a step removed from the path after the release
+    service.remove_consultation(number, user=SESSION, position=2, reason="nicht zuständig")
+    middle = tmp_path / "middle"
+    export_tree(service, middle, BASE, page_size=100)
+    assert validate_path(middle).problems == []
+    tombstone = _load(middle, removed)
+    assert set(tombstone) == TOMBSTONE_KEYS and tombstone["deleted"] is True
+    assert tombstone["modified"] == "2025-03-11T10:00:00+01:00"
+    assert _load(middle, paper_path)["modified"] == tombstone["modified"]  # the parent too
+    assert removed not in json.dumps(_load(middle, paper_path))
+
+    clock.instant += dt.timedelta(days=1)  # withdrawn: the paper and its TOP leave the record
+    service.withdraw_paper(number, user=HEAD, reason="zurückgezogen")
+    after = tmp_path / "after"
+    export_tree(service, after, BASE, page_size=100)
+    assert validate_path(after).problems == []
+    withdrawn = "2025-03-12T10:00:00+01:00"
+    for path, kind in (
+        (paper_path, "Paper"),
+        (first, "Consultation"),
+        (item, "AgendaItem"),
+        (text_file, "File"),
+    ):
+        gone = _load(after, path)
+        assert set(gone) == TOMBSTONE_KEYS and gone["type"].endswith(kind), path
+        assert gone["modified"] == withdrawn and title not in json.dumps(gone)
+    assert _load(after, f"body/landau/meeting/{meeting}")["modified"] == withdrawn
+    assert "agendaItem" not in _load(after, f"body/landau/meeting/{meeting}")
+    listed = [p["id"] for p in _load(after, "body/landau/paper")["data"]]
+    assert f"{BASE}/{paper_path}" not in listed  # a full list holds only what exists
+    assert not list((after / "download").rglob(f"{_safe_number(number)}*"))
+
+    status, _, data = _get(f"{served}/{paper_path}")
+    assert status == 200 and json.loads(data)["deleted"] is True
+    since = "2025-03-12T00:00:00%2B00:00"
+    status, _, data = _get(f"{served}/body/landau/paper?modified_since={since}")
+    assert [(p["id"], p.get("deleted")) for p in json.loads(data)["data"]] == [
+        (f"{served}/{paper_path}", True)
+    ]
+
+
+def _safe_number(number: str) -> str:
+    return number.replace("/", "-")
+
+
 def test_every_shipped_municipality_exports_a_valid_tree(
     landau: WorkflowService, tmp_path: Path
 ) -> None:

@@ -357,8 +357,8 @@ class _Replay:
         assert step.meeting is not None and step.start is not None
         if step.start <= now:
             return "held"
-        published = step.agenda_item or step.meeting.get("agendaItem") or step.meeting.get(
-            "invitation"
+        published = (
+            step.agenda_item or step.meeting.get("agendaItem") or step.meeting.get("invitation")
         )
         return "invited" if published else self.catalog.lifecycle("meeting").initial
 
