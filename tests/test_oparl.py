@@ -200,7 +200,7 @@ def test_lists_page_with_absolute_links_and_person_is_present(
     gremien = {o["name"]: o["organizationType"] for o in first["data"]}
     assert gremien["Stadtvorstand"] == "Gremium"
     office = _load(out, "body/landau/organization/sozialamt")
-    assert (office["organizationType"], office["classification"]) == ("Verwaltungsbereich", "Amt")
+    assert (office["organizationType"], office["classification"]) == ("Referat", "Amt")
     persons = _load(out, "body/landau/person")
     assert persons["data"] == [] and persons["pagination"]["totalElements"] == 0
     system = _load(out, "system")
@@ -385,6 +385,58 @@ def test_every_shipped_municipality_exports_a_valid_tree(
         "landau",
     ] + [b["id"].rsplit("/", 1)[1] for b in bodies["data"][2:3]]
     assert bodies["pagination"]["totalElements"] == 3
+    landau_body = _load(out, "body/landau")
+    assert (landau_body["ags"], "rgs" in landau_body) == ("07313000", False)  # no ars configured
+    assert _load(out, "body/herzogenrath")["ags"] == "05334016"
+    assert _load(out, "body/voelklingen")["ags"] == "10041519"
+
+
+def test_long_names_are_cut_to_what_clients_store_and_long_base_urls_refused(
+    council: dict[str, Any], tmp_path: Path
+) -> None:
+    service = council["service"]
+    annex = tmp_path / ("Stellungnahme-des-Beirats-für-Migration-und-Integration-" * 4 + ".pdf")
+    annex.write_bytes(b"%PDF-1.4")
+    service.attach_file(council["paper"], annex, user=SESSION)
+    base = "https://ris.example.org/" + "oparl/" * 20
+    out = tmp_path / "tree"
+    export_tree(service, out, base.rstrip("/"), page_size=100)
+    assert validate_path(out).problems == []
+    [paper] = _load(out, "body/landau/paper")["data"]
+    attached = [f for f in paper["auxiliaryFile"] if f["mimeType"] == "application/pdf"]
+    [long_file] = attached
+    assert len(long_file["name"]) == 200 and long_file["name"].endswith("…")
+    assert len(long_file["accessUrl"]) <= 255 and long_file["accessUrl"].endswith(".pdf")
+    result = run(service, "oparl", "export", str(tmp_path / "refused"), "--base-url", base * 2)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "is longer than 255 characters, which OParl clients cannot store" in result.stderr
+    assert not (tmp_path / "refused").exists()
+
+
+def test_validator_checks_the_lengths_clients_store() -> None:
+    stamp = "2025-01-01T00:00:00+01:00"
+    paper = {
+        "id": f"{BASE}/p",
+        "type": "https://schema.oparl.org/1.1/Paper",
+        "reference": "R" * 51,
+        "auxiliaryFile": [
+            {
+                "id": f"{BASE}/f",
+                "type": "https://schema.oparl.org/1.1/File",
+                "name": "n" * 201,
+                "accessUrl": f"{BASE}/{'x' * 250}",
+                "created": stamp,
+                "modified": stamp,
+            }
+        ],
+        "created": stamp,
+        "modified": stamp,
+    }
+    assert [(p.path, p.message) for p in check_object(paper, "x")] == [
+        ("/reference", "is longer than 50 characters"),
+        ("/auxiliaryFile/0/name", "is longer than 200 characters"),
+        ("/auxiliaryFile/0/accessUrl", "is a URL longer than 255 characters"),
+    ]
 
 
 # -- the validator -----------------------------------------------------------------------------

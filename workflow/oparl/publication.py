@@ -43,6 +43,7 @@ from storage.schema import Consultation as StepRow
 from workflow.clock import local
 from workflow.errors import InvalidInput, NotFoundError
 from workflow.model import ConsultationRole, OrganizationKind, Outcome
+from workflow.oparl.validate import LIMITS, MAX_URL  # what clients store; longer text is cut
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -67,6 +68,9 @@ CLASSIFICATION = {
     OrganizationKind.ADVISORY_BOARD: "Beirat",
     OrganizationKind.EXECUTIVE_BOARD: "Vorstand",
 }
+#: organizationType of offices: the value OParl clients group as a department (the spec's
+#: "Verwaltungsbereich" is left ungrouped by them); classification says "Amt"
+OFFICE_TYPE = "Referat"
 MEETING_STATES = {
     "planned": "terminiert",
     "invited": "eingeladen",
@@ -208,6 +212,7 @@ def build_publication(service: WorkflowService, base_url: str) -> Publication:
             raise NotFoundError("no municipality is loaded; run ratsweg init --definitions DIR")
         for body in bodies:
             _Builder(service, session, publication, body).build()
+    _check_url_lengths(publication)
     first = [publication.objects[p] for p in publication.lists["bodies"]]
     publication.objects["system"] = {
         "id": publication.url("system"),
@@ -219,6 +224,38 @@ def build_publication(service: WorkflowService, base_url: str) -> Publication:
         "modified": latest(*(b["modified"] for b in first)),
     }
     return publication
+
+
+def _check_url_lengths(publication: Publication) -> None:
+    """Every id, list page and download URL fits what clients store.
+
+    :raises InvalidInput: one does not; the base URL is the part to shorten.
+    """
+    paths = [*publication.objects, *publication.contents]
+    paths += [f"{name}/page-{len(members) + 1}" for name, members in publication.lists.items()]
+    longest = max(paths, key=len)
+    if len(publication.url(longest)) > MAX_URL:
+        raise InvalidInput(
+            f"{publication.url(longest)!r} is longer than {MAX_URL} characters, which OParl "
+            "clients cannot store; choose a shorter --base-url"
+        )
+
+
+def clip(text: str | None, limit: int) -> str | None:
+    """``text`` cut to ``limit`` characters, the cut marked with "…"."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def _fit(name: str, room: int) -> str:
+    """A file name cut to ``room`` characters, keeping its extension."""
+    if len(name) <= room:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) >= room // 2:
+        return name[: max(room, 1)]
+    return stem[: room - len(extension) - 1].rstrip("-.") + "." + extension
 
 
 class _Builder:
@@ -386,6 +423,8 @@ class _Builder:
                 "system": self.out.url("system"),
                 "name": catalog_body.name,
                 "shortName": catalog_body.short_name,
+                "ags": catalog_body.ags,
+                "rgs": catalog_body.ars,
                 "organization": self.url("organization"),
                 "person": self.url("person"),
                 "meeting": self.url("meeting"),
@@ -407,7 +446,7 @@ class _Builder:
                 "body": self.out.url(self.prefix),
                 "name": org.name,
                 "shortName": org.short_name,
-                "organizationType": "Gremium" if gremium else "Verwaltungsbereich",
+                "organizationType": "Gremium" if gremium else OFFICE_TYPE,
                 "classification": CLASSIFICATION.get(org.kind, "Amt"),
                 "created": stamp(self.created),
                 "modified": stamp(self.body.loaded_at),
@@ -449,7 +488,7 @@ class _Builder:
                 "type": OPARL + "Paper",
                 "body": self.out.url(self.prefix),
                 "name": paper.title,
-                "reference": paper.number,
+                "reference": clip(paper.number, LIMITS["Paper.reference"]),
                 "date": paper.date.isoformat(),
                 "paperType": kind.name if kind else paper.paper_type,
                 "mainFile": released[0] if released else None,
@@ -476,7 +515,7 @@ class _Builder:
                 "meeting": self.url("meeting", step.meeting_id) if step.meeting_id else None,
                 "organization": [organization] if organization else [],
                 "authoritative": role in DECIDING,
-                "role": ROLE_NAMES[role],
+                "role": clip(ROLE_NAMES[role], LIMITS["Consultation.role"]),
                 "ratsweg:date": step.date.isoformat() if step.date else None,
                 "ratsweg:result": result,
                 "created": stamp(paper.created_at),
@@ -529,7 +568,9 @@ class _Builder:
     def _file(
         self, paper: Paper, key: str, name: str, content: Content, fields: dict[str, Any]
     ) -> dict[str, Any]:
-        download = f"download/{quote(self.body.id, safe='')}/{key}/{name}"
+        folder = f"download/{quote(self.body.id, safe='')}/{key}/"
+        name = _fit(name, MAX_URL - len(self.out.url(folder)))
+        download = folder + name
         self.out.contents[download] = content
         path = self._add(
             self.path("file", key),
@@ -541,6 +582,7 @@ class _Builder:
                 "downloadUrl": self.out.url(download),
                 "paper": [self.url("paper", paper.id)],
                 **fields,
+                "name": clip(fields["name"], LIMITS["File.name"]),
                 "modified": fields["created"],
             },
         )
@@ -617,7 +659,7 @@ class _Builder:
                 "id": self.url("agendaitem", item.id),
                 "type": OPARL + "AgendaItem",
                 "meeting": self.url("meeting", meeting.id),
-                "number": item.number,
+                "number": clip(item.number, LIMITS["AgendaItem.number"]),
                 "order": order,
                 "name": item.title,
                 "public": True,

@@ -11,7 +11,9 @@ Rules beyond the schema, for every object, embedded ones included:
 - ``created`` and ``modified`` are present; a deleted object (``deleted: true``) keeps
   ``id``, ``type``, ``created`` and ``modified`` and (``strict``) nothing else;
 - no ``null``, ``""``, ``[]`` or ``{}`` on an optional property;
-- ``start`` is not after ``end`` (Meeting, AgendaItem); ids are at most 255 characters;
+- ``start`` is not after ``end`` (Meeting, AgendaItem); every URL is at most 255
+  characters, AgendaItem ``number`` at most 20, Paper ``reference`` 50, Consultation
+  ``role`` and File ``name`` 200 (what clients store);
 - a Meeting's AgendaItems have ``order`` 0, 1, 2, ... in array order (``strict``).
 
 Rules for a tree (``check_tree``), where every object can be reached by its id:
@@ -42,6 +44,13 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 VENDOR_KEY = re.compile(r"^[A-Za-z0-9_-]+:")
 MAX_URL = 255
+#: lengths OParl clients store (meine-stadt-transparent's columns)
+LIMITS = {
+    "AgendaItem.number": 20,
+    "Paper.reference": 50,
+    "Consultation.role": 200,
+    "File.name": 200,
+}
 TOMBSTONE_KEYS = frozenset({"id", "type", "created", "modified", "deleted"})
 #: the folder of a tree that holds the files' content, not OParl objects
 DOWNLOADS = "download"
@@ -231,8 +240,7 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
             )
         if strict and known and key not in known and not VENDOR_KEY.match(key):
             found.append(Problem(where, f"{path}/{key}", f"is not a property of {name}"))
-    if len(str(obj.get("id", ""))) > MAX_URL:
-        found.append(Problem(where, f"{path}/id", f"is longer than {MAX_URL} characters"))
+    found.extend(_lengths(obj, name, where, path))
     start, end = obj.get("start"), obj.get("end")
     if _instants_reversed(start, end):
         found.append(Problem(where, f"{path}/end", f"{end} is before start {start}"))
@@ -248,6 +256,21 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
                 )
             )
     return found
+
+
+def _lengths(obj: dict[str, Any], name: str, where: str, path: str) -> Iterator[Problem]:
+    """What clients store in columns of fixed length: URLs, numbers, references, names."""
+    for key, value in obj.items():
+        values = value if isinstance(value, list) else [value]
+        limit = LIMITS.get(f"{name}.{key}")
+        for index, text in enumerate(values):
+            if not isinstance(text, str):
+                continue
+            at = f"{path}/{key}" + (f"/{index}" if isinstance(value, list) else "")
+            if limit is not None and len(text) > limit:
+                yield Problem(where, at, f"is longer than {limit} characters")
+            elif is_absolute_url(text) and len(text) > MAX_URL:
+                yield Problem(where, at, f"is a URL longer than {MAX_URL} characters")
 
 
 def _tombstone_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -> list[Problem]:
