@@ -314,3 +314,29 @@ def test_missing_engine_trigger_and_final_state_are_reported() -> None:
     messages = [p.message for p in info.value.problems]
     assert "missing trigger(s) the engine needs: note" in messages
     assert "no final state; mark at least one state with 'final: true'" in messages
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('  ags: "0731300"\n', "ags '0731300' must be 8 digits; quote it"),
+        ('  ags: "10041519"\n', "ags '10041519' does not begin with '05', the number of state NW"),
+        ("  ags: 5334016\n", "body.ags"),
+        (
+            '  ags: "05334016"\n  ars: "053340016017"\n',
+            "ars '053340016017' does not contain ags '05334016' (digits 1-5 and 10-12)",
+        ),
+    ],
+)
+def test_bad_municipality_keys_are_rejected(tmp_path: Path, lines: str, message: str) -> None:
+    folder = tmp_path / "stadt"
+    shutil.copytree(VALID, folder)
+    body = folder / "body.yaml"
+    body.write_text(body.read_text(encoding="utf-8") + lines, encoding="utf-8")
+    problems = check_definitions(folder)
+    assert len(problems) == 1 and message in str(problems[0]), problems
+
+
+def test_municipality_keys_are_optional_and_read() -> None:
+    assert load_catalog(VALID).body.ags is None
+    assert load_catalog(resolve_definitions_dir("landau")).body.ags == "07313000"

@@ -200,7 +200,7 @@ def test_lists_page_with_absolute_links_and_person_is_present(
     gremien = {o["name"]: o["organizationType"] for o in first["data"]}
     assert gremien["Stadtvorstand"] == "Gremium"
     office = _load(out, "body/landau/organization/sozialamt")
-    assert (office["organizationType"], office["classification"]) == ("Verwaltungsbereich", "Amt")
+    assert (office["organizationType"], office["classification"]) == ("Referat", "Amt")
     persons = _load(out, "body/landau/person")
     assert persons["data"] == [] and persons["pagination"]["totalElements"] == 0
     system = _load(out, "system")
@@ -293,6 +293,84 @@ def test_served_lists_filter_by_modified_since_and_refuse_nonsense(served: str) 
         assert json.loads(answer.read())["id"] == f"{served}/system"
 
 
+TOMBSTONE_KEYS = {"id", "type", "created", "modified", "deleted"}
+
+
+def test_what_was_published_and_is_gone_stays_as_a_tombstone(
+    council: dict[str, Any], served: str, tmp_path: Path
+) -> None:
+    service, clock = council["service"], council["service"].clock
+    title = "Radverkehrskonzept Queichtal"
+    number = _paper(service, title, text="Der Stadtrat beschließt das Radverkehrskonzept.")
+    for organization, role in (
+        ("hauptausschuss", "vorberatung"),
+        ("sozialausschuss", "vorberatung"),
+        ("stadtrat", "entscheidung"),
+    ):
+        service.add_consultation(
+            number, user=CLERK, organization=organization, role=role, public=True
+        )
+    _release(service, number)
+    meeting = service.create_meeting(
+        user=SESSION,
+        organization="hauptausschuss",
+        start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
+    ).id
+    service.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.invite_meeting(meeting, user=SESSION)
+    before = tmp_path / "before"
+    export_tree(service, before, BASE, page_size=100)
+    paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
+    first, removed, _ = (c["id"].removeprefix(BASE + "/") for c in paper["consultation"])
+    item = _load(before, first)["agendaItem"].removeprefix(BASE + "/")
+    paper_path = paper["id"].removeprefix(BASE + "/")
+    text_file = paper["mainFile"]["id"].removeprefix(BASE + "/")
+
+    clock.instant += dt.timedelta(days=1)  # a step removed from the path after the release
+    service.remove_consultation(number, user=SESSION, position=2, reason="nicht zuständig")
+    middle = tmp_path / "middle"
+    export_tree(service, middle, BASE, page_size=100)
+    assert validate_path(middle).problems == []
+    tombstone = _load(middle, removed)
+    assert set(tombstone) == TOMBSTONE_KEYS and tombstone["deleted"] is True
+    assert tombstone["modified"] == "2025-03-11T10:00:00+01:00"
+    assert _load(middle, paper_path)["modified"] == tombstone["modified"]  # the parent too
+    assert removed not in json.dumps(_load(middle, paper_path))
+
+    clock.instant += dt.timedelta(days=1)  # withdrawn: the paper and its TOP leave the record
+    service.withdraw_paper(number, user=HEAD, reason="zurückgezogen")
+    after = tmp_path / "after"
+    export_tree(service, after, BASE, page_size=100)
+    assert validate_path(after).problems == []
+    withdrawn = "2025-03-12T10:00:00+01:00"
+    for path, kind in (
+        (paper_path, "Paper"),
+        (first, "Consultation"),
+        (item, "AgendaItem"),
+        (text_file, "File"),
+    ):
+        gone = _load(after, path)
+        assert set(gone) == TOMBSTONE_KEYS and gone["type"].endswith(kind), path
+        assert gone["modified"] == withdrawn and title not in json.dumps(gone)
+    assert _load(after, f"body/landau/meeting/{meeting}")["modified"] == withdrawn
+    assert "agendaItem" not in _load(after, f"body/landau/meeting/{meeting}")
+    listed = [p["id"] for p in _load(after, "body/landau/paper")["data"]]
+    assert f"{BASE}/{paper_path}" not in listed  # a full list holds only what exists
+    assert not list((after / "download").rglob(f"{_safe_number(number)}*"))
+
+    status, _, data = _get(f"{served}/{paper_path}")
+    assert status == 200 and json.loads(data)["deleted"] is True
+    since = "2025-03-12T00:00:00%2B00:00"
+    status, _, data = _get(f"{served}/body/landau/paper?modified_since={since}")
+    assert [(p["id"], p.get("deleted")) for p in json.loads(data)["data"]] == [
+        (f"{served}/{paper_path}", True)
+    ]
+
+
+def _safe_number(number: str) -> str:
+    return number.replace("/", "-")
+
+
 def test_every_shipped_municipality_exports_a_valid_tree(
     landau: WorkflowService, tmp_path: Path
 ) -> None:
@@ -307,6 +385,58 @@ def test_every_shipped_municipality_exports_a_valid_tree(
         "landau",
     ] + [b["id"].rsplit("/", 1)[1] for b in bodies["data"][2:3]]
     assert bodies["pagination"]["totalElements"] == 3
+    landau_body = _load(out, "body/landau")
+    assert (landau_body["ags"], "rgs" in landau_body) == ("07313000", False)  # no ars configured
+    assert _load(out, "body/herzogenrath")["ags"] == "05334016"
+    assert _load(out, "body/voelklingen")["ags"] == "10041519"
+
+
+def test_long_names_are_cut_to_what_clients_store_and_long_base_urls_refused(
+    council: dict[str, Any], tmp_path: Path
+) -> None:
+    service = council["service"]
+    annex = tmp_path / ("Stellungnahme-des-Beirats-für-Migration-und-Integration-" * 4 + ".pdf")
+    annex.write_bytes(b"%PDF-1.4")
+    service.attach_file(council["paper"], annex, user=SESSION)
+    base = "https://ris.example.org/" + "oparl/" * 20
+    out = tmp_path / "tree"
+    export_tree(service, out, base.rstrip("/"), page_size=100)
+    assert validate_path(out).problems == []
+    [paper] = _load(out, "body/landau/paper")["data"]
+    attached = [f for f in paper["auxiliaryFile"] if f["mimeType"] == "application/pdf"]
+    [long_file] = attached
+    assert len(long_file["name"]) == 200 and long_file["name"].endswith("…")
+    assert len(long_file["accessUrl"]) <= 255 and long_file["accessUrl"].endswith(".pdf")
+    result = run(service, "oparl", "export", str(tmp_path / "refused"), "--base-url", base * 2)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "is longer than 255 characters, which OParl clients cannot store" in result.stderr
+    assert not (tmp_path / "refused").exists()
+
+
+def test_validator_checks_the_lengths_clients_store() -> None:
+    stamp = "2025-01-01T00:00:00+01:00"
+    paper = {
+        "id": f"{BASE}/p",
+        "type": "https://schema.oparl.org/1.1/Paper",
+        "reference": "R" * 51,
+        "auxiliaryFile": [
+            {
+                "id": f"{BASE}/f",
+                "type": "https://schema.oparl.org/1.1/File",
+                "name": "n" * 201,
+                "accessUrl": f"{BASE}/{'x' * 250}",
+                "created": stamp,
+                "modified": stamp,
+            }
+        ],
+        "created": stamp,
+        "modified": stamp,
+    }
+    assert [(p.path, p.message) for p in check_object(paper, "x")] == [
+        ("/reference", "is longer than 50 characters"),
+        ("/auxiliaryFile/0/name", "is longer than 200 characters"),
+        ("/auxiliaryFile/0/accessUrl", "is a URL longer than 255 characters"),
+    ]
 
 
 # -- the validator -----------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from workflow.cli import cli
 from workflow.clock import FixedClock
 from workflow.errors import DefinitionError, InvalidInput
 from workflow.model import Outcome
+from workflow.oparl.export import export_tree
+from workflow.oparl.validate import validate_path
 from workflow.oparl_generate import generate_definitions
 from workflow.oparl_import import ImportReport, import_source
 from workflow.oparl_results import map_result
@@ -166,6 +168,72 @@ def test_the_url_of_a_live_endpoint_is_read_page_by_page(hw: WorkflowService) ->
     trail = hw.audit_trail("103/2021")
     assert trail[0].payload["oparl_id"].startswith(base)
     assert trail[0].payload["source"] == f"{base}/rim4220/webservice/oparl/v1.0/body/1/paper"
+
+
+def test_both_imports_export_as_a_valid_tree_with_every_imported_paper(
+    database: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    service = WorkflowService(database, clock)
+    imported: dict[str, list[str]] = {}
+    for body, source, names in (
+        ("karlsruhe", KA, {"name": "Stadt Karlsruhe", "state": "BW"}),
+        ("huertgenwald", HW, {}),
+    ):
+        generate_definitions(read_source(str(source)), tmp_path / body, **names)
+        service.load_definitions(tmp_path / body, user=None)
+        report = import_source(service, read_source(str(source)), user="admin", body=body)
+        imported[body] = sorted(p.number or "" for p in report.papers if p.status == "imported")
+    assert {body: len(numbers) for body, numbers in imported.items()} == {
+        "karlsruhe": 4,
+        "huertgenwald": 31,
+    }
+    out = tmp_path / "tree"
+    export_tree(service, out, "https://ris.example.org/oparl", page_size=20)
+    assert validate_path(out).problems == []
+    for body, numbers in imported.items():
+        papers = published(out, f"body/{body}/paper")
+        assert sorted(p["reference"] for p in papers) == numbers
+        meetings = {m["id"]: m for m in published(out, f"body/{body}/meeting")}
+        items = {i["id"]: i for m in meetings.values() for i in m.get("agendaItem", [])}
+        consultations = [c for p in papers for c in p["consultation"]]
+        assert consultations and all(c["agendaItem"] in items for c in consultations)
+        assert all(items[c["agendaItem"]]["consultation"] == c["id"] for c in consultations)
+    # Karlsruhe's meetings lie after the import (10.03.2025): invited, their agenda published
+    karlsruhe = published(out, "body/karlsruhe/meeting")
+    assert {m["meetingState"] for m in karlsruhe} == {"eingeladen"}
+    adopted = next(
+        p for p in published(out, "body/karlsruhe/paper") if p["reference"] == "2026/0140"
+    )
+    results = [
+        items_by_id(out, "karlsruhe")[c["agendaItem"]].get("result")
+        for c in adopted["consultation"]
+    ]
+    assert results == ["einstimmig beschlossen", "vorberaten ohne Änderungen"] + [
+        "einstimmig beschlossen"
+    ]  # the source's texts, on the agenda items
+    held = published(out, "body/huertgenwald/meeting")
+    assert {m["meetingState"] for m in held} == {"durchgeführt"}
+    first = next(m for m in held if m["name"].startswith("Ausschuss für Gemeindeentwicklung"))
+    numbers = [i["number"] for i in first["agendaItem"]]
+    assert numbers[:4] == ["1.", "2.", "3.", "7.11"]  # the source's order, not the import's
+
+
+def published(root: Path, list_path: str) -> list[dict[str, Any]]:
+    """Every object of a list in an exported tree, following ``links.next``."""
+    found: list[dict[str, Any]] = []
+    page = json.loads((root / f"{list_path}.json").read_text(encoding="utf-8"))
+    while True:
+        found.extend(page["data"])
+        following = page["links"].get("next")
+        if following is None:
+            return found
+        relative = following.removeprefix("https://ris.example.org/oparl/")
+        page = json.loads((root / f"{relative}.json").read_text(encoding="utf-8"))
+
+
+def items_by_id(root: Path, body: str) -> dict[str, dict[str, Any]]:
+    meetings = published(root, f"body/{body}/meeting")
+    return {i["id"]: i for m in meetings for i in m.get("agendaItem", [])}
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -45,6 +45,8 @@ class Body:
     short_name: str
     state: str  # Bundesland code: "RP", "SL", "NW", ...
     time_zone: str = "Europe/Berlin"
+    ags: str | None = None  # Amtlicher Gemeindeschlüssel, 8 digits
+    ars: str | None = None  # Amtlicher Regionalschlüssel, 12 digits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -335,7 +335,20 @@ def _raw_ids(node: Any) -> list[str]:
 
 # -- sections -----------------------------------------------------------------------------------
 
-_BODY = {"id": "str", "name": "str", "short_name": "str", "state": "str", "time_zone": "str"}
+_BODY = {
+    "id": "str",
+    "name": "str",
+    "short_name": "str",
+    "state": "str",
+    "time_zone": "str",
+    "ags": "str",
+    "ars": "str",
+}
+#: the first two digits of a Gemeindeschlüssel: the Bundesland
+STATE_KEYS = {
+    "SH": "01", "HH": "02", "NI": "03", "HB": "04", "NW": "05", "HE": "06", "RP": "07", "BW": "08",
+    "BY": "09", "SL": "10", "BE": "11", "BB": "12", "MV": "13", "SN": "14", "ST": "15", "TH": "16",
+}  # fmt: skip
 _ORG = {"id": "str", "name": "str", "short_name": "str", "kind": "str", "seats": "int"}
 _PAPER_TYPE = {
     "id": "str",
@@ -374,7 +387,30 @@ def _body(ctx: _Ctx, node: Any, line: int) -> Body | None:
     except (ZoneInfoNotFoundError, ValueError):
         message = f"unknown time zone {rec['time_zone']!r}; use e.g. 'Europe/Berlin'"
         ctx.add(_line(node, "time_zone"), "body.time_zone", message)
+    _municipality_keys(ctx, node, rec)
     return Body(**rec) if len(ctx.problems) == before else None
+
+
+def _municipality_keys(ctx: _Ctx, node: Any, rec: dict[str, Any]) -> None:
+    """``ags``: 8 digits; ``ars``: 12 digits, the AGS with the Verband's 4 digits inserted;
+    both begin with the state's number."""
+    for key, digits in (("ags", 8), ("ars", 12)):
+        value = rec.get(key)
+        if value is None:
+            continue
+        if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
+            message = f'{key} {value!r} must be {digits} digits; quote it ("07313000")'
+            ctx.add(_line(node, key), f"body.{key}", message)
+        elif STATE_KEYS.get(rec["state"], value[:2]) != value[:2]:
+            message = (
+                f"{key} {value!r} does not begin with {STATE_KEYS[rec['state']]!r}, the number "
+                f"of state {rec['state']}"
+            )
+            ctx.add(_line(node, key), f"body.{key}", message)
+    ags, ars = rec.get("ags"), rec.get("ars")
+    if ags and ars and len(ars) == 12 and ars[:5] + ars[9:] != ags:
+        message = f"ars {ars!r} does not contain ags {ags!r} (digits 1-5 and 10-12)"
+        ctx.add(_line(node, "ars"), "body.ars", message)
 
 
 def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:

@@ -12,6 +12,7 @@ second run changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -320,7 +321,6 @@ class _Replay:
         now = self.service.clock.now()
         end = step.meeting.get("end")
         end_at = parse_instant(end, f"meeting {oparl_id}: 'end'") if end else None
-        held = step.start <= now
         name = step.meeting.get("name") if isinstance(step.meeting.get("name"), str) else None
         meeting = Meeting(
             body_id=self.body.id,
@@ -329,7 +329,7 @@ class _Replay:
             name=name[:255] if name else None,
             start=step.start,
             end=end_at if end_at and end_at > step.start else None,
-            state="held" if held else self.catalog.lifecycle("meeting").initial,
+            state=self._meeting_state(step, now),
             created_at=now,
             modified_at=now,
         )
@@ -351,6 +351,17 @@ class _Replay:
         self.meetings_created += 1
         return meeting
 
+    def _meeting_state(self, step: StepPlan, now: dt.datetime) -> str:
+        """Held once its start has passed; invited when the source published its agenda (a
+        council information system publishes the agenda with the invitation); else planned."""
+        assert step.meeting is not None and step.start is not None
+        if step.start <= now:
+            return "held"
+        published = (
+            step.agenda_item or step.meeting.get("agendaItem") or step.meeting.get("invitation")
+        )
+        return "invited" if published else self.catalog.lifecycle("meeting").initial
+
     def _agenda_item(self, meeting: Meeting, row: Consultation, step: StepPlan) -> None:
         item = step.agenda_item or {}
         number = item.get("number") if isinstance(item.get("number"), str) else None
@@ -362,7 +373,7 @@ class _Replay:
         agenda_item = AgendaItem(
             part=AgendaPart.of(public).value,
             number=number,
-            sort_order=max((i.sort_order for i in meeting.agenda_items), default=0) + 1,
+            sort_order=_sort_order(meeting, step),
             title=title or row.paper.title,
             consultation=row,
             note=f"importiert: {_item_id(step)}",
@@ -395,6 +406,19 @@ class _Replay:
             )
         )
         self.session.flush()
+
+
+def _sort_order(meeting: Meeting, step: StepPlan) -> int:
+    """The item's place in the source's agenda (so the TOPs keep the source's order), or after
+    the last item when that place is taken or unknown."""
+    taken = {i.sort_order for i in meeting.agenda_items}
+    source = step.meeting.get("agendaItem") if step.meeting else None
+    item_id = step.agenda_item.get("id") if step.agenda_item else None
+    if isinstance(source, list) and item_id is not None:
+        ids = [i.get("id") if isinstance(i, dict) else i for i in source]
+        if item_id in ids and ids.index(item_id) + 1 not in taken:
+            return ids.index(item_id) + 1
+    return max(taken, default=0) + 1
 
 
 def _public(step: StepPlan, default: bool) -> bool:

@@ -16,6 +16,11 @@ What is published (and nothing else, not even in list totals):
 - of those, the public steps that are not cancelled, in path order;
 - meetings, with their public agenda items once the invitation went out;
 - the released wording and amendments of public steps (as text files), public attachments.
+
+What was published and left the record stays at its URL as a tombstone (id, type, created,
+modified, deleted): cancelled public steps of released papers, released papers without a
+public step left (with their steps and files), public TOPs of invited meetings whose step
+left, organizations earlier definitions had. Lists show tombstones only to ``modified_since``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from storage.schema import Consultation as StepRow
 from workflow.clock import local
 from workflow.errors import InvalidInput, NotFoundError
 from workflow.model import ConsultationRole, OrganizationKind, Outcome
+from workflow.oparl.validate import LIMITS, MAX_URL  # what clients store; longer text is cut
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -62,12 +68,17 @@ CLASSIFICATION = {
     OrganizationKind.ADVISORY_BOARD: "Beirat",
     OrganizationKind.EXECUTIVE_BOARD: "Vorstand",
 }
+#: organizationType of offices: the value OParl clients group as a department (the spec's
+#: "Verwaltungsbereich" is left ungrouped by them); classification says "Amt"
+OFFICE_TYPE = "Referat"
 MEETING_STATES = {
     "planned": "terminiert",
     "invited": "eingeladen",
     "held": "durchgeführt",
     "minutes_approved": "durchgeführt",
 }
+#: meeting states whose agenda has gone out with the invitation
+AGENDA_OUT = {"invited", "held", "minutes_approved"}
 VOTE_FIELDS = (
     ("yes", "Ja"),
     ("no", "Nein"),
@@ -114,7 +125,9 @@ class Publication:
         ``query`` (e.g. ``modified_since=...``) is kept on every link.
         """
         members = [self.objects[p] for p in self.lists[list_path]]
-        if modified_since is not None:
+        if modified_since is None:  # a full list: only what exists; a sync also gets deletions
+            members = [m for m in members if not m.get("deleted")]
+        else:
             members = [
                 m for m in members if dt.datetime.fromisoformat(m["modified"]) >= modified_since
             ]
@@ -199,6 +212,7 @@ def build_publication(service: WorkflowService, base_url: str) -> Publication:
             raise NotFoundError("no municipality is loaded; run ratsweg init --definitions DIR")
         for body in bodies:
             _Builder(service, session, publication, body).build()
+    _check_url_lengths(publication)
     first = [publication.objects[p] for p in publication.lists["bodies"]]
     publication.objects["system"] = {
         "id": publication.url("system"),
@@ -210,6 +224,38 @@ def build_publication(service: WorkflowService, base_url: str) -> Publication:
         "modified": latest(*(b["modified"] for b in first)),
     }
     return publication
+
+
+def _check_url_lengths(publication: Publication) -> None:
+    """Every id, list page and download URL fits what clients store.
+
+    :raises InvalidInput: one does not; the base URL is the part to shorten.
+    """
+    paths = [*publication.objects, *publication.contents]
+    paths += [f"{name}/page-{len(members) + 1}" for name, members in publication.lists.items()]
+    longest = max(paths, key=len)
+    if len(publication.url(longest)) > MAX_URL:
+        raise InvalidInput(
+            f"{publication.url(longest)!r} is longer than {MAX_URL} characters, which OParl "
+            "clients cannot store; choose a shorter --base-url"
+        )
+
+
+def clip(text: str | None, limit: int) -> str | None:
+    """``text`` cut to ``limit`` characters, the cut marked with "…"."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def _fit(name: str, room: int) -> str:
+    """A file name cut to ``room`` characters, keeping its extension."""
+    if len(name) <= room:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) >= room // 2:
+        return name[: max(room, 1)]
+    return stem[: room - len(extension) - 1].rstrip("-.") + "." + extension
 
 
 class _Builder:
@@ -237,30 +283,38 @@ class _Builder:
         self.created = min([*versions, self.body.loaded_at])
         for org in self.catalog.organizations.values():
             self.organizations[org.id] = org
-        papers = self._public_papers()
+        once = self._published_papers()
+        papers = [p for p in once if _public_steps(p)]
         steps = {s.id: s for p in papers for s in _public_steps(p)}
         meetings = self.session.scalars(
             select(Meeting)
             .where(Meeting.body_id == self.body.id)
             .order_by(Meeting.start, Meeting.id)
-            .options(selectinload(Meeting.agenda_items))
+            .options(selectinload(Meeting.agenda_items).selectinload(AgendaItem.consultation))
         ).all()
         items = {m.id: self._public_items(m, steps) for m in meetings}
         for meeting in meetings:
             for item in items[meeting.id]:
                 if item.consultation_id in steps and self._linked(item, steps):
                     self.agenda[item.consultation_id] = self.path("agendaitem", item.id)
-        self.out.lists[self.path("paper")] = [self._paper(p) for p in papers]
-        self.out.lists[self.path("meeting")] = [self._meeting(m, items[m.id]) for m in meetings]
+        paper_paths = {p.id: self._paper(p) for p in papers}
+        paper_paths |= {p.id: self._paper_tombstone(p) for p in once if p.id not in paper_paths}
+        self.out.lists[self.path("paper")] = [paper_paths[p.id] for p in once]
+        self.out.lists[self.path("meeting")] = [
+            self._meeting(m, items[m.id], self._removed_items(m, steps)) for m in meetings
+        ]
         self.out.lists[self.path("organization")] = [
             self._organization(org) for org in self.organizations.values()
-        ]
+        ] + self._organization_tombstones()
         self.out.lists[self.path("person")] = []
         self.out.lists.setdefault("bodies", []).append(self._body())
 
     # -- what is public
 
-    def _public_papers(self) -> list[Paper]:
+    def _published_papers(self) -> list[Paper]:
+        """Papers published now or before: released (frozen) with a public step. A public step
+        is only ever cancelled after the release (before it, a removed step is deleted), so
+        each of these papers was public while that step was open."""
         rows = self.session.scalars(
             select(Paper)
             .where(Paper.body_id == self.body.id, Paper.frozen.is_(True))
@@ -271,17 +325,33 @@ class _Builder:
                 selectinload(Paper.attachments),
             )
         ).all()
-        return [p for p in rows if _public_steps(p)]
+        return [p for p in rows if any(s.public for s in p.consultations)]
 
     def _public_items(self, meeting: Meeting, steps: dict[int, StepRow]) -> list[AgendaItem]:
-        """The public part of a published agenda (published with the invitation)."""
-        if meeting.invited_at is None:
+        """The public part of a published agenda (published with the invitation; a meeting
+        taken over from another system arrives invited or held, with its agenda out)."""
+        if meeting.invited_at is None and meeting.state not in AGENDA_OUT:
             return []
         return [
             item
             for item in sorted(meeting.agenda_items, key=lambda i: i.sort_order)
             if item.part == "public"
             and (item.consultation_id is None or item.consultation_id in steps)
+        ]
+
+    def _removed_items(self, meeting: Meeting, steps: dict[int, StepRow]) -> list[AgendaItem]:
+        """Public items of a published agenda that were taken off: their step was cancelled
+        (removed from the path, the paper withdrawn) or its paper is no longer public."""
+        if meeting.invited_at is None and meeting.state not in AGENDA_OUT:
+            return []
+        return [
+            item
+            for item in meeting.agenda_items
+            if item.part == "public"
+            and item.consultation is not None
+            and item.consultation_id not in steps
+            and item.consultation.public
+            and item.consultation.paper.frozen
         ]
 
     @staticmethod
@@ -296,6 +366,53 @@ class _Builder:
         self.out.objects[path] = {k: v for k, v in obj.items() if v not in (None, "", [])}
         return path
 
+    def _tombstone(self, path: str, kind: str, created: str, modified: str) -> str:
+        """What stays of an object once published (OParl: id, type, created, modified and
+        deleted), so that clients that synced it learn of the deletion; never more."""
+        self.out.objects[path] = {
+            "id": self.out.url(path),
+            "type": OPARL + kind,
+            "created": created,
+            "modified": latest(created, modified),
+            "deleted": True,
+        }
+        return path
+
+    def _paper_tombstone(self, paper: Paper) -> str:
+        """A paper that is no longer public: it, its steps and its files are tombstones."""
+        created, modified = stamp(paper.created_at), stamp(paper.modified_at)
+        for step in paper.consultations:
+            if step.public:
+                self._tombstone(
+                    self.path("consultation", step.id), "Consultation", created, modified
+                )
+        public_positions = {s.position for s in paper.consultations if s.public}
+        keys = [
+            (f"text-{v.id}", v.created_at)
+            for v in paper.text_versions
+            if v.source == "released" or (v.position is not None and v.position in public_positions)
+        ]
+        keys += [(f"attachment-{a.id}", a.created_at) for a in paper.attachments if a.public]
+        for key, at in keys:
+            self._tombstone(self.path("file", key), "File", stamp(at), modified)
+        return self._tombstone(self.path("paper", paper.id), "Paper", created, modified)
+
+    def _organization_tombstones(self) -> list[str]:
+        """Organizations of earlier definitions that no current object refers to any more."""
+        versions = self.session.scalars(
+            select(DefinitionVersion.version).where(DefinitionVersion.body_id == self.body.id)
+        ).all()
+        gone: dict[str, None] = {}
+        for version in versions:
+            for org_id in self.service._catalog(self.session, version).organizations:
+                if org_id not in self.organizations:
+                    gone[org_id] = None
+        created, modified = stamp(self.created), stamp(self.body.loaded_at)
+        return [
+            self._tombstone(self.path("organization", org_id), "Organization", created, modified)
+            for org_id in gone
+        ]
+
     def _body(self) -> str:
         catalog_body = self.catalog.body
         path = self._add(
@@ -306,6 +423,8 @@ class _Builder:
                 "system": self.out.url("system"),
                 "name": catalog_body.name,
                 "shortName": catalog_body.short_name,
+                "ags": catalog_body.ags,
+                "rgs": catalog_body.ars,
                 "organization": self.url("organization"),
                 "person": self.url("person"),
                 "meeting": self.url("meeting"),
@@ -327,7 +446,7 @@ class _Builder:
                 "body": self.out.url(self.prefix),
                 "name": org.name,
                 "shortName": org.short_name,
-                "organizationType": "Gremium" if gremium else "Verwaltungsbereich",
+                "organizationType": "Gremium" if gremium else OFFICE_TYPE,
                 "classification": CLASSIFICATION.get(org.kind, "Amt"),
                 "created": stamp(self.created),
                 "modified": stamp(self.body.loaded_at),
@@ -353,6 +472,12 @@ class _Builder:
         auxiliary = [files[v.id] for v in texts if files[v.id] not in released]
         auxiliary += [self._attachment(paper, a) for a in paper.attachments if a.public]
         consultations = [self._consultation(paper, s, catalog) for s in steps]
+        created, touched = stamp(paper.created_at), stamp(paper.modified_at)
+        for step in paper.consultations:
+            if step.public and step not in steps:  # removed from the path after the release
+                self._tombstone(
+                    self.path("consultation", step.id), "Consultation", created, touched
+                )
         office = self._organization_url(paper.office_id, catalog)
         modified = latest(stamp(paper.modified_at), *(o["modified"] for o in files.values()))
         modified = latest(modified, *(o["modified"] for o in [*consultations, *auxiliary]))
@@ -363,7 +488,7 @@ class _Builder:
                 "type": OPARL + "Paper",
                 "body": self.out.url(self.prefix),
                 "name": paper.title,
-                "reference": paper.number,
+                "reference": clip(paper.number, LIMITS["Paper.reference"]),
                 "date": paper.date.isoformat(),
                 "paperType": kind.name if kind else paper.paper_type,
                 "mainFile": released[0] if released else None,
@@ -390,7 +515,7 @@ class _Builder:
                 "meeting": self.url("meeting", step.meeting_id) if step.meeting_id else None,
                 "organization": [organization] if organization else [],
                 "authoritative": role in DECIDING,
-                "role": ROLE_NAMES[role],
+                "role": clip(ROLE_NAMES[role], LIMITS["Consultation.role"]),
                 "ratsweg:date": step.date.isoformat() if step.date else None,
                 "ratsweg:result": result,
                 "created": stamp(paper.created_at),
@@ -443,7 +568,9 @@ class _Builder:
     def _file(
         self, paper: Paper, key: str, name: str, content: Content, fields: dict[str, Any]
     ) -> dict[str, Any]:
-        download = f"download/{quote(self.body.id, safe='')}/{key}/{name}"
+        folder = f"download/{quote(self.body.id, safe='')}/{key}/"
+        name = _fit(name, MAX_URL - len(self.out.url(folder)))
+        download = folder + name
         self.out.contents[download] = content
         path = self._add(
             self.path("file", key),
@@ -455,16 +582,25 @@ class _Builder:
                 "downloadUrl": self.out.url(download),
                 "paper": [self.url("paper", paper.id)],
                 **fields,
+                "name": clip(fields["name"], LIMITS["File.name"]),
                 "modified": fields["created"],
             },
         )
         return self.out.objects[path]
 
-    def _meeting(self, meeting: Meeting, items: list[AgendaItem]) -> str:
+    def _meeting(self, meeting: Meeting, items: list[AgendaItem], removed: list[AgendaItem]) -> str:
         catalog = self.service._catalog(self.session, meeting.definitions_version)
         organization = self._organization_url(meeting.organization_id, catalog)
         agenda = [self._agenda_item(meeting, item, order) for order, item in enumerate(items)]
         created, modified = stamp(meeting.created_at), stamp(meeting.modified_at)
+        for item in removed:
+            assert item.consultation is not None
+            taken_off = latest(modified, stamp(item.consultation.paper.modified_at))
+            created_at = stamp(item.nachtrag_at or meeting.created_at)
+            path = self._tombstone(
+                self.path("agendaitem", item.id), "AgendaItem", created_at, taken_off
+            )
+            modified = latest(modified, self.out.objects[path]["modified"])
         location = None
         if meeting.location:
             key = f"meeting-{meeting.id}"
@@ -523,7 +659,7 @@ class _Builder:
                 "id": self.url("agendaitem", item.id),
                 "type": OPARL + "AgendaItem",
                 "meeting": self.url("meeting", meeting.id),
-                "number": item.number,
+                "number": clip(item.number, LIMITS["AgendaItem.number"]),
                 "order": order,
                 "name": item.title,
                 "public": True,

@@ -8,13 +8,17 @@ embedded objects (File, Consultation, AgendaItem, ...) are checked too. ``date``
 ``date-time`` (with an offset, no ``Z``, no fractions) and ``url`` are checked strictly.
 
 Rules beyond the schema, for every object, embedded ones included:
-- ``created`` and ``modified`` are present;
+- ``created`` and ``modified`` are present; a deleted object (``deleted: true``) keeps
+  ``id``, ``type``, ``created`` and ``modified`` and (``strict``) nothing else;
 - no ``null``, ``""``, ``[]`` or ``{}`` on an optional property;
-- ``start`` is not after ``end`` (Meeting, AgendaItem); ids are at most 255 characters;
+- ``start`` is not after ``end`` (Meeting, AgendaItem); every URL is at most 255
+  characters, AgendaItem ``number`` at most 20, Paper ``reference`` 50, Consultation
+  ``role`` and File ``name`` 200 (what clients store);
 - a Meeting's AgendaItems have ``order`` 0, 1, 2, ... in array order (``strict``).
 
 Rules for a tree (``check_tree``), where every object can be reached by its id:
-- every link to an object resolves to an object of the referenced type, every list link to
+- every link to an object resolves to an object of the referenced type (not a deleted
+  one), every list link to
   a list page; ``links.next`` is absolute and resolves;
 - AgendaItem and Consultation point at each other, and the consultation's first
   organization is one of the meeting's.
@@ -40,6 +44,14 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 VENDOR_KEY = re.compile(r"^[A-Za-z0-9_-]+:")
 MAX_URL = 255
+#: lengths OParl clients store (meine-stadt-transparent's columns)
+LIMITS = {
+    "AgendaItem.number": 20,
+    "Paper.reference": 50,
+    "Consultation.role": 200,
+    "File.name": 200,
+}
+TOMBSTONE_KEYS = frozenset({"id", "type", "created", "modified", "deleted"})
 #: the folder of a tree that holds the files' content, not OParl objects
 DOWNLOADS = "download"
 
@@ -193,6 +205,8 @@ def check_object(obj: Any, where: str, *, strict: bool = True, rules: bool = Tru
         problems.append(Problem(where, "/type", f"OParl {version} has no schema for {name}"))
     else:
         for error in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path)):
+            if obj.get("deleted") is True and error.validator == "required" and not error.path:
+                continue  # a tombstone keeps only id, type, created, modified (rules below)
             pointer = "".join(f"/{part}" for part in error.absolute_path)
             problems.append(Problem(where, pointer, _short(error.message)))
     if rules:
@@ -212,10 +226,12 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
     schema = schemas(version).get(name, {})
     required = set(schema.get("required", ()))
     known = set(schema.get("properties", {}))
+    if obj.get("deleted") is True:
+        return _tombstone_rules(obj, where, path, strict=strict)
     found = [
         Problem(where, f"{path}/{key}", "is missing (every object needs created and modified)")
         for key in ("created", "modified")
-        if key not in obj and not obj.get("deleted")
+        if key not in obj
     ]
     for key, value in obj.items():
         if key not in required and (value is None or value in ("", [], {})):
@@ -224,8 +240,7 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
             )
         if strict and known and key not in known and not VENDOR_KEY.match(key):
             found.append(Problem(where, f"{path}/{key}", f"is not a property of {name}"))
-    if len(str(obj.get("id", ""))) > MAX_URL:
-        found.append(Problem(where, f"{path}/id", f"is longer than {MAX_URL} characters"))
+    found.extend(_lengths(obj, name, where, path))
     start, end = obj.get("start"), obj.get("end")
     if _instants_reversed(start, end):
         found.append(Problem(where, f"{path}/end", f"{end} is before start {start}"))
@@ -240,6 +255,37 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
                     f"order is {orders}; number the items 0, 1, 2, ... in array order",
                 )
             )
+    return found
+
+
+def _lengths(obj: dict[str, Any], name: str, where: str, path: str) -> Iterator[Problem]:
+    """What clients store in columns of fixed length: URLs, numbers, references, names."""
+    for key, value in obj.items():
+        values = value if isinstance(value, list) else [value]
+        limit = LIMITS.get(f"{name}.{key}")
+        for index, text in enumerate(values):
+            if not isinstance(text, str):
+                continue
+            at = f"{path}/{key}" + (f"/{index}" if isinstance(value, list) else "")
+            if limit is not None and len(text) > limit:
+                yield Problem(where, at, f"is longer than {limit} characters")
+            elif is_absolute_url(text) and len(text) > MAX_URL:
+                yield Problem(where, at, f"is a URL longer than {MAX_URL} characters")
+
+
+def _tombstone_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -> list[Problem]:
+    """A deleted object keeps id, type, created and modified; ours carry nothing else."""
+    found = [
+        Problem(where, f"{path}/{key}", "is missing (a deleted object keeps it)")
+        for key in ("id", "created", "modified")
+        if key not in obj
+    ]
+    if strict:
+        found.extend(
+            Problem(where, f"{path}/{key}", "is more than a deleted object may keep")
+            for key in obj
+            if key not in TOMBSTONE_KEYS
+        )
     return found
 
 
@@ -339,6 +385,8 @@ def _links(
                 yield Problem(at, f"/{prop}", f"{value!r} does not resolve to an object")
             elif type_of(linked) != ("1.1", target):
                 yield Problem(at, f"/{prop}", f"{value!r} is a {linked.get('type')}, not {target}")
+            elif linked.get("deleted") is True and obj.get("deleted") is not True:
+                yield Problem(at, f"/{prop}", f"{value!r} is deleted; leave the link out")
     if name == "File":
         for prop in ("accessUrl", "downloadUrl"):
             if prop in obj and obj[prop] not in files:
