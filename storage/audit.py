@@ -27,11 +27,13 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.schema import AuditEvent
+from storage.types import UTCDateTime
 
 GENESIS = "0" * 64
 
@@ -178,6 +180,15 @@ _AUDIT_TABLE = cast(Table, AuditEvent.__table__)
 # Built once: a Core INSERT with a list of parameter sets is one executemany (sqlite3 runs
 # it in C; psycopg 3 sends it as one pipeline); no RETURNING, because nothing needs the ids.
 _INSERT_EVENTS = insert(_AUDIT_TABLE)
+# PostgreSQL, for append_events: the events of one stream, action and instant, as arrays
+_INSERT_EVENT_ARRAYS = text(
+    "INSERT INTO audit_event (stream, seq, paper_id, occurred_at, actor, action, payload, "
+    "prev_hash, hash) SELECT :stream, e.seq, e.paper_id, :occurred_at, :actor, :action, "
+    "e.payload, e.prev_hash, e.hash FROM unnest(CAST(:seqs AS integer[]), "
+    "CAST(:paper_ids AS integer[]), CAST(:payloads AS text[]), CAST(:prev_hashes AS text[]), "
+    "CAST(:hashes AS text[])) WITH ORDINALITY AS e(seq, paper_id, payload, prev_hash, hash, n) "
+    "ORDER BY e.n"
+).bindparams(bindparam("occurred_at", type_=UTCDateTime()))
 
 
 def append_event(
@@ -286,7 +297,26 @@ def append_events(
             }
         )
         prev = digest
-    session.connection().execute(_INSERT_EVENTS, rows)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # one statement with one array per varying column: an executemany is one INSERT
+        # per row for the server (psycopg pipelines them, but each is parsed and run)
+        connection.execute(
+            _INSERT_EVENT_ARRAYS,
+            {
+                "stream": stream,
+                "occurred_at": occurred_at,
+                "actor": actor,
+                "action": action,
+                "seqs": [r["seq"] for r in rows],
+                "paper_ids": [r["paper_id"] for r in rows],
+                "payloads": [r["payload"] for r in rows],
+                "prev_hashes": [r["prev_hash"] for r in rows],
+                "hashes": [r["hash"] for r in rows],
+            },
+        )
+    else:
+        connection.execute(_INSERT_EVENTS, rows)
     session.info["audit_heads"][stream] = (seq, prev)
 
 
