@@ -4,8 +4,9 @@ Concurrency (see docs/architecture.md, "Reminders"):
 - planning runs in the transaction that changes the paper, which already holds the paper's
   lock; it locks the paper's *pending* reminders (``FOR UPDATE`` on PostgreSQL), so a worker's
   claim either happened before (the row is no longer pending and is left alone) or waits;
-- a claim is one statement, ``UPDATE reminder ... WHERE id IN (SELECT ... FOR UPDATE SKIP
-  LOCKED)`` plus the outbox inserts, in one transaction (``BEGIN IMMEDIATE`` on SQLite);
+- a claim and its outbox rows are one transaction (``BEGIN IMMEDIATE`` on SQLite); on
+  PostgreSQL one statement that claims ``FOR UPDATE SKIP LOCKED`` and inserts the outbox rows
+  already leased to the claiming worker (``claim_and_lease``);
 - delivery leases outbox rows (``claimed_until``); a lease that runs out makes the row
   deliverable again, so a killed worker's messages are sent by another one;
 - marking sent appends the hash-chained ``reminder_sent`` events to the worker's own delivery
