@@ -178,6 +178,17 @@ _AUDIT_TABLE = cast(Table, AuditEvent.__table__)
 # Built once: a Core INSERT with a list of parameter sets is one executemany (sqlite3 runs
 # it in C; psycopg 3 sends it as one pipeline); no RETURNING, because nothing needs the ids.
 _INSERT_EVENTS = insert(_AUDIT_TABLE)
+# PostgreSQL, for append_events: the events of one stream, action and instant as arrays, one
+# per varying column, in psycopg's binary format (%(...)b): an executemany would be one INSERT
+# per row for the server, and the text format quotes every payload with a regex in Python.
+_INSERT_EVENT_ARRAYS = (
+    "INSERT INTO audit_event (stream, seq, paper_id, occurred_at, actor, action, payload, "
+    "prev_hash, hash) SELECT %(stream)s, e.seq, e.paper_id, %(occurred_at)s, %(actor)s, "
+    "%(action)s, e.payload, e.prev_hash, e.hash FROM unnest(CAST(%(seqs)b AS integer[]), "
+    "CAST(%(paper_ids)b AS integer[]), CAST(%(payloads)b AS text[]), "
+    "CAST(%(prev_hashes)b AS text[]), CAST(%(hashes)b AS text[])) WITH ORDINALITY "
+    "AS e(seq, paper_id, payload, prev_hash, hash, n) ORDER BY e.n"
+)
 
 
 def append_event(
@@ -255,11 +266,12 @@ def append_events(
     occurred_at: dt.datetime,
     actor: str,
     action: str,
-    events: Sequence[tuple[int | None, Mapping[str, Any]]],
+    events: Sequence[tuple[int | None, Mapping[str, Any] | str]],
 ) -> None:
     """Append many events of one kind to ``stream`` with one multi-row INSERT: each is
-    (paper id, payload). Hashed exactly as ``append_event`` does (``fast_hash`` is tested equal
-    to ``event_hash``); the caller holds the stream's lock."""
+    (paper id, payload), the payload a mapping or its ``canonical_json`` already written.
+    Hashed exactly as ``append_event`` does (``fast_hash`` is tested equal to
+    ``event_hash``); the caller holds the stream's lock."""
     if not events:
         return
     write_pending_events(session)  # events appended one by one go first, in append order
@@ -268,7 +280,7 @@ def append_events(
     rows = []
     for paper_id, payload in events:
         seq += 1
-        body = canonical_json(dict(payload))
+        body = payload if isinstance(payload, str) else canonical_json(dict(payload))
         digest = fast_hash(stream, seq, paper_id, instant, actor, action, None, None, body, prev)
         rows.append(
             {
@@ -286,7 +298,26 @@ def append_events(
             }
         )
         prev = digest
-    session.connection().execute(_INSERT_EVENTS, rows)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # one statement with one array per varying column: an executemany is one INSERT
+        # per row for the server (psycopg pipelines them, but each is parsed and run)
+        connection.exec_driver_sql(
+            _INSERT_EVENT_ARRAYS,
+            {
+                "stream": stream,
+                "occurred_at": occurred_at.astimezone(dt.UTC),
+                "actor": actor,
+                "action": action,
+                "seqs": [r["seq"] for r in rows],
+                "paper_ids": [r["paper_id"] for r in rows],
+                "payloads": [r["payload"] for r in rows],
+                "prev_hashes": [r["prev_hash"] for r in rows],
+                "hashes": [r["hash"] for r in rows],
+            },
+        )
+    else:
+        connection.execute(_INSERT_EVENTS, rows)
     session.info["audit_heads"][stream] = (seq, prev)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -348,6 +350,11 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+def _only(condition: str) -> dict[str, Any]:
+    """A partial index's condition, on both backends."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
+
+
 class Reminder(Base):
     """A planned reminder, kept in step with its paper by the transaction that changes it.
 
@@ -357,8 +364,9 @@ class Reminder(Base):
 
     __tablename__ = "reminder"
     __table_args__ = (
-        Index("ix_reminder_state_due_at", "state", "due_at"),
         Index("ix_reminder_paper_id_slot", "paper_id", "slot"),
+        # the claim's order among pending reminders only (migration 0010)
+        Index("ix_reminder_pending_due_at", "due_at", "id", **_only("state = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -390,7 +398,15 @@ class Outbox(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+    # what the lease looks for, and nothing else (migration 0010)
+    __table_args__ = (
+        Index("ix_outbox_queued_next_attempt_at", "next_attempt_at", **_only("state = 'queued'")),
+        Index(
+            "ix_outbox_sending_claimed_until",
+            "claimed_until",
+            **_only("state = 'sending' AND claimed_until IS NOT NULL"),  # see migration 0010
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reminder_id: Mapped[int] = mapped_column(ForeignKey("reminder.id"), index=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage.audit import delivery_stream
+from storage.audit import canonical_json, delivery_stream
+from storage.reminders import sent_payload
 from storage.schema import AuditEvent
 from storage.session import Database
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
@@ -89,3 +90,24 @@ def test_tampering_with_a_delivery_event_is_found(
         "hash mismatch",
     )
     assert report.broken_paper is None  # a worker's chain belongs to no single paper
+
+
+@pytest.mark.parametrize(
+    "recipients",
+    [
+        [],
+        ["sitzungsdienst@landau.example"],
+        ['a"b\\c@x.example', "müller@straße.example", "\u2028\t"],
+    ],
+)
+def test_the_sent_payload_is_the_canonical_json_of_its_fields(recipients: list[str]) -> None:
+    fields = {
+        "reminder": 12,
+        "key": 'ladung:1:s1@20250310T230000Z "x"',
+        "kind": "ladung",
+        "due_at": "2025-03-10T23:00:00+00:00",
+        "recipients": recipients,
+        "attempts": 3,
+    }
+    written = sent_payload(12, fields["key"], "ladung", fields["due_at"], recipients, 3)
+    assert written == canonical_json(fields)

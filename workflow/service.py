@@ -1354,16 +1354,14 @@ class WorkflowService(
     def claim_and_lease(
         self, *, worker: str, limit: int, lease: dt.timedelta
     ) -> tuple[int, list[OutboxMessage]]:
-        """``claim_due_reminders`` and ``lease_messages`` in one transaction (one commit less
-        per batch): the new outbox rows are leased to ``worker`` before anyone else sees them,
-        with any queued retries and lapsed leases. Returns (claimed, leased messages)."""
+        """``lease_messages`` and ``claim_due_reminders`` in one transaction (one commit less
+        per batch): queued retries and lapsed leases first, then new outbox rows for the rest
+        of the batch, leased to ``worker`` before anyone else sees them. Returns (claimed,
+        leased messages)."""
         with self.db.write() as session:
-            now = self.clock.now()
-            claimed = reminder_store.claim_due(session, now=now, limit=limit, worker=worker)
-            messages = reminder_store.lease_outbox(
-                session, now=now, limit=limit, worker=worker, lease=lease
+            return reminder_store.claim_and_lease(
+                session, now=self.clock.now(), limit=limit, worker=worker, lease=lease
             )
-            return claimed, messages
 
     def lease_messages(
         self, *, worker: str, limit: int, lease: dt.timedelta
