@@ -365,7 +365,7 @@ class Reminder(Base):
     __tablename__ = "reminder"
     __table_args__ = (
         Index("ix_reminder_paper_id_slot", "paper_id", "slot"),
-        # the claim's order among pending reminders only (migration 0010)
+        # the claim's order among pending reminders only (migration 0009)
         Index("ix_reminder_pending_due_at", "due_at", "id", **_only("state = 'pending'")),
     )
 
@@ -398,13 +398,13 @@ class Outbox(Base):
     """
 
     __tablename__ = "outbox"
-    # what the lease looks for, and nothing else (migration 0010)
+    # what the lease looks for, and nothing else (migration 0009)
     __table_args__ = (
         Index("ix_outbox_queued_next_attempt_at", "next_attempt_at", **_only("state = 'queued'")),
         Index(
             "ix_outbox_sending_claimed_until",
             "claimed_until",
-            **_only("state = 'sending' AND claimed_until IS NOT NULL"),  # see migration 0010
+            **_only("state = 'sending' AND claimed_until IS NOT NULL"),  # see migration 0009
         ),
     )
 

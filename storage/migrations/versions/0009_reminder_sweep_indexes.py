@@ -1,6 +1,6 @@
 """partial indexes for the reminder sweep
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02 10:00:00
 
@@ -12,8 +12,7 @@ indexes hold only those rows:
 The old (state, due_at) and (state, next_attempt_at) indexes go.
 A reminder or outbox row that leaves those states (claimed, sent, failed) gets no new entry
 in them; each row's state changes are non-HOT updates, so every index the row is in costs an
-index insertion per change. Named 0010 because 0009 may be written in parallel; the merge
-re-chains.
+index insertion per change.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
