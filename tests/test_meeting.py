@@ -243,6 +243,38 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     assert service.verify_audit().ok
 
 
+def test_cancel_refused_names_the_state_before_and_changes_nothing(
+    service: WorkflowService,
+) -> None:
+    waiting, decided = released(service, title="Wartet"), released(service, title="Beraten")
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.record_result(decided, user="session", position=1, outcome="empfohlen")
+    before = (
+        service.get_meeting(mid),
+        meeting_events(service, mid),
+        service.audit_trail(waiting),
+        service.audit_trail(decided),
+    )
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.cancel_meeting(mid, user="session", reason="Sturm")
+    assert str(info.value) == (
+        f"cannot cancel meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        f"(step 1 of {decided} is 'held' and cannot go back to planned); "
+        "allowed now: invite, cancel"
+    )
+    after = (
+        service.get_meeting(mid),
+        meeting_events(service, mid),
+        service.audit_trail(waiting),
+        service.audit_trail(decided),
+    )
+    assert after == before
+    step = service.get_paper(waiting).consultations[0]
+    assert (step.state, step.date) == ("scheduled", DAY)
+    assert service.verify_audit().ok
+
+
 def test_cancel_needs_a_reason(service: WorkflowService) -> None:
     with pytest.raises(InvalidInput, match="needs a reason"):
         service.cancel_meeting(meeting(service), user="session", reason=" ")

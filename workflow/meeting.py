@@ -284,17 +284,17 @@ class MeetingOperations(ServiceBase):
             body_row = self._body(session, body)
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-            label = _label(catalog, meeting)
-            allowed = self.engine.meeting_triggers(catalog, meeting.state)
             papers = [
                 self._paper_of(session, body_row, number, for_update=True)
                 for number in repository.papers_in_meeting(session, meeting.id)
             ]
+            # Refused before anything changes, with the state the meeting has now.
+            self._require_steps_can(session, catalog, meeting, papers, "unschedule", "cancel")
             self.engine.fire_meeting(
                 self._meeting_ctx(session, catalog, actor, meeting), "cancel", reason=reason
             )
             for paper in papers:
-                self._unschedule(session, actor, meeting, paper, reason, label, allowed)
+                self._unschedule(session, actor, meeting, paper, reason)
             meeting.modified_at = self.clock.now()
             return self._meeting_view(session, meeting, catalog)
 
@@ -396,27 +396,42 @@ class MeetingOperations(ServiceBase):
         meeting: Meeting,
         paper: Paper,
         reason: str,
-        label: str,
-        allowed: list[str],
     ) -> None:
+        """Move the paper's steps in ``meeting`` back to planned (``_require_steps_can``
+        has checked that they can go)."""
         catalog = self._catalog(session, paper.definitions_version)
-        lifecycle = catalog.lifecycle("consultation")
         ctx = self._ctx(session, catalog, actor, paper)
         for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
-            if lifecycle.transition("unschedule", step.state) is None:
-                raise TransitionNotAllowed(
-                    label,
-                    meeting.state,
-                    "cancel",
-                    allowed,
-                    f"step {step.position} of {paper.number} is {step.state!r} and cannot go "
-                    "back to planned",
-                )
             self.engine.fire_consultation(
                 ctx, step, "unschedule", internal=True, meeting=meeting.id, reason=reason
             )
             step.date, step.meeting_id = None, None
         self._paper_changed(catalog, paper)
+
+    def _require_steps_can(
+        self,
+        session: Session,
+        catalog: Catalog,
+        meeting: Meeting,
+        papers: list[Paper],
+        trigger: str,
+        what: str,
+    ) -> None:
+        """Refuse ``what`` (cancel, move) on the meeting, naming its current state, when a step
+        scheduled into it cannot take ``trigger`` (e.g. it already has a result)."""
+        goes = {"unschedule": "go back to planned", "schedule": "move with the meeting"}[trigger]
+        for paper in papers:
+            lifecycle = self._catalog(session, paper.definitions_version).lifecycle("consultation")
+            for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
+                if lifecycle.transition(trigger, step.state) is None:
+                    raise TransitionNotAllowed(
+                        _label(catalog, meeting),
+                        meeting.state,
+                        what,
+                        self.engine.meeting_triggers(catalog, meeting.state),
+                        f"step {step.position} of {paper.number} is {step.state!r} and cannot "
+                        + goes,
+                    )
 
     def _add_item(
         self,
