@@ -177,6 +177,108 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
     assert service.verify_audit().ok
 
 
+def held_meeting_with(service: WorkflowService, number: str, outcome: str, **kw: Any) -> None:
+    """Step 1 of ``number`` in an Ausschuss meeting on DAY, held, with ``outcome``."""
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.invite_meeting(mid, user="session")
+    service.hold_meeting(mid, user="session")
+    service.record_result(number, user="session", position=1, outcome=outcome, **kw)
+
+
+def built(service: WorkflowService, meeting_id: int) -> list[int | None]:
+    """Build the agenda; the positions of the steps on it."""
+    return [
+        i.consultation_position for i in service.build_agenda(meeting_id, user="session").agenda
+    ]
+
+
+def steps(service: WorkflowService, number: str) -> list[tuple[int, str, str, Any, Any]]:
+    return [
+        (c.position, c.organization_id, c.state, c.planned_date, c.date)
+        for c in service.get_paper(number).consultations
+    ]
+
+
+def test_build_agenda_takes_the_step_repeated_after_vertagt(service: WorkflowService) -> None:
+    number = released(service)
+    held_meeting_with(service, number, "vertagt")
+    assert steps(service, number) == [
+        (1, "ausschuss", "held", DAY, DAY),
+        (2, "ausschuss", "planned", None, None),
+        (3, "rat", "planned", None, None),
+    ]
+    rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
+    assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss comes first
+    nxt = meeting(service, start=START + dt.timedelta(days=7))
+    view = service.build_agenda(nxt, user="session")
+    assert [(i.paper_number, i.consultation_position) for i in view.agenda] == [(number, 2)]
+    assert steps(service, number)[1] == (2, "ausschuss", "scheduled", None, D(2025, 3, 25))
+    assert service.build_agenda(nxt, user="session").agenda == view.agenda  # idempotent
+    assert service.verify_audit().ok
+
+
+def test_build_agenda_waits_for_the_vertagt_target_date(service: WorkflowService) -> None:
+    number = released(service)
+    until = D(2025, 4, 1)
+    held_meeting_with(service, number, "vertagt", target_date=until)
+    assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
+    early = meeting(service, start=START + dt.timedelta(days=7))
+    assert service.build_agenda(early, user="session").agenda == ()
+    assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
+    due = meeting(service, start=START + dt.timedelta(days=14))
+    assert built(service, due) == [2]
+
+
+def test_build_agenda_takes_undated_and_overdue_steps_not_later_ones(
+    service: WorkflowService,
+) -> None:
+    undated = released(service, planned=None, title="Ohne Termin")
+    overdue = released(service, planned=D(2025, 3, 11), title="Überfällig", public=False)
+    later = released(service, planned=D(2025, 3, 19), title="Später")
+    draft = service.create_paper(
+        user="clerk", paper_type="vorlage", title="Entwurf", office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(draft, user="clerk", organization="ausschuss", role="vorberatung")
+    gone = released(service, planned=None, title="Zurückgezogen")
+    service.withdraw_paper(gone, user="clerk", reason="erledigt")
+    mid = meeting(service)
+    view = service.build_agenda(mid, user="session")
+    assert [(i.part.prefix, i.paper_number) for i in view.agenda] == [
+        ("Ö", undated),
+        ("N", overdue),
+    ]
+    assert steps(service, later)[0] == (1, "ausschuss", "planned", D(2025, 3, 19), None)
+    assert steps(service, draft)[0][2] == "planned"
+    assert steps(service, gone)[0][2] == "cancelled"
+    assert steps(service, undated)[0] == (1, "ausschuss", "scheduled", None, DAY)
+
+
+def test_build_agenda_waits_for_earlier_levels_but_takes_parallel_steps(
+    service: WorkflowService,
+) -> None:
+    number = service.create_paper(
+        user="clerk", paper_type="vorlage", title="T", office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(number, user="clerk", organization="ausschuss", role="vorberatung")
+    service.add_consultation(
+        number, user="clerk", organization="rat", role="anhoerung", parallel_to=1
+    )
+    service.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
+    service.submit_paper(number, user="clerk")
+    service.release_paper(number, user="head")
+    hearing = meeting(service, organization="rat")
+    assert built(service, hearing) == [2]
+    service.record_result(number, user="session", position=2, outcome="empfohlen")
+    rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
+    assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
+    ausschuss = meeting(service)
+    service.build_agenda(ausschuss, user="session")
+    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert built(service, rat) == [3]
+    assert service.verify_audit().ok
+
+
 def test_organization_mismatch_is_refused_and_changes_nothing(service: WorkflowService) -> None:
     number = released(service)
     mid = meeting(service)

@@ -171,8 +171,15 @@ class MeetingOperations(ServiceBase):
     def build_agenda(
         self, meeting_id: int, *, user: str | None, body: str | None = None
     ) -> MeetingView:
-        """Add the consultations due for the meeting's organization as agenda items: those
-        scheduled into it, and those of released papers planned or scheduled for its day.
+        """Add the consultations due for the meeting's organization as agenda items (public
+        ones first, then non-public, by the parts of the agenda). Of each released paper:
+
+        - the steps scheduled into the meeting;
+        - a step planned or scheduled (without a meeting) for the meeting's day;
+        - else its next open step of the organization, in no meeting, dated on or before the
+          meeting's day or undated (a repeated step after vertagt, a first step without a
+          date), once every step on an earlier level is done (steps on the same level run in
+          parallel). A re-decision step is taken only inside its objection window.
 
         :raises TransitionNotAllowed: the meeting is held or cancelled.
         """
@@ -194,16 +201,55 @@ class MeetingOperations(ServiceBase):
                 paper = self._paper_of(session, body_row, number, for_update=True)
                 if not self._is_released(session, paper):
                     continue
-                for step in paper.consultations:
-                    if step.organization_id != meeting.organization_id or step.id in on_agenda:
-                        continue
-                    free = step.meeting_id is None and (
-                        (step.state == planned and step.planned_date == day)
-                        or (step.state == scheduled and step.date == day)
+                due = [
+                    step
+                    for step in paper.consultations
+                    if step.organization_id == meeting.organization_id
+                    and step.id not in on_agenda
+                    and (
+                        step.meeting_id == meeting.id
+                        or (
+                            step.meeting_id is None
+                            and (
+                                (step.state == planned and step.planned_date == day)
+                                or (step.state == scheduled and step.date == day)
+                            )
+                        )
                     )
-                    if step.meeting_id == meeting.id or free:
-                        self._schedule(session, actor, meeting, paper, step)
+                ]
+                if not due and not any(s.meeting_id == meeting.id for s in paper.consultations):
+                    nxt = self._next_due_step(session, paper, meeting.organization_id, day)
+                    due = [nxt] if nxt is not None and nxt.id not in on_agenda else []
+                for step in due:
+                    self._schedule(session, actor, meeting, paper, step)
             return self._meeting_view(session, meeting, catalog)
+
+    def _next_due_step(
+        self, session: Session, paper: Paper, organization: str, day: dt.date
+    ) -> Consultation | None:
+        """The paper's next open step of ``organization`` if it is due by ``day``: in no
+        meeting, dated on or before ``day`` or undated, every earlier level done, and ``day``
+        inside a re-decision step's objection window."""
+        lifecycle = self._catalog(session, paper.definitions_version).lifecycle("consultation")
+        open_steps = sorted(
+            (s for s in paper.consultations if not lifecycle.state(s.state).final),
+            key=lambda s: (s.level, s.position),
+        )
+        step = next((s for s in open_steps if s.organization_id == organization), None)
+        if step is None or step.meeting_id is not None:
+            return None
+        if lifecycle.transition("schedule", step.state) is None:
+            return None
+        when = step.date or step.planned_date
+        if when is not None and when > day:
+            return None
+        if any(s.level < step.level for s in open_steps):
+            return None
+        try:
+            self._check_window(session, paper, step, day)
+        except InvalidInput:
+            return None
+        return step
 
     def add_agenda_item(
         self,
