@@ -13,7 +13,7 @@ from tests.conftest import VALID_DEFINITIONS
 from workflow.clock import BERLIN
 from workflow.definitions import catalog_from_files, read_definition_files
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.model import Action
+from workflow.model import Action, AuditQuery, ReminderState
 from workflow.service import WorkflowService
 
 D = dt.date
@@ -377,6 +377,124 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
     assert service.verify_audit().ok
 
 
+def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> None:
+    first, secret = released(service), released(service, public=False)
+    mid = meeting(service, end=START + dt.timedelta(hours=2))
+    service.build_agenda(mid, user="session")
+    moved = service.move_meeting(
+        mid, user="session", day=D(2025, 3, 20), time=dt.time(18), reason="Saal belegt"
+    )
+    assert moved.steps == ((first, 1), (secret, 1)) and moved.warnings == ()
+    view = moved.meeting
+    assert (view.start, view.end) == (
+        dt.datetime(2025, 3, 20, 17, 0, tzinfo=dt.UTC),
+        dt.datetime(2025, 3, 20, 19, 0, tzinfo=dt.UTC),
+    )
+    assert service.get_meeting(mid) == view
+    assert agenda(service, mid) == [(None, first, False), (None, secret, False)]
+    for number in (first, secret):
+        assert steps(service, number)[0] == (1, "ausschuss", "scheduled", DAY, D(2025, 3, 20))
+        last = [e for e in service.audit_trail(number) if e.action == "consultation_transitioned"]
+        assert (last[-1].from_state, last[-1].to_state, last[-1].actor) == (
+            "scheduled",
+            "scheduled",
+            "session",
+        )
+        assert last[-1].payload == {
+            "trigger": "schedule",
+            "position": 1,
+            "date": "2025-03-20",
+            "meeting": mid,
+            "moved": True,
+            "reason": "Saal belegt",
+        }
+    (event,) = [
+        e for e in service.search_audit(AuditQuery(meeting=mid)) if e.action == "meeting_moved"
+    ]
+    assert (event.stream, event.actor) == (f"meeting:{mid}", "session")
+    assert event.payload == {
+        "meeting": mid,
+        "from": "2025-03-18T16:00:00+00:00",
+        "start": "2025-03-20T17:00:00+00:00",
+        "end": "2025-03-20T19:00:00+00:00",
+        "reason": "Saal belegt",
+        "steps": [[first, 1], [secret, 1]],
+        "invited_at": None,
+        "warnings": [],
+    }
+    # the time alone: the steps keep their day and no step event is written
+    trail = service.audit_trail(first)
+    later = service.move_meeting(mid, user="session", day=D(2025, 3, 20), time=dt.time(19))
+    assert later.steps == () and service.audit_trail(first) == trail
+    assert all(r.status == "match" for r in service.replay_audit(first))
+    assert service.verify_audit().ok
+
+
+def test_move_after_the_invitation_asks_for_the_ladungsfrist(service: WorkflowService) -> None:
+    mid = meeting(service)
+    service.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.invite_meeting(mid, user="session")
+    moved = service.move_meeting(mid, user="session", day=D(2025, 3, 25))
+    assert moved.warnings == (
+        (
+            f"the invitation to meeting {mid} (Hauptausschuss, 25.03.2025 17:00) went out on "
+            "Mo 10.03.2025: check the Ladungsfrist again; the definitions set no Ladungsfrist for "
+            "ausschuss"
+        ),
+    )
+    assert moved.meeting.state == "invited"
+
+
+@pytest.mark.parametrize("state", ["held", "minutes_approved", "cancelled"])
+def test_move_refused_when_held_or_cancelled_changes_nothing(
+    service: WorkflowService, state: str
+) -> None:
+    number = released(service)
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    if state == "cancelled":
+        service.cancel_meeting(mid, user="session", reason="Sturm")
+    else:
+        service.invite_meeting(mid, user="session")
+        service.hold_meeting(mid, user="session")
+    if state == "minutes_approved":
+        service.approve_minutes(mid, user="session")
+    before = (service.get_meeting(mid), meeting_events(service, mid), service.audit_trail(number))
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.move_meeting(mid, user="session", day=D(2025, 3, 20))
+    assert str(info.value).startswith(
+        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is '{state}' "
+        "(only a planned or invited meeting can be moved); allowed now: "
+    )
+    assert "\n" not in str(info.value)
+    after = (service.get_meeting(mid), meeting_events(service, mid), service.audit_trail(number))
+    assert after == before
+
+
+def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None:
+    waiting, decided = released(service), released(service)
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.record_result(decided, user="session", position=1, outcome="empfohlen")
+    before = (
+        service.get_meeting(mid),
+        service.audit_trail(waiting),
+        service.list_reminders(list(ReminderState)),
+    )
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.move_meeting(mid, user="session", day=D(2025, 3, 20))
+    assert str(info.value) == (
+        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        f"(step 1 of {decided} is 'held' and cannot move with the meeting); "
+        "allowed now: invite, cancel"
+    )
+    assert (
+        service.get_meeting(mid),
+        service.audit_trail(waiting),
+        service.list_reminders(list(ReminderState)),
+    ) == (before)
+
+
 def test_cancel_needs_a_reason(service: WorkflowService) -> None:
     with pytest.raises(InvalidInput, match="needs a reason"):
         service.cancel_meeting(meeting(service), user="session", reason=" ")
@@ -395,6 +513,7 @@ MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
     "hold_meeting": lambda s, m, p: s.hold_meeting(m, user="auditor"),
     "approve_minutes": lambda s, m, p: s.approve_minutes(m, user="auditor"),
     "cancel_meeting": lambda s, m, p: s.cancel_meeting(m, user="auditor", reason="x"),
+    "move_meeting": lambda s, m, p: s.move_meeting(m, user="auditor", day=D(2025, 3, 20)),
 }
 
 

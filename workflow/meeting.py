@@ -17,6 +17,13 @@ from storage import repository
 from storage.audit import append_event, meeting_stream
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
 from workflow.clock import BERLIN, local
+from workflow.deadlines import (
+    earliest_meeting,
+    invitation_deadline,
+    satisfies,
+    show,
+    working_calendar,
+)
 from workflow.engine import MeetingContext
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
 from workflow.model import (
@@ -25,6 +32,7 @@ from workflow.model import (
     AgendaItemView,
     AgendaPart,
     AuditAction,
+    MeetingMoved,
     MeetingView,
 )
 from workflow.service_base import ServiceBase
@@ -344,7 +352,131 @@ class MeetingOperations(ServiceBase):
             meeting.modified_at = self.clock.now()
             return self._meeting_view(session, meeting, catalog)
 
+    def move_meeting(
+        self,
+        meeting_id: int,
+        *,
+        user: str | None,
+        day: dt.date,
+        time: dt.time | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+    ) -> MeetingMoved:
+        """Move a planned or invited meeting to ``day`` at ``time`` (local; default the time
+        it had); the end moves by as much. Its scheduled steps get the new day, and the
+        reminders of their papers are planned again, in the same transaction. After the
+        invitation the result warns that the Ladungsfrist must be checked again for the new
+        day (the invitation is not sent again).
+
+        :raises InvalidInput: the same start, or a re-decision step whose objection window
+            does not hold the new day.
+        :raises TransitionNotAllowed: the meeting is held or cancelled, or a step on it
+            already has a result.
+        """
+        reason = reason.strip() if reason and reason.strip() else None
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            label = _label(catalog, meeting)
+            self._require_manage(catalog, actor, label)
+            if catalog.lifecycle("meeting").transition("cancel", meeting.state) is None:
+                raise TransitionNotAllowed(
+                    label,
+                    meeting.state,
+                    "move",
+                    self.engine.meeting_triggers(catalog, meeting.state),
+                    "only a planned or invited meeting can be moved",
+                )
+            old_start = meeting.start
+            at = time or local(old_start).time()
+            start = dt.datetime.combine(day, at, tzinfo=BERLIN).astimezone(dt.UTC)
+            if start == old_start:
+                raise InvalidInput(f"{label} already starts then; give another --date or --time")
+            papers = [
+                self._paper_of(session, body_row, number, for_update=True)
+                for number in repository.papers_in_meeting(session, meeting.id)
+            ]
+            self._require_steps_can(session, catalog, meeting, papers, "schedule", "move")
+            moved = list[tuple[str, int]]()
+            if day != local(old_start).date():
+                for paper in papers:
+                    moved += self._move_steps(session, actor, meeting, paper, day, reason)
+            meeting.start = start
+            if meeting.end is not None:
+                meeting.end = meeting.end.astimezone(dt.UTC) + (start - old_start)
+            meeting.modified_at = self.clock.now()
+            warnings = self._notice_warnings(catalog, meeting, day)
+            payload = {
+                "from": _iso(old_start),
+                "start": _iso(start),
+                "end": _iso(meeting.end) if meeting.end else None,
+                "reason": reason,
+                "steps": [list(s) for s in moved],
+                "invited_at": _iso(meeting.invited_at) if meeting.invited_at else None,
+                "warnings": list(warnings),
+            }
+            self._record_meeting(session, meeting, actor, AuditAction.MEETING_MOVED, payload)
+            return MeetingMoved(
+                meeting=self._meeting_view(session, meeting, catalog),
+                steps=tuple(moved),
+                warnings=warnings,
+            )
+
     # -- helpers -------------------------------------------------------------------------------
+
+    def _move_steps(
+        self,
+        session: Session,
+        actor: Actor,
+        meeting: Meeting,
+        paper: Paper,
+        day: dt.date,
+        reason: str | None,
+    ) -> list[tuple[str, int]]:
+        """Schedule the paper's steps in ``meeting`` for ``day`` (audited in the paper's
+        stream) and plan its reminders again."""
+        catalog = self._catalog(session, paper.definitions_version)
+        ctx = self._ctx(session, catalog, actor, paper)
+        moved = []
+        for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
+            try:
+                self._check_window(session, paper, step, day)
+            except InvalidInput as exc:
+                raise InvalidInput(f"step {step.position} of {paper.number}: {exc}") from exc
+            extra: dict[str, Any] = {"reason": reason} if reason else {}
+            self.engine.fire_consultation(
+                ctx, step, "schedule", date=day, meeting=meeting.id, moved=True, **extra
+            )
+            step.date = day
+            moved.append((paper.number, step.position))
+        self._paper_changed(catalog, paper)
+        return moved
+
+    def _notice_warnings(self, catalog: Catalog, meeting: Meeting, day: dt.date) -> tuple[str, ...]:
+        """After the invitation: whether it still keeps the Ladungsfrist for the new day."""
+        if meeting.invited_at is None:
+            return ()
+        label = _label(catalog, meeting)
+        sent = local(meeting.invited_at).date()
+        head = f"the invitation to {label} went out on {show(sent)}: check the Ladungsfrist again"
+        rule = catalog.deadlines.for_organization(meeting.organization_id).notice
+        if rule is None:
+            return (f"{head}; the definitions set no Ladungsfrist for {meeting.organization_id}",)
+        rules = catalog.deadlines
+        cal = working_calendar(catalog.body.state, catalog.body.time_zone, rules.days_off)
+        name = catalog.organization_name(meeting.organization_id)
+        deadline = invitation_deadline(cal, day, rule, body_name=name)
+        if satisfies(cal, rule, sent, day):
+            kept = f"it keeps the notice for {show(day)} (dispatch by {show(deadline.day)})"
+            return (f"{head}; {kept}",)
+        later = earliest_meeting(cal, rule, sent - dt.timedelta(days=1))
+        late = (
+            f"{head}; it is too late for {show(day)}: the invitation had to go out by "
+            f"{show(deadline.day)}; invite again with the urgent notice or move the meeting to "
+            f"{show(later)} or later"
+        )
+        return (late,)
 
     def _meeting(
         self, session: Session, body: BodyRow, meeting_id: int, *, for_update: bool = False
