@@ -226,17 +226,22 @@ def papers_due_for_meeting(
     planned: str,
     scheduled: str,
 ) -> Sequence[str]:
-    """Numbers (by paper id) of papers with a step of ``organization_id`` that is scheduled
-    into the meeting, or not in any meeting and planned or scheduled for ``day``."""
+    """Numbers (by paper id) of released papers that may have a step due for the meeting: a
+    step of ``organization_id`` scheduled into the meeting, or one in no meeting, planned or
+    scheduled, whose date (the scheduled date, else the planned one) is ``day``, earlier, or
+    not set. The service decides per paper which step goes (earlier levels done)."""
     step = Consultation
-    free = step.meeting_id.is_(None) & (
-        ((step.state == planned) & (step.planned_date == day))
-        | ((step.state == scheduled) & (step.date == day))
+    when = func.coalesce(step.date, step.planned_date)
+    free = (
+        step.meeting_id.is_(None)
+        & step.state.in_((planned, scheduled))
+        & (when.is_(None) | (when <= day))
     )
     query = (
         select(Paper.number, Paper.id)
         .join(step, step.paper_id == Paper.id)
-        .where(Paper.body_id == body_id, step.organization_id == organization_id)
+        .where(Paper.body_id == body_id, Paper.frozen.is_(True))
+        .where(step.organization_id == organization_id)
         .where((step.meeting_id == meeting_id) | free)
         .distinct()
         .order_by(Paper.id)

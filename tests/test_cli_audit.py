@@ -446,6 +446,7 @@ MUTATING = {
     "meeting hold": ["meeting", "hold", "{meeting}"],
     "meeting approve-minutes": ["meeting", "approve-minutes", "{meeting}"],
     "meeting cancel": ["meeting", "cancel", "{meeting}", "--reason", "Krankheit"],
+    "meeting move": ["meeting", "move", "{meeting}", "--date", "2025-03-20"],
     "meeting record-minutes": ["meeting", "record-minutes", "{meeting}", "{minutes}"],
     "decisions task-add": [
         "decisions",

@@ -90,6 +90,7 @@ MUTATING = [
     ("meeting", "hold", "{mid}"),
     ("meeting", "approve-minutes", "{mid}"),
     ("meeting", "cancel", "{mid}", "--reason", "x"),
+    ("meeting", "move", "{mid}", "--date", "2025-03-20"),
     ("consultation", "schedule", "{paper}", "--position", "1", "--meeting", "{mid}"),
 ]
 
@@ -144,3 +145,59 @@ def test_old_date_form_of_schedule_still_works(service: WorkflowService) -> None
     assert result.exit_code == 0, result.output
     paper = json.loads(run(service, "paper", "show", number, "--json").stdout)
     assert paper["consultations"][0]["date"] == "2025-03-20"
+
+
+def test_move_prints_the_new_start_and_moves_the_steps(service: WorkflowService) -> None:
+    number = released(service, title="Feuerwache")
+    mid = created(service)
+    assert run(service, "meeting", "build-agenda", str(mid), user="session").exit_code == 0
+    result = run(
+        service,
+        "meeting",
+        "move",
+        str(mid),
+        "--date",
+        "20.03.2025",
+        "--time",
+        "18:30",
+        "--reason",
+        "Saal belegt",
+        user="session",
+    )
+    assert (result.exit_code, result.stderr) == (
+        0,
+        f"meeting {mid}: moved to 20.03.2025 18:30; 1 step(s) moved with it\n",
+    )
+    shown = json.loads(run(service, "meeting", "show", str(mid), "--json").stdout)
+    assert (shown["start"], shown["end"]) == ("2025-03-20T17:30:00Z", "2025-03-20T20:00:00Z")
+    paper = json.loads(run(service, "paper", "show", number, "--json").stdout)
+    step = paper["consultations"][0]
+    assert (step["state"], step["date"], step["planned_date"]) == (
+        "scheduled",
+        "2025-03-20",
+        "2025-03-18",
+    )
+    assert run(service, "audit", "verify").exit_code == 0
+
+
+def test_move_refusals_are_one_line(service: WorkflowService) -> None:
+    mid = created(service)
+    result = run(service, "meeting", "move", str(mid), "--date", "18.03.2025", user="session")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        (
+            f"Error: meeting {mid} (Hauptausschuss, 18.03.2025 17:00) already starts then; "
+            "give another --date or --time\n"
+        ),
+    )
+    run(service, "meeting", "cancel", str(mid), "--reason", "x", user="session")
+    result = run(service, "meeting", "move", str(mid), "--date", "2025-03-20", user="session")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        (
+            f"Error: cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is "
+            "'cancelled' (only a planned or invited meeting can be moved); allowed now: none\n"
+        ),
+    )
+    result = run(service, "meeting", "move", str(mid), "--date", "2025-03-20", "--time", "25:00")
+    assert result.exit_code == 2 and "'25:00' is not a time; use HH:MM" in result.stderr

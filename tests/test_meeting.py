@@ -13,7 +13,7 @@ from tests.conftest import VALID_DEFINITIONS
 from workflow.clock import BERLIN
 from workflow.definitions import catalog_from_files, read_definition_files
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.model import Action
+from workflow.model import Action, AuditQuery, ReminderState
 from workflow.service import WorkflowService
 
 D = dt.date
@@ -177,6 +177,108 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
     assert service.verify_audit().ok
 
 
+def held_meeting_with(service: WorkflowService, number: str, outcome: str, **kw: Any) -> None:
+    """Step 1 of ``number`` in an Ausschuss meeting on DAY, held, with ``outcome``."""
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.invite_meeting(mid, user="session")
+    service.hold_meeting(mid, user="session")
+    service.record_result(number, user="session", position=1, outcome=outcome, **kw)
+
+
+def built(service: WorkflowService, meeting_id: int) -> list[int | None]:
+    """Build the agenda; the positions of the steps on it."""
+    return [
+        i.consultation_position for i in service.build_agenda(meeting_id, user="session").agenda
+    ]
+
+
+def steps(service: WorkflowService, number: str) -> list[tuple[int, str, str, Any, Any]]:
+    return [
+        (c.position, c.organization_id, c.state, c.planned_date, c.date)
+        for c in service.get_paper(number).consultations
+    ]
+
+
+def test_build_agenda_takes_the_step_repeated_after_vertagt(service: WorkflowService) -> None:
+    number = released(service)
+    held_meeting_with(service, number, "vertagt")
+    assert steps(service, number) == [
+        (1, "ausschuss", "held", DAY, DAY),
+        (2, "ausschuss", "planned", None, None),
+        (3, "rat", "planned", None, None),
+    ]
+    rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
+    assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss comes first
+    nxt = meeting(service, start=START + dt.timedelta(days=7))
+    view = service.build_agenda(nxt, user="session")
+    assert [(i.paper_number, i.consultation_position) for i in view.agenda] == [(number, 2)]
+    assert steps(service, number)[1] == (2, "ausschuss", "scheduled", None, D(2025, 3, 25))
+    assert service.build_agenda(nxt, user="session").agenda == view.agenda  # idempotent
+    assert service.verify_audit().ok
+
+
+def test_build_agenda_waits_for_the_vertagt_target_date(service: WorkflowService) -> None:
+    number = released(service)
+    until = D(2025, 4, 1)
+    held_meeting_with(service, number, "vertagt", target_date=until)
+    assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
+    early = meeting(service, start=START + dt.timedelta(days=7))
+    assert service.build_agenda(early, user="session").agenda == ()
+    assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
+    due = meeting(service, start=START + dt.timedelta(days=14))
+    assert built(service, due) == [2]
+
+
+def test_build_agenda_takes_undated_and_overdue_steps_not_later_ones(
+    service: WorkflowService,
+) -> None:
+    undated = released(service, planned=None, title="Ohne Termin")
+    overdue = released(service, planned=D(2025, 3, 11), title="Überfällig", public=False)
+    later = released(service, planned=D(2025, 3, 19), title="Später")
+    draft = service.create_paper(
+        user="clerk", paper_type="vorlage", title="Entwurf", office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(draft, user="clerk", organization="ausschuss", role="vorberatung")
+    gone = released(service, planned=None, title="Zurückgezogen")
+    service.withdraw_paper(gone, user="clerk", reason="erledigt")
+    mid = meeting(service)
+    view = service.build_agenda(mid, user="session")
+    assert [(i.part.prefix, i.paper_number) for i in view.agenda] == [
+        ("Ö", undated),
+        ("N", overdue),
+    ]
+    assert steps(service, later)[0] == (1, "ausschuss", "planned", D(2025, 3, 19), None)
+    assert steps(service, draft)[0][2] == "planned"
+    assert steps(service, gone)[0][2] == "cancelled"
+    assert steps(service, undated)[0] == (1, "ausschuss", "scheduled", None, DAY)
+
+
+def test_build_agenda_waits_for_earlier_levels_but_takes_parallel_steps(
+    service: WorkflowService,
+) -> None:
+    number = service.create_paper(
+        user="clerk", paper_type="vorlage", title="T", office="amt1", date=D(2025, 3, 1)
+    ).number
+    service.add_consultation(number, user="clerk", organization="ausschuss", role="vorberatung")
+    service.add_consultation(
+        number, user="clerk", organization="rat", role="anhoerung", parallel_to=1
+    )
+    service.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
+    service.submit_paper(number, user="clerk")
+    service.release_paper(number, user="head")
+    hearing = meeting(service, organization="rat")
+    assert built(service, hearing) == [2]
+    service.record_result(number, user="session", position=2, outcome="empfohlen")
+    rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
+    assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
+    ausschuss = meeting(service)
+    service.build_agenda(ausschuss, user="session")
+    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert built(service, rat) == [3]
+    assert service.verify_audit().ok
+
+
 def test_organization_mismatch_is_refused_and_changes_nothing(service: WorkflowService) -> None:
     number = released(service)
     mid = meeting(service)
@@ -243,6 +345,156 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     assert service.verify_audit().ok
 
 
+def test_cancel_refused_names_the_state_before_and_changes_nothing(
+    service: WorkflowService,
+) -> None:
+    waiting, decided = released(service, title="Wartet"), released(service, title="Beraten")
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.record_result(decided, user="session", position=1, outcome="empfohlen")
+    before = (
+        service.get_meeting(mid),
+        meeting_events(service, mid),
+        service.audit_trail(waiting),
+        service.audit_trail(decided),
+    )
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.cancel_meeting(mid, user="session", reason="Sturm")
+    assert str(info.value) == (
+        f"cannot cancel meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        f"(step 1 of {decided} is 'held' and cannot go back to planned); "
+        "allowed now: invite, cancel"
+    )
+    after = (
+        service.get_meeting(mid),
+        meeting_events(service, mid),
+        service.audit_trail(waiting),
+        service.audit_trail(decided),
+    )
+    assert after == before
+    step = service.get_paper(waiting).consultations[0]
+    assert (step.state, step.date) == ("scheduled", DAY)
+    assert service.verify_audit().ok
+
+
+def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> None:
+    first, secret = released(service), released(service, public=False)
+    mid = meeting(service, end=START + dt.timedelta(hours=2))
+    service.build_agenda(mid, user="session")
+    moved = service.move_meeting(
+        mid, user="session", day=D(2025, 3, 20), time=dt.time(18), reason="Saal belegt"
+    )
+    assert moved.steps == ((first, 1), (secret, 1)) and moved.warnings == ()
+    view = moved.meeting
+    assert (view.start, view.end) == (
+        dt.datetime(2025, 3, 20, 17, 0, tzinfo=dt.UTC),
+        dt.datetime(2025, 3, 20, 19, 0, tzinfo=dt.UTC),
+    )
+    assert service.get_meeting(mid) == view
+    assert agenda(service, mid) == [(None, first, False), (None, secret, False)]
+    for number in (first, secret):
+        assert steps(service, number)[0] == (1, "ausschuss", "scheduled", DAY, D(2025, 3, 20))
+        last = [e for e in service.audit_trail(number) if e.action == "consultation_transitioned"]
+        assert (last[-1].from_state, last[-1].to_state, last[-1].actor) == (
+            "scheduled",
+            "scheduled",
+            "session",
+        )
+        assert last[-1].payload == {
+            "trigger": "schedule",
+            "position": 1,
+            "date": "2025-03-20",
+            "meeting": mid,
+            "moved": True,
+            "reason": "Saal belegt",
+        }
+    (event,) = [
+        e for e in service.search_audit(AuditQuery(meeting=mid)) if e.action == "meeting_moved"
+    ]
+    assert (event.stream, event.actor) == (f"meeting:{mid}", "session")
+    assert event.payload == {
+        "meeting": mid,
+        "from": "2025-03-18T16:00:00+00:00",
+        "start": "2025-03-20T17:00:00+00:00",
+        "end": "2025-03-20T19:00:00+00:00",
+        "reason": "Saal belegt",
+        "steps": [[first, 1], [secret, 1]],
+        "invited_at": None,
+        "warnings": [],
+    }
+    # the time alone: the steps keep their day and no step event is written
+    trail = service.audit_trail(first)
+    later = service.move_meeting(mid, user="session", day=D(2025, 3, 20), time=dt.time(19))
+    assert later.steps == () and service.audit_trail(first) == trail
+    assert all(r.status == "match" for r in service.replay_audit(first))
+    assert service.verify_audit().ok
+
+
+def test_move_after_the_invitation_asks_for_the_ladungsfrist(service: WorkflowService) -> None:
+    mid = meeting(service)
+    service.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.invite_meeting(mid, user="session")
+    moved = service.move_meeting(mid, user="session", day=D(2025, 3, 25))
+    assert moved.warnings == (
+        (
+            f"the invitation to meeting {mid} (Hauptausschuss, 25.03.2025 17:00) went out on "
+            "Mo 10.03.2025: check the Ladungsfrist again; the definitions set no Ladungsfrist for "
+            "ausschuss"
+        ),
+    )
+    assert moved.meeting.state == "invited"
+
+
+@pytest.mark.parametrize("state", ["held", "minutes_approved", "cancelled"])
+def test_move_refused_when_held_or_cancelled_changes_nothing(
+    service: WorkflowService, state: str
+) -> None:
+    number = released(service)
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    if state == "cancelled":
+        service.cancel_meeting(mid, user="session", reason="Sturm")
+    else:
+        service.invite_meeting(mid, user="session")
+        service.hold_meeting(mid, user="session")
+    if state == "minutes_approved":
+        service.approve_minutes(mid, user="session")
+    before = (service.get_meeting(mid), meeting_events(service, mid), service.audit_trail(number))
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.move_meeting(mid, user="session", day=D(2025, 3, 20))
+    assert str(info.value).startswith(
+        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is '{state}' "
+        "(only a planned or invited meeting can be moved); allowed now: "
+    )
+    assert "\n" not in str(info.value)
+    after = (service.get_meeting(mid), meeting_events(service, mid), service.audit_trail(number))
+    assert after == before
+
+
+def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None:
+    waiting, decided = released(service), released(service)
+    mid = meeting(service)
+    service.build_agenda(mid, user="session")
+    service.record_result(decided, user="session", position=1, outcome="empfohlen")
+    before = (
+        service.get_meeting(mid),
+        service.audit_trail(waiting),
+        service.list_reminders(list(ReminderState)),
+    )
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.move_meeting(mid, user="session", day=D(2025, 3, 20))
+    assert str(info.value) == (
+        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        f"(step 1 of {decided} is 'held' and cannot move with the meeting); "
+        "allowed now: invite, cancel"
+    )
+    assert (
+        service.get_meeting(mid),
+        service.audit_trail(waiting),
+        service.list_reminders(list(ReminderState)),
+    ) == (before)
+
+
 def test_cancel_needs_a_reason(service: WorkflowService) -> None:
     with pytest.raises(InvalidInput, match="needs a reason"):
         service.cancel_meeting(meeting(service), user="session", reason=" ")
@@ -261,6 +513,7 @@ MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
     "hold_meeting": lambda s, m, p: s.hold_meeting(m, user="auditor"),
     "approve_minutes": lambda s, m, p: s.approve_minutes(m, user="auditor"),
     "cancel_meeting": lambda s, m, p: s.cancel_meeting(m, user="auditor", reason="x"),
+    "move_meeting": lambda s, m, p: s.move_meeting(m, user="auditor", day=D(2025, 3, 20)),
 }
 
 

@@ -15,7 +15,7 @@ from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_de
 from workflow.cli import cli
 from workflow.clock import FixedClock
 from workflow.errors import InvalidInput, PermissionDenied
-from workflow.model import ReminderKind, ReminderState
+from workflow.model import AuditQuery, ReminderKind, ReminderState
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 
@@ -194,4 +194,69 @@ def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> No
     assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 12, 23, tzinfo=UTC)
     moved = [e for e in town.audit_trail(number) if e.action == "reminder_moved"]
     assert {e.actor for e in moved} == {"session"}
+    assert town.verify_audit().ok
+
+
+def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> None:
+    from workflow.clock import BERLIN
+
+    number = create_paper(town)
+    town.submit_paper(number, user="clerk")
+    town.release_paper(number, user="head")
+    meeting = town.create_meeting(
+        user="session",
+        organization="ausschuss",
+        start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
+    ).id
+    town.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
+    slots = lambda: {
+        r.key.split("@")[0]: (r.id, r.due_at) for r in town.list_reminders([ReminderState.PENDING])
+    }
+    before = slots()
+    assert before["ladung:1:s1"][1] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    already = len(actions(town, number))
+    moved = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25), reason="Saal")
+    assert moved.steps == ((number, 1),) and moved.warnings == ()
+    after = slots()
+    # the same rows, re-planned: Ladung for Tue 25.03. by Thu 20.03., reminded the day before
+    assert {slot: rid for slot, (rid, _) in after.items()} == {
+        slot: rid for slot, (rid, _) in before.items()
+    }
+    assert after["ladung:1:s1"][1] == dt.datetime(2025, 3, 19, 23, tzinfo=UTC)
+    assert after["ergebnis:1:s1"][1] > before["ergebnis:1:s1"][1]
+    assert after["ladung:1:s2"] == before["ladung:1:s2"]  # the Rat step did not move
+    new = [e for e in town.audit_trail(number) if e.action.startswith("reminder_")][already:]
+    assert new and {e.action for e in new} == {"reminder_moved"}
+    assert {e.actor for e in new} == {"session"}
+    assert town.verify_audit().ok
+
+
+def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: WorkflowService) -> None:
+    from workflow.clock import BERLIN
+
+    meeting = town.create_meeting(
+        user="session",
+        organization="ausschuss",
+        start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
+    ).id
+    town.add_agenda_item(meeting, user="session", title="Mitteilungen")
+    town.invite_meeting(meeting, user="session")  # Mon 03.03.2025
+    later = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25))
+    head = (
+        f"the invitation to meeting {meeting} (Hauptausschuss, 25.03.2025 17:00) went out on "
+        "Mo 03.03.2025: check the Ladungsfrist again; "
+    )
+    assert later.warnings == (
+        head + "it keeps the notice for Di 25.03.2025 (dispatch by Do 20.03.2025)",
+    )
+    sooner = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 5), time=dt.time(9))
+    assert sooner.warnings == (
+        head.replace("25.03.2025 17:00", "05.03.2025 09:00")
+        + "it is too late for Mi 05.03.2025: the invitation had to go out by Fr 28.02.2025; "
+        "invite again with the urgent notice or move the meeting to Mo 10.03.2025 or later",
+    )
+    assert sooner.meeting.start == dt.datetime(2025, 3, 5, 8, tzinfo=UTC)
+    events = town.search_audit(AuditQuery(meeting=meeting))
+    moves = [e.payload for e in events if e.action == "meeting_moved"]
+    assert [m["warnings"] for m in moves] == [list(later.warnings), list(sooner.warnings)]
     assert town.verify_audit().ok

@@ -70,6 +70,32 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 DATE: DateType = DateType()
 
 
+class PlannedType(click.ParamType):  # type: ignore[type-arg]
+    """``DATE``, ``-`` (no date) or ``POS=DATE``: (position or None, date or None)."""
+
+    name = "planned"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip()
+        if text == "-":
+            return (None, None)
+        pos, sep, day = text.partition("=")
+        if not sep:
+            return (None, DATE.convert(text, param, ctx))
+        if not pos.strip().isdigit() or int(pos) < 1:
+            self.fail(
+                f"{value!r}: the step position must be a number from 1, e.g. 2=2025-06-12",
+                param,
+                ctx,
+            )
+        return (int(pos), DATE.convert(day.strip(), param, ctx))
+
+
+PLANNED = PlannedType()
+
+
 class Runtime:
     """What the group callback knows; the service is built on first use."""
 
@@ -376,18 +402,76 @@ def paper() -> None:
 @click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
 @click.option("--faction", help="Antrag, Anfrage: the submitting faction (Fraktion).")
 @click.option("--member", "members", multiple=True, help="A submitting member (repeat).")
+@click.option(
+    "--planned",
+    "planned",
+    multiple=True,
+    type=PLANNED,
+    metavar="DATE|-|POS=DATE",
+    help="Planned meeting date of the route's steps: one DATE (or - for none) per step in "
+    "path order, or POS=DATE for single steps (repeat).",
+)
 @actor_option
 @output_options
 @pass_runtime
 def paper_create(
-    rt: Runtime, user: str | None, fmt: str, as_json: bool, date: dt.date | None, **fields: Any
+    rt: Runtime,
+    user: str | None,
+    fmt: str,
+    as_json: bool,
+    date: dt.date | None,
+    planned: tuple[tuple[int | None, dt.date | None], ...],
+    **fields: Any,
 ) -> None:
     """Create a paper in draft, with the route's Beratungsfolge."""
+    planned_dates = _planned_dates(rt, fields.get("route"), planned) if planned else []
     view = rt.service.create_paper(
-        user=user_of(user), date=date or dt.date.today(), body=rt.body, **fields
+        user=user_of(user),
+        date=date or dt.date.today(),
+        body=rt.body,
+        planned_dates=planned_dates,
+        **fields,
     )
     click.echo(f"created {view.number}", err=True)
     _show_paper(view, chosen_format(fmt, as_json))
+
+
+def _planned_dates(
+    rt: Runtime, route: str | None, planned: Sequence[tuple[int | None, dt.date | None]]
+) -> list[dt.date | None]:
+    """``--planned`` values as the service's list of planned dates, one per step of the route.
+
+    :raises InvalidInput: no route, both forms mixed, a position twice or outside the route,
+        or not one date per step in path order.
+    """
+    from workflow.errors import InvalidInput
+
+    if not route:
+        raise InvalidInput("--planned gives dates of the route's steps; pass --route ID too")
+    count = len(rt.service.catalog(rt.body).route(route).steps)
+    by_position = [pos for pos, _ in planned if pos is not None]
+    if by_position and len(by_position) != len(planned):
+        raise InvalidInput(
+            "--planned: give either one DATE (or -) per step in path order or POS=DATE, not both"
+        )
+    if not by_position:
+        if len(planned) != count:
+            raise InvalidInput(
+                f"--planned gives {len(planned)} date(s) in path order, but route {route!r} has "
+                f"{count} steps; give one per step (- for none) or use POS=DATE"
+            )
+        return [day for _, day in planned]
+    dates: list[dt.date | None] = [None] * count
+    seen: set[int] = set()
+    for pos, day in planned:
+        assert pos is not None
+        if pos in seen:
+            raise InvalidInput(f"--planned gives step {pos} twice")
+        if pos > count:
+            raise InvalidInput(f"--planned {pos}=…: route {route!r} has only {count} steps")
+        seen.add(pos)
+        dates[pos - 1] = day
+    return dates
 
 
 @paper.command("show")

@@ -185,6 +185,41 @@ def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) 
     click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
 
 
+@meeting.command("move")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@click.option("--date", "day", required=True, type=DATE, help="The new day (local).")
+@click.option("--time", "clock", help="The new start, HH:MM (default: the time it had).")
+@click.option("--reason", help="Why the meeting moves (audited).")
+@actor_option
+@pass_runtime
+def meeting_move(
+    rt: Runtime,
+    meeting_id: int,
+    day: dt.date,
+    clock: str | None,
+    reason: str | None,
+    user: str | None,
+) -> None:
+    """Move a planned or invited meeting; its steps and their reminders move with it."""
+    at = None
+    if clock is not None:
+        try:
+            at = dt.datetime.strptime(clock.strip(), "%H:%M").time()
+        except ValueError:
+            raise click.BadParameter(
+                f"{clock!r} is not a time; use HH:MM", param_hint="--time"
+            ) from None
+    moved = rt.service.move_meeting(
+        meeting_id, user=user_of(user), day=day, time=at, reason=reason, body=rt.body
+    )
+    for warning in moved.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    steps = f"; {len(moved.steps)} step(s) moved with it" if moved.steps else ""
+    click.echo(
+        f"meeting {moved.meeting.id}: moved to {_local(moved.meeting.start)}{steps}", err=True
+    )
+
+
 @meeting.command("record-minutes")
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @click.argument("minutes_file", metavar="FILE", type=click.Path(dir_okay=False))

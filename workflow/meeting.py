@@ -17,6 +17,13 @@ from storage import repository
 from storage.audit import append_event, meeting_stream
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
 from workflow.clock import BERLIN, local
+from workflow.deadlines import (
+    earliest_meeting,
+    invitation_deadline,
+    satisfies,
+    show,
+    working_calendar,
+)
 from workflow.engine import MeetingContext
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
 from workflow.model import (
@@ -25,6 +32,7 @@ from workflow.model import (
     AgendaItemView,
     AgendaPart,
     AuditAction,
+    MeetingMoved,
     MeetingView,
 )
 from workflow.service_base import ServiceBase
@@ -171,8 +179,15 @@ class MeetingOperations(ServiceBase):
     def build_agenda(
         self, meeting_id: int, *, user: str | None, body: str | None = None
     ) -> MeetingView:
-        """Add the consultations due for the meeting's organization as agenda items: those
-        scheduled into it, and those of released papers planned or scheduled for its day.
+        """Add the consultations due for the meeting's organization as agenda items (public
+        ones first, then non-public, by the parts of the agenda). Of each released paper:
+
+        - the steps scheduled into the meeting;
+        - a step planned or scheduled (without a meeting) for the meeting's day;
+        - else its next open step of the organization, in no meeting, dated on or before the
+          meeting's day or undated (a repeated step after vertagt, a first step without a
+          date), once every step on an earlier level is done (steps on the same level run in
+          parallel). A re-decision step is taken only inside its objection window.
 
         :raises TransitionNotAllowed: the meeting is held or cancelled.
         """
@@ -194,16 +209,55 @@ class MeetingOperations(ServiceBase):
                 paper = self._paper_of(session, body_row, number, for_update=True)
                 if not self._is_released(session, paper):
                     continue
-                for step in paper.consultations:
-                    if step.organization_id != meeting.organization_id or step.id in on_agenda:
-                        continue
-                    free = step.meeting_id is None and (
-                        (step.state == planned and step.planned_date == day)
-                        or (step.state == scheduled and step.date == day)
+                due = [
+                    step
+                    for step in paper.consultations
+                    if step.organization_id == meeting.organization_id
+                    and step.id not in on_agenda
+                    and (
+                        step.meeting_id == meeting.id
+                        or (
+                            step.meeting_id is None
+                            and (
+                                (step.state == planned and step.planned_date == day)
+                                or (step.state == scheduled and step.date == day)
+                            )
+                        )
                     )
-                    if step.meeting_id == meeting.id or free:
-                        self._schedule(session, actor, meeting, paper, step)
+                ]
+                if not due and not any(s.meeting_id == meeting.id for s in paper.consultations):
+                    nxt = self._next_due_step(session, paper, meeting.organization_id, day)
+                    due = [nxt] if nxt is not None and nxt.id not in on_agenda else []
+                for step in due:
+                    self._schedule(session, actor, meeting, paper, step)
             return self._meeting_view(session, meeting, catalog)
+
+    def _next_due_step(
+        self, session: Session, paper: Paper, organization: str, day: dt.date
+    ) -> Consultation | None:
+        """The paper's next open step of ``organization`` if it is due by ``day``: in no
+        meeting, dated on or before ``day`` or undated, every earlier level done, and ``day``
+        inside a re-decision step's objection window."""
+        lifecycle = self._catalog(session, paper.definitions_version).lifecycle("consultation")
+        open_steps = sorted(
+            (s for s in paper.consultations if not lifecycle.state(s.state).final),
+            key=lambda s: (s.level, s.position),
+        )
+        step = next((s for s in open_steps if s.organization_id == organization), None)
+        if step is None or step.meeting_id is not None:
+            return None
+        if lifecycle.transition("schedule", step.state) is None:
+            return None
+        when = step.date or step.planned_date
+        if when is not None and when > day:
+            return None
+        if any(s.level < step.level for s in open_steps):
+            return None
+        try:
+            self._check_window(session, paper, step, day)
+        except InvalidInput:
+            return None
+        return step
 
     def add_agenda_item(
         self,
@@ -284,21 +338,145 @@ class MeetingOperations(ServiceBase):
             body_row = self._body(session, body)
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-            label = _label(catalog, meeting)
-            allowed = self.engine.meeting_triggers(catalog, meeting.state)
             papers = [
                 self._paper_of(session, body_row, number, for_update=True)
                 for number in repository.papers_in_meeting(session, meeting.id)
             ]
+            # Refused before anything changes, with the state the meeting has now.
+            self._require_steps_can(session, catalog, meeting, papers, "unschedule", "cancel")
             self.engine.fire_meeting(
                 self._meeting_ctx(session, catalog, actor, meeting), "cancel", reason=reason
             )
             for paper in papers:
-                self._unschedule(session, actor, meeting, paper, reason, label, allowed)
+                self._unschedule(session, actor, meeting, paper, reason)
             meeting.modified_at = self.clock.now()
             return self._meeting_view(session, meeting, catalog)
 
+    def move_meeting(
+        self,
+        meeting_id: int,
+        *,
+        user: str | None,
+        day: dt.date,
+        time: dt.time | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+    ) -> MeetingMoved:
+        """Move a planned or invited meeting to ``day`` at ``time`` (local; default the time
+        it had); the end moves by as much. Its scheduled steps get the new day, and the
+        reminders of their papers are planned again, in the same transaction. After the
+        invitation the result warns that the Ladungsfrist must be checked again for the new
+        day (the invitation is not sent again).
+
+        :raises InvalidInput: the same start, or a re-decision step whose objection window
+            does not hold the new day.
+        :raises TransitionNotAllowed: the meeting is held or cancelled, or a step on it
+            already has a result.
+        """
+        reason = reason.strip() if reason and reason.strip() else None
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
+            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+            label = _label(catalog, meeting)
+            self._require_manage(catalog, actor, label)
+            if catalog.lifecycle("meeting").transition("cancel", meeting.state) is None:
+                raise TransitionNotAllowed(
+                    label,
+                    meeting.state,
+                    "move",
+                    self.engine.meeting_triggers(catalog, meeting.state),
+                    "only a planned or invited meeting can be moved",
+                )
+            old_start = meeting.start
+            at = time or local(old_start).time()
+            start = dt.datetime.combine(day, at, tzinfo=BERLIN).astimezone(dt.UTC)
+            if start == old_start:
+                raise InvalidInput(f"{label} already starts then; give another --date or --time")
+            papers = [
+                self._paper_of(session, body_row, number, for_update=True)
+                for number in repository.papers_in_meeting(session, meeting.id)
+            ]
+            self._require_steps_can(session, catalog, meeting, papers, "schedule", "move")
+            moved = list[tuple[str, int]]()
+            if day != local(old_start).date():
+                for paper in papers:
+                    moved += self._move_steps(session, actor, meeting, paper, day, reason)
+            meeting.start = start
+            if meeting.end is not None:
+                meeting.end = meeting.end.astimezone(dt.UTC) + (start - old_start)
+            meeting.modified_at = self.clock.now()
+            warnings = self._notice_warnings(catalog, meeting, day)
+            payload = {
+                "from": _iso(old_start),
+                "start": _iso(start),
+                "end": _iso(meeting.end) if meeting.end else None,
+                "reason": reason,
+                "steps": [list(s) for s in moved],
+                "invited_at": _iso(meeting.invited_at) if meeting.invited_at else None,
+                "warnings": list(warnings),
+            }
+            self._record_meeting(session, meeting, actor, AuditAction.MEETING_MOVED, payload)
+            return MeetingMoved(
+                meeting=self._meeting_view(session, meeting, catalog),
+                steps=tuple(moved),
+                warnings=warnings,
+            )
+
     # -- helpers -------------------------------------------------------------------------------
+
+    def _move_steps(
+        self,
+        session: Session,
+        actor: Actor,
+        meeting: Meeting,
+        paper: Paper,
+        day: dt.date,
+        reason: str | None,
+    ) -> list[tuple[str, int]]:
+        """Schedule the paper's steps in ``meeting`` for ``day`` (audited in the paper's
+        stream) and plan its reminders again."""
+        catalog = self._catalog(session, paper.definitions_version)
+        ctx = self._ctx(session, catalog, actor, paper)
+        moved = []
+        for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
+            try:
+                self._check_window(session, paper, step, day)
+            except InvalidInput as exc:
+                raise InvalidInput(f"step {step.position} of {paper.number}: {exc}") from exc
+            extra: dict[str, Any] = {"reason": reason} if reason else {}
+            self.engine.fire_consultation(
+                ctx, step, "schedule", date=day, meeting=meeting.id, moved=True, **extra
+            )
+            step.date = day
+            moved.append((paper.number, step.position))
+        self._paper_changed(catalog, paper)
+        return moved
+
+    def _notice_warnings(self, catalog: Catalog, meeting: Meeting, day: dt.date) -> tuple[str, ...]:
+        """After the invitation: whether it still keeps the Ladungsfrist for the new day."""
+        if meeting.invited_at is None:
+            return ()
+        label = _label(catalog, meeting)
+        sent = local(meeting.invited_at).date()
+        head = f"the invitation to {label} went out on {show(sent)}: check the Ladungsfrist again"
+        rule = catalog.deadlines.for_organization(meeting.organization_id).notice
+        if rule is None:
+            return (f"{head}; the definitions set no Ladungsfrist for {meeting.organization_id}",)
+        rules = catalog.deadlines
+        cal = working_calendar(catalog.body.state, catalog.body.time_zone, rules.days_off)
+        name = catalog.organization_name(meeting.organization_id)
+        deadline = invitation_deadline(cal, day, rule, body_name=name)
+        if satisfies(cal, rule, sent, day):
+            kept = f"it keeps the notice for {show(day)} (dispatch by {show(deadline.day)})"
+            return (f"{head}; {kept}",)
+        later = earliest_meeting(cal, rule, sent - dt.timedelta(days=1))
+        late = (
+            f"{head}; it is too late for {show(day)}: the invitation had to go out by "
+            f"{show(deadline.day)}; invite again with the urgent notice or move the meeting to "
+            f"{show(later)} or later"
+        )
+        return (late,)
 
     def _meeting(
         self, session: Session, body: BodyRow, meeting_id: int, *, for_update: bool = False
@@ -396,27 +574,42 @@ class MeetingOperations(ServiceBase):
         meeting: Meeting,
         paper: Paper,
         reason: str,
-        label: str,
-        allowed: list[str],
     ) -> None:
+        """Move the paper's steps in ``meeting`` back to planned (``_require_steps_can``
+        has checked that they can go)."""
         catalog = self._catalog(session, paper.definitions_version)
-        lifecycle = catalog.lifecycle("consultation")
         ctx = self._ctx(session, catalog, actor, paper)
         for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
-            if lifecycle.transition("unschedule", step.state) is None:
-                raise TransitionNotAllowed(
-                    label,
-                    meeting.state,
-                    "cancel",
-                    allowed,
-                    f"step {step.position} of {paper.number} is {step.state!r} and cannot go "
-                    "back to planned",
-                )
             self.engine.fire_consultation(
                 ctx, step, "unschedule", internal=True, meeting=meeting.id, reason=reason
             )
             step.date, step.meeting_id = None, None
         self._paper_changed(catalog, paper)
+
+    def _require_steps_can(
+        self,
+        session: Session,
+        catalog: Catalog,
+        meeting: Meeting,
+        papers: list[Paper],
+        trigger: str,
+        what: str,
+    ) -> None:
+        """Refuse ``what`` (cancel, move) on the meeting, naming its current state, when a step
+        scheduled into it cannot take ``trigger`` (e.g. it already has a result)."""
+        goes = {"unschedule": "go back to planned", "schedule": "move with the meeting"}[trigger]
+        for paper in papers:
+            lifecycle = self._catalog(session, paper.definitions_version).lifecycle("consultation")
+            for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
+                if lifecycle.transition(trigger, step.state) is None:
+                    raise TransitionNotAllowed(
+                        _label(catalog, meeting),
+                        meeting.state,
+                        what,
+                        self.engine.meeting_triggers(catalog, meeting.state),
+                        f"step {step.position} of {paper.number} is {step.state!r} and cannot "
+                        + goes,
+                    )
 
     def _add_item(
         self,

@@ -230,6 +230,7 @@ class AuditAction(StrEnum):
     MEETING_TRANSITIONED = "meeting_transitioned"
     AGENDA_ITEM_ADDED = "agenda_item_added"
     AGENDA_NUMBERED = "agenda_numbered"
+    MEETING_MOVED = "meeting_moved"
     AUDIT_SEALED = "audit_sealed"
     APP_ROLE_GRANTED = "app_role_granted"
     URGENT_DECISION_RECORDED = "urgent_decision_recorded"
@@ -588,6 +589,16 @@ class MeetingView:
     modified_at: dt.datetime
     agenda: tuple[AgendaItemView, ...] = ()
     allowed_actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingMoved:
+    """A moved meeting, the steps that moved with it (paper number, position) and what the
+    session office must check again (the Ladungsfrist of an invitation already sent)."""
+
+    meeting: MeetingView
+    steps: tuple[tuple[str, int], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 class ObjectionKind(StrEnum):
