@@ -138,6 +138,28 @@ def test_a_permanent_failure_is_parked_at_once(town: WorkflowService, clock: Fix
     assert "reminder_failed" in actions(town, number)
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_wrong_smtp_password_queues_the_reminders_again_instead_of_parking_them(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    from tests.smtp_server import Login, smtp_server
+    from workflow.notify import SmtpNotifier, SmtpSettings
+
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    with smtp_server(login=Login("ratsweg", "richtig")) as (recorder, port):
+        settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="falsch")
+        report = Worker(town, SmtpNotifier(settings), WorkerOptions(backoff=60)).sweep()
+        assert (report.sent, report.retried, report.failed) == (0, report.claimed, 0)
+        assert town.list_reminders([ReminderState.FAILED]) == []
+        clock.instant += dt.timedelta(seconds=61)
+        settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="richtig")
+        notifier = SmtpNotifier(settings)
+        report = Worker(town, notifier).sweep()
+        notifier.close()
+    assert report.sent >= 1 and report.failed == 0 and recorder.count() == report.sent
+
+
 def test_reminders_commands_list_due_sent_failed_and_retry(
     town: WorkflowService, clock: FixedClock
 ) -> None:
