@@ -129,7 +129,7 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         (
             ("paper", "submit", "V/2025/1"),
             "mallory",
-            "Error: no user in the definitions of Stadt Musterstadt 'mallory'",
+            "Error: no user 'mallory' in the definitions of Stadt Musterstadt",
         ),
         (
             ("paper", "withdraw", "V/2025/1", "--reason", " "),
