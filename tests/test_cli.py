@@ -333,6 +333,13 @@ def test_the_demo_keeps_the_fristen_the_documents_show(
     } == kept
     assert {c["status"] for d in decisions for c in d["deadlines"]} == {"kept"}
     assert all(d["deadlines_missed"] == 0 for d in decisions)
+    # only the decision procedures the municipality's decisions.yaml configures are offered
+    allowed = {
+        "landau": "möglich: suspend",  # GemO RP § 42 Aussetzung only
+        "voelklingen": "möglich: contest",  # KSVG § 60 Beanstandung
+        "herzogenrath": "möglich: object, contest",  # GO NRW § 54, no Aussetzung
+    }[municipality]
+    assert f"Status: Beschlossen (adopted); {allowed}\n" in demo.stdout
     if municipality == "landau":
         # the one Nachtrag case of the paper check that the seed's dates leave for the Stadtrat
         check = CliRunner().invoke(
