@@ -160,6 +160,24 @@ def test_a_wrong_smtp_password_queues_the_reminders_again_instead_of_parking_the
     assert report.sent >= 1 and report.failed == 0 and recorder.count() == report.sent
 
 
+def test_reminders_and_deadlines_list_as_ndjson(town: WorkflowService) -> None:
+    create_paper(town)
+
+    def lines(*args: str) -> list[object]:
+        result = CliRunner().invoke(cli, [*args, "--format", "ndjson"], obj=town)
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    def listed(*args: str) -> list[object]:
+        return list(json.loads(CliRunner().invoke(cli, [*args, "--json"], obj=town).stdout))
+
+    due = lines("reminders", "due")
+    assert len(due) >= 2 and due == listed("reminders", "due")
+    assert lines("reminders", "failed") == [] == lines("reminders", "sent")
+    deadlines = lines("deadlines")
+    assert deadlines and deadlines == listed("deadlines")
+
+
 def test_reminders_commands_list_due_sent_failed_and_retry(
     town: WorkflowService, clock: FixedClock
 ) -> None:
