@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -26,6 +27,15 @@ class Received:
 class Recorder:
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    refuse: frozenset[str] = frozenset()  # recipients answered with 550
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         mail = message_from_bytes(envelope.content, policy=policy.default)
@@ -52,11 +62,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Login:
+    """Accepts one user and password (AUTH PLAIN/LOGIN without TLS); counts attempts."""
+
+    user: str
+    password: str
+    attempts: int = 0
+
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        self.attempts += 1
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            self.user.encode(),
+            self.password.encode(),
+        )
+        return AuthResult(success=ok, handled=False)
+
+
 @contextmanager
-def smtp_server() -> Iterator[tuple[Recorder, int]]:
-    recorder = Recorder()
+def smtp_server(
+    *, login: Login | None = None, refuse: frozenset[str] = frozenset()
+) -> Iterator[tuple[Recorder, int]]:
+    """A server on loopback; with ``login`` it requires that login, and it refuses the
+    recipients in ``refuse`` with 550."""
+    recorder = Recorder(refuse=refuse)
     port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    auth: dict[str, Any] = {}
+    if login is not None:
+        auth = {"auth_required": True, "auth_require_tls": False, "authenticator": login}
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:
         yield recorder, port

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -128,7 +129,7 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         (
             ("paper", "submit", "V/2025/1"),
             "mallory",
-            "Error: no user in the definitions of Stadt Musterstadt 'mallory'",
+            "Error: no user 'mallory' in the definitions of Stadt Musterstadt",
         ),
         (
             ("paper", "withdraw", "V/2025/1", "--reason", " "),
@@ -268,9 +269,10 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     assert (
         "14.11.2011  Stadtvorstand: TOP N 1 (nichtöffentlich), Sitzung 1: empfohlen" in done.stdout
     )
-    # the paper's, the body's and the 7 meetings' events, among them the Mitzeichnung reminders
-    # (with their escalations) planned at the request and cancelled by the co-signatures
-    assert "Audit trail intact: 89 events in 9 chains." in done.stdout
+    # the paper's, the body's and the 7 meetings' events, among them 34 reminders planned and
+    # cancelled: on the seed's dates the Vorlagenschluss and Ladung reminders of every step lie
+    # ahead and are planned too (89 events when the demo ran on today's clock)
+    assert "Audit trail intact: 149 events in 9 chains." in done.stdout
     assert "Replay matches the database for all 1 papers." in done.stdout
     assert "Traceback" not in done.stderr
 
@@ -298,8 +300,53 @@ def test_demo_trail_shows_the_co_signing_reminders_planned_and_cancelled(tmp_pat
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     result = CliRunner().invoke(cli, ["demo", "--database", url, "--trail"])
     assert result.exit_code == 0, result.output
-    # two co-signing offices: a reminder and its escalation each, cancelled by the signatures
-    assert result.stdout.count("reminder_planned") == result.stdout.count("reminder_cancelled") == 4
+    # two co-signing offices: a reminder and its escalation each, cancelled by the signatures;
+    # and the Vorlagenschluss and Ladung reminders of the seven steps, planned on the seed's
+    # dates (the demo's clock) and cancelled by the release and the results
+    assert (
+        result.stdout.count("reminder_planned") == result.stdout.count("reminder_cancelled") == 34
+    )
+    assert "02.11.2011 08:45:00" in result.stdout  # the first co-signature, on the demo's clock
+
+
+@pytest.mark.parametrize(
+    ("municipality", "kept"),
+    [
+        ("landau", {"08.12.2011": 14, "13.12.2011": 16}),  # 2 Mitzeichnungen + 2 per step
+        ("voelklingen", {"24.09.2020": 6}),
+        ("herzogenrath", {"25.03.2025": 1}),  # the Einspruchsfrist, elapsed without Einspruch
+    ],
+)
+def test_the_demo_keeps_the_fristen_the_documents_show(
+    tmp_path: Path, municipality: str, kept: dict[str, int]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    demo = CliRunner().invoke(cli, ["demo", "--database", url, "--municipality", municipality])
+    assert demo.exit_code == 0, demo.output
+    env = {"RATSWEG_USER": "admin"}
+    listed = CliRunner().invoke(cli, ["--database", url, "decisions", "list", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    decisions = json.loads(listed.stdout)
+    assert {
+        dt.date.fromisoformat(d["date"]).strftime("%d.%m.%Y"): d["deadlines_kept"]
+        for d in decisions
+    } == kept
+    assert {c["status"] for d in decisions for c in d["deadlines"]} == {"kept"}
+    assert all(d["deadlines_missed"] == 0 for d in decisions)
+    # only the decision procedures the municipality's decisions.yaml configures are offered
+    allowed = {
+        "landau": "möglich: suspend",  # GemO RP § 42 Aussetzung only
+        "voelklingen": "möglich: contest",  # KSVG § 60 Beanstandung
+        "herzogenrath": "möglich: object, contest",  # GO NRW § 54, no Aussetzung
+    }[municipality]
+    assert f"Status: Beschlossen (adopted); {allowed}\n" in demo.stdout
+    if municipality == "landau":
+        # the one Nachtrag case of the paper check that the seed's dates leave for the Stadtrat
+        check = CliRunner().invoke(
+            cli, ["--database", url, "paper", "check", "2011/001", "--json"], env=env
+        )
+        steps = json.loads(check.stdout)
+        assert steps[-1]["status"] == "nachtrag" and steps[-1]["blocked_by"] == [6]
 
 
 def test_help_is_fast_and_imports_nothing_heavy() -> None:

@@ -135,7 +135,7 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--user", "weber"),
-            "Error: no user in the definitions of Stadt Landau in der Pfalz 'weber'",
+            "Error: no user 'weber' in the definitions of Stadt Landau in der Pfalz",
         ),
         (
             ("deadlines", "--paper", "2011/002"),

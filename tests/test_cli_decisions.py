@@ -59,6 +59,8 @@ def test_decisions_open_lists_tasks_as_json_and_csv(service: WorkflowService) ->
     assert [(r["paper_number"], r["due"], r["overdue"]) for r in rows] == [
         (number, "2025-03-01", True)
     ]
+    ndjson = run(service, "decisions", "open", "--overdue", "--format", "ndjson").stdout
+    assert [json.loads(line) for line in ndjson.splitlines()] == rows
     csv = run(service, "decisions", "open", "--format", "csv", "--office", "amt1").stdout
     assert csv.splitlines() == [
         "task,paper,title,office,state,due,every,report_to,status",

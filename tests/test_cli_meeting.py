@@ -38,6 +38,10 @@ def test_create_takes_local_time_and_shows_utc_json(service: WorkflowService) ->
     assert (shown["state"], shown["location"], shown["agenda"]) == ("planned", "Ratssaal", [])
     table = run(service, "meeting", "list").stdout
     assert "18.03.2025 17:00" in table and "Hauptausschuss" in table
+    ndjson = run(service, "meeting", "list", "--format", "ndjson").stdout
+    listed = json.loads(run(service, "meeting", "list", "--json").stdout)
+    assert [json.loads(line) for line in ndjson.splitlines()] == listed
+    assert [m["id"] for m in listed] == [mid]
 
 
 def test_agenda_walkthrough_prints_numbered_tops(service: WorkflowService) -> None:

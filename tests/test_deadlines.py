@@ -300,3 +300,12 @@ def test_deadlines_are_monotonic_in_the_meeting_date(
 ) -> None:
     first = invitation_deadline(SL, meeting, rule).day
     assert first <= invitation_deadline(SL, meeting + dt.timedelta(days=later), rule).day
+
+
+def test_day_counts_are_singular_for_one_day() -> None:
+    assert DayUnit.CALENDAR_DAYS.amount(1, full=True) == "1 voller Kalendertag"
+    assert DayUnit.CALENDAR_DAYS.amount(4, full=True) == "4 volle Kalendertage"
+    assert DayUnit.WORKING_DAYS.amount(1) == "1 Arbeitstag"
+    assert DayUnit.WERKTAGE.amount(2) == "2 Werktage"
+    deadline = invitation_deadline(RP, D(2011, 11, 14), notice(1))
+    assert ": 1 voller Kalendertag zwischen Zugang und Sitzungstag" in deadline.explanation

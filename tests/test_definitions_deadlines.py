@@ -148,7 +148,7 @@ def test_shipped_rules_keep_open_points_as_unverified_configuration() -> None:
     assert beirat is not None and not beirat.source.verified
     saarland = load_catalog(resolve_definitions_dir("voelklingen")).deadlines.default.notice
     assert saarland is not None and saarland.days == 3 and not saarland.source.verified
-    assert "unverified" in (saarland.source.note or "")
+    assert "nicht verifiziert" in (saarland.source.note or "")
     nrw = load_catalog(resolve_definitions_dir("herzogenrath")).deadlines.default
     assert nrw.notice is None  # GO NRW leaves it to the council's GO: not assumed
 
@@ -191,3 +191,17 @@ def test_reminder_problems_are_reported_with_their_lines() -> None:
             ),
         ),
     ]
+
+
+@pytest.mark.parametrize("municipality", ["landau", "voelklingen", "herzogenrath"])
+def test_shipped_notes_are_german_as_they_appear_in_reminder_mails(municipality: str) -> None:
+    rules = load_catalog(resolve_definitions_dir(municipality)).deadlines
+    notes = []
+    for rule_set in (rules.default, *rules.organizations.values()):
+        for name in ("notice", "urgent_notice", "submission_cutoff", "co_signing"):
+            rule = getattr(rule_set, name, None)
+            if rule is not None and rule.source.note:
+                notes.append(rule.source.note)
+    assert notes
+    english = (" the ", "placeholder", "until", "not found", "unverified", " is ", "no rule")
+    assert [n for n in notes if any(word in f" {n} " for word in english)] == []

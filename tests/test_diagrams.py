@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -27,11 +28,31 @@ def test_paper_graph_marks_done_current_and_planned_steps(service: WorkflowServi
     assert 's2["2. Hauptausschuss (vorberatung, Ö) ohne Termin"]:::current' in text
     assert 's3["3. Rat der Stadt Musterstadt (entscheidung, Ö) 27.03.2025"]:::planned' in text
     assert 's1 -->|"vertagt"| s2' in text
-    assert "start --> s1" in text and "s3 --> end" in text
+    assert "start --> s1" in text and "s3 --> stop" in text
+    assert '  stop(("In Beratung"))' in text
+    assert_mermaid_ids_are_not_keywords(text)
     dot = run(service, "paper", "graph", number, "--format", "dot").stdout
     assert dot.startswith("digraph paper {")
     assert "s1 -> s2 [label=vertagt]" in dot
+    assert "s3 -> stop" in dot and "end" not in dot
     assert 'style="rounded,dashed"' in dot
+
+
+# Words Mermaid's flowchart grammar reads as keywords: a node with such an id does not render.
+MERMAID_KEYWORDS = {"end", "subgraph", "graph", "flowchart", "style", "class", "classdef"}
+MERMAID_KEYWORDS |= {"click", "linkstyle", "direction", "call", "href", "default"}
+
+
+def assert_mermaid_ids_are_not_keywords(text: str) -> None:
+    body = text.split("flowchart LR\n", 1)[1]
+    ids: set[str] = set()
+    for line in body.splitlines():
+        if line.strip().startswith("classDef "):
+            continue
+        line = re.sub(r'"[^"]*"', "", line)  # labels may say anything
+        ids.update(re.findall(r"(?:^\s*|-->(?:\|\|)?\s*)([A-Za-z_]\w*)", line))
+    assert {"start", "s1", "s3", "stop"} <= ids
+    assert not {i.lower() for i in ids} & MERMAID_KEYWORDS, ids
 
 
 def test_parallel_steps_are_drawn_side_by_side(service: WorkflowService) -> None:

@@ -128,6 +128,34 @@ def test_bad_minutes_files_are_refused_as_a_whole(
     assert message in str(info.value)
 
 
+def test_csv_minutes_carry_the_amended_text(service: WorkflowService, tmp_path: Path) -> None:
+    meeting_id, numbers = invited_meeting(service, papers=2)
+    service.hold_meeting(meeting_id, user="session")
+    minutes = write(
+        tmp_path,
+        "minutes.csv",
+        "top;result;text;note\n"
+        'Ö 1;mit_aenderungen_empfohlen;"Der Rat beschließt\nden Neubau; ohne Turm.";Antrag SPD\n'
+        "Ö 2;empfohlen;;\n",
+    )
+    items = read_minutes_file(minutes)
+    assert [(i.amended_text, i.note) for i in items] == [
+        ("Der Rat beschließt\nden Neubau; ohne Turm.", "Antrag SPD"),
+        (None, None),
+    ]
+    service.record_minutes(meeting_id, items, user="session")
+    first = service.get_paper(numbers[0])
+    assert first.text == "Der Rat beschließt\nden Neubau; ohne Turm."
+    assert first.text_versions[-1].text == first.text  # a new text version from the minutes
+    # the outcome that needs the wording refuses a line without it, and records nothing
+    again, others = invited_meeting(service, papers=1)
+    service.hold_meeting(again, user="session")
+    bare = write(tmp_path, "bare.csv", "top;result\nÖ 1;mit_aenderungen_empfohlen\n")
+    with pytest.raises(InvalidInput):
+        service.record_minutes(again, read_minutes_file(bare), user="session")
+    assert service.get_paper(others[0]).consultations[0].state != "held"
+
+
 def test_cli_records_csv_minutes(service: WorkflowService, tmp_path: Path) -> None:
     meeting_id, numbers = invited_meeting(service, papers=2)
     minutes = write(

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.smtp_server import free_port, smtp_server
+from tests.smtp_server import Login, free_port, smtp_server
 from workflow.app import build_notifier, smtp_settings_from_env
 from workflow.errors import DeliveryError, InvalidInput
 from workflow.model import OutboxMessage
@@ -45,6 +45,85 @@ def test_an_unreachable_server_is_a_transient_failure() -> None:
     with pytest.raises(DeliveryError) as caught:
         notifier.send(MESSAGE)
     assert not caught.value.permanent
+
+
+# The test server accepts AUTH on plain loopback connections.
+auth_without_tls = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+@auth_without_tls
+def test_a_wrong_password_is_a_transient_setup_failure_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    login = Login("ratsweg", "richtig")
+    with smtp_server(login=login) as (recorder, port):
+        settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="falsch")
+        notifier = SmtpNotifier(settings)
+        attempts = []
+        with caplog.at_level(logging.ERROR):
+            for _ in range(3):
+                with pytest.raises(DeliveryError) as caught:
+                    notifier.send(MESSAGE)
+                assert not caught.value.permanent  # retried with backoff, not parked
+                attempts.append(login.attempts)
+        assert str(caught.value) == (
+            f"SMTP setup 127.0.0.1:{port}: login as 'ratsweg' failed (535 5.7.8 Authentication "
+            "credentials invalid); check RATSWEG_SMTP_USER and RATSWEG_SMTP_PASSWORD"
+        )
+        # one line in the log, and one login (smtplib tries PLAIN, then LOGIN): the next
+        # messages fail without trying again
+        assert [r.getMessage() for r in caplog.records if r.name == "workflow.notify"] == [
+            f"{caught.value}; messages are retried with backoff"
+        ]
+        assert attempts == [2, 2, 2]
+        # once the password is right (after the setup_retry pause), mail flows again
+        fixed = SmtpNotifier(replace(settings, password="richtig"))
+        assert fixed.send(MESSAGE).refused == ()
+        fixed.close()
+    assert recorder.count() == 1
+
+
+def test_starttls_the_server_does_not_offer_is_a_transient_setup_failure() -> None:
+    with smtp_server() as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port, starttls=True))
+        with pytest.raises(DeliveryError, match="STARTTLS failed.*check RATSWEG_SMTP_STARTTLS"):
+            notifier.send(MESSAGE)
+    assert recorder.count() == 0
+
+
+@auth_without_tls
+def test_a_missing_login_the_server_requires_is_a_transient_setup_failure() -> None:
+    with smtp_server(login=Login("ratsweg", "richtig")) as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        with pytest.raises(DeliveryError, match="sender .* refused \\(530 ") as caught:
+            notifier.send(MESSAGE)
+    assert not caught.value.permanent and "RATSWEG_SMTP_USER" in str(caught.value)
+    assert recorder.count() == 0
+
+
+def test_recipients_refused_in_part_are_returned_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with smtp_server(refuse=frozenset({"max@musterstadt.example"})) as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        with caplog.at_level(logging.WARNING):
+            delivery = notifier.send(MESSAGE)
+        notifier.close()
+    assert delivery.refused == (("max@musterstadt.example", 550, "5.1.1 mailbox unavailable"),)
+    assert recorder.messages[0].rcpt_tos == ["erika@musterstadt.example"]
+    assert caplog.records[-1].getMessage() == (
+        f"SMTP delivered {MESSAGE.key} without the refused recipients "
+        "max@musterstadt.example: 550 5.1.1 mailbox unavailable"
+    )
+
+
+def test_every_recipient_refused_with_5xx_fails_permanently() -> None:
+    everyone = frozenset(MESSAGE.recipients)
+    with smtp_server(refuse=everyone) as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        with pytest.raises(DeliveryError, match="refused the recipients") as caught:
+            notifier.send(MESSAGE)
+    assert caught.value.permanent and recorder.count() == 0
 
 
 def test_a_message_without_recipients_fails_permanently() -> None:

@@ -1,6 +1,6 @@
 """2000 due reminders, several `ratsweg worker` processes, one killed with SIGKILL mid-run:
 every reminder is claimed once, every outbox row delivered once, and the SMTP server on
-loopback receives 2000 distinct Message-IDs. SQLite: 2 workers; PostgreSQL: 4.
+loopback receives exactly the 2000 reminders' Message-IDs (each built from its reminder's key). SQLite: 2 workers; PostgreSQL: 4.
 
 What is guaranteed (docs/architecture.md): a claim happens once (outbox key unique, claim and
 outbox insert in one transaction). Delivery is at-least-once: a worker killed after the SMTP
@@ -26,6 +26,7 @@ from sqlalchemy import func, insert, select
 
 from storage.schema import AuditEvent, Outbox, Reminder
 from tests.smtp_server import smtp_server
+from workflow.notify import message_id
 from workflow.service import WorkflowService
 
 pytestmark = pytest.mark.slow
@@ -123,6 +124,7 @@ def test_workers_deliver_every_reminder_once_even_when_one_is_killed(
     with service.db.read() as session:
         outbox = session.execute(select(Outbox.reminder_id, Outbox.state)).all()
         states = Counter(session.scalars(select(Reminder.state)))
+        keys = set(session.scalars(select(Reminder.key)))
         sent_events = [
             e.payload
             for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent"))
@@ -136,6 +138,8 @@ def test_workers_deliver_every_reminder_once_even_when_one_is_killed(
     logging.getLogger(__name__).warning(  # shown with -rA or on failure
         "%d messages, %d Message-IDs, duplicates: %s", len(received), len(ids), duplicates
     )
-    assert len(ids) == REMINDERS
+    assert len(keys) == REMINDERS
+    # every reminder arrived (at least once), and nothing else did
+    assert set(ids) == {message_id(key, "musterstadt.example") for key in keys}
     assert sum(n - 1 for n in duplicates.values()) <= BATCH  # only the killed worker's batch
     assert service.verify_audit().ok

@@ -138,6 +138,46 @@ def test_a_permanent_failure_is_parked_at_once(town: WorkflowService, clock: Fix
     assert "reminder_failed" in actions(town, number)
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_wrong_smtp_password_queues_the_reminders_again_instead_of_parking_them(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    from tests.smtp_server import Login, smtp_server
+    from workflow.notify import SmtpNotifier, SmtpSettings
+
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    with smtp_server(login=Login("ratsweg", "richtig")) as (recorder, port):
+        settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="falsch")
+        report = Worker(town, SmtpNotifier(settings), WorkerOptions(backoff=60)).sweep()
+        assert (report.sent, report.retried, report.failed) == (0, report.claimed, 0)
+        assert town.list_reminders([ReminderState.FAILED]) == []
+        clock.instant += dt.timedelta(seconds=61)
+        settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="richtig")
+        notifier = SmtpNotifier(settings)
+        report = Worker(town, notifier).sweep()
+        notifier.close()
+    assert report.sent >= 1 and report.failed == 0 and recorder.count() == report.sent
+
+
+def test_reminders_and_deadlines_list_as_ndjson(town: WorkflowService) -> None:
+    create_paper(town)
+
+    def lines(*args: str) -> list[object]:
+        result = CliRunner().invoke(cli, [*args, "--format", "ndjson"], obj=town)
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    def listed(*args: str) -> list[object]:
+        return list(json.loads(CliRunner().invoke(cli, [*args, "--json"], obj=town).stdout))
+
+    due = lines("reminders", "due")
+    assert len(due) >= 2 and due == listed("reminders", "due")
+    assert lines("reminders", "failed") == [] == lines("reminders", "sent")
+    deadlines = lines("deadlines")
+    assert deadlines and deadlines == listed("deadlines")
+
+
 def test_reminders_commands_list_due_sent_failed_and_retry(
     town: WorkflowService, clock: FixedClock
 ) -> None:

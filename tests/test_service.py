@@ -213,7 +213,9 @@ def test_roles_are_enforced_and_refusals_change_nothing(service: WorkflowService
         service.release_paper(number, user="clerk")
     with pytest.raises(PermissionDenied, match="auditor"):
         create(service, user="auditor")
-    with pytest.raises(NotFoundError, match="no user in the definitions of Stadt Musterstadt"):
+    with pytest.raises(
+        NotFoundError, match="no user 'mallory' in the definitions of Stadt Musterstadt"
+    ):
         service.submit_paper(number, user="mallory")
     with pytest.raises(PermissionDenied, match="pass --as USER"):
         service.release_paper(number, user=None)

@@ -307,7 +307,7 @@ class Catalog:
             return self.users[user_id]
         except KeyError:
             raise not_found(
-                f"user in the definitions of {self.body.name}", user_id, self.users
+                "user", user_id, self.users, f"in the definitions of {self.body.name}"
             ) from None
 
     def lifecycle(self, name: str) -> Lifecycle:

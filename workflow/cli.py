@@ -18,6 +18,7 @@ import click
 
 from workflow.output import (
     chosen_format,
+    echo_rows,
     output_options,
     render,
     render_object,
@@ -856,7 +857,7 @@ DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting
 @click.option("--user", "for_user", metavar="USER", help="Only what concerns USER's offices.")
 @click.option("--from", "start", type=DATE, help="Deadlines on or after this day.")
 @click.option("--to", "end", type=DATE, help="Deadlines on or before this day.")
-@output_options
+@row_output_options
 @pass_runtime
 def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filters: Any) -> None:
     """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung."""
@@ -866,7 +867,7 @@ def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filt
     columns = DEADLINE_COLUMNS + (
         [] if fmt == "table" else ["due", "legal_basis", "warnings", "explanation"]
     )
-    click.echo(render(rows, columns, fmt))
+    echo_rows(rows, columns, fmt)
 
 
 # -- reminders and the worker -------------------------------------------------------------------
@@ -881,7 +882,7 @@ def reminders() -> None:
 
 def _reminder_list(state: str, help_text: str) -> None:
     @reminders.command(state, help=help_text)
-    @output_options
+    @row_output_options
     @pass_runtime
     def command(rt: Runtime, fmt: str, as_json: bool) -> None:
         from workflow.model import ReminderState
@@ -893,7 +894,7 @@ def _reminder_list(state: str, help_text: str) -> None:
         rows = [_reminder_row(r) for r in rt.service.list_reminders(states, body=rt.body)]
         extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
         extra += ["last_error"] if fmt == "table" and state == "failed" else []
-        click.echo(render(rows, REMINDER_COLUMNS + extra, fmt))
+        echo_rows(rows, REMINDER_COLUMNS + extra, fmt)
 
 
 _reminder_list("due", "Pending reminders, earliest first (due now or later).")

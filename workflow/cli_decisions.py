@@ -18,6 +18,7 @@ import click
 from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
 from workflow.output import (
     chosen_format,
+    echo_rows,
     output_options,
     render,
     row_output_options,
@@ -156,7 +157,7 @@ def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **fil
 @click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
 @click.option("--office", help="Only tasks of this office.")
 @click.option("--paper", help="Only tasks of this paper.")
-@output_options
+@row_output_options
 @pass_runtime
 def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     """List open and reported tasks by due date."""
@@ -207,8 +208,8 @@ _report_command("implemented", True, "Mark a task umgesetzt (implemented).")
 
 def _echo_tasks(tasks: Sequence[ImplementationTaskView], fmt: str, as_json: bool) -> None:
     fmt = chosen_format(fmt, as_json)
-    if fmt == "json":
-        click.echo(render([dataclasses.asdict(t) for t in tasks], [], fmt))
+    if fmt in ("json", "ndjson"):
+        echo_rows([dataclasses.asdict(t) for t in tasks], [], fmt)
         return
     rows = [
         {
@@ -225,7 +226,7 @@ def _echo_tasks(tasks: Sequence[ImplementationTaskView], fmt: str, as_json: bool
         for t in tasks
     ]
     headers = ["task", "paper", "title", "office", "state", "due", "every", "report_to", "status"]
-    click.echo(render(rows, headers, fmt))
+    echo_rows(rows, headers, fmt)
 
 
 def _day(day: dt.date | None) -> str:

@@ -15,7 +15,14 @@ import click
 
 from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
 from workflow.clock import BERLIN, local
-from workflow.output import chosen_format, output_options, render, render_object
+from workflow.output import (
+    chosen_format,
+    echo_rows,
+    output_options,
+    render,
+    render_object,
+    row_output_options,
+)
 
 if TYPE_CHECKING:
     from workflow.model import AgendaItemView, MeetingView
@@ -88,14 +95,14 @@ def meeting_create(
 @click.option("--from", "since", type=DATE, help="First day (local).")
 @click.option("--to", "until", type=DATE, help="Last day (local).")
 @click.option("--state", help="Only meetings in this state.")
-@output_options
+@row_output_options
 @pass_runtime
 def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     """List meetings by start."""
     views = rt.service.list_meetings(body=rt.body, **filters)
     fmt = chosen_format(fmt, as_json)
-    if fmt == "json":
-        click.echo(render([_meeting_plain(v) for v in views], [], fmt))
+    if fmt in ("json", "ndjson"):
+        echo_rows([_meeting_plain(v) for v in views], [], fmt)
         return
     rows = [
         {
@@ -109,7 +116,7 @@ def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
         }
         for v in views
     ]
-    click.echo(render(rows, ["ID", "Gremium", "Beginn", "Ort", "Name", "Status", "TOPs"], fmt))
+    echo_rows(rows, ["ID", "Gremium", "Beginn", "Ort", "Name", "Status", "TOPs"], fmt)
 
 
 @meeting.command("show")

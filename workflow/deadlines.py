@@ -40,6 +40,12 @@ class DayUnit(StrEnum):
             self.value, "Werktage"
         )
 
+    def amount(self, days: int, *, full: bool = False) -> str:
+        """'1 voller Kalendertag', '4 volle Kalendertage', '1 Arbeitstag', '5 Arbeitstage'."""
+        unit = self.label if days != 1 else self.label.removesuffix("e")
+        adjective = ("voller " if days == 1 else "volle ") if full else ""
+        return f"{days} {adjective}{unit}"
+
 
 class NoticeEvent(StrEnum):
     """The end of a Ladungsfrist that the rule measures from."""
@@ -432,7 +438,7 @@ def satisfies(cal: WorkingCalendar, rule: NoticeRule, dispatch: dt.date, meeting
 def _counting_text(rule: NoticeRule) -> str:
     event = "Zugang" if rule.event is NoticeEvent.RECEIPT else "Absendung"
     if not rule.count_event_day and not rule.count_meeting_day:
-        how = f"volle {rule.unit.label} zwischen {event} und Sitzungstag"
+        how = f"{rule.unit.amount(rule.days, full=True)} zwischen {event} und Sitzungstag"
     else:
         counted = [
             name
@@ -442,8 +448,8 @@ def _counting_text(rule: NoticeRule) -> str:
             )
             if flag
         ]
-        how = f"{rule.unit.label} ab {event}, {' und '.join(counted)} mitgezählt"
-    return f"{rule.days} {how}"
+        how = f"{rule.unit.amount(rule.days)} ab {event}, {' und '.join(counted)} mitgezählt"
+    return how
 
 
 def _span(days: Sequence[dt.date]) -> str:
@@ -483,8 +489,7 @@ def invitation_deadline(
         if rule.delivery_days:
             dispatch, _, off = shift(cal, receipt, rule.delivery_days, rule.delivery_unit, -1)
             parts.append(
-                f"Zugangsfiktion {rule.delivery_days} {rule.delivery_unit.label}"
-                f"{_skipped_text(off)}"
+                f"Zugangsfiktion {rule.delivery_unit.amount(rule.delivery_days)}{_skipped_text(off)}"
             )
             skipped = skipped + off
     day, moved, warnings = _settle(cal, dispatch, rule.unit, rule.on_non_working_day)
@@ -516,7 +521,7 @@ def lead_time_deadline(
     day, moved, warnings = _settle(cal, target, rule.unit, rule.on_non_working_day)
     direction = "vor" if before else "nach"
     explanation = (
-        f"{kind.label}: {rule.days} {rule.unit.label} {direction} {anchor_text} {show(anchor)}"
+        f"{kind.label}: {rule.unit.amount(rule.days)} {direction} {anchor_text} {show(anchor)}"
         f"{_source_text(rule.source)}; gezählt: {_span(counted)}{_skipped_text(skipped)}; "
         f"spätestens {show(day)}, 24:00 Uhr"
     )

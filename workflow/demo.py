@@ -8,6 +8,14 @@ invitation, meeting held, result recorded from the minutes, minutes approved. Th
 checked twice: the hash chains verify, and the paper rebuilt from its audit events alone
 matches the database.
 
+``ratsweg demo`` plays on a clock that follows the seed's dates (Europe/Berlin), so its Fristen
+come out as the documents show: the paper is created, co-signed and released on its date, or
+on the Vorlagenschluss of its first step if that is earlier (the documents give no release
+date); each meeting is invited on the last day its Ladung allows (10:00), held on its day at
+17:00 with its result and minutes; a delegated committee's decision is finalized the day after
+its Einspruchsfrist. Landau's Stadtrat (13.12.2011) still shows as a Nachtrag case in ``paper
+check``: the Beirat's result of 08.12.2011 cannot go out with an invitation due that day.
+
 - **landau**: Sitzungsvorlage "Integrationskonzept der Stadt Landau in der Pfalz" of
   23.11.2011 (Sozialamt, Aktenzeichen 500-Integrationskonzept), Mitzeichnung by Hauptamt and
   BGM, seven steps from the non-public Stadtvorstand on 14.11.2011 to the Stadtrat on
@@ -35,7 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workflow.clock import BERLIN
+from workflow.clock import BERLIN, FixedClock
+from workflow.deadlines import DeadlineKind, PathStep, check_path, working_calendar
 from workflow.minutes import MinutesItem
 from workflow.model import AgendaItemView, AuditEventView, PaperView, VerifyReport, VoteCount
 
@@ -178,9 +187,59 @@ class DemoResult:
     replay: ReplayReport
 
 
-def play(service: WorkflowService, walk: Walkthrough) -> tuple[str, list[StepPlayed]]:
+class _Timeline:
+    """Moves a ``FixedClock`` forward to each action's local time (never back); without a
+    clock, actions happen whenever they run."""
+
+    def __init__(self, clock: FixedClock | None) -> None:
+        self.clock = clock
+
+    def at(self, day: dt.date, time: dt.time) -> None:
+        if self.clock is not None:
+            instant = dt.datetime.combine(day, time, tzinfo=BERLIN).astimezone(dt.UTC)
+            self.clock.instant = max(self.clock.instant, instant)
+
+    def later(self, minutes: int) -> None:
+        if self.clock is not None:
+            self.clock.instant += dt.timedelta(minutes=minutes)
+
+
+def _schedule(service: WorkflowService, walk: Walkthrough) -> tuple[dt.date, list[dt.date]]:
+    """The day the paper is released, and the day each step's meeting is invited: the last
+    day its Vorlagenschluss and Ladung allow (by the shipped deadline rules)."""
+    catalog = service.catalog(walk.municipality)
+    body = catalog.body
+    calendar = working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
+    route = catalog.route(walk.route).steps
+    steps = [
+        PathStep(
+            position=position,
+            organization_id=route_step.organization,
+            organization_name=catalog.organization_name(route_step.organization),
+            role=route_step.role.value,
+            date=seed.date,
+        )
+        for position, (route_step, seed) in enumerate(zip(route, walk.steps, strict=True), 1)
+    ]
+    release, invitations = walk.date, []
+    for check in check_path(calendar, catalog.deadlines, steps):
+        days = {d.kind: d.day for d in check.deadlines}
+        release = min(release, days.get(DeadlineKind.SUBMISSION_CUTOFF, release))
+        invitations.append(days.get(DeadlineKind.INVITATION, check.date or walk.date))
+    return release, invitations
+
+
+def play(
+    service: WorkflowService, walk: Walkthrough, clock: FixedClock | None = None
+) -> tuple[str, list[StepPlayed]]:
     """Take the walkthrough's paper from draft to its end state on ``service``, whose
-    municipality must already be loaded; return its number and what each step went through."""
+    municipality must already be loaded; return its number and what each step went through.
+
+    With ``clock`` (the service's own), every action happens on the seed's dates (see the
+    module's description); without it, whenever the service's clock says."""
+    time = _Timeline(clock)
+    release, invitations = _schedule(service, walk)
+    time.at(release, dt.time(8, 0))
     paper = service.create_paper(
         user=walk.clerk,
         paper_type=walk.paper_type,
@@ -194,20 +253,40 @@ def play(service: WorkflowService, walk: Walkthrough) -> tuple[str, list[StepPla
         planned_dates=[step.date for step in walk.steps],
     )
     number, clerk, session_office = paper.number, walk.clerk, walk.session_office
+    time.later(15)
     service.submit_paper(number, user=clerk)
     for office, signer in walk.co_signers:
+        time.later(30)
         service.co_sign(number, user=signer, office=office)
+    time.later(30)
     service.release_paper(number, user=walk.head)
-    played = []
-    for position, step in enumerate(walk.steps, start=1):
+    # Meetings are invited in the order of their invitation days, each before it is held;
+    # a meeting can be invited before an earlier step's result exists (a Nachtrag case).
+    meetings: dict[int, int] = {}
+    built: dict[int, tuple[AgendaItemView, ...]] = {}
+
+    def invite(position: int) -> None:
         organization = paper.consultations[position - 1].organization_id
+        step = walk.steps[position - 1]
         start = dt.datetime.combine(step.date, MEETING_TIME, tzinfo=BERLIN)
+        time.at(min(invitations[position - 1], step.date), dt.time(10, 0))
         meeting = service.create_meeting(
             user=session_office, organization=organization, start=start
         )
-        built = service.build_agenda(meeting.id, user=session_office)
+        built[position] = service.build_agenda(meeting.id, user=session_office).agenda
         service.invite_meeting(meeting.id, user=session_office)
-        service.hold_meeting(meeting.id, user=session_office)
+        meetings[position] = meeting.id
+
+    played = []
+    for position, step in enumerate(walk.steps, start=1):
+        for waiting in range(position, len(walk.steps) + 1):
+            if waiting not in meetings and invitations[waiting - 1] <= step.date:
+                invite(waiting)
+        if position not in meetings:
+            invite(position)
+        meeting_id = meetings[position]
+        time.at(step.date, MEETING_TIME)
+        service.hold_meeting(meeting_id, user=session_office)
         item = MinutesItem(
             where=f"step {position}",
             top=None,
@@ -216,22 +295,28 @@ def play(service: WorkflowService, walk: Walkthrough) -> tuple[str, list[StepPla
             label=step.label,
             votes=(step.votes,) if step.votes else (),
         )
-        service.record_minutes(meeting.id, [item], user=session_office)
-        service.approve_minutes(meeting.id, user=session_office)
-        agenda = service.get_meeting(meeting.id).agenda
-        (top,) = [a for a in agenda if a.paper_number == number] or built.agenda
+        time.later(90)
+        service.record_minutes(meeting_id, [item], user=session_office)
+        time.later(15)
+        service.approve_minutes(meeting_id, user=session_office)
+        agenda = service.get_meeting(meeting_id).agenda
+        (top,) = [a for a in agenda if a.paper_number == number] or built[position]
         view = service.get_paper(number).consultations[position - 1]
         played.append(
             StepPlayed(
                 position=position,
                 organization=view.organization_name,
                 date=step.date,
-                meeting_id=meeting.id,
+                meeting_id=meeting_id,
                 item=top,
                 result=view.result_label or step.outcome,
             )
         )
     if walk.finalize:
+        last = paper.consultations[len(walk.steps) - 1].organization_id
+        rule = service.catalog(walk.municipality).decisions.delegated.get(last)
+        days = rule.days if rule else 0
+        time.at(walk.steps[-1].date + dt.timedelta(days=days + 1), dt.time(9, 0))
         service.finalize_decision(number, user=session_office)
     return number, played
 
@@ -245,11 +330,16 @@ def run_demo(database_url: str | None = None, municipality: str = "landau") -> D
     if database_url is None:
         folder = Path(tempfile.mkdtemp(prefix="ratsweg-demo-"))
         database_url = f"sqlite:///{folder / 'demo.db'}"
-    service = build_service(Settings(database_url=database_url, user=None, body=municipality))
+    # the seed's dates, not today's (see play); the definitions are loaded eight weeks before
+    # the first meeting, ahead of the paper
+    first = min([walk.date, *(step.date for step in walk.steps)]) - dt.timedelta(weeks=8)
+    clock = FixedClock(dt.datetime.combine(first, dt.time(8, 0), tzinfo=BERLIN))
+    settings = Settings(database_url=database_url, user=None, body=municipality)
+    service = build_service(settings, clock)
     try:
         upgrade(service)
         service.load_definitions(resolve_definitions_dir(municipality), user="admin")
-        number, played = play(service, walk)
+        number, played = play(service, walk, clock)
         (replay,) = service.replay_audit(number)
         return DemoResult(
             database_url=database_url,

@@ -14,6 +14,12 @@ from workflow.model import DONE_STEP_STATES, OPEN_STEP_STATES, ConsultationView,
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 
+# Node ids of the paper diagram besides ``s<position>``. Mermaid reserves ``end`` (it closes a
+# subgraph and breaks a flowchart as a node id), and an id starting with ``o`` or ``x`` after
+# ``--`` is read as a circle or cross edge; these ids avoid both, in Mermaid and DOT alike.
+START = "start"
+STOP = "stop"
+
 
 def lifecycle_source(lifecycle: Lifecycle, fmt: str) -> str:
     """The lifecycle as a state diagram: states with their labels, transitions with their
@@ -73,12 +79,12 @@ def paper_source(view: PaperView, fmt: str) -> str:
         previous = ordered[index - 1] if index else []
         for target in group:
             if not previous:
-                edges.append(("start", f"s{target.position}", ""))
+                edges.append((START, f"s{target.position}", ""))
             for source in previous:
                 edges.append((f"s{source.position}", f"s{target.position}", _outcome(source)))
     end_from = ordered[-1] if ordered else []
     for step in end_from:
-        edges.append((f"s{step.position}", "end", _outcome(step)))
+        edges.append((f"s{step.position}", STOP, _outcome(step)))
     title = f"{view.number}: {view.title}"
     end_label = f"{view.state_label}"
     if fmt == "mermaid":
@@ -136,10 +142,10 @@ def _mermaid(
     end_label: str,
 ) -> str:
     lines = ["---", f"title: {_mermaid_text(title)}", "---", "flowchart LR"]
-    lines.append("  start((Vorlage))")
+    lines.append(f"  {START}((Vorlage))")
     for position, label in nodes.items():
         lines.append(f'  s{position}["{_mermaid_text(label)}"]:::{kinds[position]}')
-    lines.append(f'  end(("{_mermaid_text(end_label)}"))')
+    lines.append(f'  {STOP}(("{_mermaid_text(end_label)}"))')
     for source, target, label in edges:
         arrow = f'-->|"{_mermaid_text(label)}"|' if label else "-->"
         lines.append(f"  {source} {arrow} {target}")
@@ -171,10 +177,10 @@ def _dot(
 
     graph = graphviz.Digraph(name="paper", graph_attr={"rankdir": "LR", "label": title})
     graph.attr("node", shape="box", fontname="Helvetica")
-    graph.node("start", "Vorlage", shape="circle")
+    graph.node(START, "Vorlage", shape="circle")
     for position, label in nodes.items():
         graph.node(f"s{position}", label, **_DOT_STYLE[kinds[position]])
-    graph.node("end", end_label, shape="doublecircle")
+    graph.node(STOP, end_label, shape="doublecircle")
     for source, target, label in edges:
         graph.edge(source, target, label=label or None)
     return str(graph.source)

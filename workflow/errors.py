@@ -91,9 +91,10 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
-def not_found(kind: str, value: str, choices: Iterable[str]) -> NotFoundError:
+def not_found(kind: str, value: str, choices: Iterable[str], where: str = "") -> NotFoundError:
+    """'no user 'x' in the definitions of … (did you mean 'y'?)': ``where`` follows the value."""
     options = sorted(choices)
     hint = did_you_mean(value, options)
     if not hint and options and len(options) <= 8:
         hint = f" (known: {', '.join(options)})"
-    return NotFoundError(f"no {kind} {value!r}{hint}")
+    return NotFoundError(f"no {kind} {value!r}{f' {where}' if where else ''}{hint}")

@@ -20,7 +20,9 @@ YAML::
 
 CSV (UTF-8, header row; ``;`` or ``,`` as delimiter): ``top`` or ``paper``, ``result`` and
 optionally ``label``, ``yes``, ``no``, ``abstain``, ``biased``, ``not_participating``,
-``absent``, ``vote_label``, ``refer_to``, ``refer_role``, ``until``, ``note``.
+``absent``, ``vote_label``, ``refer_to``, ``refer_role``, ``until``, ``text``, ``note``.
+``text`` is the amended wording that "mit Änderungen empfohlen" and "geändert beschlossen"
+need (in a quoted cell it may span lines), as ``text:`` in YAML.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ _CSV_KEYS = (
     "refer_to",
     "refer_role",
     "until",
+    "text",
     "note",
 )
 
@@ -122,7 +125,7 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
         where = f"{source}: line {line}"
         raw: dict[str, Any] = {
             k: values[k]
-            for k in ("top", "paper", "result", "label", "until", "note")
+            for k in ("top", "paper", "result", "label", "until", "text", "note")
             if values.get(k)
         }
         for key in ("refer_to", "refer_role"):

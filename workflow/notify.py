@@ -1,8 +1,12 @@
 """Notifiers deliver outbox messages: e-mail over SMTP, or a log line.
 
 A notifier raises ``DeliveryError`` (``permanent`` when retrying cannot help, e.g. a 5xx reply
-or no recipient) and nothing else for a failed delivery. The message's idempotency key is its
-Message-ID, so a receiving system can drop the rare duplicate (see docs/architecture.md).
+to the message or no recipient) and nothing else for a failed delivery. A problem of the mail
+setup (no connection, TLS, login, a refused sender) is never the message's fault: it is
+transient, so the message is retried with backoff, and it is logged once, naming the setting to
+fix. A delivered message may still have lost some recipients; ``send`` returns them in a
+``Delivery`` and logs them. The message's idempotency key is its Message-ID, so a receiving
+system can drop the rare duplicate (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import logging
 import re
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -22,8 +27,19 @@ log = logging.getLogger(__name__)
 _NOT_ATOM = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]")
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A delivered message: ``refused`` holds (address, SMTP code, reply) of each recipient the
+    server refused while it accepted the others."""
+
+    refused: tuple[tuple[str, int, str], ...] = ()
+
+    def __str__(self) -> str:
+        return "; ".join(f"{address}: {code} {reply}" for address, code, reply in self.refused)
+
+
 class Notifier(Protocol):
-    def send(self, message: OutboxMessage) -> None:
+    def send(self, message: OutboxMessage) -> Delivery | None:
         """Deliver ``message`` or raise ``DeliveryError``."""
 
     def close(self) -> None:
@@ -66,6 +82,10 @@ class SmtpSettings:
     password: str | None = None
     sender: str = "ratsweg@localhost"
     timeout: float = 30.0
+    # After a setup failure, messages fail at once (transiently) for this many seconds instead
+    # of each trying to connect and log in again (a wrong password would otherwise be tried
+    # once per message, which mail servers answer by locking the account).
+    setup_retry: float = 30.0
 
     @property
     def domain(self) -> str:
@@ -78,21 +98,61 @@ class SmtpNotifier:
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._setup_error: str | None = None
+        self._setup_failed_at = 0.0
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
-            s = self.settings
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            if (
+                self._setup_error is not None
+                and time.monotonic() - self._setup_failed_at < self.settings.setup_retry
+            ):
+                raise DeliveryError(self._setup_error)
+            phase = ["connect"]
             try:
-                if s.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if s.user:
-                    smtp.login(s.user, s.password or "")
-            except BaseException:
-                smtp.close()
-                raise
-            self._smtp = smtp
+                self._smtp = self._connect(phase)
+            except (smtplib.SMTPException, OSError) as exc:
+                raise self._setup_failed(phase[0], exc) from exc
+            self._setup_error = None
         return self._smtp
+
+    def _connect(self, phase: list[str]) -> smtplib.SMTP:
+        s = self.settings
+        smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.starttls:
+                phase[0] = "starttls"
+                smtp.starttls(context=ssl.create_default_context())
+            if s.user:
+                phase[0] = "login"
+                smtp.login(s.user, s.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _setup_failed(self, phase: str, exc: BaseException) -> DeliveryError:
+        """A transient ``DeliveryError`` naming the settings to fix; logged once while the
+        same problem persists."""
+        s = self.settings
+        reason = _text(exc)
+        if phase == "login":
+            what = f"login as {s.user!r} failed ({reason})"
+            fix = "RATSWEG_SMTP_USER and RATSWEG_SMTP_PASSWORD"
+        elif phase == "starttls":
+            what = f"STARTTLS failed ({reason})"
+            fix = "RATSWEG_SMTP_STARTTLS and RATSWEG_SMTP_PORT"
+        elif phase == "sender":
+            what = f"sender {s.sender!r} refused ({reason})"
+            fix = "RATSWEG_SMTP_FROM" + ("" if s.user else " (or set RATSWEG_SMTP_USER)")
+        else:
+            what = f"cannot connect ({reason})"
+            fix = "RATSWEG_SMTP_HOST and RATSWEG_SMTP_PORT"
+        text = f"SMTP setup {s.host}:{s.port}: {what}; check {fix}"
+        if text != self._setup_error:
+            log.error("%s; messages are retried with backoff", text)
+        self._setup_error, self._setup_failed_at = text, time.monotonic()
+        return DeliveryError(text)
 
     def build(self, message: OutboxMessage) -> EmailMessage:
         mail = EmailMessage()
@@ -104,18 +164,22 @@ class SmtpNotifier:
         mail.set_content(message.body)
         return mail
 
-    def send(self, message: OutboxMessage) -> None:
+    def send(self, message: OutboxMessage) -> Delivery:
         if not message.recipients:
             raise DeliveryError("keine Empfänger mit E-Mail-Adresse", permanent=True)
         mail = self.build(message)
+        smtp = self._connection()
         try:
-            self._connection().send_message(mail, to_addrs=list(message.recipients))
+            refused = smtp.send_message(mail, to_addrs=list(message.recipients))
         except smtplib.SMTPRecipientsRefused as exc:
             self.close()
             codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryError(
                 f"SMTP refused the recipients: {exc.recipients}", permanent=min(codes) >= 500
             ) from exc
+        except smtplib.SMTPSenderRefused as exc:
+            self.close()  # the same sender for every message: a problem of the setup
+            raise self._setup_failed("sender", exc) from exc
         except smtplib.SMTPResponseException as exc:
             self.close()
             raise DeliveryError(
@@ -124,6 +188,16 @@ class SmtpNotifier:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from exc
+        delivery = Delivery(
+            tuple(
+                (address, code, _text(reply)) for address, (code, reply) in sorted(refused.items())
+            )
+        )
+        if delivery.refused:
+            log.warning(
+                "SMTP delivered %s without the refused recipients %s", message.key, delivery
+            )
+        return delivery
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -132,3 +206,16 @@ class SmtpNotifier:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
                 smtp.close()
+
+
+def _text(exc: BaseException | bytes | str) -> str:
+    """An exception or SMTP reply as one line: 'code text' for SMTP replies."""
+    if isinstance(exc, str):
+        text = exc
+    elif isinstance(exc, bytes):
+        text = exc.decode("utf-8", "replace")
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return " ".join(text.split())

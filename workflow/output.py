@@ -92,6 +92,13 @@ def render(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) 
     return tabulate(table, headers=list(headers), tablefmt="simple", disable_numparse=True)
 
 
+def echo_rows(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) -> None:
+    """``render`` to stdout; an empty NDJSON list prints nothing (not an empty line)."""
+    text = render(rows, headers, fmt)
+    if text or fmt != "ndjson":
+        click.echo(text)
+
+
 def render_object(value: Mapping[str, Any]) -> str:
     return json.dumps(to_plain(value), ensure_ascii=False, indent=2)
 
