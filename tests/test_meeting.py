@@ -103,7 +103,7 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
         service.invite_meeting(mid, user="session")
     assert str(info.value) == (
         "cannot invite meeting 1 (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
-        "(its agenda is empty; build it or add items first); allowed now: invite, cancel"
+        "(invite needs: its agenda is empty; build it or add items first); allowed now: cancel"
     )
     with pytest.raises(TransitionNotAllowed, match="cannot hold meeting 1 .*allowed now: invite"):
         service.hold_meeting(mid, user="session")
