@@ -750,6 +750,7 @@ class WorkflowService(
             raise InvalidInput(
                 f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
             )
+        self._check_window(session, paper, step, when)
         if step.state == catalog.lifecycle("consultation").initial:
             self.engine.fire_consultation(ctx, step, "schedule", date=when)
         step.date = when
