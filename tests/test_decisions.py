@@ -102,6 +102,14 @@ def test_nw_council_refusing_approval_annuls_the_urgent_decision(service: Workfl
 def test_urgent_decision_refusals_change_nothing(service: WorkflowService) -> None:
     number = released(service)
     before = trail(service, number)
+    with pytest.raises(InvalidInput) as info:
+        service.record_urgent_decision(
+            number, user=S, decided_by="mayor", co_signer="RM", date=D(2025, 2, 28), reason="x"
+        )
+    assert str(info.value) == (
+        "the Dringlichkeitsentscheidung on V/2025/1 is dated 28.02.2025, before the paper's "
+        "date (01.03.2025); check --date"
+    )
     with pytest.raises(InvalidInput, match="together with a co-signer.*--co-signer NAME"):
         service.record_urgent_decision(
             number, user=S, decided_by="mayor", date=D(2025, 3, 12), reason="eilt"

@@ -764,6 +764,7 @@ class WorkflowService(
             raise InvalidInput(
                 f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
             )
+        self._check_result_date(catalog, paper, step, when)
         self._check_window(session, paper, step, when)
         if step.state == catalog.lifecycle("consultation").initial:
             self.engine.fire_consultation(ctx, step, "schedule", date=when)
@@ -868,6 +869,24 @@ class WorkflowService(
             )
             meeting.modified_at = self.clock.now()
             return results
+
+    def _check_result_date(
+        self, catalog: Catalog, paper: Paper, step: Consultation, when: dt.date
+    ) -> None:
+        """Refuse a result dated before the result of a step on an earlier level."""
+        what = f"the result of step {step.position} of {paper.number} is dated {when:%d.%m.%Y}"
+        earlier = [
+            s
+            for s in paper.consultations
+            if s.level < step.level and s.outcome is not None and s.date is not None
+        ]
+        latest = max(earlier, key=lambda s: (s.date, s.position), default=None)
+        if latest is not None and latest.date is not None and when < latest.date:
+            name = catalog.organization(latest.organization_id).name
+            raise InvalidInput(
+                f"{what}, before the result of the earlier step {latest.position} ({name}) "
+                f"on {latest.date:%d.%m.%Y}; check --date"
+            )
 
     def _meeting_day(
         self, session: Session, paper: Paper, step: Consultation, date: dt.date | None
