@@ -182,6 +182,7 @@ def test_search_by_meeting_finds_its_papers_and_its_own_events(service: Workflow
     service.schedule_into_meeting(on_agenda, user="session", position=1, meeting_id=meeting)
     service.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
     service.invite_meeting(meeting, user="session")
+    service.invite_meeting(other, user="session")
     service.record_result(on_agenda, user="session", position=1, outcome="empfohlen")
     service.record_result(elsewhere, user="session", position=1, outcome="empfohlen")
 

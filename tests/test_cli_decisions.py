@@ -3,11 +3,13 @@ decisions``: one-line errors with exit 1, usage errors with exit 2, JSON and CSV
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from tests.test_cli import run
 from tests.test_decisions import adopted
 from tests.test_service import released
+from workflow.clock import FixedClock
 from workflow.service import WorkflowService
 
 
@@ -48,23 +50,35 @@ def test_object_usage_and_input_errors(service: WorkflowService) -> None:
     assert "Widerspruch (Vollzug ausgesetzt) (objected)" in ok.stderr
 
 
-def test_decisions_open_lists_tasks_as_json_and_csv(service: WorkflowService) -> None:
-    number = adopted(service)
+def test_decisions_open_lists_tasks_as_json_and_csv(
+    service: WorkflowService, clock: FixedClock
+) -> None:
+    number = adopted(service)  # decided on 27.03.2025
+    early = run(
+        service, "decisions", "task-add", number, "--title", "Bericht", "--office", "amt1",
+        "--due", "2025-03-26", user="session",
+    )  # fmt: skip
+    assert early.exit_code == 1
+    assert early.stderr == (
+        "Error: the task is due on 26.03.2025, before the decision of 27.03.2025 it "
+        "implements; check --due\n"
+    )
     added = run(
         service, "decisions", "task-add", number, "--title", "Bericht", "--office", "amt1",
-        "--due", "2025-03-01", user="session",
+        "--due", "2025-04-01", user="session",
     )  # fmt: skip
     assert added.exit_code == 0, added.output
+    clock.instant = dt.datetime(2025, 4, 2, 9, tzinfo=dt.UTC)  # the task is now overdue
     rows = json.loads(run(service, "decisions", "open", "--overdue", "--json").stdout)
     assert [(r["paper_number"], r["due"], r["overdue"]) for r in rows] == [
-        (number, "2025-03-01", True)
+        (number, "2025-04-01", True)
     ]
     ndjson = run(service, "decisions", "open", "--overdue", "--format", "ndjson").stdout
     assert [json.loads(line) for line in ndjson.splitlines()] == rows
     csv = run(service, "decisions", "open", "--format", "csv", "--office", "amt1").stdout
     assert csv.splitlines() == [
         "task,paper,title,office,state,due,every,report_to,status",
-        f"1,{number},Bericht,amt1,open,01.03.2025,,,overdue",
+        f"1,{number},Bericht,amt1,open,01.04.2025,,,overdue",
     ]
     refused = run(service, "decisions", "implemented", "1", "--text", "x", user="auditor")
     assert refused.exit_code == 1

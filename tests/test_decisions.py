@@ -102,6 +102,14 @@ def test_nw_council_refusing_approval_annuls_the_urgent_decision(service: Workfl
 def test_urgent_decision_refusals_change_nothing(service: WorkflowService) -> None:
     number = released(service)
     before = trail(service, number)
+    with pytest.raises(InvalidInput) as info:
+        service.record_urgent_decision(
+            number, user=S, decided_by="mayor", co_signer="RM", date=D(2025, 2, 28), reason="x"
+        )
+    assert str(info.value) == (
+        "the Dringlichkeitsentscheidung on V/2025/1 is dated 28.02.2025, before the paper's "
+        "date (01.03.2025); check --date"
+    )
     with pytest.raises(InvalidInput, match="together with a co-signer.*--co-signer NAME"):
         service.record_urgent_decision(
             number, user=S, decided_by="mayor", date=D(2025, 3, 12), reason="eilt"
@@ -221,7 +229,22 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(service: WorkflowSe
     with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*12.04.2025.*20.04.2025 is outside"):
         service.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 20))
     assert trail(service, number) == before
+    # A result outside the window is refused as well, and changes nothing.
+    with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*31.03.2025 is outside"):
+        service.record_result(
+            number, user=S, position=3, outcome="beschlossen", date=D(2025, 3, 31)
+        )
+    assert trail(service, number) == before
+    assert steps(service.get_paper(number))[-1] == ("rat", "entscheidung", "planned")
     service.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 8))
+    before = trail(service, number)
+    with pytest.raises(InvalidInput, match="no later than 12.04.2025; 20.04.2025 is outside"):
+        service.record_result(
+            number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 20)
+        )
+    assert trail(service, number) == before
+    paper = service.get_paper(number)
+    assert (paper.state, paper.consultations[-1].state) == ("objected", "scheduled")
     view = service.record_result(number, user=S, position=3, outcome="beschlossen")
     assert view.state == "adopted"
     with pytest.raises(InvalidInput, match="no second widerspruch.*29.03.2025"):

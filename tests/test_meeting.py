@@ -103,7 +103,7 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
         service.invite_meeting(mid, user="session")
     assert str(info.value) == (
         "cannot invite meeting 1 (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
-        "(its agenda is empty; build it or add items first); allowed now: invite, cancel"
+        "(invite needs: its agenda is empty; build it or add items first); allowed now: cancel"
     )
     with pytest.raises(TransitionNotAllowed, match="cannot hold meeting 1 .*allowed now: invite"):
         service.hold_meeting(mid, user="session")
@@ -269,11 +269,13 @@ def test_build_agenda_waits_for_earlier_levels_but_takes_parallel_steps(
     service.release_paper(number, user="head")
     hearing = meeting(service, organization="rat")
     assert built(service, hearing) == [2]
+    service.invite_meeting(hearing, user="session")
     service.record_result(number, user="session", position=2, outcome="empfohlen")
     rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
     assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
     ausschuss = meeting(service)
     service.build_agenda(ausschuss, user="session")
+    service.invite_meeting(ausschuss, user="session")
     service.record_result(number, user="session", position=1, outcome="empfohlen")
     assert built(service, rat) == [3]
     assert service.verify_audit().ok
@@ -336,12 +338,13 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     assert [i.number for i in service.get_meeting(mid).agenda] == ["Ö 1", "N 1"]
     nxt = meeting(service, start=START + dt.timedelta(days=7))
     service.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
+    service.invite_meeting(nxt, user="session")
     paper = service.record_result(first, user="session", position=1, outcome="empfohlen")
     assert [c.state for c in paper.consultations] == ["held", "planned"]
     assert paper.consultations[0].date == D(2025, 3, 25)
     with pytest.raises(TransitionNotAllowed, match="step 1 of .* is 'held' and cannot go back"):
         service.cancel_meeting(nxt, user="session", reason="x")
-    assert service.get_meeting(nxt).state == "planned"
+    assert service.get_meeting(nxt).state == "invited"
     assert service.verify_audit().ok
 
 
@@ -351,6 +354,7 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
     waiting, decided = released(service, title="Wartet"), released(service, title="Beraten")
     mid = meeting(service)
     service.build_agenda(mid, user="session")
+    service.invite_meeting(mid, user="session")
     service.record_result(decided, user="session", position=1, outcome="empfohlen")
     before = (
         service.get_meeting(mid),
@@ -361,9 +365,9 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
     with pytest.raises(TransitionNotAllowed) as info:
         service.cancel_meeting(mid, user="session", reason="Sturm")
     assert str(info.value) == (
-        f"cannot cancel meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        f"cannot cancel meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'invited' "
         f"(step 1 of {decided} is 'held' and cannot go back to planned); "
-        "allowed now: invite, cancel"
+        "allowed now: hold"
     )
     after = (
         service.get_meeting(mid),
@@ -475,6 +479,7 @@ def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None
     waiting, decided = released(service), released(service)
     mid = meeting(service)
     service.build_agenda(mid, user="session")
+    service.invite_meeting(mid, user="session")
     service.record_result(decided, user="session", position=1, outcome="empfohlen")
     before = (
         service.get_meeting(mid),
@@ -484,15 +489,68 @@ def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None
     with pytest.raises(TransitionNotAllowed) as info:
         service.move_meeting(mid, user="session", day=D(2025, 3, 20))
     assert str(info.value) == (
-        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
+        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'invited' "
         f"(step 1 of {decided} is 'held' and cannot move with the meeting); "
-        "allowed now: invite, cancel"
+        "allowed now: hold, cancel"
     )
     assert (
         service.get_meeting(mid),
         service.audit_trail(waiting),
         service.list_reminders(list(ReminderState)),
     ) == (before)
+
+
+def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowService) -> None:
+    number = released(service)
+    mid = meeting(service)
+    service.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
+    before = service.audit_trail(number)
+    meeting_before = meeting_events(service, mid)
+    with pytest.raises(TransitionNotAllowed) as info:
+        service.record_result(
+            number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
+        )
+    assert str(info.value) == (
+        "cannot record the result of step 1 of V/2025/1 in meeting 1 (Hauptausschuss, "
+        "18.03.2025 17:00): it is 'planned' (results are recorded for an invited or held "
+        "meeting; invite it first (meeting invite 1) or cancel it, which takes the step off its "
+        "agenda); allowed now: invite, cancel"
+    )
+    with pytest.raises(TransitionNotAllowed, match="it is 'planned'"):
+        service.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert service.audit_trail(number) == before
+    assert meeting_events(service, mid) == meeting_before
+    step = service.get_paper(number).consultations[0]
+    assert (step.state, step.date, step.outcome) == ("scheduled", DAY, None)
+    service.invite_meeting(mid, user="session")
+    before = service.audit_trail(number)
+    with pytest.raises(InvalidInput) as wrong_day:
+        service.record_result(
+            number, user="session", position=1, outcome="empfohlen", date=D(2025, 3, 19)
+        )
+    assert str(wrong_day.value) == (
+        "step 1 of V/2025/1 is on the agenda of meeting 1 (Hauptausschuss, 18.03.2025 17:00): "
+        "its result is dated 18.03.2025, the meeting's day, not 19.03.2025; leave out --date"
+    )
+    assert service.audit_trail(number) == before
+    # without --date the result is the meeting's day; with it, the day must match
+    paper = service.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert (paper.consultations[0].state, paper.consultations[0].date) == ("held", DAY)
+
+
+def test_cancelling_a_planned_meeting_still_works_after_a_refused_result(
+    service: WorkflowService,
+) -> None:
+    number = released(service)
+    mid = meeting(service)
+    service.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
+    with pytest.raises(TransitionNotAllowed, match="in meeting 1 .*it is 'planned'"):
+        service.record_result(
+            number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
+        )
+    assert service.cancel_meeting(mid, user="session", reason="verlegt").state == "cancelled"
+    step = service.get_paper(number).consultations[0]
+    assert (step.state, step.date, step.planned_date) == ("planned", None, DAY)
 
 
 def test_cancel_needs_a_reason(service: WorkflowService) -> None:

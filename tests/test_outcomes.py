@@ -58,7 +58,18 @@ def test_vertagt_brings_the_same_body_again_with_its_target_date(
     added = [e for e in service.audit_trail(number) if e.action == "consultation_added"]
     assert added[-1].payload["reason"] == "vertagt in step 1"
     view = service.record_result(number, user=S, position=2, outcome="empfohlen")
-    view = service.record_result(number, user=S, position=3, outcome="beschlossen")
+    # the Rat (planned for 27.03.) cannot decide before the Ausschuss advised on 08.04.
+    before = len(service.audit_trail(number))
+    with pytest.raises(InvalidInput) as info:
+        service.record_result(number, user=S, position=3, outcome="beschlossen")
+    assert str(info.value) == (
+        "the result of step 3 of V/2025/1 is dated 27.03.2025, before the result of the "
+        "earlier step 2 (Hauptausschuss) on 08.04.2025; check --date"
+    )
+    assert len(service.audit_trail(number)) == before
+    view = service.record_result(
+        number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 15)
+    )
     assert view.state == "adopted"
     assert service.verify_audit().ok
 

@@ -132,8 +132,14 @@ def test_recommendation_cannot_decide(service: WorkflowService) -> None:
 def test_steps_are_held_in_order(service: WorkflowService) -> None:
     number = released(service)
     before = actions(service, number)
-    with pytest.raises(TransitionNotAllowed, match="step 1 \\(Hauptausschuss\\) has no result yet"):
+    with pytest.raises(TransitionNotAllowed) as info:
         service.record_result(number, user="session", position=2, outcome="beschlossen")
+    # The refused action is named with its reason and not offered as allowed.
+    assert str(info.value) == (
+        "cannot hold step 2 of V/2025/1: it is 'scheduled' (hold needs: step 1 "
+        "(Hauptausschuss) has no result yet); allowed now: schedule, drop"
+    )
+    assert "hold" not in info.value.allowed
     assert actions(service, number) == before
     assert service.get_paper(number).state == "released"
 

@@ -92,6 +92,12 @@ class DecisionOperations(ServiceBase):
         reason = _required(reason, "a Dringlichkeitsentscheidung needs its reasons; pass --reason")
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)
+            if date < paper.date:
+                raise InvalidInput(
+                    f"the Dringlichkeitsentscheidung on {paper.number} is dated "
+                    f"{date:%d.%m.%Y}, before the paper's date ({paper.date:%d.%m.%Y}); "
+                    "check --date"
+                )
             rule = catalog.decisions.urgent
             if rule is None:
                 raise InvalidInput(
@@ -477,6 +483,11 @@ class DecisionOperations(ServiceBase):
                     )
                 interval_months = rule.implementation_report.months
             assert decided.date is not None
+            if due is not None and due < decided.date:
+                raise InvalidInput(
+                    f"the task is due on {due:%d.%m.%Y}, before the decision of "
+                    f"{decided.date:%d.%m.%Y} it implements; check --due"
+                )
             first = due or _add_months(decided.date, interval_months or 0)
             task = ImplementationTask(
                 paper_id=paper.id,

@@ -444,13 +444,17 @@ class WorkflowEngine:
         for guard in transition.guards:
             reason = check(guard)
             if reason:
-                raise TransitionNotAllowed(label, state, trigger, allowed, reason)
+                raise TransitionNotAllowed(
+                    label, state, trigger, allowed, f"{trigger} needs: {reason}"
+                )
         machine = self.machine(ctx.catalog, lifecycle.name)
         with self._lock:
             machine.add_model(flow, initial=state)
             try:
                 if not machine.events[trigger].trigger(flow, **kw):
-                    raise TransitionNotAllowed(label, state, trigger, allowed)
+                    raise TransitionNotAllowed(
+                        label, state, trigger, allowed, f"a condition of {trigger} failed"
+                    )
             except MachineError as exc:
                 raise TransitionNotAllowed(label, state, trigger, allowed, exc.value) from exc
             finally:

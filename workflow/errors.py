@@ -61,7 +61,9 @@ class TransitionNotAllowed(WorkflowError):
         self.paper = paper
         self.current = current
         self.action = action
-        self.allowed = tuple(allowed)
+        # The refused action is never "allowed now", even when its trigger exists here and
+        # only a guard failed (the detail then says why).
+        self.allowed = tuple(a for a in allowed if a != action)
         allowed_text = ", ".join(self.allowed) if self.allowed else "none"
         because = f" ({detail})" if detail else ""
         super().__init__(

@@ -26,7 +26,15 @@ from storage import repository
 from storage.audit import append_event, body_stream, paper_stream, verify_chains
 from storage.roles import AUDIT_PRIVILEGES, grant_app_role
 from storage.schema import Body as BodyRow
-from storage.schema import Consultation, CoSignature, DefinitionVersion, Paper, TextVersion, Vote
+from storage.schema import (
+    Consultation,
+    CoSignature,
+    DefinitionVersion,
+    Meeting,
+    Paper,
+    TextVersion,
+    Vote,
+)
 from storage.session import Database
 from workflow import definitions
 from workflow.attachment import AttachmentOperations
@@ -58,6 +66,7 @@ from workflow.errors import (
     not_found,
 )
 from workflow.meeting import MeetingOperations
+from workflow.meeting import _label as meeting_label
 from workflow.minutes import MinutesItem
 from workflow.model import (
     INACTIVE_STEP_STATES,
@@ -139,6 +148,10 @@ ALLOWED_EFFECTS = {
 }
 #: session.info key: the user of the unit of work (the actor of its reminder changes).
 _ACTOR = "ratsweg_actor"
+
+
+# The meeting states in which results are recorded (a step on its agenda, or the minutes).
+RESULT_MEETING_STATES = ("invited", "held")
 
 
 class WorkflowService(
@@ -745,11 +758,14 @@ class WorkflowService(
         warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
         ctx = self._ctx(session, catalog, actor, paper)
         self._begin_consultation(ctx, paper, catalog)
-        when = entry.date or step.date or step.planned_date
+        when = self._meeting_day(session, paper, step, entry.date)
+        when = when or entry.date or step.date or step.planned_date
         if when is None:
             raise InvalidInput(
                 f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
             )
+        self._check_result_date(catalog, paper, step, when)
+        self._check_window(session, paper, step, when)
         if step.state == catalog.lifecycle("consultation").initial:
             self.engine.fire_consultation(ctx, step, "schedule", date=when)
         step.date = when
@@ -800,7 +816,7 @@ class WorkflowService(
             meeting_catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
             label = f"meeting {meeting.id}"
             self._require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
-            if meeting.state not in ("invited", "held"):
+            if meeting.state not in RESULT_MEETING_STATES:
                 raise TransitionNotAllowed(
                     label,
                     meeting.state,
@@ -853,6 +869,60 @@ class WorkflowService(
             )
             meeting.modified_at = self.clock.now()
             return results
+
+    def _check_result_date(
+        self, catalog: Catalog, paper: Paper, step: Consultation, when: dt.date
+    ) -> None:
+        """Refuse a result dated before the result of a step on an earlier level."""
+        what = f"the result of step {step.position} of {paper.number} is dated {when:%d.%m.%Y}"
+        earlier = [
+            s
+            for s in paper.consultations
+            if s.level < step.level and s.outcome is not None and s.date is not None
+        ]
+        latest = max(earlier, key=lambda s: (s.date, s.position), default=None)
+        if latest is not None and latest.date is not None and when < latest.date:
+            name = catalog.organization(latest.organization_id).name
+            raise InvalidInput(
+                f"{what}, before the result of the earlier step {latest.position} ({name}) "
+                f"on {latest.date:%d.%m.%Y}; check --date"
+            )
+
+    def _meeting_day(
+        self, session: Session, paper: Paper, step: Consultation, date: dt.date | None
+    ) -> dt.date | None:
+        """The day of the meeting whose agenda holds ``step`` (None: in no meeting), checked
+        for a result: the meeting is invited or held, and ``date``, if given, is its day."""
+        if step.meeting_id is None:
+            return None
+        meeting = session.get_one(Meeting, step.meeting_id)
+        catalog = self._catalog(session, meeting.definitions_version)
+        label = meeting_label(catalog, meeting)
+        day = local(meeting.start).date()
+        what = f"record the result of step {step.position} of {paper.number} in"
+        if meeting.state not in RESULT_MEETING_STATES:
+            lifecycle = catalog.lifecycle("meeting")
+            invite = lifecycle.transition("invite", meeting.state) is not None
+            todo = (
+                f"invite it first (meeting invite {meeting.id}) or cancel it, which takes the "
+                "step off its agenda"
+                if invite
+                else "the step stays on its agenda"
+            )
+            raise TransitionNotAllowed(
+                label,
+                meeting.state,
+                what,
+                self.engine.meeting_triggers(catalog, meeting.state),
+                f"results are recorded for an invited or held meeting; {todo}",
+            )
+        if date is not None and date != day:
+            raise InvalidInput(
+                f"step {step.position} of {paper.number} is on the agenda of {label}: its "
+                f"result is dated {day:%d.%m.%Y}, the meeting's day, not {date:%d.%m.%Y}; "
+                "leave out --date"
+            )
+        return day
 
     @staticmethod
     def _can_annul(catalog: Catalog, paper: Paper) -> bool:
