@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING
 
 from storage import repository
 from storage.audit import paper_stream
-from workflow.deadlines import DeadlineKind, lead_time_deadline, working_calendar
+from workflow.deadlines import Deadline, DeadlineKind, lead_time_deadline, working_calendar
 from workflow.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
 from workflow.model import (
     Action,
     AuditAction,
     CoSignatureState,
-    CoSignatureView,
     PaperView,
 )
 from workflow.service_base import ServiceBase
@@ -108,37 +107,47 @@ class CoSigningOperations(ServiceBase):
         self, session: Session, catalog: Catalog, paper: Paper, view: PaperView
     ) -> PaperView:
         """The view with each pending co-signature's due date (from deadlines.co_signing)."""
-        rules = catalog.deadlines
-        pending = [
-            c
-            for c in view.co_signatures
-            if c.state is CoSignatureState.PENDING
-            and rules.for_organization(c.office_id).co_signing is not None
-        ]
-        if not pending:
+        deadlines = co_signing_deadlines(session, catalog, paper)
+        if not deadlines:
             return view
-        requested = co_signature_requests(session, paper.id)
-        body = catalog.body
-        calendar = working_calendar(body.state, body.time_zone, rules.days_off)
-        due: dict[str, dt.date] = {}
-        for signature in pending:
-            rule = rules.for_organization(signature.office_id).co_signing
-            when = requested.get(signature.office_id)
-            if rule is None or when is None:
-                continue
-            deadline = lead_time_deadline(
-                calendar,
-                calendar.local_date(when),
-                rule,
-                kind=DeadlineKind.CO_SIGNING,
-                before=False,
-                anchor_text="der Anforderung am",
-            )
-            due[signature.office_id] = deadline.day
-        signatures: list[CoSignatureView] = [
-            replace(c, due=due.get(c.office_id)) for c in view.co_signatures
-        ]
-        return replace(view, co_signatures=tuple(signatures))
+        signatures = tuple(
+            replace(c, due=deadlines[c.office_id].day) if c.office_id in deadlines else c
+            for c in view.co_signatures
+        )
+        return replace(view, co_signatures=signatures)
+
+
+def co_signing_deadlines(session: Session, catalog: Catalog, paper: Paper) -> dict[str, Deadline]:
+    """The Mitzeichnung Frist of each pending co-signature whose office has a
+    ``deadlines.co_signing`` rule, counted from when it was last requested; by office, in the
+    paper's order of co-signatures."""
+    rules = catalog.deadlines
+    pending = [
+        c.office_id
+        for c in paper.co_signatures
+        if c.state == CoSignatureState.PENDING.value
+        and rules.for_organization(c.office_id).co_signing is not None
+    ]
+    if not pending:
+        return {}
+    requested = co_signature_requests(session, paper.id)
+    body = catalog.body
+    calendar = working_calendar(body.state, body.time_zone, rules.days_off)
+    deadlines: dict[str, Deadline] = {}
+    for office in pending:
+        rule = rules.for_organization(office).co_signing
+        when = requested.get(office)
+        if rule is None or when is None:
+            continue
+        deadlines[office] = lead_time_deadline(
+            calendar,
+            calendar.local_date(when),
+            rule,
+            kind=DeadlineKind.CO_SIGNING,
+            before=False,
+            anchor_text="der Anforderung am",
+        )
+    return deadlines
 
 
 def co_signature_requests(session: Session, paper_id: int) -> dict[str, dt.datetime]:

@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import math
 import threading
 from collections import Counter
@@ -42,7 +41,11 @@ from workflow.calendars import CalendarOperations
 from workflow.catalog import Catalog, Organization, VotingRule
 from workflow.chain import SupplementOperations, chain_numbers
 from workflow.clock import BERLIN, Clock, local
-from workflow.cosigning import CoSigningOperations
+from workflow.cosigning import (
+    CoSigningOperations,
+    co_signature_requests,
+    co_signing_deadlines,
+)
 from workflow.deadlines import (
     Deadline,
     DeadlineEntry,
@@ -51,7 +54,6 @@ from workflow.deadlines import (
     StepCheck,
     WorkingCalendar,
     check_path,
-    lead_time_deadline,
     step_deadlines,
     working_calendar,
 )
@@ -1326,22 +1328,8 @@ class WorkflowService(
             ):
                 if deadline.kind is not DeadlineKind.URGENT_INVITATION:
                     found.append((step.organization_id, step.position, meeting, deadline))
-        pending = [c for c in paper.co_signatures if c.state == CoSignatureState.PENDING.value]
-        requested = _co_signature_requests(session, paper) if pending else {}
-        for signature in pending:
-            rule = rules.for_organization(signature.office_id).co_signing
-            when = requested.get(signature.office_id)
-            if rule is None or when is None:
-                continue
-            deadline = lead_time_deadline(
-                cal,
-                cal.local_date(when),
-                rule,
-                kind=DeadlineKind.CO_SIGNING,
-                before=False,
-                anchor_text="der Anforderung am",
-            )
-            found.append((signature.office_id, None, None, deadline))
+        for office, deadline in co_signing_deadlines(session, catalog, paper).items():
+            found.append((office, None, None, deadline))
         return [
             DeadlineEntry(
                 paper=paper.number,
@@ -1388,7 +1376,7 @@ class WorkflowService(
     @staticmethod
     def _paper_facts(session: Session, catalog: Catalog, paper: Paper) -> PaperFacts:
         pending = [c for c in paper.co_signatures if c.state == CoSignatureState.PENDING.value]
-        requested = _co_signature_requests(session, paper) if pending else {}
+        requested = co_signature_requests(session, paper.id) if pending else {}
         return PaperFacts(
             id=paper.id,
             number=paper.number,
@@ -2014,17 +2002,6 @@ def _vote_row(position: int, vote: VoteCount) -> Vote:
 def _calendar(catalog: Catalog) -> WorkingCalendar:
     body = catalog.body
     return working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
-
-
-def _co_signature_requests(session: Session, paper: Paper) -> dict[str, dt.datetime]:
-    """When each office's co-signature was last requested (from the audit trail)."""
-    requested: dict[str, dt.datetime] = {}
-    for event in repository.paper_events(session, paper_stream(paper.id)):
-        if event.action == AuditAction.CO_SIGNATURE_REQUESTED.value:
-            office = json.loads(event.payload).get("office")
-            if isinstance(office, str):
-                requested[office] = event.occurred_at
-    return requested
 
 
 def _reminder_view(row: Any, outbox: Any, number: str | None) -> ReminderView:
