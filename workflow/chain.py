@@ -33,7 +33,7 @@ from workflow.model import (
     CoSignatureState,
     PaperView,
 )
-from workflow.service_base import ServiceBase
+from workflow.service_base import ServiceBase, step_payload
 from workflow.views import audit_event_view
 
 if TYPE_CHECKING:
@@ -294,13 +294,9 @@ def _number(session: Session, paper_id: int) -> str:
 
 
 def _step_payload(step: Consultation) -> dict[str, Any]:
-    return {
-        "position": step.position,
-        "level": step.level,
-        "organization": step.organization_id,
-        "role": step.role,
-        "public": step.public,
+    """A step taken over by an Ergänzungsvorlage: as every step event records it, plus the
+    state and date it is taken over in."""
+    return step_payload(step) | {
         "state": step.state,
-        "planned_date": step.planned_date.isoformat() if step.planned_date else None,
         "date": step.date.isoformat() if step.date else None,
     }

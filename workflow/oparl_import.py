@@ -32,7 +32,8 @@ from workflow.model import (
 )
 from workflow.oparl_plan import PaperPlan, StepPlan, organization_for, parse_instant, plan_paper
 from workflow.oparl_source import Source
-from workflow.service import ALLOWED_EFFECTS, _step_payload
+from workflow.service import ALLOWED_EFFECTS
+from workflow.service_base import step_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -230,7 +231,7 @@ class _Replay:
             "date": plan.date.isoformat(),
             "reference": plan.reference,
             "participants": [],
-            "consultations": [_step_payload(c) for c in paper.consultations],
+            "consultations": [step_payload(c) for c in paper.consultations],
             "definitions_version": self.catalog.version,
             "text": paper.text,
             "oparl_id": plan.oparl_id,

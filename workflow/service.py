@@ -111,6 +111,7 @@ from workflow.paper_rules import (
 from workflow.reminders import PaperFacts, StepFacts, plan_reminders
 from workflow.replay import ReplayReport, check_paper
 from workflow.seal import root_hash
+from workflow.service_base import step_payload
 from workflow.trail import TrailOperations
 from workflow.views import audit_event_view, paper_summary, paper_view
 
@@ -340,7 +341,7 @@ class WorkflowService(
                     "reference": reference,
                     "route": route,
                     "participants": offices,
-                    "consultations": [_step_payload(c) for c in paper.consultations],
+                    "consultations": [step_payload(c) for c in paper.consultations],
                     "definitions_version": catalog.version,
                     "text": text,
                 }
@@ -516,7 +517,7 @@ class WorkflowService(
             new = _new_step(catalog, org, step_role, public, planned_date, at, level, reason)
             paper.consultations.insert(at - 1, new)
             self._check_path(paper)
-            payload = _step_payload(new) | ({"reason": reason} if reason else {})
+            payload = step_payload(new) | ({"reason": reason} if reason else {})
             self._record(
                 session, paper, actor, AuditAction.CONSULTATION_ADDED, None, new.state, payload
             )
@@ -561,7 +562,7 @@ class WorkflowService(
                 AuditAction.CONSULTATION_REMOVED,
                 step.state,
                 None,
-                _step_payload(step),
+                step_payload(step),
             )
             return self._touch(catalog, paper)
 
@@ -621,7 +622,7 @@ class WorkflowService(
             orgs = [catalog.body_organization(s.organization) for s in steps]
             ctx = self._ctx(session, catalog, actor, paper)
             old = [
-                _step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
+                step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
             ]
             for step in list(paper.consultations):
                 if released and step.state in OPEN_STEP_STATES:
@@ -647,7 +648,7 @@ class WorkflowService(
                 )
             self._check_path(paper)
             new = [
-                _step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
+                step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
             ]
             self._record(
                 session,
@@ -1680,7 +1681,7 @@ class WorkflowService(
                     step.position += 1
             new = _new_step(catalog, org, role, public, planned_date, at, after.level + 1, note)
             paper.consultations.insert(at - 1, new)
-            payload = _step_payload(new) | {"reason": note}
+            payload = step_payload(new) | {"reason": note}
             record(AuditAction.CONSULTATION_ADDED, None, new.state, payload)
             return new
 
@@ -1856,17 +1857,6 @@ def _relevel(steps: Sequence[Consultation]) -> None:
         if index == 0 or old[index] != old[index - 1]:
             level += 1
         step.level = level
-
-
-def _step_payload(step: Consultation) -> dict[str, Any]:
-    return {
-        "position": step.position,
-        "level": step.level,
-        "organization": step.organization_id,
-        "role": step.role,
-        "public": step.public,
-        "planned_date": step.planned_date.isoformat() if step.planned_date else None,
-    }
 
 
 def _parse_role(role: str) -> ConsultationRole:

@@ -2,6 +2,8 @@
 
 ``WorkflowService`` inherits the mixins and provides every member declared here; the
 declarations exist only for the type checker, so each mixin states its needs once, here.
+``step_payload`` is the one audit payload of a step that the service, its mixins and the
+OParl import share.
 """
 
 from __future__ import annotations
@@ -72,3 +74,15 @@ class ServiceBase:
         def _check_window(
             self, session: Session, paper: Paper, step: Consultation, day: dt.date
         ) -> None: ...
+
+
+def step_payload(step: Consultation) -> dict[str, Any]:
+    """A step as audit events record it (what replay rebuilds the path from)."""
+    return {
+        "position": step.position,
+        "level": step.level,
+        "organization": step.organization_id,
+        "role": step.role,
+        "public": step.public,
+        "planned_date": step.planned_date.isoformat() if step.planned_date else None,
+    }
