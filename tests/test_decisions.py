@@ -14,7 +14,13 @@ from storage.session import Database
 from tests.conftest import VALID_DEFINITIONS
 from tests.test_service import create, released
 from workflow.clock import FixedClock
-from workflow.definitions import catalog_from_files, read_definition_files, resolve_definitions_dir
+from workflow.definitions import (
+    catalog_from_files,
+    load_catalog,
+    read_definition_files,
+    resolve_definitions_dir,
+)
+from workflow.engine import WorkflowEngine
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
 from workflow.model import Action
 from workflow.service import WorkflowService
@@ -505,3 +511,22 @@ def _voelklingen_paper(svc: WorkflowService) -> str:
     svc.submit_paper(number, user="wks.sachbearbeitung")
     svc.release_paper(number, user="wks.leitung")
     return number
+
+
+@pytest.mark.parametrize(
+    ("municipality", "offered", "hidden"),
+    [
+        ("herzogenrath", {"object", "contest"}, {"suspend"}),
+        ("landau", {"suspend"}, {"object", "contest"}),
+        ("voelklingen", {"contest"}, {"object", "suspend"}),
+    ],
+)
+def test_the_engine_offers_only_configured_procedures(
+    municipality: str, offered: set[str], hidden: set[str]
+) -> None:
+    """Views and refusal messages both list the engine's triggers: a procedure the
+    municipality's decisions section does not configure is in neither."""
+    catalog = load_catalog(resolve_definitions_dir(municipality))
+    triggers = set(WorkflowEngine().paper_triggers(catalog, "adopted"))
+    assert offered <= triggers
+    assert not hidden & triggers

@@ -22,6 +22,9 @@ from workflow.model import (
     Submitter,
 )
 
+#: Paper triggers that start a decision procedure of the ``decisions`` section.
+_PROCEDURE_TRIGGERS = {kind.trigger: kind for kind in ObjectionKind}
+
 #: Guards a lifecycle transition may name; the engine implements each one.
 PAPER_GUARDS = frozenset(
     {"has_consultations", "has_concluding_step", "all_co_signed", "no_objections"}
@@ -266,6 +269,17 @@ class Catalog:
             return self.organizations[org_id]
         except KeyError:
             raise not_found("organization", org_id, self.organizations) from None
+
+    def procedure_configured(self, trigger: str) -> bool:
+        """False for a paper trigger whose decision procedure (Dringlichkeitsentscheidung,
+        Widerspruch, Beanstandung, Aussetzung, Einspruch) the ``decisions`` section does not
+        configure: the lifecycles are shared, the procedures are not."""
+        if trigger == "decide_urgently":
+            return self.decisions.urgent is not None
+        kind = _PROCEDURE_TRIGGERS.get(trigger)
+        if kind is ObjectionKind.EINSPRUCH:
+            return bool(self.decisions.delegated)
+        return kind is None or kind in self.decisions.objections
 
     def organization_name(self, org_id: str) -> str:
         """The organization's name; its id when this version does not know it (a paper kept

@@ -367,7 +367,13 @@ class WorkflowEngine:
     # -- queries -------------------------------------------------------------------------
 
     def paper_triggers(self, catalog: Catalog, state: str, *, internal: bool = False) -> list[str]:
-        return self._triggers(catalog.lifecycle("paper"), state, internal)
+        """The paper's triggers from ``state``, without the decision procedures the
+        municipality does not configure (so views and refusals name only what can happen)."""
+        return [
+            t
+            for t in self._triggers(catalog.lifecycle("paper"), state, internal)
+            if catalog.procedure_configured(t)
+        ]
 
     def consultation_triggers(
         self, catalog: Catalog, state: str, *, internal: bool = False

@@ -19,7 +19,6 @@ from workflow.model import (
     CoSignatureView,
     MeetingView,
     NamedBallot,
-    ObjectionKind,
     Outcome,
     PaperSummary,
     PaperView,
@@ -27,21 +26,6 @@ from workflow.model import (
     VoteCount,
     VoteKind,
 )
-
-_PROCEDURE_TRIGGERS = {kind.trigger: kind for kind in ObjectionKind}
-
-
-def procedure_configured(catalog: Catalog, trigger: str) -> bool:
-    """False for a paper trigger whose decision procedure (Dringlichkeitsentscheidung,
-    Widerspruch, Beanstandung, Aussetzung, Einspruch) the municipality's ``decisions``
-    section does not configure: the lifecycle is shared, the procedures are not."""
-    rules = catalog.decisions
-    if trigger == "decide_urgently":
-        return rules.urgent is not None
-    kind = _PROCEDURE_TRIGGERS.get(trigger)
-    if kind is ObjectionKind.EINSPRUCH:
-        return bool(rules.delegated)
-    return kind is None or kind in rules.objections
 
 
 def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperView:
@@ -68,7 +52,7 @@ def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperVie
             for c in sorted(paper.consultations, key=lambda c: c.position)
         ),
         co_signatures=tuple(_co_signature_view(catalog, c) for c in paper.co_signatures),
-        allowed_actions=tuple(t for t in allowed if procedure_configured(catalog, t)),
+        allowed_actions=tuple(allowed),
         text=paper.text_versions[-1].text if paper.text_versions else paper.text,
         text_versions=tuple(
             TextVersionView(
