@@ -57,6 +57,16 @@ from workflow.model import (
 
 PENDING = ReminderState.PENDING.value
 CHANNEL = "email"
+#: What a worker needs of an outbox row it leased (``_message`` reads these).
+_MESSAGE_COLUMNS = (
+    Outbox.id,
+    Outbox.key,
+    Outbox.channel,
+    Outbox.recipients,
+    Outbox.subject,
+    Outbox.body,
+    Outbox.attempts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,19 +244,7 @@ def _claim_into_leases() -> Any:
     )
     columns = ["reminder_id", "key", "channel", "recipients", "subject", "body", "state"]
     columns += ["attempts", "next_attempt_at", "claimed_by", "claimed_until", "created_at"]
-    return (
-        insert(Outbox)
-        .from_select(columns, leased)
-        .returning(
-            Outbox.id,
-            Outbox.key,
-            Outbox.channel,
-            Outbox.recipients,
-            Outbox.subject,
-            Outbox.body,
-            Outbox.attempts,
-        )
-    )
+    return insert(Outbox).from_select(columns, leased).returning(*_MESSAGE_COLUMNS)
 
 
 _CLAIM_INTO_LEASES = _claim_into_leases()
@@ -318,15 +316,7 @@ def lease_outbox(
             claimed_until=now + lease,
             attempts=Outbox.attempts + 1,
         )
-        .returning(
-            Outbox.id,
-            Outbox.key,
-            Outbox.channel,
-            Outbox.recipients,
-            Outbox.subject,
-            Outbox.body,
-            Outbox.attempts,
-        )
+        .returning(*_MESSAGE_COLUMNS)
         .execution_options(synchronize_session=False)
     )
     return sorted((_message(r) for r in session.execute(take)), key=_by_id)
