@@ -159,7 +159,7 @@ class MeetingOperations(ServiceBase):
             body_row = self._body(session, body)
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-            self._require_manage(catalog, actor, _label(catalog, meeting))
+            self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "schedule a step into")
             paper = self._paper_of(session, body_row, number, for_update=True)
             step = _step(paper, position)
@@ -167,7 +167,7 @@ class MeetingOperations(ServiceBase):
             if step.organization_id != meeting.organization_id:
                 raise InvalidInput(
                     f"{label} is a consultation of {step.organization_id!r}, not of "
-                    f"{meeting.organization_id!r}; {_label(catalog, meeting)} cannot hold it"
+                    f"{meeting.organization_id!r}; {meeting_label(catalog, meeting)} cannot hold it"
                 )
             if step.meeting_id is not None:
                 raise InvalidInput(f"{label} is already on the agenda of meeting {step.meeting_id}")
@@ -195,7 +195,7 @@ class MeetingOperations(ServiceBase):
             body_row = self._body(session, body)
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-            self._require_manage(catalog, actor, _label(catalog, meeting))
+            self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "build the agenda of")
             consultation = catalog.lifecycle("consultation")
             planned = consultation.initial
@@ -276,7 +276,7 @@ class MeetingOperations(ServiceBase):
             body_row = self._body(session, body)
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-            self._require_manage(catalog, actor, _label(catalog, meeting))
+            self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "add an item to")
             item = self._add_item(session, actor, meeting, title.strip(), public, None, note)
             return agenda_item_view(item)
@@ -378,7 +378,7 @@ class MeetingOperations(ServiceBase):
             body_row = self._body(session, body)
             meeting = self._meeting(session, body_row, meeting_id, for_update=True)
             catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-            label = _label(catalog, meeting)
+            label = meeting_label(catalog, meeting)
             self._require_manage(catalog, actor, label)
             if catalog.lifecycle("meeting").transition("cancel", meeting.state) is None:
                 raise TransitionNotAllowed(
@@ -457,7 +457,7 @@ class MeetingOperations(ServiceBase):
         """After the invitation: whether it still keeps the Ladungsfrist for the new day."""
         if meeting.invited_at is None:
             return ()
-        label = _label(catalog, meeting)
+        label = meeting_label(catalog, meeting)
         sent = local(meeting.invited_at).date()
         head = f"the invitation to {label} went out on {show(sent)}: check the Ladungsfrist again"
         rule = catalog.deadlines.for_organization(meeting.organization_id).notice
@@ -518,7 +518,7 @@ class MeetingOperations(ServiceBase):
             actor=actor,
             record=record,
             meeting=meeting,
-            label=_label(catalog, meeting),
+            label=meeting_label(catalog, meeting),
         )
 
     def _require_manage(self, catalog: Catalog, actor: Actor, target: str) -> None:
@@ -533,7 +533,7 @@ class MeetingOperations(ServiceBase):
         """Agendas change while the meeting can still be cancelled (planned or invited)."""
         if catalog.lifecycle("meeting").transition("cancel", meeting.state) is None:
             raise TransitionNotAllowed(
-                _label(catalog, meeting),
+                meeting_label(catalog, meeting),
                 meeting.state,
                 what,
                 self.engine.meeting_triggers(catalog, meeting.state),
@@ -603,7 +603,7 @@ class MeetingOperations(ServiceBase):
             for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
                 if lifecycle.transition(trigger, step.state) is None:
                     raise TransitionNotAllowed(
-                        _label(catalog, meeting),
+                        meeting_label(catalog, meeting),
                         meeting.state,
                         what,
                         self.engine.meeting_triggers(catalog, meeting.state),
@@ -698,7 +698,7 @@ def _step(paper: Paper, position: int) -> Consultation:
     raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
 
 
-def _label(catalog: Catalog, meeting: Meeting) -> str:
+def meeting_label(catalog: Catalog, meeting: Meeting) -> str:
     org = catalog.organizations.get(meeting.organization_id)
     name = org.short_name or org.name if org else meeting.organization_id
     return f"meeting {meeting.id} ({name}, {_when(meeting.start)})"

@@ -67,8 +67,7 @@ from workflow.errors import (
     did_you_mean,
     not_found,
 )
-from workflow.meeting import MeetingOperations
-from workflow.meeting import _label as meeting_label
+from workflow.meeting import MeetingOperations, meeting_label
 from workflow.minutes import MinutesItem
 from workflow.model import (
     INACTIVE_STEP_STATES,
