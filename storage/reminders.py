@@ -31,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     update,
@@ -75,6 +76,18 @@ class Change:
 
     action: AuditAction
     payload: dict[str, Any]
+
+
+def in_state(column: Any, state: str) -> Any:
+    """``column = 'state'`` with the state written into the SQL text, not bound.
+
+    The sweep's partial indexes (revision 0009) hold only pending reminders and queued or
+    sending outbox rows, and the planner may use one only when the statement names the same
+    constant. psycopg prepares a statement after its fifth execution on a connection, and
+    PostgreSQL may then switch to a generic plan that cannot see a bound parameter's value:
+    with the state bound, the lease read every row of the outbox for each batch once the
+    plan went generic (about 18 ms per batch at 50,000 sent messages)."""
+    return column == literal_column(f"'{state}'", String())
 
 
 def _payload(row: Reminder, **extra: Any) -> dict[str, Any]:
@@ -168,7 +181,7 @@ def claim_due(session: Session, *, now: dt.datetime, limit: int, worker: str) ->
     """Claim up to ``limit`` due reminders and write one outbox row each; return how many."""
     due = (
         select(Reminder.id)
-        .where(Reminder.state == PENDING, Reminder.due_at <= now)
+        .where(in_state(Reminder.state, PENDING), Reminder.due_at <= now)
         .order_by(Reminder.due_at, Reminder.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -213,7 +226,7 @@ def _claim_into_leases() -> Any:
     worker = bindparam("worker", type_=String())
     due = (
         select(Reminder.id)
-        .where(Reminder.state == PENDING, Reminder.due_at <= now)
+        .where(in_state(Reminder.state, PENDING), Reminder.due_at <= now)
         .order_by(Reminder.due_at, Reminder.id)
         .limit(bindparam("limit", type_=Integer()))
         .with_for_update(skip_locked=True)
@@ -297,8 +310,8 @@ def lease_outbox(
 ) -> list[OutboxMessage]:
     """Lease up to ``limit`` deliverable rows: queued and due, or sending with a lapsed lease."""
     ready = or_(
-        and_(Outbox.state == OutboxState.QUEUED.value, Outbox.next_attempt_at <= now),
-        and_(Outbox.state == OutboxState.SENDING.value, Outbox.claimed_until < now),
+        and_(in_state(Outbox.state, OutboxState.QUEUED.value), Outbox.next_attempt_at <= now),
+        and_(in_state(Outbox.state, OutboxState.SENDING.value), Outbox.claimed_until < now),
     )
     ids = (
         select(Outbox.id)
@@ -392,7 +405,7 @@ def _mark_sent_statement() -> Any:
         update(Outbox)
         .where(
             Outbox.id == any_(bindparam("ids", type_=ARRAY(Integer))),
-            Outbox.state == OutboxState.SENDING.value,
+            in_state(Outbox.state, OutboxState.SENDING.value),
             Outbox.claimed_by == bindparam("worker", type_=String()),
         )
         .values(state=OutboxState.SENT.value, sent_at=now, claimed_until=None, last_error=None)
@@ -435,7 +448,7 @@ def _mark_sent(
             update(Outbox)
             .where(
                 _id_in(session, Outbox.id, ids),
-                Outbox.state == OutboxState.SENDING.value,
+                in_state(Outbox.state, OutboxState.SENDING.value),
                 Outbox.claimed_by == worker,
             )
             .values(state=OutboxState.SENT.value, sent_at=now, claimed_until=None, last_error=None)
