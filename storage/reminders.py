@@ -546,17 +546,30 @@ def retry_failed(session: Session, reminder_id: int, *, now: dt.datetime, actor:
 
 
 def list_reminders(
-    session: Session, *, body_id: str, states: Sequence[str], limit: int = 1000
+    session: Session,
+    *,
+    body_id: str,
+    states: Sequence[str],
+    limit: int | None = None,
+    newest_first: bool = False,
 ) -> list[tuple[Reminder, Outbox | None, str | None]]:
-    """Reminders of a body in the given states with their outbox row and paper number."""
+    """Reminders of a body in the given states with their outbox row and paper number,
+    earliest due first, or most recently changed first (``newest_first``: the last sent or
+    parked ones first); at most ``limit`` rows, all without one."""
+    order = (
+        (Reminder.updated_at.desc(), Reminder.id.desc())
+        if newest_first
+        else (Reminder.due_at, Reminder.id)
+    )
     query = (
         select(Reminder, Outbox, Paper.number)
         .outerjoin(Outbox, Outbox.reminder_id == Reminder.id)
         .outerjoin(Paper, Paper.id == Reminder.paper_id)
         .where(Reminder.body_id == body_id, Reminder.state.in_(states))
-        .order_by(Reminder.due_at, Reminder.id)
-        .limit(limit)
+        .order_by(*order)
     )
+    if limit is not None:
+        query = query.limit(limit)
     return [(r, o, n) for r, o, n in session.execute(query)]
 
 

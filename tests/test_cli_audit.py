@@ -106,6 +106,24 @@ def test_export_to_stdout_filters_like_search(service: WorkflowService) -> None:
     ]
 
 
+@pytest.mark.parametrize("command", [["audit", "export"], ["calendar", "export"]])
+def test_output_to_a_directory_is_a_usage_error_not_a_traceback(
+    service: WorkflowService, tmp_path: Path, command: list[str]
+) -> None:
+    result = run(service, *command, "--output", str(tmp_path), user="clerk")
+    assert result.exit_code == 2
+    assert f"'{tmp_path}' is a directory" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path.parent / (tmp_path.name + ".part")).exists()
+
+
+def test_open_output_refuses_a_directory_before_writing(tmp_path: Path) -> None:
+    with pytest.raises(click.ClickException, match="is a directory; give a file name"):
+        with cli_audit.open_output(str(tmp_path)):
+            raise AssertionError("nothing may be written")
+    assert not (tmp_path.parent / (tmp_path.name + ".part")).exists()
+
+
 def test_trail_in_every_format(service: WorkflowService) -> None:
     number = adopted_paper(service)
     trail = service.audit_trail(number)

@@ -156,6 +156,32 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         build_notifier("smtp")
 
 
+@pytest.mark.parametrize(
+    ("value", "starttls"), [("on", True), ("Yes", True), ("1", True), ("off", False), ("", False)]
+)
+def test_starttls_is_read_in_every_usual_spelling(
+    monkeypatch: pytest.MonkeyPatch, value: str, starttls: bool
+) -> None:
+    monkeypatch.setenv("RATSWEG_SMTP_STARTTLS", value)
+    assert smtp_settings_from_env().starttls is starttls
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("RATSWEG_SMTP_STARTTLS", "maybe", "RATSWEG_SMTP_STARTTLS must be one of 1, true, yes, on"),
+        ("RATSWEG_SMTP_PORT", "0", "RATSWEG_SMTP_PORT must be a port number from 1 to 65535"),
+        ("RATSWEG_SMTP_PORT", "70000", "got '70000'"),
+    ],
+)
+def test_unreadable_smtp_settings_are_refused_not_defaulted(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(InvalidInput, match=message):
+        smtp_settings_from_env()
+
+
 def test_the_log_notifier_logs_key_recipients_and_subject(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from storage.session import Database
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
@@ -209,6 +209,71 @@ def test_reminders_commands_list_due_sent_failed_and_retry(
     Worker(town, RecordingNotifier()).sweep()
     code, out, _ = run("reminders", "sent")
     assert code == 0 and "vorlagenschluss" in out
+
+
+def test_a_reminder_waiting_for_another_attempt_is_listed_as_due_with_its_error(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # only the Vorlagenschluss is due
+    assert Worker(town, RecordingNotifier(fail=1), WorkerOptions(backoff=60)).sweep().retried == 1
+    result = CliRunner().invoke(cli, ["reminders", "due", "--json"], obj=town)
+    assert result.exit_code == 0, result.output
+    retrying = [r for r in json.loads(result.stdout) if r["state"] == "claimed"]
+    assert [(r["kind"], r["attempts"], r["last_error"]) for r in retrying] == [
+        ("vorlagenschluss", 1, "421 try later")
+    ]
+    table = CliRunner().invoke(cli, ["reminders", "due"], obj=town).stdout
+    assert "421 try later" in table
+
+
+def test_reminder_lists_say_when_they_are_cut_and_show_the_newest_sent_first(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    create_paper(town)
+    create_paper(town)
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["reminders", *args, "--json"], obj=town)
+
+    every = json.loads(run("due", "--limit", "0").stdout)
+    assert len(every) >= 4
+    cut = run("due", "--limit", "2")
+    assert json.loads(cut.stdout) == every[:2]
+    assert cut.stderr == (
+        "showing the first 2 due reminders; there are more: "
+        "pass --limit N for more, or --limit 0 for all\n"
+    )
+    assert run("due", "--limit", str(len(every))).stderr == ""
+    for day in (11, 13):  # the Vorlagenschluss reminders first, the Ladung ones two days later
+        clock.instant = dt.datetime(2025, 3, day, 8, tzinfo=UTC)
+        assert Worker(town, RecordingNotifier()).sweep().sent >= 2
+    sent = json.loads(run("sent", "--limit", "0").stdout)
+    assert sent[0]["kind"] != "vorlagenschluss" and sent[-1]["kind"] == "vorlagenschluss"
+    assert [r["sent_at"] for r in sent] == sorted((r["sent_at"] for r in sent), reverse=True)
+
+
+def test_the_worker_refuses_a_database_without_the_current_schema(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from storage.migrate import upgrade_database
+
+    def worker(url: str) -> Result:
+        return CliRunner().invoke(cli, ["--database", url, "worker", "--once", "--notifier", "log"])
+
+    empty = worker(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert (empty.exit_code, empty.stderr) == (
+        1,
+        "Error: the database has no ratsweg tables; run 'ratsweg init' first\n",
+    )
+    old_url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(old_url)
+    upgrade_database(engine, "0008")
+    engine.dispose()
+    old = worker(old_url)
+    assert old.exit_code == 1
+    assert old.stderr.startswith("Error: the database schema is at revision 0008, ")
+    assert old.stderr.endswith("run 'ratsweg db upgrade' first\n")
 
 
 def test_definitions_without_reminders_plan_none(service: WorkflowService) -> None:

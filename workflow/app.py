@@ -6,10 +6,12 @@ import getpass
 import os
 from dataclasses import dataclass
 
-from storage.migrate import upgrade_database
+from sqlalchemy.exc import OperationalError
+
+from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.session import Database, database_url_from_env
 from workflow.clock import Clock, SystemClock
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, StorageError
 from workflow.notify import LogNotifier, Notifier, SmtpNotifier, SmtpSettings
 from workflow.service import WorkflowService
 
@@ -47,16 +49,26 @@ def build_service(settings: Settings, clock: Clock | None = None) -> WorkflowSer
     return WorkflowService(Database(settings.database_url), clock or SystemClock())
 
 
+_YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
 def smtp_settings_from_env() -> SmtpSettings:
-    """RATSWEG_SMTP_HOST, _PORT, _STARTTLS (1/true/yes), _USER, _PASSWORD, _FROM."""
+    """RATSWEG_SMTP_HOST, _PORT (1-65535), _STARTTLS (1/true/yes/on or 0/false/no/off), _USER,
+    _PASSWORD, _FROM. A value that cannot be read is refused, never taken for a default."""
     env = os.environ.get
-    port = env("RATSWEG_SMTP_PORT", "25")
-    if not port.isdigit():
-        raise InvalidInput(f"RATSWEG_SMTP_PORT must be a port number, got {port!r}")
+    port = env("RATSWEG_SMTP_PORT", "25").strip()
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise InvalidInput(f"RATSWEG_SMTP_PORT must be a port number from 1 to 65535, got {port!r}")
+    starttls = env("RATSWEG_SMTP_STARTTLS", "").strip().lower()
+    if starttls not in _YES + _NO:
+        raise InvalidInput(
+            f"RATSWEG_SMTP_STARTTLS must be one of {', '.join(_YES)} or "
+            f"{', '.join(_NO[1:])}, got {starttls!r}"
+        )
     return SmtpSettings(
         host=env("RATSWEG_SMTP_HOST", "localhost"),
         port=int(port),
-        starttls=env("RATSWEG_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+        starttls=starttls in _YES,
         user=env("RATSWEG_SMTP_USER") or None,
         password=env("RATSWEG_SMTP_PASSWORD") or None,
         sender=env("RATSWEG_SMTP_FROM", "ratsweg@localhost"),
@@ -70,6 +82,23 @@ def build_notifier(kind: str) -> Notifier:
     if kind == "log":
         return LogNotifier()
     raise InvalidInput(f"unknown notifier {kind!r}; use smtp or log")
+
+
+def require_current_schema(service: WorkflowService) -> None:
+    """Refuse to work on a database that ``ratsweg init`` / ``db upgrade`` has not brought to
+    this version's schema (a worker would otherwise only log failing sweeps)."""
+    try:
+        current = current_revision(service.db.engine)
+    except OperationalError as exc:
+        raise StorageError(f"cannot open the database: {str(exc.orig).splitlines()[0]}") from None
+    head = head_revision()
+    if current is None:
+        raise StorageError("the database has no ratsweg tables; run 'ratsweg init' first")
+    if current != head:
+        raise StorageError(
+            f"the database schema is at revision {current}, this ratsweg needs {head}; "
+            "run 'ratsweg db upgrade' first"
+        )
 
 
 def upgrade(service: WorkflowService) -> tuple[str | None, str | None]:

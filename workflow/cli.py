@@ -882,24 +882,46 @@ def reminders() -> None:
 
 def _reminder_list(state: str, help_text: str) -> None:
     @reminders.command(state, help=help_text)
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=1000,
+        show_default=True,
+        help="Show at most this many (0: all).",
+    )
     @row_output_options
     @pass_runtime
-    def command(rt: Runtime, fmt: str, as_json: bool) -> None:
+    def command(rt: Runtime, limit: int, fmt: str, as_json: bool) -> None:
         from workflow.model import ReminderState
 
-        states = {"due": [ReminderState.PENDING], "sent": [ReminderState.SENT]}.get(
-            state, [ReminderState.FAILED]
+        states = {
+            "due": [ReminderState.PENDING, ReminderState.CLAIMED],
+            "sent": [ReminderState.SENT],
+        }.get(state, [ReminderState.FAILED])
+        views = rt.service.list_reminders(
+            states, body=rt.body, limit=limit + 1 if limit else None, newest_first=state != "due"
         )
+        if limit and len(views) > limit:
+            views = views[:limit]
+            click.echo(
+                f"showing the first {limit} {state} reminders; there are more: "
+                f"pass --limit N for more, or --limit 0 for all",
+                err=True,
+            )
         fmt = chosen_format(fmt, as_json)
-        rows = [_reminder_row(r) for r in rt.service.list_reminders(states, body=rt.body)]
+        rows = [_reminder_row(r) for r in views]
         extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
-        extra += ["last_error"] if fmt == "table" and state == "failed" else []
+        extra += ["last_error"] if fmt == "table" and state in ("due", "failed") else []
         echo_rows(rows, REMINDER_COLUMNS + extra, fmt)
 
 
-_reminder_list("due", "Pending reminders, earliest first (due now or later).")
-_reminder_list("sent", "Reminders delivered, with their idempotency key.")
-_reminder_list("failed", "Reminders parked after the last delivery attempt, with the error.")
+_reminder_list(
+    "due",
+    "Reminders not delivered yet, earliest first: pending ones (due now or later) and claimed "
+    "ones in delivery or waiting for another attempt, with the last error.",
+)
+_reminder_list("sent", "Reminders delivered, the last sent first, with their idempotency key.")
+_reminder_list("failed", "Reminders parked after the last delivery attempt, the last parked first.")
 
 
 @reminders.command("retry")
@@ -961,9 +983,10 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
     """Send due reminders: claim them into the outbox, deliver, retry; SIGTERM stops cleanly."""
     import logging
 
-    from workflow.app import build_notifier
+    from workflow.app import build_notifier, require_current_schema
     from workflow.worker import Worker, WorkerOptions
 
+    require_current_schema(rt.service)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runner = Worker(rt.service, build_notifier(notifier), WorkerOptions(**options))
     total = runner.run(once=once)

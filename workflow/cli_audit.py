@@ -332,6 +332,10 @@ def open_output(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     target = Path(path)
+    if target.is_dir():
+        raise click.ClickException(
+            f"{path!r} is a directory; give a file name, e.g. {str(target / 'export.txt')!r}"
+        )
     part = target.with_name(target.name + ".part")
     try:
         handle = part.open("w", encoding="utf-8", newline="")
@@ -340,7 +344,10 @@ def open_output(path: str | None) -> Iterator[TextIO]:
     try:
         with handle:
             yield handle
-        part.replace(target)
+        try:
+            part.replace(target)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {path!r}: {exc.strerror or exc}") from None
     finally:
         if part.exists():
             part.unlink()

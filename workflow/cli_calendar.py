@@ -28,7 +28,11 @@ def calendar() -> None:
     show_default=True,
     help="Deadlines as all-day events, or as to-dos with a due date.",
 )
-@click.option("--output", metavar="FILE", help="Write to FILE (replaced) instead of stdout.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (replaced) instead of stdout.",
+)
 @pass_runtime
 def calendar_export(
     rt: Runtime,

@@ -1456,12 +1456,23 @@ class WorkflowService(
             )
 
     def list_reminders(
-        self, states: Sequence[ReminderState], *, body: str | None = None
+        self,
+        states: Sequence[ReminderState],
+        *,
+        body: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
     ) -> list[ReminderView]:
+        """Reminders in ``states``: earliest due first, or the most recently changed first;
+        at most ``limit`` of them (all without one)."""
         with self.db.read() as session:
             body_row = self._body(session, body)
             rows = reminder_store.list_reminders(
-                session, body_id=body_row.id, states=[s.value for s in states]
+                session,
+                body_id=body_row.id,
+                states=[s.value for s in states],
+                limit=limit,
+                newest_first=newest_first,
             )
             return [_reminder_view(r, o, n) for r, o, n in rows]
 
