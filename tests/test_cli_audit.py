@@ -118,9 +118,11 @@ def test_output_to_a_directory_is_a_usage_error_not_a_traceback(
 
 
 def test_open_output_refuses_a_directory_before_writing(tmp_path: Path) -> None:
-    with pytest.raises(click.ClickException, match="is a directory; give a file name"):
-        with cli_audit.open_output(str(tmp_path)):
-            raise AssertionError("nothing may be written")
+    with (
+        pytest.raises(click.ClickException, match="is a directory; give a file name"),
+        cli_audit.open_output(str(tmp_path)),
+    ):
+        raise AssertionError("nothing may be written")
     assert not (tmp_path.parent / (tmp_path.name + ".part")).exists()
 
 
