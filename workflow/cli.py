@@ -891,14 +891,20 @@ def _reminder_list(state: str, help_text: str) -> None:
             state, [ReminderState.FAILED]
         )
         fmt = chosen_format(fmt, as_json)
-        rows = [_reminder_row(r) for r in rt.service.list_reminders(states, body=rt.body)]
+        views = rt.service.list_reminders(states, body=rt.body)
+        rows = [_reminder_row(r, structured=fmt in ("json", "ndjson")) for r in views]
         extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
         extra += ["last_error"] if fmt == "table" and state == "failed" else []
+        extra += ["refused"] if state == "sent" else []
         echo_rows(rows, REMINDER_COLUMNS + extra, fmt)
 
 
 _reminder_list("due", "Pending reminders, earliest first (due now or later).")
-_reminder_list("sent", "Reminders delivered, with their idempotency key.")
+_reminder_list(
+    "sent",
+    "Reminders delivered, with their idempotency key and the recipients the mail server "
+    "refused while it accepted the others.",
+)
 _reminder_list("failed", "Reminders parked after the last delivery attempt, with the error.")
 
 
@@ -1163,7 +1169,12 @@ def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:
     }
 
 
-def _reminder_row(view: ReminderView) -> dict[str, Any]:
+def _reminder_row(view: ReminderView, *, structured: bool = False) -> dict[str, Any]:
+    """One reminder; ``refused`` as a list of {address, code, reply} when ``structured``
+    (JSON), else as one text ("address: code reply; …")."""
+    refused: Any = "; ".join(map(str, view.refused))
+    if structured:
+        refused = [r._asdict() for r in view.refused]
     return {
         "id": view.id,
         "kind": view.kind.value,
@@ -1176,6 +1187,7 @@ def _reminder_row(view: ReminderView) -> dict[str, Any]:
         "subject": view.subject,
         "sent_at": view.sent_at,
         "last_error": view.last_error,
+        "refused": refused,
     }
 
 
