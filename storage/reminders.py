@@ -10,7 +10,9 @@ Concurrency (see docs/architecture.md, "Reminders"):
 - delivery leases outbox rows (``claimed_until``); a lease that runs out makes the row
   deliverable again, so a killed worker's messages are sent by another one;
 - marking sent appends the hash-chained ``reminder_sent`` events to the worker's own delivery
-  chain under a lock of that chain only, so workers never wait for paper locks.
+  chain under a lock of that chain only, so workers never wait for paper locks; recipients the
+  SMTP server refused while it accepted the others are stored on the outbox row and named in
+  the event.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import json.encoder
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    JSON,
     Integer,
     String,
     and_,
     any_,
     bindparam,
+    case,
     insert,
     literal,
     literal_column,
@@ -53,6 +57,7 @@ from workflow.model import (
     OutboxMessage,
     OutboxState,
     PlannedReminder,
+    RefusedRecipient,
     ReminderState,
 )
 
@@ -359,16 +364,18 @@ def finish_delivery(
     failures: Sequence[Failure],
     max_attempts: int,
     backoff: dt.timedelta,
+    refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
 ) -> tuple[int, int, int]:
     """Record a leased batch's outcome; return (sent, retried, failed). Rows whose lease this
-    worker lost in the meantime are left to the worker that holds them now.
+    worker lost in the meantime are left to the worker that holds them now. ``refused`` maps
+    delivered outbox ids to the recipients the server refused while it accepted the others.
 
     The ``reminder_sent`` and ``reminder_failed`` events go to the worker's own chain
     (``delivery_stream``), locked for this transaction: no paper lock is taken, so workers
     finishing batches of the same papers do not wait for each other."""
     stream = delivery_stream(worker)
     lock_stream(session, stream)
-    sent = _mark_sent(session, worker, now, delivered, stream)
+    sent = _mark_sent(session, worker, now, delivered, stream, refused or {})
     retried = failed = 0
     for failure in failures:
         row = session.get(Outbox, failure.outbox_id)
@@ -432,10 +439,16 @@ _MARK_SENT = _mark_sent_statement()
 
 
 def _mark_sent(
-    session: Session, worker: str, now: dt.datetime, ids: Sequence[int], stream: str
+    session: Session,
+    worker: str,
+    now: dt.datetime,
+    ids: Sequence[int],
+    stream: str,
+    refused: Mapping[int, Sequence[RefusedRecipient]],
 ) -> int:
     if not ids:
         return 0
+    refused_of = _store_refused(session, worker, ids, refused) if refused else {}
     rows: Sequence[Any]  # (reminder id, paper id, key, kind, recipients, due_at, attempts)
     if session.get_bind().dialect.name == "postgresql":
         rows = (
@@ -476,7 +489,18 @@ def _mark_sent(
             )
         ]
     events = [
-        (paper_id, sent_payload(reminder_id, key, kind, _iso(due_at), recipients, attempts_made))
+        (
+            paper_id,
+            sent_payload(
+                reminder_id,
+                key,
+                kind,
+                _iso(due_at),
+                recipients,
+                attempts_made,
+                refused_of.get(reminder_id, ()),
+            ),
+        )
         for reminder_id, paper_id, key, kind, recipients, due_at, attempts_made in sorted(rows)
     ]
     append_events(
@@ -490,20 +514,70 @@ def _mark_sent(
     return len(rows)
 
 
+def _store_refused(
+    session: Session,
+    worker: str,
+    ids: Sequence[int],
+    refused: Mapping[int, Sequence[RefusedRecipient]],
+) -> dict[int, Sequence[RefusedRecipient]]:
+    """Store the refused recipients on those of the delivered rows that ``worker`` still
+    holds, in one statement (before they are marked sent); return them by reminder id.
+    Only a batch with refusals runs it: ``_MARK_SENT`` stays as it is for the others."""
+    delivered = set(ids)
+    values = {
+        outbox_id: literal(refused_json(recipients), JSON())
+        for outbox_id, recipients in refused.items()
+        if recipients and outbox_id in delivered
+    }
+    if not values:
+        return {}
+    rows = session.execute(
+        update(Outbox)
+        .where(
+            _id_in(session, Outbox.id, list(values)),
+            in_state(Outbox.state, OutboxState.SENDING.value),
+            Outbox.claimed_by == worker,
+        )
+        .values(refused=case(values, value=Outbox.id))
+        .returning(Outbox.id, Outbox.reminder_id)
+        .execution_options(synchronize_session=False)
+    )
+    return {r.reminder_id: refused[r.id] for r in rows}
+
+
+def refused_json(refused: Sequence[RefusedRecipient]) -> list[dict[str, Any]]:
+    """Refused recipients as stored on the outbox row and in the ``reminder_sent`` event."""
+    return [{"address": r.address, "code": r.code, "reply": r.reply} for r in refused]
+
+
 _string = json.encoder.encode_basestring  # what canonical_json uses (ensure_ascii=False)
 
 
 def sent_payload(
-    reminder: int, key: str, kind: str, due_at: str, recipients: Sequence[str], attempts: int
+    reminder: int,
+    key: str,
+    kind: str,
+    due_at: str,
+    recipients: Sequence[str],
+    attempts: int,
+    refused: Sequence[RefusedRecipient] = (),
 ) -> str:
     """The canonical JSON (``storage.audit.canonical_json``) of a ``reminder_sent`` payload,
     written out in key order: the dict, its sorting and the generic encoder cost more than
-    the rest of the event. Tested equal to ``canonical_json`` of the same payload."""
-    return (
+    the rest of the event. Tested equal to ``canonical_json`` of the same payload. The
+    ``refused`` entry (``refused_json``) is there only when the server refused recipients,
+    so the payloads (and hashes) of complete deliveries are what they always were."""
+    text = (
         f'{{"attempts":{attempts},"due_at":{_string(due_at)},"key":{_string(key)},'
         f'"kind":{_string(kind)},"recipients":[{",".join(map(_string, recipients))}],'
-        f'"reminder":{reminder}}}'
     )
+    if refused:
+        entries = ",".join(
+            f'{{"address":{_string(r.address)},"code":{int(r.code)},"reply":{_string(r.reply)}}}'
+            for r in refused
+        )
+        text += f'"refused":[{entries}],'
+    return f'{text}"reminder":{reminder}}}'
 
 
 def _stream(paper_id: int | None, body_id: str) -> str:

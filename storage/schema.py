@@ -423,6 +423,9 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # recipients the server refused while it accepted the message for the others:
+    # [{"address", "code", "reply"}], set when the message is marked sent (migration 0010)
+    refused: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class ImportedObject(Base):

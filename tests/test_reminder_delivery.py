@@ -1,21 +1,28 @@
 """Delivery events go to each worker's own hash chain: the paper's trail still shows them, verify
-and seal cover them, and tampering with one is found; on SQLite and PostgreSQL."""
+and seal cover them, and tampering with one is found; recipients the SMTP server refused are
+stored with the message and named in its event; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from storage.audit import canonical_json, delivery_stream
-from storage.reminders import sent_payload
-from storage.schema import AuditEvent
+from storage.reminders import refused_json, sent_payload
+from storage.schema import AuditEvent, Outbox
 from storage.session import Database
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
+from tests.smtp_server import smtp_server
 from tests.test_audit import _tamper
+from workflow.cli import cli
 from workflow.clock import FixedClock
+from workflow.model import RefusedRecipient, ReminderState
+from workflow.notify import SmtpNotifier, SmtpSettings, message_id
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 
@@ -111,3 +118,148 @@ def test_the_sent_payload_is_the_canonical_json_of_its_fields(recipients: list[s
     }
     written = sent_payload(12, fields["key"], "ladung", fields["due_at"], recipients, 3)
     assert written == canonical_json(fields)
+    assert "refused" not in json.loads(written)  # a complete delivery's payload is unchanged
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        [RefusedRecipient("amt.leitung@landau.example", 550, "5.1.1 mailbox unavailable")],
+        [
+            RefusedRecipient('a"b\\c@x.example', 450, '4.2.1 "busy" \\ später'),
+            RefusedRecipient("müller@straße.example", 553, "\u2028\t{}[],:"),
+        ],
+    ],
+)
+def test_the_sent_payload_with_refused_recipients_is_the_canonical_json_of_its_fields(
+    refused: list[RefusedRecipient],
+) -> None:
+    recipients = ["sitzungsdienst@landau.example", *(r.address for r in refused)]
+    fields = {
+        "reminder": 7,
+        "key": "ladung:1:s1@20250310T230000Z",
+        "kind": "ladung",
+        "due_at": "2025-03-10T23:00:00+00:00",
+        "recipients": recipients,
+        "attempts": 1,
+        "refused": refused_json(refused),
+    }
+    written = sent_payload(7, fields["key"], "ladung", fields["due_at"], recipients, 1, refused)
+    assert written == canonical_json(fields)
+
+
+REFUSED = "max@musterstadt.example"  # the office head of amt1
+MAILBOX_UNAVAILABLE = {"address": REFUSED, "code": 550, "reply": "5.1.1 mailbox unavailable"}
+
+
+def test_a_recipient_refused_by_the_smtp_server_is_stored_and_named_in_the_sent_event(
+    town: WorkflowService, clock: FixedClock, database: Database
+) -> None:
+    number = create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # Vorlagenschluss reminder due
+    with smtp_server(refuse=frozenset({REFUSED})) as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        report = Worker(town, notifier, name="worker:a:1").sweep()
+        notifier.close()
+    assert report.sent == recorder.count() >= 1 and report.failed == report.retried == 0
+    with database.read() as session:
+        rows = {o.key: o for o in session.scalars(select(Outbox))}
+    received = {m.message_id: m.rcpt_tos for m in recorder.messages}
+    lost = {key for key, row in rows.items() if REFUSED in row.recipients}
+    assert lost  # at least one message was meant for the refused address too
+    for key, row in rows.items():
+        # the message arrived for every other recipient
+        others = [r for r in row.recipients if r != REFUSED]
+        assert received[message_id(key, "localhost")] == others != []
+        assert row.state == "sent"
+        assert row.refused == ([MAILBOX_UNAVAILABLE] if key in lost else None)
+    sent = {e.payload["key"]: e for e in town.audit_trail(number) if e.action == "reminder_sent"}
+    assert set(sent) == set(rows)
+    for key, event in sent.items():
+        assert event.stream == delivery_stream("worker:a:1")
+        if key in lost:
+            assert event.payload["refused"] == [MAILBOX_UNAVAILABLE]
+        else:
+            assert "refused" not in event.payload
+    assert town.verify_audit().ok
+    assert all(r.ok for r in town.replay_audit(number))
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, list(args), obj=town)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    listed = {r["key"]: r for r in json.loads(run("reminders", "sent", "--json"))}
+    assert {k: r["refused"] for k, r in listed.items()} == {
+        k: [MAILBOX_UNAVAILABLE] if k in lost else [] for k in rows
+    }
+    table = run("reminders", "sent")
+    assert table.splitlines()[0].split() == [
+        *("id", "kind", "paper", "due_at", "state", "recipients", "attempts", "refused")
+    ]
+    assert table.count(f"{REFUSED}: 550 5.1.1 mailbox unavailable") == len(lost)
+    trail = run("audit", "trail", number)
+    assert trail.count(f"refused={REFUSED} (550 5.1.1 mailbox unavailable)") == len(lost)
+    events = json.loads(run("audit", "trail", number, "--json"))
+    assert [e["payload"].get("refused") for e in events if e["action"] == "reminder_sent"] == [
+        [MAILBOX_UNAVAILABLE] if e.payload["key"] in lost else None for e in sent.values()
+    ]
+
+
+def test_every_recipient_refused_parks_the_reminder_with_the_addresses_in_its_error(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    everyone = frozenset(
+        address for r in town.list_reminders([ReminderState.PENDING]) for address in r.recipients
+    )
+    with smtp_server(refuse=everyone) as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        report = Worker(town, notifier).sweep()
+        notifier.close()
+    assert report.sent == recorder.count() == 0 and report.failed >= 1
+    result = CliRunner().invoke(cli, ["reminders", "failed", "--json"], obj=town)
+    failed = json.loads(result.stdout)
+    assert len(failed) == report.failed
+    for row in failed:
+        expected = "; ".join(
+            f"{a}: 550 5.1.1 mailbox unavailable" for a in sorted(row["recipients"].split(", "))
+        )
+        assert row["last_error"] == f"SMTP refused every recipient: {expected}"
+
+
+def test_refused_recipients_of_a_message_whose_lease_was_lost_are_not_recorded(
+    town: WorkflowService, clock: FixedClock, database: Database
+) -> None:
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    lease = dt.timedelta(seconds=60)
+    _, messages = town.claim_and_lease(worker="worker:a:1", limit=1, lease=lease)
+    clock.instant += dt.timedelta(seconds=61)  # a's lease ran out; b takes the message over
+    _, taken = town.claim_and_lease(worker="worker:b:2", limit=1, lease=lease)
+    assert [m.id for m in taken] == [m.id for m in messages]
+    refused = RefusedRecipient(REFUSED, 550, "5.1.1 mailbox unavailable")
+    outcome = town.finish_messages(
+        worker="worker:a:1",
+        delivered=[messages[0].id],
+        refused={messages[0].id: [refused]},
+        failures=[],
+        max_attempts=5,
+        backoff=dt.timedelta(seconds=60),
+    )
+    assert outcome == (0, 0, 0)
+    with database.read() as session:
+        row = session.get_one(Outbox, messages[0].id)
+        assert (row.state, row.claimed_by, row.refused) == ("sending", "worker:b:2", None)
+    outcome = town.finish_messages(
+        worker="worker:b:2",
+        delivered=[messages[0].id],
+        refused={messages[0].id: [refused]},
+        failures=[],
+        max_attempts=5,
+        backoff=dt.timedelta(seconds=60),
+    )
+    assert outcome == (1, 0, 0)
+    with database.read() as session:
+        assert session.get_one(Outbox, messages[0].id).refused == [MAILBOX_UNAVAILABLE]

@@ -909,9 +909,10 @@ def _reminder_list(state: str, help_text: str) -> None:
                 err=True,
             )
         fmt = chosen_format(fmt, as_json)
-        rows = [_reminder_row(r) for r in views]
+        rows = [_reminder_row(r, structured=fmt in ("json", "ndjson")) for r in views]
         extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
         extra += ["last_error"] if fmt == "table" and state in ("due", "failed") else []
+        extra += ["refused"] if state == "sent" else []
         echo_rows(rows, REMINDER_COLUMNS + extra, fmt)
 
 
@@ -920,7 +921,11 @@ _reminder_list(
     "Reminders not delivered yet, earliest first: pending ones (due now or later) and claimed "
     "ones in delivery or waiting for another attempt, with the last error.",
 )
-_reminder_list("sent", "Reminders delivered, the last sent first, with their idempotency key.")
+_reminder_list(
+    "sent",
+    "Reminders delivered, the last sent first, with their idempotency key and the recipients "
+    "the mail server refused while it accepted the others.",
+)
 _reminder_list("failed", "Reminders parked after the last delivery attempt, the last parked first.")
 
 
@@ -1186,7 +1191,12 @@ def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:
     }
 
 
-def _reminder_row(view: ReminderView) -> dict[str, Any]:
+def _reminder_row(view: ReminderView, *, structured: bool = False) -> dict[str, Any]:
+    """One reminder; ``refused`` as a list of {address, code, reply} when ``structured``
+    (JSON), else as one text ("address: code reply; …")."""
+    refused: Any = "; ".join(map(str, view.refused))
+    if structured:
+        refused = [r._asdict() for r in view.refused]
     return {
         "id": view.id,
         "kind": view.kind.value,
@@ -1199,6 +1209,7 @@ def _reminder_row(view: ReminderView) -> dict[str, Any]:
         "subject": view.subject,
         "sent_at": view.sent_at,
         "last_error": view.last_error,
+        "refused": refused,
     }
 
 

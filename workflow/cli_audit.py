@@ -317,7 +317,18 @@ def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
 
 def payload_text(payload: dict[str, Any]) -> str:
     keys = ("trigger", "position", "organization", "outcome", "office", "date", "reason")
-    return ", ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) is not None)
+    text = ", ".join(f"{k}={payload[k]}" for k in keys if payload.get(k) is not None)
+    refused = payload.get("refused")
+    if isinstance(refused, list) and refused:  # reminder_sent: delivered without these
+        names = "; ".join(_refused_text(r) for r in refused)
+        text = f"{text}, refused={names}" if text else f"refused={names}"
+    return text
+
+
+def _refused_text(entry: Any) -> str:
+    if isinstance(entry, dict):
+        return f"{entry.get('address')} ({entry.get('code')} {entry.get('reply')})"
+    return str(entry)
 
 
 def show_progress(*, to_file: bool) -> bool:

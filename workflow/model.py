@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class OrganizationKind(StrEnum):
@@ -723,6 +723,17 @@ class PlannedReminder:
     consultation_id: int | None = None
 
 
+class RefusedRecipient(NamedTuple):
+    """A recipient the SMTP server refused while it accepted the message for the others."""
+
+    address: str
+    code: int  # the SMTP reply code, e.g. 550
+    reply: str  # the server's reply text, one line
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.code} {self.reply}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReminderView:
     id: int
@@ -738,6 +749,7 @@ class ReminderView:
     sent_at: dt.datetime | None = None
     last_error: str | None = None
     claimed_by: str | None = None
+    refused: tuple[RefusedRecipient, ...] = ()  # recipients it was delivered without
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

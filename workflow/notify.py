@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from workflow.errors import DeliveryError
-from workflow.model import OutboxMessage
+from workflow.model import OutboxMessage, RefusedRecipient
 
 log = logging.getLogger(__name__)
 _NOT_ATOM = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]")
@@ -30,12 +30,12 @@ _NOT_ATOM = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]")
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """A delivered message: ``refused`` holds (address, SMTP code, reply) of each recipient the
-    server refused while it accepted the others."""
+    server refused while it accepted the others; the worker records them with the message."""
 
-    refused: tuple[tuple[str, int, str], ...] = ()
+    refused: tuple[RefusedRecipient, ...] = ()
 
     def __str__(self) -> str:
-        return "; ".join(f"{address}: {code} {reply}" for address, code, reply in self.refused)
+        return _refused_text(self.refused)
 
 
 class Notifier(Protocol):
@@ -173,9 +173,10 @@ class SmtpNotifier:
             refused = smtp.send_message(mail, to_addrs=list(message.recipients))
         except smtplib.SMTPRecipientsRefused as exc:
             self.close()
-            codes = [code for code, _ in exc.recipients.values()]
+            everyone = _refused(exc.recipients)
             raise DeliveryError(
-                f"SMTP refused the recipients: {exc.recipients}", permanent=min(codes) >= 500
+                f"SMTP refused every recipient: {_refused_text(everyone)}",
+                permanent=min(r.code for r in everyone) >= 500,
             ) from exc
         except smtplib.SMTPSenderRefused as exc:
             self.close()  # the same sender for every message: a problem of the setup
@@ -188,11 +189,7 @@ class SmtpNotifier:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise DeliveryError(f"SMTP {type(exc).__name__}: {exc}") from exc
-        delivery = Delivery(
-            tuple(
-                (address, code, _text(reply)) for address, (code, reply) in sorted(refused.items())
-            )
-        )
+        delivery = Delivery(_refused(refused))
         if delivery.refused:
             log.warning(
                 "SMTP delivered %s without the refused recipients %s", message.key, delivery
@@ -206,6 +203,18 @@ class SmtpNotifier:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
                 smtp.close()
+
+
+def _refused(recipients: dict[str, tuple[int, bytes]]) -> tuple[RefusedRecipient, ...]:
+    """smtplib's {address: (code, reply)} in address order, each reply as one line."""
+    return tuple(
+        RefusedRecipient(address, code, _text(reply))
+        for address, (code, reply) in sorted(recipients.items())
+    )
+
+
+def _refused_text(refused: tuple[RefusedRecipient, ...]) -> str:
+    return "; ".join(map(str, refused))
 
 
 def _text(exc: BaseException | bytes | str) -> str:

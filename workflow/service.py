@@ -13,7 +13,7 @@ import hashlib
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -89,6 +89,7 @@ from workflow.model import (
     PaperSummary,
     PaperView,
     PlannedStep,
+    RefusedRecipient,
     ReminderKind,
     ReminderState,
     ReminderView,
@@ -1438,11 +1439,15 @@ class WorkflowService(
         failures: Sequence[tuple[int, str, bool]],
         max_attempts: int,
         backoff: dt.timedelta,
+        refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
     ) -> tuple[int, int, int]:
         """Mark delivered messages sent (with a ``reminder_sent`` audit event each), schedule
         retries with exponential backoff, park the ones out of attempts as failed.
 
-        ``failures`` are (outbox id, error, permanent). Returns (sent, retried, failed).
+        ``refused`` maps the outbox id of a delivered message to the recipients the server
+        refused while it accepted the others; they are stored with the message and named in
+        its ``reminder_sent`` event. ``failures`` are (outbox id, error, permanent). Returns
+        (sent, retried, failed).
         """
         with self.db.write() as session:
             return reminder_store.finish_delivery(
@@ -1450,6 +1455,7 @@ class WorkflowService(
                 worker=worker,
                 now=self.clock.now(),
                 delivered=delivered,
+                refused=refused or {},
                 failures=[reminder_store.Failure(i, e, p) for i, e, p in failures],
                 max_attempts=max_attempts,
                 backoff=backoff,
@@ -2019,4 +2025,8 @@ def _reminder_view(row: Any, outbox: Any, number: str | None) -> ReminderView:
         sent_at=row.sent_at,
         last_error=outbox.last_error if outbox is not None else None,
         claimed_by=row.claimed_by,
+        refused=tuple(
+            RefusedRecipient(r["address"], r["code"], r["reply"])
+            for r in (outbox.refused if outbox is not None and outbox.refused else ())
+        ),
     )

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any
 
 from workflow.errors import ConflictError, DeliveryError, StorageError
-from workflow.model import SweepReport
+from workflow.model import RefusedRecipient, SweepReport
 from workflow.notify import Notifier
 from workflow.service import WorkflowService
 
@@ -81,16 +81,21 @@ class Worker:
             worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
         )
         delivered: list[int] = []
+        refused: dict[int, tuple[RefusedRecipient, ...]] = {}
         failures: list[tuple[int, str, bool]] = []
         for message in messages:
             try:
-                self.notifier.send(message)
-                delivered.append(message.id)
+                delivery = self.notifier.send(message)
             except DeliveryError as exc:
                 failures.append((message.id, str(exc), exc.permanent))
+                continue
+            delivered.append(message.id)
+            if delivery is not None and delivery.refused:
+                refused[message.id] = delivery.refused
         sent, retried, failed = self.service.finish_messages(
             worker=self.name,
             delivered=delivered,
+            refused=refused,
             failures=failures,
             max_attempts=o.max_attempts,
             backoff=dt.timedelta(seconds=o.backoff),
