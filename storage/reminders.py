@@ -54,6 +54,7 @@ from storage.schema import Outbox, Paper, Reminder
 from storage.types import UTCDateTime
 from workflow.model import (
     AuditAction,
+    DeliveryFailure,
     OutboxMessage,
     OutboxState,
     PlannedReminder,
@@ -340,13 +341,6 @@ def lease_outbox(
     return sorted((_message(r) for r in session.execute(take)), key=_by_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    outbox_id: int
-    error: str
-    permanent: bool
-
-
 def _id_in(session: Session, column: Any, ids: Sequence[int]) -> Any:
     """``column IN ids``; on PostgreSQL as ``= ANY(:ids)`` with one array parameter, so a
     batch of hundreds of ids is one short statement instead of hundreds of parameters."""
@@ -361,14 +355,22 @@ def finish_delivery(
     worker: str,
     now: dt.datetime,
     delivered: Sequence[int],
-    failures: Sequence[Failure],
+    failures: Sequence[DeliveryFailure],
     max_attempts: int,
     backoff: dt.timedelta,
     refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
+    released: Sequence[int] = (),
 ) -> tuple[int, int, int]:
     """Record a leased batch's outcome; return (sent, retried, failed). Rows whose lease this
     worker lost in the meantime are left to the worker that holds them now. ``refused`` maps
     delivered outbox ids to the recipients the server refused while it accepted the others.
+    ``released`` are leased rows the worker did not try to send (its lease was running out):
+    they are deliverable again at once, their attempt not counted.
+
+    A failure of the mail setup (``setup``) queues the message again after ``backoff``
+    without counting the attempt: a mail server that is down for hours must not park every
+    reminder that fell due meanwhile. Other failures are retried with exponential backoff
+    until ``max_attempts``, then parked as failed with a ``reminder_failed`` event.
 
     The ``reminder_sent`` and ``reminder_failed`` events go to the worker's own chain
     (``delivery_stream``), locked for this transaction: no paper lock is taken, so workers
@@ -377,12 +379,21 @@ def finish_delivery(
     lock_stream(session, stream)
     sent = _mark_sent(session, worker, now, delivered, stream, refused or {})
     retried = failed = 0
+    for outbox_id in released:
+        row = _held(session, outbox_id, worker)
+        if row is not None:
+            row.state, row.next_attempt_at = OutboxState.QUEUED.value, now
+            row.attempts, row.claimed_by, row.claimed_until = row.attempts - 1, None, None
     for failure in failures:
-        row = session.get(Outbox, failure.outbox_id)
-        if row is None or row.state != OutboxState.SENDING.value or row.claimed_by != worker:
+        row = _held(session, failure.outbox_id, worker)
+        if row is None:
             continue
         row.last_error, row.claimed_by, row.claimed_until = failure.error[:2000], None, None
-        if failure.permanent or row.attempts >= max_attempts:
+        if failure.setup and not failure.permanent:
+            row.state, row.next_attempt_at = OutboxState.QUEUED.value, now + backoff
+            row.attempts -= 1
+            retried += 1
+        elif failure.permanent or row.attempts >= max_attempts:
             row.state = OutboxState.FAILED.value
             reminder = session.get_one(Reminder, row.reminder_id)
             reminder.state, reminder.updated_at = ReminderState.FAILED.value, now
@@ -402,6 +413,14 @@ def finish_delivery(
             row.next_attempt_at = now + backoff * 2 ** (row.attempts - 1)
             retried += 1
     return sent, retried, failed
+
+
+def _held(session: Session, outbox_id: int, worker: str) -> Outbox | None:
+    """The outbox row if ``worker`` still holds its lease, else None."""
+    row = session.get(Outbox, outbox_id)
+    if row is None or row.state != OutboxState.SENDING.value or row.claimed_by != worker:
+        return None
+    return row
 
 
 def _mark_sent_statement() -> Any:

@@ -54,11 +54,16 @@ def reminder_definitions(target: Path) -> Path:
     return folder
 
 
-def create_paper(service: WorkflowService, *, participants: tuple[str, ...] = ()) -> str:
+def create_paper(
+    service: WorkflowService,
+    *,
+    participants: tuple[str, ...] = (),
+    title: str = "Radweg Hauptstraße",
+) -> str:
     return service.create_paper(
         user="clerk",
         paper_type="vorlage",
-        title="Radweg Hauptstraße",
+        title=title,
         office="amt1",
         date=dt.date(2025, 3, 1),
         route="standard",

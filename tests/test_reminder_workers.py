@@ -82,6 +82,7 @@ def _start(url: str, port: int) -> subprocess.Popen[str]:
         "RATSWEG_SMTP_HOST": "127.0.0.1",
         "RATSWEG_SMTP_PORT": str(port),
         "RATSWEG_SMTP_FROM": "ratsweg@musterstadt.example",
+        "RATSWEG_SMTP_TIMEOUT": "1.5",  # the server is on loopback; the lease below allows 1.5 s
     }
     command = [str(script), "--database", url, "worker", "--interval", "0.5"]
     command += ["--batch", str(BATCH), "--lease", "3", "--notifier", "smtp"]

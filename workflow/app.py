@@ -54,7 +54,8 @@ _YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 def smtp_settings_from_env() -> SmtpSettings:
     """RATSWEG_SMTP_HOST, _PORT (1-65535), _STARTTLS (1/true/yes/on or 0/false/no/off), _USER,
-    _PASSWORD, _FROM. A value that cannot be read is refused, never taken for a default."""
+    _PASSWORD, _FROM, _TIMEOUT (seconds, default 30). A value that cannot be read is refused,
+    never taken for a default."""
     env = os.environ.get
     port = env("RATSWEG_SMTP_PORT", "25").strip()
     if not port.isdigit() or not 1 <= int(port) <= 65535:
@@ -65,8 +66,18 @@ def smtp_settings_from_env() -> SmtpSettings:
             f"RATSWEG_SMTP_STARTTLS must be one of {', '.join(_YES)} or "
             f"{', '.join(_NO[1:])}, got {starttls!r}"
         )
+    timeout = env("RATSWEG_SMTP_TIMEOUT", "30").strip()
+    try:
+        seconds = float(timeout)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 3600:
+        raise InvalidInput(
+            f"RATSWEG_SMTP_TIMEOUT must be seconds from 0 to 3600 (e.g. 30), got {timeout!r}"
+        )
     return SmtpSettings(
         host=env("RATSWEG_SMTP_HOST", "localhost"),
+        timeout=seconds,
         port=int(port),
         starttls=starttls in _YES,
         user=env("RATSWEG_SMTP_USER") or None,

@@ -989,11 +989,21 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
     import logging
 
     from workflow.app import build_notifier, require_current_schema
-    from workflow.worker import Worker, WorkerOptions
+    from workflow.notify import SmtpNotifier
+    from workflow.worker import LEASE_SHARE, Worker, WorkerOptions
 
     require_current_schema(rt.service)
+    sender = build_notifier(notifier)
+    if isinstance(sender, SmtpNotifier):
+        # a send that starts late in the lease's first half must end before the lease does
+        shortest = sender.settings.timeout / (1 - LEASE_SHARE)
+        if options["lease"] < shortest:
+            raise click.UsageError(
+                f"--lease {options['lease']:g} is too short for the SMTP timeout of "
+                f"{sender.settings.timeout:g} s; use --lease {shortest:g} or more"
+            )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    runner = Worker(rt.service, build_notifier(notifier), WorkerOptions(**options))
+    runner = Worker(rt.service, sender, WorkerOptions(**options))
     total = runner.run(once=once)
     rt.service.db.dispose()
     click.echo(

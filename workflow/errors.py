@@ -80,11 +80,14 @@ class StorageError(WorkflowError):
 
 
 class DeliveryError(WorkflowError):
-    """A notifier could not deliver a message; ``permanent`` ones are not retried."""
+    """A notifier could not deliver a message; ``permanent`` ones are not retried. ``setup``
+    ones are a problem of the mail setup (connection, TLS, login, sender), not of the message:
+    they are retried without counting as one of the message's attempts."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, setup: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.setup = setup
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

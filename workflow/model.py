@@ -765,6 +765,17 @@ class OutboxMessage:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryFailure:
+    """A leased message that was not delivered: ``permanent`` parks it at once; ``setup`` (a
+    problem of the mail setup) queues it again without counting the attempt."""
+
+    outbox_id: int
+    error: str
+    permanent: bool = False
+    setup: bool = False
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SweepReport:
     claimed: int = 0

@@ -107,7 +107,7 @@ class SmtpNotifier:
                 self._setup_error is not None
                 and time.monotonic() - self._setup_failed_at < self.settings.setup_retry
             ):
-                raise DeliveryError(self._setup_error)
+                raise DeliveryError(self._setup_error, setup=True)
             phase = ["connect"]
             try:
                 self._smtp = self._connect(phase)
@@ -152,13 +152,13 @@ class SmtpNotifier:
         if text != self._setup_error:
             log.error("%s; messages are retried with backoff", text)
         self._setup_error, self._setup_failed_at = text, time.monotonic()
-        return DeliveryError(text)
+        return DeliveryError(text, setup=True)
 
     def build(self, message: OutboxMessage) -> EmailMessage:
         mail = EmailMessage()
         mail["From"] = self.settings.sender
         mail["To"] = ", ".join(message.recipients)
-        mail["Subject"] = message.subject
+        mail["Subject"] = " ".join(message.subject.split())  # a header is one line
         mail["Message-ID"] = message_id(message.key, self.settings.domain)
         mail["X-Ratsweg-Key"] = message.key
         mail.set_content(message.body)

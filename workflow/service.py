@@ -83,6 +83,7 @@ from workflow.model import (
     ChainHead,
     ConsultationRole,
     CoSignatureState,
+    DeliveryFailure,
     MinutesResult,
     OutboxMessage,
     Outcome,
@@ -1436,18 +1437,20 @@ class WorkflowService(
         *,
         worker: str,
         delivered: Sequence[int],
-        failures: Sequence[tuple[int, str, bool]],
+        failures: Sequence[DeliveryFailure],
         max_attempts: int,
         backoff: dt.timedelta,
         refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
+        released: Sequence[int] = (),
     ) -> tuple[int, int, int]:
         """Mark delivered messages sent (with a ``reminder_sent`` audit event each), schedule
         retries with exponential backoff, park the ones out of attempts as failed.
 
         ``refused`` maps the outbox id of a delivered message to the recipients the server
         refused while it accepted the others; they are stored with the message and named in
-        its ``reminder_sent`` event. ``failures`` are (outbox id, error, permanent). Returns
-        (sent, retried, failed).
+        its ``reminder_sent`` event. A failure of the mail setup is retried without counting
+        the attempt; ``released`` messages were not tried and are deliverable again at once.
+        Returns (sent, retried, failed).
         """
         with self.db.write() as session:
             return reminder_store.finish_delivery(
@@ -1456,9 +1459,10 @@ class WorkflowService(
                 now=self.clock.now(),
                 delivered=delivered,
                 refused=refused or {},
-                failures=[reminder_store.Failure(i, e, p) for i, e, p in failures],
+                failures=failures,
                 max_attempts=max_attempts,
                 backoff=backoff,
+                released=released,
             )
 
     def list_reminders(

@@ -16,12 +16,13 @@ import os
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
 from workflow.errors import ConflictError, DeliveryError, StorageError
-from workflow.model import RefusedRecipient, SweepReport
+from workflow.model import DeliveryFailure, RefusedRecipient, SweepReport
 from workflow.notify import Notifier
 from workflow.service import WorkflowService
 
@@ -35,6 +36,11 @@ class WorkerOptions:
     lease: float = 300.0  # seconds a leased message is this worker's
     max_attempts: int = 5
     backoff: float = 60.0  # seconds before the first retry; doubled each time
+
+
+#: The share of a lease in which a worker starts sends; the rest is a margin for the send in
+#: progress (the SMTP timeout) and the finishing transaction.
+LEASE_SHARE = 0.5
 
 
 def worker_name() -> str:
@@ -75,23 +81,47 @@ class Worker:
         return report
 
     def run_batch(self) -> SweepReport:
-        """One transaction that claims and leases, delivery, one finishing transaction."""
+        """One transaction that claims and leases, delivery, one finishing transaction.
+
+        Messages are sent only during the first half of the lease (``LEASE_SHARE``): the rest
+        are handed back untried, so no message is sent after another worker could have taken
+        it over. A message the notifier cannot even build (an unexpected exception, e.g. a
+        header it refuses) is parked as failed instead of stopping the worker, which would
+        otherwise meet it again in every sweep and re-send the batch's earlier messages."""
         o = self.options
+        leased_at = time.monotonic()
         claimed, messages = self.service.claim_and_lease(
             worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
         )
+        send_until = leased_at + o.lease * LEASE_SHARE
         delivered: list[int] = []
         refused: dict[int, tuple[RefusedRecipient, ...]] = {}
-        failures: list[tuple[int, str, bool]] = []
+        failures: list[DeliveryFailure] = []
+        released: list[int] = []
         for message in messages:
+            if released or time.monotonic() >= send_until:
+                released.append(message.id)
+                continue
             try:
                 delivery = self.notifier.send(message)
             except DeliveryError as exc:
-                failures.append((message.id, str(exc), exc.permanent))
+                failures.append(DeliveryFailure(message.id, str(exc), exc.permanent, exc.setup))
+                continue
+            except Exception as exc:  # one bad message must not stop the worker
+                log.exception("message %s cannot be delivered, parking it", message.key)
+                error = f"ratsweg cannot build or send this message: {type(exc).__name__}: {exc}"
+                failures.append(DeliveryFailure(message.id, error, permanent=True))
                 continue
             delivered.append(message.id)
             if delivery is not None and delivery.refused:
                 refused[message.id] = delivery.refused
+        if released:
+            log.info(
+                "%s: lease of %.0f s half over, %d messages handed back untried",
+                self.name,
+                o.lease,
+                len(released),
+            )
         sent, retried, failed = self.service.finish_messages(
             worker=self.name,
             delivered=delivered,
@@ -99,6 +129,7 @@ class Worker:
             failures=failures,
             max_attempts=o.max_attempts,
             backoff=dt.timedelta(seconds=o.backoff),
+            released=released,
         )
         return SweepReport(claimed=claimed, sent=sent, retried=retried, failed=failed)
 

@@ -1,0 +1,161 @@
+"""The worker keeps going when things go wrong, on SQLite and PostgreSQL: a message it cannot
+even build is parked instead of stopping every sweep; a slow delivery never outlives the lease
+(so no other worker sends the same message again); a mail server that is down for a long time
+does not use up the reminders' attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from storage.session import Database
+from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
+from tests.smtp_server import smtp_server
+from tests.test_reminder_workers import _papers, insert_due_reminders
+from workflow.cli import cli
+from workflow.clock import FixedClock, SystemClock
+from workflow.errors import DeliveryError
+from workflow.model import OutboxMessage, ReminderState
+from workflow.notify import SmtpNotifier, SmtpSettings
+from workflow.service import WorkflowService
+from workflow.worker import Worker, WorkerOptions
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
+    service = WorkflowService(database, clock)
+    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    return service
+
+
+class BrokenOnce(RecordingNotifier):
+    """Raises an unexpected exception (not a DeliveryError) for the first message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken: list[str] = []
+
+    def send(self, message: OutboxMessage) -> None:
+        if not self.broken:
+            self.broken.append(message.key)
+            raise ValueError("Header values may not contain linefeed or carriage return")
+        super().send(message)
+
+
+def test_a_message_that_cannot_be_built_is_parked_and_the_others_are_sent(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    number = create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 13, 8, tzinfo=UTC)  # several reminders due
+    notifier = BrokenOnce()
+    report = Worker(town, notifier).sweep()
+    assert report.failed == 1 and report.sent == report.claimed - 1 >= 1
+    (failed,) = town.list_reminders([ReminderState.FAILED])
+    assert failed.key == notifier.broken[0]
+    assert failed.last_error == (
+        "ratsweg cannot build or send this message: ValueError: "
+        "Header values may not contain linefeed or carriage return"
+    )
+    assert Worker(town, notifier).sweep().claimed == 0  # nothing is sent again
+    assert len(notifier.sent) == len({m.key for m in notifier.sent}) == report.sent
+    events = [e.action for e in town.audit_trail(number)]
+    assert events.count("reminder_failed") == 1
+    assert events.count("reminder_sent") == report.sent
+
+
+def test_a_title_with_a_line_break_is_mailed_with_a_one_line_subject(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    number = create_paper(town, title="Radweg\nHauptstraße")
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # the Vorlagenschluss reminder
+    with smtp_server() as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        report = Worker(town, notifier).sweep()
+        notifier.close()
+    assert report.sent >= 1 and report.failed == 0
+    subjects = [m.subject for m in recorder.messages]
+    assert f"Vorlagenschluss naht: {number} Radweg Hauptstraße (Frist Di 11.03.2025)" in subjects
+
+
+class SlowNotifier:
+    """Takes ``seconds`` per message; all instances count into one shared Counter."""
+
+    def __init__(self, seconds: float, counts: Counter[str], lock: threading.Lock) -> None:
+        self.seconds, self.counts, self.lock = seconds, counts, lock
+
+    def send(self, message: OutboxMessage) -> None:
+        time.sleep(self.seconds)
+        with self.lock:
+            self.counts[message.key] += 1
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_slow_delivery_stops_halfway_through_the_lease_so_no_message_is_sent_twice(
+    service: WorkflowService,
+) -> None:
+    now = WorkflowService(service.db, SystemClock())  # leases run out in real time
+    insert_due_reminders(now, 8, _papers(now, 2))
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+    # 0.3 s per message and a 1 s lease: a whole batch of 8 would take 2.4 s
+    options = WorkerOptions(batch=8, lease=1.0)
+    workers = [
+        Worker(now, SlowNotifier(0.3, counts, lock), options, name=f"worker:t:{i}") for i in (1, 2)
+    ]
+    reports = []
+    give_up = time.monotonic() + 30
+
+    def sweep(worker: Worker) -> None:  # like `ratsweg worker` with a short interval
+        while sum(r.sent for r in reports) < 8 and time.monotonic() < give_up:
+            report = worker.run_batch()
+            reports.append(report)
+            if not report.claimed + report.sent + report.retried:
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=sweep, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.7)  # the second worker starts while the first holds its lease
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(counts) == 8
+    assert set(counts.values()) == {1}, counts
+    assert sum(r.sent for r in reports) == 8
+    assert len(now.list_reminders([ReminderState.SENT])) == 8
+
+
+class MailServerDown(RecordingNotifier):
+    def send(self, message: OutboxMessage) -> None:
+        raise DeliveryError(
+            "SMTP setup mail.example:25: cannot connect (Connection refused)", setup=True
+        )
+
+
+def test_a_mail_server_that_is_down_for_a_day_does_not_park_the_reminders(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # the Vorlagenschluss is due
+    options = WorkerOptions(max_attempts=2, backoff=60)
+    for _ in range(24 * 4):  # every 15 minutes for a day
+        Worker(town, MailServerDown(), options).sweep()
+        clock.instant += dt.timedelta(minutes=15)
+    assert town.list_reminders([ReminderState.FAILED]) == []
+    (waiting,) = town.list_reminders([ReminderState.CLAIMED])
+    assert waiting.attempts == 0
+    assert waiting.last_error == "SMTP setup mail.example:25: cannot connect (Connection refused)"
+    listed = CliRunner().invoke(cli, ["reminders", "due"], obj=town)
+    assert "cannot connect" in listed.stdout
+    notifier = RecordingNotifier()
+    assert Worker(town, notifier, options).sweep().sent >= 1
+    assert waiting.key in {m.key for m in notifier.sent}
