@@ -562,3 +562,66 @@ def test_cli_export_never_writes_into_a_used_directory(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".oparl-")]
     assert [p.name for p in used.iterdir()] == ["keep.txt"]
     shutil.rmtree(used)
+
+
+def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_supplement(
+    council: dict[str, Any], served: str, tmp_path: Path
+) -> None:
+    """Every public step went on to an Ergänzungsvorlage: the paper stays as itself (no step of
+    its own left), its steps and their TOP are tombstones until the supplement is released,
+    then they are the supplement's, at the same URLs."""
+    service, clock = council["service"], council["service"].clock
+    title = "Spielplatz Westpark"
+    number = _paper(service, title, text="Der Stadtrat beschließt den Spielplatz.")
+    for organization, role in (("hauptausschuss", "vorberatung"), ("stadtrat", "entscheidung")):
+        service.add_consultation(
+            number, user=CLERK, organization=organization, role=role, public=True
+        )
+    _release(service, number)
+    meeting = service.create_meeting(
+        user=SESSION,
+        organization="hauptausschuss",
+        start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
+    ).id
+    service.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.invite_meeting(meeting, user=SESSION)
+    before = tmp_path / "before"
+    export_tree(service, before, BASE, page_size=100)
+    paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
+    paper_path = paper["id"].removeprefix(BASE + "/")
+    steps = [c["id"].removeprefix(BASE + "/") for c in paper["consultation"]]
+    item = _load(before, steps[0])["agendaItem"].removeprefix(BASE + "/")
+
+    clock.instant += dt.timedelta(days=1)
+    supplement = service.create_supplement(
+        number, user=CLERK, reason="Kosten aktualisiert", date=D(2025, 3, 12)
+    ).number
+    draft = tmp_path / "draft"
+    export_tree(service, draft, BASE, page_size=100)
+    assert validate_path(draft).problems == []
+    kept = _load(draft, paper_path)
+    assert (kept["name"], kept["reference"], kept.get("deleted")) == (title, number, None)
+    assert "consultation" not in kept and kept["mainFile"]["id"] == paper["mainFile"]["id"]
+    handed_over = "2025-03-11T10:00:00+01:00"
+    assert kept["modified"] == handed_over
+    listed = [p["id"] for p in _load(draft, "body/landau/paper")["data"]]
+    assert paper["id"] in listed
+    assert not any(supplement in json.dumps(p) for p in _load(draft, "body/landau/paper")["data"])
+    for path in [*steps, item]:
+        gone = _load(draft, path)
+        assert set(gone) == TOMBSTONE_KEYS and gone["modified"] == handed_over, path
+    assert "agendaItem" not in _load(draft, f"body/landau/meeting/{meeting}")
+    status, _, data = _get(f"{served}/{paper_path}")
+    assert status == 200 and json.loads(data)["name"] == title
+    status, _, data = _get(f"{served}/{steps[1]}")
+    assert status == 200 and json.loads(data)["deleted"] is True
+
+    _release(service, supplement)
+    released = tmp_path / "released"
+    export_tree(service, released, BASE, page_size=100)
+    assert validate_path(released).problems == []
+    assert _load(released, paper_path)["name"] == title
+    for path in steps:
+        step = _load(released, path)
+        assert step.get("deleted") is None and step["paper"] != paper["id"], path
+    assert _load(released, item)["consultation"] == f"{BASE}/{steps[0]}"

@@ -159,7 +159,7 @@ def test_a_second_import_changes_nothing(hw: WorkflowService, database: Database
     before = snapshot(database)
     second = run_import(hw, str(HW))
     assert snapshot(database) == before
-    assert second.count("skipped") == first.count("imported") == 31
+    assert second.count("unchanged") == first.count("imported") == 31
     assert second.count("imported") == 0 and second.meetings_created == 0
     assert reasons(second) == reasons(first)
 
@@ -529,7 +529,7 @@ def test_the_command_prints_a_summary_and_writes_the_report(
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        f"OParl 1.1 from {KA}: imported 4, skipped as already imported 0, reported 1; "
+        f"OParl 1.1 from {KA}: imported 4, updated 0, unchanged 0, reported 1; "
         "9 meetings created, 0 deleted objects ignored"
     )
     data = json.loads(report_file.read_text(encoding="utf-8"))

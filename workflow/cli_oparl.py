@@ -78,13 +78,16 @@ def oparl_import(
 def _summary(report: ImportReport) -> None:
     click.echo(
         f"OParl {report.version or '?'} from {report.source}: imported {report.count('imported')}"
-        f", skipped as already imported {report.count('skipped')}, reported "
+        f", updated {report.count('updated')}, unchanged {report.count('unchanged')}, reported "
         f"{report.count('reported')}; {report.meetings_created} meetings created, "
         f"{report.deleted} deleted objects ignored"
     )
     for paper in report.papers:
-        if paper.status == "reported":
-            click.echo(f"  reported {paper.reference or paper.oparl_id}: {paper.reason}")
+        name = paper.reference or paper.oparl_id
+        if paper.status == "updated":
+            click.echo(f"  updated {paper.number}: {'; '.join(paper.changes)}")
+        elif paper.status == "reported":
+            click.echo(f"  reported {name}: {paper.reason}")
     for problem in report.problems:
         click.echo(f"  source problem: {problem}")
     if report.vendor_keys:

@@ -4,10 +4,17 @@ Each paper is imported in a transaction of its own: it is created with its Berat
 submitted and released, and each consultation is scheduled into its meeting and its result
 recorded through the same path as ``record_result``, so the audit chain is the real one. A
 paper the engine refuses (or ``oparl_plan`` cannot map) is rolled back and reported with the
-reason; papers already imported stay untouched. Every event is written by the actor
+reason; the other papers are not affected. Every event is written by the actor
 ``import``; the creation names the OParl id, the source and the user who ran the import, and
-each result names its agenda item. Objects already imported (by OParl id) are skipped, so a
-second run changes nothing.
+each result names its agenda item and where it was read.
+
+Objects already imported are known by their OParl id (``imported_object``). Running the import
+again (while the old system is still in use) brings such a paper forward: what the source has
+now and the paper has not yet (a meeting for a step, a result, a repeated step after "vertagt")
+is recorded through the engine like the first time, in the paper's own transaction. What the
+paper has is never rewritten: when the source contradicts it (another result, a consultation
+gone), or the paper changed in ratsweg and the source does not agree with it, the paper is
+reported and left as it is. A run with nothing new changes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from storage.schema import AgendaItem, Consultation, ImportedObject, Meeting, Paper
+from storage.schema import AgendaItem, AuditEvent, Consultation, ImportedObject, Meeting, Paper
+from workflow.clock import local
 from workflow.errors import InvalidInput, PermissionDenied, WorkflowError
 from workflow.model import (
     OPEN_STEP_STATES,
@@ -36,6 +44,8 @@ from workflow.service import ALLOWED_EFFECTS
 from workflow.service_base import step_payload
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
     from storage.schema import Body as BodyRow
@@ -53,13 +63,16 @@ ACTOR = Actor(
 class PaperReport:
     oparl_id: str
     reference: str | None
-    status: str  # imported, skipped, reported
+    status: str  # imported, updated, unchanged, reported
     number: str | None = None
     state: str | None = None
     reason: str | None = None
+    changes: tuple[str, ...] = ()  # updated: what was added
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}
+        data = {k: getattr(self, k) for k in self.__slots__}
+        data["changes"] = list(self.changes)
+        return data
 
 
 @dataclass(slots=True)
@@ -80,7 +93,8 @@ class ImportReport:
             "source": self.source,
             "oparl_version": self.version,
             "imported": self.count("imported"),
-            "skipped": self.count("skipped"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
             "reported": self.count("reported"),
             "meetings_created": self.meetings_created,
             "deleted_objects_ignored": self.deleted,
@@ -131,21 +145,31 @@ def _import_paper(
 ) -> PaperReport:
     oparl_id = paper["id"]
     reference = paper.get("reference") if isinstance(paper.get("reference"), str) else None
+    known: tuple[str, str] | None = None  # number and state of a paper imported before
     try:
         with service.db.write() as session:
             body_row = service._body(session, body)
+            catalog = service._catalog(session, body_row.definitions_version)
             done = _imported(session, body_row.id, oparl_id)
             if done is not None:
-                row = session.get_one(Paper, done.local_id)
-                return PaperReport(oparl_id, reference, "skipped", row.number, row.state)
-            catalog = service._catalog(session, body_row.definitions_version)
+                row = session.get_one(Paper, done.local_id, with_for_update=True)
+                known = (row.number, row.state)
+                own = service._catalog(session, row.definitions_version)
+                update = _Update(service, session, body_row, own, source, user)
+                changes = update.bring_forward(row, lambda: plan_paper(paper, source, catalog))
+                report.meetings_created += update.meetings_created
+                status = "updated" if changes else "unchanged"
+                return PaperReport(
+                    oparl_id, reference, status, row.number, row.state, changes=changes
+                )
             plan = plan_paper(paper, source, catalog)
             replay = _Replay(service, session, body_row, catalog, source, user)
             row = replay.run(plan)
             report.meetings_created += replay.meetings_created
             return PaperReport(oparl_id, reference, "imported", row.number, row.state)
     except WorkflowError as exc:
-        return PaperReport(oparl_id, reference, "reported", reason=str(exc))
+        number, state = known or (None, None)
+        return PaperReport(oparl_id, reference, "reported", number, state, reason=str(exc))
 
 
 def _imported(session: Session, body_id: str, external_id: str) -> ImportedObject | None:
@@ -272,6 +296,13 @@ class _Replay:
     def _replay_step(self, paper: Paper, row: Consultation, step: StepPlan) -> None:
         if step.meeting is None or step.date is None:
             return
+        self._schedule(paper, row, step)
+        if step.result is not None:
+            self._record_result(paper, row, step)
+
+    def _schedule(self, paper: Paper, row: Consultation, step: StepPlan) -> Meeting:
+        """Put the step on the agenda of its meeting (created on first use)."""
+        assert step.date is not None
         meeting = self._meeting(step)
         ctx = self.service._ctx(self.session, self.catalog, ACTOR, paper)
         self.service.engine.fire_consultation(
@@ -279,14 +310,18 @@ class _Replay:
         )
         row.date, row.meeting_id = step.date, meeting.id
         self._agenda_item(meeting, row, step)
-        if step.result is None:
-            return
+        return meeting
+
+    def _record_result(self, paper: Paper, row: Consultation, step: StepPlan) -> None:
+        """Record the step's result as ``ratsweg consultation record`` would."""
+        assert step.result is not None
         if step.result.outcome is None:
             raise InvalidInput(
                 f"result {step.result.text!r} is not understood ({step.result.reason}); add it "
                 "to procedure.outcome_labels in the definitions"
             )
-        outcome = Outcome.VERTAGT_IN_FOLGEGREMIUM if step.skip else step.result.outcome
+        outcome = _outcome(step)
+        assert outcome is not None
         role = ConsultationRole(row.role)
         if outcome.effect not in ALLOWED_EFFECTS[role]:
             raise InvalidInput(
@@ -300,11 +335,17 @@ class _Replay:
             outcome=outcome.value,
             date=step.date,
             votes=step.result.votes,
-            label=step.result.text.strip()[:255],
+            label=_label(step),
             amended_text=amended if outcome.amends_text and isinstance(amended, str) else None,
-            note=f"importiert: {_item_id(step)}",
+            note=_note(step),
         )
-        self.service._apply_result(self.session, paper, self.catalog, ACTOR, entry)
+        item_id = _item_id(step)
+        meeting_id = step.meeting.get("id") if step.meeting else None
+        where = self.source.origin.get(item_id) or self.source.origin.get(meeting_id or "")
+        origin = {"oparl_id": item_id, "source": where or self.source.location}
+        self.service.record_imported_result(
+            self.session, paper, self.catalog, ACTOR, entry, origin=origin
+        )
 
     def _meeting(self, step: StepPlan) -> Meeting:
         assert step.meeting is not None and step.start is not None
@@ -407,6 +448,179 @@ class _Replay:
             )
         )
         self.session.flush()
+
+
+class _Contradiction(InvalidInput):
+    """The source says otherwise than the paper (detail only; the caller words the reason)."""
+
+
+class _Update(_Replay):
+    """A paper imported before, brought forward to what its source has now."""
+
+    def bring_forward(self, paper: Paper, plan_now: Callable[[], PaperPlan]) -> tuple[str, ...]:
+        """Record what the source has beyond the paper; return what was added (nothing: the
+        paper is up to date).
+
+        :raises InvalidInput: the source contradicts the paper, the paper changed in ratsweg
+            and the source does not agree, or the engine refuses a new result; the reason
+            says which. The caller's transaction is then rolled back.
+        """
+        changed = _changed_in_ratsweg(self.session, paper)
+        try:
+            plan = plan_now()
+            return self._forward(paper, plan)
+        except _Contradiction as exc:
+            if changed:
+                raise InvalidInput(
+                    f"changed in ratsweg since the import ({changed}) and the source differs: "
+                    f"{exc}; the paper is left as it is"
+                ) from exc
+            raise InvalidInput(
+                f"the source contradicts what was imported: {exc}; the paper is left as it is "
+                "(if the source is right, correct the paper in ratsweg)"
+            ) from exc
+        except WorkflowError as exc:
+            if changed:
+                raise InvalidInput(
+                    f"changed in ratsweg since the import ({changed}); {exc}"
+                ) from exc
+            raise
+
+    def _forward(self, paper: Paper, plan: PaperPlan) -> tuple[str, ...]:
+        changes: list[str] = []
+        for index, step in enumerate(plan.steps):
+            position = index + 1
+            rows = _in_order(paper)
+            if index >= len(rows):
+                raise InvalidInput(
+                    f"the source has a {step.describe(position)} that the Beratungsfolge of "
+                    f"{paper.number} does not have; add it in ratsweg (ratsweg consultation add) "
+                    "and import again"
+                )
+            row = rows[index]
+            self._compare(row, step, position)
+            try:
+                changes.extend(self._add(paper, row, step, position))
+            except WorkflowError as exc:
+                raise InvalidInput(f"{step.describe(position)}: {exc}") from exc
+        for row in _in_order(paper)[len(plan.steps) :]:
+            if row.outcome is not None or row.date is not None or row.state not in OPEN_STEP_STATES:
+                raise _Contradiction(
+                    f"consultation {row.position} ({self._name(row)}) is no longer in the source"
+                )
+        if changes:
+            self.service._paper_changed(self.catalog, paper)
+        return tuple(changes)
+
+    def _compare(self, row: Consultation, step: StepPlan, position: int) -> None:
+        """Refuse a step whose body, role, meeting or result differs from the source's."""
+        assert step.role is not None
+        where = step.describe(position)
+        if row.organization_id != step.organization.id or row.role != step.role.value:
+            raise _Contradiction(
+                f"consultation {position} is a {row.role} of {self._name(row)} in ratsweg, a "
+                f"{step.role.value} of {step.organization.name} in the source"
+            )
+        if row.meeting_id is not None:
+            theirs = step.meeting.get("id") if step.meeting else None
+            ours = self._meeting_oparl_id(row.meeting_id)
+            if theirs is None or (ours != theirs if ours else row.date != step.date):
+                shown = f"the meeting {theirs}" if theirs else "no meeting"
+                raise _Contradiction(
+                    f"{where}: ratsweg has it on the agenda of the meeting on {_day(row.date)}"
+                    f"{f' ({ours})' if ours else ''}, the source names {shown}"
+                )
+        if row.outcome is None:
+            return
+        ours_text = row.result_label or row.outcome
+        if step.result is None:
+            raise _Contradiction(
+                f"{where}: ratsweg has the result {ours_text!r}, the source has none"
+            )
+        outcome = _outcome(step)
+        imported = row.note == _note(step)
+        if (
+            outcome is None
+            or outcome.value != row.outcome
+            or row.date != step.date
+            or (imported and row.result_label != _label(step))
+        ):
+            raise _Contradiction(
+                f"{where}: the result is {ours_text!r} ({_day(row.date)}) in ratsweg, "
+                f"{step.result.text.strip()!r} in the source"
+            )
+
+    def _add(self, paper: Paper, row: Consultation, step: StepPlan, position: int) -> list[str]:
+        """What the source has beyond the step: its meeting, its result."""
+        added: list[str] = []
+        if row.outcome is not None:
+            return added
+        if row.meeting_id is None and step.meeting is not None and step.date is not None:
+            meeting = self._schedule(paper, row, step)
+            added.append(
+                f"{step.describe(position)}: on the agenda of {meeting.name or 'its meeting'}"
+            )
+        if step.result is not None:
+            if row.meeting_id is None:
+                raise InvalidInput("the source has a result but names no meeting for it")
+            self._record_result(paper, row, step)
+            added.append(f"{step.describe(position)}: result {step.result.text.strip()!r}")
+        return added
+
+    def _name(self, row: Consultation) -> str:
+        org = self.catalog.organizations.get(row.organization_id)
+        return org.name if org else row.organization_id
+
+    def _meeting_oparl_id(self, meeting_id: int) -> str | None:
+        return self.session.scalars(
+            select(ImportedObject.external_id).where(
+                ImportedObject.body_id == self.body.id,
+                ImportedObject.kind == "meeting",
+                ImportedObject.local_id == meeting_id,
+            )
+        ).first()
+
+
+def _changed_in_ratsweg(session: Session, paper: Paper) -> str | None:
+    """The first change made to the paper in ratsweg itself (not by the import; reminders are
+    the paper's own bookkeeping), e.g. "result_recorded by sitzungsdienst on 12.03.2026"."""
+    event = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.paper_id == paper.id,
+            AuditEvent.actor != ACTOR.user_id,
+            AuditEvent.action.not_like("reminder%"),
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    return f"{event.action} by {event.actor} on {local(event.occurred_at):%d.%m.%Y}"
+
+
+def _in_order(paper: Paper) -> list[Consultation]:
+    return sorted(paper.consultations, key=lambda c: c.position)
+
+
+def _outcome(step: StepPlan) -> Outcome | None:
+    """The outcome the import records for the step's result (None: not understood)."""
+    if step.result is None or step.result.outcome is None:
+        return None
+    return Outcome.VERTAGT_IN_FOLGEGREMIUM if step.skip else step.result.outcome
+
+
+def _label(step: StepPlan) -> str:
+    assert step.result is not None
+    return step.result.text.strip()[:255]
+
+
+def _note(step: StepPlan) -> str:
+    return f"importiert: {_item_id(step)}"
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day:%d.%m.%Y}" if day else "no date"
 
 
 def _sort_order(meeting: Meeting, step: StepPlan) -> int:

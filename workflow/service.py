@@ -728,9 +728,17 @@ class WorkflowService(
             return replace(self._view(catalog, paper), warnings=tuple(warnings))
 
     def _apply_result(
-        self, session: Session, paper: Paper, catalog: Catalog, actor: Actor, entry: ResultEntry
+        self,
+        session: Session,
+        paper: Paper,
+        catalog: Catalog,
+        actor: Actor,
+        entry: ResultEntry,
+        origin: Mapping[str, str] | None = None,
     ) -> list[str]:
-        """Record one result on the locked paper and apply its effect; return the warnings."""
+        """Record one result on the locked paper and apply its effect; return the warnings.
+        ``origin`` (where a result taken over from another system comes from) joins the
+        audit payload."""
         self._require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
         votes = [_complete_vote(v) for v in entry.votes]
         position, outcome, note = entry.position, entry.outcome, entry.note
@@ -790,6 +798,7 @@ class WorkflowService(
             payload["note"] = note
         if warnings:
             payload["warnings"] = warnings
+        payload.update(origin or {})
         self._record(session, paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
         if entry.amended_text is not None:
             self._add_text_version(session, paper, actor, entry.amended_text, step)
@@ -1741,6 +1750,22 @@ class WorkflowService(
         and the reminders kept in step with the paper's new state."""
         paper.modified_at = self.clock.now()
         self._sync_reminders(catalog, paper)
+
+    def record_imported_result(
+        self,
+        session: Session,
+        paper: Paper,
+        catalog: Catalog,
+        actor: Actor,
+        entry: ResultEntry,
+        *,
+        origin: Mapping[str, str],
+    ) -> list[str]:
+        """Record a result taken over from another system (``ratsweg oparl import``) on a
+        paper locked in the caller's transaction, exactly as ``record_result`` does; the
+        audit payload also names its ``origin`` (the OParl id and the file or URL it was
+        read from). Returns the warnings."""
+        return self._apply_result(session, paper, catalog, actor, entry, origin)
 
     def _view(self, catalog: Catalog, paper: Paper) -> PaperView:
         view = paper_view(catalog, paper, self.engine.paper_triggers(catalog, paper.state))

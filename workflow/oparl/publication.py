@@ -12,21 +12,25 @@ URL layout under BASE (each object's ``id`` is its URL; a file is the path plus 
     body/{body}/location/meeting-{id}   Location          download/{body}/{key}/{name} content
 
 What is published (and nothing else, not even in list totals):
-- papers once released (frozen) that have at least one public step not cancelled;
+- papers once released (frozen) that have at least one public step not cancelled, and
+  papers once published whose open steps went on to an Ergänzungsvorlage (superseded: they
+  stay as themselves, with the steps that remain, so that their URL keeps answering);
 - of those, the public steps that are not cancelled, in path order;
 - meetings, with their public agenda items once the invitation went out;
 - the released wording and amendments of public steps (as text files), public attachments.
 
 What was published and left the record stays at its URL as a tombstone (id, type, created,
 modified, deleted): cancelled public steps of released papers, released papers without a
-public step left (with their steps and files), public TOPs of invited meetings whose step
-left, organizations earlier definitions had. Lists show tombstones only to ``modified_since``.
+public step left (with their steps and files), public steps handed over to an Ergänzungsvorlage
+not released yet (and their public TOPs), public TOPs of invited meetings whose step left,
+organizations earlier definitions had. Lists show tombstones only to ``modified_since``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -37,7 +41,15 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from storage.schema import AgendaItem, Attachment, DefinitionVersion, Meeting, Paper, TextVersion
+from storage.schema import (
+    AgendaItem,
+    Attachment,
+    AuditEvent,
+    DefinitionVersion,
+    Meeting,
+    Paper,
+    TextVersion,
+)
 from storage.schema import Body as BodyRow
 from storage.schema import Consultation as StepRow
 from workflow.clock import local
@@ -269,6 +281,8 @@ class _Builder:
         self.catalog = service._catalog(session, body.definitions_version)
         self.organizations: dict[str, Organization] = {}
         self.agenda: dict[int, str] = {}  # consultation id -> its published agenda item's path
+        self.superseded: dict[int, Paper] = {}  # published paper id -> its Ergänzungsvorlage
+        self.handed: set[int] = set()  # public steps handed over to an unreleased supplement
 
     def path(self, kind: str, key: object = "") -> str:
         return f"{self.prefix}/{kind}" + (f"/{quote(str(key), safe='')}" if key != "" else "")
@@ -284,7 +298,7 @@ class _Builder:
         for org in self.catalog.organizations.values():
             self.organizations[org.id] = org
         once = self._published_papers()
-        papers = [p for p in once if _public_steps(p)]
+        papers = [p for p in once if _public_steps(p) or p.id in self.superseded]
         steps = {s.id: s for p in papers for s in _public_steps(p)}
         meetings = self.session.scalars(
             select(Meeting)
@@ -298,6 +312,7 @@ class _Builder:
                 if item.consultation_id in steps and self._linked(item, steps):
                     self.agenda[item.consultation_id] = self.path("agendaitem", item.id)
         paper_paths = {p.id: self._paper(p) for p in papers}
+        self._handed_over_tombstones()
         paper_paths |= {p.id: self._paper_tombstone(p) for p in once if p.id not in paper_paths}
         self.out.lists[self.path("paper")] = [paper_paths[p.id] for p in once]
         self.out.lists[self.path("meeting")] = [
@@ -325,7 +340,57 @@ class _Builder:
                 selectinload(Paper.attachments),
             )
         ).all()
-        return [p for p in rows if any(s.public for s in p.consultations)]
+        successors = self._successors()
+        published = []
+        for paper in rows:
+            following = successors.get(
+                (paper.origin_id or paper.id, (paper.supplement_no or 0) + 1)
+            )
+            if following is not None and self._handed_over_public(following):
+                self.superseded[paper.id] = following
+            if paper.id in self.superseded or any(s.public for s in paper.consultations):
+                published.append(paper)
+        return published
+
+    def _successors(self) -> dict[tuple[int, int], Paper]:
+        """The Ergänzungsvorlagen of the body, by (original, number in the chain)."""
+        rows = self.session.scalars(
+            select(Paper)
+            .where(Paper.body_id == self.body.id, Paper.origin_id.is_not(None))
+            .options(selectinload(Paper.consultations))
+        ).all()
+        return {
+            (p.origin_id, p.supplement_no): p
+            for p in rows
+            if p.origin_id is not None and p.supplement_no is not None
+        }
+
+    def _handed_over_public(self, supplement: Paper) -> bool:
+        """Whether a public step went on to the supplement when it was created (its creation
+        event lists the steps it took over: what the paper it continues had published)."""
+        payload = self.session.scalar(
+            select(AuditEvent.payload)
+            .where(AuditEvent.paper_id == supplement.id, AuditEvent.action == "paper_created")
+            .order_by(AuditEvent.id)
+            .limit(1)
+        )
+        if payload is None:
+            return False
+        steps = json.loads(payload).get("consultations", [])
+        return any(isinstance(s, dict) and s.get("public") is True for s in steps)
+
+    def _handed_over_tombstones(self) -> None:
+        """The public steps of a superseded paper that went on to an Ergänzungsvorlage not
+        released yet: published as the paper's, they are tombstones until the release (then
+        they are the supplement's, at the same URL)."""
+        for paper_id, supplement in self.superseded.items():
+            if supplement.frozen:
+                continue
+            paper = self.session.get_one(Paper, paper_id)
+            created, left = stamp(paper.created_at), stamp(supplement.created_at)
+            for step in _public_steps(supplement):
+                self.handed.add(step.id)
+                self._tombstone(self.path("consultation", step.id), "Consultation", created, left)
 
     def _public_items(self, meeting: Meeting, steps: dict[int, StepRow]) -> list[AgendaItem]:
         """The public part of a published agenda (published with the invitation; a meeting
@@ -351,7 +416,7 @@ class _Builder:
             and item.consultation is not None
             and item.consultation_id not in steps
             and item.consultation.public
-            and item.consultation.paper.frozen
+            and (item.consultation.paper.frozen or item.consultation_id in self.handed)
         ]
 
     @staticmethod
