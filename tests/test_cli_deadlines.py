@@ -70,6 +70,39 @@ def test_paper_check_flags_the_stadtrat_step(landau_2011: WorkflowService) -> No
     ]
 
 
+def test_paper_check_proposes_the_gremiums_next_planned_meeting(
+    landau_2011: WorkflowService,
+) -> None:
+    def stadtrat_check() -> dict[str, object]:
+        result = run(landau_2011, "paper", "check", "2011/001", "--json")
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.stdout)[-1])
+
+    alone = stadtrat_check()
+    assert alone["proposed_meeting"] is None
+    assert str(alone["message"]).endswith("; keine geplante Sitzung ab dann")
+    berlin = dt.timezone(dt.timedelta(hours=1))  # December: CET
+    ids = {
+        day: landau_2011.create_meeting(
+            user="sitzungsdienst.becker",
+            organization="stadtrat",
+            start=dt.datetime(2011, 12, day, 17, tzinfo=berlin),
+        ).id
+        for day in (13, 15, 20)  # 13.12. is too early; 15.12. is the first one that works
+    }
+    landau_2011.create_meeting(  # another Gremium's meeting on the day itself does not count
+        user="sitzungsdienst.becker",
+        organization="hauptausschuss",
+        start=dt.datetime(2011, 12, 14, 17, tzinfo=berlin),
+    )
+    check = stadtrat_check()
+    assert check["proposed_date"] == "2011-12-14"
+    assert check["proposed_meeting"] == ids[15]
+    assert str(check["message"]).endswith(
+        f"; nächste geplante Sitzung ab dann: Nr. {ids[15]} am 15.12.2011 17:00"
+    )
+
+
 def test_paper_check_table_explains_every_deadline(landau_2011: WorkflowService) -> None:
     result = run(landau_2011, "paper", "check", "2011/001")
     assert result.exit_code == 0

@@ -310,6 +310,7 @@ class StepCheck:
     deadlines: tuple[Deadline, ...] = ()
     blocked_by: tuple[int, ...] = ()  # positions whose result comes too late
     proposed_date: dt.date | None = None  # earliest meeting date that would work
+    proposed_meeting: int | None = None  # the Gremium's first planned meeting from that date
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

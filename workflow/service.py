@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import reminders as reminder_store
@@ -1273,7 +1274,41 @@ class WorkflowService(
                 )
                 for c in paper.consultations
             ]
-            return check_path(_calendar(catalog), catalog.deadlines, steps)
+            cal = _calendar(catalog)
+            return [
+                self._propose_meeting(session, paper.body_id, cal, check)
+                for check in check_path(cal, catalog.deadlines, steps)
+            ]
+
+    @staticmethod
+    def _propose_meeting(
+        session: Session, body_id: str, cal: WorkingCalendar, check: StepCheck
+    ) -> StepCheck:
+        """Name the Gremium's first planned (not yet invited) meeting on or after the
+        earliest date a step flagged as Nachtrag could move to."""
+        if check.proposed_date is None:
+            return check
+        since = cal.end_of_day(check.proposed_date - dt.timedelta(days=1))
+        meeting = session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.body_id == body_id,
+                Meeting.organization_id == check.organization_id,
+                Meeting.state == "planned",
+                Meeting.start >= since,
+            )
+            .order_by(Meeting.start, Meeting.id)
+            .limit(1)
+        ).first()
+        if meeting is None:
+            return replace(check, message=check.message + "; keine geplante Sitzung ab dann")
+        when = meeting.start.astimezone(cal.tz).strftime("%d.%m.%Y %H:%M")
+        return replace(
+            check,
+            proposed_meeting=meeting.id,
+            message=f"{check.message}; nächste geplante Sitzung ab dann: Nr. {meeting.id} "
+            f"am {when}",
+        )
 
     def list_deadlines(
         self,
