@@ -259,6 +259,13 @@ class WorkingCalendar:
     def local_date(self, instant: dt.datetime) -> dt.date:
         return instant.astimezone(self.tz).date()
 
+    def days_before(self, instant: dt.datetime, days: int) -> dt.datetime:
+        """``instant`` moved ``days`` local calendar days back at the same local time, in UTC:
+        24:00 on Monday 30.03.2026 (summer time) less two days is 24:00 on Saturday 28.03.
+        (winter time, 23:00 UTC), where 48 hours back would give 23:00 local (22:00 UTC)."""
+        wall = instant.astimezone(self.tz).replace(tzinfo=None) - dt.timedelta(days=days)
+        return wall.replace(tzinfo=self.tz).astimezone(dt.UTC)
+
 
 @functools.lru_cache(maxsize=64)
 def working_calendar(

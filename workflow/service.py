@@ -1346,11 +1346,13 @@ class WorkflowService(
 
     # -- reminders -----------------------------------------------------------------------------
 
-    def _sync_reminders(self, catalog: Catalog, paper: Paper) -> None:
+    def _sync_reminders(self, catalog: Catalog, paper: Paper, actor: str | None = None) -> None:
         """Keep the paper's reminders in step with it, in the caller's transaction.
 
         Called through ``_paper_changed`` by every paper-changing method, including meeting
-        changes that schedule or unschedule a step, and by ``create_paper``.
+        changes that schedule or unschedule a step, by ``create_paper``, and by the meeting's
+        invitation for the papers on its agenda. The changes are audited as ``actor``'s,
+        by default as the user whose change to the paper was recorded last.
         """
         session = Session.object_session(paper)
         if session is None or catalog.deadlines.reminders is None:
@@ -1367,7 +1369,7 @@ class WorkflowService(
                 session,
                 stream=paper_stream(paper.id),
                 occurred_at=now,
-                actor=session.info.get(_ACTOR, "ratsweg"),
+                actor=actor or session.info.get(_ACTOR, "ratsweg"),
                 action=change.action.value,
                 paper_id=paper.id,
                 payload=change.payload,
@@ -1393,6 +1395,7 @@ class WorkflowService(
                     role=c.role,
                     open=c.state in OPEN_STEP_STATES,
                     date=c.date or c.planned_date,
+                    meeting_id=c.meeting_id,
                 )
                 for c in sorted(paper.consultations, key=lambda c: c.position)
             ),
