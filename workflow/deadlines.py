@@ -321,7 +321,8 @@ class StepCheck:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeadlineEntry:
-    """One open deadline of a paper, as ``ratsweg deadlines`` lists it."""
+    """One open deadline of a paper, as ``ratsweg deadlines`` lists it; for a co-signature or
+    a Beschlusskontrolle report ``organization_id`` is the office that owes it."""
 
     paper: str
     title: str
@@ -331,6 +332,7 @@ class DeadlineEntry:
     meeting: dt.date | None
     deadline: Deadline
     overdue: bool
+    task: int | None = None  # the implementation task of a Beschlusskontrolle report
 
 
 # -- counting ----------------------------------------------------------------------------------

@@ -203,10 +203,7 @@ def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]
     if not paper.final:
         base += _step_reminders(catalog, cal, rule, paper)
         base += _co_signing_reminders(catalog, cal, rule, paper)
-    if paper.has_tasks:
-        base += _task_reminders(catalog, cal, rule, paper)
-    elif paper.state == "adopted":
-        base += _report_reminders(catalog, cal, rule, paper)
+    base += _report_reminders(catalog, rule, paper)
     escalations = [e for r in base if (e := _escalation(catalog, rule, paper, r)) is not None]
     return base + escalations
 
@@ -279,9 +276,32 @@ def _co_signing_reminders(
     return found
 
 
-def _report_reminders(
-    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
-) -> list[PlannedReminder]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportDeadline:
+    """An open Beschlusskontrolle deadline: a task's next report (or its completion), or the
+    first report of an adopted paper without tasks; ``office_id`` is the office that owes it."""
+
+    office_id: str
+    deadline: Deadline
+    step: StepFacts | None = None  # the deciding step (first report without tasks)
+    task: TaskFacts | None = None
+
+
+def report_deadlines(catalog: Catalog, paper: PaperFacts) -> list[ReportDeadline]:
+    """The paper's open report deadlines, as the planner reminds of them: each open task with
+    a due date, else (no task at all) the first report under ``implementation_report`` of the
+    deciding Gremium once the paper is adopted."""
+    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    if paper.has_tasks:
+        return [
+            ReportDeadline(
+                office_id=task.office_id, deadline=_task_deadline(catalog, cal, task), task=task
+            )
+            for task in paper.open_tasks
+            if task.due is not None
+        ]
+    if paper.state != "adopted":
+        return []
     held = [s for s in paper.steps if s.date is not None and not s.open]
     if not held:
         return []
@@ -291,35 +311,44 @@ def _report_reminders(
     if report is None:
         return []
     (deadline,) = report_due_dates(cal, deciding.date, report, 1)
-    to = _office_users(catalog, paper.office_id)
-    return [_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, deciding)]
+    return [ReportDeadline(office_id=paper.office_id, deadline=deadline, step=deciding)]
 
 
-def _task_reminders(
-    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
+def _task_deadline(catalog: Catalog, cal: WorkingCalendar, task: TaskFacts) -> Deadline:
+    assert task.due is not None
+    what = (
+        f"Umsetzungsbericht, alle {task.interval_months} Monate"
+        if task.interval_months
+        else "Umsetzung"
+    )
+    receiver = f" an {catalog.organization_name(task.report_to)}" if task.report_to else ""
+    return Deadline(
+        kind=DeadlineKind.IMPLEMENTATION_REPORT,
+        day=task.due,
+        due=cal.end_of_day(task.due),
+        explanation=(
+            f"Beschlusskontrolle, Aufgabe {task.id} „{task.title}“: {what}{receiver}; "
+            f"fällig {show(task.due)}"
+        ),
+    )
+
+
+def _report_reminders(
+    catalog: Catalog, rule: ReminderRule, paper: PaperFacts
 ) -> list[PlannedReminder]:
-    found = []
-    for task in paper.open_tasks:
-        if task.due is None:
-            continue
-        what = (
-            f"Umsetzungsbericht, alle {task.interval_months} Monate"
-            if task.interval_months
-            else "Umsetzung"
+    return [
+        _plan(
+            catalog,
+            rule,
+            paper,
+            ReminderKind.REPORT,
+            r.deadline,
+            _office_users(catalog, r.office_id),
+            r.step,
+            task=r.task,
         )
-        receiver = f" an {catalog.organization_name(task.report_to)}" if task.report_to else ""
-        deadline = Deadline(
-            kind=DeadlineKind.IMPLEMENTATION_REPORT,
-            day=task.due,
-            due=cal.end_of_day(task.due),
-            explanation=(
-                f"Beschlusskontrolle, Aufgabe {task.id} „{task.title}“: {what}{receiver}; "
-                f"fällig {show(task.due)}"
-            ),
-        )
-        to = _office_users(catalog, task.office_id)
-        found.append(_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, task=task))
-    return found
+        for r in report_deadlines(catalog, paper)
+    ]
 
 
 def _plan(

@@ -107,7 +107,7 @@ from workflow.paper_rules import (
     check_submitter,
     rules_type,
 )
-from workflow.reminders import PaperFacts, StepFacts, plan_reminders
+from workflow.reminders import PaperFacts, StepFacts, plan_reminders, report_deadlines
 from workflow.replay import ReplayReport, check_paper
 from workflow.seal import root_hash
 from workflow.service_base import step_payload
@@ -1275,7 +1275,10 @@ class WorkflowService(
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> list[DeadlineEntry]:
-        """Open deadlines (Vorlagenschluss, Ladung, Mitzeichnung) of papers not yet decided.
+        """Open deadlines: Vorlagenschluss, Ladung, Mitzeichnung of papers not yet decided, and
+        the Beschlusskontrolle reports (each open implementation task's next report, else the
+        first report of an adopted paper). Met ones are left out: a Vorlagenschluss once the
+        paper is released, a Ladung once the step's meeting is invited.
 
         ``user`` keeps the papers and co-signatures of the user's offices; a user without
         offices (Sitzungsdienst, auditors) sees every deadline.
@@ -1313,8 +1316,22 @@ class WorkflowService(
         self, session: Session, paper: Paper, now: dt.datetime
     ) -> list[DeadlineEntry]:
         catalog = self._catalog(session, paper.definitions_version)
+        reports = [
+            DeadlineEntry(
+                paper=paper.number,
+                title=paper.title,
+                position=r.step.position if r.step else None,
+                organization_id=r.office_id,
+                organization_name=catalog.organization_name(r.office_id),
+                meeting=None,
+                deadline=r.deadline,
+                overdue=r.deadline.due <= now,
+                task=r.task.id if r.task else None,
+            )
+            for r in report_deadlines(catalog, self._paper_facts(session, catalog, paper))
+        ]
         if catalog.lifecycle("paper").state(paper.state).final:
-            return []
+            return reports
         cal, rules = _calendar(catalog), catalog.deadlines
         final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
         found: list[tuple[str, int | None, dt.date | None, Deadline]] = []
@@ -1326,7 +1343,7 @@ class WorkflowService(
             for deadline in step_deadlines(
                 cal, rules.for_organization(step.organization_id), meeting, name
             ):
-                if deadline.kind is not DeadlineKind.URGENT_INVITATION:
+                if not _deadline_met(session, paper, step, deadline):
                     found.append((step.organization_id, step.position, meeting, deadline))
         for office, deadline in co_signing_deadlines(session, catalog, paper).items():
             found.append((office, None, None, deadline))
@@ -1342,7 +1359,7 @@ class WorkflowService(
                 overdue=deadline.due <= now,
             )
             for org_id, position, meeting, deadline in found
-        ]
+        ] + reports
 
     # -- reminders -----------------------------------------------------------------------------
 
@@ -1994,6 +2011,20 @@ def _vote_row(position: int, vote: VoteCount) -> Vote:
 def _calendar(catalog: Catalog) -> WorkingCalendar:
     body = catalog.body
     return working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
+
+
+def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: Deadline) -> bool:
+    """Whether ``deadline`` of an open step no longer waits for anything: the Vorlagenschluss
+    once the paper is released (the submission is in), the Ladung once the step's meeting is
+    invited. The urgent Ladung is an alternative to the Ladung, never a deadline of its own."""
+    if deadline.kind is DeadlineKind.URGENT_INVITATION:
+        return True
+    if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
+        return paper.frozen
+    if deadline.kind is DeadlineKind.INVITATION and step.meeting_id is not None:
+        meeting = session.get(Meeting, step.meeting_id)
+        return meeting is not None and meeting.invited_at is not None
+    return False
 
 
 def _reminder_view(row: Any, outbox: Any, number: str | None) -> ReminderView:
