@@ -134,6 +134,18 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
             "Error: no organization 'stadtrath' (did you mean 'stadtrat'?)",
         ),
         (
+            ("deadlines", "--office", "nix"),
+            "Error: no office 'nix' (known: bgm, hauptamt, sozialamt)\n",
+        ),
+        (  # a Gremium is not an office: the same message, not a different one
+            ("deadlines", "--office", "stadtrat"),
+            "Error: no office 'stadtrat' (known: bgm, hauptamt, sozialamt)\n",
+        ),
+        (
+            ("deadlines", "--office", "hauptamtt"),
+            "Error: no office 'hauptamtt' (did you mean 'hauptamt'?)\n",
+        ),
+        (
             ("deadlines", "--user", "weber"),
             "Error: no user 'weber' in the definitions of Stadt Landau in der Pfalz",
         ),
