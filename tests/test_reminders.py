@@ -431,3 +431,31 @@ def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
 
 def own_body(service: WorkflowService) -> str:
     return service.get_paper("V/2025/1").body_id
+
+
+def test_escalations_go_to_an_office_and_to_a_role_from_the_definitions(
+    database: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    from tests.reminder_fixtures import DEADLINES
+
+    service = WorkflowService(database, clock)
+    folder = reminder_definitions(tmp_path)
+    (folder / "deadlines.yaml").write_text(
+        DEADLINES.replace(
+            "[office_head, session_office, buero@musterstadt.example]", "[amt2, clerk]"
+        ),
+        encoding="utf-8",
+    )
+    service.load_definitions(folder, user=None)
+    create_paper(service)
+    (escalation,) = [
+        r
+        for r in service.list_reminders([ReminderState.PENDING])
+        if r.key.startswith("eskalation:ladung:1:s1@")
+    ]
+    # amt2: every user of the office (Olaf, Ina); clerk: every user with the role (Erika, Olaf)
+    assert escalation.recipients == (
+        "ina@musterstadt.example",
+        "olaf@musterstadt.example",
+        "erika@musterstadt.example",
+    )

@@ -173,12 +173,12 @@ class DayOff:
 class ReminderRule:
     """When reminders go out, and to whom an overdue one is escalated.
 
-    ``escalate_to`` entries are ``office_head`` (the heads of the paper's office, or of the
-    co-signing office), ``session_office`` (every user with that role), a user id, or an
-    e-mail address.
+    ``escalate_to`` entries are ``office_head`` (the heads of the office concerned),
+    ``session_office`` or another role (every user holding it), an office id (every user of
+    the office), a user id, or an e-mail address.
     """
 
-    lead_days: int = 2  # calendar days before the deadline
+    lead_days: int = 2  # local calendar days before the deadline
     escalate_after_hours: int | None = None  # None: no escalation
     escalate_to: tuple[str, ...] = ()
 
