@@ -59,6 +59,7 @@ from workflow.model import (
     OutboxState,
     PlannedReminder,
     RefusedRecipient,
+    ReminderKind,
     ReminderState,
 )
 
@@ -125,15 +126,46 @@ def apply_plan(
     whose due time changed, cancel pending ones no longer wanted. Reminders already claimed or
     sent are history and stay as they are. A new reminder whose deadline has already passed
     is not planned (an existing one is never dropped for being late)."""
-    pending_query = select(Reminder).where(Reminder.paper_id == paper_id, Reminder.state == PENDING)
+    return _apply(session, Reminder.paper_id == paper_id, body_id, paper_id, plans, now)
+
+
+def meeting_slots(meeting_id: int) -> tuple[str, ...]:
+    """The slots a meeting's reminders can have: its Ladung and the Ladung's escalation."""
+    invitation = f"{ReminderKind.INVITATION.value}:m{meeting_id}"
+    return invitation, f"{ReminderKind.ESCALATION.value}:{invitation}"
+
+
+def apply_meeting_plan(
+    session: Session,
+    *,
+    body_id: str,
+    meeting_id: int,
+    plans: Sequence[PlannedReminder],
+    now: dt.datetime,
+) -> list[Change]:
+    """``apply_plan`` for the reminders of a meeting (rows without a paper, in the slots of
+    ``meeting_slots``); called in the meeting's transaction, under the meeting lock."""
+    slots = meeting_slots(meeting_id)
+    if any(plan.slot not in slots for plan in plans):
+        raise ValueError(f"a reminder of meeting {meeting_id} outside its slots {slots}")
+    owned = and_(Reminder.paper_id.is_(None), Reminder.slot.in_(slots))
+    return _apply(session, owned, body_id, None, plans, now)
+
+
+def _apply(
+    session: Session,
+    owned: Any,
+    body_id: str,
+    paper_id: int | None,
+    plans: Sequence[PlannedReminder],
+    now: dt.datetime,
+) -> list[Change]:
+    pending_query = select(Reminder).where(owned, Reminder.state == PENDING)
     if session.get_bind().dialect.name == "postgresql":
         pending_query = pending_query.with_for_update()
     pending = {r.slot: r for r in session.scalars(pending_query)}
     history = {
-        r.key: r
-        for r in session.scalars(
-            select(Reminder).where(Reminder.paper_id == paper_id, Reminder.state != PENDING)
-        )
+        r.key: r for r in session.scalars(select(Reminder).where(owned, Reminder.state != PENDING))
     }
     seen_slots = {r.slot for r in history.values()}
     changes: list[Change] = []

@@ -270,9 +270,11 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
         "14.11.2011  Stadtvorstand: TOP N 1 (nichtöffentlich), Sitzung 1: empfohlen" in done.stdout
     )
     # the paper's, the body's and the 7 meetings' events, among them 34 reminders planned and
-    # cancelled: on the seed's dates the Vorlagenschluss and Ladung reminders of every step lie
-    # ahead and are planned too (89 events when the demo ran on today's clock)
-    assert "Audit trail intact: 149 events in 9 chains." in done.stdout
+    # cancelled in the paper's chain: on the seed's dates the Vorlagenschluss and Ladung
+    # reminders of every step lie ahead and are planned too (89 events when the demo ran on
+    # today's clock); and in each meeting's chain its Ladung reminder and escalation, planned
+    # with the agenda and cancelled by the invitation (7 x 4 = 28)
+    assert "Audit trail intact: 177 events in 9 chains." in done.stdout
     assert "Replay matches the database for all 1 papers." in done.stdout
     assert "Traceback" not in done.stderr
 

@@ -167,6 +167,18 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
             "Error: no organization 'stadtrath' (did you mean 'stadtrat'?)",
         ),
         (
+            ("deadlines", "--office", "nix"),
+            "Error: no office 'nix' (known: bgm, hauptamt, sozialamt)\n",
+        ),
+        (  # a Gremium is not an office: the same message, not a different one
+            ("deadlines", "--office", "stadtrat"),
+            "Error: no office 'stadtrat' (known: bgm, hauptamt, sozialamt)\n",
+        ),
+        (
+            ("deadlines", "--office", "hauptamtt"),
+            "Error: no office 'hauptamtt' (did you mean 'hauptamt'?)\n",
+        ),
+        (
             ("deadlines", "--user", "weber"),
             "Error: no user 'weber' in the definitions of Stadt Landau in der Pfalz",
         ),
@@ -204,3 +216,28 @@ def test_decided_papers_have_no_open_deadlines(landau_2011: WorkflowService) -> 
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     check = json.loads(run(landau_2011, "paper", "check", "2011/001", "--json").stdout)
     assert {s["status"] for s in check} == {"cancelled"}
+
+
+def test_met_deadlines_are_not_listed(landau_2011: WorkflowService) -> None:
+    """A Vorlagenschluss is met by the release, a Ladung by the meeting's invitation."""
+
+    def listed() -> list[tuple[str, int | None]]:
+        result = run(landau_2011, "deadlines", "--json")
+        assert result.exit_code == 0, result.output
+        return [(row["kind"], row["position"]) for row in json.loads(result.stdout)]
+
+    before = listed()
+    assert ("vorlagenschluss", 1) in before and ("ladung", 4) in before
+    landau_2011.co_sign("2011/001", user="hauptamt.leitung", office="hauptamt")
+    landau_2011.release_paper("2011/001", user="sozialamt.leitung")
+    released = listed()
+    assert [kind for kind, _ in released] == ["ladung"] * 7  # every Vorlagenschluss met
+    meeting = landau_2011.create_meeting(
+        user="sitzungsdienst.becker",
+        organization="hauptausschuss",
+        start=dt.datetime(2011, 11, 29, 17, tzinfo=dt.UTC),
+    ).id
+    landau_2011.build_agenda(meeting, user="sitzungsdienst.becker")
+    assert listed() == released  # scheduled, not yet invited: the Ladung is still open
+    landau_2011.invite_meeting(meeting, user="sitzungsdienst.becker")
+    assert listed() == [entry for entry in released if entry != ("ladung", 4)]

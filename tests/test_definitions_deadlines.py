@@ -167,6 +167,31 @@ def test_reminders_are_configured_with_escalation_targets() -> None:
     assert load_catalog(VALID).deadlines.reminders is None
 
 
+def test_escalation_targets_may_be_offices_and_roles_but_not_gremien() -> None:
+    text = """deadlines:
+  reminders:
+    escalate_after_hours: 24
+    escalate_to: [amt1, clerk, mayor]
+"""
+    catalog = catalog_from_files(small_files(**{"deadlines.yaml": text}), "musterstadt")
+    assert catalog.deadlines.reminders is not None
+    assert catalog.deadlines.reminders.escalate_to == ("amt1", "clerk", "mayor")
+    text = """deadlines:
+  reminders:
+    escalate_after_hours: 24
+    escalate_to: [ausschuss, amt2, clerks]
+"""
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"deadlines.yaml": text}), "musterstadt")
+    tail = "; use office_head, session_office, another role, an office id, a user id or an "
+    assert [message for _, _, message in located(info.value.problems)] == [
+        "unknown escalation target 'ausschuss' (allowed: office_head, session_office, clerk, "
+        "auditor, admin, mayor, amt1, head, session)" + tail + "e-mail address",
+        "unknown escalation target 'amt2' (did you mean 'amt1'?)" + tail + "e-mail address",
+        "unknown escalation target 'clerks' (did you mean 'clerk'?)" + tail + "e-mail address",
+    ]
+
+
 def test_reminder_problems_are_reported_with_their_lines() -> None:
     text = """deadlines:
   reminders:
@@ -187,7 +212,8 @@ def test_reminder_problems_are_reported_with_their_lines() -> None:
             4,
             (
                 "unknown escalation target 'office_hed' (did you mean 'office_head'?); use "
-                "office_head, session_office, a user id or an e-mail address"
+                "office_head, session_office, another role, an office id, a user id or an "
+                "e-mail address"
             ),
         ),
     ]

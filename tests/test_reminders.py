@@ -42,6 +42,15 @@ def actions(service: WorkflowService, number: str) -> list[str]:
     return [e.action for e in service.audit_trail(number) if e.action.startswith("reminder_")]
 
 
+def meeting_reminder_actions(service: WorkflowService, meeting: int) -> list[str]:
+    events = service.search_audit(AuditQuery(meeting=meeting))
+    return [
+        e.action
+        for e in events
+        if e.stream == f"meeting:{meeting}" and e.action.startswith("reminder_")
+    ]
+
+
 def test_creating_a_paper_plans_its_reminders_in_the_same_transaction(
     town: WorkflowService,
 ) -> None:
@@ -294,11 +303,20 @@ def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> No
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
     town.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
-    assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    # in the meeting, the step's Ladung is the meeting's: one reminder for the whole agenda
+    due = pending(town)
+    assert "ladung:1:s1" not in due and "eskalation:ladung:1:s1" not in due
+    assert due[f"ladung:m{meeting}"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    assert due[f"eskalation:ladung:m{meeting}"] == dt.datetime(2025, 3, 16, 23, tzinfo=UTC)
+    assert actions(town, number)[-2:] == ["reminder_cancelled"] * 2
     town.cancel_meeting(meeting, user="session", reason="Krankheit")
-    assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 12, 23, tzinfo=UTC)
-    moved = [e for e in town.audit_trail(number) if e.action == "reminder_moved"]
-    assert {e.actor for e in moved} == {"session"}
+    due = pending(town)
+    assert due["ladung:1:s1"] == dt.datetime(2025, 3, 12, 23, tzinfo=UTC)
+    assert f"ladung:m{meeting}" not in due and f"eskalation:ladung:m{meeting}" not in due
+    planned = [e for e in town.audit_trail(number) if e.action == "reminder_planned"][-2:]
+    assert {e.actor for e in planned} == {"session"}
+    in_meeting = meeting_reminder_actions(town, meeting)
+    assert in_meeting == ["reminder_planned"] * 2 + ["reminder_cancelled"] * 2
     assert town.verify_audit().ok
 
 
@@ -318,7 +336,7 @@ def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> Non
         r.key.split("@")[0]: (r.id, r.due_at) for r in town.list_reminders([ReminderState.PENDING])
     }
     before = slots()
-    assert before["ladung:1:s1"][1] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
+    assert before[f"ladung:m{meeting}"][1] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
     already = len(actions(town, number))
     moved = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25), reason="Saal")
     assert moved.steps == ((number, 1),) and moved.warnings == ()
@@ -327,7 +345,8 @@ def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> Non
     assert {slot: rid for slot, (rid, _) in after.items()} == {
         slot: rid for slot, (rid, _) in before.items()
     }
-    assert after["ladung:1:s1"][1] == dt.datetime(2025, 3, 19, 23, tzinfo=UTC)
+    assert after[f"ladung:m{meeting}"][1] == dt.datetime(2025, 3, 19, 23, tzinfo=UTC)
+    assert meeting_reminder_actions(town, meeting)[-2:] == ["reminder_moved"] * 2
     assert after["ergebnis:1:s1"][1] > before["ergebnis:1:s1"][1]
     assert after["ladung:1:s2"] == before["ladung:1:s2"]  # the Rat step did not move
     new = [e for e in town.audit_trail(number) if e.action.startswith("reminder_")][already:]
@@ -365,3 +384,143 @@ def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: Workflo
     moves = [e.payload for e in events if e.action == "meeting_moved"]
     assert [m["warnings"] for m in moves] == [list(later.warnings), list(sooner.warnings)]
     assert town.verify_audit().ok
+
+
+def test_the_lead_counts_local_calendar_days_across_daylight_saving_time(
+    town: WorkflowService,
+) -> None:
+    town.create_paper(
+        user="clerk",
+        paper_type="vorlage",
+        title="Sommerzeit",
+        office="amt1",
+        date=dt.date(2025, 3, 1),
+        route="standard",
+        planned_dates=[dt.date(2025, 4, 4), dt.date(2025, 4, 10)],
+    )
+    due = pending(town)
+    # Ladung for Fri 04.04. by Sun 30.03., 24:00 summer time (22:00 UTC); one local day
+    # earlier is 00:00 on Sun 30.03., still winter time: 23:00 UTC on the 29th, not 22:00
+    assert due["ladung:1:s1"] == dt.datetime(2025, 3, 29, 23, tzinfo=UTC)
+    # the escalation is 24 elapsed hours after the deadline
+    assert due["eskalation:ladung:1:s1"] == dt.datetime(2025, 3, 31, 22, tzinfo=UTC)
+
+
+def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
+    town: WorkflowService, database: Database
+) -> None:
+    from storage.schema import Reminder
+    from workflow.clock import BERLIN
+
+    first = create_paper(town)
+    second = town.create_paper(
+        user="clerk2",
+        paper_type="vorlage",
+        title="Gehweg Schulstraße",
+        office="amt2",
+        date=dt.date(2025, 3, 1),
+        route="standard",
+        planned_dates=[dt.date(2025, 3, 20)],
+    ).number
+    for number, clerk, head in ((first, "clerk", "head"), (second, "clerk2", "head2")):
+        town.submit_paper(number, user=clerk)
+        town.release_paper(number, user=head)
+    meeting = town.create_meeting(
+        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN)
+    ).id
+    town.build_agenda(meeting, user="session")
+    ladung = [r for r in town.list_reminders([ReminderState.PENDING]) if "ladung:" in r.key]
+    slots = sorted(r.key.split("@")[0] for r in ladung)
+    # two papers on the agenda, one invitation to send: one reminder, one escalation
+    assert slots == [
+        "eskalation:ladung:1:s2",  # the Rat step of the first paper has only a planned date
+        f"eskalation:ladung:m{meeting}",
+        "ladung:1:s2",
+        f"ladung:m{meeting}",
+    ]
+    (own,) = [r for r in ladung if r.key.startswith(f"ladung:m{meeting}@")]
+    assert own.paper is None and own.recipients == ("sitzungsdienst@musterstadt.example",)
+    assert (
+        own.subject
+        == "Ladung fällig: Sitzung Hauptausschuss am Do 20.03.2025 (Frist Sa 15.03.2025)"
+    )
+    (escalation,) = [r for r in ladung if r.key.startswith("eskalation:ladung:m")]
+    # office_head: the heads of the offices of the papers on the agenda
+    assert {"max@musterstadt.example", "ina@musterstadt.example"} <= set(escalation.recipients)
+    # a reminder planned per step before the meeting had its own (an older ratsweg)
+    with database.write() as session:
+        session.add(
+            Reminder(
+                key="ladung:1:s1@20250314T230000Z",
+                slot="ladung:1:s1",
+                body_id=own_body(town),
+                paper_id=1,
+                consultation_id=1,
+                kind="ladung",
+                state="pending",
+                due_at=own.due_at,
+                deadline_at=own.due_at,
+                recipients=list(own.recipients),
+                subject="Ladung fällig",
+                text="Ladung fällig",
+                created_at=own.due_at,
+                updated_at=own.due_at,
+            )
+        )
+    result = CliRunner().invoke(
+        cli, ["meeting", "invite", str(meeting), "--as", "session"], obj=town
+    )
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["reminders", "due", "--json"], obj=town)
+    due = {r["key"].split("@")[0] for r in json.loads(result.stdout)}
+    # invited: neither the meeting's Ladung nor its escalation, nor the per-step one, is due
+    assert due == {
+        "ladung:1:s2",
+        "eskalation:ladung:1:s2",
+        "ergebnis:1:s1",
+        "eskalation:ergebnis:1:s1",
+        "ergebnis:1:s2",
+        "eskalation:ergebnis:1:s2",
+        "ergebnis:2:s3",
+        "eskalation:ergebnis:2:s3",
+    }
+    assert (
+        meeting_reminder_actions(town, meeting)
+        == ["reminder_planned"] * 2 + ["reminder_cancelled"] * 2
+    )
+    legacy_key = "ladung:1:s1@20250314T230000Z"
+    (legacy,) = [e for e in town.audit_trail(first) if e.payload.get("key") == legacy_key]
+    assert (legacy.action, legacy.actor) == ("reminder_cancelled", "session")
+    assert town.verify_audit().ok
+
+
+def own_body(service: WorkflowService) -> str:
+    return service.get_paper("V/2025/1").body_id
+
+
+def test_escalations_go_to_an_office_and_to_a_role_from_the_definitions(
+    database: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    from tests.reminder_fixtures import DEADLINES
+
+    service = WorkflowService(database, clock)
+    folder = reminder_definitions(tmp_path)
+    (folder / "deadlines.yaml").write_text(
+        DEADLINES.replace(
+            "[office_head, session_office, buero@musterstadt.example]", "[amt2, clerk]"
+        ),
+        encoding="utf-8",
+    )
+    service.load_definitions(folder, user=None)
+    create_paper(service)
+    (escalation,) = [
+        r
+        for r in service.list_reminders([ReminderState.PENDING])
+        if r.key.startswith("eskalation:ladung:1:s1@")
+    ]
+    # amt2: every user of the office (Olaf, Ina); clerk: every user with the role (Erika, Olaf)
+    assert escalation.recipients == (
+        "ina@musterstadt.example",
+        "olaf@musterstadt.example",
+        "erika@musterstadt.example",
+    )

@@ -144,3 +144,32 @@ def test_an_overdue_task_reminder_is_sent_then_escalated(
     assert set(escalation.recipients) >= {"max@musterstadt.example", "buero@musterstadt.example"}
     sent = [e for e in town.audit_trail(number) if e.action == "reminder_sent"]
     assert len(sent) == 2
+
+
+def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
+    town: WorkflowService,
+) -> None:
+    number = adopted(town)
+
+    def listed(**filters: object) -> list[tuple[str, str, dt.date, int | None]]:
+        return [
+            (e.deadline.kind.value, e.organization_id, e.deadline.day, e.task)
+            for e in town.list_deadlines(**filters)  # type: ignore[arg-type]
+        ]
+
+    # no task yet: the first report under the rule, owed by the paper's office
+    assert listed() == [("bericht", "amt1", D(2025, 9, 27), None)]
+    task = town.add_implementation_task(
+        number, user="session", title="Bauantrag stellen", office="amt2", due=D(2025, 6, 30)
+    )
+    mine = ("bericht", "amt2", D(2025, 6, 30), task.id)
+    assert listed() == [mine]  # the task replaces the rule's first report
+    assert listed(office="amt2") == listed(user="clerk2") == listed(organization="amt2") == [mine]
+    assert listed(paper=number, start=D(2025, 6, 30), end=D(2025, 6, 30)) == [mine]
+    assert listed(organization="amt1") == listed(start=D(2025, 7, 1)) == []
+    (entry,) = town.list_deadlines()
+    assert f"Aufgabe {task.id} „Bauantrag stellen“" in entry.deadline.explanation
+    town.report_implementation(
+        task.id, user="head2", date=D(2025, 6, 1), text="fertig", implemented=True
+    )
+    assert listed() == []

@@ -100,9 +100,18 @@ class CalendarOperations(ServiceBase):
             ]
             sequences = {m.id: m.row_version - 1 for m in rows}
             orgs = catalog.organizations.values()
-        deadlines = self.list_deadlines(
-            body=body, user=user, office=office, organization=organization, start=first, end=last
-        )
+        deadlines = [
+            d
+            for d in self.list_deadlines(
+                body=body,
+                user=user,
+                office=office,
+                organization=organization,
+                start=first,
+                end=last,
+            )
+            if d.task is None  # a task's report is exported as the task's entry below
+        ]
         tasks = [
             t
             for t in self.list_implementation_tasks(body=body)

@@ -288,8 +288,9 @@ class Catalog:
         return org.name if org else org_id
 
     def office(self, org_id: str) -> Organization:
-        org = self.organization(org_id)
-        if org.kind is not OrganizationKind.OFFICE:
+        """An office; an unknown id and a Gremium's id are refused alike, naming the offices."""
+        org = self.organizations.get(org_id)
+        if org is None or org.kind is not OrganizationKind.OFFICE:
             offices = [
                 o.id for o in self.organizations.values() if o.kind is OrganizationKind.OFFICE
             ]
@@ -297,9 +298,10 @@ class Catalog:
         return org
 
     def body_organization(self, org_id: str) -> Organization:
-        """A deliberating organization (Gremium): anything but an office."""
-        org = self.organization(org_id)
-        if not org.kind.deliberates:
+        """A deliberating organization (Gremium): anything but an office; an unknown id and an
+        office's id are refused alike, naming the Gremien."""
+        org = self.organizations.get(org_id)
+        if org is None or not org.kind.deliberates:
             gremien = [o.id for o in self.organizations.values() if o.kind.deliberates]
             raise not_found("deliberating organization", org_id, gremien)
         return org

@@ -852,7 +852,10 @@ DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting
 
 @cli.command("deadlines")
 @click.option("--paper", help="Only this paper.")
-@click.option("--organization", help="Only steps of this Gremium (or co-signatures of an office).")
+@click.option(
+    "--organization",
+    help="Only steps of this Gremium (or co-signatures and reports owed by an office).",
+)
 @click.option("--office", help="Only papers written or co-signed by this office.")
 @click.option("--user", "for_user", metavar="USER", help="Only what concerns USER's offices.")
 @click.option("--from", "start", type=DATE, help="Deadlines on or after this day.")
@@ -860,7 +863,8 @@ DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting
 @row_output_options
 @pass_runtime
 def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filters: Any) -> None:
-    """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung."""
+    """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung, Bericht
+    (Beschlusskontrolle). Met ones are left out (released, invited)."""
     entries = rt.service.list_deadlines(body=rt.body, user=for_user, **filters)
     fmt = chosen_format(fmt, as_json)
     rows = [_deadline_row(e) for e in entries]

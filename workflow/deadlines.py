@@ -173,12 +173,12 @@ class DayOff:
 class ReminderRule:
     """When reminders go out, and to whom an overdue one is escalated.
 
-    ``escalate_to`` entries are ``office_head`` (the heads of the paper's office, or of the
-    co-signing office), ``session_office`` (every user with that role), a user id, or an
-    e-mail address.
+    ``escalate_to`` entries are ``office_head`` (the heads of the office concerned),
+    ``session_office`` or another role (every user holding it), an office id (every user of
+    the office), a user id, or an e-mail address.
     """
 
-    lead_days: int = 2  # calendar days before the deadline
+    lead_days: int = 2  # local calendar days before the deadline
     escalate_after_hours: int | None = None  # None: no escalation
     escalate_to: tuple[str, ...] = ()
 
@@ -259,6 +259,13 @@ class WorkingCalendar:
     def local_date(self, instant: dt.datetime) -> dt.date:
         return instant.astimezone(self.tz).date()
 
+    def days_before(self, instant: dt.datetime, days: int) -> dt.datetime:
+        """``instant`` moved ``days`` local calendar days back at the same local time, in UTC:
+        24:00 on Monday 30.03.2026 (summer time) less two days is 24:00 on Saturday 28.03.
+        (winter time, 23:00 UTC), where 48 hours back would give 23:00 local (22:00 UTC)."""
+        wall = instant.astimezone(self.tz).replace(tzinfo=None) - dt.timedelta(days=days)
+        return wall.replace(tzinfo=self.tz).astimezone(dt.UTC)
+
 
 @functools.lru_cache(maxsize=64)
 def working_calendar(
@@ -315,7 +322,8 @@ class StepCheck:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeadlineEntry:
-    """One open deadline of a paper, as ``ratsweg deadlines`` lists it."""
+    """One open deadline of a paper, as ``ratsweg deadlines`` lists it; for a co-signature or
+    a Beschlusskontrolle report ``organization_id`` is the office that owes it."""
 
     paper: str
     title: str
@@ -325,6 +333,7 @@ class DeadlineEntry:
     meeting: dt.date | None
     deadline: Deadline
     overdue: bool
+    task: int | None = None  # the implementation task of a Beschlusskontrolle report
 
 
 # -- counting ----------------------------------------------------------------------------------

@@ -967,8 +967,18 @@ def _day_off(ctx: _Ctx, node: Any, line: int, path: str) -> DayOff | None:
     return DayOff(name=rec["name"], easter_offset=value)
 
 
-def _reminders(ctx: _Ctx, node: Any, line: int, users: Collection[str] | None) -> ReminderRule:
-    """``deadlines.reminders``: lead time and escalation (who, after how many hours)."""
+def _reminders(
+    ctx: _Ctx,
+    node: Any,
+    line: int,
+    users: Collection[str] | None,
+    orgs: Orgs | None = None,
+) -> ReminderRule:
+    """``deadlines.reminders``: lead time and escalation (who, after how many hours).
+
+    An escalation target is ``office_head`` (the heads of the office concerned),
+    ``session_office``, another role (every user holding it), an office id (every user of the
+    office), a user id or an e-mail address."""
     path = "deadlines.reminders"
     rec = _record(ctx, node, line, path, _REMINDERS, ())
     if rec is None:
@@ -978,13 +988,26 @@ def _reminders(ctx: _Ctx, node: Any, line: int, users: Collection[str] | None) -
     targets = _strings(
         ctx, rec.get("escalate_to", []), _line(node, "escalate_to"), f"{path}.escalate_to"
     )
+    roles = dict.fromkeys([*_ESCALATION_ROLES, *(r.value for r in Role)])
+    offices = (
+        None
+        if orgs is None
+        else [i for i, o in orgs.items() if o is None or o.kind is OrganizationKind.OFFICE]
+    )
     for value, at_line, at in targets:
-        known = users is None or value in users or value in _ESCALATION_ROLES or "@" in value
+        known = (
+            users is None
+            or value in users
+            or value in roles
+            or "@" in value
+            or offices is None
+            or value in offices
+        )
         if not known:
-            choices = [*_ESCALATION_ROLES, *(users or ())]
+            choices = list(dict.fromkeys([*roles, *(offices or ()), *(users or ())]))
             message = (
                 f"unknown escalation target {value!r}{_unknown(value, choices)}; use office_head, "
-                "session_office, a user id or an e-mail address"
+                "session_office, another role, an office id, a user id or an e-mail address"
             )
             ctx.add(at_line, at, message)
     if ("escalate_after_hours" in rec) != bool(targets):
@@ -1005,7 +1028,7 @@ def _deadlines(
         return None
     before = len(ctx.problems)
     reminders = (
-        _reminders(ctx, rec["reminders"], _line(node, "reminders"), users)
+        _reminders(ctx, rec["reminders"], _line(node, "reminders"), users, orgs)
         if "reminders" in rec
         else None
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from storage import reminders as reminder_store
 from storage import repository
 from storage.audit import append_event, meeting_stream
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
@@ -35,6 +36,7 @@ from workflow.model import (
     MeetingMoved,
     MeetingView,
 )
+from workflow.reminders import MeetingFacts, plan_meeting_reminders
 from workflow.service_base import ServiceBase
 from workflow.views import agenda_item_view, meeting_view
 
@@ -303,6 +305,14 @@ class MeetingOperations(ServiceBase):
             meeting.invited_at = self.clock.now()
             payload = {"items": numbered}
             self._record_meeting(session, meeting, actor, AuditAction.AGENDA_NUMBERED, payload)
+            self._sync_meeting_reminders(session, catalog, actor, meeting)
+            # and each paper on the agenda (locked after the meeting, by id): reminders planned
+            # per step before the meeting's own one existed are cancelled now at the latest
+            body_row = self._body(session, body)
+            for number in repository.papers_in_meeting(session, meeting.id):
+                paper = self._paper_of(session, body_row, number, for_update=True)
+                paper_catalog = self._catalog(session, paper.definitions_version)
+                self._sync_reminders(paper_catalog, paper, actor.user_id)
             return self._meeting_view(session, meeting, catalog)
 
     def hold_meeting(
@@ -350,6 +360,7 @@ class MeetingOperations(ServiceBase):
             for paper in papers:
                 self._unschedule(session, actor, meeting, paper, reason)
             meeting.modified_at = self.clock.now()
+            self._sync_meeting_reminders(session, catalog, actor, meeting)
             return self._meeting_view(session, meeting, catalog)
 
     def move_meeting(
@@ -417,6 +428,7 @@ class MeetingOperations(ServiceBase):
                 "warnings": list(warnings),
             }
             self._record_meeting(session, meeting, actor, AuditAction.MEETING_MOVED, payload)
+            self._sync_meeting_reminders(session, catalog, actor, meeting)
             return MeetingMoved(
                 meeting=self._meeting_view(session, meeting, catalog),
                 steps=tuple(moved),
@@ -651,7 +663,44 @@ class MeetingOperations(ServiceBase):
             "note": note,
         }
         self._record_meeting(session, meeting, actor, AuditAction.AGENDA_ITEM_ADDED, payload)
+        catalog = self._catalog(session, meeting.definitions_version)
+        self._sync_meeting_reminders(session, catalog, actor, meeting)
         return item
+
+    def _sync_meeting_reminders(
+        self, session: Session, catalog: Catalog, actor: Actor, meeting: Meeting
+    ) -> None:
+        """Keep the meeting's own reminders (its Ladung and escalation) in step with it, in
+        the caller's transaction and under the meeting lock every meeting operation holds;
+        each change is audited in the meeting's stream."""
+        if catalog.deadlines.reminders is None:
+            return
+        planned = catalog.lifecycle("meeting").initial
+        papers = {
+            item.consultation.paper.id: item.consultation.paper
+            for item in meeting.agenda_items
+            if item.consultation is not None
+        }
+        facts = MeetingFacts(
+            id=meeting.id,
+            label=meeting_label(catalog, meeting),
+            organization_id=meeting.organization_id,
+            day=local(meeting.start).date(),
+            awaiting_invitation=meeting.state == planned
+            and meeting.invited_at is None
+            and bool(meeting.agenda_items),
+            papers=tuple((p.number, p.title, p.office_id) for _, p in sorted(papers.items())),
+        )
+        now = self.clock.now()
+        changes = reminder_store.apply_meeting_plan(
+            session,
+            body_id=meeting.body_id,
+            meeting_id=meeting.id,
+            plans=plan_meeting_reminders(catalog, facts),
+            now=now,
+        )
+        for change in changes:
+            self._record_meeting(session, meeting, actor, change.action, change.payload)
 
     def _record_meeting(
         self,

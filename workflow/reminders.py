@@ -5,7 +5,9 @@ Kinds (``ReminderKind``) and who gets them:
 - Vorlagenschluss approaching (first open step with a date, paper not yet released): the
   users of the paper's office;
 - Mitzeichnung pending (each pending co-signature): the users of the co-signing office;
-- Ladung due (each open step with a date): the session office;
+- Ladung due: for a meeting that has an agenda and is not yet invited, one reminder per
+  meeting (``plan_meeting_reminders``, synced by the meeting operations); for an open step
+  with only a planned date (no meeting yet), one per step. The session office;
 - result not recorded (each open step with a date, paper released): the session office, at
   the end of the meeting day;
 - Beschlusskontrolle report due: for each open implementation task with a due date (``decisions
@@ -14,10 +16,15 @@ Kinds (``ReminderKind``) and who gets them:
   first report under the rule ``implementation_report`` of the deciding Gremium, to the paper's
   office;
 - escalation: ``deadlines.reminders.escalate_after_hours`` after the deadline, to
-  ``escalate_to`` (office_head = the heads of the office concerned, session_office, a user id,
-  an e-mail address). Cancelled like the reminder it belongs to once the matter is dealt with.
+  ``escalate_to`` (office_head = the heads of the office concerned, for a meeting's Ladung the
+  heads of the offices of the papers on its agenda; session_office; an office id = its users;
+  a role = every user holding it; a user id; an e-mail address). Cancelled like the reminder
+  it belongs to once the matter is dealt with.
 
-A reminder is due ``lead_days`` before its deadline (the result reminder at the deadline).
+A reminder is due ``lead_days`` local calendar days before its deadline, at the same local time
+(24:00 less one day is 00:00 of the day before, across a change of daylight saving time); the
+result reminder at the deadline. The escalation is ``escalate_after_hours`` elapsed hours after
+the deadline (hours are hours, also across such a change).
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ class StepFacts:
     role: str
     open: bool  # planned or scheduled
     date: dt.date | None  # held, scheduled or planned meeting day
+    meeting_id: int | None = None  # scheduled into a meeting: its Ladung is the meeting's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +119,80 @@ class PaperFacts:
     has_tasks: bool = False  # any implementation task, also implemented ones
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingFacts:
+    """What the planner needs to know about a meeting (built by the meeting operations)."""
+
+    id: int
+    label: str  # "meeting 3 (Hauptausschuss, 20.03.2025 17:00)"
+    organization_id: str
+    day: dt.date  # local day of its start
+    awaiting_invitation: bool  # planned (not invited, held or cancelled) with an agenda
+    papers: tuple[tuple[str, str, str], ...] = ()  # (number, title, office) on its agenda
+
+
+def plan_meeting_reminders(catalog: Catalog, meeting: MeetingFacts) -> list[PlannedReminder]:
+    """The meeting's one Ladung reminder (and its escalation) while its invitation is due;
+    empty once it is invited, held or cancelled, or without ``deadlines.reminders``."""
+    rule = catalog.deadlines.reminders
+    if rule is None or not meeting.awaiting_invitation:
+        return []
+    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    name = catalog.organization_name(meeting.organization_id)
+    rules = catalog.deadlines.for_organization(meeting.organization_id)
+    found = []
+    for deadline in step_deadlines(cal, rules, meeting.day, name):
+        if deadline.kind is not DeadlineKind.INVITATION:
+            continue
+        slot = f"{ReminderKind.INVITATION.value}:m{meeting.id}"
+        due = cal.days_before(deadline.due, rule.lead_days)
+        escalate = _escalate_at(rule, deadline)
+        base = PlannedReminder(
+            slot=slot,
+            key=_key(slot, due),
+            kind=ReminderKind.INVITATION,
+            due_at=due,
+            deadline_at=deadline.due,
+            escalate_at=escalate,
+            recipients=tuple(dict.fromkeys(_session_office(catalog))),
+            subject=(
+                f"{_LABELS[ReminderKind.INVITATION]}: Sitzung {name} am {show(meeting.day)} "
+                f"(Frist {show(deadline.day)})"
+            ),
+            text=_meeting_text(catalog, meeting, deadline),
+            consultation_id=None,
+        )
+        found.append(base)
+        offices = sorted({office for _, _, office in meeting.papers})
+        escalation = _escalation_of(catalog, rule, base, offices)
+        if escalation is not None:
+            found.append(escalation)
+    return found
+
+
+def _meeting_text(catalog: Catalog, meeting: MeetingFacts, deadline: Deadline) -> str:
+    papers = [f"- {number} „{title}“" for number, title, _ in meeting.papers]
+    lines = [
+        "Guten Tag,",
+        "",
+        f"{_LABELS[ReminderKind.INVITATION]}.",
+        "",
+        f"Sitzung: {meeting.label}",
+        *(["Vorlagen auf der Tagesordnung:", *papers] if papers else []),
+        f"Frist: {show(deadline.day)}, 24:00 Uhr",
+        f"Berechnung: {deadline.explanation}",
+        *(f"Achtung: {w}" for w in deadline.warnings),
+        "",
+        (
+            "Was zu tun ist: Bitte die Einladung zur Sitzung fristgerecht versenden "
+            f"(ratsweg meeting invite {meeting.id})."
+        ),
+        "",
+        f"Diese Nachricht wurde von ratsweg für {catalog.body.name} erzeugt.",
+    ]
+    return "\n".join(lines)
+
+
 def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]:
     """Every reminder ``paper`` should have; empty without ``deadlines.reminders``."""
     rule = catalog.deadlines.reminders
@@ -121,10 +203,7 @@ def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]
     if not paper.final:
         base += _step_reminders(catalog, cal, rule, paper)
         base += _co_signing_reminders(catalog, cal, rule, paper)
-    if paper.has_tasks:
-        base += _task_reminders(catalog, cal, rule, paper)
-    elif paper.state == "adopted":
-        base += _report_reminders(catalog, cal, rule, paper)
+    base += _report_reminders(catalog, rule, paper)
     escalations = [e for r in base if (e := _escalation(catalog, rule, paper, r)) is not None]
     return base + escalations
 
@@ -145,7 +224,8 @@ def _step_reminders(
                 and not paper.released
             ):
                 kind, to = ReminderKind.SUBMISSION_CUTOFF, _office_users(catalog, paper.office_id)
-            elif deadline.kind is DeadlineKind.INVITATION:
+            elif deadline.kind is DeadlineKind.INVITATION and step.meeting_id is None:
+                # in a meeting, the meeting's one reminder stands for every step on its agenda
                 kind, to = ReminderKind.INVITATION, _session_office(catalog)
             else:
                 continue
@@ -196,9 +276,32 @@ def _co_signing_reminders(
     return found
 
 
-def _report_reminders(
-    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
-) -> list[PlannedReminder]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportDeadline:
+    """An open Beschlusskontrolle deadline: a task's next report (or its completion), or the
+    first report of an adopted paper without tasks; ``office_id`` is the office that owes it."""
+
+    office_id: str
+    deadline: Deadline
+    step: StepFacts | None = None  # the deciding step (first report without tasks)
+    task: TaskFacts | None = None
+
+
+def report_deadlines(catalog: Catalog, paper: PaperFacts) -> list[ReportDeadline]:
+    """The paper's open report deadlines, as the planner reminds of them: each open task with
+    a due date, else (no task at all) the first report under ``implementation_report`` of the
+    deciding Gremium once the paper is adopted."""
+    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    if paper.has_tasks:
+        return [
+            ReportDeadline(
+                office_id=task.office_id, deadline=_task_deadline(catalog, cal, task), task=task
+            )
+            for task in paper.open_tasks
+            if task.due is not None
+        ]
+    if paper.state != "adopted":
+        return []
     held = [s for s in paper.steps if s.date is not None and not s.open]
     if not held:
         return []
@@ -208,35 +311,44 @@ def _report_reminders(
     if report is None:
         return []
     (deadline,) = report_due_dates(cal, deciding.date, report, 1)
-    to = _office_users(catalog, paper.office_id)
-    return [_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, deciding)]
+    return [ReportDeadline(office_id=paper.office_id, deadline=deadline, step=deciding)]
 
 
-def _task_reminders(
-    catalog: Catalog, cal: WorkingCalendar, rule: ReminderRule, paper: PaperFacts
+def _task_deadline(catalog: Catalog, cal: WorkingCalendar, task: TaskFacts) -> Deadline:
+    assert task.due is not None
+    what = (
+        f"Umsetzungsbericht, alle {task.interval_months} Monate"
+        if task.interval_months
+        else "Umsetzung"
+    )
+    receiver = f" an {catalog.organization_name(task.report_to)}" if task.report_to else ""
+    return Deadline(
+        kind=DeadlineKind.IMPLEMENTATION_REPORT,
+        day=task.due,
+        due=cal.end_of_day(task.due),
+        explanation=(
+            f"Beschlusskontrolle, Aufgabe {task.id} „{task.title}“: {what}{receiver}; "
+            f"fällig {show(task.due)}"
+        ),
+    )
+
+
+def _report_reminders(
+    catalog: Catalog, rule: ReminderRule, paper: PaperFacts
 ) -> list[PlannedReminder]:
-    found = []
-    for task in paper.open_tasks:
-        if task.due is None:
-            continue
-        what = (
-            f"Umsetzungsbericht, alle {task.interval_months} Monate"
-            if task.interval_months
-            else "Umsetzung"
+    return [
+        _plan(
+            catalog,
+            rule,
+            paper,
+            ReminderKind.REPORT,
+            r.deadline,
+            _office_users(catalog, r.office_id),
+            r.step,
+            task=r.task,
         )
-        receiver = f" an {catalog.organization_name(task.report_to)}" if task.report_to else ""
-        deadline = Deadline(
-            kind=DeadlineKind.IMPLEMENTATION_REPORT,
-            day=task.due,
-            due=cal.end_of_day(task.due),
-            explanation=(
-                f"Beschlusskontrolle, Aufgabe {task.id} „{task.title}“: {what}{receiver}; "
-                f"fällig {show(task.due)}"
-            ),
-        )
-        to = _office_users(catalog, task.office_id)
-        found.append(_plan(catalog, rule, paper, ReminderKind.REPORT, deadline, to, task=task))
-    return found
+        for r in report_deadlines(catalog, paper)
+    ]
 
 
 def _plan(
@@ -254,12 +366,9 @@ def _plan(
 ) -> PlannedReminder:
     where = f"s{step.consultation_id}" if step else f"t{task.id}" if task else f"o{office}"
     slot = f"{kind.value}:{paper.id}:{where}"
-    due = deadline.due - dt.timedelta(days=rule.lead_days) if lead else deadline.due
-    escalate = (
-        deadline.due + dt.timedelta(hours=rule.escalate_after_hours)
-        if rule.escalate_after_hours is not None
-        else None
-    )
+    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    due = cal.days_before(deadline.due, rule.lead_days) if lead else deadline.due
+    escalate = _escalate_at(rule, deadline)
     subject = f"{_LABELS[kind]}: {paper.number} {paper.title} (Frist {show(deadline.day)})"
     return PlannedReminder(
         slot=slot,
@@ -275,18 +384,32 @@ def _plan(
     )
 
 
+def _escalate_at(rule: ReminderRule, deadline: Deadline) -> dt.datetime | None:
+    """Elapsed hours after the deadline (in UTC: 24 hours are 24 hours, also on the night
+    daylight saving time changes)."""
+    if rule.escalate_after_hours is None:
+        return None
+    return deadline.due + dt.timedelta(hours=rule.escalate_after_hours)
+
+
 def _escalation(
     catalog: Catalog, rule: ReminderRule, paper: PaperFacts, base: PlannedReminder
 ) -> PlannedReminder | None:
-    if base.escalate_at is None:
-        return None
     office = paper.office_id
     if base.kind is ReminderKind.CO_SIGNING:
         office = base.slot.rsplit(":o", 1)[-1]
     elif base.kind is ReminderKind.REPORT and ":t" in base.slot:
         task_id = int(base.slot.rsplit(":t", 1)[-1])
         office = next(t.office_id for t in paper.open_tasks if t.id == task_id)
-    to = _escalation_recipients(catalog, rule, office)
+    return _escalation_of(catalog, rule, base, [office])
+
+
+def _escalation_of(
+    catalog: Catalog, rule: ReminderRule, base: PlannedReminder, offices: Iterable[str]
+) -> PlannedReminder | None:
+    if base.escalate_at is None:
+        return None
+    to = _escalation_recipients(catalog, rule, offices)
     slot = f"{ReminderKind.ESCALATION.value}:{base.slot}"
     hours = rule.escalate_after_hours
     return PlannedReminder(
@@ -370,14 +493,20 @@ def _session_office(catalog: Catalog) -> list[str]:
     return _emails(u for u in catalog.users.values() if Role.SESSION_OFFICE in u.roles)
 
 
-def _escalation_recipients(catalog: Catalog, rule: ReminderRule, office: str) -> list[str]:
+def _escalation_recipients(
+    catalog: Catalog, rule: ReminderRule, offices: Iterable[str]
+) -> list[str]:
+    """``escalate_to`` resolved: office_head (the heads of ``offices``), session_office, an
+    e-mail address, a user id, an office id (every user of the office) or a role (every user
+    holding it). The loader has checked each name; one no longer known is left out."""
+    concerned = set(offices)
     found: list[str] = []
     for target in rule.escalate_to:
         if target == "office_head":
             heads = [
                 u
                 for u in catalog.users.values()
-                if office in u.offices and Role.OFFICE_HEAD in u.roles
+                if concerned & set(u.offices) and Role.OFFICE_HEAD in u.roles
             ]
             found += _emails(heads)
         elif target == "session_office":
@@ -386,4 +515,8 @@ def _escalation_recipients(catalog: Catalog, rule: ReminderRule, office: str) ->
             found.append(target)
         elif target in catalog.users:
             found += _emails([catalog.users[target]])
+        elif target in catalog.organizations:
+            found += _office_users(catalog, target)
+        else:
+            found += _emails(u for u in catalog.users.values() if target in u.roles)
     return found

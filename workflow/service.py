@@ -110,7 +110,7 @@ from workflow.paper_rules import (
     check_submitter,
     rules_type,
 )
-from workflow.reminders import PaperFacts, StepFacts, plan_reminders
+from workflow.reminders import PaperFacts, StepFacts, plan_reminders, report_deadlines
 from workflow.replay import ReplayReport, check_paper
 from workflow.seal import root_hash
 from workflow.service_base import step_payload
@@ -1321,7 +1321,10 @@ class WorkflowService(
         start: dt.date | None = None,
         end: dt.date | None = None,
     ) -> list[DeadlineEntry]:
-        """Open deadlines (Vorlagenschluss, Ladung, Mitzeichnung) of papers not yet decided.
+        """Open deadlines: Vorlagenschluss, Ladung, Mitzeichnung of papers not yet decided, and
+        the Beschlusskontrolle reports (each open implementation task's next report, else the
+        first report of an adopted paper). Met ones are left out: a Vorlagenschluss once the
+        paper is released, a Ladung once the step's meeting is invited.
 
         ``user`` keeps the papers and co-signatures of the user's offices; a user without
         offices (Sitzungsdienst, auditors) sees every deadline.
@@ -1359,8 +1362,22 @@ class WorkflowService(
         self, session: Session, paper: Paper, now: dt.datetime
     ) -> list[DeadlineEntry]:
         catalog = self._catalog(session, paper.definitions_version)
+        reports = [
+            DeadlineEntry(
+                paper=paper.number,
+                title=paper.title,
+                position=r.step.position if r.step else None,
+                organization_id=r.office_id,
+                organization_name=catalog.organization_name(r.office_id),
+                meeting=None,
+                deadline=r.deadline,
+                overdue=r.deadline.due <= now,
+                task=r.task.id if r.task else None,
+            )
+            for r in report_deadlines(catalog, self._paper_facts(session, catalog, paper))
+        ]
         if catalog.lifecycle("paper").state(paper.state).final:
-            return []
+            return reports
         cal, rules = _calendar(catalog), catalog.deadlines
         final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
         found: list[tuple[str, int | None, dt.date | None, Deadline]] = []
@@ -1372,7 +1389,7 @@ class WorkflowService(
             for deadline in step_deadlines(
                 cal, rules.for_organization(step.organization_id), meeting, name
             ):
-                if deadline.kind is not DeadlineKind.URGENT_INVITATION:
+                if not _deadline_met(session, paper, step, deadline):
                     found.append((step.organization_id, step.position, meeting, deadline))
         for office, deadline in co_signing_deadlines(session, catalog, paper).items():
             found.append((office, None, None, deadline))
@@ -1388,15 +1405,17 @@ class WorkflowService(
                 overdue=deadline.due <= now,
             )
             for org_id, position, meeting, deadline in found
-        ]
+        ] + reports
 
     # -- reminders -----------------------------------------------------------------------------
 
-    def _sync_reminders(self, catalog: Catalog, paper: Paper) -> None:
+    def _sync_reminders(self, catalog: Catalog, paper: Paper, actor: str | None = None) -> None:
         """Keep the paper's reminders in step with it, in the caller's transaction.
 
         Called through ``_paper_changed`` by every paper-changing method, including meeting
-        changes that schedule or unschedule a step, and by ``create_paper``.
+        changes that schedule or unschedule a step, by ``create_paper``, and by the meeting's
+        invitation for the papers on its agenda. The changes are audited as ``actor``'s,
+        by default as the user whose change to the paper was recorded last.
         """
         session = Session.object_session(paper)
         if session is None or catalog.deadlines.reminders is None:
@@ -1413,7 +1432,7 @@ class WorkflowService(
                 session,
                 stream=paper_stream(paper.id),
                 occurred_at=now,
-                actor=session.info.get(_ACTOR, "ratsweg"),
+                actor=actor or session.info.get(_ACTOR, "ratsweg"),
                 action=change.action.value,
                 paper_id=paper.id,
                 payload=change.payload,
@@ -1439,6 +1458,7 @@ class WorkflowService(
                     role=c.role,
                     open=c.state in OPEN_STEP_STATES,
                     date=c.date or c.planned_date,
+                    meeting_id=c.meeting_id,
                 )
                 for c in sorted(paper.consultations, key=lambda c: c.position)
             ),
@@ -2072,6 +2092,20 @@ def _vote_row(position: int, vote: VoteCount) -> Vote:
 def _calendar(catalog: Catalog) -> WorkingCalendar:
     body = catalog.body
     return working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
+
+
+def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: Deadline) -> bool:
+    """Whether ``deadline`` of an open step no longer waits for anything: the Vorlagenschluss
+    once the paper is released (the submission is in), the Ladung once the step's meeting is
+    invited. The urgent Ladung is an alternative to the Ladung, never a deadline of its own."""
+    if deadline.kind is DeadlineKind.URGENT_INVITATION:
+        return True
+    if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
+        return paper.frozen
+    if deadline.kind is DeadlineKind.INVITATION and step.meeting_id is not None:
+        meeting = session.get(Meeting, step.meeting_id)
+        return meeting is not None and meeting.invited_at is not None
+    return False
 
 
 def _reminder_view(row: Any, outbox: Any, number: str | None) -> ReminderView:
