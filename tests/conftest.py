@@ -12,7 +12,7 @@ import pytest
 
 from storage.migrate import upgrade_database
 from storage.session import Database
-from workflow.clock import FixedClock
+from workflow.clock import BERLIN, Clock, FixedClock
 from workflow.definitions import resolve_definitions_dir
 from workflow.service import WorkflowService
 
@@ -82,6 +82,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START)
+
+
+def on_day(clock: Clock, day: dt.date, at: dt.time = dt.time(20, 0)) -> None:
+    """Move the test clock forward to ``day`` at ``at`` (Europe/Berlin), never back: what
+    happened that day (a meeting, a decision) is recorded once it has happened."""
+    assert isinstance(clock, FixedClock), "on_day moves a test's FixedClock"
+    clock.advance_to(dt.datetime.combine(day, at, tzinfo=BERLIN))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def adopted_paper(service: WorkflowService) -> str:
         office="amt1",
         date=dt.date(2025, 3, 1),
         route="standard",
-        planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
+        planned_dates=[dt.date(2025, 3, 4), dt.date(2025, 3, 7)],  # held before the clock's day
     ).number
     service.submit_paper(number, user="clerk")
     service.release_paper(number, user="head")

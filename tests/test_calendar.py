@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from icalendar import Calendar
 
 from storage.session import Database
+from tests.conftest import on_day
 from tests.reminder_fixtures import create_paper, reminder_definitions
 from workflow.cli import cli
 from workflow.clock import FixedClock
@@ -153,7 +154,9 @@ def test_tasks_and_the_period_filter(town: WorkflowService) -> None:
     number = create_paper(town)
     town.submit_paper(number, user="clerk")
     town.release_paper(number, user="head")
+    on_day(town.clock, D(2025, 3, 18))
     town.record_result(number, user="session", position=1, outcome="empfohlen")
+    on_day(town.clock, D(2025, 3, 27))
     town.record_result(number, user="session", position=2, outcome="beschlossen")
     task = town.add_implementation_task(
         number,

@@ -14,8 +14,15 @@ from storage.session import Database
 from tests.test_cli_audit import snapshot
 from tests.test_concurrency import _run_parallel, _service
 from workflow.cli import cli
+from workflow.clock import FixedClock
 from workflow.errors import ConflictError, InvalidInput, PermissionDenied, TransitionNotAllowed
 from workflow.service import WorkflowService
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The results here are dated up to 27.03.2025 (the planned Rat) and recorded after that."""
+    return FixedClock(dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC))
 
 
 def run(service: WorkflowService, *args: str, user: str = "session") -> Result:

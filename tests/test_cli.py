@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from storage.migrate import head_revision
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, on_day
 from workflow.cli import cli
+from workflow.clock import FixedClock
 from workflow.service import WorkflowService
 
 
@@ -55,10 +56,11 @@ def test_create_prints_the_paper_as_json(service: WorkflowService) -> None:
     assert [c["organization_id"] for c in shown["consultations"]] == ["ausschuss", "rat"]
 
 
-def test_walkthrough_with_as_and_env_user(service: WorkflowService) -> None:
+def test_walkthrough_with_as_and_env_user(service: WorkflowService, clock: FixedClock) -> None:
     number = create(service)
     assert run(service, "paper", "submit", number, user="clerk").exit_code == 0
     assert run(service, "paper", "release", number, "--as", "head").exit_code == 0
+    on_day(clock, dt.date(2025, 3, 18))
     result = run(
         service,
         "consultation",
@@ -72,6 +74,7 @@ def test_walkthrough_with_as_and_env_user(service: WorkflowService) -> None:
         user="session",
     )
     assert result.exit_code == 0, result.output
+    on_day(clock, dt.date(2025, 3, 27))
     result = run(
         service,
         "consultation",
@@ -365,9 +368,10 @@ def released_via_cli(service: WorkflowService) -> str:
 
 
 def test_record_with_votes_file_text_file_and_referral(
-    service: WorkflowService, tmp_path: Path
+    service: WorkflowService, clock: FixedClock, tmp_path: Path
 ) -> None:
     number = released_via_cli(service)
+    on_day(clock, dt.date(2025, 3, 18))
     votes = tmp_path / "votes.yaml"
     votes.write_text(
         "- {subject: Vertagungsantrag, kind: procedural, yes: 1, no: 4}\n"
@@ -388,6 +392,7 @@ def test_record_with_votes_file_text_file_and_referral(
     shown = json.loads(run(service, "paper", "show", number, "--json").stdout)
     assert [v["kind"] for v in shown["consultations"][0]["votes"]] == ["procedural", "main"]
     assert shown["text"] == "Der Ausschuss empfiehlt den Neubau mit Änderungen."
+    on_day(clock, dt.date(2025, 3, 27))
     result = run(
         service,
         "consultation", "record", number, "2",
@@ -432,8 +437,9 @@ def test_bad_votes_file_is_one_line_and_changes_nothing(
     assert len(service.audit_trail(number)) == before
 
 
-def test_quorum_warning_goes_to_stderr(service: WorkflowService) -> None:
+def test_quorum_warning_goes_to_stderr(service: WorkflowService, clock: FixedClock) -> None:
     number = released_via_cli(service)
+    on_day(clock, dt.date(2025, 3, 18))
     result = run(
         service,
         "consultation", "record", number, "1", "--result", "empfohlen", "--yes", "2",

@@ -193,11 +193,12 @@ def released_paper(service: WorkflowService, title: str) -> str:
 
 def test_search_by_meeting_finds_its_papers_and_its_own_events(service: WorkflowService) -> None:
     on_agenda, elsewhere = released_paper(service, "Haushalt"), released_paper(service, "Kita")
+    # both meetings took place before the clock's day (10.03.2025), so results can be recorded
     meeting = service.create_meeting(
-        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 18, 16, tzinfo=dt.UTC)
+        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 4, 16, tzinfo=dt.UTC)
     ).id
     other = service.create_meeting(
-        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 25, 16, tzinfo=dt.UTC)
+        user="session", organization="ausschuss", start=dt.datetime(2025, 3, 6, 16, tzinfo=dt.UTC)
     ).id
     service.schedule_into_meeting(on_agenda, user="session", position=1, meeting_id=meeting)
     service.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
@@ -503,7 +504,7 @@ MUTATING = {
         "--kind",
         "widerspruch",
         "--date",
-        "2025-03-28",
+        "2025-03-09",
         "--reason",
         "Gemeinwohl",
     ],
@@ -569,7 +570,7 @@ def test_the_auditor_may_change_nothing(
     meeting = service.create_meeting(
         user="session",
         organization="ausschuss",
-        start=dt.datetime(2025, 3, 18, 16, 0, tzinfo=dt.UTC),
+        start=dt.datetime(2025, 3, 6, 16, 0, tzinfo=dt.UTC),  # held before the clock's day
     ).id
     service.add_agenda_item(meeting, user="session", title="Mitteilungen", public=True)
     steps = {"meeting hold": 1, "meeting approve-minutes": 2, "meeting record-minutes": 2}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from tests.conftest import on_day
 from tests.test_cli import run
 from tests.test_decisions import adopted
 from tests.test_service import released
@@ -13,8 +14,11 @@ from workflow.clock import FixedClock
 from workflow.service import WorkflowService
 
 
-def test_urgent_decision_prints_the_follow_up_step(service: WorkflowService) -> None:
+def test_urgent_decision_prints_the_follow_up_step(
+    service: WorkflowService, clock: FixedClock
+) -> None:
     number = released(service)
+    on_day(clock, dt.date(2025, 3, 12))
     args = ["paper", "urgent-decision", number, "--decided-by", "mayor", "--date", "2025-03-12"]
     result = run(service, *args, "--reason", "eilt", user="session")
     assert result.exit_code == 1
@@ -31,7 +35,7 @@ def test_urgent_decision_prints_the_follow_up_step(service: WorkflowService) -> 
     assert procedures[0]["kind"] == "dringlichkeitsentscheidung"
 
 
-def test_object_usage_and_input_errors(service: WorkflowService) -> None:
+def test_object_usage_and_input_errors(service: WorkflowService, clock: FixedClock) -> None:
     number = adopted(service)
     usage = run(service, "paper", "object", number, "--kind", "veto", "--date", "2025-03-28")
     assert usage.exit_code == 2
@@ -42,6 +46,7 @@ def test_object_usage_and_input_errors(service: WorkflowService) -> None:
     assert late.exit_code == 1
     assert "had to be raised by 30.03.2025" in late.stderr
     assert "Traceback" not in late.output
+    on_day(clock, dt.date(2025, 3, 28))
     ok = run(
         service, "paper", "object", number, "--kind", "widerspruch", "--date", "2025-03-28",
         "--reason", "Gemeinwohl", user="mayor",

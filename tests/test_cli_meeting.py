@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from tests.conftest import on_day
 from tests.test_cli import run
-from tests.test_meeting import released
+from tests.test_meeting import DAY, released
 from workflow.service import WorkflowService
 
 
@@ -107,6 +108,7 @@ def test_auditor_gets_one_line_and_exit_1(service: WorkflowService, args: tuple[
     if args[1] in ("hold", "approve-minutes"):
         service.invite_meeting(mid, user="session")
     if args[1] == "approve-minutes":
+        on_day(service.clock, DAY)
         service.hold_meeting(mid, user="session")
     before = run(service, "meeting", "show", str(mid), "--json").stdout
     filled = [a.format(mid=mid, paper=number) for a in args]

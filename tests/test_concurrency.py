@@ -20,11 +20,13 @@ from workflow.service import WorkflowService
 
 pytestmark = pytest.mark.slow
 START = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+#: the evening of 18.03.2025, the planned day of step 1, when the clerks record its result
+AFTER_THE_MEETING = dt.datetime(2025, 3, 18, 19, 0, tzinfo=dt.UTC)
 ROUNDS = 12
 
 
-def _service(url: str) -> WorkflowService:
-    return WorkflowService(Database(url), FixedClock(START))
+def _service(url: str, now: dt.datetime = START) -> WorkflowService:
+    return WorkflowService(Database(url), FixedClock(now))
 
 
 def _release_all(url: str, numbers: list[str], barrier: object) -> list[str]:
@@ -43,7 +45,7 @@ def _release_all(url: str, numbers: list[str], barrier: object) -> list[str]:
 
 
 def _record_all(url: str, numbers: list[str], barrier: object) -> list[str]:
-    service = _service(url)
+    service = _service(url, AFTER_THE_MEETING)
     outcomes = []
     barrier.wait()  # type: ignore[attr-defined]
     for number in numbers:

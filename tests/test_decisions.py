@@ -11,7 +11,7 @@ import re
 import pytest
 
 from storage.session import Database
-from tests.conftest import VALID_DEFINITIONS
+from tests.conftest import VALID_DEFINITIONS, on_day
 from tests.test_service import create, released
 from workflow.clock import FixedClock
 from workflow.definitions import (
@@ -41,8 +41,11 @@ def steps(view: object) -> list[tuple[str, str, str]]:
 
 
 def adopted(service: WorkflowService) -> str:
+    """Recommended on 18.03.2025, decided by the Rat on 27.03.2025 (the clock's day then)."""
     number = released(service)
+    on_day(service.clock, D(2025, 3, 18))
     service.record_result(number, user=S, position=1, outcome="empfohlen")
+    on_day(service.clock, D(2025, 3, 27))
     service.record_result(number, user=S, position=2, outcome="beschlossen")
     return number
 
@@ -57,12 +60,13 @@ def shipped(database: Database, clock: FixedClock, name: str) -> WorkflowService
 
 
 def test_nw_urgent_decision_needs_approval_in_the_next_rat_meeting(
-    service: WorkflowService,
+    service: WorkflowService, clock: FixedClock
 ) -> None:
     number = released(service)
     meeting = service.create_meeting(
         user=S, organization="rat", start=dt.datetime(2025, 3, 20, 17, tzinfo=dt.UTC)
     )
+    on_day(clock, D(2025, 3, 12))
     view = service.record_urgent_decision(
         number,
         user=S,
@@ -89,24 +93,32 @@ def test_nw_urgent_decision_needs_approval_in_the_next_rat_meeting(
     )
     events = [e for e in service.audit_trail(number) if e.action == "urgent_decision_recorded"]
     assert events[0].payload["legal_basis"] == "GO NRW § 60 Abs. 1 S. 2"
+    on_day(clock, D(2025, 3, 20))
     view = service.record_result(number, user=S, position=4, outcome="genehmigt")
     assert view.state == "adopted"
     assert service.verify_audit().ok
 
 
-def test_nw_council_refusing_approval_annuls_the_urgent_decision(service: WorkflowService) -> None:
+def test_nw_council_refusing_approval_annuls_the_urgent_decision(
+    service: WorkflowService, clock: FixedClock
+) -> None:
     number = released(service)
+    on_day(clock, D(2025, 3, 12))
     service.record_urgent_decision(
         number, user=S, decided_by="mayor", co_signer="RM Meyer", date=D(2025, 3, 12), reason="x"
     )
+    on_day(clock, D(2025, 3, 27))
     view = service.record_result(
         number, user=S, position=4, outcome="abgelehnt", date=D(2025, 3, 27)
     )
     assert view.state == "annulled"
 
 
-def test_urgent_decision_refusals_change_nothing(service: WorkflowService) -> None:
+def test_urgent_decision_refusals_change_nothing(
+    service: WorkflowService, clock: FixedClock
+) -> None:
     number = released(service)
+    on_day(clock, D(2025, 3, 12))
     before = trail(service, number)
     with pytest.raises(InvalidInput) as info:
         service.record_urgent_decision(
@@ -142,6 +154,7 @@ def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
 ) -> None:
     svc = shipped(database, clock, "landau")
     number = _landau_paper(svc)
+    on_day(clock, D(2025, 3, 12))
     view = svc.record_urgent_decision(
         number,
         user="sitzungsdienst.becker",
@@ -153,6 +166,7 @@ def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
     assert view.state == "decided_urgently"
     assert steps(view)[-1] == ("stadtrat", "kenntnisnahme", "planned")
     position = view.consultations[-1].position
+    on_day(clock, D(2025, 3, 25))
     view = svc.record_result(
         number,
         user="sitzungsdienst.becker",
@@ -169,6 +183,7 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
 ) -> None:
     svc = shipped(database, clock, "voelklingen")
     number = _voelklingen_paper(svc)
+    on_day(clock, D(2025, 3, 12))
     with pytest.raises(InvalidInput, match="KSVG § 61: the Bürgermeister decides alone"):
         svc.record_urgent_decision(
             number,
@@ -186,6 +201,7 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
         reason="Hochwasser",
     )
     assert steps(view)[-1] == ("stadtrat", "kenntnisnahme", "planned")
+    on_day(clock, D(2025, 3, 25))
     view = svc.record_result(
         number,
         user="sitzungsdienst",
@@ -209,7 +225,9 @@ def test_aufgehoben_fits_only_an_urgent_decision(service: WorkflowService) -> No
 # -- Widerspruch, Beanstandung, Aussetzung ----------------------------------------------------
 
 
-def test_widerspruch_suspends_and_sets_the_redecision_window(service: WorkflowService) -> None:
+def test_widerspruch_suspends_and_sets_the_redecision_window(
+    service: WorkflowService, clock: FixedClock
+) -> None:
     number = adopted(service)  # the Rat decided on 27.03.2025
     with pytest.raises(InvalidInput, match="had to be raised by 30.03.2025"):
         service.raise_objection(
@@ -224,6 +242,7 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(service: WorkflowSe
             reason="Gemeinwohl",
             planned_date=D(2025, 3, 31),
         )
+    on_day(clock, D(2025, 3, 29))
     view = service.raise_objection(
         number, user="mayor", kind="widerspruch", date=D(2025, 3, 29), reason="Gemeinwohl"
     )
@@ -251,6 +270,7 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(service: WorkflowSe
     assert trail(service, number) == before
     paper = service.get_paper(number)
     assert (paper.state, paper.consultations[-1].state) == ("objected", "scheduled")
+    on_day(clock, D(2025, 4, 8))
     view = service.record_result(number, user=S, position=3, outcome="beschlossen")
     assert view.state == "adopted"
     with pytest.raises(InvalidInput, match="no second widerspruch.*29.03.2025"):
@@ -260,12 +280,16 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(service: WorkflowSe
     assert service.verify_audit().ok
 
 
-def test_beanstandung_upheld_goes_to_the_supervisory_authority(service: WorkflowService) -> None:
+def test_beanstandung_upheld_goes_to_the_supervisory_authority(
+    service: WorkflowService, clock: FixedClock
+) -> None:
     number = adopted(service)
+    on_day(clock, D(2025, 4, 2))
     view = service.raise_objection(
         number, user="mayor", kind="beanstandung", date=D(2025, 4, 2), reason="rechtswidrig"
     )
     assert view.state == "contested"
+    on_day(clock, D(2025, 4, 10))
     view = service.record_result(
         number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 10)
     )
@@ -277,8 +301,9 @@ def test_beanstandung_upheld_goes_to_the_supervisory_authority(service: Workflow
     assert service.verify_audit().ok
 
 
-def test_objection_refusals_change_nothing(service: WorkflowService) -> None:
+def test_objection_refusals_change_nothing(service: WorkflowService, clock: FixedClock) -> None:
     number = adopted(service)
+    on_day(clock, D(2025, 4, 2))
     before = trail(service, number)
     with pytest.raises(InvalidInput, match="'aussetzung' is not configured.*widerspruch"):
         service.raise_objection(
@@ -318,6 +343,7 @@ def _asidq_decision(svc: WorkflowService) -> str:
     ).number
     svc.submit_paper(number, user="amt50.sachbearbeitung")
     svc.release_paper(number, user="amt50.leitung")
+    on_day(svc.clock, D(2025, 3, 25))
     view = svc.record_result(
         number, user="sitzungsdienst", position=1, outcome="beschlossen", date=D(2025, 3, 25)
     )
@@ -360,12 +386,14 @@ def test_herzogenrath_einspruch_takes_the_matter_to_the_rat(
         svc.raise_objection(
             number, user="buergermeister", kind="einspruch", date=D(2025, 4, 3), reason="r"
         )
+    on_day(clock, D(2025, 3, 27))
     view = svc.raise_objection(
         number, user="sitzungsdienst", kind="einspruch", date=D(2025, 3, 27), reason="r",
         members=4,
     )  # fmt: skip
     assert view.state == "appealed"
     assert steps(view) == [("asidq", "entscheidung", "held"), ("rat", "entscheidung", "planned")]
+    on_day(clock, D(2025, 4, 10))
     view = svc.record_result(
         number, user="sitzungsdienst", position=2, outcome="abgelehnt", date=D(2025, 4, 10)
     )
@@ -396,9 +424,11 @@ def test_implementation_tasks_report_and_overdue_listing(
         build.id, user="clerk", date=D(2025, 7, 1), text="gestellt", implemented=True
     )
     assert done.state.value == "implemented"
+    on_day(clock, D(2026, 3, 20))
     report = service.report_implementation(yearly.id, user="head", date=D(2026, 3, 20), text="1")
     assert (report.state.value, report.due) == ("reported", D(2027, 3, 20))
     assert service.get_paper(number).state == "adopted"
+    on_day(clock, D(2027, 3, 1))
     service.report_implementation(
         yearly.id, user="head", date=D(2027, 3, 1), text="fertig", implemented=True
     )
@@ -430,8 +460,9 @@ def test_implementation_refusals_change_nothing(service: WorkflowService) -> Non
     assert trail(service, number) == before
 
 
-def test_auditor_is_refused_every_new_mutation(service: WorkflowService) -> None:
+def test_auditor_is_refused_every_new_mutation(service: WorkflowService, clock: FixedClock) -> None:
     number = adopted(service)
+    on_day(clock, D(2025, 4, 1))
     before = trail(service, number)
     calls = [
         lambda: service.raise_objection(

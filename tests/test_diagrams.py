@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.test_service import released
 from workflow.cli import cli
+from workflow.clock import FixedClock
 from workflow.service import WorkflowService
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The results here are dated up to 27.03.2025 (the planned Rat) and recorded after that."""
+    return FixedClock(dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC))
 
 
 def run(service: WorkflowService, *args: str):  # type: ignore[no-untyped-def]

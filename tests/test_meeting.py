@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import VALID_DEFINITIONS
+from tests.conftest import VALID_DEFINITIONS, on_day
 from workflow.clock import BERLIN
 from workflow.definitions import catalog_from_files, read_definition_files
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
@@ -111,6 +111,7 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
     assert service.invite_meeting(mid, user="session").allowed_actions == ("hold", "cancel")
     with pytest.raises(TransitionNotAllowed, match="it is 'invited'; allowed now: hold, cancel"):
         service.invite_meeting(mid, user="session")
+    on_day(service.clock, DAY)
     assert service.hold_meeting(mid, user="session").state == "held"
     with pytest.raises(TransitionNotAllowed, match="allowed now: approve_minutes"):
         service.cancel_meeting(mid, user="session", reason="zu spät")
@@ -182,6 +183,7 @@ def held_meeting_with(service: WorkflowService, number: str, outcome: str, **kw:
     mid = meeting(service)
     service.build_agenda(mid, user="session")
     service.invite_meeting(mid, user="session")
+    on_day(service.clock, DAY)
     service.hold_meeting(mid, user="session")
     service.record_result(number, user="session", position=1, outcome=outcome, **kw)
 
@@ -270,6 +272,7 @@ def test_build_agenda_waits_for_earlier_levels_but_takes_parallel_steps(
     hearing = meeting(service, organization="rat")
     assert built(service, hearing) == [2]
     service.invite_meeting(hearing, user="session")
+    on_day(service.clock, DAY)
     service.record_result(number, user="session", position=2, outcome="empfohlen")
     rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
     assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
@@ -339,6 +342,7 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     nxt = meeting(service, start=START + dt.timedelta(days=7))
     service.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
     service.invite_meeting(nxt, user="session")
+    on_day(service.clock, D(2025, 3, 25))
     paper = service.record_result(first, user="session", position=1, outcome="empfohlen")
     assert [c.state for c in paper.consultations] == ["held", "planned"]
     assert paper.consultations[0].date == D(2025, 3, 25)
@@ -355,6 +359,7 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
     mid = meeting(service)
     service.build_agenda(mid, user="session")
     service.invite_meeting(mid, user="session")
+    on_day(service.clock, DAY)
     service.record_result(decided, user="session", position=1, outcome="empfohlen")
     before = (
         service.get_meeting(mid),
@@ -460,6 +465,7 @@ def test_move_refused_when_held_or_cancelled_changes_nothing(
         service.cancel_meeting(mid, user="session", reason="Sturm")
     else:
         service.invite_meeting(mid, user="session")
+        on_day(service.clock, DAY)
         service.hold_meeting(mid, user="session")
     if state == "minutes_approved":
         service.approve_minutes(mid, user="session")
@@ -480,6 +486,7 @@ def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None
     mid = meeting(service)
     service.build_agenda(mid, user="session")
     service.invite_meeting(mid, user="session")
+    on_day(service.clock, DAY)
     service.record_result(decided, user="session", position=1, outcome="empfohlen")
     before = (
         service.get_meeting(mid),
@@ -533,6 +540,15 @@ def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowS
         "its result is dated 18.03.2025, the meeting's day, not 19.03.2025; leave out --date"
     )
     assert service.audit_trail(number) == before
+    # before the meeting's day there is no result to record yet
+    with pytest.raises(InvalidInput) as early:
+        service.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert str(early.value) == (
+        "the result of step 1 of V/2025/1 is dated 18.03.2025, after today (10.03.2025); that "
+        "is the day of its meeting: record it once the meeting has taken place"
+    )
+    assert service.audit_trail(number) == before
+    on_day(service.clock, DAY)
     # without --date the result is the meeting's day; with it, the day must match
     paper = service.record_result(number, user="session", position=1, outcome="empfohlen")
     assert (paper.consultations[0].state, paper.consultations[0].date) == ("held", DAY)
@@ -584,6 +600,7 @@ def test_auditor_is_refused_every_meeting_change(service: WorkflowService, name:
         service.invite_meeting(mid, user="session")
     if name == "approve_minutes":
         service.invite_meeting(mid, user="session")
+        on_day(service.clock, DAY)
         service.hold_meeting(mid, user="session")
     before = service.get_meeting(mid)
     with pytest.raises(PermissionDenied, match="'auditor' may not"):

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.test_meeting import START, meeting, released
+from tests.conftest import on_day
+from tests.test_meeting import DAY, START, meeting, released
 from workflow.cli import cli
 from workflow.errors import InvalidInput, TransitionNotAllowed
 from workflow.minutes import read_minutes_file
@@ -15,10 +16,13 @@ from workflow.service import WorkflowService
 
 
 def invited_meeting(service: WorkflowService, papers: int = 3) -> tuple[int, list[str]]:
+    """A meeting on DAY with ``papers`` papers on its agenda, invited; the clock stands on the
+    evening of DAY, so the meeting has taken place and its minutes can be recorded."""
     numbers = [released(service, title=f"Vorlage {i}") for i in range(papers)]
     meeting_id = meeting(service)
     service.build_agenda(meeting_id, user="session")
     service.invite_meeting(meeting_id, user="session")
+    on_day(service.clock, DAY)
     return meeting_id, numbers
 
 

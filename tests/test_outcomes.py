@@ -12,12 +12,19 @@ import datetime as dt
 import pytest
 
 from tests.test_service import actions, create, released
+from workflow.clock import FixedClock
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
 from workflow.model import Ballot, NamedBallot, PlannedStep, VoteCount, VoteKind
 from workflow.service import WorkflowService
 
 D = dt.date
 S = "session"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The results here are dated March to September 2025 and recorded after the last of them."""
+    return FixedClock(dt.datetime(2025, 10, 1, 9, 0, tzinfo=dt.UTC))
 
 
 def path(view: object) -> list[tuple[int, str, str, str | None]]:

@@ -20,7 +20,8 @@ from workflow.errors import DefinitionError, InvalidInput
 from workflow.model import VoteCount
 from workflow.service import WorkflowService
 
-START = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+# results are dated up to 27.03.2025 and recorded after that
+START = dt.datetime(2025, 3, 28, 9, 0, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

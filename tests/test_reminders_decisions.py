@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage.session import Database
+from tests.conftest import on_day
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
 from workflow.clock import FixedClock
 from workflow.errors import PermissionDenied
@@ -36,9 +37,11 @@ def adopted(town: WorkflowService) -> str:
     number = create_paper(town)
     town.submit_paper(number, user="clerk")
     town.release_paper(number, user="head")
+    on_day(town.clock, D(2025, 3, 18))
     town.record_result(number, user="session", position=1, outcome="empfohlen")
+    on_day(town.clock, D(2025, 3, 27))
     town.record_result(number, user="session", position=2, outcome="beschlossen")
-    return number  # decided 27.03.2025
+    return number  # decided 27.03.2025, the clock's day
 
 
 def reports(town: WorkflowService, state: ReminderState = ReminderState.PENDING) -> dict:
@@ -100,6 +103,7 @@ def test_a_report_moves_the_reminder_and_implementation_cancels_it(
     moved = reports(town)[slot]
     assert moved.due_at == dt.datetime(2027, 3, 19, 23, tzinfo=UTC)  # next due 20.03.2027
     assert "reminder_moved" in [e.action for e in town.audit_trail(number)]
+    on_day(clock, D(2026, 4, 1))
     town.report_implementation(
         task.id, user="head", date=D(2026, 4, 1), text="fertig", implemented=True
     )

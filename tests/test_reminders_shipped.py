@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from storage.session import Database
+from tests.conftest import on_day
 from workflow.clock import FixedClock
 from workflow.definitions import resolve_definitions_dir
 from workflow.model import ReminderState, ReminderView
@@ -137,7 +138,9 @@ def test_shipped_definitions_plan_every_kind_through_a_papers_life(
 
     steps = len(svc.get_paper(number).consultations)
     for position in range(1, steps):
+        on_day(clock, DATES[position - 1])  # each result is recorded on its meeting's day
         svc.record_result(number, user=town.session, position=position, outcome="empfohlen")
+    on_day(clock, DATES[steps - 1])
     svc.record_result(number, user=town.session, position=steps, outcome="beschlossen")
     assert svc.get_paper(number).state == "adopted"
     assert kinds(svc) == set()  # no step open; no implementation_report interval configured

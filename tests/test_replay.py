@@ -12,18 +12,27 @@ import dataclasses
 import datetime as dt
 import json
 
+import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
 from storage.session import Database
 from tests.test_service import create, released
 from workflow.cli import cli
+from workflow.clock import FixedClock
 from workflow.model import AuditEventView, PlannedStep, VoteCount
 from workflow.replay import ReplayStatus, check_paper
 from workflow.service import WorkflowService
 
 D = dt.date
+
 S = "session"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The results replayed here are dated up to September 2025 and recorded after that."""
+    return FixedClock(dt.datetime(2025, 10, 1, 9, 0, tzinfo=dt.UTC))
 
 
 def run(service: WorkflowService, *args: str, user: str = "auditor") -> Result:

@@ -76,6 +76,7 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
     service.co_sign(original, user="amt10.leitung", office="amt10")
     service.release_paper(original, user="amt50.leitung")
     report = "Zwischenbericht zum Sachstand"
+    at(clock, dt.date(2019, 12, 3))  # the day of the step's meeting
     service.record_result(
         original, user="sitzungsdienst", position=1, outcome="vertagt", note=report
     )

@@ -6,11 +6,18 @@ import datetime as dt
 
 import pytest
 
+from workflow.clock import FixedClock
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
 from workflow.model import VoteCount
 from workflow.service import WorkflowService
 
 D = dt.date
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The results here are dated up to 27.03.2025 (the planned Rat) and recorded after that."""
+    return FixedClock(dt.datetime(2025, 4, 1, 9, 0, tzinfo=dt.UTC))
 
 
 def create(service: WorkflowService, **overrides: object) -> str:

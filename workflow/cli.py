@@ -425,10 +425,12 @@ def paper_create(
     **fields: Any,
 ) -> None:
     """Create a paper in draft, with the route's Beratungsfolge."""
+    from workflow.clock import today
+
     planned_dates = _planned_dates(rt, fields.get("route"), planned) if planned else []
     view = rt.service.create_paper(
         user=user_of(user),
-        date=date or dt.date.today(),
+        date=date or today(rt.service.clock),
         body=rt.body,
         planned_dates=planned_dates,
         **fields,

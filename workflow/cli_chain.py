@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.clock import today
 from workflow.output import chosen_format, output_options, render
 
 
@@ -54,7 +55,7 @@ def paper_supplement(
         number,
         user=user_of(user),
         text=_text(text, text_file),
-        date=date or dt.date.today(),
+        date=date or today(rt.service.clock),
         body=rt.body,
         **fields,
     )
@@ -125,7 +126,7 @@ def paper_answer(
     if answer is None:
         raise click.UsageError("pass the answer with --text TEXT or --text-file FILE")
     view = rt.service.record_answer(
-        number, user=user_of(user), text=answer, date=date or dt.date.today(), body=rt.body
+        number, user=user_of(user), text=answer, date=date or today(rt.service.clock), body=rt.body
     )
     click.echo(f"{view.number}: answer of {view.answer_date:%d.%m.%Y} recorded", err=True)
 

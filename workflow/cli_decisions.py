@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.clock import today
 from workflow.output import (
     chosen_format,
     echo_rows,
@@ -194,7 +195,7 @@ def _report_command(name: str, implemented: bool, help_text: str) -> None:
         task = rt.service.report_implementation(
             task_id,
             user=user_of(user),
-            date=date or dt.date.today(),
+            date=date or today(rt.service.clock),
             text=text,
             implemented=implemented,
             body=rt.body,

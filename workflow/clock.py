@@ -30,7 +30,18 @@ class FixedClock:
     def now(self) -> dt.datetime:
         return self.instant
 
+    def advance_to(self, instant: dt.datetime) -> None:
+        """Move forward to ``instant``; a clock never goes back, so an earlier one is ignored."""
+        if instant.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.instant = max(self.instant, instant)
+
 
 def local(instant: dt.datetime) -> dt.datetime:
     """Show an instant in Europe/Berlin."""
     return instant.astimezone(BERLIN)
+
+
+def today(clock: Clock) -> dt.date:
+    """The clock's date in Europe/Berlin, the body's day."""
+    return local(clock.now()).date()

@@ -115,6 +115,11 @@ class DecisionOperations(ServiceBase):
             if rule.co_signer.value == "none" and signer is not None:
                 raise InvalidInput(f"{basis}: the Bürgermeister decides alone; drop --co-signer")
             org = catalog.body_organization(body_of or _competent(paper))
+            self._refuse_future(
+                f"the Dringlichkeitsentscheidung on {paper.number} is dated",
+                date,
+                "record it once the Bürgermeister has decided; check --date",
+            )
             ctx = self._ctx(session, catalog, actor, paper)
             self.engine.fire_paper(
                 ctx, "decide_urgently", decided_by=mayor, co_signer=signer, date=date, reason=reason
@@ -261,6 +266,11 @@ class DecisionOperations(ServiceBase):
             start, end = _window(date, window)
             if planned_date and not _inside(planned_date, start, end):
                 raise InvalidInput(_outside(planned_date, start, end, basis))
+            self._refuse_future(
+                f"the {objection.value} against {paper.number} is dated",
+                date,
+                "record it once it has been raised; check --date",
+            )
             ctx = self._ctx(session, catalog, actor, paper)
             self.engine.fire_paper(
                 ctx, objection.trigger, kind=objection.value, date=date, reason=reason
@@ -535,6 +545,12 @@ class DecisionOperations(ServiceBase):
             )
             if task.state == TaskState.IMPLEMENTED.value:
                 raise InvalidInput(f"task {task.id} of {paper.number} is already implemented")
+            self._refuse_future(
+                f"the {'completion' if implemented else 'report'} of task {task.id} of "
+                f"{paper.number} is dated",
+                date,
+                "record it once it has happened; check --date",
+            )
             task.reports.append(
                 ImplementationReport(
                     date=date,

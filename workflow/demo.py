@@ -197,7 +197,7 @@ class _Timeline:
     def at(self, day: dt.date, time: dt.time) -> None:
         if self.clock is not None:
             instant = dt.datetime.combine(day, time, tzinfo=BERLIN).astimezone(dt.UTC)
-            self.clock.instant = max(self.clock.instant, instant)
+            self.clock.advance_to(instant)
 
     def later(self, minutes: int) -> None:
         if self.clock is not None:

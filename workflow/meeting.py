@@ -318,9 +318,19 @@ class MeetingOperations(ServiceBase):
     def hold_meeting(
         self, meeting_id: int, *, user: str | None, body: str | None = None
     ) -> MeetingView:
-        """Mark the meeting as held (results are recorded per consultation)."""
+        """Mark the meeting as held (results are recorded per consultation).
+
+        :raises TransitionNotAllowed: the meeting is not invited.
+        :raises InvalidInput: the meeting's day is after today.
+        """
         with self.db.write() as session:
             meeting, catalog, _ = self._meeting_trigger(session, meeting_id, "hold", user, body)
+            self._refuse_future(
+                f"meeting {meeting.id} takes place on",
+                local(meeting.start).date(),
+                "mark it held on that day or later; if it met earlier, move it first "
+                f"(ratsweg meeting move {meeting.id} --date YYYY-MM-DD)",
+            )
             return self._meeting_view(session, meeting, catalog)
 
     def approve_minutes(

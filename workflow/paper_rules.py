@@ -78,6 +78,11 @@ class PaperTypeOperations(ServiceBase):
                 raise InvalidInput(
                     f"{paper.number} was answered on {paper.answer_date:%d.%m.%Y} already"
                 )
+            self._refuse_future(
+                f"the answer to {paper.number} is dated",
+                date,
+                "record it once it has been given; check --date",
+            )
             paper.answer, paper.answer_date = text.strip(), date
             self._record(
                 session,

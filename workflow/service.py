@@ -771,14 +771,23 @@ class WorkflowService(
         warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
         ctx = self._ctx(session, catalog, actor, paper)
         self._begin_consultation(ctx, paper, catalog)
-        when = self._meeting_day(session, paper, step, entry.date)
-        when = when or entry.date or step.date or step.planned_date
+        meeting_day = self._meeting_day(session, paper, step, entry.date)
+        when = meeting_day or entry.date or step.date or step.planned_date
         if when is None:
             raise InvalidInput(
                 f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
             )
         self._check_result_date(catalog, paper, step, when)
         self._check_window(session, paper, step, when)
+        self._refuse_future(
+            f"the result of step {position} of {paper.number} is dated",
+            when,
+            "that is the day of its meeting: record it once the meeting has taken place"
+            if meeting_day
+            else "record it once it is taken, or check --date"
+            if entry.date
+            else "pass --date YYYY-MM-DD with the day it was taken",
+        )
         if step.state == catalog.lifecycle("consultation").initial:
             self.engine.fire_consultation(ctx, step, "schedule", date=when)
         step.date = when

@@ -2,6 +2,7 @@
 
 ``WorkflowService`` inherits the mixins and provides every member declared here; the
 declarations exist only for the type checker, so each mixin states its needs once, here.
+``_refuse_future`` is the one check that a day something happened on is not after today.
 ``step_payload`` is the one audit payload of a step that the service, its mixins and the
 OParl import share.
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
+
+from workflow.clock import today
+from workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -78,6 +82,14 @@ class ServiceBase:
         def _check_window(
             self, session: Session, paper: Paper, step: Consultation, day: dt.date
         ) -> None: ...
+
+    def _refuse_future(self, what: str, day: dt.date, fix: str) -> None:
+        """Refuse an action that records something as having happened on ``day`` when that
+        is after today (the clock's date in Europe/Berlin): a result, a held meeting or a
+        decision cannot lie in the future. ``what`` ends with its verb ("... is dated")."""
+        now = today(self.clock)
+        if day > now:
+            raise InvalidInput(f"{what} {day:%d.%m.%Y}, after today ({now:%d.%m.%Y}); {fix}")
 
 
 def step_payload(step: Consultation) -> dict[str, Any]:

@@ -1,0 +1,237 @@
+"""Nothing is recorded as having happened after today (the clock's day in Europe/Berlin):
+results, minutes, held meetings, Dringlichkeitsentscheidungen, objections, answers and
+implementation reports. Planned dates stay free. On SQLite and PostgreSQL.
+
+The clock stands on 10.03.2025 10:00 in Berlin (START in conftest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from storage.session import Database
+from tests.conftest import on_day
+from tests.test_meeting import meeting, meeting_events
+from tests.test_meeting import released as released_for_meetings
+from tests.test_paper_types import TOWNS, create, release
+from tests.test_service import released
+from workflow.cli import cli
+from workflow.clock import BERLIN, FixedClock
+from workflow.definitions import resolve_definitions_dir
+from workflow.errors import InvalidInput
+from workflow.minutes import MinutesItem
+from workflow.service import WorkflowService
+
+D = dt.date
+S = "session"
+TODAY, TOMORROW = D(2025, 3, 10), D(2025, 3, 11)
+
+
+def trail(service: WorkflowService, number: str) -> int:
+    return len(service.audit_trail(number))
+
+
+def decided(service: WorkflowService) -> str:
+    """Recommended on 04.03., adopted by the Rat on 08.03.2025 (a Widerspruch is due within
+    three days); the clock stays on 10.03."""
+    number = released(service)
+    service.record_result(number, user=S, position=1, outcome="empfohlen", date=D(2025, 3, 4))
+    service.record_result(number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 8))
+    return number
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def test_a_result_dated_tomorrow_is_refused_and_today_accepted(
+    service: WorkflowService,
+) -> None:
+    number = released(service)
+    before = (service.get_paper(number), trail(service, number))
+    with pytest.raises(InvalidInput) as info:
+        service.record_result(number, user=S, position=1, outcome="empfohlen", date=TOMORROW)
+    assert str(info.value) == (
+        "the result of step 1 of V/2025/1 is dated 11.03.2025, after today (10.03.2025); "
+        "record it once it is taken, or check --date"
+    )
+    # without --date the step's planned day (18.03.) would be the result's date
+    with pytest.raises(InvalidInput) as planned:
+        service.record_result(number, user=S, position=1, outcome="empfohlen")
+    assert str(planned.value) == (
+        "the result of step 1 of V/2025/1 is dated 18.03.2025, after today (10.03.2025); "
+        "pass --date YYYY-MM-DD with the day it was taken"
+    )
+    assert (service.get_paper(number), trail(service, number)) == before
+    view = service.record_result(number, user=S, position=1, outcome="empfohlen", date=TODAY)
+    assert (view.consultations[0].state, view.consultations[0].date) == ("held", TODAY)
+    assert trail(service, number) > before[1]
+    assert service.verify_audit().ok
+
+
+def test_today_is_the_day_in_berlin_not_in_utc(service: WorkflowService, clock: FixedClock) -> None:
+    number = released(service)
+    clock.instant = dt.datetime(2025, 3, 10, 23, 30, tzinfo=dt.UTC)  # 11.03. 00:30 in Berlin
+    view = service.record_result(number, user=S, position=1, outcome="empfohlen", date=TOMORROW)
+    assert view.consultations[0].date == TOMORROW
+    with pytest.raises(InvalidInput, match=r"dated 12\.03\.2025, after today \(11\.03\.2025\)"):
+        service.record_result(
+            number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 12)
+        )
+
+
+def test_a_result_in_a_meeting_before_its_day_is_refused(service: WorkflowService) -> None:
+    number = released_for_meetings(service)
+    mid = meeting(service)  # 18.03.2025 17:00
+    service.build_agenda(mid, user=S)
+    service.invite_meeting(mid, user=S)
+    before = (service.get_paper(number), trail(service, number), meeting_events(service, mid))
+    with pytest.raises(InvalidInput, match="dated 18.03.2025, after today .*day of its meeting"):
+        service.record_result(number, user=S, position=1, outcome="empfohlen")
+    with pytest.raises(InvalidInput, match="TOP Ö 1 .*dated 18.03.2025, after today"):
+        service.record_minutes(
+            mid, [MinutesItem(where="item 1", top="Ö 1", paper=None, outcome="empfohlen")], user=S
+        )
+    after = (service.get_paper(number), trail(service, number), meeting_events(service, mid))
+    assert after == before
+
+
+def test_planned_dates_stay_free(service: WorkflowService) -> None:
+    number = released(service)
+    view = service.schedule_consultation(number, user=S, position=1, date=D(2026, 1, 20))
+    assert view.consultations[0].date == D(2026, 1, 20)
+    start = dt.datetime(2026, 1, 20, 17, tzinfo=BERLIN)
+    assert service.create_meeting(user=S, organization="rat", start=start).state == "planned"
+
+
+# -- meetings -----------------------------------------------------------------------------------
+
+
+def test_holding_a_meeting_before_its_day_is_refused(
+    service: WorkflowService, clock: FixedClock
+) -> None:
+    mid = meeting(service)  # 18.03.2025 17:00
+    service.add_agenda_item(mid, user=S, title="Mitteilungen")
+    service.invite_meeting(mid, user=S)
+    before = (service.get_meeting(mid), meeting_events(service, mid))
+    with pytest.raises(InvalidInput) as info:
+        service.hold_meeting(mid, user=S)
+    assert str(info.value) == (
+        "meeting 1 takes place on 18.03.2025, after today (10.03.2025); mark it held on that "
+        "day or later; if it met earlier, move it first (ratsweg meeting move 1 --date "
+        "YYYY-MM-DD)"
+    )
+    assert (service.get_meeting(mid), meeting_events(service, mid)) == before
+    on_day(clock, D(2025, 3, 18), dt.time(8, 0))  # the morning of its day is its day
+    assert service.hold_meeting(mid, user=S).state == "held"
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+def test_an_urgent_decision_dated_tomorrow_is_refused(service: WorkflowService) -> None:
+    number = released(service)
+    before = (service.get_paper(number), trail(service, number), service.list_procedures(number))
+    fields = {"user": S, "decided_by": "mayor", "co_signer": "RM Schmitz", "reason": "eilt"}
+    with pytest.raises(InvalidInput) as info:
+        service.record_urgent_decision(number, date=TOMORROW, **fields)
+    assert str(info.value) == (
+        "the Dringlichkeitsentscheidung on V/2025/1 is dated 11.03.2025, after today "
+        "(10.03.2025); record it once the Bürgermeister has decided; check --date"
+    )
+    after = (service.get_paper(number), trail(service, number), service.list_procedures(number))
+    assert after == before
+    assert service.record_urgent_decision(number, date=TODAY, **fields).state == (
+        "decided_urgently"
+    )
+
+
+def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> None:
+    number = decided(service)
+    before = (service.get_paper(number), trail(service, number))
+    with pytest.raises(InvalidInput) as info:
+        service.raise_objection(
+            number, user="mayor", kind="widerspruch", date=TOMORROW, reason="Gemeinwohl"
+        )
+    assert str(info.value) == (
+        "the widerspruch against V/2025/1 is dated 11.03.2025, after today (10.03.2025); "
+        "record it once it has been raised; check --date"
+    )
+    assert (service.get_paper(number), trail(service, number)) == before
+    view = service.raise_objection(
+        number, user="mayor", kind="widerspruch", date=TODAY, reason="Gemeinwohl"
+    )
+    assert view.state == "objected"
+
+
+def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowService) -> None:
+    number = decided(service)
+    task = service.add_implementation_task(
+        number, user=S, title="Bauantrag", office="amt1", due=D(2025, 12, 31)
+    )
+    before = (service.get_implementation_task(task.id), trail(service, number))
+    for implemented, what in ((False, "report"), (True, "completion")):
+        with pytest.raises(InvalidInput) as info:
+            service.report_implementation(
+                task.id, user="clerk", date=TOMORROW, text="x", implemented=implemented
+            )
+        assert str(info.value) == (
+            f"the {what} of task {task.id} of V/2025/1 is dated 11.03.2025, after today "
+            "(10.03.2025); record it once it has happened; check --date"
+        )
+    assert (service.get_implementation_task(task.id), trail(service, number)) == before
+    done = service.report_implementation(
+        task.id, user="clerk", date=TODAY, text="gestellt", implemented=True
+    )
+    assert done.state.value == "implemented"
+
+
+def test_an_answer_dated_tomorrow_is_refused(database: Database, clock: FixedClock) -> None:
+    (t,) = [t for t in TOWNS if t.name == "herzogenrath"]
+    service = WorkflowService(database, clock)
+    service.load_definitions(resolve_definitions_dir(t.name), user=None)
+    number = create(service, t, "anfrage", t.inquiry_route, faction="Fraktion B")
+    release(service, t, number)
+    before = (service.get_paper(number), trail(service, number))
+    with pytest.raises(InvalidInput) as info:
+        service.record_answer(number, user=t.clerk, text="Es gibt 12 Kurse.", date=TOMORROW)
+    assert str(info.value) == (
+        f"the answer to {number} is dated 11.03.2025, after today (10.03.2025); record it "
+        "once it has been given; check --date"
+    )
+    assert (service.get_paper(number), trail(service, number)) == before
+    answered = service.record_answer(number, user=t.clerk, text="Es gibt 12 Kurse.", date=TODAY)
+    assert answered.answer_date == TODAY
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowService) -> None:
+    number = released(service)
+    before = trail(service, number)
+    result = CliRunner().invoke(
+        cli,
+        ["consultation", "record", number, "1", "--result", "empfohlen", "--date", "2025-03-11"],
+        obj=service,
+        env={"RATSWEG_USER": S},
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the result of step 1 of V/2025/1 is dated 11.03.2025, after today "
+        "(10.03.2025); record it once it is taken, or check --date\n"
+    )
+    assert result.stdout == ""
+    assert trail(service, number) == before
+    mid = meeting(service)
+    service.add_agenda_item(mid, user=S, title="Mitteilungen")
+    service.invite_meeting(mid, user=S)
+    held = CliRunner().invoke(
+        cli, ["meeting", "hold", str(mid)], obj=service, env={"RATSWEG_USER": S}
+    )
+    assert held.exit_code == 1
+    assert held.stderr.startswith("Error: meeting 1 takes place on 18.03.2025, after today")
+    assert held.stderr.count("\n") == 1 and "Traceback" not in held.output
+    assert service.get_meeting(mid).state == "invited"
