@@ -85,6 +85,40 @@ def test_a_title_with_a_line_break_is_mailed_with_a_one_line_subject(
     assert f"Vorlagenschluss naht: {number} Radweg Hauptstraße (Frist Di 11.03.2025)" in subjects
 
 
+def test_the_mail_names_the_paper_the_step_the_deadline_and_what_to_do(
+    town: WorkflowService, clock: FixedClock
+) -> None:
+    number = create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # the Vorlagenschluss is due
+    with smtp_server() as (recorder, port):
+        notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
+        assert Worker(town, notifier).sweep().sent == 1
+        notifier.close()
+    (mail,) = recorder.messages
+    assert mail.rcpt_tos == ["erika@musterstadt.example", "max@musterstadt.example"]
+    assert mail.body.splitlines() == [
+        "Guten Tag,",
+        "",
+        "Vorlagenschluss naht.",
+        "",
+        f"Vorlage: {number} „Radweg Hauptstraße“",
+        "Schritt: 1. Hauptausschuss (Vorberatung), Sitzung am Di 18.03.2025",
+        "Frist: Di 11.03.2025, 24:00 Uhr",
+        (
+            "Berechnung: Vorlagenschluss: 2 Arbeitstage vor dem Versand der Einladung "
+            "Do 13.03.2025; gezählt: Di 11.03.2025 bis Mi 12.03.2025 (2 Tage); "
+            "spätestens Di 11.03.2025, 24:00 Uhr"
+        ),
+        "",
+        (
+            "Was zu tun ist: Bitte die Vorlage fertigstellen, mitzeichnen lassen und vor dem "
+            f"Vorlagenschluss freigeben (ratsweg paper release {number})."
+        ),
+        "",
+        "Diese Nachricht wurde von ratsweg für Stadt Musterstadt erzeugt.",
+    ]
+
+
 class SlowNotifier:
     """Takes ``seconds`` per message; all instances count into one shared Counter."""
 

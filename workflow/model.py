@@ -33,6 +33,11 @@ class ConsultationRole(StrEnum):
     GENEHMIGUNG = "genehmigung"  # approval of a Dringlichkeitsentscheidung (GO NRW § 60)
 
     @property
+    def label(self) -> str:
+        """The German name, as staff write it (Vorberatung, Anhörung, …)."""
+        return "Anhörung" if self is ConsultationRole.ANHOERUNG else self.value.capitalize()
+
+    @property
     def concludes(self) -> bool:
         """True for the step whose result decides (or closes) the paper."""
         return self in (

@@ -45,7 +45,7 @@ from workflow.deadlines import (
     step_deadlines,
     working_calendar,
 )
-from workflow.model import PlannedReminder, ReminderKind, Role
+from workflow.model import ConsultationRole, PlannedReminder, ReminderKind, Role
 
 _LABELS = {
     ReminderKind.SUBMISSION_CUTOFF: "Vorlagenschluss naht",
@@ -453,7 +453,8 @@ def _text(
     if step is not None:
         when = f", Sitzung am {show(step.date)}" if step.date else ""
         name = catalog.organization_name(step.organization_id)
-        lines.append(f"Schritt: {step.position}. {name} ({step.role}){when}")
+        role = ConsultationRole(step.role).label
+        lines.append(f"Schritt: {step.position}. {name} ({role}){when}")
     if office is not None:
         lines.append(f"Mitzeichnung durch: {catalog.organization_name(office)}")
     if task is not None:

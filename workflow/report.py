@@ -23,13 +23,6 @@ from workflow.errors import InvalidInput
 from workflow.model import ConsultationView, VoteCount
 from workflow.trail import PaperTrail
 
-ROLE_LABELS = {
-    "vorberatung": "Vorberatung",
-    "anhoerung": "Anhörung",
-    "entscheidung": "Entscheidung",
-    "kenntnisnahme": "Kenntnisnahme",
-    "genehmigung": "Genehmigung",
-}
 BALLOT_LABELS = {
     "yes": "Ja",
     "no": "Nein",
@@ -152,7 +145,7 @@ def _path(trail: PaperTrail) -> str:
         cells = [
             _e(step.position),
             _e(step.organization_name),
-            _e(ROLE_LABELS.get(step.role.value, step.role.value)),
+            _e(step.role.label),
             _e(_date(step.date or step.planned_date))
             + ("" if step.date else " <small>(geplant)</small>"),
             _e(where),
