@@ -151,7 +151,7 @@ def test_an_overdue_task_reminder_is_sent_then_escalated(
 
 
 def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
-    town: WorkflowService,
+    town: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(town)
 
@@ -173,6 +173,7 @@ def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
     assert listed(organization="amt1") == listed(start=D(2025, 7, 1)) == []
     (entry,) = town.list_deadlines()
     assert f"Aufgabe {task.id} „Bauantrag stellen“" in entry.deadline.explanation
+    on_day(clock, D(2025, 6, 1))
     town.report_implementation(
         task.id, user="head2", date=D(2025, 6, 1), text="fertig", implemented=True
     )
