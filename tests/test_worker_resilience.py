@@ -193,3 +193,17 @@ def test_a_mail_server_that_is_down_for_a_day_does_not_park_the_reminders(
     notifier = RecordingNotifier()
     assert Worker(town, notifier, options).sweep().sent >= 1
     assert waiting.key in {m.key for m in notifier.sent}
+
+
+def test_the_worker_refuses_a_lease_too_short_for_the_smtp_timeout(
+    town: WorkflowService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATSWEG_SMTP_TIMEOUT", "30")
+    result = CliRunner().invoke(cli, ["worker", "--once", "--lease", "45"], obj=town)
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "--lease 45 is too short for the SMTP timeout of 30 s; use --lease 60 or more"
+    )
+    monkeypatch.setenv("RATSWEG_SMTP_TIMEOUT", "20")  # 45 s leave 22.5 s for a send: enough
+    result = CliRunner().invoke(cli, ["worker", "--once", "--lease", "45"], obj=town)
+    assert result.exit_code == 0, result.output  # nothing is due: no mail server is asked
