@@ -455,6 +455,27 @@ def _held(session: Session, outbox_id: int, worker: str) -> Outbox | None:
     return row
 
 
+def _outbox_sent(now: Any) -> dict[str, Any]:
+    """What marking a message sent changes on its outbox row (PostgreSQL and SQLite path)."""
+    return {
+        "state": OutboxState.SENT.value,
+        "sent_at": now,
+        "claimed_until": None,
+        "last_error": None,
+    }
+
+
+#: What a ``reminder_sent`` event needs of the reminder (besides the outbox row's attempts).
+_SENT_REMINDER_COLUMNS = (
+    Reminder.id,
+    Reminder.paper_id,
+    Reminder.key,
+    Reminder.kind,
+    Reminder.recipients,
+    Reminder.due_at,
+)
+
+
 def _mark_sent_statement() -> Any:
     """PostgreSQL, built once: mark the leased outbox rows sent (only while this worker holds
     the lease) and their reminders sent, in one statement; returns what the events need."""
@@ -466,7 +487,7 @@ def _mark_sent_statement() -> Any:
             in_state(Outbox.state, OutboxState.SENDING.value),
             Outbox.claimed_by == bindparam("worker", type_=String()),
         )
-        .values(state=OutboxState.SENT.value, sent_at=now, claimed_until=None, last_error=None)
+        .values(_outbox_sent(now))
         .returning(Outbox.reminder_id, Outbox.attempts)
         .cte("sent")
     )
@@ -474,15 +495,7 @@ def _mark_sent_statement() -> Any:
         update(Reminder)
         .where(Reminder.id == sent.c.reminder_id)
         .values(state=ReminderState.SENT.value, sent_at=now, updated_at=now)
-        .returning(
-            Reminder.id,
-            Reminder.paper_id,
-            Reminder.key,
-            Reminder.kind,
-            Reminder.recipients,
-            Reminder.due_at,
-            sent.c.attempts,
-        )
+        .returning(*_SENT_REMINDER_COLUMNS, sent.c.attempts)
     )
 
 
@@ -515,7 +528,7 @@ def _mark_sent(
                 in_state(Outbox.state, OutboxState.SENDING.value),
                 Outbox.claimed_by == worker,
             )
-            .values(state=OutboxState.SENT.value, sent_at=now, claimed_until=None, last_error=None)
+            .values(_outbox_sent(now))
             .returning(Outbox.reminder_id, Outbox.attempts)
             .execution_options(synchronize_session=False)
         ).all()
@@ -528,14 +541,7 @@ def _mark_sent(
                 update(Reminder)
                 .where(_id_in(session, Reminder.id, list(attempts)))
                 .values(state=ReminderState.SENT.value, sent_at=now, updated_at=now)
-                .returning(
-                    Reminder.id,
-                    Reminder.paper_id,
-                    Reminder.key,
-                    Reminder.kind,
-                    Reminder.recipients,
-                    Reminder.due_at,
-                )
+                .returning(*_SENT_REMINDER_COLUMNS)
                 .execution_options(synchronize_session=False)
             )
         ]
