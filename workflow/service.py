@@ -1284,14 +1284,15 @@ class WorkflowService(
                 for c in paper.consultations
             ]
             cal = _calendar(catalog)
+            planned = catalog.lifecycle("meeting").initial
             return [
-                self._propose_meeting(session, paper.body_id, cal, check)
+                self._propose_meeting(session, paper.body_id, cal, planned, check)
                 for check in check_path(cal, catalog.deadlines, steps)
             ]
 
     @staticmethod
     def _propose_meeting(
-        session: Session, body_id: str, cal: WorkingCalendar, check: StepCheck
+        session: Session, body_id: str, cal: WorkingCalendar, planned: str, check: StepCheck
     ) -> StepCheck:
         """Name the Gremium's first planned (not yet invited) meeting on or after the
         earliest date a step flagged as Nachtrag could move to."""
@@ -1303,7 +1304,7 @@ class WorkflowService(
             .where(
                 Meeting.body_id == body_id,
                 Meeting.organization_id == check.organization_id,
-                Meeting.state == "planned",
+                Meeting.state == planned,
                 Meeting.start >= since,
             )
             .order_by(Meeting.start, Meeting.id)
