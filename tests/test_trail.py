@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from workflow.cli import cli
+from workflow.trail import DecisionQuery
 from workflow.clock import BERLIN, FixedClock
-from workflow.model import VoteCount
+from workflow.model import Ballot, NamedBallot, VoteCount
 from workflow.service import WorkflowService
 
 CLERK, HEAD, SESSION = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"
@@ -206,3 +207,21 @@ def test_bad_filters_are_one_line(
     assert result.exit_code == 1
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+def test_a_decision_by_named_vote_keeps_its_ballots(landau: WorkflowService) -> None:
+    named = (
+        NamedBallot(member="Arendt", ballot=Ballot.YES),
+        NamedBallot(member="Böll", ballot=Ballot.NO),
+        NamedBallot(member="Curie", ballot=Ballot.YES),
+    )
+    number = decided_paper(
+        landau,
+        released="2024-01-08",
+        dates=("2024-01-22", "2024-01-29", "2024-02-15"),
+        votes=VoteCount(named=named),
+    )
+    (decision,) = landau.list_decisions(DecisionQuery())
+    assert decision.paper == number
+    assert decision.vote is not None and decision.vote.named == named
+    assert (decision.vote.yes, decision.vote.no) == (2, 1)

@@ -39,7 +39,7 @@ from workflow.model import (
     VoteKind,
 )
 from workflow.service_base import ServiceBase
-from workflow.views import audit_event_view, paper_view
+from workflow.views import audit_event_view, paper_view, vote_view
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -175,7 +175,7 @@ class TrailOperations(ServiceBase):
             meeting_id=step.meeting_id,
             outcome=outcome,
             result=step.result_label or outcome.label,
-            vote=_vote(main[-1]) if main else None,
+            vote=vote_view(main[-1]) if main else None,
             deadlines=tuple(facts.check(catalog, paper, now, up_to=step)),
         )
 
@@ -365,18 +365,3 @@ def _decision_statement(body_id: str, query: DecisionQuery) -> Any:
     if query.outcome:
         statement = statement.where(step.outcome == query.outcome)
     return statement
-
-
-def _vote(row: Any) -> VoteCount:
-    return VoteCount(
-        subject=row.subject,
-        kind=VoteKind(row.kind),
-        yes=row.yes,
-        no=row.no,
-        abstain=row.abstain,
-        biased=row.biased,
-        not_participating=row.not_participating,
-        absent=row.absent,
-        label=row.label,
-        raw=row.raw,
-    )

@@ -95,13 +95,13 @@ def _consultation_view(catalog: Catalog, step: Any) -> ConsultationView:
         date=step.date,
         outcome=Outcome(step.outcome) if step.outcome else None,
         result_label=step.result_label,
-        votes=tuple(_vote_view(v) for v in step.votes),
+        votes=tuple(vote_view(v) for v in step.votes),
         level=step.level,
         note=step.note,
     )
 
 
-def _vote_view(vote: Any) -> VoteCount:
+def vote_view(vote: Any) -> VoteCount:
     return VoteCount(
         subject=vote.subject,
         kind=VoteKind(vote.kind),
