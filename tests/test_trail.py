@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from workflow.cli import cli
-from workflow.trail import DecisionQuery
 from workflow.clock import BERLIN, FixedClock
 from workflow.model import Ballot, NamedBallot, VoteCount
 from workflow.service import WorkflowService
+from workflow.trail import DecisionQuery
 
 CLERK, HEAD, SESSION = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"
 AUDITOR = "rpa.schulz"
