@@ -518,7 +518,7 @@ class WorkflowService(
                 step.position += 1
             new = _new_step(catalog, org, step_role, public, planned_date, at, level, reason)
             paper.consultations.insert(at - 1, new)
-            self._check_path(paper)
+            self._check_path(catalog, paper)
             payload = step_payload(new) | ({"reason": reason} if reason else {})
             self._record(
                 session, paper, actor, AuditAction.CONSULTATION_ADDED, None, new.state, payload
@@ -547,7 +547,7 @@ class WorkflowService(
                     ctx, step, "cancel", internal=True, reason=reason, note=reason
                 )
                 step.note = reason
-                self._check_path(paper)
+                self._check_path(catalog, paper)
                 return self._touch(catalog, paper)
             paper.consultations.remove(step)
             for later in paper.consultations:
@@ -596,7 +596,7 @@ class WorkflowService(
                 item.position = index
             _relevel(steps)
             paper.consultations[:] = steps
-            self._check_path(paper)
+            self._check_path(catalog, paper)
             payload = {"from_position": position, "to_position": to, "reason": reason}
             payload |= {"organization": step.organization_id}
             self._record(session, paper, actor, AuditAction.CONSULTATION_MOVED, None, None, payload)
@@ -648,7 +648,7 @@ class WorkflowService(
                         f"neue Beratungsfolge: {reason.strip()}",
                     )
                 )
-            self._check_path(paper)
+            self._check_path(catalog, paper)
             new = [
                 step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
             ]
@@ -1718,19 +1718,19 @@ class WorkflowService(
                 f"{step.state}; only steps not yet dealt with can change"
             )
 
-    def _check_path(self, paper: Paper) -> None:
+    @staticmethod
+    def _check_path(catalog: Catalog, paper: Paper) -> None:
         """A released paper's open steps must still lead to exactly one concluding step, last
-        and alone on its level, of a role its paper type allows."""
+        and alone on its level, of a role its paper type allows (``catalog``: the paper's
+        definitions version)."""
         if not paper.frozen:
             return
-        catalog = self._catalogs.get(paper.definitions_version)
-        if catalog is not None:
-            roles = [
-                c.role
-                for c in sorted(paper.consultations, key=lambda c: c.position)
-                if c.state in OPEN_STEP_STATES
-            ]
-            check_concluding(rules_type(catalog, paper), paper.number, roles)
+        roles = [
+            c.role
+            for c in sorted(paper.consultations, key=lambda c: c.position)
+            if c.state in OPEN_STEP_STATES
+        ]
+        check_concluding(rules_type(catalog, paper), paper.number, roles)
         open_steps = sorted(
             (c for c in paper.consultations if c.state in OPEN_STEP_STATES),
             key=lambda c: c.position,
