@@ -57,7 +57,7 @@ def oparl_import(
     JSON file (a list page) or the URL of an endpoint. Each paper is replayed through the
     engine in its own transaction; one it cannot explain is reported, not forced."""
     from workflow.oparl_generate import generate_definitions
-    from workflow.oparl_import import import_source
+    from workflow.oparl_import import import_source, require_importer
     from workflow.oparl_source import read_source
 
     if generate is not None:
@@ -67,7 +67,7 @@ def oparl_import(
         return
     if name or state:
         raise click.UsageError("--name and --state belong to --generate-definitions")
-    rt.service.require_admin(user_of(user), body=rt.body)
+    require_importer(rt.service, user_of(user), rt.body)  # before the source is read
     report = import_source(rt.service, read_source(source), user=user_of(user), body=rt.body)
     if report_file is not None:
         text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)

@@ -111,7 +111,7 @@ def import_source(
 
     :raises PermissionDenied: ``user`` is not an admin of the municipality.
     """
-    _require_admin(service, user, body)
+    require_importer(service, user, body)
     report = ImportReport(
         source=source.location,
         version=source.version,
@@ -124,7 +124,11 @@ def import_source(
     return report
 
 
-def _require_admin(service: WorkflowService, user: str | None, body: str | None) -> None:
+def require_importer(service: WorkflowService, user: str | None, body: str | None) -> None:
+    """Only an admin imports; the command asks before it reads (or downloads) the source.
+
+    :raises PermissionDenied: ``user`` is not an admin of the municipality.
+    """
     with service.db.read() as session:
         body_row = service._body(session, body)
         actor = service._actor(service._catalog(session, body_row.definitions_version), user)
