@@ -314,6 +314,8 @@ def claim_and_lease(
         return 0, messages
     if session.get_bind().dialect.name != "postgresql":  # no data-modifying CTEs in SQLite
         claimed = claim_due(session, now=now, limit=room, worker=worker)
+        if not claimed:
+            return 0, messages
         return claimed, messages + lease_outbox(
             session, now=now, limit=room, worker=worker, lease=lease
         )

@@ -1478,31 +1478,14 @@ class WorkflowService(
             **task_facts(session, paper.id),
         )
 
-    def claim_due_reminders(self, *, worker: str, limit: int) -> int:
-        """Claim due reminders into the outbox (one transaction); return how many."""
-        with self.db.write() as session:
-            return reminder_store.claim_due(
-                session, now=self.clock.now(), limit=limit, worker=worker
-            )
-
     def claim_and_lease(
         self, *, worker: str, limit: int, lease: dt.timedelta
     ) -> tuple[int, list[OutboxMessage]]:
-        """``lease_messages`` and ``claim_due_reminders`` in one transaction (one commit less
-        per batch): queued retries and lapsed leases first, then new outbox rows for the rest
-        of the batch, leased to ``worker`` before anyone else sees them. Returns (claimed,
-        leased messages)."""
+        """One transaction per batch: lease queued retries and lapsed leases first, then claim
+        due reminders into new outbox rows for the rest of the batch, leased to ``worker``
+        before anyone else sees them. Returns (claimed, leased messages)."""
         with self.db.write() as session:
             return reminder_store.claim_and_lease(
-                session, now=self.clock.now(), limit=limit, worker=worker, lease=lease
-            )
-
-    def lease_messages(
-        self, *, worker: str, limit: int, lease: dt.timedelta
-    ) -> list[OutboxMessage]:
-        """Lease deliverable outbox rows to ``worker`` until now + ``lease``."""
-        with self.db.write() as session:
-            return reminder_store.lease_outbox(
                 session, now=self.clock.now(), limit=limit, worker=worker, lease=lease
             )
 

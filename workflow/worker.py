@@ -93,6 +93,8 @@ class Worker:
         claimed, messages = self.service.claim_and_lease(
             worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
         )
+        if not messages:  # nothing to finish: no second transaction (every idle sweep)
+            return SweepReport(claimed=claimed)
         send_until = leased_at + o.lease * LEASE_SHARE
         delivered: list[int] = []
         refused: dict[int, tuple[RefusedRecipient, ...]] = {}
