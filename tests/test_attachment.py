@@ -75,6 +75,10 @@ def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
     good.write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not a media type"):
         service.attach_file(number, good, user="clerk", media_type="pdf")
+    with pytest.raises(InvalidInput, match="the file name has 256 characters, 255 are stored"):
+        service.attach_file(number, good, user="clerk", file_name="n" * 252 + ".txt")
+    with pytest.raises(InvalidInput, match="the media type has 128 characters, 127 are stored"):
+        service.attach_file(number, good, user="clerk", media_type="text/" + "x" * 123)
     with pytest.raises(PermissionDenied, match="'auditor' may not do paper.edit"):
         service.attach_file(number, good, user="auditor")
     service.withdraw_paper(number, user="clerk", reason="erledigt")

@@ -315,6 +315,16 @@ def test_broken_json_is_reported_and_the_rest_imports(ka: WorkflowService, ka_co
     assert report.problems == [f"{broken}: {message}"]
 
 
+def test_an_unreadable_file_is_reported_and_the_rest_imports(
+    ka: WorkflowService, ka_copy: Path
+) -> None:
+    odd = ka_copy / "papers" / "kopie.json"
+    odd.mkdir()  # a folder named like a JSON file cannot be read as one
+    report = run_import(ka, str(ka_copy))
+    assert report.count("imported") == 4
+    assert report.problems == [f"{odd}: cannot be read (Is a directory)"]
+
+
 def test_wrong_types_and_missing_fields_are_reported_per_paper(
     ka: WorkflowService, ka_copy: Path
 ) -> None:

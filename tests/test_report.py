@@ -228,3 +228,24 @@ def test_pdf_with_wkhtmltopdf(
     assert pdf.read_text(encoding="utf-8").startswith("%PDF-1.4 ")
     assert int(pdf.read_text(encoding="utf-8").split()[1]) > 5000  # the whole document
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]  # the HTML it was given is gone
+
+
+def test_a_pdf_converter_that_hangs_is_one_line(
+    landau: WorkflowService, paper: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "wkhtmltopdf"
+    fake.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(report.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(report, "PDF_TIMEOUT", 0.5)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    pdf = tmp_path / "r.pdf"
+    result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: wkhtmltopdf did not finish {str(pdf)!r} within 0.5 s; "
+        "write the HTML with -o FILE and print it from a browser\n"
+    )
+    assert not pdf.exists()

@@ -51,6 +51,15 @@ class AttachmentOperations(ServiceBase):
         kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         if "/" not in kind:
             raise InvalidInput(f"{kind!r} is not a media type; pass e.g. --media-type text/plain")
+        if len(name) > 255:
+            raise InvalidInput(
+                f"the file name has {len(name)} characters, 255 are stored; pass a shorter --name"
+            )
+        if len(kind) > 127:
+            raise InvalidInput(
+                f"the media type has {len(kind)} characters, 127 are stored; "
+                "pass a shorter --media-type"
+            )
         now = self.clock.now()
         with self.db.write() as session:
             paper, catalog, actor = self._lock(session, body, number, user)

@@ -153,6 +153,9 @@ def _read_file(source: Source, file: Path) -> None:
     except json.JSONDecodeError as exc:
         source.problems.append(f"{file}: broken JSON at line {exc.lineno}: {exc.msg}")
         return
+    except OSError as exc:
+        source.problems.append(f"{file}: cannot be read ({exc.strerror or exc})")
+        return
     source.add(data, str(file))
 
 

@@ -23,6 +23,7 @@ from workflow.errors import InvalidInput
 from workflow.model import ConsultationView, VoteCount
 from workflow.trail import PaperTrail
 
+PDF_TIMEOUT: float = 120  # seconds a PDF converter may take
 BALLOT_LABELS = {
     "yes": "Ja",
     "no": "Nein",
@@ -353,7 +354,15 @@ def write_pdf(html_text: str, target: Path, converter: str) -> None:
                 f"--print-to-pdf={target}",
                 source.resolve().as_uri(),
             ]
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, check=False, timeout=PDF_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            raise InvalidInput(
+                f"{Path(converter).name} did not finish {str(target)!r} within {PDF_TIMEOUT} s; "
+                "write the HTML with -o FILE and print it from a browser"
+            ) from None
     finally:
         source.unlink(missing_ok=True)
     if done.returncode != 0 or not target.exists():
