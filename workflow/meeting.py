@@ -176,6 +176,7 @@ class MeetingOperations(ServiceBase):
             self._require_released(session, paper, label)
             self._check_window(session, paper, step, local(meeting.start).date())
             item = self._schedule(session, actor, meeting, paper, step)
+            self._sync_meeting_reminders(session, catalog, actor, meeting)
             return agenda_item_view(item)
 
     def build_agenda(
@@ -232,6 +233,7 @@ class MeetingOperations(ServiceBase):
                     due = [nxt] if nxt is not None and nxt.id not in on_agenda else []
                 for step in due:
                     self._schedule(session, actor, meeting, paper, step)
+            self._sync_meeting_reminders(session, catalog, actor, meeting)
             return self._meeting_view(session, meeting, catalog)
 
     def _next_due_step(
@@ -281,6 +283,7 @@ class MeetingOperations(ServiceBase):
             self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "add an item to")
             item = self._add_item(session, actor, meeting, title.strip(), public, None, note)
+            self._sync_meeting_reminders(session, catalog, actor, meeting)
             return agenda_item_view(item)
 
     # -- the meeting lifecycle -----------------------------------------------------------------
@@ -673,9 +676,7 @@ class MeetingOperations(ServiceBase):
             "note": note,
         }
         self._record_meeting(session, meeting, actor, AuditAction.AGENDA_ITEM_ADDED, payload)
-        catalog = self._catalog(session, meeting.definitions_version)
-        self._sync_meeting_reminders(session, catalog, actor, meeting)
-        return item
+        return item  # the caller syncs the meeting's reminders once, after all its items
 
     def _sync_meeting_reminders(
         self, session: Session, catalog: Catalog, actor: Actor, meeting: Meeting

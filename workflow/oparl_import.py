@@ -438,7 +438,8 @@ class _Replay:
         self.service._record_meeting(
             self.session, meeting, ACTOR, AuditAction.AGENDA_ITEM_ADDED, payload
         )
-        # a meeting still planned owes its invitation: its Ladung reminder, as in _add_item
+        # a meeting still planned owes its invitation: its Ladung reminder, as after an agenda
+        # change in the service
         self.service._sync_meeting_reminders(self.session, self.catalog, ACTOR, meeting)
 
     def _remember(self, kind: str, oparl_id: str, local_id: int, source: str) -> None:
