@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from workflow.deadlines import DeadlineRules
+from workflow.deadlines import DeadlineRules, WorkingCalendar, working_calendar
 from workflow.errors import not_found
 from workflow.model import (
     Action,
@@ -263,6 +263,10 @@ class Catalog:
     deadlines: DeadlineRules = field(default_factory=DeadlineRules)  # the optional section
     decisions: DecisionRules = field(default_factory=DecisionRules)  # the optional section
     oparl: OParlMapping = field(default_factory=OParlMapping)  # the optional section
+
+    def calendar(self) -> WorkingCalendar:
+        """The working days of the municipality: its state's holidays, its own days off."""
+        return working_calendar(self.body.state, self.body.time_zone, self.deadlines.days_off)
 
     def organization(self, org_id: str) -> Organization:
         try:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from storage import repository
 from storage.audit import paper_stream
-from workflow.deadlines import Deadline, DeadlineKind, lead_time_deadline, working_calendar
+from workflow.deadlines import Deadline, DeadlineKind, lead_time_deadline
 from workflow.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
 from workflow.model import (
     Action,
@@ -131,8 +131,7 @@ def co_signing_deadlines(session: Session, catalog: Catalog, paper: Paper) -> di
     if not pending:
         return {}
     requested = co_signature_requests(session, paper.id)
-    body = catalog.body
-    calendar = working_calendar(body.state, body.time_zone, rules.days_off)
+    calendar = catalog.calendar()
     deadlines: dict[str, Deadline] = {}
     for office in pending:
         rule = rules.for_organization(office).co_signing

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workflow.clock import BERLIN, FixedClock
-from workflow.deadlines import DeadlineKind, PathStep, check_path, working_calendar
+from workflow.deadlines import DeadlineKind, PathStep, check_path
 from workflow.minutes import MinutesItem
 from workflow.model import AgendaItemView, AuditEventView, PaperView, VerifyReport, VoteCount
 
@@ -208,8 +208,7 @@ def _schedule(service: WorkflowService, walk: Walkthrough) -> tuple[dt.date, lis
     """The day the paper is released, and the day each step's meeting is invited: the last
     day its Vorlagenschluss and Ladung allow (by the shipped deadline rules)."""
     catalog = service.catalog(walk.municipality)
-    body = catalog.body
-    calendar = working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
+    calendar = catalog.calendar()
     route = catalog.route(walk.route).steps
     steps = [
         PathStep(

@@ -23,7 +23,6 @@ from workflow.deadlines import (
     invitation_deadline,
     satisfies,
     show,
-    working_calendar,
 )
 from workflow.engine import MeetingContext
 from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
@@ -488,8 +487,7 @@ class MeetingOperations(ServiceBase):
         rule = catalog.deadlines.for_organization(meeting.organization_id).notice
         if rule is None:
             return (f"{head}; the definitions set no Ladungsfrist for {meeting.organization_id}",)
-        rules = catalog.deadlines
-        cal = working_calendar(catalog.body.state, catalog.body.time_zone, rules.days_off)
+        cal = catalog.calendar()
         name = catalog.organization_name(meeting.organization_id)
         deadline = invitation_deadline(cal, day, rule, body_name=name)
         if satisfies(cal, rule, sent, day):

@@ -43,7 +43,6 @@ from workflow.deadlines import (
     report_due_dates,
     show,
     step_deadlines,
-    working_calendar,
 )
 from workflow.model import ConsultationRole, PlannedReminder, ReminderKind, Role
 
@@ -137,7 +136,7 @@ def plan_meeting_reminders(catalog: Catalog, meeting: MeetingFacts) -> list[Plan
     rule = catalog.deadlines.reminders
     if rule is None or not meeting.awaiting_invitation:
         return []
-    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    cal = catalog.calendar()
     name = catalog.organization_name(meeting.organization_id)
     rules = catalog.deadlines.for_organization(meeting.organization_id)
     found = []
@@ -198,7 +197,7 @@ def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]
     rule = catalog.deadlines.reminders
     if rule is None:
         return []
-    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    cal = catalog.calendar()
     base: list[PlannedReminder] = []
     if not paper.final:
         base += _step_reminders(catalog, cal, rule, paper)
@@ -291,7 +290,7 @@ def report_deadlines(catalog: Catalog, paper: PaperFacts) -> list[ReportDeadline
     """The paper's open report deadlines, as the planner reminds of them: each open task with
     a due date, else (no task at all) the first report under ``implementation_report`` of the
     deciding Gremium once the paper is adopted."""
-    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    cal = catalog.calendar()
     if paper.has_tasks:
         return [
             ReportDeadline(
@@ -366,7 +365,7 @@ def _plan(
 ) -> PlannedReminder:
     where = f"s{step.consultation_id}" if step else f"t{task.id}" if task else f"o{office}"
     slot = f"{kind.value}:{paper.id}:{where}"
-    cal = working_calendar(catalog.body.state, catalog.body.time_zone, catalog.deadlines.days_off)
+    cal = catalog.calendar()
     due = cal.days_before(deadline.due, rule.lead_days) if lead else deadline.due
     escalate = _escalate_at(rule, deadline)
     subject = f"{_LABELS[kind]}: {paper.number} {paper.title} (Frist {show(deadline.day)})"

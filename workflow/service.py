@@ -56,7 +56,6 @@ from workflow.deadlines import (
     WorkingCalendar,
     check_path,
     step_deadlines,
-    working_calendar,
 )
 from workflow.decisions import DecisionOperations, task_facts
 from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
@@ -1283,7 +1282,7 @@ class WorkflowService(
                 )
                 for c in paper.consultations
             ]
-            cal = _calendar(catalog)
+            cal = catalog.calendar()
             planned = catalog.lifecycle("meeting").initial
             return [
                 self._propose_meeting(session, paper.body_id, cal, planned, check)
@@ -1388,7 +1387,7 @@ class WorkflowService(
         ]
         if catalog.lifecycle("paper").state(paper.state).final:
             return reports
-        cal, rules = _calendar(catalog), catalog.deadlines
+        cal, rules = catalog.calendar(), catalog.deadlines
         final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
         found: list[tuple[str, int | None, dt.date | None, Deadline]] = []
         for step in paper.consultations:
@@ -2080,11 +2079,6 @@ def _vote_row(position: int, vote: VoteCount) -> Vote:
         raw=vote.raw,
         named=[{"member": n.member, "ballot": n.ballot.value} for n in vote.named] or None,
     )
-
-
-def _calendar(catalog: Catalog) -> WorkingCalendar:
-    body = catalog.body
-    return working_calendar(body.state, body.time_zone, catalog.deadlines.days_off)
 
 
 def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: Deadline) -> bool:

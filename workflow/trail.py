@@ -25,7 +25,6 @@ from workflow.compliance import (
     check_deadlines,
     decision_facts,
 )
-from workflow.deadlines import working_calendar
 from workflow.errors import InvalidInput, did_you_mean
 from workflow.model import (
     AuditAction,
@@ -266,9 +265,8 @@ class _TrailFacts:
         decided = next(
             (f for f in steps if up_to is not None and f.position == up_to.position), None
         )
-        body = catalog.body
         return check_deadlines(
-            working_calendar(body.state, body.time_zone, catalog.deadlines.days_off),
+            catalog.calendar(),
             catalog.deadlines,
             now=now,
             released_at=released_at,
