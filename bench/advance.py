@@ -41,9 +41,9 @@ from sqlalchemy import make_url
 
 from storage.migrate import upgrade_database
 from storage.session import Database
-from workflow.clock import SystemClock
+from workflow.core.clock import SystemClock
+from workflow.core.model import VoteCount
 from workflow.definitions import resolve_definitions_dir
-from workflow.model import VoteCount
 from workflow.service import WorkflowService
 
 CLERK, HEAD, SESSION_OFFICE = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"

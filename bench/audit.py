@@ -39,7 +39,7 @@ from bench.advance import (
 from storage.audit import GENESIS, fast_hash
 from storage.migrate import upgrade_database
 from storage.session import Database
-from workflow.clock import SystemClock
+from workflow.core.clock import SystemClock
 from workflow.service import WorkflowService
 
 VERIFY_TARGET = 100_000.0  # events/s

@@ -35,9 +35,9 @@ from sqlalchemy import func, insert, select, text
 from storage.migrate import upgrade_database
 from storage.schema import AuditEvent, Outbox, Paper, Reminder
 from storage.session import Database
-from workflow.clock import SystemClock
+from workflow.core.clock import SystemClock
 from workflow.definitions import resolve_definitions_dir
-from workflow.notify import NullNotifier
+from workflow.reminders.notify import NullNotifier
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 

@@ -52,7 +52,7 @@ from storage.audit import (
 )
 from storage.schema import Outbox, Paper, Reminder
 from storage.types import UTCDateTime
-from workflow.model import (
+from workflow.core.model import (
     AuditAction,
     DeliveryFailure,
     OutboxMessage,

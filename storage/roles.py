@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput
+from workflow.core.errors import InvalidInput
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 AUDIT_TABLE = "audit_event"

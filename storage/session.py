@@ -22,7 +22,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflow.errors import ConflictError, InvalidInput, StorageError
+from workflow.core.errors import ConflictError, InvalidInput, StorageError
 
 DEFAULT_DATABASE = "ratsweg.db"
 SQLITE_BUSY_TIMEOUT_S = 30.0

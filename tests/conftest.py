@@ -12,7 +12,7 @@ import pytest
 
 from storage.migrate import upgrade_database
 from storage.session import Database
-from workflow.clock import BERLIN, Clock, FixedClock
+from workflow.core.clock import BERLIN, Clock, FixedClock
 from workflow.definitions import resolve_definitions_dir
 from workflow.service import WorkflowService
 

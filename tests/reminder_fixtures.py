@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import VALID_DEFINITIONS
-from workflow.model import OutboxMessage
+from workflow.core.model import OutboxMessage
 from workflow.service import WorkflowService
 
 DEADLINES = """deadlines:
@@ -78,7 +78,7 @@ class RecordingNotifier:
         self.fail, self.permanent = fail, permanent
 
     def send(self, message: OutboxMessage) -> None:
-        from workflow.errors import DeliveryError
+        from workflow.core.errors import DeliveryError
 
         if self.fail:
             self.fail -= 1

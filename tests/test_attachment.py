@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from workflow.cli import cli
-from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from workflow.service import WorkflowService
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from storage.audit import event_hash, fast_hash, format_instant
 from storage.session import Database
 from tests.test_audit import _tamper, adopted_paper
-from workflow.errors import InvalidInput, PermissionDenied
-from workflow.model import AuditAction, AuditQuery, Seal
+from workflow.core.errors import InvalidInput, PermissionDenied
+from workflow.core.model import AuditAction, AuditQuery, Seal
 from workflow.service import WorkflowService
 
 

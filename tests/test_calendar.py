@@ -14,10 +14,10 @@ from icalendar import Calendar
 from storage.session import Database
 from tests.conftest import on_day
 from tests.reminder_fixtures import create_paper, reminder_definitions
+from workflow.calendar.ical import DeadlineStyle, build_calendar
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.errors import InvalidInput, NotFoundError
-from workflow.ical import DeadlineStyle, build_calendar
+from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput, NotFoundError
 from workflow.service import WorkflowService
 
 UTC = dt.UTC

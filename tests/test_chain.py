@@ -14,8 +14,8 @@ from storage.session import Database
 from tests.test_cli_audit import snapshot
 from tests.test_concurrency import _run_parallel, _service
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.errors import ConflictError, InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.core.clock import FixedClock
+from workflow.core.errors import ConflictError, InvalidInput, PermissionDenied, TransitionNotAllowed
 from workflow.service import WorkflowService
 
 

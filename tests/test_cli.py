@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from storage.migrate import head_revision
 from tests.conftest import FIXTURES, on_day
 from workflow.cli import cli
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
 from workflow.service import WorkflowService
 
 

@@ -22,9 +22,9 @@ from storage.schema import Base
 from storage.session import Database
 from tests.conftest import FIXTURES, POSTGRES_URL, VALID_DEFINITIONS
 from tests.test_audit import _tamper, adopted_paper
-from workflow import cli_audit
+from workflow.cli import audit as cli_audit
 from workflow.cli import cli
-from workflow.model import AuditQuery
+from workflow.core.model import AuditQuery
 from workflow.service import WorkflowService
 
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from storage.session import Database
 from workflow.cli import cli
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
 from workflow.definitions import resolve_definitions_dir
 from workflow.service import WorkflowService
 

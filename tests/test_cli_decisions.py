@@ -10,7 +10,7 @@ from tests.conftest import on_day
 from tests.test_cli import run
 from tests.test_decisions import adopted
 from tests.test_service import released
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
 from workflow.service import WorkflowService
 
 

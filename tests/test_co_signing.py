@@ -11,10 +11,10 @@ from click.testing import CliRunner, Result
 
 from storage.session import Database
 from workflow.cli import cli
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.core.model import CoSignatureState
 from workflow.definitions import resolve_definitions_dir
-from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from workflow.model import CoSignatureState
 from workflow.service import WorkflowService
 
 # Monday 10.03.2025, 10:00 in Herzogenrath; co_signing: 3 working days after the request

@@ -7,14 +7,14 @@ import datetime as dt
 
 import pytest
 
-from workflow.compliance import (
+from workflow.audit.compliance import (
     CoSignFacts,
     DeadlineStatus,
     StepFacts,
     check_deadlines,
     decision_facts,
 )
-from workflow.deadlines import (
+from workflow.core.deadlines import (
     DayUnit,
     DeadlineRules,
     LeadTimeRule,

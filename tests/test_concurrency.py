@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from storage.session import Database
-from workflow.clock import FixedClock
-from workflow.errors import ConflictError, TransitionNotAllowed
+from workflow.core.clock import FixedClock
+from workflow.core.errors import ConflictError, TransitionNotAllowed
 from workflow.service import WorkflowService
 
 pytestmark = pytest.mark.slow

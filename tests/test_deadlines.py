@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.deadlines import (
+from workflow.core.deadlines import (
     DayOff,
     DayUnit,
     DeadlineKind,
@@ -280,7 +280,7 @@ def test_computed_dispatch_day_always_satisfies_the_rule(
 ) -> None:
     from dataclasses import replace
 
-    from workflow.deadlines import WorkingCalendar
+    from workflow.core.deadlines import WorkingCalendar
 
     assert isinstance(cal, WorkingCalendar)
     if rule.event is NoticeEvent.RECEIPT:

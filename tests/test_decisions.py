@@ -13,16 +13,16 @@ import pytest
 from storage.session import Database
 from tests.conftest import VALID_DEFINITIONS, on_day
 from tests.test_service import create, released
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
+from workflow.core.engine import WorkflowEngine
+from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.core.model import Action
 from workflow.definitions import (
     catalog_from_files,
     load_catalog,
     read_definition_files,
     resolve_definitions_dir,
 )
-from workflow.engine import WorkflowEngine
-from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.model import Action
 from workflow.service import WorkflowService
 
 D = dt.date

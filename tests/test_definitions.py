@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from workflow.core.errors import DefinitionError, NotFoundError, Problem
+from workflow.core.model import Action, ConsultationRole, OrganizationKind, Role
 from workflow.definitions import (
     catalog_from_files,
     check_definitions,
@@ -15,8 +17,6 @@ from workflow.definitions import (
     resolve_definitions_dir,
     shipped_definitions_root,
 )
-from workflow.errors import DefinitionError, NotFoundError, Problem
-from workflow.model import Action, ConsultationRole, OrganizationKind, Role
 
 FIXTURES = Path(__file__).parent / "fixtures" / "definitions"
 VALID = FIXTURES / "valid"

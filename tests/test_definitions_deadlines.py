@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_definitions import VALID, invalid_case, located, small_files
-from workflow.deadlines import DayOff, DayUnit, NoticeEvent
+from workflow.core.deadlines import DayOff, DayUnit, NoticeEvent
+from workflow.core.errors import DefinitionError
 from workflow.definitions import catalog_from_files, load_catalog, resolve_definitions_dir
-from workflow.errors import DefinitionError
 
 RULES = """deadlines:
   days_off:

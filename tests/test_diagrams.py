@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tests.test_service import released
 from workflow.cli import cli
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
 from workflow.service import WorkflowService
 
 
@@ -65,7 +65,7 @@ def assert_mermaid_ids_are_not_keywords(text: str) -> None:
 
 
 def test_parallel_steps_are_drawn_side_by_side(service: WorkflowService) -> None:
-    from workflow.diagrams import paper_source
+    from workflow.papers.diagrams import paper_source
 
     number = released(service)
     view = service.add_consultation(

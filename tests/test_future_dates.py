@@ -19,10 +19,10 @@ from tests.test_meeting import released as released_for_meetings
 from tests.test_paper_types import TOWNS, create, release
 from tests.test_service import released
 from workflow.cli import cli
-from workflow.clock import BERLIN, FixedClock
+from workflow.core.clock import BERLIN, FixedClock
+from workflow.core.errors import InvalidInput
 from workflow.definitions import resolve_definitions_dir
-from workflow.errors import InvalidInput
-from workflow.minutes import MinutesItem
+from workflow.meetings.minutes import MinutesItem
 from workflow.service import WorkflowService
 
 D = dt.date

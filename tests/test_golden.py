@@ -27,13 +27,13 @@ from storage.schema import AuditEvent
 from storage.session import Database
 from tests.conftest import FIXTURES
 from tests.reminder_fixtures import RecordingNotifier, reminder_definitions
-from workflow.clock import BERLIN, FixedClock
+from workflow.core.clock import BERLIN, FixedClock
+from workflow.core.model import VoteCount
 from workflow.definitions import shipped_definitions_root
 from workflow.demo import WALKTHROUGHS, play
-from workflow.minutes import MinutesItem
-from workflow.model import VoteCount
-from workflow.oparl_import import import_source
-from workflow.oparl_source import read_source
+from workflow.meetings.minutes import MinutesItem
+from workflow.oparl.importer import import_source
+from workflow.oparl.source import read_source
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 
@@ -191,7 +191,7 @@ def musterstadt(database: Database) -> None:
 
 def oparl_import(database: Database) -> None:
     """The Karlsruhe OParl 1.1 snapshot imported into definitions generated from it."""
-    from workflow.oparl_generate import generate_definitions
+    from workflow.oparl.generate import generate_definitions
 
     clock = FixedClock(dt.datetime(2026, 9, 1, 8, tzinfo=UTC))
     source = read_source("karlsruhe-1.1")

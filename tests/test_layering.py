@@ -1,141 +1,348 @@
-"""Import rules: the core does not depend on its adapters (see docs/architecture.md)."""
+"""The architecture, enforced (docs/architecture.md).
+
+- The packages of ``workflow`` stand in one order (``LAYERS``); a module imports only its own
+  package or earlier ones. Imports inside functions and under ``TYPE_CHECKING`` count.
+- ``storage`` imports nothing of ``workflow`` but ``workflow.core.model`` and
+  ``workflow.core.errors``; ``core`` and ``definitions`` import no ``storage``.
+- The module graph has no cycle (``graphlib``), inside a package neither.
+- No ``_private`` name of one package is imported or used in another.
+- Only ``workflow.cli`` uses click and prints.
+- No module is longer than ``MAX_MODULE_LINES``, no function than ``MAX_FUNCTION_LINES``.
+"""
 
 from __future__ import annotations
 
 import ast
+import graphlib
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parents[1]
-#: module -> project modules it may import
-ALLOWED = {
-    "workflow.model": set(),
-    "workflow.errors": set(),
-    "workflow.clock": set(),
-    "workflow.deadlines": set(),
-    "workflow.catalog": {"workflow.deadlines", "workflow.errors", "workflow.model"},
-    "workflow.definitions": {
-        "workflow.catalog",
-        "workflow.deadlines",
-        "workflow.errors",
-        "workflow.model",
-    },
-    "workflow.engine": {"workflow.catalog", "workflow.errors", "workflow.model"},
-    "workflow.views": {"workflow.catalog", "workflow.model"},
-    "workflow.votes": {"workflow.errors", "workflow.model"},
-    "workflow.minutes": {"workflow.errors", "workflow.model", "workflow.votes"},
-    "workflow.diagrams": {"workflow.catalog", "workflow.errors", "workflow.model"},
-    "workflow.reminders": {"workflow.catalog", "workflow.deadlines", "workflow.model"},
-    "workflow.notify": {"workflow.errors", "workflow.model"},
-    "workflow.ical": {"workflow.deadlines", "workflow.model"},
-    "workflow.calendars": {"workflow.*", "storage.*"},
-    "workflow.cli_calendar": {"workflow.*"},
-    "workflow.replay": {"workflow.catalog", "workflow.model"},
-    "workflow.worker": {"workflow.errors", "workflow.model", "workflow.notify", "workflow.service"},
-    "workflow.service": {"workflow.*", "storage.*"},
-    "workflow.meeting": {"workflow.*", "storage.*"},
-    "workflow.decisions": {"workflow.*", "storage.*"},
-    "workflow.chain": {"workflow.*", "storage.*"},
-    "workflow.cosigning": {"workflow.*", "storage.*"},
-    "workflow.paper_rules": {"workflow.*", "storage.*"},
-    "workflow.attachment": {"workflow.*", "storage.*"},
-    "workflow.service_base": {"workflow.*", "storage.*"},
-    "workflow.trail": {"workflow.*", "storage.*"},
-    "workflow.compliance": {"workflow.deadlines"},
-    "workflow.report": {
-        "workflow.clock",
-        "workflow.compliance",
-        "workflow.errors",
-        "workflow.model",
-        "workflow.trail",
-    },
-    "workflow.app": {"workflow.*", "storage.*"},
-    "workflow.demo": {"workflow.*"},
-    "workflow.output": {"workflow.clock"},
-    "workflow.seal": {"workflow.clock", "workflow.errors", "workflow.model"},
-    "workflow.cli": {"workflow.*"},
-    "workflow.cli_meeting": {"workflow.*"},
-    "workflow.cli_audit": {"workflow.*"},
-    "workflow.cli_decisions": {"workflow.*"},
-    "workflow.cli_oparl": {"workflow.*"},
-    "workflow.oparl_source": {"workflow.errors"},
-    "workflow.oparl_results": {"workflow.catalog", "workflow.model"},
-    "workflow.oparl_plan": {"workflow.*"},
-    "workflow.oparl_generate": {"workflow.definitions", "workflow.errors", "workflow.oparl_source"},
-    "workflow.oparl_import": {"workflow.*", "storage.*"},
-    "workflow.cli_chain": {"workflow.*"},
-    "workflow.cli_attachment": {"workflow.*"},
-    "workflow.oparl": set(),
-    "workflow.oparl.validate": set(),
-    "workflow.oparl.publication": {"workflow.*", "storage.*"},
-    "workflow.oparl.export": {"workflow.errors", "workflow.oparl.publication", "workflow.service"},
-    "workflow.oparl.server": {
-        "workflow.errors",
-        "workflow.oparl.export",
-        "workflow.oparl.publication",
-        "workflow.service",
-    },
-    "workflow.__main__": {"workflow.cli"},
-    "workflow": set(),
+
+#: The packages (and top-level modules) of ``workflow``, lowest first. ``storage`` is the
+#: SQLAlchemy adapter: below everything that opens a unit of work, above the pure core.
+LAYERS = (
+    "core",
+    "definitions",
+    "storage",
+    "service_base",
+    "reminders",
+    "papers",
+    "meetings",
+    "decisions",
+    "audit",
+    "calendar",
+    "oparl",
+    "service",
+    "app",
+    "worker",
+    "demo",
+    "cli",
+    "__main__",
+)
+STORAGE_MAY_IMPORT = {"workflow.core.model", "workflow.core.errors"}
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+#: Names spelled with a leading underscore that are public API of the libraries we use.
+LIBRARY_NAMES = {"_asdict", "_replace", "_fields", "_mapping", "_make", "_t", "_getframe"}
+
+#: Violations that the reshape (issue 12) still has to remove; the list only shrinks: an entry
+#: that no longer occurs fails the test, so it is deleted with the change that removes it.
+KNOWN: set[str] = {
+    "cycle: workflow.cli",
+    "cycle: workflow.cli.attachments",
+    "import: workflow.oparl.export -> workflow.service",
+    "import: workflow.oparl.importer -> workflow.service",
+    "import: workflow.oparl.publication -> workflow.service",
+    "import: workflow.oparl.server -> workflow.service",
+    "private: workflow.audit.trail uses _body",
+    "private: workflow.audit.trail uses _paper_of",
+    "private: workflow.calendar.operations uses _body",
+    "private: workflow.calendar.operations uses _catalog",
+    "private: workflow.decisions.operations uses _body",
+    "private: workflow.decisions.operations uses _catalog",
+    "private: workflow.decisions.operations uses _ctx",
+    "private: workflow.decisions.operations uses _lock",
+    "private: workflow.decisions.operations uses _paper_changed",
+    "private: workflow.decisions.operations uses _paper_of",
+    "private: workflow.decisions.operations uses _record",
+    "private: workflow.decisions.operations uses _refuse_future",
+    "private: workflow.decisions.operations uses _require",
+    "private: workflow.decisions.operations uses _touch",
+    "private: workflow.meetings.operations uses _actor",
+    "private: workflow.meetings.operations uses _body",
+    "private: workflow.meetings.operations uses _catalog",
+    "private: workflow.meetings.operations uses _check_window",
+    "private: workflow.meetings.operations uses _ctx",
+    "private: workflow.meetings.operations uses _paper_changed",
+    "private: workflow.meetings.operations uses _paper_of",
+    "private: workflow.meetings.operations uses _refuse_future",
+    "private: workflow.meetings.operations uses _require",
+    "private: workflow.meetings.operations uses _sync_reminders",
+    "private: workflow.oparl.importer uses _actor",
+    "private: workflow.oparl.importer uses _catalog",
+    "private: workflow.oparl.importer uses _ctx",
+    "private: workflow.oparl.importer uses _paper_changed",
+    "private: workflow.oparl.importer uses _record",
+    "private: workflow.oparl.importer uses _record_meeting",
+    "private: workflow.oparl.importer uses _sync_meeting_reminders",
+    "private: workflow.oparl.publication uses _catalog",
+    "private: workflow.papers.attachments uses _lock",
+    "private: workflow.papers.attachments uses _paper_changed",
+    "private: workflow.papers.attachments uses _record",
+    "private: workflow.papers.attachments uses _require",
+    "private: workflow.papers.cosigning uses _lock",
+    "private: workflow.papers.cosigning uses _record",
+    "private: workflow.papers.cosigning uses _require",
+    "private: workflow.papers.cosigning uses _touch",
+    "private: workflow.papers.supplements uses _actor",
+    "private: workflow.papers.supplements uses _body",
+    "private: workflow.papers.supplements uses _catalog",
+    "private: workflow.papers.supplements uses _ctx",
+    "private: workflow.papers.supplements uses _paper_changed",
+    "private: workflow.papers.supplements uses _paper_of",
+    "private: workflow.papers.supplements uses _record",
+    "private: workflow.papers.supplements uses _require",
+    "private: workflow.papers.supplements uses _view",
+    "private: workflow.papers.types uses _lock",
+    "private: workflow.papers.types uses _record",
+    "private: workflow.papers.types uses _refuse_future",
+    "private: workflow.papers.types uses _require",
+    "private: workflow.papers.types uses _touch",
+    "private: workflow.service uses _check_window",
+    "private: workflow.service uses _meeting",
+    "private: workflow.service uses _meeting_catalog_actor",
+    "private: workflow.service uses _record_meeting",
+    "private: workflow.service uses _refuse_future",
+    "private: workflow.service uses _with_co_signing_due",
+    "size: storage.audit",
+    "size: storage.audit.append_event",
+    "size: storage.reminders",
+    "size: storage.reminders._mark_sent",
+    "size: storage.reminders.finish_delivery",
+    "size: storage.repository.audit_search",
+    "size: workflow.audit.replay",
+    "size: workflow.calendar.operations.calendar_feed",
+    "size: workflow.cli",
+    "size: workflow.cli.consultation_record",
+    "size: workflow.core.deadlines",
+    "size: workflow.core.engine",
+    "size: workflow.core.model",
+    "size: workflow.decisions.operations",
+    "size: workflow.decisions.operations.add_implementation_task",
+    "size: workflow.decisions.operations.raise_objection",
+    "size: workflow.decisions.operations.record_urgent_decision",
+    "size: workflow.decisions.operations.report_implementation",
+    "size: workflow.definitions",
+    "size: workflow.demo.play",
+    "size: workflow.meetings.operations",
+    "size: workflow.meetings.operations.move_meeting",
+    "size: workflow.oparl.importer",
+    "size: workflow.oparl.publication",
+    "size: workflow.oparl.validate",
+    "size: workflow.oparl.validate.validate_path",
+    "size: workflow.papers.attachments.attach_file",
+    "size: workflow.papers.cosigning.overrule_objection",
+    "size: workflow.papers.supplements._hand_over",
+    "size: workflow.papers.supplements.create_supplement",
+    "size: workflow.reminders.planning",
+    "size: workflow.service",
+    "size: workflow.service._apply_result",
+    "size: workflow.service.add_consultation",
+    "size: workflow.service.create_paper",
+    "size: workflow.service.record_minutes",
 }
-STORAGE_ALLOWED = {"storage.*", "workflow.model", "workflow.errors"}
 
 
-def project_imports(path: Path) -> set[str]:
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        else:
-            continue
-        found.update(n for n in names if n.split(".")[0] in ("workflow", "storage"))
-    return found
-
-
-def allowed(target: str, rules: set[str]) -> bool:
-    return any(
-        target == r or (r.endswith(".*") and (target == r[:-2] or target.startswith(r[:-1])))
-        for r in rules
-    )
-
-
-def modules() -> list[tuple[str, Path]]:
-    found = []
+def modules() -> dict[str, Path]:
+    found = {}
     for package in ("workflow", "storage"):
         for path in sorted((ROOT / package).rglob("*.py")):
             if "versions" in path.parts:
                 continue
             name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-            found.append((name.removesuffix(".__init__"), path))
+            found[name.removesuffix(".__init__")] = path
     return found
 
 
-@pytest.mark.parametrize(("name", "path"), modules(), ids=[m for m, _ in modules()])
-def test_module_imports_follow_the_layers(name: str, path: Path) -> None:
-    rules = STORAGE_ALLOWED if name.startswith("storage") else ALLOWED[name]
-    wrong = sorted(t for t in project_imports(path) if t != name and not allowed(t, rules))
-    assert wrong == [], f"{name} may not import {wrong}"
+@cache
+def tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
-def test_only_cli_and_output_print() -> None:
-    offenders = [
-        name
-        for name, path in modules()
-        if name
-        not in (
-            "workflow.cli",
-            "workflow.cli_meeting",
-            "workflow.cli_audit",
-            "workflow.cli_decisions",
-            "workflow.cli_oparl",
-            "workflow.cli_chain",
-            "workflow.cli_attachment",
-            "workflow.cli_calendar",
-            "workflow.output",
-        )
-        and "click.echo" in path.read_text(encoding="utf-8")
-    ]
-    assert offenders == []
+def layer(module: str) -> str:
+    """``workflow.papers.votes`` -> ``papers``; ``storage.audit`` -> ``storage``."""
+    parts = module.split(".")
+    if parts[0] == "storage":
+        return "storage"
+    return parts[1] if len(parts) > 1 else "workflow"
+
+
+def imported(module: str, path: Path) -> Iterator[tuple[str, list[str]]]:
+    """(imported module, names taken from it) of every import statement, anywhere."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(tree(path)):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            yield base, [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, []
+
+
+def project_edges() -> dict[str, set[str]]:
+    """module -> the project modules it imports (``from pkg import mod`` names ``pkg.mod``)."""
+    known = modules()
+    edges: dict[str, set[str]] = {name: set() for name in known}
+    for name, path in known.items():
+        for target, names in imported(name, path):
+            if target.split(".")[0] not in ("workflow", "storage"):
+                continue
+            for sub in names:
+                if f"{target}.{sub}" in known:
+                    edges[name].add(f"{target}.{sub}")
+                    break
+            else:
+                edges[name].add(target)
+    return edges
+
+
+def import_violations() -> set[str]:
+    found: set[str] = set()
+    for name, targets in project_edges().items():
+        for target in targets - {name}:
+            if name.startswith("storage"):
+                if not target.startswith("storage") and target not in STORAGE_MAY_IMPORT:
+                    found.add(f"import: {name} -> {target}")
+                continue
+            mine, theirs = layer(name), layer(target)
+            if name == "workflow" or LAYERS.index(theirs) > LAYERS.index(mine):
+                found.add(f"import: {name} -> {target}")
+    return found
+
+
+def cycle_violations() -> set[str]:
+    """``cycle: MODULE`` for the modules of a cycle; the modules named in KNOWN are left out of
+    the graph first, so a new cycle elsewhere is still found."""
+    excused = {k.removeprefix("cycle: ") for k in KNOWN if k.startswith("cycle: ")}
+    graph = {
+        name: targets - {name} - excused
+        for name, targets in project_edges().items()
+        if name not in excused
+    }
+    found = {f"cycle: {name}" for name in excused if _in_a_cycle(name)}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        found.update(f"cycle: {name}" for name in exc.args[1])
+    return found
+
+
+def _in_a_cycle(start: str) -> bool:
+    edges = project_edges()
+    seen, todo = set(), list(edges.get(start, set()) - {start})
+    while todo:
+        node = todo.pop()
+        if node == start:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo.extend(edges.get(node, set()) - {node})
+    return False
+
+
+def private_definitions() -> dict[str, set[str]]:
+    """layer -> the ``_names`` defined in it (functions, classes, assignments, attributes)."""
+    defined: dict[str, set[str]] = {}
+    for name, path in modules().items():
+        names = defined.setdefault(layer(name), set())
+        for node in ast.walk(tree(path)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                names.add(node.attr)
+            elif isinstance(node, ast.arg):
+                names.add(node.arg)
+    return {k: {n for n in v if _private(n)} for k, v in defined.items()}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__") and name not in LIBRARY_NAMES
+
+
+def private_violations() -> set[str]:
+    defined = private_definitions()
+    found = set()
+    for name, path in modules().items():
+        mine = layer(name)
+        own = defined.get(mine, set())
+        elsewhere = set().union(*(v for k, v in defined.items() if k != mine))
+        for target, names in imported(name, path):
+            if target.split(".")[0] in ("workflow", "storage") and layer(target) != mine:
+                found.update(f"private: {name} imports {target}.{n}" for n in names if _private(n))
+        for node in ast.walk(tree(path)):
+            if (
+                isinstance(node, ast.Attribute)
+                and _private(node.attr)
+                and node.attr in elsewhere
+                and node.attr not in own
+            ):
+                found.add(f"private: {name} uses {node.attr}")
+    return found
+
+
+def click_violations() -> set[str]:
+    found = set()
+    for name, path in modules().items():
+        if name.startswith("workflow.cli"):
+            continue
+        for target, _ in imported(name, path):
+            if target.split(".")[0] == "click":
+                found.add(f"click: {name}")
+        if "click.echo" in path.read_text(encoding="utf-8") or "print(" in path.read_text(
+            encoding="utf-8"
+        ):
+            found.add(f"click: {name}")
+    return found
+
+
+def size_violations() -> set[str]:
+    found = set()
+    for name, path in modules().items():
+        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_MODULE_LINES:
+            found.add(f"size: {name}")
+        for node in ast.walk(tree(path)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert node.end_lineno is not None
+                if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES:
+                    found.add(f"size: {name}.{node.name}")
+    return found
+
+
+RULES = {
+    "import": import_violations,
+    "cycle": cycle_violations,
+    "private": private_violations,
+    "click": click_violations,
+    "size": size_violations,
+}
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_rule_holds(rule: str) -> None:
+    assert sorted(RULES[rule]() - KNOWN) == []
+
+
+def test_known_violations_still_occur() -> None:
+    """KNOWN only shrinks: an entry that no longer occurs is deleted with the change that
+    removed it."""
+    everything = set().union(*(check() for check in RULES.values()))
+    assert sorted(KNOWN - everything) == []

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import VALID_DEFINITIONS, on_day
-from workflow.clock import BERLIN
+from workflow.core.clock import BERLIN
+from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.core.model import Action, AuditQuery, ReminderState
 from workflow.definitions import catalog_from_files, read_definition_files
-from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.model import Action, AuditQuery, ReminderState
 from workflow.service import WorkflowService
 
 D = dt.date

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from tests.conftest import on_day
 from tests.test_meeting import DAY, START, meeting, released
 from workflow.cli import cli
-from workflow.errors import InvalidInput, TransitionNotAllowed
-from workflow.minutes import read_minutes_file
+from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.meetings.minutes import read_minutes_file
 from workflow.service import WorkflowService
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests.smtp_server import Login, free_port, smtp_server
 from workflow.app import build_notifier, smtp_settings_from_env
-from workflow.errors import DeliveryError, InvalidInput
-from workflow.model import OutboxMessage
-from workflow.notify import LogNotifier, SmtpNotifier, SmtpSettings, message_id
+from workflow.core.errors import DeliveryError, InvalidInput
+from workflow.core.model import OutboxMessage
+from workflow.reminders.notify import LogNotifier, SmtpNotifier, SmtpSettings, message_id
 
 MESSAGE = OutboxMessage(
     id=1,
@@ -72,9 +72,9 @@ def test_a_wrong_password_is_a_transient_setup_failure_logged_once(
         )
         # one line in the log, and one login (smtplib tries PLAIN, then LOGIN): the next
         # messages fail without trying again
-        assert [r.getMessage() for r in caplog.records if r.name == "workflow.notify"] == [
-            f"{caught.value}; messages are retried with backoff"
-        ]
+        assert [
+            r.getMessage() for r in caplog.records if r.name == "workflow.reminders.notify"
+        ] == [f"{caught.value}; messages are retried with backoff"]
         assert attempts == [2, 2, 2]
         # once the password is right (after the setup_retry pause), mail flows again
         fixed = SmtpNotifier(replace(settings, password="richtig"))

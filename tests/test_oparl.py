@@ -17,9 +17,9 @@ from click.testing import CliRunner, Result
 
 from tests.conftest import FIXTURES
 from workflow.cli import cli
-from workflow.clock import BERLIN
+from workflow.core.clock import BERLIN
+from workflow.core.model import VoteCount
 from workflow.definitions import resolve_definitions_dir
-from workflow.model import VoteCount
 from workflow.oparl.export import export_tree
 from workflow.oparl.server import make_server
 from workflow.oparl.validate import check_object, validate_path

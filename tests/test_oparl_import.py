@@ -18,15 +18,15 @@ from storage.schema import Base
 from storage.session import Database
 from tests.conftest import FIXTURES
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.errors import DefinitionError, InvalidInput
-from workflow.model import Outcome
+from workflow.core.clock import FixedClock
+from workflow.core.errors import DefinitionError, InvalidInput
+from workflow.core.model import Outcome
 from workflow.oparl.export import export_tree
+from workflow.oparl.generate import generate_definitions
+from workflow.oparl.importer import ImportReport, import_source
+from workflow.oparl.results import map_result
+from workflow.oparl.source import read_source
 from workflow.oparl.validate import validate_path
-from workflow.oparl_generate import generate_definitions
-from workflow.oparl_import import ImportReport, import_source
-from workflow.oparl_results import map_result
-from workflow.oparl_source import read_source
 from workflow.service import WorkflowService
 
 REAL = FIXTURES / "oparl" / "real"
@@ -473,7 +473,7 @@ def test_the_oparl_section_is_checked_with_lines(tmp_path: Path) -> None:
 def test_result_texts_and_their_votes(
     text: str, outcome: Outcome, counts: tuple[int | None, ...] | None
 ) -> None:
-    from workflow.catalog import Procedure
+    from workflow.core.catalog import Procedure
 
     mapped = map_result(text, Procedure())
     assert mapped.outcome is outcome
@@ -513,14 +513,14 @@ KARLSRUHE_VOCABULARY = {
 
 @pytest.mark.parametrize("outcome", list(KARLSRUHE_VOCABULARY))
 def test_the_real_result_vocabulary_is_mapped(outcome: Outcome) -> None:
-    from workflow.catalog import Procedure
+    from workflow.core.catalog import Procedure
 
     for text in KARLSRUHE_VOCABULARY[outcome].split("|"):
         assert map_result(text, Procedure()).outcome is outcome, text
 
 
 def test_a_result_only_in_a_document_is_not_guessed() -> None:
-    from workflow.catalog import Procedure
+    from workflow.core.catalog import Procedure
 
     mapped = map_result("siehe Dokument Abstimmungsergebnisse", Procedure())
     assert (mapped.outcome, mapped.reason) == (None, "the result is only in a document")

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from storage.session import Database
 from tests.test_oparl_import import HW, KA, municipality, reasons, run_import, snapshot
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.model import Outcome
-from workflow.oparl_import import ImportReport
+from workflow.core.clock import FixedClock
+from workflow.core.model import Outcome
+from workflow.oparl.importer import ImportReport
 from workflow.service import WorkflowService
 
 KA_API = "https://web1.karlsruhe.de/oparl/bodies/0001"

@@ -12,9 +12,9 @@ import datetime as dt
 import pytest
 
 from tests.test_service import actions, create, released
-from workflow.clock import FixedClock
-from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.model import Ballot, NamedBallot, PlannedStep, VoteCount, VoteKind
+from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.core.model import Ballot, NamedBallot, PlannedStep, VoteCount, VoteKind
 from workflow.service import WorkflowService
 
 D = dt.date

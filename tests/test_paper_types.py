@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from storage.session import Database
 from tests.test_definitions import small_files
 from workflow.cli import cli
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
+from workflow.core.errors import DefinitionError, InvalidInput
+from workflow.core.model import VoteCount
 from workflow.definitions import catalog_from_files, resolve_definitions_dir
-from workflow.errors import DefinitionError, InvalidInput
-from workflow.model import VoteCount
 from workflow.service import WorkflowService
 
 # results are dated up to 27.03.2025 and recorded after that

@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 
 from storage.session import Database
 from tests.conftest import VALID_DEFINITIONS
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
+from workflow.core.errors import WorkflowError
+from workflow.core.model import OPEN_STEP_STATES, Outcome, PlannedStep, ResultEffect, VoteCount
 from workflow.definitions import resolve_definitions_dir
-from workflow.errors import WorkflowError
-from workflow.model import OPEN_STEP_STATES, Outcome, PlannedStep, ResultEffect, VoteCount
 from workflow.service import WorkflowService
 
 D = dt.date

@@ -20,9 +20,9 @@ from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_de
 from tests.smtp_server import smtp_server
 from tests.test_audit import _tamper
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.model import RefusedRecipient, ReminderState
-from workflow.notify import SmtpNotifier, SmtpSettings, message_id
+from workflow.core.clock import FixedClock
+from workflow.core.model import RefusedRecipient, ReminderState
+from workflow.reminders.notify import SmtpNotifier, SmtpSettings, message_id
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 

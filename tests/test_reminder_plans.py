@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from storage import reminders as reminder_store
 from tests.conftest import BACKENDS
 from tests.test_reminder_workers import _papers, insert_due_reminders
-from workflow.clock import SystemClock
-from workflow.notify import NullNotifier
+from workflow.core.clock import SystemClock
+from workflow.reminders.notify import NullNotifier
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, insert, select
 
 from storage.schema import AuditEvent, Outbox, Reminder
 from tests.smtp_server import smtp_server
-from workflow.notify import message_id
+from workflow.reminders.notify import message_id
 from workflow.service import WorkflowService
 
 pytestmark = pytest.mark.slow

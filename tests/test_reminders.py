@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 from storage.session import Database
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.errors import InvalidInput, PermissionDenied
-from workflow.model import AuditQuery, ReminderKind, ReminderState
+from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput, PermissionDenied
+from workflow.core.model import AuditQuery, ReminderKind, ReminderState
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 
@@ -152,7 +152,7 @@ def test_a_wrong_smtp_password_queues_the_reminders_again_instead_of_parking_the
     town: WorkflowService, clock: FixedClock
 ) -> None:
     from tests.smtp_server import Login, smtp_server
-    from workflow.notify import SmtpNotifier, SmtpSettings
+    from workflow.reminders.notify import SmtpNotifier, SmtpSettings
 
     create_paper(town)
     clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
@@ -292,7 +292,7 @@ def test_definitions_without_reminders_plan_none(service: WorkflowService) -> No
 
 
 def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> None:
-    from workflow.clock import BERLIN
+    from workflow.core.clock import BERLIN
 
     number = create_paper(town)
     town.submit_paper(number, user="clerk")
@@ -321,7 +321,7 @@ def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> No
 
 
 def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> None:
-    from workflow.clock import BERLIN
+    from workflow.core.clock import BERLIN
 
     number = create_paper(town)
     town.submit_paper(number, user="clerk")
@@ -356,7 +356,7 @@ def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> Non
 
 
 def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: WorkflowService) -> None:
-    from workflow.clock import BERLIN
+    from workflow.core.clock import BERLIN
 
     meeting = town.create_meeting(
         user="session",
@@ -410,7 +410,7 @@ def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
     town: WorkflowService, database: Database
 ) -> None:
     from storage.schema import Reminder
-    from workflow.clock import BERLIN
+    from workflow.core.clock import BERLIN
 
     first = create_paper(town)
     second = town.create_paper(

@@ -11,9 +11,9 @@ import pytest
 from storage.session import Database
 from tests.conftest import on_day
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
-from workflow.clock import FixedClock
-from workflow.errors import PermissionDenied
-from workflow.model import ReminderState
+from workflow.core.clock import FixedClock
+from workflow.core.errors import PermissionDenied
+from workflow.core.model import ReminderState
 from workflow.service import WorkflowService
 from workflow.worker import Worker
 

@@ -10,9 +10,9 @@ import pytest
 
 from storage.session import Database
 from tests.conftest import on_day
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
+from workflow.core.model import ReminderState, ReminderView
 from workflow.definitions import resolve_definitions_dir
-from workflow.model import ReminderState, ReminderView
 from workflow.service import WorkflowService
 
 D = dt.date

@@ -18,10 +18,10 @@ from sqlalchemy import text
 
 from storage.session import Database
 from tests.test_service import create, released
+from workflow.audit.replay import ReplayStatus, check_paper
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.model import AuditEventView, PlannedStep, VoteCount
-from workflow.replay import ReplayStatus, check_paper
+from workflow.core.clock import FixedClock
+from workflow.core.model import AuditEventView, PlannedStep, VoteCount
 from workflow.service import WorkflowService
 
 D = dt.date

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.test_trail import AUDITOR, CLERK, HEAD, SESSION, at
-from workflow import report
+from workflow.audit import report
 from workflow.cli import cli
-from workflow.clock import FixedClock
-from workflow.model import Ballot, NamedBallot, VoteCount
+from workflow.core.clock import FixedClock
+from workflow.core.model import Ballot, NamedBallot, VoteCount
 from workflow.service import WorkflowService
 
 TITLE = 'Kita "Sonnenschein" <script>alert(1)</script> & Sanierung'

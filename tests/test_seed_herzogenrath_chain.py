@@ -19,7 +19,7 @@ from sqlalchemy import insert
 
 from storage.schema import PaperSequence
 from storage.session import Database
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
 from workflow.definitions import resolve_definitions_dir
 from workflow.service import WorkflowService
 

@@ -13,11 +13,11 @@ import datetime as dt
 import pytest
 
 from storage.session import Database
-from workflow.clock import FixedClock
+from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput
+from workflow.core.model import VoteCount
 from workflow.definitions import resolve_definitions_dir
 from workflow.demo import HERZOGENRATH, LANDAU, VOELKLINGEN, Walkthrough, play
-from workflow.errors import InvalidInput
-from workflow.model import VoteCount
 from workflow.service import WorkflowService
 
 D = dt.date

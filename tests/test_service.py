@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from workflow.clock import FixedClock
-from workflow.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.model import VoteCount
+from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.core.model import VoteCount
 from workflow.service import WorkflowService
 
 D = dt.date

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from workflow.audit.trail import DecisionQuery
 from workflow.cli import cli
-from workflow.clock import BERLIN, FixedClock
-from workflow.model import Ballot, NamedBallot, VoteCount
+from workflow.core.clock import BERLIN, FixedClock
+from workflow.core.model import Ballot, NamedBallot, VoteCount
 from workflow.service import WorkflowService
-from workflow.trail import DecisionQuery
 
 CLERK, HEAD, SESSION = "sozialamt.weber", "sozialamt.leitung", "sitzungsdienst.becker"
 AUDITOR = "rpa.schulz"

@@ -19,10 +19,10 @@ from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_de
 from tests.smtp_server import smtp_server
 from tests.test_reminder_workers import _papers, insert_due_reminders
 from workflow.cli import cli
-from workflow.clock import FixedClock, SystemClock
-from workflow.errors import DeliveryError
-from workflow.model import OutboxMessage, ReminderState
-from workflow.notify import SmtpNotifier, SmtpSettings
+from workflow.core.clock import FixedClock, SystemClock
+from workflow.core.errors import DeliveryError
+from workflow.core.model import OutboxMessage, ReminderState
+from workflow.reminders.notify import SmtpNotifier, SmtpSettings
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 

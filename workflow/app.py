@@ -10,9 +10,9 @@ from sqlalchemy.exc import OperationalError
 
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.session import Database, database_url_from_env
-from workflow.clock import Clock, SystemClock
-from workflow.errors import InvalidInput, StorageError
-from workflow.notify import LogNotifier, Notifier, SmtpNotifier, SmtpSettings
+from workflow.core.clock import Clock, SystemClock
+from workflow.core.errors import InvalidInput, StorageError
+from workflow.reminders.notify import LogNotifier, Notifier, SmtpNotifier, SmtpSettings
 from workflow.service import WorkflowService
 
 

@@ -43,13 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workflow.clock import BERLIN, FixedClock
-from workflow.deadlines import DeadlineKind, PathStep, check_path
-from workflow.minutes import MinutesItem
-from workflow.model import AgendaItemView, AuditEventView, PaperView, VerifyReport, VoteCount
+from workflow.core.clock import BERLIN, FixedClock
+from workflow.core.deadlines import DeadlineKind, PathStep, check_path
+from workflow.core.model import AgendaItemView, AuditEventView, PaperView, VerifyReport, VoteCount
+from workflow.meetings.minutes import MinutesItem
 
 if TYPE_CHECKING:
-    from workflow.replay import ReplayReport
+    from workflow.audit.replay import ReplayReport
     from workflow.service import WorkflowService
 
 D = dt.date

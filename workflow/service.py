@@ -1,6 +1,6 @@
 """THE API of ratsweg: ``WorkflowService``. One method is one transaction.
 
-Every method returns frozen values from ``workflow.model``, never ORM rows, and every change
+Every method returns frozen values from ``workflow.core.model``, never ORM rows, and every change
 appends its audit events in the same transaction as the change itself.
 """
 
@@ -37,17 +37,13 @@ from storage.schema import (
 )
 from storage.session import Database
 from workflow import definitions
-from workflow.attachment import AttachmentOperations
-from workflow.calendars import CalendarOperations
-from workflow.catalog import Catalog, Organization, VotingRule
-from workflow.chain import SupplementOperations, chain_numbers
-from workflow.clock import BERLIN, Clock, local
-from workflow.cosigning import (
-    CoSigningOperations,
-    co_signature_requests,
-    co_signing_deadlines,
-)
-from workflow.deadlines import (
+from workflow.audit.replay import ReplayReport, check_paper
+from workflow.audit.seal import root_hash
+from workflow.audit.trail import TrailOperations
+from workflow.calendar.operations import CalendarOperations
+from workflow.core.catalog import Catalog, Organization, VotingRule
+from workflow.core.clock import BERLIN, Clock, local
+from workflow.core.deadlines import (
     Deadline,
     DeadlineEntry,
     DeadlineKind,
@@ -57,9 +53,8 @@ from workflow.deadlines import (
     check_path,
     step_deadlines,
 )
-from workflow.decisions import DecisionOperations, task_facts
-from workflow.engine import ConsultationRecord, FlowContext, WorkflowEngine
-from workflow.errors import (
+from workflow.core.engine import ConsultationRecord, FlowContext, WorkflowEngine
+from workflow.core.errors import (
     InvalidInput,
     NotFoundError,
     PermissionDenied,
@@ -67,9 +62,7 @@ from workflow.errors import (
     did_you_mean,
     not_found,
 )
-from workflow.meeting import MeetingOperations, meeting_label
-from workflow.minutes import MinutesItem
-from workflow.model import (
+from workflow.core.model import (
     INACTIVE_STEP_STATES,
     OPEN_STEP_STATES,
     Action,
@@ -102,19 +95,26 @@ from workflow.model import (
     VoteCount,
     VoteKind,
 )
-from workflow.paper_rules import (
+from workflow.decisions.operations import DecisionOperations, task_facts
+from workflow.meetings.minutes import MinutesItem
+from workflow.meetings.operations import MeetingOperations, meeting_label
+from workflow.papers.attachments import AttachmentOperations
+from workflow.papers.cosigning import (
+    CoSigningOperations,
+    co_signature_requests,
+    co_signing_deadlines,
+)
+from workflow.papers.supplements import SupplementOperations, chain_numbers
+from workflow.papers.types import (
     PaperTypeOperations,
     check_concluding,
     check_result,
     check_submitter,
     rules_type,
 )
-from workflow.reminders import PaperFacts, StepFacts, plan_reminders, report_deadlines
-from workflow.replay import ReplayReport, check_paper
-from workflow.seal import root_hash
+from workflow.papers.views import audit_event_view, paper_summary, paper_view
+from workflow.reminders.planning import PaperFacts, StepFacts, plan_reminders, report_deadlines
 from workflow.service_base import step_payload
-from workflow.trail import TrailOperations
-from workflow.views import audit_event_view, paper_summary, paper_view
 
 #: Outcomes each role of step may record (Vorberatung results are recommendations).
 _REROUTING = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from workflow.clock import today
-from workflow.errors import InvalidInput
+from workflow.core.clock import today
+from workflow.core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from storage.schema import Body as BodyRow
     from storage.schema import Consultation, Paper
     from storage.session import Database
-    from workflow.catalog import Catalog
-    from workflow.clock import Clock
-    from workflow.engine import FlowContext, WorkflowEngine
-    from workflow.model import Action, Actor, AuditAction, PaperView
+    from workflow.core.catalog import Catalog
+    from workflow.core.clock import Clock
+    from workflow.core.engine import FlowContext, WorkflowEngine
+    from workflow.core.model import Action, Actor, AuditAction, PaperView
 
 
 class ServiceBase:

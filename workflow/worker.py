@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from workflow.errors import ConflictError, DeliveryError, StorageError
-from workflow.model import DeliveryFailure, RefusedRecipient, SweepReport
-from workflow.notify import Notifier
+from workflow.core.errors import ConflictError, DeliveryError, StorageError
+from workflow.core.model import DeliveryFailure, RefusedRecipient, SweepReport
+from workflow.reminders.notify import Notifier
 from workflow.service import WorkflowService
 
 log = logging.getLogger(__name__)

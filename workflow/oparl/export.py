@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow.errors import InvalidInput
+from workflow.core.errors import InvalidInput
 from workflow.oparl.publication import build_publication, walk
 
 if TYPE_CHECKING:

@@ -52,15 +52,15 @@ from storage.schema import (
 )
 from storage.schema import Body as BodyRow
 from storage.schema import Consultation as StepRow
-from workflow.clock import local
-from workflow.errors import InvalidInput, NotFoundError
-from workflow.model import ConsultationRole, OrganizationKind, Outcome
+from workflow.core.clock import local
+from workflow.core.errors import InvalidInput, NotFoundError
+from workflow.core.model import ConsultationRole, OrganizationKind, Outcome
 from workflow.oparl.validate import LIMITS, MAX_URL  # what clients store; longer text is cut
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from workflow.catalog import Catalog, Organization
+    from workflow.core.catalog import Catalog, Organization
     from workflow.service import WorkflowService
 
 OPARL = "https://schema.oparl.org/1.1/"

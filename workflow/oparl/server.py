@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.core.errors import InvalidInput, WorkflowError
 from workflow.oparl.export import dump
 from workflow.oparl.publication import build_publication
 

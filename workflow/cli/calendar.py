@@ -1,0 +1,64 @@
+"""``ratsweg calendar export``: meetings and deadlines as iCalendar (see ``workflow.calendar.ical``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from workflow.cli import DATE, Runtime, pass_runtime
+
+
+@click.group()
+def calendar() -> None:
+    """Meetings and deadlines for calendar programs (iCalendar)."""
+
+
+@calendar.command("export")
+@click.option("--user", help="The calendar of this user (the papers of the user's offices).")
+@click.option("--office", help="The calendar of this office.")
+@click.option("--organization", help="The calendar of this Gremium.")
+@click.option("--from", "start", type=DATE, help="First day (default: 30 days ago).")
+@click.option("--to", "end", type=DATE, help="Last day (default: a year after --from or today).")
+@click.option(
+    "--deadlines",
+    "style",
+    type=click.Choice(["event", "todo"]),
+    default="event",
+    show_default=True,
+    help="Deadlines as all-day events, or as to-dos with a due date.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (replaced) instead of stdout.",
+)
+@pass_runtime
+def calendar_export(
+    rt: Runtime,
+    user: str | None,
+    office: str | None,
+    organization: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    style: str,
+    output: str | None,
+) -> None:
+    """Write the meetings and open deadlines of a user, an office or a Gremium (default: the
+    whole municipality) as an iCalendar file; re-exports keep every entry's UID."""
+    from workflow.calendar.ical import DeadlineStyle, build_calendar
+    from workflow.cli.audit import open_output
+
+    feed = rt.service.calendar_feed(
+        user=user, office=office, organization=organization, start=start, end=end, body=rt.body
+    )
+    text = build_calendar(feed, now=rt.service.clock.now(), style=DeadlineStyle(style))
+    with open_output(output) as handle:
+        handle.write(text.decode("utf-8"))
+    if output:
+        count = len(feed.meetings) + len(feed.deadlines) + len(feed.tasks)
+        click.echo(
+            f"wrote {len(feed.meetings)} meetings and {count - len(feed.meetings)} deadlines "
+            f"({feed.start:%d.%m.%Y}–{feed.end:%d.%m.%Y}) to {output}",
+            err=True,
+        )

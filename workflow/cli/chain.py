@@ -1,0 +1,134 @@
+"""Ergänzungsvorlagen and the Mitzeichnung on the command line: ``ratsweg paper supplement|
+chain|overrule|answer``.
+
+Same shape as every command in ``workflow.cli`` (parse, one service call, render); ``cli.py``
+registers the commands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import click
+
+from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.output import chosen_format, output_options, render
+from workflow.core.clock import today
+
+
+def _text(text: str | None, text_file: str | None) -> str | None:
+    from workflow.papers.votes import read_text_file
+
+    if text_file is None:
+        return text
+    if text is not None:
+        raise click.UsageError("pass either --text or --text-file, not both")
+    return read_text_file(text_file)
+
+
+@click.command("supplement")
+@click.argument("number")
+@click.option("--reason", required=True, help="What the Ergänzungsvorlage changes (audited).")
+@click.option("--title", help="Betreff (default: the title of the paper it continues).")
+@click.option("--text", help="The new Beschlussvorschlag.")
+@click.option(
+    "--text-file", type=click.Path(dir_okay=False), help="A UTF-8 file with the new wording."
+)
+@click.option("--date", type=DATE, help="Date of the Ergänzungsvorlage (default today).")
+@click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
+@click.option("--type", "paper_type", help="Ergänzungsvorlage type (default: from the original).")
+@actor_option
+@pass_runtime
+def paper_supplement(
+    rt: Runtime,
+    number: str,
+    text: str | None,
+    text_file: str | None,
+    date: dt.date | None,
+    user: str | None,
+    **fields: Any,
+) -> None:
+    """Create the next Ergänzungsvorlage of a released paper; it takes over the open steps."""
+    view = rt.service.create_supplement(
+        number,
+        user=user_of(user),
+        text=_text(text, text_file),
+        date=date or today(rt.service.clock),
+        body=rt.body,
+        **fields,
+    )
+    moved = ", ".join(f"{c.position}. {c.organization_name}" for c in view.consultations)
+    click.echo(f"created {view.number} ({view.state_label}), continuing {number}", err=True)
+    click.echo(f"  open steps now on {view.number}: {moved}", err=True)
+
+
+@click.command("chain")
+@click.argument("number")
+@output_options
+@pass_runtime
+def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """List the chain of a paper: the original and its Ergänzungsvorlagen, in order."""
+    views = rt.service.paper_chain(number, body=rt.body)
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "json":
+        click.echo(render([dataclasses.asdict(v) for v in views], [], "json"))
+        return
+    rows = [
+        {
+            "E": v.supplement_no or "",
+            "Vorlage": v.number,
+            "Art": v.paper_type_name,
+            "Datum": v.date,
+            "Status": v.state_label,
+            "Schritte": ", ".join(
+                f"{c.organization_name} ({c.result_label or c.state})" for c in v.consultations
+            ),
+            "Betreff": v.title,
+        }
+        for v in views
+    ]
+    click.echo(render(rows, ["E", "Vorlage", "Art", "Datum", "Status", "Schritte", "Betreff"], fmt))
+
+
+@click.command("overrule")
+@click.argument("number")
+@click.option("--office", required=True, help="The office whose objection is overruled.")
+@click.option("--reason", required=True, help="Why the objection is overruled (audited).")
+@actor_option
+@pass_runtime
+def paper_overrule(rt: Runtime, number: str, office: str, reason: str, user: str | None) -> None:
+    """Overrule an objection in the Mitzeichnung (head of the writing office)."""
+    view = rt.service.overrule_objection(
+        number, user=user_of(user), office=office, reason=reason, body=rt.body
+    )
+    click.echo(f"{view.number}: objection of {office} overruled", err=True)
+
+
+@click.command("answer")
+@click.argument("number")
+@click.option("--text", help="The answer.")
+@click.option("--text-file", type=click.Path(dir_okay=False), help="A UTF-8 file with the answer.")
+@click.option("--date", type=DATE, help="Date of the answer (default today).")
+@actor_option
+@pass_runtime
+def paper_answer(
+    rt: Runtime,
+    number: str,
+    text: str | None,
+    text_file: str | None,
+    date: dt.date | None,
+    user: str | None,
+) -> None:
+    """Record the administration's answer to an Anfrage."""
+    answer = _text(text, text_file)
+    if answer is None:
+        raise click.UsageError("pass the answer with --text TEXT or --text-file FILE")
+    view = rt.service.record_answer(
+        number, user=user_of(user), text=answer, date=date or today(rt.service.clock), body=rt.body
+    )
+    click.echo(f"{view.number}: answer of {view.answer_date:%d.%m.%Y} recorded", err=True)
+
+
+PAPER_COMMANDS = (paper_supplement, paper_chain, paper_overrule, paper_answer)

@@ -1,0 +1,315 @@
+"""Decisions after the vote: ``ratsweg paper urgent-decision|object|finalize|supervisory|
+procedures`` and ``ratsweg decisions open|task-add|report|implemented`` (Beschlusskontrolle).
+
+Same shape as every command in ``workflow.cli`` (parse, one service call, render); ``cli.py``
+registers the commands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.output import (
+    chosen_format,
+    echo_rows,
+    output_options,
+    render,
+    row_output_options,
+    show_date,
+    write_rows,
+)
+from workflow.core.clock import today
+
+if TYPE_CHECKING:
+    from workflow.audit.trail import DecisionView
+    from workflow.core.model import ImplementationTaskView, PaperView
+
+KINDS = ["widerspruch", "beanstandung", "aussetzung", "einspruch"]
+TASK_ID = click.IntRange(min=1)
+
+
+def _done(view: PaperView) -> None:
+    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+    for step in view.consultations:
+        if step.state == "planned" and step.note:
+            when = f" planned {step.planned_date:%d.%m.%Y}" if step.planned_date else ""
+            click.echo(f"  step {step.position}: {step.organization_name}{when} ({step.note})")
+
+
+@click.command("urgent-decision")
+@click.argument("number")
+@click.option("--decided-by", required=True, metavar="USER", help="The Bürgermeister (mayor).")
+@click.option("--co-signer", metavar="NAME", help="Ratsmitglied / Beigeordnete, as required.")
+@click.option("--date", required=True, type=DATE, help="Day of the decision.")
+@click.option("--reason", required=True, help="Why it could not wait (audited).")
+@click.option("--body-of", metavar="ORG", help="Gremium decided for (default: the deciding one).")
+@actor_option
+@pass_runtime
+def paper_urgent_decision(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
+    """Record a Dringlichkeitsentscheidung; adds the follow-up step for the next meeting."""
+    _done(rt.service.record_urgent_decision(number, user=user_of(user), body=rt.body, **fields))
+
+
+@click.command("object")
+@click.argument("number")
+@click.option("--kind", required=True, type=click.Choice(KINDS), help="What reopens it.")
+@click.option("--date", required=True, type=DATE, help="Day of the objection.")
+@click.option("--reason", required=True, help="The reasons (audited).")
+@click.option("--members", type=click.IntRange(min=1), help="Einspruch by N committee members.")
+@click.option("--planned", "planned_date", type=DATE, help="Day of the re-decision meeting.")
+@actor_option
+@pass_runtime
+def paper_object(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
+    """Widerspruch, Beanstandung, Aussetzung or Einspruch: suspend and decide again."""
+    _done(rt.service.raise_objection(number, user=user_of(user), body=rt.body, **fields))
+
+
+@click.command("finalize")
+@click.argument("number")
+@actor_option
+@pass_runtime
+def paper_finalize(rt: Runtime, number: str, user: str | None) -> None:
+    """End a delegated committee's Einspruchsfrist once it has passed without Einspruch."""
+    _done(rt.service.finalize_decision(number, user=user_of(user), body=rt.body))
+
+
+@click.command("supervisory")
+@click.argument("number")
+@click.option("--result", required=True, type=click.Choice(["confirmed", "annulled"]))
+@click.option("--reason", required=True, help="The authority's reference (audited).")
+@actor_option
+@pass_runtime
+def paper_supervisory(rt: Runtime, number: str, result: str, reason: str, user: str | None) -> None:
+    """Record the Aufsichtsbehörde's decision on an upheld decision."""
+    view = rt.service.record_supervisory_decision(
+        number, user=user_of(user), annul=result == "annulled", reason=reason, body=rt.body
+    )
+    _done(view)
+
+
+@click.command("procedures")
+@click.argument("number")
+@output_options
+@pass_runtime
+def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """List a paper's Dringlichkeitsentscheidungen and objections with their windows."""
+    views = rt.service.list_procedures(number, body=rt.body)
+    rows = [dataclasses.asdict(v) for v in views]
+    headers = ["kind", "date", "organization_id", "decided_by", "co_signer", "position"]
+    headers += ["window_start", "window_end", "legal_basis", "reason"]
+    click.echo(render(rows, headers, chosen_format(fmt, as_json)))
+
+
+#: Registered on the ``paper`` group by ``cli.py``.
+PAPER_COMMANDS = (
+    paper_urgent_decision,
+    paper_object,
+    paper_finalize,
+    paper_supervisory,
+    paper_procedures,
+)
+
+
+# -- Beschlusskontrolle -------------------------------------------------------------------------
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def decisions(ctx: click.Context) -> None:
+    """Decisions with their votes and deadlines (``decisions`` alone: ``decisions list``);
+    Beschlusskontrolle: implementation tasks of decisions."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(decisions_list)
+
+
+@decisions.command("list")
+@click.option("--organization", metavar="ID", help="Decisions of this Gremium.")
+@click.option("--year", type=click.IntRange(1900, 2999), help="Meetings in this year.")
+@click.option("--since", type=DATE, help="Meetings from this day, inclusive.")
+@click.option("--until", type=DATE, help="Meetings up to this day, inclusive.")
+@click.option("--paper-type", metavar="TYPE", help="Decisions on papers of this type.")
+@click.option("--outcome", metavar="OUTCOME", help="e.g. beschlossen, abgelehnt, genehmigt.")
+@row_output_options
+@pass_runtime
+def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **filters: Any) -> None:
+    """List decisions by meeting day: Gremium, paper, result, votes, deadlines kept or missed."""
+    from workflow.audit.trail import DecisionQuery
+
+    if year is not None:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        filters["since"] = max(filters["since"] or first, first)
+        filters["until"] = min(filters["until"] or last, last)
+    found = rt.service.list_decisions(DecisionQuery(**filters), body=rt.body)
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "table":
+        click.echo(render([decision_row(d) for d in found], DECISION_HEADERS, fmt))
+        return
+    write_rows((decision_record(d) for d in found), DECISION_FIELDS, fmt, sys.stdout)
+
+
+@decisions.command("open")
+@click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
+@click.option("--office", help="Only tasks of this office.")
+@click.option("--paper", help="Only tasks of this paper.")
+@row_output_options
+@pass_runtime
+def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
+    """List open and reported tasks by due date."""
+    _echo_tasks(rt.service.list_implementation_tasks(body=rt.body, **filters), fmt, as_json)
+
+
+@decisions.command("task-add")
+@click.argument("number")
+@click.option("--title", required=True, help="What is to be done or reported.")
+@click.option("--office", required=True, help="Responsible office.")
+@click.option("--due", type=DATE, help="Due date.")
+@click.option(
+    "--every", "interval_months", type=click.IntRange(min=1), help="Report every N months."
+)
+@click.option("--report-to", help="Gremium that receives the reports.")
+@actor_option
+@pass_runtime
+def decisions_task_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
+    """Add an implementation task to an adopted decision."""
+    task = rt.service.add_implementation_task(number, user=user_of(user), body=rt.body, **fields)
+    click.echo(f"task {task.id} of {task.paper_number}: due {_day(task.due)}", err=True)
+
+
+def _report_command(name: str, implemented: bool, help_text: str) -> None:
+    @decisions.command(name, help=help_text)
+    @click.argument("task_id", metavar="TASK", type=TASK_ID)
+    @click.option("--date", type=DATE, help="Day of the report (default today).")
+    @click.option("--text", required=True, help="The report.")
+    @actor_option
+    @pass_runtime
+    def command(
+        rt: Runtime, task_id: int, date: dt.date | None, text: str, user: str | None
+    ) -> None:
+        task = rt.service.report_implementation(
+            task_id,
+            user=user_of(user),
+            date=date or today(rt.service.clock),
+            text=text,
+            implemented=implemented,
+            body=rt.body,
+        )
+        click.echo(f"task {task.id}: {task.state.value}, next due {_day(task.due)}", err=True)
+
+
+_report_command("report", False, "Record a report on a task; the next one falls due.")
+_report_command("implemented", True, "Mark a task umgesetzt (implemented).")
+
+
+def _echo_tasks(tasks: Sequence[ImplementationTaskView], fmt: str, as_json: bool) -> None:
+    fmt = chosen_format(fmt, as_json)
+    if fmt in ("json", "ndjson"):
+        echo_rows([dataclasses.asdict(t) for t in tasks], [], fmt)
+        return
+    rows = [
+        {
+            "task": t.id,
+            "paper": t.paper_number,
+            "title": t.title,
+            "office": t.office_id,
+            "state": t.state.value,
+            "due": t.due,
+            "every": t.interval_months,
+            "report_to": t.report_to,
+            "status": "overdue" if t.overdue else "open",
+        }
+        for t in tasks
+    ]
+    headers = ["task", "paper", "title", "office", "state", "due", "every", "report_to", "status"]
+    echo_rows(rows, headers, fmt)
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day:%d.%m.%Y}" if day else "-"
+
+
+# -- the listing of decisions -------------------------------------------------------------------
+
+DECISION_HEADERS = [
+    "Datum", "Gremium", "Vorlage", "Titel", "Ergebnis", "Ja", "Nein", "Enth.", "Befangen",
+    "Abstimmung", "Fristen",
+]  # fmt: skip
+#: one decision in json, csv and ndjson; ``deadlines`` holds every Frist with its status
+DECISION_FIELDS = (
+    "date", "organization", "organization_name", "paper", "title", "paper_type", "position",
+    "role", "public", "meeting", "outcome", "result", "yes", "no", "abstain", "biased",
+    "vote_label", "deadlines_kept", "deadlines_missed", "deadlines",
+)  # fmt: skip
+
+
+def decision_record(d: DecisionView) -> dict[str, Any]:
+    vote = d.vote
+    return {
+        "date": d.date,
+        "organization": d.organization_id,
+        "organization_name": d.organization_name,
+        "paper": d.paper,
+        "title": d.title,
+        "paper_type": d.paper_type,
+        "position": d.position,
+        "role": d.role,
+        "public": d.public,
+        "meeting": d.meeting_id,
+        "outcome": d.outcome,
+        "result": d.result,
+        "yes": vote.yes if vote else None,
+        "no": vote.no if vote else None,
+        "abstain": vote.abstain if vote else None,
+        "biased": vote.biased if vote else None,
+        "vote_label": vote.label if vote else None,
+        "deadlines_kept": sum(c.status.value == "kept" for c in d.deadlines),
+        "deadlines_missed": len(d.missed),
+        "deadlines": [
+            {
+                "kind": c.kind,
+                "position": c.position,
+                "organization": c.organization_id,
+                "due": c.due,
+                "done_at": c.done_at,
+                "status": c.status,
+                "explanation": c.explanation,
+            }
+            for c in d.deadlines
+        ],
+    }
+
+
+def decision_row(d: DecisionView) -> dict[str, Any]:
+    record = decision_record(d)
+    return {
+        "Datum": show_date(d.date),
+        "Gremium": d.organization_name,
+        "Vorlage": d.paper,
+        "Titel": d.title,
+        "Ergebnis": d.result,
+        "Ja": record["yes"],
+        "Nein": record["no"],
+        "Enth.": record["abstain"],
+        "Befangen": record["biased"],
+        "Abstimmung": record["vote_label"],
+        "Fristen": deadline_summary(d),
+    }
+
+
+def deadline_summary(d: DecisionView) -> str:
+    """e.g. "4 eingehalten, 1 versäumt: Ladung (3)"."""
+    counts: dict[str, int] = {}
+    for check in d.deadlines:
+        counts[check.status.label] = counts.get(check.status.label, 0) + 1
+    text = ", ".join(f"{n} {label}" for label, n in counts.items()) or "keine"
+    missed = "; ".join(
+        f"{c.kind} ({c.position})" if c.position else f"{c.kind} {c.organization_id}"
+        for c in d.missed
+    )
+    return f"{text}: {missed}" if missed else text

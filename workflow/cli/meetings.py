@@ -1,0 +1,317 @@
+"""``ratsweg meeting ...``: meetings (Sitzungen) and their agendas.
+
+Same shape as every command in ``workflow.cli`` (parse, one service call, render); ``cli.py``
+registers the group. Times are entered and shown in Europe/Berlin and stored in UTC.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.output import (
+    chosen_format,
+    echo_rows,
+    output_options,
+    render,
+    render_object,
+    row_output_options,
+)
+from workflow.core.clock import BERLIN, local
+
+if TYPE_CHECKING:
+    from workflow.core.model import AgendaItemView, MeetingView
+
+_FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
+
+
+class LocalTimeType(click.ParamType):  # type: ignore[type-arg]
+    """A local time in Europe/Berlin, "YYYY-MM-DD HH:MM" or "DD.MM.YYYY HH:MM"; UTC out."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.datetime):
+            return value
+        for fmt in _FORMATS:
+            try:
+                naive = dt.datetime.strptime(str(value).strip(), fmt)
+            except ValueError:
+                continue
+            return naive.replace(tzinfo=BERLIN).astimezone(dt.UTC)
+        self.fail(f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM' (Europe/Berlin)", param, ctx)
+
+
+LOCAL_TIME = LocalTimeType()
+MEETING_ID = click.IntRange(min=1)
+
+
+@click.group()
+def meeting() -> None:
+    """Meetings (Sitzungen) and their agendas (Tagesordnungen)."""
+
+
+@meeting.command("create")
+@click.option("--organization", required=True, help="Gremium id, e.g. stadtrat.")
+@click.option("--start", required=True, type=LOCAL_TIME, help='"YYYY-MM-DD HH:MM", local time.')
+@click.option("--end", help='"HH:MM" on the same day, or "YYYY-MM-DD HH:MM".')
+@click.option("--location", help="Where the meeting takes place.")
+@click.option("--name", help='e.g. "12. Sitzung des Stadtrates".')
+@actor_option
+@output_options
+@pass_runtime
+def meeting_create(
+    rt: Runtime,
+    organization: str,
+    start: dt.datetime,
+    end: str | None,
+    location: str | None,
+    name: str | None,
+    user: str | None,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """Plan a meeting of a Gremium."""
+    view = rt.service.create_meeting(
+        user=user_of(user),
+        organization=organization,
+        start=start,
+        end=_end_time(end, start) if end else None,
+        location=location,
+        name=name,
+        body=rt.body,
+    )
+    click.echo(f"created meeting {view.id}", err=True)
+    _show_meeting(view, chosen_format(fmt, as_json))
+
+
+@meeting.command("list")
+@click.option("--organization", help="Only meetings of this Gremium.")
+@click.option("--from", "since", type=DATE, help="First day (local).")
+@click.option("--to", "until", type=DATE, help="Last day (local).")
+@click.option("--state", help="Only meetings in this state.")
+@row_output_options
+@pass_runtime
+def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
+    """List meetings by start."""
+    views = rt.service.list_meetings(body=rt.body, **filters)
+    fmt = chosen_format(fmt, as_json)
+    if fmt in ("json", "ndjson"):
+        echo_rows([_meeting_plain(v) for v in views], [], fmt)
+        return
+    rows = [
+        {
+            "ID": v.id,
+            "Gremium": v.organization_name,
+            "Beginn": _local(v.start),
+            "Ort": v.location,
+            "Name": v.name,
+            "Status": v.state,
+            "TOPs": len(v.agenda),
+        }
+        for v in views
+    ]
+    echo_rows(rows, ["ID", "Gremium", "Beginn", "Ort", "Name", "Status", "TOPs"], fmt)
+
+
+@meeting.command("show")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@output_options
+@pass_runtime
+def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
+    """Show a meeting with its agenda."""
+    _show_meeting(rt.service.get_meeting(meeting_id, body=rt.body), chosen_format(fmt, as_json))
+
+
+@meeting.command("agenda")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@output_options
+@pass_runtime
+def meeting_agenda(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
+    """Show the agenda: TOPs, public part first, Nachträge marked."""
+    view = rt.service.get_meeting(meeting_id, body=rt.body)
+    _echo_agenda(view.agenda, chosen_format(fmt, as_json))
+
+
+@meeting.command("build-agenda")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@actor_option
+@pass_runtime
+def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None:
+    """Put the consultations due for the meeting on its agenda."""
+    view = rt.service.build_agenda(meeting_id, user=user_of(user), body=rt.body)
+    click.echo(f"meeting {view.id}: {len(view.agenda)} agenda item(s)", err=True)
+    _echo_agenda(view.agenda, "table")
+
+
+@meeting.command("add-item")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@click.option("--title", required=True, help='e.g. "Mitteilungen der Verwaltung".')
+@click.option("--non-public", is_flag=True, help="Put it in the non-public part.")
+@click.option("--note", help="A note shown with the item.")
+@actor_option
+@pass_runtime
+def meeting_add_item(
+    rt: Runtime, meeting_id: int, title: str, non_public: bool, note: str | None, user: str | None
+) -> None:
+    """Add an agenda item without a paper."""
+    item = rt.service.add_agenda_item(
+        meeting_id, user=user_of(user), title=title, public=not non_public, note=note, body=rt.body
+    )
+    click.echo(f"meeting {meeting_id}: {_item_text(item)}", err=True)
+
+
+def _meeting_action(name: str, method: str, help_text: str) -> None:
+    @meeting.command(name, help=help_text)
+    @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+    @actor_option
+    @pass_runtime
+    def command(rt: Runtime, meeting_id: int, user: str | None) -> None:
+        view = getattr(rt.service, method)(meeting_id, user=user_of(user), body=rt.body)
+        click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
+
+
+_meeting_action("invite", "invite_meeting", "Send the invitation; numbers the TOPs for good.")
+_meeting_action("hold", "hold_meeting", "Mark an invited meeting as held.")
+_meeting_action("approve-minutes", "approve_minutes", "Record that the minutes were approved.")
+
+
+@meeting.command("cancel")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@click.option("--reason", required=True, help="Why the meeting is cancelled.")
+@actor_option
+@pass_runtime
+def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) -> None:
+    """Cancel a meeting; its consultations go back to planned."""
+    view = rt.service.cancel_meeting(meeting_id, user=user_of(user), reason=reason, body=rt.body)
+    click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
+
+
+@meeting.command("move")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@click.option("--date", "day", required=True, type=DATE, help="The new day (local).")
+@click.option("--time", "clock", help="The new start, HH:MM (default: the time it had).")
+@click.option("--reason", help="Why the meeting moves (audited).")
+@actor_option
+@pass_runtime
+def meeting_move(
+    rt: Runtime,
+    meeting_id: int,
+    day: dt.date,
+    clock: str | None,
+    reason: str | None,
+    user: str | None,
+) -> None:
+    """Move a planned or invited meeting; its steps and their reminders move with it."""
+    at = None
+    if clock is not None:
+        try:
+            at = dt.datetime.strptime(clock.strip(), "%H:%M").time()
+        except ValueError:
+            raise click.BadParameter(
+                f"{clock!r} is not a time; use HH:MM", param_hint="--time"
+            ) from None
+    moved = rt.service.move_meeting(
+        meeting_id, user=user_of(user), day=day, time=at, reason=reason, body=rt.body
+    )
+    for warning in moved.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    steps = f"; {len(moved.steps)} step(s) moved with it" if moved.steps else ""
+    click.echo(
+        f"meeting {moved.meeting.id}: moved to {_local(moved.meeting.start)}{steps}", err=True
+    )
+
+
+@meeting.command("record-minutes")
+@click.argument("meeting_id", metavar="ID", type=MEETING_ID)
+@click.argument("minutes_file", metavar="FILE", type=click.Path(dir_okay=False))
+@output_options
+@actor_option
+@pass_runtime
+def meeting_record_minutes(
+    rt: Runtime, meeting_id: int, minutes_file: str, fmt: str, as_json: bool, user: str | None
+) -> None:
+    """Record the results of a whole meeting from a minutes file (YAML or CSV); the file is
+    checked as a whole and recorded completely or not at all."""
+    from workflow.meetings.minutes import read_minutes_file
+
+    items = read_minutes_file(minutes_file)
+    results = rt.service.record_minutes(meeting_id, items, user=user_of(user), body=rt.body)
+    for result in results:
+        for warning in result.warnings:
+            click.echo(f"warning: {result.item}: {warning}", err=True)
+    rows = [
+        {
+            "TOP": r.item,
+            "Vorlage": r.paper_number,
+            "Schritt": r.position,
+            "Ergebnis": r.outcome,
+            "Vorlage jetzt": r.paper_state,
+        }
+        for r in results
+    ]
+    fmt = chosen_format(fmt, as_json)
+    headers = ["TOP", "Vorlage", "Schritt", "Ergebnis", "Vorlage jetzt"]
+    click.echo(render(rows, headers, fmt))
+    click.echo(f"meeting {meeting_id}: {len(results)} results recorded", err=True)
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def _show_meeting(view: MeetingView, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render_object(_meeting_plain(view)))
+        return
+    until = f"–{local(view.end).strftime('%H:%M')}" if view.end else ""
+    title = f" {view.name}" if view.name else ""
+    click.echo(f"Sitzung {view.id}{title}: {view.organization_name}, {_local(view.start)}{until}")
+    click.echo(
+        f"Ort: {view.location or '-'}; Status: {view.state_label} ({view.state}); "
+        f"möglich: {', '.join(view.allowed_actions) or '-'}"
+    )
+    click.echo("")
+    _echo_agenda(view.agenda, fmt)
+
+
+def _meeting_plain(view: MeetingView) -> dict[str, Any]:
+    return dataclasses.asdict(view)
+
+
+def _echo_agenda(items: Sequence[AgendaItemView], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(render([dataclasses.asdict(i) for i in items], [], fmt))
+        return
+    rows = [
+        {
+            "TOP": i.number or "",
+            "Ö/N": i.part.prefix,
+            "Nachtrag": "Nachtrag" if i.nachtrag else "",
+            "Vorlage": i.paper_number or "",
+            "Betreff": i.title,
+        }
+        for i in items
+    ]
+    click.echo(render(rows, ["TOP", "Ö/N", "Nachtrag", "Vorlage", "Betreff"], fmt))
+
+
+def _item_text(item: AgendaItemView) -> str:
+    number = item.number or "not numbered until the invitation"
+    return f"{item.title!r} added ({item.part.prefix}, {number}{', Nachtrag' if item.nachtrag else ''})"
+
+
+def _local(instant: dt.datetime) -> str:
+    return local(instant).strftime("%d.%m.%Y %H:%M")
+
+
+def _end_time(value: str, start: dt.datetime) -> dt.datetime:
+    try:
+        clock = dt.datetime.strptime(value.strip(), "%H:%M").time()
+    except ValueError:
+        return LOCAL_TIME.convert(value, None, None)  # type: ignore[no-any-return]
+    return dt.datetime.combine(local(start).date(), clock, tzinfo=BERLIN).astimezone(dt.UTC)

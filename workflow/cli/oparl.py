@@ -1,0 +1,161 @@
+"""``ratsweg oparl``: OParl, the open standard API of council information systems: publish the
+public record as OParl 1.1 (export, serve), check OParl trees (validate) and import another
+system's data (import). ``cli.py`` registers the group.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from workflow.cli import Runtime, actor_option, pass_runtime, user_of
+
+if TYPE_CHECKING:
+    from workflow.oparl.importer import ImportReport
+
+PAGE_SIZE = click.IntRange(min=1, max=10_000)
+
+
+@click.group()
+def oparl() -> None:
+    """OParl 1.1: publish the public record, check OParl data, import another system's data."""
+
+
+@oparl.command("import")
+@click.argument("source")
+@click.option(
+    "--generate-definitions",
+    "generate",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="OUT_DIR",
+    help="Write definitions for the source's Body and organizations instead of importing.",
+)
+@click.option("--name", help="With --generate-definitions: the municipality's name.")
+@click.option("--state", help="With --generate-definitions: its Bundesland code (NW, BW, …).")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write every paper's outcome and reason as JSON.",
+)
+@actor_option
+@pass_runtime
+def oparl_import(
+    rt: Runtime,
+    source: str,
+    generate: Path | None,
+    name: str | None,
+    state: str | None,
+    report_file: Path | None,
+    user: str | None,
+) -> None:
+    """Import papers, meetings and results from OParl 1.0/1.1: a folder of JSON files, one
+    JSON file (a list page) or the URL of an endpoint. Each paper is replayed through the
+    engine in its own transaction; one it cannot explain is reported, not forced."""
+    from workflow.oparl.generate import generate_definitions
+    from workflow.oparl.importer import import_source, require_importer
+    from workflow.oparl.source import read_source
+
+    if generate is not None:
+        written = generate_definitions(read_source(source), generate, name=name, state=state)
+        click.echo(f"wrote {len(written)} definition files to {generate}", err=True)
+        click.echo(f"next: ratsweg init --definitions {generate}, then import again", err=True)
+        return
+    if name or state:
+        raise click.UsageError("--name and --state belong to --generate-definitions")
+    require_importer(rt.service, user_of(user), rt.body)  # before the source is read
+    report = import_source(rt.service, read_source(source), user=user_of(user), body=rt.body)
+    if report_file is not None:
+        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+        report_file.write_text(text + "\n", encoding="utf-8")
+    _summary(report)
+
+
+def _summary(report: ImportReport) -> None:
+    click.echo(
+        f"OParl {report.version or '?'} from {report.source}: imported {report.count('imported')}"
+        f", updated {report.count('updated')}, unchanged {report.count('unchanged')}, reported "
+        f"{report.count('reported')}; {report.meetings_created} meetings created, "
+        f"{report.deleted} deleted objects ignored"
+    )
+    for paper in report.papers:
+        name = paper.reference or paper.oparl_id
+        if paper.status == "updated":
+            click.echo(f"  updated {paper.number}: {'; '.join(paper.changes)}")
+        elif paper.status == "reported":
+            click.echo(f"  reported {name}: {paper.reason}")
+    for problem in report.problems:
+        click.echo(f"  source problem: {problem}")
+    if report.vendor_keys:
+        keys = ", ".join(f"{k} ({n})" for k, n in report.vendor_keys.items())
+        click.echo(f"  vendor keys ignored: {keys}")
+    if report.problems:
+        raise click.ClickException(
+            f"{len(report.problems)} part(s) of the source could not be read (listed above); "
+            "fix them and import again: what was imported stays"
+        )
+
+
+# -- export, serve, validate -----------------------------------------------------------------
+
+
+@oparl.command("export")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--base-url", required=True, metavar="URL", help="Public URL the tree is served at.")
+@click.option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help="List page size.")
+@pass_runtime
+def oparl_export(rt: Runtime, out_dir: Path, base_url: str, page_size: int) -> None:
+    """Write the public record as a static OParl 1.1 tree into OUT_DIR (new or empty)."""
+    from workflow.oparl.export import export_tree
+    from workflow.oparl.publication import parse_base_url
+
+    summary = export_tree(rt.service, out_dir, parse_base_url(base_url), page_size)
+    click.echo(
+        f"exported {summary.objects} objects, {summary.pages} list pages and "
+        f"{summary.files} files to {summary.directory}",
+        err=True,
+    )
+
+
+@oparl.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--base-url", metavar="URL", help="Fixed public URL (default: as the client asks).")
+@click.option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help="List page size.")
+@pass_runtime
+def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_size: int) -> None:
+    """Serve the public record read-only over HTTP as OParl 1.1 (Ctrl-C stops)."""
+    from workflow.oparl.publication import parse_base_url
+    from workflow.oparl.server import make_server
+
+    fixed = parse_base_url(base_url) if base_url else None
+    rt.service.list_bodies()  # fail now, with one line, if the database is unusable
+    server = make_server(rt.service, host, port, page_size=page_size, base_url=fixed)
+    shown = fixed or "http://{}:{}".format(*server.server_address[:2])
+    click.echo(f"serving OParl 1.1 at {shown}/system (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@oparl.command("validate")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def oparl_validate(path: Path) -> None:
+    """Check an OParl tree (or one JSON file) against the OParl schemas and client rules."""
+    from workflow.oparl.validate import validate_path
+
+    report = validate_path(path)
+    for problem in report.problems:
+        click.echo(str(problem))
+    summary = f"{report.objects} objects and {report.pages} list pages in {report.files} files"
+    if not report.ok:
+        click.echo(f"{len(report.problems)} problems in {summary}", err=True)
+        raise SystemExit(1)
+    click.echo(f"valid: {summary}", err=True)

@@ -1,0 +1,159 @@
+"""Rendering of rows as table, JSON, CSV or NDJSON; ``output_options`` adds the flags to a
+command. ``write_rows`` streams rows to a file as they come, in constant memory."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TextIO, TypeVar
+
+import click
+
+from workflow.core.clock import local
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("table", "json", "csv")
+#: for commands that list rows: NDJSON is one JSON object per line
+ROW_FORMATS = (*FORMATS, "ndjson")
+#: for exports: no table, and each row is written as soon as it is read
+STREAM_FORMATS = ("json", "csv", "ndjson")
+
+
+def output_options(func: F) -> F:
+    """``--format table|json|csv`` and ``--json`` (short for ``--format json``)."""
+    return _output_options(func, FORMATS)
+
+
+def row_output_options(func: F) -> F:
+    """``--format table|json|csv|ndjson`` and ``--json``, for commands that list rows."""
+    return _output_options(func, ROW_FORMATS)
+
+
+def _output_options(func: F, formats: Sequence[str]) -> F:
+    func = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)
+
+
+def chosen_format(fmt: str, as_json: bool) -> str:
+    return "json" if as_json else fmt
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-ready values: ISO-8601 dates, UTC datetimes, enum values."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, frozenset, set)):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def show_datetime(value: dt.datetime | None) -> str:
+    return local(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
+
+
+def show_date(value: dt.date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def render(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([to_plain(r) for r in rows], ensure_ascii=False, indent=2)
+    if fmt == "ndjson":
+        return "\n".join(_json_line(r) for r in rows)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=list(headers), extrasaction="ignore", lineterminator="\n"
+        )
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in headers})
+        return buffer.getvalue().rstrip("\n")
+    from tabulate import tabulate
+
+    table = [[_cell(row.get(h)) for h in headers] for row in rows]
+    return tabulate(table, headers=list(headers), tablefmt="simple", disable_numparse=True)
+
+
+def echo_rows(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) -> None:
+    """``render`` to stdout; an empty NDJSON list prints nothing (not an empty line)."""
+    text = render(rows, headers, fmt)
+    if text or fmt != "ndjson":
+        click.echo(text)
+
+
+def render_object(value: Mapping[str, Any]) -> str:
+    return json.dumps(to_plain(value), ensure_ascii=False, indent=2)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return show_datetime(value)
+    if isinstance(value, dt.date):
+        return show_date(value)
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    return str(value)
+
+
+def write_rows(
+    rows: Iterable[Mapping[str, Any]], headers: Sequence[str], fmt: str, out: TextIO
+) -> int:
+    """Write rows as JSON (an array), CSV or NDJSON as they come; return how many.
+
+    CSV cells are the plain values (ISO-8601 UTC instants, JSON text for nested values), so that
+    a CSV export can be read back exactly."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(headers), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _plain_cell(row.get(k)) for k in headers})
+            count += 1
+        return count
+    if fmt == "json":
+        out.write("[")
+    for row in rows:
+        if fmt == "json":
+            out.write(",\n" if count else "\n")
+        out.write(_json_line(row))
+        if fmt == "ndjson":
+            out.write("\n")
+        count += 1
+    if fmt == "json":
+        out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def _json_line(row: Mapping[str, Any]) -> str:
+    return json.dumps(to_plain(row), ensure_ascii=False)
+
+
+def _plain_cell(value: Any) -> str:
+    plain = to_plain(value)
+    if plain is None:
+        return ""
+    if isinstance(plain, (dict, list)):
+        return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return str(plain)

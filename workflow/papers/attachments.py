@@ -1,0 +1,121 @@
+"""Anlagen of papers: the attachment half of the ``WorkflowService`` API.
+
+``WorkflowService`` mixes ``AttachmentOperations`` in. Each attachment is public or
+non-public on its own (domain.md 2.1: a public decision can carry non-public attachments);
+``ratsweg oparl export`` and ``serve`` publish only the public ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from typing import TYPE_CHECKING
+
+from storage.schema import Attachment
+from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.model import Action, AttachmentView, AuditAction
+from workflow.papers.views import attachment_view
+from workflow.service_base import ServiceBase
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: Larger files belong in a document store; the database keeps council papers' Anlagen.
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+class AttachmentOperations(ServiceBase):
+    """Attach files to papers; list a paper's attachments."""
+
+    def attach_file(
+        self,
+        number: str,
+        path: Path,
+        *,
+        user: str | None,
+        public: bool = True,
+        file_name: str | None = None,
+        media_type: str | None = None,
+        body: str | None = None,
+    ) -> AttachmentView:
+        """Store ``path`` as an Anlage of the paper (audited as ``attachment_added``).
+
+        :raises InvalidInput: the file cannot be read, is empty or too large.
+        :raises PermissionDenied: the user may not edit papers of the paper's office.
+        :raises TransitionNotAllowed: the paper is closed (withdrawn, decided for good).
+        """
+        content = _read(path)
+        name = (file_name or path.name).strip()
+        if not name or "/" in name or "\\" in name:
+            raise InvalidInput(f"{name!r} is not a file name; pass --name NAME without slashes")
+        kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if "/" not in kind:
+            raise InvalidInput(f"{kind!r} is not a media type; pass e.g. --media-type text/plain")
+        if len(name) > 255:
+            raise InvalidInput(
+                f"the file name has {len(name)} characters, 255 are stored; pass a shorter --name"
+            )
+        if len(kind) > 127:
+            raise InvalidInput(
+                f"the media type has {len(kind)} characters, 127 are stored; "
+                "pass a shorter --media-type"
+            )
+        now = self.clock.now()
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self._require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+            if catalog.lifecycle("paper").state(paper.state).final:
+                raise TransitionNotAllowed(
+                    paper.number,
+                    paper.state,
+                    "attach a file to",
+                    self.engine.paper_triggers(catalog, paper.state),
+                    "the paper is closed",
+                )
+            row = Attachment(
+                file_name=name,
+                media_type=kind,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                content=content,
+                public=public,
+                created_at=now,
+                actor=actor.user_id,
+            )
+            paper.attachments.append(row)
+            session.flush()
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.ATTACHMENT_ADDED,
+                paper.state,
+                paper.state,
+                {
+                    "attachment": row.id,
+                    "file_name": name,
+                    "media_type": kind,
+                    "size": row.size,
+                    "sha256": row.sha256,
+                    "public": public,
+                },
+            )
+            self._paper_changed(catalog, paper)
+            return attachment_view(row)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_ATTACHMENT_BYTES:
+            raise InvalidInput(
+                f"{str(path)!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; "
+                "attach a smaller file or a link to the document store"
+            )
+        content = path.read_bytes()
+    except IsADirectoryError:
+        raise InvalidInput(f"{str(path)!r} is a directory; attach a file") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    if not content:
+        raise InvalidInput(f"{str(path)!r} is empty; attach a file with content")
+    return content

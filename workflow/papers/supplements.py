@@ -1,0 +1,302 @@
+"""Ergänzungsvorlagen: the chain half of the ``WorkflowService`` API (domain.md 2.5).
+
+A released paper is frozen. A change goes into an Ergänzungsvorlage numbered from the original
+of its chain (``V/2019/367-E01`` … ``-E04``; the pattern is the numbering of a paper type whose
+``numbering`` uses ``{origin}``). The supplement takes over the steps not yet dealt with: the
+same consultation rows move to it, so an agenda that holds one of them now holds the
+supplement. Steps already dealt with stay on the paper they were dealt with on, which fires
+``supplement`` and ends in its lifecycle's ``superseded`` state. The supplement starts as a
+draft and goes through Mitzeichnung and release like any paper.
+
+Only the latest paper of a chain can be supplemented. Numbers are gap-free under concurrency:
+the original's row is locked first (then the latest paper's), so two supplements of one chain
+are created one after the other, and a rolled-back creation gives its number back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from storage import repository
+from storage.audit import paper_stream
+from storage.schema import CoSignature, Paper
+from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed
+from workflow.core.model import (
+    OPEN_STEP_STATES,
+    Action,
+    AuditAction,
+    AuditEventView,
+    CoSignatureState,
+    PaperView,
+)
+from workflow.papers.views import audit_event_view
+from workflow.service_base import ServiceBase, step_payload
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from storage.schema import Body as BodyRow
+    from storage.schema import Consultation
+    from workflow.core.catalog import Catalog, PaperType
+
+
+class SupplementOperations(ServiceBase):
+    """Ergänzungsvorlagen and the chain of papers they form."""
+
+    def create_supplement(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        reason: str,
+        date: dt.date,
+        title: str | None = None,
+        text: str | None = None,
+        participants: Sequence[str] = (),
+        paper_type: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Create the next Ergänzungsvorlage of ``number``'s chain; it takes over the open steps.
+
+        :raises InvalidInput: no reason, no open step, or no Ergänzungsvorlage type configured.
+        :raises PermissionDenied: the user may not create papers for the paper's office.
+        :raises TransitionNotAllowed: ``number`` is not released, or its path is closed.
+        :raises NotFoundError: unknown paper, type or participant.
+        """
+        if not reason.strip():
+            raise InvalidInput("an Ergänzungsvorlage needs a reason; pass --reason TEXT")
+        if title is not None and not title.strip():
+            raise InvalidInput("the title is empty; pass --title TEXT or leave it out")
+        with self.db.write() as session:
+            body_row = self._body(session, body)
+            current = self._catalog(session, body_row.definitions_version)
+            actor = self._actor(current, user)
+            given = self._paper_of(session, body_row, number, for_update=False)
+            catalog = self._catalog(session, given.definitions_version)
+            office = catalog.office(given.office_id)
+            self._require(catalog, actor, Action.PAPER_CREATE, office.name, office=office.id)
+            root, head = self._lock_chain(session, body_row, given)
+            kind = _supplement_type(catalog, root, paper_type)
+            if catalog.lifecycle("paper").transition("supplement", head.state) is None:
+                raise TransitionNotAllowed(
+                    head.number,
+                    head.state,
+                    "supplement",
+                    self.engine.paper_triggers(catalog, head.state),
+                    "an Ergänzungsvorlage continues a released paper whose path is still open",
+                )
+            steps = sorted(
+                (c for c in head.consultations if c.state in OPEN_STEP_STATES),
+                key=lambda c: c.position,
+            )
+            if not steps:
+                raise InvalidInput(f"{head.number} has no open step for an Ergänzungsvorlage")
+            offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
+            if office.id in offices:
+                raise InvalidInput(f"{office.id!r} writes the paper and cannot also co-sign it")
+            seq = (head.supplement_no or 0) + 1
+            new = Paper(
+                body_id=body_row.id,
+                definitions_version=catalog.version,
+                number=kind.numbering.format(origin=root.number, seq=seq),
+                paper_type=kind.id,
+                title=(title or head.title).strip(),
+                reference=head.reference,
+                office_id=office.id,
+                date=date,
+                text=text,
+                state=catalog.lifecycle("paper").initial,
+                frozen=False,
+                created_at=self.clock.now(),
+                modified_at=self.clock.now(),
+                origin_id=root.id,
+                supplement_no=seq,
+                faction=head.faction,
+                members=head.members,
+            )
+            for office_id in offices:
+                new.co_signatures.append(
+                    CoSignature(office_id=office_id, state=CoSignatureState.PENDING.value)
+                )
+            session.add(new)
+            session.flush()
+            self._hand_over(session, catalog, actor, head, new, steps, reason.strip())
+            self._paper_changed(catalog, head)
+            self._paper_changed(catalog, new)
+            return self._view(catalog, new)
+
+    def _lock_chain(self, session: Session, body: BodyRow, given: Paper) -> tuple[Paper, Paper]:
+        """Lock the chain's original, then its latest paper; refuse if ``given`` is not the
+        latest (its open steps went on already)."""
+        root_number = given.number
+        if given.origin_id is not None:
+            root_number = session.get_one(Paper, given.origin_id).number
+        root = self._paper_of(session, body, root_number, for_update=True)
+        latest = session.scalar(
+            select(Paper.number)
+            .where(Paper.origin_id == root.id)
+            .order_by(Paper.supplement_no.desc())
+            .limit(1)
+        )
+        if latest is None:
+            return root, root
+        if latest != given.number:
+            raise InvalidInput(
+                f"{given.number} is continued by {latest}; the next Ergänzungsvorlage follows "
+                f"the latest paper of the chain: ratsweg paper supplement {latest}"
+            )
+        return root, self._paper_of(session, body, latest, for_update=True)
+
+    def _hand_over(
+        self,
+        session: Session,
+        catalog: Catalog,
+        actor: Any,
+        head: Paper,
+        new: Paper,
+        steps: Sequence[Consultation],
+        reason: str,
+    ) -> None:
+        """Move the open steps to the supplement (renumbered, levels kept in order) and audit
+        it on both papers: the supplement's creation, the old paper's hand-over and state."""
+        moved = [
+            {"from_position": c.position, "organization": c.organization_id, "role": c.role}
+            for c in steps
+        ]
+        levels: dict[int, int] = {}
+        for position, step in enumerate(steps, start=1):
+            levels.setdefault(step.level, len(levels) + 1)
+            step.paper = new
+            step.position, step.level = position, levels[step.level]
+        session.flush()
+        root_number = new.number if new.origin_id is None else _number(session, new.origin_id)
+        self._record(
+            session,
+            new,
+            actor,
+            AuditAction.PAPER_CREATED,
+            None,
+            new.state,
+            {
+                "number": new.number,
+                "paper_type": new.paper_type,
+                "title": new.title,
+                "office": new.office_id,
+                "date": new.date.isoformat(),
+                "reference": new.reference,
+                "participants": [c.office_id for c in new.co_signatures],
+                "consultations": [
+                    _step_payload(c) | {"from_position": m["from_position"]}
+                    for c, m in zip(steps, moved, strict=True)
+                ],
+                "definitions_version": catalog.version,
+                "origin": root_number,
+                "continues": head.number,
+                "supplement_no": new.supplement_no,
+                "reason": reason,
+                "text": new.text,
+            },
+        )
+        self._record(
+            session,
+            head,
+            actor,
+            AuditAction.SUPPLEMENT_CREATED,
+            None,
+            None,
+            {"supplement": new.number, "reason": reason, "moved": moved},
+        )
+        ctx = self._ctx(session, catalog, actor, head)
+        self.engine.fire_paper(ctx, "supplement", supplement=new.number, reason=reason)
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def paper_chain(self, number: str, *, body: str | None = None) -> list[PaperView]:
+        """Every paper of ``number``'s chain, the original first, then E01, E02, …
+
+        For any member of the chain; a paper without supplements is a chain of one.
+        :raises NotFoundError: no such paper.
+        """
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            paper = self._paper_of(session, body_row, number, for_update=False)
+            views = []
+            for member in chain_papers(session, paper):
+                catalog = self._catalog(session, member.definitions_version)
+                views.append(self._view(catalog, member))
+            return views
+
+    def chain_audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
+        """The audit trails of every paper of ``number``'s chain, paper by paper in chain
+        order, each event labelled with its paper's number.
+
+        :raises NotFoundError: no such paper.
+        """
+        with self.db.read() as session:
+            body_row = self._body(session, body)
+            paper = self._paper_of(session, body_row, number, for_update=False)
+            return [
+                audit_event_view(event, member.number)
+                for member in chain_papers(session, paper)
+                for event in repository.paper_trail(session, member.id, paper_stream(member.id))
+            ]
+
+
+def chain_papers(session: Session, paper: Paper) -> list[Paper]:
+    """The papers of ``paper``'s chain in order: the original, then its supplements."""
+    root_id = paper.origin_id or paper.id
+    query = (
+        select(Paper)
+        .where((Paper.id == root_id) | (Paper.origin_id == root_id))
+        .order_by(func.coalesce(Paper.supplement_no, 0))
+    )
+    return list(session.scalars(query))
+
+
+def chain_numbers(session: Session, paper: Paper) -> tuple[str | None, tuple[str, ...]]:
+    """The original's number (None for an original) and the chain's numbers in order."""
+    root_id = paper.origin_id or paper.id
+    rows = session.execute(
+        select(Paper.id, Paper.number)
+        .where((Paper.id == root_id) | (Paper.origin_id == root_id))
+        .order_by(func.coalesce(Paper.supplement_no, 0))
+    ).all()
+    origin = next(n for i, n in rows if i == root_id) if paper.origin_id else None
+    return origin, tuple(n for _, n in rows)
+
+
+def _supplement_type(catalog: Catalog, root: Paper, wanted: str | None) -> PaperType:
+    if wanted is not None:
+        kind = catalog.paper_type(wanted)
+        if not kind.is_supplement:
+            supplements = [t.id for t in catalog.paper_types.values() if t.is_supplement]
+            raise InvalidInput(
+                f"{kind.id!r} is not an Ergänzungsvorlage type (its numbering has no "
+                f"{{origin}}); use one of: {', '.join(supplements) or 'none configured'}"
+            )
+        return kind
+    origin_type = catalog.paper_types.get(root.paper_type)
+    if origin_type is None or origin_type.supplement_type is None:
+        raise NotFoundError(
+            f"the definitions of {root.number} give papers of type {root.paper_type!r} no "
+            "Ergänzungsvorlage; set paper_types[].supplement_type (see docs/definitions.md) "
+            "or pass --type"
+        )
+    return catalog.paper_type(origin_type.supplement_type)
+
+
+def _number(session: Session, paper_id: int) -> str:
+    return session.get_one(Paper, paper_id).number
+
+
+def _step_payload(step: Consultation) -> dict[str, Any]:
+    """A step taken over by an Ergänzungsvorlage: as every step event records it, plus the
+    state and date it is taken over in."""
+    return step_payload(step) | {
+        "state": step.state,
+        "date": step.date.isoformat() if step.date else None,
+    }

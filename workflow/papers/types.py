@@ -1,0 +1,169 @@
+"""What a paper type decides about its papers (``paper_types`` in the definitions).
+
+Nothing here looks at a type's id or name: a Mitteilungsvorlage ends in Kenntnisnahme because
+its type sets ``concluding_roles: [kenntnisnahme]``, an Antrag records its faction because its
+type sets ``submitted_by: faction``, and an Anfrage is answered and ends without a vote because
+its type sets ``answered: true`` and ``votes: false``. An Ergänzungsvorlage follows the rules
+of its chain's original (it carries the original's matter on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from storage.schema import Paper
+from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.model import (
+    Action,
+    AuditAction,
+    ConsultationRole,
+    Outcome,
+    PaperView,
+    ResultEffect,
+    Submitter,
+    VoteCount,
+)
+from workflow.service_base import ServiceBase
+
+if TYPE_CHECKING:
+    from storage.schema import Consultation
+    from workflow.core.catalog import Catalog, PaperType
+
+
+class PaperTypeOperations(ServiceBase):
+    """Answers to Anfragen, and the checks each paper type's rules ask for."""
+
+    def record_answer(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        text: str,
+        date: dt.date,
+        body: str | None = None,
+    ) -> PaperView:
+        """Record the administration's answer to an Anfrage (a type with ``answered: true``).
+
+        :raises PermissionDenied: the user may not edit papers of the paper's office.
+        :raises InvalidInput: empty answer, the type is not answered, or already answered.
+        :raises TransitionNotAllowed: the paper is not released or is closed.
+        """
+        with self.db.write() as session:
+            paper, catalog, actor = self._lock(session, body, number, user)
+            self._require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+            if not text.strip():
+                raise InvalidInput("the answer is empty; pass --text TEXT or --text-file FILE")
+            kind = rules_type(catalog, paper)
+            if not kind.answered:
+                answered = [t.id for t in catalog.paper_types.values() if t.answered]
+                raise InvalidInput(
+                    f"{paper.number} is a {kind.name}, which is not answered (answered types: "
+                    f"{', '.join(answered) or 'none'})"
+                )
+            lifecycle = catalog.lifecycle("paper")
+            if not paper.frozen or lifecycle.state(paper.state).final:
+                raise TransitionNotAllowed(
+                    paper.number,
+                    paper.state,
+                    "answer",
+                    self.engine.paper_triggers(catalog, paper.state),
+                    "an Anfrage is answered after its release and before it is closed",
+                )
+            if paper.answer is not None:
+                assert paper.answer_date is not None
+                raise InvalidInput(
+                    f"{paper.number} was answered on {paper.answer_date:%d.%m.%Y} already"
+                )
+            self._refuse_future(
+                f"the answer to {paper.number} is dated",
+                date,
+                "record it once it has been given; check --date",
+            )
+            paper.answer, paper.answer_date = text.strip(), date
+            self._record(
+                session,
+                paper,
+                actor,
+                AuditAction.ANSWER_RECORDED,
+                None,
+                None,
+                {"date": date.isoformat(), "answer": paper.answer},
+            )
+            return self._touch(catalog, paper)
+
+
+def rules_type(catalog: Catalog, paper: Paper) -> PaperType:
+    """The type whose rules apply: the paper's own, or for an Ergänzungsvorlage its
+    original's (when this definitions version still knows it)."""
+    own = catalog.paper_type(paper.paper_type)
+    if paper.origin_id is None:
+        return own
+    session = Session.object_session(paper)
+    origin = session.get(Paper, paper.origin_id) if session is not None else None
+    if origin is None:
+        return own
+    return catalog.paper_types.get(origin.paper_type, own)
+
+
+def check_submitter(
+    kind: PaperType, faction: str | None, members: Sequence[str]
+) -> tuple[str | None, list[str] | None]:
+    """The faction and members to store, as the type's ``submitted_by`` asks for."""
+    faction = (faction or "").strip() or None
+    names = [m.strip() for m in members if m.strip()]
+    if kind.submitted_by is Submitter.FACTION:
+        if faction is None:
+            raise InvalidInput(
+                f"a paper of type {kind.name} is submitted by a faction; pass --faction NAME "
+                "(and --member NAME for each submitting member)"
+            )
+        return faction, names or None
+    if faction is not None or names:
+        raise InvalidInput(
+            f"a paper of type {kind.name} is written by an office, not submitted by a faction; "
+            "drop --faction and --member"
+        )
+    return None, None
+
+
+def check_concluding(kind: PaperType, number: str, roles: Sequence[str]) -> None:
+    """The path's concluding step must have a role the type allows (``concluding_roles``)."""
+    if not kind.concluding_roles or not roles:
+        return
+    last = ConsultationRole(roles[-1])
+    if last.concludes and last not in kind.concluding_roles:
+        allowed = ", ".join(sorted(r.value for r in kind.concluding_roles))
+        raise InvalidInput(
+            f"a paper of type {kind.name} ends in {allowed}, but the path of {number} ends in {last.value}; "
+            f"make its last step {allowed}"
+        )
+
+
+def check_result(
+    catalog: Catalog,
+    paper: Paper,
+    step: Consultation,
+    result: Outcome,
+    votes: Sequence[VoteCount],
+) -> None:
+    """What the type allows a result to carry: votes, and the answer before an Anfrage closes."""
+    kind = rules_type(catalog, paper)
+    if votes and not kind.votes:
+        raise InvalidInput(
+            f"a paper of type {kind.name} ends without a vote; record {result.value!r} without vote counts"
+        )
+    closes = result.effect in (
+        ResultEffect.NOTE,
+        ResultEffect.ADOPT,
+        ResultEffect.REJECT,
+        ResultEffect.APPROVE,
+    )
+    if kind.answered and closes and ConsultationRole(step.role).concludes and paper.answer is None:
+        raise InvalidInput(
+            f"{paper.number} has no answer yet; record it first with "
+            f"'ratsweg paper answer {paper.number} --text-file FILE'"
+        )

@@ -1,0 +1,141 @@
+"""Read the vote record of a consultation from a file (YAML or JSON), checked as a whole.
+
+A file holds a list of votes in the order they were taken: procedural motions and amendments
+first, then the main motion. Each vote gives counts, named ballots, or both::
+
+    - subject: Vertagungsantrag
+      kind: procedural
+      yes: 11
+      no: 2
+      abstain: 3
+    - subject: Hauptantrag
+      yes: 39
+      no: 0
+      abstain: 4
+      label: einstimmig
+      raw: "einstimmig beschlossen bei 4 Enthaltungen"
+      named:
+        - {member: "Müller, Anna", ballot: yes}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from workflow.core.errors import InvalidInput, did_you_mean
+from workflow.core.model import Ballot, NamedBallot, VoteCount, VoteKind
+
+_COUNT_KEYS = ("yes", "no", "abstain", "biased", "not_participating", "absent")
+_TEXT_KEYS = ("subject", "label", "raw")
+_KEYS = (*_COUNT_KEYS, *_TEXT_KEYS, "kind", "named")
+
+
+def read_text_file(path: str | Path) -> str:
+    """A UTF-8 text file's content, with one clear error line if it cannot be read."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"text file {str(path)!r} does not exist") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"text file {str(path)!r} is not UTF-8; save it as UTF-8") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}") from None
+    if not text.strip():
+        raise InvalidInput(f"text file {str(path)!r} is empty")
+    return text.strip()
+
+
+def _loader() -> type:
+    """A SafeLoader with YAML 1.2 booleans: only true/false, so that the keys ``yes`` and
+    ``no`` stay the strings they are meant to be."""
+    import re
+
+    import yaml
+
+    class VotesLoader(yaml.SafeLoader):
+        pass
+
+    VotesLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    VotesLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    return VotesLoader
+
+
+def load_yaml_12(text: str, source: str) -> Any:
+    """Parse YAML (or JSON) with YAML 1.2 booleans; one clear line if it is malformed."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InvalidInput(f"{source}: not valid YAML/JSON{where}") from None
+
+
+def read_votes_file(path: str | Path) -> list[VoteCount]:
+    """The votes in a YAML or JSON file (JSON is YAML); every problem is named with its place."""
+    return parse_votes(load_yaml_12(read_text_file(path), str(path)), str(path))
+
+
+def parse_votes(data: Any, source: str) -> list[VoteCount]:
+    if not isinstance(data, list) or not data:
+        raise InvalidInput(f"{source}: expected a non-empty list of votes")
+    return [_vote(item, f"{source}: vote {index}") for index, item in enumerate(data, start=1)]
+
+
+def _vote(item: Any, where: str) -> VoteCount:
+    if not isinstance(item, dict):
+        raise InvalidInput(f"{where}: expected a mapping with counts such as 'yes: 12'")
+    for key in item:
+        if key not in _KEYS:
+            hint = did_you_mean(str(key), _KEYS) or f" (allowed: {', '.join(_KEYS)})"
+            raise InvalidInput(f"{where}: unknown key {key!r}{hint}")
+    fields: dict[str, Any] = {}
+    for key in _COUNT_KEYS:
+        value = item.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise InvalidInput(f"{where}: {key} must be a whole number, got {value!r}")
+        if value is not None and value < 0:
+            raise InvalidInput(f"{where}: {key} must not be negative, got {value}")
+        fields[key] = value
+    for key in _TEXT_KEYS:
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{where}: {key} must be text, got {value!r}")
+        if value is not None:
+            fields[key] = value
+    kind = item.get("kind", VoteKind.MAIN.value)
+    try:
+        fields["kind"] = VoteKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in VoteKind)
+        raise InvalidInput(f"{where}: unknown kind {kind!r} (use one of {allowed})") from None
+    fields["named"] = tuple(_named(item.get("named") or [], where))
+    return VoteCount(**fields)
+
+
+def _named(items: Any, where: str) -> list[NamedBallot]:
+    if not isinstance(items, list):
+        raise InvalidInput(f"{where}: named must be a list of {{member, ballot}}")
+    ballots = []
+    for index, entry in enumerate(items, start=1):
+        if not isinstance(entry, dict) or set(entry) != {"member", "ballot"}:
+            raise InvalidInput(f"{where}: named ballot {index} needs exactly member and ballot")
+        try:
+            ballot = Ballot(entry["ballot"])
+        except ValueError:
+            allowed = ", ".join(b.value for b in Ballot)
+            raise InvalidInput(
+                f"{where}: named ballot {index} has unknown ballot {entry['ballot']!r} "
+                f"(use one of {allowed})"
+            ) from None
+        ballots.append(NamedBallot(member=str(entry["member"]), ballot=ballot))
+    return ballots
