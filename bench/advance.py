@@ -175,7 +175,7 @@ def landau_definitions() -> Path:
 def setup_papers(service: WorkflowService, papers: int) -> list[str]:
     numbers: list[str] = []
     for i in range(1, papers + 1):
-        paper = service.create_paper(
+        paper = service.papers.create_paper(
             user=CLERK,
             paper_type="sitzungsvorlage",
             title=f"Benchmark-Vorlage {i}",
@@ -186,7 +186,7 @@ def setup_papers(service: WorkflowService, papers: int) -> list[str]:
             text="Der Stadtrat beschließt die Vorlage.",
             planned_dates=[STEP_DATES[0], STEP_DATES[2], STEP_DATES[3]],
         )
-        service.add_consultation(
+        service.paths.add_consultation(
             paper.number,
             user=CLERK,
             organization="beirat_migration",
@@ -194,8 +194,8 @@ def setup_papers(service: WorkflowService, papers: int) -> list[str]:
             position=2,
             planned_date=STEP_DATES[1],
         )
-        service.submit_paper(paper.number, user=CLERK)
-        view = service.release_paper(paper.number, user=HEAD)
+        service.papers.submit_paper(paper.number, user=CLERK)
+        view = service.papers.release_paper(paper.number, user=HEAD)
         if len(view.consultations) != STEPS:
             raise SystemExit(f"{paper.number} has {len(view.consultations)} steps, not {STEPS}")
         numbers.append(paper.number)
@@ -214,7 +214,7 @@ def advance_all(service: WorkflowService, numbers: list[str]) -> tuple[float, li
         date = STEP_DATES[position - 1]
         for number in numbers:
             t0 = clock()
-            service.record_result(
+            service.results.record_result(
                 number,
                 user=SESSION_OFFICE,
                 position=position,
@@ -281,7 +281,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
         service = WorkflowService(Database(url), SystemClock())
         try:
             upgrade_database(service.db.engine)
-            service.load_definitions(landau_definitions(), user=None)
+            service.bodies.load_definitions(landau_definitions(), user=None)
             t0 = time.perf_counter()
             numbers = setup_papers(service, args.papers)
             print(
@@ -294,9 +294,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> Result:
             raw = raw_transactions(backend, connect, args.raw_transactions)
             print(f"[{backend}] raw driver: {args.raw_transactions} transactions, {raw:.0f} tx/s")
             result = Result(backend, len(numbers), steps_per_s, raw, latencies)
-            summaries = service.list_papers(state="adopted")
+            summaries = service.papers.list_papers(state="adopted")
             result.adopted = len({p.number for p in summaries} & set(numbers))
-            report = service.verify_audit()
+            report = service.audit.verify_audit()
             result.audit_ok = report.ok
             result.audit_text = (
                 f"ok={report.ok} streams={report.streams} events={report.events}"

@@ -7,8 +7,8 @@ For each backend (SQLite file, PostgreSQL schema) the script
    definitions;
 2. bulk-generates papers and valid hash chains (N events, M per paper) straight into the tables
    (SQLite: executemany; PostgreSQL: COPY), untimed;
-3. TIMED: ``WorkflowService.verify_audit()`` over every chain: events/s;
-4. TIMED: ``WorkflowService.audit_trail(number)`` for K random papers: median and p95 ms;
+3. TIMED: ``WorkflowService.audit.verify_audit()`` over every chain: events/s;
+4. TIMED: ``WorkflowService.audit.audit_trail(number)`` for K random papers: median and p95 ms;
 5. prints the figures and whether the targets are met (verify >= 100,000 events/s, trail
    <= 10 ms); exit status 1 if verification did not find every chain intact.
 
@@ -131,13 +131,13 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         service = WorkflowService(Database(url), SystemClock())
         try:
             upgrade_database(service.db.engine)
-            body = service.load_definitions(landau_definitions(), user=None)
+            body = service.bodies.load_definitions(landau_definitions(), user=None)
             loaded = bulk_load(backend, connect, body.definitions_version, args)
             count = args.events // args.per_paper
             total = count * args.per_paper + 1
             print(f"[{backend}] setup: {total:,} events in {count:,} papers in {loaded:.1f} s")
             t0 = time.perf_counter()
-            report = service.verify_audit()
+            report = service.audit.verify_audit()
             elapsed = time.perf_counter() - t0
             rate = report.events / elapsed
             print(
@@ -145,11 +145,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             )
             rng = random.Random(7)
             numbers = [f"2024/{rng.randint(1, count):06d}" for _ in range(args.trails)]
-            service.audit_trail(numbers[0])  # warm the catalog and the connection pool
+            service.audit.audit_trail(numbers[0])  # warm the catalog and the connection pool
             times = []
             for number in numbers:
                 t0 = time.perf_counter()
-                trail = service.audit_trail(number)
+                trail = service.audit.audit_trail(number)
                 times.append((time.perf_counter() - t0) * 1000.0)
                 assert len(trail) == args.per_paper
             times.sort()

@@ -58,9 +58,9 @@ def _sweep(url: str, batch: int, barrier: Any) -> int:
 def setup(url: str, papers: int) -> tuple[WorkflowService, list[int]]:
     service = WorkflowService(Database(url), SystemClock())
     upgrade_database(service.db.engine)
-    service.load_definitions(resolve_definitions_dir("landau"), user=None)
+    service.bodies.load_definitions(resolve_definitions_dir("landau"), user=None)
     for _ in range(papers):
-        service.create_paper(
+        service.papers.create_paper(
             user="sozialamt.weber",
             paper_type="sitzungsvorlage",
             title="Bench",

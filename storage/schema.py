@@ -116,6 +116,8 @@ class Paper(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="paper", order_by="Attachment.id", cascade="all, delete-orphan"
     )
+    #: the original of an Ergänzungsvorlage's chain (read only: ``origin_id`` is what is written)
+    origin: Mapped[Paper | None] = relationship(remote_side="Paper.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 (SQLAlchemy reads it)
 

@@ -105,7 +105,7 @@ def database(database_url: str) -> Iterator[Database]:
 def service(database: Database, clock: FixedClock) -> WorkflowService:
     """A service with the Musterstadt test definitions loaded."""
     svc = WorkflowService(database, clock)
-    svc.load_definitions(VALID_DEFINITIONS, user=None)
+    svc.bodies.load_definitions(VALID_DEFINITIONS, user=None)
     return svc
 
 
@@ -113,5 +113,5 @@ def service(database: Database, clock: FixedClock) -> WorkflowService:
 def landau(database: Database, clock: FixedClock) -> WorkflowService:
     """A service with the shipped Landau definitions loaded."""
     svc = WorkflowService(database, clock)
-    svc.load_definitions(resolve_definitions_dir("landau"), user=None)
+    svc.bodies.load_definitions(resolve_definitions_dir("landau"), user=None)
     return svc

@@ -60,7 +60,7 @@ def create_paper(
     participants: tuple[str, ...] = (),
     title: str = "Radweg Hauptstraße",
 ) -> str:
-    return service.create_paper(
+    return service.papers.create_paper(
         user="clerk",
         paper_type="vorlage",
         title=title,

@@ -16,7 +16,7 @@ from workflow.service import WorkflowService
 
 
 def draft(service: WorkflowService) -> str:
-    return service.create_paper(
+    return service.papers.create_paper(
         user="clerk",
         paper_type="vorlage",
         title="Haushalt",
@@ -36,7 +36,7 @@ def test_attach_stores_size_checksum_and_publicity_and_audits_it(
     number = draft(service)
     plan = tmp_path / "Lageplan.pdf"
     plan.write_bytes(b"%PDF-1.4 plan")
-    view = service.attach_file(number, plan, user="clerk", public=False)
+    view = service.attachments.attach_file(number, plan, user="clerk", public=False)
     assert (view.file_name, view.media_type, view.size, view.public) == (
         "Lageplan.pdf",
         "application/pdf",
@@ -44,8 +44,8 @@ def test_attach_stores_size_checksum_and_publicity_and_audits_it(
         False,
     )
     assert view.sha256 == hashlib.sha256(b"%PDF-1.4 plan").hexdigest()
-    assert service.get_paper(number).attachments == (view,)
-    event = service.audit_trail(number)[-1]
+    assert service.papers.get_paper(number).attachments == (view,)
+    event = service.audit.audit_trail(number)[-1]
     assert (event.action, event.actor) == ("attachment_added", "clerk")
     assert event.payload == {
         "attachment": view.id,
@@ -55,8 +55,8 @@ def test_attach_stores_size_checksum_and_publicity_and_audits_it(
         "sha256": view.sha256,
         "public": False,
     }
-    assert service.get_paper(number).modified_at == service.clock.now()
-    assert service.verify_audit().ok
+    assert service.papers.get_paper(number).modified_at == service.clock.now()
+    assert service.audit.verify_audit().ok
 
 
 def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
@@ -66,26 +66,26 @@ def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
     empty = tmp_path / "leer.txt"
     empty.write_bytes(b"")
     with pytest.raises(InvalidInput, match="is empty; attach a file with content"):
-        service.attach_file(number, empty, user="clerk")
+        service.attachments.attach_file(number, empty, user="clerk")
     with pytest.raises(InvalidInput, match="cannot read .*fehlt.txt"):
-        service.attach_file(number, tmp_path / "fehlt.txt", user="clerk")
+        service.attachments.attach_file(number, tmp_path / "fehlt.txt", user="clerk")
     with pytest.raises(InvalidInput, match="is a directory"):
-        service.attach_file(number, tmp_path, user="clerk")
+        service.attachments.attach_file(number, tmp_path, user="clerk")
     good = tmp_path / "a.txt"
     good.write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not a media type"):
-        service.attach_file(number, good, user="clerk", media_type="pdf")
+        service.attachments.attach_file(number, good, user="clerk", media_type="pdf")
     with pytest.raises(InvalidInput, match="the file name has 256 characters, 255 are stored"):
-        service.attach_file(number, good, user="clerk", file_name="n" * 252 + ".txt")
+        service.attachments.attach_file(number, good, user="clerk", file_name="n" * 252 + ".txt")
     with pytest.raises(InvalidInput, match="the media type has 128 characters, 127 are stored"):
-        service.attach_file(number, good, user="clerk", media_type="text/" + "x" * 123)
+        service.attachments.attach_file(number, good, user="clerk", media_type="text/" + "x" * 123)
     with pytest.raises(PermissionDenied, match="'auditor' may not do paper.edit"):
-        service.attach_file(number, good, user="auditor")
-    service.withdraw_paper(number, user="clerk", reason="erledigt")
+        service.attachments.attach_file(number, good, user="auditor")
+    service.papers.withdraw_paper(number, user="clerk", reason="erledigt")
     with pytest.raises(TransitionNotAllowed, match="the paper is closed"):
-        service.attach_file(number, good, user="clerk")
-    assert service.get_paper(number).attachments == ()
-    assert "attachment_added" not in {e.action for e in service.audit_trail(number)}
+        service.attachments.attach_file(number, good, user="clerk")
+    assert service.papers.get_paper(number).attachments == ()
+    assert "attachment_added" not in {e.action for e in service.audit.audit_trail(number)}
 
 
 def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:

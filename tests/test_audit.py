@@ -16,7 +16,7 @@ from workflow.service import WorkflowService
 
 
 def adopted_paper(service: WorkflowService) -> str:
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user="clerk",
         paper_type="vorlage",
         title="Haushalt",
@@ -25,10 +25,10 @@ def adopted_paper(service: WorkflowService) -> str:
         route="standard",
         planned_dates=[dt.date(2025, 3, 4), dt.date(2025, 3, 7)],  # held before the clock's day
     ).number
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
-    service.record_result(number, user="session", position=2, outcome="beschlossen")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
+    service.results.record_result(number, user="session", position=2, outcome="beschlossen")
     return number
 
 
@@ -42,15 +42,15 @@ def test_database_refuses_update_and_delete(
     adopted_paper(service)
     with pytest.raises(DBAPIError, match="append-only"), database.engine.begin() as conn:
         conn.execute(text(statement))
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_chain_links_every_event_of_a_paper(service: WorkflowService) -> None:
     number = adopted_paper(service)
-    trail = service.audit_trail(number)
+    trail = service.audit.audit_trail(number)
     assert [e.seq for e in trail] == list(range(1, len(trail) + 1))
     assert len({e.hash for e in trail}) == len(trail)
-    report = service.verify_audit()
+    report = service.audit.verify_audit()
     assert (report.ok, report.streams, report.events) == (True, 2, len(trail) + 1)
 
 
@@ -92,9 +92,9 @@ def test_verify_names_the_first_broken_event(
     service: WorkflowService, database: Database, statement: str, seq: int, reason: str
 ) -> None:
     number = adopted_paper(service)
-    stream = f"paper:{service.get_paper(number).id}"
+    stream = f"paper:{service.papers.get_paper(number).id}"
     _tamper(database, statement)
-    report = service.verify_audit()
+    report = service.audit.verify_audit()
     assert not report.ok
     assert (report.broken_stream, report.broken_seq) == (stream, seq)
     assert reason in (report.reason or "")

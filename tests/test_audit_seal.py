@@ -18,7 +18,7 @@ from workflow.service import WorkflowService
 
 
 def stream_of(service: WorkflowService, number: str) -> str:
-    return f"paper:{service.get_paper(number).id}"
+    return f"paper:{service.papers.get_paper(number).id}"
 
 
 def rewrite_chain(
@@ -51,7 +51,7 @@ def rewrite_chain(
 
 
 def seal_of(service: WorkflowService) -> Seal:
-    return service.seal_audit(user="auditor")
+    return service.audit.seal_audit(user="auditor")
 
 
 def test_fast_hash_matches_the_canonical_json_hash() -> None:
@@ -74,14 +74,14 @@ def test_fast_hash_matches_the_canonical_json_hash() -> None:
 def test_seal_records_heads_and_an_event_and_verifies(service: WorkflowService) -> None:
     number = adopted_paper(service)
     seal = seal_of(service)
-    trail = service.audit_trail(number)
+    trail = service.audit.audit_trail(number)
     heads = {h.stream: (h.seq, h.hash) for h in seal.heads}
     assert heads[stream_of(service, number)] == (trail[-1].seq, trail[-1].hash)
     assert heads["body:musterstadt"][0] == 2  # definitions_loaded, then the seal itself
     assert seal.events == len(trail) + 2 and seal.actor == "auditor"
-    report = service.verify_audit(seal)
+    report = service.audit.verify_audit(seal)
     assert (report.ok, report.sealed_events, report.events_after_seal) == (True, seal.events, 0)
-    sealed = service.search_audit(AuditQuery(action=AuditAction.AUDIT_SEALED))
+    sealed = service.audit.search_audit(AuditQuery(action=AuditAction.AUDIT_SEALED))
     assert [e.actor for e in sealed] == ["auditor"]
     assert sealed[0].payload["events"] == seal.events - 1
 
@@ -90,7 +90,7 @@ def test_events_after_the_seal_are_fine_and_counted(service: WorkflowService) ->
     adopted_paper(service)
     seal = seal_of(service)
     adopted_paper(service)
-    report = service.verify_audit(seal)
+    report = service.audit.verify_audit(seal)
     assert report.ok
     assert report.events_after_seal == report.events - seal.events > 0
 
@@ -100,12 +100,12 @@ def test_only_auditors_and_admins_seal_and_never_a_broken_trail(
 ) -> None:
     number = adopted_paper(service)
     with pytest.raises(PermissionDenied, match="'clerk' may not seal"):
-        service.seal_audit(user="clerk")
+        service.audit.seal_audit(user="clerk")
     _tamper(database, "UPDATE audit_event SET actor = 'x' WHERE stream LIKE 'paper:%' AND seq = 2")
     with pytest.raises(InvalidInput, match="audit trail is broken in paper:.* at event 2"):
-        service.seal_audit(user="admin")
-    assert service.search_audit(AuditQuery(action=AuditAction.AUDIT_SEALED)) == []
-    assert len(service.audit_trail(number)) == 11
+        service.audit.seal_audit(user="admin")
+    assert service.audit.search_audit(AuditQuery(action=AuditAction.AUDIT_SEALED)) == []
+    assert len(service.audit.audit_trail(number)) == 11
 
 
 def test_edited_event_is_a_hash_mismatch_named_by_paper(
@@ -115,7 +115,7 @@ def test_edited_event_is_a_hash_mismatch_named_by_paper(
     _tamper(
         database, "UPDATE audit_event SET actor = 'mallory' WHERE stream LIKE 'paper:%' AND seq = 4"
     )
-    report = service.verify_audit()
+    report = service.audit.verify_audit()
     assert (report.broken_paper, report.broken_seq, report.problem) == (
         number,
         4,
@@ -126,7 +126,7 @@ def test_edited_event_is_a_hash_mismatch_named_by_paper(
 def test_deleted_event_is_a_gap(service: WorkflowService, database: Database) -> None:
     number = adopted_paper(service)
     _tamper(database, "DELETE FROM audit_event WHERE stream LIKE 'paper:%' AND seq = 3")
-    report = service.verify_audit()
+    report = service.audit.verify_audit()
     assert (report.broken_paper, report.broken_seq, report.problem) == (number, 3, "missing seq")
     assert "event 3 is missing or deleted (the chain jumps from 2 to 4)" in (report.reason or "")
 
@@ -138,7 +138,7 @@ def test_swapped_events_are_reordered(service: WorkflowService, database: Databa
     with database.engine.begin() as conn:
         conn.execute(text(f"UPDATE audit_event SET seq = 3 WHERE {where} AND seq = 4"))
         conn.execute(text(f"UPDATE audit_event SET seq = 4 WHERE {where} AND seq = -1"))
-    report = service.verify_audit()
+    report = service.audit.verify_audit()
     assert (report.broken_paper, report.broken_seq, report.problem) == (number, 3, "reordered")
     assert "follows the one stored as 4" in (report.reason or "")
 
@@ -149,7 +149,7 @@ def test_event_rewritten_with_its_own_hash_breaks_the_next_link(
     number = adopted_paper(service)
     stream = stream_of(service, number)
     rewrite_chain(database, stream, 5, '{"trigger":"forged"}', only_that=True)
-    report = service.verify_audit()
+    report = service.audit.verify_audit()
     assert (report.broken_paper, report.broken_seq, report.problem) == (
         number,
         6,
@@ -163,8 +163,8 @@ def test_consistently_rewritten_chain_is_caught_only_by_the_seal(
     number = adopted_paper(service)
     seal = seal_of(service)
     rewrite_chain(database, stream_of(service, number), 9, '{"outcome":"abgelehnt"}')
-    assert service.verify_audit().ok  # the chain alone is consistent again
-    report = service.verify_audit(seal)
+    assert service.audit.verify_audit().ok  # the chain alone is consistent again
+    report = service.audit.verify_audit(seal)
     assert not report.ok
     head = next(h for h in seal.heads if h.stream == stream_of(service, number))
     assert (report.broken_paper, report.broken_seq, report.problem) == (
@@ -181,8 +181,8 @@ def test_events_cut_off_after_the_seal_are_caught(
     number = adopted_paper(service)
     seal = seal_of(service)
     _tamper(database, "DELETE FROM audit_event WHERE stream LIKE 'paper:%' AND seq >= 9")
-    assert service.verify_audit().ok
-    report = service.verify_audit(seal)
+    assert service.audit.verify_audit().ok
+    report = service.audit.verify_audit(seal)
     assert (report.broken_paper, report.broken_seq, report.problem) == (
         number,
         9,
@@ -196,7 +196,7 @@ def test_a_whole_deleted_chain_is_caught(service: WorkflowService, database: Dat
     number = adopted_paper(service)
     seal = seal_of(service)
     _tamper(database, "DELETE FROM audit_event WHERE stream LIKE 'paper:%'")
-    report = service.verify_audit(seal)
+    report = service.audit.verify_audit(seal)
     assert (report.broken_paper, report.broken_seq, report.problem) == (
         number,
         1,
@@ -216,4 +216,4 @@ def test_a_seal_of_another_database_is_refused(service: WorkflowService) -> None
         root_hash=seal.root_hash,
     )
     with pytest.raises(InvalidInput, match="seal was taken of another database"):
-        service.verify_audit(other)
+        service.audit.verify_audit(other)

@@ -33,7 +33,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
     service = WorkflowService(database, clock)
-    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    service.bodies.load_definitions(reminder_definitions(tmp_path), user=None)
     return service
 
 
@@ -53,25 +53,25 @@ def setup_town(town: WorkflowService) -> tuple[str, int, int, int]:
     """A paper of amt1 co-signed by amt2 on the Ausschuss agenda of 18.03. (CET), a Rat
     meeting on 01.04. (CEST, after the change on 30.03.) and a cancelled one."""
     number = create_paper(town, participants=("amt2",))
-    town.submit_paper(number, user="clerk")
-    ausschuss = town.create_meeting(
+    town.papers.submit_paper(number, user="clerk")
+    ausschuss = town.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 18, 17, tzinfo=BERLIN),
         end=dt.datetime(2025, 3, 18, 19, 30, tzinfo=BERLIN),
         location="Rathaus, Sitzungssaal 1",
     ).id
-    rat = town.create_meeting(
+    rat = town.meetings.create_meeting(
         user="session", organization="rat", start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN)
     ).id
-    cancelled = town.create_meeting(
+    cancelled = town.meetings.create_meeting(
         user="session", organization="rat", start=dt.datetime(2025, 4, 8, 17, tzinfo=BERLIN)
     ).id
-    town.cancel_meeting(cancelled, user="session", reason="Terminkollision")
-    town.co_sign(number, user="clerk2", office="amt2")
-    town.release_paper(number, user="head")
-    town.schedule_into_meeting(number, user="session", position=1, meeting_id=ausschuss)
-    town.add_agenda_item(ausschuss, user="session", title="Personalsache", public=False)
+    town.meetings.cancel_meeting(cancelled, user="session", reason="Terminkollision")
+    town.co_signing.co_sign(number, user="clerk2", office="amt2")
+    town.papers.release_paper(number, user="head")
+    town.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=ausschuss)
+    town.meetings.add_agenda_item(ausschuss, user="session", title="Personalsache", public=False)
     return number, ausschuss, rat, cancelled
 
 
@@ -122,7 +122,7 @@ def test_a_re_export_keeps_the_uids_and_a_change_raises_the_sequence(
     assert set(before) == set(again)
     uid = f"sitzung-{ausschuss}@musterstadt.ratsweg"
     clock.instant = dt.datetime(2025, 3, 5, 9, tzinfo=UTC)
-    town.invite_meeting(ausschuss, user="session")
+    town.meetings.invite_meeting(ausschuss, user="session")
     after = by_uid(parse(export(town, "--from", "2025-03-01").stdout))
     assert set(after) <= set(before)  # the invitation ends the Ladung deadline's period
     assert after[uid].decoded("sequence") > before[uid].decoded("sequence")
@@ -132,7 +132,7 @@ def test_a_re_export_keeps_the_uids_and_a_change_raises_the_sequence(
 
 def test_deadlines_name_the_paper_and_what_to_do(town: WorkflowService) -> None:
     number = create_paper(town, participants=("amt2",))
-    town.submit_paper(number, user="clerk")
+    town.papers.submit_paper(number, user="clerk")
     cal = parse(export(town, "--office", "amt2").stdout)
     (co_signing,) = [e for e in cal.walk("VEVENT") if "Mitzeichnung" in str(e["summary"])]
     assert str(co_signing["summary"]) == f"Frist: Mitzeichnung fällig: {number} Radweg Hauptstraße"
@@ -152,13 +152,13 @@ def test_deadlines_name_the_paper_and_what_to_do(town: WorkflowService) -> None:
 
 def test_tasks_and_the_period_filter(town: WorkflowService) -> None:
     number = create_paper(town)
-    town.submit_paper(number, user="clerk")
-    town.release_paper(number, user="head")
+    town.papers.submit_paper(number, user="clerk")
+    town.papers.release_paper(number, user="head")
     on_day(town.clock, D(2025, 3, 18))
-    town.record_result(number, user="session", position=1, outcome="empfohlen")
+    town.results.record_result(number, user="session", position=1, outcome="empfohlen")
     on_day(town.clock, D(2025, 3, 27))
-    town.record_result(number, user="session", position=2, outcome="beschlossen")
-    task = town.add_implementation_task(
+    town.results.record_result(number, user="session", position=2, outcome="beschlossen")
+    task = town.decisions.add_implementation_task(
         number,
         user="session",
         title="Bauantrag stellen",
@@ -223,13 +223,13 @@ def test_bad_input_is_one_line_and_writes_nothing(
 
 def test_the_service_refuses_two_subjects(town: WorkflowService) -> None:
     with pytest.raises(InvalidInput):
-        town.calendar_feed(user="clerk", organization="rat")
+        town.calendar.calendar_feed(user="clerk", organization="rat")
     with pytest.raises(NotFoundError):
-        town.calendar_feed(office="amt9")
+        town.calendar.calendar_feed(office="amt9")
 
 
 def test_an_empty_feed_is_a_valid_calendar(town: WorkflowService, clock: FixedClock) -> None:
-    feed = town.calendar_feed(organization="rat")
+    feed = town.calendar.calendar_feed(organization="rat")
     cal = parse(build_calendar(feed, now=clock.now(), style=DeadlineStyle.TODO))
     assert cal.walk("VEVENT") == [] and cal.walk("VTODO") == []
     assert "Rat der Stadt Musterstadt" in str(cal["x-wr-calname"])

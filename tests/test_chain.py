@@ -31,14 +31,14 @@ def run(service: WorkflowService, *args: str, user: str = "session") -> Result:
 
 def in_consultation(service: WorkflowService) -> str:
     """V/2025/1: released, the Hauptausschuss recommended, the Rat still to decide."""
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="Haushalt", office="amt1",
         date=dt.date(2025, 3, 1), route="standard", text="Der Rat beschließt den Haushalt.",
         planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
     ).number  # fmt: skip
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     return number
 
 
@@ -46,7 +46,7 @@ def test_supplement_takes_over_the_open_steps_and_supersedes_the_original(
     service: WorkflowService,
 ) -> None:
     number = in_consultation(service)
-    supplement = service.create_supplement(
+    supplement = service.supplements.create_supplement(
         number,
         user="clerk",
         reason="Zahlen aktualisiert",
@@ -63,7 +63,7 @@ def test_supplement_takes_over_the_open_steps_and_supersedes_the_original(
     assert [(c.position, c.organization_id, c.state, c.planned_date) for c in supplement.consultations] == [
         (1, "rat", "planned", dt.date(2025, 3, 27))
     ]  # fmt: skip
-    original = service.get_paper(number)
+    original = service.papers.get_paper(number)
     assert (original.state, original.state_label) == (
         "superseded",
         "Durch Ergänzungsvorlage fortgeführt",
@@ -73,7 +73,7 @@ def test_supplement_takes_over_the_open_steps_and_supersedes_the_original(
     ]
     assert original.chain == supplement.chain == ("V/2025/1", "V/2025/1-E01")
     assert original.origin is None
-    handed = [e for e in service.audit_trail(number) if e.action == "supplement_created"]
+    handed = [e for e in service.audit.audit_trail(number) if e.action == "supplement_created"]
     assert [e.payload for e in handed] == [
         {
             "supplement": "V/2025/1-E01",
@@ -81,26 +81,26 @@ def test_supplement_takes_over_the_open_steps_and_supersedes_the_original(
             "moved": [{"from_position": 2, "organization": "rat", "role": "entscheidung"}],
         }
     ]
-    assert service.audit_trail(number)[-1].to_state == "superseded"
-    created = service.audit_trail("V/2025/1-E01")[0]
+    assert service.audit.audit_trail(number)[-1].to_state == "superseded"
+    created = service.audit.audit_trail("V/2025/1-E01")[0]
     assert created.action == "paper_created"
     assert (created.payload["origin"], created.payload["continues"]) == ("V/2025/1", "V/2025/1")
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_the_supplement_is_released_and_decided_like_any_paper(service: WorkflowService) -> None:
     number = in_consultation(service)
-    e01 = service.create_supplement(
+    e01 = service.supplements.create_supplement(
         number, user="clerk", reason="Korrektur", date=dt.date(2025, 3, 20), text="Neu."
     ).number
     with pytest.raises(TransitionNotAllowed, match="once the paper is released"):
-        service.record_result(e01, user="session", position=1, outcome="beschlossen")
-    service.submit_paper(e01, user="clerk")
-    service.release_paper(e01, user="head")
-    decided = service.record_result(e01, user="session", position=1, outcome="beschlossen")
+        service.results.record_result(e01, user="session", position=1, outcome="beschlossen")
+    service.papers.submit_paper(e01, user="clerk")
+    service.papers.release_paper(e01, user="head")
+    decided = service.results.record_result(e01, user="session", position=1, outcome="beschlossen")
     assert decided.state == "adopted"
     assert [v.text for v in decided.text_versions] == ["Neu."]
-    assert service.get_paper(number).state == "superseded"
+    assert service.papers.get_paper(number).state == "superseded"
 
 
 def test_chain_numbers_follow_the_latest_paper_and_are_listed_from_any_member(
@@ -108,54 +108,62 @@ def test_chain_numbers_follow_the_latest_paper_and_are_listed_from_any_member(
 ) -> None:
     number = in_consultation(service)
     for index in range(1, 4):
-        latest = service.paper_chain(number)[-1].number
-        created = service.create_supplement(
+        latest = service.supplements.paper_chain(number)[-1].number
+        created = service.supplements.create_supplement(
             latest, user="session", reason=f"Ergänzung {index}", date=dt.date(2025, 3, 20)
         )
-        service.submit_paper(created.number, user="clerk")
-        service.release_paper(created.number, user="head")
+        service.papers.submit_paper(created.number, user="clerk")
+        service.papers.release_paper(created.number, user="head")
     expected = ["V/2025/1", "V/2025/1-E01", "V/2025/1-E02", "V/2025/1-E03"]
     for member in expected:
-        assert [v.number for v in service.paper_chain(member)] == expected
-    states = [v.state for v in service.paper_chain(number)]
+        assert [v.number for v in service.supplements.paper_chain(member)] == expected
+    states = [v.state for v in service.supplements.paper_chain(number)]
     assert states == ["superseded", "superseded", "superseded", "released"]
     with pytest.raises(InvalidInput, match="V/2025/1-E01 is continued by V/2025/1-E03; "):
-        service.create_supplement(
+        service.supplements.create_supplement(
             "V/2025/1-E01", user="session", reason="x", date=dt.date(2025, 3, 21)
         )
 
 
 def test_refusals_change_nothing(service: WorkflowService, database: Database) -> None:
-    draft = service.create_paper(
+    draft = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="Entwurf", office="amt1",
         date=dt.date(2025, 3, 1), route="standard",
     ).number  # fmt: skip
     number = in_consultation(service)
     before = snapshot(database)
     with pytest.raises(TransitionNotAllowed, match="still open"):
-        service.create_supplement(draft, user="clerk", reason="x", date=dt.date(2025, 3, 2))
+        service.supplements.create_supplement(
+            draft, user="clerk", reason="x", date=dt.date(2025, 3, 2)
+        )
     with pytest.raises(InvalidInput, match="needs a reason"):
-        service.create_supplement(number, user="clerk", reason=" ", date=dt.date(2025, 3, 2))
+        service.supplements.create_supplement(
+            number, user="clerk", reason=" ", date=dt.date(2025, 3, 2)
+        )
     with pytest.raises(PermissionDenied, match="'auditor' may not do paper.create"):
-        service.create_supplement(number, user="auditor", reason="x", date=dt.date(2025, 3, 2))
+        service.supplements.create_supplement(
+            number, user="auditor", reason="x", date=dt.date(2025, 3, 2)
+        )
     with pytest.raises(InvalidInput, match="'vorlage' is not an Ergänzungsvorlage type"):
-        service.create_supplement(
+        service.supplements.create_supplement(
             number, user="clerk", reason="x", date=dt.date(2025, 3, 2), paper_type="vorlage"
         )
     with pytest.raises(InvalidInput, match="create it with 'ratsweg paper supplement ORIGINAL'"):
-        service.create_paper(
+        service.papers.create_paper(
             user="clerk", paper_type="ergaenzung", title="x", office="amt1",
             date=dt.date(2025, 3, 1),
         )  # fmt: skip
-    decided = service.create_supplement(
+    decided = service.supplements.create_supplement(
         number, user="clerk", reason="x", date=dt.date(2025, 3, 2)
     ).number
-    service.submit_paper(decided, user="clerk")
-    service.release_paper(decided, user="head")
-    service.record_result(decided, user="session", position=1, outcome="beschlossen")
+    service.papers.submit_paper(decided, user="clerk")
+    service.papers.release_paper(decided, user="head")
+    service.results.record_result(decided, user="session", position=1, outcome="beschlossen")
     after = snapshot(database)
     with pytest.raises(TransitionNotAllowed, match="adopted"):
-        service.create_supplement(decided, user="clerk", reason="x", date=dt.date(2025, 3, 2))
+        service.supplements.create_supplement(
+            decided, user="clerk", reason="x", date=dt.date(2025, 3, 2)
+        )
     assert snapshot(database) == after != before
 
 
@@ -188,11 +196,11 @@ def test_cli_supplement_show_chain_and_trail(service: WorkflowService, tmp_path:
     whole = json.loads(run(service, "audit", "trail", "V/2025/1-E01", "--json").stdout)
     own = json.loads(run(service, "audit", "trail", "V/2025/1-E01", "--no-chain", "--json").stdout)
     assert {e["paper_number"] for e in whole} == {"V/2025/1", "V/2025/1-E01"}
-    assert [e["paper_number"] for e in whole][: len(service.audit_trail(number))] == [number] * len(
-        service.audit_trail(number)
-    )
-    assert [e["hash"] for e in own] == [e.hash for e in service.audit_trail("V/2025/1-E01")]
-    assert len(whole) == len(own) + len(service.audit_trail(number))
+    assert [e["paper_number"] for e in whole][: len(service.audit.audit_trail(number))] == [
+        number
+    ] * len(service.audit.audit_trail(number))
+    assert [e["hash"] for e in own] == [e.hash for e in service.audit.audit_trail("V/2025/1-E01")]
+    assert len(whole) == len(own) + len(service.audit.audit_trail(number))
 
 
 def test_cli_supplement_errors_are_one_line(service: WorkflowService) -> None:
@@ -203,7 +211,7 @@ def test_cli_supplement_errors_are_one_line(service: WorkflowService) -> None:
     unknown = run(service, "paper", "supplement", "V/2025/9", "--reason", "x")
     assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: no paper 'V/2025/9'")
     assert unknown.stderr.count("\n") == 1
-    assert service.get_paper(number).state == "in_consultation"
+    assert service.papers.get_paper(number).state == "in_consultation"
 
 
 def _supplement_latest(url: str, count: int, barrier: object) -> list[str]:
@@ -212,15 +220,15 @@ def _supplement_latest(url: str, count: int, barrier: object) -> list[str]:
     made: list[str] = []
     barrier.wait()  # type: ignore[attr-defined]
     while len(made) < count:
-        latest = service.paper_chain("V/2025/1")[-1].number
+        latest = service.supplements.paper_chain("V/2025/1")[-1].number
         try:
-            number = service.create_supplement(
+            number = service.supplements.create_supplement(
                 latest, user="session", reason="parallel", date=dt.date(2025, 3, 20)
             ).number
         except (InvalidInput, ConflictError, TransitionNotAllowed):
             continue  # another clerk was first: supplement the new latest paper once released
-        service.submit_paper(number, user="clerk")
-        service.release_paper(number, user="head")
+        service.papers.submit_paper(number, user="clerk")
+        service.papers.release_paper(number, user="head")
         made.append(number)
     service.db.dispose()
     return made
@@ -234,22 +242,22 @@ def test_parallel_supplements_are_numbered_without_gaps(
     made = _run_parallel(_supplement_latest, database_url, 3, 2)
     numbers = sorted(n for per_process in made for n in per_process)
     assert numbers == [f"V/2025/1-E{i:02d}" for i in range(1, 7)]
-    chain = service.paper_chain("V/2025/1")
+    chain = service.supplements.paper_chain("V/2025/1")
     assert [v.number for v in chain] == ["V/2025/1", *numbers]
     assert [v.state for v in chain] == ["superseded"] * 6 + ["released"]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_the_decision_report_covers_the_whole_chain(service: WorkflowService) -> None:
     number = in_consultation(service)
-    e01 = service.create_supplement(
+    e01 = service.supplements.create_supplement(
         number, user="clerk", reason="Korrektur", date=dt.date(2025, 3, 20), text="Neu."
     ).number
-    service.submit_paper(e01, user="clerk")
-    service.release_paper(e01, user="head")
-    service.record_result(e01, user="session", position=1, outcome="beschlossen")
+    service.papers.submit_paper(e01, user="clerk")
+    service.papers.release_paper(e01, user="head")
+    service.results.record_result(e01, user="session", position=1, outcome="beschlossen")
     for member in (number, e01):
-        trails = service.paper_report(member)
+        trails = service.trail.paper_report(member)
         assert [t.paper.number for t in trails] == [number, e01]
         assert [t.paper.state for t in trails] == ["superseded", "adopted"]
     html = run(service, "audit", "report", e01, user="auditor")
@@ -259,13 +267,13 @@ def test_the_decision_report_covers_the_whole_chain(service: WorkflowService) ->
 
 def test_every_paper_of_a_chain_replays_from_its_audit_trail(service: WorkflowService) -> None:
     number = in_consultation(service)
-    e01 = service.create_supplement(
+    e01 = service.supplements.create_supplement(
         number, user="clerk", reason="Korrektur", date=dt.date(2025, 3, 20), text="Neu."
     ).number
-    service.submit_paper(e01, user="clerk")
-    service.release_paper(e01, user="head")
-    service.record_result(e01, user="session", position=1, outcome="beschlossen")
-    reports = service.replay_audit()
+    service.papers.submit_paper(e01, user="clerk")
+    service.papers.release_paper(e01, user="head")
+    service.results.record_result(e01, user="session", position=1, outcome="beschlossen")
+    reports = service.audit.replay_audit()
     assert [(r.paper_number, r.status.value, r.difference) for r in reports] == [
         (number, "match", None),
         (e01, "match", None),

@@ -155,13 +155,13 @@ def test_user_errors_are_one_line_exit_1_and_change_nothing(
     service: WorkflowService, args: tuple[str, ...], user: str, message: str
 ) -> None:
     number = create(service)
-    before = service.audit_trail(number)
+    before = service.audit.audit_trail(number)
     result = run(service, *args, user=user)
     assert result.exit_code == 1
     assert result.stderr.startswith(message), result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
-    assert service.audit_trail(number) == before
+    assert service.audit.audit_trail(number) == before
 
 
 def test_usage_errors_exit_2(service: WorkflowService) -> None:
@@ -423,7 +423,7 @@ def test_bad_votes_file_is_one_line_and_changes_nothing(
     service: WorkflowService, tmp_path: Path, content: str, message: str
 ) -> None:
     number = released_via_cli(service)
-    before = len(service.audit_trail(number))
+    before = len(service.audit.audit_trail(number))
     votes = tmp_path / "votes.yaml"
     votes.write_text(content, encoding="utf-8")
     result = run(
@@ -434,7 +434,7 @@ def test_bad_votes_file_is_one_line_and_changes_nothing(
     )  # fmt: skip
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert len(service.audit_trail(number)) == before
+    assert len(service.audit.audit_trail(number)) == before
 
 
 def test_quorum_warning_goes_to_stderr(service: WorkflowService, clock: FixedClock) -> None:

@@ -79,7 +79,7 @@ def test_export_round_trips_and_the_parsed_events_verify(
     assert result.stderr == f"exported 23 events to {target}\n"
     assert result.stdout == ""
     events = parse_events(target.read_text(encoding="utf-8"), fmt)
-    expected = [cli_audit.event_record(e) for e in service.search_audit(AuditQuery())]
+    expected = [cli_audit.event_record(e) for e in service.audit.search_audit(AuditQuery())]
     assert [e | {"occurred_at": None} for e in events] == [
         e | {"occurred_at": None} for e in expected
     ]
@@ -128,7 +128,7 @@ def test_open_output_refuses_a_directory_before_writing(tmp_path: Path) -> None:
 
 def test_trail_in_every_format(service: WorkflowService) -> None:
     number = adopted_paper(service)
-    trail = service.audit_trail(number)
+    trail = service.audit.audit_trail(number)
     for fmt in ("json", "csv", "ndjson"):
         out = run(service, "audit", "trail", number, "--format", fmt).stdout
         assert [e["hash"] for e in parse_events(out, fmt)] == [e.hash for e in trail]
@@ -181,31 +181,33 @@ def test_search_by_organization_finds_the_step_and_its_result(service: WorkflowS
 
 
 def released_paper(service: WorkflowService, title: str) -> str:
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title=title, office="amt1",
         date=dt.date(2025, 3, 1), route="standard",
         planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
     ).number  # fmt: skip
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     return number
 
 
 def test_search_by_meeting_finds_its_papers_and_its_own_events(service: WorkflowService) -> None:
     on_agenda, elsewhere = released_paper(service, "Haushalt"), released_paper(service, "Kita")
     # both meetings took place before the clock's day (10.03.2025), so results can be recorded
-    meeting = service.create_meeting(
+    meeting = service.meetings.create_meeting(
         user="session", organization="ausschuss", start=dt.datetime(2025, 3, 4, 16, tzinfo=dt.UTC)
     ).id
-    other = service.create_meeting(
+    other = service.meetings.create_meeting(
         user="session", organization="ausschuss", start=dt.datetime(2025, 3, 6, 16, tzinfo=dt.UTC)
     ).id
-    service.schedule_into_meeting(on_agenda, user="session", position=1, meeting_id=meeting)
-    service.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
-    service.invite_meeting(meeting, user="session")
-    service.invite_meeting(other, user="session")
-    service.record_result(on_agenda, user="session", position=1, outcome="empfohlen")
-    service.record_result(elsewhere, user="session", position=1, outcome="empfohlen")
+    service.meetings.schedule_into_meeting(
+        on_agenda, user="session", position=1, meeting_id=meeting
+    )
+    service.meetings.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
+    service.meetings.invite_meeting(meeting, user="session")
+    service.meetings.invite_meeting(other, user="session")
+    service.results.record_result(on_agenda, user="session", position=1, outcome="empfohlen")
+    service.results.record_result(elsewhere, user="session", position=1, outcome="empfohlen")
 
     found = json.loads(run(service, "audit", "search", "--meeting", str(meeting), "--json").stdout)
     papers = {e["paper_number"] for e in found if e["paper_id"] is not None}
@@ -560,34 +562,34 @@ def test_the_auditor_may_change_nothing(
     service: WorkflowService, database: Database, command: str, tmp_path: Path
 ) -> None:
     number, submitted = (
-        service.create_paper(
+        service.papers.create_paper(
             user="clerk", paper_type="vorlage", title=title, office="amt1",
             date=dt.date(2025, 3, 1), route="standard",
         ).number
         for title in ("Haushalt", "Feuerwache")
     )  # fmt: skip
-    service.submit_paper(submitted, user="clerk")
-    meeting = service.create_meeting(
+    service.papers.submit_paper(submitted, user="clerk")
+    meeting = service.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 6, 16, 0, tzinfo=dt.UTC),  # held before the clock's day
     ).id
-    service.add_agenda_item(meeting, user="session", title="Mitteilungen", public=True)
+    service.meetings.add_agenda_item(meeting, user="session", title="Mitteilungen", public=True)
     steps = {"meeting hold": 1, "meeting approve-minutes": 2, "meeting record-minutes": 2}
-    advance = (service.invite_meeting, service.hold_meeting)
+    advance = (service.meetings.invite_meeting, service.meetings.hold_meeting)
     for step in advance[: steps.get(command, 0)]:
         step(meeting, user="session")
     minutes = tmp_path / "minutes.yaml"
     minutes.write_text("items:\n  - {top: Ö 1, result: empfohlen}\n", encoding="utf-8")
     before = snapshot(database)
     adopted = adopted_paper(service)
-    released = service.create_paper(
+    released = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="Eilt", office="amt1",
         date=dt.date(2025, 3, 1), route="standard",
     ).number  # fmt: skip
-    service.submit_paper(released, user="clerk")
-    service.release_paper(released, user="head")
-    task = service.add_implementation_task(
+    service.papers.submit_paper(released, user="clerk")
+    service.papers.release_paper(released, user="head")
+    task = service.decisions.add_implementation_task(
         adopted, user="session", title="Umsetzung", office="amt1", due=dt.date(2025, 12, 31)
     ).id
     fields = {
@@ -614,7 +616,7 @@ def test_the_auditor_may_read_everything(
     service: WorkflowService, command: str, tmp_path: Path
 ) -> None:
     number = adopted_paper(service)
-    meeting = service.create_meeting(
+    meeting = service.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 18, 16, 0, tzinfo=dt.UTC),
@@ -656,7 +658,7 @@ def test_create_app_role(
         app = WorkflowService(Database(app_url), service.clock)
         try:
             adopted_paper(app)  # the workflow works as the application role
-            assert app.verify_audit().ok
+            assert app.audit.verify_audit().ok
         finally:
             app.db.dispose()
         engine = create_engine(app_url)
@@ -674,7 +676,7 @@ def test_create_app_role(
                 assert "append-only" not in message  # refused by privileges, before triggers
         finally:
             engine.dispose()
-        granted = service.search_audit(AuditQuery(action="app_role_granted"))
+        granted = service.audit.search_audit(AuditQuery(action="app_role_granted"))
         assert [e.payload["created"] for e in granted] == [True, False]
     finally:
         admin = create_engine(POSTGRES_URL)

@@ -30,8 +30,8 @@ LANDAU_DATES = [
 def landau_2011(database: Database) -> WorkflowService:
     """Landau on 25.11.2011, with the Integrationskonzept submitted for co-signing."""
     service = WorkflowService(database, FixedClock(dt.datetime(2011, 11, 25, 9, tzinfo=dt.UTC)))
-    service.load_definitions(resolve_definitions_dir("landau"), user=None)
-    paper = service.create_paper(
+    service.bodies.load_definitions(resolve_definitions_dir("landau"), user=None)
+    paper = service.papers.create_paper(
         user="sozialamt.weber",
         paper_type="sitzungsvorlage",
         title="Integrationskonzept",
@@ -41,7 +41,7 @@ def landau_2011(database: Database) -> WorkflowService:
         participants=["hauptamt"],
         planned_dates=LANDAU_DATES,
     )
-    service.submit_paper(paper.number, user="sozialamt.weber")
+    service.papers.submit_paper(paper.number, user="sozialamt.weber")
     return service
 
 
@@ -83,14 +83,14 @@ def test_paper_check_proposes_the_gremiums_next_planned_meeting(
     assert str(alone["message"]).endswith("; keine geplante Sitzung ab dann")
     berlin = dt.timezone(dt.timedelta(hours=1))  # December: CET
     ids = {
-        day: landau_2011.create_meeting(
+        day: landau_2011.meetings.create_meeting(
             user="sitzungsdienst.becker",
             organization="stadtrat",
             start=dt.datetime(2011, 12, day, 17, tzinfo=berlin),
         ).id
         for day in (13, 15, 20)  # 13.12. is too early; 15.12. is the first one that works
     }
-    landau_2011.create_meeting(  # another Gremium's meeting on the day itself does not count
+    landau_2011.meetings.create_meeting(  # another Gremium's meeting on the day itself does not count
         user="sitzungsdienst.becker",
         organization="hauptausschuss",
         start=dt.datetime(2011, 12, 14, 17, tzinfo=berlin),
@@ -196,12 +196,12 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
 def test_user_errors_are_one_line_and_exit_1(
     landau_2011: WorkflowService, args: tuple[str, ...], message: str
 ) -> None:
-    before = landau_2011.audit_trail("2011/001")
+    before = landau_2011.audit.audit_trail("2011/001")
     result = run(landau_2011, *args)
     assert result.exit_code == 1
     assert result.stderr.startswith(message), result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
-    assert landau_2011.audit_trail("2011/001") == before
+    assert landau_2011.audit.audit_trail("2011/001") == before
 
 
 def test_bad_date_is_a_usage_error(landau_2011: WorkflowService) -> None:
@@ -211,7 +211,7 @@ def test_bad_date_is_a_usage_error(landau_2011: WorkflowService) -> None:
 
 
 def test_decided_papers_have_no_open_deadlines(landau_2011: WorkflowService) -> None:
-    landau_2011.withdraw_paper("2011/001", user="sozialamt.weber", reason="test")
+    landau_2011.papers.withdraw_paper("2011/001", user="sozialamt.weber", reason="test")
     result = run(landau_2011, "deadlines", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     check = json.loads(run(landau_2011, "paper", "check", "2011/001", "--json").stdout)
@@ -228,16 +228,16 @@ def test_met_deadlines_are_not_listed(landau_2011: WorkflowService) -> None:
 
     before = listed()
     assert ("vorlagenschluss", 1) in before and ("ladung", 4) in before
-    landau_2011.co_sign("2011/001", user="hauptamt.leitung", office="hauptamt")
-    landau_2011.release_paper("2011/001", user="sozialamt.leitung")
+    landau_2011.co_signing.co_sign("2011/001", user="hauptamt.leitung", office="hauptamt")
+    landau_2011.papers.release_paper("2011/001", user="sozialamt.leitung")
     released = listed()
     assert [kind for kind, _ in released] == ["ladung"] * 7  # every Vorlagenschluss met
-    meeting = landau_2011.create_meeting(
+    meeting = landau_2011.meetings.create_meeting(
         user="sitzungsdienst.becker",
         organization="hauptausschuss",
         start=dt.datetime(2011, 11, 29, 17, tzinfo=dt.UTC),
     ).id
-    landau_2011.build_agenda(meeting, user="sitzungsdienst.becker")
+    landau_2011.meetings.build_agenda(meeting, user="sitzungsdienst.becker")
     assert listed() == released  # scheduled, not yet invited: the Ladung is still open
-    landau_2011.invite_meeting(meeting, user="sitzungsdienst.becker")
+    landau_2011.meetings.invite_meeting(meeting, user="sitzungsdienst.becker")
     assert listed() == [entry for entry in released if entry != ("ladung", 4)]

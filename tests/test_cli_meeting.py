@@ -104,12 +104,12 @@ MUTATING = [
 def test_auditor_gets_one_line_and_exit_1(service: WorkflowService, args: tuple[str, ...]) -> None:
     number = released(service)
     mid = created(service)
-    service.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen")
     if args[1] in ("hold", "approve-minutes"):
-        service.invite_meeting(mid, user="session")
+        service.meetings.invite_meeting(mid, user="session")
     if args[1] == "approve-minutes":
         on_day(service.clock, DAY)
-        service.hold_meeting(mid, user="session")
+        service.meetings.hold_meeting(mid, user="session")
     before = run(service, "meeting", "show", str(mid), "--json").stdout
     filled = [a.format(mid=mid, paper=number) for a in args]
     result = run(service, *filled, user="auditor")

@@ -51,7 +51,7 @@ def test_planned_date_by_position(service: WorkflowService) -> None:
 
 def test_planned_dates_are_audited_with_the_paper(service: WorkflowService) -> None:
     planned_of(service, "2025-03-18", "2025-03-27")
-    (created,) = [e for e in service.audit_trail("V/2025/1") if e.action == "paper_created"]
+    (created,) = [e for e in service.audit.audit_trail("V/2025/1") if e.action == "paper_created"]
     assert "2025-03-27" in json.dumps(created.payload)
 
 
@@ -89,7 +89,7 @@ def test_count_and_form_mistakes_are_one_line_and_create_nothing(
     args = [a for value in planned for a in ("--planned", value)]
     result = run(service, *CREATE, *args, user="clerk")
     assert (result.exit_code, result.stderr) == (1, message)
-    assert service.list_papers() == []
+    assert service.papers.list_papers() == []
 
 
 def test_planned_without_route_is_refused(service: WorkflowService) -> None:
@@ -99,7 +99,7 @@ def test_planned_without_route_is_refused(service: WorkflowService) -> None:
         1,
         "Error: --planned gives dates of the route's steps; pass --route ID too\n",
     )
-    assert service.list_papers() == []
+    assert service.papers.list_papers() == []
 
 
 @pytest.mark.parametrize("value", ["31.06.2012", "2025-13-01", "x=2025-03-18", "0=2025-03-18"])
@@ -108,4 +108,4 @@ def test_a_bad_date_or_position_is_a_usage_error(service: WorkflowService, value
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert f"Invalid value for '--planned': '{value}'" in result.stderr
-    assert service.list_papers() == []
+    assert service.papers.list_papers() == []

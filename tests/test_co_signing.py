@@ -24,7 +24,7 @@ MONDAY = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def herzogenrath(database: Database) -> Iterator[WorkflowService]:
     service = WorkflowService(database, FixedClock(MONDAY))
-    service.load_definitions(resolve_definitions_dir("herzogenrath"), user=None)
+    service.bodies.load_definitions(resolve_definitions_dir("herzogenrath"), user=None)
     yield service
 
 
@@ -33,12 +33,12 @@ def run(service: WorkflowService, *args: str, user: str) -> Result:
 
 
 def submitted(service: WorkflowService) -> str:
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user="amt50.sachbearbeitung", paper_type="sitzungsvorlage", title="Integrationskonzept",
         office="amt50", date=dt.date(2025, 3, 10), route="integrationskonzept",
         participants=["amt10"],
     ).number  # fmt: skip
-    service.submit_paper(number, user="amt50.sachbearbeitung")
+    service.papers.submit_paper(number, user="amt50.sachbearbeitung")
     return number
 
 
@@ -46,12 +46,12 @@ def test_pending_co_signature_is_due_after_the_configured_working_days(
     herzogenrath: WorkflowService,
 ) -> None:
     number = submitted(herzogenrath)
-    [signature] = herzogenrath.get_paper(number).co_signatures
+    [signature] = herzogenrath.papers.get_paper(number).co_signatures
     assert (signature.state, signature.due) == (CoSignatureState.PENDING, dt.date(2025, 3, 13))
     shown = run(herzogenrath, "paper", "show", number, user="rpa").stdout
     assert "Mitzeichnung: Amt 10 - Hauptamt: pending (fällig 13.03.2025)" in shown
-    herzogenrath.co_sign(number, user="amt10.leitung", office="amt10")
-    [signed] = herzogenrath.get_paper(number).co_signatures
+    herzogenrath.co_signing.co_sign(number, user="amt10.leitung", office="amt10")
+    [signed] = herzogenrath.papers.get_paper(number).co_signatures
     assert (signed.state, signed.due) == (CoSignatureState.SIGNED, None)
 
 
@@ -59,16 +59,16 @@ def test_objection_blocks_release_until_the_office_signs_after_all(
     herzogenrath: WorkflowService,
 ) -> None:
     number = submitted(herzogenrath)
-    herzogenrath.co_sign(
+    herzogenrath.co_signing.co_sign(
         number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten fehlen"
     )
     with pytest.raises(TransitionNotAllowed, match="objection by amt10 not resolved"):
-        herzogenrath.release_paper(number, user="amt50.leitung")
-    herzogenrath.co_sign(number, user="amt10.leitung", office="amt10", comment="ergänzt")
-    assert herzogenrath.release_paper(number, user="amt50.leitung").state == "released"
-    [replayed] = herzogenrath.replay_audit(number)
+        herzogenrath.papers.release_paper(number, user="amt50.leitung")
+    herzogenrath.co_signing.co_sign(number, user="amt10.leitung", office="amt10", comment="ergänzt")
+    assert herzogenrath.papers.release_paper(number, user="amt50.leitung").state == "released"
+    [replayed] = herzogenrath.audit.replay_audit(number)
     assert (replayed.status.value, replayed.difference) == ("match", None)
-    signed = [e for e in herzogenrath.audit_trail(number) if e.action == "co_signed"]
+    signed = [e for e in herzogenrath.audit.audit_trail(number) if e.action == "co_signed"]
     assert [e.payload for e in signed] == [
         {"office": "amt10", "comment": "ergänzt", "objection_withdrawn": "Kosten fehlen"}
     ]
@@ -78,7 +78,7 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
     herzogenrath: WorkflowService,
 ) -> None:
     number = submitted(herzogenrath)
-    herzogenrath.co_sign(
+    herzogenrath.co_signing.co_sign(
         number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten fehlen"
     )
     result = run(
@@ -87,14 +87,14 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stderr == f"{number}: objection of amt10 overruled\n"
-    [signature] = herzogenrath.get_paper(number).co_signatures
+    [signature] = herzogenrath.papers.get_paper(number).co_signatures
     assert (signature.state, signature.comment, signature.overruled_by) == (
         CoSignatureState.OVERRULED,
         "Kosten fehlen",
         "amt50.leitung",
     )
     assert signature.overrule_reason == "Kosten folgen im Haushalt"
-    event = herzogenrath.audit_trail(number)[-1]
+    event = herzogenrath.audit.audit_trail(number)[-1]
     assert (event.action, event.from_state, event.to_state, event.payload) == (
         "co_signature_overruled",
         "objected",
@@ -104,8 +104,8 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
     shown = run(herzogenrath, "paper", "show", number, user="rpa").stdout
     assert "überstimmt von amt50.leitung: Kosten folgen im Haushalt" in shown
     with pytest.raises(InvalidInput, match="was overruled by amt50.leitung"):
-        herzogenrath.co_sign(number, user="amt10.leitung", office="amt10")
-    assert herzogenrath.release_paper(number, user="amt50.leitung").state == "released"
+        herzogenrath.co_signing.co_sign(number, user="amt10.leitung", office="amt10")
+    assert herzogenrath.papers.release_paper(number, user="amt50.leitung").state == "released"
 
 
 @pytest.mark.parametrize(
@@ -126,13 +126,13 @@ def test_overruling_is_refused(
     message: str,
 ) -> None:
     number = submitted(herzogenrath)
-    herzogenrath.co_sign(
+    herzogenrath.co_signing.co_sign(
         number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten"
     )
-    before = herzogenrath.audit_trail(number)
+    before = herzogenrath.audit.audit_trail(number)
     with pytest.raises(error, match=message):
-        herzogenrath.overrule_objection(number, user=user, office=office, reason=reason)
-    assert herzogenrath.audit_trail(number) == before
+        herzogenrath.co_signing.overrule_objection(number, user=user, office=office, reason=reason)
+    assert herzogenrath.audit.audit_trail(number) == before
 
 
 def test_only_an_objection_can_be_overruled(herzogenrath: WorkflowService) -> None:

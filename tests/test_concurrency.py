@@ -36,7 +36,7 @@ def _release_all(url: str, numbers: list[str], barrier: object) -> list[str]:
     barrier.wait()  # type: ignore[attr-defined]
     for number in numbers:
         try:
-            service.release_paper(number, user="head")
+            service.papers.release_paper(number, user="head")
             outcomes.append("won")
         except (TransitionNotAllowed, ConflictError) as exc:
             outcomes.append(f"refused: {exc}")
@@ -50,7 +50,7 @@ def _record_all(url: str, numbers: list[str], barrier: object) -> list[str]:
     barrier.wait()  # type: ignore[attr-defined]
     for number in numbers:
         try:
-            service.record_result(number, user="session", position=1, outcome="empfohlen")
+            service.results.record_result(number, user="session", position=1, outcome="empfohlen")
             outcomes.append("won")
         except (TransitionNotAllowed, ConflictError) as exc:
             outcomes.append(f"refused: {exc}")
@@ -62,7 +62,7 @@ def _create_many(url: str, count: int, barrier: object) -> list[str]:
     service = _service(url)
     barrier.wait()  # type: ignore[attr-defined]
     numbers = [
-        service.create_paper(
+        service.papers.create_paper(
             user="clerk",
             paper_type="vorlage",
             title="Parallel",
@@ -91,7 +91,7 @@ def _run_parallel(target: object, url: str, arg: object, processes: int) -> list
 def _papers(service: WorkflowService, count: int, *, submitted: bool, released: bool) -> list[str]:
     numbers = []
     for _ in range(count):
-        number = service.create_paper(
+        number = service.papers.create_paper(
             user="clerk",
             paper_type="vorlage",
             title="Streitfall",
@@ -101,9 +101,9 @@ def _papers(service: WorkflowService, count: int, *, submitted: bool, released: 
             planned_dates=[dt.date(2025, 3, 18), dt.date(2025, 3, 27)],
         ).number
         if submitted:
-            service.submit_paper(number, user="clerk")
+            service.papers.submit_paper(number, user="clerk")
         if released:
-            service.release_paper(number, user="head")
+            service.papers.release_paper(number, user="head")
         numbers.append(number)
     return numbers
 
@@ -121,10 +121,10 @@ def test_two_clerks_release_the_same_papers(service: WorkflowService, database_u
     per_process = _run_parallel(_release_all, database_url, numbers, 2)
     _assert_one_winner(per_process, ROUNDS)
     for number in numbers:
-        trail = service.audit_trail(number)
+        trail = service.audit.audit_trail(number)
         assert [e.to_state for e in trail].count("released") == 1
-        assert service.get_paper(number).state == "released"
-    assert service.verify_audit().ok
+        assert service.papers.get_paper(number).state == "released"
+    assert service.audit.verify_audit().ok
 
 
 def test_three_clerks_record_the_same_result(service: WorkflowService, database_url: str) -> None:
@@ -132,11 +132,11 @@ def test_three_clerks_record_the_same_result(service: WorkflowService, database_
     per_process = _run_parallel(_record_all, database_url, numbers, 3)
     _assert_one_winner(per_process, ROUNDS)
     for number in numbers:
-        actions = Counter(e.action for e in service.audit_trail(number))
+        actions = Counter(e.action for e in service.audit.audit_trail(number))
         assert actions["result_recorded"] == 1
-        view = service.get_paper(number)
+        view = service.papers.get_paper(number)
         assert [c.state for c in view.consultations] == ["held", "planned"]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_parallel_numbering_is_unique_and_gap_free(
@@ -147,8 +147,8 @@ def test_parallel_numbering_is_unique_and_gap_free(
     assert sorted(numbers, key=lambda n: int(n.rsplit("/", 1)[1])) == [
         f"V/2025/{i}" for i in range(1, 41)
     ]
-    assert len(service.list_papers()) == 40
-    assert service.verify_audit().ok
+    assert len(service.papers.list_papers()) == 40
+    assert service.audit.verify_audit().ok
 
 
 def test_losing_clerk_gets_one_line_and_exit_1(service: WorkflowService, database_url: str) -> None:
@@ -170,7 +170,7 @@ def test_losing_clerk_gets_one_line_and_exit_1(service: WorkflowService, databas
     loser_err = next(err for code, _, err in results if code == 1)
     assert loser_err.count("\n") == 1 and "Traceback" not in loser_err
     assert f"cannot release {number}: it is 'released'" in loser_err
-    assert [e.to_state for e in service.audit_trail(number)].count("released") == 1
+    assert [e.to_state for e in service.audit.audit_trail(number)].count("released") == 1
 
 
 def _schedule_into_meeting(url: str, numbers: list[str], barrier: object) -> list[str]:
@@ -178,7 +178,9 @@ def _schedule_into_meeting(url: str, numbers: list[str], barrier: object) -> lis
     barrier.wait()  # type: ignore[attr-defined]
     outcomes = []
     for number in numbers:
-        item = service.schedule_into_meeting(number, user="session", position=1, meeting_id=1)
+        item = service.meetings.schedule_into_meeting(
+            number, user="session", position=1, meeting_id=1
+        )
         outcomes.append(f"{item.number}:{item.nachtrag}")
     service.db.dispose()
     return outcomes
@@ -188,7 +190,7 @@ def _invite(url: str, _numbers: list[str], barrier: object) -> list[str]:
     service = _service(url)
     barrier.wait()  # type: ignore[attr-defined]
     time.sleep(0.05)  # let the clerks get going first
-    view = service.invite_meeting(1, user="session")
+    view = service.meetings.invite_meeting(1, user="session")
     service.db.dispose()
     return [view.state]
 
@@ -197,10 +199,10 @@ def test_clerks_schedule_into_a_meeting_while_it_is_invited(
     service: WorkflowService, database_url: str
 ) -> None:
     numbers = _papers(service, 2 * ROUNDS, submitted=True, released=True)
-    mid = service.create_meeting(
+    mid = service.meetings.create_meeting(
         user="session", organization="ausschuss", start=START + dt.timedelta(days=8)
     ).id
-    service.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
+    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
     jobs = [(_schedule_into_meeting, numbers[::2]), (_schedule_into_meeting, numbers[1::2])]
     jobs.append((_invite, []))
     ctx = multiprocessing.get_context("spawn")
@@ -210,7 +212,7 @@ def test_clerks_schedule_into_a_meeting_while_it_is_invited(
             pending = [pool.apply_async(f, (database_url, arg, barrier)) for f, arg in jobs]
             results = [p.get(timeout=240) for p in pending]
     assert results[2] == ["invited"]
-    view = service.get_meeting(mid)
+    view = service.meetings.get_meeting(mid)
     public = [i for i in view.agenda if i.part.value == "public"]
     assert [i.number for i in public] == [f"Ö {n}" for n in range(1, 2 * ROUNDS + 1)]
     assert sorted(i.paper_number for i in public) == sorted(numbers)  # type: ignore[type-var]
@@ -219,4 +221,4 @@ def test_clerks_schedule_into_a_meeting_while_it_is_invited(
     assert [i.number for i in view.agenda if i.part.value == "non_public"] == ["N 1"]
     returned = sorted(o for chunk in results[:2] for o in chunk if not o.startswith("None"))
     assert returned == sorted(f"{i.number}:True" for i in public if i.nachtrag)
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok

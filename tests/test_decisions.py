@@ -30,7 +30,7 @@ S = "session"
 
 
 def trail(service: WorkflowService, number: str) -> int:
-    return len(service.audit_trail(number))
+    return len(service.audit.audit_trail(number))
 
 
 def steps(view: object) -> list[tuple[str, str, str]]:
@@ -44,15 +44,15 @@ def adopted(service: WorkflowService) -> str:
     """Recommended on 18.03.2025, decided by the Rat on 27.03.2025 (the clock's day then)."""
     number = released(service)
     on_day(service.clock, D(2025, 3, 18))
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     on_day(service.clock, D(2025, 3, 27))
-    service.record_result(number, user=S, position=2, outcome="beschlossen")
+    service.results.record_result(number, user=S, position=2, outcome="beschlossen")
     return number
 
 
 def shipped(database: Database, clock: FixedClock, name: str) -> WorkflowService:
     svc = WorkflowService(database, clock)
-    svc.load_definitions(resolve_definitions_dir(name), user=None)
+    svc.bodies.load_definitions(resolve_definitions_dir(name), user=None)
     return svc
 
 
@@ -63,11 +63,11 @@ def test_nw_urgent_decision_needs_approval_in_the_next_rat_meeting(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     number = released(service)
-    meeting = service.create_meeting(
+    meeting = service.meetings.create_meeting(
         user=S, organization="rat", start=dt.datetime(2025, 3, 20, 17, tzinfo=dt.UTC)
     )
     on_day(clock, D(2025, 3, 12))
-    view = service.record_urgent_decision(
+    view = service.decisions.record_urgent_decision(
         number,
         user=S,
         decided_by="mayor",
@@ -84,19 +84,21 @@ def test_nw_urgent_decision_needs_approval_in_the_next_rat_meeting(
     ]
     assert view.consultations[3].planned_date == D(2025, 3, 20)
     assert meeting.id
-    (proc,) = service.list_procedures(number)
+    (proc,) = service.decisions.list_procedures(number)
     assert (proc.kind, proc.decided_by, proc.co_signer, proc.position) == (
         "dringlichkeitsentscheidung",
         "mayor",
         "Ratsmitglied Schmitz",
         4,
     )
-    events = [e for e in service.audit_trail(number) if e.action == "urgent_decision_recorded"]
+    events = [
+        e for e in service.audit.audit_trail(number) if e.action == "urgent_decision_recorded"
+    ]
     assert events[0].payload["legal_basis"] == "GO NRW § 60 Abs. 1 S. 2"
     on_day(clock, D(2025, 3, 20))
-    view = service.record_result(number, user=S, position=4, outcome="genehmigt")
+    view = service.results.record_result(number, user=S, position=4, outcome="genehmigt")
     assert view.state == "adopted"
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_nw_council_refusing_approval_annuls_the_urgent_decision(
@@ -104,11 +106,11 @@ def test_nw_council_refusing_approval_annuls_the_urgent_decision(
 ) -> None:
     number = released(service)
     on_day(clock, D(2025, 3, 12))
-    service.record_urgent_decision(
+    service.decisions.record_urgent_decision(
         number, user=S, decided_by="mayor", co_signer="RM Meyer", date=D(2025, 3, 12), reason="x"
     )
     on_day(clock, D(2025, 3, 27))
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=4, outcome="abgelehnt", date=D(2025, 3, 27)
     )
     assert view.state == "annulled"
@@ -121,7 +123,7 @@ def test_urgent_decision_refusals_change_nothing(
     on_day(clock, D(2025, 3, 12))
     before = trail(service, number)
     with pytest.raises(InvalidInput) as info:
-        service.record_urgent_decision(
+        service.decisions.record_urgent_decision(
             number, user=S, decided_by="mayor", co_signer="RM", date=D(2025, 2, 28), reason="x"
         )
     assert str(info.value) == (
@@ -129,24 +131,24 @@ def test_urgent_decision_refusals_change_nothing(
         "date (01.03.2025); check --date"
     )
     with pytest.raises(InvalidInput, match="together with a co-signer.*--co-signer NAME"):
-        service.record_urgent_decision(
+        service.decisions.record_urgent_decision(
             number, user=S, decided_by="mayor", date=D(2025, 3, 12), reason="eilt"
         )
     with pytest.raises(PermissionDenied, match="'clerk' is not the Bürgermeister.*mayor"):
-        service.record_urgent_decision(
+        service.decisions.record_urgent_decision(
             number, user=S, decided_by="clerk", co_signer="X", date=D(2025, 3, 12), reason="eilt"
         )
     with pytest.raises(PermissionDenied, match="'auditor' may not decide_urgently"):
-        service.record_urgent_decision(
+        service.decisions.record_urgent_decision(
             number, user="auditor", decided_by="mayor", co_signer="X", date=D(2025, 3, 12),
             reason="eilt",
         )  # fmt: skip
     with pytest.raises(InvalidInput, match="needs its reasons"):
-        service.record_urgent_decision(
+        service.decisions.record_urgent_decision(
             number, user=S, decided_by="mayor", co_signer="X", date=D(2025, 3, 12), reason=" "
         )
     assert trail(service, number) == before
-    assert service.get_paper(number).state == "released"
+    assert service.papers.get_paper(number).state == "released"
 
 
 def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
@@ -155,7 +157,7 @@ def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
     svc = shipped(database, clock, "landau")
     number = _landau_paper(svc)
     on_day(clock, D(2025, 3, 12))
-    view = svc.record_urgent_decision(
+    view = svc.decisions.record_urgent_decision(
         number,
         user="sitzungsdienst.becker",
         decided_by="oberbuergermeister",
@@ -167,7 +169,7 @@ def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
     assert steps(view)[-1] == ("stadtrat", "kenntnisnahme", "planned")
     position = view.consultations[-1].position
     on_day(clock, D(2025, 3, 25))
-    view = svc.record_result(
+    view = svc.results.record_result(
         number,
         user="sitzungsdienst.becker",
         position=position,
@@ -175,7 +177,7 @@ def test_rp_urgent_decision_is_noted_or_annulled_by_the_stadtrat(
         date=D(2025, 3, 25),
     )
     assert view.state == "adopted"
-    assert svc.verify_audit().ok
+    assert svc.audit.verify_audit().ok
 
 
 def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
@@ -185,7 +187,7 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
     number = _voelklingen_paper(svc)
     on_day(clock, D(2025, 3, 12))
     with pytest.raises(InvalidInput, match="KSVG § 61: the Bürgermeister decides alone"):
-        svc.record_urgent_decision(
+        svc.decisions.record_urgent_decision(
             number,
             user="sitzungsdienst",
             decided_by="oberbuergermeisterin",
@@ -193,7 +195,7 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
             date=D(2025, 3, 12),
             reason="Hochwasser",
         )
-    view = svc.record_urgent_decision(
+    view = svc.decisions.record_urgent_decision(
         number,
         user="sitzungsdienst",
         decided_by="oberbuergermeisterin",
@@ -202,7 +204,7 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
     )
     assert steps(view)[-1] == ("stadtrat", "kenntnisnahme", "planned")
     on_day(clock, D(2025, 3, 25))
-    view = svc.record_result(
+    view = svc.results.record_result(
         number,
         user="sitzungsdienst",
         position=view.consultations[-1].position,
@@ -214,12 +216,14 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
 
 def test_aufgehoben_fits_only_an_urgent_decision(service: WorkflowService) -> None:
     number = create(service, route="standard")
-    service.remove_consultation(number, user="clerk", position=2)
-    service.add_consultation(number, user="clerk", organization="rat", role="kenntnisnahme")
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.paths.remove_consultation(number, user="clerk", position=2)
+    service.paths.add_consultation(number, user="clerk", organization="rat", role="kenntnisnahme")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     with pytest.raises(InvalidInput, match="'aufgehoben' annuls only a Dringlichkeitsentscheidung"):
-        service.record_result(number, user=S, position=2, outcome="aufgehoben", date=D(2025, 4, 1))
+        service.results.record_result(
+            number, user=S, position=2, outcome="aufgehoben", date=D(2025, 4, 1)
+        )
 
 
 # -- Widerspruch, Beanstandung, Aussetzung ----------------------------------------------------
@@ -230,11 +234,11 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
 ) -> None:
     number = adopted(service)  # the Rat decided on 27.03.2025
     with pytest.raises(InvalidInput, match="had to be raised by 30.03.2025"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=D(2025, 3, 31), reason="Gemeinwohl"
         )
     with pytest.raises(InvalidInput, match="no earlier than 01.04.2025 and no later than 12.04"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number,
             user="mayor",
             kind="widerspruch",
@@ -243,41 +247,41 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
             planned_date=D(2025, 3, 31),
         )
     on_day(clock, D(2025, 3, 29))
-    view = service.raise_objection(
+    view = service.decisions.raise_objection(
         number, user="mayor", kind="widerspruch", date=D(2025, 3, 29), reason="Gemeinwohl"
     )
     assert view.state == "objected"
     assert steps(view)[-1] == ("rat", "entscheidung", "planned")
-    (proc,) = service.list_procedures(number)
+    (proc,) = service.decisions.list_procedures(number)
     assert (proc.window_start, proc.window_end) == (D(2025, 4, 1), D(2025, 4, 12))
     before = trail(service, number)
     with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*12.04.2025.*20.04.2025 is outside"):
-        service.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 20))
+        service.paths.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 20))
     assert trail(service, number) == before
     # A result outside the window is refused as well, and changes nothing.
     with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*31.03.2025 is outside"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=3, outcome="beschlossen", date=D(2025, 3, 31)
         )
     assert trail(service, number) == before
-    assert steps(service.get_paper(number))[-1] == ("rat", "entscheidung", "planned")
-    service.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 8))
+    assert steps(service.papers.get_paper(number))[-1] == ("rat", "entscheidung", "planned")
+    service.paths.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 8))
     before = trail(service, number)
     with pytest.raises(InvalidInput, match="no later than 12.04.2025; 20.04.2025 is outside"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 20)
         )
     assert trail(service, number) == before
-    paper = service.get_paper(number)
+    paper = service.papers.get_paper(number)
     assert (paper.state, paper.consultations[-1].state) == ("objected", "scheduled")
     on_day(clock, D(2025, 4, 8))
-    view = service.record_result(number, user=S, position=3, outcome="beschlossen")
+    view = service.results.record_result(number, user=S, position=3, outcome="beschlossen")
     assert view.state == "adopted"
     with pytest.raises(InvalidInput, match="no second widerspruch.*29.03.2025"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=D(2025, 4, 9), reason="noch einmal"
         )
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_beanstandung_upheld_goes_to_the_supervisory_authority(
@@ -285,20 +289,24 @@ def test_beanstandung_upheld_goes_to_the_supervisory_authority(
 ) -> None:
     number = adopted(service)
     on_day(clock, D(2025, 4, 2))
-    view = service.raise_objection(
+    view = service.decisions.raise_objection(
         number, user="mayor", kind="beanstandung", date=D(2025, 4, 2), reason="rechtswidrig"
     )
     assert view.state == "contested"
     on_day(clock, D(2025, 4, 10))
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 10)
     )
     assert view.state == "supervisory_review"
     with pytest.raises(PermissionDenied, match="'mayor' may not annul"):
-        service.record_supervisory_decision(number, user="mayor", annul=True, reason="Az 1")
-    view = service.record_supervisory_decision(number, user=S, annul=True, reason="Bez.-Reg. Az 1")
+        service.decisions.record_supervisory_decision(
+            number, user="mayor", annul=True, reason="Az 1"
+        )
+    view = service.decisions.record_supervisory_decision(
+        number, user=S, annul=True, reason="Bez.-Reg. Az 1"
+    )
     assert view.state == "annulled"
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_objection_refusals_change_nothing(service: WorkflowService, clock: FixedClock) -> None:
@@ -306,25 +314,25 @@ def test_objection_refusals_change_nothing(service: WorkflowService, clock: Fixe
     on_day(clock, D(2025, 4, 2))
     before = trail(service, number)
     with pytest.raises(InvalidInput, match="'aussetzung' is not configured.*widerspruch"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="mayor", kind="aussetzung", date=D(2025, 4, 2), reason="r"
         )
     with pytest.raises(InvalidInput, match="unknown kind of objection 'widerspuch'.*widerspruch"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="mayor", kind="widerspuch", date=D(2025, 4, 2), reason="r"
         )
     with pytest.raises(PermissionDenied, match="'auditor' may not object"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="auditor", kind="widerspruch", date=D(2025, 3, 28), reason="r"
         )
     with pytest.raises(InvalidInput, match="Einspruch applies only to committees"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="mayor", kind="einspruch", date=D(2025, 3, 28), reason="r"
         )
     assert trail(service, number) == before
     fresh = released(service)
     with pytest.raises(InvalidInput, match="has no decision yet"):
-        service.raise_objection(
+        service.decisions.raise_objection(
             fresh, user="mayor", kind="widerspruch", date=D(2025, 3, 28), reason="r"
         )
 
@@ -333,7 +341,7 @@ def test_objection_refusals_change_nothing(service: WorkflowService, clock: Fixe
 
 
 def _asidq_decision(svc: WorkflowService) -> str:
-    number = svc.create_paper(
+    number = svc.papers.create_paper(
         user="amt50.sachbearbeitung",
         paper_type=_first_type(svc),
         title="Integrationskonzept, Fortschreibung",
@@ -341,10 +349,10 @@ def _asidq_decision(svc: WorkflowService) -> str:
         date=D(2025, 3, 1),
         route="integrationskonzept",
     ).number
-    svc.submit_paper(number, user="amt50.sachbearbeitung")
-    svc.release_paper(number, user="amt50.leitung")
+    svc.papers.submit_paper(number, user="amt50.sachbearbeitung")
+    svc.papers.release_paper(number, user="amt50.leitung")
     on_day(svc.clock, D(2025, 3, 25))
-    view = svc.record_result(
+    view = svc.results.record_result(
         number, user="sitzungsdienst", position=1, outcome="beschlossen", date=D(2025, 3, 25)
     )
     assert view.state == "objection_period"
@@ -359,17 +367,17 @@ def test_herzogenrath_asidq_decision_becomes_final_after_the_einspruchsfrist(
     clock.instant = dt.datetime(2025, 4, 1, 10, tzinfo=dt.UTC)
     before = trail(svc, number)
     with pytest.raises(InvalidInput, match="runs until 01.04.2025; finalize it after that day"):
-        svc.finalize_decision(number, user="sitzungsdienst")
+        svc.decisions.finalize_decision(number, user="sitzungsdienst")
     with pytest.raises(PermissionDenied, match="'rpa' may not finalize"):
         clock.instant = dt.datetime(2025, 4, 2, 10, tzinfo=dt.UTC)
-        svc.finalize_decision(number, user="rpa")
+        svc.decisions.finalize_decision(number, user="rpa")
     assert trail(svc, number) == before
-    view = svc.finalize_decision(number, user="sitzungsdienst")
+    view = svc.decisions.finalize_decision(number, user="sitzungsdienst")
     assert view.state == "adopted"
-    last = svc.audit_trail(number)[-1]
+    last = svc.audit.audit_trail(number)[-1]
     assert (last.from_state, last.to_state) == ("objection_period", "adopted")
     assert last.payload["objection_period_until"] == "2025-04-01"
-    assert svc.verify_audit().ok
+    assert svc.audit.verify_audit().ok
 
 
 def test_herzogenrath_einspruch_takes_the_matter_to_the_rat(
@@ -378,27 +386,27 @@ def test_herzogenrath_einspruch_takes_the_matter_to_the_rat(
     svc = shipped(database, clock, "herzogenrath")
     number = _asidq_decision(svc)
     with pytest.raises(InvalidInput, match="needs 4 of the 17 members.*got 3"):
-        svc.raise_objection(
+        svc.decisions.raise_objection(
             number, user="sitzungsdienst", kind="einspruch", date=D(2025, 3, 27), reason="r",
             members=3,
         )  # fmt: skip
     with pytest.raises(InvalidInput, match="ran from 25.03.2025 to 01.04.2025"):
-        svc.raise_objection(
+        svc.decisions.raise_objection(
             number, user="buergermeister", kind="einspruch", date=D(2025, 4, 3), reason="r"
         )
     on_day(clock, D(2025, 3, 27))
-    view = svc.raise_objection(
+    view = svc.decisions.raise_objection(
         number, user="sitzungsdienst", kind="einspruch", date=D(2025, 3, 27), reason="r",
         members=4,
     )  # fmt: skip
     assert view.state == "appealed"
     assert steps(view) == [("asidq", "entscheidung", "held"), ("rat", "entscheidung", "planned")]
     on_day(clock, D(2025, 4, 10))
-    view = svc.record_result(
+    view = svc.results.record_result(
         number, user="sitzungsdienst", position=2, outcome="abgelehnt", date=D(2025, 4, 10)
     )
     assert view.state == "rejected"
-    assert svc.verify_audit().ok
+    assert svc.audit.verify_audit().ok
 
 
 # -- Beschlusskontrolle -------------------------------------------------------------------------
@@ -408,55 +416,61 @@ def test_implementation_tasks_report_and_overdue_listing(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(service)  # decided 27.03.2025
-    yearly = service.add_implementation_task(
+    yearly = service.decisions.add_implementation_task(
         number, user=S, title="Umsetzungsbericht", office="amt1", interval_months=12,
         report_to="ausschuss",
     )  # fmt: skip
-    build = service.add_implementation_task(
+    build = service.decisions.add_implementation_task(
         number, user=S, title="Bauantrag stellen", office="amt1", due=D(2025, 6, 30)
     )
     assert (yearly.due, build.due) == (D(2026, 3, 27), D(2025, 6, 30))
     clock.instant = dt.datetime(2025, 7, 2, 8, tzinfo=dt.UTC)
-    overdue = service.list_implementation_tasks(overdue=True)
+    overdue = service.decisions.list_implementation_tasks(overdue=True)
     assert [t.id for t in overdue] == [build.id]
-    assert [t.id for t in service.list_implementation_tasks()] == [build.id, yearly.id]
-    done = service.report_implementation(
+    assert [t.id for t in service.decisions.list_implementation_tasks()] == [build.id, yearly.id]
+    done = service.decisions.report_implementation(
         build.id, user="clerk", date=D(2025, 7, 1), text="gestellt", implemented=True
     )
     assert done.state.value == "implemented"
     on_day(clock, D(2026, 3, 20))
-    report = service.report_implementation(yearly.id, user="head", date=D(2026, 3, 20), text="1")
+    report = service.decisions.report_implementation(
+        yearly.id, user="head", date=D(2026, 3, 20), text="1"
+    )
     assert (report.state.value, report.due) == ("reported", D(2027, 3, 20))
-    assert service.get_paper(number).state == "adopted"
+    assert service.papers.get_paper(number).state == "adopted"
     on_day(clock, D(2027, 3, 1))
-    service.report_implementation(
+    service.decisions.report_implementation(
         yearly.id, user="head", date=D(2027, 3, 1), text="fertig", implemented=True
     )
-    assert service.get_paper(number).state == "implemented"
-    assert service.list_implementation_tasks() == []
-    actions = [e.action for e in service.audit_trail(number)]
+    assert service.papers.get_paper(number).state == "implemented"
+    assert service.decisions.list_implementation_tasks() == []
+    actions = [e.action for e in service.audit.audit_trail(number)]
     assert actions.count("implementation_task_added") == 2
     assert actions.count("implementation_completed") == 2
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_implementation_refusals_change_nothing(service: WorkflowService) -> None:
     number = adopted(service)
-    task = service.add_implementation_task(
+    task = service.decisions.add_implementation_task(
         number, user=S, title="Bericht", office="amt1", due=D(2025, 9, 1)
     )
     before = trail(service, number)
     with pytest.raises(PermissionDenied, match="'auditor' may not do implementation.plan"):
-        service.add_implementation_task(number, user="auditor", title="x", office="amt1")
+        service.decisions.add_implementation_task(number, user="auditor", title="x", office="amt1")
     with pytest.raises(PermissionDenied, match="'auditor' may not do implementation.report"):
-        service.report_implementation(task.id, user="auditor", date=D(2025, 5, 1), text="x")
+        service.decisions.report_implementation(
+            task.id, user="auditor", date=D(2025, 5, 1), text="x"
+        )
     with pytest.raises(InvalidInput, match="pass --due DATE or --every MONTHS"):
-        service.add_implementation_task(number, user=S, title="x", office="amt1")
+        service.decisions.add_implementation_task(number, user=S, title="x", office="amt1")
     with pytest.raises(NotFoundError, match="no implementation task 99"):
-        service.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
+        service.decisions.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
     fresh = released(service)
     with pytest.raises(InvalidInput, match="follow a decision in force"):
-        service.add_implementation_task(fresh, user=S, title="x", office="amt1", due=D(2025, 9, 1))
+        service.decisions.add_implementation_task(
+            fresh, user=S, title="x", office="amt1", due=D(2025, 9, 1)
+        )
     assert trail(service, number) == before
 
 
@@ -465,11 +479,11 @@ def test_auditor_is_refused_every_new_mutation(service: WorkflowService, clock: 
     on_day(clock, D(2025, 4, 1))
     before = trail(service, number)
     calls = [
-        lambda: service.raise_objection(
+        lambda: service.decisions.raise_objection(
             number, user="auditor", kind="beanstandung", date=D(2025, 4, 1), reason="r"
         ),
-        lambda: service.finalize_decision(number, user="auditor"),
-        lambda: service.record_supervisory_decision(
+        lambda: service.decisions.finalize_decision(number, user="auditor"),
+        lambda: service.decisions.record_supervisory_decision(
             number, user="auditor", annul=False, reason="r"
         ),
     ]
@@ -513,11 +527,11 @@ def test_definitions_from_before_decisions_still_load() -> None:
 
 
 def _first_type(svc: WorkflowService) -> str:
-    return next(iter(svc.catalog().paper_types))
+    return next(iter(svc.bodies.catalog().paper_types))
 
 
 def _landau_paper(svc: WorkflowService) -> str:
-    number = svc.create_paper(
+    number = svc.papers.create_paper(
         user="sozialamt.weber",
         paper_type=_first_type(svc),
         title="Notunterkunft",
@@ -525,13 +539,13 @@ def _landau_paper(svc: WorkflowService) -> str:
         date=D(2025, 3, 1),
         route="stadtrat",
     ).number
-    svc.submit_paper(number, user="sozialamt.weber")
-    svc.release_paper(number, user="sozialamt.leitung")
+    svc.papers.submit_paper(number, user="sozialamt.weber")
+    svc.papers.release_paper(number, user="sozialamt.leitung")
     return number
 
 
 def _voelklingen_paper(svc: WorkflowService) -> str:
-    number = svc.create_paper(
+    number = svc.papers.create_paper(
         user="wks.sachbearbeitung",
         paper_type=_first_type(svc),
         title="Hochwasserschutz",
@@ -539,8 +553,8 @@ def _voelklingen_paper(svc: WorkflowService) -> str:
         date=D(2025, 3, 1),
         route="stadtrat",
     ).number
-    svc.submit_paper(number, user="wks.sachbearbeitung")
-    svc.release_paper(number, user="wks.leitung")
+    svc.papers.submit_paper(number, user="wks.sachbearbeitung")
+    svc.papers.release_paper(number, user="wks.leitung")
     return number
 
 

@@ -28,7 +28,7 @@ def run(service: WorkflowService, *args: str):  # type: ignore[no-untyped-def]
 
 def test_paper_graph_marks_done_current_and_planned_steps(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user="session", position=1, outcome="vertagt")
+    service.results.record_result(number, user="session", position=1, outcome="vertagt")
     result = run(service, "paper", "graph", number)
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -68,7 +68,7 @@ def test_parallel_steps_are_drawn_side_by_side(service: WorkflowService) -> None
     from workflow.papers.diagrams import paper_source
 
     number = released(service)
-    view = service.add_consultation(
+    view = service.paths.add_consultation(
         number, user="session", organization="rat", role="anhoerung", parallel_to=1, reason="x"
     )
     text = paper_source(view, "mermaid")

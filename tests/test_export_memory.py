@@ -64,4 +64,4 @@ def test_export_memory_stays_flat_as_the_trail_grows(
     # fetch chunk at a time
     assert large_file.stat().st_size > 5 * small_file.stat().st_size
     assert large < 1.3 * small, (small, large)
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok

@@ -31,15 +31,19 @@ TODAY, TOMORROW = D(2025, 3, 10), D(2025, 3, 11)
 
 
 def trail(service: WorkflowService, number: str) -> int:
-    return len(service.audit_trail(number))
+    return len(service.audit.audit_trail(number))
 
 
 def decided(service: WorkflowService) -> str:
     """Recommended on 04.03., adopted by the Rat on 08.03.2025 (a Widerspruch is due within
     three days); the clock stays on 10.03."""
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen", date=D(2025, 3, 4))
-    service.record_result(number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 8))
+    service.results.record_result(
+        number, user=S, position=1, outcome="empfohlen", date=D(2025, 3, 4)
+    )
+    service.results.record_result(
+        number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 8)
+    )
     return number
 
 
@@ -50,34 +54,40 @@ def test_a_result_dated_tomorrow_is_refused_and_today_accepted(
     service: WorkflowService,
 ) -> None:
     number = released(service)
-    before = (service.get_paper(number), trail(service, number))
+    before = (service.papers.get_paper(number), trail(service, number))
     with pytest.raises(InvalidInput) as info:
-        service.record_result(number, user=S, position=1, outcome="empfohlen", date=TOMORROW)
+        service.results.record_result(
+            number, user=S, position=1, outcome="empfohlen", date=TOMORROW
+        )
     assert str(info.value) == (
         "the result of step 1 of V/2025/1 is dated 11.03.2025, after today (10.03.2025); "
         "record it once it is taken, or check --date"
     )
     # without --date the step's planned day (18.03.) would be the result's date
     with pytest.raises(InvalidInput) as planned:
-        service.record_result(number, user=S, position=1, outcome="empfohlen")
+        service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     assert str(planned.value) == (
         "the result of step 1 of V/2025/1 is dated 18.03.2025, after today (10.03.2025); "
         "pass --date YYYY-MM-DD with the day it was taken"
     )
-    assert (service.get_paper(number), trail(service, number)) == before
-    view = service.record_result(number, user=S, position=1, outcome="empfohlen", date=TODAY)
+    assert (service.papers.get_paper(number), trail(service, number)) == before
+    view = service.results.record_result(
+        number, user=S, position=1, outcome="empfohlen", date=TODAY
+    )
     assert (view.consultations[0].state, view.consultations[0].date) == ("held", TODAY)
     assert trail(service, number) > before[1]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_today_is_the_day_in_berlin_not_in_utc(service: WorkflowService, clock: FixedClock) -> None:
     number = released(service)
     clock.instant = dt.datetime(2025, 3, 10, 23, 30, tzinfo=dt.UTC)  # 11.03. 00:30 in Berlin
-    view = service.record_result(number, user=S, position=1, outcome="empfohlen", date=TOMORROW)
+    view = service.results.record_result(
+        number, user=S, position=1, outcome="empfohlen", date=TOMORROW
+    )
     assert view.consultations[0].date == TOMORROW
     with pytest.raises(InvalidInput, match=r"dated 12\.03\.2025, after today \(11\.03\.2025\)"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 12)
         )
 
@@ -85,25 +95,31 @@ def test_today_is_the_day_in_berlin_not_in_utc(service: WorkflowService, clock: 
 def test_a_result_in_a_meeting_before_its_day_is_refused(service: WorkflowService) -> None:
     number = released_for_meetings(service)
     mid = meeting(service)  # 18.03.2025 17:00
-    service.build_agenda(mid, user=S)
-    service.invite_meeting(mid, user=S)
-    before = (service.get_paper(number), trail(service, number), meeting_events(service, mid))
+    service.meetings.build_agenda(mid, user=S)
+    service.meetings.invite_meeting(mid, user=S)
+    before = (
+        service.papers.get_paper(number),
+        trail(service, number),
+        meeting_events(service, mid),
+    )
     with pytest.raises(InvalidInput, match="dated 18.03.2025, after today .*day of its meeting"):
-        service.record_result(number, user=S, position=1, outcome="empfohlen")
+        service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(InvalidInput, match="TOP Ö 1 .*dated 18.03.2025, after today"):
-        service.record_minutes(
+        service.minutes.record_minutes(
             mid, [MinutesItem(where="item 1", top="Ö 1", paper=None, outcome="empfohlen")], user=S
         )
-    after = (service.get_paper(number), trail(service, number), meeting_events(service, mid))
+    after = (service.papers.get_paper(number), trail(service, number), meeting_events(service, mid))
     assert after == before
 
 
 def test_planned_dates_stay_free(service: WorkflowService) -> None:
     number = released(service)
-    view = service.schedule_consultation(number, user=S, position=1, date=D(2026, 1, 20))
+    view = service.paths.schedule_consultation(number, user=S, position=1, date=D(2026, 1, 20))
     assert view.consultations[0].date == D(2026, 1, 20)
     start = dt.datetime(2026, 1, 20, 17, tzinfo=BERLIN)
-    assert service.create_meeting(user=S, organization="rat", start=start).state == "planned"
+    assert (
+        service.meetings.create_meeting(user=S, organization="rat", start=start).state == "planned"
+    )
 
 
 # -- meetings -----------------------------------------------------------------------------------
@@ -113,19 +129,19 @@ def test_holding_a_meeting_before_its_day_is_refused(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     mid = meeting(service)  # 18.03.2025 17:00
-    service.add_agenda_item(mid, user=S, title="Mitteilungen")
-    service.invite_meeting(mid, user=S)
-    before = (service.get_meeting(mid), meeting_events(service, mid))
+    service.meetings.add_agenda_item(mid, user=S, title="Mitteilungen")
+    service.meetings.invite_meeting(mid, user=S)
+    before = (service.meetings.get_meeting(mid), meeting_events(service, mid))
     with pytest.raises(InvalidInput) as info:
-        service.hold_meeting(mid, user=S)
+        service.meetings.hold_meeting(mid, user=S)
     assert str(info.value) == (
         "meeting 1 takes place on 18.03.2025, after today (10.03.2025); mark it held on that "
         "day or later; if it met earlier, move it first (ratsweg meeting move 1 --date "
         "YYYY-MM-DD)"
     )
-    assert (service.get_meeting(mid), meeting_events(service, mid)) == before
+    assert (service.meetings.get_meeting(mid), meeting_events(service, mid)) == before
     on_day(clock, D(2025, 3, 18), dt.time(8, 0))  # the morning of its day is its day
-    assert service.hold_meeting(mid, user=S).state == "held"
+    assert service.meetings.hold_meeting(mid, user=S).state == "held"
 
 
 # -- decisions ----------------------------------------------------------------------------------
@@ -133,34 +149,42 @@ def test_holding_a_meeting_before_its_day_is_refused(
 
 def test_an_urgent_decision_dated_tomorrow_is_refused(service: WorkflowService) -> None:
     number = released(service)
-    before = (service.get_paper(number), trail(service, number), service.list_procedures(number))
+    before = (
+        service.papers.get_paper(number),
+        trail(service, number),
+        service.decisions.list_procedures(number),
+    )
     fields = {"user": S, "decided_by": "mayor", "co_signer": "RM Schmitz", "reason": "eilt"}
     with pytest.raises(InvalidInput) as info:
-        service.record_urgent_decision(number, date=TOMORROW, **fields)
+        service.decisions.record_urgent_decision(number, date=TOMORROW, **fields)
     assert str(info.value) == (
         "the Dringlichkeitsentscheidung on V/2025/1 is dated 11.03.2025, after today "
         "(10.03.2025); record it once the Bürgermeister has decided; check --date"
     )
-    after = (service.get_paper(number), trail(service, number), service.list_procedures(number))
+    after = (
+        service.papers.get_paper(number),
+        trail(service, number),
+        service.decisions.list_procedures(number),
+    )
     assert after == before
-    assert service.record_urgent_decision(number, date=TODAY, **fields).state == (
+    assert service.decisions.record_urgent_decision(number, date=TODAY, **fields).state == (
         "decided_urgently"
     )
 
 
 def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> None:
     number = decided(service)
-    before = (service.get_paper(number), trail(service, number))
+    before = (service.papers.get_paper(number), trail(service, number))
     with pytest.raises(InvalidInput) as info:
-        service.raise_objection(
+        service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=TOMORROW, reason="Gemeinwohl"
         )
     assert str(info.value) == (
         "the widerspruch against V/2025/1 is dated 11.03.2025, after today (10.03.2025); "
         "record it once it has been raised; check --date"
     )
-    assert (service.get_paper(number), trail(service, number)) == before
-    view = service.raise_objection(
+    assert (service.papers.get_paper(number), trail(service, number)) == before
+    view = service.decisions.raise_objection(
         number, user="mayor", kind="widerspruch", date=TODAY, reason="Gemeinwohl"
     )
     assert view.state == "objected"
@@ -168,21 +192,21 @@ def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> Non
 
 def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowService) -> None:
     number = decided(service)
-    task = service.add_implementation_task(
+    task = service.decisions.add_implementation_task(
         number, user=S, title="Bauantrag", office="amt1", due=D(2025, 12, 31)
     )
-    before = (service.get_implementation_task(task.id), trail(service, number))
+    before = (service.decisions.get_implementation_task(task.id), trail(service, number))
     for implemented, what in ((False, "report"), (True, "completion")):
         with pytest.raises(InvalidInput) as info:
-            service.report_implementation(
+            service.decisions.report_implementation(
                 task.id, user="clerk", date=TOMORROW, text="x", implemented=implemented
             )
         assert str(info.value) == (
             f"the {what} of task {task.id} of V/2025/1 is dated 11.03.2025, after today "
             "(10.03.2025); record it once it has happened; check --date"
         )
-    assert (service.get_implementation_task(task.id), trail(service, number)) == before
-    done = service.report_implementation(
+    assert (service.decisions.get_implementation_task(task.id), trail(service, number)) == before
+    done = service.decisions.report_implementation(
         task.id, user="clerk", date=TODAY, text="gestellt", implemented=True
     )
     assert done.state.value == "implemented"
@@ -191,18 +215,22 @@ def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowSer
 def test_an_answer_dated_tomorrow_is_refused(database: Database, clock: FixedClock) -> None:
     (t,) = [t for t in TOWNS if t.name == "herzogenrath"]
     service = WorkflowService(database, clock)
-    service.load_definitions(resolve_definitions_dir(t.name), user=None)
+    service.bodies.load_definitions(resolve_definitions_dir(t.name), user=None)
     number = create(service, t, "anfrage", t.inquiry_route, faction="Fraktion B")
     release(service, t, number)
-    before = (service.get_paper(number), trail(service, number))
+    before = (service.papers.get_paper(number), trail(service, number))
     with pytest.raises(InvalidInput) as info:
-        service.record_answer(number, user=t.clerk, text="Es gibt 12 Kurse.", date=TOMORROW)
+        service.paper_types.record_answer(
+            number, user=t.clerk, text="Es gibt 12 Kurse.", date=TOMORROW
+        )
     assert str(info.value) == (
         f"the answer to {number} is dated 11.03.2025, after today (10.03.2025); record it "
         "once it has been given; check --date"
     )
-    assert (service.get_paper(number), trail(service, number)) == before
-    answered = service.record_answer(number, user=t.clerk, text="Es gibt 12 Kurse.", date=TODAY)
+    assert (service.papers.get_paper(number), trail(service, number)) == before
+    answered = service.paper_types.record_answer(
+        number, user=t.clerk, text="Es gibt 12 Kurse.", date=TODAY
+    )
     assert answered.answer_date == TODAY
 
 
@@ -226,12 +254,12 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
     assert result.stdout == ""
     assert trail(service, number) == before
     mid = meeting(service)
-    service.add_agenda_item(mid, user=S, title="Mitteilungen")
-    service.invite_meeting(mid, user=S)
+    service.meetings.add_agenda_item(mid, user=S, title="Mitteilungen")
+    service.meetings.invite_meeting(mid, user=S)
     held = CliRunner().invoke(
         cli, ["meeting", "hold", str(mid)], obj=service, env={"RATSWEG_USER": S}
     )
     assert held.exit_code == 1
     assert held.stderr.startswith("Error: meeting 1 takes place on 18.03.2025, after today")
     assert held.stderr.count("\n") == 1 and "Traceback" not in held.output
-    assert service.get_meeting(mid).state == "invited"
+    assert service.meetings.get_meeting(mid).state == "invited"

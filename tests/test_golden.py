@@ -62,7 +62,7 @@ def seed_demo(database: Database, municipality: str) -> None:
     first = min([walk.date, *(step.date for step in walk.steps)]) - dt.timedelta(weeks=8)
     clock = FixedClock(dt.datetime.combine(first, dt.time(8, 0), tzinfo=BERLIN))
     service = WorkflowService(database, clock)
-    service.load_definitions(Path("definitions") / municipality, user="admin")
+    service.bodies.load_definitions(Path("definitions") / municipality, user="admin")
     play(service, walk, clock)
 
 
@@ -72,13 +72,13 @@ def musterstadt(database: Database) -> None:
     two workers and a seal."""
     clock = FixedClock(dt.datetime(2025, 3, 3, 9, tzinfo=UTC))
     service = WorkflowService(database, clock)
-    service.load_definitions(Path("musterstadt"), user=None)
+    service.bodies.load_definitions(Path("musterstadt"), user=None)
 
     def at(day: dt.date, hour: int = 20) -> None:
         clock.advance_to(dt.datetime.combine(day, dt.time(hour, 0), tzinfo=BERLIN))
 
     def paper(title: str, participants: tuple[str, ...] = ()) -> str:
-        return service.create_paper(
+        return service.papers.create_paper(
             user="clerk",
             paper_type="vorlage",
             title=title,
@@ -91,30 +91,30 @@ def musterstadt(database: Database) -> None:
         ).number
 
     signed = paper("Radweg Hauptstraße", ("amt2",))
-    service.submit_paper(signed, user="clerk")
-    service.co_sign(signed, user="head2", office="amt2")
-    service.release_paper(signed, user="head")
+    service.papers.submit_paper(signed, user="clerk")
+    service.co_signing.co_sign(signed, user="head2", office="amt2")
+    service.papers.release_paper(signed, user="head")
     urgent = paper("Fördermittel Sporthalle")
-    service.submit_paper(urgent, user="clerk")
-    service.release_paper(urgent, user="head")
+    service.papers.submit_paper(urgent, user="clerk")
+    service.papers.release_paper(urgent, user="head")
     waiting = paper("Spielplatz Lindenweg", ("amt2",))  # its Mitzeichnung reminder is sent
-    service.submit_paper(waiting, user="clerk")
+    service.papers.submit_paper(waiting, user="clerk")
     objected = paper("Gebührensatzung")
-    service.submit_paper(objected, user="clerk")
-    service.release_paper(objected, user="head")
+    service.papers.submit_paper(objected, user="clerk")
+    service.papers.release_paper(objected, user="head")
     at(D(2025, 3, 4), 9)
-    committee = service.create_meeting(
+    committee = service.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 18, 17, tzinfo=UTC),
     ).id
-    service.build_agenda(committee, user="session")
-    service.invite_meeting(committee, user="session")
-    council = service.create_meeting(
+    service.meetings.build_agenda(committee, user="session")
+    service.meetings.invite_meeting(committee, user="session")
+    council = service.meetings.create_meeting(
         user="session", organization="rat", start=dt.datetime(2025, 3, 27, 17, tzinfo=UTC)
     ).id
     at(D(2025, 3, 12))
-    service.record_urgent_decision(
+    service.decisions.record_urgent_decision(
         urgent,
         user="session",
         decided_by="mayor",
@@ -128,8 +128,8 @@ def musterstadt(database: Database) -> None:
     while first.run_batch().claimed + second.run_batch().claimed:
         pass
     at(D(2025, 3, 18))
-    service.hold_meeting(committee, user="session")
-    service.record_minutes(
+    service.meetings.hold_meeting(committee, user="session")
+    service.minutes.record_minutes(
         committee,
         [
             MinutesItem(
@@ -146,39 +146,39 @@ def musterstadt(database: Database) -> None:
         ],
         user="session",
     )
-    service.approve_minutes(committee, user="session")
+    service.meetings.approve_minutes(committee, user="session")
     at(D(2025, 3, 20), 10)
-    supplement = service.create_supplement(
+    supplement = service.supplements.create_supplement(
         signed,
         user="clerk",
         reason="Kosten aktualisiert",
         date=D(2025, 3, 20),
         text="Der Rat beschließt den Radweg mit den aktualisierten Kosten.",
     ).number
-    service.submit_paper(supplement, user="clerk")
-    service.release_paper(supplement, user="head")
-    service.build_agenda(council, user="session")
-    service.invite_meeting(council, user="session")
+    service.papers.submit_paper(supplement, user="clerk")
+    service.papers.release_paper(supplement, user="head")
+    service.meetings.build_agenda(council, user="session")
+    service.meetings.invite_meeting(council, user="session")
     at(D(2025, 3, 27))
-    service.hold_meeting(council, user="session")
-    service.record_result(
+    service.meetings.hold_meeting(council, user="session")
+    service.results.record_result(
         supplement,
         user="session",
         position=1,
         outcome="beschlossen",
         votes=[VoteCount(yes=7, no=2, abstain=1)],
     )
-    service.record_result(urgent, user="session", position=4, outcome="genehmigt")
-    service.record_result(objected, user="session", position=2, outcome="beschlossen")
+    service.results.record_result(urgent, user="session", position=4, outcome="genehmigt")
+    service.results.record_result(objected, user="session", position=2, outcome="beschlossen")
     at(D(2025, 3, 28), 10)
-    service.raise_objection(
+    service.decisions.raise_objection(
         objected,
         user="mayor",
         kind="widerspruch",
         date=D(2025, 3, 28),
         reason="Die Satzung gefährdet das Wohl der Gemeinde.",
     )
-    service.add_implementation_task(
+    service.decisions.add_implementation_task(
         supplement,
         user="session",
         title="Radweg ausschreiben",
@@ -186,7 +186,7 @@ def musterstadt(database: Database) -> None:
         due=D(2025, 6, 30),
     )
     at(D(2025, 4, 1), 9)
-    service.seal_audit(user="auditor")
+    service.audit.seal_audit(user="auditor")
 
 
 def oparl_import(database: Database) -> None:
@@ -197,7 +197,7 @@ def oparl_import(database: Database) -> None:
     source = read_source("karlsruhe-1.1")
     generate_definitions(source, Path("karlsruhe"), name="Stadt Karlsruhe", state="BW")
     service = WorkflowService(database, clock)
-    service.load_definitions(Path("karlsruhe"), user=None)
+    service.bodies.load_definitions(Path("karlsruhe"), user=None)
     import_source(service, source, user="admin")
 
 

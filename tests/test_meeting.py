@@ -29,10 +29,10 @@ def released(
     title: str = "T",
 ) -> str:
     """A released paper: step 1 in the Hauptausschuss (planned for DAY), step 2 in the Rat."""
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title=title, office="amt1", date=D(2025, 3, 1)
     ).number
-    service.add_consultation(
+    service.paths.add_consultation(
         number,
         user="clerk",
         organization="ausschuss",
@@ -40,21 +40,21 @@ def released(
         public=public,
         planned_date=planned,
     )
-    service.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.paths.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     return number
 
 
 def meeting(service: WorkflowService, organization: str = "ausschuss", **kw: Any) -> int:
     fields: dict[str, Any] = {"user": "session", "organization": organization, "start": START}
-    return service.create_meeting(**(fields | kw)).id
+    return service.meetings.create_meeting(**(fields | kw)).id
 
 
 def agenda(service: WorkflowService, meeting_id: int) -> list[tuple[str | None, str, bool]]:
     return [
         (i.number, i.paper_number or i.title, i.nachtrag)
-        for i in service.get_meeting(meeting_id).agenda
+        for i in service.meetings.get_meeting(meeting_id).agenda
     ]
 
 
@@ -68,7 +68,7 @@ def meeting_events(service: WorkflowService, meeting_id: int) -> list[tuple[str,
 
 
 def test_meeting_is_created_planned_with_utc_times(service: WorkflowService) -> None:
-    view = service.create_meeting(
+    view = service.meetings.create_meeting(
         user="session",
         organization="rat",
         start=START,
@@ -84,7 +84,7 @@ def test_meeting_is_created_planned_with_utc_times(service: WorkflowService) -> 
     assert view.start == dt.datetime(2025, 3, 18, 16, 0, tzinfo=dt.UTC)
     assert view.start.tzinfo is dt.UTC
     assert view.allowed_actions == ("invite", "cancel")
-    assert service.get_meeting(view.id) == view
+    assert service.meetings.get_meeting(view.id) == view
     assert meeting_events(service, view.id) == [("meeting_created", None, "planned")]
 
 
@@ -94,30 +94,33 @@ def test_meeting_needs_a_gremium_and_a_sane_time(service: WorkflowService) -> No
     with pytest.raises(InvalidInput, match="ends .* before it starts"):
         meeting(service, end=START - dt.timedelta(hours=1))
     with pytest.raises(NotFoundError, match="no meeting 99"):
-        service.get_meeting(99)
+        service.meetings.get_meeting(99)
 
 
 def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> None:
     mid = meeting(service)
     with pytest.raises(TransitionNotAllowed) as info:
-        service.invite_meeting(mid, user="session")
+        service.meetings.invite_meeting(mid, user="session")
     assert str(info.value) == (
         "cannot invite meeting 1 (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
         "(invite needs: its agenda is empty; build it or add items first); allowed now: cancel"
     )
     with pytest.raises(TransitionNotAllowed, match="cannot hold meeting 1 .*allowed now: invite"):
-        service.hold_meeting(mid, user="session")
-    service.add_agenda_item(mid, user="session", title="Mitteilungen der Verwaltung")
-    assert service.invite_meeting(mid, user="session").allowed_actions == ("hold", "cancel")
+        service.meetings.hold_meeting(mid, user="session")
+    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen der Verwaltung")
+    assert service.meetings.invite_meeting(mid, user="session").allowed_actions == (
+        "hold",
+        "cancel",
+    )
     with pytest.raises(TransitionNotAllowed, match="it is 'invited'; allowed now: hold, cancel"):
-        service.invite_meeting(mid, user="session")
+        service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
-    assert service.hold_meeting(mid, user="session").state == "held"
+    assert service.meetings.hold_meeting(mid, user="session").state == "held"
     with pytest.raises(TransitionNotAllowed, match="allowed now: approve_minutes"):
-        service.cancel_meeting(mid, user="session", reason="zu spät")
+        service.meetings.cancel_meeting(mid, user="session", reason="zu spät")
     with pytest.raises(TransitionNotAllowed, match="its agenda is closed"):
-        service.add_agenda_item(mid, user="session", title="Zu spät")
-    view = service.approve_minutes(mid, user="session")
+        service.meetings.add_agenda_item(mid, user="session", title="Zu spät")
+    view = service.meetings.approve_minutes(mid, user="session")
     assert (view.state, view.allowed_actions) == ("minutes_approved", ())
     assert meeting_events(service, mid) == [
         ("meeting_created", None, "planned"),
@@ -127,7 +130,7 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
         ("meeting_transitioned", "invited", "held"),
         ("meeting_transitioned", "held", "minutes_approved"),
     ]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
@@ -136,33 +139,33 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
     secret = released(service, public=False, title="Grundstück")
     first = released(service, title="Feuerwache")
     second = released(service, title="Spielplatz")
-    draft = service.create_paper(
+    draft = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="Entwurf", office="amt1", date=D(2025, 3, 1)
     ).number
-    service.add_consultation(
+    service.paths.add_consultation(
         draft, user="clerk", organization="ausschuss", role="vorberatung", planned_date=DAY
     )
     elsewhere = released(service, planned=D(2025, 3, 19))
     mid = meeting(service)
-    service.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
-    view = service.build_agenda(mid, user="session")
+    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
+    view = service.meetings.build_agenda(mid, user="session")
     assert [(i.number, i.part.prefix, i.paper_number) for i in view.agenda] == [
         (None, "Ö", first),
         (None, "Ö", second),
         (None, "N", None),
         (None, "N", secret),
     ]
-    assert service.build_agenda(mid, user="session").agenda == view.agenda  # idempotent
-    step = service.get_paper(first).consultations[0]
+    assert service.meetings.build_agenda(mid, user="session").agenda == view.agenda  # idempotent
+    step = service.papers.get_paper(first).consultations[0]
     assert (step.state, step.date, step.planned_date) == ("scheduled", DAY, DAY)
-    assert service.get_paper(draft).consultations[0].state == "planned"
-    assert service.get_paper(elsewhere).consultations[0].state == "planned"
+    assert service.papers.get_paper(draft).consultations[0].state == "planned"
+    assert service.papers.get_paper(elsewhere).consultations[0].state == "planned"
 
-    service.invite_meeting(mid, user="session")
+    service.meetings.invite_meeting(mid, user="session")
     late = released(service, planned=None, title="Nachtrag")
-    item = service.schedule_into_meeting(late, user="session", position=1, meeting_id=mid)
+    item = service.meetings.schedule_into_meeting(late, user="session", position=1, meeting_id=mid)
     assert (item.number, item.nachtrag, item.nachtrag_at) == ("Ö 3", True, service.clock.now())
-    extra = service.add_agenda_item(mid, user="session", title="Personalie", public=False)
+    extra = service.meetings.add_agenda_item(mid, user="session", title="Personalie", public=False)
     assert (extra.number, extra.nachtrag) == ("N 3", True)
     assert agenda(service, mid) == [
         ("Ö 1", first, False),
@@ -172,33 +175,34 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
         ("N 2", secret, False),
         ("N 3", "Personalie", True),
     ]
-    assert service.get_paper(late).consultations[0].date == DAY
-    trail = service.audit_trail(late)
+    assert service.papers.get_paper(late).consultations[0].date == DAY
+    trail = service.audit.audit_trail(late)
     assert (trail[-1].action, trail[-1].payload["meeting"]) == ("consultation_transitioned", mid)
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def held_meeting_with(service: WorkflowService, number: str, outcome: str, **kw: Any) -> None:
     """Step 1 of ``number`` in an Ausschuss meeting on DAY, held, with ``outcome``."""
     mid = meeting(service)
-    service.build_agenda(mid, user="session")
-    service.invite_meeting(mid, user="session")
+    service.meetings.build_agenda(mid, user="session")
+    service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
-    service.hold_meeting(mid, user="session")
-    service.record_result(number, user="session", position=1, outcome=outcome, **kw)
+    service.meetings.hold_meeting(mid, user="session")
+    service.results.record_result(number, user="session", position=1, outcome=outcome, **kw)
 
 
 def built(service: WorkflowService, meeting_id: int) -> list[int | None]:
     """Build the agenda; the positions of the steps on it."""
     return [
-        i.consultation_position for i in service.build_agenda(meeting_id, user="session").agenda
+        i.consultation_position
+        for i in service.meetings.build_agenda(meeting_id, user="session").agenda
     ]
 
 
 def steps(service: WorkflowService, number: str) -> list[tuple[int, str, str, Any, Any]]:
     return [
         (c.position, c.organization_id, c.state, c.planned_date, c.date)
-        for c in service.get_paper(number).consultations
+        for c in service.papers.get_paper(number).consultations
     ]
 
 
@@ -211,13 +215,15 @@ def test_build_agenda_takes_the_step_repeated_after_vertagt(service: WorkflowSer
         (3, "rat", "planned", None, None),
     ]
     rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
-    assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss comes first
+    assert (
+        service.meetings.build_agenda(rat, user="session").agenda == ()
+    )  # the Ausschuss comes first
     nxt = meeting(service, start=START + dt.timedelta(days=7))
-    view = service.build_agenda(nxt, user="session")
+    view = service.meetings.build_agenda(nxt, user="session")
     assert [(i.paper_number, i.consultation_position) for i in view.agenda] == [(number, 2)]
     assert steps(service, number)[1] == (2, "ausschuss", "scheduled", None, D(2025, 3, 25))
-    assert service.build_agenda(nxt, user="session").agenda == view.agenda  # idempotent
-    assert service.verify_audit().ok
+    assert service.meetings.build_agenda(nxt, user="session").agenda == view.agenda  # idempotent
+    assert service.audit.verify_audit().ok
 
 
 def test_build_agenda_waits_for_the_vertagt_target_date(service: WorkflowService) -> None:
@@ -226,7 +232,7 @@ def test_build_agenda_waits_for_the_vertagt_target_date(service: WorkflowService
     held_meeting_with(service, number, "vertagt", target_date=until)
     assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
     early = meeting(service, start=START + dt.timedelta(days=7))
-    assert service.build_agenda(early, user="session").agenda == ()
+    assert service.meetings.build_agenda(early, user="session").agenda == ()
     assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
     due = meeting(service, start=START + dt.timedelta(days=14))
     assert built(service, due) == [2]
@@ -238,14 +244,16 @@ def test_build_agenda_takes_undated_and_overdue_steps_not_later_ones(
     undated = released(service, planned=None, title="Ohne Termin")
     overdue = released(service, planned=D(2025, 3, 11), title="Überfällig", public=False)
     later = released(service, planned=D(2025, 3, 19), title="Später")
-    draft = service.create_paper(
+    draft = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="Entwurf", office="amt1", date=D(2025, 3, 1)
     ).number
-    service.add_consultation(draft, user="clerk", organization="ausschuss", role="vorberatung")
+    service.paths.add_consultation(
+        draft, user="clerk", organization="ausschuss", role="vorberatung"
+    )
     gone = released(service, planned=None, title="Zurückgezogen")
-    service.withdraw_paper(gone, user="clerk", reason="erledigt")
+    service.papers.withdraw_paper(gone, user="clerk", reason="erledigt")
     mid = meeting(service)
-    view = service.build_agenda(mid, user="session")
+    view = service.meetings.build_agenda(mid, user="session")
     assert [(i.part.prefix, i.paper_number) for i in view.agenda] == [
         ("Ö", undated),
         ("N", overdue),
@@ -259,73 +267,79 @@ def test_build_agenda_takes_undated_and_overdue_steps_not_later_ones(
 def test_build_agenda_waits_for_earlier_levels_but_takes_parallel_steps(
     service: WorkflowService,
 ) -> None:
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="T", office="amt1", date=D(2025, 3, 1)
     ).number
-    service.add_consultation(number, user="clerk", organization="ausschuss", role="vorberatung")
-    service.add_consultation(
+    service.paths.add_consultation(
+        number, user="clerk", organization="ausschuss", role="vorberatung"
+    )
+    service.paths.add_consultation(
         number, user="clerk", organization="rat", role="anhoerung", parallel_to=1
     )
-    service.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.paths.add_consultation(number, user="clerk", organization="rat", role="entscheidung")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     hearing = meeting(service, organization="rat")
     assert built(service, hearing) == [2]
-    service.invite_meeting(hearing, user="session")
+    service.meetings.invite_meeting(hearing, user="session")
     on_day(service.clock, DAY)
-    service.record_result(number, user="session", position=2, outcome="empfohlen")
+    service.results.record_result(number, user="session", position=2, outcome="empfohlen")
     rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
-    assert service.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
+    assert service.meetings.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
     ausschuss = meeting(service)
-    service.build_agenda(ausschuss, user="session")
-    service.invite_meeting(ausschuss, user="session")
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    service.meetings.build_agenda(ausschuss, user="session")
+    service.meetings.invite_meeting(ausschuss, user="session")
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert built(service, rat) == [3]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_organization_mismatch_is_refused_and_changes_nothing(service: WorkflowService) -> None:
     number = released(service)
     mid = meeting(service)
-    before = service.audit_trail(number)
+    before = service.audit.audit_trail(number)
     with pytest.raises(InvalidInput) as info:
-        service.schedule_into_meeting(number, user="session", position=2, meeting_id=mid)
+        service.meetings.schedule_into_meeting(number, user="session", position=2, meeting_id=mid)
     assert str(info.value) == (
         f"step 2 of {number} is a consultation of 'rat', not of 'ausschuss'; "
         "meeting 1 (Hauptausschuss, 18.03.2025 17:00) cannot hold it"
     )
     assert "\n" not in str(info.value)
-    assert service.audit_trail(number) == before
-    assert service.get_meeting(mid).agenda == ()
+    assert service.audit.audit_trail(number) == before
+    assert service.meetings.get_meeting(mid).agenda == ()
 
 
 def test_step_cannot_be_on_two_agendas_and_drafts_are_refused(service: WorkflowService) -> None:
     number = released(service)
     one, two = meeting(service), meeting(service, start=START + dt.timedelta(days=7))
-    service.schedule_into_meeting(number, user="session", position=1, meeting_id=one)
+    service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=one)
     with pytest.raises(InvalidInput, match=f"step 1 of {number} is already on the agenda of"):
-        service.schedule_into_meeting(number, user="session", position=1, meeting_id=two)
-    draft = service.create_paper(
+        service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=two)
+    draft = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="E", office="amt1", date=D(2025, 3, 1)
     ).number
-    service.add_consultation(draft, user="clerk", organization="ausschuss", role="vorberatung")
+    service.paths.add_consultation(
+        draft, user="clerk", organization="ausschuss", role="vorberatung"
+    )
     with pytest.raises(TransitionNotAllowed, match="only released papers"):
-        service.schedule_into_meeting(draft, user="session", position=1, meeting_id=two)
+        service.meetings.schedule_into_meeting(draft, user="session", position=1, meeting_id=two)
 
 
 def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     first, second = released(service), released(service, public=False)
     mid = meeting(service)
-    service.build_agenda(mid, user="session")
-    service.invite_meeting(mid, user="session")
-    view = service.cancel_meeting(mid, user="session", reason="Beschlussunfähigkeit absehbar")
+    service.meetings.build_agenda(mid, user="session")
+    service.meetings.invite_meeting(mid, user="session")
+    view = service.meetings.cancel_meeting(
+        mid, user="session", reason="Beschlussunfähigkeit absehbar"
+    )
     assert (view.state, view.allowed_actions) == ("cancelled", ())
     for number in (first, second):
-        paper = service.get_paper(number)
+        paper = service.papers.get_paper(number)
         step = paper.consultations[0]
         assert (step.state, step.date, step.planned_date) == ("planned", None, DAY)
         assert paper.state == "released"
-        last = service.audit_trail(number)[-1]
+        last = service.audit.audit_trail(number)[-1]
         assert (last.action, last.from_state, last.to_state) == (
             "consultation_transitioned",
             "scheduled",
@@ -338,18 +352,18 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
             "reason": "Beschlussunfähigkeit absehbar",
         }
     # the old agenda stays as it was; the steps can go into the next meeting and on
-    assert [i.number for i in service.get_meeting(mid).agenda] == ["Ö 1", "N 1"]
+    assert [i.number for i in service.meetings.get_meeting(mid).agenda] == ["Ö 1", "N 1"]
     nxt = meeting(service, start=START + dt.timedelta(days=7))
-    service.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
-    service.invite_meeting(nxt, user="session")
+    service.meetings.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
+    service.meetings.invite_meeting(nxt, user="session")
     on_day(service.clock, D(2025, 3, 25))
-    paper = service.record_result(first, user="session", position=1, outcome="empfohlen")
+    paper = service.results.record_result(first, user="session", position=1, outcome="empfohlen")
     assert [c.state for c in paper.consultations] == ["held", "planned"]
     assert paper.consultations[0].date == D(2025, 3, 25)
     with pytest.raises(TransitionNotAllowed, match="step 1 of .* is 'held' and cannot go back"):
-        service.cancel_meeting(nxt, user="session", reason="x")
-    assert service.get_meeting(nxt).state == "invited"
-    assert service.verify_audit().ok
+        service.meetings.cancel_meeting(nxt, user="session", reason="x")
+    assert service.meetings.get_meeting(nxt).state == "invited"
+    assert service.audit.verify_audit().ok
 
 
 def test_cancel_refused_names_the_state_before_and_changes_nothing(
@@ -357,40 +371,40 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
 ) -> None:
     waiting, decided = released(service, title="Wartet"), released(service, title="Beraten")
     mid = meeting(service)
-    service.build_agenda(mid, user="session")
-    service.invite_meeting(mid, user="session")
+    service.meetings.build_agenda(mid, user="session")
+    service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
-    service.record_result(decided, user="session", position=1, outcome="empfohlen")
+    service.results.record_result(decided, user="session", position=1, outcome="empfohlen")
     before = (
-        service.get_meeting(mid),
+        service.meetings.get_meeting(mid),
         meeting_events(service, mid),
-        service.audit_trail(waiting),
-        service.audit_trail(decided),
+        service.audit.audit_trail(waiting),
+        service.audit.audit_trail(decided),
     )
     with pytest.raises(TransitionNotAllowed) as info:
-        service.cancel_meeting(mid, user="session", reason="Sturm")
+        service.meetings.cancel_meeting(mid, user="session", reason="Sturm")
     assert str(info.value) == (
         f"cannot cancel meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'invited' "
         f"(step 1 of {decided} is 'held' and cannot go back to planned); "
         "allowed now: hold"
     )
     after = (
-        service.get_meeting(mid),
+        service.meetings.get_meeting(mid),
         meeting_events(service, mid),
-        service.audit_trail(waiting),
-        service.audit_trail(decided),
+        service.audit.audit_trail(waiting),
+        service.audit.audit_trail(decided),
     )
     assert after == before
-    step = service.get_paper(waiting).consultations[0]
+    step = service.papers.get_paper(waiting).consultations[0]
     assert (step.state, step.date) == ("scheduled", DAY)
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> None:
     first, secret = released(service), released(service, public=False)
     mid = meeting(service, end=START + dt.timedelta(hours=2))
-    service.build_agenda(mid, user="session")
-    moved = service.move_meeting(
+    service.meetings.build_agenda(mid, user="session")
+    moved = service.meetings.move_meeting(
         mid, user="session", day=D(2025, 3, 20), time=dt.time(18), reason="Saal belegt"
     )
     assert moved.steps == ((first, 1), (secret, 1)) and moved.warnings == ()
@@ -399,11 +413,13 @@ def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> 
         dt.datetime(2025, 3, 20, 17, 0, tzinfo=dt.UTC),
         dt.datetime(2025, 3, 20, 19, 0, tzinfo=dt.UTC),
     )
-    assert service.get_meeting(mid) == view
+    assert service.meetings.get_meeting(mid) == view
     assert agenda(service, mid) == [(None, first, False), (None, secret, False)]
     for number in (first, secret):
         assert steps(service, number)[0] == (1, "ausschuss", "scheduled", DAY, D(2025, 3, 20))
-        last = [e for e in service.audit_trail(number) if e.action == "consultation_transitioned"]
+        last = [
+            e for e in service.audit.audit_trail(number) if e.action == "consultation_transitioned"
+        ]
         assert (last[-1].from_state, last[-1].to_state, last[-1].actor) == (
             "scheduled",
             "scheduled",
@@ -418,7 +434,9 @@ def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> 
             "reason": "Saal belegt",
         }
     (event,) = [
-        e for e in service.search_audit(AuditQuery(meeting=mid)) if e.action == "meeting_moved"
+        e
+        for e in service.audit.search_audit(AuditQuery(meeting=mid))
+        if e.action == "meeting_moved"
     ]
     assert (event.stream, event.actor) == (f"meeting:{mid}", "session")
     assert event.payload == {
@@ -432,18 +450,18 @@ def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> 
         "warnings": [],
     }
     # the time alone: the steps keep their day and no step event is written
-    trail = service.audit_trail(first)
-    later = service.move_meeting(mid, user="session", day=D(2025, 3, 20), time=dt.time(19))
-    assert later.steps == () and service.audit_trail(first) == trail
-    assert all(r.status == "match" for r in service.replay_audit(first))
-    assert service.verify_audit().ok
+    trail = service.audit.audit_trail(first)
+    later = service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 20), time=dt.time(19))
+    assert later.steps == () and service.audit.audit_trail(first) == trail
+    assert all(r.status == "match" for r in service.audit.replay_audit(first))
+    assert service.audit.verify_audit().ok
 
 
 def test_move_after_the_invitation_asks_for_the_ladungsfrist(service: WorkflowService) -> None:
     mid = meeting(service)
-    service.add_agenda_item(mid, user="session", title="Mitteilungen")
-    service.invite_meeting(mid, user="session")
-    moved = service.move_meeting(mid, user="session", day=D(2025, 3, 25))
+    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.meetings.invite_meeting(mid, user="session")
+    moved = service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 25))
     assert moved.warnings == (
         (
             f"the invitation to meeting {mid} (Hauptausschuss, 25.03.2025 17:00) went out on "
@@ -460,61 +478,69 @@ def test_move_refused_when_held_or_cancelled_changes_nothing(
 ) -> None:
     number = released(service)
     mid = meeting(service)
-    service.build_agenda(mid, user="session")
+    service.meetings.build_agenda(mid, user="session")
     if state == "cancelled":
-        service.cancel_meeting(mid, user="session", reason="Sturm")
+        service.meetings.cancel_meeting(mid, user="session", reason="Sturm")
     else:
-        service.invite_meeting(mid, user="session")
+        service.meetings.invite_meeting(mid, user="session")
         on_day(service.clock, DAY)
-        service.hold_meeting(mid, user="session")
+        service.meetings.hold_meeting(mid, user="session")
     if state == "minutes_approved":
-        service.approve_minutes(mid, user="session")
-    before = (service.get_meeting(mid), meeting_events(service, mid), service.audit_trail(number))
+        service.meetings.approve_minutes(mid, user="session")
+    before = (
+        service.meetings.get_meeting(mid),
+        meeting_events(service, mid),
+        service.audit.audit_trail(number),
+    )
     with pytest.raises(TransitionNotAllowed) as info:
-        service.move_meeting(mid, user="session", day=D(2025, 3, 20))
+        service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 20))
     assert str(info.value).startswith(
         f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is '{state}' "
         "(only a planned or invited meeting can be moved); allowed now: "
     )
     assert "\n" not in str(info.value)
-    after = (service.get_meeting(mid), meeting_events(service, mid), service.audit_trail(number))
+    after = (
+        service.meetings.get_meeting(mid),
+        meeting_events(service, mid),
+        service.audit.audit_trail(number),
+    )
     assert after == before
 
 
 def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None:
     waiting, decided = released(service), released(service)
     mid = meeting(service)
-    service.build_agenda(mid, user="session")
-    service.invite_meeting(mid, user="session")
+    service.meetings.build_agenda(mid, user="session")
+    service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
-    service.record_result(decided, user="session", position=1, outcome="empfohlen")
+    service.results.record_result(decided, user="session", position=1, outcome="empfohlen")
     before = (
-        service.get_meeting(mid),
-        service.audit_trail(waiting),
-        service.list_reminders(list(ReminderState)),
+        service.meetings.get_meeting(mid),
+        service.audit.audit_trail(waiting),
+        service.reminders.list_reminders(list(ReminderState)),
     )
     with pytest.raises(TransitionNotAllowed) as info:
-        service.move_meeting(mid, user="session", day=D(2025, 3, 20))
+        service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 20))
     assert str(info.value) == (
         f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'invited' "
         f"(step 1 of {decided} is 'held' and cannot move with the meeting); "
         "allowed now: hold, cancel"
     )
     assert (
-        service.get_meeting(mid),
-        service.audit_trail(waiting),
-        service.list_reminders(list(ReminderState)),
+        service.meetings.get_meeting(mid),
+        service.audit.audit_trail(waiting),
+        service.reminders.list_reminders(list(ReminderState)),
     ) == (before)
 
 
 def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowService) -> None:
     number = released(service)
     mid = meeting(service)
-    service.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
-    before = service.audit_trail(number)
+    service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
+    before = service.audit.audit_trail(number)
     meeting_before = meeting_events(service, mid)
     with pytest.raises(TransitionNotAllowed) as info:
-        service.record_result(
+        service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
         )
     assert str(info.value) == (
@@ -524,33 +550,33 @@ def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowS
         "agenda); allowed now: invite, cancel"
     )
     with pytest.raises(TransitionNotAllowed, match="it is 'planned'"):
-        service.record_result(number, user="session", position=1, outcome="empfohlen")
-    assert service.audit_trail(number) == before
+        service.results.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert service.audit.audit_trail(number) == before
     assert meeting_events(service, mid) == meeting_before
-    step = service.get_paper(number).consultations[0]
+    step = service.papers.get_paper(number).consultations[0]
     assert (step.state, step.date, step.outcome) == ("scheduled", DAY, None)
-    service.invite_meeting(mid, user="session")
-    before = service.audit_trail(number)
+    service.meetings.invite_meeting(mid, user="session")
+    before = service.audit.audit_trail(number)
     with pytest.raises(InvalidInput) as wrong_day:
-        service.record_result(
+        service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2025, 3, 19)
         )
     assert str(wrong_day.value) == (
         "step 1 of V/2025/1 is on the agenda of meeting 1 (Hauptausschuss, 18.03.2025 17:00): "
         "its result is dated 18.03.2025, the meeting's day, not 19.03.2025; leave out --date"
     )
-    assert service.audit_trail(number) == before
+    assert service.audit.audit_trail(number) == before
     # before the meeting's day there is no result to record yet
     with pytest.raises(InvalidInput) as early:
-        service.record_result(number, user="session", position=1, outcome="empfohlen")
+        service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert str(early.value) == (
         "the result of step 1 of V/2025/1 is dated 18.03.2025, after today (10.03.2025); that "
         "is the day of its meeting: record it once the meeting has taken place"
     )
-    assert service.audit_trail(number) == before
+    assert service.audit.audit_trail(number) == before
     on_day(service.clock, DAY)
     # without --date the result is the meeting's day; with it, the day must match
-    paper = service.record_result(number, user="session", position=1, outcome="empfohlen")
+    paper = service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert (paper.consultations[0].state, paper.consultations[0].date) == ("held", DAY)
 
 
@@ -559,35 +585,37 @@ def test_cancelling_a_planned_meeting_still_works_after_a_refused_result(
 ) -> None:
     number = released(service)
     mid = meeting(service)
-    service.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
+    service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
     with pytest.raises(TransitionNotAllowed, match="in meeting 1 .*it is 'planned'"):
-        service.record_result(
+        service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
         )
-    assert service.cancel_meeting(mid, user="session", reason="verlegt").state == "cancelled"
-    step = service.get_paper(number).consultations[0]
+    assert (
+        service.meetings.cancel_meeting(mid, user="session", reason="verlegt").state == "cancelled"
+    )
+    step = service.papers.get_paper(number).consultations[0]
     assert (step.state, step.date, step.planned_date) == ("planned", None, DAY)
 
 
 def test_cancel_needs_a_reason(service: WorkflowService) -> None:
     with pytest.raises(InvalidInput, match="needs a reason"):
-        service.cancel_meeting(meeting(service), user="session", reason=" ")
+        service.meetings.cancel_meeting(meeting(service), user="session", reason=" ")
 
 
 MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
-    "create_meeting": lambda s, m, p: s.create_meeting(
+    "create_meeting": lambda s, m, p: s.meetings.create_meeting(
         user="auditor", organization="rat", start=START
     ),
-    "add_agenda_item": lambda s, m, p: s.add_agenda_item(m, user="auditor", title="x"),
-    "build_agenda": lambda s, m, p: s.build_agenda(m, user="auditor"),
-    "schedule_into_meeting": lambda s, m, p: s.schedule_into_meeting(
+    "add_agenda_item": lambda s, m, p: s.meetings.add_agenda_item(m, user="auditor", title="x"),
+    "build_agenda": lambda s, m, p: s.meetings.build_agenda(m, user="auditor"),
+    "schedule_into_meeting": lambda s, m, p: s.meetings.schedule_into_meeting(
         p, user="auditor", position=1, meeting_id=m
     ),
-    "invite_meeting": lambda s, m, p: s.invite_meeting(m, user="auditor"),
-    "hold_meeting": lambda s, m, p: s.hold_meeting(m, user="auditor"),
-    "approve_minutes": lambda s, m, p: s.approve_minutes(m, user="auditor"),
-    "cancel_meeting": lambda s, m, p: s.cancel_meeting(m, user="auditor", reason="x"),
-    "move_meeting": lambda s, m, p: s.move_meeting(m, user="auditor", day=D(2025, 3, 20)),
+    "invite_meeting": lambda s, m, p: s.meetings.invite_meeting(m, user="auditor"),
+    "hold_meeting": lambda s, m, p: s.meetings.hold_meeting(m, user="auditor"),
+    "approve_minutes": lambda s, m, p: s.meetings.approve_minutes(m, user="auditor"),
+    "cancel_meeting": lambda s, m, p: s.meetings.cancel_meeting(m, user="auditor", reason="x"),
+    "move_meeting": lambda s, m, p: s.meetings.move_meeting(m, user="auditor", day=D(2025, 3, 20)),
 }
 
 
@@ -595,18 +623,18 @@ MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
 def test_auditor_is_refused_every_meeting_change(service: WorkflowService, name: str) -> None:
     number = released(service)
     mid = meeting(service)
-    service.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen")
     if name in ("hold_meeting",):
-        service.invite_meeting(mid, user="session")
+        service.meetings.invite_meeting(mid, user="session")
     if name == "approve_minutes":
-        service.invite_meeting(mid, user="session")
+        service.meetings.invite_meeting(mid, user="session")
         on_day(service.clock, DAY)
-        service.hold_meeting(mid, user="session")
-    before = service.get_meeting(mid)
+        service.meetings.hold_meeting(mid, user="session")
+    before = service.meetings.get_meeting(mid)
     with pytest.raises(PermissionDenied, match="'auditor' may not"):
         MUTATIONS[name](service, mid, number)
-    assert service.get_meeting(mid) == before
-    assert len(service.list_meetings()) == 1
+    assert service.meetings.get_meeting(mid) == before
+    assert len(service.meetings.list_meetings()) == 1
 
 
 def test_list_filters_by_organization_days_and_state(service: WorkflowService) -> None:
@@ -614,9 +642,9 @@ def test_list_filters_by_organization_days_and_state(service: WorkflowService) -
     b = meeting(service, organization="rat", start=START + dt.timedelta(days=9))
     late = dt.datetime(2025, 3, 20, 23, 30, tzinfo=BERLIN)  # 22:30 UTC, still the 20th locally
     c = meeting(service, start=late)
-    service.add_agenda_item(a, user="session", title="x")
-    service.invite_meeting(a, user="session")
-    ids = lambda **kw: [m.id for m in service.list_meetings(**kw)]
+    service.meetings.add_agenda_item(a, user="session", title="x")
+    service.meetings.invite_meeting(a, user="session")
+    ids = lambda **kw: [m.id for m in service.meetings.list_meetings(**kw)]
     assert ids() == [a, c, b]
     assert ids(organization="rat") == [b]
     assert ids(since=D(2025, 3, 19), until=D(2025, 3, 20)) == [c]

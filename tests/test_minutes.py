@@ -20,8 +20,8 @@ def invited_meeting(service: WorkflowService, papers: int = 3) -> tuple[int, lis
     evening of DAY, so the meeting has taken place and its minutes can be recorded."""
     numbers = [released(service, title=f"Vorlage {i}") for i in range(papers)]
     meeting_id = meeting(service)
-    service.build_agenda(meeting_id, user="session")
-    service.invite_meeting(meeting_id, user="session")
+    service.meetings.build_agenda(meeting_id, user="session")
+    service.meetings.invite_meeting(meeting_id, user="session")
     on_day(service.clock, DAY)
     return meeting_id, numbers
 
@@ -36,7 +36,7 @@ def test_yaml_minutes_record_every_item_with_its_effect(
     service: WorkflowService, tmp_path: Path
 ) -> None:
     meeting_id, numbers = invited_meeting(service)
-    service.hold_meeting(meeting_id, user="session")
+    service.meetings.hold_meeting(meeting_id, user="session")
     minutes = write(
         tmp_path,
         "minutes.yaml",
@@ -54,53 +54,53 @@ items:
     refer_role: anhoerung
 """,
     )
-    results = service.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+    results = service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
     assert [(r.item, r.paper_number, r.outcome) for r in results] == [
         ("TOP Ö 1", numbers[0], "empfohlen"),
         ("TOP Ö2", numbers[1], "vertagt"),
         (f"paper {numbers[2]}", numbers[2], "zurueckverwiesen"),
     ]
-    first = service.get_paper(numbers[0])
+    first = service.papers.get_paper(numbers[0])
     assert first.consultations[0].date == START.date()
     assert first.consultations[0].votes[0].abstain == 1
-    second = service.get_paper(numbers[1])
+    second = service.papers.get_paper(numbers[1])
     assert [(c.organization_id, c.state) for c in second.consultations] == [
         ("ausschuss", "held"),
         ("ausschuss", "planned"),
         ("rat", "planned"),
     ]
-    third = service.get_paper(numbers[2])
+    third = service.papers.get_paper(numbers[2])
     assert [(c.organization_id, c.role.value) for c in third.consultations][1:] == [
         ("rat", "anhoerung"),
         ("rat", "entscheidung"),
     ]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_one_bad_item_records_nothing(service: WorkflowService, tmp_path: Path) -> None:
     meeting_id, numbers = invited_meeting(service, papers=2)
-    before = [len(service.audit_trail(n)) for n in numbers]
+    before = [len(service.audit.audit_trail(n)) for n in numbers]
     minutes = write(
         tmp_path,
         "minutes.yaml",
         "items:\n  - {top: Ö 1, result: empfohlen}\n  - {top: Ö 2, result: genehmigt}\n",
     )
     with pytest.raises(InvalidInput, match="TOP Ö 2 .*'genehmigt' does not fit step 1"):
-        service.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
-    assert [len(service.audit_trail(n)) for n in numbers] == before
-    assert service.get_paper(numbers[0]).consultations[0].state == "scheduled"
+        service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+    assert [len(service.audit.audit_trail(n)) for n in numbers] == before
+    assert service.papers.get_paper(numbers[0]).consultations[0].state == "scheduled"
     unknown = write(tmp_path, "unknown.yaml", "items:\n  - {top: Ö 9, result: empfohlen}\n")
     with pytest.raises(InvalidInput, match="has no TOP 'Ö 9' \\(TOPs: Ö 1, Ö 2\\)"):
-        service.record_minutes(meeting_id, read_minutes_file(unknown), user="session")
+        service.minutes.record_minutes(meeting_id, read_minutes_file(unknown), user="session")
 
 
 def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_path: Path) -> None:
     released(service)
     meeting_id = meeting(service)
-    service.build_agenda(meeting_id, user="session")
+    service.meetings.build_agenda(meeting_id, user="session")
     minutes = write(tmp_path, "m.yaml", "items:\n  - {top: Ö 1, result: empfohlen}\n")
     with pytest.raises(TransitionNotAllowed, match="results are recorded for an invited or held"):
-        service.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+        service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_bad_minutes_files_are_refused_as_a_whole(
 
 def test_csv_minutes_carry_the_amended_text(service: WorkflowService, tmp_path: Path) -> None:
     meeting_id, numbers = invited_meeting(service, papers=2)
-    service.hold_meeting(meeting_id, user="session")
+    service.meetings.hold_meeting(meeting_id, user="session")
     minutes = write(
         tmp_path,
         "minutes.csv",
@@ -147,17 +147,17 @@ def test_csv_minutes_carry_the_amended_text(service: WorkflowService, tmp_path: 
         ("Der Rat beschließt\nden Neubau; ohne Turm.", "Antrag SPD"),
         (None, None),
     ]
-    service.record_minutes(meeting_id, items, user="session")
-    first = service.get_paper(numbers[0])
+    service.minutes.record_minutes(meeting_id, items, user="session")
+    first = service.papers.get_paper(numbers[0])
     assert first.text == "Der Rat beschließt\nden Neubau; ohne Turm."
     assert first.text_versions[-1].text == first.text  # a new text version from the minutes
     # the outcome that needs the wording refuses a line without it, and records nothing
     again, others = invited_meeting(service, papers=1)
-    service.hold_meeting(again, user="session")
+    service.meetings.hold_meeting(again, user="session")
     bare = write(tmp_path, "bare.csv", "top;result\nÖ 1;mit_aenderungen_empfohlen\n")
     with pytest.raises(InvalidInput):
-        service.record_minutes(again, read_minutes_file(bare), user="session")
-    assert service.get_paper(others[0]).consultations[0].state != "held"
+        service.minutes.record_minutes(again, read_minutes_file(bare), user="session")
+    assert service.papers.get_paper(others[0]).consultations[0].state != "held"
 
 
 def test_cli_records_csv_minutes(service: WorkflowService, tmp_path: Path) -> None:
@@ -175,7 +175,10 @@ def test_cli_records_csv_minutes(service: WorkflowService, tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.output
     assert "2 results recorded" in result.stderr
-    assert [c.state for c in service.get_paper(numbers[1]).consultations] == ["held", "planned"]
+    assert [c.state for c in service.papers.get_paper(numbers[1]).consultations] == [
+        "held",
+        "planned",
+    ]
     refused = CliRunner().invoke(
         cli,
         ["meeting", "record-minutes", str(meeting_id), str(minutes)],

@@ -38,12 +38,12 @@ def _paper(service: WorkflowService, title: str, **kw: Any) -> str:
         "office": "sozialamt",
         "date": D(2011, 11, 23),
     }
-    return service.create_paper(title=title, **(fields | kw)).number
+    return service.papers.create_paper(title=title, **(fields | kw)).number
 
 
 def _release(service: WorkflowService, number: str) -> None:
-    service.submit_paper(number, user=CLERK)
-    service.release_paper(number, user=HEAD)
+    service.papers.submit_paper(number, user=CLERK)
+    service.papers.release_paper(number, user=HEAD)
 
 
 @pytest.fixture
@@ -59,10 +59,10 @@ def council(landau: WorkflowService, tmp_path: Path) -> dict[str, Any]:
     concept, annex = tmp_path / "Konzept.txt", tmp_path / f"{SECRET}-anlage-name.txt"
     concept.write_text("Integrationskonzept (öffentlich)", encoding="utf-8")
     annex.write_text(f"{SECRET}-anlage-inhalt", encoding="utf-8")
-    service.attach_file(public, concept, user=CLERK)
-    service.attach_file(public, annex, user=CLERK, public=False)
+    service.attachments.attach_file(public, concept, user=CLERK)
+    service.attachments.attach_file(public, annex, user=CLERK, public=False)
     _release(service, public)
-    service.record_result(  # Stadtvorstand: non-public by its definitions
+    service.results.record_result(  # Stadtvorstand: non-public by its definitions
         public,
         user=SESSION,
         position=1,
@@ -74,26 +74,26 @@ def council(landau: WorkflowService, tmp_path: Path) -> dict[str, Any]:
         votes=[VoteCount(yes=3, no=1, label=f"{SECRET}-label", raw=f"{SECRET}-roh")],
     )
     for position, day in ((2, 17), (3, 17), (4, 29)):
-        service.record_result(
+        service.results.record_result(
             public, user=SESSION, position=position, outcome="empfohlen", date=D(2011, 11, day)
         )
     for position, day in ((5, 7), (6, 8)):
-        service.record_result(
+        service.results.record_result(
             public, user=SESSION, position=position, outcome="empfohlen", date=D(2011, 12, day)
         )
-    meeting = service.create_meeting(
+    meeting = service.meetings.create_meeting(
         user=SESSION,
         organization="stadtrat",
         start=dt.datetime(2011, 12, 13, 17, 0, tzinfo=BERLIN),
         end=dt.datetime(2011, 12, 13, 20, 0, tzinfo=BERLIN),
         location="Ratssaal",
     ).id
-    service.add_agenda_item(meeting, user=SESSION, title="Mitteilungen")
-    service.schedule_into_meeting(public, user=SESSION, position=7, meeting_id=meeting)
-    service.add_agenda_item(meeting, user=SESSION, title=f"{SECRET}-top", public=False)
-    service.invite_meeting(meeting, user=SESSION)
-    service.hold_meeting(meeting, user=SESSION)
-    service.record_result(
+    service.meetings.add_agenda_item(meeting, user=SESSION, title="Mitteilungen")
+    service.meetings.schedule_into_meeting(public, user=SESSION, position=7, meeting_id=meeting)
+    service.meetings.add_agenda_item(meeting, user=SESSION, title=f"{SECRET}-top", public=False)
+    service.meetings.invite_meeting(meeting, user=SESSION)
+    service.meetings.hold_meeting(meeting, user=SESSION)
+    service.results.record_result(
         public,
         user=SESSION,
         position=7,
@@ -102,16 +102,18 @@ def council(landau: WorkflowService, tmp_path: Path) -> dict[str, Any]:
         votes=[VoteCount(yes=39, no=0, abstain=4, biased=0, label="einstimmig")],
     )
     draft = _paper(service, f"{SECRET}-entwurf", text=f"{SECRET}-entwurfstext")
-    service.attach_file(draft, concept, user=CLERK)  # public, but the paper is not released
+    service.attachments.attach_file(
+        draft, concept, user=CLERK
+    )  # public, but the paper is not released
     closed = _paper(service, f"{SECRET}-nichtoeffentlich", text=f"{SECRET}-text")
-    service.add_consultation(
+    service.paths.add_consultation(
         closed, user=CLERK, organization="stadtrat", role="entscheidung", public=False
     )
     _release(service, closed)
-    planned = service.create_meeting(  # not invited: its agenda is not published yet
+    planned = service.meetings.create_meeting(  # not invited: its agenda is not published yet
         user=SESSION, organization="hauptausschuss", start=dt.datetime(2012, 1, 10, tzinfo=BERLIN)
     ).id
-    service.add_agenda_item(planned, user=SESSION, title=f"{SECRET}-noch-nicht-eingeladen")
+    service.meetings.add_agenda_item(planned, user=SESSION, title=f"{SECRET}-noch-nicht-eingeladen")
     return {"service": service, "paper": public, "meeting": meeting}
 
 
@@ -307,17 +309,17 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
         ("sozialausschuss", "vorberatung"),
         ("stadtrat", "entscheidung"),
     ):
-        service.add_consultation(
+        service.paths.add_consultation(
             number, user=CLERK, organization=organization, role=role, public=True
         )
     _release(service, number)
-    meeting = service.create_meeting(
+    meeting = service.meetings.create_meeting(
         user=SESSION,
         organization="hauptausschuss",
         start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
     ).id
-    service.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
-    service.invite_meeting(meeting, user=SESSION)
+    service.meetings.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.meetings.invite_meeting(meeting, user=SESSION)
     before = tmp_path / "before"
     export_tree(service, before, BASE, page_size=100)
     paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
@@ -327,7 +329,7 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
     text_file = paper["mainFile"]["id"].removeprefix(BASE + "/")
 
     clock.instant += dt.timedelta(days=1)  # a step removed from the path after the release
-    service.remove_consultation(number, user=SESSION, position=2, reason="nicht zuständig")
+    service.paths.remove_consultation(number, user=SESSION, position=2, reason="nicht zuständig")
     middle = tmp_path / "middle"
     export_tree(service, middle, BASE, page_size=100)
     assert validate_path(middle).problems == []
@@ -338,7 +340,7 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
     assert removed not in json.dumps(_load(middle, paper_path))
 
     clock.instant += dt.timedelta(days=1)  # withdrawn: the paper and its TOP leave the record
-    service.withdraw_paper(number, user=HEAD, reason="zurückgezogen")
+    service.papers.withdraw_paper(number, user=HEAD, reason="zurückgezogen")
     after = tmp_path / "after"
     export_tree(service, after, BASE, page_size=100)
     assert validate_path(after).problems == []
@@ -375,7 +377,7 @@ def test_every_shipped_municipality_exports_a_valid_tree(
     landau: WorkflowService, tmp_path: Path
 ) -> None:
     for name in ("herzogenrath", "voelklingen"):
-        landau.load_definitions(resolve_definitions_dir(name), user=None)
+        landau.bodies.load_definitions(resolve_definitions_dir(name), user=None)
     out = tmp_path / "tree"
     export_tree(landau, out, BASE, page_size=3)
     assert validate_path(out).problems == []
@@ -397,7 +399,7 @@ def test_long_names_are_cut_to_what_clients_store_and_long_base_urls_refused(
     service = council["service"]
     annex = tmp_path / ("Stellungnahme-des-Beirats-für-Migration-und-Integration-" * 4 + ".pdf")
     annex.write_bytes(b"%PDF-1.4")
-    service.attach_file(council["paper"], annex, user=SESSION)
+    service.attachments.attach_file(council["paper"], annex, user=SESSION)
     base = "https://ris.example.org/" + "oparl/" * 20
     out = tmp_path / "tree"
     export_tree(service, out, base.rstrip("/"), page_size=100)
@@ -574,17 +576,17 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
     title = "Spielplatz Westpark"
     number = _paper(service, title, text="Der Stadtrat beschließt den Spielplatz.")
     for organization, role in (("hauptausschuss", "vorberatung"), ("stadtrat", "entscheidung")):
-        service.add_consultation(
+        service.paths.add_consultation(
             number, user=CLERK, organization=organization, role=role, public=True
         )
     _release(service, number)
-    meeting = service.create_meeting(
+    meeting = service.meetings.create_meeting(
         user=SESSION,
         organization="hauptausschuss",
         start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
     ).id
-    service.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
-    service.invite_meeting(meeting, user=SESSION)
+    service.meetings.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.meetings.invite_meeting(meeting, user=SESSION)
     before = tmp_path / "before"
     export_tree(service, before, BASE, page_size=100)
     paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
@@ -593,7 +595,7 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
     item = _load(before, steps[0])["agendaItem"].removeprefix(BASE + "/")
 
     clock.instant += dt.timedelta(days=1)
-    supplement = service.create_supplement(
+    supplement = service.supplements.create_supplement(
         number, user=CLERK, reason="Kosten aktualisiert", date=D(2025, 3, 12)
     ).number
     draft = tmp_path / "draft"

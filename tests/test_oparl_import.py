@@ -41,7 +41,7 @@ def municipality(
     folder = tmp_path / "definitions"
     generate_definitions(read_source(str(source)), folder, **body)
     service = WorkflowService(database, clock)
-    service.load_definitions(folder, user=None)
+    service.bodies.load_definitions(folder, user=None)
     return service
 
 
@@ -91,7 +91,7 @@ def test_huertgenwald_imports_31_papers_and_reports_9_with_reasons(hw: WorkflowS
     no_decision = [r for r in why.values() if "does not end an entscheidung" in r]
     assert len(unreadable) == 2 and "Gesamt:1809" in why["93/2021"]
     assert len(no_decision) == 7 and "'ohne'" in why["110/2021"]
-    committee_then_council = hw.get_paper("103/2021")
+    committee_then_council = hw.papers.get_paper("103/2021")
     assert committee_then_council.state == "adopted"
     first, second = committee_then_council.consultations
     assert (first.role.value, first.outcome, first.date) == (
@@ -103,12 +103,12 @@ def test_huertgenwald_imports_31_papers_and_reports_9_with_reasons(hw: WorkflowS
     assert second.role.value == "entscheidung" and second.result_label == (
         "einstimmig, ohne Enthaltung"
     )
-    assert hw.get_paper("106/2021").state == "noted"  # Mitteilungsvorlage, result "ohne"
-    pending = hw.get_paper("152/2021")  # the meeting of 16.09.2021 has no results yet
+    assert hw.papers.get_paper("106/2021").state == "noted"  # Mitteilungsvorlage, result "ohne"
+    pending = hw.papers.get_paper("152/2021")  # the meeting of 16.09.2021 has no results yet
     assert pending.state == "released"
     assert pending.consultations[0].state == "scheduled"
-    assert hw.verify_audit().ok
-    replayed = hw.replay_audit()
+    assert hw.audit.verify_audit().ok
+    replayed = hw.audit.replay_audit()
     assert len(replayed) == 31
     assert [(r.paper_number, r.difference) for r in replayed if not r.ok] == []
 
@@ -120,28 +120,28 @@ def test_karlsruhe_imports_4_papers_and_reports_the_one_without_a_decision(
     assert (report.count("imported"), report.count("reported")) == (4, 1)
     assert report.version == "1.1"
     assert "ends in 'Vorberatung' by Planungsausschuss" in reasons(report)["2026/0268"]
-    adopted = ka.get_paper("2026/0140")
+    adopted = ka.papers.get_paper("2026/0140")
     assert adopted.state == "adopted"
     assert [(c.role.value, c.outcome) for c in adopted.consultations] == [
         ("anhoerung", Outcome.BESCHLOSSEN),
         ("vorberatung", Outcome.EMPFOHLEN),
         ("entscheidung", Outcome.BESCHLOSSEN),
     ]
-    referred = ka.get_paper("2026/0158")  # Kenntnisnahme -> Behandlung -> Entscheidung
+    referred = ka.papers.get_paper("2026/0158")  # Kenntnisnahme -> Behandlung -> Entscheidung
     assert referred.state == "in_consultation"
     assert [(c.outcome, c.result_label, c.state) for c in referred.consultations] == [
         (Outcome.VERTAGT_IN_FOLGEGREMIUM, "Beratung im Fachgremium/Arbeitskreis", "held"),
         (Outcome.VERTAGT_IN_FOLGEGREMIUM, "verwiesen in den Gemeinderat", "held"),
         (None, None, "scheduled"),
     ]
-    assert ka.get_paper("2026/0037/1").state == "withdrawn"
-    assert ka.verify_audit().ok
-    assert [(r.paper_number, r.difference) for r in ka.replay_audit() if not r.ok] == []
+    assert ka.papers.get_paper("2026/0037/1").state == "withdrawn"
+    assert ka.audit.verify_audit().ok
+    assert [(r.paper_number, r.difference) for r in ka.audit.replay_audit() if not r.ok] == []
 
 
 def test_imported_events_are_audited_as_imports_with_their_source(ka: WorkflowService) -> None:
     run_import(ka, str(KA))
-    trail = ka.audit_trail("2026/0435")
+    trail = ka.audit.audit_trail("2026/0435")
     assert {e.actor for e in trail} == {"import"}
     created = trail[0]
     assert created.action == "paper_created"
@@ -168,7 +168,7 @@ def test_the_url_of_a_live_endpoint_is_read_page_by_page(hw: WorkflowService) ->
     with serve_huertgenwald() as base:
         report = run_import(hw, f"{base}/rim4220/webservice/oparl/v1.0/system")
     assert (report.count("imported"), report.count("reported"), report.problems) == (31, 9, [])
-    trail = hw.audit_trail("103/2021")
+    trail = hw.audit.audit_trail("103/2021")
     assert trail[0].payload["oparl_id"].startswith(base)
     assert trail[0].payload["source"] == f"{base}/rim4220/webservice/oparl/v1.0/body/1/paper"
 
@@ -185,7 +185,7 @@ def test_both_imports_export_as_a_valid_tree_with_every_imported_paper(
         ("huertgenwald", HW, {}),
     ):
         generate_definitions(read_source(str(source)), tmp_path / body, **names)
-        service.load_definitions(tmp_path / body, user=None)
+        service.bodies.load_definitions(tmp_path / body, user=None)
         report = import_source(service, read_source(str(source)), user="admin", body=body)
         imported[body] = sorted(p.number or "" for p in report.papers if p.status == "imported")
     assert {body: len(numbers) for body, numbers in imported.items()} == {
@@ -426,11 +426,11 @@ def test_the_definitions_extend_the_result_labels(
         encoding="utf-8",
     )
     service = WorkflowService(database, clock)
-    service.load_definitions(folder, user=None)
+    service.bodies.load_definitions(folder, user=None)
     report = run_import(service, str(HW))
     assert (report.count("imported"), report.count("reported")) == (33, 7)
-    assert service.get_paper("93/2021").state == "adopted"
-    assert service.get_paper("75/2021").state == "rejected"  # the municipality says so
+    assert service.papers.get_paper("93/2021").state == "adopted"
+    assert service.papers.get_paper("75/2021").state == "rejected"  # the municipality says so
 
 
 def test_the_oparl_section_is_checked_with_lines(tmp_path: Path) -> None:

@@ -80,13 +80,13 @@ def test_the_decision_recorded_in_the_old_system_later_is_brought_forward(
     clock.instant = BEFORE_COUNCIL
     first = run_import(ka, str(ka_before_council))
     assert by_reference(first)["2026/0435"].status == "imported"
-    pending = ka.get_paper("2026/0435")
+    pending = ka.papers.get_paper("2026/0435")
     assert pending.state == "in_consultation"
     assert [(c.outcome, c.state) for c in pending.consultations] == [
         (Outcome.EMPFOHLEN, "held"),
         (None, "scheduled"),
     ]
-    events_before = len(ka.audit_trail("2026/0435"))
+    events_before = len(ka.audit.audit_trail("2026/0435"))
 
     clock.instant = AFTER_SUMMER + dt.timedelta(days=7)
     second = run_import(ka, str(KA))
@@ -102,18 +102,18 @@ def test_the_decision_recorded_in_the_old_system_later_is_brought_forward(
         3,
         0,
     )
-    decided = ka.get_paper("2026/0435")
+    decided = ka.papers.get_paper("2026/0435")
     assert decided.consultations[1].outcome is Outcome.BESCHLOSSEN
     assert decided.consultations[1].result_label == "mehrheitlich beschlossen"
 
-    new_events = ka.audit_trail("2026/0435")[events_before:]
+    new_events = ka.audit.audit_trail("2026/0435")[events_before:]
     assert {e.actor for e in new_events} == {"import"}
     result = next(e for e in new_events if e.action == "result_recorded")
     assert result.payload["oparl_id"] == f"{KA_API}/agendaitems/102463"
     assert result.payload["source"] == str(KA / "meetings" / "10566.json")
     assert result.payload["note"] == f"importiert: {KA_API}/agendaitems/102463"
-    assert ka.verify_audit().ok
-    assert [(r.paper_number, r.difference) for r in ka.replay_audit() if not r.ok] == []
+    assert ka.audit.verify_audit().ok
+    assert [(r.paper_number, r.difference) for r in ka.audit.replay_audit() if not r.ok] == []
 
     # a third run finds nothing new and changes nothing
     before = snapshot(database)
@@ -133,7 +133,7 @@ def test_huertgenwald_council_result_added_later_decides_the_paper(
     edit_json(meetings, drop_result(f"{api}/agendaitem/9935"))
     first = run_import(hw, str(earlier))
     assert first.count("imported") == 31
-    assert hw.get_paper("103/2021").state == "in_consultation"
+    assert hw.papers.get_paper("103/2021").state == "in_consultation"
 
     second = run_import(hw, str(HW))
     assert (second.count("imported"), second.count("updated"), second.count("unchanged")) == (
@@ -142,10 +142,10 @@ def test_huertgenwald_council_result_added_later_decides_the_paper(
         30,
     )
     assert reasons(second) == reasons(first)  # the 9 reported then are reported again
-    paper = hw.get_paper("103/2021")
+    paper = hw.papers.get_paper("103/2021")
     assert paper.state == "adopted"
     assert paper.consultations[1].result_label == "einstimmig, ohne Enthaltung"
-    assert [(r.paper_number, r.difference) for r in hw.replay_audit() if not r.ok] == []
+    assert [(r.paper_number, r.difference) for r in hw.audit.replay_audit() if not r.ok] == []
 
 
 def synthetic(folder: Path, consultations: list[tuple[str, str | None, str | None]]) -> Path:
@@ -224,7 +224,7 @@ def test_a_repeated_step_and_new_meetings_are_brought_forward(
     service = municipality(database, clock, tmp_path, march, name="Gemeinde X", state="BW")
     assert run_import(service, str(march)).count("imported") == 1
     assert [
-        (c.organization_name, c.outcome) for c in service.get_paper("2026/17").consultations
+        (c.organization_name, c.outcome) for c in service.papers.get_paper("2026/17").consultations
     ] == [
         ("Bauausschuss", Outcome.VERTAGT),
         ("Bauausschuss", None),  # the engine's repeated step
@@ -248,7 +248,7 @@ def test_a_repeated_step_and_new_meetings_are_brought_forward(
         "consultation 3 (Gemeinderat on 28.04.2026): result 'einstimmig beschlossen'",
     )
     assert report.meetings_created == 2
-    assert [(r.paper_number, r.difference) for r in service.replay_audit() if not r.ok] == []
+    assert [(r.paper_number, r.difference) for r in service.audit.replay_audit() if not r.ok] == []
     before = snapshot(database)
     assert run_import(service, str(april)).papers[0].status == "unchanged"
     assert snapshot(database) == before
@@ -306,7 +306,7 @@ def test_a_result_the_clerk_recorded_is_kept_unless_the_source_agrees(
     clock.instant = BEFORE_COUNCIL
     run_import(ka, str(ka_before_council))
     clock.instant = AFTER_SUMMER
-    ka.record_result("2026/0435", user="sitzungsdienst", position=2, outcome="abgelehnt")
+    ka.results.record_result("2026/0435", user="sitzungsdienst", position=2, outcome="abgelehnt")
     before = snapshot(database)
     report = run_import(ka, str(KA))
     assert snapshot(database) == before
@@ -316,7 +316,7 @@ def test_a_result_the_clerk_recorded_is_kept_unless_the_source_agrees(
         "result is 'abgelehnt' (28.07.2026) in ratsweg, 'mehrheitlich beschlossen' in the "
         "source; the paper is left as it is"
     )
-    assert ka.get_paper("2026/0435").state == "rejected"
+    assert ka.papers.get_paper("2026/0435").state == "rejected"
 
 
 def test_a_clerk_result_the_source_agrees_with_leaves_the_paper_unchanged(
@@ -325,7 +325,7 @@ def test_a_clerk_result_the_source_agrees_with_leaves_the_paper_unchanged(
     clock.instant = BEFORE_COUNCIL
     run_import(ka, str(ka_before_council))
     clock.instant = AFTER_SUMMER
-    ka.record_result("2026/0435", user="sitzungsdienst", position=2, outcome="beschlossen")
+    ka.results.record_result("2026/0435", user="sitzungsdienst", position=2, outcome="beschlossen")
     before = snapshot(database)
     report = run_import(ka, str(KA))
     assert snapshot(database) == before

@@ -35,7 +35,7 @@ def path(view: object) -> list[tuple[int, str, str, str | None]]:
 
 
 def trail_length(service: WorkflowService, number: str) -> int:
-    return len(service.audit_trail(number))
+    return len(service.audit.audit_trail(number))
 
 
 # -- outcomes and their routing effects ---------------------------------------------------------
@@ -45,7 +45,7 @@ def test_vertagt_brings_the_same_body_again_with_its_target_date(
     service: WorkflowService,
 ) -> None:
     number = released(service)
-    view = service.record_result(
+    view = service.results.record_result(
         number,
         user=S,
         position=1,
@@ -62,37 +62,37 @@ def test_vertagt_brings_the_same_body_again_with_its_target_date(
     assert view.consultations[1].planned_date == D(2025, 4, 8)
     assert view.consultations[1].note == "vertagt in step 1"
     assert view.consultations[1].role.value == "vorberatung"
-    added = [e for e in service.audit_trail(number) if e.action == "consultation_added"]
+    added = [e for e in service.audit.audit_trail(number) if e.action == "consultation_added"]
     assert added[-1].payload["reason"] == "vertagt in step 1"
-    view = service.record_result(number, user=S, position=2, outcome="empfohlen")
+    view = service.results.record_result(number, user=S, position=2, outcome="empfohlen")
     # the Rat (planned for 27.03.) cannot decide before the Ausschuss advised on 08.04.
-    before = len(service.audit_trail(number))
+    before = len(service.audit.audit_trail(number))
     with pytest.raises(InvalidInput) as info:
-        service.record_result(number, user=S, position=3, outcome="beschlossen")
+        service.results.record_result(number, user=S, position=3, outcome="beschlossen")
     assert str(info.value) == (
         "the result of step 3 of V/2025/1 is dated 27.03.2025, before the result of the "
         "earlier step 2 (Hauptausschuss) on 08.04.2025; check --date"
     )
-    assert len(service.audit_trail(number)) == before
-    view = service.record_result(
+    assert len(service.audit.audit_trail(number)) == before
+    view = service.results.record_result(
         number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 15)
     )
     assert view.state == "adopted"
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_zurueckgestellt_in_the_deciding_body_repeats_the_decision(
     service: WorkflowService,
 ) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
-    view = service.record_result(number, user=S, position=2, outcome="zurueckgestellt")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
+    view = service.results.record_result(number, user=S, position=2, outcome="zurueckgestellt")
     assert view.state == "in_consultation"
     assert [(c.organization_id, c.role.value, c.state) for c in view.consultations][1:] == [
         ("rat", "entscheidung", "held"),
         ("rat", "entscheidung", "planned"),
     ]
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=3, outcome="beschlossen", date=D(2025, 5, 1)
     )
     assert view.state == "adopted"
@@ -100,13 +100,13 @@ def test_zurueckgestellt_in_the_deciding_body_repeats_the_decision(
 
 def test_abgesetzt_means_no_deliberation_and_the_body_again(service: WorkflowService) -> None:
     number = released(service)
-    view = service.record_result(number, user=S, position=1, outcome="abgesetzt")
+    view = service.results.record_result(number, user=S, position=1, outcome="abgesetzt")
     assert path(view)[:2] == [
         (1, "ausschuss", "dropped", "abgesetzt"),
         (2, "ausschuss", "planned", None),
     ]
     with pytest.raises(InvalidInput, match="only the procedural vote"):
-        service.record_result(
+        service.results.record_result(
             number,
             user=S,
             position=2,
@@ -115,7 +115,7 @@ def test_abgesetzt_means_no_deliberation_and_the_body_again(service: WorkflowSer
             date=D(2025, 4, 1),
         )
     procedural = VoteCount(subject="Absetzungsantrag", kind=VoteKind.PROCEDURAL, yes=3, no=2)
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=2, outcome="abgesetzt", votes=[procedural], date=D(2025, 4, 1)
     )
     assert view.consultations[1].state == "dropped"
@@ -127,11 +127,13 @@ def test_vertagt_in_folgegremium_skips_the_vote_but_not_in_the_deciding_body(
     service: WorkflowService,
 ) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(InvalidInput, match="does not fit step 2"):
-        service.record_result(number, user=S, position=2, outcome="vertagt_in_folgegremium")
+        service.results.record_result(number, user=S, position=2, outcome="vertagt_in_folgegremium")
     number = released(service)
-    view = service.record_result(number, user=S, position=1, outcome="vertagt_in_folgegremium")
+    view = service.results.record_result(
+        number, user=S, position=1, outcome="vertagt_in_folgegremium"
+    )
     assert path(view) == [
         (1, "ausschuss", "held", "vertagt_in_folgegremium"),
         (2, "rat", "planned", None),
@@ -140,16 +142,16 @@ def test_vertagt_in_folgegremium_skips_the_vote_but_not_in_the_deciding_body(
 
 def test_zurueckverwiesen_by_the_council_goes_back_and_returns(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     before = trail_length(service, number)
     with pytest.raises(InvalidInput, match="pass --refer-to"):
-        service.record_result(number, user=S, position=2, outcome="zurueckverwiesen")
+        service.results.record_result(number, user=S, position=2, outcome="zurueckverwiesen")
     with pytest.raises(NotFoundError, match="'ausschus'.*did you mean 'ausschuss'"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=2, outcome="zurueckverwiesen", refer_to="ausschus"
         )
     assert trail_length(service, number) == before  # refused: nothing written
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=2, outcome="zurueckverwiesen", refer_to="ausschuss"
     )
     assert [(c.organization_id, c.role.value, c.state) for c in view.consultations] == [
@@ -159,7 +161,7 @@ def test_zurueckverwiesen_by_the_council_goes_back_and_returns(service: Workflow
         ("rat", "entscheidung", "planned"),
     ]
     assert view.state == "in_consultation"
-    service.record_result(
+    service.results.record_result(
         number,
         user=S,
         position=3,
@@ -167,7 +169,7 @@ def test_zurueckverwiesen_by_the_council_goes_back_and_returns(service: Workflow
         outcome="mit_aenderungen_empfohlen",
         amended_text="Neu.",
     )
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=4, date=D(2025, 6, 1), outcome="ungeaendert_beschlossen"
     )
     assert view.state == "adopted"
@@ -175,8 +177,8 @@ def test_zurueckverwiesen_by_the_council_goes_back_and_returns(service: Workflow
 
 def test_ueberwiesen_to_a_body_that_decides_ends_there(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
-    view = service.record_result(
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
+    view = service.results.record_result(
         number,
         user=S,
         position=2,
@@ -187,7 +189,7 @@ def test_ueberwiesen_to_a_body_that_decides_ends_there(service: WorkflowService)
     assert [(c.organization_id, c.role.value) for c in view.consultations][2:] == [
         ("ausschuss", "entscheidung")
     ]
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=3, date=D(2025, 6, 1), outcome="beschlossen"
     )
     assert view.state == "adopted"
@@ -196,16 +198,18 @@ def test_ueberwiesen_to_a_body_that_decides_ends_there(service: WorkflowService)
 def test_refer_arguments_only_fit_referrals(service: WorkflowService) -> None:
     number = released(service)
     with pytest.raises(InvalidInput, match="--refer-to fits only"):
-        service.record_result(number, user=S, position=1, outcome="empfohlen", refer_to="rat")
+        service.results.record_result(
+            number, user=S, position=1, outcome="empfohlen", refer_to="rat"
+        )
     with pytest.raises(InvalidInput, match="--until fits only"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", target_date=D(2025, 5, 1)
         )
 
 
 def test_zurueckgezogen_ends_the_path_without_a_decision(service: WorkflowService) -> None:
     number = released(service)
-    view = service.record_result(number, user=S, position=1, outcome="zurueckgezogen")
+    view = service.results.record_result(number, user=S, position=1, outcome="zurueckgezogen")
     assert view.state == "withdrawn"
     assert path(view) == [(1, "ausschuss", "held", "zurueckgezogen"), (2, "rat", "cancelled", None)]
     assert ("paper_transitioned", "in_consultation", "withdrawn") in actions(service, number)
@@ -213,16 +217,16 @@ def test_zurueckgezogen_ends_the_path_without_a_decision(service: WorkflowServic
 
 def test_genehmigt_approves_in_a_genehmigung_step(service: WorkflowService) -> None:
     number = create(service)
-    service.remove_consultation(number, user="clerk", position=2)
-    service.add_consultation(
+    service.paths.remove_consultation(number, user="clerk", position=2)
+    service.paths.add_consultation(
         number, user="clerk", organization="rat", role="genehmigung", planned_date=D(2025, 4, 1)
     )
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
-    service.record_result(number, user=S, position=1, outcome="zur_kenntnis_genommen")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
+    service.results.record_result(number, user=S, position=1, outcome="zur_kenntnis_genommen")
     with pytest.raises(InvalidInput, match="'beschlossen' does not fit step 2 \\(genehmigung\\)"):
-        service.record_result(number, user=S, position=2, outcome="beschlossen")
-    view = service.record_result(number, user=S, position=2, outcome="genehmigt")
+        service.results.record_result(number, user=S, position=2, outcome="beschlossen")
+    view = service.results.record_result(number, user=S, position=2, outcome="genehmigt")
     assert view.state == "adopted"
 
 
@@ -230,16 +234,18 @@ def test_geaendert_beschlossen_makes_the_amended_text_a_new_version(
     service: WorkflowService,
 ) -> None:
     number = create(service, text="Der Rat beschließt den Neubau.")
-    service.submit_paper(number, user="clerk")
-    view = service.release_paper(number, user="head")
+    service.papers.submit_paper(number, user="clerk")
+    view = service.papers.release_paper(number, user="head")
     assert [(v.number, v.source) for v in view.text_versions] == [(1, "released")]
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(InvalidInput, match="changes the wording; pass the amended text"):
-        service.record_result(number, user=S, position=2, outcome="geaendert_beschlossen")
+        service.results.record_result(number, user=S, position=2, outcome="geaendert_beschlossen")
     with pytest.raises(InvalidInput, match="an amended text fits only"):
-        service.record_result(number, user=S, position=2, outcome="beschlossen", amended_text="x")
+        service.results.record_result(
+            number, user=S, position=2, outcome="beschlossen", amended_text="x"
+        )
     amended = "Der Rat beschließt den Neubau mit zwei Stellplätzen mehr."
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=2, outcome="geaendert_beschlossen", amended_text=amended
     )
     assert view.state == "adopted"
@@ -248,20 +254,22 @@ def test_geaendert_beschlossen_makes_the_amended_text_a_new_version(
         (1, "released", None, None),
         (2, "amended", 2, "rat"),
     ]
-    event = [e for e in service.audit_trail(number) if e.action == "text_version_created"][-1]
+    event = [e for e in service.audit.audit_trail(number) if e.action == "text_version_created"][-1]
     assert event.payload["text"] == amended and len(event.payload["sha256"]) == 64
 
 
 def test_municipal_labels_map_onto_outcomes(service: WorkflowService) -> None:
     number = released(service)
-    view = service.record_result(number, user=S, position=1, outcome="Ohne Votum weitergeleitet")
+    view = service.results.record_result(
+        number, user=S, position=1, outcome="Ohne Votum weitergeleitet"
+    )
     assert view.consultations[0].outcome is not None
     assert view.consultations[0].outcome.value == "vertagt_in_folgegremium"
     assert view.consultations[0].result_label == "Ohne Votum weitergeleitet"
     with pytest.raises(
         InvalidInput, match="unknown result 'beschlosen'.*did you mean 'beschlossen'"
     ):
-        service.record_result(number, user=S, position=2, outcome="beschlosen")
+        service.results.record_result(number, user=S, position=2, outcome="beschlosen")
 
 
 # -- votes, quorum, majority --------------------------------------------------------------------
@@ -269,8 +277,8 @@ def test_municipal_labels_map_onto_outcomes(service: WorkflowService) -> None:
 
 def test_quorum_is_checked_both_ways_for_excluded_members(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
-    view = service.record_result(
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
+    view = service.results.record_result(
         number,
         user=S,
         position=2,
@@ -283,7 +291,7 @@ def test_quorum_is_checked_both_ways_for_excluded_members(service: WorkflowServi
             "excluded as befangen count as present (5 without them, 6 needed)"
         ),
     )
-    event = [e for e in service.audit_trail(number) if e.action == "result_recorded"][-1]
+    event = [e for e in service.audit.audit_trail(number) if e.action == "result_recorded"][-1]
     assert event.payload["warnings"] == list(view.warnings)
 
 
@@ -291,11 +299,11 @@ def test_not_quorate_and_impossible_counts(service: WorkflowService) -> None:
     number = released(service)
     before = trail_length(service, number)
     with pytest.raises(InvalidInput, match="counts 6 members, but Hauptausschuss has 5 seats"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", votes=[VoteCount(yes=6)]
         )
     assert trail_length(service, number) == before
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=1, outcome="empfohlen", votes=[VoteCount(yes=2, no=0)]
     )
     assert view.warnings == (
@@ -306,14 +314,14 @@ def test_not_quorate_and_impossible_counts(service: WorkflowService) -> None:
 def test_majority_follows_the_bodys_rule_on_abstentions(service: WorkflowService) -> None:
     number = released(service)
     # Hauptausschuss counts abstentions: 2 Ja against 1 Nein + 2 Enthaltungen is no majority.
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=1, outcome="empfohlen", votes=[VoteCount(yes=2, no=1, abstain=2)]
     )
     assert view.warnings == (
         "'empfohlen', but the main vote has no majority (Ja 2 against 3 Nein and Enthaltungen)",
     )
     # The Rat does not count them: 3 Ja against 2 Nein carries despite 4 Enthaltungen.
-    view = service.record_result(
+    view = service.results.record_result(
         number,
         user=S,
         position=2,
@@ -336,18 +344,18 @@ def test_named_ballots_give_the_counts_and_must_agree(service: WorkflowService) 
         NamedBallot(member="Dürer", ballot=Ballot.ABSENT),
     )
     with pytest.raises(InvalidInput, match="yes=3 does not match the 2 named yes ballots"):
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", votes=[VoteCount(yes=3, named=named)]
         )
     with pytest.raises(InvalidInput, match="Arendt named more than once"):
-        service.record_result(
+        service.results.record_result(
             number,
             user=S,
             position=1,
             outcome="empfohlen",
             votes=[VoteCount(named=(*named, NamedBallot(member="Arendt", ballot=Ballot.NO)))],
         )
-    view = service.record_result(
+    view = service.results.record_result(
         number, user=S, position=1, outcome="empfohlen", votes=[VoteCount(named=named)]
     )
     [vote] = view.consultations[0].votes
@@ -360,7 +368,7 @@ def test_named_ballots_give_the_counts_and_must_agree(service: WorkflowService) 
 
 def test_session_office_edits_the_released_path_with_a_reason(service: WorkflowService) -> None:
     number = released(service)
-    view = service.add_consultation(
+    view = service.paths.add_consultation(
         number,
         user=S,
         organization="ausschuss",
@@ -373,23 +381,23 @@ def test_session_office_edits_the_released_path_with_a_reason(service: WorkflowS
         (2, "anhoerung", 2),
         (3, "entscheidung", 3),
     ]
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(InvalidInput, match="step 1 of .* is already held"):
-        service.add_consultation(
+        service.paths.add_consultation(
             number, user=S, organization="rat", role="vorberatung", position=1, reason="x"
         )
-    view = service.remove_consultation(number, user=S, position=2, reason="entfällt")
+    view = service.paths.remove_consultation(number, user=S, position=2, reason="entfällt")
     assert path(view)[1] == (2, "ausschuss", "cancelled", None)
     with pytest.raises(InvalidInput, match="would have no Entscheidung"):
-        service.remove_consultation(number, user=S, position=3, reason="x")
-    view = service.record_result(number, user=S, position=3, outcome="beschlossen")
+        service.paths.remove_consultation(number, user=S, position=3, reason="x")
+    view = service.results.record_result(number, user=S, position=3, outcome="beschlossen")
     assert view.state == "adopted"
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_parallel_steps_are_joined_before_the_next_level(service: WorkflowService) -> None:
     number = create(service)
-    service.add_consultation(
+    service.paths.add_consultation(
         number,
         user="clerk",
         organization="rat",
@@ -398,21 +406,21 @@ def test_parallel_steps_are_joined_before_the_next_level(service: WorkflowServic
         planned_date=D(2025, 3, 20),
     )
     with pytest.raises(InvalidInput, match="parallel steps must be Vorberatung or Anhörung"):
-        service.add_consultation(
+        service.paths.add_consultation(
             number, user="clerk", organization="ausschuss", role="vorberatung", parallel_to=3
         )
-    service.submit_paper(number, user="clerk")
-    view = service.release_paper(number, user="head")
+    service.papers.submit_paper(number, user="clerk")
+    view = service.papers.release_paper(number, user="head")
     assert [(c.position, c.organization_id, c.level) for c in view.consultations] == [
         (1, "ausschuss", 1),
         (2, "rat", 1),
         (3, "rat", 2),
     ]
-    service.record_result(number, user=S, position=2, outcome="empfohlen")  # order is free
+    service.results.record_result(number, user=S, position=2, outcome="empfohlen")  # order is free
     with pytest.raises(TransitionNotAllowed, match="step 1 \\(Hauptausschuss\\) has no result yet"):
-        service.record_result(number, user=S, position=3, outcome="beschlossen")
-    service.record_result(number, user=S, position=1, outcome="vertagt")
-    view = service.get_paper(number)
+        service.results.record_result(number, user=S, position=3, outcome="beschlossen")
+    service.results.record_result(number, user=S, position=1, outcome="vertagt")
+    view = service.papers.get_paper(number)
     # The postponed Vorberatung comes again on a level of its own, still before the decision.
     assert [(c.organization_id, c.level, c.state) for c in view.consultations] == [
         ("ausschuss", 1, "held"),
@@ -420,9 +428,11 @@ def test_parallel_steps_are_joined_before_the_next_level(service: WorkflowServic
         ("ausschuss", 2, "planned"),
         ("rat", 3, "planned"),
     ]
-    service.record_result(number, user=S, position=3, date=D(2025, 6, 1), outcome="empfohlen")
+    service.results.record_result(
+        number, user=S, position=3, date=D(2025, 6, 1), outcome="empfohlen"
+    )
     assert (
-        service.record_result(
+        service.results.record_result(
             number, user=S, position=4, date=D(2025, 6, 1), outcome="beschlossen"
         ).state
         == "adopted"
@@ -431,32 +441,34 @@ def test_parallel_steps_are_joined_before_the_next_level(service: WorkflowServic
 
 def test_move_reorders_open_steps(service: WorkflowService) -> None:
     number = create(service)
-    service.add_consultation(number, user="clerk", organization="rat", role="anhoerung", position=2)
-    view = service.move_consultation(number, user="clerk", position=2, to=1)
+    service.paths.add_consultation(
+        number, user="clerk", organization="rat", role="anhoerung", position=2
+    )
+    view = service.paths.move_consultation(number, user="clerk", position=2, to=1)
     assert [(c.position, c.organization_id, c.role.value, c.level) for c in view.consultations] == [
         (1, "rat", "anhoerung", 1),
         (2, "ausschuss", "vorberatung", 2),
         (3, "rat", "entscheidung", 3),
     ]
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     with pytest.raises(InvalidInput, match="one concluding step only, at the end"):
-        service.move_consultation(number, user=S, position=3, to=2, reason="Rat zuerst")
-    moved = [e for e in service.audit_trail(number) if e.action == "consultation_moved"]
+        service.paths.move_consultation(number, user=S, position=3, to=2, reason="Rat zuerst")
+    moved = [e for e in service.audit.audit_trail(number) if e.action == "consultation_moved"]
     assert [(e.payload["from_position"], e.payload["to_position"]) for e in moved] == [(2, 1)]
 
 
 def test_neue_beratungsfolge_replaces_the_open_path(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(PermissionDenied, match="may not do paper.route"):
-        service.replace_path(
+        service.paths.replace_path(
             number,
             user="clerk",
             steps=[PlannedStep(organization="rat", role="entscheidung")],
             reason="x",
         )
-    view = service.replace_path(
+    view = service.paths.replace_path(
         number,
         user=S,
         steps=[
@@ -473,21 +485,22 @@ def test_neue_beratungsfolge_replaces_the_open_path(service: WorkflowService) ->
         ("ausschuss", "anhoerung", "planned", D(2025, 9, 2)),
         ("rat", "entscheidung", "planned", D(2025, 9, 25)),
     ]
-    event = [e for e in service.audit_trail(number) if e.action == "path_replaced"][-1]
+    event = [e for e in service.audit.audit_trail(number) if e.action == "path_replaced"][-1]
     assert [s["organization"] for s in event.payload["old"]] == ["ausschuss", "rat"]
     assert [s["role"] for s in event.payload["new"]][-2:] == ["anhoerung", "entscheidung"]
-    service.record_result(number, user=S, position=3, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=3, outcome="empfohlen")
     assert (
-        service.record_result(number, user=S, position=4, outcome="beschlossen").state == "adopted"
+        service.results.record_result(number, user=S, position=4, outcome="beschlossen").state
+        == "adopted"
     )
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 def test_the_path_of_a_decided_paper_is_closed(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
-    service.record_result(number, user=S, position=2, outcome="beschlossen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=2, outcome="beschlossen")
     with pytest.raises(TransitionNotAllowed, match="its path is closed"):
-        service.add_consultation(
+        service.paths.add_consultation(
             number, user=S, organization="rat", role="kenntnisnahme", reason="nachträglich"
         )

@@ -73,32 +73,32 @@ def town(
     request: pytest.FixtureRequest, database: Database
 ) -> Iterator[tuple[WorkflowService, Town]]:
     service = WorkflowService(database, FixedClock(START))
-    service.load_definitions(resolve_definitions_dir(request.param.name), user=None)
+    service.bodies.load_definitions(resolve_definitions_dir(request.param.name), user=None)
     yield service, request.param
 
 
 def create(service: WorkflowService, t: Town, kind: str, route: str, **extra: object) -> str:
-    return service.create_paper(
+    return service.papers.create_paper(
         user=t.session if "faction" in extra else t.clerk, paper_type=kind, title="Integration",
         office=t.office, date=dt.date(2025, 3, 3), route=route, **extra,  # type: ignore[arg-type]
     ).number  # fmt: skip
 
 
 def release(service: WorkflowService, t: Town, number: str) -> None:
-    service.submit_paper(number, user=t.clerk)
-    service.release_paper(number, user=t.head)
+    service.papers.submit_paper(number, user=t.clerk)
+    service.papers.release_paper(number, user=t.head)
 
 
 def conclude(service: WorkflowService, t: Town, number: str, outcome: str, **kw: object) -> str:
     """Recommend in every Vorberatung, then record ``outcome`` in the concluding step."""
-    view = service.get_paper(number)
+    view = service.papers.get_paper(number)
     for step in view.consultations[:-1]:
-        service.record_result(
+        service.results.record_result(
             number, user=t.session, position=step.position, outcome="empfohlen",
             date=dt.date(2025, 3, 18),
         )  # fmt: skip
     last = view.consultations[-1].position
-    return service.record_result(
+    return service.results.record_result(
         number, user=t.session, position=last, outcome=outcome, date=dt.date(2025, 3, 27),
         **kw,  # type: ignore[arg-type]
     ).state  # fmt: skip
@@ -125,8 +125,8 @@ def test_mitteilungsvorlage_ends_in_kenntnisnahme(town: tuple[WorkflowService, T
     with pytest.raises(InvalidInput, match="'beschlossen' does not fit step 1 \\(kenntnisnahme\\)"):
         conclude(service, t, number, "beschlossen")
     with pytest.raises(InvalidInput, match="would have no Entscheidung|ends in kenntnisnahme"):
-        service.add_consultation(
-            number, user=t.session, organization=service.get_paper(number).consultations[0].organization_id,
+        service.paths.add_consultation(
+            number, user=t.session, organization=service.papers.get_paper(number).consultations[0].organization_id,
             role="entscheidung", reason="Beschluss gewünscht",
         )  # fmt: skip
     assert conclude(service, t, number, "zur_kenntnis_genommen") == "noted"
@@ -149,13 +149,13 @@ def test_antrag_records_its_faction_and_members(town: tuple[WorkflowService, Tow
     number = t.numbers["antrag"]
     assert result.stderr == f"created {number}\n"
     assert "Eingereicht von: Fraktion A (M. Muster, E. Beispiel)" in result.stdout
-    view = service.get_paper(number)
+    view = service.papers.get_paper(number)
     assert (view.paper_type_name, view.faction, view.members) == (
         "Antrag",
         "Fraktion A",
         ("M. Muster", "E. Beispiel"),
     )
-    created = service.audit_trail(number)[0].payload
+    created = service.audit.audit_trail(number)[0].payload
     assert (created["faction"], created["members"]) == ("Fraktion A", ["M. Muster", "E. Beispiel"])
     release(service, t, number)
     assert conclude(service, t, number, "abgelehnt", votes=[VoteCount(yes=3, no=20)]) == "rejected"
@@ -170,16 +170,18 @@ def test_anfrage_is_answered_and_ends_without_a_vote(town: tuple[WorkflowService
     release(service, t, number)
     with pytest.raises(InvalidInput, match=f"{number} has no answer yet; record it first"):
         conclude(service, t, number, "zur_kenntnis_genommen")
-    answered = service.record_answer(
+    answered = service.paper_types.record_answer(
         number, user=t.clerk, text="Es gibt 12 Kurse.", date=dt.date(2025, 3, 20)
     )
     assert (answered.answer, answered.answer_date) == ("Es gibt 12 Kurse.", dt.date(2025, 3, 20))
     with pytest.raises(InvalidInput, match="answered on 20.03.2025 already"):
-        service.record_answer(number, user=t.clerk, text="Nochmal", date=dt.date(2025, 3, 21))
+        service.paper_types.record_answer(
+            number, user=t.clerk, text="Nochmal", date=dt.date(2025, 3, 21)
+        )
     with pytest.raises(InvalidInput, match="a paper of type Anfrage ends without a vote"):
         conclude(service, t, number, "zur_kenntnis_genommen", votes=[VoteCount(yes=1)])
     assert conclude(service, t, number, "zur_kenntnis_genommen") == "noted"
-    event = [e for e in service.audit_trail(number) if e.action == "answer_recorded"]
+    event = [e for e in service.audit.audit_trail(number) if e.action == "answer_recorded"]
     assert [e.payload for e in event] == [{"date": "2025-03-20", "answer": "Es gibt 12 Kurse."}]
 
 
@@ -188,7 +190,7 @@ def test_only_an_anfrage_is_answered(town: tuple[WorkflowService, Town]) -> None
     number = create(service, t, t.decision_type, t.decision_route)
     release(service, t, number)
     with pytest.raises(InvalidInput, match="which is not answered"):
-        service.record_answer(number, user=t.clerk, text="x", date=dt.date(2025, 3, 20))
+        service.paper_types.record_answer(number, user=t.clerk, text="x", date=dt.date(2025, 3, 20))
 
 
 def test_ergaenzungsvorlage_is_numbered_by_the_towns_pattern(
@@ -197,17 +199,17 @@ def test_ergaenzungsvorlage_is_numbered_by_the_towns_pattern(
     service, t = town
     number = create(service, t, t.decision_type, t.decision_route)
     release(service, t, number)
-    service.record_result(
+    service.results.record_result(
         number, user=t.session, position=1, outcome="empfohlen", date=dt.date(2025, 3, 18)
     )
-    supplement = service.create_supplement(
+    supplement = service.supplements.create_supplement(
         number, user=t.clerk, reason="Neue Zahlen", date=dt.date(2025, 3, 19)
     )
     assert (supplement.number, supplement.paper_type_name) == (
         t.numbers["supplement"],
         "Ergänzungsvorlage",
     )
-    assert service.get_paper(number).state == "superseded"
+    assert service.papers.get_paper(number).state == "superseded"
 
 
 def test_ergaenzungsvorlage_follows_the_rules_of_its_original(
@@ -216,11 +218,11 @@ def test_ergaenzungsvorlage_follows_the_rules_of_its_original(
     service, t = town
     number = create(service, t, "anfrage", t.inquiry_route, faction="Fraktion B")
     release(service, t, number)
-    supplement = service.create_supplement(
+    supplement = service.supplements.create_supplement(
         number, user=t.session, reason="Frage präzisiert", date=dt.date(2025, 3, 19)
     ).number
     release(service, t, supplement)
-    assert service.get_paper(supplement).faction == "Fraktion B"
+    assert service.papers.get_paper(supplement).faction == "Fraktion B"
     with pytest.raises(InvalidInput, match="has no answer yet"):
         conclude(service, t, supplement, "zur_kenntnis_genommen")
 

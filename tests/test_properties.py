@@ -163,26 +163,30 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
     """Apply one action; False when there was nothing to apply it to."""
     name, user = step[0], step[1]
     if name == "submit":
-        service.submit_paper(number, user=user)
+        service.papers.submit_paper(number, user=user)
     elif name in ("co_sign", "object"):
         objection = name == "object"
         comment = "Bedenken" if objection else None
-        service.co_sign(number, user=user, office=step[2], objection=objection, comment=comment)
+        service.co_signing.co_sign(
+            number, user=user, office=step[2], objection=objection, comment=comment
+        )
     elif name == "release":
-        service.release_paper(number, user=user)
+        service.papers.release_paper(number, user=user)
     elif name == "withdraw":
-        service.withdraw_paper(number, user=user, reason="erledigt")
+        service.papers.withdraw_paper(number, user=user, reason="erledigt")
     elif name == "record":
         _, _, position, value, date, org, votes, misplaced = step
         if position is None:
             open_steps = [
-                c for c in service.get_paper(number).consultations if c.state in OPEN_STEP_STATES
+                c
+                for c in service.papers.get_paper(number).consultations
+                if c.state in OPEN_STEP_STATES
             ]
             position = open_steps[0].position if open_steps else 1
             date = date or D(2025, 6, 3)
         outcome = Outcome(value)
         refers, repeats = outcome.effect is ResultEffect.REFER, outcome.effect.repeats_step
-        service.record_result(
+        service.results.record_result(
             number,
             user=user,
             position=position,
@@ -196,22 +200,24 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
             votes=[VoteCount(yes=3, no=1, abstain=0)] if votes else [],
         )
     elif name == "schedule":
-        service.schedule_consultation(number, user=user, position=step[2], date=step[3])
+        service.paths.schedule_consultation(number, user=user, position=step[2], date=step[3])
     elif name == "meeting":
         start = dt.datetime.combine(step[3], dt.time(16), tzinfo=dt.UTC)
-        service.create_meeting(user=user, organization=step[2], start=start)
+        service.meetings.create_meeting(user=user, organization=step[2], start=start)
     elif name in ("agenda", "cancel_meeting"):
-        meetings = service.list_meetings()
+        meetings = service.meetings.list_meetings()
         if not meetings:
             return False
         latest = max(m.id for m in meetings)
         if name == "agenda":
-            service.schedule_into_meeting(number, user=user, position=step[2], meeting_id=latest)
+            service.meetings.schedule_into_meeting(
+                number, user=user, position=step[2], meeting_id=latest
+            )
         else:
-            service.cancel_meeting(latest, user=user, reason="Krankheit")
+            service.meetings.cancel_meeting(latest, user=user, reason="Krankheit")
     elif name == "add":
         _, _, org, role, position, parallel, reason = step
-        service.add_consultation(
+        service.paths.add_consultation(
             number,
             user=user,
             organization=org,
@@ -221,14 +227,16 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
             reason=reason,
         )
     elif name == "remove":
-        service.remove_consultation(number, user=user, position=step[2], reason=step[3])
+        service.paths.remove_consultation(number, user=user, position=step[2], reason=step[3])
     elif name == "move":
-        service.move_consultation(number, user=user, position=step[2], to=step[3], reason=step[4])
+        service.paths.move_consultation(
+            number, user=user, position=step[2], to=step[3], reason=step[4]
+        )
     elif name == "reroute":
         planned = [PlannedStep(organization=o, role=r) for o, r in step[2]]
-        service.replace_path(number, user=user, steps=planned, reason="neue Beratungsfolge")
+        service.paths.replace_path(number, user=user, steps=planned, reason="neue Beratungsfolge")
     else:
-        service.record_urgent_decision(
+        service.decisions.record_urgent_decision(
             number,
             user=user,
             decided_by=world.mayor,
@@ -241,8 +249,13 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
 
 def snapshot(service: WorkflowService, number: str) -> tuple[Any, ...]:
     """What a refused action must leave untouched: the paper, the meetings, every chain."""
-    report = service.verify_audit()
-    return service.get_paper(number), service.list_meetings(), report.events, report.streams
+    report = service.audit.verify_audit()
+    return (
+        service.papers.get_paper(number),
+        service.meetings.list_meetings(),
+        report.events,
+        report.streams,
+    )
 
 
 @pytest.fixture(params=[MUSTERSTADT, LANDAU], ids=["musterstadt", "landau"])
@@ -260,14 +273,14 @@ def test_random_actions_keep_the_paper_explainable_and_replayable(
     database: Database, clock: FixedClock, world: World, data: st.DataObject
 ) -> None:
     service = WorkflowService(database, clock)
-    if not service.list_bodies():  # once per database; examples share it
-        service.load_definitions(resolve_definitions_dir(world.definitions), user=None)
+    if not service.bodies.list_bodies():  # once per database; examples share it
+        service.bodies.load_definitions(resolve_definitions_dir(world.definitions), user=None)
     start = data.draw(st.sampled_from(["released", "draft", "released"]), label="start")
     steps = data.draw(st.lists(actions(world), min_size=4, max_size=14), label="actions")
-    catalog = service.catalog()
+    catalog = service.bodies.catalog()
     paper_states = {s.id for s in catalog.lifecycle("paper").states}
     step_states = {s.id for s in catalog.lifecycle("consultation").states}
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user=world.clerk,
         paper_type=world.paper_type,
         title=f"Fall {next(_titles)}",
@@ -279,28 +292,28 @@ def test_random_actions_keep_the_paper_explainable_and_replayable(
         planned_dates=list(world.planned),
     ).number
     if start == "released":
-        service.submit_paper(number, user=world.clerk)
+        service.papers.submit_paper(number, user=world.clerk)
         for office, signer in world.co_signers:
-            service.co_sign(number, user=signer, office=office)
-        service.release_paper(number, user=world.head)
+            service.co_signing.co_sign(number, user=signer, office=office)
+        service.papers.release_paper(number, user=world.head)
     for step in steps:
-        before, trail = snapshot(service, number), service.audit_trail(number)
+        before, trail = snapshot(service, number), service.audit.audit_trail(number)
         try:
             if not apply(service, world, number, step):
                 continue
         except WorkflowError:
             event(f"refused {step[0]}")
             assert snapshot(service, number) == before, f"refused {step} changed something"
-            assert service.audit_trail(number) == trail, f"refused {step} wrote audit events"
+            assert service.audit.audit_trail(number) == trail, f"refused {step} wrote audit events"
             continue
         event(f"accepted {step[0]}")
-        after = service.get_paper(number)
+        after = service.papers.get_paper(number)
         assert after.state in paper_states
         assert {c.state for c in after.consultations} <= step_states
         assert snapshot(service, number)[2] > before[2], f"{step} left no audit event"
-    view = service.get_paper(number)
-    (report,) = service.replay_audit(number)
+    view = service.papers.get_paper(number)
+    (report,) = service.audit.replay_audit(number)
     assert report.ok, f"{report.status}: {report.difference} (event {report.seq})"
     if view.state in ("adopted", "rejected", "noted"):
         assert [c for c in view.consultations if c.state == "held"], "decided without a result"
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok

@@ -37,7 +37,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
     service = WorkflowService(database, clock)
-    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    service.bodies.load_definitions(reminder_definitions(tmp_path), user=None)
     return service
 
 
@@ -68,7 +68,7 @@ def test_sent_events_form_one_chain_per_worker_and_show_in_the_paper_trail(
         seqs = sorted(r.seq for r in rows if r.stream == stream)
         assert seqs == list(range(1, len(seqs) + 1))
     assert len(rows) == 6 and {r.paper_id for r in rows} == {1, 2}
-    trail = town.audit_trail(first)
+    trail = town.audit.audit_trail(first)
     sent = [e for e in trail if e.action == "reminder_sent"]
     assert len(sent) == 3 and {e.actor for e in sent} <= {"worker:a:1", "worker:b:2"}
     assert trail.index(sent[0]) > max(
@@ -76,11 +76,11 @@ def test_sent_events_form_one_chain_per_worker_and_show_in_the_paper_trail(
     )
     own = [e.seq for e in trail if e.stream == f"paper:{sent[0].paper_id}"]
     assert own == list(range(1, len(own) + 1))  # the paper's chain in order, untouched
-    report = town.verify_audit()
+    report = town.audit.verify_audit()
     assert report.ok and report.streams == 2 + 2 + 1  # two papers, two workers, the body
-    seal = town.seal_audit(user="auditor")
+    seal = town.audit.seal_audit(user="auditor")
     assert {h.stream for h in seal.heads} >= streams
-    assert town.verify_audit(seal).ok
+    assert town.audit.verify_audit(seal).ok
 
 
 def test_tampering_with_a_delivery_event_is_found(
@@ -89,7 +89,7 @@ def test_tampering_with_a_delivery_event_is_found(
     sweep_two_workers(town, clock)
     stream = delivery_stream("worker:a:1")
     _tamper(database, f"UPDATE audit_event SET actor = 'x' WHERE stream = '{stream}' AND seq = 2")
-    report = town.verify_audit()
+    report = town.audit.verify_audit()
     assert not report.ok
     assert (report.broken_stream, report.broken_seq, report.problem) == (
         stream,
@@ -173,7 +173,9 @@ def test_a_recipient_refused_by_the_smtp_server_is_stored_and_named_in_the_sent_
         assert received[message_id(key, "localhost")] == others != []
         assert row.state == "sent"
         assert row.refused == ([MAILBOX_UNAVAILABLE] if key in lost else None)
-    sent = {e.payload["key"]: e for e in town.audit_trail(number) if e.action == "reminder_sent"}
+    sent = {
+        e.payload["key"]: e for e in town.audit.audit_trail(number) if e.action == "reminder_sent"
+    }
     assert set(sent) == set(rows)
     for key, event in sent.items():
         assert event.stream == delivery_stream("worker:a:1")
@@ -181,8 +183,8 @@ def test_a_recipient_refused_by_the_smtp_server_is_stored_and_named_in_the_sent_
             assert event.payload["refused"] == [MAILBOX_UNAVAILABLE]
         else:
             assert "refused" not in event.payload
-    assert town.verify_audit().ok
-    assert all(r.ok for r in town.replay_audit(number))
+    assert town.audit.verify_audit().ok
+    assert all(r.ok for r in town.audit.replay_audit(number))
 
     def run(*args: str) -> str:
         result = CliRunner().invoke(cli, list(args), obj=town)
@@ -212,7 +214,9 @@ def test_every_recipient_refused_parks_the_reminder_with_the_addresses_in_its_er
     create_paper(town)
     clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
     everyone = frozenset(
-        address for r in town.list_reminders([ReminderState.PENDING]) for address in r.recipients
+        address
+        for r in town.reminders.list_reminders([ReminderState.PENDING])
+        for address in r.recipients
     )
     with smtp_server(refuse=everyone) as (recorder, port):
         notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
@@ -235,12 +239,12 @@ def test_refused_recipients_of_a_message_whose_lease_was_lost_are_not_recorded(
     create_paper(town)
     clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
     lease = dt.timedelta(seconds=60)
-    _, messages = town.claim_and_lease(worker="worker:a:1", limit=1, lease=lease)
+    _, messages = town.reminders.claim_and_lease(worker="worker:a:1", limit=1, lease=lease)
     clock.instant += dt.timedelta(seconds=61)  # a's lease ran out; b takes the message over
-    _, taken = town.claim_and_lease(worker="worker:b:2", limit=1, lease=lease)
+    _, taken = town.reminders.claim_and_lease(worker="worker:b:2", limit=1, lease=lease)
     assert [m.id for m in taken] == [m.id for m in messages]
     refused = RefusedRecipient(REFUSED, 550, "5.1.1 mailbox unavailable")
-    outcome = town.finish_messages(
+    outcome = town.reminders.finish_messages(
         worker="worker:a:1",
         delivered=[messages[0].id],
         refused={messages[0].id: [refused]},
@@ -252,7 +256,7 @@ def test_refused_recipients_of_a_message_whose_lease_was_lost_are_not_recorded(
     with database.read() as session:
         row = session.get_one(Outbox, messages[0].id)
         assert (row.state, row.claimed_by, row.refused) == ("sending", "worker:b:2", None)
-    outcome = town.finish_messages(
+    outcome = town.reminders.finish_messages(
         worker="worker:b:2",
         delivered=[messages[0].id],
         refused={messages[0].id: [refused]},

@@ -38,7 +38,7 @@ def _papers(service: WorkflowService, count: int) -> list[int]:
     from storage.schema import Paper
 
     for _ in range(count):
-        service.create_paper(
+        service.papers.create_paper(
             user="clerk",
             paper_type="vorlage",
             title="Erinnerung",
@@ -143,4 +143,4 @@ def test_workers_deliver_every_reminder_once_even_when_one_is_killed(
     # every reminder arrived (at least once), and nothing else did
     assert set(ids) == {message_id(key, "musterstadt.example") for key in keys}
     assert sum(n - 1 for n in duplicates.values()) <= BATCH  # only the killed worker's batch
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok

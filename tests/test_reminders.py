@@ -30,20 +30,23 @@ def clock() -> FixedClock:
 @pytest.fixture
 def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
     service = WorkflowService(database, clock)
-    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    service.bodies.load_definitions(reminder_definitions(tmp_path), user=None)
     return service
 
 
 def pending(service: WorkflowService) -> dict[str, dt.datetime]:
-    return {r.key.split("@")[0]: r.due_at for r in service.list_reminders([ReminderState.PENDING])}
+    return {
+        r.key.split("@")[0]: r.due_at
+        for r in service.reminders.list_reminders([ReminderState.PENDING])
+    }
 
 
 def actions(service: WorkflowService, number: str) -> list[str]:
-    return [e.action for e in service.audit_trail(number) if e.action.startswith("reminder_")]
+    return [e.action for e in service.audit.audit_trail(number) if e.action.startswith("reminder_")]
 
 
 def meeting_reminder_actions(service: WorkflowService, meeting: int) -> list[str]:
-    events = service.search_audit(AuditQuery(meeting=meeting))
+    events = service.audit.search_audit(AuditQuery(meeting=meeting))
     return [
         e.action
         for e in events
@@ -63,7 +66,9 @@ def test_creating_a_paper_plans_its_reminders_in_the_same_transaction(
     assert due["ladung:1:s2"] == dt.datetime(2025, 3, 21, 23, tzinfo=UTC)
     assert due["eskalation:ladung:1:s1"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
     assert actions(town, number) == ["reminder_planned"] * 6
-    view = next(r for r in town.list_reminders([ReminderState.PENDING]) if r.key.startswith("esk"))
+    view = next(
+        r for r in town.reminders.list_reminders([ReminderState.PENDING]) if r.key.startswith("esk")
+    )
     assert "buero@musterstadt.example" in view.recipients
     assert "max@musterstadt.example" in view.recipients  # office_head of amt1
 
@@ -72,19 +77,19 @@ def test_a_moved_meeting_moves_and_a_withdrawal_cancels_the_reminders(
     town: WorkflowService,
 ) -> None:
     number = create_paper(town, participants=("amt2",))
-    town.submit_paper(number, user="clerk")
+    town.papers.submit_paper(number, user="clerk")
     assert "mitzeichnung:1:oamt2" in pending(town)
-    town.schedule_consultation(number, user="session", position=1, date=dt.date(2025, 3, 20))
+    town.paths.schedule_consultation(number, user="session", position=1, date=dt.date(2025, 3, 20))
     assert pending(town)["ladung:1:s1"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
-    moved = [e for e in town.audit_trail(number) if e.action == "reminder_moved"]
+    moved = [e for e in town.audit.audit_trail(number) if e.action == "reminder_moved"]
     assert {e.actor for e in moved} == {"session"} and len(moved) == 4
-    town.co_sign(number, user="clerk2", office="amt2")
+    town.co_signing.co_sign(number, user="clerk2", office="amt2")
     assert "mitzeichnung:1:oamt2" not in pending(town)
-    town.withdraw_paper(number, user="clerk", reason="erledigt")
+    town.papers.withdraw_paper(number, user="clerk", reason="erledigt")
     assert pending(town) == {}
-    cancelled = town.list_reminders([ReminderState.CANCELLED])
+    cancelled = town.reminders.list_reminders([ReminderState.CANCELLED])
     assert len(cancelled) == actions(town, number).count("reminder_cancelled") == 8
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def test_the_sweep_sends_each_due_reminder_once_and_audits_it(
@@ -107,12 +112,12 @@ def test_the_sweep_sends_each_due_reminder_once_and_audits_it(
     assert "Frist: Di 11.03.2025, 24:00 Uhr" in message.body
     assert f"ratsweg paper release {number}" in message.body
     assert worker.sweep() == type(report)()  # nothing sent twice
-    sent = [e for e in town.audit_trail(number) if e.action == "reminder_sent"]
+    sent = [e for e in town.audit.audit_trail(number) if e.action == "reminder_sent"]
     assert [e.actor for e in sent] == ["worker:test:1"] * 3
-    assert {r.key for r in town.list_reminders([ReminderState.SENT])} == {
+    assert {r.key for r in town.reminders.list_reminders([ReminderState.SENT])} == {
         m.key for m in notifier.sent
     }
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def test_a_failing_delivery_is_retried_with_backoff_then_parked_and_can_be_retried(
@@ -126,13 +131,13 @@ def test_a_failing_delivery_is_retried_with_backoff_then_parked_and_can_be_retri
     assert worker.sweep().claimed == 0  # backoff: not before 60 s
     clock.instant += dt.timedelta(seconds=61)
     assert worker.sweep().failed == 1
-    (failed,) = town.list_reminders([ReminderState.FAILED])
+    (failed,) = town.reminders.list_reminders([ReminderState.FAILED])
     assert (failed.attempts, failed.last_error) == (2, "421 try later")
     with pytest.raises(PermissionDenied):
-        town.retry_reminder(failed.id, user="clerk")
-    town.retry_reminder(failed.id, user="session")
+        town.reminders.retry_reminder(failed.id, user="clerk")
+    town.reminders.retry_reminder(failed.id, user="session")
     with pytest.raises(InvalidInput, match="not failed"):
-        town.retry_reminder(failed.id, user="session")
+        town.reminders.retry_reminder(failed.id, user="session")
     assert worker.sweep().retried == 1  # the third failure; attempts started over
     clock.instant += dt.timedelta(seconds=61)
     assert worker.sweep().sent == 1
@@ -160,7 +165,7 @@ def test_a_wrong_smtp_password_queues_the_reminders_again_instead_of_parking_the
         settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="falsch")
         report = Worker(town, SmtpNotifier(settings), WorkerOptions(backoff=60)).sweep()
         assert (report.sent, report.retried, report.failed) == (0, report.claimed, 0)
-        assert town.list_reminders([ReminderState.FAILED]) == []
+        assert town.reminders.list_reminders([ReminderState.FAILED]) == []
         clock.instant += dt.timedelta(seconds=61)
         settings = SmtpSettings(host="127.0.0.1", port=port, user="ratsweg", password="richtig")
         notifier = SmtpNotifier(settings)
@@ -287,7 +292,7 @@ def test_the_worker_refuses_a_database_without_the_current_schema(tmp_path: Path
 
 def test_definitions_without_reminders_plan_none(service: WorkflowService) -> None:
     create_paper(service)
-    assert service.list_reminders(list(ReminderState)) == []
+    assert service.reminders.list_reminders(list(ReminderState)) == []
     assert ReminderKind.RESULT.value == "ergebnis"
 
 
@@ -295,50 +300,53 @@ def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> No
     from workflow.core.clock import BERLIN
 
     number = create_paper(town)
-    town.submit_paper(number, user="clerk")
-    town.release_paper(number, user="head")
-    meeting = town.create_meeting(
+    town.papers.submit_paper(number, user="clerk")
+    town.papers.release_paper(number, user="head")
+    meeting = town.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
-    town.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
+    town.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
     # in the meeting, the step's Ladung is the meeting's: one reminder for the whole agenda
     due = pending(town)
     assert "ladung:1:s1" not in due and "eskalation:ladung:1:s1" not in due
     assert due[f"ladung:m{meeting}"] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
     assert due[f"eskalation:ladung:m{meeting}"] == dt.datetime(2025, 3, 16, 23, tzinfo=UTC)
     assert actions(town, number)[-2:] == ["reminder_cancelled"] * 2
-    town.cancel_meeting(meeting, user="session", reason="Krankheit")
+    town.meetings.cancel_meeting(meeting, user="session", reason="Krankheit")
     due = pending(town)
     assert due["ladung:1:s1"] == dt.datetime(2025, 3, 12, 23, tzinfo=UTC)
     assert f"ladung:m{meeting}" not in due and f"eskalation:ladung:m{meeting}" not in due
-    planned = [e for e in town.audit_trail(number) if e.action == "reminder_planned"][-2:]
+    planned = [e for e in town.audit.audit_trail(number) if e.action == "reminder_planned"][-2:]
     assert {e.actor for e in planned} == {"session"}
     in_meeting = meeting_reminder_actions(town, meeting)
     assert in_meeting == ["reminder_planned"] * 2 + ["reminder_cancelled"] * 2
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> None:
     from workflow.core.clock import BERLIN
 
     number = create_paper(town)
-    town.submit_paper(number, user="clerk")
-    town.release_paper(number, user="head")
-    meeting = town.create_meeting(
+    town.papers.submit_paper(number, user="clerk")
+    town.papers.release_paper(number, user="head")
+    meeting = town.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
-    town.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
+    town.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
     slots = lambda: {
-        r.key.split("@")[0]: (r.id, r.due_at) for r in town.list_reminders([ReminderState.PENDING])
+        r.key.split("@")[0]: (r.id, r.due_at)
+        for r in town.reminders.list_reminders([ReminderState.PENDING])
     }
     before = slots()
     assert before[f"ladung:m{meeting}"][1] == dt.datetime(2025, 3, 14, 23, tzinfo=UTC)
     already = len(actions(town, number))
-    moved = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25), reason="Saal")
+    moved = town.meetings.move_meeting(
+        meeting, user="session", day=dt.date(2025, 3, 25), reason="Saal"
+    )
     assert moved.steps == ((number, 1),) and moved.warnings == ()
     after = slots()
     # the same rows, re-planned: Ladung for Tue 25.03. by Thu 20.03., reminded the day before
@@ -349,23 +357,23 @@ def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> Non
     assert meeting_reminder_actions(town, meeting)[-2:] == ["reminder_moved"] * 2
     assert after["ergebnis:1:s1"][1] > before["ergebnis:1:s1"][1]
     assert after["ladung:1:s2"] == before["ladung:1:s2"]  # the Rat step did not move
-    new = [e for e in town.audit_trail(number) if e.action.startswith("reminder_")][already:]
+    new = [e for e in town.audit.audit_trail(number) if e.action.startswith("reminder_")][already:]
     assert new and {e.action for e in new} == {"reminder_moved"}
     assert {e.actor for e in new} == {"session"}
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: WorkflowService) -> None:
     from workflow.core.clock import BERLIN
 
-    meeting = town.create_meeting(
+    meeting = town.meetings.create_meeting(
         user="session",
         organization="ausschuss",
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
-    town.add_agenda_item(meeting, user="session", title="Mitteilungen")
-    town.invite_meeting(meeting, user="session")  # Mon 03.03.2025
-    later = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25))
+    town.meetings.add_agenda_item(meeting, user="session", title="Mitteilungen")
+    town.meetings.invite_meeting(meeting, user="session")  # Mon 03.03.2025
+    later = town.meetings.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25))
     head = (
         f"the invitation to meeting {meeting} (Hauptausschuss, 25.03.2025 17:00) went out on "
         "Mo 03.03.2025: check the Ladungsfrist again; "
@@ -373,23 +381,25 @@ def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: Workflo
     assert later.warnings == (
         head + "it keeps the notice for Di 25.03.2025 (dispatch by Do 20.03.2025)",
     )
-    sooner = town.move_meeting(meeting, user="session", day=dt.date(2025, 3, 5), time=dt.time(9))
+    sooner = town.meetings.move_meeting(
+        meeting, user="session", day=dt.date(2025, 3, 5), time=dt.time(9)
+    )
     assert sooner.warnings == (
         head.replace("25.03.2025 17:00", "05.03.2025 09:00")
         + "it is too late for Mi 05.03.2025: the invitation had to go out by Fr 28.02.2025; "
         "invite again with the urgent notice or move the meeting to Mo 10.03.2025 or later",
     )
     assert sooner.meeting.start == dt.datetime(2025, 3, 5, 8, tzinfo=UTC)
-    events = town.search_audit(AuditQuery(meeting=meeting))
+    events = town.audit.search_audit(AuditQuery(meeting=meeting))
     moves = [e.payload for e in events if e.action == "meeting_moved"]
     assert [m["warnings"] for m in moves] == [list(later.warnings), list(sooner.warnings)]
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def test_the_lead_counts_local_calendar_days_across_daylight_saving_time(
     town: WorkflowService,
 ) -> None:
-    town.create_paper(
+    town.papers.create_paper(
         user="clerk",
         paper_type="vorlage",
         title="Sommerzeit",
@@ -413,7 +423,7 @@ def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
     from workflow.core.clock import BERLIN
 
     first = create_paper(town)
-    second = town.create_paper(
+    second = town.papers.create_paper(
         user="clerk2",
         paper_type="vorlage",
         title="Gehweg Schulstraße",
@@ -423,13 +433,15 @@ def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
         planned_dates=[dt.date(2025, 3, 20)],
     ).number
     for number, clerk, head in ((first, "clerk", "head"), (second, "clerk2", "head2")):
-        town.submit_paper(number, user=clerk)
-        town.release_paper(number, user=head)
-    meeting = town.create_meeting(
+        town.papers.submit_paper(number, user=clerk)
+        town.papers.release_paper(number, user=head)
+    meeting = town.meetings.create_meeting(
         user="session", organization="ausschuss", start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN)
     ).id
-    town.build_agenda(meeting, user="session")
-    ladung = [r for r in town.list_reminders([ReminderState.PENDING]) if "ladung:" in r.key]
+    town.meetings.build_agenda(meeting, user="session")
+    ladung = [
+        r for r in town.reminders.list_reminders([ReminderState.PENDING]) if "ladung:" in r.key
+    ]
     slots = sorted(r.key.split("@")[0] for r in ladung)
     # two papers on the agenda, one invitation to send: one reminder, one escalation
     assert slots == [
@@ -489,13 +501,13 @@ def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
         == ["reminder_planned"] * 2 + ["reminder_cancelled"] * 2
     )
     legacy_key = "ladung:1:s1@20250314T230000Z"
-    (legacy,) = [e for e in town.audit_trail(first) if e.payload.get("key") == legacy_key]
+    (legacy,) = [e for e in town.audit.audit_trail(first) if e.payload.get("key") == legacy_key]
     assert (legacy.action, legacy.actor) == ("reminder_cancelled", "session")
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def own_body(service: WorkflowService) -> str:
-    return service.get_paper("V/2025/1").body_id
+    return service.papers.get_paper("V/2025/1").body_id
 
 
 def test_escalations_go_to_an_office_and_to_a_role_from_the_definitions(
@@ -511,11 +523,11 @@ def test_escalations_go_to_an_office_and_to_a_role_from_the_definitions(
         ),
         encoding="utf-8",
     )
-    service.load_definitions(folder, user=None)
+    service.bodies.load_definitions(folder, user=None)
     create_paper(service)
     (escalation,) = [
         r
-        for r in service.list_reminders([ReminderState.PENDING])
+        for r in service.reminders.list_reminders([ReminderState.PENDING])
         if r.key.startswith("eskalation:ladung:1:s1@")
     ]
     # amt2: every user of the office (Olaf, Ina); clerk: every user with the role (Erika, Olaf)

@@ -29,25 +29,25 @@ def clock() -> FixedClock:
 @pytest.fixture
 def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
     service = WorkflowService(database, clock)
-    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    service.bodies.load_definitions(reminder_definitions(tmp_path), user=None)
     return service
 
 
 def adopted(town: WorkflowService) -> str:
     number = create_paper(town)
-    town.submit_paper(number, user="clerk")
-    town.release_paper(number, user="head")
+    town.papers.submit_paper(number, user="clerk")
+    town.papers.release_paper(number, user="head")
     on_day(town.clock, D(2025, 3, 18))
-    town.record_result(number, user="session", position=1, outcome="empfohlen")
+    town.results.record_result(number, user="session", position=1, outcome="empfohlen")
     on_day(town.clock, D(2025, 3, 27))
-    town.record_result(number, user="session", position=2, outcome="beschlossen")
+    town.results.record_result(number, user="session", position=2, outcome="beschlossen")
     return number  # decided 27.03.2025, the clock's day
 
 
 def reports(town: WorkflowService, state: ReminderState = ReminderState.PENDING) -> dict:
     return {
         r.key.split("@")[0]: r
-        for r in town.list_reminders([state])
+        for r in town.reminders.list_reminders([state])
         if r.kind.value == "bericht" or r.key.startswith("eskalation:bericht")
     }
 
@@ -66,7 +66,7 @@ def test_a_task_plans_its_report_reminder_and_replaces_the_rule_default(
     town: WorkflowService,
 ) -> None:
     number = adopted(town)
-    task = town.add_implementation_task(
+    task = town.decisions.add_implementation_task(
         number, user="session", title="Bauantrag stellen", office="amt2", due=D(2025, 6, 30)
     )
     due = reports(town)
@@ -81,56 +81,58 @@ def test_a_task_plans_its_report_reminder_and_replaces_the_rule_default(
     assert "max@musterstadt.example" not in escalation.recipients
     cancelled = reports(town, ReminderState.CANCELLED)
     assert set(cancelled) == {"bericht:1:s2", "eskalation:bericht:1:s2"}
-    trail = [e for e in town.audit_trail(number) if e.action.startswith("reminder_")]
-    added = next(e for e in town.audit_trail(number) if e.action == "implementation_task_added")
+    trail = [e for e in town.audit.audit_trail(number) if e.action.startswith("reminder_")]
+    added = next(
+        e for e in town.audit.audit_trail(number) if e.action == "implementation_task_added"
+    )
     # the reminders changed in the task's transaction, audited as the same user right after it
     assert [e.actor for e in trail[-4:]] == ["session"] * 4
     assert all(e.seq > added.seq for e in trail[-4:])
-    assert town.verify_audit().ok
+    assert town.audit.verify_audit().ok
 
 
 def test_a_report_moves_the_reminder_and_implementation_cancels_it(
     town: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(town)
-    task = town.add_implementation_task(
+    task = town.decisions.add_implementation_task(
         number, user="session", title="Umsetzungsbericht", office="amt1", interval_months=12
     )
     slot = f"bericht:1:t{task.id}"
     assert reports(town)[slot].due_at == dt.datetime(2026, 3, 26, 23, tzinfo=UTC)  # CET
     clock.instant = dt.datetime(2026, 3, 20, 9, tzinfo=UTC)
-    town.report_implementation(task.id, user="head", date=D(2026, 3, 20), text="Stand 1")
+    town.decisions.report_implementation(task.id, user="head", date=D(2026, 3, 20), text="Stand 1")
     moved = reports(town)[slot]
     assert moved.due_at == dt.datetime(2027, 3, 19, 23, tzinfo=UTC)  # next due 20.03.2027
-    assert "reminder_moved" in [e.action for e in town.audit_trail(number)]
+    assert "reminder_moved" in [e.action for e in town.audit.audit_trail(number)]
     on_day(clock, D(2026, 4, 1))
-    town.report_implementation(
+    town.decisions.report_implementation(
         task.id, user="head", date=D(2026, 4, 1), text="fertig", implemented=True
     )
     assert reports(town) == {}
     assert slot in reports(town, ReminderState.CANCELLED)
-    assert town.get_paper(number).state == "implemented"
-    assert town.verify_audit().ok
+    assert town.papers.get_paper(number).state == "implemented"
+    assert town.audit.verify_audit().ok
 
 
 def test_a_refused_report_changes_no_reminder(town: WorkflowService) -> None:
     number = adopted(town)
-    task = town.add_implementation_task(
+    task = town.decisions.add_implementation_task(
         number, user="session", title="Bauantrag", office="amt1", due=D(2025, 6, 30)
     )
     before = {k: r.due_at for k, r in reports(town).items()}
-    events = len(town.audit_trail(number))
+    events = len(town.audit.audit_trail(number))
     with pytest.raises(PermissionDenied):
-        town.report_implementation(task.id, user="auditor", date=D(2025, 6, 1), text="x")
+        town.decisions.report_implementation(task.id, user="auditor", date=D(2025, 6, 1), text="x")
     assert {k: r.due_at for k, r in reports(town).items()} == before
-    assert len(town.audit_trail(number)) == events
+    assert len(town.audit.audit_trail(number)) == events
 
 
 def test_an_overdue_task_reminder_is_sent_then_escalated(
     town: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(town)
-    task = town.add_implementation_task(
+    task = town.decisions.add_implementation_task(
         number, user="session", title="Bauantrag stellen", office="amt1", due=D(2025, 6, 30)
     )
     notifier = RecordingNotifier()
@@ -146,7 +148,7 @@ def test_an_overdue_task_reminder_is_sent_then_escalated(
     escalation = next(m for m in notifier.sent if m.key.startswith("eskalation"))
     assert escalation.subject.startswith("Eskalation, Frist seit 24 Stunden überschritten")
     assert set(escalation.recipients) >= {"max@musterstadt.example", "buero@musterstadt.example"}
-    sent = [e for e in town.audit_trail(number) if e.action == "reminder_sent"]
+    sent = [e for e in town.audit.audit_trail(number) if e.action == "reminder_sent"]
     assert len(sent) == 2
 
 
@@ -158,12 +160,12 @@ def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
     def listed(**filters: object) -> list[tuple[str, str, dt.date, int | None]]:
         return [
             (e.deadline.kind.value, e.organization_id, e.deadline.day, e.task)
-            for e in town.list_deadlines(**filters)  # type: ignore[arg-type]
+            for e in town.deadlines.list_deadlines(**filters)  # type: ignore[arg-type]
         ]
 
     # no task yet: the first report under the rule, owed by the paper's office
     assert listed() == [("bericht", "amt1", D(2025, 9, 27), None)]
-    task = town.add_implementation_task(
+    task = town.decisions.add_implementation_task(
         number, user="session", title="Bauantrag stellen", office="amt2", due=D(2025, 6, 30)
     )
     mine = ("bericht", "amt2", D(2025, 6, 30), task.id)
@@ -171,10 +173,10 @@ def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
     assert listed(office="amt2") == listed(user="clerk2") == listed(organization="amt2") == [mine]
     assert listed(paper=number, start=D(2025, 6, 30), end=D(2025, 6, 30)) == [mine]
     assert listed(organization="amt1") == listed(start=D(2025, 7, 1)) == []
-    (entry,) = town.list_deadlines()
+    (entry,) = town.deadlines.list_deadlines()
     assert f"Aufgabe {task.id} „Bauantrag stellen“" in entry.deadline.explanation
     on_day(clock, D(2025, 6, 1))
-    town.report_implementation(
+    town.decisions.report_implementation(
         task.id, user="head2", date=D(2025, 6, 1), text="fertig", implemented=True
     )
     assert listed() == []

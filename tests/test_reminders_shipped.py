@@ -83,7 +83,7 @@ TOWNS = [
 
 
 def pending(svc: WorkflowService) -> list[ReminderView]:
-    return svc.list_reminders([ReminderState.PENDING])
+    return svc.reminders.list_reminders([ReminderState.PENDING])
 
 
 def kinds(svc: WorkflowService) -> set[str]:
@@ -91,7 +91,7 @@ def kinds(svc: WorkflowService) -> set[str]:
 
 
 def email(svc: WorkflowService, user: str) -> str:
-    address = svc.catalog().users[user].email
+    address = svc.bodies.catalog().users[user].email
     assert address
     return address
 
@@ -101,11 +101,11 @@ def test_shipped_definitions_plan_every_kind_through_a_papers_life(
     database: Database, clock: FixedClock, town: Town
 ) -> None:
     svc = WorkflowService(database, clock)
-    svc.load_definitions(resolve_definitions_dir(town.name), user=None)
-    rule = svc.catalog().deadlines.reminders
+    svc.bodies.load_definitions(resolve_definitions_dir(town.name), user=None)
+    rule = svc.bodies.catalog().deadlines.reminders
     assert rule is not None
     assert (rule.lead_days, rule.escalate_after_hours) == (town.lead_days, town.escalate_hours)
-    number = svc.create_paper(
+    number = svc.papers.create_paper(
         user=town.clerk,
         paper_type=town.paper_type,
         title="Integrationskonzept",
@@ -113,9 +113,9 @@ def test_shipped_definitions_plan_every_kind_through_a_papers_life(
         date=D(2025, 3, 10),
         route=town.route,
         participants=[town.participant],
-        planned_dates=DATES[: len(svc.catalog().route(town.route).steps)],
+        planned_dates=DATES[: len(svc.bodies.catalog().route(town.route).steps)],
     ).number
-    svc.submit_paper(number, user=town.clerk)
+    svc.papers.submit_paper(number, user=town.clerk)
     assert kinds(svc) == town.before_release
     co_signing = next(r for r in pending(svc) if r.kind.value == "mitzeichnung")
     assert co_signing.recipients == (email(svc, town.co_signer),)
@@ -131,24 +131,24 @@ def test_shipped_definitions_plan_every_kind_through_a_papers_life(
         invitation = next(r for r in pending(svc) if r.kind.value == "ladung")
         assert invitation.recipients == (email(svc, town.session),)
 
-    svc.co_sign(number, user=town.co_signer, office=town.participant)
-    svc.release_paper(number, user=town.head)
+    svc.co_signing.co_sign(number, user=town.co_signer, office=town.participant)
+    svc.papers.release_paper(number, user=town.head)
     assert "mitzeichnung" not in kinds(svc) and "vorlagenschluss" not in kinds(svc)
     assert "ergebnis" in kinds(svc)
 
-    steps = len(svc.get_paper(number).consultations)
+    steps = len(svc.papers.get_paper(number).consultations)
     for position in range(1, steps):
         on_day(clock, DATES[position - 1])  # each result is recorded on its meeting's day
-        svc.record_result(number, user=town.session, position=position, outcome="empfohlen")
+        svc.results.record_result(number, user=town.session, position=position, outcome="empfohlen")
     on_day(clock, DATES[steps - 1])
-    svc.record_result(number, user=town.session, position=steps, outcome="beschlossen")
-    assert svc.get_paper(number).state == "adopted"
+    svc.results.record_result(number, user=town.session, position=steps, outcome="beschlossen")
+    assert svc.papers.get_paper(number).state == "adopted"
     assert kinds(svc) == set()  # no step open; no implementation_report interval configured
-    task = svc.add_implementation_task(
+    task = svc.decisions.add_implementation_task(
         number, user=town.session, title="Umsetzung", office=town.office, due=D(2025, 12, 31)
     )
     assert kinds(svc) == {"bericht", "eskalation"}
     report = next(r for r in pending(svc) if r.kind.value == "bericht")
     assert report.key.startswith(f"bericht:1:t{task.id}@")
     assert set(report.recipients) == {email(svc, town.clerk), email(svc, town.head)}
-    assert svc.verify_audit().ok
+    assert svc.audit.verify_audit().ok

@@ -40,7 +40,7 @@ def run(service: WorkflowService, *args: str, user: str = "auditor") -> Result:
 
 
 def replayed(service: WorkflowService, number: str) -> tuple[ReplayStatus, str | None]:
-    (report,) = service.replay_audit(number)
+    (report,) = service.audit.replay_audit(number)
     return report.status, report.difference
 
 
@@ -48,16 +48,16 @@ def test_a_paper_with_every_kind_of_path_edit_replays_to_its_stored_state(
     service: WorkflowService,
 ) -> None:
     number = create(service, text="Die Feuerwache wird gebaut.")
-    service.add_consultation(
+    service.paths.add_consultation(
         number, user="clerk", organization="rat", role="anhoerung", parallel_to=1
     )
-    service.add_consultation(number, user="clerk", organization="ausschuss", role="anhoerung")
-    service.move_consultation(number, user="clerk", position=4, to=3)
-    service.remove_consultation(number, user="clerk", position=2)
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
-    service.schedule_consultation(number, user=S, position=1, date=D(2025, 3, 18))
-    service.record_result(
+    service.paths.add_consultation(number, user="clerk", organization="ausschuss", role="anhoerung")
+    service.paths.move_consultation(number, user="clerk", position=4, to=3)
+    service.paths.remove_consultation(number, user="clerk", position=2)
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
+    service.paths.schedule_consultation(number, user=S, position=1, date=D(2025, 3, 18))
+    service.results.record_result(
         number,
         user=S,
         position=1,
@@ -65,18 +65,20 @@ def test_a_paper_with_every_kind_of_path_edit_replays_to_its_stored_state(
         amended_text="Die Feuerwache wird kleiner gebaut.",
         votes=[VoteCount(yes=3, no=1, abstain=1, label="mehrheitlich")],
     )
-    service.add_consultation(
+    service.paths.add_consultation(
         number, user=S, organization="ausschuss", role="anhoerung", position=2, reason="Nachfrage"
     )
-    service.remove_consultation(number, user=S, position=2, reason="doch nicht")
-    service.record_result(
+    service.paths.remove_consultation(number, user=S, position=2, reason="doch nicht")
+    service.results.record_result(
         number, user=S, position=3, outcome="vertagt", date=D(2025, 4, 1), target_date=D(2025, 5, 6)
     )
-    service.record_result(
+    service.results.record_result(
         number, user=S, position=4, outcome="ueberwiesen", date=D(2025, 5, 6), refer_to="rat"
     )
-    service.record_result(number, user=S, position=5, outcome="empfohlen", date=D(2025, 5, 8))
-    view = service.get_paper(number)
+    service.results.record_result(
+        number, user=S, position=5, outcome="empfohlen", date=D(2025, 5, 8)
+    )
+    view = service.papers.get_paper(number)
     assert [c.state for c in view.consultations] == [
         "held",
         "cancelled",
@@ -87,46 +89,48 @@ def test_a_paper_with_every_kind_of_path_edit_replays_to_its_stored_state(
     ]
     assert len(view.text_versions) == 2
     assert replayed(service, number) == (ReplayStatus.MATCH, None)
-    service.replace_path(
+    service.paths.replace_path(
         number,
         user=S,
         steps=[PlannedStep(organization="rat", role="entscheidung", planned_date=D(2025, 9, 25))],
         reason="neue Sitzungsplanung",
     )
-    service.record_result(number, user=S, position=7, outcome="beschlossen")
-    assert service.get_paper(number).state == "adopted"
+    service.results.record_result(number, user=S, position=7, outcome="beschlossen")
+    assert service.papers.get_paper(number).state == "adopted"
     assert replayed(service, number) == (ReplayStatus.MATCH, None)
 
 
 def test_draft_reroute_withdrawal_and_urgent_decision_replay(service: WorkflowService) -> None:
     draft = create(service)
-    service.replace_path(
+    service.paths.replace_path(
         draft,
         user="clerk",
         steps=[PlannedStep(organization="rat", role="entscheidung")],
         reason="nur der Rat",
     )
     withdrawn = released(service)
-    service.withdraw_paper(withdrawn, user="clerk", reason="erledigt")
+    service.papers.withdraw_paper(withdrawn, user="clerk", reason="erledigt")
     urgent = released(service)
-    service.record_urgent_decision(
+    service.decisions.record_urgent_decision(
         urgent, user=S, decided_by="mayor", co_signer="RM Meyer", date=D(2025, 3, 12), reason="eilt"
     )
-    service.record_result(urgent, user=S, position=4, outcome="genehmigt", date=D(2025, 3, 27))
-    reports = service.replay_audit()
+    service.results.record_result(
+        urgent, user=S, position=4, outcome="genehmigt", date=D(2025, 3, 27)
+    )
+    reports = service.audit.replay_audit()
     assert [(r.paper_number, r.status) for r in reports] == [
         (draft, ReplayStatus.MATCH),
         (withdrawn, ReplayStatus.MATCH),
         (urgent, ReplayStatus.MATCH),
     ]
-    assert all(r.events == len(service.audit_trail(r.paper_number)) for r in reports)
+    assert all(r.events == len(service.audit.audit_trail(r.paper_number)) for r in reports)
 
 
 def test_a_change_behind_the_services_back_is_named(
     service: WorkflowService, database: Database
 ) -> None:
     number = released(service)
-    service.record_result(number, user=S, position=1, outcome="empfohlen")
+    service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with database.engine.begin() as conn:
         conn.execute(text("UPDATE consultation SET outcome = 'abgelehnt' WHERE position = 1"))
     status, difference = replayed(service, number)
@@ -143,12 +147,14 @@ def test_a_change_behind_the_services_back_is_named(
 
 def test_an_event_the_lifecycle_cannot_explain_is_named(service: WorkflowService) -> None:
     number = released(service)
-    events = service.audit_trail(number)
+    events = service.audit.audit_trail(number)
     forged = [
         dataclasses.replace(e, to_state="adopted") if e.to_state == "released" else e
         for e in events
     ]
-    report = check_paper(forged, lambda _v: service.catalog(), service.get_paper(number))
+    report = check_paper(
+        forged, lambda _v: service.bodies.catalog(), service.papers.get_paper(number)
+    )
     assert report.status is ReplayStatus.MISMATCH
     release = next(e for e in events if e.to_state == "released")
     assert report.seq == release.seq
@@ -171,17 +177,17 @@ def test_old_events_without_the_needed_fields_are_reported_not_guessed(
     service: WorkflowService,
 ) -> None:
     draft = create(service, text="Der Rat beschließt den Neubau.")
-    old = _without(service.audit_trail(draft), "paper_created", "text")
-    report = check_paper(old, lambda _v: service.catalog(), service.get_paper(draft))
+    old = _without(service.audit.audit_trail(draft), "paper_created", "text")
+    report = check_paper(old, lambda _v: service.bodies.catalog(), service.papers.get_paper(draft))
     assert report.status is ReplayStatus.INCOMPLETE
     assert "lacks 'text'" in (report.difference or "")
 
     urgent = released(service)
-    service.record_urgent_decision(
+    service.decisions.record_urgent_decision(
         urgent, user=S, decided_by="mayor", co_signer="RM Meyer", date=D(2025, 3, 12), reason="eilt"
     )
-    old = _without(service.audit_trail(urgent), "urgent_decision_recorded", "decided_label")
-    report = check_paper(old, lambda _v: service.catalog(), service.get_paper(urgent))
+    old = _without(service.audit.audit_trail(urgent), "urgent_decision_recorded", "decided_label")
+    report = check_paper(old, lambda _v: service.bodies.catalog(), service.papers.get_paper(urgent))
     assert report.status is ReplayStatus.INCOMPLETE
     assert report.difference is not None
     assert report.difference.endswith(

@@ -92,21 +92,21 @@ def paper(landau: WorkflowService) -> str:
     clock = landau.clock
     assert isinstance(clock, FixedClock)
     clock.instant = at("2024-01-08", 9)
-    number = landau.create_paper(
+    number = landau.papers.create_paper(
         user=CLERK, paper_type="sitzungsvorlage", title=TITLE, office="sozialamt",
         date=dt.date(2024, 1, 8), route="stadtrat", text=TEXT,
         planned_dates=[dt.date(2024, 1, 22), dt.date(2024, 1, 29), dt.date(2024, 2, 15)],
     ).number  # fmt: skip
-    landau.submit_paper(number, user=CLERK)
-    landau.release_paper(number, user=HEAD)
+    landau.papers.submit_paper(number, user=CLERK)
+    landau.papers.release_paper(number, user=HEAD)
     for position, day in ((1, "2024-01-22"), (2, "2024-01-29")):
         clock.instant = at(day, 20)
-        landau.record_result(
+        landau.results.record_result(
             number, user=SESSION, position=position, outcome="empfohlen",
             date=dt.date.fromisoformat(day),
         )  # fmt: skip
     clock.instant = at("2024-02-15", 20)
-    landau.record_result(
+    landau.results.record_result(
         number, user=SESSION, position=3, outcome="geaendert_beschlossen",
         date=dt.date(2024, 2, 15), amended_text=AMENDED,
         votes=[VoteCount(named=NAMED)],
@@ -164,7 +164,7 @@ def test_the_report_holds_path_votes_texts_deadlines_and_events(
     assert deadlines[("Ladung", "3")] == "nicht feststellbar"  # no meeting record
 
     events = doc.rows("Audit-Ereignisse")
-    trail = landau.audit_trail(paper)
+    trail = landau.audit.audit_trail(paper)
     assert [r[0] for r in events] == [str(e.seq) for e in trail]
     assert events[0][1:4] == ["08.01.2024 09:00:00", CLERK, "paper_created"]
     assert events[-1][2] == SESSION

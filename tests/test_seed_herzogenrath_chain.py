@@ -38,7 +38,7 @@ PROPOSAL = (
 def herzogenrath(database: Database) -> Iterator[tuple[WorkflowService, FixedClock]]:
     clock = FixedClock(dt.datetime(2019, 11, 15, 9, 0, tzinfo=dt.UTC))
     service = WorkflowService(database, clock)
-    service.load_definitions(resolve_definitions_dir("herzogenrath"), user=None)
+    service.bodies.load_definitions(resolve_definitions_dir("herzogenrath"), user=None)
     with database.engine.begin() as conn:  # the 366 Vorlagen of 2019 before this one
         conn.execute(
             insert(PaperSequence).values(
@@ -53,15 +53,15 @@ def at(clock: FixedClock, day: dt.date) -> None:
 
 
 def release(service: WorkflowService, number: str) -> None:
-    service.submit_paper(number, user="amt50.sachbearbeitung")
-    service.release_paper(number, user="amt50.leitung")
+    service.papers.submit_paper(number, user="amt50.sachbearbeitung")
+    service.papers.release_paper(number, user="amt50.leitung")
 
 
 def test_seed_003_as_a_chain_ends_adopted_on_e04(
     herzogenrath: tuple[WorkflowService, FixedClock],
 ) -> None:
     service, clock = herzogenrath
-    original = service.create_paper(
+    original = service.papers.create_paper(
         user="amt50.sachbearbeitung",
         paper_type="sitzungsvorlage",
         title=TITLE,
@@ -72,12 +72,12 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
         participants=["amt10"],
     ).number
     assert original == "V/2019/367"
-    service.submit_paper(original, user="amt50.sachbearbeitung")
-    service.co_sign(original, user="amt10.leitung", office="amt10")
-    service.release_paper(original, user="amt50.leitung")
+    service.papers.submit_paper(original, user="amt50.sachbearbeitung")
+    service.co_signing.co_sign(original, user="amt10.leitung", office="amt10")
+    service.papers.release_paper(original, user="amt50.leitung")
     report = "Zwischenbericht zum Sachstand"
     at(clock, dt.date(2019, 12, 3))  # the day of the step's meeting
-    service.record_result(
+    service.results.record_result(
         original, user="sitzungsdienst", position=1, outcome="vertagt", note=report
     )
 
@@ -91,7 +91,7 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
     for day, reason, meeting, outcome in revisions:
         at(clock, day)
         latest = supplements[-1] if supplements else original
-        number = service.create_supplement(
+        number = service.supplements.create_supplement(
             latest,
             user="amt50.sachbearbeitung",
             reason=reason,
@@ -102,7 +102,7 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
         supplements.append(number)
         if meeting is not None and outcome is not None:
             at(clock, meeting)
-            service.record_result(
+            service.results.record_result(
                 number,
                 user="sitzungsdienst",
                 position=1,
@@ -115,16 +115,18 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
     assert supplements == [f"V/2019/367-E0{i}" for i in range(1, 5)]
     assert e04 == "V/2019/367-E04"  # the Drucksachen-Nr. of the seed
     at(clock, dt.date(2025, 3, 20))
-    service.schedule_consultation(e04, user="sitzungsdienst", position=1, date=dt.date(2025, 3, 25))
+    service.paths.schedule_consultation(
+        e04, user="sitzungsdienst", position=1, date=dt.date(2025, 3, 25)
+    )
     at(clock, dt.date(2025, 3, 25))
-    decided = service.record_result(
+    decided = service.results.record_result(
         e04, user="sitzungsdienst", position=1, outcome="beschlossen", date=dt.date(2025, 3, 25)
     )
     assert decided.state == "objection_period"  # delegated: the Einspruchsfrist runs
     at(clock, dt.date(2025, 4, 2))
-    service.finalize_decision(e04, user="sitzungsdienst")
+    service.decisions.finalize_decision(e04, user="sitzungsdienst")
 
-    chain = service.paper_chain(original)
+    chain = service.supplements.paper_chain(original)
     assert [(v.number, v.state) for v in chain] == [
         (original, "superseded"),
         (f"{original}-E01", "superseded"),
@@ -161,6 +163,6 @@ def test_seed_003_as_a_chain_ends_adopted_on_e04(
     ]
     assert final.text == PROPOSAL
     assert final.origin == original and final.chain == tuple(v.number for v in chain)
-    trail = service.chain_audit_trail(e04)
+    trail = service.supplements.chain_audit_trail(e04)
     assert list(dict.fromkeys(e.paper_number for e in trail)) == [v.number for v in chain]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok

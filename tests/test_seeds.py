@@ -27,7 +27,7 @@ def played(
     database: Database, walk: Walkthrough, clock: FixedClock
 ) -> tuple[WorkflowService, str, list[tuple[str, str, str]]]:
     service = WorkflowService(database, clock)
-    service.load_definitions(resolve_definitions_dir(walk.municipality), user=None)
+    service.bodies.load_definitions(resolve_definitions_dir(walk.municipality), user=None)
     number, steps = play(service, walk)
     tops = [(s.organization, s.item.number or "", s.item.part.value) for s in steps]
     return service, number, tops
@@ -36,20 +36,20 @@ def played(
 def path(service: WorkflowService, number: str) -> list[tuple[object, ...]]:
     return [
         (c.organization_id, c.role.value, c.public, c.date, c.state, c.result_label)
-        for c in service.get_paper(number).consultations
+        for c in service.papers.get_paper(number).consultations
     ]
 
 
 def assert_replays(service: WorkflowService, number: str) -> None:
-    (report,) = service.replay_audit(number)
+    (report,) = service.audit.replay_audit(number)
     assert (report.status.value, report.difference) == ("match", None)
-    assert service.verify_audit().ok
-    assert {m.state for m in service.list_meetings()} == {"minutes_approved"}
+    assert service.audit.verify_audit().ok
+    assert {m.state for m in service.meetings.list_meetings()} == {"minutes_approved"}
 
 
 def test_landau_2011_seven_steps_to_the_stadtrat(database: Database, clock: FixedClock) -> None:
     service, number, tops = played(database, LANDAU, clock)
-    view = service.get_paper(number)
+    view = service.papers.get_paper(number)
     assert (view.number, view.state, view.reference) == ("2011/001", "adopted", LANDAU.reference)
     assert path(service, number) == [
         ("stadtvorstand", "vorberatung", False, D(2011, 11, 14), "held", "empfohlen"),
@@ -86,7 +86,7 @@ def test_voelklingen_2020_non_public_committee_then_public_stadtrat(
     database: Database, clock: FixedClock
 ) -> None:
     service, number, tops = played(database, VOELKLINGEN, clock)
-    assert service.get_paper(number).state == "adopted"
+    assert service.papers.get_paper(number).state == "adopted"
     assert path(service, number) == [
         ("ausschuss_kjs", "vorberatung", False, D(2020, 9, 16), "held", "empfohlen"),
         ("stadtrat", "entscheidung", True, D(2020, 9, 24), "held", "beschlossen"),
@@ -95,7 +95,7 @@ def test_voelklingen_2020_non_public_committee_then_public_stadtrat(
         ("Ausschuss für Kinder, Jugend und Soziales", "N 1", "non_public"),
         ("Stadtrat", "Ö 1", "public"),
     ]
-    signed = {c.office_id: c.state.value for c in service.get_paper(number).co_signatures}
+    signed = {c.office_id: c.state.value for c in service.papers.get_paper(number).co_signatures}
     assert signed == {"rpa": "signed", "finanzmanagement": "signed"}
     assert_replays(service, number)
 
@@ -105,7 +105,7 @@ def test_herzogenrath_2025_the_asidq_decides_alone_after_its_einspruchsfrist(
 ) -> None:
     after_the_period = FixedClock(dt.datetime(2025, 4, 15, 9, tzinfo=dt.UTC))
     service, number, tops = played(database, HERZOGENRATH, after_the_period)
-    assert service.get_paper(number).state == "adopted"
+    assert service.papers.get_paper(number).state == "adopted"
     assert path(service, number) == [
         ("asidq", "entscheidung", True, D(2025, 3, 25), "held", "beschlossen"),
     ]
@@ -115,7 +115,7 @@ def test_herzogenrath_2025_the_asidq_decides_alone_after_its_einspruchsfrist(
     ]  # fmt: skip
     states = [
         (e.from_state, e.to_state, e.payload.get("objection_period_until"))
-        for e in service.audit_trail(number)
+        for e in service.audit.audit_trail(number)
         if e.action == "paper_transitioned"
     ]
     assert states[-2:] == [
@@ -131,5 +131,5 @@ def test_herzogenrath_decision_waits_while_the_einspruchsfrist_runs(
     with pytest.raises(InvalidInput, match="Einspruchsfrist of V/2025/1 runs until 01.04.2025"):
         played(database, HERZOGENRATH, FixedClock(dt.datetime(2025, 3, 28, 9, tzinfo=dt.UTC)))
     service = WorkflowService(database, clock)
-    assert service.get_paper("V/2025/1").state == "objection_period"
+    assert service.papers.get_paper("V/2025/1").state == "objection_period"
     assert_replays(service, "V/2025/1")

@@ -31,22 +31,22 @@ def create(service: WorkflowService, **overrides: object) -> str:
         "planned_dates": [D(2025, 3, 18), D(2025, 3, 27)],
     }
     fields.update(overrides)
-    return service.create_paper(**fields).number  # type: ignore[arg-type]
+    return service.papers.create_paper(**fields).number  # type: ignore[arg-type]
 
 
 def released(service: WorkflowService) -> str:
     number = create(service)
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     return number
 
 
 def actions(service: WorkflowService, number: str) -> list[tuple[str, str | None, str | None]]:
-    return [(e.action, e.from_state, e.to_state) for e in service.audit_trail(number)]
+    return [(e.action, e.from_state, e.to_state) for e in service.audit.audit_trail(number)]
 
 
 def test_created_paper_is_a_draft_with_the_routes_path(service: WorkflowService) -> None:
-    view = service.create_paper(
+    view = service.papers.create_paper(
         user="clerk",
         paper_type="vorlage",
         title="Feuerwache",
@@ -62,7 +62,7 @@ def test_created_paper_is_a_draft_with_the_routes_path(service: WorkflowService)
         (2, "rat", "entscheidung"),
     ]
     assert view.allowed_actions == ("submit", "withdraw")
-    trail = service.audit_trail(view.number)
+    trail = service.audit.audit_trail(view.number)
     assert [(e.action, e.actor, e.to_state) for e in trail] == [("paper_created", "clerk", "draft")]
     assert trail[0].payload["reference"] == "37-123"
     assert trail[0].payload["consultations"][1]["organization"] == "rat"
@@ -83,8 +83,8 @@ def test_refused_creation_gives_its_number_back(service: WorkflowService) -> Non
 
 def test_full_path_ends_adopted_with_votes(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
-    view = service.record_result(
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
+    view = service.results.record_result(
         number,
         user="session",
         position=2,
@@ -104,7 +104,7 @@ def test_full_path_ends_adopted_with_votes(service: WorkflowService) -> None:
         ("consultation_transitioned", "scheduled", "held"),
         ("paper_transitioned", "in_consultation", "adopted"),
     ]
-    assert service.verify_audit().ok
+    assert service.audit.verify_audit().ok
 
 
 @pytest.mark.parametrize(
@@ -115,8 +115,8 @@ def test_deciding_result_decides_the_paper(
     service: WorkflowService, outcome: str, text: str | None, state: str
 ) -> None:
     number = released(service)
-    service.record_result(number, user="session", position=1, outcome="abgelehnt")
-    view = service.record_result(
+    service.results.record_result(number, user="session", position=1, outcome="abgelehnt")
+    view = service.results.record_result(
         number, user="session", position=2, outcome=outcome, amended_text=text
     )
     assert view.state == state
@@ -124,23 +124,23 @@ def test_deciding_result_decides_the_paper(
 
 def test_rejection_in_vorberatung_is_a_recommendation(service: WorkflowService) -> None:
     number = released(service)
-    view = service.record_result(number, user="session", position=1, outcome="abgelehnt")
+    view = service.results.record_result(number, user="session", position=1, outcome="abgelehnt")
     assert view.state == "in_consultation"
     assert view.consultations[0].result_label == "abgelehnt"
 
 
 def test_recommendation_cannot_decide(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     with pytest.raises(InvalidInput, match="'empfohlen' does not fit step 2 \\(entscheidung\\)"):
-        service.record_result(number, user="session", position=2, outcome="empfohlen")
+        service.results.record_result(number, user="session", position=2, outcome="empfohlen")
 
 
 def test_steps_are_held_in_order(service: WorkflowService) -> None:
     number = released(service)
     before = actions(service, number)
     with pytest.raises(TransitionNotAllowed) as info:
-        service.record_result(number, user="session", position=2, outcome="beschlossen")
+        service.results.record_result(number, user="session", position=2, outcome="beschlossen")
     # The refused action is named with its reason and not offered as allowed.
     assert str(info.value) == (
         "cannot hold step 2 of V/2025/1: it is 'scheduled' (hold needs: step 1 "
@@ -148,7 +148,7 @@ def test_steps_are_held_in_order(service: WorkflowService) -> None:
     )
     assert "hold" not in info.value.allowed
     assert actions(service, number) == before
-    assert service.get_paper(number).state == "released"
+    assert service.papers.get_paper(number).state == "released"
 
 
 def test_results_need_a_released_paper(service: WorkflowService) -> None:
@@ -157,26 +157,26 @@ def test_results_need_a_released_paper(service: WorkflowService) -> None:
         TransitionNotAllowed,
         match=r"cannot record a result for V/2025/1: it is 'draft'.*allowed now: submit, withdraw",
     ):
-        service.record_result(number, user="session", position=1, outcome="empfohlen")
-    assert service.get_paper(number).consultations[0].state == "planned"
+        service.results.record_result(number, user="session", position=1, outcome="empfohlen")
+    assert service.papers.get_paper(number).consultations[0].state == "planned"
 
 
 def test_a_held_step_cannot_be_recorded_twice(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     with pytest.raises(TransitionNotAllowed, match="step 1 of V/2025/1: it is 'held'"):
-        service.record_result(number, user="session", position=1, outcome="abgelehnt")
+        service.results.record_result(number, user="session", position=1, outcome="abgelehnt")
 
 
 def test_unknown_outcome_gets_a_hint(service: WorkflowService) -> None:
     number = released(service)
     with pytest.raises(InvalidInput, match="did you mean 'beschlossen'"):
-        service.record_result(number, user="session", position=1, outcome="beschlosen")
+        service.results.record_result(number, user="session", position=1, outcome="beschlosen")
 
 
 def test_path_is_editable_before_release_only(service: WorkflowService) -> None:
     number = create(service)
-    view = service.add_consultation(
+    view = service.paths.add_consultation(
         number,
         user="clerk",
         organization="ausschuss",
@@ -189,76 +189,82 @@ def test_path_is_editable_before_release_only(service: WorkflowService) -> None:
         (2, "vorberatung"),
         (3, "entscheidung"),
     ]
-    view = service.remove_consultation(number, user="clerk", position=2)
+    view = service.paths.remove_consultation(number, user="clerk", position=2)
     assert [(c.position, c.role.value) for c in view.consultations] == [
         (1, "anhoerung"),
         (2, "entscheidung"),
     ]
-    service.submit_paper(number, user="clerk")
-    service.release_paper(number, user="head")
+    service.papers.submit_paper(number, user="clerk")
+    service.papers.release_paper(number, user="head")
     with pytest.raises(PermissionDenied, match="may not do paper.route"):
-        service.add_consultation(number, user="clerk", organization="rat", role="vorberatung")
+        service.paths.add_consultation(number, user="clerk", organization="rat", role="vorberatung")
     with pytest.raises(InvalidInput, match="needs a reason"):
-        service.add_consultation(number, user="session", organization="rat", role="vorberatung")
+        service.paths.add_consultation(
+            number, user="session", organization="rat", role="vorberatung"
+        )
     assert [a for a, *_ in actions(service, number)].count("consultation_added") == 1
 
 
 def test_submit_needs_a_concluding_step(service: WorkflowService) -> None:
     number = create(service)
-    service.remove_consultation(number, user="clerk", position=2)
+    service.paths.remove_consultation(number, user="clerk", position=2)
     with pytest.raises(TransitionNotAllowed, match="does not end in an Entscheidung"):
-        service.submit_paper(number, user="clerk")
-    service.remove_consultation(number, user="clerk", position=1)
+        service.papers.submit_paper(number, user="clerk")
+    service.paths.remove_consultation(number, user="clerk", position=1)
     with pytest.raises(TransitionNotAllowed, match="Beratungsfolge is empty"):
-        service.submit_paper(number, user="clerk")
+        service.papers.submit_paper(number, user="clerk")
 
 
 def test_offices_cannot_be_deliberating_steps(service: WorkflowService) -> None:
     number = create(service)
     with pytest.raises(NotFoundError, match="no deliberating organization 'amt1'"):
-        service.add_consultation(number, user="clerk", organization="amt1", role="vorberatung")
+        service.paths.add_consultation(
+            number, user="clerk", organization="amt1", role="vorberatung"
+        )
 
 
 def test_roles_are_enforced_and_refusals_change_nothing(service: WorkflowService) -> None:
     number = create(service)
-    service.submit_paper(number, user="clerk")
+    service.papers.submit_paper(number, user="clerk")
     with pytest.raises(PermissionDenied, match="'clerk' may not release V/2025/1"):
-        service.release_paper(number, user="clerk")
+        service.papers.release_paper(number, user="clerk")
     with pytest.raises(PermissionDenied, match="auditor"):
         create(service, user="auditor")
     with pytest.raises(
         NotFoundError, match="no user 'mallory' in the definitions of Stadt Musterstadt"
     ):
-        service.submit_paper(number, user="mallory")
+        service.papers.submit_paper(number, user="mallory")
     with pytest.raises(PermissionDenied, match="pass --as USER"):
-        service.release_paper(number, user=None)
-    assert service.get_paper(number).state == "co_signing"
-    assert len(service.audit_trail(number)) == 2
+        service.papers.release_paper(number, user=None)
+    assert service.papers.get_paper(number).state == "co_signing"
+    assert len(service.audit.audit_trail(number)) == 2
 
 
 def test_withdraw_cancels_open_steps(service: WorkflowService) -> None:
     number = released(service)
-    service.record_result(number, user="session", position=1, outcome="empfohlen")
-    view = service.withdraw_paper(number, user="clerk", reason="Antrag erledigt")
+    service.results.record_result(number, user="session", position=1, outcome="empfohlen")
+    view = service.papers.withdraw_paper(number, user="clerk", reason="Antrag erledigt")
     assert view.state == "withdrawn"
     assert [c.state for c in view.consultations] == ["held", "cancelled"]
-    trail = service.audit_trail(number)
+    trail = service.audit.audit_trail(number)
     assert trail[-2].action == "paper_transitioned" and trail[-2].payload["reason"] == (
         "Antrag erledigt"
     )
     assert (trail[-1].from_state, trail[-1].to_state) == ("planned", "cancelled")
     with pytest.raises(TransitionNotAllowed, match="it is 'withdrawn'.*allowed now: none"):
-        service.submit_paper(number, user="clerk")
+        service.papers.submit_paper(number, user="clerk")
 
 
 def test_schedule_sets_the_date(service: WorkflowService) -> None:
     number = released(service)
-    view = service.schedule_consultation(number, user="session", position=1, date=D(2025, 3, 19))
+    view = service.paths.schedule_consultation(
+        number, user="session", position=1, date=D(2025, 3, 19)
+    )
     assert (view.consultations[0].state, view.consultations[0].date) == (
         "scheduled",
         D(2025, 3, 19),
     )
-    view = service.record_result(number, user="session", position=1, outcome="empfohlen")
+    view = service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert view.consultations[0].date == D(2025, 3, 19)
 
 
@@ -268,28 +274,28 @@ def test_paper_keeps_its_definitions_version(service: WorkflowService, tmp_path)
     from tests.conftest import VALID_DEFINITIONS
 
     number = create(service)
-    old = service.get_paper(number).definitions_version
+    old = service.papers.get_paper(number).definitions_version
     changed = tmp_path / "musterstadt"
     shutil.copytree(VALID_DEFINITIONS, changed)
     routes = (changed / "routes.yaml").read_text(encoding="utf-8")
     (changed / "routes.yaml").write_text(routes.replace("GO NRW § 41", "GO NRW § 41 (neu)"))
     with pytest.raises(PermissionDenied):
-        service.load_definitions(changed, user="clerk")
-    body = service.load_definitions(changed, user="admin")
+        service.bodies.load_definitions(changed, user="clerk")
+    body = service.bodies.load_definitions(changed, user="admin")
     assert body.definitions_version != old
-    assert service.get_paper(number).definitions_version == old
-    assert service.get_paper(create(service)).definitions_version == body.definitions_version
+    assert service.papers.get_paper(number).definitions_version == old
+    assert service.papers.get_paper(create(service)).definitions_version == body.definitions_version
 
 
 def test_unknown_paper_is_named(service: WorkflowService) -> None:
     create(service)
     with pytest.raises(NotFoundError, match="no paper 'V/2025/2'.*did you mean 'V/2025/1'"):
-        service.get_paper("V/2025/2")
+        service.papers.get_paper("V/2025/2")
 
 
 class TestCoSigning:
     def landau_paper(self, landau: WorkflowService) -> str:
-        view = landau.create_paper(
+        view = landau.papers.create_paper(
             user="sozialamt.weber",
             paper_type="sitzungsvorlage",
             title="Integrationskonzept",
@@ -298,33 +304,33 @@ class TestCoSigning:
             route="integration",
             participants=["hauptamt", "bgm"],
         )
-        landau.submit_paper(view.number, user="sozialamt.weber")
+        landau.papers.submit_paper(view.number, user="sozialamt.weber")
         return view.number
 
     def test_release_waits_for_every_office(self, landau: WorkflowService) -> None:
         number = self.landau_paper(landau)
-        landau.co_sign(number, user="hauptamt.leitung", office="hauptamt")
+        landau.co_signing.co_sign(number, user="hauptamt.leitung", office="hauptamt")
         with pytest.raises(TransitionNotAllowed, match="co-signature pending from bgm"):
-            landau.release_paper(number, user="sozialamt.leitung")
-        landau.co_sign(number, user="bgm.referent", office="bgm")
-        assert landau.release_paper(number, user="sozialamt.leitung").state == "released"
+            landau.papers.release_paper(number, user="sozialamt.leitung")
+        landau.co_signing.co_sign(number, user="bgm.referent", office="bgm")
+        assert landau.papers.release_paper(number, user="sozialamt.leitung").state == "released"
 
     def test_objection_blocks_release(self, landau: WorkflowService) -> None:
         number = self.landau_paper(landau)
-        landau.co_sign(number, user="hauptamt.leitung", office="hauptamt")
-        landau.co_sign(
+        landau.co_signing.co_sign(number, user="hauptamt.leitung", office="hauptamt")
+        landau.co_signing.co_sign(
             number, user="bgm.referent", office="bgm", objection=True, comment="Kosten ungeklärt"
         )
         with pytest.raises(TransitionNotAllowed, match="objection by bgm not resolved"):
-            landau.release_paper(number, user="sozialamt.leitung")
-        landau.co_sign(number, user="bgm.referent", office="bgm", comment="geklärt")
-        assert landau.release_paper(number, user="sozialamt.leitung").state == "released"
-        states = [(e.action, e.payload.get("office")) for e in landau.audit_trail(number)]
+            landau.papers.release_paper(number, user="sozialamt.leitung")
+        landau.co_signing.co_sign(number, user="bgm.referent", office="bgm", comment="geklärt")
+        assert landau.papers.release_paper(number, user="sozialamt.leitung").state == "released"
+        states = [(e.action, e.payload.get("office")) for e in landau.audit.audit_trail(number)]
         assert ("co_signature_objected", "bgm") in states
 
     def test_only_members_of_the_office_sign(self, landau: WorkflowService) -> None:
         number = self.landau_paper(landau)
         with pytest.raises(PermissionDenied, match="does not belong to office 'bgm'"):
-            landau.co_sign(number, user="hauptamt.leitung", office="bgm")
+            landau.co_signing.co_sign(number, user="hauptamt.leitung", office="bgm")
         with pytest.raises(NotFoundError, match="not a participating office"):
-            landau.co_sign(number, user="sozialamt.leitung", office="sozialamt")
+            landau.co_signing.co_sign(number, user="sozialamt.leitung", office="sozialamt")

@@ -41,25 +41,25 @@ def decided_paper(
     clock = service.clock
     assert isinstance(clock, FixedClock)
     clock.instant = at(released, 9)
-    number = service.create_paper(
+    number = service.papers.create_paper(
         user=CLERK, paper_type="sitzungsvorlage", title=f"Vorlage {released}",
         office="sozialamt", date=dt.date.fromisoformat(released), route="stadtrat",
         planned_dates=[dt.date.fromisoformat(d) for d in dates],
     ).number  # fmt: skip
-    service.submit_paper(number, user=CLERK)
-    service.release_paper(number, user=HEAD)
+    service.papers.submit_paper(number, user=CLERK)
+    service.papers.release_paper(number, user=HEAD)
     if invite is not None:
-        meeting = service.create_meeting(
+        meeting = service.meetings.create_meeting(
             user=SESSION, organization="stadtrat", start=at(dates[2], 17)
         ).id
-        service.schedule_into_meeting(number, user=SESSION, position=3, meeting_id=meeting)
+        service.meetings.schedule_into_meeting(number, user=SESSION, position=3, meeting_id=meeting)
         clock.instant = at(invite)
-        service.invite_meeting(meeting, user=SESSION)
+        service.meetings.invite_meeting(meeting, user=SESSION)
     for position, (day, result) in enumerate(
         zip(dates, ("empfohlen", "empfohlen", outcome), strict=True), start=1
     ):
         clock.instant = at(day, 20)
-        service.record_result(
+        service.results.record_result(
             number,
             user=SESSION,
             position=position,
@@ -221,7 +221,7 @@ def test_a_decision_by_named_vote_keeps_its_ballots(landau: WorkflowService) -> 
         dates=("2024-01-22", "2024-01-29", "2024-02-15"),
         votes=VoteCount(named=named),
     )
-    (decision,) = landau.list_decisions(DecisionQuery())
+    (decision,) = landau.trail.list_decisions(DecisionQuery())
     assert decision.paper == number
     assert decision.vote is not None and decision.vote.named == named
     assert (decision.vote.yes, decision.vote.no) == (2, 1)

@@ -32,7 +32,7 @@ UTC = dt.UTC
 @pytest.fixture
 def town(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService:
     service = WorkflowService(database, clock)
-    service.load_definitions(reminder_definitions(tmp_path), user=None)
+    service.bodies.load_definitions(reminder_definitions(tmp_path), user=None)
     return service
 
 
@@ -58,7 +58,7 @@ def test_a_message_that_cannot_be_built_is_parked_and_the_others_are_sent(
     notifier = BrokenOnce()
     report = Worker(town, notifier).sweep()
     assert report.failed == 1 and report.sent == report.claimed - 1 >= 1
-    (failed,) = town.list_reminders([ReminderState.FAILED])
+    (failed,) = town.reminders.list_reminders([ReminderState.FAILED])
     assert failed.key == notifier.broken[0]
     assert failed.last_error == (
         "ratsweg cannot build or send this message: ValueError: "
@@ -66,7 +66,7 @@ def test_a_message_that_cannot_be_built_is_parked_and_the_others_are_sent(
     )
     assert Worker(town, notifier).sweep().claimed == 0  # nothing is sent again
     assert len(notifier.sent) == len({m.key for m in notifier.sent}) == report.sent
-    events = [e.action for e in town.audit_trail(number)]
+    events = [e.action for e in town.audit.audit_trail(number)]
     assert events.count("reminder_failed") == 1
     assert events.count("reminder_sent") == report.sent
 
@@ -165,7 +165,7 @@ def test_a_slow_delivery_stops_halfway_through_the_lease_so_no_message_is_sent_t
     assert len(counts) == 8
     assert set(counts.values()) == {1}, counts
     assert sum(r.sent for r in reports) == 8
-    assert len(now.list_reminders([ReminderState.SENT])) == 8
+    assert len(now.reminders.list_reminders([ReminderState.SENT])) == 8
 
 
 class MailServerDown(RecordingNotifier):
@@ -184,8 +184,8 @@ def test_a_mail_server_that_is_down_for_a_day_does_not_park_the_reminders(
     for _ in range(24 * 4):  # every 15 minutes for a day
         Worker(town, MailServerDown(), options).sweep()
         clock.instant += dt.timedelta(minutes=15)
-    assert town.list_reminders([ReminderState.FAILED]) == []
-    (waiting,) = town.list_reminders([ReminderState.CLAIMED])
+    assert town.reminders.list_reminders([ReminderState.FAILED]) == []
+    (waiting,) = town.reminders.list_reminders([ReminderState.CLAIMED])
     assert waiting.attempts == 0
     assert waiting.last_error == "SMTP setup mail.example:25: cannot connect (Connection refused)"
     listed = CliRunner().invoke(cli, ["reminders", "due"], obj=town)

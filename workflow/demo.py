@@ -207,7 +207,7 @@ class _Timeline:
 def _schedule(service: WorkflowService, walk: Walkthrough) -> tuple[dt.date, list[dt.date]]:
     """The day the paper is released, and the day each step's meeting is invited: the last
     day its Vorlagenschluss and Ladung allow (by the shipped deadline rules)."""
-    catalog = service.catalog(walk.municipality)
+    catalog = service.bodies.catalog(walk.municipality)
     calendar = catalog.calendar()
     route = catalog.route(walk.route).steps
     steps = [
@@ -239,7 +239,7 @@ def play(
     time = _Timeline(clock)
     release, invitations = _schedule(service, walk)
     time.at(release, dt.time(8, 0))
-    paper = service.create_paper(
+    paper = service.papers.create_paper(
         user=walk.clerk,
         paper_type=walk.paper_type,
         title=walk.title,
@@ -253,12 +253,12 @@ def play(
     )
     number, clerk, session_office = paper.number, walk.clerk, walk.session_office
     time.later(15)
-    service.submit_paper(number, user=clerk)
+    service.papers.submit_paper(number, user=clerk)
     for office, signer in walk.co_signers:
         time.later(30)
-        service.co_sign(number, user=signer, office=office)
+        service.co_signing.co_sign(number, user=signer, office=office)
     time.later(30)
-    service.release_paper(number, user=walk.head)
+    service.papers.release_paper(number, user=walk.head)
     # Meetings are invited in the order of their invitation days, each before it is held;
     # a meeting can be invited before an earlier step's result exists (a Nachtrag case).
     meetings: dict[int, int] = {}
@@ -269,11 +269,11 @@ def play(
         step = walk.steps[position - 1]
         start = dt.datetime.combine(step.date, MEETING_TIME, tzinfo=BERLIN)
         time.at(min(invitations[position - 1], step.date), dt.time(10, 0))
-        meeting = service.create_meeting(
+        meeting = service.meetings.create_meeting(
             user=session_office, organization=organization, start=start
         )
-        built[position] = service.build_agenda(meeting.id, user=session_office).agenda
-        service.invite_meeting(meeting.id, user=session_office)
+        built[position] = service.meetings.build_agenda(meeting.id, user=session_office).agenda
+        service.meetings.invite_meeting(meeting.id, user=session_office)
         meetings[position] = meeting.id
 
     played = []
@@ -285,7 +285,7 @@ def play(
             invite(position)
         meeting_id = meetings[position]
         time.at(step.date, MEETING_TIME)
-        service.hold_meeting(meeting_id, user=session_office)
+        service.meetings.hold_meeting(meeting_id, user=session_office)
         item = MinutesItem(
             where=f"step {position}",
             top=None,
@@ -295,12 +295,12 @@ def play(
             votes=(step.votes,) if step.votes else (),
         )
         time.later(90)
-        service.record_minutes(meeting_id, [item], user=session_office)
+        service.minutes.record_minutes(meeting_id, [item], user=session_office)
         time.later(15)
-        service.approve_minutes(meeting_id, user=session_office)
-        agenda = service.get_meeting(meeting_id).agenda
+        service.meetings.approve_minutes(meeting_id, user=session_office)
+        agenda = service.meetings.get_meeting(meeting_id).agenda
         (top,) = [a for a in agenda if a.paper_number == number] or built[position]
-        view = service.get_paper(number).consultations[position - 1]
+        view = service.papers.get_paper(number).consultations[position - 1]
         played.append(
             StepPlayed(
                 position=position,
@@ -313,10 +313,10 @@ def play(
         )
     if walk.finalize:
         last = paper.consultations[len(walk.steps) - 1].organization_id
-        rule = service.catalog(walk.municipality).decisions.delegated.get(last)
+        rule = service.bodies.catalog(walk.municipality).decisions.delegated.get(last)
         days = rule.days if rule else 0
         time.at(walk.steps[-1].date + dt.timedelta(days=days + 1), dt.time(9, 0))
-        service.finalize_decision(number, user=session_office)
+        service.decisions.finalize_decision(number, user=session_office)
     return number, played
 
 
@@ -337,16 +337,16 @@ def run_demo(database_url: str | None = None, municipality: str = "landau") -> D
     service = build_service(settings, clock)
     try:
         upgrade(service)
-        service.load_definitions(resolve_definitions_dir(municipality), user="admin")
+        service.bodies.load_definitions(resolve_definitions_dir(municipality), user="admin")
         number, played = play(service, walk, clock)
-        (replay,) = service.replay_audit(number)
+        (replay,) = service.audit.replay_audit(number)
         return DemoResult(
             database_url=database_url,
             walkthrough=walk,
-            paper=service.get_paper(number),
+            paper=service.papers.get_paper(number),
             played=tuple(played),
-            trail=service.audit_trail(number),
-            report=service.verify_audit(),
+            trail=service.audit.audit_trail(number),
+            report=service.audit.verify_audit(),
             replay=replay,
         )
     finally:

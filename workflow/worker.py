@@ -90,7 +90,7 @@ class Worker:
         otherwise meet it again in every sweep and re-send the batch's earlier messages."""
         o = self.options
         leased_at = time.monotonic()
-        claimed, messages = self.service.claim_and_lease(
+        claimed, messages = self.service.reminders.claim_and_lease(
             worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
         )
         if not messages:  # nothing to finish: no second transaction (every idle sweep)
@@ -124,7 +124,7 @@ class Worker:
                 o.lease,
                 len(released),
             )
-        sent, retried, failed = self.service.finish_messages(
+        sent, retried, failed = self.service.reminders.finish_messages(
             worker=self.name,
             delivered=delivered,
             refused=refused,

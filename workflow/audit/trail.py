@@ -38,7 +38,7 @@ from workflow.core.model import (
 )
 from workflow.papers.supplements import chain_papers
 from workflow.papers.views import audit_event_view, paper_view, vote_view
-from workflow.service_base import ServiceBase
+from workflow.uow import Shared, UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -105,8 +105,11 @@ class PaperTrail:
     chain_break: ChainBreak | None
 
 
-class TrailOperations(ServiceBase):
+class TrailService:
     """Read-only views for auditors over decisions, deadlines and trails."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     def list_decisions(
         self, query: DecisionQuery, *, body: str | None = None
@@ -121,16 +124,17 @@ class TrailOperations(ServiceBase):
             raise InvalidInput(
                 f"the period starts {query.since:%d.%m.%Y} but ends {query.until:%d.%m.%Y}"
             )
-        with self.db.read() as session:
-            body_row = self._body(session, body)
-            catalog = self._catalog(session, body_row.definitions_version)
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            catalog = uow.catalog(body_row.definitions_version)
             statement = _decision_statement(body_row.id, _resolved(catalog, query))
             steps = session.scalars(statement).all()
             papers = {s.paper_id: s.paper for s in steps}
             facts = _TrailFacts.load(session, papers.values())
-            now = self.clock.now()
+            now = self._shared.clock.now()
             return [
-                self._decision_view(session, step, facts, now)
+                self._decision_view(uow, step, facts, now)
                 for step in steps
                 if step.date is not None
             ]
@@ -141,23 +145,25 @@ class TrailOperations(ServiceBase):
 
         :raises NotFoundError: no such paper.
         """
-        with self.db.read() as session:
-            body_row = self._body(session, body)
-            papers = self.papers_for_report(session, body_row, number)
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            papers = self.papers_for_report(uow, body_row, number)
             facts = _TrailFacts.load(session, papers)
-            now = self.clock.now()
-            return [self._paper_trail(session, paper, facts, now) for paper in papers]
+            now = self._shared.clock.now()
+            return [self._paper_trail(uow, paper, facts, now) for paper in papers]
 
-    def papers_for_report(self, session: Session, body: BodyRow, number: str) -> list[Paper]:
+    def papers_for_report(self, uow: UnitOfWork, body: BodyRow, number: str) -> list[Paper]:
         """The papers one report covers, in order: the paper's whole chain, the original first,
         then its Ergänzungsvorlagen (just the paper when it has none)."""
-        return chain_papers(session, self._paper_of(session, body, number, for_update=False))
+        session = uow.session
+        return chain_papers(session, uow.paper(number, for_update=False))
 
     def _decision_view(
-        self, session: Session, step: Consultation, facts: _TrailFacts, now: dt.datetime
+        self, uow: UnitOfWork, step: Consultation, facts: _TrailFacts, now: dt.datetime
     ) -> DecisionView:
         paper = step.paper
-        catalog = self._catalog(session, paper.definitions_version)
+        catalog = uow.catalog(paper.definitions_version)
         outcome = Outcome(step.outcome or "")
         assert step.date is not None
         main = [v for v in step.votes if v.kind == VoteKind.MAIN.value]
@@ -179,9 +185,10 @@ class TrailOperations(ServiceBase):
         )
 
     def _paper_trail(
-        self, session: Session, paper: Paper, facts: _TrailFacts, now: dt.datetime
+        self, uow: UnitOfWork, paper: Paper, facts: _TrailFacts, now: dt.datetime
     ) -> PaperTrail:
-        catalog = self._catalog(session, paper.definitions_version)
+        session = uow.session
+        catalog = uow.catalog(paper.definitions_version)
         view = paper_view(catalog, paper, ())
         stream = paper_stream(paper.id)
         events = tuple(audit_event_view(e, paper.number) for e in facts.events.get(paper.id, ()))

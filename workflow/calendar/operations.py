@@ -19,38 +19,20 @@ from storage import repository
 from workflow.calendar.ical import CalendarFeed, feed_period, sorted_meetings, task_in_period
 from workflow.core.clock import BERLIN, local
 from workflow.core.errors import InvalidInput
+from workflow.decisions.operations import open_tasks
+from workflow.papers.deadlines import open_deadlines
 from workflow.papers.views import meeting_view
-from workflow.service_base import ServiceBase
+from workflow.uow import Shared
 
 if TYPE_CHECKING:
     from storage.schema import Meeting
-    from workflow.core.deadlines import DeadlineEntry
-    from workflow.core.model import ImplementationTaskView
 
 
-class CalendarOperations(ServiceBase):
-    if TYPE_CHECKING:  # provided by WorkflowService and DecisionOperations
+class CalendarService:
+    """Meetings, deadlines and tasks for calendar programs, read in one unit of work."""
 
-        def list_deadlines(
-            self,
-            *,
-            body: str | None = None,
-            paper: str | None = None,
-            organization: str | None = None,
-            office: str | None = None,
-            user: str | None = None,
-            start: dt.date | None = None,
-            end: dt.date | None = None,
-        ) -> list[DeadlineEntry]: ...
-
-        def list_implementation_tasks(
-            self,
-            *,
-            overdue: bool = False,
-            office: str | None = None,
-            paper: str | None = None,
-            body: str | None = None,
-        ) -> list[ImplementationTaskView]: ...
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     def calendar_feed(
         self,
@@ -71,12 +53,13 @@ class CalendarOperations(ServiceBase):
         """
         if sum(x is not None for x in (user, office, organization)) > 1:
             raise InvalidInput("pass only one of --user, --office and --organization")
-        first, last = feed_period(local(self.clock.now()).date(), start, end)
+        first, last = feed_period(local(self._shared.clock.now()).date(), start, end)
         if first > last:
             raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
-        with self.db.read() as session:
-            body_row = self._body(session, body)
-            catalog = self._catalog(session, body_row.definitions_version)
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            catalog = uow.catalog(body_row.definitions_version)
             title, offices = body_row.name, set[str]()
             if user is not None:
                 person = catalog.user(user)
@@ -95,30 +78,28 @@ class CalendarOperations(ServiceBase):
                 start_before=_midnight(last + dt.timedelta(days=1)),
             )
             rows = [m for m in rows if not offices or _concerns(m, offices)]
-            meetings = [
-                meeting_view(self._catalog(session, m.definitions_version), m, ()) for m in rows
-            ]
+            meetings = [meeting_view(uow.catalog(m.definitions_version), m, ()) for m in rows]
             sequences = {m.id: m.row_version - 1 for m in rows}
             orgs = catalog.organizations.values()
-        deadlines = [
-            d
-            for d in self.list_deadlines(
-                body=body,
-                user=user,
-                office=office,
-                organization=organization,
-                start=first,
-                end=last,
-            )
-            if d.task is None  # a task's report is exported as the task's entry below
-        ]
-        tasks = [
-            t
-            for t in self.list_implementation_tasks(body=body)
-            if task_in_period(t, first, last)
-            and (not offices or t.office_id in offices)
-            and (organization is None or t.report_to == organization)
-        ]
+            deadlines = [
+                d
+                for d in open_deadlines(
+                    uow,
+                    user=user,
+                    office=office,
+                    organization=organization,
+                    start=first,
+                    end=last,
+                )
+                if d.task is None  # a task's report is exported as the task's entry below
+            ]
+            tasks = [
+                t
+                for t in open_tasks(uow)
+                if task_in_period(t, first, last)
+                and (not offices or t.office_id in offices)
+                and (organization is None or t.report_to == organization)
+            ]
         return CalendarFeed(
             body_id=body_row.id,
             body_name=body_row.name,

@@ -181,11 +181,11 @@ def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
     folders = [resolve_definitions_dir(source) for source in sources]
     for folder in folders:  # every folder is valid before the database is touched
         load_catalog(folder)
-    rt.service.require_admin(user_of(user), body=rt.body)
+    rt.service.bodies.require_admin(user_of(user), body=rt.body)
     before, after = upgrade(rt.service)
     click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
     for folder in folders:
-        body = rt.service.load_definitions(folder, user=user_of(user))
+        body = rt.service.bodies.load_definitions(folder, user=user_of(user))
         click.echo(
             f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}", err=True
         )
@@ -203,7 +203,7 @@ def db_upgrade(rt: Runtime, user: str | None) -> None:
     """Apply pending schema migrations (Alembic); an admin once a municipality is loaded."""
     from workflow.app import upgrade
 
-    rt.service.require_admin(user_of(user), body=rt.body)
+    rt.service.bodies.require_admin(user_of(user), body=rt.body)
     before, after = upgrade(rt.service)
     click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
 
@@ -228,7 +228,9 @@ def db_create_app_role(rt: Runtime, name: str, password_env: str | None, user: s
                 f"environment variable {password_env} is not set or empty; "
                 "export it with the role's password"
             )
-    role = rt.service.create_app_role(name, user=user_of(user), password=password, body=rt.body)
+    role = rt.service.audit.create_app_role(
+        name, user=user_of(user), password=password, body=rt.body
+    )
     click.echo(
         f"role {role.name} {'created' if role.created else 'updated'} in schema {role.schema}: "
         f"read and write on {len(role.tables)} tables, only "
@@ -269,7 +271,7 @@ def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool
     catalog = (
         load_catalog(resolve_definitions_dir(directory))
         if directory
-        else rt.service.catalog(rt.body)
+        else rt.service.bodies.catalog(rt.body)
     )
     rows = [
         {
@@ -302,7 +304,7 @@ def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: 
     catalog = (
         load_catalog(resolve_definitions_dir(directory))
         if directory
-        else rt.service.catalog(rt.body)
+        else rt.service.bodies.catalog(rt.body)
     )
     labels = catalog.procedure.outcome_labels
     rows = [
@@ -362,7 +364,7 @@ def definitions_graph(
     catalog = (
         load_catalog(resolve_definitions_dir(directory))
         if directory
-        else rt.service.catalog(rt.body)
+        else rt.service.bodies.catalog(rt.body)
     )
     if name not in catalog.lifecycles:
         raise not_found("lifecycle", name, catalog.lifecycles)
@@ -379,8 +381,8 @@ def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
     from workflow.definitions import resolve_definitions_dir
 
     folder = resolve_definitions_dir(directory)
-    rt.service.require_admin(user_of(user), body=rt.body)
-    body = rt.service.load_definitions(folder, user=user_of(user))
+    rt.service.bodies.require_admin(user_of(user), body=rt.body)
+    body = rt.service.bodies.load_definitions(folder, user=user_of(user))
     click.echo(f"{body.name}: definitions {body.definitions_version[:12]}", err=True)
 
 
@@ -428,7 +430,7 @@ def paper_create(
     from workflow.core.clock import today
 
     planned_dates = _planned_dates(rt, fields.get("route"), planned) if planned else []
-    view = rt.service.create_paper(
+    view = rt.service.papers.create_paper(
         user=user_of(user),
         date=date or today(rt.service.clock),
         body=rt.body,
@@ -451,7 +453,7 @@ def _planned_dates(
 
     if not route:
         raise InvalidInput("--planned gives dates of the route's steps; pass --route ID too")
-    count = len(rt.service.catalog(rt.body).route(route).steps)
+    count = len(rt.service.bodies.catalog(rt.body).route(route).steps)
     by_position = [pos for pos, _ in planned if pos is not None]
     if by_position and len(by_position) != len(planned):
         raise InvalidInput(
@@ -483,7 +485,7 @@ def _planned_dates(
 @pass_runtime
 def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
     """Show a paper with its Beratungsfolge and co-signatures."""
-    _show_paper(rt.service.get_paper(number, body=rt.body), chosen_format(fmt, as_json))
+    _show_paper(rt.service.papers.get_paper(number, body=rt.body), chosen_format(fmt, as_json))
 
 
 @paper.command("list")
@@ -492,7 +494,7 @@ def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
 @pass_runtime
 def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool) -> None:
     """List papers."""
-    rows = [dataclasses.asdict(p) for p in rt.service.list_papers(body=rt.body, state=state)]
+    rows = [dataclasses.asdict(p) for p in rt.service.papers.list_papers(body=rt.body, state=state)]
     click.echo(
         render(
             rows,
@@ -508,7 +510,7 @@ def _paper_action(name: str, method: str, help_text: str) -> None:
     @actor_option
     @pass_runtime
     def command(rt: Runtime, number: str, user: str | None) -> None:
-        view = getattr(rt.service, method)(number, user=user_of(user), body=rt.body)
+        view = getattr(rt.service.papers, method)(number, user=user_of(user), body=rt.body)
         click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
 
 
@@ -523,7 +525,7 @@ _paper_action("release", "release_paper", "Release (freeze) a co-signed paper.")
 @pass_runtime
 def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> None:
     """Withdraw a paper; its open steps are cancelled."""
-    view = rt.service.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
+    view = rt.service.papers.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
     click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
 
 
@@ -567,7 +569,7 @@ def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None) -> None:
     """Draw the paper's path: done, current and planned steps, outcomes on the edges."""
     from workflow.papers.diagrams import paper_source
 
-    view = rt.service.get_paper(number, body=rt.body)
+    view = rt.service.papers.get_paper(number, body=rt.body)
     _emit_graph(paper_source(view, "mermaid" if fmt == "mermaid" else "dot"), fmt, output)
 
 
@@ -588,7 +590,7 @@ def paper_reroute(
     rt: Runtime, number: str, steps: Sequence[Any], reason: str, user: str | None
 ) -> None:
     """Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."""
-    view = rt.service.replace_path(
+    view = rt.service.paths.replace_path(
         number, user=user_of(user), steps=list(steps), reason=reason, body=rt.body
     )
     _echo_path(view)
@@ -605,7 +607,7 @@ def paper_co_sign(
     rt: Runtime, number: str, office: str, objection: bool, comment: str | None, user: str | None
 ) -> None:
     """Co-sign (Mitzeichnung) a paper for a participating office, or object."""
-    rt.service.co_sign(
+    rt.service.co_signing.co_sign(
         number,
         user=user_of(user),
         office=office,
@@ -624,7 +626,7 @@ def paper_co_sign(
 @pass_runtime
 def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
     """Check a paper's path against the deadlines: can each result reach the next invitation?"""
-    checks = rt.service.check_path(number, body=rt.body)
+    checks = rt.service.deadlines.check_path(number, body=rt.body)
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
         click.echo(render([dataclasses.asdict(c) for c in checks], [], "json"))
@@ -665,7 +667,7 @@ REASON = "Why (required once the paper is released; kept in the audit trail)."
 @pass_runtime
 def consultation_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
     """Add a step to a paper's Beratungsfolge."""
-    view = rt.service.add_consultation(number, user=user_of(user), body=rt.body, **fields)
+    view = rt.service.paths.add_consultation(number, user=user_of(user), body=rt.body, **fields)
     _echo_path(view)
 
 
@@ -680,7 +682,7 @@ def consultation_remove(
 ) -> None:
     """Remove a planned step (after release it stays in the path as cancelled)."""
     _echo_path(
-        rt.service.remove_consultation(
+        rt.service.paths.remove_consultation(
             number, user=user_of(user), position=position, reason=reason, body=rt.body
         )
     )
@@ -698,7 +700,7 @@ def consultation_move(
 ) -> None:
     """Move a planned step to another position in the Beratungsfolge."""
     _echo_path(
-        rt.service.move_consultation(
+        rt.service.paths.move_consultation(
             number, user=user_of(user), position=position, to=to, reason=reason, body=rt.body
         )
     )
@@ -728,12 +730,12 @@ def consultation_schedule(
     if meeting_id is None:
         assert date is not None
         _echo_path(
-            rt.service.schedule_consultation(
+            rt.service.paths.schedule_consultation(
                 number, user=user_of(user), position=step, date=date, body=rt.body
             )
         )
         return
-    item = rt.service.schedule_into_meeting(
+    item = rt.service.meetings.schedule_into_meeting(
         number, user=user_of(user), position=step, meeting_id=meeting_id, body=rt.body
     )
     where = item.number or "numbered by the invitation"
@@ -827,7 +829,7 @@ def consultation_record(
         ]
     else:
         votes = []
-    view = rt.service.record_result(
+    view = rt.service.results.record_result(
         number,
         user=user_of(user),
         position=position,
@@ -867,7 +869,7 @@ DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting
 def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filters: Any) -> None:
     """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung, Bericht
     (Beschlusskontrolle). Met ones are left out (released, invited)."""
-    entries = rt.service.list_deadlines(body=rt.body, user=for_user, **filters)
+    entries = rt.service.deadlines.list_deadlines(body=rt.body, user=for_user, **filters)
     fmt = chosen_format(fmt, as_json)
     rows = [_deadline_row(e) for e in entries]
     columns = DEADLINE_COLUMNS + (
@@ -904,7 +906,7 @@ def _reminder_list(state: str, help_text: str) -> None:
             "due": [ReminderState.PENDING, ReminderState.CLAIMED],
             "sent": [ReminderState.SENT],
         }.get(state, [ReminderState.FAILED])
-        views = rt.service.list_reminders(
+        views = rt.service.reminders.list_reminders(
             states, body=rt.body, limit=limit + 1 if limit else None, newest_first=state != "due"
         )
         if limit and len(views) > limit:
@@ -941,7 +943,7 @@ _reminder_list("failed", "Reminders parked after the last delivery attempt, the 
 @pass_runtime
 def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
     """Queue a failed reminder again (session office or admin)."""
-    view = rt.service.retry_reminder(reminder_id, user=user_of(user), body=rt.body)
+    view = rt.service.reminders.retry_reminder(reminder_id, user=user_of(user), body=rt.body)
     click.echo(f"reminder {view.id} queued again ({view.key})", err=True)
 
 

@@ -27,7 +27,7 @@ def paper_attach(
     user: str | None,
 ) -> None:
     """Attach FILE to a paper as an Anlage, public unless --non-public."""
-    view = rt.service.attach_file(
+    view = rt.service.attachments.attach_file(
         number,
         file,
         user=user_of(user),

@@ -63,9 +63,9 @@ def audit_trail(rt: Runtime, number: str, chain: bool, fmt: str, as_json: bool) 
     """Show every recorded change of a paper (and of its chain), oldest first per paper."""
     fmt = chosen_format(fmt, as_json)
     if not chain:
-        echo_events(rt.service.audit_trail(number, body=rt.body), fmt)
+        echo_events(rt.service.audit.audit_trail(number, body=rt.body), fmt)
         return
-    events = rt.service.chain_audit_trail(number, body=rt.body)
+    events = rt.service.supplements.chain_audit_trail(number, body=rt.body)
     papers = list(dict.fromkeys(e.paper_number for e in events))
     if fmt != "table" or len(papers) < 2:
         echo_events(events, fmt)
@@ -115,10 +115,10 @@ def audit_search(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     """Find events by paper, actor, action, paper type, organization, meeting and date."""
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
-        found = rt.service.search_audit(audit_query(filters), body=rt.body)
+        found = rt.service.audit.search_audit(audit_query(filters), body=rt.body)
         echo_events(found, fmt, paper_column=True)
         return
-    with rt.service.audit_events(audit_query(filters), body=rt.body) as events:
+    with rt.service.audit.audit_events(audit_query(filters), body=rt.body) as events:
         write_rows((event_record(e) for e in events), EVENT_FIELDS, fmt, sys.stdout)
 
 
@@ -142,7 +142,7 @@ def audit_export(rt: Runtime, fmt: str, output: str | None, **filters: Any) -> N
     """Export events (all, or filtered like search) with everything needed to re-verify them;
     streams in constant memory, with a progress bar when stderr is a terminal."""
     with (
-        rt.service.audit_events(audit_query(filters), body=rt.body) as events,
+        rt.service.audit.audit_events(audit_query(filters), body=rt.body) as events,
         open_output(output) as out,
     ):
         rows: Iterable[AuditEventView] = events
@@ -171,7 +171,7 @@ def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
     from workflow.core.clock import local
 
     with claim_file(output) as out:
-        seal = rt.service.seal_audit(user=user_of(user), body=rt.body)
+        seal = rt.service.audit.seal_audit(user=user_of(user), body=rt.body)
         out.write(dump_seal(seal))
     click.echo(
         f"sealed {seal.events} events in {len(seal.heads)} chains at "
@@ -194,7 +194,7 @@ def audit_verify(rt: Runtime, seal_file: str | None, fmt: str, as_json: bool) ->
     from workflow.audit.seal import read_seal
 
     seal = read_seal(seal_file) if seal_file else None
-    report = rt.service.verify_audit(seal)
+    report = rt.service.audit.verify_audit(seal)
     echo_verify(report, chosen_format(fmt, as_json), seal)
     if not report.ok:
         sys.exit(1)
@@ -221,7 +221,7 @@ def audit_report(rt: Runtime, number: str, output: str | None, pdf: str | None) 
     from workflow.audit.report import find_pdf_converter, render_report, write_pdf
 
     converter = find_pdf_converter() if pdf else None  # before any work: nothing is written
-    trails = rt.service.paper_report(number, body=rt.body)
+    trails = rt.service.trail.paper_report(number, body=rt.body)
     document = render_report(trails, generated_at=rt.service.clock.now())
     if output or not pdf:
         with open_output(output) as out:
@@ -244,7 +244,7 @@ def audit_replay(rt: Runtime, number: str | None, every: bool, fmt: str, as_json
     the first difference and exit 1 if any paper differs or cannot be replayed."""
     if (number is None) != every:
         raise click.UsageError("pass either a paper NUMBER or --all")
-    reports = rt.service.replay_audit(number, body=rt.body)
+    reports = rt.service.audit.replay_audit(number, body=rt.body)
     echo_replay(reports, chosen_format(fmt, as_json))
     if not all(r.ok for r in reports):
         sys.exit(1)

@@ -49,7 +49,7 @@ def calendar_export(
     from workflow.calendar.ical import DeadlineStyle, build_calendar
     from workflow.cli.audit import open_output
 
-    feed = rt.service.calendar_feed(
+    feed = rt.service.calendar.calendar_feed(
         user=user, office=office, organization=organization, start=start, end=end, body=rt.body
     )
     text = build_calendar(feed, now=rt.service.clock.now(), style=DeadlineStyle(style))

@@ -51,7 +51,7 @@ def paper_supplement(
     **fields: Any,
 ) -> None:
     """Create the next Ergänzungsvorlage of a released paper; it takes over the open steps."""
-    view = rt.service.create_supplement(
+    view = rt.service.supplements.create_supplement(
         number,
         user=user_of(user),
         text=_text(text, text_file),
@@ -70,7 +70,7 @@ def paper_supplement(
 @pass_runtime
 def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
     """List the chain of a paper: the original and its Ergänzungsvorlagen, in order."""
-    views = rt.service.paper_chain(number, body=rt.body)
+    views = rt.service.supplements.paper_chain(number, body=rt.body)
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
         click.echo(render([dataclasses.asdict(v) for v in views], [], "json"))
@@ -100,7 +100,7 @@ def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
 @pass_runtime
 def paper_overrule(rt: Runtime, number: str, office: str, reason: str, user: str | None) -> None:
     """Overrule an objection in the Mitzeichnung (head of the writing office)."""
-    view = rt.service.overrule_objection(
+    view = rt.service.co_signing.overrule_objection(
         number, user=user_of(user), office=office, reason=reason, body=rt.body
     )
     click.echo(f"{view.number}: objection of {office} overruled", err=True)
@@ -125,7 +125,7 @@ def paper_answer(
     answer = _text(text, text_file)
     if answer is None:
         raise click.UsageError("pass the answer with --text TEXT or --text-file FILE")
-    view = rt.service.record_answer(
+    view = rt.service.paper_types.record_answer(
         number, user=user_of(user), text=answer, date=date or today(rt.service.clock), body=rt.body
     )
     click.echo(f"{view.number}: answer of {view.answer_date:%d.%m.%Y} recorded", err=True)

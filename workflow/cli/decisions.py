@@ -54,7 +54,11 @@ def _done(view: PaperView) -> None:
 @pass_runtime
 def paper_urgent_decision(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
     """Record a Dringlichkeitsentscheidung; adds the follow-up step for the next meeting."""
-    _done(rt.service.record_urgent_decision(number, user=user_of(user), body=rt.body, **fields))
+    _done(
+        rt.service.decisions.record_urgent_decision(
+            number, user=user_of(user), body=rt.body, **fields
+        )
+    )
 
 
 @click.command("object")
@@ -68,7 +72,7 @@ def paper_urgent_decision(rt: Runtime, number: str, user: str | None, **fields: 
 @pass_runtime
 def paper_object(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
     """Widerspruch, Beanstandung, Aussetzung or Einspruch: suspend and decide again."""
-    _done(rt.service.raise_objection(number, user=user_of(user), body=rt.body, **fields))
+    _done(rt.service.decisions.raise_objection(number, user=user_of(user), body=rt.body, **fields))
 
 
 @click.command("finalize")
@@ -77,7 +81,7 @@ def paper_object(rt: Runtime, number: str, user: str | None, **fields: Any) -> N
 @pass_runtime
 def paper_finalize(rt: Runtime, number: str, user: str | None) -> None:
     """End a delegated committee's Einspruchsfrist once it has passed without Einspruch."""
-    _done(rt.service.finalize_decision(number, user=user_of(user), body=rt.body))
+    _done(rt.service.decisions.finalize_decision(number, user=user_of(user), body=rt.body))
 
 
 @click.command("supervisory")
@@ -88,7 +92,7 @@ def paper_finalize(rt: Runtime, number: str, user: str | None) -> None:
 @pass_runtime
 def paper_supervisory(rt: Runtime, number: str, result: str, reason: str, user: str | None) -> None:
     """Record the Aufsichtsbehörde's decision on an upheld decision."""
-    view = rt.service.record_supervisory_decision(
+    view = rt.service.decisions.record_supervisory_decision(
         number, user=user_of(user), annul=result == "annulled", reason=reason, body=rt.body
     )
     _done(view)
@@ -100,7 +104,7 @@ def paper_supervisory(rt: Runtime, number: str, result: str, reason: str, user: 
 @pass_runtime
 def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
     """List a paper's Dringlichkeitsentscheidungen and objections with their windows."""
-    views = rt.service.list_procedures(number, body=rt.body)
+    views = rt.service.decisions.list_procedures(number, body=rt.body)
     rows = [dataclasses.asdict(v) for v in views]
     headers = ["kind", "date", "organization_id", "decided_by", "co_signer", "position"]
     headers += ["window_start", "window_end", "legal_basis", "reason"]
@@ -146,7 +150,7 @@ def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **fil
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         filters["since"] = max(filters["since"] or first, first)
         filters["until"] = min(filters["until"] or last, last)
-    found = rt.service.list_decisions(DecisionQuery(**filters), body=rt.body)
+    found = rt.service.trail.list_decisions(DecisionQuery(**filters), body=rt.body)
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
         click.echo(render([decision_row(d) for d in found], DECISION_HEADERS, fmt))
@@ -162,7 +166,9 @@ def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **fil
 @pass_runtime
 def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     """List open and reported tasks by due date."""
-    _echo_tasks(rt.service.list_implementation_tasks(body=rt.body, **filters), fmt, as_json)
+    _echo_tasks(
+        rt.service.decisions.list_implementation_tasks(body=rt.body, **filters), fmt, as_json
+    )
 
 
 @decisions.command("task-add")
@@ -178,7 +184,9 @@ def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None
 @pass_runtime
 def decisions_task_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
     """Add an implementation task to an adopted decision."""
-    task = rt.service.add_implementation_task(number, user=user_of(user), body=rt.body, **fields)
+    task = rt.service.decisions.add_implementation_task(
+        number, user=user_of(user), body=rt.body, **fields
+    )
     click.echo(f"task {task.id} of {task.paper_number}: due {_day(task.due)}", err=True)
 
 
@@ -192,7 +200,7 @@ def _report_command(name: str, implemented: bool, help_text: str) -> None:
     def command(
         rt: Runtime, task_id: int, date: dt.date | None, text: str, user: str | None
     ) -> None:
-        task = rt.service.report_implementation(
+        task = rt.service.decisions.report_implementation(
             task_id,
             user=user_of(user),
             date=date or today(rt.service.clock),

@@ -77,7 +77,7 @@ def meeting_create(
     as_json: bool,
 ) -> None:
     """Plan a meeting of a Gremium."""
-    view = rt.service.create_meeting(
+    view = rt.service.meetings.create_meeting(
         user=user_of(user),
         organization=organization,
         start=start,
@@ -99,7 +99,7 @@ def meeting_create(
 @pass_runtime
 def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     """List meetings by start."""
-    views = rt.service.list_meetings(body=rt.body, **filters)
+    views = rt.service.meetings.list_meetings(body=rt.body, **filters)
     fmt = chosen_format(fmt, as_json)
     if fmt in ("json", "ndjson"):
         echo_rows([_meeting_plain(v) for v in views], [], fmt)
@@ -125,7 +125,9 @@ def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
 @pass_runtime
 def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
     """Show a meeting with its agenda."""
-    _show_meeting(rt.service.get_meeting(meeting_id, body=rt.body), chosen_format(fmt, as_json))
+    _show_meeting(
+        rt.service.meetings.get_meeting(meeting_id, body=rt.body), chosen_format(fmt, as_json)
+    )
 
 
 @meeting.command("agenda")
@@ -134,7 +136,7 @@ def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
 @pass_runtime
 def meeting_agenda(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
     """Show the agenda: TOPs, public part first, Nachträge marked."""
-    view = rt.service.get_meeting(meeting_id, body=rt.body)
+    view = rt.service.meetings.get_meeting(meeting_id, body=rt.body)
     _echo_agenda(view.agenda, chosen_format(fmt, as_json))
 
 
@@ -144,7 +146,7 @@ def meeting_agenda(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> Non
 @pass_runtime
 def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None:
     """Put the consultations due for the meeting on its agenda."""
-    view = rt.service.build_agenda(meeting_id, user=user_of(user), body=rt.body)
+    view = rt.service.meetings.build_agenda(meeting_id, user=user_of(user), body=rt.body)
     click.echo(f"meeting {view.id}: {len(view.agenda)} agenda item(s)", err=True)
     _echo_agenda(view.agenda, "table")
 
@@ -160,7 +162,7 @@ def meeting_add_item(
     rt: Runtime, meeting_id: int, title: str, non_public: bool, note: str | None, user: str | None
 ) -> None:
     """Add an agenda item without a paper."""
-    item = rt.service.add_agenda_item(
+    item = rt.service.meetings.add_agenda_item(
         meeting_id, user=user_of(user), title=title, public=not non_public, note=note, body=rt.body
     )
     click.echo(f"meeting {meeting_id}: {_item_text(item)}", err=True)
@@ -172,7 +174,7 @@ def _meeting_action(name: str, method: str, help_text: str) -> None:
     @actor_option
     @pass_runtime
     def command(rt: Runtime, meeting_id: int, user: str | None) -> None:
-        view = getattr(rt.service, method)(meeting_id, user=user_of(user), body=rt.body)
+        view = getattr(rt.service.meetings, method)(meeting_id, user=user_of(user), body=rt.body)
         click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
 
 
@@ -188,7 +190,9 @@ _meeting_action("approve-minutes", "approve_minutes", "Record that the minutes w
 @pass_runtime
 def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) -> None:
     """Cancel a meeting; its consultations go back to planned."""
-    view = rt.service.cancel_meeting(meeting_id, user=user_of(user), reason=reason, body=rt.body)
+    view = rt.service.meetings.cancel_meeting(
+        meeting_id, user=user_of(user), reason=reason, body=rt.body
+    )
     click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
 
 
@@ -216,7 +220,7 @@ def meeting_move(
             raise click.BadParameter(
                 f"{clock!r} is not a time; use HH:MM", param_hint="--time"
             ) from None
-    moved = rt.service.move_meeting(
+    moved = rt.service.meetings.move_meeting(
         meeting_id, user=user_of(user), day=day, time=at, reason=reason, body=rt.body
     )
     for warning in moved.warnings:
@@ -241,7 +245,7 @@ def meeting_record_minutes(
     from workflow.meetings.minutes import read_minutes_file
 
     items = read_minutes_file(minutes_file)
-    results = rt.service.record_minutes(meeting_id, items, user=user_of(user), body=rt.body)
+    results = rt.service.minutes.record_minutes(meeting_id, items, user=user_of(user), body=rt.body)
     for result in results:
         for warning in result.warnings:
             click.echo(f"warning: {result.item}: {warning}", err=True)

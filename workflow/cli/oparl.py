@@ -133,7 +133,7 @@ def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_si
     from workflow.oparl.server import make_server
 
     fixed = parse_base_url(base_url) if base_url else None
-    rt.service.list_bodies()  # fail now, with one line, if the database is unusable
+    rt.service.bodies.list_bodies()  # fail now, with one line, if the database is unusable
     server = make_server(rt.service, host, port, page_size=page_size, base_url=fixed)
     shown = fixed or "http://{}:{}".format(*server.server_address[:2])
     click.echo(f"serving OParl 1.1 at {shown}/system (Ctrl-C stops)", err=True)

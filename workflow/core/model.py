@@ -323,7 +323,7 @@ class VoteCount:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResultEntry:
-    """The result of one step as the minutes give it (see ``WorkflowService.record_result``)."""
+    """The result of one step as the minutes give it (see ``WorkflowService.results.record_result``)."""
 
     position: int
     outcome: str  # a normalised outcome or a label from the municipality's definitions

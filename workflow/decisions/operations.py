@@ -53,8 +53,13 @@ from workflow.core.model import (
     Role,
     TaskState,
 )
-from workflow.reminders.planning import TaskFacts
-from workflow.service_base import ServiceBase
+from workflow.papers.present import touch
+from workflow.papers.steps import (
+    inside_window,
+    outside_window,
+)
+from workflow.reminders.sync import paper_changed
+from workflow.uow import Shared, UnitOfWork, require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -65,8 +70,11 @@ URGENT = "dringlichkeitsentscheidung"
 _DECIDING = (ResultEffect.ADOPT, ResultEffect.APPROVE)
 
 
-class DecisionOperations(ServiceBase):
+class DecisionService:
     """Dringlichkeitsentscheidungen, objections, Einspruchsfristen and Beschlusskontrolle."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     # -- Dringlichkeitsentscheidung ------------------------------------------------------------
 
@@ -90,8 +98,9 @@ class DecisionOperations(ServiceBase):
         :raises TransitionNotAllowed: the paper is not released or in consultation.
         """
         reason = _required(reason, "a Dringlichkeitsentscheidung needs its reasons; pass --reason")
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            paper, catalog, actor = uow.lock_paper(number)
             if date < paper.date:
                 raise InvalidInput(
                     f"the Dringlichkeitsentscheidung on {paper.number} is dated "
@@ -104,7 +113,7 @@ class DecisionOperations(ServiceBase):
                     f"the definitions of {paper.number} configure no Dringlichkeitsentscheidung;"
                     " add decisions.urgent_decision (see docs/definitions.md)"
                 )
-            mayor = self._mayor(session, body, decided_by)
+            mayor = self._mayor(uow, body, decided_by)
             basis = rule.legal_basis or "the definitions"
             signer = (co_signer or "").strip() or None
             if rule.co_signer.value != "none" and signer is None:
@@ -115,23 +124,23 @@ class DecisionOperations(ServiceBase):
             if rule.co_signer.value == "none" and signer is not None:
                 raise InvalidInput(f"{basis}: the Bürgermeister decides alone; drop --co-signer")
             org = catalog.body_organization(body_of or _competent(paper))
-            self._refuse_future(
+            uow.refuse_future(
                 f"the Dringlichkeitsentscheidung on {paper.number} is dated",
                 date,
                 "record it once the Bürgermeister has decided; check --date",
             )
-            ctx = self._ctx(session, catalog, actor, paper)
-            self.engine.fire_paper(
+            ctx = uow.flow(catalog, actor, paper)
+            self._shared.engine.fire_paper(
                 ctx, "decide_urgently", decided_by=mayor, co_signer=signer, date=date, reason=reason
             )
             for step in sorted(paper.consultations, key=lambda c: c.position):
                 if step.state in OPEN_STEP_STATES:
-                    self.engine.fire_consultation(
+                    self._shared.engine.fire_consultation(
                         ctx, step, "cancel", internal=True, reason="Dringlichkeitsentscheidung"
                     )
-            decided = self._add_decided_step(session, catalog, actor, paper, org.id, date, reason)
+            decided = self._add_decided_step(uow, catalog, actor, paper, org.id, date, reason)
             decided.result_label = f"Dringlichkeitsentscheidung ({basis})"
-            planned = self._next_meeting_day(session, paper.body_id, org.id, date)
+            planned = self._next_meeting_day(uow, paper.body_id, org.id, date)
             label = "Genehmigung" if rule.follow_up is ConsultationRole.GENEHMIGUNG else "Kenntnis"
             assert ctx.insert_step is not None
             follow = ctx.insert_step(
@@ -152,12 +161,11 @@ class DecisionOperations(ServiceBase):
                 reason=reason,
                 legal_basis=rule.legal_basis,
                 position=follow.position,
-                created_at=self.clock.now(),
+                created_at=self._shared.clock.now(),
                 actor=actor.user_id,
             )
             session.add(row)
-            self._record(
-                session,
+            uow.record(
                 paper,
                 actor,
                 AuditAction.URGENT_DECISION_RECORDED,
@@ -167,10 +175,10 @@ class DecisionOperations(ServiceBase):
                 | {"follow_up": rule.follow_up.value}
                 | {"decided_position": decided.position, "decided_label": decided.result_label},
             )
-            return self._touch(catalog, paper)
+            return touch(uow, catalog, paper)
 
-    def _mayor(self, session: Session, body: str | None, user_id: str) -> str:
-        current = self._catalog(session, self._body(session, body).definitions_version)
+    def _mayor(self, uow: UnitOfWork, body: str | None, user_id: str) -> str:
+        current = uow.catalog(uow.body().definitions_version)
         user = current.user(user_id)
         if Role.MAYOR not in user.roles:
             mayors = [u.id for u in current.users.values() if Role.MAYOR in u.roles]
@@ -182,7 +190,7 @@ class DecisionOperations(ServiceBase):
 
     def _add_decided_step(
         self,
-        session: Session,
+        uow: UnitOfWork,
         catalog: Catalog,
         actor: Actor,
         paper: Paper,
@@ -191,6 +199,7 @@ class DecisionOperations(ServiceBase):
         note: str,
     ) -> Consultation:
         """The Bürgermeister's decision as a held Entscheidung step at the end of the path."""
+        session = uow.session
         lifecycle = catalog.lifecycle("consultation")
         hold = lifecycle.transition("hold", "scheduled")
         step = Consultation(
@@ -209,16 +218,15 @@ class DecisionOperations(ServiceBase):
         payload = {"position": step.position, "organization": organization, "role": step.role}
         payload |= {"date": date.isoformat(), "outcome": step.outcome, "reason": note}
         payload |= {"level": step.level, "public": step.public}
-        self._record(
-            session, paper, actor, AuditAction.CONSULTATION_ADDED, None, step.state, payload
-        )
+        uow.record(paper, actor, AuditAction.CONSULTATION_ADDED, None, step.state, payload)
         return step
 
     @staticmethod
     def _next_meeting_day(
-        session: Session, body_id: str, organization: str, after: dt.date
+        uow: UnitOfWork, body_id: str, organization: str, after: dt.date
     ) -> dt.date | None:
         """The day of the Gremium's next planned or invited meeting after ``after``."""
+        session = uow.session
         query = (
             select(Meeting)
             .where(Meeting.body_id == body_id, Meeting.organization_id == organization)
@@ -255,24 +263,25 @@ class DecisionOperations(ServiceBase):
         """
         objection = _objection_kind(kind)
         reason = _required(reason, "an objection needs its reasons; pass --reason TEXT")
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            paper, catalog, actor = uow.lock_paper(number)
             decided = _decision_step(paper)
             if objection is ObjectionKind.EINSPRUCH:
                 org, basis, window = self._einspruch(catalog, decided, date, members)
             else:
-                org, basis, window = self._objection(session, catalog, paper, decided, objection)
+                org, basis, window = self._objection(uow, catalog, paper, decided, objection)
                 self._check_objection_date(catalog, paper, decided, objection, date)
             start, end = _window(date, window)
-            if planned_date and not _inside(planned_date, start, end):
-                raise InvalidInput(_outside(planned_date, start, end, basis))
-            self._refuse_future(
+            if planned_date and not inside_window(planned_date, start, end):
+                raise InvalidInput(outside_window(planned_date, start, end, basis))
+            uow.refuse_future(
                 f"the {objection.value} against {paper.number} is dated",
                 date,
                 "record it once it has been raised; check --date",
             )
-            ctx = self._ctx(session, catalog, actor, paper)
-            self.engine.fire_paper(
+            ctx = uow.flow(catalog, actor, paper)
+            self._shared.engine.fire_paper(
                 ctx, objection.trigger, kind=objection.value, date=date, reason=reason
             )
             assert ctx.insert_step is not None
@@ -295,22 +304,23 @@ class DecisionOperations(ServiceBase):
                 position=step.position,
                 window_start=start,
                 window_end=end,
-                created_at=self.clock.now(),
+                created_at=self._shared.clock.now(),
                 actor=actor.user_id,
             )
             session.add(row)
             payload = _procedure_payload(row) | {"decision_position": decided.position}
-            self._record(session, paper, actor, AuditAction.OBJECTION_RAISED, None, None, payload)
-            return self._touch(catalog, paper)
+            uow.record(paper, actor, AuditAction.OBJECTION_RAISED, None, None, payload)
+            return touch(uow, catalog, paper)
 
     def _objection(
         self,
-        session: Session,
+        uow: UnitOfWork,
         catalog: Catalog,
         paper: Paper,
         decided: Consultation,
         kind: ObjectionKind,
     ) -> tuple[str, str | None, tuple[int | None, int | None]]:
+        session = uow.session
         rule = catalog.decisions.objections.get(kind)
         if rule is None:
             configured = ", ".join(k.value for k in catalog.decisions.objections) or "none"
@@ -394,19 +404,19 @@ class DecisionOperations(ServiceBase):
         :raises InvalidInput: the period still runs.
         :raises TransitionNotAllowed: the paper is not in its Einspruchsfrist.
         """
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
-            ctx = self._ctx(session, catalog, actor, paper)
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            ctx = uow.flow(catalog, actor, paper)
             until = _period_end(catalog, paper)
-            today = local(self.clock.now()).date()
+            today = local(self._shared.clock.now()).date()
             if until is not None and today <= until:
                 raise InvalidInput(
                     f"the Einspruchsfrist of {paper.number} runs until {until:%d.%m.%Y}; "
                     "finalize it after that day"
                 )
             kw: dict[str, Any] = {"objection_period_until": until} if until else {}
-            self.engine.fire_paper(ctx, "finalize", **kw)
-            return self._touch(catalog, paper)
+            self._shared.engine.fire_paper(ctx, "finalize", **kw)
+            return touch(uow, catalog, paper)
 
     def record_supervisory_decision(
         self,
@@ -419,36 +429,23 @@ class DecisionOperations(ServiceBase):
     ) -> PaperView:
         """The Aufsichtsbehörde's decision on an upheld decision: confirmed or annulled."""
         reason = _required(reason, "the supervisory decision needs a reference; pass --reason")
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
-            ctx = self._ctx(session, catalog, actor, paper)
-            self.engine.fire_paper(ctx, "annul" if annul else "confirm", reason=reason)
-            return self._touch(catalog, paper)
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            ctx = uow.flow(catalog, actor, paper)
+            self._shared.engine.fire_paper(ctx, "annul" if annul else "confirm", reason=reason)
+            return touch(uow, catalog, paper)
 
     def list_procedures(self, number: str, *, body: str | None = None) -> list[ProcedureView]:
         """The Dringlichkeitsentscheidungen and objections of a paper, oldest first."""
-        with self.db.read() as session:
-            paper = self._paper_of(session, self._body(session, body), number, for_update=False)
+        with self._shared.read(body) as uow:
+            session = uow.session
+            paper = uow.paper(number, for_update=False)
             rows = session.scalars(
                 select(DecisionProcedure)
                 .where(DecisionProcedure.paper_id == paper.id)
                 .order_by(DecisionProcedure.id)
             )
             return [_procedure_view(paper.number, row) for row in rows]
-
-    def _check_window(
-        self, session: Session, paper: Paper, step: Consultation, day: dt.date
-    ) -> None:
-        """Refuse a meeting day for a re-decision step outside its objection window."""
-        row = session.scalars(
-            select(DecisionProcedure).where(
-                DecisionProcedure.paper_id == paper.id,
-                DecisionProcedure.position == step.position,
-                DecisionProcedure.kind != URGENT,
-            )
-        ).first()
-        if row is not None and not _inside(day, row.window_start, row.window_end):
-            raise InvalidInput(_outside(day, row.window_start, row.window_end, row.legal_basis))
 
     # -- Beschlusskontrolle --------------------------------------------------------------------
 
@@ -473,9 +470,10 @@ class DecisionOperations(ServiceBase):
         title = _required(title, "a task needs a title; pass --title TEXT")
         if interval_months is not None and interval_months < 1:
             raise InvalidInput(f"--every must be at least 1 month, got {interval_months}")
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
-            self._require(catalog, actor, Action.IMPLEMENTATION_PLAN, paper.number)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            paper, catalog, actor = uow.lock_paper(number)
+            require(catalog, actor, Action.IMPLEMENTATION_PLAN, paper.number)
             if catalog.lifecycle("paper").transition("implement", paper.state) is None:
                 raise InvalidInput(
                     f"implementation tasks follow a decision in force; {paper.number} is "
@@ -507,7 +505,7 @@ class DecisionOperations(ServiceBase):
                 due=first,
                 interval_months=interval_months,
                 report_to=receiver,
-                created_at=self.clock.now(),
+                created_at=self._shared.clock.now(),
                 actor=actor.user_id,
             )
             session.add(task)
@@ -515,9 +513,9 @@ class DecisionOperations(ServiceBase):
             payload = {"task": task.id, "title": title, "office": responsible, "due": first}
             payload |= {"interval_months": interval_months, "report_to": receiver}
             action = AuditAction.IMPLEMENTATION_TASK_ADDED
-            self._record(session, paper, actor, action, None, task.state, _plain(payload))
-            self._paper_changed(catalog, paper)
-            return self._task_view(task, paper.number)
+            uow.record(paper, actor, action, None, task.state, _plain(payload))
+            paper_changed(uow, catalog, paper)
+            return task_view(uow, task, paper.number)
 
     def report_implementation(
         self,
@@ -537,15 +535,14 @@ class DecisionOperations(ServiceBase):
         :raises PermissionDenied: the user may not report for the task's office.
         """
         text = _required(text, "a report needs its text; pass --text TEXT")
-        with self.db.write() as session:
-            task = self._task(session, body, task_id)
-            paper, catalog, actor = self._lock(session, body, task.paper.number, user)
-            self._require(
-                catalog, actor, Action.IMPLEMENTATION_REPORT, f"task {task.id}", task.office_id
-            )
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            task = self._task(uow, body, task_id)
+            paper, catalog, actor = uow.lock_paper(task.paper.number)
+            require(catalog, actor, Action.IMPLEMENTATION_REPORT, f"task {task.id}", task.office_id)
             if task.state == TaskState.IMPLEMENTED.value:
                 raise InvalidInput(f"task {task.id} of {paper.number} is already implemented")
-            self._refuse_future(
+            uow.refuse_future(
                 f"the {'completion' if implemented else 'report'} of task {task.id} of "
                 f"{paper.number} is dated",
                 date,
@@ -556,7 +553,7 @@ class DecisionOperations(ServiceBase):
                     date=date,
                     text=text,
                     implemented=implemented,
-                    created_at=self.clock.now(),
+                    created_at=self._shared.clock.now(),
                     actor=actor.user_id,
                 )
             )
@@ -572,14 +569,14 @@ class DecisionOperations(ServiceBase):
                 else AuditAction.IMPLEMENTATION_REPORTED
             )
             payload = {"task": task.id, "date": date, "text": text, "next_due": task.due}
-            self._record(session, paper, actor, action, before, task.state, _plain(payload))
+            uow.record(paper, actor, action, before, task.state, _plain(payload))
             session.flush()
             if implemented and self._all_done(session, paper):
-                ctx = self._ctx(session, catalog, actor, paper)
+                ctx = uow.flow(catalog, actor, paper)
                 if catalog.lifecycle("paper").transition("implement", paper.state):
-                    self.engine.fire_paper(ctx, "implement", internal=True, task=task.id)
-            self._paper_changed(catalog, paper)
-            return self._task_view(task, paper.number)
+                    self._shared.engine.fire_paper(ctx, "implement", internal=True, task=task.id)
+            paper_changed(uow, catalog, paper)
+            return task_view(uow, task, paper.number)
 
     def list_implementation_tasks(
         self,
@@ -590,33 +587,19 @@ class DecisionOperations(ServiceBase):
         body: str | None = None,
     ) -> list[ImplementationTaskView]:
         """Open (not yet implemented) tasks by due date; ``overdue``: due before today."""
-        with self.db.read() as session:
-            body_row = self._body(session, body)
-            current = self._catalog(session, body_row.definitions_version)
-            query = (
-                select(ImplementationTask)
-                .join(Paper, ImplementationTask.paper_id == Paper.id)
-                .where(Paper.body_id == body_row.id)
-                .where(ImplementationTask.state != TaskState.IMPLEMENTED.value)
-            )
-            if office:
-                query = query.where(ImplementationTask.office_id == current.office(office).id)
-            if paper:
-                row = self._paper_of(session, body_row, paper, for_update=False)
-                query = query.where(ImplementationTask.paper_id == row.id)
-            views = [self._task_view(t, t.paper.number) for t in session.scalars(query)]
-            views = [v for v in views if v.overdue or not overdue]
-            return sorted(views, key=lambda v: (v.due or dt.date.max, v.paper_number, v.id))
+        with self._shared.read(body) as uow:
+            return open_tasks(uow, overdue=overdue, office=office, paper=paper)
 
     def get_implementation_task(
         self, task_id: int, *, body: str | None = None
     ) -> ImplementationTaskView:
-        with self.db.read() as session:
-            task = self._task(session, body, task_id)
-            return self._task_view(task, task.paper.number)
+        with self._shared.read(body) as uow:
+            task = self._task(uow, body, task_id)
+            return task_view(uow, task, task.paper.number)
 
-    def _task(self, session: Session, body: str | None, task_id: int) -> ImplementationTask:
-        body_row = self._body(session, body)
+    def _task(self, uow: UnitOfWork, body: str | None, task_id: int) -> ImplementationTask:
+        session = uow.session
+        body_row = uow.body()
         task = session.get(ImplementationTask, task_id)
         if task is None or task.paper.body_id != body_row.id:
             raise NotFoundError(
@@ -631,52 +614,8 @@ class DecisionOperations(ServiceBase):
         ).all()
         return all(s == TaskState.IMPLEMENTED.value for s in states)
 
-    def _task_view(self, task: ImplementationTask, number: str) -> ImplementationTaskView:
-        today = local(self.clock.now()).date()
-        return ImplementationTaskView(
-            id=task.id,
-            paper_number=number,
-            title=task.title,
-            office_id=task.office_id,
-            state=TaskState(task.state),
-            due=task.due,
-            interval_months=task.interval_months,
-            report_to=task.report_to,
-            overdue=task.due is not None and task.due < today,
-            created_at=task.created_at,
-            reports=tuple(
-                ImplementationReportView(
-                    date=r.date, text=r.text, actor=r.actor, implemented=r.implemented
-                )
-                for r in task.reports
-            ),
-        )
-
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def task_facts(session: Session, paper_id: int) -> dict[str, Any]:
-    """The reminder planner's view of a paper's implementation tasks: ``open_tasks`` (not yet
-    implemented, by id) and ``has_tasks`` (any task at all)."""
-    tasks = session.scalars(
-        select(ImplementationTask)
-        .where(ImplementationTask.paper_id == paper_id)
-        .order_by(ImplementationTask.id)
-    ).all()
-    open_tasks = tuple(
-        TaskFacts(
-            id=t.id,
-            title=t.title,
-            office_id=t.office_id,
-            due=t.due,
-            interval_months=t.interval_months,
-            report_to=t.report_to,
-        )
-        for t in tasks
-        if t.state != TaskState.IMPLEMENTED.value
-    )
-    return {"open_tasks": open_tasks, "has_tasks": bool(tasks)}
 
 
 def _required(value: str | None, message: str) -> str:
@@ -738,25 +677,6 @@ def _window(
     )
 
 
-def _inside(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
-    return (start is None or day >= start) and (end is None or day <= end)
-
-
-def _outside(day: dt.date, start: dt.date | None, end: dt.date | None, basis: str | None) -> str:
-    bounds = " and ".join(
-        text
-        for text in (
-            f"no earlier than {start:%d.%m.%Y}" if start else "",
-            f"no later than {end:%d.%m.%Y}" if end else "",
-        )
-        if text
-    )
-    return (
-        f"{basis or 'the definitions'}: the re-decision must meet {bounds}; "
-        f"{day:%d.%m.%Y} is outside that window"
-    )
-
-
 def _add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -798,4 +718,50 @@ def _procedure_view(number: str, row: DecisionProcedure) -> ProcedureView:
         window_start=row.window_start,
         window_end=row.window_end,
         actor=row.actor,
+    )
+
+
+def open_tasks(
+    uow: UnitOfWork, *, overdue: bool = False, office: str | None = None, paper: str | None = None
+) -> list[ImplementationTaskView]:
+    """Open (not yet implemented) tasks by due date; ``overdue``: due before today."""
+    session = uow.session
+    body_row = uow.body()
+    current = uow.catalog(body_row.definitions_version)
+    query = (
+        select(ImplementationTask)
+        .join(Paper, ImplementationTask.paper_id == Paper.id)
+        .where(Paper.body_id == body_row.id)
+        .where(ImplementationTask.state != TaskState.IMPLEMENTED.value)
+    )
+    if office:
+        query = query.where(ImplementationTask.office_id == current.office(office).id)
+    if paper:
+        row = uow.paper(paper, for_update=False)
+        query = query.where(ImplementationTask.paper_id == row.id)
+    views = [task_view(uow, t, t.paper.number) for t in session.scalars(query)]
+    views = [v for v in views if v.overdue or not overdue]
+    return sorted(views, key=lambda v: (v.due or dt.date.max, v.paper_number, v.id))
+
+
+def task_view(uow: UnitOfWork, task: ImplementationTask, number: str) -> ImplementationTaskView:
+    """A task as the API returns it (overdue: due before the clock's day)."""
+    today = local(uow.now()).date()
+    return ImplementationTaskView(
+        id=task.id,
+        paper_number=number,
+        title=task.title,
+        office_id=task.office_id,
+        state=TaskState(task.state),
+        due=task.due,
+        interval_months=task.interval_months,
+        report_to=task.report_to,
+        overdue=task.due is not None and task.due < today,
+        created_at=task.created_at,
+        reports=tuple(
+            ImplementationReportView(
+                date=r.date, text=r.text, actor=r.actor, implemented=r.implemented
+            )
+            for r in task.reports
+        ),
     )

@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from storage import reminders as reminder_store
 from storage import repository
-from storage.audit import append_event, meeting_stream
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
 from workflow.core.clock import BERLIN, local
 from workflow.core.deadlines import (
@@ -24,8 +22,7 @@ from workflow.core.deadlines import (
     satisfies,
     show,
 )
-from workflow.core.engine import MeetingContext
-from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
+from workflow.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from workflow.core.model import (
     Action,
     Actor,
@@ -35,27 +32,35 @@ from workflow.core.model import (
     MeetingMoved,
     MeetingView,
 )
-from workflow.papers.views import agenda_item_view, meeting_view
-from workflow.reminders.planning import MeetingFacts, plan_meeting_reminders
-from workflow.service_base import ServiceBase
+from workflow.meetings.common import (
+    meeting_catalog_actor,
+    meeting_flow,
+    present_meeting,
+    record_meeting,
+    sync_meeting_reminders,
+)
+from workflow.papers.steps import check_window, meeting_label, step_at
+from workflow.papers.views import agenda_item_view
+from workflow.reminders.sync import paper_changed, sync_paper_reminders
+from workflow.uow import Shared, UnitOfWork, actor_of, require
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from storage.schema import Body as BodyRow
     from workflow.core.catalog import Catalog, Lifecycle
 
 
-class MeetingOperations(ServiceBase):
+class MeetingService:
     """Create meetings, build and number their agendas, move them through their lifecycle."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     # -- reading -------------------------------------------------------------------------------
 
     def get_meeting(self, meeting_id: int, *, body: str | None = None) -> MeetingView:
         """:raises NotFoundError: no such meeting in the municipality."""
-        with self.db.read() as session:
-            meeting = self._meeting(session, self._body(session, body), meeting_id)
-            return self._meeting_view(session, meeting)
+        with self._shared.read(body) as uow:
+            meeting = uow.meeting(meeting_id)
+            return present_meeting(uow, meeting)
 
     def list_meetings(
         self,
@@ -67,8 +72,9 @@ class MeetingOperations(ServiceBase):
         body: str | None = None,
     ) -> list[MeetingView]:
         """Meetings by start; ``since`` and ``until`` are local calendar days, both included."""
-        with self.db.read() as session:
-            body_row = self._body(session, body)
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
             rows = repository.list_meetings(
                 session,
                 body_row.id,
@@ -77,7 +83,7 @@ class MeetingOperations(ServiceBase):
                 start_before=_day_start(until + dt.timedelta(days=1)) if until else None,
                 state=state,
             )
-            return [self._meeting_view(session, m) for m in rows]
+            return [present_meeting(uow, m) for m in rows]
 
     # -- creating and filling ------------------------------------------------------------------
 
@@ -103,12 +109,13 @@ class MeetingOperations(ServiceBase):
             raise InvalidInput("meeting times need a time zone")
         if end is not None and end <= start:
             raise InvalidInput(f"the meeting ends ({_when(end)}) before it starts ({_when(start)})")
-        now = self.clock.now()
+        now = self._shared.clock.now()
         start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC) if end else None
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            catalog = self._catalog(session, body_row.definitions_version)
-            actor = self._actor(catalog, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            catalog = uow.catalog(body_row.definitions_version)
+            actor = actor_of(catalog, user)
             lifecycle = _meeting_lifecycle(catalog)
             org = catalog.body_organization(organization)
             self._require_manage(catalog, actor, org.name)
@@ -137,8 +144,8 @@ class MeetingOperations(ServiceBase):
                 "definitions_version": catalog.version,
             }
             created = AuditAction.MEETING_CREATED
-            self._record_meeting(session, meeting, actor, created, payload, None, meeting.state)
-            return self._meeting_view(session, meeting, catalog)
+            record_meeting(uow, meeting, actor, created, payload, None, meeting.state)
+            return present_meeting(uow, meeting, catalog)
 
     def schedule_into_meeting(
         self,
@@ -156,14 +163,14 @@ class MeetingOperations(ServiceBase):
         :raises TransitionNotAllowed: the meeting is held or cancelled, the paper is not
             released or already decided, or the step cannot be scheduled.
         """
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
-            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            meeting = uow.meeting(meeting_id, for_update=True)
+            catalog, actor = meeting_catalog_actor(uow, meeting)
             self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "schedule a step into")
-            paper = self._paper_of(session, body_row, number, for_update=True)
-            step = _step(paper, position)
+            paper = uow.paper(number, for_update=True)
+            step = step_at(paper, position)
             label = f"step {position} of {paper.number}"
             if step.organization_id != meeting.organization_id:
                 raise InvalidInput(
@@ -172,10 +179,10 @@ class MeetingOperations(ServiceBase):
                 )
             if step.meeting_id is not None:
                 raise InvalidInput(f"{label} is already on the agenda of meeting {step.meeting_id}")
-            self._require_released(session, paper, label)
-            self._check_window(session, paper, step, local(meeting.start).date())
-            item = self._schedule(session, actor, meeting, paper, step)
-            self._sync_meeting_reminders(session, catalog, actor, meeting)
+            self._require_released(uow, paper, label)
+            check_window(session, paper, step, local(meeting.start).date())
+            item = self._schedule(uow, actor, meeting, paper, step)
+            sync_meeting_reminders(uow, catalog, actor, meeting)
             return agenda_item_view(item)
 
     def build_agenda(
@@ -193,10 +200,11 @@ class MeetingOperations(ServiceBase):
 
         :raises TransitionNotAllowed: the meeting is held or cancelled.
         """
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
-            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            meeting = uow.meeting(meeting_id, for_update=True)
+            catalog, actor = meeting_catalog_actor(uow, meeting)
             self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "build the agenda of")
             consultation = catalog.lifecycle("consultation")
@@ -208,8 +216,8 @@ class MeetingOperations(ServiceBase):
             )
             on_agenda = {i.consultation_id for i in meeting.agenda_items}
             for number in numbers:
-                paper = self._paper_of(session, body_row, number, for_update=True)
-                if not self._is_released(session, paper):
+                paper = uow.paper(number, for_update=True)
+                if not self._is_released(uow, paper):
                     continue
                 due = [
                     step
@@ -228,20 +236,21 @@ class MeetingOperations(ServiceBase):
                     )
                 ]
                 if not due and not any(s.meeting_id == meeting.id for s in paper.consultations):
-                    nxt = self._next_due_step(session, paper, meeting.organization_id, day)
+                    nxt = self._next_due_step(uow, paper, meeting.organization_id, day)
                     due = [nxt] if nxt is not None and nxt.id not in on_agenda else []
                 for step in due:
-                    self._schedule(session, actor, meeting, paper, step)
-            self._sync_meeting_reminders(session, catalog, actor, meeting)
-            return self._meeting_view(session, meeting, catalog)
+                    self._schedule(uow, actor, meeting, paper, step)
+            sync_meeting_reminders(uow, catalog, actor, meeting)
+            return present_meeting(uow, meeting, catalog)
 
     def _next_due_step(
-        self, session: Session, paper: Paper, organization: str, day: dt.date
+        self, uow: UnitOfWork, paper: Paper, organization: str, day: dt.date
     ) -> Consultation | None:
         """The paper's next open step of ``organization`` if it is due by ``day``: in no
         meeting, dated on or before ``day`` or undated, every earlier level done, and ``day``
         inside a re-decision step's objection window."""
-        lifecycle = self._catalog(session, paper.definitions_version).lifecycle("consultation")
+        session = uow.session
+        lifecycle = uow.catalog(paper.definitions_version).lifecycle("consultation")
         open_steps = sorted(
             (s for s in paper.consultations if not lifecycle.state(s.state).final),
             key=lambda s: (s.level, s.position),
@@ -257,7 +266,7 @@ class MeetingOperations(ServiceBase):
         if any(s.level < step.level for s in open_steps):
             return None
         try:
-            self._check_window(session, paper, step, day)
+            check_window(session, paper, step, day)
         except InvalidInput:
             return None
         return step
@@ -275,14 +284,13 @@ class MeetingOperations(ServiceBase):
         """Add an item without a paper, such as "Mitteilungen der Verwaltung"."""
         if not title.strip():
             raise InvalidInput("an agenda item needs a title; pass --title TEXT")
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
-            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+        with self._shared.write(user, body) as uow:
+            meeting = uow.meeting(meeting_id, for_update=True)
+            catalog, actor = meeting_catalog_actor(uow, meeting)
             self._require_manage(catalog, actor, meeting_label(catalog, meeting))
             self._require_open(catalog, meeting, "add an item to")
-            item = self._add_item(session, actor, meeting, title.strip(), public, None, note)
-            self._sync_meeting_reminders(session, catalog, actor, meeting)
+            item = self._add_item(uow, actor, meeting, title.strip(), public, None, note)
+            sync_meeting_reminders(uow, catalog, actor, meeting)
             return agenda_item_view(item)
 
     # -- the meeting lifecycle -----------------------------------------------------------------
@@ -294,28 +302,26 @@ class MeetingOperations(ServiceBase):
 
         :raises TransitionNotAllowed: not planned, or the agenda is empty.
         """
-        with self.db.write() as session:
-            meeting, catalog, actor = self._meeting_trigger(
-                session, meeting_id, "invite", user, body
-            )
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            meeting, catalog, actor = self._meeting_trigger(uow, meeting_id, "invite", user, body)
             numbered: list[list[Any]] = []
             for part in AgendaPart:
                 items = [i for i in meeting.agenda_items if i.part == part.value]
                 for ordinal, item in enumerate(sorted(items, key=lambda i: i.sort_order), 1):
                     item.number = f"{part.prefix} {ordinal}"
                     numbered.append([item.number, item.title, _paper_number(item)])
-            meeting.invited_at = self.clock.now()
+            meeting.invited_at = self._shared.clock.now()
             payload = {"items": numbered}
-            self._record_meeting(session, meeting, actor, AuditAction.AGENDA_NUMBERED, payload)
-            self._sync_meeting_reminders(session, catalog, actor, meeting)
+            record_meeting(uow, meeting, actor, AuditAction.AGENDA_NUMBERED, payload)
+            sync_meeting_reminders(uow, catalog, actor, meeting)
             # and each paper on the agenda (locked after the meeting, by id): reminders planned
             # per step before the meeting's own one existed are cancelled now at the latest
-            body_row = self._body(session, body)
             for number in repository.papers_in_meeting(session, meeting.id):
-                paper = self._paper_of(session, body_row, number, for_update=True)
-                paper_catalog = self._catalog(session, paper.definitions_version)
-                self._sync_reminders(paper_catalog, paper, actor.user_id)
-            return self._meeting_view(session, meeting, catalog)
+                paper = uow.paper(number, for_update=True)
+                paper_catalog = uow.catalog(paper.definitions_version)
+                sync_paper_reminders(uow, paper_catalog, paper, actor.user_id)
+            return present_meeting(uow, meeting, catalog)
 
     def hold_meeting(
         self, meeting_id: int, *, user: str | None, body: str | None = None
@@ -325,25 +331,25 @@ class MeetingOperations(ServiceBase):
         :raises TransitionNotAllowed: the meeting is not invited.
         :raises InvalidInput: the meeting's day is after today.
         """
-        with self.db.write() as session:
-            meeting, catalog, _ = self._meeting_trigger(session, meeting_id, "hold", user, body)
-            self._refuse_future(
+        with self._shared.write(user, body) as uow:
+            meeting, catalog, _ = self._meeting_trigger(uow, meeting_id, "hold", user, body)
+            uow.refuse_future(
                 f"meeting {meeting.id} takes place on",
                 local(meeting.start).date(),
                 "mark it held on that day or later; if it met earlier, move it first "
                 f"(ratsweg meeting move {meeting.id} --date YYYY-MM-DD)",
             )
-            return self._meeting_view(session, meeting, catalog)
+            return present_meeting(uow, meeting, catalog)
 
     def approve_minutes(
         self, meeting_id: int, *, user: str | None, body: str | None = None
     ) -> MeetingView:
         """Record that the minutes (Niederschrift) of a held meeting were approved."""
-        with self.db.write() as session:
+        with self._shared.write(user, body) as uow:
             meeting, catalog, _ = self._meeting_trigger(
-                session, meeting_id, "approve_minutes", user, body
+                uow, meeting_id, "approve_minutes", user, body
             )
-            return self._meeting_view(session, meeting, catalog)
+            return present_meeting(uow, meeting, catalog)
 
     def cancel_meeting(
         self, meeting_id: int, *, user: str | None, reason: str, body: str | None = None
@@ -356,24 +362,24 @@ class MeetingOperations(ServiceBase):
         if not reason.strip():
             raise InvalidInput("cancelling a meeting needs a reason; pass --reason TEXT")
         reason = reason.strip()
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
-            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            meeting = uow.meeting(meeting_id, for_update=True)
+            catalog, actor = meeting_catalog_actor(uow, meeting)
             papers = [
-                self._paper_of(session, body_row, number, for_update=True)
+                uow.paper(number, for_update=True)
                 for number in repository.papers_in_meeting(session, meeting.id)
             ]
             # Refused before anything changes, with the state the meeting has now.
-            self._require_steps_can(session, catalog, meeting, papers, "unschedule", "cancel")
-            self.engine.fire_meeting(
-                self._meeting_ctx(session, catalog, actor, meeting), "cancel", reason=reason
+            self._require_steps_can(uow, catalog, meeting, papers, "unschedule", "cancel")
+            self._shared.engine.fire_meeting(
+                meeting_flow(uow, catalog, actor, meeting), "cancel", reason=reason
             )
             for paper in papers:
-                self._unschedule(session, actor, meeting, paper, reason)
-            meeting.modified_at = self.clock.now()
-            self._sync_meeting_reminders(session, catalog, actor, meeting)
-            return self._meeting_view(session, meeting, catalog)
+                self._unschedule(uow, actor, meeting, paper, reason)
+            meeting.modified_at = self._shared.clock.now()
+            sync_meeting_reminders(uow, catalog, actor, meeting)
+            return present_meeting(uow, meeting, catalog)
 
     def move_meeting(
         self,
@@ -397,10 +403,10 @@ class MeetingOperations(ServiceBase):
             already has a result.
         """
         reason = reason.strip() if reason and reason.strip() else None
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            meeting = self._meeting(session, body_row, meeting_id, for_update=True)
-            catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            meeting = uow.meeting(meeting_id, for_update=True)
+            catalog, actor = meeting_catalog_actor(uow, meeting)
             label = meeting_label(catalog, meeting)
             self._require_manage(catalog, actor, label)
             if catalog.lifecycle("meeting").transition("cancel", meeting.state) is None:
@@ -408,7 +414,7 @@ class MeetingOperations(ServiceBase):
                     label,
                     meeting.state,
                     "move",
-                    self.engine.meeting_triggers(catalog, meeting.state),
+                    self._shared.engine.meeting_triggers(catalog, meeting.state),
                     "only a planned or invited meeting can be moved",
                 )
             old_start = meeting.start
@@ -417,18 +423,18 @@ class MeetingOperations(ServiceBase):
             if start == old_start:
                 raise InvalidInput(f"{label} already starts then; give another --date or --time")
             papers = [
-                self._paper_of(session, body_row, number, for_update=True)
+                uow.paper(number, for_update=True)
                 for number in repository.papers_in_meeting(session, meeting.id)
             ]
-            self._require_steps_can(session, catalog, meeting, papers, "schedule", "move")
+            self._require_steps_can(uow, catalog, meeting, papers, "schedule", "move")
             moved = list[tuple[str, int]]()
             if day != local(old_start).date():
                 for paper in papers:
-                    moved += self._move_steps(session, actor, meeting, paper, day, reason)
+                    moved += self._move_steps(uow, actor, meeting, paper, day, reason)
             meeting.start = start
             if meeting.end is not None:
                 meeting.end = meeting.end.astimezone(dt.UTC) + (start - old_start)
-            meeting.modified_at = self.clock.now()
+            meeting.modified_at = self._shared.clock.now()
             warnings = self._notice_warnings(catalog, meeting, day)
             payload = {
                 "from": _iso(old_start),
@@ -439,10 +445,10 @@ class MeetingOperations(ServiceBase):
                 "invited_at": _iso(meeting.invited_at) if meeting.invited_at else None,
                 "warnings": list(warnings),
             }
-            self._record_meeting(session, meeting, actor, AuditAction.MEETING_MOVED, payload)
-            self._sync_meeting_reminders(session, catalog, actor, meeting)
+            record_meeting(uow, meeting, actor, AuditAction.MEETING_MOVED, payload)
+            sync_meeting_reminders(uow, catalog, actor, meeting)
             return MeetingMoved(
-                meeting=self._meeting_view(session, meeting, catalog),
+                meeting=present_meeting(uow, meeting, catalog),
                 steps=tuple(moved),
                 warnings=warnings,
             )
@@ -451,7 +457,7 @@ class MeetingOperations(ServiceBase):
 
     def _move_steps(
         self,
-        session: Session,
+        uow: UnitOfWork,
         actor: Actor,
         meeting: Meeting,
         paper: Paper,
@@ -460,21 +466,22 @@ class MeetingOperations(ServiceBase):
     ) -> list[tuple[str, int]]:
         """Schedule the paper's steps in ``meeting`` for ``day`` (audited in the paper's
         stream) and plan its reminders again."""
-        catalog = self._catalog(session, paper.definitions_version)
-        ctx = self._ctx(session, catalog, actor, paper)
+        session = uow.session
+        catalog = uow.catalog(paper.definitions_version)
+        ctx = uow.flow(catalog, actor, paper)
         moved = []
         for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
             try:
-                self._check_window(session, paper, step, day)
+                check_window(session, paper, step, day)
             except InvalidInput as exc:
                 raise InvalidInput(f"step {step.position} of {paper.number}: {exc}") from exc
             extra: dict[str, Any] = {"reason": reason} if reason else {}
-            self.engine.fire_consultation(
+            self._shared.engine.fire_consultation(
                 ctx, step, "schedule", date=day, meeting=meeting.id, moved=True, **extra
             )
             step.date = day
             moved.append((paper.number, step.position))
-        self._paper_changed(catalog, paper)
+        paper_changed(uow, catalog, paper)
         return moved
 
     def _notice_warnings(self, catalog: Catalog, meeting: Meeting, day: dt.date) -> tuple[str, ...]:
@@ -501,48 +508,14 @@ class MeetingOperations(ServiceBase):
         )
         return (late,)
 
-    def _meeting(
-        self, session: Session, body: BodyRow, meeting_id: int, *, for_update: bool = False
-    ) -> Meeting:
-        meeting = repository.get_meeting(session, body.id, meeting_id, for_update=for_update)
-        if meeting is None:
-            known = repository.meeting_ids(session, body.id, limit=8)
-            hint = f" (latest: {', '.join(map(str, known))})" if known else ""
-            raise NotFoundError(f"no meeting {meeting_id!r} in {body.name}{hint}")
-        return meeting
-
-    def _meeting_catalog_actor(
-        self, session: Session, body: BodyRow, meeting: Meeting, user: str | None
-    ) -> tuple[Catalog, Actor]:
-        """The meeting's rules come from its definitions version, the actor from the current."""
-        catalog = self._catalog(session, meeting.definitions_version)
-        return catalog, self._actor(self._catalog(session, body.definitions_version), user)
-
     def _meeting_trigger(
-        self, session: Session, meeting_id: int, trigger: str, user: str | None, body: str | None
+        self, uow: UnitOfWork, meeting_id: int, trigger: str, user: str | None, body: str | None
     ) -> tuple[Meeting, Catalog, Actor]:
-        body_row = self._body(session, body)
-        meeting = self._meeting(session, body_row, meeting_id, for_update=True)
-        catalog, actor = self._meeting_catalog_actor(session, body_row, meeting, user)
-        self.engine.fire_meeting(self._meeting_ctx(session, catalog, actor, meeting), trigger)
-        meeting.modified_at = self.clock.now()
+        meeting = uow.meeting(meeting_id, for_update=True)
+        catalog, actor = meeting_catalog_actor(uow, meeting)
+        self._shared.engine.fire_meeting(meeting_flow(uow, catalog, actor, meeting), trigger)
+        meeting.modified_at = self._shared.clock.now()
         return meeting, catalog, actor
-
-    def _meeting_ctx(
-        self, session: Session, catalog: Catalog, actor: Actor, meeting: Meeting
-    ) -> MeetingContext:
-        def record(
-            action: AuditAction, before: str | None, after: str | None, payload: dict[str, Any]
-        ) -> None:
-            self._record_meeting(session, meeting, actor, action, payload, before, after)
-
-        return MeetingContext(
-            catalog=catalog,
-            actor=actor,
-            record=record,
-            meeting=meeting,
-            label=meeting_label(catalog, meeting),
-        )
 
     def _require_manage(self, catalog: Catalog, actor: Actor, target: str) -> None:
         if not catalog.permissions.get(Action.MEETING_MANAGE):
@@ -550,7 +523,7 @@ class MeetingOperations(ServiceBase):
                 f"definitions {catalog.version[:12]!r} give no role {Action.MEETING_MANAGE.value}; "
                 "add it to the permissions and load the definitions"
             )
-        self._require(catalog, actor, Action.MEETING_MANAGE, target)
+        require(catalog, actor, Action.MEETING_MANAGE, target)
 
     def _require_open(self, catalog: Catalog, meeting: Meeting, what: str) -> None:
         """Agendas change while the meeting can still be cancelled (planned or invited)."""
@@ -559,40 +532,40 @@ class MeetingOperations(ServiceBase):
                 meeting_label(catalog, meeting),
                 meeting.state,
                 what,
-                self.engine.meeting_triggers(catalog, meeting.state),
+                self._shared.engine.meeting_triggers(catalog, meeting.state),
                 "its agenda is closed",
             )
 
-    def _is_released(self, session: Session, paper: Paper) -> bool:
-        catalog = self._catalog(session, paper.definitions_version)
+    def _is_released(self, uow: UnitOfWork, paper: Paper) -> bool:
+        catalog = uow.catalog(paper.definitions_version)
         return paper.frozen and not catalog.lifecycle("paper").state(paper.state).final
 
-    def _require_released(self, session: Session, paper: Paper, label: str) -> None:
-        if not self._is_released(session, paper):
-            catalog = self._catalog(session, paper.definitions_version)
+    def _require_released(self, uow: UnitOfWork, paper: Paper, label: str) -> None:
+        if not self._is_released(uow, paper):
+            catalog = uow.catalog(paper.definitions_version)
             raise TransitionNotAllowed(
                 label,
                 paper.state,
                 "put on an agenda",
-                self.engine.paper_triggers(catalog, paper.state),
+                self._shared.engine.paper_triggers(catalog, paper.state),
                 "only released papers that are not yet decided go on an agenda",
             )
 
     def _schedule(
-        self, session: Session, actor: Actor, meeting: Meeting, paper: Paper, step: Consultation
+        self, uow: UnitOfWork, actor: Actor, meeting: Meeting, paper: Paper, step: Consultation
     ) -> AgendaItem:
         """Schedule ``step`` for the meeting's day and put it on the agenda."""
-        catalog = self._catalog(session, paper.definitions_version)
+        catalog = uow.catalog(paper.definitions_version)
         day = local(meeting.start).date()
-        ctx = self._ctx(session, catalog, actor, paper)
-        self.engine.fire_consultation(ctx, step, "schedule", date=day, meeting=meeting.id)
+        ctx = uow.flow(catalog, actor, paper)
+        self._shared.engine.fire_consultation(ctx, step, "schedule", date=day, meeting=meeting.id)
         step.date, step.meeting_id = day, meeting.id
-        self._paper_changed(catalog, paper)
-        return self._add_item(session, actor, meeting, paper.title, step.public, step, None)
+        paper_changed(uow, catalog, paper)
+        return self._add_item(uow, actor, meeting, paper.title, step.public, step, None)
 
     def _unschedule(
         self,
-        session: Session,
+        uow: UnitOfWork,
         actor: Actor,
         meeting: Meeting,
         paper: Paper,
@@ -600,18 +573,18 @@ class MeetingOperations(ServiceBase):
     ) -> None:
         """Move the paper's steps in ``meeting`` back to planned (``_require_steps_can``
         has checked that they can go)."""
-        catalog = self._catalog(session, paper.definitions_version)
-        ctx = self._ctx(session, catalog, actor, paper)
+        catalog = uow.catalog(paper.definitions_version)
+        ctx = uow.flow(catalog, actor, paper)
         for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
-            self.engine.fire_consultation(
+            self._shared.engine.fire_consultation(
                 ctx, step, "unschedule", internal=True, meeting=meeting.id, reason=reason
             )
             step.date, step.meeting_id = None, None
-        self._paper_changed(catalog, paper)
+        paper_changed(uow, catalog, paper)
 
     def _require_steps_can(
         self,
-        session: Session,
+        uow: UnitOfWork,
         catalog: Catalog,
         meeting: Meeting,
         papers: list[Paper],
@@ -622,21 +595,21 @@ class MeetingOperations(ServiceBase):
         scheduled into it cannot take ``trigger`` (e.g. it already has a result)."""
         goes = {"unschedule": "go back to planned", "schedule": "move with the meeting"}[trigger]
         for paper in papers:
-            lifecycle = self._catalog(session, paper.definitions_version).lifecycle("consultation")
+            lifecycle = uow.catalog(paper.definitions_version).lifecycle("consultation")
             for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
                 if lifecycle.transition(trigger, step.state) is None:
                     raise TransitionNotAllowed(
                         meeting_label(catalog, meeting),
                         meeting.state,
                         what,
-                        self.engine.meeting_triggers(catalog, meeting.state),
+                        self._shared.engine.meeting_triggers(catalog, meeting.state),
                         f"step {step.position} of {paper.number} is {step.state!r} and cannot "
                         + goes,
                     )
 
     def _add_item(
         self,
-        session: Session,
+        uow: UnitOfWork,
         actor: Actor,
         meeting: Meeting,
         title: str,
@@ -645,7 +618,8 @@ class MeetingOperations(ServiceBase):
         note: str | None,
     ) -> AgendaItem:
         """Append an item; after the invitation it gets the next number of its part."""
-        now = self.clock.now()
+        session = uow.session
+        now = self._shared.clock.now()
         part = AgendaPart.of(public)
         items = meeting.agenda_items
         item = AgendaItem(
@@ -673,70 +647,8 @@ class MeetingOperations(ServiceBase):
             "nachtrag": item.nachtrag,
             "note": note,
         }
-        self._record_meeting(session, meeting, actor, AuditAction.AGENDA_ITEM_ADDED, payload)
+        record_meeting(uow, meeting, actor, AuditAction.AGENDA_ITEM_ADDED, payload)
         return item  # the caller syncs the meeting's reminders once, after all its items
-
-    def _sync_meeting_reminders(
-        self, session: Session, catalog: Catalog, actor: Actor, meeting: Meeting
-    ) -> None:
-        """Keep the meeting's own reminders (its Ladung and escalation) in step with it, in
-        the caller's transaction and under the meeting lock every meeting operation holds;
-        each change is audited in the meeting's stream."""
-        if catalog.deadlines.reminders is None:
-            return
-        planned = catalog.lifecycle("meeting").initial
-        papers = {
-            item.consultation.paper.id: item.consultation.paper
-            for item in meeting.agenda_items
-            if item.consultation is not None
-        }
-        facts = MeetingFacts(
-            id=meeting.id,
-            label=meeting_label(catalog, meeting),
-            organization_id=meeting.organization_id,
-            day=local(meeting.start).date(),
-            awaiting_invitation=meeting.state == planned
-            and meeting.invited_at is None
-            and bool(meeting.agenda_items),
-            papers=tuple((p.number, p.title, p.office_id) for _, p in sorted(papers.items())),
-        )
-        now = self.clock.now()
-        changes = reminder_store.apply_meeting_plan(
-            session,
-            body_id=meeting.body_id,
-            meeting_id=meeting.id,
-            plans=plan_meeting_reminders(catalog, facts),
-            now=now,
-        )
-        for change in changes:
-            self._record_meeting(session, meeting, actor, change.action, change.payload)
-
-    def _record_meeting(
-        self,
-        session: Session,
-        meeting: Meeting,
-        actor: Actor,
-        action: AuditAction,
-        payload: dict[str, Any],
-        before: str | None = None,
-        after: str | None = None,
-    ) -> None:
-        append_event(
-            session,
-            stream=meeting_stream(meeting.id),
-            occurred_at=self.clock.now(),
-            actor=actor.user_id,
-            action=action.value,
-            from_state=before,
-            to_state=after,
-            payload={"meeting": meeting.id, **payload},
-        )
-
-    def _meeting_view(
-        self, session: Session, meeting: Meeting, catalog: Catalog | None = None
-    ) -> MeetingView:
-        catalog = catalog or self._catalog(session, meeting.definitions_version)
-        return meeting_view(catalog, meeting, self.engine.meeting_triggers(catalog, meeting.state))
 
 
 def _meeting_lifecycle(catalog: Catalog) -> Lifecycle:
@@ -746,20 +658,6 @@ def _meeting_lifecycle(catalog: Catalog) -> Lifecycle:
             "lifecycle; add one (see definitions/_standard/lifecycles.yaml) and load them"
         )
     return catalog.lifecycle("meeting")
-
-
-def _step(paper: Paper, position: int) -> Consultation:
-    for step in paper.consultations:
-        if step.position == position:
-            return step
-    count = len(paper.consultations)
-    raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
-
-
-def meeting_label(catalog: Catalog, meeting: Meeting) -> str:
-    org = catalog.organizations.get(meeting.organization_id)
-    name = org.short_name or org.name if org else meeting.organization_id
-    return f"meeting {meeting.id} ({name}, {_when(meeting.start)})"
 
 
 def _paper_number(item: AgendaItem) -> str | None:

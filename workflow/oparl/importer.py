@@ -38,10 +38,12 @@ from workflow.core.model import (
     ResultEntry,
     Role,
 )
+from workflow.meetings.common import record_meeting, sync_meeting_reminders
 from workflow.oparl.plan import PaperPlan, StepPlan, organization_for, parse_instant, plan_paper
 from workflow.oparl.source import Source
-from workflow.service import ALLOWED_EFFECTS
-from workflow.service_base import step_payload
+from workflow.papers.results import ALLOWED_EFFECTS, apply_result
+from workflow.reminders.sync import paper_changed
+from workflow.uow import UnitOfWork, step_payload
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -129,9 +131,8 @@ def require_importer(service: WorkflowService, user: str | None, body: str | Non
 
     :raises PermissionDenied: ``user`` is not an admin of the municipality.
     """
-    with service.db.read() as session:
-        body_row = service._body(session, body)
-        actor = service._actor(service._catalog(session, body_row.definitions_version), user)
+    with service.shared.read(body, user) as uow:
+        actor = uow.actor()
     if Role.ADMIN not in actor.roles:
         raise PermissionDenied(
             f"{actor.user_id!r} may not import council data from another system: needs the "
@@ -151,15 +152,16 @@ def _import_paper(
     reference = paper.get("reference") if isinstance(paper.get("reference"), str) else None
     known: tuple[str, str] | None = None  # number and state of a paper imported before
     try:
-        with service.db.write() as session:
-            body_row = service._body(session, body)
-            catalog = service._catalog(session, body_row.definitions_version)
+        with service.shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            catalog = uow.catalog()
             done = _imported(session, body_row.id, oparl_id)
             if done is not None:
                 row = session.get_one(Paper, done.local_id, with_for_update=True)
                 known = (row.number, row.state)
-                own = service._catalog(session, row.definitions_version)
-                update = _Update(service, session, body_row, own, source, user)
+                own = uow.catalog(row.definitions_version)
+                update = _Update(uow, body_row, own, source, user)
                 changes = update.bring_forward(row, lambda: plan_paper(paper, source, catalog))
                 report.meetings_created += update.meetings_created
                 status = "updated" if changes else "unchanged"
@@ -167,7 +169,7 @@ def _import_paper(
                     oparl_id, reference, status, row.number, row.state, changes=changes
                 )
             plan = plan_paper(paper, source, catalog)
-            replay = _Replay(service, session, body_row, catalog, source, user)
+            replay = _Replay(uow, body_row, catalog, source, user)
             row = replay.run(plan)
             report.meetings_created += replay.meetings_created
             return PaperReport(oparl_id, reference, "imported", row.number, row.state)
@@ -189,21 +191,20 @@ class _Replay:
 
     def __init__(
         self,
-        service: WorkflowService,
-        session: Session,
+        uow: UnitOfWork,
         body: BodyRow,
         catalog: Catalog,
         source: Source,
         user: str,
     ) -> None:
-        self.service, self.session, self.body = service, session, body
+        self.uow, self.session, self.body = uow, uow.session, body
         self.catalog, self.source, self.user = catalog, source, user
         self.meetings_created = 0
 
     def run(self, plan: PaperPlan) -> Paper:
         paper = self._create(plan)
-        ctx = self.service._ctx(self.session, self.catalog, ACTOR, paper)
-        engine = self.service.engine
+        ctx = self.uow.flow(self.catalog, ACTOR, paper)
+        engine = self.uow.engine
         engine.fire_paper(ctx, "submit", source=plan.oparl_id)
         engine.fire_paper(ctx, "release", source=plan.oparl_id)
         previous: Consultation | None = None
@@ -216,11 +217,11 @@ class _Replay:
                 raise InvalidInput(f"{step.describe(position)}: {exc}") from exc
             previous = row
         self._remember("paper", plan.oparl_id, paper.id, plan.source)
-        self.service._paper_changed(self.catalog, paper)
+        paper_changed(self.uow, self.catalog, paper)
         return paper
 
     def _create(self, plan: PaperPlan) -> Paper:
-        now = self.service.clock.now()
+        now = self.uow.clock.now()
         paper = Paper(
             body_id=self.body.id,
             definitions_version=self.catalog.version,
@@ -266,9 +267,7 @@ class _Replay:
             "source": plan.source,
             "imported_by": self.user,
         }
-        self.service._record(
-            self.session, paper, ACTOR, AuditAction.PAPER_CREATED, None, paper.state, payload
-        )
+        self.uow.record(paper, ACTOR, AuditAction.PAPER_CREATED, None, paper.state, payload)
         return paper
 
     def _number(self, reference: str) -> str:
@@ -308,8 +307,8 @@ class _Replay:
         """Put the step on the agenda of its meeting (created on first use)."""
         assert step.date is not None
         meeting = self._meeting(step)
-        ctx = self.service._ctx(self.session, self.catalog, ACTOR, paper)
-        self.service.engine.fire_consultation(
+        ctx = self.uow.flow(self.catalog, ACTOR, paper)
+        self.uow.engine.fire_consultation(
             ctx, row, "schedule", date=step.date, meeting=meeting.id, source=step.oparl_id
         )
         row.date, row.meeting_id = step.date, meeting.id
@@ -347,9 +346,7 @@ class _Replay:
         meeting_id = step.meeting.get("id") if step.meeting else None
         where = self.source.origin.get(item_id) or self.source.origin.get(meeting_id or "")
         origin = {"oparl_id": item_id, "source": where or self.source.location}
-        self.service.record_imported_result(
-            self.session, paper, self.catalog, ACTOR, entry, origin=origin
-        )
+        apply_result(self.uow, paper, self.catalog, ACTOR, entry, origin)
 
     def _meeting(self, step: StepPlan) -> Meeting:
         assert step.meeting is not None and step.start is not None
@@ -364,7 +361,7 @@ class _Replay:
                 org = organization_for(orgs[0], self.source, self.catalog)
             except InvalidInput:
                 org = step.organization
-        now = self.service.clock.now()
+        now = self.uow.clock.now()
         end = step.meeting.get("end")
         end_at = parse_instant(end, f"meeting {oparl_id}: 'end'") if end else None
         name = step.meeting.get("name") if isinstance(step.meeting.get("name"), str) else None
@@ -390,8 +387,8 @@ class _Replay:
             "source": source,
             "imported_by": self.user,
         }
-        self.service._record_meeting(
-            self.session, meeting, ACTOR, AuditAction.MEETING_CREATED, payload, None, meeting.state
+        record_meeting(
+            self.uow, meeting, ACTOR, AuditAction.MEETING_CREATED, payload, None, meeting.state
         )
         self._remember("meeting", oparl_id, meeting.id, source)
         self.meetings_created += 1
@@ -435,12 +432,10 @@ class _Replay:
             "position": row.position,
             "oparl_id": item.get("id"),
         }
-        self.service._record_meeting(
-            self.session, meeting, ACTOR, AuditAction.AGENDA_ITEM_ADDED, payload
-        )
+        record_meeting(self.uow, meeting, ACTOR, AuditAction.AGENDA_ITEM_ADDED, payload)
         # a meeting still planned owes its invitation: its Ladung reminder, as after an agenda
         # change in the service
-        self.service._sync_meeting_reminders(self.session, self.catalog, ACTOR, meeting)
+        sync_meeting_reminders(self.uow, self.catalog, ACTOR, meeting)
 
     def _remember(self, kind: str, oparl_id: str, local_id: int, source: str) -> None:
         self.session.add(
@@ -450,7 +445,7 @@ class _Replay:
                 kind=kind,
                 local_id=local_id,
                 source=source,
-                imported_at=self.service.clock.now(),
+                imported_at=self.uow.clock.now(),
                 actor=self.user,
             )
         )
@@ -516,7 +511,7 @@ class _Update(_Replay):
                     f"consultation {row.position} ({self._name(row)}) is no longer in the source"
                 )
         if changes:
-            self.service._paper_changed(self.catalog, paper)
+            paper_changed(self.uow, self.catalog, paper)
         return tuple(changes)
 
     def _compare(self, row: Consultation, step: StepPlan, position: int) -> None:

@@ -278,7 +278,7 @@ class _Builder:
     ) -> None:
         self.service, self.session, self.out, self.body = service, session, out, body
         self.prefix = f"body/{quote(body.id, safe='')}"
-        self.catalog = service._catalog(session, body.definitions_version)
+        self.catalog = service.shared.catalogs.get(session, body.definitions_version)
         self.organizations: dict[str, Organization] = {}
         self.agenda: dict[int, str] = {}  # consultation id -> its published agenda item's path
         self.superseded: dict[int, Paper] = {}  # published paper id -> its Ergänzungsvorlage
@@ -469,7 +469,7 @@ class _Builder:
         ).all()
         gone: dict[str, None] = {}
         for version in versions:
-            for org_id in self.service._catalog(self.session, version).organizations:
+            for org_id in self.service.shared.catalogs.get(self.session, version).organizations:
                 if org_id not in self.organizations:
                     gone[org_id] = None
         created, modified = stamp(self.created), stamp(self.body.loaded_at)
@@ -528,7 +528,7 @@ class _Builder:
         return self.url("organization", org_id)
 
     def _paper(self, paper: Paper) -> str:
-        catalog = self.service._catalog(self.session, paper.definitions_version)
+        catalog = self.service.shared.catalogs.get(self.session, paper.definitions_version)
         kind = catalog.paper_types.get(paper.paper_type)
         steps = _public_steps(paper)
         texts = _public_texts(paper, steps)
@@ -654,7 +654,7 @@ class _Builder:
         return self.out.objects[path]
 
     def _meeting(self, meeting: Meeting, items: list[AgendaItem], removed: list[AgendaItem]) -> str:
-        catalog = self.service._catalog(self.session, meeting.definitions_version)
+        catalog = self.service.shared.catalogs.get(self.session, meeting.definitions_version)
         organization = self._organization_url(meeting.organization_id, catalog)
         agenda = [self._agenda_item(meeting, item, order) for order, item in enumerate(items)]
         created, modified = stamp(meeting.created_at), stamp(meeting.modified_at)

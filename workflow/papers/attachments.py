@@ -15,7 +15,8 @@ from storage.schema import Attachment
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
 from workflow.core.model import Action, AttachmentView, AuditAction
 from workflow.papers.views import attachment_view
-from workflow.service_base import ServiceBase
+from workflow.reminders.sync import paper_changed
+from workflow.uow import Shared, require
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,8 +25,11 @@ if TYPE_CHECKING:
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
-class AttachmentOperations(ServiceBase):
+class AttachmentService:
     """Attach files to papers; list a paper's attachments."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     def attach_file(
         self,
@@ -60,16 +64,17 @@ class AttachmentOperations(ServiceBase):
                 f"the media type has {len(kind)} characters, 127 are stored; "
                 "pass a shorter --media-type"
             )
-        now = self.clock.now()
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
-            self._require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+        now = self._shared.clock.now()
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            paper, catalog, actor = uow.lock_paper(number)
+            require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
             if catalog.lifecycle("paper").state(paper.state).final:
                 raise TransitionNotAllowed(
                     paper.number,
                     paper.state,
                     "attach a file to",
-                    self.engine.paper_triggers(catalog, paper.state),
+                    self._shared.engine.paper_triggers(catalog, paper.state),
                     "the paper is closed",
                 )
             row = Attachment(
@@ -84,8 +89,7 @@ class AttachmentOperations(ServiceBase):
             )
             paper.attachments.append(row)
             session.flush()
-            self._record(
-                session,
+            uow.record(
                 paper,
                 actor,
                 AuditAction.ATTACHMENT_ADDED,
@@ -100,7 +104,7 @@ class AttachmentOperations(ServiceBase):
                     "public": public,
                 },
             )
-            self._paper_changed(catalog, paper)
+            paper_changed(uow, catalog, paper)
             return attachment_view(row)
 
 

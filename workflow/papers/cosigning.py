@@ -12,13 +12,6 @@ A pending co-signature is due ``deadlines.co_signing`` after it was requested (t
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
-from storage import repository
-from storage.audit import paper_stream
-from workflow.core.deadlines import Deadline, DeadlineKind, lead_time_deadline
 from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
 from workflow.core.model import (
     Action,
@@ -26,19 +19,15 @@ from workflow.core.model import (
     CoSignatureState,
     PaperView,
 )
-from workflow.service_base import ServiceBase
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from sqlalchemy.orm import Session
-
-    from storage.schema import Paper
-    from workflow.core.catalog import Catalog
+from workflow.papers.present import touch
+from workflow.uow import Shared, require
 
 
-class CoSigningOperations(ServiceBase):
+class CoSigningService:
     """Overruling objections in the Mitzeichnung; co-signing due dates for the views."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     def overrule_objection(
         self,
@@ -56,9 +45,9 @@ class CoSigningOperations(ServiceBase):
         :raises InvalidInput: no reason, or the office has not objected.
         :raises TransitionNotAllowed: the paper is not in Mitzeichnung.
         """
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
-            self._require(
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            require(
                 catalog,
                 actor,
                 Action.CO_SIGNATURE_OVERRULE,
@@ -72,7 +61,7 @@ class CoSigningOperations(ServiceBase):
                     paper.number,
                     paper.state,
                     "overrule an objection to",
-                    self.engine.paper_triggers(catalog, paper.state),
+                    self._shared.engine.paper_triggers(catalog, paper.state),
                     "objections are overruled during the Mitzeichnung, before release",
                 )
             org = catalog.office(office)
@@ -88,12 +77,11 @@ class CoSigningOperations(ServiceBase):
                     f"{org.name} has not objected to {paper.number} (its co-signature is "
                     f"{signature.state}); only an objection can be overruled"
                 )
-            now = self.clock.now()
+            now = self._shared.clock.now()
             signature.state = CoSignatureState.OVERRULED.value
             signature.overruled_by, signature.overruled_at = actor.user_id, now
             signature.overrule_reason = reason.strip()
-            self._record(
-                session,
+            uow.record(
                 paper,
                 actor,
                 AuditAction.CO_SIGNATURE_OVERRULED,
@@ -101,60 +89,64 @@ class CoSigningOperations(ServiceBase):
                 CoSignatureState.OVERRULED.value,
                 {"office": org.id, "objection": signature.comment, "reason": reason.strip()},
             )
-            return self._touch(catalog, paper)
+            return touch(uow, catalog, paper)
 
-    def _with_co_signing_due(
-        self, session: Session, catalog: Catalog, paper: Paper, view: PaperView
+    def co_sign(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        office: str,
+        objection: bool = False,
+        comment: str | None = None,
+        body: str | None = None,
     ) -> PaperView:
-        """The view with each pending co-signature's due date (from deadlines.co_signing)."""
-        deadlines = co_signing_deadlines(session, catalog, paper)
-        if not deadlines:
-            return view
-        signatures = tuple(
-            replace(c, due=deadlines[c.office_id].day) if c.office_id in deadlines else c
-            for c in view.co_signatures
-        )
-        return replace(view, co_signatures=signatures)
-
-
-def co_signing_deadlines(session: Session, catalog: Catalog, paper: Paper) -> dict[str, Deadline]:
-    """The Mitzeichnung Frist of each pending co-signature whose office has a
-    ``deadlines.co_signing`` rule, counted from when it was last requested; by office, in the
-    paper's order of co-signatures."""
-    rules = catalog.deadlines
-    pending = [
-        c.office_id
-        for c in paper.co_signatures
-        if c.state == CoSignatureState.PENDING.value
-        and rules.for_organization(c.office_id).co_signing is not None
-    ]
-    if not pending:
-        return {}
-    requested = co_signature_requests(session, paper.id)
-    calendar = catalog.calendar()
-    deadlines: dict[str, Deadline] = {}
-    for office in pending:
-        rule = rules.for_organization(office).co_signing
-        when = requested.get(office)
-        if rule is None or when is None:
-            continue
-        deadlines[office] = lead_time_deadline(
-            calendar,
-            calendar.local_date(when),
-            rule,
-            kind=DeadlineKind.CO_SIGNING,
-            before=False,
-            anchor_text="der Anforderung am",
-        )
-    return deadlines
-
-
-def co_signature_requests(session: Session, paper_id: int) -> dict[str, dt.datetime]:
-    """When each office's co-signature was last requested (from the audit trail)."""
-    requested: dict[str, dt.datetime] = {}
-    for event in repository.paper_events(session, paper_stream(paper_id)):
-        if event.action == AuditAction.CO_SIGNATURE_REQUESTED.value:
-            office = json.loads(event.payload).get("office")
-            if isinstance(office, str):
-                requested[office] = event.occurred_at
-    return requested
+        """Sign (or object to) the paper for one participating office."""
+        if objection and not (comment and comment.strip()):
+            raise InvalidInput("an objection needs a reason; pass --comment TEXT")
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            office_row = catalog.office(office)
+            require(catalog, actor, Action.CO_SIGNATURE_SIGN, office_row.name, office=office)
+            if catalog.lifecycle("paper").transition("release", paper.state) is None:
+                allowed = self._shared.engine.paper_triggers(catalog, paper.state)
+                raise TransitionNotAllowed(
+                    paper.number,
+                    paper.state,
+                    "co-sign",
+                    allowed,
+                    "co-signing happens after submit and before release",
+                )
+            signature = next((c for c in paper.co_signatures if c.office_id == office_row.id), None)
+            if signature is None:
+                participants = [c.office_id for c in paper.co_signatures]
+                raise NotFoundError(
+                    f"{office_row.id!r} is not a participating office of {paper.number}"
+                    + (
+                        did_you_mean(office_row.id, participants)
+                        or f" (participants: {', '.join(participants) or 'none'})"
+                    )
+                )
+            if signature.state == CoSignatureState.SIGNED:
+                raise InvalidInput(f"{office_row.name} has already signed {paper.number}")
+            if signature.state == CoSignatureState.OVERRULED:
+                raise InvalidInput(
+                    f"the objection of {office_row.name} to {paper.number} was overruled by "
+                    f"{signature.overruled_by}; nothing is left to sign"
+                )
+            withdrawn = signature.comment if signature.state == CoSignatureState.OBJECTED else None
+            new = CoSignatureState.OBJECTED if objection else CoSignatureState.SIGNED
+            action = AuditAction.CO_SIGNATURE_OBJECTED if objection else AuditAction.CO_SIGNED
+            previous = signature.state
+            signature.state, signature.actor = new.value, actor.user_id
+            signature.signed_at, signature.comment = self._shared.clock.now(), comment
+            uow.record(
+                paper,
+                actor,
+                action,
+                previous,
+                new.value,
+                {"office": office_row.id, "comment": comment}
+                | ({"objection_withdrawn": withdrawn} if withdrawn and not objection else {}),
+            )
+            return touch(uow, catalog, paper)

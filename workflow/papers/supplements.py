@@ -33,19 +33,23 @@ from workflow.core.model import (
     CoSignatureState,
     PaperView,
 )
+from workflow.papers.present import present
 from workflow.papers.views import audit_event_view
-from workflow.service_base import ServiceBase, step_payload
+from workflow.reminders.sync import paper_changed
+from workflow.uow import Shared, UnitOfWork, actor_of, require, step_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from storage.schema import Body as BodyRow
     from storage.schema import Consultation
     from workflow.core.catalog import Catalog, PaperType
 
 
-class SupplementOperations(ServiceBase):
+class SupplementService:
     """Ergänzungsvorlagen and the chain of papers they form."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     def create_supplement(
         self,
@@ -71,22 +75,23 @@ class SupplementOperations(ServiceBase):
             raise InvalidInput("an Ergänzungsvorlage needs a reason; pass --reason TEXT")
         if title is not None and not title.strip():
             raise InvalidInput("the title is empty; pass --title TEXT or leave it out")
-        with self.db.write() as session:
-            body_row = self._body(session, body)
-            current = self._catalog(session, body_row.definitions_version)
-            actor = self._actor(current, user)
-            given = self._paper_of(session, body_row, number, for_update=False)
-            catalog = self._catalog(session, given.definitions_version)
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            current = uow.catalog(body_row.definitions_version)
+            actor = actor_of(current, user)
+            given = uow.paper(number, for_update=False)
+            catalog = uow.catalog(given.definitions_version)
             office = catalog.office(given.office_id)
-            self._require(catalog, actor, Action.PAPER_CREATE, office.name, office=office.id)
-            root, head = self._lock_chain(session, body_row, given)
+            require(catalog, actor, Action.PAPER_CREATE, office.name, office=office.id)
+            root, head = _lock_chain(uow, given)
             kind = _supplement_type(catalog, root, paper_type)
             if catalog.lifecycle("paper").transition("supplement", head.state) is None:
                 raise TransitionNotAllowed(
                     head.number,
                     head.state,
                     "supplement",
-                    self.engine.paper_triggers(catalog, head.state),
+                    self._shared.engine.paper_triggers(catalog, head.state),
                     "an Ergänzungsvorlage continues a released paper whose path is still open",
                 )
             steps = sorted(
@@ -111,8 +116,8 @@ class SupplementOperations(ServiceBase):
                 text=text,
                 state=catalog.lifecycle("paper").initial,
                 frozen=False,
-                created_at=self.clock.now(),
-                modified_at=self.clock.now(),
+                created_at=self._shared.clock.now(),
+                modified_at=self._shared.clock.now(),
                 origin_id=root.id,
                 supplement_no=seq,
                 faction=head.faction,
@@ -124,94 +129,10 @@ class SupplementOperations(ServiceBase):
                 )
             session.add(new)
             session.flush()
-            self._hand_over(session, catalog, actor, head, new, steps, reason.strip())
-            self._paper_changed(catalog, head)
-            self._paper_changed(catalog, new)
-            return self._view(catalog, new)
-
-    def _lock_chain(self, session: Session, body: BodyRow, given: Paper) -> tuple[Paper, Paper]:
-        """Lock the chain's original, then its latest paper; refuse if ``given`` is not the
-        latest (its open steps went on already)."""
-        root_number = given.number
-        if given.origin_id is not None:
-            root_number = session.get_one(Paper, given.origin_id).number
-        root = self._paper_of(session, body, root_number, for_update=True)
-        latest = session.scalar(
-            select(Paper.number)
-            .where(Paper.origin_id == root.id)
-            .order_by(Paper.supplement_no.desc())
-            .limit(1)
-        )
-        if latest is None:
-            return root, root
-        if latest != given.number:
-            raise InvalidInput(
-                f"{given.number} is continued by {latest}; the next Ergänzungsvorlage follows "
-                f"the latest paper of the chain: ratsweg paper supplement {latest}"
-            )
-        return root, self._paper_of(session, body, latest, for_update=True)
-
-    def _hand_over(
-        self,
-        session: Session,
-        catalog: Catalog,
-        actor: Any,
-        head: Paper,
-        new: Paper,
-        steps: Sequence[Consultation],
-        reason: str,
-    ) -> None:
-        """Move the open steps to the supplement (renumbered, levels kept in order) and audit
-        it on both papers: the supplement's creation, the old paper's hand-over and state."""
-        moved = [
-            {"from_position": c.position, "organization": c.organization_id, "role": c.role}
-            for c in steps
-        ]
-        levels: dict[int, int] = {}
-        for position, step in enumerate(steps, start=1):
-            levels.setdefault(step.level, len(levels) + 1)
-            step.paper = new
-            step.position, step.level = position, levels[step.level]
-        session.flush()
-        root_number = new.number if new.origin_id is None else _number(session, new.origin_id)
-        self._record(
-            session,
-            new,
-            actor,
-            AuditAction.PAPER_CREATED,
-            None,
-            new.state,
-            {
-                "number": new.number,
-                "paper_type": new.paper_type,
-                "title": new.title,
-                "office": new.office_id,
-                "date": new.date.isoformat(),
-                "reference": new.reference,
-                "participants": [c.office_id for c in new.co_signatures],
-                "consultations": [
-                    _step_payload(c) | {"from_position": m["from_position"]}
-                    for c, m in zip(steps, moved, strict=True)
-                ],
-                "definitions_version": catalog.version,
-                "origin": root_number,
-                "continues": head.number,
-                "supplement_no": new.supplement_no,
-                "reason": reason,
-                "text": new.text,
-            },
-        )
-        self._record(
-            session,
-            head,
-            actor,
-            AuditAction.SUPPLEMENT_CREATED,
-            None,
-            None,
-            {"supplement": new.number, "reason": reason, "moved": moved},
-        )
-        ctx = self._ctx(session, catalog, actor, head)
-        self.engine.fire_paper(ctx, "supplement", supplement=new.number, reason=reason)
+            _hand_over(uow, catalog, actor, head, new, steps, reason.strip())
+            paper_changed(uow, catalog, head)
+            paper_changed(uow, catalog, new)
+            return present(uow, catalog, new)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -221,13 +142,12 @@ class SupplementOperations(ServiceBase):
         For any member of the chain; a paper without supplements is a chain of one.
         :raises NotFoundError: no such paper.
         """
-        with self.db.read() as session:
-            body_row = self._body(session, body)
-            paper = self._paper_of(session, body_row, number, for_update=False)
+        with self._shared.read(body) as uow:
+            paper = uow.paper(number, for_update=False)
             views = []
-            for member in chain_papers(session, paper):
-                catalog = self._catalog(session, member.definitions_version)
-                views.append(self._view(catalog, member))
+            for member in chain_papers(uow.session, paper):
+                catalog = uow.catalog(member.definitions_version)
+                views.append(present(uow, catalog, member))
             return views
 
     def chain_audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
@@ -236,14 +156,98 @@ class SupplementOperations(ServiceBase):
 
         :raises NotFoundError: no such paper.
         """
-        with self.db.read() as session:
-            body_row = self._body(session, body)
-            paper = self._paper_of(session, body_row, number, for_update=False)
+        with self._shared.read(body) as uow:
+            session = uow.session
+            paper = uow.paper(number, for_update=False)
             return [
                 audit_event_view(event, member.number)
                 for member in chain_papers(session, paper)
                 for event in repository.paper_trail(session, member.id, paper_stream(member.id))
             ]
+
+
+def _lock_chain(uow: UnitOfWork, given: Paper) -> tuple[Paper, Paper]:
+    """Lock the chain's original, then its latest paper; refuse if ``given`` is not the
+    latest (its open steps went on already)."""
+    session = uow.session
+    root_number = given.number
+    if given.origin_id is not None:
+        root_number = session.get_one(Paper, given.origin_id).number
+    root = uow.paper(root_number, for_update=True)
+    latest = session.scalar(
+        select(Paper.number)
+        .where(Paper.origin_id == root.id)
+        .order_by(Paper.supplement_no.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return root, root
+    if latest != given.number:
+        raise InvalidInput(
+            f"{given.number} is continued by {latest}; the next Ergänzungsvorlage follows "
+            f"the latest paper of the chain: ratsweg paper supplement {latest}"
+        )
+    return root, uow.paper(latest, for_update=True)
+
+
+def _hand_over(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    actor: Any,
+    head: Paper,
+    new: Paper,
+    steps: Sequence[Consultation],
+    reason: str,
+) -> None:
+    """Move the open steps to the supplement (renumbered, levels kept in order) and audit
+    it on both papers: the supplement's creation, the old paper's hand-over and state."""
+    moved = [
+        {"from_position": c.position, "organization": c.organization_id, "role": c.role}
+        for c in steps
+    ]
+    levels: dict[int, int] = {}
+    for position, step in enumerate(steps, start=1):
+        levels.setdefault(step.level, len(levels) + 1)
+        step.paper = new
+        step.position, step.level = position, levels[step.level]
+    uow.session.flush()
+    root_number = new.number if new.origin_id is None else _number(uow.session, new.origin_id)
+    uow.record(
+        new,
+        actor,
+        AuditAction.PAPER_CREATED,
+        None,
+        new.state,
+        {
+            "number": new.number,
+            "paper_type": new.paper_type,
+            "title": new.title,
+            "office": new.office_id,
+            "date": new.date.isoformat(),
+            "reference": new.reference,
+            "participants": [c.office_id for c in new.co_signatures],
+            "consultations": [
+                _step_payload(c) | {"from_position": m["from_position"]}
+                for c, m in zip(steps, moved, strict=True)
+            ],
+            "definitions_version": catalog.version,
+            "origin": root_number,
+            "continues": head.number,
+            "supplement_no": new.supplement_no,
+            "reason": reason,
+            "text": new.text,
+        },
+    )
+    uow.record(
+        head,
+        actor,
+        AuditAction.SUPPLEMENT_CREATED,
+        None,
+        None,
+        {"supplement": new.number, "reason": reason, "moved": moved},
+    )
+    ctx = uow.flow(catalog, actor, head)
+    uow.engine.fire_paper(ctx, "supplement", supplement=new.number, reason=reason)
 
 
 def chain_papers(session: Session, paper: Paper) -> list[Paper]:
@@ -255,18 +259,6 @@ def chain_papers(session: Session, paper: Paper) -> list[Paper]:
         .order_by(func.coalesce(Paper.supplement_no, 0))
     )
     return list(session.scalars(query))
-
-
-def chain_numbers(session: Session, paper: Paper) -> tuple[str | None, tuple[str, ...]]:
-    """The original's number (None for an original) and the chain's numbers in order."""
-    root_id = paper.origin_id or paper.id
-    rows = session.execute(
-        select(Paper.id, Paper.number)
-        .where((Paper.id == root_id) | (Paper.origin_id == root_id))
-        .order_by(func.coalesce(Paper.supplement_no, 0))
-    ).all()
-    origin = next(n for i, n in rows if i == root_id) if paper.origin_id else None
-    return origin, tuple(n for _, n in rows)
 
 
 def _supplement_type(catalog: Catalog, root: Paper, wanted: str | None) -> PaperType:

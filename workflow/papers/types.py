@@ -13,8 +13,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 from storage.schema import Paper
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
 from workflow.core.model import (
@@ -27,15 +25,19 @@ from workflow.core.model import (
     Submitter,
     VoteCount,
 )
-from workflow.service_base import ServiceBase
+from workflow.papers.present import touch
+from workflow.uow import Shared, require
 
 if TYPE_CHECKING:
     from storage.schema import Consultation
     from workflow.core.catalog import Catalog, PaperType
 
 
-class PaperTypeOperations(ServiceBase):
+class PaperTypeService:
     """Answers to Anfragen, and the checks each paper type's rules ask for."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
 
     def record_answer(
         self,
@@ -52,9 +54,9 @@ class PaperTypeOperations(ServiceBase):
         :raises InvalidInput: empty answer, the type is not answered, or already answered.
         :raises TransitionNotAllowed: the paper is not released or is closed.
         """
-        with self.db.write() as session:
-            paper, catalog, actor = self._lock(session, body, number, user)
-            self._require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
             if not text.strip():
                 raise InvalidInput("the answer is empty; pass --text TEXT or --text-file FILE")
             kind = rules_type(catalog, paper)
@@ -70,7 +72,7 @@ class PaperTypeOperations(ServiceBase):
                     paper.number,
                     paper.state,
                     "answer",
-                    self.engine.paper_triggers(catalog, paper.state),
+                    self._shared.engine.paper_triggers(catalog, paper.state),
                     "an Anfrage is answered after its release and before it is closed",
                 )
             if paper.answer is not None:
@@ -78,14 +80,13 @@ class PaperTypeOperations(ServiceBase):
                 raise InvalidInput(
                     f"{paper.number} was answered on {paper.answer_date:%d.%m.%Y} already"
                 )
-            self._refuse_future(
+            uow.refuse_future(
                 f"the answer to {paper.number} is dated",
                 date,
                 "record it once it has been given; check --date",
             )
             paper.answer, paper.answer_date = text.strip(), date
-            self._record(
-                session,
+            uow.record(
                 paper,
                 actor,
                 AuditAction.ANSWER_RECORDED,
@@ -93,7 +94,7 @@ class PaperTypeOperations(ServiceBase):
                 None,
                 {"date": date.isoformat(), "answer": paper.answer},
             )
-            return self._touch(catalog, paper)
+            return touch(uow, catalog, paper)
 
 
 def rules_type(catalog: Catalog, paper: Paper) -> PaperType:
@@ -102,8 +103,7 @@ def rules_type(catalog: Catalog, paper: Paper) -> PaperType:
     own = catalog.paper_type(paper.paper_type)
     if paper.origin_id is None:
         return own
-    session = Session.object_session(paper)
-    origin = session.get(Paper, paper.origin_id) if session is not None else None
+    origin = paper.origin
     if origin is None:
         return own
     return catalog.paper_types.get(origin.paper_type, own)

@@ -1,0 +1,278 @@
+"""The audit trail of papers, meetings and the municipality: reading, searching, exporting,
+verifying, sealing and replaying it, and the read-only database roles of auditors."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import repository
+from storage.audit import append_event, body_stream, paper_stream, verify_chains
+from storage.roles import AUDIT_PRIVILEGES, grant_app_role
+from storage.schema import (
+    Paper,
+)
+from workflow.audit.replay import ReplayReport, check_paper
+from workflow.audit.seal import root_hash
+from workflow.core.clock import BERLIN
+from workflow.core.errors import (
+    InvalidInput,
+)
+from workflow.core.model import (
+    AppRole,
+    AuditAction,
+    AuditEventView,
+    AuditQuery,
+    ChainHead,
+    Role,
+    Seal,
+    VerifyReport,
+)
+from workflow.papers.present import present
+from workflow.papers.steps import (
+    hint,
+)
+from workflow.papers.views import audit_event_view
+from workflow.uow import (
+    Shared,
+    UnitOfWork,
+    actor_of,
+    require_role,
+)
+
+
+class AuditService:
+    """Read, search, export, seal, verify and replay the audit trail."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
+        with self._shared.read(body) as uow:
+            session = uow.session
+            paper = uow.paper(number)
+            events = repository.paper_trail(session, paper.id, paper_stream(paper.id))
+            return [audit_event_view(e, paper.number) for e in events]
+
+    def replay_audit(
+        self, number: str | None = None, *, body: str | None = None
+    ) -> list[ReplayReport]:
+        """Rebuild one paper (or every paper of the municipality) purely from its audit events
+        and compare it with the stored paper; each report names the first difference."""
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            if number is not None:
+                papers: Sequence[Paper] = [uow.paper(number, for_update=False)]
+            else:
+                papers = repository.list_papers(session, body_row.id)
+            reports = []
+            for paper in papers:
+                catalog = uow.catalog(paper.definitions_version)
+                rows = repository.paper_events(session, paper_stream(paper.id))
+                events = [audit_event_view(e, paper.number) for e in rows]
+                reports.append(
+                    check_paper(events, lambda v: uow.catalog(v), present(uow, catalog, paper))
+                )
+            return reports
+
+    def verify_audit(self, seal: Seal | None = None) -> VerifyReport:
+        """Recompute every hash chain; with a seal, also check that every sealed chain head is
+        still the event at its (stream, seq). Names the first break and its paper."""
+        sealed = {h.stream: (h.seq, h.hash) for h in seal.heads} if seal else None
+        with self._shared.read() as uow:
+            session = uow.session
+            if seal is not None:
+                self._check_seal_database(session, seal)
+            check = verify_chains(session, sealed=sealed)
+            after = check.events - check.sealed_seen if seal else None
+            report = VerifyReport(
+                streams=check.streams,
+                events=check.events,
+                sealed_events=seal.events if seal else None,
+                events_after_seal=after if check.broken is None else None,
+            )
+            if check.broken is None:
+                return report
+            return dataclasses.replace(
+                report,
+                broken_stream=check.broken.stream,
+                broken_seq=check.broken.seq,
+                broken_paper=repository.stream_paper_number(session, check.broken.stream),
+                problem=check.broken.problem.value,
+                reason=check.broken.reason,
+            )
+
+    def seal_audit(self, *, user: str | None, body: str | None = None) -> Seal:
+        """Verify every chain, then record the seal in the body's stream and return the heads
+        of all chains (with that seal event) and their root hash, for a file kept elsewhere.
+
+        :raises PermissionDenied: the user is neither auditor nor admin.
+        :raises InvalidInput: a chain is broken (a broken trail is not sealed).
+        """
+        now = self._shared.clock.now()
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            actor = actor_of(uow.catalog(body_row.definitions_version), user)
+            require_role(actor, {Role.AUDITOR, Role.ADMIN}, "seal the audit trail")
+            check = verify_chains(session)
+            if check.broken is not None:
+                where = check.broken.stream
+                raise InvalidInput(
+                    f"the audit trail is broken in {where} at event {check.broken.seq} "
+                    f"({check.broken.reason}); run 'ratsweg audit verify', nothing was sealed"
+                )
+            heads = [ChainHead(stream=s, seq=q, hash=h) for s, (q, h) in check.heads.items()]
+            event = append_event(
+                session,
+                stream=body_stream(body_row.id),
+                occurred_at=now,
+                actor=actor.user_id,
+                action=AuditAction.AUDIT_SEALED,
+                payload={
+                    "chains": len(heads),
+                    "events": check.events,
+                    "root_hash_before": root_hash(heads),
+                },
+            )
+            heads = [h for h in heads if h.stream != event.stream]
+            heads.append(ChainHead(stream=event.stream, seq=event.seq, hash=event.hash))
+            heads.sort(key=lambda h: h.stream)
+            return Seal(
+                sealed_at=now,
+                actor=actor.user_id,
+                database={
+                    "dialect": self._shared.db.dialect,
+                    "location": self._shared.db.location,
+                    "bodies": [b.id for b in repository.list_bodies(session)],
+                },
+                heads=tuple(heads),
+                root_hash=root_hash(heads),
+            )
+
+    def search_audit(self, query: AuditQuery, *, body: str | None = None) -> list[AuditEventView]:
+        """The events matching every filter of ``query``, oldest first.
+
+        :raises NotFoundError: unknown paper, paper type or organization.
+        :raises InvalidInput: unknown action, or ``since`` after ``until``.
+        """
+        with self.audit_events(query, body=body) as events:
+            return list(events)
+
+    @contextlib.contextmanager
+    def audit_events(
+        self, query: AuditQuery, *, body: str | None = None
+    ) -> Iterator[AuditEventStream]:
+        """Like ``search_audit``, but streams the events from one read transaction, which stays
+        open inside the ``with`` block: constant memory for exports of any size."""
+        with self._shared.read(body) as uow:
+            session = uow.session
+            statement = self._audit_statement(uow, query)
+            yield AuditEventStream(session, statement)
+
+    def create_app_role(
+        self, name: str, *, user: str | None, password: str | None = None, body: str | None = None
+    ) -> AppRole:
+        """Create or update a PostgreSQL login role that may read and write the application
+        tables but only SELECT and INSERT on the audit table (idempotent).
+
+        :raises PermissionDenied: the user is not an admin.
+        :raises InvalidInput: not PostgreSQL, or an unusable role name.
+        """
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            actor = actor_of(uow.catalog(body_row.definitions_version), user)
+            require_role(actor, {Role.ADMIN}, "create database roles")
+            if self._shared.db.dialect != "postgresql":
+                raise InvalidInput(
+                    f"db create-app-role works on PostgreSQL only; this database is "
+                    f"{self._shared.db.dialect} (SQLite has no roles: protect the file instead)"
+                )
+            granted = grant_app_role(session, name, password)
+            role = AppRole(
+                name=name,
+                schema=granted.schema,
+                created=granted.created,
+                tables=granted.tables,
+                audit_table_privileges=AUDIT_PRIVILEGES,
+            )
+            append_event(
+                session,
+                stream=body_stream(body_row.id),
+                occurred_at=self._shared.clock.now(),
+                actor=actor.user_id,
+                action=AuditAction.APP_ROLE_GRANTED,
+                payload={
+                    "role": name,
+                    "schema": role.schema,
+                    "created": role.created,
+                    "password_set": password is not None,
+                    "audit_event": list(AUDIT_PRIVILEGES),
+                },
+            )
+            return role
+
+    def _audit_statement(self, uow: UnitOfWork, query: AuditQuery) -> Any:
+        session = uow.session
+        body_row = uow.body()
+        catalog = uow.catalog(body_row.definitions_version)
+        if query.action is not None and query.action not in set(AuditAction):
+            raise InvalidInput(f"unknown action {query.action!r}{hint(query.action, AuditAction)}")
+        if query.since and query.until and query.since > query.until:
+            raise InvalidInput(
+                f"--since {query.since.isoformat()} is after --until {query.until.isoformat()}"
+            )
+        paper = uow.paper(query.paper, for_update=False) if query.paper else None
+        return repository.audit_search(
+            session,
+            body_row.id,
+            paper_id=paper.id if paper else None,
+            actor=query.actor,
+            action=query.action,
+            paper_type=catalog.paper_type(query.paper_type).id if query.paper_type else None,
+            organization=catalog.organization(query.organization).id
+            if query.organization
+            else None,
+            since=_local_midnight(query.since) if query.since else None,
+            until=_local_midnight(query.until + dt.timedelta(days=1)) if query.until else None,
+            meeting_id=uow.meeting(query.meeting).id if query.meeting is not None else None,
+        )
+
+    @staticmethod
+    def _check_seal_database(session: Session, seal: Seal) -> None:
+        sealed = set(seal.database.get("bodies") or ())
+        present = {b.id for b in repository.list_bodies(session)}
+        if sealed and not sealed & present:
+            raise InvalidInput(
+                f"the seal was taken of another database ({seal.database.get('location')}, "
+                f"municipalities {', '.join(sorted(sealed))}); pass that one with --database"
+            )
+
+
+class AuditEventStream:
+    """Events of an open read transaction: iterate once; ``count()`` runs the same query."""
+
+    def __init__(self, session: Session, statement: Any) -> None:
+        self._session, self._statement = session, statement
+
+    def count(self) -> int:
+        return repository.count_rows(self._session, self._statement)
+
+    def __iter__(self) -> Iterator[AuditEventView]:
+        rows = self._session.execute(self._statement.execution_options(yield_per=2000))
+        try:
+            for row in rows:
+                yield audit_event_view(row, row.paper_number)
+        finally:
+            rows.close()
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=BERLIN)

@@ -1,0 +1,143 @@
+"""Recording the results of a whole meeting from its minutes, all items or none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from storage.schema import (
+    Consultation,
+    Paper,
+)
+from workflow.core.catalog import Catalog
+from workflow.core.clock import local
+from workflow.core.errors import (
+    InvalidInput,
+    NotFoundError,
+    TransitionNotAllowed,
+    did_you_mean,
+)
+from workflow.core.model import (
+    Action,
+    AuditAction,
+    MinutesResult,
+    ResultEntry,
+)
+from workflow.meetings.common import meeting_catalog_actor, record_meeting
+from workflow.meetings.minutes import MinutesItem
+from workflow.papers.results import RESULT_MEETING_STATES, apply_result
+from workflow.uow import Shared, require
+
+
+class MinutesService:
+    """The results of a whole meeting from its minutes, all items or none."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def record_minutes(
+        self,
+        meeting_id: int,
+        items: Sequence[MinutesItem],
+        *,
+        user: str | None,
+        body: str | None = None,
+    ) -> list[MinutesResult]:
+        """Record the results of a whole meeting in one transaction: every item or none.
+
+        Items name their agenda item by TOP number or by paper. Each result is recorded for
+        the meeting's day exactly as ``record_result`` would; the first problem (named with
+        its TOP) rolls everything back.
+        """
+        if not items:
+            raise InvalidInput("the minutes hold no results")
+        with self._shared.write(user, body) as uow:
+            meeting = uow.meeting(meeting_id, for_update=True)
+            meeting_catalog, actor = meeting_catalog_actor(uow, meeting)
+            label = f"meeting {meeting.id}"
+            require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
+            if meeting.state not in RESULT_MEETING_STATES:
+                raise TransitionNotAllowed(
+                    label,
+                    meeting.state,
+                    "record the minutes of",
+                    self._shared.engine.meeting_triggers(meeting_catalog, meeting.state),
+                    "results are recorded for an invited or held meeting",
+                )
+            targets = [(item, _agenda_target(meeting, item)) for item in items]
+            day = local(meeting.start).date()
+            papers: dict[int, tuple[Paper, Catalog]] = {}
+            for paper_id in sorted({c.paper_id for _, c in targets}):  # lock order: paper id
+                number = next(c.paper.number for _, c in targets if c.paper_id == paper_id)
+                paper = uow.paper(number, for_update=True)
+                papers[paper_id] = (paper, uow.catalog(paper.definitions_version))
+            results: list[MinutesResult] = []
+            for item, step in targets:
+                paper, catalog = papers[step.paper_id]
+                entry = ResultEntry(
+                    position=step.position,
+                    outcome=item.outcome,
+                    date=day,
+                    votes=item.votes,
+                    label=item.label,
+                    refer_to=item.refer_to,
+                    refer_role=item.refer_role,
+                    target_date=item.target_date,
+                    amended_text=item.amended_text,
+                    note=item.note,
+                )
+                try:
+                    warnings = apply_result(uow, paper, catalog, actor, entry)
+                except (InvalidInput, NotFoundError, TransitionNotAllowed) as exc:
+                    raise InvalidInput(f"{item.name} ({paper.number}): {exc}") from exc
+                results.append(
+                    MinutesResult(
+                        item=item.name,
+                        paper_number=paper.number,
+                        position=step.position,
+                        outcome=step.outcome or item.outcome,
+                        paper_state=paper.state,
+                        warnings=tuple(warnings),
+                    )
+                )
+            payload = {
+                "items": [r.item for r in results],
+                "papers": sorted({r.paper_number for r in results}),
+            }
+            record_meeting(uow, meeting, actor, AuditAction.MINUTES_RECORDED, payload, None, None)
+            meeting.modified_at = self._shared.clock.now()
+            return results
+
+
+def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
+    """The consultation behind a minutes item (by TOP number or by paper)."""
+    agenda = [a for a in meeting.agenda_items if a.consultation is not None]
+    if item.top is not None:
+        wanted = item.top.replace(" ", "").casefold()
+        found = [
+            a
+            for a in meeting.agenda_items
+            if (a.number or "").replace(" ", "").casefold() == wanted
+        ]
+        if not found:
+            numbers = [a.number for a in meeting.agenda_items if a.number]
+            hint = (
+                f" (TOPs: {', '.join(numbers)})" if numbers else " (the agenda is not numbered yet)"
+            )
+            raise InvalidInput(f"{item.where}: meeting {meeting.id} has no TOP {item.top!r}{hint}")
+        if found[0].consultation is None:
+            raise InvalidInput(f"{item.where}: TOP {item.top} is no paper's consultation")
+        return cast(Consultation, found[0].consultation)
+    matches = [a for a in agenda if a.consultation.paper.number == item.paper]
+    if not matches:
+        papers = sorted({a.consultation.paper.number for a in agenda})
+        raise InvalidInput(
+            f"{item.where}: paper {item.paper!r} is not on the agenda of meeting {meeting.id}"
+            + (
+                did_you_mean(item.paper or "", papers)
+                or f" (papers: {', '.join(papers) or 'none'})"
+            )
+        )
+    if len(matches) > 1:
+        raise InvalidInput(f"{item.where}: paper {item.paper} is on the agenda twice; name the TOP")
+    return cast(Consultation, matches[0].consultation)

@@ -1,0 +1,234 @@
+"""The Fristen of papers: ``paper check`` (can each step still make its meeting?) and the list of
+upcoming and overdue deadlines (Vorlagenschluss, Ladung, Mitzeichnung, reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import repository
+from storage.schema import (
+    Consultation,
+    Meeting,
+    Paper,
+)
+from workflow.core.deadlines import (
+    Deadline,
+    DeadlineEntry,
+    DeadlineKind,
+    PathStep,
+    StepCheck,
+    WorkingCalendar,
+    check_path,
+    step_deadlines,
+)
+from workflow.core.errors import (
+    InvalidInput,
+)
+from workflow.papers.present import co_signing_deadlines
+from workflow.reminders.planning import report_deadlines
+from workflow.reminders.sync import paper_facts
+from workflow.uow import Shared, UnitOfWork
+
+
+class DeadlineService:
+    """Deadlines of papers and their steps."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def check_path(self, number: str, *, body: str | None = None) -> list[StepCheck]:
+        """Each step's deadlines, and whether earlier results reach its invitation in time.
+
+        The rules are those of the definitions version the paper was created under.
+        :raises NotFoundError: no such paper.
+        """
+        with self._shared.read(body) as uow:
+            session = uow.session
+            paper = uow.paper(number)
+            catalog = uow.catalog(paper.definitions_version)
+            final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
+            steps = [
+                PathStep(
+                    position=c.position,
+                    organization_id=c.organization_id,
+                    organization_name=catalog.organization_name(c.organization_id),
+                    role=c.role,
+                    date=c.date or c.planned_date,
+                    cancelled=c.state in final and c.outcome is None,
+                )
+                for c in paper.consultations
+            ]
+            cal = catalog.calendar()
+            planned = catalog.lifecycle("meeting").initial
+            return [
+                self._propose_meeting(session, paper.body_id, cal, planned, check)
+                for check in check_path(cal, catalog.deadlines, steps)
+            ]
+
+    @staticmethod
+    def _propose_meeting(
+        session: Session, body_id: str, cal: WorkingCalendar, planned: str, check: StepCheck
+    ) -> StepCheck:
+        """Name the Gremium's first planned (not yet invited) meeting on or after the
+        earliest date a step flagged as Nachtrag could move to."""
+        if check.proposed_date is None:
+            return check
+        since = cal.end_of_day(check.proposed_date - dt.timedelta(days=1))
+        meeting = session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.body_id == body_id,
+                Meeting.organization_id == check.organization_id,
+                Meeting.state == planned,
+                Meeting.start >= since,
+            )
+            .order_by(Meeting.start, Meeting.id)
+            .limit(1)
+        ).first()
+        if meeting is None:
+            return replace(check, message=check.message + "; keine geplante Sitzung ab dann")
+        when = meeting.start.astimezone(cal.tz).strftime("%d.%m.%Y %H:%M")
+        return replace(
+            check,
+            proposed_meeting=meeting.id,
+            message=f"{check.message}; nächste geplante Sitzung ab dann: Nr. {meeting.id} "
+            f"am {when}",
+        )
+
+    def list_deadlines(
+        self,
+        *,
+        body: str | None = None,
+        paper: str | None = None,
+        organization: str | None = None,
+        office: str | None = None,
+        user: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> list[DeadlineEntry]:
+        """Open deadlines: Vorlagenschluss, Ladung, Mitzeichnung of papers not yet decided, and
+        the Beschlusskontrolle reports (each open implementation task's next report, else the
+        first report of an adopted paper). Met ones are left out: a Vorlagenschluss once the
+        paper is released, a Ladung once the step's meeting is invited.
+
+        ``user`` keeps the papers and co-signatures of the user's offices; a user without
+        offices (Sitzungsdienst, auditors) sees every deadline.
+        :raises NotFoundError: unknown paper, organization, office or user.
+        :raises InvalidInput: the period ends before it starts.
+        """
+        with self._shared.read(body) as uow:
+            return open_deadlines(
+                uow,
+                paper=paper,
+                organization=organization,
+                office=office,
+                user=user,
+                start=start,
+                end=end,
+            )
+
+
+def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: Deadline) -> bool:
+    """Whether ``deadline`` of an open step no longer waits for anything: the Vorlagenschluss
+    once the paper is released (the submission is in), the Ladung once the step's meeting is
+    invited. The urgent Ladung is an alternative to the Ladung, never a deadline of its own."""
+    if deadline.kind is DeadlineKind.URGENT_INVITATION:
+        return True
+    if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
+        return paper.frozen
+    if deadline.kind is DeadlineKind.INVITATION and step.meeting_id is not None:
+        meeting = session.get(Meeting, step.meeting_id)
+        return meeting is not None and meeting.invited_at is not None
+    return False
+
+
+def open_deadlines(
+    uow: UnitOfWork,
+    *,
+    paper: str | None = None,
+    organization: str | None = None,
+    office: str | None = None,
+    user: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[DeadlineEntry]:
+    """``DeadlineService.list_deadlines`` in the caller's unit of work."""
+    if start and end and start > end:
+        raise InvalidInput(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    now = uow.now()
+    session = uow.session
+    body_row = uow.body()
+    current = uow.catalog(body_row.definitions_version)
+    offices = set(current.user(user).offices) if user else set()
+    if office:
+        offices = {current.office(office).id} | (offices if user else set())
+    if organization:
+        current.organization(organization)
+    rows = (
+        [uow.paper(paper, for_update=False)]
+        if paper
+        else repository.list_papers(session, body_row.id)
+    )
+    entries = [
+        entry
+        for row in rows
+        for entry in _paper_deadlines(uow, row, now)
+        if (not organization or entry.organization_id == organization)
+        and (not offices or row.office_id in offices or entry.organization_id in offices)
+        and (start is None or entry.deadline.day >= start)
+        and (end is None or entry.deadline.day <= end)
+    ]
+    return sorted(entries, key=lambda e: (e.deadline.due, e.paper, e.position or 0))
+
+
+def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[DeadlineEntry]:
+    session = uow.session
+    catalog = uow.catalog(paper.definitions_version)
+    reports = [
+        DeadlineEntry(
+            paper=paper.number,
+            title=paper.title,
+            position=r.step.position if r.step else None,
+            organization_id=r.office_id,
+            organization_name=catalog.organization_name(r.office_id),
+            meeting=None,
+            deadline=r.deadline,
+            overdue=r.deadline.due <= now,
+            task=r.task.id if r.task else None,
+        )
+        for r in report_deadlines(catalog, paper_facts(session, catalog, paper))
+    ]
+    if catalog.lifecycle("paper").state(paper.state).final:
+        return reports
+    cal, rules = catalog.calendar(), catalog.deadlines
+    final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
+    found: list[tuple[str, int | None, dt.date | None, Deadline]] = []
+    for step in paper.consultations:
+        meeting = step.date or step.planned_date
+        if step.state in final or meeting is None:
+            continue
+        name = catalog.organization_name(step.organization_id)
+        for deadline in step_deadlines(
+            cal, rules.for_organization(step.organization_id), meeting, name
+        ):
+            if not _deadline_met(session, paper, step, deadline):
+                found.append((step.organization_id, step.position, meeting, deadline))
+    for office, deadline in co_signing_deadlines(session, catalog, paper).items():
+        found.append((office, None, None, deadline))
+    return [
+        DeadlineEntry(
+            paper=paper.number,
+            title=paper.title,
+            position=position,
+            organization_id=org_id,
+            organization_name=catalog.organization_name(org_id),
+            meeting=meeting,
+            deadline=deadline,
+            overdue=deadline.due <= now,
+        )
+        for org_id, position, meeting, deadline in found
+    ] + reports

@@ -1,0 +1,202 @@
+"""Papers: creating, reading, listing, and moving them through Mitzeichnung, release and withdrawal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from storage import repository
+from storage.schema import (
+    Consultation,
+    CoSignature,
+    Paper,
+)
+from workflow.core.errors import (
+    InvalidInput,
+)
+from workflow.core.model import (
+    Action,
+    AuditAction,
+    CoSignatureState,
+    PaperSummary,
+    PaperView,
+)
+from workflow.papers.present import present, touch
+from workflow.papers.results import add_text_version
+from workflow.papers.types import (
+    check_concluding,
+    check_submitter,
+    rules_type,
+)
+from workflow.papers.views import paper_summary
+from workflow.reminders.sync import sync_paper_reminders
+from workflow.uow import Shared, actor_of, require, step_payload
+
+
+class PaperService:
+    """Create, read and move papers (Vorlagen) along their lifecycle."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def create_paper(
+        self,
+        *,
+        user: str | None,
+        paper_type: str,
+        title: str,
+        office: str,
+        date: dt.date,
+        route: str | None = None,
+        reference: str | None = None,
+        text: str | None = None,
+        participants: Sequence[str] = (),
+        planned_dates: Sequence[dt.date | None] = (),
+        body: str | None = None,
+        faction: str | None = None,
+        members: Sequence[str] = (),
+    ) -> PaperView:
+        """Create a paper in the lifecycle's initial state, numbered gap-free per type and year.
+
+        ``faction`` and ``members`` name who submitted a paper of a type submitted by a
+        faction (Antrag, Anfrage); an Ergänzungsvorlage is created by ``create_supplement``.
+
+        :raises NotFoundError: unknown type, office, route or participant.
+        :raises PermissionDenied: the user may not create papers for ``office``.
+        """
+        if not title.strip():
+            raise InvalidInput("a paper needs a title; pass --title TEXT")
+        now = self._shared.clock.now()
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            catalog = uow.catalog(body_row.definitions_version)
+            actor = actor_of(catalog, user)
+            kind = catalog.paper_type(paper_type)
+            origin = catalog.office(office)
+            require(catalog, actor, Action.PAPER_CREATE, origin.name, office=origin.id)
+            if kind.is_supplement:
+                raise InvalidInput(
+                    f"a paper of type {kind.name} is numbered from its original; create it with "
+                    "'ratsweg paper supplement ORIGINAL'"
+                )
+            submitter, submitters = check_submitter(kind, faction, members)
+            offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
+            if origin.id in offices:
+                raise InvalidInput(f"{origin.id!r} writes the paper and cannot also co-sign it")
+            steps = catalog.route(route).steps if route else ()
+            check_concluding(kind, "the new paper", [s.role.value for s in steps])
+            if len(planned_dates) > len(steps):
+                raise InvalidInput(
+                    f"{len(planned_dates)} planned dates given for a route of {len(steps)} steps"
+                )
+            seq = repository.next_sequence(session, body_row.id, kind.id, date.year)
+            paper = Paper(
+                body_id=body_row.id,
+                definitions_version=catalog.version,
+                number=kind.numbering.format(year=date.year, seq=seq),
+                paper_type=kind.id,
+                title=title.strip(),
+                reference=reference,
+                office_id=origin.id,
+                date=date,
+                text=text,
+                state=catalog.lifecycle("paper").initial,
+                frozen=False,
+                created_at=now,
+                modified_at=now,
+                faction=submitter,
+                members=submitters,
+            )
+            initial = catalog.lifecycle("consultation").initial
+            for position, step in enumerate(steps, start=1):
+                org = catalog.organization(step.organization)
+                planned = planned_dates[position - 1] if position <= len(planned_dates) else None
+                paper.consultations.append(
+                    Consultation(
+                        position=position,
+                        level=position,
+                        organization_id=org.id,
+                        role=step.role.value,
+                        public=org.public if step.public is None else step.public,
+                        state=initial,
+                        planned_date=planned,
+                    )
+                )
+            for office_id in offices:
+                paper.co_signatures.append(
+                    CoSignature(office_id=office_id, state=CoSignatureState.PENDING.value)
+                )
+            session.add(paper)
+            session.flush()
+            uow.record(
+                paper,
+                actor,
+                AuditAction.PAPER_CREATED,
+                None,
+                paper.state,
+                {
+                    "number": paper.number,
+                    "paper_type": kind.id,
+                    "title": paper.title,
+                    "office": origin.id,
+                    "date": date.isoformat(),
+                    "reference": reference,
+                    "route": route,
+                    "participants": offices,
+                    "consultations": [step_payload(c) for c in paper.consultations],
+                    "definitions_version": catalog.version,
+                    "text": text,
+                }
+                | ({"faction": submitter, "members": submitters or []} if submitter else {}),
+            )
+            sync_paper_reminders(uow, catalog, paper)
+            return present(uow, catalog, paper)
+
+    def get_paper(self, number: str, *, body: str | None = None) -> PaperView:
+        with self._shared.read(body) as uow:
+            paper = uow.paper(number)
+            return present(uow, uow.catalog(paper.definitions_version), paper)
+
+    def list_papers(
+        self, *, body: str | None = None, state: str | None = None
+    ) -> list[PaperSummary]:
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            return [paper_summary(p) for p in repository.list_papers(session, body_row.id, state)]
+
+    def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
+        """Send the paper into Mitzeichnung (co-signing by the participating offices)."""
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            roles = [c.role for c in sorted(paper.consultations, key=lambda c: c.position)]
+            check_concluding(rules_type(catalog, paper), paper.number, roles)
+            self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), "submit")
+            return touch(uow, catalog, paper)
+
+    def release_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
+        """Release (freeze) the paper once every participating office has signed; its text
+        becomes text version 1."""
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), "release")
+            if paper.text and not paper.text_versions:
+                add_text_version(uow, paper, actor, paper.text, None)
+            return touch(uow, catalog, paper)
+
+    def withdraw_paper(
+        self, number: str, *, user: str | None, reason: str, body: str | None = None
+    ) -> PaperView:
+        if not reason.strip():
+            raise InvalidInput("withdrawing needs a reason; pass --reason TEXT")
+        return self._paper_trigger(number, "withdraw", user, body, reason=reason.strip())
+
+    def _paper_trigger(
+        self, number: str, trigger: str, user: str | None, body: str | None, **kw: Any
+    ) -> PaperView:
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), trigger, **kw)
+            return touch(uow, catalog, paper)

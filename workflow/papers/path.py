@@ -1,0 +1,320 @@
+"""The Beratungsfolge of a paper: adding, removing, moving and replacing steps and scheduling
+them. Before release the writing office edits it; after release only the session office, with
+a reason, and the open steps must still end in one concluding step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from storage.schema import (
+    Consultation,
+    Paper,
+)
+from workflow.core.catalog import Catalog
+from workflow.core.errors import (
+    InvalidInput,
+    TransitionNotAllowed,
+)
+from workflow.core.model import (
+    INACTIVE_STEP_STATES,
+    OPEN_STEP_STATES,
+    Action,
+    Actor,
+    AuditAction,
+    ConsultationRole,
+    PaperView,
+    PlannedStep,
+)
+from workflow.papers.present import touch
+from workflow.papers.steps import (
+    check_path_concludes,
+    check_window,
+    parse_role,
+    step_at,
+)
+from workflow.uow import Shared, new_step, require, step_payload
+
+
+class PathService:
+    """Editing a paper's Beratungsfolge."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def add_consultation(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        organization: str,
+        role: str,
+        position: int | None = None,
+        planned_date: dt.date | None = None,
+        public: bool | None = None,
+        parallel_to: int | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Insert a step into the planned path.
+
+        Before release the author edits freely; afterwards the session office may insert
+        steps after the last step that was dealt with, giving a reason. With ``parallel_to``
+        the new step runs beside that step (same level, joined before the next level).
+        """
+        step_role = parse_role(role)
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            self._require_path_edit(catalog, actor, paper, "add a step to", reason)
+            org = catalog.body_organization(organization)
+            steps = sorted(paper.consultations, key=lambda c: c.position)
+            if parallel_to is not None:
+                if position is not None:
+                    raise InvalidInput("pass either --position or --parallel-to, not both")
+                sibling = step_at(paper, parallel_to)
+                _check_open(paper, sibling, "run a step in parallel to")
+                if step_role.concludes or ConsultationRole(sibling.role).concludes:
+                    raise InvalidInput(
+                        "the concluding step (Entscheidung, Kenntnisnahme, Genehmigung) runs "
+                        "alone on the last level; parallel steps must be Vorberatung or Anhörung"
+                    )
+                level = sibling.level
+                at = max(c.position for c in steps if c.level == level) + 1
+            else:
+                at = len(steps) + 1 if position is None else position
+                if not 1 <= at <= len(steps) + 1:
+                    raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
+                if at <= len(steps):
+                    _check_open(paper, steps[at - 1], "insert a step before")
+                if 1 < at <= len(steps) and steps[at - 2].level == steps[at - 1].level:
+                    raise InvalidInput(
+                        f"position {at} is inside a group of parallel steps; insert before or "
+                        "after the group, or use --parallel-to"
+                    )
+                level = steps[at - 1].level if at <= len(steps) else _next_level(steps)
+                for step in steps:
+                    if step.level >= level:
+                        step.level += 1
+            for step in steps[at - 1 :]:
+                step.position += 1
+            new = new_step(catalog, org, step_role, public, planned_date, at, level, reason)
+            paper.consultations.insert(at - 1, new)
+            check_path_concludes(catalog, paper)
+            payload = step_payload(new) | ({"reason": reason} if reason else {})
+            uow.record(paper, actor, AuditAction.CONSULTATION_ADDED, None, new.state, payload)
+            return touch(uow, catalog, paper)
+
+    def remove_consultation(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        reason: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Remove a planned step. Before release it disappears; afterwards it stays in the
+        path as cancelled (entfallen), so that planned and actual path can be compared."""
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            released = self._require_path_edit(catalog, actor, paper, "remove a step from", reason)
+            step = step_at(paper, position)
+            if released:
+                _check_open(paper, step, "remove")
+                ctx = uow.flow(catalog, actor, paper)
+                self._shared.engine.fire_consultation(
+                    ctx, step, "cancel", internal=True, reason=reason, note=reason
+                )
+                step.note = reason
+                check_path_concludes(catalog, paper)
+                return touch(uow, catalog, paper)
+            paper.consultations.remove(step)
+            for later in paper.consultations:
+                if later.position > position:
+                    later.position -= 1
+            if not any(c.level == step.level for c in paper.consultations):
+                for later in paper.consultations:
+                    if later.level > step.level:
+                        later.level -= 1
+            uow.record(
+                paper,
+                actor,
+                AuditAction.CONSULTATION_REMOVED,
+                step.state,
+                None,
+                step_payload(step),
+            )
+            return touch(uow, catalog, paper)
+
+    def move_consultation(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        to: int,
+        reason: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Move a planned step to another place in the path (levels follow the new order)."""
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            self._require_path_edit(catalog, actor, paper, "reorder the steps of", reason)
+            steps = sorted(paper.consultations, key=lambda c: c.position)
+            step = step_at(paper, position)
+            if not 1 <= to <= len(steps):
+                raise InvalidInput(f"target position {to} is outside 1..{len(steps)}")
+            if to == position:
+                raise InvalidInput(f"step {position} is already at position {to}")
+            for touched in steps[min(position, to) - 1 : max(position, to)]:
+                _check_open(paper, touched, "move steps across")
+            steps.remove(step)
+            steps.insert(to - 1, step)
+            for index, item in enumerate(steps, start=1):
+                item.position = index
+            _relevel(steps)
+            paper.consultations[:] = steps
+            check_path_concludes(catalog, paper)
+            payload = {"from_position": position, "to_position": to, "reason": reason}
+            payload |= {"organization": step.organization_id}
+            uow.record(paper, actor, AuditAction.CONSULTATION_MOVED, None, None, payload)
+            return touch(uow, catalog, paper)
+
+    def replace_path(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        steps: Sequence[PlannedStep],
+        reason: str,
+        body: str | None = None,
+    ) -> PaperView:
+        """A neue Beratungsfolge: every open step is cancelled and the new steps follow the
+        steps already dealt with. Planned dates of the old path stay on record."""
+        if not reason.strip():
+            raise InvalidInput("a new Beratungsfolge needs a reason; pass --reason TEXT")
+        if not steps:
+            raise InvalidInput("the new Beratungsfolge has no steps; pass at least one --step")
+        roles = [parse_role(s.role) for s in steps]
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            released = self._require_path_edit(catalog, actor, paper, "re-route", reason)
+            orgs = [catalog.body_organization(s.organization) for s in steps]
+            ctx = uow.flow(catalog, actor, paper)
+            old = [
+                step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
+            ]
+            for step in list(paper.consultations):
+                if released and step.state in OPEN_STEP_STATES:
+                    self._shared.engine.fire_consultation(
+                        ctx, step, "cancel", internal=True, reason="neue Beratungsfolge"
+                    )
+                elif not released:
+                    paper.consultations.remove(step)
+            level = _next_level(paper.consultations)
+            position = len(paper.consultations)
+            for offset, (planned, org, role) in enumerate(zip(steps, orgs, roles, strict=True)):
+                paper.consultations.append(
+                    new_step(
+                        catalog,
+                        org,
+                        role,
+                        planned.public,
+                        planned.planned_date,
+                        position + offset + 1,
+                        level + offset,
+                        f"neue Beratungsfolge: {reason.strip()}",
+                    )
+                )
+            check_path_concludes(catalog, paper)
+            new = [
+                step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
+            ]
+            uow.record(
+                paper,
+                actor,
+                AuditAction.PATH_REPLACED,
+                None,
+                None,
+                {"reason": reason.strip(), "old": old, "new": new},
+            )
+            return touch(uow, catalog, paper)
+
+    def schedule_consultation(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        date: dt.date,
+        body: str | None = None,
+    ) -> PaperView:
+        """Give a step its meeting date (allowed before and after release)."""
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            paper, catalog, actor = uow.lock_paper(number)
+            step = step_at(paper, position)
+            check_window(session, paper, step, date)
+            ctx = uow.flow(catalog, actor, paper)
+            self._shared.engine.fire_consultation(ctx, step, "schedule", date=date)
+            step.date = date
+            return touch(uow, catalog, paper)
+
+    def _require_editable(self, catalog: Catalog, actor: Actor, paper: Paper, what: str) -> None:
+        require(catalog, actor, Action.PAPER_EDIT, paper.number)
+        if paper.frozen or catalog.lifecycle("paper").state(paper.state).final:
+            raise TransitionNotAllowed(
+                paper.number,
+                paper.state,
+                what,
+                self._shared.engine.paper_triggers(catalog, paper.state),
+                "a released paper is frozen; its Beratungsfolge can only be edited before release",
+            )
+
+    def _require_path_edit(
+        self, catalog: Catalog, actor: Actor, paper: Paper, what: str, reason: str | None
+    ) -> bool:
+        """May ``actor`` change the planned path now? True when the paper is released (then
+        only the session office may, and only with a reason)."""
+        if not paper.frozen:
+            self._require_editable(catalog, actor, paper, what)
+            return False
+        open_steps = any(c.state in OPEN_STEP_STATES for c in paper.consultations)
+        in_path = paper.state in ("released", "in_consultation") or open_steps
+        if catalog.lifecycle("paper").state(paper.state).final or not in_path:
+            raise TransitionNotAllowed(
+                paper.number,
+                paper.state,
+                what,
+                self._shared.engine.paper_triggers(catalog, paper.state),
+                "its path is closed",
+            )
+        require(catalog, actor, Action.PAPER_ROUTE, paper.number)
+        if not (reason and reason.strip()):
+            raise InvalidInput(
+                f"{paper.number} is released; changing its Beratungsfolge needs a reason "
+                "(pass --reason TEXT)"
+            )
+        return True
+
+
+def _next_level(steps: Iterable[Consultation]) -> int:
+    return max((c.level for c in steps), default=0) + 1
+
+
+def _relevel(steps: Sequence[Consultation]) -> None:
+    """Number the levels 1, 2, ... in path order; neighbours that shared a level still do."""
+    old = [c.level for c in steps]
+    level = 0
+    for index, step in enumerate(steps):
+        if index == 0 or old[index] != old[index - 1]:
+            level += 1
+        step.level = level
+
+
+def _check_open(paper: Paper, step: Consultation, what: str) -> None:
+    if step.state not in OPEN_STEP_STATES:
+        raise InvalidInput(
+            f"cannot {what} step {step.position} of {paper.number}: it is already "
+            f"{step.state}; only steps not yet dealt with can change"
+        )

@@ -1,0 +1,462 @@
+"""Recording the result of a step: the outcome's effect on the path, votes, the amended text,
+and the checks of dates, meetings and windows. ``apply_result`` is the one way a result is
+recorded: for a single step, for a meeting's minutes and for the OParl import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from storage.schema import (
+    Consultation,
+    Meeting,
+    Paper,
+    TextVersion,
+    Vote,
+)
+from workflow.core.catalog import Catalog, Organization, VotingRule
+from workflow.core.clock import local
+from workflow.core.engine import FlowContext
+from workflow.core.errors import (
+    InvalidInput,
+    TransitionNotAllowed,
+    did_you_mean,
+)
+from workflow.core.model import (
+    Action,
+    Actor,
+    AuditAction,
+    Ballot,
+    ConsultationRole,
+    Outcome,
+    PaperView,
+    ResultEffect,
+    ResultEntry,
+    VoteCount,
+    VoteKind,
+)
+from workflow.papers.present import present
+from workflow.papers.steps import (
+    check_window,
+    meeting_label,
+    routing_arguments,
+    step_at,
+)
+from workflow.papers.types import (
+    check_result,
+)
+from workflow.reminders.sync import paper_changed
+from workflow.uow import Shared, UnitOfWork, require
+
+_COUNTS = {
+    "yes": Ballot.YES,
+    "no": Ballot.NO,
+    "abstain": Ballot.ABSTAIN,
+    "biased": Ballot.BIASED,
+    "not_participating": Ballot.NOT_PARTICIPATING,
+    "absent": Ballot.ABSENT,
+}
+
+
+class ResultService:
+    """Results of the steps of a paper's Beratungsfolge."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def record_result(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        outcome: str,
+        date: dt.date | None = None,
+        votes: Sequence[VoteCount] = (),
+        label: str | None = None,
+        refer_to: str | None = None,
+        refer_role: str | None = None,
+        target_date: dt.date | None = None,
+        amended_text: str | None = None,
+        note: str | None = None,
+        body: str | None = None,
+    ) -> PaperView:
+        """Record the result of one step and apply its routing effect (domain.md 2.2).
+
+        ``outcome`` is a normalised outcome or a label from the municipality's definitions.
+        Vertagt/zurückgestellt/abgesetzt insert the same body again (``target_date`` as its
+        planned date); überwiesen/zurückverwiesen insert a step in ``refer_to``; geändert
+        beschlossen and mit Änderungen empfohlen need the ``amended_text``, which becomes a new
+        text version; the result of the concluding step decides the paper.
+
+        :raises TransitionNotAllowed: the paper is not released, the step is already held, or
+            an earlier step has no result yet.
+        :raises InvalidInput: the outcome does not fit the step's role, or a vote is wrong.
+        """
+        entry = ResultEntry(
+            position=position,
+            outcome=outcome,
+            date=date,
+            votes=tuple(votes),
+            label=label,
+            refer_to=refer_to,
+            refer_role=refer_role,
+            target_date=target_date,
+            amended_text=amended_text,
+            note=note,
+        )
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number)
+            warnings = apply_result(uow, paper, catalog, actor, entry)
+            return replace(present(uow, catalog, paper), warnings=tuple(warnings))
+
+
+#: Outcomes each role of step may record (Vorberatung results are recommendations).
+_REROUTING = {
+    ResultEffect.POSTPONE,
+    ResultEffect.REFER,
+    ResultEffect.DROP,
+    ResultEffect.WITHDRAW,
+}
+
+
+ALLOWED_EFFECTS = {
+    ConsultationRole.VORBERATUNG: {
+        ResultEffect.RECOMMEND,
+        ResultEffect.REJECT,
+        ResultEffect.ADOPT,
+        ResultEffect.NOTE,
+        ResultEffect.SKIP,
+        *_REROUTING,
+    },
+    ConsultationRole.ANHOERUNG: {
+        ResultEffect.RECOMMEND,
+        ResultEffect.REJECT,
+        ResultEffect.ADOPT,
+        ResultEffect.NOTE,
+        ResultEffect.SKIP,
+        *_REROUTING,
+    },
+    ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT, *_REROUTING},
+    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, ResultEffect.ANNUL, *_REROUTING},
+    ConsultationRole.GENEHMIGUNG: {
+        ResultEffect.APPROVE,
+        ResultEffect.REJECT,
+        ResultEffect.ANNUL,
+        ResultEffect.POSTPONE,
+        ResultEffect.DROP,
+    },
+}
+
+
+# The meeting states in which results are recorded (a step on its agenda, or the minutes).
+RESULT_MEETING_STATES = ("invited", "held")
+
+
+def _parse_outcome(catalog: Catalog, text: str) -> Outcome:
+    """A normalised outcome, or a label the municipality's definitions map onto one."""
+    outcome = catalog.procedure.outcome(text)
+    if outcome is None:
+        known = [o.value for o in Outcome] + sorted(catalog.procedure.outcome_labels)
+        hint = did_you_mean(text, known) or f" (use one of {', '.join(o.value for o in Outcome)})"
+        raise InvalidInput(f"unknown result {text!r}{hint}")
+    return outcome
+
+
+def _complete_vote(vote: VoteCount) -> VoteCount:
+    """Check the counts; with named ballots, derive missing counts and refuse contradictions."""
+    for name in _COUNTS:
+        count = getattr(vote, name)
+        if count is not None and count < 0:
+            raise InvalidInput(f"vote {vote.subject!r}: count {name}={count} is negative")
+    if not vote.named:
+        return vote
+    members = Counter(n.member for n in vote.named)
+    twice = sorted(m for m, k in members.items() if k > 1)
+    if twice:
+        raise InvalidInput(f"vote {vote.subject!r}: {', '.join(twice)} named more than once")
+    tally = Counter(n.ballot for n in vote.named)
+    for name, ballot in _COUNTS.items():
+        given = getattr(vote, name)
+        if given is not None and given != tally[ballot]:
+            raise InvalidInput(
+                f"vote {vote.subject!r}: {name}={given} does not match the {tally[ballot]} "
+                f"named {ballot.value} ballots"
+            )
+    return replace(
+        vote,
+        yes=tally[Ballot.YES],
+        no=tally[Ballot.NO],
+        abstain=tally[Ballot.ABSTAIN],
+        biased=tally[Ballot.BIASED],
+        not_participating=tally[Ballot.NOT_PARTICIPATING],
+        absent=tally[Ballot.ABSENT],
+    )
+
+
+def _check_votes(
+    rule: VotingRule, org: Organization, result: Outcome, votes: Sequence[VoteCount]
+) -> list[str]:
+    """Quorum and majority doubts as warnings (domain.md 2.9, 2.10); impossible counts refused.
+
+    Quorum is computed both with and without the members excluded as befangen, because it
+    is disputed whether they count as present.
+    """
+    warnings: list[str] = []
+    seats = org.seats
+    needed = math.floor(seats * rule.quorum_share) + 1 if seats else None
+    for vote in votes:
+        counts = [vote.yes, vote.no, vote.abstain, vote.biased, vote.not_participating]
+        if all(c is None for c in counts):
+            continue
+        present = sum(c or 0 for c in counts)
+        if seats and present + (vote.absent or 0) > seats:
+            raise InvalidInput(
+                f"vote {vote.subject!r} counts {present + (vote.absent or 0)} members, but "
+                f"{org.name} has {seats} seats; check the counts or 'seats' in organizations.yaml"
+            )
+        if needed is None:
+            continue
+        biased = vote.biased or 0
+        if present < needed:
+            warnings.append(
+                f"{org.name} was not quorate for {vote.subject!r}: {present} of {seats} "
+                f"members present, {needed} needed"
+            )
+        elif present - biased < needed:
+            warnings.append(
+                f"{org.name} was quorate for {vote.subject!r} only if the {biased} members "
+                f"excluded as befangen count as present ({present - biased} without them, "
+                f"{needed} needed)"
+            )
+    main = [v for v in votes if v.kind is VoteKind.MAIN and v.yes is not None]
+    if main:
+        vote = main[-1]
+        against = (vote.no or 0) + ((vote.abstain or 0) if rule.abstentions_count else 0)
+        carried = vote.yes is not None and vote.yes > against
+        basis = "Nein and Enthaltungen" if rule.abstentions_count else "Nein"
+        counted = f"Ja {vote.yes} against {against} {basis}"
+        positive = {ResultEffect.ADOPT, ResultEffect.APPROVE, ResultEffect.RECOMMEND}
+        if result.effect in positive and not carried:
+            warnings.append(f"{result.label!r}, but the main vote has no majority ({counted})")
+        if result.effect is ResultEffect.REJECT and carried:
+            warnings.append(f"{result.label!r}, but the main vote has a majority ({counted})")
+    return warnings
+
+
+def _vote_row(position: int, vote: VoteCount) -> Vote:
+    return Vote(
+        position=position,
+        subject=vote.subject,
+        kind=vote.kind.value,
+        yes=vote.yes,
+        no=vote.no,
+        abstain=vote.abstain,
+        biased=vote.biased,
+        not_participating=vote.not_participating,
+        absent=vote.absent,
+        label=vote.label,
+        raw=vote.raw,
+        named=[{"member": n.member, "ballot": n.ballot.value} for n in vote.named] or None,
+    )
+
+
+def apply_result(
+    uow: UnitOfWork,
+    paper: Paper,
+    catalog: Catalog,
+    actor: Actor,
+    entry: ResultEntry,
+    origin: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Record one result on the locked paper and apply its effect; return the warnings.
+    ``origin`` (where a result taken over from another system comes from) joins the
+    audit payload."""
+    session = uow.session
+    require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
+    votes = [_complete_vote(v) for v in entry.votes]
+    position, outcome, note = entry.position, entry.outcome, entry.note
+    result = _parse_outcome(catalog, outcome)
+    configured_label = None if outcome == result.value else outcome.strip()
+    step = step_at(paper, position)
+    role = ConsultationRole(step.role)
+    if result.effect not in ALLOWED_EFFECTS[role]:
+        fitting = [o.value for o in Outcome if o.effect in ALLOWED_EFFECTS[role]]
+        raise InvalidInput(
+            f"{result.value!r} does not fit step {position} ({role.value}); "
+            f"use one of {', '.join(fitting)}"
+        )
+    check_result(catalog, paper, step, result, votes)
+    if result.effect is ResultEffect.ANNUL and not _can_annul(catalog, paper):
+        raise InvalidInput(
+            f"{result.value!r} annuls only a Dringlichkeitsentscheidung awaiting its "
+            f"follow-up; {paper.number} is {paper.state!r}"
+        )
+    extra = routing_arguments(
+        catalog, result, entry.refer_to, entry.refer_role, entry.target_date, entry.amended_text
+    )
+    if not result.effect.deliberated and any(v.kind is not VoteKind.PROCEDURAL for v in votes):
+        raise InvalidInput(
+            f"{result.value!r}: the item was not deliberated, so only the procedural "
+            "vote on taking it off the agenda can be recorded (kind: procedural)"
+        )
+    org = catalog.organization(step.organization_id)
+    warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
+    ctx = uow.flow(catalog, actor, paper)
+    _begin_consultation(uow, ctx, paper, catalog)
+    meeting_day = _meeting_day(uow, paper, step, entry.date)
+    when = meeting_day or entry.date or step.date or step.planned_date
+    if when is None:
+        raise InvalidInput(
+            f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
+        )
+    check_result_date(catalog, paper, step, when)
+    check_window(session, paper, step, when)
+    uow.refuse_future(
+        f"the result of step {position} of {paper.number} is dated",
+        when,
+        "that is the day of its meeting: record it once the meeting has taken place"
+        if meeting_day
+        else "record it once it is taken, or check --date"
+        if entry.date
+        else "pass --date YYYY-MM-DD with the day it was taken",
+    )
+    if step.state == catalog.lifecycle("consultation").initial:
+        uow.engine.fire_consultation(ctx, step, "schedule", date=when)
+    step.date = when
+    step.outcome = result.value
+    step.result_label = entry.label or configured_label or result.label
+    if note:
+        step.note = note
+    step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
+    payload: dict[str, Any] = {
+        "position": position,
+        "organization": step.organization_id,
+        "date": when.isoformat(),
+        "outcome": result.value,
+        "label": step.result_label,
+        "votes": [v.as_dict() for v in votes],
+    }
+    if note:
+        payload["note"] = note
+    if warnings:
+        payload["warnings"] = warnings
+    payload.update(origin or {})
+    uow.record(paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
+    if entry.amended_text is not None:
+        add_text_version(uow, paper, actor, entry.amended_text, step)
+    trigger = "hold" if result.effect.deliberated else "drop"
+    uow.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
+    paper_changed(uow, catalog, paper)
+    return warnings
+
+
+def check_result_date(catalog: Catalog, paper: Paper, step: Consultation, when: dt.date) -> None:
+    """Refuse a result dated before the result of a step on an earlier level."""
+    what = f"the result of step {step.position} of {paper.number} is dated {when:%d.%m.%Y}"
+    earlier = [
+        s
+        for s in paper.consultations
+        if s.level < step.level and s.outcome is not None and s.date is not None
+    ]
+    latest = max(earlier, key=lambda s: (s.date, s.position), default=None)
+    if latest is not None and latest.date is not None and when < latest.date:
+        name = catalog.organization(latest.organization_id).name
+        raise InvalidInput(
+            f"{what}, before the result of the earlier step {latest.position} ({name}) "
+            f"on {latest.date:%d.%m.%Y}; check --date"
+        )
+
+
+def _meeting_day(
+    uow: UnitOfWork, paper: Paper, step: Consultation, date: dt.date | None
+) -> dt.date | None:
+    """The day of the meeting whose agenda holds ``step`` (None: in no meeting), checked
+    for a result: the meeting is invited or held, and ``date``, if given, is its day."""
+    if step.meeting_id is None:
+        return None
+    meeting = uow.session.get_one(Meeting, step.meeting_id)
+    catalog = uow.catalog(meeting.definitions_version)
+    label = meeting_label(catalog, meeting)
+    day = local(meeting.start).date()
+    what = f"record the result of step {step.position} of {paper.number} in"
+    if meeting.state not in RESULT_MEETING_STATES:
+        lifecycle = catalog.lifecycle("meeting")
+        invite = lifecycle.transition("invite", meeting.state) is not None
+        todo = (
+            f"invite it first (meeting invite {meeting.id}) or cancel it, which takes the "
+            "step off its agenda"
+            if invite
+            else "the step stays on its agenda"
+        )
+        raise TransitionNotAllowed(
+            label,
+            meeting.state,
+            what,
+            uow.engine.meeting_triggers(catalog, meeting.state),
+            f"results are recorded for an invited or held meeting; {todo}",
+        )
+    if date is not None and date != day:
+        raise InvalidInput(
+            f"step {step.position} of {paper.number} is on the agenda of {label}: its "
+            f"result is dated {day:%d.%m.%Y}, the meeting's day, not {date:%d.%m.%Y}; "
+            "leave out --date"
+        )
+    return day
+
+
+def _can_annul(catalog: Catalog, paper: Paper) -> bool:
+    return catalog.lifecycle("paper").transition("annul", paper.state) is not None
+
+
+def _begin_consultation(uow: UnitOfWork, ctx: FlowContext, paper: Paper, catalog: Catalog) -> None:
+    lifecycle = catalog.lifecycle("paper")
+    if lifecycle.transition("begin_consultation", paper.state):
+        uow.engine.fire_paper(ctx, "begin_consultation", internal=True)
+    elif not any(lifecycle.transition(t, paper.state) for t in ("adopt", "reject", "note")):
+        raise TransitionNotAllowed(
+            paper.number,
+            paper.state,
+            "record a result for",
+            uow.engine.paper_triggers(catalog, paper.state),
+            "results can be recorded once the paper is released",
+        )
+
+
+def add_text_version(
+    uow: UnitOfWork,
+    paper: Paper,
+    actor: Actor,
+    text: str,
+    step: Consultation | None,
+) -> None:
+    version = TextVersion(
+        number=len(paper.text_versions) + 1,
+        text=text,
+        source="released" if step is None else "amended",
+        position=step.position if step else None,
+        organization_id=step.organization_id if step else None,
+        created_at=uow.clock.now(),
+        actor=actor.user_id,
+    )
+    paper.text_versions.append(version)
+    uow.record(
+        paper,
+        actor,
+        AuditAction.TEXT_VERSION_CREATED,
+        None,
+        None,
+        {
+            "version": version.number,
+            "source": version.source,
+            "position": version.position,
+            "organization": version.organization_id,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "text": text,
+        },
+    )

@@ -1,0 +1,172 @@
+"""Helpers on a paper's steps shared by the path editing and the recording of results: finding
+a step, the rule that an open path ends in one concluding step, levels, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.schema import (
+    Consultation,
+    DecisionProcedure,
+    Meeting,
+    Paper,
+)
+from workflow.core.catalog import Catalog
+from workflow.core.clock import local
+from workflow.core.errors import (
+    InvalidInput,
+    NotFoundError,
+    did_you_mean,
+)
+from workflow.core.model import (
+    OPEN_STEP_STATES,
+    ConsultationRole,
+    Outcome,
+    ResultEffect,
+)
+from workflow.papers.types import (
+    check_concluding,
+    rules_type,
+)
+
+
+def step_at(paper: Paper, position: int) -> Consultation:
+    for step in paper.consultations:
+        if step.position == position:
+            return step
+    count = len(paper.consultations)
+    raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
+
+
+def hint(value: str, enum: Iterable[Any]) -> str:
+    values = [str(e.value) for e in enum]
+    return did_you_mean(value, values) or f" (use one of {', '.join(values)})"
+
+
+def check_path_concludes(catalog: Catalog, paper: Paper) -> None:
+    """A released paper's open steps must still lead to exactly one concluding step, last
+    and alone on its level, of a role its paper type allows (``catalog``: the paper's
+    definitions version)."""
+    if not paper.frozen:
+        return
+    roles = [
+        c.role
+        for c in sorted(paper.consultations, key=lambda c: c.position)
+        if c.state in OPEN_STEP_STATES
+    ]
+    check_concluding(rules_type(catalog, paper), paper.number, roles)
+    open_steps = sorted(
+        (c for c in paper.consultations if c.state in OPEN_STEP_STATES),
+        key=lambda c: c.position,
+    )
+    concluding = [c for c in open_steps if ConsultationRole(c.role).concludes]
+    if not concluding:
+        raise InvalidInput(
+            f"{paper.number} would have no Entscheidung or Kenntnisnahme left; keep or add "
+            "a concluding step"
+        )
+    last = concluding[-1]
+    if len(concluding) > 1 or last is not open_steps[-1]:
+        raise InvalidInput(
+            f"{paper.number} may have one concluding step only, at the end of its path "
+            f"(found {', '.join(str(c.position) for c in concluding)})"
+        )
+    if any(c.level == last.level for c in open_steps if c is not last):
+        raise InvalidInput("the concluding step must be alone on the last level")
+
+
+def routing_arguments(
+    catalog: Catalog,
+    result: Outcome,
+    refer_to: str | None,
+    refer_role: str | None,
+    target_date: dt.date | None,
+    amended_text: str | None,
+) -> dict[str, Any]:
+    """The arguments the outcome's routing effect needs, checked; refused if misplaced."""
+    effect, extra = result.effect, dict[str, Any]()
+    if effect is ResultEffect.REFER:
+        if not refer_to:
+            raise InvalidInput(
+                f"{result.value!r} needs the body it goes to; pass --refer-to ORGANIZATION"
+            )
+        extra["refer_to"] = catalog.body_organization(refer_to).id
+        extra["refer_role"] = parse_role(refer_role or "vorberatung").value
+    elif refer_to or refer_role:
+        raise InvalidInput(
+            f"--refer-to fits only ueberwiesen or zurueckverwiesen, not {result.value!r}"
+        )
+    if target_date is not None:
+        if not effect.repeats_step:
+            raise InvalidInput(
+                f"--until fits only vertagt, zurueckgestellt or abgesetzt, not {result.value!r}"
+            )
+        extra["target_date"] = target_date
+    if result.amends_text and not (amended_text and amended_text.strip()):
+        raise InvalidInput(
+            f"{result.value!r} changes the wording; pass the amended text with --text-file "
+            "FILE (or --text TEXT)"
+        )
+    if amended_text is not None and not result.amends_text:
+        raise InvalidInput(
+            "an amended text fits only geaendert_beschlossen or mit_aenderungen_empfohlen, "
+            f"not {result.value!r}"
+        )
+    return extra
+
+
+def parse_role(role: str) -> ConsultationRole:
+    try:
+        return ConsultationRole(role)
+    except ValueError:
+        raise InvalidInput(f"unknown role {role!r}{hint(role, ConsultationRole)}") from None
+
+
+def check_window(session: Session, paper: Paper, step: Consultation, day: dt.date) -> None:
+    """Refuse a meeting day for a re-decision step outside its objection window."""
+    row = session.scalars(
+        select(DecisionProcedure).where(
+            DecisionProcedure.paper_id == paper.id,
+            DecisionProcedure.position == step.position,
+            DecisionProcedure.kind
+            != "dringlichkeitsentscheidung",  # an urgent decision has no window
+        )
+    ).first()
+    if row is not None and not inside_window(day, row.window_start, row.window_end):
+        raise InvalidInput(outside_window(day, row.window_start, row.window_end, row.legal_basis))
+
+
+def inside_window(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def outside_window(
+    day: dt.date, start: dt.date | None, end: dt.date | None, basis: str | None
+) -> str:
+    bounds = " and ".join(
+        text
+        for text in (
+            f"no earlier than {start:%d.%m.%Y}" if start else "",
+            f"no later than {end:%d.%m.%Y}" if end else "",
+        )
+        if text
+    )
+    return (
+        f"{basis or 'the definitions'}: the re-decision must meet {bounds}; "
+        f"{day:%d.%m.%Y} is outside that window"
+    )
+
+
+def meeting_label(catalog: Catalog, meeting: Meeting) -> str:
+    org = catalog.organizations.get(meeting.organization_id)
+    name = org.short_name or org.name if org else meeting.organization_id
+    return f"meeting {meeting.id} ({name}, {_when(meeting.start)})"
+
+
+def _when(instant: dt.datetime) -> str:
+    return local(instant).strftime("%d.%m.%Y %H:%M")

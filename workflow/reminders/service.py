@@ -1,0 +1,156 @@
+"""Reminders for the worker and the session office: claiming and leasing due reminders into the
+outbox, finishing deliveries, listing reminders and queueing a failed one again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from storage import reminders as reminder_store
+from storage.schema import (
+    Paper,
+)
+from workflow.core.errors import (
+    InvalidInput,
+    NotFoundError,
+    PermissionDenied,
+)
+from workflow.core.model import (
+    DeliveryFailure,
+    OutboxMessage,
+    RefusedRecipient,
+    ReminderKind,
+    ReminderState,
+    ReminderView,
+    Role,
+)
+from workflow.uow import Shared, actor_of
+
+
+class ReminderService:
+    """Delivery and lists of reminders."""
+
+    def __init__(self, shared: Shared) -> None:
+        self._shared = shared
+
+    def claim_and_lease(
+        self, *, worker: str, limit: int, lease: dt.timedelta
+    ) -> tuple[int, list[OutboxMessage]]:
+        """One transaction per batch: lease queued retries and lapsed leases first, then claim
+        due reminders into new outbox rows for the rest of the batch, leased to ``worker``
+        before anyone else sees them. Returns (claimed, leased messages)."""
+        with self._shared.write() as uow:
+            session = uow.session
+            return reminder_store.claim_and_lease(
+                session, now=self._shared.clock.now(), limit=limit, worker=worker, lease=lease
+            )
+
+    def finish_messages(
+        self,
+        *,
+        worker: str,
+        delivered: Sequence[int],
+        failures: Sequence[DeliveryFailure],
+        max_attempts: int,
+        backoff: dt.timedelta,
+        refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
+        released: Sequence[int] = (),
+    ) -> tuple[int, int, int]:
+        """Mark delivered messages sent (with a ``reminder_sent`` audit event each), schedule
+        retries with exponential backoff, park the ones out of attempts as failed.
+
+        ``refused`` maps the outbox id of a delivered message to the recipients the server
+        refused while it accepted the others; they are stored with the message and named in
+        its ``reminder_sent`` event. A failure of the mail setup is retried without counting
+        the attempt; ``released`` messages were not tried and are deliverable again at once.
+        Returns (sent, retried, failed).
+        """
+        with self._shared.write() as uow:
+            session = uow.session
+            return reminder_store.finish_delivery(
+                session,
+                worker=worker,
+                now=self._shared.clock.now(),
+                delivered=delivered,
+                refused=refused or {},
+                failures=failures,
+                max_attempts=max_attempts,
+                backoff=backoff,
+                released=released,
+            )
+
+    def list_reminders(
+        self,
+        states: Sequence[ReminderState],
+        *,
+        body: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[ReminderView]:
+        """Reminders in ``states``: earliest due first, or the most recently changed first;
+        at most ``limit`` of them (all without one)."""
+        with self._shared.read(body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            rows = reminder_store.list_reminders(
+                session,
+                body_id=body_row.id,
+                states=[s.value for s in states],
+                limit=limit,
+                newest_first=newest_first,
+            )
+            return [_reminder_view(r, o, n) for r, o, n in rows]
+
+    def retry_reminder(
+        self, reminder_id: int, *, user: str | None, body: str | None = None
+    ) -> ReminderView:
+        """Queue a parked (failed) reminder again; session office or admin only.
+
+        :raises PermissionDenied: the user is neither.
+        :raises NotFoundError: no such reminder in the body.
+        :raises InvalidInput: the reminder is not failed.
+        """
+        with self._shared.write(user, body) as uow:
+            session = uow.session
+            body_row = uow.body()
+            actor = actor_of(uow.catalog(body_row.definitions_version), user)
+            if not actor.roles & {Role.SESSION_OFFICE, Role.ADMIN}:
+                raise PermissionDenied(
+                    f"{actor.user_id!r} may not retry reminders: needs one of the roles "
+                    "admin, session_office"
+                )
+            row = reminder_store.get_reminder(session, reminder_id)
+            if row is None or row.body_id != body_row.id:
+                raise NotFoundError(f"no reminder {reminder_id} in {body_row.name}")
+            if not reminder_store.retry_failed(
+                session, reminder_id, now=self._shared.clock.now(), actor=actor.user_id
+            ):
+                raise InvalidInput(
+                    f"reminder {reminder_id} is {row.state}, not failed; only parked reminders "
+                    "can be retried"
+                )
+            number = session.get_one(Paper, row.paper_id).number if row.paper_id else None
+            return _reminder_view(row, None, number)
+
+
+def _reminder_view(row: Any, outbox: Any, number: str | None) -> ReminderView:
+    return ReminderView(
+        id=row.id,
+        key=row.key,
+        kind=ReminderKind(row.kind),
+        state=ReminderState(row.state),
+        paper=number,
+        due_at=row.due_at,
+        escalate_at=row.escalate_at,
+        recipients=tuple(row.recipients),
+        subject=row.subject,
+        attempts=outbox.attempts if outbox is not None else 0,
+        sent_at=row.sent_at,
+        last_error=outbox.last_error if outbox is not None else None,
+        claimed_by=row.claimed_by,
+        refused=tuple(
+            RefusedRecipient(r["address"], r["code"], r["reply"])
+            for r in (outbox.refused if outbox is not None and outbox.refused else ())
+        ),
+    )
