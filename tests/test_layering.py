@@ -136,7 +136,6 @@ KNOWN: set[str] = {
     "size: workflow.decisions.operations.raise_objection",
     "size: workflow.decisions.operations.record_urgent_decision",
     "size: workflow.decisions.operations.report_implementation",
-    "size: workflow.definitions",
     "size: workflow.demo.play",
     "size: workflow.meetings.operations",
     "size: workflow.meetings.operations.move_meeting",
