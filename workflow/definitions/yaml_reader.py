@@ -1,0 +1,109 @@
+"""Parse one YAML file into mappings and lists that remember their line numbers.
+
+Duplicate and non-string keys and syntax errors are not raised but collected, as a
+``Problem`` each, in the file's ``_Ctx``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from workflow.core.errors import Problem
+
+
+class _Map(dict[str, Any]):
+    """A YAML mapping that remembers its own line and the line of each key."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+
+class _Seq(list[Any]):
+    """A YAML sequence that remembers its own line and the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers (1-based) and reports duplicate or non-string keys."""
+
+    def __init__(self, text: str, ctx: _Ctx) -> None:
+        super().__init__(text)
+        self.ctx = ctx
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map(node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            loader.ctx.add(line, "", f"key {key_node.value!r} is {_describe(key)}; quote it")
+            key = str(key_node.value)
+        if key in result.key_lines:
+            first = result.key_lines[key]
+            loader.ctx.add(line, "", f"duplicate key {key!r} (first at line {first})")
+            continue
+        result.key_lines[key] = line
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(node.start_mark.line + 1)
+    for item in node.value:
+        result.item_lines.append(item.start_mark.line + 1)
+        result.append(loader.construct_object(item, deep=True))
+    return result
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Where problems of one file go."""
+
+    file: str
+    problems: list[Problem]
+
+    def add(self, line: int | None, path: str, message: str) -> None:
+        self.problems.append(Problem(file=self.file, line=line, path=path, message=message))
+
+
+def _parse(ctx: _Ctx, text: str) -> Any:
+    loader = _LineLoader(text, ctx)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        ctx.add(line, "", f"YAML syntax error: {exc.problem or exc.context}")
+    except yaml.YAMLError as exc:
+        ctx.add(None, "", f"YAML error: {exc}")
+    finally:
+        loader.dispose()
+    return None
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {_Seq: "a list", _Map: "a mapping", list: "a list", dict: "a mapping"}
+    return names.get(type(value), f"a {type(value).__name__}")  # dates and times
+
+
+def _line(node: Any, key: str) -> int:
+    """The line of a key in a parsed mapping (the mapping's own line if the key is absent)."""
+    return int(node.key_lines.get(key, node.line))
