@@ -1,0 +1,136 @@
+"""The audit trail: what changed data, events and queries, verification, seals, and the
+database role the application writes it with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AuditAction(StrEnum):
+    """Past-tense names of everything that changes data."""
+
+    DEFINITIONS_LOADED = "definitions_loaded"
+    PAPER_CREATED = "paper_created"
+    PAPER_TRANSITIONED = "paper_transitioned"
+    CONSULTATION_ADDED = "consultation_added"
+    CONSULTATION_REMOVED = "consultation_removed"
+    CONSULTATION_MOVED = "consultation_moved"
+    PATH_REPLACED = "path_replaced"
+    TEXT_VERSION_CREATED = "text_version_created"
+    MINUTES_RECORDED = "minutes_recorded"
+    CONSULTATION_SCHEDULED = "consultation_scheduled"
+    CONSULTATION_TRANSITIONED = "consultation_transitioned"
+    RESULT_RECORDED = "result_recorded"
+    CO_SIGNATURE_REQUESTED = "co_signature_requested"
+    CO_SIGNED = "co_signed"
+    CO_SIGNATURE_OBJECTED = "co_signature_objected"
+    CO_SIGNATURE_OVERRULED = "co_signature_overruled"
+    SUPPLEMENT_CREATED = "supplement_created"
+    ANSWER_RECORDED = "answer_recorded"
+    MEETING_CREATED = "meeting_created"
+    MEETING_TRANSITIONED = "meeting_transitioned"
+    AGENDA_ITEM_ADDED = "agenda_item_added"
+    AGENDA_NUMBERED = "agenda_numbered"
+    MEETING_MOVED = "meeting_moved"
+    AUDIT_SEALED = "audit_sealed"
+    APP_ROLE_GRANTED = "app_role_granted"
+    URGENT_DECISION_RECORDED = "urgent_decision_recorded"
+    OBJECTION_RAISED = "objection_raised"
+    IMPLEMENTATION_TASK_ADDED = "implementation_task_added"
+    IMPLEMENTATION_REPORTED = "implementation_reported"
+    IMPLEMENTATION_COMPLETED = "implementation_completed"
+    REMINDER_PLANNED = "reminder_planned"
+    REMINDER_MOVED = "reminder_moved"
+    REMINDER_CANCELLED = "reminder_cancelled"
+    REMINDER_SENT = "reminder_sent"
+    REMINDER_FAILED = "reminder_failed"
+    REMINDER_RETRIED = "reminder_retried"
+    ATTACHMENT_ADDED = "attachment_added"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEventView:
+    stream: str
+    seq: int
+    occurred_at: dt.datetime
+    actor: str
+    action: str
+    paper_number: str | None
+    from_state: str | None
+    to_state: str | None
+    payload: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""
+    paper_id: int | None = None
+    prev_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditQuery:
+    """Filters of ``audit search`` and ``audit export``; every given filter must match."""
+
+    paper: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    paper_type: str | None = None
+    organization: str | None = None
+    since: dt.date | None = None  # calendar dates in Europe/Berlin, both inclusive
+    until: dt.date | None = None
+    #: events of the papers on the meeting's agenda, and the meeting's own events
+    meeting: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyReport:
+    streams: int
+    events: int
+    broken_stream: str | None = None
+    broken_seq: int | None = None
+    reason: str | None = None
+    #: the paper's number when the broken stream is a paper's
+    broken_paper: str | None = None
+    #: hash mismatch, missing seq, reordered, prev_hash mismatch, differs from the seal, ...
+    problem: str | None = None
+    #: with a seal: events the seal covers, and events recorded after it
+    sealed_events: int | None = None
+    events_after_seal: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_stream is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChainHead:
+    stream: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Seal:
+    """What ``audit seal`` writes: the heads of all chains and a root hash over them."""
+
+    sealed_at: dt.datetime
+    actor: str
+    database: dict[str, Any]
+    heads: tuple[ChainHead, ...]
+    root_hash: str
+    format_version: int = 1
+
+    @property
+    def events(self) -> int:
+        return sum(head.seq for head in self.heads)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppRole:
+    """A PostgreSQL login role for the application, as ``db create-app-role`` left it."""
+
+    name: str
+    schema: str
+    created: bool
+    tables: tuple[str, ...]  # the tables it may read and write (not audit_event)
+    audit_table_privileges: tuple[str, ...]

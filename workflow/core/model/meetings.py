@@ -1,0 +1,72 @@
+"""Meetings (Sitzungen) and their agendas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class AgendaPart(StrEnum):
+    """Öffentlicher or nichtöffentlicher Teil of a meeting; the public part comes first."""
+
+    PUBLIC = "public"
+    NON_PUBLIC = "non_public"
+
+    @property
+    def prefix(self) -> str:
+        """The letter of the TOP number: "Ö 3", "N 1"."""
+        return "Ö" if self is AgendaPart.PUBLIC else "N"
+
+    @classmethod
+    def of(cls, public: bool) -> AgendaPart:
+        return cls.PUBLIC if public else cls.NON_PUBLIC
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgendaItemView:
+    """One Tagesordnungspunkt; ``number`` is set (and frozen) by the invitation."""
+
+    id: int
+    part: AgendaPart
+    number: str | None
+    sort_order: int
+    title: str
+    paper_number: str | None = None
+    consultation_position: int | None = None
+    consultation_state: str | None = None
+    nachtrag: bool = False
+    nachtrag_at: dt.datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingView:
+    """A Sitzung of one organization; ``start``/``end`` are UTC instants."""
+
+    id: int
+    body_id: str
+    organization_id: str
+    organization_name: str
+    name: str | None
+    number: str | None
+    start: dt.datetime
+    end: dt.datetime | None
+    location: str | None
+    state: str
+    state_label: str
+    invited_at: dt.datetime | None
+    created_at: dt.datetime
+    modified_at: dt.datetime
+    agenda: tuple[AgendaItemView, ...] = ()
+    allowed_actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingMoved:
+    """A moved meeting, the steps that moved with it (paper number, position) and what the
+    session office must check again (the Ladungsfrist of an invitation already sent)."""
+
+    meeting: MeetingView
+    steps: tuple[tuple[str, int], ...] = ()
+    warnings: tuple[str, ...] = ()

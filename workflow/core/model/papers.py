@@ -1,0 +1,139 @@
+"""Papers (Vorlagen): their steps, co-signatures, text versions and attachments as the
+service returns them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from workflow.core.model.bodies import ConsultationRole
+from workflow.core.model.results import Outcome, VoteCount
+
+#: Consultation states of a step still to be dealt with (the engine's lifecycle names them).
+OPEN_STEP_STATES = frozenset({"planned", "scheduled"})
+#: States of a step that was dealt with in a meeting (with or without deliberation).
+DONE_STEP_STATES = frozenset({"held", "dropped"})
+#: States of a step that is no longer part of the active path.
+INACTIVE_STEP_STATES = frozenset({"cancelled", "dropped"})
+
+
+class CoSignatureState(StrEnum):
+    PENDING = "pending"
+    SIGNED = "signed"
+    OBJECTED = "objected"
+    OVERRULED = "overruled"  # the objection was overruled by the head of the writing office
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedStep:
+    """One step of a new Beratungsfolge, as the session office plans it."""
+
+    organization: str
+    role: str
+    public: bool | None = None
+    planned_date: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsultationView:
+    position: int
+    organization_id: str
+    organization_name: str
+    role: ConsultationRole
+    public: bool
+    state: str
+    planned_date: dt.date | None
+    date: dt.date | None
+    outcome: Outcome | None
+    result_label: str | None
+    votes: tuple[VoteCount, ...] = ()
+    level: int = 0  # steps on the same level run in parallel
+    note: str | None = None  # why the step was inserted, or what the result said
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextVersionView:
+    """One wording of the Beschlussvorschlag: as released, then as amended by a body."""
+
+    number: int
+    text: str
+    source: str  # "released" or "amended"
+    position: int | None  # the step whose result amended it
+    organization_id: str | None
+    created_at: dt.datetime
+    actor: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoSignatureView:
+    office_id: str
+    office_name: str
+    state: CoSignatureState
+    actor: str | None
+    signed_at: dt.datetime | None
+    comment: str | None
+    due: dt.date | None = None  # Mitzeichnung due (deadlines.co_signing), while pending
+    overruled_by: str | None = None
+    overruled_at: dt.datetime | None = None
+    overrule_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttachmentView:
+    """An Anlage of a paper (its metadata; the content stays in the database)."""
+
+    id: int
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    public: bool
+    created_at: dt.datetime
+    actor: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaperView:
+    id: int
+    body_id: str
+    number: str
+    paper_type: str
+    paper_type_name: str
+    title: str
+    reference: str | None
+    office_id: str
+    office_name: str
+    date: dt.date
+    state: str
+    state_label: str
+    definitions_version: str
+    created_at: dt.datetime
+    modified_at: dt.datetime
+    consultations: tuple[ConsultationView, ...] = ()
+    co_signatures: tuple[CoSignatureView, ...] = ()
+    allowed_actions: tuple[str, ...] = ()
+    text: str | None = None  # the current wording
+    text_versions: tuple[TextVersionView, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. quorum or majority doubts found by the last change
+    #: Ergänzungsvorlagen: the original of the chain (None for an original) and every member
+    #: of the chain in order, this paper included (just this paper when it has none).
+    origin: str | None = None
+    supplement_no: int | None = None
+    chain: tuple[str, ...] = ()
+    #: Antrag / Anfrage: the submitting faction and members; Anfrage: the answer.
+    faction: str | None = None
+    members: tuple[str, ...] = ()
+    answer: str | None = None
+    answer_date: dt.date | None = None
+    attachments: tuple[AttachmentView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaperSummary:
+    number: str
+    paper_type: str
+    title: str
+    office_id: str
+    date: dt.date
+    state: str
