@@ -238,6 +238,19 @@ def play(
     module's description); without it, whenever the service's clock says."""
     time = _Timeline(clock)
     release, invitations = _schedule(service, walk)
+    paper = _draft_and_release(service, walk, time, release)
+    meetings = _Meetings(service, walk, time, paper, invitations)
+    played = [meetings.deal_with(position) for position in range(1, len(walk.steps) + 1)]
+    if walk.finalize:
+        _finalize(service, walk, time, paper)
+    return paper.number, played
+
+
+def _draft_and_release(
+    service: WorkflowService, walk: Walkthrough, time: _Timeline, release: dt.date
+) -> PaperView:
+    """The paper created, submitted, co-signed by the offices the document names and
+    released, starting at 08:00 on ``release``."""
     time.at(release, dt.time(8, 0))
     paper = service.papers.create_paper(
         user=walk.clerk,
@@ -251,7 +264,7 @@ def play(
         participants=[office for office, _ in walk.co_signers],
         planned_dates=[step.date for step in walk.steps],
     )
-    number, clerk, session_office = paper.number, walk.clerk, walk.session_office
+    number, clerk = paper.number, walk.clerk
     time.later(15)
     service.papers.submit_paper(number, user=clerk)
     for office, signer in walk.co_signers:
@@ -259,32 +272,52 @@ def play(
         service.co_signing.co_sign(number, user=signer, office=office)
     time.later(30)
     service.papers.release_paper(number, user=walk.head)
-    # Meetings are invited in the order of their invitation days, each before it is held;
-    # a meeting can be invited before an earlier step's result exists (a Nachtrag case).
-    meetings: dict[int, int] = {}
-    built: dict[int, tuple[AgendaItemView, ...]] = {}
+    return paper
 
-    def invite(position: int) -> None:
-        organization = paper.consultations[position - 1].organization_id
-        step = walk.steps[position - 1]
+
+class _Meetings:
+    """One meeting per step of the paper's path. Meetings are invited in the order of their
+    invitation days, each before it is held; a meeting can be invited before an earlier
+    step's result exists (a Nachtrag case)."""
+
+    def __init__(
+        self,
+        service: WorkflowService,
+        walk: Walkthrough,
+        time: _Timeline,
+        paper: PaperView,
+        invitations: list[dt.date],
+    ) -> None:
+        self.service, self.walk, self.time = service, walk, time
+        self.paper, self.invitations = paper, invitations
+        self.meetings: dict[int, int] = {}  # position -> its meeting's id
+        self.built: dict[int, tuple[AgendaItemView, ...]] = {}  # position -> agenda as built
+
+    def invite(self, position: int) -> None:
+        service, session_office = self.service, self.walk.session_office
+        organization = self.paper.consultations[position - 1].organization_id
+        step = self.walk.steps[position - 1]
         start = dt.datetime.combine(step.date, MEETING_TIME, tzinfo=BERLIN)
-        time.at(min(invitations[position - 1], step.date), dt.time(10, 0))
+        self.time.at(min(self.invitations[position - 1], step.date), dt.time(10, 0))
         meeting = service.meetings.create_meeting(
             user=session_office, organization=organization, start=start
         )
-        built[position] = service.meetings.build_agenda(meeting.id, user=session_office).agenda
+        self.built[position] = service.meetings.build_agenda(meeting.id, user=session_office).agenda
         service.meetings.invite_meeting(meeting.id, user=session_office)
-        meetings[position] = meeting.id
+        self.meetings[position] = meeting.id
 
-    played = []
-    for position, step in enumerate(walk.steps, start=1):
-        for waiting in range(position, len(walk.steps) + 1):
-            if waiting not in meetings and invitations[waiting - 1] <= step.date:
-                invite(waiting)
-        if position not in meetings:
-            invite(position)
-        meeting_id = meetings[position]
-        time.at(step.date, MEETING_TIME)
+    def deal_with(self, position: int) -> StepPlayed:
+        """The step's meeting (and those whose invitation is due by then) invited, held, its
+        result recorded from the minutes, the minutes approved."""
+        service, session_office = self.service, self.walk.session_office
+        number, step = self.paper.number, self.walk.steps[position - 1]
+        for waiting in range(position, len(self.walk.steps) + 1):
+            if waiting not in self.meetings and self.invitations[waiting - 1] <= step.date:
+                self.invite(waiting)
+        if position not in self.meetings:
+            self.invite(position)
+        meeting_id = self.meetings[position]
+        self.time.at(step.date, MEETING_TIME)
         service.meetings.hold_meeting(meeting_id, user=session_office)
         item = MinutesItem(
             where=f"step {position}",
@@ -294,30 +327,32 @@ def play(
             label=step.label,
             votes=(step.votes,) if step.votes else (),
         )
-        time.later(90)
+        self.time.later(90)
         service.minutes.record_minutes(meeting_id, [item], user=session_office)
-        time.later(15)
+        self.time.later(15)
         service.meetings.approve_minutes(meeting_id, user=session_office)
         agenda = service.meetings.get_meeting(meeting_id).agenda
-        (top,) = [a for a in agenda if a.paper_number == number] or built[position]
+        (top,) = [a for a in agenda if a.paper_number == number] or self.built[position]
         view = service.papers.get_paper(number).consultations[position - 1]
-        played.append(
-            StepPlayed(
-                position=position,
-                organization=view.organization_name,
-                date=step.date,
-                meeting_id=meeting_id,
-                item=top,
-                result=view.result_label or step.outcome,
-            )
+        return StepPlayed(
+            position=position,
+            organization=view.organization_name,
+            date=step.date,
+            meeting_id=meeting_id,
+            item=top,
+            result=view.result_label or step.outcome,
         )
-    if walk.finalize:
-        last = paper.consultations[len(walk.steps) - 1].organization_id
-        rule = service.bodies.catalog(walk.municipality).decisions.delegated.get(last)
-        days = rule.days if rule else 0
-        time.at(walk.steps[-1].date + dt.timedelta(days=days + 1), dt.time(9, 0))
-        service.decisions.finalize_decision(number, user=session_office)
-    return number, played
+
+
+def _finalize(
+    service: WorkflowService, walk: Walkthrough, time: _Timeline, paper: PaperView
+) -> None:
+    """A delegated committee's decision finalized at 09:00 the day after its Einspruchsfrist."""
+    last = paper.consultations[len(walk.steps) - 1].organization_id
+    rule = service.bodies.catalog(walk.municipality).decisions.delegated.get(last)
+    days = rule.days if rule else 0
+    time.at(walk.steps[-1].date + dt.timedelta(days=days + 1), dt.time(9, 0))
+    service.decisions.finalize_decision(paper.number, user=walk.session_office)
 
 
 def run_demo(database_url: str | None = None, municipality: str = "landau") -> DemoResult:

@@ -1,7 +1,7 @@
 """``calendar export``: the meetings and deadlines of a person, an office or a Gremium, as the
 service half of ``workflow.calendar.ical`` (which writes the iCalendar text).
 
-``WorkflowService`` mixes in ``CalendarOperations``. Who sees what:
+``service.calendar`` (``CalendarService``) reads it in one unit of work. Who sees what:
 - ``--organization G``: the meetings of G, the deadlines of steps in G, the Beschlusskontrolle
   tasks reporting to G;
 - ``--office O``: meetings with a paper of O on the agenda, the deadlines of O's papers and
@@ -25,7 +25,13 @@ from workflow.papers.views import meeting_view
 from workflow.uow import Shared
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.orm import Session
+
     from storage.schema import Meeting
+    from workflow.core.catalog import Catalog
+    from workflow.core.model import ImplementationTaskView
 
 
 class CalendarService:
@@ -51,55 +57,23 @@ class CalendarService:
         :raises InvalidInput: more than one of them, or the period ends before it starts.
         :raises NotFoundError: unknown user, office or Gremium.
         """
-        if sum(x is not None for x in (user, office, organization)) > 1:
-            raise InvalidInput("pass only one of --user, --office and --organization")
-        first, last = feed_period(local(self._shared.clock.now()).date(), start, end)
-        if first > last:
-            raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
+        first, last = _request(
+            local(self._shared.clock.now()).date(), user, office, organization, start, end
+        )
         with self._shared.read(body) as uow:
-            session = uow.session
             body_row = uow.body()
-            catalog = uow.catalog(body_row.definitions_version)
-            title, offices = body_row.name, set[str]()
-            if user is not None:
-                person = catalog.user(user)
-                title, offices = person.name, set(person.offices)
-            elif office is not None:
-                unit = catalog.office(office)
-                title, offices = unit.name, {unit.id}
-            elif organization is not None:
-                gremium = catalog.body_organization(organization)
-                title, organization = gremium.name, gremium.id
-            rows = repository.list_meetings(
-                session,
-                body_row.id,
-                organization=organization,
-                start_from=_midnight(first),
-                start_before=_midnight(last + dt.timedelta(days=1)),
+            catalog = uow.catalog()
+            title, offices, organization = _audience(
+                catalog, body_row.name, user, office, organization
             )
-            rows = [m for m in rows if not offices or _concerns(m, offices)]
+            rows = _meetings_in(uow.session, body_row.id, organization, offices, first, last)
             meetings = [meeting_view(uow.catalog(m.definitions_version), m, ()) for m in rows]
             sequences = {m.id: m.row_version - 1 for m in rows}
             orgs = catalog.organizations.values()
-            deadlines = [
-                d
-                for d in open_deadlines(
-                    uow,
-                    user=user,
-                    office=office,
-                    organization=organization,
-                    start=first,
-                    end=last,
-                )
-                if d.task is None  # a task's report is exported as the task's entry below
-            ]
-            tasks = [
-                t
-                for t in open_tasks(uow)
-                if task_in_period(t, first, last)
-                and (not offices or t.office_id in offices)
-                and (organization is None or t.report_to == organization)
-            ]
+            deadlines = open_deadlines(
+                uow, user=user, office=office, organization=organization, start=first, end=last
+            )
+            tasks = open_tasks(uow)
         return CalendarFeed(
             body_id=body_row.id,
             body_name=body_row.name,
@@ -108,12 +82,94 @@ class CalendarService:
             start=first,
             end=last,
             meetings=sorted_meetings(meetings),
-            deadlines=tuple(deadlines),
-            tasks=tuple(tasks),
+            # a task's report is exported as the task's entry
+            deadlines=tuple(d for d in deadlines if d.task is None),
+            tasks=tuple(_tasks_for(tasks, first, last, offices, organization)),
             names={o.id: o.name for o in orgs},
             public_by_default={o.id: o.public for o in orgs},
             sequences=sequences,
         )
+
+
+def _request(
+    today: dt.date,
+    user: str | None,
+    office: str | None,
+    organization: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> tuple[dt.date, dt.date]:
+    """The feed's first and last day, once the request is checked.
+
+    :raises InvalidInput: more than one of ``user``, ``office`` and ``organization``, or the
+        period ends before it starts.
+    """
+    if sum(x is not None for x in (user, office, organization)) > 1:
+        raise InvalidInput("pass only one of --user, --office and --organization")
+    first, last = feed_period(today, start, end)
+    if first > last:
+        raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
+    return first, last
+
+
+def _audience(
+    catalog: Catalog,
+    body_name: str,
+    user: str | None,
+    office: str | None,
+    organization: str | None,
+) -> tuple[str, set[str], str | None]:
+    """Whose feed it is: its title, the offices it is for (none: every office) and the Gremium
+    (by its id).
+
+    :raises NotFoundError: unknown user, office or Gremium.
+    """
+    if user is not None:
+        person = catalog.user(user)
+        return person.name, set(person.offices), organization
+    if office is not None:
+        unit = catalog.office(office)
+        return unit.name, {unit.id}, organization
+    if organization is not None:
+        gremium = catalog.body_organization(organization)
+        return gremium.name, set(), gremium.id
+    return body_name, set(), organization
+
+
+def _meetings_in(
+    session: Session,
+    body_id: str,
+    organization: str | None,
+    offices: set[str],
+    first: dt.date,
+    last: dt.date,
+) -> list[Meeting]:
+    """The meetings of the feed's period, of ``organization`` and concerning ``offices``."""
+    rows = repository.list_meetings(
+        session,
+        body_id,
+        organization=organization,
+        start_from=_midnight(first),
+        start_before=_midnight(last + dt.timedelta(days=1)),
+    )
+    return [m for m in rows if not offices or _concerns(m, offices)]
+
+
+def _tasks_for(
+    tasks: Iterable[ImplementationTaskView],
+    first: dt.date,
+    last: dt.date,
+    offices: set[str],
+    organization: str | None,
+) -> list[ImplementationTaskView]:
+    """The tasks in the feed's period, of ``offices`` and reporting to ``organization``."""
+    return [
+        t
+        for t in tasks
+        if task_in_period(t, first, last)
+        and (not offices or t.office_id in offices)
+        and (organization is None or t.report_to == organization)
+    ]
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -33,7 +33,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workflow.core.catalog import Catalog, User
+from workflow.core.catalog import Catalog
 from workflow.core.deadlines import (
     Deadline,
     DeadlineKind,
@@ -44,90 +44,21 @@ from workflow.core.deadlines import (
     show,
     step_deadlines,
 )
-from workflow.core.model import ConsultationRole, PlannedReminder, ReminderKind, Role
+from workflow.core.model import PlannedReminder, ReminderKind
+from workflow.reminders.facts import MeetingFacts, PaperFacts, StepFacts, TaskFacts
+from workflow.reminders.messages import _LABELS, _meeting_text, _text
+from workflow.reminders.recipients import _escalation_recipients, _office_users, _session_office
 
-_LABELS = {
-    ReminderKind.SUBMISSION_CUTOFF: "Vorlagenschluss naht",
-    ReminderKind.CO_SIGNING: "Mitzeichnung ausstehend",
-    ReminderKind.INVITATION: "Ladung fällig",
-    ReminderKind.RESULT: "Beratungsergebnis fehlt",
-    ReminderKind.REPORT: "Bericht zur Beschlusskontrolle fällig",
-}
-_TODO = {
-    ReminderKind.SUBMISSION_CUTOFF: (
-        "Bitte die Vorlage fertigstellen, mitzeichnen lassen und vor dem Vorlagenschluss "
-        "freigeben (ratsweg paper release {number})."
-    ),
-    ReminderKind.CO_SIGNING: (
-        "Bitte die Vorlage mitzeichnen oder Bedenken erheben "
-        "(ratsweg paper co-sign {number} --office {office})."
-    ),
-    ReminderKind.INVITATION: (
-        "Bitte die Einladung zur Sitzung mit dieser Vorlage fristgerecht versenden."
-    ),
-    ReminderKind.RESULT: (
-        "Bitte das Ergebnis der Beratung erfassen "
-        "(ratsweg consultation record {number} {position} --result ...)."
-    ),
-    ReminderKind.REPORT: "Bitte den Bericht zur Umsetzung des Beschlusses vorlegen.",
-}
-_TASK_TODO = (
-    "Bitte den Umsetzungsbericht vorlegen und erfassen "
-    "(ratsweg decisions report {task} --text ...), oder die Umsetzung melden "
-    "(ratsweg decisions implemented {task} --text ...)."
-)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StepFacts:
-    consultation_id: int
-    position: int
-    organization_id: str
-    role: str
-    open: bool  # planned or scheduled
-    date: dt.date | None  # held, scheduled or planned meeting day
-    meeting_id: int | None = None  # scheduled into a meeting: its Ladung is the meeting's
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TaskFacts:
-    """An implementation task (Beschlusskontrolle) that is not yet implemented."""
-
-    id: int
-    title: str
-    office_id: str
-    due: dt.date | None  # next report or completion due
-    interval_months: int | None
-    report_to: str | None  # Gremium receiving the reports
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PaperFacts:
-    """What the planner needs to know about a paper (built by the service from its row)."""
-
-    id: int
-    number: str
-    title: str
-    office_id: str
-    state: str
-    final: bool  # the paper's lifecycle state is final
-    released: bool
-    steps: tuple[StepFacts, ...]
-    pending_co_signatures: tuple[tuple[str, dt.datetime], ...]  # (office, requested at)
-    open_tasks: tuple[TaskFacts, ...] = ()  # Beschlusskontrolle, not yet implemented
-    has_tasks: bool = False  # any implementation task, also implemented ones
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MeetingFacts:
-    """What the planner needs to know about a meeting (built by the meeting operations)."""
-
-    id: int
-    label: str  # "meeting 3 (Hauptausschuss, 20.03.2025 17:00)"
-    organization_id: str
-    day: dt.date  # local day of its start
-    awaiting_invitation: bool  # planned (not invited, held or cancelled) with an agenda
-    papers: tuple[tuple[str, str, str], ...] = ()  # (number, title, office) on its agenda
+__all__ = [
+    "MeetingFacts",
+    "PaperFacts",
+    "ReportDeadline",
+    "StepFacts",
+    "TaskFacts",
+    "plan_meeting_reminders",
+    "plan_reminders",
+    "report_deadlines",
+]
 
 
 def plan_meeting_reminders(catalog: Catalog, meeting: MeetingFacts) -> list[PlannedReminder]:
@@ -167,29 +98,6 @@ def plan_meeting_reminders(catalog: Catalog, meeting: MeetingFacts) -> list[Plan
         if escalation is not None:
             found.append(escalation)
     return found
-
-
-def _meeting_text(catalog: Catalog, meeting: MeetingFacts, deadline: Deadline) -> str:
-    papers = [f"- {number} „{title}“" for number, title, _ in meeting.papers]
-    lines = [
-        "Guten Tag,",
-        "",
-        f"{_LABELS[ReminderKind.INVITATION]}.",
-        "",
-        f"Sitzung: {meeting.label}",
-        *(["Vorlagen auf der Tagesordnung:", *papers] if papers else []),
-        f"Frist: {show(deadline.day)}, 24:00 Uhr",
-        f"Berechnung: {deadline.explanation}",
-        *(f"Achtung: {w}" for w in deadline.warnings),
-        "",
-        (
-            "Was zu tun ist: Bitte die Einladung zur Sitzung fristgerecht versenden "
-            f"(ratsweg meeting invite {meeting.id})."
-        ),
-        "",
-        f"Diese Nachricht wurde von ratsweg für {catalog.body.name} erzeugt.",
-    ]
-    return "\n".join(lines)
 
 
 def plan_reminders(catalog: Catalog, paper: PaperFacts) -> list[PlannedReminder]:
@@ -431,92 +339,3 @@ def _escalation_of(
 
 def _key(slot: str, due: dt.datetime) -> str:
     return f"{slot}@{due.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _text(
-    catalog: Catalog,
-    paper: PaperFacts,
-    kind: ReminderKind,
-    deadline: Deadline,
-    step: StepFacts | None,
-    office: str | None,
-    task: TaskFacts | None = None,
-) -> str:
-    lines = [
-        "Guten Tag,",
-        "",
-        f"{_LABELS[kind]}.",
-        "",
-        f"Vorlage: {paper.number} „{paper.title}“",
-    ]
-    if step is not None:
-        when = f", Sitzung am {show(step.date)}" if step.date else ""
-        name = catalog.organization_name(step.organization_id)
-        role = ConsultationRole(step.role).label
-        lines.append(f"Schritt: {step.position}. {name} ({role}){when}")
-    if office is not None:
-        lines.append(f"Mitzeichnung durch: {catalog.organization_name(office)}")
-    if task is not None:
-        lines.append(f"Aufgabe {task.id}: {task.title}")
-        lines.append(f"Zuständig: {catalog.organization_name(task.office_id)}")
-    todo = _TASK_TODO if task is not None else _TODO[kind]
-    lines += [
-        f"Frist: {show(deadline.day)}, 24:00 Uhr",
-        f"Berechnung: {deadline.explanation}",
-        *(f"Achtung: {w}" for w in deadline.warnings),
-        "",
-        "Was zu tun ist: "
-        + todo.format(
-            number=paper.number,
-            office=office or "",
-            position=step.position if step else "",
-            task=task.id if task else "",
-        ),
-        "",
-        f"Diese Nachricht wurde von ratsweg für {catalog.body.name} erzeugt.",
-    ]
-    return "\n".join(lines)
-
-
-# -- recipients ------------------------------------------------------------------------------------
-
-
-def _emails(users: Iterable[User]) -> list[str]:
-    return sorted({u.email for u in users if u.email})
-
-
-def _office_users(catalog: Catalog, office: str) -> list[str]:
-    return _emails(u for u in catalog.users.values() if office in u.offices)
-
-
-def _session_office(catalog: Catalog) -> list[str]:
-    return _emails(u for u in catalog.users.values() if Role.SESSION_OFFICE in u.roles)
-
-
-def _escalation_recipients(
-    catalog: Catalog, rule: ReminderRule, offices: Iterable[str]
-) -> list[str]:
-    """``escalate_to`` resolved: office_head (the heads of ``offices``), session_office, an
-    e-mail address, a user id, an office id (every user of the office) or a role (every user
-    holding it). The loader has checked each name; one no longer known is left out."""
-    concerned = set(offices)
-    found: list[str] = []
-    for target in rule.escalate_to:
-        if target == "office_head":
-            heads = [
-                u
-                for u in catalog.users.values()
-                if concerned & set(u.offices) and Role.OFFICE_HEAD in u.roles
-            ]
-            found += _emails(heads)
-        elif target == "session_office":
-            found += _session_office(catalog)
-        elif "@" in target:
-            found.append(target)
-        elif target in catalog.users:
-            found += _emails([catalog.users[target]])
-        elif target in catalog.organizations:
-            found += _office_users(catalog, target)
-        else:
-            found += _emails(u for u in catalog.users.values() if target in u.roles)
-    return found

@@ -1,0 +1,390 @@
+"""Audit replay, rebuilding: a paper from its ``paper_created`` event on, one handler per
+action that changes what the paper view shows, each transition checked against the paper's
+lifecycle. ``workflow.audit.replay`` describes replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from workflow.audit.replay_state import (
+    ReplayedCoSignature,
+    ReplayedPaper,
+    ReplayedStep,
+    ReplayedTextVersion,
+    ReplayProblem,
+    ReplayStatus,
+    _day,
+    _need,
+)
+from workflow.core.catalog import Catalog
+from workflow.core.model import (
+    AuditAction,
+    AuditEventView,
+    Ballot,
+    NamedBallot,
+    VoteCount,
+    VoteKind,
+)
+
+#: Events in a paper's chain that change nothing the paper view shows.
+_NOT_REPLAYED = frozenset(
+    {
+        AuditAction.CO_SIGNATURE_REQUESTED,
+        AuditAction.OBJECTION_RAISED,
+        AuditAction.IMPLEMENTATION_TASK_ADDED,
+        AuditAction.IMPLEMENTATION_REPORTED,
+        AuditAction.IMPLEMENTATION_COMPLETED,
+        AuditAction.REMINDER_PLANNED,
+        AuditAction.REMINDER_MOVED,
+        AuditAction.REMINDER_CANCELLED,
+        AuditAction.REMINDER_SENT,
+        AuditAction.REMINDER_FAILED,
+        AuditAction.REMINDER_RETRIED,
+        AuditAction.ANSWER_RECORDED,
+        AuditAction.ATTACHMENT_ADDED,
+    }
+)
+
+
+def replay_events(
+    events: Iterable[AuditEventView], catalog_of: Callable[[str], Catalog]
+) -> ReplayedPaper:
+    """The paper as its events tell it; ``catalog_of(version)`` gives its definitions.
+
+    :raises ReplayProblem: an event contradicts the replay so far or the lifecycle, or lacks a
+        field replay needs.
+    """
+    paper: ReplayedPaper | None = None
+    catalog: Catalog | None = None
+    for event in events:
+        if paper is None or catalog is None:
+            if event.action != AuditAction.PAPER_CREATED:
+                raise ReplayProblem(
+                    event.seq,
+                    ReplayStatus.INCOMPLETE,
+                    f"event {event.seq} ({event.action}) comes before the paper_created event",
+                )
+            version = _need(event, "definitions_version")
+            catalog = catalog_of(version)
+            paper = _created(event, catalog)
+            continue
+        paper.events += 1
+        handler = _HANDLERS.get(event.action)
+        if handler is None:
+            if event.action in _NOT_REPLAYED:
+                continue
+            raise ReplayProblem(
+                event.seq,
+                ReplayStatus.INCOMPLETE,
+                f"event {event.seq}: replay does not know the action {event.action!r}",
+            )
+        handler(paper, catalog, event)
+    if paper is None:
+        raise ReplayProblem(0, ReplayStatus.INCOMPLETE, "the paper's audit chain is empty")
+    return paper
+
+
+def _created(event: AuditEventView, catalog: Catalog) -> ReplayedPaper:
+    initial = catalog.lifecycle("consultation").initial
+    text_known = "text" in event.payload
+    paper = ReplayedPaper(
+        number=_need(event, "number"),
+        paper_type=_need(event, "paper_type"),
+        title=_need(event, "title"),
+        office_id=_need(event, "office"),
+        date=dt.date.fromisoformat(_need(event, "date")),
+        reference=event.payload.get("reference"),
+        definitions_version=_need(event, "definitions_version"),
+        state=event.to_state or catalog.lifecycle("paper").initial,
+        text=event.payload.get("text"),
+        text_known=text_known,
+        seq=event.seq,
+        events=1,
+    )
+    paper.steps = [_step_of(event, item, initial) for item in _need(event, "consultations")]
+    paper.co_signatures = {
+        office: ReplayedCoSignature(office_id=office, state="pending", seq=event.seq)
+        for office in _need(event, "participants")
+    }
+    return paper
+
+
+def _step_of(event: AuditEventView, item: Mapping[str, Any], state: str) -> ReplayedStep:
+    missing = [k for k in ("position", "level", "organization", "role", "public") if k not in item]
+    if missing:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.INCOMPLETE,
+            f"event {event.seq} ({event.action}) lacks {missing[0]!r} of a step: it was "
+            "recorded before ratsweg kept that field, so the paper cannot be replayed past it",
+        )
+    return ReplayedStep(
+        position=int(item["position"]),
+        level=int(item["level"]),
+        organization_id=str(item["organization"]),
+        role=str(item["role"]),
+        public=bool(item["public"]),
+        state=str(item.get("state", state)),  # an Ergänzungsvorlage takes steps over as they are
+        planned_date=_day(item.get("planned_date")),
+        date=_day(item.get("date")),
+        seq=event.seq,
+    )
+
+
+def _step(paper: ReplayedPaper, event: AuditEventView, position: Any) -> ReplayedStep:
+    for step in paper.steps:
+        if step.position == position:
+            return step
+    raise ReplayProblem(
+        event.seq,
+        ReplayStatus.MISMATCH,
+        f"event {event.seq} ({event.action}) names step {position}, but the audit trail so far "
+        f"has {len(paper.steps)} steps",
+    )
+
+
+def _transition(
+    catalog: Catalog, name: str, event: AuditEventView, current: str, what: str
+) -> tuple[str, tuple[str, ...]]:
+    """The checked destination of a transition event and the effects it ran."""
+    trigger = _need(event, "trigger")
+    if event.from_state != current:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: {what} left {event.from_state!r}, but the audit trail so far "
+            f"has it {current!r}",
+        )
+    transition = catalog.lifecycle(name).transition(trigger, current)
+    if transition is None or transition.dest != event.to_state:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: the {name} lifecycle cannot explain {trigger!r} taking {what} "
+            f"from {current!r} to {event.to_state!r}",
+        )
+    return transition.dest, transition.effects
+
+
+def _paper_transitioned(paper: ReplayedPaper, catalog: Catalog, event: AuditEventView) -> None:
+    paper.state, effects = _transition(catalog, "paper", event, paper.state, "the paper")
+    paper.frozen = paper.frozen or "freeze_text" in effects
+    paper.seq = event.seq
+
+
+def _consultation_transitioned(
+    paper: ReplayedPaper, catalog: Catalog, event: AuditEventView
+) -> None:
+    step = _step(paper, event, _need(event, "position"))
+    what = f"step {step.position}"
+    step.state, _ = _transition(catalog, "consultation", event, step.state, what)
+    payload = event.payload
+    trigger = payload["trigger"]
+    if trigger == "schedule":
+        step.date = _day(payload.get("date")) or step.date
+    elif trigger == "unschedule":
+        step.date = None
+    elif trigger == "cancel" and "note" in payload:
+        step.note = payload["note"]
+    step.seq = event.seq
+
+
+def _co_signed(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    office = _need(event, "office")
+    signature = paper.co_signatures.get(office)
+    if signature is None:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: {office!r} signs, but it is no participating office of the "
+            "paper created in the audit trail",
+        )
+    if event.from_state != signature.state:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: the co-signature of {office!r} left {event.from_state!r}, but "
+            f"the audit trail so far has it {signature.state!r}",
+        )
+    signature.state = event.to_state or signature.state
+    signature.actor, signature.comment, signature.seq = (
+        event.actor,
+        event.payload.get("comment"),
+        (event.seq),
+    )
+
+
+def _co_signature_overruled(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    """The office head overruled an objection: the state changes; the objecting office's
+    signer and comment stay."""
+    office = _need(event, "office")
+    signature = paper.co_signatures.get(office)
+    if signature is None or signature.state != event.from_state:
+        have = "no co-signature" if signature is None else f"it {signature.state!r}"
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: the objection of {office!r} is overruled, but the audit trail "
+            f"so far has {have}",
+        )
+    signature.state, signature.seq = event.to_state or signature.state, event.seq
+
+
+def _supplement_created(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    """The open steps went on to the Ergänzungsvorlage: they leave this paper."""
+    moved = {int(m["from_position"]) for m in _need(event, "moved")}
+    missing = moved - {step.position for step in paper.steps}
+    if missing:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: step {min(missing)} goes on to {event.payload.get('supplement')}"
+            ", but the audit trail so far has no such step",
+        )
+    paper.steps = [step for step in paper.steps if step.position not in moved]
+
+
+def _consultation_added(paper: ReplayedPaper, catalog: Catalog, event: AuditEventView) -> None:
+    """A step inserted by the session office, by a result's routing effect, or a decided step.
+
+    Steps on the level of the new one move one level down unless the new step joins the
+    group right before it (``--parallel-to``); later positions move one place back.
+    """
+    state = event.to_state or catalog.lifecycle("consultation").initial
+    new = _step_of(event, event.payload, state)
+    at = new.position
+    if not 1 <= at <= len(paper.steps) + 1:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: a step is added at position {at}, but the audit trail so far "
+            f"has {len(paper.steps)} steps",
+        )
+    before = paper.steps[at - 2] if at > 1 else None
+    if before is None or before.level != new.level:
+        for step in paper.steps:
+            if step.level >= new.level:
+                step.level += 1
+    for step in paper.steps:
+        if step.position >= at:
+            step.position += 1
+    payload = event.payload
+    new.note = payload.get("reason")
+    if "outcome" in payload:  # the Bürgermeister's decision, held at once
+        new.date, new.outcome = _day(payload.get("date")), payload["outcome"]
+    paper.steps.insert(at - 1, new)
+
+
+def _consultation_removed(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    step = _step(paper, event, _need(event, "position"))
+    paper.steps.remove(step)
+    for later in paper.steps:
+        if later.position > step.position:
+            later.position -= 1
+    if not any(s.level == step.level for s in paper.steps):
+        for later in paper.steps:
+            if later.level > step.level:
+                later.level -= 1
+
+
+def _consultation_moved(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    step = _step(paper, event, _need(event, "from_position"))
+    to = int(_need(event, "to_position"))
+    steps = sorted(paper.steps, key=lambda s: s.position)
+    steps.remove(step)
+    steps.insert(to - 1, step)
+    old = [s.level for s in steps]
+    level = 0
+    for index, item in enumerate(steps):
+        item.position = index + 1
+        if index == 0 or old[index] != old[index - 1]:
+            level += 1
+        item.level = level
+    paper.steps = steps
+
+
+def _path_replaced(paper: ReplayedPaper, catalog: Catalog, event: AuditEventView) -> None:
+    """A neue Beratungsfolge: before release the old steps go, afterwards they stay (the open
+    ones were cancelled by the events before this one); the new steps follow."""
+    if not paper.frozen:
+        paper.steps = []
+    note = f"neue Beratungsfolge: {_need(event, 'reason')}"
+    initial = catalog.lifecycle("consultation").initial
+    for item in _need(event, "new"):
+        if int(item["position"]) > len(paper.steps):
+            step = _step_of(event, item, initial)
+            step.note = note
+            paper.steps.append(step)
+
+
+def _result_recorded(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    step = _step(paper, event, _need(event, "position"))
+    payload = event.payload
+    step.date = _day(_need(event, "date"))
+    step.outcome = _need(event, "outcome")
+    step.result_label = payload.get("label")
+    if payload.get("note"):
+        step.note = payload["note"]
+    step.votes = tuple(_vote(v) for v in _need(event, "votes"))
+    step.seq = event.seq
+
+
+def _vote(data: Mapping[str, Any]) -> VoteCount:
+    return VoteCount(
+        subject=data["subject"],
+        kind=VoteKind(data["kind"]),
+        yes=data.get("yes"),
+        no=data.get("no"),
+        abstain=data.get("abstain"),
+        biased=data.get("biased"),
+        not_participating=data.get("not_participating"),
+        absent=data.get("absent"),
+        label=data.get("label"),
+        raw=data.get("raw"),
+        named=tuple(
+            NamedBallot(member=n["member"], ballot=Ballot(n["ballot"]))
+            for n in data.get("named") or ()
+        ),
+    )
+
+
+def _text_version_created(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    paper.text_versions.append(
+        ReplayedTextVersion(
+            number=int(_need(event, "version")),
+            text=_need(event, "text"),
+            source=_need(event, "source"),
+            position=event.payload.get("position"),
+            organization_id=event.payload.get("organization"),
+            actor=event.actor,
+            seq=event.seq,
+        )
+    )
+
+
+def _urgent_decision_recorded(
+    paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView
+) -> None:
+    step = _step(paper, event, _need(event, "decided_position"))
+    step.result_label = _need(event, "decided_label")
+    step.seq = event.seq
+
+
+_HANDLERS: dict[str, Callable[[ReplayedPaper, Catalog, AuditEventView], None]] = {
+    AuditAction.PAPER_TRANSITIONED: _paper_transitioned,
+    AuditAction.CONSULTATION_TRANSITIONED: _consultation_transitioned,
+    AuditAction.CO_SIGNED: _co_signed,
+    AuditAction.CO_SIGNATURE_OBJECTED: _co_signed,
+    AuditAction.CO_SIGNATURE_OVERRULED: _co_signature_overruled,
+    AuditAction.SUPPLEMENT_CREATED: _supplement_created,
+    AuditAction.CONSULTATION_ADDED: _consultation_added,
+    AuditAction.CONSULTATION_REMOVED: _consultation_removed,
+    AuditAction.CONSULTATION_MOVED: _consultation_moved,
+    AuditAction.PATH_REPLACED: _path_replaced,
+    AuditAction.RESULT_RECORDED: _result_recorded,
+    AuditAction.TEXT_VERSION_CREATED: _text_version_created,
+    AuditAction.URGENT_DECISION_RECORDED: _urgent_decision_recorded,
+}

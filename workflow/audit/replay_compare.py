@@ -1,0 +1,140 @@
+"""Audit replay, comparing: the rebuilt paper against the stored one, naming the first
+difference. ``workflow.audit.replay`` describes replay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from workflow.audit.replay_state import ReplayedPaper, ReplayStatus
+from workflow.core.model import PaperView, VoteCount
+
+_PAPER_FIELDS = (
+    ("number", "number"),
+    ("paper_type", "paper_type"),
+    ("title", "title"),
+    ("office_id", "office"),
+    ("date", "date"),
+    ("reference", "reference"),
+    ("definitions_version", "definitions version"),
+    ("state", "state"),
+)
+_STEP_FIELDS = (
+    "organization_id",
+    "role",
+    "public",
+    "level",
+    "state",
+    "planned_date",
+    "date",
+    "outcome",
+    "result_label",
+    "votes",
+    "note",
+)
+
+
+def first_difference(
+    replayed: ReplayedPaper, stored: PaperView
+) -> tuple[ReplayStatus, str, int] | None:
+    """The first field where the replayed paper differs from the stored one: paper fields,
+    then the steps in path order, the co-signatures, the text versions."""
+    for attr, name in _PAPER_FIELDS:
+        ours, theirs = getattr(replayed, attr), getattr(stored, attr)
+        if ours != theirs:
+            return (
+                ReplayStatus.MISMATCH,
+                _differs(f"the paper's {name}", ours, theirs),
+                replayed.seq,
+            )
+    steps = sorted(replayed.steps, key=lambda s: s.position)
+    if len(steps) != len(stored.consultations):
+        text = (
+            f"the audit trail gives {len(steps)} steps, the database holds "
+            f"{len(stored.consultations)}"
+        )
+        return ReplayStatus.MISMATCH, text, replayed.seq
+    for ours, theirs in zip(steps, stored.consultations, strict=True):
+        for attr in _STEP_FIELDS:
+            mine, other = getattr(ours, attr), getattr(theirs, attr)
+            if attr == "outcome" and other is not None:
+                other = other.value
+            if attr == "role":
+                other = other.value
+            if mine != other:
+                what = f"step {ours.position} ({ours.organization_id}) {attr}"
+                return ReplayStatus.MISMATCH, _differs(what, mine, other), ours.seq
+    return _co_signature_difference(replayed, stored) or _text_difference(replayed, stored)
+
+
+def _co_signature_difference(
+    replayed: ReplayedPaper, stored: PaperView
+) -> tuple[ReplayStatus, str, int] | None:
+    ours = sorted(replayed.co_signatures)
+    theirs = sorted(c.office_id for c in stored.co_signatures)
+    if ours != theirs:
+        return ReplayStatus.MISMATCH, _differs("the co-signing offices", ours, theirs), replayed.seq
+    for signature in stored.co_signatures:
+        mine = replayed.co_signatures[signature.office_id]
+        for attr, other in (
+            ("state", signature.state.value),
+            ("actor", signature.actor),
+            ("comment", signature.comment),
+        ):
+            if getattr(mine, attr) != other:
+                what = f"the co-signature of {signature.office_id} {attr}"
+                return ReplayStatus.MISMATCH, _differs(what, getattr(mine, attr), other), mine.seq
+    return None
+
+
+def _text_difference(
+    replayed: ReplayedPaper, stored: PaperView
+) -> tuple[ReplayStatus, str, int] | None:
+    if len(replayed.text_versions) != len(stored.text_versions):
+        text = (
+            f"the audit trail gives {len(replayed.text_versions)} text versions, the database "
+            f"holds {len(stored.text_versions)}"
+        )
+        return ReplayStatus.MISMATCH, text, replayed.seq
+    for mine, other in zip(replayed.text_versions, stored.text_versions, strict=True):
+        for attr in ("number", "text", "source", "position", "organization_id", "actor"):
+            if getattr(mine, attr) != getattr(other, attr):
+                what = f"text version {other.number} {attr}"
+                return (
+                    ReplayStatus.MISMATCH,
+                    _differs(what, getattr(mine, attr), getattr(other, attr)),
+                    mine.seq,
+                )
+    if not replayed.text_known and not replayed.text_versions:
+        text = (
+            "the paper_created event lacks 'text': it was recorded before ratsweg kept the "
+            "draft wording, so the paper's text cannot be checked"
+        )
+        return ReplayStatus.INCOMPLETE, text, 1
+    if replayed.current_text != stored.text:
+        return (
+            ReplayStatus.MISMATCH,
+            _differs("the paper's text", replayed.current_text, stored.text),
+            (replayed.seq),
+        )
+    return None
+
+
+def _differs(what: str, ours: Any, theirs: Any) -> str:
+    return f"{what}: the audit trail gives {_show(ours)}, the database holds {_show(theirs)}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple) and value and isinstance(value[0], VoteCount):
+        return "; ".join(_show_vote(v) for v in value)
+    if isinstance(value, str) and len(value) > 60:
+        return repr(value[:57] + "...")
+    return repr(value)
+
+
+def _show_vote(vote: VoteCount) -> str:
+    counts = (vote.yes, vote.no, vote.abstain, vote.biased)
+    return f"{vote.subject} {'/'.join('-' if c is None else str(c) for c in counts)}"
