@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     String,
     Table,
@@ -286,7 +287,34 @@ def audit_search(
     ``"organization":"<id>"`` is looked for. ``meeting_id`` keeps the events of the papers
     with a step on that meeting's agenda (also an item kept after the step left it) or
     scheduled into it, and the meeting's own events."""
-    query: Select[*tuple[Any, ...]] = (
+    query = _events_with_paper_number()
+    if paper_id is not None:
+        query = query.where(AuditEvent.paper_id == paper_id)
+    else:
+        query = query.where(_of_body(body_id))
+    if meeting_id is not None:
+        query = query.where(
+            AuditEvent.paper_id.in_(_meeting_papers(meeting_id))
+            | (AuditEvent.stream == meeting_stream(meeting_id))
+        )
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    if paper_type is not None:
+        query = query.where(Paper.paper_type == paper_type)
+    if organization is not None:
+        query = query.where(_names_organization(organization))
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.occurred_at < until)
+    return query
+
+
+def _events_with_paper_number() -> Select[*tuple[Any, ...]]:
+    """Every event with the number of its paper (None without one), in the order stored."""
+    return (
         select(
             AuditEvent.stream,
             AuditEvent.seq,
@@ -304,37 +332,26 @@ def audit_search(
         .outerjoin(Paper, Paper.id == AuditEvent.paper_id)
         .order_by(AuditEvent.id)
     )
-    if paper_id is not None:
-        query = query.where(AuditEvent.paper_id == paper_id)
-    else:
-        meetings = select(literal("meeting:", String) + Meeting.id.cast(String)).where(
-            Meeting.body_id == body_id
-        )
-        query = query.where(
-            (Paper.body_id == body_id)
-            | (AuditEvent.stream == body_stream(body_id))
-            | AuditEvent.stream.in_(meetings.scalar_subquery())
-        )
-    if meeting_id is not None:
-        query = query.where(
-            AuditEvent.paper_id.in_(_meeting_papers(meeting_id))
-            | (AuditEvent.stream == meeting_stream(meeting_id))
-        )
-    if actor is not None:
-        query = query.where(AuditEvent.actor == actor)
-    if action is not None:
-        query = query.where(AuditEvent.action == action)
-    if paper_type is not None:
-        query = query.where(Paper.paper_type == paper_type)
-    if organization is not None:
-        value = canonical_json(organization)
-        names = [_like(f'"{key}":{value}') for key in ("organization", "office")]
-        query = query.where(or_(*(AuditEvent.payload.like(f"%{n}%", escape="\\") for n in names)))
-    if since is not None:
-        query = query.where(AuditEvent.occurred_at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.occurred_at < until)
-    return query
+
+
+def _of_body(body_id: str) -> ColumnElement[bool]:
+    """The events of a body: its papers' streams, its own stream and its meetings' streams."""
+    meetings = select(literal("meeting:", String) + Meeting.id.cast(String)).where(
+        Meeting.body_id == body_id
+    )
+    return (
+        (Paper.body_id == body_id)
+        | (AuditEvent.stream == body_stream(body_id))
+        | AuditEvent.stream.in_(meetings.scalar_subquery())
+    )
+
+
+def _names_organization(organization: str) -> ColumnElement[bool]:
+    """The payload names ``organization`` as ``organization`` or ``office`` (canonical JSON,
+    so the exact text is looked for)."""
+    value = canonical_json(organization)
+    names = [_like(f'"{key}":{value}') for key in ("organization", "office")]
+    return or_(*(AuditEvent.payload.like(f"%{n}%", escape="\\") for n in names))
 
 
 def _meeting_papers(meeting_id: int) -> Any:

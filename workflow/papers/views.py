@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.core.catalog import Catalog
 from workflow.core.model import (
@@ -27,9 +27,23 @@ from workflow.core.model import (
     VoteKind,
 )
 
+if TYPE_CHECKING:  # rows are only read here: no storage import at run time
+    from sqlalchemy import Row
 
-def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperView:
-    """``paper`` is a storage row (duck-typed so that this module needs no storage import)."""
+    from storage.schema import (
+        AgendaItem,
+        Attachment,
+        AuditEvent,
+        Consultation,
+        CoSignature,
+        Meeting,
+        Paper,
+        Vote,
+    )
+
+
+def paper_view(catalog: Catalog, paper: Paper, allowed: Sequence[str]) -> PaperView:
+    """``paper`` with its steps, votes, co-signatures, text versions and attachments loaded."""
     kind = catalog.paper_types.get(paper.paper_type)
     return PaperView(
         id=paper.id,
@@ -70,7 +84,7 @@ def paper_view(catalog: Catalog, paper: Any, allowed: Sequence[str]) -> PaperVie
     )
 
 
-def attachment_view(row: Any) -> AttachmentView:
+def attachment_view(row: Attachment) -> AttachmentView:
     return AttachmentView(
         id=row.id,
         file_name=row.file_name,
@@ -83,7 +97,7 @@ def attachment_view(row: Any) -> AttachmentView:
     )
 
 
-def _consultation_view(catalog: Catalog, step: Any) -> ConsultationView:
+def _consultation_view(catalog: Catalog, step: Consultation) -> ConsultationView:
     return ConsultationView(
         position=step.position,
         organization_id=step.organization_id,
@@ -101,7 +115,7 @@ def _consultation_view(catalog: Catalog, step: Any) -> ConsultationView:
     )
 
 
-def vote_view(vote: Any) -> VoteCount:
+def vote_view(vote: Vote) -> VoteCount:
     return VoteCount(
         subject=vote.subject,
         kind=VoteKind(vote.kind),
@@ -119,7 +133,7 @@ def vote_view(vote: Any) -> VoteCount:
     )
 
 
-def _co_signature_view(catalog: Catalog, signature: Any) -> CoSignatureView:
+def _co_signature_view(catalog: Catalog, signature: CoSignature) -> CoSignatureView:
     return CoSignatureView(
         office_id=signature.office_id,
         office_name=catalog.organization_name(signature.office_id),
@@ -133,7 +147,7 @@ def _co_signature_view(catalog: Catalog, signature: Any) -> CoSignatureView:
     )
 
 
-def paper_summary(paper: Any) -> PaperSummary:
+def paper_summary(paper: Paper) -> PaperSummary:
     return PaperSummary(
         number=paper.number,
         paper_type=paper.paper_type,
@@ -144,7 +158,11 @@ def paper_summary(paper: Any) -> PaperSummary:
     )
 
 
-def audit_event_view(event: Any, paper_number: str | None) -> AuditEventView:
+def audit_event_view(
+    event: AuditEvent | Row[*tuple[Any, ...]], paper_number: str | None
+) -> AuditEventView:
+    """``event`` is a stored event or a row of ``storage.repository.audit_search`` (its
+    columns, and the paper's number)."""
     payload = json.loads(event.payload)
     return AuditEventView(
         stream=event.stream,
@@ -162,8 +180,9 @@ def audit_event_view(event: Any, paper_number: str | None) -> AuditEventView:
     )
 
 
-def meeting_view(catalog: Catalog, meeting: Any, allowed: Sequence[str]) -> MeetingView:
-    """``meeting`` is a storage row; its agenda is ordered public part first, then by entry."""
+def meeting_view(catalog: Catalog, meeting: Meeting, allowed: Sequence[str]) -> MeetingView:
+    """``meeting`` with its agenda loaded; the agenda is ordered public part first, then by
+    entry."""
     items = sorted(
         meeting.agenda_items,
         key=lambda i: (AgendaPart(i.part) is not AgendaPart.PUBLIC, i.sort_order),
@@ -188,7 +207,7 @@ def meeting_view(catalog: Catalog, meeting: Any, allowed: Sequence[str]) -> Meet
     )
 
 
-def agenda_item_view(item: Any) -> AgendaItemView:
+def agenda_item_view(item: AgendaItem) -> AgendaItemView:
     step = item.consultation
     return AgendaItemView(
         id=item.id,
