@@ -1,9 +1,10 @@
 """``ratsweg audit``: trail, search, export, seal and verify. Part of the command line (it
-prints); ``workflow.cli`` adds the group. Heavy modules are imported inside the commands."""
+prints); ``workflow.cli.root`` adds the group. Heavy modules are imported inside the commands."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -11,12 +12,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from workflow.cli import DATE, Runtime, actor_option, cli, echo_verify, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
 from workflow.cli.output import (
     STREAM_FORMATS,
     chosen_format,
     output_options,
     render,
+    render_object,
     row_output_options,
     show_datetime,
     write_rows,
@@ -24,7 +26,7 @@ from workflow.cli.output import (
 
 if TYPE_CHECKING:
     from workflow.audit.replay import ReplayReport
-    from workflow.core.model import AuditEventView, AuditQuery
+    from workflow.core.model import AuditEventView, AuditQuery, Seal, VerifyReport
 
 #: one exported event: everything needed to recompute its hash, plus the paper's number
 EVENT_FIELDS = (
@@ -250,9 +252,6 @@ def audit_replay(rt: Runtime, number: str | None, every: bool, fmt: str, as_json
         sys.exit(1)
 
 
-cli.add_command(audit)
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 
@@ -313,6 +312,25 @@ def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
         click.echo(f"Replay FAILED for {len(bad)} of {len(reports)} papers.")
     else:
         click.echo(f"Replay matches the database for all {len(reports)} papers.")
+
+
+def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> None:
+    if fmt != "table":
+        click.echo(render_object(dataclasses.asdict(report) | {"ok": report.ok}))
+        return
+    if not report.ok:
+        where = report.broken_stream or ""
+        if report.broken_paper:
+            where = f"paper {report.broken_paper} ({report.broken_stream})"
+        click.echo(f"Audit trail BROKEN in {where} at event {report.broken_seq}: {report.reason}")
+        return
+    click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
+    if seal is not None:
+        click.echo(
+            f"Seal of {show_datetime(seal.sealed_at)} by {seal.actor} (root hash "
+            f"{seal.root_hash[:16]}): all {report.sealed_events} sealed events unchanged; "
+            f"{report.events_after_seal} events after the seal."
+        )
 
 
 def payload_text(payload: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from workflow.cli import DATE, Runtime, pass_runtime
+from workflow.cli.options import DATE, Runtime, pass_runtime
 
 
 @click.group()

@@ -1,8 +1,8 @@
 """Ergänzungsvorlagen and the Mitzeichnung on the command line: ``ratsweg paper supplement|
 chain|overrule|answer``.
 
-Same shape as every command in ``workflow.cli`` (parse, one service call, render); ``cli.py``
-registers the commands.
+Same shape as every command in ``workflow.cli`` (parse, one service call, render);
+``workflow.cli.root`` registers the commands.
 """
 
 from __future__ import annotations
@@ -13,19 +13,9 @@ from typing import Any
 
 import click
 
-from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, text_or_file, user_of
 from workflow.cli.output import chosen_format, output_options, render
 from workflow.core.clock import today
-
-
-def _text(text: str | None, text_file: str | None) -> str | None:
-    from workflow.papers.votes import read_text_file
-
-    if text_file is None:
-        return text
-    if text is not None:
-        raise click.UsageError("pass either --text or --text-file, not both")
-    return read_text_file(text_file)
 
 
 @click.command("supplement")
@@ -54,7 +44,7 @@ def paper_supplement(
     view = rt.service.supplements.create_supplement(
         number,
         user=user_of(user),
-        text=_text(text, text_file),
+        text=text_or_file(text, text_file),
         date=date or today(rt.service.clock),
         body=rt.body,
         **fields,
@@ -122,13 +112,10 @@ def paper_answer(
     user: str | None,
 ) -> None:
     """Record the administration's answer to an Anfrage."""
-    answer = _text(text, text_file)
+    answer = text_or_file(text, text_file)
     if answer is None:
         raise click.UsageError("pass the answer with --text TEXT or --text-file FILE")
     view = rt.service.paper_types.record_answer(
         number, user=user_of(user), text=answer, date=date or today(rt.service.clock), body=rt.body
     )
     click.echo(f"{view.number}: answer of {view.answer_date:%d.%m.%Y} recorded", err=True)
-
-
-PAPER_COMMANDS = (paper_supplement, paper_chain, paper_overrule, paper_answer)

@@ -1,8 +1,8 @@
 """Decisions after the vote: ``ratsweg paper urgent-decision|object|finalize|supervisory|
 procedures`` and ``ratsweg decisions open|task-add|report|implemented`` (Beschlusskontrolle).
 
-Same shape as every command in ``workflow.cli`` (parse, one service call, render); ``cli.py``
-registers the commands.
+Same shape as every command in ``workflow.cli`` (parse, one service call, render);
+``workflow.cli.root`` registers the commands.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
 from workflow.cli.output import (
     chosen_format,
     echo_rows,
@@ -109,16 +109,6 @@ def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
     headers = ["kind", "date", "organization_id", "decided_by", "co_signer", "position"]
     headers += ["window_start", "window_end", "legal_basis", "reason"]
     click.echo(render(rows, headers, chosen_format(fmt, as_json)))
-
-
-#: Registered on the ``paper`` group by ``cli.py``.
-PAPER_COMMANDS = (
-    paper_urgent_decision,
-    paper_object,
-    paper_finalize,
-    paper_supervisory,
-    paper_procedures,
-)
 
 
 # -- Beschlusskontrolle -------------------------------------------------------------------------

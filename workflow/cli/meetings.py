@@ -1,7 +1,7 @@
 """``ratsweg meeting ...``: meetings (Sitzungen) and their agendas.
 
-Same shape as every command in ``workflow.cli`` (parse, one service call, render); ``cli.py``
-registers the group. Times are entered and shown in Europe/Berlin and stored in UTC.
+Same shape as every command in ``workflow.cli`` (parse, one service call, render);
+``workflow.cli.root`` registers the group. Times are entered and shown in Europe/Berlin and stored in UTC.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
 from workflow.cli.output import (
     chosen_format,
     echo_rows,

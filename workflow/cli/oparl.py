@@ -1,6 +1,6 @@
 """``ratsweg oparl``: OParl, the open standard API of council information systems: publish the
 public record as OParl 1.1 (export, serve), check OParl trees (validate) and import another
-system's data (import). ``cli.py`` registers the group.
+system's data (import). ``workflow.cli.root`` registers the group.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workflow.cli import Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import Runtime, actor_option, pass_runtime, user_of
 
 if TYPE_CHECKING:
     from workflow.oparl.importer import ImportReport

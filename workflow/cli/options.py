@@ -1,0 +1,134 @@
+"""What the command groups share: the root group's class, the date types, the runtime that
+builds the service on first use, ``--as USER`` and ``pass_runtime``.
+
+Heavy modules (SQLAlchemy, transitions, the service) are imported inside functions so that
+``ratsweg --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from workflow.service import WorkflowService
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RatswegGroup(click.Group):
+    """Maps every WorkflowError to one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from workflow.core.errors import DefinitionError, WorkflowError
+
+        try:
+            return super().invoke(ctx)
+        except DefinitionError as exc:
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
+            ctx.exit(1)
+        except WorkflowError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+class DateType(click.ParamType):  # type: ignore[type-arg]
+    """Dates as YYYY-MM-DD or DD.MM.YYYY."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(str(value), fmt).date()
+            except ValueError:
+                continue
+        self.fail(f"{value!r} is not a date; use YYYY-MM-DD or DD.MM.YYYY", param, ctx)
+
+
+DATE: DateType = DateType()
+
+
+class PlannedType(click.ParamType):  # type: ignore[type-arg]
+    """``DATE``, ``-`` (no date) or ``POS=DATE``: (position or None, date or None)."""
+
+    name = "planned"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip()
+        if text == "-":
+            return (None, None)
+        pos, sep, day = text.partition("=")
+        if not sep:
+            return (None, DATE.convert(text, param, ctx))
+        if not pos.strip().isdigit() or int(pos) < 1:
+            self.fail(
+                f"{value!r}: the step position must be a number from 1, e.g. 2=2025-06-12",
+                param,
+                ctx,
+            )
+        return (int(pos), DATE.convert(day.strip(), param, ctx))
+
+
+PLANNED = PlannedType()
+
+
+class Runtime:
+    """What the group callback knows; the service is built on first use."""
+
+    def __init__(
+        self, database: str | None, body: str | None, service: WorkflowService | None = None
+    ) -> None:
+        self.database, self.body = database, body
+        self._service = service
+
+    @property
+    def service(self) -> WorkflowService:
+        if self._service is None:
+            from workflow.app import Settings, build_service
+
+            self._service = build_service(Settings.from_env(self.database, body=self.body))
+        return self._service
+
+
+def actor_option(func: F) -> F:
+    """``--as USER`` (else RATSWEG_USER, else the login name) on every mutating command."""
+    return click.option(
+        "--as",
+        "user",
+        metavar="USER",
+        help="Act as this user (default: RATSWEG_USER, then the login name).",
+    )(func)
+
+
+def pass_runtime(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(click.get_current_context().find_object(Runtime), *args, **kwargs)
+
+    return wrapper
+
+
+def user_of(explicit: str | None) -> str | None:
+    from workflow.app import resolve_user
+
+    return resolve_user(explicit)
+
+
+def text_or_file(text: str | None, text_file: str | None) -> str | None:
+    """``--text`` or the contents of ``--text-file`` (UTF-8), not both."""
+    from workflow.papers.votes import read_text_file
+
+    if text_file is None:
+        return text
+    if text is not None:
+        raise click.UsageError("pass either --text or --text-file, not both")
+    return read_text_file(text_file)

@@ -1,0 +1,330 @@
+"""``ratsweg paper``: create, show, route, co-sign, attach to and check papers (Vorlagen).
+
+The commands of Ergänzungsvorlagen (``workflow.cli.chain``) and of decision procedures
+(``workflow.cli.decisions``) join this group in ``workflow.cli.root``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workflow.cli.options import DATE, PLANNED, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.output import chosen_format, output_options, render, row_output_options
+from workflow.cli.paper_view import GRAPH_FORMATS, echo_path, emit_graph, show_paper
+
+if TYPE_CHECKING:
+    from workflow.core.deadlines import StepCheck
+
+
+@click.group()
+def paper() -> None:
+    """Create, show and move papers (Vorlagen)."""
+
+
+@paper.command("create")
+@click.option("--type", "paper_type", required=True, help="Paper type id, e.g. sitzungsvorlage.")
+@click.option("--title", required=True, help="Betreff.")
+@click.option("--office", required=True, help="Originating office (Amt) id.")
+@click.option("--route", help="Routing template id giving the default Beratungsfolge.")
+@click.option("--date", type=DATE, help="Date of the paper (default today).")
+@click.option("--reference", help="Aktenzeichen.")
+@click.option("--text", help="Beschlussvorschlag.")
+@click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
+@click.option("--faction", help="Antrag, Anfrage: the submitting faction (Fraktion).")
+@click.option("--member", "members", multiple=True, help="A submitting member (repeat).")
+@click.option(
+    "--planned",
+    "planned",
+    multiple=True,
+    type=PLANNED,
+    metavar="DATE|-|POS=DATE",
+    help="Planned meeting date of the route's steps: one DATE (or - for none) per step in "
+    "path order, or POS=DATE for single steps (repeat).",
+)
+@actor_option
+@output_options
+@pass_runtime
+def paper_create(
+    rt: Runtime,
+    user: str | None,
+    fmt: str,
+    as_json: bool,
+    date: dt.date | None,
+    planned: tuple[tuple[int | None, dt.date | None], ...],
+    **fields: Any,
+) -> None:
+    """Create a paper in draft, with the route's Beratungsfolge."""
+    from workflow.core.clock import today
+
+    planned_dates = _planned_dates(rt, fields.get("route"), planned) if planned else []
+    view = rt.service.papers.create_paper(
+        user=user_of(user),
+        date=date or today(rt.service.clock),
+        body=rt.body,
+        planned_dates=planned_dates,
+        **fields,
+    )
+    click.echo(f"created {view.number}", err=True)
+    show_paper(view, chosen_format(fmt, as_json))
+
+
+def _planned_dates(
+    rt: Runtime, route: str | None, planned: Sequence[tuple[int | None, dt.date | None]]
+) -> list[dt.date | None]:
+    """``--planned`` values as the service's list of planned dates, one per step of the route.
+
+    :raises InvalidInput: no route, both forms mixed, a position twice or outside the route,
+        or not one date per step in path order.
+    """
+    from workflow.core.errors import InvalidInput
+
+    if not route:
+        raise InvalidInput("--planned gives dates of the route's steps; pass --route ID too")
+    count = len(rt.service.bodies.catalog(rt.body).route(route).steps)
+    by_position = [pos for pos, _ in planned if pos is not None]
+    if by_position and len(by_position) != len(planned):
+        raise InvalidInput(
+            "--planned: give either one DATE (or -) per step in path order or POS=DATE, not both"
+        )
+    if not by_position:
+        if len(planned) != count:
+            raise InvalidInput(
+                f"--planned gives {len(planned)} date(s) in path order, but route {route!r} has "
+                f"{count} steps; give one per step (- for none) or use POS=DATE"
+            )
+        return [day for _, day in planned]
+    dates: list[dt.date | None] = [None] * count
+    seen: set[int] = set()
+    for pos, day in planned:
+        assert pos is not None
+        if pos in seen:
+            raise InvalidInput(f"--planned gives step {pos} twice")
+        if pos > count:
+            raise InvalidInput(f"--planned {pos}=…: route {route!r} has only {count} steps")
+        seen.add(pos)
+        dates[pos - 1] = day
+    return dates
+
+
+@paper.command("show")
+@click.argument("number")
+@output_options
+@pass_runtime
+def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """Show a paper with its Beratungsfolge and co-signatures."""
+    show_paper(rt.service.papers.get_paper(number, body=rt.body), chosen_format(fmt, as_json))
+
+
+@paper.command("list")
+@click.option("--state", help="Only papers in this state.")
+@row_output_options
+@pass_runtime
+def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool) -> None:
+    """List papers."""
+    rows = [dataclasses.asdict(p) for p in rt.service.papers.list_papers(body=rt.body, state=state)]
+    click.echo(
+        render(
+            rows,
+            ["number", "paper_type", "date", "state", "office_id", "title"],
+            chosen_format(fmt, as_json),
+        )
+    )
+
+
+def _paper_action(name: str, method: str, help_text: str) -> None:
+    @paper.command(name, help=help_text)
+    @click.argument("number")
+    @actor_option
+    @pass_runtime
+    def command(rt: Runtime, number: str, user: str | None) -> None:
+        view = getattr(rt.service.papers, method)(number, user=user_of(user), body=rt.body)
+        click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+
+
+_paper_action("submit", "submit_paper", "Send a draft into Mitzeichnung (co-signing).")
+_paper_action("release", "release_paper", "Release (freeze) a co-signed paper.")
+
+
+@paper.command("withdraw")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the paper is withdrawn.")
+@actor_option
+@pass_runtime
+def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> None:
+    """Withdraw a paper; its open steps are cancelled."""
+    view = rt.service.papers.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
+    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+
+
+class StepType(click.ParamType):  # type: ignore[type-arg]
+    """ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public], one step of a new path."""
+
+    name = "step"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from workflow.core.model import PlannedStep
+
+        if not isinstance(value, str):
+            return value
+        parts = value.split(":")
+        if len(parts) < 2 or len(parts) > 4 or not all(parts):
+            self.fail(
+                f"{value!r} is not ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public], "
+                "e.g. stadtrat:entscheidung:2025-06-12",
+                param,
+                ctx,
+            )
+        planned, public = None, None
+        for extra in parts[2:]:
+            if extra in ("public", "non-public"):
+                public = extra == "public"
+            else:
+                planned = DATE.convert(extra, param, ctx)
+        return PlannedStep(
+            organization=parts[0], role=parts[1], public=public, planned_date=planned
+        )
+
+
+@paper.command("graph")
+@click.argument("number")
+@click.option(
+    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@pass_runtime
+def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None) -> None:
+    """Draw the paper's path: done, current and planned steps, outcomes on the edges."""
+    from workflow.papers.diagrams import paper_source
+
+    view = rt.service.papers.get_paper(number, body=rt.body)
+    emit_graph(paper_source(view, "mermaid" if fmt == "mermaid" else "dot"), fmt, output)
+
+
+@paper.command("reroute")
+@click.argument("number")
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    required=True,
+    type=StepType(),
+    help="ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public]; repeat in path order.",
+)
+@click.option("--reason", required=True, help="Why the path is replaced (audited).")
+@actor_option
+@pass_runtime
+def paper_reroute(
+    rt: Runtime, number: str, steps: Sequence[Any], reason: str, user: str | None
+) -> None:
+    """Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."""
+    view = rt.service.paths.replace_path(
+        number, user=user_of(user), steps=list(steps), reason=reason, body=rt.body
+    )
+    echo_path(view)
+
+
+@paper.command("co-sign")
+@click.argument("number")
+@click.option("--office", required=True, help="The participating office signing.")
+@click.option("--object", "objection", is_flag=True, help="Object instead of signing.")
+@click.option("--comment", help="Comment (required with --object).")
+@actor_option
+@pass_runtime
+def paper_co_sign(
+    rt: Runtime, number: str, office: str, objection: bool, comment: str | None, user: str | None
+) -> None:
+    """Co-sign (Mitzeichnung) a paper for a participating office, or object."""
+    rt.service.co_signing.co_sign(
+        number,
+        user=user_of(user),
+        office=office,
+        objection=objection,
+        comment=comment,
+        body=rt.body,
+    )
+    click.echo(
+        f"{number}: {'objection' if objection else 'signature'} of {office} recorded", err=True
+    )
+
+
+@paper.command("attach")
+@click.argument("number")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--non-public", is_flag=True, help="Nichtöffentliche Anlage: never published.")
+@click.option("--name", "file_name", metavar="NAME", help="File name to show (default: FILE's).")
+@click.option("--media-type", metavar="TYPE", help="e.g. application/pdf (default: guessed).")
+@actor_option
+@pass_runtime
+def paper_attach(
+    rt: Runtime,
+    number: str,
+    file: Path,
+    non_public: bool,
+    file_name: str | None,
+    media_type: str | None,
+    user: str | None,
+) -> None:
+    """Attach FILE to a paper as an Anlage, public unless --non-public."""
+    view = rt.service.attachments.attach_file(
+        number,
+        file,
+        user=user_of(user),
+        public=not non_public,
+        file_name=file_name,
+        media_type=media_type,
+        body=rt.body,
+    )
+    part = "öffentlich" if view.public else "nichtöffentlich"
+    click.echo(
+        f"{number}: attached {view.file_name} ({view.media_type}, {view.size} bytes, {part})",
+        err=True,
+    )
+
+
+@paper.command("check")
+@click.argument("number")
+@output_options
+@pass_runtime
+def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+    """Check a paper's path against the deadlines: can each result reach the next invitation?"""
+    checks = rt.service.deadlines.check_path(number, body=rt.body)
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "json":
+        click.echo(render([dataclasses.asdict(c) for c in checks], [], "json"))
+        return
+    rows = [_check_row(c) for c in checks]
+    headers = ["Nr", "Gremium", "Sitzung", "Vorlagenschluss", "Ladung bis", "Status", "Hinweis"]
+    click.echo(render(rows, headers, fmt))
+    if fmt == "table":
+        _echo_explanations(checks)
+
+
+def _check_row(check: StepCheck) -> dict[str, Any]:
+    days = {d.kind.value: d.day for d in check.deadlines}
+    return {
+        "Nr": check.position,
+        "Gremium": check.organization_name,
+        "Sitzung": check.date,
+        "Vorlagenschluss": days.get("vorlagenschluss"),
+        "Ladung bis": days.get("ladung"),
+        "Status": check.status.value,
+        "Hinweis": check.message if check.status.value != "ok" else "",
+    }
+
+
+def _echo_explanations(checks: Sequence[StepCheck]) -> None:
+    lines = [
+        f"{check.position}. {deadline.explanation}"
+        + "".join(f"\n   Achtung: {warning}" for warning in deadline.warnings)
+        for check in checks
+        for deadline in check.deadlines
+    ]
+    if lines:
+        click.echo("\nErläuterung:")
+        click.echo("\n".join(lines))

@@ -1,0 +1,223 @@
+"""``ratsweg deadlines``, ``ratsweg reminders`` and ``ratsweg worker``: the deadlines that are
+due, the reminders about them and the process that delivers those."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.output import chosen_format, echo_rows, row_output_options, to_plain
+
+if TYPE_CHECKING:
+    from workflow.core.deadlines import DeadlineEntry
+    from workflow.core.model import ReminderView
+
+DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting", "status"]
+
+
+@click.command("deadlines")
+@click.option("--paper", help="Only this paper.")
+@click.option(
+    "--organization",
+    help="Only steps of this Gremium (or co-signatures and reports owed by an office).",
+)
+@click.option("--office", help="Only papers written or co-signed by this office.")
+@click.option("--user", "for_user", metavar="USER", help="Only what concerns USER's offices.")
+@click.option("--from", "start", type=DATE, help="Deadlines on or after this day.")
+@click.option("--to", "end", type=DATE, help="Deadlines on or before this day.")
+@row_output_options
+@pass_runtime
+def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filters: Any) -> None:
+    """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung, Bericht
+    (Beschlusskontrolle). Met ones are left out (released, invited)."""
+    entries = rt.service.deadlines.list_deadlines(body=rt.body, user=for_user, **filters)
+    fmt = chosen_format(fmt, as_json)
+    rows = [_deadline_row(e) for e in entries]
+    columns = DEADLINE_COLUMNS + (
+        [] if fmt == "table" else ["due", "legal_basis", "warnings", "explanation"]
+    )
+    echo_rows(rows, columns, fmt)
+
+
+# -- reminders and the worker -------------------------------------------------------------------
+
+REMINDER_COLUMNS = ["id", "kind", "paper", "due_at", "state", "recipients", "attempts"]
+
+
+@click.group()
+def reminders() -> None:
+    """Reminders: due (pending), sent, failed (parked after the last retry); retry."""
+
+
+def _reminder_list(state: str, help_text: str) -> None:
+    @reminders.command(state, help=help_text)
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=1000,
+        show_default=True,
+        help="Show at most this many (0: all).",
+    )
+    @row_output_options
+    @pass_runtime
+    def command(rt: Runtime, limit: int, fmt: str, as_json: bool) -> None:
+        from workflow.core.model import ReminderState
+
+        states = {
+            "due": [ReminderState.PENDING, ReminderState.CLAIMED],
+            "sent": [ReminderState.SENT],
+        }.get(state, [ReminderState.FAILED])
+        views = rt.service.reminders.list_reminders(
+            states, body=rt.body, limit=limit + 1 if limit else None, newest_first=state != "due"
+        )
+        if limit and len(views) > limit:
+            views = views[:limit]
+            click.echo(
+                f"showing the first {limit} {state} reminders; there are more: "
+                f"pass --limit N for more, or --limit 0 for all",
+                err=True,
+            )
+        fmt = chosen_format(fmt, as_json)
+        rows = [_reminder_row(r, structured=fmt in ("json", "ndjson")) for r in views]
+        extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
+        extra += ["last_error"] if fmt == "table" and state in ("due", "failed") else []
+        extra += ["refused"] if state == "sent" else []
+        echo_rows(rows, REMINDER_COLUMNS + extra, fmt)
+
+
+_reminder_list(
+    "due",
+    "Reminders not delivered yet, earliest first: pending ones (due now or later) and claimed "
+    "ones in delivery or waiting for another attempt, with the last error.",
+)
+_reminder_list(
+    "sent",
+    "Reminders delivered, the last sent first, with their idempotency key and the recipients "
+    "the mail server refused while it accepted the others.",
+)
+_reminder_list("failed", "Reminders parked after the last delivery attempt, the last parked first.")
+
+
+@reminders.command("retry")
+@click.argument("reminder_id", type=int)
+@actor_option
+@pass_runtime
+def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
+    """Queue a failed reminder again (session office or admin)."""
+    view = rt.service.reminders.retry_reminder(reminder_id, user=user_of(user), body=rt.body)
+    click.echo(f"reminder {view.id} queued again ({view.key})", err=True)
+
+
+@click.command()
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds between sweeps.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="Reminders claimed and messages sent per transaction.",
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0.1),
+    default=300.0,
+    show_default=True,
+    help="Seconds a message stays leased to this worker while it is sent.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Delivery attempts before a reminder is parked as failed.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds before the first retry; doubled each time.",
+)
+@click.option(
+    "--notifier",
+    type=click.Choice(["smtp", "log"]),
+    default="smtp",
+    show_default=True,
+    help="smtp: RATSWEG_SMTP_* settings; log: log lines only.",
+)
+@click.option("--once", is_flag=True, help="Sweep once and exit (cron, tests).")
+@pass_runtime
+def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
+    """Send due reminders: claim them into the outbox, deliver, retry; SIGTERM stops cleanly."""
+    import logging
+
+    from workflow.app import build_notifier, require_current_schema
+    from workflow.reminders.notify import SmtpNotifier
+    from workflow.worker import LEASE_SHARE, Worker, WorkerOptions
+
+    require_current_schema(rt.service)
+    sender = build_notifier(notifier)
+    if isinstance(sender, SmtpNotifier):
+        # a send that starts late in the lease's first half must end before the lease does
+        shortest = sender.settings.timeout / (1 - LEASE_SHARE)
+        if options["lease"] < shortest:
+            raise click.UsageError(
+                f"--lease {options['lease']:g} is too short for the SMTP timeout of "
+                f"{sender.settings.timeout:g} s; use --lease {shortest:g} or more"
+            )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    runner = Worker(rt.service, sender, WorkerOptions(**options))
+    total = runner.run(once=once)
+    rt.service.db.dispose()
+    click.echo(
+        f"{runner.name}: {total.claimed} claimed, {total.sent} sent, {total.retried} to retry, "
+        f"{total.failed} failed",
+        err=True,
+    )
+
+
+def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:
+    deadline = entry.deadline
+    return {
+        "day": deadline.day,
+        "due": to_plain(deadline.due),
+        "kind": deadline.kind.value,
+        "paper": entry.paper,
+        "position": entry.position,
+        "organization": entry.organization_id,
+        "meeting": entry.meeting,
+        "status": "overdue" if entry.overdue else "open",
+        "legal_basis": deadline.legal_basis,
+        "warnings": "; ".join(deadline.warnings),
+        "explanation": deadline.explanation,
+    }
+
+
+def _reminder_row(view: ReminderView, *, structured: bool = False) -> dict[str, Any]:
+    """One reminder; ``refused`` as a list of {address, code, reply} when ``structured``
+    (JSON), else as one text ("address: code reply; …")."""
+    refused: Any = "; ".join(map(str, view.refused))
+    if structured:
+        refused = [r._asdict() for r in view.refused]
+    return {
+        "id": view.id,
+        "kind": view.kind.value,
+        "paper": view.paper,
+        "due_at": view.due_at,
+        "state": view.state.value,
+        "recipients": ", ".join(view.recipients),
+        "attempts": view.attempts,
+        "key": view.key,
+        "subject": view.subject,
+        "sent_at": view.sent_at,
+        "last_error": view.last_error,
+        "refused": refused,
+    }

@@ -1,0 +1,266 @@
+"""Setting ratsweg up and trying it: ``ratsweg init``, ``ratsweg db`` (schema, application
+role), ``ratsweg definitions`` (check, show, draw and load a municipality's definitions) and
+``ratsweg demo``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from workflow.cli.audit import echo_events, echo_replay, echo_verify
+from workflow.cli.options import Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.output import chosen_format, output_options, render, row_output_options, show_date
+from workflow.cli.paper_view import GRAPH_FORMATS, emit_graph, show_paper
+
+
+@click.command()
+@click.option(
+    "--definitions",
+    "sources",
+    multiple=True,
+    metavar="DIR",
+    help="Municipality folder or shipped name (landau, herzogenrath, voelklingen).",
+)
+@actor_option
+@pass_runtime
+def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
+    """Create or upgrade the database and load municipality definitions."""
+    from workflow.app import upgrade
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+
+    folders = [resolve_definitions_dir(source) for source in sources]
+    for folder in folders:  # every folder is valid before the database is touched
+        load_catalog(folder)
+    rt.service.bodies.require_admin(user_of(user), body=rt.body)
+    before, after = upgrade(rt.service)
+    click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+    for folder in folders:
+        body = rt.service.bodies.load_definitions(folder, user=user_of(user))
+        click.echo(
+            f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}", err=True
+        )
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@actor_option
+@pass_runtime
+def db_upgrade(rt: Runtime, user: str | None) -> None:
+    """Apply pending schema migrations (Alembic); an admin once a municipality is loaded."""
+    from workflow.app import upgrade
+
+    rt.service.bodies.require_admin(user_of(user), body=rt.body)
+    before, after = upgrade(rt.service)
+    click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+
+
+@db.command("create-app-role")
+@click.argument("name")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Set the role's password from this environment variable (default: keep it).",
+)
+@actor_option
+@pass_runtime
+def db_create_app_role(rt: Runtime, name: str, password_env: str | None, user: str | None) -> None:
+    """PostgreSQL: create or update a login role for the application that may only SELECT and
+    INSERT on the audit table (admin; idempotent, run it again after db upgrade)."""
+    password = None
+    if password_env is not None:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.ClickException(
+                f"environment variable {password_env} is not set or empty; "
+                "export it with the role's password"
+            )
+    role = rt.service.audit.create_app_role(
+        name, user=user_of(user), password=password, body=rt.body
+    )
+    click.echo(
+        f"role {role.name} {'created' if role.created else 'updated'} in schema {role.schema}: "
+        f"read and write on {len(role.tables)} tables, only "
+        f"{' and '.join(role.audit_table_privileges)} on audit_event",
+        err=True,
+    )
+
+
+@click.group()
+def definitions() -> None:
+    """Check, show and load municipality definitions."""
+
+
+@definitions.command("check")
+@click.argument("directory")
+def definitions_check(directory: str) -> None:
+    """Validate a definitions folder; list every problem with file and line."""
+    from workflow.definitions import check_definitions, resolve_definitions_dir
+
+    path = resolve_definitions_dir(directory)
+    problems = check_definitions(path)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {path}", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: ok", err=True)
+
+
+@definitions.command("show")
+@click.argument("directory", required=False)
+@row_output_options
+@pass_runtime
+def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
+    """Show a municipality's organizations (from DIRECTORY, else the database's current)."""
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+
+    catalog = (
+        load_catalog(resolve_definitions_dir(directory))
+        if directory
+        else rt.service.bodies.catalog(rt.body)
+    )
+    rows = [
+        {
+            "id": o.id,
+            "name": o.name,
+            "kind": o.kind,
+            "seats": o.seats,
+            "public": o.public if o.kind.deliberates else None,
+        }
+        for o in catalog.organizations.values()
+    ]
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "table":
+        click.echo(
+            f"{catalog.body.name} ({catalog.body.state}), definitions {catalog.version[:12]}"
+        )
+    click.echo(render(rows, ["id", "name", "kind", "seats", "public"], fmt))
+
+
+@definitions.command("outcomes")
+@click.argument("directory", required=False)
+@output_options
+@pass_runtime
+def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
+    """List the results a step can record, their effect on the path, and the municipality's
+    own labels for them."""
+    from workflow.core.model import Outcome
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+
+    catalog = (
+        load_catalog(resolve_definitions_dir(directory))
+        if directory
+        else rt.service.bodies.catalog(rt.body)
+    )
+    labels = catalog.procedure.outcome_labels
+    rows = [
+        {
+            "outcome": o.value,
+            "label": o.label,
+            "effect": o.effect.value,
+            "municipal labels": ", ".join(sorted(k for k, v in labels.items() if v is o)),
+        }
+        for o in Outcome
+    ]
+    click.echo(
+        render(
+            rows, ["outcome", "label", "effect", "municipal labels"], chosen_format(fmt, as_json)
+        )
+    )
+
+
+@definitions.command("graph")
+@click.argument("directory", required=False)
+@click.option("--lifecycle", "name", default="paper", show_default=True, help="Which lifecycle.")
+@click.option(
+    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@pass_runtime
+def definitions_graph(
+    rt: Runtime, directory: str | None, name: str, fmt: str, output: str | None
+) -> None:
+    """Draw a lifecycle (states, triggers, guards) as Mermaid, DOT, SVG or PNG."""
+    from workflow.core.errors import not_found
+    from workflow.definitions import load_catalog, resolve_definitions_dir
+    from workflow.papers.diagrams import lifecycle_source
+
+    catalog = (
+        load_catalog(resolve_definitions_dir(directory))
+        if directory
+        else rt.service.bodies.catalog(rt.body)
+    )
+    if name not in catalog.lifecycles:
+        raise not_found("lifecycle", name, catalog.lifecycles)
+    source = lifecycle_source(catalog.lifecycle(name), "mermaid" if fmt == "mermaid" else "dot")
+    emit_graph(source, fmt, output)
+
+
+@definitions.command("load")
+@click.argument("directory")
+@actor_option
+@pass_runtime
+def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
+    """Load a new version of a municipality's definitions (papers keep their version)."""
+    from workflow.definitions import resolve_definitions_dir
+
+    folder = resolve_definitions_dir(directory)
+    rt.service.bodies.require_admin(user_of(user), body=rt.body)
+    body = rt.service.bodies.load_definitions(folder, user=user_of(user))
+    click.echo(f"{body.name}: definitions {body.definitions_version[:12]}", err=True)
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--database",
+    "demo_database",
+    metavar="URL",
+    help="Database for the demo (default: a new temporary SQLite file).",
+)
+@click.option(
+    "--municipality",
+    type=click.Choice(["landau", "voelklingen", "herzogenrath"]),
+    default="landau",
+    show_default=True,
+    help="Whose seed to replay.",
+)
+@click.option("--trail", is_flag=True, help="Also print the paper's audit trail.")
+def demo(demo_database: str | None, municipality: str, trail: bool) -> None:
+    """Replay a real Integrationskonzept of a shipped municipality from draft to decision."""
+    from workflow.demo import run_demo
+
+    result = run_demo(demo_database, municipality)
+    click.echo(f"Datenbank: {result.database_url}", err=True)
+    _echo_demo_steps(result)
+    show_paper(result.paper, "table")
+    if trail:
+        click.echo("")
+        echo_events(result.trail, "table")
+    click.echo("")
+    echo_verify(result.report, "table")
+    echo_replay([result.replay], "table")
+    if not (result.report.ok and result.replay.ok):
+        sys.exit(1)
+
+
+def _echo_demo_steps(result: Any) -> None:
+    walk = result.walkthrough
+    click.echo(f"{walk.source}: {result.paper.title}")
+    for step in result.played:
+        part = "öffentlich" if step.item.part.value == "public" else "nichtöffentlich"
+        click.echo(
+            f"  {show_date(step.date)}  {step.organization}: TOP {step.item.number} "
+            f"({part}), Sitzung {step.meeting_id}: {step.result}"
+        )
+    click.echo("")
