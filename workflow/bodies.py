@@ -52,7 +52,7 @@ class BodyService:
                 actor_id = actor.user_id
                 if body.definitions_version == catalog.version:
                     return _body_view(body)
-            if session.get(DefinitionVersion, catalog.version) is None:
+            if repository.get_definition_files(session, catalog.version) is None:
                 session.add(
                     DefinitionVersion(
                         version=catalog.version,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from storage.reminders.claims import claim_and_lease, claim_due, lease_outbox
 from storage.reminders.delivery import finish_delivery, retry_failed
-from storage.reminders.lists import get_reminder, list_reminders
+from storage.reminders.lists import get_reminder, list_reminders, paper_number
 from storage.reminders.payloads import refused_json, sent_payload
 from storage.reminders.plans import Change, apply_meeting_plan, apply_plan, meeting_slots
 from storage.reminders.states import CHANNEL, PENDING, in_state
@@ -43,6 +43,7 @@ __all__ = [
     "lease_outbox",
     "list_reminders",
     "meeting_slots",
+    "paper_number",
     "refused_json",
     "retry_failed",
     "sent_payload",

@@ -40,3 +40,8 @@ def list_reminders(
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder | None:
     return session.get(Reminder, reminder_id)
+
+
+def paper_number(session: Session, paper_id: int | None) -> str | None:
+    """The number of the paper a reminder is about (None for a meeting's own reminder)."""
+    return session.get_one(Paper, paper_id).number if paper_id else None

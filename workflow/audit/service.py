@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage import repository
+from storage import trail as trail_store
 from storage.audit import append_event, body_stream, paper_stream, verify_chains
 from storage.roles import AUDIT_PRIVILEGES, grant_app_role
 from storage.schema import (
@@ -266,7 +267,7 @@ class AuditEventStream:
         return repository.count_rows(self._session, self._statement)
 
     def __iter__(self) -> Iterator[AuditEventView]:
-        rows = self._session.execute(self._statement.execution_options(yield_per=2000))
+        rows = trail_store.stream_rows(self._session, self._statement)
         try:
             for row in rows:
                 yield audit_event_view(row, row.paper_number)

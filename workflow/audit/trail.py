@@ -11,11 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
-
+from storage import trail as trail_store
 from storage.audit import ChainBreak, paper_stream, verify_stream
-from storage.schema import AuditEvent, Consultation, DecisionProcedure, Meeting, Paper
+from storage.schema import Consultation, Paper
 from workflow.audit.compliance import (
     CoSignFacts,
     DeadlineCheck,
@@ -29,7 +27,6 @@ from workflow.core.model import (
     AuditAction,
     AuditEventView,
     ConsultationRole,
-    ObjectionKind,
     Outcome,
     PaperView,
     ResultEffect,
@@ -128,8 +125,7 @@ class TrailService:
             session = uow.session
             body_row = uow.body()
             catalog = uow.catalog(body_row.definitions_version)
-            statement = _decision_statement(body_row.id, _resolved(catalog, query))
-            steps = session.scalars(statement).all()
+            steps = _decided_steps(session, body_row.id, _resolved(catalog, query))
             papers = {s.paper_id: s.paper for s in steps}
             facts = _TrailFacts.load(session, papers.values())
             now = self._shared.clock.now()
@@ -219,31 +215,18 @@ class _TrailFacts:
     def load(cls, session: Session, papers: Iterable[Paper]) -> _TrailFacts:
         rows = list(papers)
         ids = [p.id for p in rows]
-        events: dict[int, list[Any]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):
-            part = [paper_stream(i) for i in ids[start : start + 500]]
-            query = (
-                select(AuditEvent)
-                .where(AuditEvent.stream.in_(part))
-                .order_by(AuditEvent.paper_id, AuditEvent.seq)
-            )
-            for event in session.scalars(query):
-                events.setdefault(event.paper_id or 0, []).append(event)
         meeting_ids = {s.meeting_id for p in rows for s in p.consultations if s.meeting_id}
         meetings = {
             m.id: MeetingFacts(
                 id=m.id, name=m.name, start=m.start, state=m.state, invited_at=m.invited_at
             )
-            for m in session.scalars(select(Meeting).where(Meeting.id.in_(meeting_ids)))
+            for m in trail_store.meetings_by_id(session, meeting_ids)
         }
-        objections: dict[int, dt.date] = {}
-        einspruch = select(DecisionProcedure).where(
-            DecisionProcedure.paper_id.in_(ids),
-            DecisionProcedure.kind == ObjectionKind.EINSPRUCH.value,
+        return cls(
+            events=dict(trail_store.events_of_papers(session, ids)),
+            meetings=meetings,
+            objections=trail_store.einspruch_dates(session, ids),
         )
-        for row in session.scalars(einspruch.order_by(DecisionProcedure.id)):
-            objections.setdefault(row.paper_id, row.date)
-        return cls(events=events, meetings=meetings, objections=objections)
 
     def check(
         self,
@@ -338,35 +321,16 @@ def _resolved(catalog: Catalog, query: DecisionQuery) -> DecisionQuery:
     return query
 
 
-def _decision_statement(body_id: str, query: DecisionQuery) -> Any:
-    deciding = [o.value for o in Outcome if o.effect in DECIDING]
-    rejecting = [o.value for o in Outcome if o.effect is ResultEffect.REJECT]
-    step = Consultation
-    statement = (
-        select(step)
-        .join(Paper, Paper.id == step.paper_id)
-        .where(Paper.body_id == body_id, step.date.is_not(None))
-        .where(
-            or_(
-                step.outcome.in_(deciding),
-                step.outcome.in_(rejecting) & step.role.in_(CONCLUDING_ROLES),
-            )
-        )
-        .options(
-            selectinload(step.votes),
-            selectinload(step.paper).selectinload(Paper.consultations),
-            selectinload(step.paper).selectinload(Paper.co_signatures),
-        )
-        .order_by(step.date, Paper.id, step.position)
+def _decided_steps(session: Session, body_id: str, query: DecisionQuery) -> Sequence[Consultation]:
+    return trail_store.decided_steps(
+        session,
+        body_id,
+        deciding=[o.value for o in Outcome if o.effect in DECIDING],
+        rejecting=[o.value for o in Outcome if o.effect is ResultEffect.REJECT],
+        concluding_roles=CONCLUDING_ROLES,
+        organization=query.organization,
+        since=query.since,
+        until=query.until,
+        paper_type=query.paper_type,
+        outcome=query.outcome,
     )
-    if query.organization:
-        statement = statement.where(step.organization_id == query.organization)
-    if query.since:
-        statement = statement.where(step.date >= query.since)
-    if query.until:
-        statement = statement.where(step.date <= query.until)
-    if query.paper_type:
-        statement = statement.where(Paper.paper_type == query.paper_type)
-    if query.outcome:
-        statement = statement.where(step.outcome == query.outcome)
-    return statement

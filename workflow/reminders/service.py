@@ -8,9 +8,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from storage import reminders as reminder_store
-from storage.schema import (
-    Paper,
-)
 from workflow.core.errors import (
     InvalidInput,
     NotFoundError,
@@ -130,7 +127,7 @@ class ReminderService:
                     f"reminder {reminder_id} is {row.state}, not failed; only parked reminders "
                     "can be retried"
                 )
-            number = session.get_one(Paper, row.paper_id).number if row.paper_id else None
+            number = reminder_store.paper_number(session, row.paper_id)
             return _reminder_view(row, None, number)
 
 
