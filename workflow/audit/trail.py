@@ -40,7 +40,6 @@ from workflow.uow import Shared, UnitOfWork
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from storage.schema import Body as BodyRow
     from workflow.core.catalog import Catalog
 
 #: results that decide: adopted, approved or annulled anywhere, rejected in a concluding step
@@ -143,17 +142,10 @@ class TrailService:
         """
         with self._shared.read(body) as uow:
             session = uow.session
-            body_row = uow.body()
-            papers = self.papers_for_report(uow, body_row, number)
+            papers = papers_for_report(uow, number)
             facts = _TrailFacts.load(session, papers)
             now = self._shared.clock.now()
             return [self._paper_trail(uow, paper, facts, now) for paper in papers]
-
-    def papers_for_report(self, uow: UnitOfWork, body: BodyRow, number: str) -> list[Paper]:
-        """The papers one report covers, in order: the paper's whole chain, the original first,
-        then its Ergänzungsvorlagen (just the paper when it has none)."""
-        session = uow.session
-        return chain_papers(session, uow.paper(number, for_update=False))
 
     def _decision_view(
         self, uow: UnitOfWork, step: Consultation, facts: _TrailFacts, now: dt.datetime
@@ -201,6 +193,13 @@ class TrailService:
             chain_events=count,
             chain_break=broken,
         )
+
+
+def papers_for_report(uow: UnitOfWork, number: str) -> list[Paper]:
+    """The papers one report covers, in order: the paper's whole chain, the original first,
+    then its Ergänzungsvorlagen (just the paper when it has none)."""
+    session = uow.session
+    return chain_papers(session, uow.paper(number, for_update=False))
 
 
 @dataclass(slots=True)
