@@ -198,7 +198,7 @@ def oparl_import(database: Database) -> None:
     generate_definitions(source, Path("karlsruhe"), name="Stadt Karlsruhe", state="BW")
     service = WorkflowService(database, clock)
     service.bodies.load_definitions(Path("karlsruhe"), user=None)
-    import_source(service, source, user="admin")
+    import_source(service.shared, source, user="admin")
 
 
 SCENARIOS = {

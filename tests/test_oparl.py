@@ -129,7 +129,7 @@ def test_export_holds_only_the_public_record_and_validates(
     council: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "tree"
-    summary = export_tree(council["service"], out, BASE, page_size=2)
+    summary = export_tree(council["service"].shared, out, BASE, page_size=2)
     files = _files(out)
     assert not [name for name, data in files.items() if SECRET.encode() in data]
     assert not [name for name in files if SECRET in name]
@@ -188,7 +188,7 @@ def test_lists_page_with_absolute_links_and_person_is_present(
     council: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "tree"
-    export_tree(council["service"], out, BASE, page_size=4)
+    export_tree(council["service"].shared, out, BASE, page_size=4)
     first = _load(out, "body/landau/organization")
     assert first["pagination"] == {
         "totalElements": 9,
@@ -217,7 +217,7 @@ def test_lists_page_with_absolute_links_and_person_is_present(
 
 @pytest.fixture
 def served(council: dict[str, Any]) -> Iterator[str]:
-    server = make_server(council["service"], "127.0.0.1", 0, page_size=2)
+    server = make_server(council["service"].shared, "127.0.0.1", 0, page_size=2)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -271,7 +271,7 @@ def test_served_api_over_http_matches_the_export_and_hides_the_rest(
             (crawled / path).write_bytes(data)
     assert validate_path(crawled).problems == []
     exported = tmp_path / "exported"
-    export_tree(council["service"], exported, served, page_size=2)
+    export_tree(council["service"].shared, exported, served, page_size=2)
     assert _files(crawled) == _files(exported)
 
 
@@ -321,7 +321,7 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
     service.meetings.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
     service.meetings.invite_meeting(meeting, user=SESSION)
     before = tmp_path / "before"
-    export_tree(service, before, BASE, page_size=100)
+    export_tree(service.shared, before, BASE, page_size=100)
     paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
     first, removed, _ = (c["id"].removeprefix(BASE + "/") for c in paper["consultation"])
     item = _load(before, first)["agendaItem"].removeprefix(BASE + "/")
@@ -331,7 +331,7 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
     clock.instant += dt.timedelta(days=1)  # a step removed from the path after the release
     service.paths.remove_consultation(number, user=SESSION, position=2, reason="nicht zuständig")
     middle = tmp_path / "middle"
-    export_tree(service, middle, BASE, page_size=100)
+    export_tree(service.shared, middle, BASE, page_size=100)
     assert validate_path(middle).problems == []
     tombstone = _load(middle, removed)
     assert set(tombstone) == TOMBSTONE_KEYS and tombstone["deleted"] is True
@@ -342,7 +342,7 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
     clock.instant += dt.timedelta(days=1)  # withdrawn: the paper and its TOP leave the record
     service.papers.withdraw_paper(number, user=HEAD, reason="zurückgezogen")
     after = tmp_path / "after"
-    export_tree(service, after, BASE, page_size=100)
+    export_tree(service.shared, after, BASE, page_size=100)
     assert validate_path(after).problems == []
     withdrawn = "2025-03-12T10:00:00+01:00"
     for path, kind in (
@@ -379,7 +379,7 @@ def test_every_shipped_municipality_exports_a_valid_tree(
     for name in ("herzogenrath", "voelklingen"):
         landau.bodies.load_definitions(resolve_definitions_dir(name), user=None)
     out = tmp_path / "tree"
-    export_tree(landau, out, BASE, page_size=3)
+    export_tree(landau.shared, out, BASE, page_size=3)
     assert validate_path(out).problems == []
     bodies = _load(out, "bodies")
     assert [b["id"].rsplit("/", 1)[1] for b in bodies["data"][:3]] == [
@@ -402,7 +402,7 @@ def test_long_names_are_cut_to_what_clients_store_and_long_base_urls_refused(
     service.attachments.attach_file(council["paper"], annex, user=SESSION)
     base = "https://ris.example.org/" + "oparl/" * 20
     out = tmp_path / "tree"
-    export_tree(service, out, base.rstrip("/"), page_size=100)
+    export_tree(service.shared, out, base.rstrip("/"), page_size=100)
     assert validate_path(out).problems == []
     [paper] = _load(out, "body/landau/paper")["data"]
     attached = [f for f in paper["auxiliaryFile"] if f["mimeType"] == "application/pdf"]
@@ -463,7 +463,7 @@ def test_validator_accepts_the_spec_example() -> None:
 
 def test_validator_finds_what_breaks_a_tree(council: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "tree"
-    export_tree(council["service"], out, BASE, page_size=100)
+    export_tree(council["service"].shared, out, BASE, page_size=100)
     target = out / f"body/landau/meeting/{council['meeting']}.json"
     meeting = json.loads(target.read_text(encoding="utf-8"))
     item = meeting["agendaItem"][1]
@@ -588,7 +588,7 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
     service.meetings.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
     service.meetings.invite_meeting(meeting, user=SESSION)
     before = tmp_path / "before"
-    export_tree(service, before, BASE, page_size=100)
+    export_tree(service.shared, before, BASE, page_size=100)
     paper = next(p for p in _load(before, "body/landau/paper")["data"] if p["reference"] == number)
     paper_path = paper["id"].removeprefix(BASE + "/")
     steps = [c["id"].removeprefix(BASE + "/") for c in paper["consultation"]]
@@ -599,7 +599,7 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
         number, user=CLERK, reason="Kosten aktualisiert", date=D(2025, 3, 12)
     ).number
     draft = tmp_path / "draft"
-    export_tree(service, draft, BASE, page_size=100)
+    export_tree(service.shared, draft, BASE, page_size=100)
     assert validate_path(draft).problems == []
     kept = _load(draft, paper_path)
     assert (kept["name"], kept["reference"], kept.get("deleted")) == (title, number, None)
@@ -620,7 +620,7 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
 
     _release(service, supplement)
     released = tmp_path / "released"
-    export_tree(service, released, BASE, page_size=100)
+    export_tree(service.shared, released, BASE, page_size=100)
     assert validate_path(released).problems == []
     assert _load(released, paper_path)["name"] == title
     for path in steps:

@@ -59,7 +59,7 @@ def ka(database: Database, clock: FixedClock, tmp_path: Path) -> WorkflowService
 
 
 def run_import(service: WorkflowService, source: str) -> ImportReport:
-    return import_source(service, read_source(source), user="admin")
+    return import_source(service.shared, read_source(source), user="admin")
 
 
 def reasons(report: ImportReport) -> dict[str, str]:
@@ -186,14 +186,14 @@ def test_both_imports_export_as_a_valid_tree_with_every_imported_paper(
     ):
         generate_definitions(read_source(str(source)), tmp_path / body, **names)
         service.bodies.load_definitions(tmp_path / body, user=None)
-        report = import_source(service, read_source(str(source)), user="admin", body=body)
+        report = import_source(service.shared, read_source(str(source)), user="admin", body=body)
         imported[body] = sorted(p.number or "" for p in report.papers if p.status == "imported")
     assert {body: len(numbers) for body, numbers in imported.items()} == {
         "karlsruhe": 4,
         "huertgenwald": 31,
     }
     out = tmp_path / "tree"
-    export_tree(service, out, "https://ris.example.org/oparl", page_size=20)
+    export_tree(service.shared, out, "https://ris.example.org/oparl", page_size=20)
     assert validate_path(out).problems == []
     for body, numbers in imported.items():
         papers = published(out, f"body/{body}/paper")

@@ -67,8 +67,8 @@ def oparl_import(
         return
     if name or state:
         raise click.UsageError("--name and --state belong to --generate-definitions")
-    require_importer(rt.service, user_of(user), rt.body)  # before the source is read
-    report = import_source(rt.service, read_source(source), user=user_of(user), body=rt.body)
+    require_importer(rt.service.shared, user_of(user), rt.body)  # before the source is read
+    report = import_source(rt.service.shared, read_source(source), user=user_of(user), body=rt.body)
     if report_file is not None:
         text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
         report_file.write_text(text + "\n", encoding="utf-8")
@@ -113,7 +113,7 @@ def oparl_export(rt: Runtime, out_dir: Path, base_url: str, page_size: int) -> N
     from workflow.oparl.export import export_tree
     from workflow.oparl.publication import parse_base_url
 
-    summary = export_tree(rt.service, out_dir, parse_base_url(base_url), page_size)
+    summary = export_tree(rt.service.shared, out_dir, parse_base_url(base_url), page_size)
     click.echo(
         f"exported {summary.objects} objects, {summary.pages} list pages and "
         f"{summary.files} files to {summary.directory}",
@@ -134,7 +134,7 @@ def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_si
 
     fixed = parse_base_url(base_url) if base_url else None
     rt.service.bodies.list_bodies()  # fail now, with one line, if the database is unusable
-    server = make_server(rt.service, host, port, page_size=page_size, base_url=fixed)
+    server = make_server(rt.service.shared, host, port, page_size=page_size, base_url=fixed)
     shown = fixed or "http://{}:{}".format(*server.server_address[:2])
     click.echo(f"serving OParl 1.1 at {shown}/system (Ctrl-C stops)", err=True)
     try:

@@ -18,7 +18,7 @@ from workflow.core.errors import InvalidInput
 from workflow.oparl.publication import build_publication, walk
 
 if TYPE_CHECKING:
-    from workflow.service import WorkflowService
+    from workflow.uow import Shared
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,7 @@ def dump(document: Any) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def export_tree(
-    service: WorkflowService, out_dir: Path, base_url: str, page_size: int
-) -> ExportSummary:
+def export_tree(shared: Shared, out_dir: Path, base_url: str, page_size: int) -> ExportSummary:
     """Write the tree into ``out_dir``, which must not exist or be empty.
 
     Written next to it first and moved into place at the end, so a failure leaves nothing.
@@ -48,7 +46,7 @@ def export_tree(
     parent = out_dir.resolve().parent
     if not parent.is_dir():
         raise InvalidInput(f"{str(parent)!r} does not exist; create it or choose another OUT_DIR")
-    publication = build_publication(service, base_url)
+    publication = build_publication(shared, base_url)
     staging = Path(tempfile.mkdtemp(prefix=".oparl-", dir=parent))
     try:
         objects = pages = 0

@@ -31,11 +31,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from storage.schema import AgendaItem, Attachment, DefinitionVersion, Meeting
-from storage.schema import Body as BodyRow
+from storage import oparl as store
+from storage import repository
 from workflow.core.errors import InvalidInput, NotFoundError
 from workflow.core.model import OrganizationKind
 from workflow.oparl.publication_meetings import MEETING_STATES, VOTE_FIELDS, _MeetingObjects
@@ -55,7 +52,7 @@ from workflow.oparl.validate_object import MAX_URL  # what clients store
 
 if TYPE_CHECKING:
     from workflow.core.catalog import Organization
-    from workflow.service import WorkflowService
+    from workflow.uow import Shared
 
 __all__ = [
     "AGENDA_OUT",
@@ -113,14 +110,15 @@ def parse_base_url(text: str) -> str:
 # -- building ------------------------------------------------------------------------------
 
 
-def build_publication(service: WorkflowService, base_url: str) -> Publication:
+def build_publication(shared: Shared, base_url: str) -> Publication:
     """Everything public in the database, as OParl objects under ``base_url``.
 
     :raises NotFoundError: no municipality is loaded.
     """
     publication = Publication(base=base_url)
-    with service.db.read() as session:
-        bodies = session.scalars(select(BodyRow).order_by(BodyRow.id)).all()
+    with shared.read() as uow:
+        session = uow.session
+        bodies = repository.list_bodies(session)
         if not bodies:
             raise NotFoundError("no municipality is loaded; run ratsweg init --definitions DIR")
         for body in bodies:
@@ -128,8 +126,8 @@ def build_publication(service: WorkflowService, base_url: str) -> Publication:
                 session,
                 publication,
                 body,
-                lambda version: service.shared.catalogs.get(session, version),
-                lambda attachment_id: read_attachment(service, attachment_id),
+                lambda version: shared.catalogs.get(session, version),
+                lambda attachment_id: read_attachment(shared, attachment_id),
             ).build()
     _check_url_lengths(publication)
     first = [publication.objects[p] for p in publication.lists["bodies"]]
@@ -160,32 +158,24 @@ def _check_url_lengths(publication: Publication) -> None:
         )
 
 
-def read_attachment(service: WorkflowService, attachment_id: int) -> bytes:
-    with service.db.read() as session:
-        return session.scalars(
-            select(Attachment.content).where(Attachment.id == attachment_id)
-        ).one()
+def read_attachment(shared: Shared, attachment_id: int) -> bytes:
+    """An attachment's content, read on demand in a transaction of its own."""
+    with shared.read() as uow:
+        return store.attachment_content(uow.session, attachment_id)
 
 
 class _Builder(_Selection, _PaperObjects, _MeetingObjects):
     """One body's objects, built in the order the links between them need."""
 
     def build(self) -> None:
-        versions = self.session.scalars(
-            select(DefinitionVersion.loaded_at).where(DefinitionVersion.body_id == self.body.id)
-        ).all()
+        versions = store.definitions_loaded_at(self.session, self.body.id)
         self.created = min([*versions, self.body.loaded_at])
         for org in self.catalog.organizations.values():
             self.organizations[org.id] = org
         once = self._published_papers()
         papers = [p for p in once if _public_steps(p) or p.id in self.superseded]
         steps = {s.id: s for p in papers for s in _public_steps(p)}
-        meetings = self.session.scalars(
-            select(Meeting)
-            .where(Meeting.body_id == self.body.id)
-            .order_by(Meeting.start, Meeting.id)
-            .options(selectinload(Meeting.agenda_items).selectinload(AgendaItem.consultation))
-        ).all()
+        meetings = store.meetings_with_agenda(self.session, self.body.id)
         items = {m.id: self._public_items(m, steps) for m in meetings}
         for meeting in meetings:
             for item in items[meeting.id]:
@@ -206,9 +196,7 @@ class _Builder(_Selection, _PaperObjects, _MeetingObjects):
 
     def _organization_tombstones(self) -> list[str]:
         """Organizations of earlier definitions that no current object refers to any more."""
-        versions = self.session.scalars(
-            select(DefinitionVersion.version).where(DefinitionVersion.body_id == self.body.id)
-        ).all()
+        versions = store.definitions_versions(self.session, self.body.id)
         gone: dict[str, None] = {}
         for version in versions:
             for org_id in self.catalog_of(version).organizations:

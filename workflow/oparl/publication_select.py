@@ -8,16 +8,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from storage.schema import AuditEvent, Paper
-from storage.schema import Consultation as StepRow
+from storage import oparl as store
 from workflow.oparl.publication_builder import _BuilderBase
 from workflow.oparl.publication_tree import stamp
 
 if TYPE_CHECKING:
-    from storage.schema import AgendaItem, Meeting, TextVersion
+    from storage.schema import AgendaItem, Meeting, Paper, TextVersion
+    from storage.schema import Consultation as StepRow
 
 #: meeting states whose agenda has gone out with the invitation
 AGENDA_OUT = {"invited", "held", "minutes_approved"}
@@ -30,16 +27,7 @@ class _Selection(_BuilderBase):
         """Papers published now or before: released (frozen) with a public step. A public step
         is only ever cancelled after the release (before it, a removed step is deleted), so
         each of these papers was public while that step was open."""
-        rows = self.session.scalars(
-            select(Paper)
-            .where(Paper.body_id == self.body.id, Paper.frozen.is_(True))
-            .order_by(Paper.id)
-            .options(
-                selectinload(Paper.consultations).selectinload(StepRow.votes),
-                selectinload(Paper.text_versions),
-                selectinload(Paper.attachments),
-            )
-        ).all()
+        rows = store.released_papers(self.session, self.body.id)
         successors = self._successors()
         published = []
         for paper in rows:
@@ -54,11 +42,7 @@ class _Selection(_BuilderBase):
 
     def _successors(self) -> dict[tuple[int, int], Paper]:
         """The Ergänzungsvorlagen of the body, by (original, number in the chain)."""
-        rows = self.session.scalars(
-            select(Paper)
-            .where(Paper.body_id == self.body.id, Paper.origin_id.is_not(None))
-            .options(selectinload(Paper.consultations))
-        ).all()
+        rows = store.supplements(self.session, self.body.id)
         return {
             (p.origin_id, p.supplement_no): p
             for p in rows
@@ -68,12 +52,7 @@ class _Selection(_BuilderBase):
     def _handed_over_public(self, supplement: Paper) -> bool:
         """Whether a public step went on to the supplement when it was created (its creation
         event lists the steps it took over: what the paper it continues had published)."""
-        payload = self.session.scalar(
-            select(AuditEvent.payload)
-            .where(AuditEvent.paper_id == supplement.id, AuditEvent.action == "paper_created")
-            .order_by(AuditEvent.id)
-            .limit(1)
-        )
+        payload = store.creation_payload(self.session, supplement.id)
         if payload is None:
             return False
         steps = json.loads(payload).get("consultations", [])
@@ -86,7 +65,7 @@ class _Selection(_BuilderBase):
         for paper_id, supplement in self.superseded.items():
             if supplement.frozen:
                 continue
-            paper = self.session.get_one(Paper, paper_id)
+            paper = store.paper(self.session, paper_id)
             created, left = stamp(paper.created_at), stamp(supplement.created_at)
             for step in _public_steps(supplement):
                 self.handed.add(step.id)

@@ -22,13 +22,13 @@ from workflow.oparl.export import dump
 from workflow.oparl.publication import build_publication
 
 if TYPE_CHECKING:
-    from workflow.service import WorkflowService
+    from workflow.uow import Shared
 
 log = logging.getLogger(__name__)
 
 
 def make_server(
-    service: WorkflowService,
+    shared: Shared,
     host: str,
     port: int,
     *,
@@ -44,7 +44,7 @@ def make_server(
     class Handler(OParlHandler):
         pass
 
-    Handler.service, Handler.page_size, Handler.fixed_base = service, page_size, base_url
+    Handler.shared, Handler.page_size, Handler.fixed_base = shared, page_size, base_url
     Handler.prefix = fixed.path.rstrip("/") if fixed else ""
     try:
         server = ThreadingHTTPServer((host, port), Handler)
@@ -57,7 +57,7 @@ def make_server(
 
 
 class OParlHandler(BaseHTTPRequestHandler):
-    service: WorkflowService
+    shared: Shared
     page_size: int
     fixed_base: str | None
     prefix: str
@@ -91,7 +91,7 @@ class OParlHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return None
         try:
-            publication = build_publication(self.service, base)
+            publication = build_publication(self.shared, base)
         except WorkflowError as exc:
             return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
         if path in publication.objects:
