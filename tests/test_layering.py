@@ -65,12 +65,6 @@ KNOWN: set[str] = {
     "size: workflow.meetings.operations",
     "size: workflow.meetings.operations.move_meeting",
     "size: workflow.oparl.importer",
-    "size: workflow.papers.attachments.attach_file",
-    "size: workflow.papers.cosigning.overrule_objection",
-    "size: workflow.papers.lifecycle.create_paper",
-    "size: workflow.papers.path.add_consultation",
-    "size: workflow.papers.results.apply_result",
-    "size: workflow.papers.supplements.create_supplement",
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from storage.audit import ChainBreak, paper_stream, verify_stream
+from storage.papers import chain_papers
 from storage.schema import AuditEvent, Consultation, DecisionProcedure, Meeting, Paper
 from workflow.audit.compliance import (
     CoSignFacts,
@@ -36,7 +37,6 @@ from workflow.core.model import (
     VoteCount,
     VoteKind,
 )
-from workflow.papers.supplements import chain_papers
 from workflow.papers.views import audit_event_view, paper_view, vote_view
 from workflow.uow import Shared, UnitOfWork
 
