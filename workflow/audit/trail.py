@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage import trail as trail_store
 from storage.audit import ChainBreak, paper_stream, verify_stream
+from storage.papers import chain_papers
 from storage.schema import Consultation, Paper
 from workflow.audit.compliance import (
     CoSignFacts,
@@ -33,7 +34,6 @@ from workflow.core.model import (
     VoteCount,
     VoteKind,
 )
-from workflow.papers.supplements import chain_papers
 from workflow.papers.views import audit_event_view, paper_view, vote_view
 from workflow.uow import Shared, UnitOfWork
 

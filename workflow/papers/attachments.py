@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 
 from storage.schema import Attachment
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
-from workflow.core.model import Action, AttachmentView, AuditAction
+from workflow.core.model import Action, Actor, AttachmentView, AuditAction
 from workflow.papers.views import attachment_view
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, require
+from workflow.uow import Shared, UnitOfWork, require
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from storage.schema import Paper
 
 #: Larger files belong in a document store; the database keeps council papers' Anlagen.
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -49,24 +51,9 @@ class AttachmentService:
         :raises TransitionNotAllowed: the paper is closed (withdrawn, decided for good).
         """
         content = _read(path)
-        name = (file_name or path.name).strip()
-        if not name or "/" in name or "\\" in name:
-            raise InvalidInput(f"{name!r} is not a file name; pass --name NAME without slashes")
-        kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        if "/" not in kind:
-            raise InvalidInput(f"{kind!r} is not a media type; pass e.g. --media-type text/plain")
-        if len(name) > 255:
-            raise InvalidInput(
-                f"the file name has {len(name)} characters, 255 are stored; pass a shorter --name"
-            )
-        if len(kind) > 127:
-            raise InvalidInput(
-                f"the media type has {len(kind)} characters, 127 are stored; "
-                "pass a shorter --media-type"
-            )
+        name, kind = _names(path, file_name, media_type)
         now = self._shared.clock.now()
         with self._shared.write(user, body) as uow:
-            session = uow.session
             paper, catalog, actor = uow.lock_paper(number)
             require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
             if catalog.lifecycle("paper").state(paper.state).final:
@@ -88,24 +75,51 @@ class AttachmentService:
                 actor=actor.user_id,
             )
             paper.attachments.append(row)
-            session.flush()
-            uow.record(
-                paper,
-                actor,
-                AuditAction.ATTACHMENT_ADDED,
-                paper.state,
-                paper.state,
-                {
-                    "attachment": row.id,
-                    "file_name": name,
-                    "media_type": kind,
-                    "size": row.size,
-                    "sha256": row.sha256,
-                    "public": public,
-                },
-            )
+            uow.session.flush()
+            _record_added(uow, paper, actor, row)
             paper_changed(uow, catalog, paper)
             return attachment_view(row)
+
+
+def _names(path: Path, file_name: str | None, media_type: str | None) -> tuple[str, str]:
+    """The file name and media type an Anlage is stored under: the given ones, else the
+    file's own name and the media type its extension suggests; checked to fit the columns."""
+    name = (file_name or path.name).strip()
+    if not name or "/" in name or "\\" in name:
+        raise InvalidInput(f"{name!r} is not a file name; pass --name NAME without slashes")
+    kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if "/" not in kind:
+        raise InvalidInput(f"{kind!r} is not a media type; pass e.g. --media-type text/plain")
+    if len(name) > 255:
+        raise InvalidInput(
+            f"the file name has {len(name)} characters, 255 are stored; pass a shorter --name"
+        )
+    if len(kind) > 127:
+        raise InvalidInput(
+            f"the media type has {len(kind)} characters, 127 are stored; "
+            "pass a shorter --media-type"
+        )
+    return name, kind
+
+
+def _record_added(uow: UnitOfWork, paper: Paper, actor: Actor, row: Attachment) -> None:
+    """Audit the new Anlage (``attachment_added``) in the paper's chain; its content is
+    identified by its SHA-256."""
+    uow.record(
+        paper,
+        actor,
+        AuditAction.ATTACHMENT_ADDED,
+        paper.state,
+        paper.state,
+        {
+            "attachment": row.id,
+            "file_name": row.file_name,
+            "media_type": row.media_type,
+            "size": row.size,
+            "sha256": row.sha256,
+            "public": row.public,
+        },
+    )
 
 
 def _read(path: Path) -> bytes:

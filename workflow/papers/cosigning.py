@@ -12,6 +12,8 @@ A pending co-signature is due ``deadlines.co_signing`` after it was requested (t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
 from workflow.core.model import (
     Action,
@@ -21,6 +23,10 @@ from workflow.core.model import (
 )
 from workflow.papers.present import touch
 from workflow.uow import Shared, require
+
+if TYPE_CHECKING:
+    from storage.schema import CoSignature, Paper
+    from workflow.core.catalog import Organization
 
 
 class CoSigningService:
@@ -65,18 +71,7 @@ class CoSigningService:
                     "objections are overruled during the Mitzeichnung, before release",
                 )
             org = catalog.office(office)
-            signature = next((c for c in paper.co_signatures if c.office_id == org.id), None)
-            if signature is None:
-                participants = [c.office_id for c in paper.co_signatures]
-                raise NotFoundError(
-                    f"{org.id!r} is not a participating office of {paper.number}"
-                    + (did_you_mean(org.id, participants) or "")
-                )
-            if signature.state != CoSignatureState.OBJECTED.value:
-                raise InvalidInput(
-                    f"{org.name} has not objected to {paper.number} (its co-signature is "
-                    f"{signature.state}); only an objection can be overruled"
-                )
+            signature = _objection(paper, org)
             now = self._shared.clock.now()
             signature.state = CoSignatureState.OVERRULED.value
             signature.overruled_by, signature.overruled_at = actor.user_id, now
@@ -150,3 +145,21 @@ class CoSigningService:
                 | ({"objection_withdrawn": withdrawn} if withdrawn and not objection else {}),
             )
             return touch(uow, catalog, paper)
+
+
+def _objection(paper: Paper, org: Organization) -> CoSignature:
+    """The co-signature by which ``org`` objects to ``paper``; refused when the office does not
+    take part in the Mitzeichnung or has not objected."""
+    signature = next((c for c in paper.co_signatures if c.office_id == org.id), None)
+    if signature is None:
+        participants = [c.office_id for c in paper.co_signatures]
+        raise NotFoundError(
+            f"{org.id!r} is not a participating office of {paper.number}"
+            + (did_you_mean(org.id, participants) or "")
+        )
+    if signature.state != CoSignatureState.OBJECTED.value:
+        raise InvalidInput(
+            f"{org.name} has not objected to {paper.number} (its co-signature is "
+            f"{signature.state}); only an objection can be overruled"
+        )
+    return signature

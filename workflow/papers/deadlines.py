@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import papers as paper_store
 from storage import repository
 from storage.schema import (
     Consultation,
-    Meeting,
     Paper,
 )
 from workflow.core.deadlines import (
@@ -47,7 +46,6 @@ class DeadlineService:
         :raises NotFoundError: no such paper.
         """
         with self._shared.read(body) as uow:
-            session = uow.session
             paper = uow.paper(number)
             catalog = uow.catalog(paper.definitions_version)
             final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
@@ -65,7 +63,7 @@ class DeadlineService:
             cal = catalog.calendar()
             planned = catalog.lifecycle("meeting").initial
             return [
-                self._propose_meeting(session, paper.body_id, cal, planned, check)
+                self._propose_meeting(uow.session, paper.body_id, cal, planned, check)
                 for check in check_path(cal, catalog.deadlines, steps)
             ]
 
@@ -78,17 +76,9 @@ class DeadlineService:
         if check.proposed_date is None:
             return check
         since = cal.end_of_day(check.proposed_date - dt.timedelta(days=1))
-        meeting = session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.body_id == body_id,
-                Meeting.organization_id == check.organization_id,
-                Meeting.state == planned,
-                Meeting.start >= since,
-            )
-            .order_by(Meeting.start, Meeting.id)
-            .limit(1)
-        ).first()
+        meeting = paper_store.first_meeting_since(
+            session, body_id, check.organization_id, planned, since
+        )
         if meeting is None:
             return replace(check, message=check.message + "; keine geplante Sitzung ab dann")
         when = meeting.start.astimezone(cal.tz).strftime("%d.%m.%Y %H:%M")
@@ -141,7 +131,7 @@ def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: 
     if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
         return paper.frozen
     if deadline.kind is DeadlineKind.INVITATION and step.meeting_id is not None:
-        meeting = session.get(Meeting, step.meeting_id)
+        meeting = paper_store.find_meeting(session, step.meeting_id)
         return meeting is not None and meeting.invited_at is not None
     return False
 
@@ -160,9 +150,7 @@ def open_deadlines(
     if start and end and start > end:
         raise InvalidInput(f"--from {start.isoformat()} is after --to {end.isoformat()}")
     now = uow.now()
-    session = uow.session
-    body_row = uow.body()
-    current = uow.catalog(body_row.definitions_version)
+    current = uow.catalog()
     offices = set(current.user(user).offices) if user else set()
     if office:
         offices = {current.office(office).id} | (offices if user else set())
@@ -171,7 +159,7 @@ def open_deadlines(
     rows = (
         [uow.paper(paper, for_update=False)]
         if paper
-        else repository.list_papers(session, body_row.id)
+        else repository.list_papers(uow.session, uow.body().id)
     )
     entries = [
         entry

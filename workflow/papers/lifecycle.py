@@ -12,6 +12,7 @@ from storage.schema import (
     CoSignature,
     Paper,
 )
+from workflow.core.catalog import Catalog, PaperType, RouteStep
 from workflow.core.errors import (
     InvalidInput,
 )
@@ -31,7 +32,7 @@ from workflow.papers.types import (
 )
 from workflow.papers.views import paper_summary
 from workflow.reminders.sync import sync_paper_reminders
-from workflow.uow import Shared, actor_of, require, step_payload
+from workflow.uow import Shared, UnitOfWork, require, step_payload
 
 
 class PaperService:
@@ -69,88 +70,31 @@ class PaperService:
             raise InvalidInput("a paper needs a title; pass --title TEXT")
         now = self._shared.clock.now()
         with self._shared.write(user, body) as uow:
-            session = uow.session
-            body_row = uow.body()
-            catalog = uow.catalog(body_row.definitions_version)
-            actor = actor_of(catalog, user)
+            catalog, actor = uow.catalog(), uow.actor()
             kind = catalog.paper_type(paper_type)
             origin = catalog.office(office)
             require(catalog, actor, Action.PAPER_CREATE, origin.name, office=origin.id)
-            if kind.is_supplement:
-                raise InvalidInput(
-                    f"a paper of type {kind.name} is numbered from its original; create it with "
-                    "'ratsweg paper supplement ORIGINAL'"
-                )
-            submitter, submitters = check_submitter(kind, faction, members)
-            offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
-            if origin.id in offices:
-                raise InvalidInput(f"{origin.id!r} writes the paper and cannot also co-sign it")
-            steps = catalog.route(route).steps if route else ()
-            check_concluding(kind, "the new paper", [s.role.value for s in steps])
-            if len(planned_dates) > len(steps):
-                raise InvalidInput(
-                    f"{len(planned_dates)} planned dates given for a route of {len(steps)} steps"
-                )
-            seq = repository.next_sequence(session, body_row.id, kind.id, date.year)
-            paper = Paper(
-                body_id=body_row.id,
-                definitions_version=catalog.version,
-                number=kind.numbering.format(year=date.year, seq=seq),
-                paper_type=kind.id,
+            submitter, submitters = _submitter(kind, faction, members)
+            offices, steps = _plan(catalog, kind, origin.id, participants, route, planned_dates)
+            paper = _draft(
+                uow,
+                catalog,
+                kind,
+                date,
+                now,
                 title=title.strip(),
                 reference=reference,
                 office_id=origin.id,
-                date=date,
                 text=text,
-                state=catalog.lifecycle("paper").initial,
-                frozen=False,
-                created_at=now,
-                modified_at=now,
                 faction=submitter,
                 members=submitters,
             )
-            initial = catalog.lifecycle("consultation").initial
-            for position, step in enumerate(steps, start=1):
-                org = catalog.organization(step.organization)
-                planned = planned_dates[position - 1] if position <= len(planned_dates) else None
-                paper.consultations.append(
-                    Consultation(
-                        position=position,
-                        level=position,
-                        organization_id=org.id,
-                        role=step.role.value,
-                        public=org.public if step.public is None else step.public,
-                        state=initial,
-                        planned_date=planned,
-                    )
-                )
-            for office_id in offices:
-                paper.co_signatures.append(
-                    CoSignature(office_id=office_id, state=CoSignatureState.PENDING.value)
-                )
-            session.add(paper)
-            session.flush()
-            uow.record(
-                paper,
-                actor,
-                AuditAction.PAPER_CREATED,
-                None,
-                paper.state,
-                {
-                    "number": paper.number,
-                    "paper_type": kind.id,
-                    "title": paper.title,
-                    "office": origin.id,
-                    "date": date.isoformat(),
-                    "reference": reference,
-                    "route": route,
-                    "participants": offices,
-                    "consultations": [step_payload(c) for c in paper.consultations],
-                    "definitions_version": catalog.version,
-                    "text": text,
-                }
-                | ({"faction": submitter, "members": submitters or []} if submitter else {}),
-            )
+            _add_path(catalog, paper, steps, planned_dates)
+            _add_co_signatures(paper, offices)
+            uow.session.add(paper)
+            uow.session.flush()
+            payload = _created_payload(catalog, paper, route, offices)
+            uow.record(paper, actor, AuditAction.PAPER_CREATED, None, paper.state, payload)
             sync_paper_reminders(uow, catalog, paper)
             return present(uow, catalog, paper)
 
@@ -163,9 +107,8 @@ class PaperService:
         self, *, body: str | None = None, state: str | None = None
     ) -> list[PaperSummary]:
         with self._shared.read(body) as uow:
-            session = uow.session
-            body_row = uow.body()
-            return [paper_summary(p) for p in repository.list_papers(session, body_row.id, state)]
+            papers = repository.list_papers(uow.session, uow.body().id, state)
+            return [paper_summary(p) for p in papers]
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
         """Send the paper into Mitzeichnung (co-signing by the participating offices)."""
@@ -200,3 +143,129 @@ class PaperService:
             paper, catalog, actor = uow.lock_paper(number)
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), trigger, **kw)
             return touch(uow, catalog, paper)
+
+
+def _submitter(
+    kind: PaperType, faction: str | None, members: Sequence[str]
+) -> tuple[str | None, list[str] | None]:
+    """The faction and members that submit a new paper of ``kind`` (none for a type written by
+    an office); an Ergänzungsvorlage is refused here, it is numbered from its original."""
+    if kind.is_supplement:
+        raise InvalidInput(
+            f"a paper of type {kind.name} is numbered from its original; create it with "
+            "'ratsweg paper supplement ORIGINAL'"
+        )
+    return check_submitter(kind, faction, members)
+
+
+def _draft(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    kind: PaperType,
+    date: dt.date,
+    now: dt.datetime,
+    *,
+    title: str,
+    reference: str | None,
+    office_id: str,
+    text: str | None,
+    faction: str | None,
+    members: list[str] | None,
+) -> Paper:
+    """A new paper of ``kind`` in the lifecycle's initial state, numbered with the next number
+    of its type in the year of ``date`` (gap-free: the counter row stays locked until the
+    transaction ends)."""
+    body_id = uow.body().id
+    seq = repository.next_sequence(uow.session, body_id, kind.id, date.year)
+    return Paper(
+        body_id=body_id,
+        definitions_version=catalog.version,
+        number=kind.numbering.format(year=date.year, seq=seq),
+        paper_type=kind.id,
+        title=title,
+        reference=reference,
+        office_id=office_id,
+        date=date,
+        text=text,
+        state=catalog.lifecycle("paper").initial,
+        frozen=False,
+        created_at=now,
+        modified_at=now,
+        faction=faction,
+        members=members,
+    )
+
+
+def _plan(
+    catalog: Catalog,
+    kind: PaperType,
+    office_id: str,
+    participants: Sequence[str],
+    route: str | None,
+    planned_dates: Sequence[dt.date | None],
+) -> tuple[list[str], tuple[RouteStep, ...]]:
+    """The co-signing offices and the route's steps of a new paper of ``office_id``, checked:
+    the writing office does not co-sign, the path ends as the type asks, and there are no
+    more planned dates than steps."""
+    offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
+    if office_id in offices:
+        raise InvalidInput(f"{office_id!r} writes the paper and cannot also co-sign it")
+    steps = catalog.route(route).steps if route else ()
+    check_concluding(kind, "the new paper", [s.role.value for s in steps])
+    if len(planned_dates) > len(steps):
+        raise InvalidInput(
+            f"{len(planned_dates)} planned dates given for a route of {len(steps)} steps"
+        )
+    return offices, steps
+
+
+def _add_path(
+    catalog: Catalog,
+    paper: Paper,
+    steps: Sequence[RouteStep],
+    planned_dates: Sequence[dt.date | None],
+) -> None:
+    """Plan the route's steps as the new paper's Beratungsfolge, one level each, with the
+    planned dates given (in order; the steps after them have none)."""
+    initial = catalog.lifecycle("consultation").initial
+    for position, step in enumerate(steps, start=1):
+        org = catalog.organization(step.organization)
+        planned = planned_dates[position - 1] if position <= len(planned_dates) else None
+        paper.consultations.append(
+            Consultation(
+                position=position,
+                level=position,
+                organization_id=org.id,
+                role=step.role.value,
+                public=org.public if step.public is None else step.public,
+                state=initial,
+                planned_date=planned,
+            )
+        )
+
+
+def _add_co_signatures(paper: Paper, offices: Sequence[str]) -> None:
+    """The participating offices' co-signatures of a new paper, pending until they sign."""
+    for office_id in offices:
+        paper.co_signatures.append(
+            CoSignature(office_id=office_id, state=CoSignatureState.PENDING.value)
+        )
+
+
+def _created_payload(
+    catalog: Catalog, paper: Paper, route: str | None, offices: list[str]
+) -> dict[str, Any]:
+    """What ``paper_created`` records of a new paper (replay rebuilds the paper from it)."""
+    return {
+        "number": paper.number,
+        "paper_type": paper.paper_type,
+        "title": paper.title,
+        "office": paper.office_id,
+        "date": paper.date.isoformat(),
+        "reference": paper.reference,
+        "route": route,
+        "participants": offices,
+        "consultations": [step_payload(c) for c in paper.consultations],
+        "definitions_version": catalog.version,
+        "text": paper.text,
+    } | ({"faction": paper.faction, "members": paper.members or []} if paper.faction else {})

@@ -71,30 +71,9 @@ class PathService:
             if parallel_to is not None:
                 if position is not None:
                     raise InvalidInput("pass either --position or --parallel-to, not both")
-                sibling = step_at(paper, parallel_to)
-                _check_open(paper, sibling, "run a step in parallel to")
-                if step_role.concludes or ConsultationRole(sibling.role).concludes:
-                    raise InvalidInput(
-                        "the concluding step (Entscheidung, Kenntnisnahme, Genehmigung) runs "
-                        "alone on the last level; parallel steps must be Vorberatung or Anhörung"
-                    )
-                level = sibling.level
-                at = max(c.position for c in steps if c.level == level) + 1
+                at, level = _parallel_place(paper, steps, parallel_to, step_role)
             else:
-                at = len(steps) + 1 if position is None else position
-                if not 1 <= at <= len(steps) + 1:
-                    raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
-                if at <= len(steps):
-                    _check_open(paper, steps[at - 1], "insert a step before")
-                if 1 < at <= len(steps) and steps[at - 2].level == steps[at - 1].level:
-                    raise InvalidInput(
-                        f"position {at} is inside a group of parallel steps; insert before or "
-                        "after the group, or use --parallel-to"
-                    )
-                level = steps[at - 1].level if at <= len(steps) else _next_level(steps)
-                for step in steps:
-                    if step.level >= level:
-                        step.level += 1
+                at, level = _serial_place(paper, steps, position)
             for step in steps[at - 1 :]:
                 step.position += 1
             new = new_step(catalog, org, step_role, public, planned_date, at, level, reason)
@@ -251,10 +230,9 @@ class PathService:
     ) -> PaperView:
         """Give a step its meeting date (allowed before and after release)."""
         with self._shared.write(user, body) as uow:
-            session = uow.session
             paper, catalog, actor = uow.lock_paper(number)
             step = step_at(paper, position)
-            check_window(session, paper, step, date)
+            check_window(uow.session, paper, step, date)
             ctx = uow.flow(catalog, actor, paper)
             self._shared.engine.fire_consultation(ctx, step, "schedule", date=date)
             step.date = date
@@ -296,6 +274,44 @@ class PathService:
                 "(pass --reason TEXT)"
             )
         return True
+
+
+def _parallel_place(
+    paper: Paper, steps: Sequence[Consultation], parallel_to: int, role: ConsultationRole
+) -> tuple[int, int]:
+    """(position, level) of a new step of ``role`` that runs beside step ``parallel_to``:
+    after the last step of that level, on the same level."""
+    sibling = step_at(paper, parallel_to)
+    _check_open(paper, sibling, "run a step in parallel to")
+    if role.concludes or ConsultationRole(sibling.role).concludes:
+        raise InvalidInput(
+            "the concluding step (Entscheidung, Kenntnisnahme, Genehmigung) runs "
+            "alone on the last level; parallel steps must be Vorberatung or Anhörung"
+        )
+    level = sibling.level
+    return max(c.position for c in steps if c.level == level) + 1, level
+
+
+def _serial_place(
+    paper: Paper, steps: Sequence[Consultation], position: int | None
+) -> tuple[int, int]:
+    """(position, level) of a new step inserted at ``position`` (None: at the end) on a level
+    of its own; the steps from that level on move one level down."""
+    at = len(steps) + 1 if position is None else position
+    if not 1 <= at <= len(steps) + 1:
+        raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
+    if at <= len(steps):
+        _check_open(paper, steps[at - 1], "insert a step before")
+    if 1 < at <= len(steps) and steps[at - 2].level == steps[at - 1].level:
+        raise InvalidInput(
+            f"position {at} is inside a group of parallel steps; insert before or "
+            "after the group, or use --parallel-to"
+        )
+    level = steps[at - 1].level if at <= len(steps) else _next_level(steps)
+    for step in steps:
+        if step.level >= level:
+            step.level += 1
+    return at, level
 
 
 def _next_level(steps: Iterable[Consultation]) -> int:

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from storage import papers as paper_store
 from storage.schema import (
     Consultation,
-    Meeting,
     Paper,
     TextVersion,
     Vote,
@@ -277,18 +277,51 @@ def apply_result(
     """Record one result on the locked paper and apply its effect; return the warnings.
     ``origin`` (where a result taken over from another system comes from) joins the
     audit payload."""
-    session = uow.session
     require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
     votes = [_complete_vote(v) for v in entry.votes]
-    position, outcome, note = entry.position, entry.outcome, entry.note
-    result = _parse_outcome(catalog, outcome)
-    configured_label = None if outcome == result.value else outcome.strip()
-    step = step_at(paper, position)
+    result = _parse_outcome(catalog, entry.outcome)
+    step = step_at(paper, entry.position)
+    extra = _check_outcome(catalog, paper, step, result, votes, entry)
+    org = catalog.organization(step.organization_id)
+    warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
+    ctx = uow.flow(catalog, actor, paper)
+    _begin_consultation(uow, ctx, paper, catalog)
+    when = _result_day(uow, catalog, paper, step, entry)
+    if step.state == catalog.lifecycle("consultation").initial:
+        uow.engine.fire_consultation(ctx, step, "schedule", date=when)
+    step.date = when
+    step.outcome = result.value
+    configured_label = None if entry.outcome == result.value else entry.outcome.strip()
+    step.result_label = entry.label or configured_label or result.label
+    if entry.note:
+        step.note = entry.note
+    step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
+    payload = _result_payload(step, entry, when, votes, warnings)
+    payload.update(origin or {})
+    uow.record(paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
+    if entry.amended_text is not None:
+        add_text_version(uow, paper, actor, entry.amended_text, step)
+    trigger = "hold" if result.effect.deliberated else "drop"
+    uow.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
+    paper_changed(uow, catalog, paper)
+    return warnings
+
+
+def _check_outcome(
+    catalog: Catalog,
+    paper: Paper,
+    step: Consultation,
+    result: Outcome,
+    votes: Sequence[VoteCount],
+    entry: ResultEntry,
+) -> dict[str, Any]:
+    """Refuse a result that does not fit the step (its role, the paper's type and state, the
+    votes a result not deliberated can carry); return the arguments of its routing effect."""
     role = ConsultationRole(step.role)
     if result.effect not in ALLOWED_EFFECTS[role]:
         fitting = [o.value for o in Outcome if o.effect in ALLOWED_EFFECTS[role]]
         raise InvalidInput(
-            f"{result.value!r} does not fit step {position} ({role.value}); "
+            f"{result.value!r} does not fit step {entry.position} ({role.value}); "
             f"use one of {', '.join(fitting)}"
         )
     check_result(catalog, paper, step, result, votes)
@@ -305,40 +338,50 @@ def apply_result(
             f"{result.value!r}: the item was not deliberated, so only the procedural "
             "vote on taking it off the agenda can be recorded (kind: procedural)"
         )
-    org = catalog.organization(step.organization_id)
-    warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
-    ctx = uow.flow(catalog, actor, paper)
-    _begin_consultation(uow, ctx, paper, catalog)
-    meeting_day = _meeting_day(uow, paper, step, entry.date)
-    when = meeting_day or entry.date or step.date or step.planned_date
+    return extra
+
+
+def _result_day(
+    uow: UnitOfWork, catalog: Catalog, paper: Paper, step: Consultation, entry: ResultEntry
+) -> dt.date:
+    """The day the result of ``step`` is dated: its meeting's day, else the entry's date, else
+    the step's scheduled or planned date; refused when there is none, when it comes before an
+    earlier level's result, lies outside an objection window or in the future."""
+    position, date = entry.position, entry.date
+    meeting_day = _meeting_day(uow, paper, step, date)
+    when = meeting_day or date or step.date or step.planned_date
     if when is None:
         raise InvalidInput(
             f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
         )
     check_result_date(catalog, paper, step, when)
-    check_window(session, paper, step, when)
+    check_window(uow.session, paper, step, when)
     uow.refuse_future(
         f"the result of step {position} of {paper.number} is dated",
         when,
         "that is the day of its meeting: record it once the meeting has taken place"
         if meeting_day
         else "record it once it is taken, or check --date"
-        if entry.date
+        if date
         else "pass --date YYYY-MM-DD with the day it was taken",
     )
-    if step.state == catalog.lifecycle("consultation").initial:
-        uow.engine.fire_consultation(ctx, step, "schedule", date=when)
-    step.date = when
-    step.outcome = result.value
-    step.result_label = entry.label or configured_label or result.label
-    if note:
-        step.note = note
-    step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
+    return when
+
+
+def _result_payload(
+    step: Consultation,
+    entry: ResultEntry,
+    when: dt.date,
+    votes: Sequence[VoteCount],
+    warnings: list[str],
+) -> dict[str, Any]:
+    """What ``result_recorded`` records of the result just set on ``step`` (dated ``when``)."""
+    note = entry.note
     payload: dict[str, Any] = {
-        "position": position,
+        "position": entry.position,
         "organization": step.organization_id,
         "date": when.isoformat(),
-        "outcome": result.value,
+        "outcome": step.outcome,
         "label": step.result_label,
         "votes": [v.as_dict() for v in votes],
     }
@@ -346,14 +389,7 @@ def apply_result(
         payload["note"] = note
     if warnings:
         payload["warnings"] = warnings
-    payload.update(origin or {})
-    uow.record(paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
-    if entry.amended_text is not None:
-        add_text_version(uow, paper, actor, entry.amended_text, step)
-    trigger = "hold" if result.effect.deliberated else "drop"
-    uow.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
-    paper_changed(uow, catalog, paper)
-    return warnings
+    return payload
 
 
 def check_result_date(catalog: Catalog, paper: Paper, step: Consultation, when: dt.date) -> None:
@@ -380,7 +416,7 @@ def _meeting_day(
     for a result: the meeting is invited or held, and ``date``, if given, is its day."""
     if step.meeting_id is None:
         return None
-    meeting = uow.session.get_one(Meeting, step.meeting_id)
+    meeting = paper_store.step_meeting(uow.session, step.meeting_id)
     catalog = uow.catalog(meeting.definitions_version)
     label = meeting_label(catalog, meeting)
     day = local(meeting.start).date()

@@ -7,12 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import papers as paper_store
 from storage.schema import (
     Consultation,
-    DecisionProcedure,
     Meeting,
     Paper,
 )
@@ -129,14 +128,7 @@ def parse_role(role: str) -> ConsultationRole:
 
 def check_window(session: Session, paper: Paper, step: Consultation, day: dt.date) -> None:
     """Refuse a meeting day for a re-decision step outside its objection window."""
-    row = session.scalars(
-        select(DecisionProcedure).where(
-            DecisionProcedure.paper_id == paper.id,
-            DecisionProcedure.position == step.position,
-            DecisionProcedure.kind
-            != "dringlichkeitsentscheidung",  # an urgent decision has no window
-        )
-    ).first()
+    row = paper_store.decision_window(session, paper.id, step.position)
     if row is not None and not inside_window(day, row.window_start, row.window_end):
         raise InvalidInput(outside_window(day, row.window_start, row.window_end, row.legal_basis))
 

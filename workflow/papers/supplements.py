@@ -19,8 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
+from storage import papers as paper_store
 from storage import repository
 from storage.audit import paper_stream
 from storage.schema import CoSignature, Paper
@@ -28,6 +27,7 @@ from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllow
 from workflow.core.model import (
     OPEN_STEP_STATES,
     Action,
+    Actor,
     AuditAction,
     AuditEventView,
     CoSignatureState,
@@ -36,11 +36,9 @@ from workflow.core.model import (
 from workflow.papers.present import present
 from workflow.papers.views import audit_event_view
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, actor_of, require, step_payload
+from workflow.uow import Shared, UnitOfWork, require, step_payload
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from storage.schema import Consultation
     from workflow.core.catalog import Catalog, PaperType
 
@@ -76,59 +74,24 @@ class SupplementService:
         if title is not None and not title.strip():
             raise InvalidInput("the title is empty; pass --title TEXT or leave it out")
         with self._shared.write(user, body) as uow:
-            session = uow.session
-            body_row = uow.body()
-            current = uow.catalog(body_row.definitions_version)
-            actor = actor_of(current, user)
+            actor = uow.actor()
             given = uow.paper(number, for_update=False)
             catalog = uow.catalog(given.definitions_version)
             office = catalog.office(given.office_id)
             require(catalog, actor, Action.PAPER_CREATE, office.name, office=office.id)
             root, head = _lock_chain(uow, given)
             kind = _supplement_type(catalog, root, paper_type)
-            if catalog.lifecycle("paper").transition("supplement", head.state) is None:
-                raise TransitionNotAllowed(
-                    head.number,
-                    head.state,
-                    "supplement",
-                    self._shared.engine.paper_triggers(catalog, head.state),
-                    "an Ergänzungsvorlage continues a released paper whose path is still open",
-                )
-            steps = sorted(
-                (c for c in head.consultations if c.state in OPEN_STEP_STATES),
-                key=lambda c: c.position,
-            )
-            if not steps:
-                raise InvalidInput(f"{head.number} has no open step for an Ergänzungsvorlage")
+            steps = _open_steps(uow, catalog, head)
             offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
             if office.id in offices:
                 raise InvalidInput(f"{office.id!r} writes the paper and cannot also co-sign it")
-            seq = (head.supplement_no or 0) + 1
-            new = Paper(
-                body_id=body_row.id,
-                definitions_version=catalog.version,
-                number=kind.numbering.format(origin=root.number, seq=seq),
-                paper_type=kind.id,
-                title=(title or head.title).strip(),
-                reference=head.reference,
-                office_id=office.id,
-                date=date,
-                text=text,
-                state=catalog.lifecycle("paper").initial,
-                frozen=False,
-                created_at=self._shared.clock.now(),
-                modified_at=self._shared.clock.now(),
-                origin_id=root.id,
-                supplement_no=seq,
-                faction=head.faction,
-                members=head.members,
-            )
+            new = _supplement_row(uow, catalog, kind, root, head, office.id, date, title, text)
             for office_id in offices:
                 new.co_signatures.append(
                     CoSignature(office_id=office_id, state=CoSignatureState.PENDING.value)
                 )
-            session.add(new)
-            session.flush()
+            uow.session.add(new)
+            uow.session.flush()
             _hand_over(uow, catalog, actor, head, new, steps, reason.strip())
             paper_changed(uow, catalog, head)
             paper_changed(uow, catalog, new)
@@ -145,7 +108,7 @@ class SupplementService:
         with self._shared.read(body) as uow:
             paper = uow.paper(number, for_update=False)
             views = []
-            for member in chain_papers(uow.session, paper):
+            for member in paper_store.chain_papers(uow.session, paper):
                 catalog = uow.catalog(member.definitions_version)
                 views.append(present(uow, catalog, member))
             return views
@@ -161,7 +124,7 @@ class SupplementService:
             paper = uow.paper(number, for_update=False)
             return [
                 audit_event_view(event, member.number)
-                for member in chain_papers(session, paper)
+                for member in paper_store.chain_papers(session, paper)
                 for event in repository.paper_trail(session, member.id, paper_stream(member.id))
             ]
 
@@ -169,17 +132,11 @@ class SupplementService:
 def _lock_chain(uow: UnitOfWork, given: Paper) -> tuple[Paper, Paper]:
     """Lock the chain's original, then its latest paper; refuse if ``given`` is not the
     latest (its open steps went on already)."""
-    session = uow.session
     root_number = given.number
     if given.origin_id is not None:
-        root_number = session.get_one(Paper, given.origin_id).number
+        root_number = paper_store.paper_number(uow.session, given.origin_id)
     root = uow.paper(root_number, for_update=True)
-    latest = session.scalar(
-        select(Paper.number)
-        .where(Paper.origin_id == root.id)
-        .order_by(Paper.supplement_no.desc())
-        .limit(1)
-    )
+    latest = paper_store.latest_supplement_number(uow.session, root.id)
     if latest is None:
         return root, root
     if latest != given.number:
@@ -193,7 +150,7 @@ def _lock_chain(uow: UnitOfWork, given: Paper) -> tuple[Paper, Paper]:
 def _hand_over(
     uow: UnitOfWork,
     catalog: Catalog,
-    actor: Any,
+    actor: Actor,
     head: Paper,
     new: Paper,
     steps: Sequence[Consultation],
@@ -211,7 +168,8 @@ def _hand_over(
         step.paper = new
         step.position, step.level = position, levels[step.level]
     uow.session.flush()
-    root_number = new.number if new.origin_id is None else _number(uow.session, new.origin_id)
+    origin = new.origin_id
+    root_number = new.number if origin is None else paper_store.paper_number(uow.session, origin)
     uow.record(
         new,
         actor,
@@ -250,15 +208,59 @@ def _hand_over(
     uow.engine.fire_paper(ctx, "supplement", supplement=new.number, reason=reason)
 
 
-def chain_papers(session: Session, paper: Paper) -> list[Paper]:
-    """The papers of ``paper``'s chain in order: the original, then its supplements."""
-    root_id = paper.origin_id or paper.id
-    query = (
-        select(Paper)
-        .where((Paper.id == root_id) | (Paper.origin_id == root_id))
-        .order_by(func.coalesce(Paper.supplement_no, 0))
+def _open_steps(uow: UnitOfWork, catalog: Catalog, head: Paper) -> list[Consultation]:
+    """The steps of the chain's latest paper not yet dealt with, in path order: what the
+    Ergänzungsvorlage takes over. Refused when the paper cannot be supplemented now."""
+    if catalog.lifecycle("paper").transition("supplement", head.state) is None:
+        raise TransitionNotAllowed(
+            head.number,
+            head.state,
+            "supplement",
+            uow.engine.paper_triggers(catalog, head.state),
+            "an Ergänzungsvorlage continues a released paper whose path is still open",
+        )
+    steps = sorted(
+        (c for c in head.consultations if c.state in OPEN_STEP_STATES),
+        key=lambda c: c.position,
     )
-    return list(session.scalars(query))
+    if not steps:
+        raise InvalidInput(f"{head.number} has no open step for an Ergänzungsvorlage")
+    return steps
+
+
+def _supplement_row(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    kind: PaperType,
+    root: Paper,
+    head: Paper,
+    office_id: str,
+    date: dt.date,
+    title: str | None,
+    text: str | None,
+) -> Paper:
+    """The Ergänzungsvorlage following ``head``, numbered from the chain's original, as a
+    draft of ``office_id`` that carries the latest paper's reference and submitters on."""
+    seq = (head.supplement_no or 0) + 1
+    return Paper(
+        body_id=uow.body().id,
+        definitions_version=catalog.version,
+        number=kind.numbering.format(origin=root.number, seq=seq),
+        paper_type=kind.id,
+        title=(title or head.title).strip(),
+        reference=head.reference,
+        office_id=office_id,
+        date=date,
+        text=text,
+        state=catalog.lifecycle("paper").initial,
+        frozen=False,
+        created_at=uow.now(),
+        modified_at=uow.now(),
+        origin_id=root.id,
+        supplement_no=seq,
+        faction=head.faction,
+        members=head.members,
+    )
 
 
 def _supplement_type(catalog: Catalog, root: Paper, wanted: str | None) -> PaperType:
@@ -279,10 +281,6 @@ def _supplement_type(catalog: Catalog, root: Paper, wanted: str | None) -> Paper
             "or pass --type"
         )
     return catalog.paper_type(origin_type.supplement_type)
-
-
-def _number(session: Session, paper_id: int) -> str:
-    return session.get_one(Paper, paper_id).number
 
 
 def _step_payload(step: Consultation) -> dict[str, Any]:
