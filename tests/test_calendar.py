@@ -70,8 +70,8 @@ def setup_town(town: WorkflowService) -> tuple[str, int, int, int]:
     town.meetings.cancel_meeting(cancelled, user="session", reason="Terminkollision")
     town.co_signing.co_sign(number, user="clerk2", office="amt2")
     town.papers.release_paper(number, user="head")
-    town.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=ausschuss)
-    town.meetings.add_agenda_item(ausschuss, user="session", title="Personalsache", public=False)
+    town.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=ausschuss)
+    town.agendas.add_agenda_item(ausschuss, user="session", title="Personalsache", public=False)
     return number, ausschuss, rat, cancelled
 
 

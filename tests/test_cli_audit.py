@@ -200,10 +200,8 @@ def test_search_by_meeting_finds_its_papers_and_its_own_events(service: Workflow
     other = service.meetings.create_meeting(
         user="session", organization="ausschuss", start=dt.datetime(2025, 3, 6, 16, tzinfo=dt.UTC)
     ).id
-    service.meetings.schedule_into_meeting(
-        on_agenda, user="session", position=1, meeting_id=meeting
-    )
-    service.meetings.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
+    service.agendas.schedule_into_meeting(on_agenda, user="session", position=1, meeting_id=meeting)
+    service.agendas.schedule_into_meeting(elsewhere, user="session", position=1, meeting_id=other)
     service.meetings.invite_meeting(meeting, user="session")
     service.meetings.invite_meeting(other, user="session")
     service.results.record_result(on_agenda, user="session", position=1, outcome="empfohlen")
@@ -574,7 +572,7 @@ def test_the_auditor_may_change_nothing(
         organization="ausschuss",
         start=dt.datetime(2025, 3, 6, 16, 0, tzinfo=dt.UTC),  # held before the clock's day
     ).id
-    service.meetings.add_agenda_item(meeting, user="session", title="Mitteilungen", public=True)
+    service.agendas.add_agenda_item(meeting, user="session", title="Mitteilungen", public=True)
     steps = {"meeting hold": 1, "meeting approve-minutes": 2, "meeting record-minutes": 2}
     advance = (service.meetings.invite_meeting, service.meetings.hold_meeting)
     for step in advance[: steps.get(command, 0)]:

@@ -237,7 +237,7 @@ def test_met_deadlines_are_not_listed(landau_2011: WorkflowService) -> None:
         organization="hauptausschuss",
         start=dt.datetime(2011, 11, 29, 17, tzinfo=dt.UTC),
     ).id
-    landau_2011.meetings.build_agenda(meeting, user="sitzungsdienst.becker")
+    landau_2011.agendas.build_agenda(meeting, user="sitzungsdienst.becker")
     assert listed() == released  # scheduled, not yet invited: the Ladung is still open
     landau_2011.meetings.invite_meeting(meeting, user="sitzungsdienst.becker")
     assert listed() == [entry for entry in released if entry != ("ladung", 4)]

@@ -104,7 +104,7 @@ MUTATING = [
 def test_auditor_gets_one_line_and_exit_1(service: WorkflowService, args: tuple[str, ...]) -> None:
     number = released(service)
     mid = created(service)
-    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen")
     if args[1] in ("hold", "approve-minutes"):
         service.meetings.invite_meeting(mid, user="session")
     if args[1] == "approve-minutes":

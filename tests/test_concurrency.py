@@ -178,7 +178,7 @@ def _schedule_into_meeting(url: str, numbers: list[str], barrier: object) -> lis
     barrier.wait()  # type: ignore[attr-defined]
     outcomes = []
     for number in numbers:
-        item = service.meetings.schedule_into_meeting(
+        item = service.agendas.schedule_into_meeting(
             number, user="session", position=1, meeting_id=1
         )
         outcomes.append(f"{item.number}:{item.nachtrag}")
@@ -202,7 +202,7 @@ def test_clerks_schedule_into_a_meeting_while_it_is_invited(
     mid = service.meetings.create_meeting(
         user="session", organization="ausschuss", start=START + dt.timedelta(days=8)
     ).id
-    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
+    service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
     jobs = [(_schedule_into_meeting, numbers[::2]), (_schedule_into_meeting, numbers[1::2])]
     jobs.append((_invite, []))
     ctx = multiprocessing.get_context("spawn")

@@ -95,7 +95,7 @@ def test_today_is_the_day_in_berlin_not_in_utc(service: WorkflowService, clock: 
 def test_a_result_in_a_meeting_before_its_day_is_refused(service: WorkflowService) -> None:
     number = released_for_meetings(service)
     mid = meeting(service)  # 18.03.2025 17:00
-    service.meetings.build_agenda(mid, user=S)
+    service.agendas.build_agenda(mid, user=S)
     service.meetings.invite_meeting(mid, user=S)
     before = (
         service.papers.get_paper(number),
@@ -129,7 +129,7 @@ def test_holding_a_meeting_before_its_day_is_refused(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     mid = meeting(service)  # 18.03.2025 17:00
-    service.meetings.add_agenda_item(mid, user=S, title="Mitteilungen")
+    service.agendas.add_agenda_item(mid, user=S, title="Mitteilungen")
     service.meetings.invite_meeting(mid, user=S)
     before = (service.meetings.get_meeting(mid), meeting_events(service, mid))
     with pytest.raises(InvalidInput) as info:
@@ -254,7 +254,7 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
     assert result.stdout == ""
     assert trail(service, number) == before
     mid = meeting(service)
-    service.meetings.add_agenda_item(mid, user=S, title="Mitteilungen")
+    service.agendas.add_agenda_item(mid, user=S, title="Mitteilungen")
     service.meetings.invite_meeting(mid, user=S)
     held = CliRunner().invoke(
         cli, ["meeting", "hold", str(mid)], obj=service, env={"RATSWEG_USER": S}

@@ -108,7 +108,7 @@ def musterstadt(database: Database) -> None:
         organization="ausschuss",
         start=dt.datetime(2025, 3, 18, 17, tzinfo=UTC),
     ).id
-    service.meetings.build_agenda(committee, user="session")
+    service.agendas.build_agenda(committee, user="session")
     service.meetings.invite_meeting(committee, user="session")
     council = service.meetings.create_meeting(
         user="session", organization="rat", start=dt.datetime(2025, 3, 27, 17, tzinfo=UTC)
@@ -157,7 +157,7 @@ def musterstadt(database: Database) -> None:
     ).number
     service.papers.submit_paper(supplement, user="clerk")
     service.papers.release_paper(supplement, user="head")
-    service.meetings.build_agenda(council, user="session")
+    service.agendas.build_agenda(council, user="session")
     service.meetings.invite_meeting(council, user="session")
     at(D(2025, 3, 27))
     service.meetings.hold_meeting(council, user="session")

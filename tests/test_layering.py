@@ -57,9 +57,6 @@ KNOWN: set[str] = {
     "size: workflow.decisions.operations.add_implementation_task",
     "size: workflow.decisions.operations.raise_objection",
     "size: workflow.decisions.operations.record_urgent_decision",
-    "size: workflow.meetings.minutes_service.record_minutes",
-    "size: workflow.meetings.operations",
-    "size: workflow.meetings.operations.move_meeting",
 }
 
 

@@ -107,7 +107,7 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
     )
     with pytest.raises(TransitionNotAllowed, match="cannot hold meeting 1 .*allowed now: invite"):
         service.meetings.hold_meeting(mid, user="session")
-    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen der Verwaltung")
+    service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen der Verwaltung")
     assert service.meetings.invite_meeting(mid, user="session").allowed_actions == (
         "hold",
         "cancel",
@@ -119,7 +119,7 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
     with pytest.raises(TransitionNotAllowed, match="allowed now: approve_minutes"):
         service.meetings.cancel_meeting(mid, user="session", reason="zu spät")
     with pytest.raises(TransitionNotAllowed, match="its agenda is closed"):
-        service.meetings.add_agenda_item(mid, user="session", title="Zu spät")
+        service.agendas.add_agenda_item(mid, user="session", title="Zu spät")
     view = service.meetings.approve_minutes(mid, user="session")
     assert (view.state, view.allowed_actions) == ("minutes_approved", ())
     assert meeting_events(service, mid) == [
@@ -147,15 +147,15 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
     )
     elsewhere = released(service, planned=D(2025, 3, 19))
     mid = meeting(service)
-    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
-    view = service.meetings.build_agenda(mid, user="session")
+    service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen", public=False)
+    view = service.agendas.build_agenda(mid, user="session")
     assert [(i.number, i.part.prefix, i.paper_number) for i in view.agenda] == [
         (None, "Ö", first),
         (None, "Ö", second),
         (None, "N", None),
         (None, "N", secret),
     ]
-    assert service.meetings.build_agenda(mid, user="session").agenda == view.agenda  # idempotent
+    assert service.agendas.build_agenda(mid, user="session").agenda == view.agenda  # idempotent
     step = service.papers.get_paper(first).consultations[0]
     assert (step.state, step.date, step.planned_date) == ("scheduled", DAY, DAY)
     assert service.papers.get_paper(draft).consultations[0].state == "planned"
@@ -163,9 +163,9 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
 
     service.meetings.invite_meeting(mid, user="session")
     late = released(service, planned=None, title="Nachtrag")
-    item = service.meetings.schedule_into_meeting(late, user="session", position=1, meeting_id=mid)
+    item = service.agendas.schedule_into_meeting(late, user="session", position=1, meeting_id=mid)
     assert (item.number, item.nachtrag, item.nachtrag_at) == ("Ö 3", True, service.clock.now())
-    extra = service.meetings.add_agenda_item(mid, user="session", title="Personalie", public=False)
+    extra = service.agendas.add_agenda_item(mid, user="session", title="Personalie", public=False)
     assert (extra.number, extra.nachtrag) == ("N 3", True)
     assert agenda(service, mid) == [
         ("Ö 1", first, False),
@@ -184,7 +184,7 @@ def test_agenda_public_first_numbered_by_invitation_then_nachtrag(
 def held_meeting_with(service: WorkflowService, number: str, outcome: str, **kw: Any) -> None:
     """Step 1 of ``number`` in an Ausschuss meeting on DAY, held, with ``outcome``."""
     mid = meeting(service)
-    service.meetings.build_agenda(mid, user="session")
+    service.agendas.build_agenda(mid, user="session")
     service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
     service.meetings.hold_meeting(mid, user="session")
@@ -195,7 +195,7 @@ def built(service: WorkflowService, meeting_id: int) -> list[int | None]:
     """Build the agenda; the positions of the steps on it."""
     return [
         i.consultation_position
-        for i in service.meetings.build_agenda(meeting_id, user="session").agenda
+        for i in service.agendas.build_agenda(meeting_id, user="session").agenda
     ]
 
 
@@ -216,13 +216,13 @@ def test_build_agenda_takes_the_step_repeated_after_vertagt(service: WorkflowSer
     ]
     rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
     assert (
-        service.meetings.build_agenda(rat, user="session").agenda == ()
+        service.agendas.build_agenda(rat, user="session").agenda == ()
     )  # the Ausschuss comes first
     nxt = meeting(service, start=START + dt.timedelta(days=7))
-    view = service.meetings.build_agenda(nxt, user="session")
+    view = service.agendas.build_agenda(nxt, user="session")
     assert [(i.paper_number, i.consultation_position) for i in view.agenda] == [(number, 2)]
     assert steps(service, number)[1] == (2, "ausschuss", "scheduled", None, D(2025, 3, 25))
-    assert service.meetings.build_agenda(nxt, user="session").agenda == view.agenda  # idempotent
+    assert service.agendas.build_agenda(nxt, user="session").agenda == view.agenda  # idempotent
     assert service.audit.verify_audit().ok
 
 
@@ -232,7 +232,7 @@ def test_build_agenda_waits_for_the_vertagt_target_date(service: WorkflowService
     held_meeting_with(service, number, "vertagt", target_date=until)
     assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
     early = meeting(service, start=START + dt.timedelta(days=7))
-    assert service.meetings.build_agenda(early, user="session").agenda == ()
+    assert service.agendas.build_agenda(early, user="session").agenda == ()
     assert steps(service, number)[1] == (2, "ausschuss", "planned", until, None)
     due = meeting(service, start=START + dt.timedelta(days=14))
     assert built(service, due) == [2]
@@ -253,7 +253,7 @@ def test_build_agenda_takes_undated_and_overdue_steps_not_later_ones(
     gone = released(service, planned=None, title="Zurückgezogen")
     service.papers.withdraw_paper(gone, user="clerk", reason="erledigt")
     mid = meeting(service)
-    view = service.meetings.build_agenda(mid, user="session")
+    view = service.agendas.build_agenda(mid, user="session")
     assert [(i.part.prefix, i.paper_number) for i in view.agenda] == [
         ("Ö", undated),
         ("N", overdue),
@@ -285,9 +285,9 @@ def test_build_agenda_waits_for_earlier_levels_but_takes_parallel_steps(
     on_day(service.clock, DAY)
     service.results.record_result(number, user="session", position=2, outcome="empfohlen")
     rat = meeting(service, organization="rat", start=START + dt.timedelta(days=7))
-    assert service.meetings.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
+    assert service.agendas.build_agenda(rat, user="session").agenda == ()  # the Ausschuss is open
     ausschuss = meeting(service)
-    service.meetings.build_agenda(ausschuss, user="session")
+    service.agendas.build_agenda(ausschuss, user="session")
     service.meetings.invite_meeting(ausschuss, user="session")
     service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert built(service, rat) == [3]
@@ -299,7 +299,7 @@ def test_organization_mismatch_is_refused_and_changes_nothing(service: WorkflowS
     mid = meeting(service)
     before = service.audit.audit_trail(number)
     with pytest.raises(InvalidInput) as info:
-        service.meetings.schedule_into_meeting(number, user="session", position=2, meeting_id=mid)
+        service.agendas.schedule_into_meeting(number, user="session", position=2, meeting_id=mid)
     assert str(info.value) == (
         f"step 2 of {number} is a consultation of 'rat', not of 'ausschuss'; "
         "meeting 1 (Hauptausschuss, 18.03.2025 17:00) cannot hold it"
@@ -312,9 +312,9 @@ def test_organization_mismatch_is_refused_and_changes_nothing(service: WorkflowS
 def test_step_cannot_be_on_two_agendas_and_drafts_are_refused(service: WorkflowService) -> None:
     number = released(service)
     one, two = meeting(service), meeting(service, start=START + dt.timedelta(days=7))
-    service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=one)
+    service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=one)
     with pytest.raises(InvalidInput, match=f"step 1 of {number} is already on the agenda of"):
-        service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=two)
+        service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=two)
     draft = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="E", office="amt1", date=D(2025, 3, 1)
     ).number
@@ -322,13 +322,13 @@ def test_step_cannot_be_on_two_agendas_and_drafts_are_refused(service: WorkflowS
         draft, user="clerk", organization="ausschuss", role="vorberatung"
     )
     with pytest.raises(TransitionNotAllowed, match="only released papers"):
-        service.meetings.schedule_into_meeting(draft, user="session", position=1, meeting_id=two)
+        service.agendas.schedule_into_meeting(draft, user="session", position=1, meeting_id=two)
 
 
 def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     first, second = released(service), released(service, public=False)
     mid = meeting(service)
-    service.meetings.build_agenda(mid, user="session")
+    service.agendas.build_agenda(mid, user="session")
     service.meetings.invite_meeting(mid, user="session")
     view = service.meetings.cancel_meeting(
         mid, user="session", reason="Beschlussunfähigkeit absehbar"
@@ -354,7 +354,7 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     # the old agenda stays as it was; the steps can go into the next meeting and on
     assert [i.number for i in service.meetings.get_meeting(mid).agenda] == ["Ö 1", "N 1"]
     nxt = meeting(service, start=START + dt.timedelta(days=7))
-    service.meetings.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
+    service.agendas.schedule_into_meeting(first, user="session", position=1, meeting_id=nxt)
     service.meetings.invite_meeting(nxt, user="session")
     on_day(service.clock, D(2025, 3, 25))
     paper = service.results.record_result(first, user="session", position=1, outcome="empfohlen")
@@ -371,7 +371,7 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
 ) -> None:
     waiting, decided = released(service, title="Wartet"), released(service, title="Beraten")
     mid = meeting(service)
-    service.meetings.build_agenda(mid, user="session")
+    service.agendas.build_agenda(mid, user="session")
     service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
     service.results.record_result(decided, user="session", position=1, outcome="empfohlen")
@@ -403,7 +403,7 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
 def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> None:
     first, secret = released(service), released(service, public=False)
     mid = meeting(service, end=START + dt.timedelta(hours=2))
-    service.meetings.build_agenda(mid, user="session")
+    service.agendas.build_agenda(mid, user="session")
     moved = service.meetings.move_meeting(
         mid, user="session", day=D(2025, 3, 20), time=dt.time(18), reason="Saal belegt"
     )
@@ -459,7 +459,7 @@ def test_move_takes_the_steps_along_and_is_audited(service: WorkflowService) -> 
 
 def test_move_after_the_invitation_asks_for_the_ladungsfrist(service: WorkflowService) -> None:
     mid = meeting(service)
-    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen")
     service.meetings.invite_meeting(mid, user="session")
     moved = service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 25))
     assert moved.warnings == (
@@ -478,7 +478,7 @@ def test_move_refused_when_held_or_cancelled_changes_nothing(
 ) -> None:
     number = released(service)
     mid = meeting(service)
-    service.meetings.build_agenda(mid, user="session")
+    service.agendas.build_agenda(mid, user="session")
     if state == "cancelled":
         service.meetings.cancel_meeting(mid, user="session", reason="Sturm")
     else:
@@ -510,7 +510,7 @@ def test_move_refused_when_held_or_cancelled_changes_nothing(
 def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None:
     waiting, decided = released(service), released(service)
     mid = meeting(service)
-    service.meetings.build_agenda(mid, user="session")
+    service.agendas.build_agenda(mid, user="session")
     service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
     service.results.record_result(decided, user="session", position=1, outcome="empfohlen")
@@ -536,7 +536,7 @@ def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None
 def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowService) -> None:
     number = released(service)
     mid = meeting(service)
-    service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
+    service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
     before = service.audit.audit_trail(number)
     meeting_before = meeting_events(service, mid)
     with pytest.raises(TransitionNotAllowed) as info:
@@ -585,7 +585,7 @@ def test_cancelling_a_planned_meeting_still_works_after_a_refused_result(
 ) -> None:
     number = released(service)
     mid = meeting(service)
-    service.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
+    service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
     with pytest.raises(TransitionNotAllowed, match="in meeting 1 .*it is 'planned'"):
         service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
@@ -606,9 +606,9 @@ MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
     "create_meeting": lambda s, m, p: s.meetings.create_meeting(
         user="auditor", organization="rat", start=START
     ),
-    "add_agenda_item": lambda s, m, p: s.meetings.add_agenda_item(m, user="auditor", title="x"),
-    "build_agenda": lambda s, m, p: s.meetings.build_agenda(m, user="auditor"),
-    "schedule_into_meeting": lambda s, m, p: s.meetings.schedule_into_meeting(
+    "add_agenda_item": lambda s, m, p: s.agendas.add_agenda_item(m, user="auditor", title="x"),
+    "build_agenda": lambda s, m, p: s.agendas.build_agenda(m, user="auditor"),
+    "schedule_into_meeting": lambda s, m, p: s.agendas.schedule_into_meeting(
         p, user="auditor", position=1, meeting_id=m
     ),
     "invite_meeting": lambda s, m, p: s.meetings.invite_meeting(m, user="auditor"),
@@ -623,7 +623,7 @@ MUTATIONS: dict[str, Callable[[WorkflowService, int, str], object]] = {
 def test_auditor_is_refused_every_meeting_change(service: WorkflowService, name: str) -> None:
     number = released(service)
     mid = meeting(service)
-    service.meetings.add_agenda_item(mid, user="session", title="Mitteilungen")
+    service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen")
     if name in ("hold_meeting",):
         service.meetings.invite_meeting(mid, user="session")
     if name == "approve_minutes":
@@ -642,7 +642,7 @@ def test_list_filters_by_organization_days_and_state(service: WorkflowService) -
     b = meeting(service, organization="rat", start=START + dt.timedelta(days=9))
     late = dt.datetime(2025, 3, 20, 23, 30, tzinfo=BERLIN)  # 22:30 UTC, still the 20th locally
     c = meeting(service, start=late)
-    service.meetings.add_agenda_item(a, user="session", title="x")
+    service.agendas.add_agenda_item(a, user="session", title="x")
     service.meetings.invite_meeting(a, user="session")
     ids = lambda **kw: [m.id for m in service.meetings.list_meetings(**kw)]
     assert ids() == [a, c, b]

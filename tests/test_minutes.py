@@ -20,7 +20,7 @@ def invited_meeting(service: WorkflowService, papers: int = 3) -> tuple[int, lis
     evening of DAY, so the meeting has taken place and its minutes can be recorded."""
     numbers = [released(service, title=f"Vorlage {i}") for i in range(papers)]
     meeting_id = meeting(service)
-    service.meetings.build_agenda(meeting_id, user="session")
+    service.agendas.build_agenda(meeting_id, user="session")
     service.meetings.invite_meeting(meeting_id, user="session")
     on_day(service.clock, DAY)
     return meeting_id, numbers
@@ -97,7 +97,7 @@ def test_one_bad_item_records_nothing(service: WorkflowService, tmp_path: Path) 
 def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_path: Path) -> None:
     released(service)
     meeting_id = meeting(service)
-    service.meetings.build_agenda(meeting_id, user="session")
+    service.agendas.build_agenda(meeting_id, user="session")
     minutes = write(tmp_path, "m.yaml", "items:\n  - {top: Ö 1, result: empfohlen}\n")
     with pytest.raises(TransitionNotAllowed, match="results are recorded for an invited or held"):
         service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")

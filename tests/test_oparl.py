@@ -88,9 +88,9 @@ def council(landau: WorkflowService, tmp_path: Path) -> dict[str, Any]:
         end=dt.datetime(2011, 12, 13, 20, 0, tzinfo=BERLIN),
         location="Ratssaal",
     ).id
-    service.meetings.add_agenda_item(meeting, user=SESSION, title="Mitteilungen")
-    service.meetings.schedule_into_meeting(public, user=SESSION, position=7, meeting_id=meeting)
-    service.meetings.add_agenda_item(meeting, user=SESSION, title=f"{SECRET}-top", public=False)
+    service.agendas.add_agenda_item(meeting, user=SESSION, title="Mitteilungen")
+    service.agendas.schedule_into_meeting(public, user=SESSION, position=7, meeting_id=meeting)
+    service.agendas.add_agenda_item(meeting, user=SESSION, title=f"{SECRET}-top", public=False)
     service.meetings.invite_meeting(meeting, user=SESSION)
     service.meetings.hold_meeting(meeting, user=SESSION)
     service.results.record_result(
@@ -113,7 +113,7 @@ def council(landau: WorkflowService, tmp_path: Path) -> dict[str, Any]:
     planned = service.meetings.create_meeting(  # not invited: its agenda is not published yet
         user=SESSION, organization="hauptausschuss", start=dt.datetime(2012, 1, 10, tzinfo=BERLIN)
     ).id
-    service.meetings.add_agenda_item(planned, user=SESSION, title=f"{SECRET}-noch-nicht-eingeladen")
+    service.agendas.add_agenda_item(planned, user=SESSION, title=f"{SECRET}-noch-nicht-eingeladen")
     return {"service": service, "paper": public, "meeting": meeting}
 
 
@@ -318,7 +318,7 @@ def test_what_was_published_and_is_gone_stays_as_a_tombstone(
         organization="hauptausschuss",
         start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
     ).id
-    service.meetings.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.agendas.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
     service.meetings.invite_meeting(meeting, user=SESSION)
     before = tmp_path / "before"
     export_tree(service.shared, before, BASE, page_size=100)
@@ -585,7 +585,7 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
         organization="hauptausschuss",
         start=dt.datetime(2025, 4, 1, 17, tzinfo=BERLIN),
     ).id
-    service.meetings.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
+    service.agendas.schedule_into_meeting(number, user=SESSION, position=1, meeting_id=meeting)
     service.meetings.invite_meeting(meeting, user=SESSION)
     before = tmp_path / "before"
     export_tree(service.shared, before, BASE, page_size=100)

@@ -210,7 +210,7 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
             return False
         latest = max(m.id for m in meetings)
         if name == "agenda":
-            service.meetings.schedule_into_meeting(
+            service.agendas.schedule_into_meeting(
                 number, user=user, position=step[2], meeting_id=latest
             )
         else:

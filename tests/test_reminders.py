@@ -307,7 +307,7 @@ def test_meeting_changes_keep_the_reminders_in_step(town: WorkflowService) -> No
         organization="ausschuss",
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
-    town.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
+    town.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
     # in the meeting, the step's Ladung is the meeting's: one reminder for the whole agenda
     due = pending(town)
     assert "ladung:1:s1" not in due and "eskalation:ladung:1:s1" not in due
@@ -336,7 +336,7 @@ def test_moving_a_meeting_moves_the_same_reminders(town: WorkflowService) -> Non
         organization="ausschuss",
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
-    town.meetings.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
+    town.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=meeting)
     slots = lambda: {
         r.key.split("@")[0]: (r.id, r.due_at)
         for r in town.reminders.list_reminders([ReminderState.PENDING])
@@ -371,7 +371,7 @@ def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: Workflo
         organization="ausschuss",
         start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN),
     ).id
-    town.meetings.add_agenda_item(meeting, user="session", title="Mitteilungen")
+    town.agendas.add_agenda_item(meeting, user="session", title="Mitteilungen")
     town.meetings.invite_meeting(meeting, user="session")  # Mon 03.03.2025
     later = town.meetings.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25))
     head = (
@@ -438,7 +438,7 @@ def test_one_ladung_reminder_per_meeting_cancelled_by_the_invitation(
     meeting = town.meetings.create_meeting(
         user="session", organization="ausschuss", start=dt.datetime(2025, 3, 20, 17, tzinfo=BERLIN)
     ).id
-    town.meetings.build_agenda(meeting, user="session")
+    town.agendas.build_agenda(meeting, user="session")
     ladung = [
         r for r in town.reminders.list_reminders([ReminderState.PENDING]) if "ladung:" in r.key
     ]

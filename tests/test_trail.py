@@ -52,7 +52,7 @@ def decided_paper(
         meeting = service.meetings.create_meeting(
             user=SESSION, organization="stadtrat", start=at(dates[2], 17)
         ).id
-        service.meetings.schedule_into_meeting(number, user=SESSION, position=3, meeting_id=meeting)
+        service.agendas.schedule_into_meeting(number, user=SESSION, position=3, meeting_id=meeting)
         clock.instant = at(invite)
         service.meetings.invite_meeting(meeting, user=SESSION)
     for position, (day, result) in enumerate(

@@ -302,7 +302,7 @@ class _Meetings:
         meeting = service.meetings.create_meeting(
             user=session_office, organization=organization, start=start
         )
-        self.built[position] = service.meetings.build_agenda(meeting.id, user=session_office).agenda
+        self.built[position] = service.agendas.build_agenda(meeting.id, user=session_office).agenda
         service.meetings.invite_meeting(meeting.id, user=session_office)
         self.meetings[position] = meeting.id
 

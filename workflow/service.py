@@ -4,8 +4,9 @@
 ``uow.Shared``) and exposes one service per capability as an attribute: ``service.papers``,
 ``service.paths``, ``service.results``, ``service.co_signing``, ``service.supplements``,
 ``service.paper_types``, ``service.attachments``, ``service.deadlines``, ``service.meetings``,
-``service.minutes``, ``service.decisions``, ``service.reminders``, ``service.audit``,
-``service.trail``, ``service.calendar`` and ``service.bodies``. It has no logic of its own.
+``service.agendas``, ``service.minutes``, ``service.decisions``, ``service.reminders``,
+``service.audit``, ``service.trail``, ``service.calendar`` and ``service.bodies``. It has no
+logic of its own.
 
 Every public method of a capability service is one transaction (one ``UnitOfWork``), returns
 frozen values from ``workflow.core.model`` (never ORM rows), and appends the audit events of
@@ -22,8 +23,9 @@ from workflow.calendar.operations import CalendarService
 from workflow.core.clock import Clock
 from workflow.core.engine import WorkflowEngine
 from workflow.decisions.operations import DecisionService
-from workflow.meetings.minutes_service import MinutesService
-from workflow.meetings.operations import MeetingService
+from workflow.meetings.agenda import AgendaService
+from workflow.meetings.lifecycle import MeetingService
+from workflow.meetings.minutes_results import MinutesService
 from workflow.papers.attachments import AttachmentService
 from workflow.papers.cosigning import CoSigningService
 from workflow.papers.deadlines import DeadlineService
@@ -54,6 +56,7 @@ class WorkflowService:
         self.attachments = AttachmentService(self.shared)
         self.deadlines = DeadlineService(self.shared)
         self.meetings = MeetingService(self.shared)
+        self.agendas = AgendaService(self.shared)
         self.minutes = MinutesService(self.shared)
         self.decisions = DecisionService(self.shared)
         self.reminders = ReminderService(self.shared)

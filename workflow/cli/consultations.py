@@ -108,7 +108,7 @@ def consultation_schedule(
             )
         )
         return
-    item = rt.service.meetings.schedule_into_meeting(
+    item = rt.service.agendas.schedule_into_meeting(
         number, user=user_of(user), position=step, meeting_id=meeting_id, body=rt.body
     )
     where = item.number or "numbered by the invitation"

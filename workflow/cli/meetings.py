@@ -146,7 +146,7 @@ def meeting_agenda(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> Non
 @pass_runtime
 def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None:
     """Put the consultations due for the meeting on its agenda."""
-    view = rt.service.meetings.build_agenda(meeting_id, user=user_of(user), body=rt.body)
+    view = rt.service.agendas.build_agenda(meeting_id, user=user_of(user), body=rt.body)
     click.echo(f"meeting {view.id}: {len(view.agenda)} agenda item(s)", err=True)
     _echo_agenda(view.agenda, "table")
 
@@ -162,7 +162,7 @@ def meeting_add_item(
     rt: Runtime, meeting_id: int, title: str, non_public: bool, note: str | None, user: str | None
 ) -> None:
     """Add an agenda item without a paper."""
-    item = rt.service.meetings.add_agenda_item(
+    item = rt.service.agendas.add_agenda_item(
         meeting_id, user=user_of(user), title=title, public=not non_public, note=note, body=rt.body
     )
     click.echo(f"meeting {meeting_id}: {_item_text(item)}", err=True)

@@ -1,6 +1,6 @@
 """What every meeting operation shares, also across capabilities (minutes, the OParl import):
-the meeting's catalog and actor, its lifecycle context, its audit chain, its reminders and
-its view."""
+the meeting's catalog and actor, the meeting.manage permission, its lifecycle context, its
+audit chain, its reminders and its view."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from storage.audit import append_event, meeting_stream
 from storage.schema import Meeting
 from workflow.core.clock import local
 from workflow.core.engine import MeetingContext
+from workflow.core.errors import PermissionDenied
 from workflow.core.model import (
+    Action,
     Actor,
     AuditAction,
     MeetingView,
@@ -23,12 +25,23 @@ if TYPE_CHECKING:
     from workflow.core.catalog import Catalog
 
 from workflow.papers.steps import meeting_label
-from workflow.uow import UnitOfWork
+from workflow.uow import UnitOfWork, require
 
 
 def meeting_catalog_actor(uow: UnitOfWork, meeting: Meeting) -> tuple[Catalog, Actor]:
     """The meeting's rules come from its definitions version, the actor from the current."""
     return uow.catalog(meeting.definitions_version), uow.actor()
+
+
+def require_manage(catalog: Catalog, actor: Actor, target: str) -> None:
+    """Refuse a change to a meeting or its agenda to anyone without meeting.manage (the
+    Sitzungsdienst), and name the fix when the definitions give that right to no role."""
+    if not catalog.permissions.get(Action.MEETING_MANAGE):
+        raise PermissionDenied(
+            f"definitions {catalog.version[:12]!r} give no role {Action.MEETING_MANAGE.value}; "
+            "add it to the permissions and load the definitions"
+        )
+    require(catalog, actor, Action.MEETING_MANAGE, target)
 
 
 def meeting_flow(

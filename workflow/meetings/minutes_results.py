@@ -1,14 +1,13 @@
-"""Recording the results of a whole meeting from its minutes, all items or none."""
+"""Recording the results of a whole meeting from its minutes (Niederschrift), all items or
+none: ``MinutesService`` (the minutes file is read by ``workflow.meetings.minutes``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, cast
 
-from storage.schema import (
-    Consultation,
-    Paper,
-)
+from storage.schema import Consultation, Meeting, Paper
 from workflow.core.catalog import Catalog
 from workflow.core.clock import local
 from workflow.core.errors import (
@@ -19,6 +18,7 @@ from workflow.core.errors import (
 )
 from workflow.core.model import (
     Action,
+    Actor,
     AuditAction,
     MinutesResult,
     ResultEntry,
@@ -26,7 +26,7 @@ from workflow.core.model import (
 from workflow.meetings.common import meeting_catalog_actor, record_meeting
 from workflow.meetings.minutes import MinutesItem
 from workflow.papers.results import RESULT_MEETING_STATES, apply_result
-from workflow.uow import Shared, require
+from workflow.uow import Shared, UnitOfWork, require
 
 
 class MinutesService:
@@ -56,50 +56,14 @@ class MinutesService:
             meeting_catalog, actor = meeting_catalog_actor(uow, meeting)
             label = f"meeting {meeting.id}"
             require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
-            if meeting.state not in RESULT_MEETING_STATES:
-                raise TransitionNotAllowed(
-                    label,
-                    meeting.state,
-                    "record the minutes of",
-                    self._shared.engine.meeting_triggers(meeting_catalog, meeting.state),
-                    "results are recorded for an invited or held meeting",
-                )
+            self._require_results_open(meeting_catalog, meeting, label)
             targets = [(item, _agenda_target(meeting, item)) for item in items]
             day = local(meeting.start).date()
-            papers: dict[int, tuple[Paper, Catalog]] = {}
-            for paper_id in sorted({c.paper_id for _, c in targets}):  # lock order: paper id
-                number = next(c.paper.number for _, c in targets if c.paper_id == paper_id)
-                paper = uow.paper(number, for_update=True)
-                papers[paper_id] = (paper, uow.catalog(paper.definitions_version))
+            papers = _lock_papers(uow, targets)
             results: list[MinutesResult] = []
             for item, step in targets:
                 paper, catalog = papers[step.paper_id]
-                entry = ResultEntry(
-                    position=step.position,
-                    outcome=item.outcome,
-                    date=day,
-                    votes=item.votes,
-                    label=item.label,
-                    refer_to=item.refer_to,
-                    refer_role=item.refer_role,
-                    target_date=item.target_date,
-                    amended_text=item.amended_text,
-                    note=item.note,
-                )
-                try:
-                    warnings = apply_result(uow, paper, catalog, actor, entry)
-                except (InvalidInput, NotFoundError, TransitionNotAllowed) as exc:
-                    raise InvalidInput(f"{item.name} ({paper.number}): {exc}") from exc
-                results.append(
-                    MinutesResult(
-                        item=item.name,
-                        paper_number=paper.number,
-                        position=step.position,
-                        outcome=step.outcome or item.outcome,
-                        paper_state=paper.state,
-                        warnings=tuple(warnings),
-                    )
-                )
+                results.append(_record_item(uow, actor, paper, catalog, step, item, day))
             payload = {
                 "items": [r.item for r in results],
                 "papers": sorted({r.paper_number for r in results}),
@@ -107,6 +71,66 @@ class MinutesService:
             record_meeting(uow, meeting, actor, AuditAction.MINUTES_RECORDED, payload, None, None)
             meeting.modified_at = self._shared.clock.now()
             return results
+
+    def _require_results_open(self, catalog: Catalog, meeting: Meeting, label: str) -> None:
+        """Results are recorded for an invited or held meeting only."""
+        if meeting.state not in RESULT_MEETING_STATES:
+            raise TransitionNotAllowed(
+                label,
+                meeting.state,
+                "record the minutes of",
+                self._shared.engine.meeting_triggers(catalog, meeting.state),
+                "results are recorded for an invited or held meeting",
+            )
+
+
+def _lock_papers(
+    uow: UnitOfWork, targets: list[tuple[MinutesItem, Consultation]]
+) -> dict[int, tuple[Paper, Catalog]]:
+    """The papers of the minutes' consultations with their catalogs, locked by paper id."""
+    papers: dict[int, tuple[Paper, Catalog]] = {}
+    for paper_id in sorted({c.paper_id for _, c in targets}):  # lock order: paper id
+        number = next(c.paper.number for _, c in targets if c.paper_id == paper_id)
+        paper = uow.paper(number, for_update=True)
+        papers[paper_id] = (paper, uow.catalog(paper.definitions_version))
+    return papers
+
+
+def _record_item(
+    uow: UnitOfWork,
+    actor: Actor,
+    paper: Paper,
+    catalog: Catalog,
+    step: Consultation,
+    item: MinutesItem,
+    day: dt.date,
+) -> MinutesResult:
+    """Record one item's result for the meeting's day exactly as ``record_result`` would; a
+    problem is named with the item's TOP and paper."""
+    entry = ResultEntry(
+        position=step.position,
+        outcome=item.outcome,
+        date=day,
+        votes=item.votes,
+        label=item.label,
+        refer_to=item.refer_to,
+        refer_role=item.refer_role,
+        target_date=item.target_date,
+        amended_text=item.amended_text,
+        note=item.note,
+    )
+    try:
+        warnings = apply_result(uow, paper, catalog, actor, entry)
+    except (InvalidInput, NotFoundError, TransitionNotAllowed) as exc:
+        raise InvalidInput(f"{item.name} ({paper.number}): {exc}") from exc
+    return MinutesResult(
+        item=item.name,
+        paper_number=paper.number,
+        position=step.position,
+        outcome=step.outcome or item.outcome,
+        paper_state=paper.state,
+        warnings=tuple(warnings),
+    )
 
 
 def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
