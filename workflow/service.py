@@ -22,6 +22,7 @@ from workflow.calendar.operations import CalendarService
 from workflow.core.clock import Clock
 from workflow.core.engine import WorkflowEngine
 from workflow.decisions.operations import DecisionService
+from workflow.decisions.tasks import TaskService
 from workflow.meetings.minutes_service import MinutesService
 from workflow.meetings.operations import MeetingService
 from workflow.papers.attachments import AttachmentService
@@ -56,6 +57,7 @@ class WorkflowService:
         self.meetings = MeetingService(self.shared)
         self.minutes = MinutesService(self.shared)
         self.decisions = DecisionService(self.shared)
+        self.tasks = TaskService(self.shared)
         self.reminders = ReminderService(self.shared)
         self.audit = AuditService(self.shared)
         self.trail = TrailService(self.shared)
