@@ -158,7 +158,7 @@ def test_tasks_and_the_period_filter(town: WorkflowService) -> None:
     town.results.record_result(number, user="session", position=1, outcome="empfohlen")
     on_day(town.clock, D(2025, 3, 27))
     town.results.record_result(number, user="session", position=2, outcome="beschlossen")
-    task = town.decisions.add_implementation_task(
+    task = town.tasks.add_implementation_task(
         number,
         user="session",
         title="Bauantrag stellen",

@@ -587,7 +587,7 @@ def test_the_auditor_may_change_nothing(
     ).number  # fmt: skip
     service.papers.submit_paper(released, user="clerk")
     service.papers.release_paper(released, user="head")
-    task = service.decisions.add_implementation_task(
+    task = service.tasks.add_implementation_task(
         adopted, user="session", title="Umsetzung", office="amt1", due=dt.date(2025, 12, 31)
     ).id
     fields = {

@@ -416,34 +416,34 @@ def test_implementation_tasks_report_and_overdue_listing(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(service)  # decided 27.03.2025
-    yearly = service.decisions.add_implementation_task(
+    yearly = service.tasks.add_implementation_task(
         number, user=S, title="Umsetzungsbericht", office="amt1", interval_months=12,
         report_to="ausschuss",
     )  # fmt: skip
-    build = service.decisions.add_implementation_task(
+    build = service.tasks.add_implementation_task(
         number, user=S, title="Bauantrag stellen", office="amt1", due=D(2025, 6, 30)
     )
     assert (yearly.due, build.due) == (D(2026, 3, 27), D(2025, 6, 30))
     clock.instant = dt.datetime(2025, 7, 2, 8, tzinfo=dt.UTC)
-    overdue = service.decisions.list_implementation_tasks(overdue=True)
+    overdue = service.tasks.list_implementation_tasks(overdue=True)
     assert [t.id for t in overdue] == [build.id]
-    assert [t.id for t in service.decisions.list_implementation_tasks()] == [build.id, yearly.id]
-    done = service.decisions.report_implementation(
+    assert [t.id for t in service.tasks.list_implementation_tasks()] == [build.id, yearly.id]
+    done = service.tasks.report_implementation(
         build.id, user="clerk", date=D(2025, 7, 1), text="gestellt", implemented=True
     )
     assert done.state.value == "implemented"
     on_day(clock, D(2026, 3, 20))
-    report = service.decisions.report_implementation(
+    report = service.tasks.report_implementation(
         yearly.id, user="head", date=D(2026, 3, 20), text="1"
     )
     assert (report.state.value, report.due) == ("reported", D(2027, 3, 20))
     assert service.papers.get_paper(number).state == "adopted"
     on_day(clock, D(2027, 3, 1))
-    service.decisions.report_implementation(
+    service.tasks.report_implementation(
         yearly.id, user="head", date=D(2027, 3, 1), text="fertig", implemented=True
     )
     assert service.papers.get_paper(number).state == "implemented"
-    assert service.decisions.list_implementation_tasks() == []
+    assert service.tasks.list_implementation_tasks() == []
     actions = [e.action for e in service.audit.audit_trail(number)]
     assert actions.count("implementation_task_added") == 2
     assert actions.count("implementation_completed") == 2
@@ -452,23 +452,21 @@ def test_implementation_tasks_report_and_overdue_listing(
 
 def test_implementation_refusals_change_nothing(service: WorkflowService) -> None:
     number = adopted(service)
-    task = service.decisions.add_implementation_task(
+    task = service.tasks.add_implementation_task(
         number, user=S, title="Bericht", office="amt1", due=D(2025, 9, 1)
     )
     before = trail(service, number)
     with pytest.raises(PermissionDenied, match="'auditor' may not do implementation.plan"):
-        service.decisions.add_implementation_task(number, user="auditor", title="x", office="amt1")
+        service.tasks.add_implementation_task(number, user="auditor", title="x", office="amt1")
     with pytest.raises(PermissionDenied, match="'auditor' may not do implementation.report"):
-        service.decisions.report_implementation(
-            task.id, user="auditor", date=D(2025, 5, 1), text="x"
-        )
+        service.tasks.report_implementation(task.id, user="auditor", date=D(2025, 5, 1), text="x")
     with pytest.raises(InvalidInput, match="pass --due DATE or --every MONTHS"):
-        service.decisions.add_implementation_task(number, user=S, title="x", office="amt1")
+        service.tasks.add_implementation_task(number, user=S, title="x", office="amt1")
     with pytest.raises(NotFoundError, match="no implementation task 99"):
-        service.decisions.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
+        service.tasks.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
     fresh = released(service)
     with pytest.raises(InvalidInput, match="follow a decision in force"):
-        service.decisions.add_implementation_task(
+        service.tasks.add_implementation_task(
             fresh, user=S, title="x", office="amt1", due=D(2025, 9, 1)
         )
     assert trail(service, number) == before

@@ -192,21 +192,21 @@ def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> Non
 
 def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowService) -> None:
     number = decided(service)
-    task = service.decisions.add_implementation_task(
+    task = service.tasks.add_implementation_task(
         number, user=S, title="Bauantrag", office="amt1", due=D(2025, 12, 31)
     )
-    before = (service.decisions.get_implementation_task(task.id), trail(service, number))
+    before = (service.tasks.get_implementation_task(task.id), trail(service, number))
     for implemented, what in ((False, "report"), (True, "completion")):
         with pytest.raises(InvalidInput) as info:
-            service.decisions.report_implementation(
+            service.tasks.report_implementation(
                 task.id, user="clerk", date=TOMORROW, text="x", implemented=implemented
             )
         assert str(info.value) == (
             f"the {what} of task {task.id} of V/2025/1 is dated 11.03.2025, after today "
             "(10.03.2025); record it once it has happened; check --date"
         )
-    assert (service.decisions.get_implementation_task(task.id), trail(service, number)) == before
-    done = service.decisions.report_implementation(
+    assert (service.tasks.get_implementation_task(task.id), trail(service, number)) == before
+    done = service.tasks.report_implementation(
         task.id, user="clerk", date=TODAY, text="gestellt", implemented=True
     )
     assert done.state.value == "implemented"

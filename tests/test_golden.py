@@ -178,7 +178,7 @@ def musterstadt(database: Database) -> None:
         date=D(2025, 3, 28),
         reason="Die Satzung gefährdet das Wohl der Gemeinde.",
     )
-    service.decisions.add_implementation_task(
+    service.tasks.add_implementation_task(
         supplement,
         user="session",
         title="Radweg ausschreiben",

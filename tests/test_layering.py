@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -49,15 +50,6 @@ MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 #: Names spelled with a leading underscore that are public API of the libraries we use.
 LIBRARY_NAMES = {"_asdict", "_replace", "_fields", "_mapping", "_make", "_t", "_getframe"}
-
-#: Violations that the reshape (issue 12) still has to remove; the list only shrinks: an entry
-#: that no longer occurs fails the test, so it is deleted with the change that removes it.
-KNOWN: set[str] = {
-    "size: workflow.decisions.operations",
-    "size: workflow.decisions.operations.add_implementation_task",
-    "size: workflow.decisions.operations.raise_objection",
-    "size: workflow.decisions.operations.record_urgent_decision",
-}
 
 
 def modules() -> dict[str, Path]:
@@ -131,33 +123,13 @@ def import_violations() -> set[str]:
 
 
 def cycle_violations() -> set[str]:
-    """``cycle: MODULE`` for the modules of a cycle; the modules named in KNOWN are left out of
-    the graph first, so a new cycle elsewhere is still found."""
-    excused = {k.removeprefix("cycle: ") for k in KNOWN if k.startswith("cycle: ")}
-    graph = {
-        name: targets - {name} - excused
-        for name, targets in project_edges().items()
-        if name not in excused
-    }
-    found = {f"cycle: {name}" for name in excused if _in_a_cycle(name)}
+    """``cycle: A -> B -> … -> A`` for a cycle in the module graph (``graphlib`` names one)."""
+    graph = {name: targets - {name} for name, targets in project_edges().items()}
     try:
         graphlib.TopologicalSorter(graph).prepare()
     except graphlib.CycleError as exc:
-        found.update(f"cycle: {name}" for name in exc.args[1])
-    return found
-
-
-def _in_a_cycle(start: str) -> bool:
-    edges = project_edges()
-    seen, todo = set(), list(edges.get(start, set()) - {start})
-    while todo:
-        node = todo.pop()
-        if node == start:
-            return True
-        if node not in seen:
-            seen.add(node)
-            todo.extend(edges.get(node, set()) - {node})
-    return False
+        return {"cycle: " + " -> ".join(exc.args[1])}
+    return set()
 
 
 def private_definitions() -> dict[str, set[str]]:
@@ -241,11 +213,33 @@ RULES = {
 
 @pytest.mark.parametrize("rule", sorted(RULES))
 def test_rule_holds(rule: str) -> None:
-    assert sorted(RULES[rule]() - KNOWN) == []
+    assert sorted(RULES[rule]()) == []
 
 
-def test_known_violations_still_occur() -> None:
-    """KNOWN only shrinks: an entry that no longer occurs is deleted with the change that
-    removed it."""
-    everything = set().union(*(check() for check in RULES.values()))
-    assert sorted(KNOWN - everything) == []
+def test_the_rules_catch_what_they_forbid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each rule finds a planted offence: an upward import (inside a function), a cycle, a
+    private name of another package, click outside the CLI, storage importing the workflow,
+    and a module too long."""
+    files = {
+        "workflow/__init__.py": "",
+        "workflow/core/__init__.py": "",
+        "workflow/core/low.py": "def f():\n    from workflow.papers.high import g\n",
+        "workflow/papers/__init__.py": "",
+        "workflow/papers/high.py": "import click\nfrom workflow.core.low import f\n_x = 1\n",
+        "workflow/meetings/__init__.py": "",
+        "workflow/meetings/m.py": "from workflow.papers import high\nhigh._x\n",
+        "storage/__init__.py": "",
+        "storage/s.py": "from workflow.papers.high import g\n" + "\n" * MAX_MODULE_LINES,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert import_violations() == {
+        "import: workflow.core.low -> workflow.papers.high",
+        "import: storage.s -> workflow.papers.high",
+    }
+    assert cycle_violations() != set()
+    assert private_violations() == {"private: workflow.meetings.m uses _x"}
+    assert click_violations() == {"click: workflow.papers.high"}
+    assert size_violations() == {"size: storage.s"}

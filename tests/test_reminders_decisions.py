@@ -66,7 +66,7 @@ def test_a_task_plans_its_report_reminder_and_replaces_the_rule_default(
     town: WorkflowService,
 ) -> None:
     number = adopted(town)
-    task = town.decisions.add_implementation_task(
+    task = town.tasks.add_implementation_task(
         number, user="session", title="Bauantrag stellen", office="amt2", due=D(2025, 6, 30)
     )
     due = reports(town)
@@ -95,18 +95,18 @@ def test_a_report_moves_the_reminder_and_implementation_cancels_it(
     town: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(town)
-    task = town.decisions.add_implementation_task(
+    task = town.tasks.add_implementation_task(
         number, user="session", title="Umsetzungsbericht", office="amt1", interval_months=12
     )
     slot = f"bericht:1:t{task.id}"
     assert reports(town)[slot].due_at == dt.datetime(2026, 3, 26, 23, tzinfo=UTC)  # CET
     clock.instant = dt.datetime(2026, 3, 20, 9, tzinfo=UTC)
-    town.decisions.report_implementation(task.id, user="head", date=D(2026, 3, 20), text="Stand 1")
+    town.tasks.report_implementation(task.id, user="head", date=D(2026, 3, 20), text="Stand 1")
     moved = reports(town)[slot]
     assert moved.due_at == dt.datetime(2027, 3, 19, 23, tzinfo=UTC)  # next due 20.03.2027
     assert "reminder_moved" in [e.action for e in town.audit.audit_trail(number)]
     on_day(clock, D(2026, 4, 1))
-    town.decisions.report_implementation(
+    town.tasks.report_implementation(
         task.id, user="head", date=D(2026, 4, 1), text="fertig", implemented=True
     )
     assert reports(town) == {}
@@ -117,13 +117,13 @@ def test_a_report_moves_the_reminder_and_implementation_cancels_it(
 
 def test_a_refused_report_changes_no_reminder(town: WorkflowService) -> None:
     number = adopted(town)
-    task = town.decisions.add_implementation_task(
+    task = town.tasks.add_implementation_task(
         number, user="session", title="Bauantrag", office="amt1", due=D(2025, 6, 30)
     )
     before = {k: r.due_at for k, r in reports(town).items()}
     events = len(town.audit.audit_trail(number))
     with pytest.raises(PermissionDenied):
-        town.decisions.report_implementation(task.id, user="auditor", date=D(2025, 6, 1), text="x")
+        town.tasks.report_implementation(task.id, user="auditor", date=D(2025, 6, 1), text="x")
     assert {k: r.due_at for k, r in reports(town).items()} == before
     assert len(town.audit.audit_trail(number)) == events
 
@@ -132,7 +132,7 @@ def test_an_overdue_task_reminder_is_sent_then_escalated(
     town: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(town)
-    task = town.decisions.add_implementation_task(
+    task = town.tasks.add_implementation_task(
         number, user="session", title="Bauantrag stellen", office="amt1", due=D(2025, 6, 30)
     )
     notifier = RecordingNotifier()
@@ -165,7 +165,7 @@ def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
 
     # no task yet: the first report under the rule, owed by the paper's office
     assert listed() == [("bericht", "amt1", D(2025, 9, 27), None)]
-    task = town.decisions.add_implementation_task(
+    task = town.tasks.add_implementation_task(
         number, user="session", title="Bauantrag stellen", office="amt2", due=D(2025, 6, 30)
     )
     mine = ("bericht", "amt2", D(2025, 6, 30), task.id)
@@ -176,7 +176,7 @@ def test_deadlines_list_the_beschlusskontrolle_reports_with_the_filters(
     (entry,) = town.deadlines.list_deadlines()
     assert f"Aufgabe {task.id} „Bauantrag stellen“" in entry.deadline.explanation
     on_day(clock, D(2025, 6, 1))
-    town.decisions.report_implementation(
+    town.tasks.report_implementation(
         task.id, user="head2", date=D(2025, 6, 1), text="fertig", implemented=True
     )
     assert listed() == []

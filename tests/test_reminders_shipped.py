@@ -144,7 +144,7 @@ def test_shipped_definitions_plan_every_kind_through_a_papers_life(
     svc.results.record_result(number, user=town.session, position=steps, outcome="beschlossen")
     assert svc.papers.get_paper(number).state == "adopted"
     assert kinds(svc) == set()  # no step open; no implementation_report interval configured
-    task = svc.decisions.add_implementation_task(
+    task = svc.tasks.add_implementation_task(
         number, user=town.session, title="Umsetzung", office=town.office, due=D(2025, 12, 31)
     )
     assert kinds(svc) == {"bericht", "eskalation"}

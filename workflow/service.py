@@ -4,7 +4,8 @@
 ``uow.Shared``) and exposes one service per capability as an attribute: ``service.papers``,
 ``service.paths``, ``service.results``, ``service.co_signing``, ``service.supplements``,
 ``service.paper_types``, ``service.attachments``, ``service.deadlines``, ``service.meetings``,
-``service.agendas``, ``service.minutes``, ``service.decisions``, ``service.reminders``,
+``service.agendas``, ``service.minutes``, ``service.decisions``, ``service.tasks``,
+``service.reminders``,
 ``service.audit``, ``service.trail``, ``service.calendar`` and ``service.bodies``. It has no
 logic of its own.
 
@@ -23,6 +24,7 @@ from workflow.calendar.operations import CalendarService
 from workflow.core.clock import Clock
 from workflow.core.engine import WorkflowEngine
 from workflow.decisions.operations import DecisionService
+from workflow.decisions.tasks import TaskService
 from workflow.meetings.agenda import AgendaService
 from workflow.meetings.lifecycle import MeetingService
 from workflow.meetings.minutes_results import MinutesService
@@ -59,6 +61,7 @@ class WorkflowService:
         self.agendas = AgendaService(self.shared)
         self.minutes = MinutesService(self.shared)
         self.decisions = DecisionService(self.shared)
+        self.tasks = TaskService(self.shared)
         self.reminders = ReminderService(self.shared)
         self.audit = AuditService(self.shared)
         self.trail = TrailService(self.shared)

@@ -19,7 +19,7 @@ from storage import repository
 from workflow.calendar.ical import CalendarFeed, feed_period, sorted_meetings, task_in_period
 from workflow.core.clock import BERLIN, local
 from workflow.core.errors import InvalidInput
-from workflow.decisions.operations import open_tasks
+from workflow.decisions.tasks import open_tasks
 from workflow.papers.deadlines import open_deadlines
 from workflow.papers.views import meeting_view
 from workflow.uow import Shared

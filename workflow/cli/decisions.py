@@ -156,9 +156,7 @@ def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **fil
 @pass_runtime
 def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     """List open and reported tasks by due date."""
-    _echo_tasks(
-        rt.service.decisions.list_implementation_tasks(body=rt.body, **filters), fmt, as_json
-    )
+    _echo_tasks(rt.service.tasks.list_implementation_tasks(body=rt.body, **filters), fmt, as_json)
 
 
 @decisions.command("task-add")
@@ -174,7 +172,7 @@ def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None
 @pass_runtime
 def decisions_task_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
     """Add an implementation task to an adopted decision."""
-    task = rt.service.decisions.add_implementation_task(
+    task = rt.service.tasks.add_implementation_task(
         number, user=user_of(user), body=rt.body, **fields
     )
     click.echo(f"task {task.id} of {task.paper_number}: due {_day(task.due)}", err=True)
@@ -190,7 +188,7 @@ def _report_command(name: str, implemented: bool, help_text: str) -> None:
     def command(
         rt: Runtime, task_id: int, date: dt.date | None, text: str, user: str | None
     ) -> None:
-        task = rt.service.decisions.report_implementation(
+        task = rt.service.tasks.report_implementation(
             task_id,
             user=user_of(user),
             date=date or today(rt.service.clock),
