@@ -1,4 +1,4 @@
-"""The auditors' half of the ``WorkflowService`` API: decisions with their votes and the
+"""The auditors' reads (``service.trail``): decisions with their votes and the
 deadlines kept on the way (``ratsweg decisions list``), and everything the decision-trail
 report of one paper shows (``ratsweg audit report``). Read-only: one read transaction each.
 """

@@ -1,4 +1,4 @@
-"""Decisions after the vote: the decision half of the ``WorkflowService`` API (domain.md 2.4,
+"""Decisions after the vote: ``service.decisions`` (domain.md 2.4,
 2.6, 2.8), as ``service.decisions``.
 
 - **Dringlichkeitsentscheidung**: the Bürgermeister decides in place of a Gremium

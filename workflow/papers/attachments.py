@@ -1,6 +1,6 @@
-"""Anlagen of papers: the attachment half of the ``WorkflowService`` API.
+"""Anlagen of papers (``service.attachments``).
 
-``WorkflowService`` mixes ``AttachmentOperations`` in. Each attachment is public or
+Each attachment is public or
 non-public on its own (domain.md 2.1: a public decision can carry non-public attachments);
 ``ratsweg oparl export`` and ``serve`` publish only the public ones.
 """

@@ -1,4 +1,4 @@
-"""Ergänzungsvorlagen: the chain half of the ``WorkflowService`` API (domain.md 2.5).
+"""Ergänzungsvorlagen: ``service.supplements`` (domain.md 2.5).
 
 A released paper is frozen. A change goes into an Ergänzungsvorlage numbered from the original
 of its chain (``V/2019/367-E01`` … ``-E04``; the pattern is the numbering of a paper type whose
