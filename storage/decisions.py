@@ -4,13 +4,22 @@ follow-up step is planned for, and the implementation tasks of the Beschlusskont
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
-from storage.schema import DecisionProcedure, ImplementationTask, Meeting, Paper
-from workflow.core.model import TaskState
+from storage.schema import (
+    AuditEvent,
+    DecisionProcedure,
+    ImplementationTask,
+    Meeting,
+    Paper,
+    storable_id,
+)
+from workflow.core.model import AuditAction, TaskState
 
 #: The meeting states a follow-up step can still be planned into.
 _OPEN_MEETING_STATES = ("planned", "invited")
@@ -47,7 +56,23 @@ def procedures(session: Session, paper_id: int) -> Sequence[DecisionProcedure]:
 
 def get_task(session: Session, task_id: int) -> ImplementationTask | None:
     """The implementation task ``task_id`` of any municipality."""
-    return session.get(ImplementationTask, task_id)
+    return session.get(ImplementationTask, task_id) if storable_id(task_id) else None
+
+
+def task_first_due(session: Session, task: ImplementationTask) -> dt.date | None:
+    """The first due date the task was given when it was added (its audit event): the day
+    its report cycle counts from. None when the event does not name it."""
+    payloads = session.scalars(
+        select(AuditEvent.payload).where(
+            AuditEvent.paper_id == task.paper_id,
+            AuditEvent.action == AuditAction.IMPLEMENTATION_TASK_ADDED.value,
+        )
+    )
+    for payload in payloads:
+        data = json.loads(payload)
+        if data.get("task") == task.id and isinstance(data.get("due"), str):
+            return dt.date.fromisoformat(data["due"])
+    return None
 
 
 def task_states(session: Session, paper_id: int) -> Sequence[str]:

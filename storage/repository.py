@@ -41,6 +41,7 @@ from storage.schema import (
     Meeting,
     Paper,
     PaperSequence,
+    storable_id,
 )
 
 
@@ -177,6 +178,8 @@ def get_meeting(
 
     Locked like ``get_paper``: the row lock in a statement of its own, then a fresh read.
     """
+    if not storable_id(meeting_id):
+        return None
     key = (Meeting.body_id == body_id) & (Meeting.id == meeting_id)
     lock = for_update and session.get_bind().dialect.name == "postgresql"
     if lock and session.execute(select(Meeting.id).where(key).with_for_update()).first() is None:

@@ -32,6 +32,15 @@ NAMING = {
 }
 
 
+#: The largest id a table stores (PostgreSQL's integer); a larger one names no row.
+MAX_ROW_ID = 2**31 - 1
+
+
+def storable_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a row (so a lookup by it can find one)."""
+    return 1 <= value <= MAX_ROW_ID
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

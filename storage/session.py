@@ -152,6 +152,8 @@ def translate_db_errors() -> Iterator[None]:
         raise StorageError(f"database error: {message}") from exc
     except DBAPIError as exc:
         raise StorageError(f"database error: {_first_line(exc)}") from exc
+    except OverflowError as exc:  # a number the driver cannot store (SQLite: beyond 64 bits)
+        raise InvalidInput(f"a number is too large for the database: {exc}") from exc
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:

@@ -51,9 +51,12 @@ def test_a_paper_with_every_kind_of_path_edit_replays_to_its_stored_state(
     service.paths.add_consultation(
         number, user="clerk", organization="rat", role="anhoerung", parallel_to=1
     )
-    service.paths.add_consultation(number, user="clerk", organization="ausschuss", role="anhoerung")
-    service.paths.move_consultation(number, user="clerk", position=4, to=3)
-    service.paths.remove_consultation(number, user="clerk", position=2)
+    # a draft's path keeps its concluding step last at every edit (issue 13)
+    service.paths.add_consultation(
+        number, user="clerk", organization="ausschuss", role="anhoerung", position=3
+    )
+    service.paths.move_consultation(number, user="clerk", position=3, to=2)
+    service.paths.remove_consultation(number, user="clerk", position=3)
     service.papers.submit_paper(number, user="clerk")
     service.papers.release_paper(number, user="head")
     service.paths.schedule_consultation(number, user=S, position=1, date=D(2025, 3, 18))

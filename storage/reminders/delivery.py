@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storage.audit import append_event, body_stream, delivery_stream, lock_stream, paper_stream
 from storage.reminders.payloads import reminder_payload
 from storage.reminders.sent import mark_sent
-from storage.schema import Outbox, Reminder
+from storage.schema import Outbox, Reminder, storable_id
 from workflow.core.model import (
     AuditAction,
     DeliveryFailure,
@@ -158,6 +158,8 @@ def _append(
 
 def retry_failed(session: Session, reminder_id: int, *, now: dt.datetime, actor: str) -> bool:
     """Queue a parked reminder's message again (attempts start over); False if not failed."""
+    if not storable_id(reminder_id):
+        return False
     row = session.get(Reminder, reminder_id, with_for_update=True)
     if row is None or row.state != ReminderState.FAILED.value:
         return False

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.schema import Outbox, Paper, Reminder
+from storage.schema import Outbox, Paper, Reminder, storable_id
 
 
 def list_reminders(
@@ -39,7 +39,7 @@ def list_reminders(
 
 
 def get_reminder(session: Session, reminder_id: int) -> Reminder | None:
-    return session.get(Reminder, reminder_id)
+    return session.get(Reminder, reminder_id) if storable_id(reminder_id) else None
 
 
 def paper_number(session: Session, paper_id: int | None) -> str | None:

@@ -241,9 +241,13 @@ def _due_entry(
 def feed_period(
     today: dt.date, start: dt.date | None, end: dt.date | None
 ) -> tuple[dt.date, dt.date]:
-    """The exported days: by default from 30 days ago to a year ahead."""
+    """The exported days: by default from 30 days ago to a year ahead (never after the last
+    day a date can have; ``calendar_feed`` refuses such periods)."""
     first = start or today - dt.timedelta(days=30)
-    return first, end or max(first, today) + dt.timedelta(days=365)
+    if end is not None:
+        return first, end
+    default_end = max(first, today)
+    return first, default_end + min(dt.timedelta(days=365), dt.date.max - default_end)
 
 
 def task_in_period(task: ImplementationTaskView, start: dt.date, end: dt.date) -> bool:

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from workflow.core.model import ImplementationTaskView
 
 
+#: The days a calendar can cover, and the longest period one export covers.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+MAX_PERIOD_DAYS = 20 * 366
+
+
 class CalendarService:
     """Meetings, deadlines and tasks for calendar programs, read in one unit of work."""
 
@@ -109,6 +114,17 @@ def _request(
     first, last = feed_period(today, start, end)
     if first > last:
         raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
+    for option, day in (("--from", first), ("--to", last)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(
+                f"{option} {day:%d.%m.%Y} is outside {FIRST_DAY:%d.%m.%Y}–{LAST_DAY:%d.%m.%Y}; "
+                "choose a day in that range"
+            )
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            f"--from {first:%d.%m.%Y} --to {last:%d.%m.%Y} spans more than "
+            f"{MAX_PERIOD_DAYS // 366} years; export at most that many at a time"
+        )
     return first, last
 
 

@@ -103,7 +103,7 @@ def consultation_schedule(
     if meeting_id is None:
         assert date is not None
         echo_path(
-            rt.service.paths.schedule_consultation(
+            rt.service.agendas.reschedule_step(
                 number, user=user_of(user), position=step, date=date, body=rt.body
             )
         )
@@ -123,8 +123,8 @@ def consultation_schedule(
     "--result",
     "outcome",
     required=True,
-    help="A normalised result (see 'ratsweg definitions outcomes') or a label from the "
-    "municipality's procedure.yaml.",
+    help="A normalised result or its label, as 'ratsweg definitions outcomes' shows them "
+    '(e.g. "geändert beschlossen"), or a label from the municipality\'s procedure.yaml.',
 )
 @click.option("--date", type=DATE, help="Meeting date (default: the scheduled or planned one).")
 @click.option("--yes", type=click.IntRange(min=0), help="Ja votes (main motion).")

@@ -135,11 +135,21 @@ class Procedure:
         return self.organizations.get(org_id, self.voting)
 
     def outcome(self, text: str) -> Outcome | None:
-        """The outcome a normalised id or a configured label stands for."""
+        """The outcome a normalised id, a configured label (case-insensitive) or the
+        outcome's own label (exact, as ``ratsweg definitions outcomes`` shows it) stands for.
+        The municipality's labels come first, as in the OParl import."""
         try:
             return Outcome(text)
         except ValueError:
-            return self.outcome_labels.get(text.strip().casefold())
+            pass
+        configured = self.outcome_labels.get(text.strip().casefold())
+        return configured if configured is not None else Outcome.by_label(text.strip())
+
+    def outcome_names(self) -> list[str]:
+        """Every text :meth:`outcome` understands: the normalised ids, the outcomes' labels
+        and the municipality's labels."""
+        names = [o.value for o in Outcome] + [o.label for o in Outcome]
+        return list(dict.fromkeys(names + sorted(self.outcome_labels)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

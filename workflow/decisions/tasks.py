@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from workflow.core.catalog import Catalog
 
 
+#: The longest report interval of a task (ten years).
+MAX_INTERVAL_MONTHS = 120
+
+
 class TaskService:
     """Implementation tasks of adopted decisions, their reports and completions."""
 
@@ -57,8 +61,10 @@ class TaskService:
         :raises PermissionDenied: the user may not do implementation.plan.
         """
         title = required(title, "a task needs a title; pass --title TEXT")
-        if interval_months is not None and interval_months < 1:
-            raise InvalidInput(f"--every must be at least 1 month, got {interval_months}")
+        if interval_months is not None and not 1 <= interval_months <= MAX_INTERVAL_MONTHS:
+            raise InvalidInput(
+                f"--every must be 1 to {MAX_INTERVAL_MONTHS} months, got {interval_months}"
+            )
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
             require(catalog, actor, Action.IMPLEMENTATION_PLAN, paper.number)
@@ -135,7 +141,7 @@ class TaskService:
                 task.state, task.due = TaskState.IMPLEMENTED.value, None
             else:
                 task.state = TaskState.REPORTED.value
-                task.due = add_months(date, task.interval_months) if task.interval_months else None
+                task.due = _next_due(uow, task, date) if task.interval_months else None
             action = (
                 AuditAction.IMPLEMENTATION_COMPLETED
                 if implemented
@@ -235,6 +241,26 @@ def _schedule(
             f"{decided.date:%d.%m.%Y} it implements; check --due"
         )
     return due or add_months(decided.date, interval_months or 0), interval_months
+
+
+def _next_due(uow: UnitOfWork, task: ImplementationTask, reported: dt.date) -> dt.date:
+    """The report due after one on ``reported``: the first day of the task's schedule (its
+    first due date plus whole intervals) after both the due date it answers and the report,
+    so neither a late or early report nor a short month moves the cycle."""
+    assert task.interval_months is not None
+    start = store.task_first_due(uow.session, task) or task.due or reported
+    after = max(task.due or start, reported)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    cycle = max(1, months // task.interval_months)
+    try:
+        while (due := add_months(start, cycle * task.interval_months)) <= after:
+            cycle += 1
+    except ValueError:
+        raise InvalidInput(
+            f"the next report of task {task.id} would fall after the year 9999; "
+            "record its completion instead"
+        ) from None
+    return due
 
 
 def _task(uow: UnitOfWork, task_id: int) -> ImplementationTask:

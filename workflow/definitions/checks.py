@@ -120,6 +120,21 @@ def _raw_ids(node: Any) -> list[str]:
     return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
 
 
-def _at_least(ctx: _Ctx, node: _Map, rec: Mapping[str, Any], key: str, path: str, low: int) -> None:
+#: The longest period in days (a year) and in months (ten years) a rule may give: larger
+#: numbers are typing errors, and would break the date arithmetic of every paper.
+MAX_DAYS, MAX_MONTHS = 366, 120
+
+
+def _at_least(
+    ctx: _Ctx,
+    node: _Map,
+    rec: Mapping[str, Any],
+    key: str,
+    path: str,
+    low: int,
+    high: int | None = None,
+) -> None:
     if key in rec and rec[key] < low:
         ctx.add(_line(node, key), f"{path}.{key}", f"{key} must be at least {low}, got {rec[key]}")
+    elif key in rec and high is not None and rec[key] > high:
+        ctx.add(_line(node, key), f"{path}.{key}", f"{key} must be at most {high}, got {rec[key]}")

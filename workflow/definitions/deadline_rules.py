@@ -21,7 +21,17 @@ from workflow.core.deadlines import (
     RuleSource,
 )
 from workflow.core.model import OrganizationKind, Role
-from workflow.definitions.checks import _E, _at_least, _enum, _items, _record, _strings, _unknown
+from workflow.definitions.checks import (
+    _E,
+    MAX_DAYS,
+    MAX_MONTHS,
+    _at_least,
+    _enum,
+    _items,
+    _record,
+    _strings,
+    _unknown,
+)
 from workflow.definitions.sections import Orgs
 from workflow.definitions.yaml_reader import _Ctx, _line, _Map
 
@@ -91,8 +101,8 @@ def _notice(
 
     unit, event = enum("unit", DayUnit), enum("event", NoticeEvent)
     values = {"unit": unit, "event": event, "delivery_unit": enum("delivery_unit", DayUnit)}
-    _at_least(ctx, node, rec, "days", path, 1)
-    _at_least(ctx, node, rec, "delivery_days", path, 0)
+    _at_least(ctx, node, rec, "days", path, 1, MAX_DAYS)
+    _at_least(ctx, node, rec, "delivery_days", path, 0, MAX_DAYS)
     if rec.get("delivery_days") and event is NoticeEvent.DISPATCH:
         message = "delivery_days applies only to 'event: receipt'; remove it or measure to receipt"
         ctx.add(_line(node, "delivery_days"), f"{path}.delivery_days", message)
@@ -112,7 +122,7 @@ def _lead_time(ctx: _Ctx, node: Any, line: int, path: str, forward: bool) -> Lea
         return None
     before = len(ctx.problems)
     unit = _enum(ctx, DayUnit, rec["unit"], _line(node, "unit"), f"{path}.unit", "unit")
-    _at_least(ctx, node, rec, "days", path, 0)
+    _at_least(ctx, node, rec, "days", path, 0, MAX_DAYS)
     policy = _policy(ctx, node, rec, path, unit, forward)
     if len(ctx.problems) > before or unit is None or policy is None:
         return None
@@ -124,7 +134,7 @@ def _report(ctx: _Ctx, node: Any, line: int, path: str) -> ReportRule | None:
     if rec is None:
         return None
     before = len(ctx.problems)
-    _at_least(ctx, node, rec, "months", path, 1)
+    _at_least(ctx, node, rec, "months", path, 1, MAX_MONTHS)
     return (
         ReportRule(months=rec["months"], source=_source(rec))
         if len(ctx.problems) == before
@@ -234,8 +244,8 @@ def _reminders(
     rec = _record(ctx, node, line, path, _REMINDERS, ())
     if rec is None:
         return ReminderRule()
-    _at_least(ctx, node, rec, "lead_days", path, 0)
-    _at_least(ctx, node, rec, "escalate_after_hours", path, 0)
+    _at_least(ctx, node, rec, "lead_days", path, 0, MAX_DAYS)
+    _at_least(ctx, node, rec, "escalate_after_hours", path, 0, 24 * MAX_DAYS)
     targets = _strings(
         ctx, rec.get("escalate_to", []), _line(node, "escalate_to"), f"{path}.escalate_to"
     )

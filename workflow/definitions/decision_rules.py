@@ -17,7 +17,7 @@ from workflow.core.catalog import (
     VotingRule,
 )
 from workflow.core.model import ConsultationRole, ObjectionKind, Outcome
-from workflow.definitions.checks import _at_least, _check_type, _enum, _record, _unknown
+from workflow.definitions.checks import MAX_DAYS, _at_least, _check_type, _enum, _record, _unknown
 from workflow.definitions.sections import Orgs, _org_ref
 from workflow.definitions.yaml_reader import _Ctx, _line
 
@@ -127,7 +127,7 @@ def _objection(ctx: _Ctx, kind: str, node: Any, line: int) -> ObjectionRule | No
         return None
     before = len(ctx.problems)
     for key in ("within_days", "earliest_days", "latest_days"):
-        _at_least(ctx, node, rec, key, path, 0)
+        _at_least(ctx, node, rec, key, path, 0, MAX_DAYS)
     low, high = rec.get("earliest_days"), rec.get("latest_days")
     if low is not None and high is not None and low > high:
         message = f"earliest_days {low} is after latest_days {high}"
@@ -144,7 +144,7 @@ def _delegated(
     if rec is None:
         return None
     before = len(ctx.problems)
-    _at_least(ctx, node, rec, "days", path, 1)
+    _at_least(ctx, node, rec, "days", path, 1, MAX_DAYS)
     _org_ref(
         ctx, orgs, rec["escalate_to"], _line(node, "escalate_to"), f"{path}.escalate_to", False
     )

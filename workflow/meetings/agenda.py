@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING
 from storage import repository
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
 from workflow.core.clock import local
-from workflow.core.errors import InvalidInput, TransitionNotAllowed
-from workflow.core.model import Actor, AgendaItemView, AgendaPart, AuditAction, MeetingView
+from workflow.core.errors import ConflictError, InvalidInput, TransitionNotAllowed
+from workflow.core.model import (
+    Actor,
+    AgendaItemView,
+    AgendaPart,
+    AuditAction,
+    MeetingView,
+    PaperView,
+)
 from workflow.meetings.common import (
     meeting_catalog_actor,
     present_meeting,
@@ -26,6 +33,8 @@ from workflow.meetings.common import (
     require_manage,
     sync_meeting_reminders,
 )
+from workflow.papers.path import schedule_on_day
+from workflow.papers.present import touch
 from workflow.papers.steps import check_window, meeting_label, step_at
 from workflow.papers.views import agenda_item_view
 from workflow.reminders.sync import paper_changed
@@ -78,6 +87,38 @@ class AgendaService:
             item = self._schedule(uow, actor, meeting, paper, step)
             sync_meeting_reminders(uow, catalog, actor, meeting)
             return agenda_item_view(item)
+
+    def reschedule_step(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        position: int,
+        date: dt.date,
+        body: str | None = None,
+    ) -> PaperView:
+        """Give a step a new meeting date. A step on the agenda of a meeting not yet invited
+        to on another day is taken off that agenda (audited in the meeting's stream, its
+        reminders kept in step); after the invitation the move is refused: the meeting moves,
+        or it records 'vertagt'.
+
+        :raises InvalidInput: the step's meeting has sent its invitation.
+        :raises ConflictError: the step's meeting changed while this ran; try again.
+        """
+        with self._shared.write(user, body) as uow:
+            listed = step_at(uow.paper(number), position).meeting_id
+            meeting = uow.meeting(listed, for_update=True) if listed is not None else None
+            paper, catalog, actor = uow.lock_paper(number)
+            step = step_at(paper, position)
+            if step.meeting_id != listed:
+                raise ConflictError(
+                    f"step {position} of {paper.number} changed meetings at the same time; "
+                    "nothing was saved, try again"
+                )
+            if meeting is not None and local(meeting.start).date() != date:
+                self._take_off(uow, actor, meeting, paper, step, date)
+            schedule_on_day(self._shared.engine, uow, catalog, actor, paper, step, date)
+            return touch(uow, catalog, paper)
 
     def build_agenda(
         self, meeting_id: int, *, user: str | None, body: str | None = None
@@ -188,6 +229,44 @@ class AgendaService:
             return agenda_item_view(item)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _take_off(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        meeting: Meeting,
+        paper: Paper,
+        step: Consultation,
+        date: dt.date,
+    ) -> None:
+        """Take ``step`` off the agenda of ``meeting`` for a move to ``date``; refused once
+        the invitation went out (the invited agenda is what the members received)."""
+        catalog = uow.catalog(meeting.definitions_version)
+        label = meeting_label(catalog, meeting)
+        require_manage(catalog, actor, label)
+        item = next(i for i in meeting.agenda_items if i.consultation_id == step.id)
+        if meeting.invited_at is not None or meeting.state != catalog.lifecycle("meeting").initial:
+            raise InvalidInput(
+                f"step {step.position} of {paper.number} is TOP {item.number or '-'} of "
+                f"{label}, whose invitation went out; to hold it on {date:%d.%m.%Y}, move the "
+                f"meeting or record 'vertagt' in it ('ratsweg meeting move {meeting.id}', "
+                f"'ratsweg consultation record {paper.number} {step.position} --result vertagt "
+                f"--until {date:%d.%m.%Y}')"
+            )
+        meeting.agenda_items.remove(item)
+        meeting.modified_at = self._shared.clock.now()
+        step.meeting_id = None
+        payload = {
+            "item": item.id,
+            "part": item.part,
+            "title": item.title,
+            "paper": paper.number,
+            "position": step.position,
+            "reason": f"moved to {date.isoformat()}",
+        }
+        record_meeting(uow, meeting, actor, AuditAction.AGENDA_ITEM_REMOVED, payload)
+        uow.session.flush()
+        sync_meeting_reminders(uow, catalog, actor, meeting)
 
     def _require_open(self, catalog: Catalog, meeting: Meeting, what: str) -> None:
         """Agendas change while the meeting can still be cancelled (planned or invited)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow.core.errors import InvalidInput
-from workflow.oparl.publication import build_publication, walk
+from workflow.oparl.publication import Publication, build_publication, walk
 
 if TYPE_CHECKING:
     from workflow.uow import Shared
@@ -47,6 +47,21 @@ def export_tree(shared: Shared, out_dir: Path, base_url: str, page_size: int) ->
     if not parent.is_dir():
         raise InvalidInput(f"{str(parent)!r} does not exist; create it or choose another OUT_DIR")
     publication = build_publication(shared, base_url)
+    try:
+        return _write_tree(publication, parent, out_dir, page_size)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise InvalidInput(
+            f"cannot write the OParl tree to {str(out_dir)!r}: {exc.strerror or exc}{where}; "
+            "choose an OUT_DIR this user may write"
+        ) from exc
+
+
+def _write_tree(
+    publication: Publication, parent: Path, out_dir: Path, page_size: int
+) -> ExportSummary:
+    """Write into a folder next to ``out_dir`` and move it into place; nothing is left on a
+    failure."""
     staging = Path(tempfile.mkdtemp(prefix=".oparl-", dir=parent))
     try:
         objects = pages = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from storage.schema import (
     Consultation,
@@ -33,7 +34,10 @@ from workflow.papers.steps import (
     parse_role,
     step_at,
 )
-from workflow.uow import Shared, new_step, require, step_payload
+from workflow.uow import Shared, UnitOfWork, new_step, require, step_payload
+
+if TYPE_CHECKING:
+    from workflow.core.engine import WorkflowEngine
 
 
 class PathService:
@@ -228,14 +232,21 @@ class PathService:
         date: dt.date,
         body: str | None = None,
     ) -> PaperView:
-        """Give a step its meeting date (allowed before and after release)."""
+        """Give a step its meeting date (allowed before and after release).
+
+        :raises InvalidInput: the step is on a meeting's agenda; moving it also changes that
+            agenda, which ``service.agendas.reschedule_step`` does.
+        """
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
             step = step_at(paper, position)
-            check_window(uow.session, paper, step, date)
-            ctx = uow.flow(catalog, actor, paper)
-            self._shared.engine.fire_consultation(ctx, step, "schedule", date=date)
-            step.date = date
+            if step.meeting_id is not None:
+                raise InvalidInput(
+                    f"step {position} of {paper.number} is on the agenda of meeting "
+                    f"{step.meeting_id}; move it with 'ratsweg consultation schedule' "
+                    "(service.agendas.reschedule_step), which takes it off that agenda"
+                )
+            schedule_on_day(self._shared.engine, uow, catalog, actor, paper, step, date)
             return touch(uow, catalog, paper)
 
     def _require_editable(self, catalog: Catalog, actor: Actor, paper: Paper, what: str) -> None:
@@ -274,6 +285,21 @@ class PathService:
                 "(pass --reason TEXT)"
             )
         return True
+
+
+def schedule_on_day(
+    engine: WorkflowEngine,
+    uow: UnitOfWork,
+    catalog: Catalog,
+    actor: Actor,
+    paper: Paper,
+    step: Consultation,
+    date: dt.date,
+) -> None:
+    """Schedule ``step`` for ``date`` (in no meeting; the caller took it off any agenda)."""
+    check_window(uow.session, paper, step, date)
+    engine.fire_consultation(uow.flow(catalog, actor, paper), step, "schedule", date=date)
+    step.date = date
 
 
 def _parallel_place(

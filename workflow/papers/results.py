@@ -162,7 +162,7 @@ def _parse_outcome(catalog: Catalog, text: str) -> Outcome:
     """A normalised outcome, or a label the municipality's definitions map onto one."""
     outcome = catalog.procedure.outcome(text)
     if outcome is None:
-        known = [o.value for o in Outcome] + sorted(catalog.procedure.outcome_labels)
+        known = catalog.procedure.outcome_names()
         hint = did_you_mean(text, known) or f" (use one of {', '.join(o.value for o in Outcome)})"
         raise InvalidInput(f"unknown result {text!r}{hint}")
     return outcome

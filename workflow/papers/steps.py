@@ -48,22 +48,20 @@ def hint(value: str, enum: Iterable[Any]) -> str:
 
 
 def check_path_concludes(catalog: Catalog, paper: Paper) -> None:
-    """A released paper's open steps must still lead to exactly one concluding step, last
-    and alone on its level, of a role its paper type allows (``catalog``: the paper's
-    definitions version)."""
-    if not paper.frozen:
-        return
-    roles = [
-        c.role
-        for c in sorted(paper.consultations, key=lambda c: c.position)
-        if c.state in OPEN_STEP_STATES
-    ]
-    check_concluding(rules_type(catalog, paper), paper.number, roles)
+    """A paper's open steps lead to at most one concluding step, last and alone on its
+    level. A released paper must still have it, of a role its paper type allows
+    (``catalog``: the paper's definitions version); a draft may lack it while it is being
+    built (``submit`` asks for it)."""
     open_steps = sorted(
         (c for c in paper.consultations if c.state in OPEN_STEP_STATES),
         key=lambda c: c.position,
     )
     concluding = [c for c in open_steps if ConsultationRole(c.role).concludes]
+    if paper.frozen:
+        roles = [c.role for c in open_steps]
+        check_concluding(rules_type(catalog, paper), paper.number, roles)
+    elif not concluding:
+        return
     if not concluding:
         raise InvalidInput(
             f"{paper.number} would have no Entscheidung or Kenntnisnahme left; keep or add "

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     MEETING_CREATED = "meeting_created"
     MEETING_TRANSITIONED = "meeting_transitioned"
     AGENDA_ITEM_ADDED = "agenda_item_added"
+    AGENDA_ITEM_REMOVED = "agenda_item_removed"
     AGENDA_NUMBERED = "agenda_numbered"
     MEETING_MOVED = "meeting_moved"
     AUDIT_SEALED = "audit_sealed"

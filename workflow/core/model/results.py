@@ -64,6 +64,12 @@ class Outcome(StrEnum):
     def label(self) -> str:
         return _OUTCOME_LABELS[self]
 
+    @classmethod
+    def by_label(cls, text: str) -> Outcome | None:
+        """The outcome whose label (as ``ratsweg definitions outcomes`` shows it) is ``text``,
+        exactly, case and umlauts included; None for any other text."""
+        return _OUTCOMES_BY_LABEL.get(text)
+
     @property
     def effect(self) -> ResultEffect:
         return _OUTCOME_EFFECTS[self]
@@ -87,6 +93,7 @@ _OUTCOME_LABELS = {
     Outcome.GENEHMIGT: "genehmigt",
     Outcome.AUFGEHOBEN: "aufgehoben",
 }
+_OUTCOMES_BY_LABEL = {label: outcome for outcome, label in _OUTCOME_LABELS.items()}
 _OUTCOME_EFFECTS = {
     Outcome.EMPFOHLEN: ResultEffect.RECOMMEND,
     Outcome.MIT_AENDERUNGEN_EMPFOHLEN: ResultEffect.RECOMMEND,
