@@ -106,3 +106,33 @@ def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:
     missing = run(service, "paper", "attach", number, str(tmp_path / "nope.pdf"))
     assert missing.exit_code == 1
     assert missing.stderr.startswith("Error: cannot read ") and missing.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        "text/html\r\nSet-Cookie: session=stolen",
+        "text/html\nX-Evil: 1",
+        "text/html; charset=utf-8",
+        "text /html",
+        "text/ht\x00ml",
+        "/html",
+        "text/",
+    ],
+)
+def test_attach_refuses_media_types_that_are_no_type_slash_subtype(
+    service: WorkflowService, tmp_path: Path, media_type: str
+) -> None:
+    number = draft(service)
+    good = tmp_path / "a.html"
+    good.write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="is not a media type"):
+        service.attachments.attach_file(number, good, user="clerk", media_type=media_type)
+    assert service.papers.get_paper(number).attachments == ()
+    result = run(service, "paper", "attach", number, str(good), "--media-type", media_type)
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    view = service.attachments.attach_file(
+        number, good, user="clerk", media_type="Application/VND.oasis.opendocument.text"
+    )
+    assert view.media_type == "application/vnd.oasis.opendocument.text"

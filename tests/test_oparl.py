@@ -627,3 +627,27 @@ def test_a_superseded_paper_keeps_answering_as_itself_and_its_steps_until_the_su
         step = _load(released, path)
         assert step.get("deleted") is None and step["paper"] != paper["id"], path
     assert _load(released, item)["consultation"] == f"{BASE}/{steps[0]}"
+
+
+def test_served_files_never_carry_a_stored_media_type_into_headers_unchecked(
+    council: dict[str, Any], served: str
+) -> None:
+    """A media type stored before input was checked (or written around the service) must not
+    reach the Content-Type header: it is sent as application/octet-stream."""
+    from sqlalchemy import update
+
+    from storage.schema import Attachment
+
+    with council["service"].db.write() as session:
+        session.execute(
+            update(Attachment)
+            .where(Attachment.file_name == "Konzept.txt")
+            .values(media_type="text/html\r\nSet-Cookie: session=stolen")
+        )
+    _, _, data = _get(f"{served}/body/landau/paper")
+    files = [f for p in json.loads(data)["data"] for f in p.get("auxiliaryFile", [])]
+    [concept] = [f for f in files if f["name"] == "Konzept.txt"]
+    with urllib.request.urlopen(concept["accessUrl"], timeout=10) as answer:
+        assert answer.headers["Content-Type"] == "application/octet-stream"
+        assert answer.headers.get("Set-Cookie") is None
+        assert answer.read() == "Integrationskonzept (öffentlich)".encode()

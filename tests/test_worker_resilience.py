@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, update
 
+from storage.schema import Paper, Reminder
 from storage.session import Database
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
 from tests.smtp_server import smtp_server
@@ -74,7 +76,11 @@ def test_a_message_that_cannot_be_built_is_parked_and_the_others_are_sent(
 def test_a_title_with_a_line_break_is_mailed_with_a_one_line_subject(
     town: WorkflowService, clock: FixedClock
 ) -> None:
-    number = create_paper(town, title="Radweg\nHauptstraße")
+    number = create_paper(town, title="Radweg")
+    with town.db.write() as session:  # stored before titles were checked at input
+        session.execute(update(Paper).values(title="Radweg\nHauptstraße"))
+        subject = func.replace(Reminder.subject, "Radweg", "Radweg\nHauptstraße")
+        session.execute(update(Reminder).values(subject=subject))
     clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # the Vorlagenschluss reminder
     with smtp_server() as (recorder, port):
         notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))

@@ -31,6 +31,7 @@ from typing import Any
 
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.inputs import loads_json, read_file_bytes
 from workflow.core.model import ChainHead, Seal
 
 FORMAT = "ratsweg-audit-seal"
@@ -73,9 +74,7 @@ def read_seal(path: str | Path) -> Seal:
     """
     name = str(path)
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput(f"cannot read seal file {name!r}: {exc.strerror or exc}") from None
+        document = loads_json(read_file_bytes(path))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(
             f"seal file {name!r} is not JSON ({exc}); pass the file written by 'ratsweg audit seal'"

@@ -42,6 +42,13 @@ def oparl() -> None:
     metavar="FILE",
     help="Write every paper's outcome and reason as JSON.",
 )
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST[:PORT]",
+    help="Also follow links of a live endpoint to this host (repeat); default: its own only.",
+)
 @actor_option
 @pass_runtime
 def oparl_import(
@@ -51,6 +58,7 @@ def oparl_import(
     name: str | None,
     state: str | None,
     report_file: Path | None,
+    allow_hosts: tuple[str, ...],
     user: str | None,
 ) -> None:
     """Import papers, meetings and results from OParl 1.0/1.1: a folder of JSON files, one
@@ -61,14 +69,16 @@ def oparl_import(
     from workflow.oparl.source import read_source
 
     if generate is not None:
-        written = generate_definitions(read_source(source), generate, name=name, state=state)
+        read = read_source(source, allow_hosts=allow_hosts)
+        written = generate_definitions(read, generate, name=name, state=state)
         click.echo(f"wrote {len(written)} definition files to {generate}", err=True)
         click.echo(f"next: ratsweg init --definitions {generate}, then import again", err=True)
         return
     if name or state:
         raise click.UsageError("--name and --state belong to --generate-definitions")
     require_importer(rt.service.shared, user_of(user), rt.body)  # before the source is read
-    report = import_source(rt.service.shared, read_source(source), user=user_of(user), body=rt.body)
+    read = read_source(source, allow_hosts=allow_hosts)
+    report = import_source(rt.service.shared, read, user=user_of(user), body=rt.body)
     if report_file is not None:
         text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
         report_file.write_text(text + "\n", encoding="utf-8")

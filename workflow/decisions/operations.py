@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from storage import decisions as store
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.inputs import check_line
 from workflow.core.model import Outcome, PaperView, ProcedureView
 from workflow.decisions import objections, urgent
 from workflow.decisions.common import DECIDING, procedure_view, required
@@ -60,6 +61,8 @@ class DecisionService:
         :raises PermissionDenied: ``decided_by`` is not a mayor, or the actor may not record.
         :raises TransitionNotAllowed: the paper is not released or in consultation.
         """
+        check_line(decided_by, "name of who decided")
+        check_line(reason, "reason")
         reason = required(reason, "a Dringlichkeitsentscheidung needs its reasons; pass --reason")
         with self._shared.write(user, body) as uow:
             return urgent.record_urgent_decision(
@@ -92,6 +95,7 @@ class DecisionService:
             few members for an Einspruch, or a planned date outside the window.
         :raises TransitionNotAllowed: the paper is not decided.
         """
+        check_line(reason, "reason")
         objection = objections.objection_kind(kind)
         reason = required(reason, "an objection needs its reasons; pass --reason TEXT")
         with self._shared.write(user, body) as uow:
@@ -137,6 +141,7 @@ class DecisionService:
         body: str | None = None,
     ) -> PaperView:
         """The Aufsichtsbehörde's decision on an upheld decision: confirmed or annulled."""
+        check_line(reason, "reason")
         reason = required(reason, "the supervisory decision needs a reference; pass --reason")
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)

@@ -16,6 +16,7 @@ from storage import decisions as store
 from storage.schema import Consultation, ImplementationReport, ImplementationTask
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput, NotFoundError
+from workflow.core.inputs import check_line, check_text
 from workflow.core.model import (
     Action,
     AuditAction,
@@ -60,6 +61,7 @@ class TaskService:
         :raises InvalidInput: no title, no due date or interval, the paper is not adopted.
         :raises PermissionDenied: the user may not do implementation.plan.
         """
+        check_line(title, "title")
         title = required(title, "a task needs a title; pass --title TEXT")
         if interval_months is not None and not 1 <= interval_months <= MAX_INTERVAL_MONTHS:
             raise InvalidInput(
@@ -114,6 +116,7 @@ class TaskService:
         :raises NotFoundError: no such task. :raises InvalidInput: no text, already done.
         :raises PermissionDenied: the user may not report for the task's office.
         """
+        check_text(text, "report")
         text = required(text, "a report needs its text; pass --text TEXT")
         with self._shared.write(user, body) as uow:
             task = _task(uow, task_id)

@@ -91,6 +91,8 @@ def _parse(ctx: _Ctx, text: str) -> Any:
         ctx.add(line, "", f"YAML syntax error: {exc.problem or exc.context}")
     except yaml.YAMLError as exc:
         ctx.add(None, "", f"YAML error: {exc}")
+    except RecursionError:
+        ctx.add(None, "", "lists or mappings nested too deeply")
     finally:
         loader.dispose()
     return None

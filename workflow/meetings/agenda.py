@@ -18,6 +18,7 @@ from storage import repository
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
 from workflow.core.clock import local
 from workflow.core.errors import ConflictError, InvalidInput, TransitionNotAllowed
+from workflow.core.inputs import check_line
 from workflow.core.model import (
     Actor,
     AgendaItemView,
@@ -217,6 +218,8 @@ class AgendaService:
         body: str | None = None,
     ) -> AgendaItemView:
         """Add an item without a paper, such as "Mitteilungen der Verwaltung"."""
+        check_line(title, "title")
+        check_line(note, "note")
         if not title.strip():
             raise InvalidInput("an agenda item needs a title; pass --title TEXT")
         with self._shared.write(user, body) as uow:

@@ -25,6 +25,7 @@ from workflow.core.deadlines import (
     show,
 )
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.inputs import check_line, check_lines
 from workflow.core.model import (
     Actor,
     AgendaPart,
@@ -105,6 +106,7 @@ class MeetingService:
         :raises InvalidInput: a time without zone, or an end before the start.
         :raises PermissionDenied: the user may not do meeting.manage.
         """
+        check_lines((name, location), "meeting name or location")
         if start.tzinfo is None or (end is not None and end.tzinfo is None):
             raise InvalidInput("meeting times need a time zone")
         if end is not None and end <= start:
@@ -213,6 +215,7 @@ class MeetingService:
 
         :raises TransitionNotAllowed: the meeting is held, or a step on it has a result.
         """
+        check_line(reason, "reason")
         if not reason.strip():
             raise InvalidInput("cancelling a meeting needs a reason; pass --reason TEXT")
         reason = reason.strip()
@@ -252,6 +255,7 @@ class MeetingService:
         :raises TransitionNotAllowed: the meeting is held or cancelled, or a step on it
             already has a result.
         """
+        check_line(reason, "reason")
         reason = reason.strip() if reason and reason.strip() else None
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)

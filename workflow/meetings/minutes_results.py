@@ -26,6 +26,7 @@ from workflow.core.model import (
 from workflow.meetings.common import meeting_catalog_actor, record_meeting
 from workflow.meetings.minutes import MinutesItem
 from workflow.papers.results import RESULT_MEETING_STATES, apply_result
+from workflow.papers.votes import check_result_texts
 from workflow.uow import Shared, UnitOfWork, require
 
 
@@ -51,6 +52,8 @@ class MinutesService:
         """
         if not items:
             raise InvalidInput("the minutes hold no results")
+        for item in items:
+            check_result_texts(item.votes, item.label, item.amended_text, item.note)
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             meeting_catalog, actor = meeting_catalog_actor(uow, meeting)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from workflow.core.errors import InvalidInput, WorkflowError
+from workflow.core.inputs import is_media_type
 from workflow.oparl.export import dump
 from workflow.oparl.publication import build_publication
 
@@ -113,6 +114,8 @@ class OParlHandler(BaseHTTPRequestHandler):
 
     def _send(self, data: bytes, media_type: str, with_body: bool) -> None:
         self.send_response(HTTPStatus.OK)
+        if not is_media_type(media_type):  # stored before it was checked, or written around it
+            media_type = "application/octet-stream"
         if media_type == "application/json":
             media_type += "; charset=utf-8"
         self.send_header("Content-Type", media_type)

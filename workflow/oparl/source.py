@@ -7,6 +7,13 @@ the rest is read. Deleted objects (``deleted: true``, also the stubs without ``t
 SD.NET emits) are counted and skipped. Keys with a vendor prefix (``STERNBERG:...``) are
 counted in ``Source.vendor_keys``; the import ignores them.
 
+A live endpoint is read on its own host only: a link to another host (or another port) is
+noted as a problem and not fetched unless ``allow_hosts`` names that host, and nothing but
+http(s) is ever fetched (no ``file:``, no ``ftp:``, also not by a redirect). Each fetch ends
+within ``RATSWEG_FETCH_SECONDS`` (default 60) as a whole, however slowly the server sends, and
+reads at most ``RATSWEG_MAX_FILE_BYTES``; a list is read up to ``RATSWEG_MAX_PAGES`` pages
+(default 100,000) and a problem says where it was cut.
+
 A source that mixes OParl versions (``https://schema.oparl.org/1.0/`` and ``.../1.1/`` type
 URLs) is refused as a whole: its objects cannot come from one system.
 """
@@ -15,22 +22,33 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from workflow.core.errors import InvalidInput
+from workflow.core.inputs import (
+    env_int,
+    env_seconds,
+    loads_json,
+    max_file_bytes,
+    read_file_bytes,
+)
 
 _TYPE = re.compile(r"^https?://schema\.oparl\.org/(1\.[01])/([A-Za-z]+)$")
 #: Object types whose lists an endpoint's Body links to, in the order they are read.
 _BODY_LISTS = ("organization", "meeting", "paper")
 #: Objects that other objects embed and that are collected from their parents too.
 _EMBEDDED = {"agendaItem": "AgendaItem", "consultation": "Consultation"}
-MAX_PAGES = 100_000  # a guard against a server whose links.next never ends
+MAX_PAGES = 100_000  # default of RATSWEG_MAX_PAGES: against a links.next that never ends
+FETCH_SECONDS = 60.0  # default of RATSWEG_FETCH_SECONDS: the longest one fetch may take
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 Fetch = Callable[[str], bytes]
 
 
@@ -46,6 +64,7 @@ class Source:
     deleted: int = 0
     vendor_keys: Counter[str] = field(default_factory=Counter)
     fetch: Fetch | None = None  # set for a live endpoint: objects not in a list are fetched
+    allow_hosts: frozenset[str] = frozenset()  # hosts besides the source's own to follow
 
     @property
     def version(self) -> str | None:
@@ -114,13 +133,17 @@ class Source:
                         self.origin.setdefault(child["id"], origin)
 
 
-def read_source(location: str, fetch: Fetch | None = None) -> Source:
-    """Read a folder of JSON files, one JSON file, or an http(s) URL (followed page by page).
+def read_source(
+    location: str, fetch: Fetch | None = None, *, allow_hosts: Iterable[str] = ()
+) -> Source:
+    """Read a folder of JSON files, one JSON file, or an http(s) URL (followed page by page;
+    links to hosts other than the URL's are followed only to ``allow_hosts``).
 
     :raises InvalidInput: the location does not exist, or the data mixes OParl versions.
     """
     if location.startswith(("http://", "https://")):
-        source = Source(location=location, fetch=fetch or _urlopen)
+        source = Source(location=location, allow_hosts=frozenset(h.lower() for h in allow_hosts))
+        source.fetch = fetch or (lambda url: _urlopen(url, lambda to: refusal(source, to)))
         _read_endpoint(source, location)
     else:
         path = Path(location)
@@ -146,7 +169,10 @@ def read_source(location: str, fetch: Fetch | None = None) -> Source:
 
 def _read_file(source: Source, file: Path) -> None:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = loads_json(read_file_bytes(file))
+    except InvalidInput as exc:
+        source.problems.append(str(exc))
+        return
     except UnicodeDecodeError:
         source.problems.append(f"{file}: not UTF-8 text; OParl data is UTF-8 JSON")
         return
@@ -159,17 +185,98 @@ def _read_file(source: Source, file: Path) -> None:
     source.add(data, str(file))
 
 
-def _urlopen(url: str) -> bytes:
+def _host(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, else ``None``."""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+        port = parts.port or _DEFAULT_PORTS.get(scheme, 0)
+    except ValueError:
+        return None
+    return (scheme, host, port) if scheme in _DEFAULT_PORTS and host else None
+
+
+def refusal(source: Source, url: str) -> str | None:
+    """Why ``url`` is not fetched for ``source``, or ``None`` when it may be."""
+    target, home = _host(url), _host(source.location)
+    if target is None:
+        return "only http(s) URLs are fetched"
+    if home is None:
+        return "the source is no http(s) URL"
+    (_, host, port), (_, home_host, home_port) = target, home
+    default = port in _DEFAULT_PORTS.values() and home_port in _DEFAULT_PORTS.values()
+    if host == home_host and (port == home_port or default):
+        return None
+    if host in source.allow_hosts or f"{host}:{port}" in source.allow_hosts:
+        return None
+    return (
+        f"{host}:{port} is not the source's host {home_host}:{home_port}; "
+        f"pass --allow-host {host}:{port} to follow it"
+    )
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only where a link may lead (same host or allowed, http(s) only)."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        self.check = check
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        refused = self.check(newurl)
+        if refused is not None:
+            raise urllib.error.URLError(f"redirected to {newurl}: {refused}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _urlopen(url: str, check: Callable[[str], str | None]) -> bytes:
+    """The body of ``url``, within RATSWEG_FETCH_SECONDS in all and RATSWEG_MAX_FILE_BYTES."""
+    seconds = env_seconds("RATSWEG_FETCH_SECONDS", FETCH_SECONDS)
+    deadline = time.monotonic() + seconds
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        body: bytes = response.read()
-        return body
+    opener = urllib.request.build_opener(_Redirects(check))
+    try:
+        with opener.open(request, timeout=seconds) as response:
+            return _read_all(response, deadline)
+    except TimeoutError:
+        raise TimeoutError(
+            f"no complete answer within {seconds:g} s (RATSWEG_FETCH_SECONDS)"
+        ) from None
+
+
+def _read_all(response: Any, deadline: float) -> bytes:
+    limit, received = max_file_bytes(), 0
+    parts: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        _limit_wait(response, left)
+        chunk = response.read1(64 * 1024)
+        if not chunk:
+            return b"".join(parts)
+        received += len(chunk)
+        if received > limit:
+            raise OSError(f"the answer is larger than {limit} bytes (RATSWEG_MAX_FILE_BYTES)")
+        parts.append(chunk)
+
+
+def _limit_wait(response: Any, seconds: float) -> None:
+    """Let the next read of ``response`` wait at most ``seconds`` (the rest of the deadline)."""
+    sock = getattr(getattr(response.fp, "raw", None), "_sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
 
 
 def _fetch_json(source: Source, url: str) -> Any:
     assert source.fetch is not None
+    refused = refusal(source, url) if source.location.startswith("http") else None
+    if refused is not None:
+        source.problems.append(f"{url}: not fetched: {refused}")
+        return None
     try:
-        return json.loads(source.fetch(url))
+        return loads_json(source.fetch(url))
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         source.problems.append(f"{url}: could not be fetched ({reason})")
@@ -209,7 +316,14 @@ def _read_endpoint(source: Source, url: str) -> None:
 
 def _pages(source: Source, url: str | None) -> Iterator[tuple[str, Any]]:
     seen: set[str] = set()
-    while url and url not in seen and len(seen) < MAX_PAGES:
+    first, most = url, env_int("RATSWEG_MAX_PAGES", MAX_PAGES)
+    while url and url not in seen:
+        if len(seen) >= most:
+            source.problems.append(
+                f"{first}: the list was cut after {most} pages (RATSWEG_MAX_PAGES); "
+                f"{url} and the pages after it were not read"
+            )
+            return
         seen.add(url)
         page = _fetch_json(source, url)
         if page is None:

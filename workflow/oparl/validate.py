@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.core.errors import InvalidInput
+from workflow.core.inputs import loads_json, read_file_bytes
 from workflow.oparl.validate_object import (
     LIMITS,
     MAX_URL,
@@ -105,8 +107,8 @@ def _load(files: list[Path], root: Path, report: Report) -> list[tuple[str, Any]
     for file in files:
         where = file.relative_to(root).as_posix()
         try:
-            loaded.append((where, json.loads(file.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            loaded.append((where, loads_json(read_file_bytes(file))))
+        except (InvalidInput, UnicodeDecodeError, json.JSONDecodeError) as exc:
             report.problems.append(Problem(where, "", f"is not readable JSON: {exc}"))
     return loaded
 

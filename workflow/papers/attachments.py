@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from storage.schema import Attachment
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.inputs import check_line, check_media_type, read_file_bytes
 from workflow.core.model import Action, Actor, AttachmentView, AuditAction
 from workflow.papers.views import attachment_view
 from workflow.reminders.sync import paper_changed
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from storage.schema import Paper
-
-#: Larger files belong in a document store; the database keeps council papers' Anlagen.
-MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 
 
 class AttachmentService:
@@ -87,19 +85,13 @@ def _names(path: Path, file_name: str | None, media_type: str | None) -> tuple[s
     name = (file_name or path.name).strip()
     if not name or "/" in name or "\\" in name:
         raise InvalidInput(f"{name!r} is not a file name; pass --name NAME without slashes")
+    check_line(name, "file name")
     kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if "/" not in kind:
-        raise InvalidInput(f"{kind!r} is not a media type; pass e.g. --media-type text/plain")
     if len(name) > 255:
         raise InvalidInput(
             f"the file name has {len(name)} characters, 255 are stored; pass a shorter --name"
         )
-    if len(kind) > 127:
-        raise InvalidInput(
-            f"the media type has {len(kind)} characters, 127 are stored; "
-            "pass a shorter --media-type"
-        )
-    return name, kind
+    return name, check_media_type(kind)
 
 
 def _record_added(uow: UnitOfWork, paper: Paper, actor: Actor, row: Attachment) -> None:
@@ -123,17 +115,7 @@ def _record_added(uow: UnitOfWork, paper: Paper, actor: Actor, row: Attachment) 
 
 
 def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_ATTACHMENT_BYTES:
-            raise InvalidInput(
-                f"{str(path)!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; "
-                "attach a smaller file or a link to the document store"
-            )
-        content = path.read_bytes()
-    except IsADirectoryError:
-        raise InvalidInput(f"{str(path)!r} is a directory; attach a file") from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    content = read_file_bytes(path)
     if not content:
         raise InvalidInput(f"{str(path)!r} is empty; attach a file with content")
     return content

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
+from workflow.core.inputs import check_line
 from workflow.core.model import (
     Action,
     AuditAction,
@@ -51,6 +52,7 @@ class CoSigningService:
         :raises InvalidInput: no reason, or the office has not objected.
         :raises TransitionNotAllowed: the paper is not in Mitzeichnung.
         """
+        check_line(reason, "reason")
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
             require(
@@ -97,6 +99,7 @@ class CoSigningService:
         body: str | None = None,
     ) -> PaperView:
         """Sign (or object to) the paper for one participating office."""
+        check_line(comment, "comment")
         if objection and not (comment and comment.strip()):
             raise InvalidInput("an objection needs a reason; pass --comment TEXT")
         with self._shared.write(user, body) as uow:

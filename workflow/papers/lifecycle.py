@@ -16,6 +16,7 @@ from workflow.core.catalog import Catalog, PaperType, RouteStep
 from workflow.core.errors import (
     InvalidInput,
 )
+from workflow.core.inputs import check_line, check_lines, check_text
 from workflow.core.model import (
     Action,
     AuditAction,
@@ -66,6 +67,7 @@ class PaperService:
         :raises NotFoundError: unknown type, office, route or participant.
         :raises PermissionDenied: the user may not create papers for ``office``.
         """
+        _check_texts(title, reference, text, faction, [*participants, *members])
         if not title.strip():
             raise InvalidInput("a paper needs a title; pass --title TEXT")
         now = self._shared.clock.now()
@@ -132,6 +134,7 @@ class PaperService:
     def withdraw_paper(
         self, number: str, *, user: str | None, reason: str, body: str | None = None
     ) -> PaperView:
+        check_line(reason, "reason")
         if not reason.strip():
             raise InvalidInput("withdrawing needs a reason; pass --reason TEXT")
         return self._paper_trigger(number, "withdraw", user, body, reason=reason.strip())
@@ -143,6 +146,16 @@ class PaperService:
             paper, catalog, actor = uow.lock_paper(number)
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), trigger, **kw)
             return touch(uow, catalog, paper)
+
+
+def _check_texts(
+    title: str, reference: str | None, text: str | None, faction: str | None, names: list[str]
+) -> None:
+    check_line(title, "title")
+    check_line(reference, "reference")
+    check_text(text, "text")
+    check_line(faction, "faction")
+    check_lines(names, "participant or member")
 
 
 def _submitter(

@@ -17,6 +17,7 @@ from workflow.core.errors import (
     InvalidInput,
     TransitionNotAllowed,
 )
+from workflow.core.inputs import check_line
 from workflow.core.model import (
     INACTIVE_STEP_STATES,
     OPEN_STEP_STATES,
@@ -66,6 +67,7 @@ class PathService:
         steps after the last step that was dealt with, giving a reason. With ``parallel_to``
         the new step runs beside that step (same level, joined before the next level).
         """
+        check_line(reason, "reason")
         step_role = parse_role(role)
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
@@ -98,6 +100,7 @@ class PathService:
     ) -> PaperView:
         """Remove a planned step. Before release it disappears; afterwards it stays in the
         path as cancelled (entfallen), so that planned and actual path can be compared."""
+        check_line(reason, "reason")
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
             released = self._require_path_edit(catalog, actor, paper, "remove a step from", reason)
@@ -140,6 +143,7 @@ class PathService:
         body: str | None = None,
     ) -> PaperView:
         """Move a planned step to another place in the path (levels follow the new order)."""
+        check_line(reason, "reason")
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
             self._require_path_edit(catalog, actor, paper, "reorder the steps of", reason)
@@ -174,6 +178,7 @@ class PathService:
     ) -> PaperView:
         """A neue Beratungsfolge: every open step is cancelled and the new steps follow the
         steps already dealt with. Planned dates of the old path stay on record."""
+        check_line(reason, "reason")
         if not reason.strip():
             raise InvalidInput("a new Beratungsfolge needs a reason; pass --reason TEXT")
         if not steps:

@@ -50,6 +50,7 @@ from workflow.papers.steps import (
 from workflow.papers.types import (
     check_result,
 )
+from workflow.papers.votes import check_result_texts
 from workflow.reminders.sync import paper_changed
 from workflow.uow import Shared, UnitOfWork, require
 
@@ -98,6 +99,7 @@ class ResultService:
             an earlier step has no result yet.
         :raises InvalidInput: the outcome does not fit the step's role, or a vote is wrong.
         """
+        check_result_texts(votes, label, amended_text, note)
         entry = ResultEntry(
             position=position,
             outcome=outcome,

@@ -24,6 +24,7 @@ from storage import repository
 from storage.audit import paper_stream
 from storage.schema import CoSignature, Paper
 from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed
+from workflow.core.inputs import check_line, check_text
 from workflow.core.model import (
     OPEN_STEP_STATES,
     Action,
@@ -69,6 +70,9 @@ class SupplementService:
         :raises TransitionNotAllowed: ``number`` is not released, or its path is closed.
         :raises NotFoundError: unknown paper, type or participant.
         """
+        check_line(reason, "reason")
+        check_line(title, "title")
+        check_text(text, "text")
         if not reason.strip():
             raise InvalidInput("an Ergänzungsvorlage needs a reason; pass --reason TEXT")
         if title is not None and not title.strip():

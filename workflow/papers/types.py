@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from storage.schema import Paper
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.inputs import check_text
 from workflow.core.model import (
     Action,
     AuditAction,
@@ -54,6 +55,7 @@ class PaperTypeService:
         :raises InvalidInput: empty answer, the type is not answered, or already answered.
         :raises TransitionNotAllowed: the paper is not released or is closed.
         """
+        check_text(text, "answer")
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number)
             require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)

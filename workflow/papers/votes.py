@@ -20,10 +20,12 @@ first, then the main motion. Each vote gives counts, named ballots, or both::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import InvalidInput, did_you_mean
+from workflow.core.inputs import check_line, check_text, read_text
 from workflow.core.model import Ballot, NamedBallot, VoteCount, VoteKind
 
 _COUNT_KEYS = ("yes", "no", "abstain", "biased", "not_participating", "absent")
@@ -31,16 +33,27 @@ _TEXT_KEYS = ("subject", "label", "raw")
 _KEYS = (*_COUNT_KEYS, *_TEXT_KEYS, "kind", "named")
 
 
+def check_result_texts(
+    votes: Sequence[VoteCount], label: str | None, amended_text: str | None, note: str | None
+) -> None:
+    """Refuse control characters in a result's texts: the label, the votes' subjects, labels,
+    wordings and names on one line each; the amended text and the note may span lines.
+
+    :raises InvalidInput: one holds a control character.
+    """
+    check_line(label, "result label")
+    check_text(amended_text, "amended text")
+    check_text(note, "note")
+    for vote in votes:
+        for text in (vote.subject, vote.label, vote.raw):
+            check_line(text, "vote's text")
+        for ballot in vote.named:
+            check_line(ballot.member, "member name")
+
+
 def read_text_file(path: str | Path) -> str:
     """A UTF-8 text file's content, with one clear error line if it cannot be read."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput(f"text file {str(path)!r} does not exist") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"text file {str(path)!r} is not UTF-8; save it as UTF-8") from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {str(path)!r}: {exc.strerror}") from None
+    text = read_text(path, "text file")
     if not text.strip():
         raise InvalidInput(f"text file {str(path)!r} is empty")
     return text.strip()
@@ -78,6 +91,8 @@ def load_yaml_12(text: str, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise InvalidInput(f"{source}: not valid YAML/JSON{where}") from None
+    except RecursionError:
+        raise InvalidInput(f"{source}: lists or mappings nested too deeply") from None
 
 
 def read_votes_file(path: str | Path) -> list[VoteCount]:
