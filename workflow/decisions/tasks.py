@@ -25,7 +25,7 @@ from workflow.core.model import (
 )
 from workflow.decisions.common import add_months, decision_step, plain, required
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, require
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork
 
 if TYPE_CHECKING:
     from storage.schema import Paper
@@ -60,8 +60,7 @@ class TaskService:
         if interval_months is not None and interval_months < 1:
             raise InvalidInput(f"--every must be at least 1 month, got {interval_months}")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
-            require(catalog, actor, Action.IMPLEMENTATION_PLAN, paper.number)
+            paper, catalog, actor = uow.lock_paper(number, Action.IMPLEMENTATION_PLAN)
             if catalog.lifecycle("paper").transition("implement", paper.state) is None:
                 raise InvalidInput(
                     f"implementation tasks follow a decision in force; {paper.number} is "
@@ -111,8 +110,9 @@ class TaskService:
         text = required(text, "a report needs its text; pass --text TEXT")
         with self._shared.write(user, body) as uow:
             task = _task(uow, task_id)
-            paper, catalog, actor = uow.lock_paper(task.paper.number)
-            require(catalog, actor, Action.IMPLEMENTATION_REPORT, f"task {task.id}", task.office_id)
+            paper, catalog, actor = uow.lock_paper(
+                task.paper.number, Action.IMPLEMENTATION_REPORT, office=task.office_id
+            )
             if task.state == TaskState.IMPLEMENTED.value:
                 raise InvalidInput(f"task {task.id} of {paper.number} is already implemented")
             uow.refuse_future(
@@ -158,19 +158,20 @@ class TaskService:
         office: str | None = None,
         paper: str | None = None,
         body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[ImplementationTaskView]:
         """Open (not yet implemented) tasks by due date; ``overdue``: due before today."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             return open_tasks(uow, overdue=overdue, office=office, paper=paper)
 
     def get_implementation_task(
-        self, task_id: int, *, body: str | None = None
+        self, task_id: int, *, body: str | None = None, reader: str | Reader | None = TRUSTED
     ) -> ImplementationTaskView:
         """One task with its reports.
 
         :raises NotFoundError: the municipality has no such task.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             task = _task(uow, task_id)
             return task_view(uow, task, task.paper.number)
 

@@ -29,7 +29,7 @@ from workflow.meetings.common import (
 from workflow.papers.steps import check_window, meeting_label, step_at
 from workflow.papers.views import agenda_item_view
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork
+from workflow.uow import Shared, Trigger, UnitOfWork, require_paper
 
 if TYPE_CHECKING:
     from workflow.core.catalog import Catalog
@@ -220,6 +220,7 @@ class AgendaService:
     ) -> AgendaItem:
         """Schedule ``step`` for the meeting's day and put it on the agenda."""
         catalog = uow.catalog(paper.definitions_version)
+        require_paper(catalog, actor, Trigger("schedule", "consultation"), paper)
         day = local(meeting.start).date()
         ctx = uow.flow(catalog, actor, paper)
         self._shared.engine.fire_consultation(ctx, step, "schedule", date=day, meeting=meeting.id)

@@ -33,7 +33,7 @@ from workflow.papers.steps import (
     parse_role,
     step_at,
 )
-from workflow.uow import Shared, new_step, require, step_payload
+from workflow.uow import Shared, Trigger, new_step, require_paper, step_payload
 
 
 class PathService:
@@ -64,7 +64,7 @@ class PathService:
         """
         step_role = parse_role(role)
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             self._require_path_edit(catalog, actor, paper, "add a step to", reason)
             org = catalog.body_organization(organization)
             steps = sorted(paper.consultations, key=lambda c: c.position)
@@ -95,7 +95,7 @@ class PathService:
         """Remove a planned step. Before release it disappears; afterwards it stays in the
         path as cancelled (entfallen), so that planned and actual path can be compared."""
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             released = self._require_path_edit(catalog, actor, paper, "remove a step from", reason)
             step = step_at(paper, position)
             if released:
@@ -137,7 +137,7 @@ class PathService:
     ) -> PaperView:
         """Move a planned step to another place in the path (levels follow the new order)."""
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             self._require_path_edit(catalog, actor, paper, "reorder the steps of", reason)
             steps = sorted(paper.consultations, key=lambda c: c.position)
             step = step_at(paper, position)
@@ -176,7 +176,7 @@ class PathService:
             raise InvalidInput("the new Beratungsfolge has no steps; pass at least one --step")
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             released = self._require_path_edit(catalog, actor, paper, "re-route", reason)
             orgs = [catalog.body_organization(s.organization) for s in steps]
             ctx = uow.flow(catalog, actor, paper)
@@ -230,7 +230,7 @@ class PathService:
     ) -> PaperView:
         """Give a step its meeting date (allowed before and after release)."""
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger("schedule", "consultation"))
             step = step_at(paper, position)
             check_window(uow.session, paper, step, date)
             ctx = uow.flow(catalog, actor, paper)
@@ -239,7 +239,7 @@ class PathService:
             return touch(uow, catalog, paper)
 
     def _require_editable(self, catalog: Catalog, actor: Actor, paper: Paper, what: str) -> None:
-        require(catalog, actor, Action.PAPER_EDIT, paper.number)
+        require_paper(catalog, actor, Action.PAPER_EDIT, paper)
         if paper.frozen or catalog.lifecycle("paper").state(paper.state).final:
             raise TransitionNotAllowed(
                 paper.number,
@@ -267,7 +267,7 @@ class PathService:
                 self._shared.engine.paper_triggers(catalog, paper.state),
                 "its path is closed",
             )
-        require(catalog, actor, Action.PAPER_ROUTE, paper.number)
+        require_paper(catalog, actor, Action.PAPER_ROUTE, paper)
         if not (reason and reason.strip()):
             raise InvalidInput(
                 f"{paper.number} is released; changing its Beratungsfolge needs a reason "

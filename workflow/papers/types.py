@@ -26,7 +26,7 @@ from workflow.core.model import (
     VoteCount,
 )
 from workflow.papers.present import touch
-from workflow.uow import Shared, require
+from workflow.uow import Shared
 
 if TYPE_CHECKING:
     from storage.schema import Consultation
@@ -55,8 +55,7 @@ class PaperTypeService:
         :raises TransitionNotAllowed: the paper is not released or is closed.
         """
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
-            require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+            paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
             if not text.strip():
                 raise InvalidInput("the answer is empty; pass --text TEXT or --text-file FILE")
             kind = rules_type(catalog, paper)
