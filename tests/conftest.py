@@ -25,6 +25,14 @@ REQUIRE_POSTGRES = os.environ.get("RATSWEG_REQUIRE_POSTGRES") == "1"
 START = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def cli_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands a test runs without ``--as`` or RATSWEG_USER act and read as ``admin`` (every
+    shipped and test municipality has one), not as the login name running the tests: reads
+    need a user of users.yaml too (issue 13). Tests of who may do what name their users."""
+    monkeypatch.setenv("RATSWEG_USER", "admin")
+
+
 def _postgres_reachable() -> str | None:
     """None when PostgreSQL answers, else the reason."""
     try:

@@ -20,7 +20,8 @@ from workflow.service import WorkflowService
 
 
 def run(service: WorkflowService, *args: str, user: str | None = None):  # type: ignore[no-untyped-def]
-    env = {"RATSWEG_USER": user} if user else {"RATSWEG_USER": "nobody-here"}
+    # without a user: the auditor, who may read everything and change nothing
+    env = {"RATSWEG_USER": user or "auditor"}
     return CliRunner().invoke(cli, list(args), obj=service, env=env)
 
 

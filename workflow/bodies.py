@@ -20,6 +20,9 @@ from workflow.core.model import (
     Role,
 )
 from workflow.uow import (
+    KNOWN_USERS,
+    TRUSTED,
+    Reader,
     Shared,
     actor_of,
     require,
@@ -87,9 +90,11 @@ class BodyService:
         with self._shared.read() as uow:
             return [_body_view(b) for b in repository.list_bodies(uow.session)]
 
-    def catalog(self, body_id: str | None = None) -> Catalog:
+    def catalog(
+        self, body_id: str | None = None, *, reader: str | Reader | None = TRUSTED
+    ) -> Catalog:
         """The current definitions of a body."""
-        with self._shared.read(body_id) as uow:
+        with self._shared.read(body_id, reader, KNOWN_USERS) as uow:
             return uow.catalog()
 
     def require_admin(self, user: str | None, *, body: str | None = None) -> None:

@@ -14,6 +14,8 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,7 +35,14 @@ from workflow.core.errors import (
     did_you_mean,
     not_found,
 )
-from workflow.core.model import Action, Actor, AuditAction, ConsultationRole, Role
+from workflow.core.model import (
+    Action,
+    Actor,
+    AuditAction,
+    ConsultationRole,
+    ObjectionKind,
+    Role,
+)
 from workflow.definitions import catalog_from_files
 
 #: The actor of changes made on no user's behalf (reminder plans before any recorded change).
@@ -64,6 +73,38 @@ class CatalogCache:
             self._catalogs[catalog.version] = catalog
 
 
+class Reader(Enum):
+    """A read on nobody's behalf."""
+
+    #: ratsweg's own code reads (the demo, the worker, the OParl server's public record, tests
+    #: of the service); every command a person runs passes the user instead.
+    TRUSTED = "trusted"
+
+
+TRUSTED = Reader.TRUSTED
+
+
+@dataclass(frozen=True, slots=True)
+class Readers:
+    """Who may read something: a user of users.yaml with one of ``roles`` (none: any)."""
+
+    roles: frozenset[Role]
+    what: str
+
+
+#: Papers, meetings, Fristen, decisions, the definitions: every user of users.yaml.
+KNOWN_USERS = Readers(frozenset(), "read")
+#: The audit trail (every step, non-public ones included): auditors, admins, the session office.
+AUDIT_READERS = Readers(
+    frozenset({Role.AUDITOR, Role.ADMIN, Role.SESSION_OFFICE}), "read the audit trail"
+)
+#: Reminders (recipients and their e-mail addresses): the session office and admins, and the
+#: auditors, who read everything.
+REMINDER_READERS = Readers(
+    frozenset({Role.SESSION_OFFICE, Role.ADMIN, Role.AUDITOR}), "read the reminders"
+)
+
+
 class Shared:
     """What every capability service holds: the database, the clock, the engine and the
     catalog cache. It opens units of work."""
@@ -79,9 +120,19 @@ class Shared:
             yield UnitOfWork(self, session, user, body)
 
     @contextlib.contextmanager
-    def read(self, body: str | None = None, user: str | None = None) -> Iterator[UnitOfWork]:
+    def read(
+        self,
+        body: str | None = None,
+        user: str | Reader | None = None,
+        readers: Readers | None = None,
+    ) -> Iterator[UnitOfWork]:
+        """A read transaction of ``user``. With ``readers`` the user must be in users.yaml
+        and hold one of their roles (``TRUSTED``: ratsweg's own code reads, no user)."""
         with self.db.read() as session:
-            yield UnitOfWork(self, session, user, body)
+            uow = UnitOfWork(self, session, None if isinstance(user, Reader) else user, body)
+            if readers is not None and not isinstance(user, Reader):
+                uow.require_reader(readers)
+            yield uow
 
 
 class UnitOfWork:
@@ -123,6 +174,17 @@ class UnitOfWork:
             self._actor = actor_of(self.catalog(), self.user)
         return self._actor
 
+    def require_reader(self, readers: Readers) -> None:
+        """The acting user is in users.yaml and holds one of ``readers``' roles (any role when
+        it names none).
+
+        :raises PermissionDenied: no user given, or not one of the readers.
+        :raises NotFoundError: the user is not in users.yaml.
+        """
+        actor = self.actor()
+        if readers.roles and not actor.roles & readers.roles:
+            require_role(actor, set(readers.roles), readers.what)
+
     # -- papers ------------------------------------------------------------------------------
 
     def paper(self, number: str, *, for_update: bool = False) -> Paper:
@@ -145,14 +207,22 @@ class UnitOfWork:
             raise NotFoundError(f"no meeting {meeting_id!r} in {body.name}{hint}")
         return meeting
 
-    def lock_paper(self, number: str) -> tuple[Paper, Catalog, Actor]:
-        """Lock the paper row for this transaction; its catalog and the actor.
+    def lock_paper(
+        self, number: str, action: PaperAction | None, *, office: str | None = None
+    ) -> tuple[Paper, Catalog, Actor]:
+        """Lock the paper row for this transaction; its catalog and the actor, once
+        ``require_paper`` allowed the actor ``action`` on the paper (``office``: on behalf
+        of that office instead of the writing one). ``None``: the caller decides the action
+        from the paper's state and calls ``require_paper`` before it changes anything.
 
         The actor comes from the body's current definitions (users change over time); the
         paper's rules come from the version it was created under.
         """
         paper = self.paper(number, for_update=True)
-        return paper, self.catalog(paper.definitions_version), self.actor()
+        catalog, actor = self.catalog(paper.definitions_version), self.actor()
+        if action is not None:
+            require_paper(catalog, actor, action, paper, office=office)
+        return paper, catalog, actor
 
     def record(
         self,
@@ -264,11 +334,70 @@ def require(
             f"{actor.user_id!r} may not do {action.value} on {target}: needs one of the roles "
             f"{', '.join(sorted(roles))}"
         )
+    if office:
+        _require_office(actor, office)
+
+
+def _require_office(actor: Actor, office: str) -> None:
+    """``actor`` acts for ``office`` (the session office and admins act for every office)."""
     privileged = actor.roles & {Role.SESSION_OFFICE, Role.ADMIN}
-    if office and not privileged and office not in actor.offices:
+    if not privileged and office not in actor.offices:
         raise PermissionDenied(
             f"{actor.user_id!r} does not belong to office {office!r} and may not act for it"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A lifecycle trigger as an action on a paper: the lifecycle's roles decide who may fire
+    it (the engine checks them), ``require_paper`` the office."""
+
+    name: str
+    lifecycle: str = "paper"
+
+
+#: What a user does to a paper: a permission of the definitions or a lifecycle trigger.
+PaperAction = Action | Trigger
+
+#: Triggers fired on every office's papers: the Bürgermeister's rights over the council's
+#: decisions (Dringlichkeitsentscheidung, Widerspruch, Beanstandung, Aussetzung, Einspruch).
+MUNICIPAL_TRIGGERS = frozenset({"decide_urgently"} | {kind.trigger for kind in ObjectionKind})
+
+
+def require_paper(
+    catalog: Catalog,
+    actor: Actor,
+    action: PaperAction,
+    paper: Paper,
+    *,
+    office: str | None = None,
+) -> None:
+    """May ``actor`` do ``action`` on ``paper``? The one check of every action on a paper.
+
+    The role comes from the permission (or, for a trigger, the lifecycle: a user without one
+    of its roles is refused by the engine, with the roles named). The office: a user acts for
+    the paper's writing office, or for ``office`` when one is given (co-signing: the
+    participating office; Beschlusskontrolle: the task's office). The session office and
+    admins act for every office; the Bürgermeister's triggers (``MUNICIPAL_TRIGGERS``) concern
+    every office's papers.
+
+    :raises PermissionDenied: no role of the action's, or not of the office.
+    :raises NotFoundError: ``office`` is not an office of the definitions.
+    """
+    acting_for = catalog.office(office).id if office else paper.office_id
+    if isinstance(action, Action):
+        require(catalog, actor, action, paper.number, office=acting_for)
+        return
+    if action.lifecycle == "paper" and action.name in MUNICIPAL_TRIGGERS:
+        return
+    roles = {
+        role
+        for transition in catalog.lifecycle(action.lifecycle).transitions
+        if transition.trigger == action.name
+        for role in transition.roles
+    }
+    if actor.roles & roles:  # without one, the engine refuses and names the roles
+        _require_office(actor, acting_for)
 
 
 def require_role(actor: Actor, roles: set[Role], what: str) -> None:

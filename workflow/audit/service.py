@@ -40,6 +40,9 @@ from workflow.papers.steps import (
 )
 from workflow.papers.views import audit_event_view
 from workflow.uow import (
+    AUDIT_READERS,
+    TRUSTED,
+    Reader,
     Shared,
     UnitOfWork,
     actor_of,
@@ -53,19 +56,25 @@ class AuditService:
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
 
-    def audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
-        with self._shared.read(body) as uow:
+    def audit_trail(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[AuditEventView]:
+        with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             paper = uow.paper(number)
             events = repository.paper_trail(session, paper.id, paper_stream(paper.id))
             return [audit_event_view(e, paper.number) for e in events]
 
     def replay_audit(
-        self, number: str | None = None, *, body: str | None = None
+        self,
+        number: str | None = None,
+        *,
+        body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[ReplayReport]:
         """Rebuild one paper (or every paper of the municipality) purely from its audit events
         and compare it with the stored paper; each report names the first difference."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             body_row = uow.body()
             if number is not None:
@@ -82,11 +91,17 @@ class AuditService:
                 )
             return reports
 
-    def verify_audit(self, seal: Seal | None = None) -> VerifyReport:
+    def verify_audit(
+        self,
+        seal: Seal | None = None,
+        *,
+        body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
+    ) -> VerifyReport:
         """Recompute every hash chain; with a seal, also check that every sealed chain head is
         still the event at its (stream, seq). Names the first break and its paper."""
         sealed = {h.stream: (h.seq, h.hash) for h in seal.heads} if seal else None
-        with self._shared.read() as uow:
+        with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             if seal is not None:
                 self._check_seal_database(session, seal)
@@ -157,22 +172,24 @@ class AuditService:
                 root_hash=root_hash(heads),
             )
 
-    def search_audit(self, query: AuditQuery, *, body: str | None = None) -> list[AuditEventView]:
+    def search_audit(
+        self, query: AuditQuery, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[AuditEventView]:
         """The events matching every filter of ``query``, oldest first.
 
         :raises NotFoundError: unknown paper, paper type or organization.
         :raises InvalidInput: unknown action, or ``since`` after ``until``.
         """
-        with self.audit_events(query, body=body) as events:
+        with self.audit_events(query, body=body, reader=reader) as events:
             return list(events)
 
     @contextlib.contextmanager
     def audit_events(
-        self, query: AuditQuery, *, body: str | None = None
+        self, query: AuditQuery, *, body: str | None = None, reader: str | Reader | None = TRUSTED
     ) -> Iterator[AuditEventStream]:
         """Like ``search_audit``, but streams the events from one read transaction, which stays
         open inside the ``with`` block: constant memory for exports of any size."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             statement = self._audit_statement(uow, query)
             yield AuditEventStream(session, statement)

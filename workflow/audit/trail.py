@@ -35,7 +35,7 @@ from workflow.core.model import (
     VoteKind,
 )
 from workflow.papers.views import audit_event_view, paper_view, vote_view
-from workflow.uow import Shared, UnitOfWork
+from workflow.uow import AUDIT_READERS, KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -108,7 +108,11 @@ class TrailService:
         self._shared = shared
 
     def list_decisions(
-        self, query: DecisionQuery, *, body: str | None = None
+        self,
+        query: DecisionQuery,
+        *,
+        body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[DecisionView]:
         """Decisions (results that adopt, approve or annul, or reject in a concluding step)
         by meeting day, with the main vote and the deadlines of the path up to the decision.
@@ -120,7 +124,7 @@ class TrailService:
             raise InvalidInput(
                 f"the period starts {query.since:%d.%m.%Y} but ends {query.until:%d.%m.%Y}"
             )
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             session = uow.session
             body_row = uow.body()
             catalog = uow.catalog(body_row.definitions_version)
@@ -134,13 +138,15 @@ class TrailService:
                 if step.date is not None
             ]
 
-    def paper_report(self, number: str, *, body: str | None = None) -> list[PaperTrail]:
+    def paper_report(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[PaperTrail]:
         """The paper (and the papers ``papers_for_report`` adds) with path, votes, text
         versions, deadlines, audit events and the state of its hash chain.
 
         :raises NotFoundError: no such paper.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             papers = papers_for_report(uow, number)
             facts = _TrailFacts.load(session, papers)

@@ -22,7 +22,7 @@ from workflow.core.errors import InvalidInput
 from workflow.decisions.tasks import open_tasks
 from workflow.papers.deadlines import open_deadlines
 from workflow.papers.views import meeting_view
-from workflow.uow import Shared
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,6 +54,7 @@ class CalendarService:
         start: dt.date | None = None,
         end: dt.date | None = None,
         body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> CalendarFeed:
         """Meetings, open deadlines and Beschlusskontrolle tasks between ``start`` and ``end``
         (local days, both included; default from 30 days ago to a year ahead) for at most one
@@ -65,7 +66,7 @@ class CalendarService:
         first, last = _request(
             local(self._shared.clock.now()).date(), user, office, organization, start, end
         )
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             body_row = uow.body()
             catalog = uow.catalog()
             title, offices, organization = _audience(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     STREAM_FORMATS,
     chosen_format,
@@ -60,14 +60,17 @@ def audit() -> None:
     help="Include the original and every Ergänzungsvorlage of the paper's chain.",
 )
 @row_output_options
+@reader_option
 @pass_runtime
-def audit_trail(rt: Runtime, number: str, chain: bool, fmt: str, as_json: bool) -> None:
+def audit_trail(
+    rt: Runtime, number: str, chain: bool, fmt: str, as_json: bool, reader: str | None
+) -> None:
     """Show every recorded change of a paper (and of its chain), oldest first per paper."""
     fmt = chosen_format(fmt, as_json)
     if not chain:
-        echo_events(rt.service.audit.audit_trail(number, body=rt.body), fmt)
+        echo_events(rt.service.audit.audit_trail(number, body=rt.body, reader=user_of(reader)), fmt)
         return
-    events = rt.service.supplements.chain_audit_trail(number, body=rt.body)
+    events = rt.service.supplements.chain_audit_trail(number, body=rt.body, reader=user_of(reader))
     papers = list(dict.fromkeys(e.paper_number for e in events))
     if fmt != "table" or len(papers) < 2:
         echo_events(events, fmt)
@@ -112,15 +115,17 @@ def audit_query(filters: dict[str, Any]) -> AuditQuery:
 @audit.command("search")
 @filter_options
 @row_output_options
+@reader_option
 @pass_runtime
-def audit_search(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
+def audit_search(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **filters: Any) -> None:
     """Find events by paper, actor, action, paper type, organization, meeting and date."""
     fmt = chosen_format(fmt, as_json)
+    query = audit_query(filters)
     if fmt == "table":
-        found = rt.service.audit.search_audit(audit_query(filters), body=rt.body)
+        found = rt.service.audit.search_audit(query, body=rt.body, reader=user_of(reader))
         echo_events(found, fmt, paper_column=True)
         return
-    with rt.service.audit.audit_events(audit_query(filters), body=rt.body) as events:
+    with rt.service.audit.audit_events(query, body=rt.body, reader=user_of(reader)) as events:
         write_rows((event_record(e) for e in events), EVENT_FIELDS, fmt, sys.stdout)
 
 
@@ -139,12 +144,16 @@ def audit_search(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
     type=click.Path(dir_okay=False),
     help="Write to this file (default: stdout).",
 )
+@reader_option
 @pass_runtime
-def audit_export(rt: Runtime, fmt: str, output: str | None, **filters: Any) -> None:
+def audit_export(
+    rt: Runtime, fmt: str, output: str | None, reader: str | None, **filters: Any
+) -> None:
     """Export events (all, or filtered like search) with everything needed to re-verify them;
     streams in constant memory, with a progress bar when stderr is a terminal."""
+    query = audit_query(filters)
     with (
-        rt.service.audit.audit_events(audit_query(filters), body=rt.body) as events,
+        rt.service.audit.audit_events(query, body=rt.body, reader=user_of(reader)) as events,
         open_output(output) as out,
     ):
         rows: Iterable[AuditEventView] = events
@@ -190,13 +199,16 @@ def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
     help="Also prove that nothing recorded up to this seal was changed, deleted or reordered.",
 )
 @output_options
+@reader_option
 @pass_runtime
-def audit_verify(rt: Runtime, seal_file: str | None, fmt: str, as_json: bool) -> None:
+def audit_verify(
+    rt: Runtime, seal_file: str | None, fmt: str, as_json: bool, reader: str | None
+) -> None:
     """Recompute every hash chain; report the first broken link and exit 1."""
     from workflow.audit.seal import read_seal
 
     seal = read_seal(seal_file) if seal_file else None
-    report = rt.service.audit.verify_audit(seal)
+    report = rt.service.audit.verify_audit(seal, body=rt.body, reader=user_of(reader))
     echo_verify(report, chosen_format(fmt, as_json), seal)
     if not report.ok:
         sys.exit(1)
@@ -215,15 +227,18 @@ def audit_verify(rt: Runtime, seal_file: str | None, fmt: str, as_json: bool) ->
     type=click.Path(dir_okay=False),
     help="Write a PDF too (needs WeasyPrint, wkhtmltopdf or Chromium).",
 )
+@reader_option
 @pass_runtime
-def audit_report(rt: Runtime, number: str, output: str | None, pdf: str | None) -> None:
+def audit_report(
+    rt: Runtime, number: str, output: str | None, pdf: str | None, reader: str | None
+) -> None:
     """Write the decision trail of a paper as a printable HTML document (German): its path,
     consultations with publicity, results and votes, text versions, deadlines, audit events
     and the state of its hash chain."""
     from workflow.audit.report import find_pdf_converter, render_report, write_pdf
 
     converter = find_pdf_converter() if pdf else None  # before any work: nothing is written
-    trails = rt.service.trail.paper_report(number, body=rt.body)
+    trails = rt.service.trail.paper_report(number, body=rt.body, reader=user_of(reader))
     document = render_report(trails, generated_at=rt.service.clock.now())
     if output or not pdf:
         with open_output(output) as out:
@@ -240,13 +255,16 @@ def audit_report(rt: Runtime, number: str, output: str | None, pdf: str | None) 
 @click.argument("number", required=False)
 @click.option("--all", "every", is_flag=True, help="Replay every paper of the municipality.")
 @row_output_options
+@reader_option
 @pass_runtime
-def audit_replay(rt: Runtime, number: str | None, every: bool, fmt: str, as_json: bool) -> None:
+def audit_replay(
+    rt: Runtime, number: str | None, every: bool, fmt: str, as_json: bool, reader: str | None
+) -> None:
     """Rebuild papers from their audit events alone and compare them with the database; name
     the first difference and exit 1 if any paper differs or cannot be replayed."""
     if (number is None) != every:
         raise click.UsageError("pass either a paper NUMBER or --all")
-    reports = rt.service.audit.replay_audit(number, body=rt.body)
+    reports = rt.service.audit.replay_audit(number, body=rt.body, reader=user_of(reader))
     echo_replay(reports, chosen_format(fmt, as_json))
     if not all(r.ok for r in reports):
         sys.exit(1)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from workflow.cli.options import DATE, Runtime, pass_runtime
+from workflow.cli.options import DATE, Runtime, pass_runtime, reader_option, user_of
 
 
 @click.group()
@@ -33,9 +33,11 @@ def calendar() -> None:
     type=click.Path(dir_okay=False),
     help="Write to FILE (replaced) instead of stdout.",
 )
+@reader_option
 @pass_runtime
 def calendar_export(
     rt: Runtime,
+    reader: str | None,
     user: str | None,
     office: str | None,
     organization: str | None,
@@ -50,7 +52,13 @@ def calendar_export(
     from workflow.cli.audit import open_output
 
     feed = rt.service.calendar.calendar_feed(
-        user=user, office=office, organization=organization, start=start, end=end, body=rt.body
+        user=user,
+        office=office,
+        organization=organization,
+        start=start,
+        end=end,
+        body=rt.body,
+        reader=user_of(reader),
     )
     text = build_calendar(feed, now=rt.service.clock.now(), style=DeadlineStyle(style))
     with open_output(output) as handle:

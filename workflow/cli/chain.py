@@ -13,7 +13,15 @@ from typing import Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, text_or_file, user_of
+from workflow.cli.options import (
+    DATE,
+    Runtime,
+    actor_option,
+    pass_runtime,
+    reader_option,
+    text_or_file,
+    user_of,
+)
 from workflow.cli.output import chosen_format, output_options, render
 from workflow.core.clock import today
 
@@ -57,10 +65,11 @@ def paper_supplement(
 @click.command("chain")
 @click.argument("number")
 @output_options
+@reader_option
 @pass_runtime
-def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
     """List the chain of a paper: the original and its Ergänzungsvorlagen, in order."""
-    views = rt.service.supplements.paper_chain(number, body=rt.body)
+    views = rt.service.supplements.paper_chain(number, body=rt.body, reader=user_of(reader))
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
         click.echo(render([dataclasses.asdict(v) for v in views], [], "json"))

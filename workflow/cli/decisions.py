@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     chosen_format,
     echo_rows,
@@ -101,10 +101,11 @@ def paper_supervisory(rt: Runtime, number: str, result: str, reason: str, user: 
 @click.command("procedures")
 @click.argument("number")
 @output_options
+@reader_option
 @pass_runtime
-def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
     """List a paper's Dringlichkeitsentscheidungen and objections with their windows."""
-    views = rt.service.decisions.list_procedures(number, body=rt.body)
+    views = rt.service.decisions.list_procedures(number, body=rt.body, reader=user_of(reader))
     rows = [dataclasses.asdict(v) for v in views]
     headers = ["kind", "date", "organization_id", "decided_by", "co_signer", "position"]
     headers += ["window_start", "window_end", "legal_basis", "reason"]
@@ -131,8 +132,16 @@ def decisions(ctx: click.Context) -> None:
 @click.option("--paper-type", metavar="TYPE", help="Decisions on papers of this type.")
 @click.option("--outcome", metavar="OUTCOME", help="e.g. beschlossen, abgelehnt, genehmigt.")
 @row_output_options
+@reader_option
 @pass_runtime
-def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **filters: Any) -> None:
+def decisions_list(
+    rt: Runtime,
+    fmt: str,
+    as_json: bool,
+    year: int | None,
+    reader: str | None = None,
+    **filters: Any,
+) -> None:
     """List decisions by meeting day: Gremium, paper, result, votes, deadlines kept or missed."""
     from workflow.audit.trail import DecisionQuery
 
@@ -140,7 +149,8 @@ def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **fil
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         filters["since"] = max(filters["since"] or first, first)
         filters["until"] = min(filters["until"] or last, last)
-    found = rt.service.trail.list_decisions(DecisionQuery(**filters), body=rt.body)
+    query = DecisionQuery(**filters)
+    found = rt.service.trail.list_decisions(query, body=rt.body, reader=user_of(reader))
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
         click.echo(render([decision_row(d) for d in found], DECISION_HEADERS, fmt))
@@ -153,10 +163,16 @@ def decisions_list(rt: Runtime, fmt: str, as_json: bool, year: int | None, **fil
 @click.option("--office", help="Only tasks of this office.")
 @click.option("--paper", help="Only tasks of this paper.")
 @row_output_options
+@reader_option
 @pass_runtime
-def decisions_open(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
+def decisions_open(
+    rt: Runtime, fmt: str, as_json: bool, reader: str | None, **filters: Any
+) -> None:
     """List open and reported tasks by due date."""
-    _echo_tasks(rt.service.tasks.list_implementation_tasks(body=rt.body, **filters), fmt, as_json)
+    tasks = rt.service.tasks.list_implementation_tasks(
+        body=rt.body, reader=user_of(reader), **filters
+    )
+    _echo_tasks(tasks, fmt, as_json)
 
 
 @decisions.command("task-add")

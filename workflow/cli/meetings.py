@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     chosen_format,
     echo_rows,
@@ -96,10 +96,11 @@ def meeting_create(
 @click.option("--to", "until", type=DATE, help="Last day (local).")
 @click.option("--state", help="Only meetings in this state.")
 @row_output_options
+@reader_option
 @pass_runtime
-def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
+def meeting_list(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **filters: Any) -> None:
     """List meetings by start."""
-    views = rt.service.meetings.list_meetings(body=rt.body, **filters)
+    views = rt.service.meetings.list_meetings(body=rt.body, reader=user_of(reader), **filters)
     fmt = chosen_format(fmt, as_json)
     if fmt in ("json", "ndjson"):
         echo_rows([_meeting_plain(v) for v in views], [], fmt)
@@ -122,21 +123,24 @@ def meeting_list(rt: Runtime, fmt: str, as_json: bool, **filters: Any) -> None:
 @meeting.command("show")
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @output_options
+@reader_option
 @pass_runtime
-def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
+def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool, reader: str | None) -> None:
     """Show a meeting with its agenda."""
-    _show_meeting(
-        rt.service.meetings.get_meeting(meeting_id, body=rt.body), chosen_format(fmt, as_json)
-    )
+    view = rt.service.meetings.get_meeting(meeting_id, body=rt.body, reader=user_of(reader))
+    _show_meeting(view, chosen_format(fmt, as_json))
 
 
 @meeting.command("agenda")
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @output_options
+@reader_option
 @pass_runtime
-def meeting_agenda(rt: Runtime, meeting_id: int, fmt: str, as_json: bool) -> None:
+def meeting_agenda(
+    rt: Runtime, meeting_id: int, fmt: str, as_json: bool, reader: str | None
+) -> None:
     """Show the agenda: TOPs, public part first, Nachträge marked."""
-    view = rt.service.meetings.get_meeting(meeting_id, body=rt.body)
+    view = rt.service.meetings.get_meeting(meeting_id, body=rt.body, reader=user_of(reader))
     _echo_agenda(view.agenda, chosen_format(fmt, as_json))
 
 

@@ -109,6 +109,17 @@ def actor_option(func: F) -> F:
     )(func)
 
 
+def reader_option(func: F) -> F:
+    """``--as USER`` (else RATSWEG_USER, else the login name) on every command that reads the
+    database: the service decides whether the user may read it."""
+    return click.option(
+        "--as",
+        "reader",
+        metavar="USER",
+        help="Read as this user (default: RATSWEG_USER, then the login name).",
+    )(func)
+
+
 def pass_runtime(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

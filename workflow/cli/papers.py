@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, PLANNED, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import (
+    DATE,
+    PLANNED,
+    Runtime,
+    actor_option,
+    pass_runtime,
+    reader_option,
+    user_of,
+)
 from workflow.cli.output import chosen_format, output_options, render, row_output_options
 from workflow.cli.paper_view import GRAPH_FORMATS, echo_path, emit_graph, show_paper
 
@@ -115,19 +123,23 @@ def _planned_dates(
 @paper.command("show")
 @click.argument("number")
 @output_options
+@reader_option
 @pass_runtime
-def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
     """Show a paper with its Beratungsfolge and co-signatures."""
-    show_paper(rt.service.papers.get_paper(number, body=rt.body), chosen_format(fmt, as_json))
+    view = rt.service.papers.get_paper(number, body=rt.body, reader=user_of(reader))
+    show_paper(view, chosen_format(fmt, as_json))
 
 
 @paper.command("list")
 @click.option("--state", help="Only papers in this state.")
 @row_output_options
+@reader_option
 @pass_runtime
-def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool) -> None:
+def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool, reader: str | None) -> None:
     """List papers."""
-    rows = [dataclasses.asdict(p) for p in rt.service.papers.list_papers(body=rt.body, state=state)]
+    papers = rt.service.papers.list_papers(body=rt.body, state=state, reader=user_of(reader))
+    rows = [dataclasses.asdict(p) for p in papers]
     click.echo(
         render(
             rows,
@@ -197,12 +209,13 @@ class StepType(click.ParamType):  # type: ignore[type-arg]
     "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
 )
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@reader_option
 @pass_runtime
-def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None) -> None:
+def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None, reader: str | None) -> None:
     """Draw the paper's path: done, current and planned steps, outcomes on the edges."""
     from workflow.papers.diagrams import paper_source
 
-    view = rt.service.papers.get_paper(number, body=rt.body)
+    view = rt.service.papers.get_paper(number, body=rt.body, reader=user_of(reader))
     emit_graph(paper_source(view, "mermaid" if fmt == "mermaid" else "dot"), fmt, output)
 
 
@@ -290,10 +303,11 @@ def paper_attach(
 @paper.command("check")
 @click.argument("number")
 @output_options
+@reader_option
 @pass_runtime
-def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool) -> None:
+def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
     """Check a paper's path against the deadlines: can each result reach the next invitation?"""
-    checks = rt.service.deadlines.check_path(number, body=rt.body)
+    checks = rt.service.deadlines.check_path(number, body=rt.body, reader=user_of(reader))
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
         click.echo(render([dataclasses.asdict(c) for c in checks], [], "json"))

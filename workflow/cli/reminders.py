@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import chosen_format, echo_rows, row_output_options, to_plain
 
 if TYPE_CHECKING:
@@ -28,11 +28,21 @@ DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting
 @click.option("--from", "start", type=DATE, help="Deadlines on or after this day.")
 @click.option("--to", "end", type=DATE, help="Deadlines on or before this day.")
 @row_output_options
+@reader_option
 @pass_runtime
-def deadlines(rt: Runtime, fmt: str, as_json: bool, for_user: str | None, **filters: Any) -> None:
+def deadlines(
+    rt: Runtime,
+    fmt: str,
+    as_json: bool,
+    for_user: str | None,
+    reader: str | None,
+    **filters: Any,
+) -> None:
     """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung, Bericht
     (Beschlusskontrolle). Met ones are left out (released, invited)."""
-    entries = rt.service.deadlines.list_deadlines(body=rt.body, user=for_user, **filters)
+    entries = rt.service.deadlines.list_deadlines(
+        body=rt.body, user=for_user, reader=user_of(reader), **filters
+    )
     fmt = chosen_format(fmt, as_json)
     rows = [_deadline_row(e) for e in entries]
     columns = DEADLINE_COLUMNS + (
@@ -61,8 +71,9 @@ def _reminder_list(state: str, help_text: str) -> None:
         help="Show at most this many (0: all).",
     )
     @row_output_options
+    @reader_option
     @pass_runtime
-    def command(rt: Runtime, limit: int, fmt: str, as_json: bool) -> None:
+    def command(rt: Runtime, limit: int, fmt: str, as_json: bool, reader: str | None) -> None:
         from workflow.core.model import ReminderState
 
         states = {
@@ -70,7 +81,11 @@ def _reminder_list(state: str, help_text: str) -> None:
             "sent": [ReminderState.SENT],
         }.get(state, [ReminderState.FAILED])
         views = rt.service.reminders.list_reminders(
-            states, body=rt.body, limit=limit + 1 if limit else None, newest_first=state != "due"
+            states,
+            body=rt.body,
+            limit=limit + 1 if limit else None,
+            newest_first=state != "due",
+            reader=user_of(reader),
         )
         if limit and len(views) > limit:
             views = views[:limit]

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from workflow.cli.audit import echo_events, echo_replay, echo_verify
-from workflow.cli.options import Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import chosen_format, output_options, render, row_output_options, show_date
 from workflow.cli.paper_view import GRAPH_FORMATS, emit_graph, show_paper
 
@@ -117,15 +117,18 @@ def definitions_check(directory: str) -> None:
 @definitions.command("show")
 @click.argument("directory", required=False)
 @row_output_options
+@reader_option
 @pass_runtime
-def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
+def definitions_show(
+    rt: Runtime, directory: str | None, fmt: str, as_json: bool, reader: str | None
+) -> None:
     """Show a municipality's organizations (from DIRECTORY, else the database's current)."""
     from workflow.definitions import load_catalog, resolve_definitions_dir
 
     catalog = (
         load_catalog(resolve_definitions_dir(directory))
         if directory
-        else rt.service.bodies.catalog(rt.body)
+        else rt.service.bodies.catalog(rt.body, reader=user_of(reader))
     )
     rows = [
         {
@@ -148,8 +151,11 @@ def definitions_show(rt: Runtime, directory: str | None, fmt: str, as_json: bool
 @definitions.command("outcomes")
 @click.argument("directory", required=False)
 @output_options
+@reader_option
 @pass_runtime
-def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: bool) -> None:
+def definitions_outcomes(
+    rt: Runtime, directory: str | None, fmt: str, as_json: bool, reader: str | None
+) -> None:
     """List the results a step can record, their effect on the path, and the municipality's
     own labels for them."""
     from workflow.core.model import Outcome
@@ -158,7 +164,7 @@ def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: 
     catalog = (
         load_catalog(resolve_definitions_dir(directory))
         if directory
-        else rt.service.bodies.catalog(rt.body)
+        else rt.service.bodies.catalog(rt.body, reader=user_of(reader))
     )
     labels = catalog.procedure.outcome_labels
     rows = [
@@ -184,9 +190,15 @@ def definitions_outcomes(rt: Runtime, directory: str | None, fmt: str, as_json: 
     "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
 )
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@reader_option
 @pass_runtime
 def definitions_graph(
-    rt: Runtime, directory: str | None, name: str, fmt: str, output: str | None
+    rt: Runtime,
+    directory: str | None,
+    name: str,
+    fmt: str,
+    output: str | None,
+    reader: str | None,
 ) -> None:
     """Draw a lifecycle (states, triggers, guards) as Mermaid, DOT, SVG or PNG."""
     from workflow.core.errors import not_found
@@ -196,7 +208,7 @@ def definitions_graph(
     catalog = (
         load_catalog(resolve_definitions_dir(directory))
         if directory
-        else rt.service.bodies.catalog(rt.body)
+        else rt.service.bodies.catalog(rt.body, reader=user_of(reader))
     )
     if name not in catalog.lifecycles:
         raise not_found("lifecycle", name, catalog.lifecycles)

@@ -25,6 +25,7 @@ from workflow.core.model import (
 from workflow.decisions.common import decision_step, procedure_payload
 from workflow.papers.present import touch
 from workflow.papers.steps import inside_window, outside_window
+from workflow.uow import Trigger
 
 if TYPE_CHECKING:
     from workflow.core.catalog import Catalog
@@ -59,7 +60,7 @@ def raise_objection(
 ) -> PaperView:
     """The ``objection`` against paper ``number``'s decision, in the unit of work ``uow``:
     execution is suspended and a re-decision step inserted."""
-    paper, catalog, actor = uow.lock_paper(number)
+    paper, catalog, actor = uow.lock_paper(number, Trigger(objection.trigger))
     decided = decision_step(paper)
     org, basis, window = _target(uow, catalog, paper, decided, objection, date, members)
     start, end = _window(date, window)

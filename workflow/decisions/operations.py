@@ -28,7 +28,7 @@ from workflow.core.model import Outcome, PaperView, ProcedureView
 from workflow.decisions import objections, urgent
 from workflow.decisions.common import DECIDING, procedure_view, required
 from workflow.papers.present import touch
-from workflow.uow import Shared
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, Trigger
 
 if TYPE_CHECKING:
     from storage.schema import Paper
@@ -118,7 +118,7 @@ class DecisionService:
         :raises TransitionNotAllowed: the paper is not in its Einspruchsfrist.
         """
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger("finalize"))
             ctx = uow.flow(catalog, actor, paper)
             until = _period_end(catalog, paper)
             today = local(self._shared.clock.now()).date()
@@ -144,14 +144,17 @@ class DecisionService:
         check_line(reason, "reason")
         reason = required(reason, "the supervisory decision needs a reference; pass --reason")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            trigger = "annul" if annul else "confirm"
+            paper, catalog, actor = uow.lock_paper(number, Trigger(trigger))
             ctx = uow.flow(catalog, actor, paper)
-            self._shared.engine.fire_paper(ctx, "annul" if annul else "confirm", reason=reason)
+            self._shared.engine.fire_paper(ctx, trigger, reason=reason)
             return touch(uow, catalog, paper)
 
-    def list_procedures(self, number: str, *, body: str | None = None) -> list[ProcedureView]:
+    def list_procedures(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[ProcedureView]:
         """The Dringlichkeitsentscheidungen and objections of a paper, oldest first."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             paper = uow.paper(number, for_update=False)
             rows = store.procedures(uow.session, paper.id)
             return [procedure_view(paper.number, row) for row in rows]

@@ -19,6 +19,7 @@ from workflow.core.errors import InvalidInput, NotFoundError
 from workflow.core.inputs import check_line, check_text
 from workflow.core.model import (
     Action,
+    Actor,
     AuditAction,
     ImplementationReportView,
     ImplementationTaskView,
@@ -26,7 +27,7 @@ from workflow.core.model import (
 )
 from workflow.decisions.common import add_months, decision_step, plain, required
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, require
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork
 
 if TYPE_CHECKING:
     from storage.schema import Paper
@@ -68,8 +69,7 @@ class TaskService:
                 f"--every must be 1 to {MAX_INTERVAL_MONTHS} months, got {interval_months}"
             )
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
-            require(catalog, actor, Action.IMPLEMENTATION_PLAN, paper.number)
+            paper, catalog, actor = uow.lock_paper(number, Action.IMPLEMENTATION_PLAN)
             if catalog.lifecycle("paper").transition("implement", paper.state) is None:
                 raise InvalidInput(
                     f"implementation tasks follow a decision in force; {paper.number} is "
@@ -120,8 +120,9 @@ class TaskService:
         text = required(text, "a report needs its text; pass --text TEXT")
         with self._shared.write(user, body) as uow:
             task = _task(uow, task_id)
-            paper, catalog, actor = uow.lock_paper(task.paper.number)
-            require(catalog, actor, Action.IMPLEMENTATION_REPORT, f"task {task.id}", task.office_id)
+            paper, catalog, actor = uow.lock_paper(
+                task.paper.number, Action.IMPLEMENTATION_REPORT, office=task.office_id
+            )
             if task.state == TaskState.IMPLEMENTED.value:
                 raise InvalidInput(f"task {task.id} of {paper.number} is already implemented")
             uow.refuse_future(
@@ -130,29 +131,7 @@ class TaskService:
                 date,
                 "record it once it has happened; check --date",
             )
-            task.reports.append(
-                ImplementationReport(
-                    date=date,
-                    text=text,
-                    implemented=implemented,
-                    created_at=self._shared.clock.now(),
-                    actor=actor.user_id,
-                )
-            )
-            before = task.state
-            if implemented:
-                task.state, task.due = TaskState.IMPLEMENTED.value, None
-            else:
-                task.state = TaskState.REPORTED.value
-                task.due = _next_due(uow, task, date) if task.interval_months else None
-            action = (
-                AuditAction.IMPLEMENTATION_COMPLETED
-                if implemented
-                else AuditAction.IMPLEMENTATION_REPORTED
-            )
-            payload = {"task": task.id, "date": date, "text": text, "next_due": task.due}
-            uow.record(paper, actor, action, before, task.state, plain(payload))
-            uow.session.flush()
+            _add_report(uow, paper, actor, task, date, text, implemented)
             if implemented and _all_done(uow, paper):
                 ctx = uow.flow(catalog, actor, paper)
                 if catalog.lifecycle("paper").transition("implement", paper.state):
@@ -167,19 +146,20 @@ class TaskService:
         office: str | None = None,
         paper: str | None = None,
         body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[ImplementationTaskView]:
         """Open (not yet implemented) tasks by due date; ``overdue``: due before today."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             return open_tasks(uow, overdue=overdue, office=office, paper=paper)
 
     def get_implementation_task(
-        self, task_id: int, *, body: str | None = None
+        self, task_id: int, *, body: str | None = None, reader: str | Reader | None = TRUSTED
     ) -> ImplementationTaskView:
         """One task with its reports.
 
         :raises NotFoundError: the municipality has no such task.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             task = _task(uow, task_id)
             return task_view(uow, task, task.paper.number)
 
@@ -284,3 +264,37 @@ def _all_done(uow: UnitOfWork, paper: Paper) -> bool:
     """Whether every implementation task of the paper is implemented."""
     states = store.task_states(uow.session, paper.id)
     return all(s == TaskState.IMPLEMENTED.value for s in states)
+
+
+def _add_report(
+    uow: UnitOfWork,
+    paper: Paper,
+    actor: Actor,
+    task: ImplementationTask,
+    date: dt.date,
+    text: str,
+    implemented: bool,
+) -> None:
+    """The report on ``task`` (its completion with ``implemented``), its next due date and
+    its audit event."""
+    task.reports.append(
+        ImplementationReport(
+            date=date,
+            text=text,
+            implemented=implemented,
+            created_at=uow.clock.now(),
+            actor=actor.user_id,
+        )
+    )
+    before = task.state
+    if implemented:
+        task.state, task.due = TaskState.IMPLEMENTED.value, None
+    else:
+        task.state = TaskState.REPORTED.value
+        task.due = _next_due(uow, task, date) if task.interval_months else None
+    action = (
+        AuditAction.IMPLEMENTATION_COMPLETED if implemented else AuditAction.IMPLEMENTATION_REPORTED
+    )
+    payload = {"task": task.id, "date": date, "text": text, "next_due": task.due}
+    uow.record(paper, actor, action, before, task.state, plain(payload))
+    uow.session.flush()

@@ -26,6 +26,7 @@ from workflow.core.model import (
 )
 from workflow.decisions.common import procedure_payload
 from workflow.papers.present import touch
+from workflow.uow import Trigger
 
 if TYPE_CHECKING:
     from workflow.core.catalog import Catalog, UrgentDecisionRule
@@ -48,7 +49,7 @@ def record_urgent_decision(
 ) -> PaperView:
     """The Bürgermeister ``decided_by`` decides on paper ``number`` in place of ``body_of``
     (default: the Gremium of the paper's concluding step), in the unit of work ``uow``."""
-    paper, catalog, actor = uow.lock_paper(number)
+    paper, catalog, actor = uow.lock_paper(number, Trigger("decide_urgently"))
     rule = _urgent_rule(catalog, paper, date)
     mayor = _mayor(uow, decided_by)
     basis = rule.legal_basis or "the definitions"

@@ -39,7 +39,7 @@ from workflow.papers.present import touch
 from workflow.papers.steps import check_window, meeting_label, step_at
 from workflow.papers.views import agenda_item_view
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork
+from workflow.uow import Shared, Trigger, UnitOfWork, require_paper
 
 if TYPE_CHECKING:
     from workflow.core.catalog import Catalog
@@ -109,7 +109,7 @@ class AgendaService:
         with self._shared.write(user, body) as uow:
             listed = step_at(uow.paper(number), position).meeting_id
             meeting = uow.meeting(listed, for_update=True) if listed is not None else None
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger("schedule", "consultation"))
             step = step_at(paper, position)
             if step.meeting_id != listed:
                 raise ConflictError(
@@ -302,6 +302,7 @@ class AgendaService:
     ) -> AgendaItem:
         """Schedule ``step`` for the meeting's day and put it on the agenda."""
         catalog = uow.catalog(paper.definitions_version)
+        require_paper(catalog, actor, Trigger("schedule", "consultation"), paper)
         day = local(meeting.start).date()
         ctx = uow.flow(catalog, actor, paper)
         self._shared.engine.fire_consultation(ctx, step, "schedule", date=day, meeting=meeting.id)

@@ -43,7 +43,7 @@ from workflow.meetings.common import (
 )
 from workflow.papers.steps import check_window, meeting_label
 from workflow.reminders.sync import paper_changed, sync_paper_reminders
-from workflow.uow import Shared, UnitOfWork, actor_of
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork, actor_of
 
 if TYPE_CHECKING:
     from workflow.core.catalog import Catalog, Lifecycle
@@ -57,9 +57,11 @@ class MeetingService:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def get_meeting(self, meeting_id: int, *, body: str | None = None) -> MeetingView:
+    def get_meeting(
+        self, meeting_id: int, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> MeetingView:
         """:raises NotFoundError: no such meeting in the municipality."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             meeting = uow.meeting(meeting_id)
             return present_meeting(uow, meeting)
 
@@ -71,9 +73,10 @@ class MeetingService:
         until: dt.date | None = None,
         state: str | None = None,
         body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[MeetingView]:
         """Meetings by start; ``since`` and ``until`` are local calendar days, both included."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             session = uow.session
             body_row = uow.body()
             rows = repository.list_meetings(

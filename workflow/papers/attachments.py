@@ -17,7 +17,7 @@ from workflow.core.inputs import check_line, check_media_type, read_file_bytes
 from workflow.core.model import Action, Actor, AttachmentView, AuditAction
 from workflow.papers.views import attachment_view
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, require
+from workflow.uow import Shared, UnitOfWork
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,8 +52,7 @@ class AttachmentService:
         name, kind = _names(path, file_name, media_type)
         now = self._shared.clock.now()
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
-            require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+            paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
             if catalog.lifecycle("paper").state(paper.state).final:
                 raise TransitionNotAllowed(
                     paper.number,

@@ -23,7 +23,7 @@ from workflow.core.model import (
     PaperView,
 )
 from workflow.papers.present import touch
-from workflow.uow import Shared, require
+from workflow.uow import Shared
 
 if TYPE_CHECKING:
     from storage.schema import CoSignature, Paper
@@ -54,14 +54,7 @@ class CoSigningService:
         """
         check_line(reason, "reason")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
-            require(
-                catalog,
-                actor,
-                Action.CO_SIGNATURE_OVERRULE,
-                paper.number,
-                office=paper.office_id,
-            )
+            paper, catalog, actor = uow.lock_paper(number, Action.CO_SIGNATURE_OVERRULE)
             if not reason.strip():
                 raise InvalidInput("overruling an objection needs a reason; pass --reason TEXT")
             if catalog.lifecycle("paper").transition("release", paper.state) is None:
@@ -103,9 +96,8 @@ class CoSigningService:
         if objection and not (comment and comment.strip()):
             raise InvalidInput("an objection needs a reason; pass --comment TEXT")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Action.CO_SIGNATURE_SIGN, office=office)
             office_row = catalog.office(office)
-            require(catalog, actor, Action.CO_SIGNATURE_SIGN, office_row.name, office=office)
             if catalog.lifecycle("paper").transition("release", paper.state) is None:
                 allowed = self._shared.engine.paper_triggers(catalog, paper.state)
                 raise TransitionNotAllowed(

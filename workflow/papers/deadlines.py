@@ -30,7 +30,7 @@ from workflow.core.errors import (
 from workflow.papers.present import co_signing_deadlines
 from workflow.reminders.planning import report_deadlines
 from workflow.reminders.sync import paper_facts
-from workflow.uow import Shared, UnitOfWork
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork
 
 
 class DeadlineService:
@@ -39,13 +39,15 @@ class DeadlineService:
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
 
-    def check_path(self, number: str, *, body: str | None = None) -> list[StepCheck]:
+    def check_path(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[StepCheck]:
         """Each step's deadlines, and whether earlier results reach its invitation in time.
 
         The rules are those of the definitions version the paper was created under.
         :raises NotFoundError: no such paper.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             paper = uow.paper(number)
             catalog = uow.catalog(paper.definitions_version)
             final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
@@ -99,6 +101,7 @@ class DeadlineService:
         user: str | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[DeadlineEntry]:
         """Open deadlines: Vorlagenschluss, Ladung, Mitzeichnung of papers not yet decided, and
         the Beschlusskontrolle reports (each open implementation task's next report, else the
@@ -110,7 +113,7 @@ class DeadlineService:
         :raises NotFoundError: unknown paper, organization, office or user.
         :raises InvalidInput: the period ends before it starts.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             return open_deadlines(
                 uow,
                 paper=paper,

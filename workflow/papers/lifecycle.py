@@ -33,7 +33,16 @@ from workflow.papers.types import (
 )
 from workflow.papers.views import paper_summary
 from workflow.reminders.sync import sync_paper_reminders
-from workflow.uow import Shared, UnitOfWork, require, step_payload
+from workflow.uow import (
+    KNOWN_USERS,
+    TRUSTED,
+    Reader,
+    Shared,
+    Trigger,
+    UnitOfWork,
+    require,
+    step_payload,
+)
 
 
 class PaperService:
@@ -100,22 +109,28 @@ class PaperService:
             sync_paper_reminders(uow, catalog, paper)
             return present(uow, catalog, paper)
 
-    def get_paper(self, number: str, *, body: str | None = None) -> PaperView:
-        with self._shared.read(body) as uow:
+    def get_paper(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> PaperView:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             paper = uow.paper(number)
             return present(uow, uow.catalog(paper.definitions_version), paper)
 
     def list_papers(
-        self, *, body: str | None = None, state: str | None = None
+        self,
+        *,
+        body: str | None = None,
+        state: str | None = None,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[PaperSummary]:
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             papers = repository.list_papers(uow.session, uow.body().id, state)
             return [paper_summary(p) for p in papers]
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
         """Send the paper into Mitzeichnung (co-signing by the participating offices)."""
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger("submit"))
             roles = [c.role for c in sorted(paper.consultations, key=lambda c: c.position)]
             check_concluding(rules_type(catalog, paper), paper.number, roles)
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), "submit")
@@ -125,7 +140,7 @@ class PaperService:
         """Release (freeze) the paper once every participating office has signed; its text
         becomes text version 1."""
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger("release"))
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), "release")
             if paper.text and not paper.text_versions:
                 add_text_version(uow, paper, actor, paper.text, None)
@@ -143,7 +158,7 @@ class PaperService:
         self, number: str, trigger: str, user: str | None, body: str | None, **kw: Any
     ) -> PaperView:
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger(trigger))
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), trigger, **kw)
             return touch(uow, catalog, paper)
 

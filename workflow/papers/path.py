@@ -35,7 +35,14 @@ from workflow.papers.steps import (
     parse_role,
     step_at,
 )
-from workflow.uow import Shared, UnitOfWork, new_step, require, step_payload
+from workflow.uow import (
+    Shared,
+    Trigger,
+    UnitOfWork,
+    new_step,
+    require_paper,
+    step_payload,
+)
 
 if TYPE_CHECKING:
     from workflow.core.engine import WorkflowEngine
@@ -70,7 +77,7 @@ class PathService:
         check_line(reason, "reason")
         step_role = parse_role(role)
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             self._require_path_edit(catalog, actor, paper, "add a step to", reason)
             org = catalog.body_organization(organization)
             steps = sorted(paper.consultations, key=lambda c: c.position)
@@ -102,7 +109,7 @@ class PathService:
         path as cancelled (entfallen), so that planned and actual path can be compared."""
         check_line(reason, "reason")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             released = self._require_path_edit(catalog, actor, paper, "remove a step from", reason)
             step = step_at(paper, position)
             if released:
@@ -145,7 +152,7 @@ class PathService:
         """Move a planned step to another place in the path (levels follow the new order)."""
         check_line(reason, "reason")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             self._require_path_edit(catalog, actor, paper, "reorder the steps of", reason)
             steps = sorted(paper.consultations, key=lambda c: c.position)
             step = step_at(paper, position)
@@ -185,7 +192,7 @@ class PathService:
             raise InvalidInput("the new Beratungsfolge has no steps; pass at least one --step")
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
             released = self._require_path_edit(catalog, actor, paper, "re-route", reason)
             orgs = [catalog.body_organization(s.organization) for s in steps]
             ctx = uow.flow(catalog, actor, paper)
@@ -243,7 +250,7 @@ class PathService:
             agenda, which ``service.agendas.reschedule_step`` does.
         """
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Trigger("schedule", "consultation"))
             step = step_at(paper, position)
             if step.meeting_id is not None:
                 raise InvalidInput(
@@ -255,7 +262,7 @@ class PathService:
             return touch(uow, catalog, paper)
 
     def _require_editable(self, catalog: Catalog, actor: Actor, paper: Paper, what: str) -> None:
-        require(catalog, actor, Action.PAPER_EDIT, paper.number)
+        require_paper(catalog, actor, Action.PAPER_EDIT, paper)
         if paper.frozen or catalog.lifecycle("paper").state(paper.state).final:
             raise TransitionNotAllowed(
                 paper.number,
@@ -283,7 +290,7 @@ class PathService:
                 self._shared.engine.paper_triggers(catalog, paper.state),
                 "its path is closed",
             )
-        require(catalog, actor, Action.PAPER_ROUTE, paper.number)
+        require_paper(catalog, actor, Action.PAPER_ROUTE, paper)
         if not (reason and reason.strip()):
             raise InvalidInput(
                 f"{paper.number} is released; changing its Beratungsfolge needs a reason "

@@ -52,7 +52,7 @@ from workflow.papers.types import (
 )
 from workflow.papers.votes import check_result_texts
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, require
+from workflow.uow import Shared, UnitOfWork, require_paper
 
 _COUNTS = {
     "yes": Ballot.YES,
@@ -113,7 +113,7 @@ class ResultService:
             note=note,
         )
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
+            paper, catalog, actor = uow.lock_paper(number, Action.CONSULTATION_RECORD)
             warnings = apply_result(uow, paper, catalog, actor, entry)
             return replace(present(uow, catalog, paper), warnings=tuple(warnings))
 
@@ -279,7 +279,7 @@ def apply_result(
     """Record one result on the locked paper and apply its effect; return the warnings.
     ``origin`` (where a result taken over from another system comes from) joins the
     audit payload."""
-    require(catalog, actor, Action.CONSULTATION_RECORD, paper.number)
+    require_paper(catalog, actor, Action.CONSULTATION_RECORD, paper)
     votes = [_complete_vote(v) for v in entry.votes]
     result = _parse_outcome(catalog, entry.outcome)
     step = step_at(paper, entry.position)

@@ -37,7 +37,16 @@ from workflow.core.model import (
 from workflow.papers.present import present
 from workflow.papers.views import audit_event_view
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, require, step_payload
+from workflow.uow import (
+    AUDIT_READERS,
+    KNOWN_USERS,
+    TRUSTED,
+    Reader,
+    Shared,
+    UnitOfWork,
+    require_paper,
+    step_payload,
+)
 
 if TYPE_CHECKING:
     from storage.schema import Consultation
@@ -82,7 +91,7 @@ class SupplementService:
             given = uow.paper(number, for_update=False)
             catalog = uow.catalog(given.definitions_version)
             office = catalog.office(given.office_id)
-            require(catalog, actor, Action.PAPER_CREATE, office.name, office=office.id)
+            require_paper(catalog, actor, Action.PAPER_CREATE, given)
             root, head = _lock_chain(uow, given)
             kind = _supplement_type(catalog, root, paper_type)
             steps = _open_steps(uow, catalog, head)
@@ -103,13 +112,15 @@ class SupplementService:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def paper_chain(self, number: str, *, body: str | None = None) -> list[PaperView]:
+    def paper_chain(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[PaperView]:
         """Every paper of ``number``'s chain, the original first, then E01, E02, …
 
         For any member of the chain; a paper without supplements is a chain of one.
         :raises NotFoundError: no such paper.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
             paper = uow.paper(number, for_update=False)
             views = []
             for member in paper_store.chain_papers(uow.session, paper):
@@ -117,13 +128,15 @@ class SupplementService:
                 views.append(present(uow, catalog, member))
             return views
 
-    def chain_audit_trail(self, number: str, *, body: str | None = None) -> list[AuditEventView]:
+    def chain_audit_trail(
+        self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> list[AuditEventView]:
         """The audit trails of every paper of ``number``'s chain, paper by paper in chain
         order, each event labelled with its paper's number.
 
         :raises NotFoundError: no such paper.
         """
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             paper = uow.paper(number, for_update=False)
             return [

@@ -27,7 +27,7 @@ from workflow.core.model import (
     VoteCount,
 )
 from workflow.papers.present import touch
-from workflow.uow import Shared, require
+from workflow.uow import Shared
 
 if TYPE_CHECKING:
     from storage.schema import Consultation
@@ -57,8 +57,7 @@ class PaperTypeService:
         """
         check_text(text, "answer")
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number)
-            require(catalog, actor, Action.PAPER_EDIT, paper.number, office=paper.office_id)
+            paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
             if not text.strip():
                 raise InvalidInput("the answer is empty; pass --text TEXT or --text-file FILE")
             kind = rules_type(catalog, paper)

@@ -22,7 +22,7 @@ from workflow.core.model import (
     ReminderView,
     Role,
 )
-from workflow.uow import Shared, actor_of
+from workflow.uow import REMINDER_READERS, TRUSTED, Reader, Shared, actor_of
 
 
 class ReminderService:
@@ -84,10 +84,11 @@ class ReminderService:
         body: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        reader: str | Reader | None = TRUSTED,
     ) -> list[ReminderView]:
         """Reminders in ``states``: earliest due first, or the most recently changed first;
         at most ``limit`` of them (all without one)."""
-        with self._shared.read(body) as uow:
+        with self._shared.read(body, reader, REMINDER_READERS) as uow:
             session = uow.session
             body_row = uow.body()
             rows = reminder_store.list_reminders(
