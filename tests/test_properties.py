@@ -4,7 +4,8 @@ Each example creates one paper and applies a random sequence of actions: the pap
 (submit, co-sign or object, release, withdraw), results with every outcome (with or without
 referral target, target date, amended text and votes), path edits (insert, insert in
 parallel, remove, move, a neue Beratungsfolge), creating a meeting, scheduling by date or into
-the latest meeting, cancelling that meeting, and a Dringlichkeitsentscheidung. After every
+the latest meeting, cancelling that meeting, the latest meeting's minutes, an
+Ergänzungsvorlage (the actions go on with it) and a Dringlichkeitsentscheidung. After every
 action:
 
 - the paper and every step are in a state of their lifecycle;
@@ -12,8 +13,8 @@ action:
   before;
 - an accepted action left an audit event;
 
-and at the end, replaying the paper's audit trail reproduces the stored paper exactly and
-every hash chain verifies. Two worlds: the Musterstadt fixture (NW rules) and the shipped
+and at the end, replaying every paper's audit trail (the supplements' too) reproduces the
+stored papers exactly and every hash chain verifies. Two worlds: the Musterstadt fixture (NW rules) and the shipped
 Landau definitions (seven steps, Mitzeichnung by two offices).
 """
 
@@ -35,6 +36,7 @@ from workflow.core.clock import FixedClock
 from workflow.core.errors import WorkflowError
 from workflow.core.model import OPEN_STEP_STATES, Outcome, PlannedStep, ResultEffect, VoteCount
 from workflow.definitions import resolve_definitions_dir
+from workflow.meetings.minutes import MinutesItem
 from workflow.service import WorkflowService
 
 D = dt.date
@@ -111,11 +113,16 @@ def actions(world: World) -> st.SearchStrategy[tuple[Any, ...]]:
     day = st.sampled_from(DAYS)
     maybe_day = st.one_of(st.none(), day)
     offices = world.participants or ("amt1",)
+    # every outcome; those that insert a step (vertagt, …) as often again
+    repeats = [o.value for o in Outcome if o.effect.repeats_step]
+    outcome = st.one_of(st.sampled_from([o.value for o in Outcome]), st.sampled_from(repeats))
+    # co-signing and objecting: the office's signer half of the time
+    signer = st.one_of(st.sampled_from([u for _, u in world.co_signers] or [world.head]), user)
     record = st.tuples(
         st.just("record"),
         user,
         st.one_of(st.none(), st.none(), position),  # None: the first step without a result
-        st.sampled_from([o.value for o in Outcome]),
+        outcome,
         maybe_day,
         org,  # the body it is referred to, for ueberwiesen / zurueckverwiesen
         st.booleans(),  # with votes
@@ -123,8 +130,8 @@ def actions(world: World) -> st.SearchStrategy[tuple[Any, ...]]:
     )
     kinds: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
         "submit": st.tuples(st.just("submit"), user),
-        "co_sign": st.tuples(st.just("co_sign"), user, st.sampled_from(offices)),
-        "object": st.tuples(st.just("object"), user, st.sampled_from(offices)),
+        "co_sign": st.tuples(st.just("co_sign"), signer, st.sampled_from(offices)),
+        "object": st.tuples(st.just("object"), signer, st.sampled_from(offices)),
         "release": st.tuples(st.just("release"), user),
         "withdraw": st.tuples(st.just("withdraw"), user),
         "record": record,
@@ -151,6 +158,14 @@ def actions(world: World) -> st.SearchStrategy[tuple[Any, ...]]:
             st.lists(st.tuples(org, st.sampled_from(ROLES)), min_size=1, max_size=3),
         ),
         "urgent": st.tuples(st.just("urgent"), user, st.booleans()),
+        "supplement": st.tuples(st.just("supplement"), st.one_of(st.just(world.clerk), user)),
+        "minutes": st.tuples(
+            st.just("minutes"),
+            user,
+            outcome,
+            st.booleans(),  # with votes
+            st.sampled_from(DAYS[1:]),  # the day of the meeting prepared for it
+        ),
     }
     # Results five times as often as other actions, withdrawal (after which everything is
     # refused) only once in a while.
@@ -159,9 +174,16 @@ def actions(world: World) -> st.SearchStrategy[tuple[Any, ...]]:
     return st.sampled_from(names).flatmap(lambda name: kinds[name])
 
 
-def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, ...]) -> bool:
-    """Apply one action; False when there was nothing to apply it to."""
+def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, ...]) -> str | None:
+    """Apply one action; the paper to go on with (an Ergänzungsvorlage continues the paper),
+    None when there was nothing to apply it to."""
     name, user = step[0], step[1]
+    if name == "supplement":
+        return service.supplements.create_supplement(
+            number, user=user, reason="neue Zahlen", date=D(2025, 4, 2)
+        ).number
+    if name == "minutes":
+        return number if _minutes(service, number, step) else None
     if name == "submit":
         service.papers.submit_paper(number, user=user)
     elif name in ("co_sign", "object"):
@@ -207,7 +229,7 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
     elif name in ("agenda", "cancel_meeting"):
         meetings = service.meetings.list_meetings()
         if not meetings:
-            return False
+            return None
         latest = max(m.id for m in meetings)
         if name == "agenda":
             service.agendas.schedule_into_meeting(
@@ -244,7 +266,50 @@ def apply(service: WorkflowService, world: World, number: str, step: tuple[Any, 
             date=D(2025, 3, 12),
             reason="eilt",
         )
+    return number
+
+
+def _minutes(service: WorkflowService, number: str, step: tuple[Any, ...]) -> bool:
+    """The latest meeting's minutes with one result for the paper, as a minutes file gives it."""
+    meetings = service.meetings.list_meetings()
+    if not meetings:
+        return False
+    _, user, value, votes, _ = step
+    outcome = Outcome(value)
+    item = MinutesItem(
+        where="item 1",
+        top=None,
+        paper=number,
+        outcome=value,
+        votes=(VoteCount(yes=3, no=1, abstain=0),) if votes else (),
+        refer_to="rat" if outcome.effect is ResultEffect.REFER else None,
+        target_date=D(2025, 7, 1) if outcome.effect.repeats_step else None,
+        amended_text="Geänderte Fassung" if outcome.amends_text else None,
+        note="laut Niederschrift",
+    )
+    service.minutes.record_minutes(max(m.id for m in meetings), [item], user=user)
     return True
+
+
+def prepare_minutes(service: WorkflowService, world: World, number: str, day: dt.date) -> None:
+    """Before a "minutes" action: a meeting of the paper's next open step on ``day``, with the
+    step on its agenda, set up by the session office (what is refused is simply not there)."""
+    paper = service.papers.get_paper(number)
+    open_steps = [c for c in paper.consultations if c.state in OPEN_STEP_STATES]
+    if not open_steps:
+        return
+    first = min(open_steps, key=lambda c: c.position)
+    start = dt.datetime.combine(day, dt.time(16), tzinfo=dt.UTC)
+    try:
+        meeting = service.meetings.create_meeting(
+            user=world.session, organization=first.organization_id, start=start
+        )
+        service.agendas.schedule_into_meeting(
+            number, user=world.session, position=first.position, meeting_id=meeting.id
+        )
+        service.meetings.invite_meeting(meeting.id, user=world.session)
+    except WorkflowError:
+        event("minutes: no meeting prepared")
 
 
 def snapshot(service: WorkflowService, number: str) -> tuple[Any, ...]:
@@ -256,6 +321,12 @@ def snapshot(service: WorkflowService, number: str) -> tuple[Any, ...]:
         report.events,
         report.streams,
     )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """After every day the random actions name: results of those days may be recorded."""
+    return FixedClock(dt.datetime(2025, 10, 1, 9, 0, tzinfo=dt.UTC))
 
 
 @pytest.fixture(params=[MUSTERSTADT, LANDAU], ids=["musterstadt", "landau"])
@@ -297,9 +368,12 @@ def test_random_actions_keep_the_paper_explainable_and_replayable(
             service.co_signing.co_sign(number, user=signer, office=office)
         service.papers.release_paper(number, user=world.head)
     for step in steps:
+        if step[0] == "minutes":
+            prepare_minutes(service, world, number, step[4])
         before, trail = snapshot(service, number), service.audit.audit_trail(number)
         try:
-            if not apply(service, world, number, step):
+            went_on = apply(service, world, number, step)
+            if went_on is None:
                 continue
         except WorkflowError:
             event(f"refused {step[0]}")
@@ -307,13 +381,15 @@ def test_random_actions_keep_the_paper_explainable_and_replayable(
             assert service.audit.audit_trail(number) == trail, f"refused {step} wrote audit events"
             continue
         event(f"accepted {step[0]}")
+        number = went_on
         after = service.papers.get_paper(number)
         assert after.state in paper_states
         assert {c.state for c in after.consultations} <= step_states
         assert snapshot(service, number)[2] > before[2], f"{step} left no audit event"
     view = service.papers.get_paper(number)
-    (report,) = service.audit.replay_audit(number)
-    assert report.ok, f"{report.status}: {report.difference} (event {report.seq})"
+    for report in service.audit.replay_audit():  # every paper: the chain's supplements too
+        where = f"{report.paper_number}, event {report.seq}"
+        assert report.ok, f"{report.status}: {report.difference} ({where})"
     if view.state in ("adopted", "rejected", "noted"):
         assert [c for c in view.consultations if c.state == "held"], "decided without a result"
     assert service.audit.verify_audit().ok

@@ -11,9 +11,12 @@ with the stored one and names the first difference.
 An event recorded before ratsweg kept a field that replay needs is not guessed at: the replay
 stops there and says which event lacks which field (status ``incomplete``).
 
-Replay does not rebuild what the paper view does not show: meetings and their agendas (their
-own ``meeting:<id>`` chains), reminders, implementation tasks and the decision procedures'
-rows. Timestamps (signed at, created at) are not compared; the events carry their own time.
+An Ergänzungsvorlage's creating event records the steps it takes over with their former
+position; what it does not record of them (a note, a result) comes from replaying the paper it
+continues (``continued``). Meetings and their agendas are replayed from their own
+``meeting:<id>`` chains by ``workflow.audit.replay_meeting``. Replay does not rebuild
+reminders, implementation tasks and the decision procedures' rows. Timestamps (signed at,
+created at) are not compared; the events carry their own time.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from workflow.audit.replay_apply import replay_events
 from workflow.audit.replay_compare import first_difference
 from workflow.audit.replay_state import (
+    Continued,
     ReplayedCoSignature,
     ReplayedPaper,
     ReplayedStep,
@@ -35,6 +39,7 @@ from workflow.core.catalog import Catalog
 from workflow.core.model import AuditEventView, PaperView
 
 __all__ = [
+    "Continued",
     "ReplayProblem",
     "ReplayReport",
     "ReplayStatus",
@@ -49,12 +54,16 @@ __all__ = [
 
 
 def check_paper(
-    events: list[AuditEventView], catalog_of: Callable[[str], Catalog], stored: PaperView
+    events: list[AuditEventView],
+    catalog_of: Callable[[str], Catalog],
+    stored: PaperView,
+    continued: Continued | None = None,
 ) -> ReplayReport:
-    """Replay ``events`` and compare the result with the ``stored`` paper."""
+    """Replay ``events`` and compare the result with the ``stored`` paper; ``continued`` gives
+    the replayed paper an Ergänzungsvorlage continues."""
     number, count = stored.number, len(events)
     try:
-        replayed = replay_events(events, catalog_of)
+        replayed = replay_events(events, catalog_of, continued)
     except ReplayProblem as problem:
         return ReplayReport(
             paper_number=number,

@@ -5,11 +5,13 @@ lifecycle. ``workflow.audit.replay`` describes replay.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from workflow.audit.replay_state import (
+    Continued,
     ReplayedCoSignature,
     ReplayedPaper,
     ReplayedStep,
@@ -50,9 +52,13 @@ _NOT_REPLAYED = frozenset(
 
 
 def replay_events(
-    events: Iterable[AuditEventView], catalog_of: Callable[[str], Catalog]
+    events: Iterable[AuditEventView],
+    catalog_of: Callable[[str], Catalog],
+    continued: Continued | None = None,
 ) -> ReplayedPaper:
-    """The paper as its events tell it; ``catalog_of(version)`` gives its definitions.
+    """The paper as its events tell it; ``catalog_of(version)`` gives its definitions and
+    ``continued(number)`` the replayed paper an Ergänzungsvorlage continues (the steps it takes
+    over keep what that paper's events gave them, e.g. the note of a step "vertagt" inserted).
 
     :raises ReplayProblem: an event contradicts the replay so far or the lifecycle, or lacks a
         field replay needs.
@@ -70,6 +76,8 @@ def replay_events(
             version = _need(event, "definitions_version")
             catalog = catalog_of(version)
             paper = _created(event, catalog)
+            if continued is not None and event.payload.get("continues"):
+                _take_over(paper, event, continued)
             continue
         paper.events += 1
         handler = _HANDLERS.get(event.action)
@@ -110,6 +118,40 @@ def _created(event: AuditEventView, catalog: Catalog) -> ReplayedPaper:
         for office in _need(event, "participants")
     }
     return paper
+
+
+def _take_over(paper: ReplayedPaper, event: AuditEventView, continued: Continued) -> None:
+    """An Ergänzungsvorlage's steps as the paper it continues handed them over: the creating
+    event names each step's former position; what it does not record (note, result) comes
+    from the other paper's chain, and the two must agree on the step."""
+    previous = str(event.payload["continues"])
+    try:
+        handed = continued(previous).handed_over.get(paper.number)
+    except ReplayProblem as problem:
+        raise ReplayProblem(
+            event.seq,
+            problem.status,
+            f"the paper it continues, {previous}, does not replay: {problem.message}",
+        ) from None
+    if handed is None:
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            f"event {event.seq}: the paper continues {previous}, but {previous}'s audit trail "
+            "hands no steps over to it",
+        )
+    by_position = {s.position: s for s in handed}
+    for step, item in zip(paper.steps, event.payload["consultations"], strict=True):
+        old = by_position.get(item.get("from_position"))
+        if old is None or (old.organization_id, old.role) != (step.organization_id, step.role):
+            raise ReplayProblem(
+                event.seq,
+                ReplayStatus.MISMATCH,
+                f"event {event.seq}: step {step.position} ({step.organization_id}) is not the "
+                f"step {item.get('from_position')} that {previous}'s audit trail hands over",
+            )
+        step.note, step.outcome, step.result_label = old.note, old.outcome, old.result_label
+        step.votes = old.votes
 
 
 def _step_of(event: AuditEventView, item: Mapping[str, Any], state: str) -> ReplayedStep:
@@ -244,6 +286,8 @@ def _supplement_created(paper: ReplayedPaper, _catalog: Catalog, event: AuditEve
             f"event {event.seq}: step {min(missing)} goes on to {event.payload.get('supplement')}"
             ", but the audit trail so far has no such step",
         )
+    handed = [dataclasses.replace(s) for s in paper.steps if s.position in moved]
+    paper.handed_over[str(event.payload.get("supplement"))] = handed
     paper.steps = [step for step in paper.steps if step.position not in moved]
 
 

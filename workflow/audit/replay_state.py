@@ -6,6 +6,7 @@ the reading of event payloads every handler shares. ``workflow.audit.replay`` de
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -26,6 +27,7 @@ class ReplayReport:
     status: ReplayStatus
     difference: str | None = None
     seq: int | None = None  # the event where replay stopped, or that last set what differs
+    meeting: int | None = None  # a meeting's report (``paper_number`` is then "meeting <id>")
 
     @property
     def ok(self) -> bool:
@@ -94,12 +96,19 @@ class ReplayedPaper:
     steps: list[ReplayedStep] = field(default_factory=list)
     co_signatures: dict[str, ReplayedCoSignature] = field(default_factory=dict)
     text_versions: list[ReplayedTextVersion] = field(default_factory=list)
+    #: The steps each Ergänzungsvorlage took over, by its number, as they were then.
+    handed_over: dict[str, list[ReplayedStep]] = field(default_factory=dict)
     seq: int = 0  # the last event that changed the paper's state
     events: int = 0
 
     @property
     def current_text(self) -> str | None:
         return self.text_versions[-1].text if self.text_versions else self.text
+
+
+#: The replayed paper an Ergänzungsvorlage continues, by its number (``ReplayProblem`` when
+#: that paper's own chain does not replay).
+Continued = Callable[[str], ReplayedPaper]
 
 
 def _need(event: AuditEventView, name: str) -> Any:

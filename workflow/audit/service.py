@@ -13,16 +13,31 @@ from sqlalchemy.orm import Session
 
 from storage import repository
 from storage import trail as trail_store
-from storage.audit import append_event, body_stream, paper_stream, verify_chains
+from storage.audit import (
+    append_event,
+    body_stream,
+    meeting_stream,
+    paper_stream,
+    verify_chains,
+)
 from storage.roles import AUDIT_PRIVILEGES, grant_app_role
 from storage.schema import (
     Paper,
 )
-from workflow.audit.replay import ReplayReport, check_paper
+from workflow.audit.replay import (
+    ReplayedPaper,
+    ReplayProblem,
+    ReplayReport,
+    ReplayStatus,
+    check_paper,
+    replay_events,
+)
+from workflow.audit.replay_meeting import MEETING_PROBLEM, check_meeting
 from workflow.audit.seal import root_hash
 from workflow.core.clock import BERLIN
 from workflow.core.errors import (
     InvalidInput,
+    NotFoundError,
 )
 from workflow.core.model import (
     AppRole,
@@ -34,6 +49,7 @@ from workflow.core.model import (
     Seal,
     VerifyReport,
 )
+from workflow.meetings.common import present_meeting
 from workflow.papers.present import present
 from workflow.papers.steps import (
     hint,
@@ -72,8 +88,9 @@ class AuditService:
         body: str | None = None,
         reader: str | Reader | None = TRUSTED,
     ) -> list[ReplayReport]:
-        """Rebuild one paper (or every paper of the municipality) purely from its audit events
-        and compare it with the stored paper; each report names the first difference."""
+        """Rebuild one paper (or every paper and meeting of the municipality) purely from its
+        audit events and compare it with the stored one; each report names the first
+        difference."""
         with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             body_row = uow.body()
@@ -81,14 +98,14 @@ class AuditService:
                 papers: Sequence[Paper] = [uow.paper(number, for_update=False)]
             else:
                 papers = repository.list_papers(session, body_row.id)
+            continued = _Continued(uow)
             reports = []
             for paper in papers:
                 catalog = uow.catalog(paper.definitions_version)
-                rows = repository.paper_events(session, paper_stream(paper.id))
-                events = [audit_event_view(e, paper.number) for e in rows]
-                reports.append(
-                    check_paper(events, lambda v: uow.catalog(v), present(uow, catalog, paper))
-                )
+                stored = present(uow, catalog, paper)
+                reports.append(check_paper(continued.events(paper), uow.catalog, stored, continued))
+            if number is None:
+                reports.extend(_meeting_reports(uow, body_row.id))
             return reports
 
     def verify_audit(
@@ -106,6 +123,17 @@ class AuditService:
             if seal is not None:
                 self._check_seal_database(session, seal)
             check = verify_chains(session, sealed=sealed)
+            if check.broken is None:
+                differs = _first_meeting_mismatch(uow)
+                if differs is not None and differs.meeting is not None:
+                    return VerifyReport(
+                        streams=check.streams,
+                        events=check.events,
+                        broken_stream=meeting_stream(differs.meeting),
+                        broken_seq=differs.seq,
+                        problem=MEETING_PROBLEM,
+                        reason=differs.difference,
+                    )
             after = check.events - check.sealed_seen if seal else None
             report = VerifyReport(
                 streams=check.streams,
@@ -272,6 +300,50 @@ class AuditService:
                 f"the seal was taken of another database ({seal.database.get('location')}, "
                 f"municipalities {', '.join(sorted(sealed))}); pass that one with --database"
             )
+
+
+def _meeting_reports(uow: UnitOfWork, body_id: str) -> Iterator[ReplayReport]:
+    """Each meeting of the municipality replayed from its own chain."""
+    for meeting in repository.list_meetings(uow.session, body_id):
+        rows = repository.paper_events(uow.session, meeting_stream(meeting.id))
+        events = [audit_event_view(e, None) for e in rows]
+        yield check_meeting(events, present_meeting(uow, meeting))
+
+
+def _first_meeting_mismatch(uow: UnitOfWork) -> ReplayReport | None:
+    """The first meeting of any municipality its chain does not reproduce."""
+    for body_row in repository.list_bodies(uow.session):
+        for report in _meeting_reports(uow, body_row.id):
+            if not report.ok:
+                return report
+    return None
+
+
+class _Continued:
+    """The replayed papers Ergänzungsvorlagen continue, each replayed once per replay run."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._done: dict[str, ReplayedPaper | ReplayProblem] = {}
+
+    def events(self, paper: Paper) -> list[AuditEventView]:
+        rows = repository.paper_events(self._uow.session, paper_stream(paper.id))
+        return [audit_event_view(e, paper.number) for e in rows]
+
+    def __call__(self, number: str) -> ReplayedPaper:
+        if number not in self._done:
+            try:
+                paper = self._uow.paper(number, for_update=False)
+                self._done[number] = replay_events(self.events(paper), self._uow.catalog, self)
+            except NotFoundError:
+                message = f"the database holds no paper {number}"
+                self._done[number] = ReplayProblem(0, ReplayStatus.MISMATCH, message)
+            except ReplayProblem as problem:
+                self._done[number] = problem
+        done = self._done[number]
+        if isinstance(done, ReplayProblem):
+            raise done
+        return done
 
 
 class AuditEventStream:

@@ -260,8 +260,9 @@ def audit_report(
 def audit_replay(
     rt: Runtime, number: str | None, every: bool, fmt: str, as_json: bool, reader: str | None
 ) -> None:
-    """Rebuild papers from their audit events alone and compare them with the database; name
-    the first difference and exit 1 if any paper differs or cannot be replayed."""
+    """Rebuild papers (with --all also every meeting and its agenda) from their audit events
+    alone and compare them with the database; name the first difference and exit 1 if any
+    paper or meeting differs or cannot be replayed."""
     if (number is None) != every:
         raise click.UsageError("pass either a paper NUMBER or --all")
     reports = rt.service.audit.replay_audit(number, body=rt.body, reader=user_of(reader))
@@ -305,6 +306,7 @@ def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
     rows = [
         {
             "paper": r.paper_number,
+            "meeting": r.meeting,
             "events": r.events,
             "status": r.status.value,
             "seq": r.seq,
@@ -326,10 +328,12 @@ def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
     ]
     click.echo(render(table, ["Vorlage", "Ereignisse", "Ergebnis", "Abweichung"], fmt))
     bad = [r for r in reports if not r.ok]
+    meetings = sum(1 for r in reports if r.meeting is not None)
+    what = f"{len(reports) - meetings} papers" + (f" and {meetings} meetings" if meetings else "")
     if bad:
-        click.echo(f"Replay FAILED for {len(bad)} of {len(reports)} papers.")
+        click.echo(f"Replay FAILED for {len(bad)} of {what}.")
     else:
-        click.echo(f"Replay matches the database for all {len(reports)} papers.")
+        click.echo(f"Replay matches the database for all {what}.")
 
 
 def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> None:
