@@ -7,11 +7,12 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import repository
 from storage.audit import paper_stream
+from storage.papers import in_chain
 from storage.schema import ImplementationTask, Paper
 from workflow.core.model import AuditAction
 
@@ -38,11 +39,7 @@ def implementation_tasks(session: Session, paper_id: int) -> Sequence[Implementa
 
 def chain_numbers(session: Session, paper: Paper) -> tuple[str | None, tuple[str, ...]]:
     """The original's number (None for an original) and the chain's numbers in order."""
+    rows = session.execute(in_chain(select(Paper.id, Paper.number), paper)).all()
     root_id = paper.origin_id or paper.id
-    rows = session.execute(
-        select(Paper.id, Paper.number)
-        .where((Paper.id == root_id) | (Paper.origin_id == root_id))
-        .order_by(func.coalesce(Paper.supplement_no, 0))
-    ).all()
     origin = next(n for i, n in rows if i == root_id) if paper.origin_id else None
     return origin, tuple(n for _, n in rows)

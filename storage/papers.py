@@ -5,11 +5,14 @@ steps and deadlines look at."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from storage.schema import DecisionProcedure, Meeting, Paper
+
+_Query = TypeVar("_Query", bound=Select[Unpack[tuple[Any, ...]]])
 
 
 def paper_number(session: Session, paper_id: int) -> str:
@@ -30,13 +33,15 @@ def latest_supplement_number(session: Session, origin_id: int) -> str | None:
 
 def chain_papers(session: Session, paper: Paper) -> list[Paper]:
     """The papers of ``paper``'s chain in order: the original, then its supplements."""
+    return list(session.scalars(in_chain(select(Paper), paper)))
+
+
+def in_chain(query: _Query, paper: Paper) -> _Query:
+    """``query`` over ``paper``'s chain: the original, then its supplements in order."""
     root_id = paper.origin_id or paper.id
-    query = (
-        select(Paper)
-        .where((Paper.id == root_id) | (Paper.origin_id == root_id))
-        .order_by(func.coalesce(Paper.supplement_no, 0))
+    return query.where((Paper.id == root_id) | (Paper.origin_id == root_id)).order_by(
+        func.coalesce(Paper.supplement_no, 0)
     )
-    return list(session.scalars(query))
 
 
 def decision_window(session: Session, paper_id: int, position: int) -> DecisionProcedure | None:
