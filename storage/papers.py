@@ -5,14 +5,14 @@ steps and deadlines look at."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from storage.schema import DecisionProcedure, Meeting, Paper
 
-_Query = TypeVar("_Query", bound=Select[Unpack[tuple[Any, ...]]])
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
 def paper_number(session: Session, paper_id: int) -> str:
