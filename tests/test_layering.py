@@ -49,7 +49,8 @@ STORAGE_MAY_IMPORT = {"workflow.core.model", "workflow.core.errors"}
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 #: Names spelled with a leading underscore that are public API of the libraries we use.
-LIBRARY_NAMES = {"_asdict", "_replace", "_fields", "_mapping", "_make", "_t", "_getframe"}
+# ``_`` is gettext's translate function (workflow.core.i18n): public by convention
+LIBRARY_NAMES = {"_asdict", "_replace", "_fields", "_mapping", "_make", "_t", "_getframe", "_"}
 
 
 def modules() -> dict[str, Path]:

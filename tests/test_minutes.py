@@ -174,7 +174,7 @@ def test_cli_records_csv_minutes(service: WorkflowService, tmp_path: Path) -> No
         env={"RATSWEG_USER": "session"},
     )
     assert result.exit_code == 0, result.output
-    assert "2 results recorded" in result.stderr
+    assert "Sitzung 1: 2 Ergebnisse erfasst" in result.stderr
     assert [c.state for c in service.papers.get_paper(numbers[1]).consultations] == [
         "held",
         "planned",

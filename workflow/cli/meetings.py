@@ -23,6 +23,7 @@ from workflow.cli.output import (
     row_output_options,
 )
 from workflow.core.clock import BERLIN, local
+from workflow.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from workflow.core.model import AgendaItemView, MeetingView
@@ -266,7 +267,13 @@ def meeting_record_minutes(
     fmt = chosen_format(fmt, as_json)
     headers = ["TOP", "Vorlage", "Schritt", "Ergebnis", "Vorlage jetzt"]
     click.echo(render(rows, headers, fmt))
-    click.echo(f"meeting {meeting_id}: {len(results)} results recorded", err=True)
+    recorded = ngettext("{n} result recorded", "{n} results recorded", len(results))
+    click.echo(
+        _("meeting {id}: {recorded}").format(
+            id=meeting_id, recorded=recorded.format(n=len(results))
+        ),
+        err=True,
+    )
 
 
 # -- rendering ----------------------------------------------------------------------------------
