@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 AUDIT_TABLE = "audit_event"
@@ -31,8 +32,10 @@ def grant_app_role(session: Session, name: str, password: str | None) -> Granted
     tables of the current schema. Idempotent; run it again after ``db upgrade``."""
     if not ROLE_NAME.fullmatch(name):
         raise InvalidInput(
-            f"role name {name!r} is not usable; use lower-case letters, digits and _ "
-            "(at most 63, not starting with a digit)"
+            _(
+                "role name {name!r} is not usable; use lower-case letters, digits and _ "
+                "(at most 63, not starting with a digit)"
+            ).format(name=name)
         )
     conn = session.connection()
     schema, me = conn.execute(text("SELECT current_schema(), current_user")).one()
@@ -41,18 +44,28 @@ def grant_app_role(session: Session, name: str, password: str | None) -> Granted
     ).first()
     if name == me:
         raise InvalidInput(
-            f"{name!r} is the role ratsweg is connected as, which owns the tables; "
-            "choose another name for the application role"
+            _(
+                "{name!r} is the role ratsweg is connected as, which owns the tables; "
+                "choose another name for the application role"
+            ).format(name=name)
         )
     if existing is not None and existing[0]:
-        raise InvalidInput(f"role {name!r} is a superuser and bypasses privileges; choose another")
+        raise InvalidInput(
+            _("role {name!r} is a superuser and bypasses privileges; choose another").format(
+                name=name
+            )
+        )
     listed = conn.execute(
         text("SELECT tablename, tableowner FROM pg_tables WHERE schemaname = :s ORDER BY 1"),
         {"s": schema},
     )
     tables = [(str(row[0]), str(row[1])) for row in listed]
     if any(owner == name for _, owner in tables):
-        raise InvalidInput(f"role {name!r} owns tables in schema {schema!r}; choose another")
+        raise InvalidInput(
+            _("role {name!r} owns tables in schema {schema!r}; choose another").format(
+                name=name, schema=schema
+            )
+        )
     quote = conn.dialect.identifier_preparer.quote
     role, where = quote(name), quote(schema)
     verb = "ALTER" if existing is not None else "CREATE"
@@ -82,5 +95,5 @@ def grant_app_role(session: Session, name: str, password: str | None) -> Granted
 
 def _literal(value: str) -> str:
     if "\x00" in value:
-        raise InvalidInput("the password contains a NUL character")
+        raise InvalidInput(_("the password contains a NUL character"))
     return "'" + value.replace("'", "''") + "'"

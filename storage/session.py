@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow.core.errors import ConflictError, InvalidInput, StorageError
+from workflow.core.i18n import _
 
 DEFAULT_DATABASE = "ratsweg.db"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -39,14 +40,18 @@ def normalize_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidInput(
-            f"cannot read database URL {url!r}; use e.g. sqlite:///ratsweg.db "
-            "or postgresql://user@host/dbname"
+            _(
+                "cannot read database URL {url!r}; use e.g. sqlite:///ratsweg.db "
+                "or postgresql://user@host/dbname"
+            ).format(url=url)
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise InvalidInput(
-            f"database {parsed.get_backend_name()!r} is not supported; use SQLite or PostgreSQL"
+            _("database {name!r} is not supported; use SQLite or PostgreSQL").format(
+                name=parsed.get_backend_name()
+            )
         )
     return parsed
 
@@ -59,7 +64,9 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         return create_engine(parsed, pool_size=pool_size, pool_pre_ping=False)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StorageError(
-            f"no driver for {parsed.drivername!r} ({exc}); install ratsweg[postgres]"
+            _("no driver for {driver!r} ({reason}); install ratsweg[postgres]").format(
+                driver=parsed.drivername, reason=exc
+            )
         ) from exc
 
 
@@ -68,7 +75,11 @@ def _make_sqlite_engine(url: URL) -> Engine:
     if database and database != ":memory:":
         parent = Path(database).expanduser().resolve().parent
         if not parent.is_dir():
-            raise InvalidInput(f"cannot create SQLite database {database!r}: no folder {parent}")
+            raise InvalidInput(
+                _("cannot create SQLite database {database!r}: no folder {folder}").format(
+                    database=database, folder=parent
+                )
+            )
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
@@ -129,31 +140,42 @@ def translate_db_errors() -> Iterator[None]:
         yield
     except StaleDataError as exc:
         raise ConflictError(
-            "another user changed the same paper at the same time; nothing was saved, try again"
+            _("another user changed the same paper at the same time; nothing was saved, try again")
         ) from exc
     except IntegrityError as exc:
         if not _is_unique_violation(exc):
-            raise StorageError(f"database integrity error: {_first_line(exc)}") from exc
+            reason = _first_line(exc)
+            raise StorageError(
+                _("database integrity error: {reason}").format(reason=reason)
+            ) from exc
         raise ConflictError(
-            "the change collides with one saved at the same moment "
-            f"({_first_line(exc)}); nothing was saved, try again"
+            _(
+                "the change collides with one saved at the same moment ({reason}); nothing was "
+                "saved, try again"
+            ).format(reason=_first_line(exc))
         ) from exc
     except OperationalError as exc:
         message = _first_line(exc)
         if "locked" in message or "could not obtain lock" in message or "deadlock" in message:
             raise ConflictError(
-                f"the database is busy with another writer ({message}); nothing was saved, "
-                "try again"
+                _(
+                    "the database is busy with another writer ({reason}); nothing was saved, "
+                    "try again"
+                ).format(reason=message)
             ) from exc
         if "no such table" in message or "does not exist" in message:
             raise StorageError(
-                f"the database has no ratsweg tables ({message}); run 'ratsweg init' first"
+                _("the database has no ratsweg tables ({reason}); run 'ratsweg init' first").format(
+                    reason=message
+                )
             ) from exc
-        raise StorageError(f"database error: {message}") from exc
+        raise StorageError(_("database error: {reason}").format(reason=message)) from exc
     except DBAPIError as exc:
-        raise StorageError(f"database error: {_first_line(exc)}") from exc
+        raise StorageError(_("database error: {reason}").format(reason=_first_line(exc))) from exc
     except OverflowError as exc:  # a number the driver cannot store (SQLite: beyond 64 bits)
-        raise InvalidInput(f"a number is too large for the database: {exc}") from exc
+        raise InvalidInput(
+            _("a number is too large for the database: {reason}").format(reason=exc)
+        ) from exc
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:

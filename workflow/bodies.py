@@ -13,6 +13,7 @@ from storage.schema import (
 )
 from workflow import definitions
 from workflow.core.catalog import Catalog
+from workflow.core.i18n import N_
 from workflow.core.model import (
     Action,
     AuditAction,
@@ -109,7 +110,7 @@ class BodyService:
                 return
             body_row = uow.body()
             actor = actor_of(uow.catalog(body_row.definitions_version), user)
-            require_role(actor, {Role.ADMIN}, "change the schema or the municipalities")
+            require_role(actor, {Role.ADMIN}, N_("change the schema or the municipalities"))
 
 
 def _body_view(body: BodyRow) -> BodyView:

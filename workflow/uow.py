@@ -35,6 +35,7 @@ from workflow.core.errors import (
     did_you_mean,
     not_found,
 )
+from workflow.core.i18n import N_, _, date_text
 from workflow.core.model import (
     Action,
     Actor,
@@ -63,7 +64,11 @@ class CatalogCache:
             return cached
         files = repository.get_definition_files(session, version)
         if files is None:
-            raise NotFoundError(f"definitions version {version[:12]!r} is not in the database")
+            raise NotFoundError(
+                _("definitions version {version!r} is not in the database").format(
+                    version=version[:12]
+                )
+            )
         catalog = catalog_from_files(files, source=f"database:{version[:12]}")
         self.put(catalog)
         return catalog
@@ -93,15 +98,15 @@ class Readers:
 
 
 #: Papers, meetings, Fristen, decisions, the definitions: every user of users.yaml.
-KNOWN_USERS = Readers(frozenset(), "read")
+KNOWN_USERS = Readers(frozenset(), N_("read"))
 #: The audit trail (every step, non-public ones included): auditors, admins, the session office.
 AUDIT_READERS = Readers(
-    frozenset({Role.AUDITOR, Role.ADMIN, Role.SESSION_OFFICE}), "read the audit trail"
+    frozenset({Role.AUDITOR, Role.ADMIN, Role.SESSION_OFFICE}), N_("read the audit trail")
 )
 #: Reminders (recipients and their e-mail addresses): the session office and admins, and the
 #: auditors, who read everything.
 REMINDER_READERS = Readers(
-    frozenset({Role.SESSION_OFFICE, Role.ADMIN, Role.AUDITOR}), "read the reminders"
+    frozenset({Role.SESSION_OFFICE, Role.ADMIN, Role.AUDITOR}), N_("read the reminders")
 )
 
 
@@ -194,7 +199,8 @@ class UnitOfWork:
         paper = repository.get_paper(self.session, body.id, number, for_update=for_update)
         if paper is None:
             known = repository.paper_numbers(self.session, body.id)
-            raise NotFoundError(f"no paper {number!r} in {body.name}" + did_you_mean(number, known))
+            message = _("no paper {number!r} in {body}").format(number=number, body=body.name)
+            raise NotFoundError(message + did_you_mean(number, known))
         return paper
 
     def meeting(self, meeting_id: int, *, for_update: bool = False) -> Meeting:
@@ -203,8 +209,10 @@ class UnitOfWork:
         meeting = repository.get_meeting(self.session, body.id, meeting_id, for_update=for_update)
         if meeting is None:
             known = repository.meeting_ids(self.session, body.id, limit=8)
-            hint = f" (latest: {', '.join(map(str, known))})" if known else ""
-            raise NotFoundError(f"no meeting {meeting_id!r} in {body.name}{hint}")
+            latest = _("latest: {ids}").format(ids=", ".join(map(str, known)))
+            hint = f" ({latest})" if known else ""
+            message = _("no meeting {id!r} in {body}").format(id=meeting_id, body=body.name)
+            raise NotFoundError(message + hint)
         return meeting
 
     def lock_paper(
@@ -289,7 +297,11 @@ class UnitOfWork:
         lie in the future. ``what`` ends with its verb ("... is dated")."""
         now = today(self.clock)
         if day > now:
-            raise InvalidInput(f"{what} {day:%d.%m.%Y}, after today ({now:%d.%m.%Y}); {fix}")
+            raise InvalidInput(
+                _("{what} {day}, after today ({today}); {fix}").format(
+                    what=what, day=date_text(day), today=date_text(now), fix=fix
+                )
+            )
 
 
 def find_body(session: Session, body_id: str | None) -> BodyRow:
@@ -298,7 +310,7 @@ def find_body(session: Session, body_id: str | None) -> BodyRow:
         row = repository.get_body(session, body_id)
         if row is None:
             raise not_found(
-                "municipality", body_id, [b.id for b in repository.list_bodies(session)]
+                N_("municipality"), body_id, [b.id for b in repository.list_bodies(session)]
             )
         return row
     bodies = repository.list_bodies(session)
@@ -306,16 +318,18 @@ def find_body(session: Session, body_id: str | None) -> BodyRow:
         return bodies[0]
     if not bodies:
         raise NotFoundError(
-            "no municipality in this database; run 'ratsweg init --definitions DIR' first"
+            _("no municipality in this database; run 'ratsweg init --definitions DIR' first")
         )
     names = ", ".join(b.id for b in bodies)
-    raise InvalidInput(f"this database holds several municipalities ({names}); pass --body")
+    raise InvalidInput(
+        _("this database holds several municipalities ({names}); pass --body").format(names=names)
+    )
 
 
 def actor_of(catalog: Catalog, user: str | None) -> Actor:
     """``user`` as ``catalog``'s users.yaml knows them."""
     if not user:
-        raise PermissionDenied("no user given; pass --as USER or set RATSWEG_USER")
+        raise PermissionDenied(_("no user given; pass --as USER or set RATSWEG_USER"))
     known = catalog.user(user)
     return Actor(user_id=known.id, name=known.name, roles=known.roles, offices=known.offices)
 
@@ -331,8 +345,12 @@ def require(
     roles = catalog.permissions[action]
     if not actor.roles & roles:
         raise PermissionDenied(
-            f"{actor.user_id!r} may not do {action.value} on {target}: needs one of the roles "
-            f"{', '.join(sorted(roles))}"
+            _("{user!r} may not do {action} on {target}: needs one of the roles {roles}").format(
+                user=actor.user_id,
+                action=action.value,
+                target=target,
+                roles=", ".join(sorted(roles)),
+            )
         )
     if office:
         _require_office(actor, office)
@@ -343,7 +361,9 @@ def _require_office(actor: Actor, office: str) -> None:
     privileged = actor.roles & {Role.SESSION_OFFICE, Role.ADMIN}
     if not privileged and office not in actor.offices:
         raise PermissionDenied(
-            f"{actor.user_id!r} does not belong to office {office!r} and may not act for it"
+            _("{user!r} does not belong to office {office!r} and may not act for it").format(
+                user=actor.user_id, office=office
+            )
         )
 
 
@@ -401,9 +421,12 @@ def require_paper(
 
 
 def require_role(actor: Actor, roles: set[Role], what: str) -> None:
+    """``what`` (a catalogue id, marked with ``N_``) needs one of ``roles``."""
     if not actor.roles & roles:
         raise PermissionDenied(
-            f"{actor.user_id!r} may not {what}: needs one of the roles {', '.join(sorted(roles))}"
+            _("{user!r} may not {what}: needs one of the roles {roles}").format(
+                user=actor.user_id, what=_(what), roles=", ".join(sorted(roles))
+            )
         )
 
 

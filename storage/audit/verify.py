@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.audit.hashing import GENESIS, fast_hash
 from storage.audit.rows import chain_rows, stream_rows
+from workflow.core.i18n import _
 
 
 class Problem(StrEnum):
@@ -92,9 +93,11 @@ def _scan(
                     stream,
                     seq,
                     Problem.SEAL_MISMATCH,
-                    f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash "
-                    f"{row[10][:12]}, the seal holds {seal_hash[:12]} (the chain was "
-                    f"rewritten at or before this event after the seal was taken)",
+                    f"{Problem.SEAL_MISMATCH}: "
+                    + _(
+                        "the event at the sealed head has hash {hash}, the seal holds {sealed} "
+                        "(the chain was rewritten at or before this event after the seal was taken)"
+                    ).format(hash=row[10][:12], sealed=seal_hash[:12]),
                 )
                 return None
             expected, prev = seq + 1, row[10]
@@ -113,12 +116,18 @@ def _scan(
 
 
 def _truncated(stream: str, last: int, sealed_seq: int) -> ChainBreak:
-    what = f"the chain ends at event {last}" if last else "the whole chain is gone"
+    what = (
+        _("the chain ends at event {seq}").format(seq=last)
+        if last
+        else _("the whole chain is gone")
+    )
     return ChainBreak(
         stream,
         last + 1,
         Problem.TRUNCATED,
-        f"{Problem.TRUNCATED} the seal: sealed up to event {sealed_seq}, but {what}",
+        _("{problem} the seal: sealed up to event {seq}, but {what}").format(
+            problem=Problem.TRUNCATED.value, seq=sealed_seq, what=what
+        ),
     )
 
 
@@ -149,12 +158,17 @@ def diagnose_stream(session: Session, stream: str) -> ChainBreak:
                 stream,
                 expected_seq,
                 Problem.GAP,
-                f"{Problem.GAP}: event {expected_seq} is missing or deleted "
-                f"(the chain jumps from {expected_seq - 1} to {row.seq})",
+                f"{Problem.GAP}: "
+                + _(
+                    "event {seq} is missing or deleted (the chain jumps from {before} to {after})"
+                ).format(seq=expected_seq, before=expected_seq - 1, after=row.seq),
             )
         if row.seq < expected_seq:
             return ChainBreak(
-                stream, row.seq, Problem.DUPLICATE, f"{Problem.DUPLICATE}: event {row.seq} twice"
+                stream,
+                row.seq,
+                Problem.DUPLICATE,
+                f"{Problem.DUPLICATE}: " + _("event {seq} twice").format(seq=row.seq),
             )
         own = _row_hash(row) == row.hash
         if row.prev_hash != prev:
@@ -164,23 +178,30 @@ def diagnose_stream(session: Session, stream: str) -> ChainBreak:
                     stream,
                     row.seq,
                     Problem.REORDERED,
-                    f"{Problem.REORDERED}: the event stored as {row.seq} follows the one stored "
-                    f"as {later.seq} (events were swapped or moved)",
+                    f"{Problem.REORDERED}: "
+                    + _(
+                        "the event stored as {seq} follows the one stored as {later} "
+                        "(events were swapped or moved)"
+                    ).format(seq=row.seq, later=later.seq),
                 )
             if own or index == 0:
                 return ChainBreak(
                     stream,
                     row.seq,
                     Problem.PREV_HASH_MISMATCH,
-                    f"{Problem.PREV_HASH_MISMATCH}: the event does not link to event "
-                    f"{row.seq - 1} (that event was changed or replaced, with a new hash)",
+                    f"{Problem.PREV_HASH_MISMATCH}: "
+                    + _(
+                        "the event does not link to event {seq} (that event was changed or "
+                        "replaced, with a new hash)"
+                    ).format(seq=row.seq - 1),
                 )
         if not own:
             return ChainBreak(
                 stream,
                 row.seq,
                 Problem.HASH_MISMATCH,
-                f"{Problem.HASH_MISMATCH}: content does not match its hash (the event was edited)",
+                f"{Problem.HASH_MISMATCH}: "
+                + _("content does not match its hash (the event was edited)"),
             )
         expected_seq, prev = row.seq + 1, row.hash
     raise AssertionError(f"stream {stream} was reported broken but verifies")

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from workflow.core.deadlines import DeadlineRules, WorkingCalendar, working_calendar
 from workflow.core.errors import not_found
+from workflow.core.i18n import N_, _
+from workflow.core.labels import action_label, state_text
 from workflow.core.model import (
     Action,
     ConsultationRole,
@@ -37,6 +39,12 @@ MEETING_GUARDS = frozenset({"has_agenda"})
 MEETING_EFFECTS: frozenset[str] = frozenset()
 
 LIFECYCLE_NAMES = ("paper", "consultation")
+#: What a state of each lifecycle is called in a message ("Status einer Vorlage 'x' …").
+_STATE_KINDS = {
+    "paper": N_("paper state"),
+    "consultation": N_("step state"),
+    "meeting": N_("meeting state"),
+}
 #: Lifecycles a definitions version may lack: versions stored before meetings existed.
 OPTIONAL_LIFECYCLE_NAMES = ("meeting",)
 
@@ -245,7 +253,20 @@ class Lifecycle:
         for state in self.states:
             if state.id == state_id:
                 return state
-        raise not_found(f"{self.name} state", state_id, (s.id for s in self.states))
+        kind = _STATE_KINDS.get(self.name, N_("state"))
+        raise not_found(kind, state_id, (s.id for s in self.states))
+
+    def state_label(self, state_id: str) -> str:
+        """The definitions' name of a state; the catalogue's, or the id, for one this version
+        does not know."""
+        return next((s.label for s in self.states if s.id == state_id), state_text(state_id))
+
+    def trigger_label(self, trigger: str, source: str | None = None) -> str:
+        """The definitions' name of a trigger (from ``source`` where its transitions' labels
+        differ); the catalogue's, or the id, for one this version does not know."""
+        named = [t for t in self.transitions if t.trigger == trigger]
+        here = [t for t in named if source in t.sources] or named
+        return here[0].label if here else action_label(trigger)
 
     def transition(self, trigger: str, source: str) -> LifecycleTransition | None:
         for transition in self.transitions:
@@ -282,7 +303,7 @@ class Catalog:
         try:
             return self.organizations[org_id]
         except KeyError:
-            raise not_found("organization", org_id, self.organizations) from None
+            raise not_found(N_("organization"), org_id, self.organizations) from None
 
     def procedure_configured(self, trigger: str) -> bool:
         """False for a paper trigger whose decision procedure (Dringlichkeitsentscheidung,
@@ -308,7 +329,7 @@ class Catalog:
             offices = [
                 o.id for o in self.organizations.values() if o.kind is OrganizationKind.OFFICE
             ]
-            raise not_found("office", org_id, offices)
+            raise not_found(N_("office"), org_id, offices)
         return org
 
     def body_organization(self, org_id: str) -> Organization:
@@ -317,28 +338,27 @@ class Catalog:
         org = self.organizations.get(org_id)
         if org is None or not org.kind.deliberates:
             gremien = [o.id for o in self.organizations.values() if o.kind.deliberates]
-            raise not_found("deliberating organization", org_id, gremien)
+            raise not_found(N_("deliberating organization"), org_id, gremien)
         return org
 
     def paper_type(self, type_id: str) -> PaperType:
         try:
             return self.paper_types[type_id]
         except KeyError:
-            raise not_found("paper type", type_id, self.paper_types) from None
+            raise not_found(N_("paper type"), type_id, self.paper_types) from None
 
     def route(self, route_id: str) -> RoutingTemplate:
         try:
             return self.routes[route_id]
         except KeyError:
-            raise not_found("routing template", route_id, self.routes) from None
+            raise not_found(N_("routing template"), route_id, self.routes) from None
 
     def user(self, user_id: str) -> User:
         try:
             return self.users[user_id]
         except KeyError:
-            raise not_found(
-                "user", user_id, self.users, f"in the definitions of {self.body.name}"
-            ) from None
+            where = _("in the definitions of {body}").format(body=self.body.name)
+            raise not_found(N_("user"), user_id, self.users, where) from None
 
     def lifecycle(self, name: str) -> Lifecycle:
         return self.lifecycles[name]

@@ -31,6 +31,8 @@ from workflow.core.flows import (
     StepInserter,
 )
 from workflow.core.hooks import EFFECTS, GUARDS, MEETING_GUARDS, Guard, audit_transition
+from workflow.core.i18n import _
+from workflow.core.labels import Offer, action_label
 from workflow.core.model import Actor
 
 #: The engine is the lifecycles' public face: the rows' protocols, the contexts, the guards
@@ -99,7 +101,9 @@ class WorkflowEngine:
 
     # -- queries -------------------------------------------------------------------------
 
-    def paper_triggers(self, catalog: Catalog, state: str, *, internal: bool = False) -> list[str]:
+    def paper_triggers(
+        self, catalog: Catalog, state: str, *, internal: bool = False
+    ) -> list[Offer]:
         """The paper's triggers from ``state``, without the decision procedures the
         municipality does not configure (so views and refusals name only what can happen)."""
         return [
@@ -110,16 +114,20 @@ class WorkflowEngine:
 
     def consultation_triggers(
         self, catalog: Catalog, state: str, *, internal: bool = False
-    ) -> list[str]:
+    ) -> list[Offer]:
         return self._triggers(catalog.lifecycle("consultation"), state, internal)
 
-    def meeting_triggers(self, catalog: Catalog, state: str) -> list[str]:
+    def meeting_triggers(self, catalog: Catalog, state: str) -> list[Offer]:
         return self._triggers(catalog.lifecycle("meeting"), state, False)
 
     @staticmethod
-    def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> list[str]:
+    def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> list[Offer]:
+        """The triggers from ``state``, each with its label and the state's label."""
+        state_label = _state_label(lifecycle, state)
         return [
-            t.trigger for t in lifecycle.transitions if state in t.sources and (internal or t.roles)
+            Offer(t.trigger, t.label, state_label)
+            for t in lifecycle.transitions
+            if state in t.sources and (internal or t.roles)
         ]
 
     # -- firing --------------------------------------------------------------------------
@@ -139,7 +147,9 @@ class WorkflowEngine:
         internal: bool = False,
         **kwargs: Any,
     ) -> None:
-        label = f"step {step.position} of {ctx.paper.number}"
+        label = _("step {position} of {number}").format(
+            position=step.position, number=ctx.paper.number
+        )
         self._fire(ctx, "consultation", step, trigger, label, internal, kwargs)
 
     def _fire(
@@ -176,26 +186,25 @@ class WorkflowEngine:
         state = flow.state
         transition = lifecycle.transition(trigger, state)
         allowed = self._triggers(lifecycle, state, internal=False)
+        action = _action(lifecycle, trigger, transition)
         if transition is None:
-            raise TransitionNotAllowed(label, state, trigger, allowed)
+            raise TransitionNotAllowed(label, state, action, allowed)
         if not internal:
             _check_roles(ctx, transition, label)
         for guard in transition.guards:
             reason = check(guard)
             if reason:
-                raise TransitionNotAllowed(
-                    label, state, trigger, allowed, f"{trigger} needs: {reason}"
-                )
+                detail = _("it needs: {reason}").format(reason=reason)
+                raise TransitionNotAllowed(label, state, action, allowed, detail)
         machine = self.machine(ctx.catalog, lifecycle.name)
         with self._lock:
             machine.add_model(flow, initial=state)
             try:
                 if not machine.events[trigger].trigger(flow, **kw):
-                    raise TransitionNotAllowed(
-                        label, state, trigger, allowed, f"a condition of {trigger} failed"
-                    )
+                    detail = _("one of its conditions failed")
+                    raise TransitionNotAllowed(label, state, action, allowed, detail)
             except MachineError as exc:
-                raise TransitionNotAllowed(label, state, trigger, allowed, exc.value) from exc
+                raise TransitionNotAllowed(label, state, action, allowed, exc.value) from exc
             finally:
                 machine.remove_model(flow)
 
@@ -210,14 +219,35 @@ def _condition(
     return check
 
 
+def _state_label(lifecycle: Lifecycle, state: str) -> str:
+    """The definitions' label of ``state``; '' for a state this version does not know."""
+    return next((s.label for s in lifecycle.states if s.id == state), "")
+
+
+def _action(lifecycle: Lifecycle, trigger: str, transition: LifecycleTransition | None) -> Offer:
+    """The refused trigger with its label: the transition's, else the first transition's of
+    that trigger, else the catalogue's."""
+    named = transition or next((t for t in lifecycle.transitions if t.trigger == trigger), None)
+    return Offer(trigger, named.label if named else action_label(trigger))
+
+
 def _check_roles(ctx: _Acting, transition: LifecycleTransition, label: str) -> None:
+    action = transition.label or action_label(transition.trigger)
     if not transition.roles:
         raise PermissionDenied(
-            f"{transition.trigger!r} on {label} happens only as a consequence of another step"
+            _(
+                "{action!r} ({trigger}) on {subject} happens only as a consequence of another step"
+            ).format(action=action, trigger=transition.trigger, subject=label)
         )
     if not (ctx.actor.roles & transition.roles):
-        needed = ", ".join(sorted(transition.roles))
         raise PermissionDenied(
-            f"{ctx.actor.user_id!r} may not {transition.trigger} {label}: needs one of the "
-            f"roles {needed}"
+            _(
+                "{user!r} may not {action!r} ({trigger}) {subject}: needs one of the roles {roles}"
+            ).format(
+                user=ctx.actor.user_id,
+                action=action,
+                trigger=transition.trigger,
+                subject=label,
+                roles=", ".join(sorted(transition.roles)),
+            )
         )

@@ -18,6 +18,9 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from workflow.core.i18n import _
+from workflow.core.labels import Offer, action_label, offer_text, state_text
+
 
 class WorkflowError(Exception):
     """Base class of every error ratsweg reports to its users."""
@@ -55,19 +58,42 @@ class InvalidInput(WorkflowError):
 
 
 class TransitionNotAllowed(WorkflowError):
+    """``action`` (a trigger's id, or the caller's German words for what was refused) is not
+    possible on ``paper`` in state ``current``. The message names the state and the actions
+    allowed now by their labels (:class:`~workflow.core.labels.Offer` carries the definitions'
+    names), each with the id a script uses; ``.allowed`` holds the ids."""
+
     def __init__(
-        self, paper: str, current: str, action: str, allowed: Iterable[str], detail: str = ""
+        self,
+        paper: str,
+        current: str,
+        action: str,
+        allowed: Iterable[str],
+        detail: str = "",
+        *,
+        state_label: str = "",
     ) -> None:
         self.paper = paper
         self.current = current
         self.action = action
+        offers = list(allowed)
         # The refused action is never "allowed now", even when its trigger exists here and
         # only a guard failed (the detail then says why).
-        self.allowed = tuple(a for a in allowed if a != action)
-        allowed_text = ", ".join(self.allowed) if self.allowed else "none"
+        self.allowed = tuple(a for a in offers if a != action)
+        labelled = [a.state_label for a in offers if isinstance(a, Offer) and a.state_label]
+        state = state_label or (labelled[0] if labelled else state_text(current))
         because = f" ({detail})" if detail else ""
         super().__init__(
-            f"cannot {action} {paper}: it is {current!r}{because}; allowed now: {allowed_text}"
+            _(
+                "{subject}: {action!r} is not possible in the state {state!r}{because}; "
+                "allowed now: {allowed}"
+            ).format(
+                subject=paper,
+                action=action_label(action),
+                state=state,
+                because=because,
+                allowed=", ".join(offer_text(a) for a in self.allowed) or _("nothing"),
+            )
         )
 
 
@@ -93,13 +119,19 @@ class DeliveryError(WorkflowError):
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """A hint such as ' (did you mean 'stadtrat'?)', or '' when nothing is close."""
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+    if not matches:
+        return ""
+    return " (" + _("did you mean {match!r}?").format(match=matches[0]) + ")"
 
 
 def not_found(kind: str, value: str, choices: Iterable[str], where: str = "") -> NotFoundError:
-    """'no user 'x' in the definitions of … (did you mean 'y'?)': ``where`` follows the value."""
+    """'Benutzer 'x' gibt es nicht in den Definitionen von … (meinten Sie 'y'?)': ``kind`` is
+    an id of the catalogue (mark it with ``N_``), ``where`` follows the sentence."""
     options = sorted(choices)
     hint = did_you_mean(value, options)
     if not hint and options and len(options) <= 8:
-        hint = f" (known: {', '.join(options)})"
-    return NotFoundError(f"no {kind} {value!r}{f' {where}' if where else ''}{hint}")
+        hint = " (" + _("known: {names}").format(names=", ".join(options)) + ")"
+    text = _("{kind} {value!r} does not exist{where}").format(
+        kind=_(kind), value=value, where=f" {where}" if where else ""
+    )
+    return NotFoundError(text + hint)

@@ -96,7 +96,7 @@ class Firing(Protocol):
 
     def consultation_triggers(
         self, catalog: Catalog, state: str, *, internal: bool = False
-    ) -> list[str]: ...
+    ) -> Sequence[str]: ...
 
     def fire_paper(
         self, ctx: FlowContext, trigger: str, *, internal: bool = False, **kwargs: Any

@@ -11,6 +11,7 @@ from typing import Any, cast
 from transitions import EventData
 
 from workflow.core.flows import ConsultationRecord, Flow, FlowContext, MeetingFlow
+from workflow.core.i18n import _
 from workflow.core.model import AuditAction, ConsultationRole, Outcome
 from workflow.core.model import ResultEffect as Effect
 
@@ -19,29 +20,33 @@ Guard = Callable[[Flow, dict[str, Any]], str | None]
 
 
 def _has_consultations(flow: Flow, _kw: dict[str, Any]) -> str | None:
-    return None if flow.ctx.paper.consultations else "its Beratungsfolge is empty"
+    return None if flow.ctx.paper.consultations else _("its Beratungsfolge is empty")
 
 
 def _has_concluding_step(flow: Flow, _kw: dict[str, Any]) -> str | None:
     steps = flow.ctx.paper.consultations
     if steps and ConsultationRole(steps[-1].role).concludes:
         return None
-    return "its Beratungsfolge does not end in an Entscheidung or Kenntnisnahme"
+    return _("its Beratungsfolge does not end in an Entscheidung or Kenntnisnahme")
 
 
 def _all_co_signed(flow: Flow, _kw: dict[str, Any]) -> str | None:
     pending = [c.office_id for c in flow.ctx.paper.co_signatures if c.state == "pending"]
-    return f"co-signature pending from {', '.join(pending)}" if pending else None
+    if not pending:
+        return None
+    return _("co-signature pending from {offices}").format(offices=", ".join(pending))
 
 
 def _no_objections(flow: Flow, _kw: dict[str, Any]) -> str | None:
     objected = [c.office_id for c in flow.ctx.paper.co_signatures if c.state == "objected"]
-    return f"objection by {', '.join(objected)} not resolved" if objected else None
+    if not objected:
+        return None
+    return _("objection by {offices} not resolved").format(offices=", ".join(objected))
 
 
 def _has_date(flow: Flow, kw: dict[str, Any]) -> str | None:
     row = flow.row
-    return None if kw.get("date") or row.date or row.planned_date else "no date given"
+    return None if kw.get("date") or row.date or row.planned_date else _("no date given")
 
 
 def _previous_steps_done(flow: Flow, _kw: dict[str, Any]) -> str | None:
@@ -55,7 +60,9 @@ def _previous_steps_done(flow: Flow, _kw: dict[str, Any]) -> str | None:
         return None
     first = open_before[0]
     name = flow.ctx.catalog.organization(first.organization_id).name
-    return f"step {first.position} ({name}) has no result yet"
+    return _("step {position} ({name}) has no result yet").format(
+        position=first.position, name=name
+    )
 
 
 GUARDS: dict[str, Guard] = {
@@ -69,7 +76,9 @@ GUARDS: dict[str, Guard] = {
 
 
 def _has_agenda(flow: MeetingFlow, _kw: dict[str, Any]) -> str | None:
-    return None if flow.row.agenda_items else "its agenda is empty; build it or add items first"
+    if flow.row.agenda_items:
+        return None
+    return _("its agenda is empty; build it or add items first")
 
 
 MEETING_GUARDS: dict[str, Callable[[MeetingFlow, dict[str, Any]], str | None]] = {

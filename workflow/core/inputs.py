@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import N_, _
 
 #: Default of ``RATSWEG_MAX_FILE_BYTES``: the largest file or fetched document read.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -31,6 +32,29 @@ MAX_MEDIA_TYPE = 127
 _TOKEN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 _MEDIA_TYPE = re.compile(rf"^{_TOKEN}/{_TOKEN}$")
 _MULTILINE_ALLOWED = frozenset("\n\t")
+#: The names callers give the texts and files they check (``what``), shown translated.
+FIELD_NAMES = (
+    N_("reason"),
+    N_("title"),
+    N_("text"),
+    N_("report"),
+    N_("answer"),
+    N_("note"),
+    N_("amended text"),
+    N_("participant or member"),
+    N_("vote's text"),
+    N_("reference"),
+    N_("file name"),
+    N_("result label"),
+    N_("faction"),
+    N_("name of who decided"),
+    N_("comment"),
+    N_("member name"),
+    N_("name"),
+    N_("location"),
+    N_("file"),
+    N_("text file"),
+)
 
 
 def env_int(name: str, default: int, *, minimum: int = 1) -> int:
@@ -46,7 +70,11 @@ def env_int(name: str, default: int, *, minimum: int = 1) -> int:
     except ValueError:
         value = minimum - 1
     if value < minimum:
-        raise InvalidInput(f"{name}={raw!r} is not a whole number of at least {minimum}")
+        raise InvalidInput(
+            _("{name}={raw!r} is not a whole number of at least {minimum}").format(
+                name=name, raw=raw, minimum=minimum
+            )
+        )
     return value
 
 
@@ -63,7 +91,9 @@ def env_seconds(name: str, default: float) -> float:
     except ValueError:
         value = 0.0
     if not 0 < value < 1e6:
-        raise InvalidInput(f"{name}={raw!r} is not a positive number of seconds")
+        raise InvalidInput(
+            _("{name}={raw!r} is not a positive number of seconds").format(name=name, raw=raw)
+        )
     return value
 
 
@@ -89,8 +119,10 @@ def check_line(value: str | None, what: str) -> str | None:
     found = _control(value, frozenset())
     if found is not None:
         raise InvalidInput(
-            f"the {what} contains the control character {found!r}; "
-            "give it as one line of plain text"
+            _(
+                "the {what} contains the control character {char!r}; "
+                "give it as one line of plain text"
+            ).format(what=_(what), char=found)
         )
     return value
 
@@ -105,8 +137,10 @@ def check_text(value: str | None, what: str) -> str | None:
     found = _control(value, _MULTILINE_ALLOWED)
     if found is not None:
         raise InvalidInput(
-            f"the {what} contains the control character {found!r}; "
-            "only line breaks and tabs are allowed in it"
+            _(
+                "the {what} contains the control character {char!r}; "
+                "only line breaks and tabs are allowed in it"
+            ).format(what=_(what), char=found)
         )
     return value
 
@@ -130,13 +164,17 @@ def check_media_type(value: str) -> str:
     """
     if len(value) > MAX_MEDIA_TYPE:
         raise InvalidInput(
-            f"the media type has {len(value)} characters, {MAX_MEDIA_TYPE} are stored; "
-            "pass a shorter --media-type"
+            _(
+                "the media type has {length} characters, {limit} are stored; "
+                "pass a shorter --media-type"
+            ).format(length=len(value), limit=MAX_MEDIA_TYPE)
         )
     if not is_media_type(value):
         raise InvalidInput(
-            f"{value!r} is not a media type (type/subtype of letters, digits and !#$&^_.+-); "
-            "pass e.g. --media-type text/plain"
+            _(
+                "{value!r} is not a media type (type/subtype of letters, digits and !#$&^_.+-); "
+                "pass e.g. --media-type text/plain"
+            ).format(value=value)
         )
     return value.lower()
 
@@ -155,25 +193,29 @@ def read_file_bytes(path: str | os.PathLike[str], what: str = "") -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         missing = (
-            f"{what} {name!r} does not exist" if what else f"cannot read {name!r}: no such file"
+            _("{what} {name!r} does not exist").format(what=_(what), name=name)
+            if what
+            else _("cannot read {name!r}: no such file").format(name=name)
         )
         raise InvalidInput(missing) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read {name!r}: {exc.strerror or exc}") from None
+        raise _unreadable(name, exc) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         os.close(fd)
     if stat.S_ISDIR(info.st_mode):
-        raise InvalidInput(f"{name!r} is a directory; pass a file")
+        raise InvalidInput(_("{name!r} is a directory; pass a file").format(name=name))
     if not stat.S_ISREG(info.st_mode):
-        raise InvalidInput(f"{name!r} is not a regular file (a pipe or device); pass a file")
+        raise InvalidInput(
+            _("{name!r} is not a regular file (a pipe or device); pass a file").format(name=name)
+        )
     if info.st_size > limit:
         raise _too_large(name, limit)
     with os.fdopen(fd, "rb", buffering=0) as handle:
         try:
             content = _read_at_most(handle, limit + 1)
         except OSError as exc:
-            raise InvalidInput(f"cannot read {name!r}: {exc.strerror or exc}") from None
+            raise _unreadable(name, exc) from None
     if len(content) > limit:
         raise _too_large(name, limit)
     return content
@@ -193,9 +235,16 @@ def _read_at_most(handle: Any, count: int) -> bytes:
 
 def _too_large(name: str, limit: int) -> InvalidInput:
     return InvalidInput(
-        f"{name!r} is larger than {limit} bytes (RATSWEG_MAX_FILE_BYTES); "
-        "pass a smaller file or raise the limit"
+        _(
+            "{name!r} is larger than {limit} bytes (RATSWEG_MAX_FILE_BYTES); "
+            "pass a smaller file or raise the limit"
+        ).format(name=name, limit=limit)
     )
+
+
+def _unreadable(name: str, exc: OSError) -> InvalidInput:
+    reason = exc.strerror or str(exc)
+    return InvalidInput(_("cannot read {name!r}: {reason}").format(name=name, reason=reason))
 
 
 def read_text(path: str | Path, what: str = "file") -> str:
@@ -206,7 +255,9 @@ def read_text(path: str | Path, what: str = "file") -> str:
     try:
         text = read_file_bytes(path, what).decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput(f"{what} {str(path)!r} is not UTF-8; save it as UTF-8") from None
+        raise InvalidInput(
+            _("{what} {name!r} is not UTF-8; save it as UTF-8").format(what=_(what), name=str(path))
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -219,4 +270,4 @@ def loads_json(data: str | bytes) -> Any:
     try:
         return json.loads(data)
     except RecursionError:
-        raise json.JSONDecodeError("arrays or objects nested too deeply", "", 0) from None
+        raise json.JSONDecodeError(_("arrays or objects nested too deeply"), "", 0) from None

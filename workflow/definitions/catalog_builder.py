@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from workflow.core.catalog import Catalog, DecisionRules, OParlMapping, Procedure
 from workflow.core.deadlines import DeadlineRules
 from workflow.core.errors import DefinitionError, Problem
+from workflow.core.i18n import _
 from workflow.definitions.checks import _unknown
 from workflow.definitions.deadline_rules import _deadlines
 from workflow.definitions.decision_rules import _decisions, _procedure
@@ -61,18 +62,23 @@ def _split_sections(
         if data is None:
             unreadable = unreadable or len(problems) > before
             if len(problems) == before:
-                ctx.add(None, "", "the file is empty; it must define a section such as 'users:'")
+                message = _("the file is empty; it must define a section such as 'users:'")
+                ctx.add(None, "", message)
             continue
         if not isinstance(data, _Map):
-            ctx.add(1, "", f"expected sections such as 'users:' at the top, got {_describe(data)}")
+            message = _("expected sections such as 'users:' at the top, got {kind}")
+            ctx.add(1, "", message.format(kind=_describe(data)))
             continue
         for key, value in data.items():
             line = data.key_lines[key]
             if key not in SECTIONS:
-                ctx.add(line, key, f"unknown section {key!r}{_unknown(key, SECTIONS)}")
+                message = _("unknown section {key!r}").format(key=key)
+                ctx.add(line, key, message + _unknown(key, SECTIONS))
             elif key in sections:
                 first = sections[key]
-                message = f"section {key!r} is already defined in {first[0].file}:{first[2]}"
+                message = _("section {key!r} is already defined in {where}").format(
+                    key=key, where=f"{first[0].file}:{first[2]}"
+                )
                 ctx.add(line, key, message)
             else:
                 sections[key] = (ctx, value, line)
@@ -86,7 +92,9 @@ def catalog_from_files(files: Mapping[str, str], source: str) -> Catalog:
     for missing in (n for n in SECTIONS if n not in sections and n not in OPTIONAL_SECTIONS):
         if unreadable:
             break
-        message = f"missing section {missing!r}; add it to a file such as {missing}.yaml"
+        message = _("missing section {name!r}; add it to a file such as {file}").format(
+            name=missing, file=f"{missing}.yaml"
+        )
         problems.append(Problem(file=source, line=None, path=missing, message=message))
 
     body = _build("body", sections, _body)

@@ -20,6 +20,7 @@ from workflow.core.deadlines import (
     RuleSet,
     RuleSource,
 )
+from workflow.core.i18n import N_, _
 from workflow.core.model import OrganizationKind, Role
 from workflow.definitions.checks import (
     _E,
@@ -30,7 +31,7 @@ from workflow.definitions.checks import (
     _items,
     _record,
     _strings,
-    _unknown,
+    unknown_value,
 )
 from workflow.definitions.sections import Orgs
 from workflow.definitions.yaml_reader import _Ctx, _line, _Map
@@ -59,6 +60,12 @@ _COUNTING = {
 _NOTICE = {"days": "int", **_COUNTING, "on_non_working_day": "str", **_SOURCE}
 _LEAD_TIME = {"days": "int", "unit": "str", "on_non_working_day": "str", **_SOURCE}
 _REPORT = {"months": "int", **_SOURCE}
+#: What the enum-valued keys of a Ladungsfrist are called in a problem.
+_ENUM_NAMES = {
+    "unit": N_("unit"),
+    "event": N_("event"),
+    "delivery_unit": N_("delivery unit"),
+}
 _NOTICE_REQUIRED = ("days", "unit", "count_event_day", "count_meeting_day", "event")
 
 
@@ -72,12 +79,14 @@ def _policy(
     if "on_non_working_day" not in rec:
         return NonWorkingDayPolicy.KEEP
     line, at = _line(node, "on_non_working_day"), f"{path}.on_non_working_day"
-    policy = _enum(ctx, NonWorkingDayPolicy, rec["on_non_working_day"], line, at, "policy")
+    policy = _enum(ctx, NonWorkingDayPolicy, rec["on_non_working_day"], line, at, N_("policy"))
     if policy is not None and unit not in (None, DayUnit.CALENDAR_DAYS):
-        message = f"a {unit} rule never ends on a non-working day; remove on_non_working_day"
+        message = _(
+            "a {unit} rule never ends on a non-working day; remove on_non_working_day"
+        ).format(unit=unit)
         ctx.add(line, at, message)
     elif policy is NonWorkingDayPolicy.NEXT_WORKING_DAY and not forward:
-        message = "next_working_day would cut the period short; use keep or previous_working_day"
+        message = _("next_working_day would cut the period short; use keep or previous_working_day")
         ctx.add(line, at, message)
     return policy
 
@@ -97,14 +106,16 @@ def _notice(
     def enum(key: str, kind: type[_E]) -> _E | None:
         if key not in rec:
             return None
-        return _enum(ctx, kind, rec[key], _line(node, key), f"{path}.{key}", key.replace("_", " "))
+        return _enum(ctx, kind, rec[key], _line(node, key), f"{path}.{key}", _ENUM_NAMES[key])
 
     unit, event = enum("unit", DayUnit), enum("event", NoticeEvent)
     values = {"unit": unit, "event": event, "delivery_unit": enum("delivery_unit", DayUnit)}
     _at_least(ctx, node, rec, "days", path, 1, MAX_DAYS)
     _at_least(ctx, node, rec, "delivery_days", path, 0, MAX_DAYS)
     if rec.get("delivery_days") and event is NoticeEvent.DISPATCH:
-        message = "delivery_days applies only to 'event: receipt'; remove it or measure to receipt"
+        message = _(
+            "delivery_days applies only to 'event: receipt'; remove it or measure to receipt"
+        )
         ctx.add(_line(node, "delivery_days"), f"{path}.delivery_days", message)
     policy = _policy(ctx, node, rec, path, unit, forward=False)
     if len(ctx.problems) > before or policy is None:
@@ -121,7 +132,7 @@ def _lead_time(ctx: _Ctx, node: Any, line: int, path: str, forward: bool) -> Lea
     if rec is None:
         return None
     before = len(ctx.problems)
-    unit = _enum(ctx, DayUnit, rec["unit"], _line(node, "unit"), f"{path}.unit", "unit")
+    unit = _enum(ctx, DayUnit, rec["unit"], _line(node, "unit"), f"{path}.unit", N_("unit"))
     _at_least(ctx, node, rec, "days", path, 0, MAX_DAYS)
     policy = _policy(ctx, node, rec, path, unit, forward)
     if len(ctx.problems) > before or unit is None or policy is None:
@@ -146,7 +157,8 @@ def _meeting_time(ctx: _Ctx, value: str, line: int, path: str) -> dt.time | None
     try:
         return dt.datetime.strptime(value, "%H:%M").time()
     except ValueError:
-        ctx.add(line, path, f"meeting_time {value!r} is not a time; use HH:MM, e.g. '18:00'")
+        message = _("meeting_time {value!r} is not a time; use HH:MM, e.g. '18:00'")
+        ctx.add(line, path, message.format(value=value))
         return None
 
 
@@ -166,9 +178,13 @@ def _rule_set(
     for key in rec:
         office_rule = key == "co_signing"
         if kind is not None and kind.deliberates == office_rule:
-            what = "offices" if kind is OrganizationKind.OFFICE else "Gremien"
-            allowed = "co_signing" if what == "offices" else "every rule but co_signing"
-            message = f"{key!r} does not apply to {what} (kind {kind.value}); use {allowed}"
+            if kind is OrganizationKind.OFFICE:
+                message = _("{key!r} does not apply to offices (kind {kind}); use co_signing")
+            else:
+                message = _(
+                    "{key!r} does not apply to Gremien (kind {kind}); use every rule but co_signing"
+                )
+            message = message.format(key=key, kind=kind.value)
             ctx.add(_line(node, key), f"{path}.{key}", message)
     where = {key: (rec[key], _line(node, key), f"{path}.{key}") for key in rec}
     meeting_time = _meeting_time(ctx, *where["meeting_time"]) if "meeting_time" in rec else None
@@ -178,7 +194,7 @@ def _rule_set(
     if "urgent_notice" in rec and base:
         urgent = _notice(ctx, *where["urgent_notice"], base)[0]
     elif "urgent_notice" in rec and base is None:
-        message = "urgent_notice needs a notice rule to take its counting from; add 'notice'"
+        message = _("urgent_notice needs a notice rule to take its counting from; add 'notice'")
         ctx.add(where["urgent_notice"][1], where["urgent_notice"][2], message)
     submission = (
         _lead_time(ctx, *where["submission_cutoff"], False) if "submission_cutoff" in rec else None
@@ -206,9 +222,8 @@ def _day_off(ctx: _Ctx, node: Any, line: int, path: str) -> DayOff | None:
         return None
     given = [key for key in ("date", "annual", "easter") if key in rec]
     if len(given) != 1:
-        ctx.add(
-            line, path, "give exactly one of date ('2025-12-24'), annual ('12-24') or easter (-48)"
-        )
+        message = _("give exactly one of date ('2025-12-24'), annual ('12-24') or easter (-48)")
+        ctx.add(line, path, message)
         return None
     key = given[0]
     value, at, key_line = rec[key], f"{path}.{key}", _line(node, key)
@@ -219,11 +234,13 @@ def _day_off(ctx: _Ctx, node: Any, line: int, path: str) -> DayOff | None:
             day = dt.datetime.strptime(f"2000-{value}", "%Y-%m-%d").date()  # 2000: 02-29 exists
             return DayOff(name=rec["name"], annual=(day.month, day.day))
     except ValueError:
-        example = "YYYY-MM-DD, e.g. '2025-12-24'" if key == "date" else "MM-DD, e.g. '12-24'"
-        ctx.add(key_line, at, f"{key} {value!r} is not a valid date; use {example}")
+        example = _("YYYY-MM-DD, e.g. '2025-12-24'") if key == "date" else _("MM-DD, e.g. '12-24'")
+        message = _("{key} {value!r} is not a valid date; use {example}")
+        ctx.add(key_line, at, message.format(key=key, value=value, example=example))
         return None
     if not -100 <= value <= 100:
-        ctx.add(key_line, at, f"easter offset {value} is outside -100..100 days")
+        message = _("easter offset {value} is outside -100..100 days").format(value=value)
+        ctx.add(key_line, at, message)
         return None
     return DayOff(name=rec["name"], easter_offset=value)
 
@@ -266,13 +283,13 @@ def _reminders(
         )
         if not known:
             choices = list(dict.fromkeys([*roles, *(offices or ()), *(users or ())]))
-            message = (
-                f"unknown escalation target {value!r}{_unknown(value, choices)}; use office_head, "
-                "session_office, another role, an office id, a user id or an e-mail address"
+            message = unknown_value(N_("escalation target"), value, choices) + _(
+                "; use office_head, session_office, another role, an office id, a user id or an "
+                "e-mail address"
             )
             ctx.add(at_line, at, message)
     if ("escalate_after_hours" in rec) != bool(targets):
-        message = "escalate_after_hours and escalate_to go together; give both or neither"
+        message = _("escalate_after_hours and escalate_to go together; give both or neither")
         ctx.add(line, path, message)
     return ReminderRule(
         lead_days=rec.get("lead_days", 2),
@@ -308,7 +325,7 @@ def _deadlines(
         org_line, path = org_nodes.key_lines[org_id], f"deadlines.organizations.{org_id}"
         org = orgs.get(org_id) if orgs is not None else None
         if orgs is not None and org_id not in orgs:
-            message = f"unknown organization {org_id!r}{_unknown(org_id, list(orgs))}"
+            message = unknown_value(N_("organization"), org_id, list(orgs))
             ctx.add(org_line, path, message)
         rules = _rule_set(ctx, value, org_line, path, notice, org.kind if org else None)[0]
         if rules is not None:

@@ -16,8 +16,16 @@ from workflow.core.catalog import (
     UrgentDecisionRule,
     VotingRule,
 )
+from workflow.core.i18n import N_, _
 from workflow.core.model import ConsultationRole, ObjectionKind, Outcome
-from workflow.definitions.checks import MAX_DAYS, _at_least, _check_type, _enum, _record, _unknown
+from workflow.definitions.checks import (
+    MAX_DAYS,
+    _at_least,
+    _check_type,
+    _enum,
+    _record,
+    unknown_value,
+)
 from workflow.definitions.sections import Orgs, _org_ref
 from workflow.definitions.yaml_reader import _Ctx, _line
 
@@ -33,13 +41,13 @@ def _voting_rule(ctx: _Ctx, node: Any, line: int, path: str) -> VotingRule | Non
     before = len(ctx.problems)
     abstentions = rec.pop("abstentions", "not_counted")
     if abstentions not in _ABSTENTIONS:
-        hint = _unknown(abstentions, list(_ABSTENTIONS))
-        ctx.add(
-            _line(node, "abstentions"), f"{path}.abstentions", f"unknown rule {abstentions!r}{hint}"
-        )
+        message = unknown_value(N_("rule"), abstentions, list(_ABSTENTIONS))
+        ctx.add(_line(node, "abstentions"), f"{path}.abstentions", message)
     share = rec.get("quorum_share", 0.5)
     if not 0 < share < 1:
-        message = f"quorum_share must be between 0 and 1 (e.g. 0.5), got {share}"
+        message = _("quorum_share must be between 0 and 1 (e.g. 0.5), got {share}").format(
+            share=share
+        )
         ctx.add(_line(node, "quorum_share"), f"{path}.quorum_share", message)
     if len(ctx.problems) > before:
         return None
@@ -69,7 +77,7 @@ def _procedure(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> Procedure 
         label_line = rec["outcome_labels"].key_lines[label]
         path = f"procedure.outcome_labels.{label}"
         if _check_type(ctx, value, "str", label_line, path):
-            outcome = _enum(ctx, Outcome, value, label_line, path, "outcome")
+            outcome = _enum(ctx, Outcome, value, label_line, path, N_("outcome"))
             if outcome is not None:
                 labels[label.strip().casefold()] = outcome
     if len(ctx.problems) > before:
@@ -106,10 +114,12 @@ def _urgent(ctx: _Ctx, node: Any, line: int) -> UrgentDecisionRule | None:
         return None
     follow_up, co_signer = rec["follow_up"], rec["co_signer"]
     if follow_up not in _FOLLOW_UPS:
-        message = f"follow_up {follow_up!r} must be one of {', '.join(_FOLLOW_UPS)}"
+        message = _("follow_up {value!r} must be one of {allowed}").format(
+            value=follow_up, allowed=", ".join(_FOLLOW_UPS)
+        )
         ctx.add(_line(node, "follow_up"), f"{path}.follow_up", message)
         return None
-    policy = _enum(ctx, CoSignerRule, co_signer, _line(node, "co_signer"), path, "co_signer")
+    policy = _enum(ctx, CoSignerRule, co_signer, _line(node, "co_signer"), path, N_("co_signer"))
     if policy is None:
         return None
     role = ConsultationRole(follow_up)
@@ -118,9 +128,10 @@ def _urgent(ctx: _Ctx, node: Any, line: int) -> UrgentDecisionRule | None:
 
 def _objection(ctx: _Ctx, kind: str, node: Any, line: int) -> ObjectionRule | None:
     path = f"decisions.objections.{kind}"
-    parsed = _enum(ctx, ObjectionKind, kind, line, path, "objection kind")
+    parsed = _enum(ctx, ObjectionKind, kind, line, path, N_("objection kind"))
     if parsed is ObjectionKind.EINSPRUCH:
-        ctx.add(line, path, "configure the Einspruch per committee under decisions.delegated")
+        message = _("configure the Einspruch per committee under decisions.delegated")
+        ctx.add(line, path, message)
         return None
     rec = _record(ctx, node, line, path, _OBJECTION, ())
     if rec is None or parsed is None:
@@ -130,7 +141,7 @@ def _objection(ctx: _Ctx, kind: str, node: Any, line: int) -> ObjectionRule | No
         _at_least(ctx, node, rec, key, path, 0, MAX_DAYS)
     low, high = rec.get("earliest_days"), rec.get("latest_days")
     if low is not None and high is not None and low > high:
-        message = f"earliest_days {low} is after latest_days {high}"
+        message = _("earliest_days {low} is after latest_days {high}").format(low=low, high=high)
         ctx.add(_line(node, "earliest_days"), f"{path}.earliest_days", message)
     return ObjectionRule(kind=parsed, **rec) if len(ctx.problems) == before else None
 
@@ -150,7 +161,8 @@ def _delegated(
     )
     share = rec.get("members_share", 0.2)
     if not 0 < share <= 1:
-        message = f"members_share must be above 0 and at most 1 (e.g. 0.2), got {share}"
+        message = _("members_share must be above 0 and at most 1 (e.g. 0.2), got {share}")
+        message = message.format(share=share)
         ctx.add(_line(node, "members_share"), f"{path}.members_share", message)
     return DelegatedRule(**rec) if len(ctx.problems) == before else None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from workflow.core.catalog import Catalog
 from workflow.core.errors import DefinitionError, NotFoundError, Problem, not_found
+from workflow.core.i18n import N_, _
 from workflow.definitions.catalog_builder import catalog_from_files
 
 LIFECYCLES_FILE = "lifecycles.yaml"
@@ -19,27 +20,35 @@ def read_definition_files(directory: str | os.PathLike[str]) -> dict[str, str]:
     """The folder's ``*.yaml`` files by name, falling back to ``../_standard/lifecycles.yaml``."""
     folder = Path(directory)
     if not folder.is_dir():
-        raise _folder_error(folder, "is not a folder; pass a municipality folder such as landau")
+        raise _folder_error(
+            folder, _("{folder!r} is not a folder; pass a municipality folder such as landau")
+        )
     paths = sorted(folder.glob("*.yaml"))
     if not paths:
-        raise _folder_error(folder, "contains no *.yaml definition files")
+        raise _folder_error(folder, _("{folder!r} contains no *.yaml definition files"))
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for path in paths:
         try:
             files[path.name] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(path.name, None, "", f"not valid UTF-8: {exc.reason}"))
+            message = _("not valid UTF-8: {reason}").format(reason=exc.reason)
+            problems.append(Problem(path.name, None, "", message))
     for path in sorted(folder.glob("*.yml")):
-        problems.append(Problem(path.name, None, "", "ignored: rename it to end in .yaml"))
+        message = _("ignored: rename it to end in .yaml")
+        problems.append(Problem(path.name, None, "", message))
     if LIFECYCLES_FILE not in files:
         standard = folder.parent / STANDARD_FOLDER / LIFECYCLES_FILE
         if standard.is_file():
             files[LIFECYCLES_FILE] = standard.read_text(encoding="utf-8")
         else:
-            message = (
-                f"no {LIFECYCLES_FILE} here and no {standard}; "
-                f"copy definitions/{STANDARD_FOLDER}/{LIFECYCLES_FILE} into {folder}"
+            message = _(
+                "no {file} here and no {standard}; copy definitions/{shared} into {folder}"
+            ).format(
+                file=LIFECYCLES_FILE,
+                standard=standard,
+                shared=f"{STANDARD_FOLDER}/{LIFECYCLES_FILE}",
+                folder=folder,
             )
             problems.append(Problem(LIFECYCLES_FILE, None, "", message))
     if problems:
@@ -47,8 +56,10 @@ def read_definition_files(directory: str | os.PathLike[str]) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def _folder_error(folder: Path, what: str) -> DefinitionError:
-    return DefinitionError([Problem(str(folder), None, "", f"{str(folder)!r} {what}")])
+def _folder_error(folder: Path, message: str) -> DefinitionError:
+    """``message`` names the folder as ``{folder!r}``."""
+    text = message.format(folder=str(folder))
+    return DefinitionError([Problem(str(folder), None, "", text)])
 
 
 def load_catalog(directory: str | os.PathLike[str]) -> Catalog:
@@ -90,7 +101,7 @@ def shipped_definitions_root() -> Path:
     for candidate in candidates:
         if (candidate / STANDARD_FOLDER).is_dir():
             return candidate
-    raise NotFoundError("the shipped definitions folder is not installed; reinstall ratsweg")
+    raise NotFoundError(_("the shipped definitions folder is not installed; reinstall ratsweg"))
 
 
 def list_shipped_municipalities() -> list[str]:
@@ -110,4 +121,4 @@ def resolve_definitions_dir(name_or_path: str) -> Path:
     if name_or_path and not name_or_path.startswith("_") and shipped.is_dir():
         return shipped
     choices = list_shipped_municipalities()
-    raise not_found("definitions folder or shipped municipality", name_or_path, choices)
+    raise not_found(N_("definitions folder or shipped municipality"), name_or_path, choices)

@@ -21,8 +21,17 @@ from workflow.core.catalog import (
     LifecycleState,
     LifecycleTransition,
 )
+from workflow.core.i18n import N_, _
 from workflow.core.model import Action, Role
-from workflow.definitions.checks import _check_type, _enum, _items, _record, _strings, _unknown
+from workflow.definitions.checks import (
+    _check_type,
+    _enum,
+    _items,
+    _record,
+    _strings,
+    _unknown,
+    unknown_value,
+)
 from workflow.definitions.yaml_reader import _Ctx, _line, _Map
 
 #: Triggers the engine fires or offers by name; every lifecycle must define them.
@@ -34,6 +43,17 @@ REQUIRED_TRIGGERS = {
 }
 GUARDS = {"paper": PAPER_GUARDS, "consultation": CONSULTATION_GUARDS, "meeting": MEETING_GUARDS}
 EFFECTS = {"paper": PAPER_EFFECTS, "consultation": CONSULTATION_EFFECTS, "meeting": MEETING_EFFECTS}
+#: What a guard and an effect of each lifecycle are called in a problem.
+_GUARD_NAMES = {
+    "paper": N_("paper guard"),
+    "consultation": N_("consultation guard"),
+    "meeting": N_("meeting guard"),
+}
+_EFFECT_NAMES = {
+    "paper": N_("paper effect"),
+    "consultation": N_("consultation effect"),
+    "meeting": N_("meeting effect"),
+}
 #: Permissions a definitions version may lack (stored before they existed): nobody holds them.
 OPTIONAL_ACTIONS = frozenset(
     {
@@ -70,7 +90,9 @@ def _transition(
         return None, [], None
     before = len(ctx.problems)
     if not _NAME.fullmatch(rec["trigger"]):
-        message = f"trigger {rec['trigger']!r} must be a lower-case name such as 'submit'"
+        message = _("trigger {trigger!r} must be a lower-case name such as 'submit'").format(
+            trigger=rec["trigger"]
+        )
         ctx.add(_line(item, "trigger"), f"{path}.trigger", message)
     sources = _strings(ctx, rec["source"], _line(item, "source"), f"{path}.source")
     for state, state_line, state_path in [
@@ -78,18 +100,21 @@ def _transition(
         (rec["dest"], _line(item, "dest"), f"{path}.dest"),
     ]:
         if state not in states:
-            ctx.add(state_line, state_path, f"unknown state {state!r}{_unknown(state, states)}")
+            ctx.add(state_line, state_path, unknown_value(N_("state"), state, states))
     for state, state_line, state_path in sources:
         if states.get(state):
-            ctx.add(state_line, state_path, f"state {state!r} is final; nothing may leave it")
-    checks = (("roles", "role", {r.value for r in Role}), ("guards", f"{name} guard", GUARDS[name]))
+            message = _("state {state!r} is final; nothing may leave it").format(state=state)
+            ctx.add(state_line, state_path, message)
+    checks = (
+        ("roles", N_("role"), {r.value for r in Role}),
+        ("guards", _GUARD_NAMES[name], GUARDS[name]),
+    )
     named: dict[str, list[str]] = {}
-    for key, what, allowed in (*checks, ("effects", f"{name} effect", EFFECTS[name])):
+    for key, what, allowed in (*checks, ("effects", _EFFECT_NAMES[name], EFFECTS[name])):
         values = _strings(ctx, rec.get(key, []), _line(item, key), f"{path}.{key}")
         for value, value_line, value_path in values:
             if value not in allowed:
-                hint = _unknown(value, sorted(allowed))
-                ctx.add(value_line, value_path, f"unknown {what} {value!r}{hint}")
+                ctx.add(value_line, value_path, unknown_value(what, value, sorted(allowed)))
         named[key] = [value for value, _, _ in values]
     source_ids = [state for state, _, _ in sources]
     if len(ctx.problems) > before:
@@ -111,15 +136,17 @@ def _lifecycle(ctx: _Ctx, name: str, node: Any, line: int) -> Lifecycle | None:
     for state_id, state_node in state_nodes.items():
         state_line, state_path = state_nodes.key_lines[state_id], f"{path}.states.{state_id}"
         if not _NAME.fullmatch(state_id):
-            ctx.add(state_line, state_path, f"state {state_id!r} must be a lower-case name")
+            message = _("state {state!r} must be a lower-case name").format(state=state_id)
+            ctx.add(state_line, state_path, message)
         state = _record(ctx, state_node, state_line, state_path, _STATE, ("label",))
         if state is not None:
             states.append(LifecycleState(id=state_id, **state))
     if not any(state.final for state in states):
-        message = "no final state; mark at least one state with 'final: true'"
+        message = _("no final state; mark at least one state with 'final: true'")
         ctx.add(_line(node, "states"), f"{path}.states", message)
     if initial not in state_nodes:
-        message = f"initial state {initial!r} is not a state{_unknown(initial, state_nodes)}"
+        message = _("initial state {state!r} is not a state").format(state=initial)
+        message += _unknown(initial, state_nodes)
         ctx.add(_line(node, "initial"), f"{path}.initial", message)
     finals = dict.fromkeys(state_nodes, False) | {s.id: s.final for s in states}
     transitions, edges = _transitions(ctx, name, node, rec["transitions"], finals)
@@ -131,7 +158,9 @@ def _lifecycle(ctx: _Ctx, name: str, node: Any, line: int) -> Lifecycle | None:
                 todo.append(target)
     for state_id in state_nodes if initial in state_nodes else ():
         if state_id not in reached:
-            message = f"state {state_id!r} cannot be reached from the initial state {initial!r}"
+            message = _(
+                "state {state!r} cannot be reached from the initial state {initial!r}"
+            ).format(state=state_id, initial=initial)
             ctx.add(state_nodes.key_lines[state_id], f"{path}.states.{state_id}", message)
     if len(ctx.problems) > before:
         return None
@@ -153,7 +182,9 @@ def _transitions(
             edges.setdefault(source, set()).add(str(dest))
             if isinstance(trigger, str) and (trigger, source) in seen:
                 first = seen[trigger, source]
-                message = f"trigger {trigger!r} from {source!r} is already defined at line {first}"
+                message = _(
+                    "trigger {trigger!r} from {source!r} is already defined at line {first}"
+                ).format(trigger=trigger, source=source, first=first)
                 ctx.add(item_line, item_path, message)
             elif isinstance(trigger, str):
                 seen[trigger, source] = item_line
@@ -161,7 +192,8 @@ def _transitions(
             transitions.append(transition)
     missing = [t for t in REQUIRED_TRIGGERS[name] if t not in {k for k, _ in seen}]
     if missing:
-        ctx.add(line, path, f"missing trigger(s) the engine needs: {', '.join(missing)}")
+        message = _("missing trigger(s) the engine needs: {triggers}")
+        ctx.add(line, path, message.format(triggers=", ".join(missing)))
     return tuple(transitions), edges
 
 
@@ -181,10 +213,11 @@ def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role
     permissions: dict[Action, frozenset[Role]] = {}
     for key, value in node.items():
         key_line, path = node.key_lines[key], f"permissions.{key}"
-        action = _enum(ctx, Action, key, key_line, path, "action")
+        action = _enum(ctx, Action, key, key_line, path, N_("action"))
         if _check_type(ctx, value, "list", key_line, path):
             roles = [
-                _enum(ctx, Role, *entry, "role") for entry in _strings(ctx, value, key_line, path)
+                _enum(ctx, Role, *entry, N_("role"))
+                for entry in _strings(ctx, value, key_line, path)
             ]
             if action is not None:
                 permissions[action] = frozenset(role for role in roles if role is not None)
@@ -194,5 +227,6 @@ def _permissions(ctx: _Ctx, node: Any, line: int) -> dict[Action, frozenset[Role
             permissions[action] = permissions.get(fallback, frozenset())
     missing = [a.value for a in Action if a.value not in node and a not in OPTIONAL_ACTIONS]
     if missing:
-        ctx.add(line, "permissions", f"missing permission(s) for: {', '.join(missing)}")
+        message = _("missing permission(s) for: {actions}")
+        ctx.add(line, "permissions", message.format(actions=", ".join(missing)))
     return permissions if len(ctx.problems) == before else None

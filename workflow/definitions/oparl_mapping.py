@@ -7,8 +7,9 @@ from types import MappingProxyType
 from typing import Any
 
 from workflow.core.catalog import OParlMapping, PaperType
+from workflow.core.i18n import N_
 from workflow.core.model import ConsultationRole
-from workflow.definitions.checks import _check_type, _enum, _record, _unknown
+from workflow.definitions.checks import _check_type, _enum, _record, unknown_value
 from workflow.definitions.sections import Orgs, _org_ref
 from workflow.definitions.yaml_reader import _Ctx, _line
 
@@ -32,21 +33,21 @@ def _oparl(
         key_line, path = rec["organizations"].key_lines[key], f"oparl.organizations.{key}"
         if _check_type(ctx, value, "str", key_line, path):
             if orgs is not None and value not in orgs:
-                ctx.add(key_line, path, f"unknown organization {value!r}{_unknown(value, orgs)}")
+                ctx.add(key_line, path, unknown_value(N_("organization"), value, list(orgs)))
             organizations[key] = value
     types: dict[str, str] = {}
     for key, value in rec.get("paper_types", {}).items():
         key_line, path = rec["paper_types"].key_lines[key], f"oparl.paper_types.{key}"
         if _check_type(ctx, value, "str", key_line, path):
             if paper_types is not None and value not in paper_types:
-                hint = _unknown(value, list(paper_types))
-                ctx.add(key_line, path, f"unknown paper type {value!r}{hint}")
+                message = unknown_value(N_("paper type"), value, list(paper_types))
+                ctx.add(key_line, path, message)
             types[key.strip().casefold()] = value
     roles: dict[str, ConsultationRole] = {}
     for key, value in rec.get("roles", {}).items():
         key_line, path = rec["roles"].key_lines[key], f"oparl.roles.{key}"
         if _check_type(ctx, value, "str", key_line, path):
-            role = _enum(ctx, ConsultationRole, value, key_line, path, "role")
+            role = _enum(ctx, ConsultationRole, value, key_line, path, N_("role"))
             if role is not None:
                 roles[key.strip().casefold()] = role
     office = rec.get("office")

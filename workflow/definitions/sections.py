@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.core.catalog import Body, Organization, PaperType, RouteStep, RoutingTemplate, User
+from workflow.core.i18n import N_, _
 from workflow.core.model import ConsultationRole, OrganizationKind, Role, Submitter
 from workflow.definitions.checks import (
     _ID,
@@ -20,6 +21,7 @@ from workflow.definitions.checks import (
     _records,
     _strings,
     _unknown,
+    unknown_value,
 )
 from workflow.definitions.yaml_reader import _Ctx, _line
 
@@ -66,14 +68,17 @@ def _body(ctx: _Ctx, node: Any, line: int) -> Body | None:
         return None
     before = len(ctx.problems)
     if not _ID.fullmatch(rec["id"]):
-        ctx.add(_line(node, "id"), "body.id", f"body id {rec['id']!r} may contain only a-z0-9_")
+        message = _("body id {id!r} may contain only a-z0-9_").format(id=rec["id"])
+        ctx.add(_line(node, "id"), "body.id", message)
     if rec["state"] not in STATES:
-        message = f"unknown state {rec['state']!r}{_unknown(rec['state'], sorted(STATES))}"
+        message = unknown_value(N_("Bundesland"), rec["state"], sorted(STATES))
         ctx.add(_line(node, "state"), "body.state", message)
     try:
         ZoneInfo(rec.setdefault("time_zone", "Europe/Berlin"))
     except (ZoneInfoNotFoundError, ValueError):
-        message = f"unknown time zone {rec['time_zone']!r}; use e.g. 'Europe/Berlin'"
+        message = _("unknown time zone {zone!r}; use e.g. 'Europe/Berlin'").format(
+            zone=rec["time_zone"]
+        )
         ctx.add(_line(node, "time_zone"), "body.time_zone", message)
     _municipality_keys(ctx, node, rec)
     return Body(**rec) if len(ctx.problems) == before else None
@@ -87,17 +92,21 @@ def _municipality_keys(ctx: _Ctx, node: Any, rec: dict[str, Any]) -> None:
         if value is None:
             continue
         if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
-            message = f'{key} {value!r} must be {digits} digits; quote it ("07313000")'
+            message = _('{key} {value!r} must be {digits} digits; quote it ("07313000")').format(
+                key=key, value=value, digits=digits
+            )
             ctx.add(_line(node, key), f"body.{key}", message)
         elif STATE_KEYS.get(rec["state"], value[:2]) != value[:2]:
-            message = (
-                f"{key} {value!r} does not begin with {STATE_KEYS[rec['state']]!r}, the number "
-                f"of state {rec['state']}"
-            )
+            message = _(
+                "{key} {value!r} does not begin with {number!r}, the number of the Bundesland "
+                "{state}"
+            ).format(key=key, value=value, number=STATE_KEYS[rec["state"]], state=rec["state"])
             ctx.add(_line(node, key), f"body.{key}", message)
     ags, ars = rec.get("ags"), rec.get("ars")
     if ags and ars and len(ars) == 12 and ars[:5] + ars[9:] != ags:
-        message = f"ars {ars!r} does not contain ags {ags!r} (digits 1-5 and 10-12)"
+        message = _("ars {ars!r} does not contain ags {ags!r} (digits 1-5 and 10-12)").format(
+            ars=ars, ags=ags
+        )
         ctx.add(_line(node, "ars"), "body.ars", message)
 
 
@@ -106,15 +115,16 @@ def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:
     spec, required = {**_ORG, "public": "bool"}, ("id", "name", "kind")
     for item, rec, path in _records(ctx, node, line, "organizations", spec, required):
         kind = _enum(
-            ctx, OrganizationKind, rec["kind"], _line(item, "kind"), f"{path}.kind", "kind"
+            ctx, OrganizationKind, rec["kind"], _line(item, "kind"), f"{path}.kind", N_("kind")
         )
         seats, seats_line = rec.get("seats"), _line(item, "seats")
         if seats is not None and seats <= 0:
-            ctx.add(seats_line, f"{path}.seats", f"seats must be positive, got {seats}")
+            message = _("seats must be positive, got {seats}").format(seats=seats)
+            ctx.add(seats_line, f"{path}.seats", message)
         if kind is OrganizationKind.OFFICE:
             rec["public"] = True
             if seats is not None:
-                message = "an office has no seats; remove 'seats' (only Gremien have them)"
+                message = _("an office has no seats; remove 'seats' (only Gremien have them)")
                 ctx.add(seats_line, f"{path}.seats", message)
         if kind is not None:  # kept despite other problems, so references to it can be checked
             orgs[rec["id"]] = Organization(**{**rec, "kind": kind})
@@ -126,16 +136,22 @@ def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:
         fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
         bad = [field for field in fields if field not in ("year", "seq", "origin")]
         if bad:
-            message = f"numbering may use only {{year}}, {{seq}} and {{origin}}, not {{{bad[0]}}}"
+            message = _(
+                "numbering may use only {{year}}, {{seq}} and {{origin}}, not {{{field}}}"
+            ).format(field=bad[0])
         elif "seq" not in fields:
-            message = "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"
+            message = _("numbering must contain {{seq}}, e.g. 'V/{{year}}/{{seq}}'").format()
         elif "origin" in fields and "year" in fields:
-            message = "an Ergänzungsvorlage is numbered from {origin} and {seq}; drop {year}"
+            message = _(
+                "an Ergänzungsvorlage is numbered from {{origin}} and {{seq}}; drop {{year}}"
+            ).format()
         else:
             pattern.format(year=2024, seq=1, origin="V/2024/1")
             return True
     except (ValueError, KeyError, IndexError) as exc:
-        message = f"invalid numbering pattern {pattern!r}: {exc}"
+        message = _("invalid numbering pattern {pattern!r}: {reason}").format(
+            pattern=pattern, reason=exc
+        )
     ctx.add(line, path, message)
     return False
 
@@ -151,10 +167,12 @@ def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
         entries = _strings(
             ctx, rec.get("concluding_roles", []), roles_line, f"{path}.concluding_roles"
         )
-        roles = [_enum(ctx, ConsultationRole, *entry, "role") for entry in entries]
+        roles = [_enum(ctx, ConsultationRole, *entry, N_("role")) for entry in entries]
         for role, (value, role_line, role_path) in zip(roles, entries, strict=True):
             if role is not None and not role.concludes:
-                message = f"{value!r} does not conclude a path; use entscheidung or kenntnisnahme"
+                message = _(
+                    "{value!r} does not conclude a path; use entscheidung or kenntnisnahme"
+                ).format(value=value)
                 ctx.add(role_line, role_path, message)
         rec["concluding_roles"] = frozenset(r for r in roles if r is not None)
         submitter = _enum(
@@ -163,7 +181,7 @@ def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
             rec.get("submitted_by", "office"),
             _line(item, "submitted_by"),
             f"{path}.submitted_by",
-            "submitter",
+            N_("submitter"),
         )
         rec["submitted_by"] = submitter or Submitter.OFFICE
         if "supplement_type" in rec:
@@ -177,11 +195,15 @@ def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
             hint = (
                 _unknown(target, supplement_types)
                 if supplement_types
-                else (
-                    "; define a paper type whose numbering uses {origin}, e.g. '{origin}-E{seq:02d}'"
-                )
+                else _(
+                    "; define a paper type whose numbering uses {{origin}}, "
+                    "e.g. '{{origin}}-E{{seq:02d}}'"
+                ).format()
             )
-            message = f"supplement_type {target!r} is not an Ergänzungsvorlage type{hint}"
+            message = _("supplement_type {target!r} is not an Ergänzungsvorlage type").format(
+                target=target
+            )
+            message += hint
             ctx.add(link_line, f"{path}.supplement_type", message)
     return types
 
@@ -191,13 +213,15 @@ def _org_ref(ctx: _Ctx, orgs: Orgs | None, value: str, line: int, path: str, off
     if orgs is None or (value in orgs and orgs[value] is None):
         return  # cannot be checked: the organization itself has problems
     wanted = [o.id for o in orgs.values() if o is not None and o.kind.deliberates != office]
-    what = "office" if office else "deliberating organization"
+    what = N_("office") if office else N_("deliberating organization")
     org = orgs.get(value)
     if org is None:
-        ctx.add(line, path, f"unknown {what} {value!r}{_unknown(value, wanted)}")
+        ctx.add(line, path, unknown_value(what, value, wanted))
     elif org.kind.deliberates == office:
-        article = "an" if office else "a"
-        message = f"{value!r} is of kind {org.kind.value}, expected {article} {what}"
+        expected = _("an office") if office else _("a deliberating organization (Gremium)")
+        message = _("{value!r} is of kind {kind}, expected {expected}").format(
+            value=value, kind=org.kind.value, expected=expected
+        )
         ctx.add(line, path, message + _unknown(value, wanted))
 
 
@@ -211,12 +235,16 @@ def _step(
         ctx, orgs, rec["organization"], _line(item, "organization"), f"{path}.organization", False
     )
     role_line = _line(item, "role")
-    role = _enum(ctx, ConsultationRole, rec["role"], role_line, f"{path}.role", "role")
+    role = _enum(ctx, ConsultationRole, rec["role"], role_line, f"{path}.role", N_("role"))
     if role is not None and last and not role.concludes:
-        message = f"the last step must be entscheidung or kenntnisnahme, not {role.value}"
+        message = _("the last step must be entscheidung or kenntnisnahme, not {role}").format(
+            role=role.value
+        )
         ctx.add(role_line, f"{path}.role", message)
     elif role is not None and not last and role.concludes:
-        message = f"only the last step may be {role.value}; make this step a vorberatung"
+        message = _("only the last step may be {role}; make this step a vorberatung").format(
+            role=role.value
+        )
         ctx.add(role_line, f"{path}.role", message)
     return None if role is None else RouteStep(**{**rec, "role": role})
 
@@ -227,7 +255,7 @@ def _routes(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> dict[str, Rou
         before, steps_line = len(ctx.problems), _line(item, "steps")
         entries = list(_items(ctx, rec["steps"], steps_line, f"{path}.steps"))
         if not entries:
-            ctx.add(steps_line, f"{path}.steps", "a route needs at least one step")
+            ctx.add(steps_line, f"{path}.steps", _("a route needs at least one step"))
         last = len(entries) - 1
         steps = [_step(ctx, orgs, *entry, last=i == last) for i, entry in enumerate(entries)]
         if len(ctx.problems) == before:
@@ -240,11 +268,11 @@ def _users(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> dict[str, User
     for item, rec, path in _records(ctx, node, line, "users", _USER, ("id", "name", "roles")):
         before, roles_line = len(ctx.problems), _line(item, "roles")
         roles = [
-            _enum(ctx, Role, *entry, "role")
+            _enum(ctx, Role, *entry, N_("role"))
             for entry in _strings(ctx, rec["roles"], roles_line, f"{path}.roles")
         ]
         if not rec["roles"]:
-            ctx.add(roles_line, f"{path}.roles", "a user needs at least one role")
+            ctx.add(roles_line, f"{path}.roles", _("a user needs at least one role"))
         offices = _strings(ctx, rec.get("offices", []), _line(item, "offices"), f"{path}.offices")
         for entry in offices:
             _org_ref(ctx, orgs, *entry, office=True)

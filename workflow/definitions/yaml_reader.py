@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from workflow.core.errors import Problem
+from workflow.core.i18n import N_, _
 
 
 class _Map(dict[str, Any]):
@@ -47,11 +48,13 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
         line = key_node.start_mark.line + 1
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str):
-            loader.ctx.add(line, "", f"key {key_node.value!r} is {_describe(key)}; quote it")
+            message = _("key {key!r} is {kind}; quote it")
+            loader.ctx.add(line, "", message.format(key=key_node.value, kind=_describe(key)))
             key = str(key_node.value)
         if key in result.key_lines:
             first = result.key_lines[key]
-            loader.ctx.add(line, "", f"duplicate key {key!r} (first at line {first})")
+            message = _("duplicate key {key!r} (first at line {first})")
+            loader.ctx.add(line, "", message.format(key=key, first=first))
             continue
         result.key_lines[key] = line
         result[key] = loader.construct_object(value_node, deep=True)
@@ -88,22 +91,37 @@ def _parse(ctx: _Ctx, text: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        ctx.add(line, "", f"YAML syntax error: {exc.problem or exc.context}")
+        reason = exc.problem or exc.context
+        ctx.add(line, "", _("YAML syntax error: {reason}").format(reason=reason))
     except yaml.YAMLError as exc:
-        ctx.add(None, "", f"YAML error: {exc}")
+        ctx.add(None, "", _("YAML error: {reason}").format(reason=exc))
     except RecursionError:
-        ctx.add(None, "", "lists or mappings nested too deeply")
+        ctx.add(None, "", _("lists or mappings nested too deeply"))
     finally:
         loader.dispose()
     return None
 
 
+_KINDS = {
+    bool: N_("a boolean"),
+    int: N_("an integer"),
+    float: N_("a number"),
+    str: N_("a string"),
+    _Seq: N_("a list"),
+    _Map: N_("a mapping"),
+    list: N_("a list"),
+    dict: N_("a mapping"),
+}
+
+
 def _describe(value: Any) -> str:
+    """What a YAML value is, in words: 'eine Zeichenkette', 'eine Liste', …"""
     if value is None:
-        return "an empty value"
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    names |= {_Seq: "a list", _Map: "a mapping", list: "a list", dict: "a mapping"}
-    return names.get(type(value), f"a {type(value).__name__}")  # dates and times
+        return _("an empty value")
+    kind = _KINDS.get(type(value))
+    if kind is None:  # dates and times
+        return _("a value of type {name}").format(name=type(value).__name__)
+    return _(kind)
 
 
 def _line(node: Any, key: str) -> int:

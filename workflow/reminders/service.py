@@ -13,6 +13,7 @@ from workflow.core.errors import (
     NotFoundError,
     PermissionDenied,
 )
+from workflow.core.i18n import _
 from workflow.core.model import (
     DeliveryFailure,
     OutboxMessage,
@@ -115,18 +116,23 @@ class ReminderService:
             actor = actor_of(uow.catalog(body_row.definitions_version), user)
             if not actor.roles & {Role.SESSION_OFFICE, Role.ADMIN}:
                 raise PermissionDenied(
-                    f"{actor.user_id!r} may not retry reminders: needs one of the roles "
-                    "admin, session_office"
+                    _("{user!r} may not {what}: needs one of the roles {roles}").format(
+                        user=actor.user_id, what=_("retry reminders"), roles="admin, session_office"
+                    )
                 )
             row = reminder_store.get_reminder(session, reminder_id)
             if row is None or row.body_id != body_row.id:
-                raise NotFoundError(f"no reminder {reminder_id} in {body_row.name}")
+                raise NotFoundError(
+                    _("no reminder {id} in {body}").format(id=reminder_id, body=body_row.name)
+                )
             if not reminder_store.retry_failed(
                 session, reminder_id, now=self._shared.clock.now(), actor=actor.user_id
             ):
+                state = ReminderState(row.state).label
                 raise InvalidInput(
-                    f"reminder {reminder_id} is {row.state}, not failed; only parked reminders "
-                    "can be retried"
+                    _(
+                        "reminder {id} is {state}, not failed; only parked reminders can be retried"
+                    ).format(id=reminder_id, state=state)
                 )
             number = reminder_store.paper_number(session, row.paper_id)
             return _reminder_view(row, None, number)

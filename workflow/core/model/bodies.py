@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflow.core.i18n import N_, _
+
 
 class OrganizationKind(StrEnum):
     COUNCIL = "council"
@@ -19,6 +21,11 @@ class OrganizationKind(StrEnum):
     @property
     def deliberates(self) -> bool:
         return self is not OrganizationKind.OFFICE
+
+    @property
+    def label(self) -> str:
+        """Rat, Ausschuss, Beirat, Verwaltungsvorstand, Amt."""
+        return _(_KIND_LABELS[self])
 
 
 class ConsultationRole(StrEnum):
@@ -55,6 +62,11 @@ class Role(StrEnum):
     ADMIN = "admin"
     MAYOR = "mayor"  # Bürgermeister: Dringlichkeitsentscheidung, Widerspruch, Einspruch
 
+    @property
+    def label(self) -> str:
+        """Sachbearbeitung, Amtsleitung, Sitzungsdienst, …"""
+        return _(_ROLE_LABELS[self])
+
 
 class Action(StrEnum):
     """Mutating actions outside the lifecycles, each guarded by a permission."""
@@ -77,6 +89,23 @@ class Submitter(StrEnum):
 
     OFFICE = "office"  # the administration: an office writes it (Beschluss-, Mitteilungsvorlage)
     FACTION = "faction"  # a Fraktion (or members) submits it (Antrag, Anfrage)
+
+
+_KIND_LABELS = {
+    OrganizationKind.COUNCIL: N_("council"),
+    OrganizationKind.COMMITTEE: N_("committee"),
+    OrganizationKind.ADVISORY_BOARD: N_("advisory board"),
+    OrganizationKind.EXECUTIVE_BOARD: N_("executive board"),
+    OrganizationKind.OFFICE: N_("office"),
+}
+_ROLE_LABELS = {
+    Role.CLERK: N_("clerk"),
+    Role.OFFICE_HEAD: N_("head of office"),
+    Role.SESSION_OFFICE: N_("session office"),
+    Role.AUDITOR: N_("auditor"),
+    Role.ADMIN: N_("administrator"),
+    Role.MAYOR: N_("mayor"),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

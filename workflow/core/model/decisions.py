@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflow.core.i18n import N_, _
+
 
 class ObjectionKind(StrEnum):
     """What reopens a decision (domain.md 2.6); each fires its own paper trigger."""
@@ -19,12 +21,23 @@ class ObjectionKind(StrEnum):
     def trigger(self) -> str:
         return _OBJECTION_TRIGGERS[self]
 
+    @property
+    def label(self) -> str:
+        """The German name: Widerspruch, Beanstandung, Aussetzung, Einspruch."""
+        return _(_OBJECTION_LABELS[self])
+
 
 _OBJECTION_TRIGGERS = {
     ObjectionKind.WIDERSPRUCH: "object",
     ObjectionKind.BEANSTANDUNG: "contest",
     ObjectionKind.AUSSETZUNG: "suspend",
     ObjectionKind.EINSPRUCH: "appeal",
+}
+_OBJECTION_LABELS = {
+    ObjectionKind.WIDERSPRUCH: N_("Widerspruch"),
+    ObjectionKind.BEANSTANDUNG: N_("Beanstandung"),
+    ObjectionKind.AUSSETZUNG: N_("Aussetzung"),
+    ObjectionKind.EINSPRUCH: N_("Einspruch"),
 }
 
 
@@ -34,6 +47,18 @@ class TaskState(StrEnum):
     OPEN = "open"
     REPORTED = "reported"
     IMPLEMENTED = "implemented"  # umgesetzt
+
+    @property
+    def label(self) -> str:
+        """The German name, as people read it."""
+        return _(_TASK_LABELS[self])
+
+
+_TASK_LABELS = {
+    TaskState.OPEN: N_("open"),
+    TaskState.REPORTED: N_("reported"),
+    TaskState.IMPLEMENTED: N_("implemented"),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflow.core.i18n import N_, _
+
 
 class AgendaPart(StrEnum):
     """Öffentlicher or nichtöffentlicher Teil of a meeting; the public part comes first."""
@@ -17,6 +19,11 @@ class AgendaPart(StrEnum):
     def prefix(self) -> str:
         """The letter of the TOP number: "Ö 3", "N 1"."""
         return "Ö" if self is AgendaPart.PUBLIC else "N"
+
+    @property
+    def label(self) -> str:
+        """Öffentlicher Teil, nichtöffentlicher Teil."""
+        return _(N_("public part")) if self is AgendaPart.PUBLIC else _(N_("non-public part"))
 
     @classmethod
     def of(cls, public: bool) -> AgendaPart:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workflow.core.i18n import N_, _
 from workflow.core.model.bodies import ConsultationRole
 from workflow.core.model.results import Outcome, VoteCount
 
@@ -23,6 +24,19 @@ class CoSignatureState(StrEnum):
     SIGNED = "signed"
     OBJECTED = "objected"
     OVERRULED = "overruled"  # the objection was overruled by the head of the writing office
+
+    @property
+    def label(self) -> str:
+        """The German name: offen, gezeichnet, Einwand, überstimmt."""
+        return _(_CO_SIGNATURE_LABELS[self])
+
+
+_CO_SIGNATURE_LABELS = {
+    CoSignatureState.PENDING: N_("open"),
+    CoSignatureState.SIGNED: N_("signed"),
+    CoSignatureState.OBJECTED: N_("objection"),
+    CoSignatureState.OVERRULED: N_("objection overruled"),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

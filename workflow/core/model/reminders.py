@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
+from workflow.core.i18n import N_, _
+
 
 class ReminderKind(StrEnum):
     """What a reminder is about; ``*_escalation`` goes to the escalation recipients."""
@@ -18,6 +20,11 @@ class ReminderKind(StrEnum):
     REPORT = "bericht"  # Beschlusskontrolle report due (paper's office)
     ESCALATION = "eskalation"  # a deadline overdue by the configured hours
 
+    @property
+    def label(self) -> str:
+        """The German name: Vorlagenschluss, Mitzeichnung, Ladung, …"""
+        return _(_KIND_LABELS[self])
+
 
 class ReminderState(StrEnum):
     PENDING = "pending"  # planned, not yet due or not yet swept
@@ -26,12 +33,45 @@ class ReminderState(StrEnum):
     CANCELLED = "cancelled"  # the change that made it obsolete is in the audit trail
     FAILED = "failed"  # delivery parked after the last retry
 
+    @property
+    def label(self) -> str:
+        """The German name, as people read it."""
+        return _(_REMINDER_LABELS[self])
+
 
 class OutboxState(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"  # leased by a worker until ``claimed_until``
     SENT = "sent"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The German name, as people read it."""
+        return _(_OUTBOX_LABELS[self])
+
+
+_KIND_LABELS = {
+    ReminderKind.SUBMISSION_CUTOFF: N_("Vorlagenschluss"),
+    ReminderKind.CO_SIGNING: N_("Mitzeichnung"),
+    ReminderKind.INVITATION: N_("Ladung"),
+    ReminderKind.RESULT: N_("result"),
+    ReminderKind.REPORT: N_("implementation report"),
+    ReminderKind.ESCALATION: N_("escalation"),
+}
+_REMINDER_LABELS = {
+    ReminderState.PENDING: N_("pending"),
+    ReminderState.CLAIMED: N_("in the outbox"),
+    ReminderState.SENT: N_("sent"),
+    ReminderState.CANCELLED: N_("cancelled"),
+    ReminderState.FAILED: N_("failed"),
+}
+_OUTBOX_LABELS = {
+    OutboxState.QUEUED: N_("queued"),
+    OutboxState.SENDING: N_("sending"),
+    OutboxState.SENT: N_("sent"),
+    OutboxState.FAILED: N_("failed"),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

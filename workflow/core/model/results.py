@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from workflow.core.i18n import N_, _
+
 
 class ResultEffect(StrEnum):
     """What a recorded result does to the paper's path (domain.md section 2.2)."""
@@ -121,6 +123,18 @@ class VoteKind(StrEnum):
     AMENDMENT = "amendment"  # Änderungsantrag
     MAIN = "main"  # Hauptantrag / Beschlussvorschlag
 
+    @property
+    def label(self) -> str:
+        """Geschäftsordnungsantrag, Änderungsantrag, Hauptantrag."""
+        return _(_VOTE_KIND_LABELS[self])
+
+
+_VOTE_KIND_LABELS = {
+    VoteKind.PROCEDURAL: N_("procedural motion"),
+    VoteKind.AMENDMENT: N_("amendment"),
+    VoteKind.MAIN: N_("main motion"),
+}
+
 
 class Ballot(StrEnum):
     """How one named member voted."""
@@ -131,6 +145,21 @@ class Ballot(StrEnum):
     BIASED = "biased"  # befangen: excluded from deliberation and vote
     NOT_PARTICIPATING = "not_participating"
     ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        """Ja, Nein, Enthaltung, befangen, …"""
+        return _(_BALLOT_LABELS[self])
+
+
+_BALLOT_LABELS = {
+    Ballot.YES: N_("yes"),
+    Ballot.NO: N_("no"),
+    Ballot.ABSTAIN: N_("abstention"),
+    Ballot.BIASED: N_("biased"),
+    Ballot.NOT_PARTICIPATING: N_("not participating"),
+    Ballot.ABSENT: N_("absent"),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
