@@ -30,13 +30,7 @@ class GrantedRole:
 def grant_app_role(session: Session, name: str, password: str | None) -> GrantedRole:
     """Create the login role ``name``, or update it, and (re)grant its privileges on the
     tables of the current schema. Idempotent; run it again after ``db upgrade``."""
-    if not ROLE_NAME.fullmatch(name):
-        raise InvalidInput(
-            _(
-                "role name {name!r} is not usable; use lower-case letters, digits and _ "
-                "(at most 63, not starting with a digit)"
-            ).format(name=name)
-        )
+    _check_name(name)
     conn = session.connection()
     schema, me = conn.execute(text("SELECT current_schema(), current_user")).one()
     existing = conn.execute(
@@ -91,6 +85,16 @@ def grant_app_role(session: Session, name: str, password: str | None) -> Granted
         cursor.close()
     writable = names - {AUDIT_TABLE, *READ_ONLY_TABLES}
     return GrantedRole(schema=schema, created=existing is None, tables=tuple(sorted(writable)))
+
+
+def _check_name(name: str) -> None:
+    if not ROLE_NAME.fullmatch(name):
+        raise InvalidInput(
+            _(
+                "role name {name!r} is not usable; use lower-case letters, digits and _ "
+                "(at most 63, not starting with a digit)"
+            ).format(name=name)
+        )
 
 
 def _literal(value: str) -> str:

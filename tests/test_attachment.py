@@ -67,19 +67,19 @@ def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
     empty.write_bytes(b"")
     with pytest.raises(InvalidInput, match="is empty; attach a file with content"):
         service.attachments.attach_file(number, empty, user="clerk")
-    with pytest.raises(InvalidInput, match="cannot read .*fehlt.txt"):
+    with pytest.raises(InvalidInput, match="fehlt.txt' ist nicht lesbar"):
         service.attachments.attach_file(number, tmp_path / "fehlt.txt", user="clerk")
-    with pytest.raises(InvalidInput, match="is a directory"):
+    with pytest.raises(InvalidInput, match="ist ein Ordner; geben Sie eine Datei an"):
         service.attachments.attach_file(number, tmp_path, user="clerk")
     good = tmp_path / "a.txt"
     good.write_text("x", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="not a media type"):
+    with pytest.raises(InvalidInput, match="ist kein Medientyp"):
         service.attachments.attach_file(number, good, user="clerk", media_type="pdf")
     with pytest.raises(InvalidInput, match="the file name has 256 characters, 255 are stored"):
         service.attachments.attach_file(number, good, user="clerk", file_name="n" * 252 + ".txt")
-    with pytest.raises(InvalidInput, match="the media type has 128 characters, 127 are stored"):
+    with pytest.raises(InvalidInput, match="der Medientyp hat 128 Zeichen, gespeichert werden 127"):
         service.attachments.attach_file(number, good, user="clerk", media_type="text/" + "x" * 123)
-    with pytest.raises(PermissionDenied, match="'auditor' may not do paper.edit"):
+    with pytest.raises(PermissionDenied, match="'auditor' hat keine Berechtigung für paper.edit"):
         service.attachments.attach_file(number, good, user="auditor")
     service.papers.withdraw_paper(number, user="clerk", reason="erledigt")
     with pytest.raises(TransitionNotAllowed, match="the paper is closed"):
@@ -105,7 +105,7 @@ def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:
     ]
     missing = run(service, "paper", "attach", number, str(tmp_path / "nope.pdf"))
     assert missing.exit_code == 1
-    assert missing.stderr.startswith("Error: cannot read ") and missing.stderr.count("\n") == 1
+    assert "nope.pdf' ist nicht lesbar" in missing.stderr and missing.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_attach_refuses_media_types_that_are_no_type_slash_subtype(
     number = draft(service)
     good = tmp_path / "a.html"
     good.write_text("<p>x</p>", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="is not a media type"):
+    with pytest.raises(InvalidInput, match="ist kein Medientyp"):
         service.attachments.attach_file(number, good, user="clerk", media_type=media_type)
     assert service.papers.get_paper(number).attachments == ()
     result = run(service, "paper", "attach", number, str(good), "--media-type", media_type)

@@ -74,17 +74,17 @@ def _tamper(database: Database, statement: str) -> None:
                 "WHERE action = 'result_recorded' AND seq = 9"
             ),
             9,
-            "content does not match its hash",
+            "der Inhalt passt nicht zu seinem Hash",
         ),
         (
             "DELETE FROM audit_event WHERE stream LIKE 'paper:%' AND seq = 5",
             5,
-            "event 5 is missing or deleted",
+            "Ereignis 5 fehlt oder wurde gelöscht",
         ),
         (
             "UPDATE audit_event SET actor = 'head' WHERE stream LIKE 'paper:%' AND seq = 1",
             1,
-            "content does not match its hash",
+            "der Inhalt passt nicht zu seinem Hash",
         ),
     ],
 )

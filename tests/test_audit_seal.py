@@ -99,7 +99,7 @@ def test_only_auditors_and_admins_seal_and_never_a_broken_trail(
     service: WorkflowService, database: Database
 ) -> None:
     number = adopted_paper(service)
-    with pytest.raises(PermissionDenied, match="'clerk' may not seal"):
+    with pytest.raises(PermissionDenied, match="'clerk' hat keine Berechtigung für"):
         service.audit.seal_audit(user="clerk")
     _tamper(database, "UPDATE audit_event SET actor = 'x' WHERE stream LIKE 'paper:%' AND seq = 2")
     with pytest.raises(InvalidInput, match="audit trail is broken in paper:.* at event 2"):
@@ -128,7 +128,9 @@ def test_deleted_event_is_a_gap(service: WorkflowService, database: Database) ->
     _tamper(database, "DELETE FROM audit_event WHERE stream LIKE 'paper:%' AND seq = 3")
     report = service.audit.verify_audit()
     assert (report.broken_paper, report.broken_seq, report.problem) == (number, 3, "missing seq")
-    assert "event 3 is missing or deleted (the chain jumps from 2 to 4)" in (report.reason or "")
+    assert "Ereignis 3 fehlt oder wurde gelöscht (die Kette springt von 2 auf 4)" in (
+        report.reason or ""
+    )
 
 
 def test_swapped_events_are_reordered(service: WorkflowService, database: Database) -> None:
@@ -140,7 +142,7 @@ def test_swapped_events_are_reordered(service: WorkflowService, database: Databa
         conn.execute(text(f"UPDATE audit_event SET seq = 4 WHERE {where} AND seq = -1"))
     report = service.audit.verify_audit()
     assert (report.broken_paper, report.broken_seq, report.problem) == (number, 3, "reordered")
-    assert "follows the one stored as 4" in (report.reason or "")
+    assert "folgt auf das als 4 gespeicherte" in (report.reason or "")
 
 
 def test_event_rewritten_with_its_own_hash_breaks_the_next_link(
@@ -172,7 +174,9 @@ def test_consistently_rewritten_chain_is_caught_only_by_the_seal(
         head.seq,
         "differs from the seal",
     )
-    assert "rewritten at or before this event" in (report.reason or "")
+    assert "nach dem Versiegeln an oder vor diesem Ereignis neu geschrieben" in (
+        report.reason or ""
+    )
 
 
 def test_events_cut_off_after_the_seal_are_caught(
@@ -189,7 +193,9 @@ def test_events_cut_off_after_the_seal_are_caught(
         "events deleted after",
     )
     head = next(h for h in seal.heads if h.stream == stream_of(service, number))
-    assert f"sealed up to event {head.seq}, but the chain ends at event 8" in (report.reason or "")
+    assert f"versiegelt bis Ereignis {head.seq}, aber die Kette endet bei Ereignis 8" in (
+        report.reason or ""
+    )
 
 
 def test_a_whole_deleted_chain_is_caught(service: WorkflowService, database: Database) -> None:
@@ -202,7 +208,7 @@ def test_a_whole_deleted_chain_is_caught(service: WorkflowService, database: Dat
         1,
         "events deleted after",
     )
-    assert "the whole chain is gone" in (report.reason or "")
+    assert "die ganze Kette fehlt" in (report.reason or "")
 
 
 def test_a_seal_of_another_database_is_refused(service: WorkflowService) -> None:

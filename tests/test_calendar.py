@@ -205,7 +205,7 @@ def test_writing_to_a_file(town: WorkflowService, tmp_path: Path) -> None:
     [
         (("--office", "amt1", "--user", "clerk"), "pass only one of --user, --office and"),
         (("--from", "2025-05-01", "--to", "2025-04-01"), "--from 2025-05-01 is after --to"),
-        (("--organization", "ausschus"), "no deliberating organization 'ausschus' (did you mean"),
+        (("--organization", "ausschus"), "Gremium 'ausschus' gibt es nicht (meinten Sie"),
         (("--office", "rat"), "'rat'"),
         (("--user", "nobody"), "'nobody'"),
     ],

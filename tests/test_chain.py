@@ -140,7 +140,7 @@ def test_refusals_change_nothing(service: WorkflowService, database: Database) -
         service.supplements.create_supplement(
             number, user="clerk", reason=" ", date=dt.date(2025, 3, 2)
         )
-    with pytest.raises(PermissionDenied, match="'auditor' may not do paper.create"):
+    with pytest.raises(PermissionDenied, match="'auditor' hat keine Berechtigung für paper.create"):
         service.supplements.create_supplement(
             number, user="auditor", reason="x", date=dt.date(2025, 3, 2)
         )
@@ -160,7 +160,7 @@ def test_refusals_change_nothing(service: WorkflowService, database: Database) -
     service.papers.release_paper(decided, user="head")
     service.results.record_result(decided, user="session", position=1, outcome="beschlossen")
     after = snapshot(database)
-    with pytest.raises(TransitionNotAllowed, match="adopted"):
+    with pytest.raises(TransitionNotAllowed, match="im Status 'Beschlossen' nicht möglich"):
         service.supplements.create_supplement(
             decided, user="clerk", reason="x", date=dt.date(2025, 3, 2)
         )
@@ -207,9 +207,10 @@ def test_cli_supplement_errors_are_one_line(service: WorkflowService) -> None:
     number = in_consultation(service)
     missing = run(service, "paper", "supplement", number, "--reason", "x", "--text-file", "nope")
     assert missing.exit_code == 1
-    assert missing.stderr == "Error: text file 'nope' does not exist\n"
+    assert missing.stderr.endswith(": Textdatei 'nope' gibt es nicht\n")
+    assert missing.stderr.count("\n") == 1
     unknown = run(service, "paper", "supplement", "V/2025/9", "--reason", "x")
-    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: no paper 'V/2025/9'")
+    assert unknown.exit_code == 1 and "keine Vorlage 'V/2025/9'" in unknown.stderr
     assert unknown.stderr.count("\n") == 1
     assert service.papers.get_paper(number).state == "in_consultation"
 

@@ -123,17 +123,20 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         (
             ("paper", "release", "V/2025/1"),
             "head",
-            "Error: cannot release V/2025/1: it is 'draft'; allowed now: submit, withdraw",
+            (
+                "V/2025/1: 'freigeben' ist im Status 'Entwurf' nicht möglich; jetzt möglich: "
+                "zur Mitzeichnung geben (submit), zurückziehen (withdraw)"
+            ),
         ),
         (
             ("paper", "submit", "V/2025/9"),
             "clerk",
-            "Error: no paper 'V/2025/9' in Stadt Musterstadt (did you mean 'V/2025/1'?)",
+            "keine Vorlage 'V/2025/9' in Stadt Musterstadt (meinten Sie 'V/2025/1'?)",
         ),
         (
             ("paper", "submit", "V/2025/1"),
             "mallory",
-            "Error: no user 'mallory' in the definitions of Stadt Musterstadt",
+            "Benutzer 'mallory' gibt es nicht in den Definitionen von Stadt Musterstadt",
         ),
         (
             ("paper", "withdraw", "V/2025/1", "--reason", " "),
@@ -159,7 +162,8 @@ def test_user_errors_are_one_line_exit_1_and_change_nothing(
     before = service.audit.audit_trail(number)
     result = run(service, *args, user=user)
     assert result.exit_code == 1
-    assert result.stderr.startswith(message), result.stderr
+    # the message after the CLI's prefix ("Error: " or its German)
+    assert message.removeprefix("Error: ") in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
     assert service.audit.audit_trail(number) == before
@@ -220,7 +224,7 @@ def test_missing_tables_say_run_init(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     result = CliRunner().invoke(cli, ["--database", url, "paper", "list"])
     assert result.exit_code == 1
-    assert "run 'ratsweg init' first" in result.stderr
+    assert "führen Sie zuerst 'ratsweg init' aus" in result.stderr
     assert result.stderr.count("\n") == 1
 
 
@@ -414,7 +418,7 @@ def test_record_with_votes_file_text_file_and_referral(
     ("content", "message"),
     [
         ("- {yes: -1}\n", "vote 1: yes must not be negative, got -1"),
-        ("- {yess: 3}\n", "unknown key 'yess' (did you mean 'yes'?)"),
+        ("- {yess: 3}\n", "'yess' (meinten Sie 'yes'?)"),
         ("- {yes: 3, kind: main_motion}\n", "unknown kind 'main_motion'"),
         ("[1, 2\n", "not valid YAML/JSON at line"),
         ("{}\n", "expected a non-empty list of votes"),

@@ -87,7 +87,7 @@ def test_decisions_open_lists_tasks_as_json_and_csv(
     ]
     refused = run(service, "decisions", "implemented", "1", "--text", "x", user="auditor")
     assert refused.exit_code == 1
-    assert "may not do implementation.report" in refused.stderr
+    assert "keine Berechtigung für implementation.report" in refused.stderr
     done = run(service, "decisions", "implemented", "1", "--text", "erledigt", user="clerk")
     assert done.exit_code == 0, done.output
     assert run(service, "decisions", "open", "--json").stdout.strip() == "[]"

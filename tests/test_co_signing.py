@@ -62,7 +62,7 @@ def test_objection_blocks_release_until_the_office_signs_after_all(
     herzogenrath.co_signing.co_sign(
         number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten fehlen"
     )
-    with pytest.raises(TransitionNotAllowed, match="objection by amt10 not resolved"):
+    with pytest.raises(TransitionNotAllowed, match="Einwand von amt10 nicht ausgeräumt"):
         herzogenrath.papers.release_paper(number, user="amt50.leitung")
     herzogenrath.co_signing.co_sign(number, user="amt10.leitung", office="amt10", comment="ergänzt")
     assert herzogenrath.papers.release_paper(number, user="amt50.leitung").state == "released"
@@ -111,7 +111,7 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
 @pytest.mark.parametrize(
     ("user", "office", "reason", "error", "message"),
     [
-        ("amt10.leitung", "amt10", "x", PermissionDenied, "does not belong to office 'amt50'"),
+        ("amt10.leitung", "amt10", "x", PermissionDenied, "gehört nicht zum Amt 'amt50'"),
         ("amt50.sachbearbeitung", "amt10", "x", PermissionDenied, "co_signature.overrule"),
         ("amt50.leitung", "amt10", " ", InvalidInput, "needs a reason"),
         ("amt50.leitung", "amt50", "x", Exception, "not a participating office"),

@@ -169,7 +169,7 @@ def test_losing_clerk_gets_one_line_and_exit_1(service: WorkflowService, databas
     assert codes == [0, 1], results
     loser_err = next(err for code, _, err in results if code == 1)
     assert loser_err.count("\n") == 1 and "Traceback" not in loser_err
-    assert f"cannot release {number}: it is 'released'" in loser_err
+    assert f"{number}: 'freigeben' ist im Status 'Freigegeben' nicht möglich" in loser_err
     assert [e.to_state for e in service.audit.audit_trail(number)].count("released") == 1
 
 

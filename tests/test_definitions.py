@@ -119,18 +119,18 @@ def test_folder_without_lifecycles_and_standard_names_the_fix(tmp_path: Path) ->
     (folder / "body.yaml").write_text("body: {}\n", encoding="utf-8")
     with pytest.raises(DefinitionError) as info:
         read_definition_files(folder)
-    assert "copy definitions/_standard/lifecycles.yaml" in info.value.problems[0].message
+    assert "kopieren Sie definitions/_standard/lifecycles.yaml" in info.value.problems[0].message
 
 
 def test_missing_folder_is_one_clear_problem(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError) as info:
         load_catalog(tmp_path / "nowhere")
     [problem] = info.value.problems
-    assert "is not a folder" in problem.message
+    assert "ist kein Ordner; geben Sie einen Gemeindeordner" in problem.message
 
 
 def test_unknown_municipality_suggests_a_shipped_one() -> None:
-    with pytest.raises(NotFoundError, match="did you mean 'landau'"):
+    with pytest.raises(NotFoundError, match="meinten Sie 'landau'"):
         resolve_definitions_dir("landu")
 
 
@@ -158,7 +158,7 @@ def test_catalog_mappings_are_read_only() -> None:
 
 def test_duplicate_key_is_rejected_with_both_lines(tmp_path: Path) -> None:
     assert located(invalid_case("duplicate_key", tmp_path)) == [
-        ("organizations.yaml", 6, "duplicate key 'seats' (first at line 5)")
+        ("organizations.yaml", 6, "Schlüssel 'seats' doppelt (zuerst in Zeile 5)")
     ]
 
 
@@ -169,20 +169,20 @@ def test_unknown_key_suggests_the_close_one(tmp_path: Path) -> None:
         9,
         "organizations[1].sets",
     )
-    assert problem.message == "unknown key 'sets' (did you mean 'seats'?)"
+    assert problem.message == "unbekannter Schlüssel 'sets' (meinten Sie 'seats'?)"
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     assert located(invalid_case("multiple_problems", tmp_path)) == [
-        ("body.yaml", 5, "unknown state 'NRW' (did you mean 'NW'?)"),
-        ("organizations.yaml", 8, "unknown kind 'commitee' (did you mean 'committee'?)"),
+        ("body.yaml", 5, "Bundesland 'NRW' ist unbekannt (meinten Sie 'NW'?)"),
+        ("organizations.yaml", 8, "Art 'commitee' ist unbekannt (meinten Sie 'committee'?)"),
         (
             "organizations.yaml",
             13,
-            "an office has no seats; remove 'seats' (only Gremien have them)",
+            "ein Amt hat keine Sitze; entfernen Sie 'seats' (nur Gremien haben Sitze)",
         ),
-        ("users.yaml", 5, "unknown office 'amt2' (did you mean 'amt1'?)"),
-        ("users.yaml", 19, "duplicate user id 'clerk' (first at line 2)"),
+        ("users.yaml", 5, "Amt 'amt2' ist unbekannt (meinten Sie 'amt1'?)"),
+        ("users.yaml", 19, "Kennung 'clerk' (Benutzer) doppelt (zuerst in Zeile 2)"),
     ]
 
 
@@ -191,23 +191,28 @@ def test_bad_references_name_the_close_or_allowed_organizations(tmp_path: Path) 
         (
             "routes.yaml",
             5,
-            "unknown deliberating organization 'ausschus' (did you mean 'ausschuss'?)",
+            "Gremium 'ausschus' ist unbekannt (meinten Sie 'ausschuss'?)",
         ),
         (
             "routes.yaml",
             10,
-            (
-                "'amt1' is of kind office, expected a deliberating organization"
-                " (allowed: rat, ausschuss)"
-            ),
+            ("'amt1' ist von der Art office, erwartet: ein Gremium (erlaubt: rat, ausschuss)"),
         ),
     ]
 
 
 def test_route_ending_in_a_vorberatung_is_rejected(tmp_path: Path) -> None:
     assert located(invalid_case("route_ends_in_vorberatung", tmp_path)) == [
-        ("routes.yaml", 5, "only the last step may be entscheidung; make this step a vorberatung"),
-        ("routes.yaml", 6, "the last step must be entscheidung or kenntnisnahme, not vorberatung"),
+        (
+            "routes.yaml",
+            5,
+            "nur der letzte Schritt darf entscheidung sein; machen Sie diesen Schritt zur vorberatung",
+        ),
+        (
+            "routes.yaml",
+            6,
+            "der letzte Schritt muss entscheidung oder kenntnisnahme sein, nicht vorberatung",
+        ),
     ]
 
 
@@ -218,7 +223,9 @@ def test_unreachable_lifecycle_state_is_rejected(tmp_path: Path) -> None:
         16,
         "lifecycles.paper.states.archived",
     )
-    assert problem.message == "state 'archived' cannot be reached from the initial state 'draft'"
+    assert problem.message == (
+        "der Status 'archived' ist vom Anfangsstatus 'draft' aus nicht erreichbar"
+    )
 
 
 def test_unknown_guard_is_rejected_with_a_hint(tmp_path: Path) -> None:
@@ -226,27 +233,34 @@ def test_unknown_guard_is_rejected_with_a_hint(tmp_path: Path) -> None:
         (
             "lifecycles.yaml",
             29,
-            "unknown paper guard 'no_objection' (did you mean 'no_objections'?)",
+            "Bedingung der Vorlage 'no_objection' ist unbekannt (meinten Sie 'no_objections'?)",
         )
     ]
 
 
 def test_missing_permissions_are_named(tmp_path: Path) -> None:
     assert located(invalid_case("missing_permissions", tmp_path)) == [
-        ("lifecycles.yaml", 86, "missing permission(s) for: co_signature.sign, definitions.load")
+        (
+            "lifecycles.yaml",
+            86,
+            "fehlende Berechtigung(en) für: co_signature.sign, definitions.load",
+        )
     ]
 
 
 def test_unquoted_no_asks_the_author_to_quote_it(tmp_path: Path) -> None:
     [problem] = invalid_case("unquoted_boolean", tmp_path)
     assert (problem.file, problem.line, problem.path) == ("users.yaml", 7, "users[1].name")
-    assert problem.message.startswith("expected a string, got a boolean; quote the value")
+    assert problem.message.startswith(
+        "erwartet: eine Zeichenkette, gefunden: ein Wahrheitswert; setzen Sie den Wert in "
+        "Anführungszeichen"
+    )
 
 
 def test_yaml_syntax_error_reports_its_line_and_nothing_else(tmp_path: Path) -> None:
     [problem] = invalid_case("yaml_syntax_error", tmp_path)
     assert (problem.file, problem.line) == ("paper_types.yaml", 4)
-    assert problem.message.startswith("YAML syntax error:")
+    assert problem.message.startswith("YAML-Syntaxfehler:")
 
 
 def test_problems_in_the_standard_lifecycles_name_that_file(tmp_path: Path) -> None:
@@ -258,7 +272,7 @@ def test_problems_in_the_standard_lifecycles_name_that_file(tmp_path: Path) -> N
     (standard / "lifecycles.yaml").write_text(text.replace("[has_date]", "[has_datum]"), "utf-8")
     [problem] = check_definitions(tmp_path / "stadt")
     assert problem.file == "_standard/lifecycles.yaml"
-    assert "unknown consultation guard 'has_datum'" in problem.message
+    assert "Bedingung des Beratungsschritts 'has_datum' ist unbekannt" in problem.message
 
 
 def small_files(**overrides: str) -> dict[str, str]:
@@ -272,7 +286,11 @@ def test_missing_section_is_named() -> None:
     with pytest.raises(DefinitionError) as info:
         catalog_from_files(files, "musterstadt")
     assert located(info.value.problems) == [
-        ("musterstadt", None, "missing section 'users'; add it to a file such as users.yaml")
+        (
+            "musterstadt",
+            None,
+            "der Abschnitt 'users' fehlt; ergänzen Sie ihn in einer Datei wie users.yaml",
+        )
     ]
 
 
@@ -281,17 +299,20 @@ def test_section_defined_twice_names_the_first_place() -> None:
     with pytest.raises(DefinitionError) as info:
         catalog_from_files(files, "musterstadt")
     assert located(info.value.problems) == [
-        ("more.yaml", 2, "section 'body' is already defined in body.yaml:2")
+        ("more.yaml", 2, "der Abschnitt 'body' ist bereits in body.yaml:2 definiert")
     ]
 
 
 @pytest.mark.parametrize(
     ("numbering", "message"),
     [
-        ("V/{year}", "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"),
-        ("V/{jahr}/{seq}", "numbering may use only {year}, {seq} and {origin}, not {jahr}"),
-        ("V/{year}/{seq:q}", "invalid numbering pattern 'V/{year}/{seq:q}'"),
-        ("{origin}/{year}-{seq}", "an Ergänzungsvorlage is numbered from {origin} and {seq}"),
+        ("V/{year}", "die Nummerierung muss {seq} enthalten, z. B. 'V/{year}/{seq}'"),
+        (
+            "V/{jahr}/{seq}",
+            "die Nummerierung darf nur {year}, {seq} und {origin} verwenden, nicht {jahr}",
+        ),
+        ("V/{year}/{seq:q}", "ungültiges Nummernmuster 'V/{year}/{seq:q}'"),
+        ("{origin}/{year}-{seq}", "eine Ergänzungsvorlage wird aus {origin} und {seq} nummeriert"),
     ],
 )
 def test_bad_numbering_patterns_are_rejected(numbering: str, message: str) -> None:
@@ -312,19 +333,22 @@ def test_missing_engine_trigger_and_final_state_are_reported() -> None:
     with pytest.raises(DefinitionError) as info:
         catalog_from_files(small_files(**{"lifecycles.yaml": text}), "musterstadt")
     messages = [p.message for p in info.value.problems]
-    assert "missing trigger(s) the engine needs: note" in messages
-    assert "no final state; mark at least one state with 'final: true'" in messages
+    assert "es fehlen Auslöser, die die Engine braucht: note" in messages
+    assert "kein Endstatus; kennzeichnen Sie mindestens einen Status mit 'final: true'" in messages
 
 
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        ('  ags: "0731300"\n', "ags '0731300' must be 8 digits; quote it"),
-        ('  ags: "10041519"\n', "ags '10041519' does not begin with '05', the number of state NW"),
+        ('  ags: "0731300"\n', "ags '0731300' muss aus 8 Ziffern bestehen; setzen Sie den Wert"),
+        (
+            '  ags: "10041519"\n',
+            "ags '10041519' beginnt nicht mit '05', der Nummer des Bundeslands NW",
+        ),
         ("  ags: 5334016\n", "body.ags"),
         (
             '  ags: "05334016"\n  ars: "053340016017"\n',
-            "ars '053340016017' does not contain ags '05334016' (digits 1-5 and 10-12)",
+            "ars '053340016017' enthält nicht ags '05334016' (Ziffern 1-5 und 10-12)",
         ),
     ],
 )

@@ -62,35 +62,49 @@ def test_the_version_hash_covers_the_deadline_rules() -> None:
 
 def test_bad_rules_are_reported_with_line_path_and_hint(tmp_path: Path) -> None:
     assert located(invalid_case("bad_deadlines", tmp_path)) == [
-        ("deadlines.yaml", 3, "annual '12-32' is not a valid date; use MM-DD, e.g. '12-24'"),
+        (
+            "deadlines.yaml",
+            3,
+            "annual '12-32' ist kein gültiges Datum; verwenden Sie MM-TT, z. B. '12-24'",
+        ),
         (
             "deadlines.yaml",
             4,
-            "give exactly one of date ('2025-12-24'), annual ('12-24') or easter (-48)",
+            "geben Sie genau eines an: date ('2025-12-24'), annual ('12-24') oder easter (-48)",
         ),
         (
             "deadlines.yaml",
             6,
             (
-                "expected a string, got an integer; quote the value"
-                " (YAML reads yes/no/on/off as booleans)"
+                "erwartet: eine Zeichenkette, gefunden: eine ganze Zahl; setzen Sie den Wert in "
+                "Anführungszeichen (YAML liest yes/no/on/off als Wahrheitswerte)"
             ),
         ),
-        ("deadlines.yaml", 8, "unknown key 'dayz' (did you mean 'days'?)"),
-        ("deadlines.yaml", 9, "days must be at least 1, got 0"),
-        ("deadlines.yaml", 10, "unknown unit 'werktag' (did you mean 'werktage'?)"),
+        ("deadlines.yaml", 8, "unbekannter Schlüssel 'dayz' (meinten Sie 'days'?)"),
+        ("deadlines.yaml", 9, "days muss mindestens 1 sein, gefunden: 0"),
+        ("deadlines.yaml", 10, "Einheit 'werktag' ist unbekannt (meinten Sie 'werktage'?)"),
         (
             "deadlines.yaml",
             14,
-            "delivery_days applies only to 'event: receipt'; remove it or measure to receipt",
+            (
+                "delivery_days gilt nur für 'event: receipt'; entfernen Sie es oder messen Sie "
+                "bis zum Zugang"
+            ),
         ),
         (
             "deadlines.yaml",
             15,
-            "a working_days rule never ends on a non-working day; remove on_non_working_day",
+            (
+                "eine Regel in working_days endet nie an einem arbeitsfreien Tag; entfernen Sie "
+                "on_non_working_day"
+            ),
         ),
-        ("deadlines.yaml", 17, "unknown organization 'ausschus' (did you mean 'ausschuss'?)"),
-        ("deadlines.yaml", 20, "'notice' does not apply to offices (kind office); use co_signing"),
+        ("deadlines.yaml", 17, "Organisation 'ausschus' ist unbekannt (meinten Sie 'ausschuss'?)"),
+        (
+            "deadlines.yaml",
+            20,
+            "'notice' gilt nicht für Ämter (Art office); verwenden Sie co_signing",
+        ),
     ]
 
 
@@ -100,12 +114,18 @@ def test_bad_rules_are_reported_with_line_path_and_hint(tmp_path: Path) -> None:
         (
             "deadlines:\n  default:\n    urgent_notice: {days: 1}\n",
             "deadlines.default.urgent_notice",
-            "urgent_notice needs a notice rule to take its counting from; add 'notice'",
+            (
+                "urgent_notice braucht eine Ladungsfrist, deren Zählweise sie übernimmt; "
+                "ergänzen Sie 'notice'"
+            ),
         ),
         (
             "deadlines:\n  organizations:\n    rat:\n      co_signing: {days: 1, unit: working_days}\n",
             "deadlines.organizations.rat.co_signing",
-            "'co_signing' does not apply to Gremien (kind council); use every rule but co_signing",
+            (
+                "'co_signing' gilt nicht für Gremien (Art council); verwenden Sie jede Regel "
+                "außer co_signing"
+            ),
         ),
         (
             (
@@ -113,17 +133,20 @@ def test_bad_rules_are_reported_with_line_path_and_hint(tmp_path: Path) -> None:
                 " on_non_working_day: next_working_day}\n"
             ),
             "deadlines.default.submission_cutoff.on_non_working_day",
-            "next_working_day would cut the period short; use keep or previous_working_day",
+            (
+                "next_working_day würde die Frist verkürzen; verwenden Sie keep oder "
+                "previous_working_day"
+            ),
         ),
         (
             'deadlines:\n  default:\n    meeting_time: "6 pm"\n',
             "deadlines.default.meeting_time",
-            "meeting_time '6 pm' is not a time; use HH:MM, e.g. '18:00'",
+            "meeting_time '6 pm' ist keine Uhrzeit; verwenden Sie HH:MM, z. B. '18:00'",
         ),
         (
             "deadlines:\n  defaults: {}\n",
             "deadlines.defaults",
-            "unknown key 'defaults' (did you mean 'default'?)",
+            "unbekannter Schlüssel 'defaults' (meinten Sie 'default'?)",
         ),
     ],
 )
@@ -183,12 +206,15 @@ def test_escalation_targets_may_be_offices_and_roles_but_not_gremien() -> None:
 """
     with pytest.raises(DefinitionError) as info:
         catalog_from_files(small_files(**{"deadlines.yaml": text}), "musterstadt")
-    tail = "; use office_head, session_office, another role, an office id, a user id or an "
+    tail = (
+        "; verwenden Sie office_head, session_office, eine andere Rolle, die Kennung eines Amts "
+        "oder eines Benutzers oder eine E-Mail-Adresse"
+    )
     assert [message for _, _, message in located(info.value.problems)] == [
-        "unknown escalation target 'ausschuss' (allowed: office_head, session_office, clerk, "
-        "auditor, admin, mayor, amt1, head, session)" + tail + "e-mail address",
-        "unknown escalation target 'amt2' (did you mean 'amt1'?)" + tail + "e-mail address",
-        "unknown escalation target 'clerks' (did you mean 'clerk'?)" + tail + "e-mail address",
+        "Eskalationsziel 'ausschuss' ist unbekannt (erlaubt: office_head, session_office, clerk, "
+        "auditor, admin, mayor, amt1, head, session)" + tail,
+        "Eskalationsziel 'amt2' ist unbekannt (meinten Sie 'amt1'?)" + tail,
+        "Eskalationsziel 'clerks' ist unbekannt (meinten Sie 'clerk'?)" + tail,
     ]
 
 
@@ -204,16 +230,19 @@ def test_reminder_problems_are_reported_with_their_lines() -> None:
         (
             "deadlines.yaml",
             2,
-            "escalate_after_hours and escalate_to go together; give both or neither",
+            (
+                "escalate_after_hours und escalate_to gehören zusammen; geben Sie beide oder "
+                "keines an"
+            ),
         ),
-        ("deadlines.yaml", 3, "lead_days must be at least 0, got -1"),
+        ("deadlines.yaml", 3, "lead_days muss mindestens 0 sein, gefunden: -1"),
         (
             "deadlines.yaml",
             4,
             (
-                "unknown escalation target 'office_hed' (did you mean 'office_head'?); use "
-                "office_head, session_office, another role, an office id, a user id or an "
-                "e-mail address"
+                "Eskalationsziel 'office_hed' ist unbekannt (meinten Sie 'office_head'?); "
+                "verwenden Sie office_head, session_office, eine andere Rolle, die Kennung eines "
+                "Amts oder eines Benutzers oder eine E-Mail-Adresse"
             ),
         ),
     ]

@@ -84,7 +84,7 @@ def test_definitions_graph_draws_the_lifecycle(service: WorkflowService, tmp_pat
     assert 'draft -> co_signing [label="submit [has_consultations & has_concluding_step]"]' in dot
     assert "adopted [label" in dot or "adopted" in dot
     bad = run(service, "definitions", "graph", "--lifecycle", "papr")
-    assert bad.exit_code == 1 and "did you mean 'paper'" in bad.stderr
+    assert bad.exit_code == 1 and "meinten Sie 'paper'" in bad.stderr
     png = run(service, "definitions", "graph", "--format", "png")
     assert png.exit_code == 2 and "pass --output FILE" in png.stderr
 

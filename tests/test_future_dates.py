@@ -60,14 +60,14 @@ def test_a_result_dated_tomorrow_is_refused_and_today_accepted(
             number, user=S, position=1, outcome="empfohlen", date=TOMORROW
         )
     assert str(info.value) == (
-        "the result of step 1 of V/2025/1 is dated 11.03.2025, after today (10.03.2025); "
+        "the result of step 1 of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag (10.03.2025); "
         "record it once it is taken, or check --date"
     )
     # without --date the step's planned day (18.03.) would be the result's date
     with pytest.raises(InvalidInput) as planned:
         service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     assert str(planned.value) == (
-        "the result of step 1 of V/2025/1 is dated 18.03.2025, after today (10.03.2025); "
+        "the result of step 1 of V/2025/1 is dated 18.03.2025, nach dem heutigen Tag (10.03.2025); "
         "pass --date YYYY-MM-DD with the day it was taken"
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
@@ -86,7 +86,9 @@ def test_today_is_the_day_in_berlin_not_in_utc(service: WorkflowService, clock: 
         number, user=S, position=1, outcome="empfohlen", date=TOMORROW
     )
     assert view.consultations[0].date == TOMORROW
-    with pytest.raises(InvalidInput, match=r"dated 12\.03\.2025, after today \(11\.03\.2025\)"):
+    with pytest.raises(
+        InvalidInput, match=r"dated 12\.03\.2025, nach dem heutigen Tag \(11\.03\.2025\)"
+    ):
         service.results.record_result(
             number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 12)
         )
@@ -102,9 +104,11 @@ def test_a_result_in_a_meeting_before_its_day_is_refused(service: WorkflowServic
         trail(service, number),
         meeting_events(service, mid),
     )
-    with pytest.raises(InvalidInput, match="dated 18.03.2025, after today .*day of its meeting"):
+    with pytest.raises(
+        InvalidInput, match="dated 18.03.2025, nach dem heutigen Tag .*day of its meeting"
+    ):
         service.results.record_result(number, user=S, position=1, outcome="empfohlen")
-    with pytest.raises(InvalidInput, match="TOP Ö 1 .*dated 18.03.2025, after today"):
+    with pytest.raises(InvalidInput, match="TOP Ö 1 .*dated 18.03.2025, nach dem heutigen Tag"):
         service.minutes.record_minutes(
             mid, [MinutesItem(where="item 1", top="Ö 1", paper=None, outcome="empfohlen")], user=S
         )
@@ -135,7 +139,7 @@ def test_holding_a_meeting_before_its_day_is_refused(
     with pytest.raises(InvalidInput) as info:
         service.meetings.hold_meeting(mid, user=S)
     assert str(info.value) == (
-        "meeting 1 takes place on 18.03.2025, after today (10.03.2025); mark it held on that "
+        "meeting 1 takes place on 18.03.2025, nach dem heutigen Tag (10.03.2025); mark it held on that "
         "day or later; if it met earlier, move it first (ratsweg meeting move 1 --date "
         "YYYY-MM-DD)"
     )
@@ -158,7 +162,7 @@ def test_an_urgent_decision_dated_tomorrow_is_refused(service: WorkflowService) 
     with pytest.raises(InvalidInput) as info:
         service.decisions.record_urgent_decision(number, date=TOMORROW, **fields)
     assert str(info.value) == (
-        "the Dringlichkeitsentscheidung on V/2025/1 is dated 11.03.2025, after today "
+        "the Dringlichkeitsentscheidung on V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
         "(10.03.2025); record it once the Bürgermeister has decided; check --date"
     )
     after = (
@@ -180,7 +184,7 @@ def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> Non
             number, user="mayor", kind="widerspruch", date=TOMORROW, reason="Gemeinwohl"
         )
     assert str(info.value) == (
-        "the widerspruch against V/2025/1 is dated 11.03.2025, after today (10.03.2025); "
+        "the widerspruch against V/2025/1 is dated 11.03.2025, nach dem heutigen Tag (10.03.2025); "
         "record it once it has been raised; check --date"
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
@@ -202,7 +206,7 @@ def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowSer
                 task.id, user="clerk", date=TOMORROW, text="x", implemented=implemented
             )
         assert str(info.value) == (
-            f"the {what} of task {task.id} of V/2025/1 is dated 11.03.2025, after today "
+            f"the {what} of task {task.id} of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
             "(10.03.2025); record it once it has happened; check --date"
         )
     assert (service.tasks.get_implementation_task(task.id), trail(service, number)) == before
@@ -224,7 +228,7 @@ def test_an_answer_dated_tomorrow_is_refused(database: Database, clock: FixedClo
             number, user=t.clerk, text="Es gibt 12 Kurse.", date=TOMORROW
         )
     assert str(info.value) == (
-        f"the answer to {number} is dated 11.03.2025, after today (10.03.2025); record it "
+        f"the answer to {number} is dated 11.03.2025, nach dem heutigen Tag (10.03.2025); record it "
         "once it has been given; check --date"
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
@@ -248,7 +252,7 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the result of step 1 of V/2025/1 is dated 11.03.2025, after today "
+        "Error: the result of step 1 of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
         "(10.03.2025); record it once it is taken, or check --date\n"
     )
     assert result.stdout == ""
@@ -260,6 +264,8 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
         cli, ["meeting", "hold", str(mid)], obj=service, env={"RATSWEG_USER": S}
     )
     assert held.exit_code == 1
-    assert held.stderr.startswith("Error: meeting 1 takes place on 18.03.2025, after today")
+    assert held.stderr.startswith(
+        "Error: meeting 1 takes place on 18.03.2025, nach dem heutigen Tag"
+    )
     assert held.stderr.count("\n") == 1 and "Traceback" not in held.output
     assert service.meetings.get_meeting(mid).state == "invited"

@@ -89,11 +89,11 @@ def test_meeting_is_created_planned_with_utc_times(service: WorkflowService) -> 
 
 
 def test_meeting_needs_a_gremium_and_a_sane_time(service: WorkflowService) -> None:
-    with pytest.raises(NotFoundError, match="no deliberating organization 'amt1'"):
+    with pytest.raises(NotFoundError, match="Gremium 'amt1' gibt es nicht"):
         meeting(service, organization="amt1")
     with pytest.raises(InvalidInput, match="ends .* before it starts"):
         meeting(service, end=START - dt.timedelta(hours=1))
-    with pytest.raises(NotFoundError, match="no meeting 99"):
+    with pytest.raises(NotFoundError, match="keine Sitzung 99"):
         service.meetings.get_meeting(99)
 
 
@@ -101,22 +101,32 @@ def test_lifecycle_allowed_and_refused_transitions(service: WorkflowService) -> 
     mid = meeting(service)
     with pytest.raises(TransitionNotAllowed) as info:
         service.meetings.invite_meeting(mid, user="session")
-    assert str(info.value) == (
-        "cannot invite meeting 1 (Hauptausschuss, 18.03.2025 17:00): it is 'planned' "
-        "(invite needs: its agenda is empty; build it or add items first); allowed now: cancel"
+    assert str(info.value).endswith(
+        " 1 (Hauptausschuss, 18.03.2025 17:00): 'einladen' ist im Status 'geplant' nicht möglich "
+        "(Voraussetzung fehlt: die Tagesordnung ist leer; stellen Sie sie zuerst auf oder fügen "
+        "Sie Punkte hinzu); jetzt möglich: absagen (cancel)"
     )
-    with pytest.raises(TransitionNotAllowed, match="cannot hold meeting 1 .*allowed now: invite"):
+    with pytest.raises(
+        TransitionNotAllowed,
+        match=r" 1 .*'durchführen' ist im Status 'geplant' .*jetzt möglich: einladen \(invite\)",
+    ):
         service.meetings.hold_meeting(mid, user="session")
     service.agendas.add_agenda_item(mid, user="session", title="Mitteilungen der Verwaltung")
     assert service.meetings.invite_meeting(mid, user="session").allowed_actions == (
         "hold",
         "cancel",
     )
-    with pytest.raises(TransitionNotAllowed, match="it is 'invited'; allowed now: hold, cancel"):
+    with pytest.raises(
+        TransitionNotAllowed,
+        match=r"im Status 'eingeladen' nicht möglich; jetzt möglich: durchführen \(hold\), "
+        r"absagen \(cancel\)$",
+    ):
         service.meetings.invite_meeting(mid, user="session")
     on_day(service.clock, DAY)
     assert service.meetings.hold_meeting(mid, user="session").state == "held"
-    with pytest.raises(TransitionNotAllowed, match="allowed now: approve_minutes"):
+    with pytest.raises(
+        TransitionNotAllowed, match=r"jetzt möglich: Niederschrift genehmigen \(approve_minutes\)$"
+    ):
         service.meetings.cancel_meeting(mid, user="session", reason="zu spät")
     with pytest.raises(TransitionNotAllowed, match="its agenda is closed"):
         service.agendas.add_agenda_item(mid, user="session", title="Zu spät")
@@ -383,11 +393,11 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
     )
     with pytest.raises(TransitionNotAllowed) as info:
         service.meetings.cancel_meeting(mid, user="session", reason="Sturm")
-    assert str(info.value) == (
-        f"cannot cancel meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'invited' "
-        f"(step 1 of {decided} is 'held' and cannot go back to planned); "
-        "allowed now: hold"
-    )
+    assert re.fullmatch(
+        rf".*{mid} \(Hauptausschuss, 18.03.2025 17:00\): .* ist im Status 'eingeladen' nicht "
+        rf"möglich \(.*{decided}.*\); jetzt möglich: durchführen \(hold\)",
+        str(info.value),
+    ), str(info.value)
     after = (
         service.meetings.get_meeting(mid),
         meeting_events(service, mid),
@@ -494,10 +504,12 @@ def test_move_refused_when_held_or_cancelled_changes_nothing(
     )
     with pytest.raises(TransitionNotAllowed) as info:
         service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 20))
-    assert str(info.value).startswith(
-        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is '{state}' "
-        "(only a planned or invited meeting can be moved); allowed now: "
-    )
+    label = {"held": "durchgeführt", "minutes_approved": "Niederschrift genehmigt"}
+    assert re.match(
+        rf".*{mid} \(Hauptausschuss, 18.03.2025 17:00\): .* ist im Status "
+        rf"'{label.get(state, 'abgesagt')}' nicht möglich \(.*\); jetzt möglich: ",
+        str(info.value),
+    ), str(info.value)
     assert "\n" not in str(info.value)
     after = (
         service.meetings.get_meeting(mid),
@@ -521,11 +533,11 @@ def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None
     )
     with pytest.raises(TransitionNotAllowed) as info:
         service.meetings.move_meeting(mid, user="session", day=D(2025, 3, 20))
-    assert str(info.value) == (
-        f"cannot move meeting {mid} (Hauptausschuss, 18.03.2025 17:00): it is 'invited' "
-        f"(step 1 of {decided} is 'held' and cannot move with the meeting); "
-        "allowed now: hold, cancel"
-    )
+    assert re.fullmatch(
+        rf".*{mid} \(Hauptausschuss, 18.03.2025 17:00\): .* ist im Status 'eingeladen' nicht "
+        rf"möglich \(.*{decided}.*\); jetzt möglich: durchführen \(hold\), absagen \(cancel\)",
+        str(info.value),
+    ), str(info.value)
     assert (
         service.meetings.get_meeting(mid),
         service.audit.audit_trail(waiting),
@@ -543,13 +555,12 @@ def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowS
         service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
         )
-    assert str(info.value) == (
-        "cannot record the result of step 1 of V/2025/1 in meeting 1 (Hauptausschuss, "
-        "18.03.2025 17:00): it is 'planned' (results are recorded for an invited or held "
-        "meeting; invite it first (meeting invite 1) or cancel it, which takes the step off its "
-        "agenda); allowed now: invite, cancel"
-    )
-    with pytest.raises(TransitionNotAllowed, match="it is 'planned'"):
+    assert re.fullmatch(
+        r".* 1 \(Hauptausschuss, 18.03.2025 17:00\): .*V/2025/1.* ist im Status 'geplant' nicht "
+        r"möglich \(.*meeting invite 1.*\); jetzt möglich: einladen \(invite\), absagen \(cancel\)",
+        str(info.value),
+    ), str(info.value)
+    with pytest.raises(TransitionNotAllowed, match="im Status 'geplant' nicht möglich"):
         service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert service.audit.audit_trail(number) == before
     assert meeting_events(service, mid) == meeting_before
@@ -570,7 +581,7 @@ def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowS
     with pytest.raises(InvalidInput) as early:
         service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert str(early.value) == (
-        "the result of step 1 of V/2025/1 is dated 18.03.2025, after today (10.03.2025); that "
+        "the result of step 1 of V/2025/1 is dated 18.03.2025, nach dem heutigen Tag (10.03.2025); that "
         "is the day of its meeting: record it once the meeting has taken place"
     )
     assert service.audit.audit_trail(number) == before
@@ -586,7 +597,7 @@ def test_cancelling_a_planned_meeting_still_works_after_a_refused_result(
     number = released(service)
     mid = meeting(service)
     service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
-    with pytest.raises(TransitionNotAllowed, match="in meeting 1 .*it is 'planned'"):
+    with pytest.raises(TransitionNotAllowed, match=" 1 .*im Status 'geplant' nicht möglich"):
         service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
         )
@@ -631,7 +642,7 @@ def test_auditor_is_refused_every_meeting_change(service: WorkflowService, name:
         on_day(service.clock, DAY)
         service.meetings.hold_meeting(mid, user="session")
     before = service.meetings.get_meeting(mid)
-    with pytest.raises(PermissionDenied, match="'auditor' may not"):
+    with pytest.raises(PermissionDenied, match="'auditor' hat keine Berechtigung für"):
         MUTATIONS[name](service, mid, number)
     assert service.meetings.get_meeting(mid) == before
     assert len(service.meetings.list_meetings()) == 1

@@ -109,7 +109,11 @@ def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_p
         ("m.yaml", "items: []\n", "'items' must be a non-empty list"),
         ("m.yaml", "items:\n  - {top: Ö 1}\n", "item 1: missing 'result'"),
         ("m.yaml", "items:\n  - {top: Ö 1, paper: x, result: a}\n", "exactly one of 'top'"),
-        ("m.yaml", "items:\n  - {top: Ö 1, reslt: a}\n", "unknown key 'reslt' (did you mean"),
+        (
+            "m.yaml",
+            "items:\n  - {top: Ö 1, reslt: a}\n",
+            "unbekannter Schlüssel 'reslt' (meinten Sie",
+        ),
         (
             "m.yaml",
             "items:\n  - {top: Ö 1, result: a}\n  - {top: Ö 1, result: b}\n",

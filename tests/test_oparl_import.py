@@ -325,7 +325,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_imports(
     odd.mkdir()  # a folder named like a JSON file cannot be read as one
     report = run_import(ka, str(ka_copy))
     assert report.count("imported") == 4
-    assert report.problems == [f"{str(odd)!r} is a directory; pass a file"]
+    assert report.problems == [f"{str(odd)!r} ist ein Ordner; geben Sie eine Datei an"]
 
 
 def test_wrong_types_and_missing_fields_are_reported_per_paper(

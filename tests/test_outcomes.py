@@ -146,7 +146,7 @@ def test_zurueckverwiesen_by_the_council_goes_back_and_returns(service: Workflow
     before = trail_length(service, number)
     with pytest.raises(InvalidInput, match="pass --refer-to"):
         service.results.record_result(number, user=S, position=2, outcome="zurueckverwiesen")
-    with pytest.raises(NotFoundError, match="'ausschus'.*did you mean 'ausschuss'"):
+    with pytest.raises(NotFoundError, match="'ausschus'.*meinten Sie 'ausschuss'"):
         service.results.record_result(
             number, user=S, position=2, outcome="zurueckverwiesen", refer_to="ausschus"
         )
@@ -266,9 +266,7 @@ def test_municipal_labels_map_onto_outcomes(service: WorkflowService) -> None:
     assert view.consultations[0].outcome is not None
     assert view.consultations[0].outcome.value == "vertagt_in_folgegremium"
     assert view.consultations[0].result_label == "Ohne Votum weitergeleitet"
-    with pytest.raises(
-        InvalidInput, match="unknown result 'beschlosen'.*did you mean 'beschlossen'"
-    ):
+    with pytest.raises(InvalidInput, match="'beschlosen'.*meinten Sie 'beschlossen'"):
         service.results.record_result(number, user=S, position=2, outcome="beschlosen")
 
 
@@ -417,7 +415,9 @@ def test_parallel_steps_are_joined_before_the_next_level(service: WorkflowServic
         (3, "rat", 2),
     ]
     service.results.record_result(number, user=S, position=2, outcome="empfohlen")  # order is free
-    with pytest.raises(TransitionNotAllowed, match="step 1 \\(Hauptausschuss\\) has no result yet"):
+    with pytest.raises(
+        TransitionNotAllowed, match="Schritt 1 \\(Hauptausschuss\\) hat noch kein Ergebnis"
+    ):
         service.results.record_result(number, user=S, position=3, outcome="beschlossen")
     service.results.record_result(number, user=S, position=1, outcome="vertagt")
     view = service.papers.get_paper(number)
@@ -461,7 +461,7 @@ def test_move_reorders_open_steps(service: WorkflowService) -> None:
 def test_neue_beratungsfolge_replaces_the_open_path(service: WorkflowService) -> None:
     number = released(service)
     service.results.record_result(number, user=S, position=1, outcome="empfohlen")
-    with pytest.raises(PermissionDenied, match="may not do paper.route"):
+    with pytest.raises(PermissionDenied, match="keine Berechtigung für paper.route"):
         service.paths.replace_path(
             number,
             user="clerk",

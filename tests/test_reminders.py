@@ -213,9 +213,14 @@ def test_reminders_commands_list_due_sent_failed_and_retry(
     )
     assert out.splitlines()[1].endswith(",421 try later")
     code, _, err = run("reminders", "retry", "1", "--as", "auditor")
-    assert code == 1 and err.count("\n") == 1 and "may not retry" in err
+    assert (
+        code == 1
+        and err.count("\n") == 1
+        and "keine Berechtigung für „Erinnerungen erneut versuchen“" in err
+    )
     code, _, err = run("reminders", "retry", "99", "--as", "session")
-    assert (code, err) == (1, "Error: no reminder 99 in Stadt Musterstadt\n")
+    assert code == 1 and err.count("\n") == 1
+    assert err.endswith(": keine Erinnerung 99 in Stadt Musterstadt\n")
     code, _, err = run("reminders", "retry", "1", "--as", "session")
     assert code == 0 and "queued again" in err
     code, _, err = run("reminders", "retry", "x", "--as", "session")

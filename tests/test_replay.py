@@ -217,4 +217,4 @@ def test_audit_replay_on_the_command_line(service: WorkflowService) -> None:
         assert "pass either a paper NUMBER or --all" in usage.stderr
     unknown = run(service, "audit", "replay", "2025/999")
     assert unknown.exit_code == 1
-    assert unknown.stderr.count("\n") == 1 and "no paper '2025/999'" in unknown.stderr
+    assert unknown.stderr.count("\n") == 1 and "keine Vorlage '2025/999'" in unknown.stderr

@@ -179,7 +179,7 @@ def test_html_goes_to_stdout_and_an_unknown_paper_is_one_line(
     assert result.stdout.startswith("<!DOCTYPE html>")
     missing = run(landau, "audit", "report", "2024/999")
     assert missing.exit_code == 1
-    assert missing.stderr.startswith("Error: no paper '2024/999'")
+    assert "keine Vorlage '2024/999'" in missing.stderr
     assert missing.stderr.count("\n") == 1 and missing.stdout == ""
 
 

@@ -76,7 +76,9 @@ def test_numbers_are_sequential_per_year_and_type(service: WorkflowService) -> N
 
 def test_refused_creation_gives_its_number_back(service: WorkflowService) -> None:
     create(service)
-    with pytest.raises(NotFoundError, match="routing template 'standrd'.*did you mean 'standard'"):
+    with pytest.raises(
+        NotFoundError, match="Beratungsfolge 'standrd' gibt es nicht.*meinten Sie 'standard'"
+    ):
         create(service, route="standrd")
     assert create(service) == "V/2025/2"
 
@@ -143,8 +145,9 @@ def test_steps_are_held_in_order(service: WorkflowService) -> None:
         service.results.record_result(number, user="session", position=2, outcome="beschlossen")
     # The refused action is named with its reason and not offered as allowed.
     assert str(info.value) == (
-        "cannot hold step 2 of V/2025/1: it is 'scheduled' (hold needs: step 1 "
-        "(Hauptausschuss) has no result yet); allowed now: schedule, drop"
+        "Schritt 2 von V/2025/1: 'Ergebnis erfassen' ist im Status 'terminiert' nicht möglich "
+        "(Voraussetzung fehlt: Schritt 1 (Hauptausschuss) hat noch kein Ergebnis); jetzt möglich: "
+        "terminieren (schedule), von der Tagesordnung absetzen (drop)"
     )
     assert "hold" not in info.value.allowed
     assert actions(service, number) == before
@@ -155,7 +158,8 @@ def test_results_need_a_released_paper(service: WorkflowService) -> None:
     number = create(service)
     with pytest.raises(
         TransitionNotAllowed,
-        match=r"cannot record a result for V/2025/1: it is 'draft'.*allowed now: submit, withdraw",
+        match=r"V/2025/1: .* ist im Status 'Entwurf' nicht möglich.*; jetzt möglich: "
+        r"zur Mitzeichnung geben \(submit\), zurückziehen \(withdraw\)$",
     ):
         service.results.record_result(number, user="session", position=1, outcome="empfohlen")
     assert service.papers.get_paper(number).consultations[0].state == "planned"
@@ -164,13 +168,15 @@ def test_results_need_a_released_paper(service: WorkflowService) -> None:
 def test_a_held_step_cannot_be_recorded_twice(service: WorkflowService) -> None:
     number = released(service)
     service.results.record_result(number, user="session", position=1, outcome="empfohlen")
-    with pytest.raises(TransitionNotAllowed, match="step 1 of V/2025/1: it is 'held'"):
+    with pytest.raises(
+        TransitionNotAllowed, match="Schritt 1 von V/2025/1: .* ist im Status 'beraten' nicht"
+    ):
         service.results.record_result(number, user="session", position=1, outcome="abgelehnt")
 
 
 def test_unknown_outcome_gets_a_hint(service: WorkflowService) -> None:
     number = released(service)
-    with pytest.raises(InvalidInput, match="did you mean 'beschlossen'"):
+    with pytest.raises(InvalidInput, match="meinten Sie 'beschlossen'"):
         service.results.record_result(number, user="session", position=1, outcome="beschlosen")
 
 
@@ -196,7 +202,7 @@ def test_path_is_editable_before_release_only(service: WorkflowService) -> None:
     ]
     service.papers.submit_paper(number, user="clerk")
     service.papers.release_paper(number, user="head")
-    with pytest.raises(PermissionDenied, match="may not do paper.route"):
+    with pytest.raises(PermissionDenied, match="keine Berechtigung für paper.route"):
         service.paths.add_consultation(number, user="clerk", organization="rat", role="vorberatung")
     with pytest.raises(InvalidInput, match="needs a reason"):
         service.paths.add_consultation(
@@ -208,16 +214,18 @@ def test_path_is_editable_before_release_only(service: WorkflowService) -> None:
 def test_submit_needs_a_concluding_step(service: WorkflowService) -> None:
     number = create(service)
     service.paths.remove_consultation(number, user="clerk", position=2)
-    with pytest.raises(TransitionNotAllowed, match="does not end in an Entscheidung"):
+    with pytest.raises(
+        TransitionNotAllowed, match="Beratungsfolge endet nicht mit einer Entscheidung"
+    ):
         service.papers.submit_paper(number, user="clerk")
     service.paths.remove_consultation(number, user="clerk", position=1)
-    with pytest.raises(TransitionNotAllowed, match="Beratungsfolge is empty"):
+    with pytest.raises(TransitionNotAllowed, match="Beratungsfolge ist leer"):
         service.papers.submit_paper(number, user="clerk")
 
 
 def test_offices_cannot_be_deliberating_steps(service: WorkflowService) -> None:
     number = create(service)
-    with pytest.raises(NotFoundError, match="no deliberating organization 'amt1'"):
+    with pytest.raises(NotFoundError, match="Gremium 'amt1' gibt es nicht"):
         service.paths.add_consultation(
             number, user="clerk", organization="amt1", role="vorberatung"
         )
@@ -226,15 +234,19 @@ def test_offices_cannot_be_deliberating_steps(service: WorkflowService) -> None:
 def test_roles_are_enforced_and_refusals_change_nothing(service: WorkflowService) -> None:
     number = create(service)
     service.papers.submit_paper(number, user="clerk")
-    with pytest.raises(PermissionDenied, match="'clerk' may not release V/2025/1"):
+    with pytest.raises(
+        PermissionDenied,
+        match=r"'clerk' hat keine Berechtigung für 'freigeben' \(release\) bei V/2025/1",
+    ):
         service.papers.release_paper(number, user="clerk")
     with pytest.raises(PermissionDenied, match="auditor"):
         create(service, user="auditor")
     with pytest.raises(
-        NotFoundError, match="no user 'mallory' in the definitions of Stadt Musterstadt"
+        NotFoundError,
+        match="Benutzer 'mallory' gibt es nicht in den Definitionen von Stadt Musterstadt",
     ):
         service.papers.submit_paper(number, user="mallory")
-    with pytest.raises(PermissionDenied, match="pass --as USER"):
+    with pytest.raises(PermissionDenied, match="geben Sie --as USER an"):
         service.papers.release_paper(number, user=None)
     assert service.papers.get_paper(number).state == "co_signing"
     assert len(service.audit.audit_trail(number)) == 2
@@ -251,7 +263,9 @@ def test_withdraw_cancels_open_steps(service: WorkflowService) -> None:
         "Antrag erledigt"
     )
     assert (trail[-1].from_state, trail[-1].to_state) == ("planned", "cancelled")
-    with pytest.raises(TransitionNotAllowed, match="it is 'withdrawn'.*allowed now: none"):
+    with pytest.raises(
+        TransitionNotAllowed, match="im Status 'Zurückgezogen' nicht möglich; jetzt möglich: nichts"
+    ):
         service.papers.submit_paper(number, user="clerk")
 
 
@@ -289,7 +303,7 @@ def test_paper_keeps_its_definitions_version(service: WorkflowService, tmp_path)
 
 def test_unknown_paper_is_named(service: WorkflowService) -> None:
     create(service)
-    with pytest.raises(NotFoundError, match="no paper 'V/2025/2'.*did you mean 'V/2025/1'"):
+    with pytest.raises(NotFoundError, match="keine Vorlage 'V/2025/2'.*meinten Sie 'V/2025/1'"):
         service.papers.get_paper("V/2025/2")
 
 
@@ -310,7 +324,7 @@ class TestCoSigning:
     def test_release_waits_for_every_office(self, landau: WorkflowService) -> None:
         number = self.landau_paper(landau)
         landau.co_signing.co_sign(number, user="hauptamt.leitung", office="hauptamt")
-        with pytest.raises(TransitionNotAllowed, match="co-signature pending from bgm"):
+        with pytest.raises(TransitionNotAllowed, match="Mitzeichnung steht noch aus von bgm"):
             landau.papers.release_paper(number, user="sozialamt.leitung")
         landau.co_signing.co_sign(number, user="bgm.referent", office="bgm")
         assert landau.papers.release_paper(number, user="sozialamt.leitung").state == "released"
@@ -321,7 +335,7 @@ class TestCoSigning:
         landau.co_signing.co_sign(
             number, user="bgm.referent", office="bgm", objection=True, comment="Kosten ungeklärt"
         )
-        with pytest.raises(TransitionNotAllowed, match="objection by bgm not resolved"):
+        with pytest.raises(TransitionNotAllowed, match="Einwand von bgm nicht ausgeräumt"):
             landau.papers.release_paper(number, user="sozialamt.leitung")
         landau.co_signing.co_sign(number, user="bgm.referent", office="bgm", comment="geklärt")
         assert landau.papers.release_paper(number, user="sozialamt.leitung").state == "released"
@@ -330,7 +344,7 @@ class TestCoSigning:
 
     def test_only_members_of_the_office_sign(self, landau: WorkflowService) -> None:
         number = self.landau_paper(landau)
-        with pytest.raises(PermissionDenied, match="does not belong to office 'bgm'"):
+        with pytest.raises(PermissionDenied, match="gehört nicht zum Amt 'bgm'"):
             landau.co_signing.co_sign(number, user="hauptamt.leitung", office="bgm")
         with pytest.raises(NotFoundError, match="not a participating office"):
             landau.co_signing.co_sign(number, user="sozialamt.leitung", office="sozialamt")

@@ -191,7 +191,7 @@ def test_csv_has_one_row_per_decision_with_the_deadlines_as_json(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--organization", "stadtrta"), "Error: no organization 'stadtrta' (did you mean"),
+        (("--organization", "stadtrta"), "Organisation 'stadtrta' gibt es nicht (meinten Sie"),
         (("--outcome", "beschlosen"), "Error: unknown outcome 'beschlosen' (did you mean"),
         (("--paper-type", "petition"), "Error: no paper type 'petition'"),
         (

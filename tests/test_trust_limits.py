@@ -66,22 +66,22 @@ def test_user_files_must_be_regular_files(
     for read in (read_votes_file, read_minutes_file, read_text_file, read_seal):
         caught = finishes(lambda read=read: read(path))
         assert isinstance(caught, InvalidInput), (read, caught)
-        assert "is not a regular file" in str(caught)
+        assert "ist keine gewöhnliche Datei" in str(caught)
     number = service.papers.create_paper(
         user="clerk", paper_type="vorlage", title="H", office="amt1", date=dt.date(2025, 3, 1)
     ).number
     caught = finishes(lambda: service.attachments.attach_file(number, path, user="clerk"))
-    assert isinstance(caught, InvalidInput) and "is not a regular file" in str(caught)
+    assert isinstance(caught, InvalidInput) and "ist keine gewöhnliche Datei" in str(caught)
     result = finishes(
         lambda: CliRunner().invoke(
             cli, ["paper", "attach", number, str(path)], obj=service, env={"RATSWEG_USER": "clerk"}
         )
     )
     assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.output
-    assert "is not a regular file" in result.stderr
+    assert "ist keine gewöhnliche Datei" in result.stderr
     assert service.papers.get_paper(number).attachments == ()
     source = finishes(lambda: read_source(str(path)))
-    assert any("is not a regular file" in p for p in source.problems)
+    assert any("ist keine gewöhnliche Datei" in p for p in source.problems)
 
 
 def test_files_are_capped_by_RATSWEG_MAX_FILE_BYTES(
@@ -90,30 +90,30 @@ def test_files_are_capped_by_RATSWEG_MAX_FILE_BYTES(
     monkeypatch.setenv("RATSWEG_MAX_FILE_BYTES", "100")
     votes = tmp_path / "votes.yaml"
     votes.write_text("- yes: 1\n" + "#" * 100 + "\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="larger than 100 bytes .RATSWEG_MAX_FILE_BYTES."):
+    with pytest.raises(InvalidInput, match="größer als 100 Bytes .RATSWEG_MAX_FILE_BYTES."):
         read_votes_file(votes)
     votes.write_text("- yes: 1\n", encoding="utf-8")
     assert read_votes_file(votes)[0].yes == 1
     monkeypatch.setenv("RATSWEG_MAX_FILE_BYTES", "lots")
-    with pytest.raises(InvalidInput, match="RATSWEG_MAX_FILE_BYTES='lots' is not a whole number"):
+    with pytest.raises(InvalidInput, match="RATSWEG_MAX_FILE_BYTES='lots' ist keine ganze Zahl"):
         read_votes_file(votes)
 
 
 def test_deep_nesting_is_an_error_not_a_recursion_error(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text(DEEP_JSON, encoding="utf-8")
-    with pytest.raises(InvalidInput, match="nested too deeply"):
+    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
         read_votes_file(deep)
-    with pytest.raises(InvalidInput, match="nested too deeply"):
+    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
         read_minutes_file(deep)
     with pytest.raises(InvalidInput, match="is not JSON"):
         read_seal(deep)
-    assert any("nested too deeply" in p for p in read_source(str(deep)).problems)
-    assert any("nested too deeply" in str(p) for p in validate_path(deep).problems)
+    assert any("zu tief verschachtelt" in p for p in read_source(str(deep)).problems)
+    assert any("zu tief verschachtelt" in str(p) for p in validate_path(deep).problems)
 
 
 def test_a_deeply_nested_endpoint_is_one_clear_error() -> None:
-    with pytest.raises(InvalidInput, match="nested too deeply"):
+    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
         read_source("http://ris.example.org/system", fetch=lambda url: DEEP_JSON.encode())
 
 

@@ -56,7 +56,7 @@ def test_every_shown_label_is_understood(service: WorkflowService) -> None:
 def test_a_near_label_is_refused_with_the_label_to_use(service: WorkflowService) -> None:
     number = released(service)
     before = len(service.audit.audit_trail(number))
-    with pytest.raises(InvalidInput, match="did you mean 'geändert beschlossen'"):
+    with pytest.raises(InvalidInput, match="meinten Sie 'geändert beschlossen'"):
         service.results.record_result(
             number, user=S, position=1, outcome="geandert beschlossen", amended_text="x"
         )

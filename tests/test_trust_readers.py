@@ -44,7 +44,7 @@ def test_an_unknown_user_reads_nothing(
 ) -> None:
     code, out, err = run(service, command, "mallory", tmp_path)
     assert (code, out) == (1, "")
-    assert err.startswith("Error: no user 'mallory'") and err.count("\n") == 1, err
+    assert "Benutzer 'mallory' gibt es nicht" in err and err.count("\n") == 1, err
 
 
 @pytest.mark.parametrize("command", sorted(AUDIT))
@@ -53,10 +53,10 @@ def test_a_clerk_does_not_read_the_audit_trail_or_the_reminders(
 ) -> None:
     code, out, err = run(service, command, "clerk", tmp_path)
     assert (code, out) == (1, "")
-    what = "the reminders" if command.startswith("reminders") else "the audit trail"
-    assert err == (
-        f"Error: 'clerk' may not read {what}: needs one of the roles admin, auditor, "
-        "session_office\n"
+    what = "Erinnerungen lesen" if command.startswith("reminders") else "Prüfpfad lesen"
+    assert err.count("\n") == 1 and err.endswith(
+        f": 'clerk' hat keine Berechtigung für „{what}“: nötig ist eine der Rollen admin, "
+        "auditor, session_office\n"
     )
 
 
@@ -76,13 +76,17 @@ def test_the_session_office_reads_the_audit_trail(
 
 def test_the_service_decides(service: WorkflowService) -> None:
     number = adopted_paper(service)
-    with pytest.raises(PermissionDenied, match="'mayor' may not read the audit trail"):
+    with pytest.raises(
+        PermissionDenied, match="'mayor' hat keine Berechtigung für „Prüfpfad lesen“"
+    ):
         service.audit.audit_trail(number, reader="mayor")
-    with pytest.raises(PermissionDenied, match="no user given"):
+    with pytest.raises(PermissionDenied, match="kein Benutzer angegeben"):
         service.audit.verify_audit(reader=None)
-    with pytest.raises(NotFoundError, match="no user 'mallory'"):
+    with pytest.raises(NotFoundError, match="Benutzer 'mallory' gibt es nicht"):
         service.papers.get_paper(number, reader="mallory")
-    with pytest.raises(PermissionDenied, match="'clerk' may not read the reminders"):
+    with pytest.raises(
+        PermissionDenied, match="'clerk' hat keine Berechtigung für „Erinnerungen lesen“"
+    ):
         service.reminders.list_reminders([], reader="clerk")
     assert service.papers.get_paper(number, reader="mayor").number == number
     assert service.audit.verify_audit(reader="auditor").ok

@@ -143,7 +143,7 @@ BAD_TEXT = [ESC, "Zeile\r\nZeile", "\x00", "\x08", "\x9b31m"]
 @pytest.mark.parametrize("bad", BAD_LINE, ids=repr)
 def test_every_one_line_text_refuses_control_characters(service: WorkflowService, bad: str) -> None:
     for capability, method, kwargs in _calls(bad):
-        with pytest.raises(InvalidInput, match="control character") as caught:
+        with pytest.raises(InvalidInput, match="enthält das Steuerzeichen") as caught:
             getattr(getattr(service, capability), method)(**kwargs)
         assert "\n" not in str(caught.value), (capability, method)
     assert service.papers.list_papers() == []
@@ -155,7 +155,7 @@ def test_multi_line_texts_refuse_control_characters_but_line_feeds_and_tabs(
     service: WorkflowService, bad: str
 ) -> None:
     for capability, method, kwargs in _multiline_calls(bad):
-        with pytest.raises(InvalidInput, match="control character"):
+        with pytest.raises(InvalidInput, match="enthält das Steuerzeichen"):
             getattr(getattr(service, capability), method)(**kwargs)
     view = service.papers.create_paper(
         user="clerk",
@@ -172,7 +172,7 @@ def test_multi_line_texts_refuse_control_characters_but_line_feeds_and_tabs(
 def test_checks_name_the_field_and_allow_plain_unicode() -> None:
     assert check_line("Müller – „Straße“ ½ 😀", "title") == "Müller – „Straße“ ½ 😀"
     assert check_text("a\n\tb", "text") == "a\n\tb"
-    with pytest.raises(InvalidInput, match=r"the title contains the control character '\\x1b'"):
+    with pytest.raises(InvalidInput, match=r"„Titel“ enthält das Steuerzeichen '\\x1b'"):
         check_line(ESC, "title")
 
 
@@ -193,5 +193,5 @@ def test_a_minutes_file_with_a_carriage_return_in_a_label_is_refused(
     minutes = tmp_path / "minutes.yaml"
     minutes.write_text('items:\n  - top: "1"\n    result: beschlossen\n    label: "a\\rb"\n')
     items = read_minutes_file(minutes)
-    with pytest.raises(InvalidInput, match="control character"):
+    with pytest.raises(InvalidInput, match="enthält das Steuerzeichen"):
         service.minutes.record_minutes(1, items, user="clerk")

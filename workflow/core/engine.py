@@ -32,7 +32,7 @@ from workflow.core.flows import (
 )
 from workflow.core.hooks import EFFECTS, GUARDS, MEETING_GUARDS, Guard, audit_transition
 from workflow.core.i18n import _
-from workflow.core.labels import Offer, action_label
+from workflow.core.labels import Offer, Offers, action_label
 from workflow.core.model import Actor
 
 #: The engine is the lifecycles' public face: the rows' protocols, the contexts, the guards
@@ -101,34 +101,30 @@ class WorkflowEngine:
 
     # -- queries -------------------------------------------------------------------------
 
-    def paper_triggers(
-        self, catalog: Catalog, state: str, *, internal: bool = False
-    ) -> list[Offer]:
+    def paper_triggers(self, catalog: Catalog, state: str, *, internal: bool = False) -> Offers:
         """The paper's triggers from ``state``, without the decision procedures the
         municipality does not configure (so views and refusals name only what can happen)."""
-        return [
-            t
-            for t in self._triggers(catalog.lifecycle("paper"), state, internal)
-            if catalog.procedure_configured(t)
-        ]
+        offers = self._triggers(catalog.lifecycle("paper"), state, internal)
+        return Offers((t for t in offers if catalog.procedure_configured(t)), offers.state_label)
 
     def consultation_triggers(
         self, catalog: Catalog, state: str, *, internal: bool = False
-    ) -> list[Offer]:
+    ) -> Offers:
         return self._triggers(catalog.lifecycle("consultation"), state, internal)
 
-    def meeting_triggers(self, catalog: Catalog, state: str) -> list[Offer]:
+    def meeting_triggers(self, catalog: Catalog, state: str) -> Offers:
         return self._triggers(catalog.lifecycle("meeting"), state, False)
 
     @staticmethod
-    def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> list[Offer]:
-        """The triggers from ``state``, each with its label and the state's label."""
+    def _triggers(lifecycle: Lifecycle, state: str, internal: bool) -> Offers:
+        """The triggers from ``state``, each with its label, and the state's label."""
         state_label = _state_label(lifecycle, state)
-        return [
+        offers = (
             Offer(t.trigger, t.label, state_label)
             for t in lifecycle.transitions
             if state in t.sources and (internal or t.roles)
-        ]
+        )
+        return Offers(offers, state_label)
 
     # -- firing --------------------------------------------------------------------------
 
@@ -187,24 +183,29 @@ class WorkflowEngine:
         transition = lifecycle.transition(trigger, state)
         allowed = self._triggers(lifecycle, state, internal=False)
         action = _action(lifecycle, trigger, transition)
+        named = _state_label(lifecycle, state)
         if transition is None:
-            raise TransitionNotAllowed(label, state, action, allowed)
+            raise TransitionNotAllowed(label, state, action, allowed, state_label=named)
         if not internal:
             _check_roles(ctx, transition, label)
         for guard in transition.guards:
             reason = check(guard)
             if reason:
                 detail = _("it needs: {reason}").format(reason=reason)
-                raise TransitionNotAllowed(label, state, action, allowed, detail)
+                raise TransitionNotAllowed(label, state, action, allowed, detail, state_label=named)
         machine = self.machine(ctx.catalog, lifecycle.name)
         with self._lock:
             machine.add_model(flow, initial=state)
             try:
                 if not machine.events[trigger].trigger(flow, **kw):
                     detail = _("one of its conditions failed")
-                    raise TransitionNotAllowed(label, state, action, allowed, detail)
+                    raise TransitionNotAllowed(
+                        label, state, action, allowed, detail, state_label=named
+                    )
             except MachineError as exc:
-                raise TransitionNotAllowed(label, state, action, allowed, exc.value) from exc
+                raise TransitionNotAllowed(
+                    label, state, action, allowed, exc.value, state_label=named
+                ) from exc
             finally:
                 machine.remove_model(flow)
 

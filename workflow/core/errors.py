@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workflow.core.i18n import _
-from workflow.core.labels import Offer, action_label, offer_text, state_text
+from workflow.core.labels import Offer, Offers, action_label, offer_text, state_text
 
 
 class WorkflowError(Exception):
@@ -81,6 +81,8 @@ class TransitionNotAllowed(WorkflowError):
         # only a guard failed (the detail then says why).
         self.allowed = tuple(a for a in offers if a != action)
         labelled = [a.state_label for a in offers if isinstance(a, Offer) and a.state_label]
+        if isinstance(allowed, Offers) and allowed.state_label:
+            labelled.insert(0, allowed.state_label)
         state = state_label or (labelled[0] if labelled else state_text(current))
         because = f" ({detail})" if detail else ""
         super().__init__(

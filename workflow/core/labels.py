@@ -9,6 +9,7 @@ scripts and JSON read, carrying the label people read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Self
 
 from workflow.core.i18n import N_, _
@@ -84,6 +85,15 @@ class Offer(str):
         offer.label = label
         offer.state_label = state_label
         return offer
+
+
+class Offers(list[Offer]):
+    """The triggers offered from one state, and that state's label (also when none is
+    offered: a refusal in a final state still names the state as the definitions do)."""
+
+    def __init__(self, offers: Iterable[Offer] = (), state_label: str = "") -> None:
+        super().__init__(offers)
+        self.state_label = state_label
 
 
 def action_label(action: str) -> str:
