@@ -22,6 +22,7 @@ from workflow.core.model.audit import (
     AuditQuery,
     ChainHead,
     Seal,
+    SealCheck,
     VerifyReport,
 )
 from workflow.core.model.bodies import (
@@ -126,6 +127,7 @@ __all__ = [
     "ResultEntry",
     "Role",
     "Seal",
+    "SealCheck",
     "Submitter",
     "SweepReport",
     "TaskState",
