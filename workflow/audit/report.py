@@ -48,7 +48,7 @@ dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 .nonpublic { background: #fff3cd; } .badge { font-size: 8.5pt; padding: 0 0.3em;
   border: 1px solid #a60; border-radius: 0.2em; color: #a60; white-space: nowrap; }
 .kept { color: #075e07; } .missed { color: #a00; font-weight: bold; }
-.open, .unknown { color: #555; } .broken { color: #a00; font-weight: bold; }
+.open, .unknown, .not_applicable { color: #555; } .broken { color: #a00; font-weight: bold; }
 .intact { color: #075e07; font-weight: bold; } pre { white-space: pre-wrap;
   background: #f6f6f6; padding: 0.5em; border: 1px solid #ddd; } code { font-size: 8.5pt; }
 footer { margin-top: 2em; font-size: 8.5pt; color: #555; }
