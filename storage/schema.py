@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
-from workflow.core.catalog import PAPER_NUMBER_LENGTH
+from workflow.core.model import PAPER_NUMBER_LENGTH
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

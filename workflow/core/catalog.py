@@ -36,13 +36,6 @@ CONSULTATION_EFFECTS = frozenset({"advance_paper"})
 MEETING_GUARDS = frozenset({"has_agenda"})
 MEETING_EFFECTS: frozenset[str] = frozenset()
 
-#: The longest paper number stored (``Paper.number``): the definitions loader refuses a
-#: numbering whose numbers could be longer.
-PAPER_NUMBER_LENGTH = 64
-#: The largest sequence number a numbering is checked with (a paper type's papers in one year,
-#: an original's Ergänzungsvorlagen).
-PLAUSIBLE_SEQ = 99_999
-
 LIFECYCLE_NAMES = ("paper", "consultation")
 #: Lifecycles a definitions version may lack: versions stored before meetings existed.
 OPTIONAL_LIFECYCLE_NAMES = ("meeting",)

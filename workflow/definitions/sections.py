@@ -11,8 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.core.catalog import (
-    PAPER_NUMBER_LENGTH,
-    PLAUSIBLE_SEQ,
     Body,
     Organization,
     PaperType,
@@ -20,7 +18,14 @@ from workflow.core.catalog import (
     RoutingTemplate,
     User,
 )
-from workflow.core.model import ConsultationRole, OrganizationKind, Role, Submitter
+from workflow.core.model import (
+    PAPER_NUMBER_LENGTH,
+    PLAUSIBLE_SEQ,
+    ConsultationRole,
+    OrganizationKind,
+    Role,
+    Submitter,
+)
 from workflow.definitions.checks import (
     _ID,
     _enum,
