@@ -24,11 +24,11 @@ class RatswegGroup(click.Group):
     """Maps every WorkflowError to one line on stderr and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from workflow.core.errors import DefinitionError, WorkflowError
+        from workflow.core.errors import DefinitionError, MinutesFileError, WorkflowError
 
         try:
             return super().invoke(ctx)
-        except DefinitionError as exc:
+        except (DefinitionError, MinutesFileError) as exc:
             for problem in exc.problems:
                 click.echo(f"Error: {problem}", err=True)
             ctx.exit(1)
