@@ -181,7 +181,7 @@ def test_worker_seal_options_are_checked_before_it_starts(
         return result.exit_code, result.output
 
     code, output = run("--seal-dir", str(tmp_path), "--seal-as", "clerk")
-    assert code != 0 and "'clerk' may not seal the audit trail" in output
+    assert code != 0 and "'clerk' hat keine Berechtigung für" in output
     code, output = run("--seal-every", "30m")
     assert code == 2 and "--seal-every and --seal-as need --seal-dir" in output
     code, output = run("--seal-dir", str(tmp_path), "--seal-every", "0.5s")

@@ -472,7 +472,7 @@ def test_definitions_check_refuses_a_billion_days_of_notice(tmp_path: Path) -> N
     deadlines.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["definitions", "check", str(tmp_path / "landau")])
     assert result.exit_code == 1
-    assert "deadlines.yaml:7 (deadlines.default.notice.days): days must be at most 366" in (
+    assert "deadlines.yaml:7 (deadlines.default.notice.days): days darf höchstens 366" in (
         result.stderr
     )
 
@@ -495,4 +495,4 @@ def test_definitions_files_are_bounded_in_size_and_regular(
     shutil.copy(VALID / "body.yaml", folder / "body.yaml")
     os.mkfifo(folder / "fifo.yaml")
     [problem] = check_definitions(folder)  # refused at once, not read (it would hang)
-    assert problem.file == "fifo.yaml" and "is not a regular file" in problem.message
+    assert problem.file == "fifo.yaml" and "ist keine gewöhnliche Datei" in problem.message

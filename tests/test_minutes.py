@@ -112,7 +112,7 @@ def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_p
         (
             "m.yaml",
             "items:\n  - {top: Ö 1, reslt: a}\n",
-            "unbekannter Schlüssel 'reslt' (meinten Sie",
+            "'reslt' (meinten Sie",
         ),
         (
             "m.yaml",

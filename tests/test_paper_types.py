@@ -233,7 +233,7 @@ def test_ergaenzungsvorlage_follows_the_rules_of_its_original(
         (
             "  - {id: vorlage, name: V, numbering: 'V/{year}/{seq}', supplement_type: vorlage}\n",
             "paper_types[0].supplement_type",
-            "supplement_type 'vorlage' is not an Ergänzungsvorlage type",
+            "supplement_type 'vorlage' ist keine Vorlagenart für Ergänzungsvorlagen",
         ),
         (
             (
@@ -241,12 +241,12 @@ def test_ergaenzungsvorlage_follows_the_rules_of_its_original(
                 "concluding_roles: [vorberatung]}\n"
             ),
             "paper_types[0].concluding_roles[0]",
-            "'vorberatung' does not conclude a path",
+            "'vorberatung' schließt keine Beratungsfolge ab",
         ),
         (
             "  - {id: vorlage, name: V, numbering: 'V/{year}/{seq}', submitted_by: fraktion}\n",
             "paper_types[0].submitted_by",
-            "unknown submitter 'fraktion'",
+            "Einreicher 'fraktion' ist unbekannt",
         ),
     ],
 )

@@ -136,7 +136,7 @@ def test_a_failing_delivery_is_retried_with_backoff_then_parked_and_can_be_retri
     with pytest.raises(PermissionDenied):
         town.reminders.retry_reminder(failed.id, user="clerk")
     town.reminders.retry_reminder(failed.id, user="session")
-    with pytest.raises(InvalidInput, match="not failed"):
+    with pytest.raises(InvalidInput, match="nicht fehlgeschlagen"):
         town.reminders.retry_reminder(failed.id, user="session")
     assert worker.sweep().retried == 1  # the third failure; attempts started over
     clock.instant += dt.timedelta(seconds=61)

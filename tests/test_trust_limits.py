@@ -102,9 +102,9 @@ def test_files_are_capped_by_RATSWEG_MAX_FILE_BYTES(
 def test_deep_nesting_is_an_error_not_a_recursion_error(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text(DEEP_JSON, encoding="utf-8")
-    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
+    with pytest.raises(InvalidInput, match="nested too deeply"):
         read_votes_file(deep)
-    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
+    with pytest.raises(InvalidInput, match="nested too deeply"):
         read_minutes_file(deep)
     with pytest.raises(InvalidInput, match="is not JSON"):
         read_seal(deep)
