@@ -176,11 +176,11 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--office", "nix"),
-            "Amt 'nix' gibt es nicht (bekannt: bgm, hauptamt, sozialamt)\n",
+            "Amt 'nix' gibt es nicht; 'ratsweg definitions show' führt sie auf\n",
         ),
         (  # a Gremium is not an office: the same message, not a different one
             ("deadlines", "--office", "stadtrat"),
-            "Amt 'stadtrat' gibt es nicht (bekannt: bgm, hauptamt, sozialamt)\n",
+            "Amt 'stadtrat' gibt es nicht; 'ratsweg definitions show' führt sie auf\n",
         ),
         (
             ("deadlines", "--office", "hauptamtt"),

@@ -310,7 +310,10 @@ def find_body(session: Session, body_id: str | None) -> BodyRow:
         row = repository.get_body(session, body_id)
         if row is None:
             raise not_found(
-                N_("municipality"), body_id, [b.id for b in repository.list_bodies(session)]
+                N_("municipality"),
+                body_id,
+                [b.id for b in repository.list_bodies(session)],
+                vocabulary=True,
             )
         return row
     bodies = repository.list_bodies(session)

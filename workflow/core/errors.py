@@ -136,13 +136,50 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     return " (" + _("did you mean {match!r}?").format(match=matches[0]) + ")"
 
 
-def not_found(kind: str, value: str, choices: Iterable[str], where: str = "") -> NotFoundError:
+def close_matches(value: str, choices: Iterable[str]) -> str:
+    """A hint naming at most three close matches, ' (meinten Sie 'a', 'b' oder 'c'?)', or '';
+    a match far less close than the closest one is left out."""
+    matches = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    best = _likeness(value, matches[0])
+    matches = [m for m in matches if _likeness(value, m) >= best - 0.15]
+    named = [repr(m) for m in matches]
+    listed = (
+        named[0]
+        if len(named) == 1
+        else _("{names} or {last}").format(names=", ".join(named[:-1]), last=named[-1])
+    )
+    return " (" + _("did you mean {match}?").format(match=listed) + ")"
+
+
+def _likeness(value: str, match: str) -> float:
+    return difflib.SequenceMatcher(None, match, value).ratio()
+
+
+def not_found(
+    kind: str,
+    value: str,
+    choices: Iterable[str],
+    where: str = "",
+    *,
+    listed_in: str = "",
+    vocabulary: bool = False,
+) -> NotFoundError:
     """'Benutzer 'x' gibt es nicht in den Definitionen von … (meinten Sie 'y'?)': ``kind`` is
-    an id of the catalogue (mark it with ``N_``), ``where`` follows the sentence."""
+    an id of the catalogue (mark it with ``N_``), ``where`` follows the sentence.
+
+    The hint names at most three close matches, never every id of the municipality's
+    definitions: without a close match it says where the ids are (``listed_in``, e.g.
+    "users.yaml"). Only a short fixed ``vocabulary`` (the shipped municipalities, a
+    lifecycle's states) is listed whole.
+    """
     options = sorted(choices)
-    hint = did_you_mean(value, options)
-    if not hint and options and len(options) <= 8:
+    hint = close_matches(value, options)
+    if not hint and vocabulary and options and len(options) <= 8:
         hint = " (" + _("known: {names}").format(names=", ".join(options)) + ")"
+    elif not hint and listed_in:
+        hint = _("; {place} lists them").format(place=listed_in)
     text = _("{kind} {value!r} does not exist{where}").format(
         kind=_(kind), value=value, where=f" {where}" if where else ""
     )
