@@ -105,7 +105,7 @@ def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:
     ]
     missing = run(service, "paper", "attach", number, str(tmp_path / "nope.pdf"))
     assert missing.exit_code == 1
-    assert missing.stderr.startswith("Error: cannot read ") and missing.stderr.count("\n") == 1
+    assert missing.stderr.startswith("Fehler: cannot read ") and missing.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_attach_refuses_media_types_that_are_no_type_slash_subtype(
         service.attachments.attach_file(number, good, user="clerk", media_type=media_type)
     assert service.papers.get_paper(number).attachments == ()
     result = run(service, "paper", "attach", number, str(good), "--media-type", media_type)
-    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert result.exit_code == 1 and result.stderr.startswith("Fehler: ")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     view = service.attachments.attach_file(
         number, good, user="clerk", media_type="Application/VND.oasis.opendocument.text"

@@ -207,9 +207,9 @@ def test_cli_supplement_errors_are_one_line(service: WorkflowService) -> None:
     number = in_consultation(service)
     missing = run(service, "paper", "supplement", number, "--reason", "x", "--text-file", "nope")
     assert missing.exit_code == 1
-    assert missing.stderr == "Error: text file 'nope' does not exist\n"
+    assert missing.stderr == "Fehler: text file 'nope' does not exist\n"
     unknown = run(service, "paper", "supplement", "V/2025/9", "--reason", "x")
-    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: no paper 'V/2025/9'")
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Fehler: no paper 'V/2025/9'")
     assert unknown.stderr.count("\n") == 1
     assert service.papers.get_paper(number).state == "in_consultation"
 

@@ -164,33 +164,33 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
     [
         (
             ("deadlines", "--organization", "stadtrath"),
-            "Error: no organization 'stadtrath' (did you mean 'stadtrat'?)",
+            "Fehler: no organization 'stadtrath' (did you mean 'stadtrat'?)",
         ),
         (
             ("deadlines", "--office", "nix"),
-            "Error: no office 'nix' (known: bgm, hauptamt, sozialamt)\n",
+            "Fehler: no office 'nix' (known: bgm, hauptamt, sozialamt)\n",
         ),
         (  # a Gremium is not an office: the same message, not a different one
             ("deadlines", "--office", "stadtrat"),
-            "Error: no office 'stadtrat' (known: bgm, hauptamt, sozialamt)\n",
+            "Fehler: no office 'stadtrat' (known: bgm, hauptamt, sozialamt)\n",
         ),
         (
             ("deadlines", "--office", "hauptamtt"),
-            "Error: no office 'hauptamtt' (did you mean 'hauptamt'?)\n",
+            "Fehler: no office 'hauptamtt' (did you mean 'hauptamt'?)\n",
         ),
         (
             ("deadlines", "--user", "weber"),
-            "Error: no user 'weber' in the definitions of Stadt Landau in der Pfalz",
+            "Fehler: no user 'weber' in the definitions of Stadt Landau in der Pfalz",
         ),
         (
             ("deadlines", "--paper", "2011/002"),
-            "Error: no paper '2011/002' in Stadt Landau in der Pfalz",
+            "Fehler: no paper '2011/002' in Stadt Landau in der Pfalz",
         ),
         (
             ("deadlines", "--from", "2011-12-01", "--to", "2011-11-01"),
-            "Error: --from 2011-12-01 is after --to 2011-11-01",
+            "Fehler: --from 2011-12-01 is after --to 2011-11-01",
         ),
-        (("paper", "check", "2011/01"), "Error: no paper '2011/01' in Stadt Landau in der Pfalz"),
+        (("paper", "check", "2011/01"), "Fehler: no paper '2011/01' in Stadt Landau in der Pfalz"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_1(
@@ -207,7 +207,7 @@ def test_user_errors_are_one_line_and_exit_1(
 def test_bad_date_is_a_usage_error(landau_2011: WorkflowService) -> None:
     result = run(landau_2011, "deadlines", "--from", "31.06.2012")
     assert result.exit_code == 2
-    assert "'31.06.2012' is not a date" in result.stderr
+    assert "'31.06.2012' ist kein Datum" in result.stderr
 
 
 def test_decided_papers_have_no_open_deadlines(landau_2011: WorkflowService) -> None:

@@ -143,6 +143,6 @@ def test_only_an_objection_can_be_overruled(herzogenrath: WorkflowService) -> No
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: Amt 10 - Hauptamt has not objected to {number} (its co-signature is pending); "
+        f"Fehler: Amt 10 - Hauptamt has not objected to {number} (its co-signature is pending); "
         "only an objection can be overruled\n"
     )

@@ -179,7 +179,7 @@ def test_html_goes_to_stdout_and_an_unknown_paper_is_one_line(
     assert result.stdout.startswith("<!DOCTYPE html>")
     missing = run(landau, "audit", "report", "2024/999")
     assert missing.exit_code == 1
-    assert missing.stderr.startswith("Error: no paper '2024/999'")
+    assert missing.stderr.startswith("Fehler: no paper '2024/999'")
     assert missing.stderr.count("\n") == 1 and missing.stdout == ""
 
 
@@ -203,7 +203,7 @@ def test_pdf_without_a_converter_names_what_to_install(
     out, pdf = folder / "r.html", folder / "r.pdf"
     result = run(landau, "audit", "report", paper, "-o", str(out), "--pdf", str(pdf))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {report.NO_CONVERTER}\n"
+    assert result.stderr == f"Fehler: {report.NO_CONVERTER}\n"
     assert list(folder.iterdir()) == []  # nothing written
 
 
@@ -245,7 +245,7 @@ def test_a_pdf_converter_that_hangs_is_one_line(
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: wkhtmltopdf did not finish {str(pdf)!r} within 0.5 s; "
+        f"Fehler: wkhtmltopdf did not finish {str(pdf)!r} within 0.5 s; "
         "write the HTML with -o FILE and print it from a browser\n"
     )
     assert not pdf.exists()

@@ -191,12 +191,12 @@ def test_csv_has_one_row_per_decision_with_the_deadlines_as_json(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--organization", "stadtrta"), "Error: no organization 'stadtrta' (did you mean"),
-        (("--outcome", "beschlosen"), "Error: unknown outcome 'beschlosen' (did you mean"),
-        (("--paper-type", "petition"), "Error: no paper type 'petition'"),
+        (("--organization", "stadtrta"), "Fehler: no organization 'stadtrta' (did you mean"),
+        (("--outcome", "beschlosen"), "Fehler: unknown outcome 'beschlosen' (did you mean"),
+        (("--paper-type", "petition"), "Fehler: no paper type 'petition'"),
         (
             ("--since", "2024-05-01", "--until", "2024-04-01"),
-            "Error: the period starts 01.05.2024 but ends 01.04.2024",
+            "Fehler: the period starts 01.05.2024 but ends 01.04.2024",
         ),
     ],
 )

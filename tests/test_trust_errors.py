@@ -32,7 +32,7 @@ def one_error(result: Result) -> str:
         result.exception, SystemExit
     ), result.exception
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("Fehler: "), result.stderr
     assert "Traceback" not in result.output
     return lines[0]
 
@@ -53,7 +53,7 @@ def test_an_id_beyond_the_database_is_not_found(service: WorkflowService, args: 
 
 def test_a_huge_meeting_id_names_the_meeting(service: WorkflowService) -> None:
     line = one_error(run(service, "meeting", "show", HUGE))
-    assert line.startswith(f"Error: no meeting {HUGE}")
+    assert line.startswith(f"Fehler: no meeting {HUGE}")
 
 
 def test_a_calendar_over_every_year_is_refused(service: WorkflowService) -> None:

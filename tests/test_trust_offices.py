@@ -23,7 +23,9 @@ from workflow.service import WorkflowService
 D = dt.date
 #: the writing office is the Sozialamt; the Hauptamt co-signs
 OTHER_HEAD = "hauptamt.leitung"
-REFUSED = "Error: 'hauptamt.leitung' does not belong to office 'sozialamt' and may not act for it\n"
+REFUSED = (
+    "Fehler: 'hauptamt.leitung' does not belong to office 'sozialamt' and may not act for it\n"
+)
 
 
 def draft(landau: WorkflowService, title: str = "Integrationskonzept") -> str:

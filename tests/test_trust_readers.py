@@ -44,7 +44,7 @@ def test_an_unknown_user_reads_nothing(
 ) -> None:
     code, out, err = run(service, command, "mallory", tmp_path)
     assert (code, out) == (1, "")
-    assert err.startswith("Error: no user 'mallory'") and err.count("\n") == 1, err
+    assert err.startswith("Fehler: no user 'mallory'") and err.count("\n") == 1, err
 
 
 @pytest.mark.parametrize("command", sorted(AUDIT))
@@ -55,7 +55,7 @@ def test_a_clerk_does_not_read_the_audit_trail_or_the_reminders(
     assert (code, out) == (1, "")
     what = "the reminders" if command.startswith("reminders") else "the audit trail"
     assert err == (
-        f"Error: 'clerk' may not read {what}: needs one of the roles admin, auditor, "
+        f"Fehler: 'clerk' may not read {what}: needs one of the roles admin, auditor, "
         "session_office\n"
     )
 
