@@ -95,7 +95,7 @@ def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:
     result = run(service, "paper", "attach", number, str(note), "--non-public")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"{number}: attached Stellungnahme.txt (text/plain, 8 bytes, nichtöffentlich)\n"
+        f"{number}: Stellungnahme.txt angehängt (text/plain, 8 Bytes, nichtöffentlich)\n"
     )
     shown = run(service, "paper", "show", number)
     assert "Anlage (N): Stellungnahme.txt, 8 Bytes" in shown.stdout

@@ -217,12 +217,12 @@ def test_reminders_commands_list_due_sent_failed_and_retry(
     code, _, err = run("reminders", "retry", "99", "--as", "session")
     assert (code, err) == (1, "Fehler: no reminder 99 in Stadt Musterstadt\n")
     code, _, err = run("reminders", "retry", "1", "--as", "session")
-    assert code == 0 and "queued again" in err
+    assert code == 0 and "Erinnerung 1 erneut eingereiht" in err
     code, _, err = run("reminders", "retry", "x", "--as", "session")
     assert code == 2
     Worker(town, RecordingNotifier()).sweep()
     code, out, _ = run("reminders", "sent")
-    assert code == 0 and "vorlagenschluss" in out
+    assert code == 0 and "Vorlagenschluss" in out and "versandt" in out
 
 
 def test_a_reminder_waiting_for_another_attempt_is_listed_as_due_with_its_error(

@@ -127,7 +127,7 @@ def test_the_report_holds_path_votes_texts_deadlines_and_events(
     target = tmp_path / "bericht.html"
     result = run(landau, "audit", "report", paper, "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"report of {paper} to {target}; hash chain intact\n"
+    assert result.stderr == f"Bericht zu {paper} nach {target}; Prüfkette intakt\n"
     doc = Document(target.read_text(encoding="utf-8"))
 
     # self-contained and escaped: no script, no external resource, the title as text
@@ -189,7 +189,7 @@ def test_a_broken_chain_is_shown(landau: WorkflowService, paper: str) -> None:
     _tamper(landau.db, "UPDATE audit_event SET actor = 'mallory' WHERE seq = 2")
     result = run(landau, "audit", "report", paper)
     assert result.exit_code == 0
-    assert result.stderr.endswith("hash chain BROKEN\n")
+    assert result.stderr.endswith("; Prüfkette GEBROCHEN\n")
     assert "GEBROCHEN bei Ereignis 2: hash mismatch" in Document(result.stdout).all_text
 
 
@@ -224,7 +224,7 @@ def test_pdf_with_wkhtmltopdf(
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # only the PDF was asked for
-    assert result.stderr == f"report of {paper} to {pdf}; hash chain intact\n"
+    assert result.stderr == f"Bericht zu {paper} nach {pdf}; Prüfkette intakt\n"
     assert pdf.read_text(encoding="utf-8").startswith("%PDF-1.4 ")
     assert int(pdf.read_text(encoding="utf-8").split()[1]) > 5000  # the whole document
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]  # the HTML it was given is gone

@@ -107,11 +107,11 @@ def test_all_decisions_of_the_stadtrat_in_2024(
     lines = result.stdout.splitlines()
     assert lines[0].split()[:6] == ["Datum", "Gremium", "Vorlage", "Titel", "Ergebnis", "Ja"]
     assert len(lines) == 4
-    assert lines[2].startswith(f"15.02.2024  Stadtrat   {decisions['kept']}")
+    assert lines[2].startswith(f"Do 15.02.2024  Stadtrat   {decisions['kept']}")
     assert re.split(r"\s{2,}", lines[2])[4:] == [
         "beschlossen", "39", "0", "4", "1", "einstimmig", "4 eingehalten, 2 nicht feststellbar",
     ]  # fmt: skip
-    assert lines[3].startswith(f"13.06.2024  Stadtrat   {decisions['late']}")
+    assert lines[3].startswith(f"Do 13.06.2024  Stadtrat   {decisions['late']}")
     assert decisions["later"] not in result.stdout
     # the bare group prints the same listing (here: without filters, so 2025 too)
     bare = run(landau, "decisions")
