@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from workflow.audit.compliance import DeadlineStatus
 from workflow.audit.trail import PaperTrail
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
-from workflow.core.model import ConsultationView, VoteCount
+from workflow.core.model import ConsultationView, CoSignatureView, VoteCount
 
 PDF_TIMEOUT: float = 120  # seconds a PDF converter may take
 BALLOT_LABELS = {
@@ -48,7 +49,7 @@ dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 .nonpublic { background: #fff3cd; } .badge { font-size: 8.5pt; padding: 0 0.3em;
   border: 1px solid #a60; border-radius: 0.2em; color: #a60; white-space: nowrap; }
 .kept { color: #075e07; } .missed { color: #a00; font-weight: bold; }
-.open, .unknown { color: #555; } .broken { color: #a00; font-weight: bold; }
+.open, .unknown, .not_applicable { color: #555; } .broken { color: #a00; font-weight: bold; }
 .intact { color: #075e07; font-weight: bold; } pre { white-space: pre-wrap;
   background: #f6f6f6; padding: 0.5em; border: 1px solid #ddd; } code { font-size: 8.5pt; }
 footer { margin-top: 2em; font-size: 8.5pt; color: #555; }
@@ -185,6 +186,15 @@ def _votes(steps: Iterable[ConsultationView]) -> str:
     return "<h3>Abstimmungen</h3>" + "".join(blocks)
 
 
+#: The state of a Mitzeichnung as the report names it.
+CO_SIGNATURE_STATES = {
+    "pending": "offen",
+    "signed": "gezeichnet",
+    "objected": "Einwand erhoben",
+    "overruled": "Einwand überstimmt",
+}
+
+
 def _co_signatures(trail: PaperTrail) -> str:
     rows = [
         "<tr>"
@@ -192,7 +202,7 @@ def _co_signatures(trail: PaperTrail) -> str:
             f"<td>{_e(v)}</td>"
             for v in (
                 c.office_name,
-                c.state.value,
+                _co_signature_state(c),
                 c.actor or "",
                 _instant(c.signed_at) if c.signed_at else "",
                 c.comment or "",
@@ -203,9 +213,21 @@ def _co_signatures(trail: PaperTrail) -> str:
     ]
     if not rows:
         return ""
-    return "<h3>Mitzeichnungen</h3>" + _table(
-        ["Amt", "Stand", "gezeichnet von", "am", "Bemerkung"], rows
-    )
+    return "<h3>Mitzeichnungen</h3>" + _table(["Amt", "Stand", "von", "am", "Bemerkung"], rows)
+
+
+def _co_signature_state(c: CoSignatureView) -> str:
+    """ "gezeichnet", "Einwand erhoben", or for an overruled objection "Einwand überstimmt am
+    12.03.2025 10:00 durch head: Begründung" (never "gezeichnet": the office did not sign)."""
+    text = CO_SIGNATURE_STATES.get(c.state.value, c.state.value)
+    if c.state.value == "overruled":
+        if c.overruled_at is not None:
+            text += f" am {_instant(c.overruled_at)}"
+        if c.overruled_by:
+            text += f" durch {c.overruled_by}"
+        if c.overrule_reason:
+            text += f": {c.overrule_reason}"
+    return text
 
 
 def _texts(trail: PaperTrail) -> str:
@@ -270,13 +292,14 @@ def _events(trail: PaperTrail) -> str:
 
 
 def _counts(vote: VoteCount) -> str:
+    """e.g. "12 Ja, 0 Nein, 1 Enthaltung" (2 Enthaltungen; Ja, Nein and befangen stay)."""
     parts = [
-        f"{n} {label}"
-        for n, label in (
-            (vote.yes, "Ja"),
-            (vote.no, "Nein"),
-            (vote.abstain, "Enthaltungen"),
-            (vote.biased, "befangen"),
+        f"{n} {singular if n == 1 else plural}"
+        for n, singular, plural in (
+            (vote.yes, "Ja", "Ja"),
+            (vote.no, "Nein", "Nein"),
+            (vote.abstain, "Enthaltung", "Enthaltungen"),
+            (vote.biased, "befangen", "befangen"),
         )
         if n is not None
     ]
@@ -309,7 +332,14 @@ def _instant(value: dt.datetime) -> str:
 
 # -- PDF ----------------------------------------------------------------------------------------
 
-CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Chromium binaries, the headless shell (Debian's chromium-headless-shell) first
+CHROMIUMS = (
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
 NO_CONVERTER = (
     "no PDF converter found: install WeasyPrint (pip install weasyprint), wkhtmltopdf or "
     "Chromium, or write the HTML with -o and print it to PDF from a browser"
@@ -332,40 +362,74 @@ def find_pdf_converter() -> str:
 
 def write_pdf(html_text: str, target: Path, converter: str) -> None:
     """Convert ``html_text`` into ``target`` with ``converter`` (from ``find_pdf_converter``).
+    The converter writes a file beside ``target`` that replaces it only when it is a PDF, so a
+    converter that fails leaves no file, nor an older one, to be taken for its output.
 
-    :raises InvalidInput: the converter failed (its last line of output is named).
+    :raises InvalidInput: the converter failed or wrote no PDF (its last line of output is
+        named).
     """
+    part = target.with_name(f".{target.name}.part")
+    try:
+        why = _convert(html_text, part, converter, target)
+        if why is None and not _is_pdf(part):
+            why = "it wrote no PDF"
+        if why is not None:
+            raise InvalidInput(f"{Path(converter).name} could not write {str(target)!r}: {why}")
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _convert(html_text: str, target: Path, converter: str, shown: Path) -> str | None:
+    """Run ``converter`` on ``html_text`` into ``target``; why it failed, or None. ``shown``:
+    the file the user asked for, named by the message of a converter that hangs."""
     if converter == "weasyprint":
         import weasyprint  # type: ignore[import-not-found, unused-ignore]
 
         weasyprint.HTML(string=html_text).write_pdf(str(target))
-        return
+        return None
     source = target.with_name(target.name + ".html")
     source.write_text(html_text, encoding="utf-8")
     try:
-        if Path(converter).name == "wkhtmltopdf":
-            command = [converter, "--quiet", str(source), str(target)]
-        else:
-            command = [
-                converter,
-                "--headless",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={target}",
-                source.resolve().as_uri(),
-            ]
+        command = pdf_command(converter, source, target)
         try:
             done = subprocess.run(
                 command, capture_output=True, text=True, check=False, timeout=PDF_TIMEOUT
             )
         except subprocess.TimeoutExpired:
             raise InvalidInput(
-                f"{Path(converter).name} did not finish {str(target)!r} within {PDF_TIMEOUT} s; "
+                f"{Path(converter).name} did not finish {str(shown)!r} within {PDF_TIMEOUT} s; "
                 "write the HTML with -o FILE and print it from a browser"
             ) from None
     finally:
         source.unlink(missing_ok=True)
-    if done.returncode != 0 or not target.exists():
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        why = lines[-1] if lines else f"exit status {done.returncode}"
-        raise InvalidInput(f"{Path(converter).name} could not write {str(target)!r}: {why}")
+    if done.returncode == 0:
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[-1] if lines else f"exit status {done.returncode}"
+
+
+def pdf_command(converter: str, source: Path, target: Path) -> list[str]:
+    """The command line that prints ``source`` (HTML) into ``target`` with ``converter``.
+    Chromium runs headless without GPU, and as root (a container, CI) without its sandbox,
+    which it refuses to start as root: it would exit without writing the PDF."""
+    if Path(converter).name == "wkhtmltopdf":
+        return [converter, "--quiet", str(source), str(target)]
+    as_root = getattr(os, "geteuid", lambda: -1)() == 0
+    return [
+        converter,
+        "--headless",
+        "--disable-gpu",
+        *(["--no-sandbox"] if as_root else []),
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={target}",
+        source.resolve().as_uri(),
+    ]
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(5) == b"%PDF-"
+    except OSError:
+        return False

@@ -29,7 +29,7 @@ from workflow.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from workflow.audit.replay import ReplayReport
-    from workflow.core.model import AuditEventView, AuditQuery, Seal, VerifyReport
+    from workflow.core.model import AuditEventView, AuditQuery, Seal, SealCheck, VerifyReport
 
 #: one exported event: everything needed to recompute its hash, plus the paper's number
 EVENT_FIELDS = (
@@ -226,17 +226,30 @@ def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Also prove that nothing recorded up to this seal was changed, deleted or reordered.",
 )
+@click.option(
+    "--seals",
+    "seal_dir",
+    type=click.Path(file_okay=False),
+    help="Check against every seal file (*.json) in this folder, e.g. the worker's --seal-dir.",
+)
 @output_options
 @reader_option
 @pass_runtime
 def audit_verify(
-    rt: Runtime, seal_file: str | None, fmt: str, as_json: bool, reader: str | None
+    rt: Runtime,
+    seal_file: str | None,
+    seal_dir: str | None,
+    fmt: str,
+    as_json: bool,
+    reader: str | None,
 ) -> None:
-    """Recompute every hash chain; report the first broken link and exit 1."""
-    from workflow.audit.seal import read_seal
+    """Recompute every hash chain and check that every paper, meeting and municipality has a
+    chain that reaches its stored state; report the first broken link and exit 1."""
+    from workflow.audit.seal import read_seal, read_seal_dir
 
     seal = read_seal(seal_file) if seal_file else None
-    report = rt.service.audit.verify_audit(seal, body=rt.body, reader=user_of(reader))
+    files = read_seal_dir(seal_dir) if seal_dir else ()
+    report = rt.service.audit.verify_audit(seal, seals=files, body=rt.body, reader=user_of(reader))
     echo_verify(report, chosen_format(fmt, as_json), seal)
     if not report.ok:
         sys.exit(1)
@@ -389,9 +402,13 @@ REPLAY_TITLES = {
 
 def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> None:
     if fmt != "table":
-        click.echo(render_object(dataclasses.asdict(report) | {"ok": report.ok}))
+        document = dataclasses.asdict(report) | {"ok": report.ok}
+        document.pop("seals")  # only with --seals, as one object per file
+        if report.seals:
+            document["seals"] = [dataclasses.asdict(s) | {"ok": s.ok} for s in report.seals]
+        click.echo(render_object(document))
         return
-    if not report.ok:
+    if report.broken_stream is not None:
         where = report.broken_stream or ""
         if report.broken_paper:
             where = _("paper {number} ({stream})").format(
@@ -402,12 +419,16 @@ def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> Non
                 where=where, seq=report.broken_seq, reason=report.reason
             )
         )
-        return
-    click.echo(
-        _("Audit trail intact: {events} events in {chains} chains.").format(
-            events=report.events, chains=report.streams
+    else:
+        click.echo(
+            _("Audit trail intact: {events} events in {chains} chains.").format(
+                events=report.events, chains=report.streams
+            )
         )
-    )
+    if report.seals:
+        echo_seal_checks(report.seals)
+    if not report.ok:
+        return
     if seal is not None:
         click.echo(
             _(
@@ -420,6 +441,51 @@ def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> Non
                 sealed=report.sealed_events,
                 after=report.events_after_seal,
             )
+        )
+
+
+def echo_seal_checks(checks: Sequence[SealCheck]) -> None:
+    """One line per seal file, then how many match."""
+    for check in checks:
+        if check.problem is None:
+            after = (
+                _("; {n} events after it.").format(n=check.events_after_seal)
+                if check.events_after_seal is not None
+                else "."
+            )
+            click.echo(
+                _("{file}: seal of {time} by {actor}: all {sealed} sealed events unchanged").format(
+                    file=check.file,
+                    time=show_datetime(check.sealed_at),
+                    actor=check.actor,
+                    sealed=check.sealed_events,
+                )
+                + after
+            )
+        elif check.stream is None:
+            click.echo(f"{check.file}: {check.problem.upper()}: {check.reason}")
+        else:
+            where = (
+                _("paper {number} ({stream})").format(number=check.paper, stream=check.stream)
+                if check.paper
+                else check.stream
+            )
+            click.echo(
+                _("{file}: MISMATCH in {where} at event {seq}: {reason}").format(
+                    file=check.file, where=where, seq=check.seq, reason=check.reason
+                )
+            )
+    bad = sum(1 for c in checks if not c.ok)
+    if bad:
+        click.echo(
+            _("{bad} of {n} seal files do not match the database.").format(bad=bad, n=len(checks))
+        )
+    else:
+        click.echo(
+            _(
+                "All {n} seal files match. Events recorded after the newest seal are not proven "
+                "by any seal."
+            ).format(n=len(checks))
         )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage import repository
 from storage.schema import AgendaItem, Meeting, Paper
-from workflow.core.clock import BERLIN, local
+from workflow.core.clock import BERLIN, check_exists, local, wall_clock
 from workflow.core.deadlines import (
     earliest_meeting,
     invitation_deadline,
@@ -106,14 +106,12 @@ class MeetingService:
         """Plan a meeting of a deliberating organization (Gremium).
 
         :raises NotFoundError: unknown organization, or an office instead of a Gremium.
-        :raises InvalidInput: a time without zone, or an end before the start.
+        :raises InvalidInput: a time without zone, a time its zone skips (the night summer
+            time begins), or an end before the start.
         :raises PermissionDenied: the user may not do meeting.manage.
         """
         check_lines((name, location), "meeting name or location")
-        if start.tzinfo is None or (end is not None and end.tzinfo is None):
-            raise InvalidInput("meeting times need a time zone")
-        if end is not None and end <= start:
-            raise InvalidInput(f"the meeting ends ({_when(end)}) before it starts ({_when(start)})")
+        _check_times(start, end)
         now = self._shared.clock.now()
         start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC) if end else None
         with self._shared.write(user, body) as uow:
@@ -251,10 +249,12 @@ class MeetingService:
         it had); the end moves by as much. Its scheduled steps get the new day, and the
         reminders of their papers are planned again, in the same transaction. After the
         invitation the result warns that the Ladungsfrist must be checked again for the new
-        day (the invitation is not sent again).
+        day (the invitation is not sent again). ``time`` may carry its UTC offset
+        (``tzinfo=dt.timezone(...)``) to say which 02:30 of the night the clocks go back is meant.
 
-        :raises InvalidInput: the same start, or a re-decision step whose objection window
-            does not hold the new day.
+        :raises InvalidInput: the same start, a time the clocks skip or show twice that day
+            (see ``workflow.core.clock.wall_clock``), or a re-decision step whose objection
+            window does not hold the new day.
         :raises TransitionNotAllowed: the meeting is held or cancelled, or a step on it
             already has a result.
         """
@@ -441,12 +441,23 @@ def _lock_papers(uow: UnitOfWork, meeting: Meeting) -> list[Paper]:
     ]
 
 
+def _check_times(start: dt.datetime, end: dt.datetime | None) -> None:
+    """:raises InvalidInput: a time without zone, one its zone skips, or an end before the
+    start."""
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
+        raise InvalidInput("meeting times need a time zone")
+    check_exists(start, "the start")
+    if end is not None:
+        check_exists(end, "the end")
+    if end is not None and end <= start:
+        raise InvalidInput(f"the meeting ends ({_when(end)}) before it starts ({_when(start)})")
+
+
 def _new_start(
     old_start: dt.datetime, day: dt.date, time: dt.time | None, label: str
 ) -> dt.datetime:
     """The meeting's new start: ``day`` at ``time`` (local; default the time it had)."""
-    at = time or local(old_start).time()
-    start = dt.datetime.combine(day, at, tzinfo=BERLIN).astimezone(dt.UTC)
+    start = wall_clock(day, time or local(old_start).time())
     if start == old_start:
         raise InvalidInput(f"{label} already starts then; give another --date or --time")
     return start

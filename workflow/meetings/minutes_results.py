@@ -12,7 +12,9 @@ from workflow.core.catalog import Catalog
 from workflow.core.clock import local
 from workflow.core.errors import (
     InvalidInput,
+    MinutesFileError,
     NotFoundError,
+    Problem,
     TransitionNotAllowed,
     did_you_mean,
 )
@@ -47,26 +49,39 @@ class MinutesService:
         """Record the results of a whole meeting in one transaction: every item or none.
 
         Items name their agenda item by TOP number or by paper. Each result is recorded for
-        the meeting's day exactly as ``record_result`` would; the first problem (named with
-        its TOP) rolls everything back.
+        the meeting's day exactly as ``record_result`` would; every problem of every item is
+        collected (named with its TOP and its line in the file) and rolls everything back.
+
+        :raises MinutesFileError: one or more items have a problem; nothing is recorded.
         """
         if not items:
             raise InvalidInput("the minutes hold no results")
+        problems: list[Problem] = []
         for item in items:
-            check_result_texts(item.votes, item.label, item.amended_text, item.note)
+            try:
+                check_result_texts(item.votes, item.label, item.amended_text, item.note)
+            except InvalidInput as exc:
+                problems.append(item.problem(str(exc)))
+        if problems:
+            raise MinutesFileError(problems)
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             meeting_catalog, actor = meeting_catalog_actor(uow, meeting)
             label = f"meeting {meeting.id}"
             require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
             self._require_results_open(meeting_catalog, meeting, label)
-            targets = [(item, _agenda_target(meeting, item)) for item in items]
+            targets = _agenda_targets(meeting, items, problems)
             day = local(meeting.start).date()
             papers = _lock_papers(uow, targets)
             results: list[MinutesResult] = []
             for item, step in targets:
                 paper, catalog = papers[step.paper_id]
-                results.append(_record_item(uow, actor, paper, catalog, step, item, day))
+                try:
+                    results.append(_record_item(uow, actor, paper, catalog, step, item, day))
+                except InvalidInput as exc:  # go on: the file's other problems are reported too
+                    problems.append(item.problem(str(exc)))
+            if problems:  # raised inside the unit of work: it rolls back every item
+                raise MinutesFileError(problems)
             payload = {
                 "items": [r.item for r in results],
                 "papers": sorted({r.paper_number for r in results}),
@@ -136,6 +151,19 @@ def _record_item(
     )
 
 
+def _agenda_targets(
+    meeting: Any, items: Sequence[MinutesItem], problems: list[Problem]
+) -> list[tuple[MinutesItem, Consultation]]:
+    """The consultation behind each item; an item not on the agenda adds its problem."""
+    targets: list[tuple[MinutesItem, Consultation]] = []
+    for item in items:
+        try:
+            targets.append((item, _agenda_target(meeting, item)))
+        except InvalidInput as exc:
+            problems.append(item.problem(str(exc)))
+    return targets
+
+
 def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
     """The consultation behind a minutes item (by TOP number or by paper)."""
     agenda = [a for a in meeting.agenda_items if a.consultation is not None]
@@ -151,20 +179,20 @@ def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
             hint = (
                 f" (TOPs: {', '.join(numbers)})" if numbers else " (the agenda is not numbered yet)"
             )
-            raise InvalidInput(f"{item.where}: meeting {meeting.id} has no TOP {item.top!r}{hint}")
+            raise InvalidInput(f"meeting {meeting.id} has no TOP {item.top!r}{hint}")
         if found[0].consultation is None:
-            raise InvalidInput(f"{item.where}: TOP {item.top} is no paper's consultation")
+            raise InvalidInput(f"TOP {item.top} is no paper's consultation")
         return cast(Consultation, found[0].consultation)
     matches = [a for a in agenda if a.consultation.paper.number == item.paper]
     if not matches:
         papers = sorted({a.consultation.paper.number for a in agenda})
         raise InvalidInput(
-            f"{item.where}: paper {item.paper!r} is not on the agenda of meeting {meeting.id}"
+            f"paper {item.paper!r} is not on the agenda of meeting {meeting.id}"
             + (
                 did_you_mean(item.paper or "", papers)
                 or f" (papers: {', '.join(papers) or 'none'})"
             )
         )
     if len(matches) > 1:
-        raise InvalidInput(f"{item.where}: paper {item.paper} is on the agenda twice; name the TOP")
+        raise InvalidInput(f"paper {item.paper} is on the agenda twice; name the TOP")
     return cast(Consultation, matches[0].consultation)
