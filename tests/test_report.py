@@ -347,7 +347,7 @@ def test_pdf_with_the_installed_chromium(
     pdf = folder / "r.pdf"
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"report of {paper} to {pdf}; hash chain intact\n"
+    assert result.stderr == f"Bericht zu {paper} nach {pdf}; Prüfkette intakt\n"
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]
     if report.shutil.which("pdftotext") is None:

@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from workflow.cli.audit import echo_events, echo_replay, echo_verify
+from workflow.cli.audit import echo_events
+from workflow.cli.audit_view import echo_replay, echo_verify
 from workflow.cli.options import Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     chosen_format,
