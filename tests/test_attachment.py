@@ -95,7 +95,7 @@ def test_cli_attach_and_show(service: WorkflowService, tmp_path: Path) -> None:
     result = run(service, "paper", "attach", number, str(note), "--non-public")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"{number}: attached Stellungnahme.txt (text/plain, 8 bytes, nichtöffentlich)\n"
+        f"{number}: Stellungnahme.txt angehängt (text/plain, 8 Bytes, nichtöffentlich)\n"
     )
     shown = run(service, "paper", "show", number)
     assert "Anlage (N): Stellungnahme.txt, 8 Bytes" in shown.stdout
@@ -130,7 +130,7 @@ def test_attach_refuses_media_types_that_are_no_type_slash_subtype(
         service.attachments.attach_file(number, good, user="clerk", media_type=media_type)
     assert service.papers.get_paper(number).attachments == ()
     result = run(service, "paper", "attach", number, str(good), "--media-type", media_type)
-    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert result.exit_code == 1 and result.stderr.startswith("Fehler: ")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
     view = service.attachments.attach_file(
         number, good, user="clerk", media_type="Application/VND.oasis.opendocument.text"

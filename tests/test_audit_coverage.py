@@ -183,9 +183,9 @@ def test_worker_seal_options_are_checked_before_it_starts(
     code, output = run("--seal-dir", str(tmp_path), "--seal-as", "clerk")
     assert code != 0 and "'clerk' hat keine Berechtigung für" in output
     code, output = run("--seal-every", "30m")
-    assert code == 2 and "--seal-every and --seal-as need --seal-dir" in output
+    assert code == 2 and "--seal-every und --seal-as brauchen --seal-dir" in output
     code, output = run("--seal-dir", str(tmp_path), "--seal-every", "0.5s")
-    assert code == 2 and "is not a duration of a second or more" in output
+    assert code == 2 and "ist keine Dauer von mindestens einer Sekunde" in output
     code, output = run("--seal-dir", str(tmp_path), "--seal-as", "auditor", "--seal-every", "2h")
     assert code == 0, output
     assert len(read_seal_dir(tmp_path)) == 1
@@ -208,7 +208,7 @@ def test_verify_against_a_folder_of_seals(
     assert older is not None and newer is not None
     code, lines = verify_cli(service, "--seals", str(tmp_path))
     assert code == 0
-    assert lines[-1].startswith("All 2 seal files match.")
+    assert lines[-1].startswith("Alle 2 Siegeldateien passen.")
     code, lines = verify_cli(service, "--seals", str(tmp_path), "--json")
     document = json.loads("\n".join(lines))
     assert code == 0 and document["ok"]
@@ -236,11 +236,13 @@ def test_verify_against_a_folder_of_seals(
     rewrite_chain(database, stream_of(service, number), 4, '{"forged":true}')
     code, lines = verify_cli(service, "--seals", str(tmp_path))
     assert code == 1
-    assert lines[0].startswith("Audit trail intact")
+    assert lines[0].startswith("Audit-Trail intakt")
     for line, name in zip(lines[1:3], (older.name, newer.name), strict=True):
-        assert line.startswith(f"{name}: MISMATCH in paper {number} ({stream_of(service, number)})")
+        assert line.startswith(
+            f"{name}: ABWEICHUNG in Vorlage {number} ({stream_of(service, number)})"
+        )
         assert "differs from the seal" in line
-    assert lines[3] == "2 of 2 seal files do not match the database."
+    assert lines[3] == "2 von 2 Siegeldateien passen nicht zur Datenbank."
 
 
 def test_a_malformed_seal_file_is_one_line_and_fails(
@@ -263,8 +265,8 @@ def test_a_malformed_seal_file_is_one_line_and_fails(
     assert "is not JSON" in lines[1]
     assert lines[2].startswith("edited.json: UNREADABLE SEAL FILE: seal file ")
     assert "was altered" in lines[2]
-    assert lines[3].startswith(f"{good.name}: seal of ")
-    assert lines[4] == "2 of 3 seal files do not match the database."
+    assert lines[3].startswith(f"{good.name}: Siegel vom ")
+    assert lines[4] == "2 von 3 Siegeldateien passen nicht zur Datenbank."
     empty = tmp_path / "empty"
     empty.mkdir()
     code, lines = verify_cli(service, "--seals", str(empty))

@@ -142,7 +142,7 @@ def test_deadlines_name_the_paper_and_what_to_do(town: WorkflowService) -> None:
     todos = parse(export(town, "--office", "amt1", "--deadlines", "todo").stdout).walk("VTODO")
     summaries = {str(t["summary"]): t for t in todos}
     cutoff = summaries[
-        f"Frist: Vorlagenschluss: {number} Radweg Hauptstraße (Hauptausschuss, Sitzung 18.03.2025)"
+        f"Frist: Vorlagenschluss: {number} Radweg Hauptstraße (Hauptausschuss, Sitzung Di 18.03.2025)"
     ]
     assert cutoff.decoded("due") == D(2025, 3, 11)
     assert "Sitzung: Hauptausschuss am Di 18.03.2025" in str(cutoff["description"])
@@ -195,7 +195,7 @@ def test_writing_to_a_file(town: WorkflowService, tmp_path: Path) -> None:
     target = tmp_path / "rat.ics"
     result = export(town, "--organization", "rat", "--output", str(target))
     assert result.exit_code == 0 and result.stdout == ""
-    assert result.stderr.startswith("wrote 2 meetings and ")
+    assert result.stderr.startswith("2 Sitzungen und 1 Frist (")
     assert target.read_bytes().count(b"\r\n") > 10
     assert len(parse(target.read_bytes()).walk("VEVENT")) >= 2
 
@@ -203,8 +203,8 @@ def test_writing_to_a_file(town: WorkflowService, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--office", "amt1", "--user", "clerk"), "pass only one of --user, --office and"),
-        (("--from", "2025-05-01", "--to", "2025-04-01"), "--from 2025-05-01 is after --to"),
+        (("--office", "amt1", "--user", "clerk"), "geben Sie nur eines von --user, --office und"),
+        (("--from", "2025-05-01", "--to", "2025-04-01"), "--from 2025-05-01 liegt nach --to"),
         (("--organization", "ausschus"), "Gremium 'ausschus' gibt es nicht (meinten Sie"),
         (("--office", "rat"), "'rat'"),
         (("--user", "nobody"), "'nobody'"),
@@ -216,7 +216,7 @@ def test_bad_input_is_one_line_and_writes_nothing(
     target = tmp_path / "out.ics"
     result = export(town, *args, "--output", str(target))
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert result.stderr.startswith("Fehler: ") and message in result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
     assert not target.exists() and not list(tmp_path.glob("*.part"))
 

@@ -177,8 +177,8 @@ def test_cli_supplement_show_chain_and_trail(service: WorkflowService, tmp_path:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        "created V/2025/1-E01 (Entwurf), continuing V/2025/1\n"
-        "  open steps now on V/2025/1-E01: 1. Rat der Stadt Musterstadt\n"
+        "V/2025/1-E01 angelegt (Entwurf), setzt V/2025/1 fort\n"
+        "  offene Schritte jetzt bei V/2025/1-E01: 1. Rat der Stadt Musterstadt\n"
     )
     shown = run(service, "paper", "show", "V/2025/1-E01").stdout.splitlines()
     assert "Ergänzungsvorlage 1 zu V/2025/1" in shown

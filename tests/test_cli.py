@@ -113,8 +113,15 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         "V/2025/1,vorlage,01.03.2025,draft,amt1,Feuerwache",
     ]
     table = run(service, "paper", "list").stdout.splitlines()
-    assert table[0].split() == ["number", "paper_type", "date", "state", "office_id", "title"]
-    assert table[2].split() == ["V/2025/1", "vorlage", "01.03.2025", "draft", "amt1", "Feuerwache"]
+    assert table[0].split() == ["Vorlage", "Art", "Datum", "Status", "Amt", "Betreff"]
+    assert table[2].split() == [
+        "V/2025/1",
+        "vorlage",
+        "01.03.2025",
+        "Entwurf",
+        "amt1",
+        "Feuerwache",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -141,17 +148,17 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         (
             ("paper", "withdraw", "V/2025/1", "--reason", " "),
             "clerk",
-            "Error: withdrawing needs a reason; pass --reason TEXT",
+            "Fehler: withdrawing needs a reason; pass --reason TEXT",
         ),
         (
             ("consultation", "remove", "V/2025/1", "7"),
             "clerk",
-            "Error: V/2025/1 has no step 7 (its path has 2 steps)",
+            "Fehler: V/2025/1 has no step 7 (its path has 2 steps)",
         ),
         (
             ("paper", "co-sign", "V/2025/1", "--office", "amt1", "--object"),
             "clerk",
-            "Error: an objection needs a reason; pass --comment TEXT",
+            "Fehler: an objection needs a reason; pass --comment TEXT",
         ),
     ],
 )
@@ -162,8 +169,8 @@ def test_user_errors_are_one_line_exit_1_and_change_nothing(
     before = service.audit.audit_trail(number)
     result = run(service, *args, user=user)
     assert result.exit_code == 1
-    # the message after the CLI's prefix ("Error: " or its German)
-    assert message.removeprefix("Error: ") in result.stderr, result.stderr
+    assert result.stderr.startswith("Fehler: "), result.stderr
+    assert message.removeprefix("Fehler: ") in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
     assert service.audit.audit_trail(number) == before
@@ -182,7 +189,10 @@ def test_usage_errors_exit_2(service: WorkflowService) -> None:
         "31.06.2012",
     )
     assert result.exit_code == 2
-    assert "'31.06.2012' is not a date; use YYYY-MM-DD or DD.MM.YYYY" in result.stderr
+    assert (
+        "Fehler: Ungültiger Wert für '--date': '31.06.2012' ist kein Datum; verwenden Sie "
+        "JJJJ-MM-TT oder TT.MM.JJJJ" in result.stderr
+    )
     assert run(service, "paper", "explode").exit_code == 2
 
 
@@ -215,9 +225,9 @@ def test_definitions_check_lists_every_problem(tmp_path: Path) -> None:
         shutil.copy(file, target / file.name)
     result = CliRunner().invoke(cli, ["definitions", "check", str(target)])
     assert result.exit_code == 1
-    assert "problem(s) in" in result.stderr
+    assert f"Probleme in {target}" in result.stderr
     ok = CliRunner().invoke(cli, ["definitions", "check", "landau"])
-    assert ok.exit_code == 0 and ok.stderr.endswith(": ok\n")
+    assert ok.exit_code == 0 and ok.stderr.endswith(": in Ordnung\n")
 
 
 def test_missing_tables_say_run_init(tmp_path: Path) -> None:
@@ -241,7 +251,7 @@ def test_init_with_bad_definitions_leaves_no_database(tmp_path: Path, source: st
         cli, ["--database", f"sqlite:///{database}", "init", "--definitions", source]
     )
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ")
+    assert result.stderr.startswith("Fehler: ")
     assert "Traceback" not in result.stderr
     assert not database.exists()
 
@@ -251,12 +261,12 @@ def test_init_then_commands_on_a_file_database(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["--database", url, "init", "--definitions", "voelklingen"])
     assert result.exit_code == 0, result.output
-    assert "loaded Stadt Völklingen (voelklingen)" in result.stderr
+    assert "Stadt Völklingen (voelklingen) geladen" in result.stderr
     shown = runner.invoke(cli, ["--database", url, "definitions", "show", "--json"])
     assert {o["id"] for o in json.loads(shown.stdout)} >= {"ausschuss_kjs", "stadtrat"}
     again = runner.invoke(cli, ["--database", url, "db", "upgrade", "--as", "admin"])
     head = head_revision()
-    assert again.exit_code == 0 and f"revision {head} (was {head})" in again.stderr
+    assert again.exit_code == 0 and f"Revision {head} (vorher {head})" in again.stderr
 
 
 def test_console_script_runs_the_demo(tmp_path: Path) -> None:
@@ -282,8 +292,8 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     # reminders of every step lie ahead and are planned too (89 events when the demo ran on
     # today's clock); and in each meeting's chain its Ladung reminder and escalation, planned
     # with the agenda and cancelled by the invitation (7 x 4 = 28)
-    assert "Audit trail intact: 177 events in 9 chains." in done.stdout
-    assert "Replay matches the database for all 1 papers." in done.stdout
+    assert "Audit-Trail intakt: 177 Ereignisse in 9 Prüfketten." in done.stdout
+    assert "Nachspielen stimmt für alle 1 Vorlage mit der Datenbank überein." in done.stdout
     assert "Traceback" not in done.stderr
 
 
@@ -301,7 +311,9 @@ def test_demo_of_each_shipped_municipality(
     result = CliRunner().invoke(cli, ["demo", "--database", url, "--municipality", municipality])
     assert result.exit_code == 0, result.output
     assert expected in result.stdout
-    assert result.stdout.endswith("Replay matches the database for all 1 papers.\n")
+    assert result.stdout.endswith(
+        "Nachspielen stimmt für alle 1 Vorlage mit der Datenbank überein.\n"
+    )
     unknown = CliRunner().invoke(cli, ["demo", "--municipality", "musterstadt"])
     assert unknown.exit_code == 2 and "'musterstadt' is not one of" in unknown.stderr
 
@@ -452,13 +464,13 @@ def test_quorum_warning_goes_to_stderr(service: WorkflowService, clock: FixedClo
         user="session",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert "warning: Hauptausschuss was not quorate" in result.stderr
+    assert "Warnung: Hauptausschuss was not quorate" in result.stderr
 
 
 def test_reroute_move_and_outcomes_commands(service: WorkflowService) -> None:
     number = released_via_cli(service)
     bad = run(service, "paper", "reroute", number, "--step", "rat", "--reason", "x", user="session")
-    assert bad.exit_code == 2 and "is not ORGANIZATION:ROLE" in bad.stderr
+    assert bad.exit_code == 2 and "ist nicht ORGANISATION:ROLLE" in bad.stderr
     result = run(
         service,
         "paper", "reroute", number,

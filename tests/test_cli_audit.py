@@ -24,6 +24,7 @@ from tests.conftest import FIXTURES, POSTGRES_URL, VALID_DEFINITIONS
 from tests.test_audit import _tamper, adopted_paper
 from workflow.cli import audit as cli_audit
 from workflow.cli import cli
+from workflow.cli import output as cli_output
 from workflow.core.model import AuditQuery
 from workflow.service import WorkflowService
 
@@ -76,7 +77,7 @@ def test_export_round_trips_and_the_parsed_events_verify(
     target = tmp_path / f"export.{fmt}"
     result = run(service, "audit", "export", "--format", fmt, "--output", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"exported 23 events to {target}\n"
+    assert result.stderr == f"23 Ereignisse exportiert nach {target}\n"
     assert result.stdout == ""
     events = parse_events(target.read_text(encoding="utf-8"), fmt)
     expected = [cli_audit.event_record(e) for e in service.audit.search_audit(AuditQuery())]
@@ -119,8 +120,10 @@ def test_output_to_a_directory_is_a_usage_error_not_a_traceback(
 
 def test_open_output_refuses_a_directory_before_writing(tmp_path: Path) -> None:
     with (
-        pytest.raises(click.ClickException, match="is a directory; give a file name"),
-        cli_audit.open_output(str(tmp_path)),
+        pytest.raises(
+            click.ClickException, match="ist ein Verzeichnis; geben Sie einen Dateinamen"
+        ),
+        cli_output.open_output(str(tmp_path)),
     ):
         raise AssertionError("nothing may be written")
     assert not (tmp_path.parent / (tmp_path.name + ".part")).exists()
@@ -243,12 +246,12 @@ def test_search_by_meeting_finds_its_papers_and_its_own_events(service: Workflow
             ("--organization", "ausschus"),
             "Organisation 'ausschus' gibt es nicht (meinten Sie 'ausschuss'?)",
         ),
-        (("--action", "sealed"), "Error: unknown action 'sealed'"),
+        (("--action", "sealed"), "Fehler: unknown action 'sealed'"),
         (("--paper", "V/2025/7"), "keine Vorlage 'V/2025/7' in Stadt Musterstadt"),
         (("--paper-type", "antrag"), "Vorlagenart 'antrag' gibt es nicht"),
         (
             ("--since", "2025-03-12", "--until", "2025-03-11"),
-            "Error: --since 2025-03-12 is after --until 2025-03-11",
+            "Fehler: --since 2025-03-12 is after --until 2025-03-11",
         ),
     ],
 )
@@ -258,8 +261,8 @@ def test_search_errors_are_one_line(
     adopted_paper(service)
     result = run(service, "audit", "search", *args)
     assert result.exit_code == 1
-    # the message after the CLI's prefix ("Error: " or its German)
-    assert message.removeprefix("Error: ") in result.stderr, result.stderr
+    assert result.stderr.startswith("Fehler: "), result.stderr
+    assert message.removeprefix("Fehler: ") in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
 
@@ -269,7 +272,9 @@ def test_seal_then_verify_with_the_seal(service: WorkflowService, tmp_path: Path
     seal = tmp_path / "seal.json"
     result = run(service, "audit", "seal", "--output", str(seal))
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("sealed 13 events in 2 chains at 10.03.2025 10:00:00; root")
+    assert result.stderr.startswith(
+        "13 Ereignisse in 2 Prüfketten am 10.03.2025 10:00:00 versiegelt; Wurzel-Hash "
+    )
     document = json.loads(seal.read_text(encoding="utf-8"))
     assert document["format"] == "ratsweg-audit-seal" and document["format_version"] == 1
     assert document["sealed_at"] == "2025-03-10T09:00:00.000000Z"
@@ -279,7 +284,7 @@ def test_seal_then_verify_with_the_seal(service: WorkflowService, tmp_path: Path
     verified = run(service, "audit", "verify", "--seal", str(seal))
     assert verified.exit_code == 0
     assert verified.stdout.splitlines()[1].endswith(
-        "all 13 sealed events unchanged; 11 events after the seal."
+        "alle 13 versiegelten Ereignisse unverändert; 11 Ereignisse nach dem Siegel."
     )
 
 
@@ -290,11 +295,13 @@ def test_a_seal_file_is_never_overwritten(service: WorkflowService, tmp_path: Pa
     assert result.exit_code == 1
     assert (
         result.stderr
-        == f"Error: '{seal}' exists; seals are never overwritten, choose a new file name\n"
+        == f"Fehler: '{seal}' gibt es schon; Siegel werden nie überschrieben, wählen Sie einen "
+        "neuen Dateinamen\n"
     )
     assert seal.read_text(encoding="utf-8") == "keep me"
     missing = run(service, "audit", "seal", "--output", str(tmp_path / "no" / "seal.json"))
-    assert missing.exit_code == 1 and missing.stderr.startswith("Error: cannot write")
+    assert missing.exit_code == 1 and missing.stderr.startswith("Fehler: '")
+    assert "lässt sich nicht schreiben" in missing.stderr
     clerk = run(service, "audit", "seal", "--output", str(tmp_path / "s.json"), user="clerk")
     assert clerk.exit_code == 1 and "'clerk' hat keine Berechtigung für" in clerk.stderr
     assert "nötig ist eine der Rollen admin, auditor" in clerk.stderr
@@ -644,7 +651,7 @@ def test_create_app_role(
         result = run(service, "db", "create-app-role", "ratsweg_app", user="admin")
         assert result.exit_code == 1
         assert result.stderr == (
-            "Error: db create-app-role works on PostgreSQL only; this database is sqlite "
+            "Fehler: db create-app-role works on PostgreSQL only; this database is sqlite "
             "(SQLite has no roles: protect the file instead)\n"
         )
         return
@@ -655,10 +662,11 @@ def test_create_app_role(
             service, "db", "create-app-role", role, "--password-env", "APP_PASSWORD", user="admin"
         )
         assert first.exit_code == 0, first.output
-        assert first.stderr.startswith(f"role {role} created in schema t_")
-        assert first.stderr.rstrip().endswith("only SELECT and INSERT on audit_event")
+        assert first.stderr.startswith(f"Rolle {role} im Schema t_")
+        assert first.stderr.rstrip().endswith("auf audit_event nur SELECT und INSERT")
         again = run(service, "db", "create-app-role", role, user="admin")
-        assert again.exit_code == 0 and f"role {role} updated" in again.stderr
+        assert again.exit_code == 0 and f"Rolle {role} im Schema" in again.stderr
+        assert "aktualisiert" in again.stderr
         app_url = database_url.replace("postgres@", f"{role}:s3cr%25t%27pw@")
         app = WorkflowService(Database(app_url), service.clock)
         try:

@@ -196,7 +196,7 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--from", "2011-12-01", "--to", "2011-11-01"),
-            "Error: --from 2011-12-01 is after --to 2011-11-01",
+            "Fehler: --from 2011-12-01 is after --to 2011-11-01",
         ),
         (("paper", "check", "2011/01"), "keine Vorlage '2011/01' in Stadt Landau in der Pfalz"),
     ],
@@ -207,9 +207,8 @@ def test_user_errors_are_one_line_and_exit_1(
     before = landau_2011.audit.audit_trail("2011/001")
     result = run(landau_2011, *args)
     assert result.exit_code == 1
-    # the message after the CLI's prefix ("Error: " or its German)
-    text = message.removeprefix("Error: ")
-    assert result.stderr.partition(": ")[2].startswith(text), result.stderr
+    text = message.removeprefix("Fehler: ")
+    assert result.stderr.startswith("Fehler: " + text), result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
     assert landau_2011.audit.audit_trail("2011/001") == before
 
@@ -217,7 +216,7 @@ def test_user_errors_are_one_line_and_exit_1(
 def test_bad_date_is_a_usage_error(landau_2011: WorkflowService) -> None:
     result = run(landau_2011, "deadlines", "--from", "31.06.2012")
     assert result.exit_code == 2
-    assert "'31.06.2012' is not a date" in result.stderr
+    assert "'31.06.2012' ist kein Datum" in result.stderr
 
 
 def test_decided_papers_have_no_open_deadlines(landau_2011: WorkflowService) -> None:

@@ -23,14 +23,14 @@ def test_urgent_decision_prints_the_follow_up_step(
     result = run(service, *args, "--reason", "eilt", user="session")
     assert result.exit_code == 1
     expected = (
-        "Error: GO NRW § 60 Abs. 1 S. 2: the Bürgermeister decides together with a co-signer "
+        "Fehler: GO NRW § 60 Abs. 1 S. 2: the Bürgermeister decides together with a co-signer "
         "(required); pass --co-signer NAME"
     )
     assert result.stderr.strip().splitlines() == [expected]
     result = run(service, *args, "--reason", "eilt", "--co-signer", "RM Schmitz", user="session")
     assert result.exit_code == 0, result.output
     assert "Dringlich entschieden (decided_urgently)" in result.stderr
-    assert "step 4: Rat der Stadt Musterstadt" in result.stdout
+    assert "Schritt 4: Rat der Stadt Musterstadt" in result.stdout
     procedures = json.loads(run(service, "paper", "procedures", number, "--json").stdout)
     assert procedures[0]["kind"] == "dringlichkeitsentscheidung"
 
@@ -65,7 +65,7 @@ def test_decisions_open_lists_tasks_as_json_and_csv(
     )  # fmt: skip
     assert early.exit_code == 1
     assert early.stderr == (
-        "Error: the task is due on 26.03.2025, before the decision of 27.03.2025 it "
+        "Fehler: the task is due on 26.03.2025, before the decision of 27.03.2025 it "
         "implements; check --due\n"
     )
     added = run(

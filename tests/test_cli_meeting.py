@@ -71,7 +71,10 @@ def test_agenda_walkthrough_prints_numbered_tops(service: WorkflowService) -> No
         user="session",
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"{late} step 1: on the agenda of meeting {mid} (Ö 2, Nachtrag)\n"
+    assert (
+        result.stdout
+        == f"{late} Schritt 1: auf der Tagesordnung der Sitzung {mid} (Ö 2, Nachtrag)\n"
+    )
     result = run(service, "meeting", "agenda", str(mid))
     assert result.stdout.splitlines() == [
         "TOP    Ö/N    Nachtrag    Vorlage    Betreff",
@@ -83,7 +86,7 @@ def test_agenda_walkthrough_prints_numbered_tops(service: WorkflowService) -> No
     csv = run(service, "meeting", "agenda", str(mid), "--format", "csv").stdout
     assert csv.splitlines()[0] == "TOP,Ö/N,Nachtrag,Vorlage,Betreff"
     result = run(service, "meeting", "cancel", str(mid), "--reason", "Sturm", user="session")
-    assert (result.exit_code, result.stderr) == (0, f"meeting {mid}: abgesagt (cancelled)\n")
+    assert (result.exit_code, result.stderr) == (0, f"Sitzung {mid}: abgesagt (cancelled)\n")
     paper = json.loads(run(service, "paper", "show", number, "--json").stdout)
     assert paper["consultations"][0]["state"] == "planned"
     assert run(service, "audit", "verify").exit_code == 0
@@ -175,7 +178,7 @@ def test_move_prints_the_new_start_and_moves_the_steps(service: WorkflowService)
     )
     assert (result.exit_code, result.stderr) == (
         0,
-        f"meeting {mid}: moved to 20.03.2025 18:30; 1 step(s) moved with it\n",
+        f"Sitzung {mid}: verlegt auf Do 20.03.2025 18:30; 1 Schritt mitverlegt\n",
     )
     shown = json.loads(run(service, "meeting", "show", str(mid), "--json").stdout)
     assert (shown["start"], shown["end"]) == ("2025-03-20T17:30:00Z", "2025-03-20T20:00:00Z")
@@ -195,7 +198,7 @@ def test_move_refusals_are_one_line(service: WorkflowService) -> None:
     assert (result.exit_code, result.stderr) == (
         1,
         (
-            f"Error: meeting {mid} (Hauptausschuss, 18.03.2025 17:00) already starts then; "
+            f"Fehler: meeting {mid} (Hauptausschuss, 18.03.2025 17:00) already starts then; "
             "give another --date or --time\n"
         ),
     )
@@ -208,7 +211,9 @@ def test_move_refusals_are_one_line(service: WorkflowService) -> None:
         result.stderr,
     ), result.stderr
     result = run(service, "meeting", "move", str(mid), "--date", "2025-03-20", "--time", "25:00")
-    assert result.exit_code == 2 and "'25:00' is not a time; use HH:MM" in result.stderr
+    assert (
+        result.exit_code == 2 and "'25:00' ist keine Uhrzeit; verwenden Sie HH:MM" in result.stderr
+    )
 
 
 # -- issue 13 item 19: times on the nights the clocks change -----------------------------------

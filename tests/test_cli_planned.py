@@ -61,24 +61,29 @@ def test_planned_dates_are_audited_with_the_paper(service: WorkflowService) -> N
         (
             ["2025-03-18"],
             (
-                "Error: --planned gives 1 date(s) in path order, but route 'standard' has 2 steps; "
-                "give one per step (- for none) or use POS=DATE\n"
+                "Fehler: --planned nennt 1 Termin(e) in der Reihenfolge der Beratungsfolge, aber die "
+                "Beratungsfolge 'standard' hat 2 Schritte; geben Sie je Schritt einen an (- für "
+                "keinen) oder verwenden Sie POS=DATUM\n"
             ),
         ),
         (
             ["2025-03-18", "2025-03-19", "2025-03-20"],
             (
-                "Error: --planned gives 3 date(s) in path order, but route 'standard' has 2 steps; "
-                "give one per step (- for none) or use POS=DATE\n"
+                "Fehler: --planned nennt 3 Termin(e) in der Reihenfolge der Beratungsfolge, aber die "
+                "Beratungsfolge 'standard' hat 2 Schritte; geben Sie je Schritt einen an (- für "
+                "keinen) oder verwenden Sie POS=DATUM\n"
             ),
         ),
-        (["3=2025-03-18"], "Error: --planned 3=…: route 'standard' has only 2 steps\n"),
-        (["1=2025-03-18", "1=2025-03-19"], "Error: --planned gives step 1 twice\n"),
+        (
+            ["3=2025-03-18"],
+            "Fehler: --planned 3=…: die Beratungsfolge 'standard' hat nur 2 Schritte\n",
+        ),
+        (["1=2025-03-18", "1=2025-03-19"], "Fehler: --planned nennt Schritt 1 zweimal\n"),
         (
             ["1=2025-03-18", "2025-03-19"],
             (
-                "Error: --planned: give either one DATE (or -) per step in path order or POS=DATE, "
-                "not both\n"
+                "Fehler: --planned: geben Sie entweder ein DATUM (oder -) je Schritt in der "
+                "Reihenfolge der Beratungsfolge an oder POS=DATUM, nicht beides\n"
             ),
         ),
     ],
@@ -97,7 +102,10 @@ def test_planned_without_route_is_refused(service: WorkflowService) -> None:
     result = run(service, *args, "--planned", "2025-03-18", user="clerk")
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: --planned gives dates of the route's steps; pass --route ID too\n",
+        (
+            "Fehler: --planned gibt Daten der Schritte einer Beratungsfolge an; geben Sie auch "
+            "--route ID an\n"
+        ),
     )
     assert service.papers.list_papers() == []
 
@@ -107,5 +115,5 @@ def test_a_bad_date_or_position_is_a_usage_error(service: WorkflowService, value
     result = run(service, *CREATE, "--planned", value, user="clerk")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert f"Invalid value for '--planned': '{value}'" in result.stderr
+    assert f"Ungültiger Wert für '--planned': '{value}'" in result.stderr
     assert service.papers.list_papers() == []

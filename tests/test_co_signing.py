@@ -49,7 +49,7 @@ def test_pending_co_signature_is_due_after_the_configured_working_days(
     [signature] = herzogenrath.papers.get_paper(number).co_signatures
     assert (signature.state, signature.due) == (CoSignatureState.PENDING, dt.date(2025, 3, 13))
     shown = run(herzogenrath, "paper", "show", number, user="rpa").stdout
-    assert "Mitzeichnung: Amt 10 - Hauptamt: pending (fällig 13.03.2025)" in shown
+    assert "Mitzeichnung: Amt 10 - Hauptamt: ausstehend (fällig Do 13.03.2025)" in shown
     herzogenrath.co_signing.co_sign(number, user="amt10.leitung", office="amt10")
     [signed] = herzogenrath.papers.get_paper(number).co_signatures
     assert (signed.state, signed.due) == (CoSignatureState.SIGNED, None)
@@ -86,7 +86,7 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
         "--reason", "Kosten folgen im Haushalt", user="amt50.leitung",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{number}: objection of amt10 overruled\n"
+    assert result.stderr == f"{number}: Bedenken von amt10 überstimmt\n"
     [signature] = herzogenrath.papers.get_paper(number).co_signatures
     assert (signature.state, signature.comment, signature.overruled_by) == (
         CoSignatureState.OVERRULED,
@@ -143,6 +143,6 @@ def test_only_an_objection_can_be_overruled(herzogenrath: WorkflowService) -> No
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: Amt 10 - Hauptamt has not objected to {number} (its co-signature is pending); "
+        f"Fehler: Amt 10 - Hauptamt has not objected to {number} (its co-signature is pending); "
         "only an objection can be overruled\n"
     )

@@ -86,7 +86,7 @@ def test_definitions_graph_draws_the_lifecycle(service: WorkflowService, tmp_pat
     bad = run(service, "definitions", "graph", "--lifecycle", "papr")
     assert bad.exit_code == 1 and "meinten Sie 'paper'" in bad.stderr
     png = run(service, "definitions", "graph", "--format", "png")
-    assert png.exit_code == 2 and "pass --output FILE" in png.stderr
+    assert png.exit_code == 2 and "Fehler: PNG ist binär; geben Sie --output DATEI an" in png.stderr
 
 
 def test_svg_is_rendered_by_graphviz_or_refused_in_one_line(service: WorkflowService) -> None:

@@ -252,7 +252,7 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: the result of step 1 of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
+        "Fehler: the result of step 1 of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
         "(10.03.2025); record it once it is taken, or check --date\n"
     )
     assert result.stdout == ""
@@ -265,7 +265,7 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
     )
     assert held.exit_code == 1
     assert held.stderr.startswith(
-        "Error: meeting 1 takes place on 18.03.2025, nach dem heutigen Tag"
+        "Fehler: meeting 1 takes place on 18.03.2025, nach dem heutigen Tag"
     )
     assert held.stderr.count("\n") == 1 and "Traceback" not in held.output
     assert service.meetings.get_meeting(mid).state == "invited"

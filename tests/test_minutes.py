@@ -265,5 +265,5 @@ def test_every_problem_of_the_minutes_is_reported_and_nothing_recorded(
     )
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 3 and all(line.startswith(f"Error: {minutes}:") for line in lines)
+    assert len(lines) == 3 and all(line.startswith(f"Fehler: {minutes}:") for line in lines)
     assert [len(service.audit.audit_trail(n)) for n in numbers] == before

@@ -173,9 +173,13 @@ def test_starttls_is_read_in_every_usual_spelling(
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("RATSWEG_SMTP_STARTTLS", "maybe", "RATSWEG_SMTP_STARTTLS must be one of 1, true, yes, on"),
-        ("RATSWEG_SMTP_PORT", "0", "RATSWEG_SMTP_PORT must be a port number from 1 to 65535"),
-        ("RATSWEG_SMTP_PORT", "70000", "got '70000'"),
+        (
+            "RATSWEG_SMTP_STARTTLS",
+            "maybe",
+            "RATSWEG_SMTP_STARTTLS muss einer der Werte 1, true, yes, on",
+        ),
+        ("RATSWEG_SMTP_PORT", "0", "RATSWEG_SMTP_PORT muss eine Portnummer von 1 bis 65535 sein"),
+        ("RATSWEG_SMTP_PORT", "70000", "nicht '70000'"),
     ],
 )
 def test_unreadable_smtp_settings_are_refused_not_defaulted(

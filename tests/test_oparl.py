@@ -522,11 +522,11 @@ def test_cli_export_and_validate(council: dict[str, Any], tmp_path: Path) -> Non
     service, out = council["service"], tmp_path / "tree"
     result = run(service, "oparl", "export", str(out), "--base-url", BASE + "/")
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"exported 25 objects, 5 list pages and 2 files to {out}\n"
+    assert result.stderr == f"25 Objekte, 5 Listenseiten und 2 Dateien nach {out} exportiert\n"
     assert _load(out, "system")["id"] == f"{BASE}/system"
     checked = run(service, "oparl", "validate", str(out))
     assert checked.exit_code == 0 and checked.stdout == ""
-    assert checked.stderr.startswith("valid: ")
+    assert checked.stderr.startswith("gültig: ")
     bad = run(
         service, "oparl", "validate", str(FIXTURES / "oparl" / "leipzig-sessionnet-body-1.0.json")
     )
@@ -559,7 +559,7 @@ def test_cli_export_never_writes_into_a_used_directory(
     result = run(landau, "oparl", "export", str(used), "--base-url", BASE)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {str(used)!r} exists and is not an empty directory; choose a new OUT_DIR\n"
+        f"Fehler: {str(used)!r} exists and is not an empty directory; choose a new OUT_DIR\n"
     )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".oparl-")]
     assert [p.name for p in used.iterdir()] == ["keep.txt"]

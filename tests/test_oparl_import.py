@@ -401,7 +401,7 @@ def test_a_source_that_does_not_exist_is_one_line(hw: WorkflowService) -> None:
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: '/nowhere' does not exist; pass a folder of OParl JSON files, one JSON file "
+        "Fehler: '/nowhere' does not exist; pass a folder of OParl JSON files, one JSON file "
         "or an http(s) URL\n"
     )
 
@@ -544,8 +544,8 @@ def test_the_command_prints_a_summary_and_writes_the_report(
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        f"OParl 1.1 from {KA}: imported 4, updated 0, unchanged 0, reported 1; "
-        "9 meetings created, 0 deleted objects ignored"
+        f"OParl 1.1 aus {KA}: 4 importiert, 0 aktualisiert, 0 unverändert, 1 gemeldet; "
+        "9 Sitzungen angelegt, 0 gelöschte Objekte übergangen"
     )
     data = json.loads(report_file.read_text(encoding="utf-8"))
     assert (data["imported"], data["reported"]) == (4, 1)
@@ -568,7 +568,7 @@ def test_only_an_admin_imports(ka: WorkflowService, database: Database) -> None:
         cli, ["oparl", "import", str(KA)], obj=ka, env={"RATSWEG_USER": "sitzungsdienst"}
     )
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: 'sitzungsdienst' may not ")
+    assert result.stderr.startswith("Fehler: 'sitzungsdienst' may not ")
     assert "may not import council data from another system: needs the role admin" in (
         result.stderr
     )

@@ -347,9 +347,9 @@ def test_the_report_file_lists_updated_papers_with_their_changes(
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert "updated 1, unchanged" in lines[0]
+    assert "1 aktualisiert, 3 unverändert" in lines[0]
     assert (
-        "  updated 2026/0435: consultation 2 (Gemeinderat on 28.07.2026): result "
+        "  aktualisiert 2026/0435: consultation 2 (Gemeinderat on 28.07.2026): result "
         "'mehrheitlich beschlossen'"
     ) in lines
     data = json.loads(report_file.read_text(encoding="utf-8"))

@@ -147,7 +147,7 @@ def test_antrag_records_its_faction_and_members(town: tuple[WorkflowService, Tow
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     number = t.numbers["antrag"]
-    assert result.stderr == f"created {number}\n"
+    assert result.stderr == f"{number} angelegt\n"
     assert "Eingereicht von: Fraktion A (M. Muster, E. Beispiel)" in result.stdout
     view = service.papers.get_paper(number)
     assert (view.paper_type_name, view.faction, view.members) == (

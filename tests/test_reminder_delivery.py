@@ -197,7 +197,7 @@ def test_a_recipient_refused_by_the_smtp_server_is_stored_and_named_in_the_sent_
     }
     table = run("reminders", "sent")
     assert table.splitlines()[0].split() == [
-        *("id", "kind", "paper", "due_at", "state", "recipients", "attempts", "refused")
+        *("ID", "Erinnerung", "Vorlage", "Fällig", "Stand", "Empfänger", "Versuche", "Abgewiesen")
     ]
     assert table.count(f"{REFUSED}: 550 5.1.1 mailbox unavailable") == len(lost)
     trail = run("audit", "trail", number)

@@ -222,12 +222,12 @@ def test_reminders_commands_list_due_sent_failed_and_retry(
     assert code == 1 and err.count("\n") == 1
     assert err.endswith(": keine Erinnerung 99 in Stadt Musterstadt\n")
     code, _, err = run("reminders", "retry", "1", "--as", "session")
-    assert code == 0 and "queued again" in err
+    assert code == 0 and "Erinnerung 1 erneut eingereiht" in err
     code, _, err = run("reminders", "retry", "x", "--as", "session")
     assert code == 2
     Worker(town, RecordingNotifier()).sweep()
     code, out, _ = run("reminders", "sent")
-    assert code == 0 and "vorlagenschluss" in out
+    assert code == 0 and "Vorlagenschluss" in out and "gesendet" in out
 
 
 def test_a_reminder_waiting_for_another_attempt_is_listed_as_due_with_its_error(
@@ -283,7 +283,7 @@ def test_the_worker_refuses_a_database_without_the_current_schema(tmp_path: Path
     empty = worker(f"sqlite:///{tmp_path / 'empty.db'}")
     assert (empty.exit_code, empty.stderr) == (
         1,
-        "Error: the database has no ratsweg tables; run 'ratsweg init' first\n",
+        "Fehler: die Datenbank hat keine ratsweg-Tabellen; führen Sie zuerst 'ratsweg init' aus\n",
     )
     old_url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(old_url)
@@ -291,8 +291,8 @@ def test_the_worker_refuses_a_database_without_the_current_schema(tmp_path: Path
     engine.dispose()
     old = worker(old_url)
     assert old.exit_code == 1
-    assert old.stderr.startswith("Error: the database schema is at revision 0008, ")
-    assert old.stderr.endswith("run 'ratsweg db upgrade' first\n")
+    assert old.stderr.startswith("Fehler: das Datenbankschema ist auf Revision 0008, ")
+    assert old.stderr.endswith("führen Sie zuerst 'ratsweg db upgrade' aus\n")
 
 
 def test_definitions_without_reminders_plan_none(service: WorkflowService) -> None:

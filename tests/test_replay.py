@@ -144,8 +144,8 @@ def test_a_change_behind_the_services_back_is_named(
     )
     result = run(service, "audit", "replay", number)
     assert result.exit_code == 1
-    assert "mismatch" in result.stdout and "'abgelehnt'" in result.stdout
-    assert "Replay FAILED for 1 of 1 papers." in result.stdout
+    assert "weicht ab" in result.stdout and "'abgelehnt'" in result.stdout
+    assert "Nachspielen FEHLGESCHLAGEN für 1 von 1 Vorlage." in result.stdout
 
 
 def test_an_event_the_lifecycle_cannot_explain_is_named(service: WorkflowService) -> None:
@@ -203,7 +203,9 @@ def test_audit_replay_on_the_command_line(service: WorkflowService) -> None:
     first, second = released(service), create(service)
     result = run(service, "audit", "replay", first)
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("Replay matches the database for all 1 papers.\n")
+    assert result.stdout.endswith(
+        "Nachspielen stimmt für alle 1 Vorlage mit der Datenbank überein.\n"
+    )
     every = run(service, "audit", "replay", "--all", "--json")
     assert every.exit_code == 0, every.output
     rows = json.loads(every.stdout)
@@ -214,7 +216,9 @@ def test_audit_replay_on_the_command_line(service: WorkflowService) -> None:
     for args in (["audit", "replay"], ["audit", "replay", first, "--all"]):
         usage = run(service, *args)
         assert usage.exit_code == 2
-        assert "pass either a paper NUMBER or --all" in usage.stderr
+        assert (
+            "Fehler: geben Sie entweder eine Vorlagennummer (NUMBER) oder --all an" in usage.stderr
+        )
     unknown = run(service, "audit", "replay", "2025/999")
     assert unknown.exit_code == 1
     assert unknown.stderr.count("\n") == 1 and "keine Vorlage '2025/999'" in unknown.stderr

@@ -127,7 +127,7 @@ def test_the_report_holds_path_votes_texts_deadlines_and_events(
     target = tmp_path / "bericht.html"
     result = run(landau, "audit", "report", paper, "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"report of {paper} to {target}; hash chain intact\n"
+    assert result.stderr == f"Bericht zu {paper} nach {target}; Prüfkette intakt\n"
     doc = Document(target.read_text(encoding="utf-8"))
 
     # self-contained and escaped: no script, no external resource, the title as text
@@ -189,7 +189,7 @@ def test_a_broken_chain_is_shown(landau: WorkflowService, paper: str) -> None:
     _tamper(landau.db, "UPDATE audit_event SET actor = 'mallory' WHERE seq = 2")
     result = run(landau, "audit", "report", paper)
     assert result.exit_code == 0
-    assert result.stderr.endswith("hash chain BROKEN\n")
+    assert result.stderr.endswith("; Prüfkette GEBROCHEN\n")
     assert "GEBROCHEN bei Ereignis 2: hash mismatch" in Document(result.stdout).all_text
 
 
@@ -203,7 +203,7 @@ def test_pdf_without_a_converter_names_what_to_install(
     out, pdf = folder / "r.html", folder / "r.pdf"
     result = run(landau, "audit", "report", paper, "-o", str(out), "--pdf", str(pdf))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {report.NO_CONVERTER}\n"
+    assert result.stderr == f"Fehler: {report.NO_CONVERTER}\n"
     assert list(folder.iterdir()) == []  # nothing written
 
 
@@ -224,7 +224,7 @@ def test_pdf_with_wkhtmltopdf(
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""  # only the PDF was asked for
-    assert result.stderr == f"report of {paper} to {pdf}; hash chain intact\n"
+    assert result.stderr == f"Bericht zu {paper} nach {pdf}; Prüfkette intakt\n"
     assert pdf.read_text(encoding="utf-8").startswith("%PDF-1.4 ")
     assert int(pdf.read_text(encoding="utf-8").split()[1]) > 5000  # the whole document
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]  # the HTML it was given is gone
@@ -245,7 +245,7 @@ def test_a_pdf_converter_that_hangs_is_one_line(
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: wkhtmltopdf did not finish {str(pdf)!r} within 0.5 s; "
+        f"Fehler: wkhtmltopdf did not finish {str(pdf)!r} within 0.5 s; "
         "write the HTML with -o FILE and print it from a browser\n"
     )
     assert not pdf.exists()
@@ -317,7 +317,7 @@ def test_a_converter_that_writes_no_pdf_is_an_error(
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert (result.exit_code, result.stderr) == (
         1,
-        f"Error: chromium could not write {str(pdf)!r}: it wrote no PDF\n",
+        f"Fehler: chromium could not write {str(pdf)!r}: it wrote no PDF\n",
     )
     assert pdf.read_bytes() == b"%PDF-1.4 an older report"
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]
@@ -347,7 +347,7 @@ def test_pdf_with_the_installed_chromium(
     pdf = folder / "r.pdf"
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"report of {paper} to {pdf}; hash chain intact\n"
+    assert result.stderr == f"Bericht zu {paper} nach {pdf}; Prüfkette intakt\n"
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]
     if report.shutil.which("pdftotext") is None:

@@ -107,11 +107,11 @@ def test_all_decisions_of_the_stadtrat_in_2024(
     lines = result.stdout.splitlines()
     assert lines[0].split()[:6] == ["Datum", "Gremium", "Vorlage", "Titel", "Ergebnis", "Ja"]
     assert len(lines) == 4
-    assert lines[2].startswith(f"15.02.2024  Stadtrat   {decisions['kept']}")
+    assert lines[2].startswith(f"Do 15.02.2024  Stadtrat   {decisions['kept']}")
     assert re.split(r"\s{2,}", lines[2])[4:] == [
         "beschlossen", "39", "0", "4", "1", "einstimmig", "4 eingehalten, 2 nicht feststellbar",
     ]  # fmt: skip
-    assert lines[3].startswith(f"13.06.2024  Stadtrat   {decisions['late']}")
+    assert lines[3].startswith(f"Do 13.06.2024  Stadtrat   {decisions['late']}")
     assert decisions["later"] not in result.stdout
     # the bare group prints the same listing (here: without filters, so 2025 too)
     bare = run(landau, "decisions")
@@ -192,11 +192,11 @@ def test_csv_has_one_row_per_decision_with_the_deadlines_as_json(
     ("args", "message"),
     [
         (("--organization", "stadtrta"), "Organisation 'stadtrta' gibt es nicht (meinten Sie"),
-        (("--outcome", "beschlosen"), "Error: unknown outcome 'beschlosen' (meinten Sie"),
+        (("--outcome", "beschlosen"), "Fehler: unknown outcome 'beschlosen' (meinten Sie"),
         (("--paper-type", "petition"), "Vorlagenart 'petition' gibt es nicht"),
         (
             ("--since", "2024-05-01", "--until", "2024-04-01"),
-            "Error: the period starts 01.05.2024 but ends 01.04.2024",
+            "Fehler: the period starts 01.05.2024 but ends 01.04.2024",
         ),
     ],
 )
@@ -205,8 +205,8 @@ def test_bad_filters_are_one_line(
 ) -> None:
     result = run(landau, "decisions", "list", *args)
     assert result.exit_code == 1
-    # the message after the CLI's prefix ("Error: " or its German)
-    assert message.removeprefix("Error: ") in result.stderr, result.stderr
+    assert result.stderr.startswith("Fehler: "), result.stderr
+    assert message.removeprefix("Fehler: ") in result.stderr, result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
 

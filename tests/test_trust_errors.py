@@ -32,7 +32,7 @@ def one_error(result: Result) -> str:
         result.exception, SystemExit
     ), result.exception
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("Fehler: "), result.stderr
     assert "Traceback" not in result.output
     return lines[0]
 

@@ -28,7 +28,7 @@ def test_paper_list_refuses_an_unknown_state(service: WorkflowService) -> None:
     result = run(service, "paper", "list", "--state", "bogus")
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("Error: no paper state 'bogus' (known: draft, co_signing, ")
+    assert line.startswith("Fehler: no paper state 'bogus' (known: draft, co_signing, ")
     close = run(service, "paper", "list", "--state", "drafts")
     assert close.exit_code == 1 and "(meinten Sie 'draft'?)" in close.stderr
     with pytest.raises(NotFoundError):

@@ -182,7 +182,7 @@ def test_cli_refuses_an_escape_in_a_title_with_one_line_and_stores_nothing(
     args = ["paper", "create", "--type", "vorlage", "--office", "amt1", "--title", f"A{ESC}"]
     result = CliRunner().invoke(cli, args, obj=service, env={"RATSWEG_USER": "clerk"})
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Fehler: ") and result.stderr.count("\n") == 1
     assert "\x1b" not in result.stderr
     assert service.papers.list_papers() == []
 

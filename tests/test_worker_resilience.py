@@ -293,7 +293,7 @@ def test_the_worker_refuses_a_lease_too_short_for_the_smtp_timeout(
     result = CliRunner().invoke(cli, ["worker", "--once", "--lease", "45"], obj=town)
     assert result.exit_code == 2
     assert result.stderr.strip().endswith(
-        "--lease 45 is too short for the SMTP timeout of 30 s; use --lease 60 or more"
+        "--lease 45 ist zu kurz für das SMTP-Zeitlimit von 30 s; verwenden Sie --lease 60 oder mehr"
     )
     monkeypatch.setenv("RATSWEG_SMTP_TIMEOUT", "20")  # 45 s leave 22.5 s for a send: enough
     result = CliRunner().invoke(cli, ["worker", "--once", "--lease", "45"], obj=town)

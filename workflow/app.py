@@ -12,6 +12,7 @@ from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.session import Database, database_url_from_env
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.errors import InvalidInput, StorageError
+from workflow.core.i18n import _
 from workflow.reminders.notify import LogNotifier, Notifier, SmtpNotifier, SmtpSettings
 from workflow.service import WorkflowService
 
@@ -59,12 +60,17 @@ def smtp_settings_from_env() -> SmtpSettings:
     env = os.environ.get
     port = env("RATSWEG_SMTP_PORT", "25").strip()
     if not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise InvalidInput(f"RATSWEG_SMTP_PORT must be a port number from 1 to 65535, got {port!r}")
+        raise InvalidInput(
+            _("RATSWEG_SMTP_PORT must be a port number from 1 to 65535, got {port!r}").format(
+                port=port
+            )
+        )
     starttls = env("RATSWEG_SMTP_STARTTLS", "").strip().lower()
     if starttls not in _YES + _NO:
         raise InvalidInput(
-            f"RATSWEG_SMTP_STARTTLS must be one of {', '.join(_YES)} or "
-            f"{', '.join(_NO[1:])}, got {starttls!r}"
+            _("RATSWEG_SMTP_STARTTLS must be one of {yes} or {no}, got {value!r}").format(
+                yes=", ".join(_YES), no=", ".join(_NO[1:]), value=starttls
+            )
         )
     timeout = env("RATSWEG_SMTP_TIMEOUT", "30").strip()
     try:
@@ -73,7 +79,9 @@ def smtp_settings_from_env() -> SmtpSettings:
         seconds = 0.0
     if not 0 < seconds <= 3600:
         raise InvalidInput(
-            f"RATSWEG_SMTP_TIMEOUT must be seconds from 0 to 3600 (e.g. 30), got {timeout!r}"
+            _(
+                "RATSWEG_SMTP_TIMEOUT must be seconds from 0 to 3600 (e.g. 30), got {value!r}"
+            ).format(value=timeout)
         )
     return SmtpSettings(
         host=env("RATSWEG_SMTP_HOST", "localhost"),
@@ -92,7 +100,7 @@ def build_notifier(kind: str) -> Notifier:
         return SmtpNotifier(smtp_settings_from_env())
     if kind == "log":
         return LogNotifier()
-    raise InvalidInput(f"unknown notifier {kind!r}; use smtp or log")
+    raise InvalidInput(_("unknown notifier {kind!r}; use smtp or log").format(kind=kind))
 
 
 def require_current_schema(service: WorkflowService) -> None:
@@ -101,14 +109,17 @@ def require_current_schema(service: WorkflowService) -> None:
     try:
         current = current_revision(service.db.engine)
     except OperationalError as exc:
-        raise StorageError(f"cannot open the database: {str(exc.orig).splitlines()[0]}") from None
+        reason = str(exc.orig).splitlines()[0]
+        raise StorageError(_("cannot open the database: {reason}").format(reason=reason)) from None
     head = head_revision()
     if current is None:
-        raise StorageError("the database has no ratsweg tables; run 'ratsweg init' first")
+        raise StorageError(_("the database has no ratsweg tables; run 'ratsweg init' first"))
     if current != head:
         raise StorageError(
-            f"the database schema is at revision {current}, this ratsweg needs {head}; "
-            "run 'ratsweg db upgrade' first"
+            _(
+                "the database schema is at revision {current}, this ratsweg needs {head}; "
+                "run 'ratsweg db upgrade' first"
+            ).format(current=current, head=head)
         )
 
 

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from workflow.core.clock import BERLIN, FixedClock
 from workflow.core.deadlines import DeadlineKind, PathStep, check_path
+from workflow.core.i18n import _
 from workflow.core.model import AgendaItemView, AuditEventView, PaperView, VerifyReport, VoteCount
 from workflow.meetings.minutes import MinutesItem
 
@@ -320,7 +321,7 @@ class _Meetings:
         self.time.at(step.date, MEETING_TIME)
         service.meetings.hold_meeting(meeting_id, user=session_office)
         item = MinutesItem(
-            where=f"step {position}",
+            where=_("step {position}").format(position=position),
             top=None,
             paper=number,
             outcome=step.outcome,

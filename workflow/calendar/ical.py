@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.core.catalog import DEFAULT_MEETING_MINUTES
 from workflow.core.deadlines import DeadlineEntry, DeadlineKind, show
+from workflow.core.i18n import N_, _, day_text
 from workflow.core.model import AgendaPart, ImplementationTaskView, MeetingView
 
 if TYPE_CHECKING:
@@ -71,20 +72,20 @@ class CalendarFeed:
 
 
 _TODO_TEXT = {
-    DeadlineKind.SUBMISSION_CUTOFF: (
-        "Vorlage fertigstellen, mitzeichnen lassen und vor dem Vorlagenschluss freigeben "
+    DeadlineKind.SUBMISSION_CUTOFF: N_(
+        "Finish the paper, have it co-signed and release it before the Vorlagenschluss "
         "(ratsweg paper release {paper})."
     ),
-    DeadlineKind.INVITATION: "Einladung zur Sitzung mit dieser Vorlage fristgerecht versenden.",
-    DeadlineKind.CO_SIGNING: (
-        "Vorlage mitzeichnen oder Bedenken erheben "
+    DeadlineKind.INVITATION: N_("Send the invitation to the meeting with this paper in time."),
+    DeadlineKind.CO_SIGNING: N_(
+        "Co-sign the paper or raise an objection "
         "(ratsweg paper co-sign {paper} --office {organization})."
     ),
 }
 _SUMMARY = {
-    DeadlineKind.SUBMISSION_CUTOFF: "Vorlagenschluss",
-    DeadlineKind.INVITATION: "Ladung fällig",
-    DeadlineKind.CO_SIGNING: "Mitzeichnung fällig",
+    DeadlineKind.SUBMISSION_CUTOFF: N_("Vorlagenschluss"),
+    DeadlineKind.INVITATION: N_("Invitation due"),
+    DeadlineKind.CO_SIGNING: N_("Co-signing due"),
 }
 _STATUS = {"cancelled": "CANCELLED", "planned": "TENTATIVE"}
 
@@ -127,9 +128,11 @@ def _meeting(feed: CalendarFeed, meeting: MeetingView, zone: ZoneInfo, now: dt.d
     event.add("dtstart", meeting.start.astimezone(zone))
     end = meeting.end or meeting.start + feed.lengths.get(meeting.organization_id, DEFAULT_LENGTH)
     event.add("dtend", end.astimezone(zone))
-    name = meeting.name or f"Sitzung {meeting.organization_name}"
+    name = meeting.name or _("Meeting {organization}").format(
+        organization=meeting.organization_name
+    )
     public = _public(feed, meeting)
-    event.add("summary", name if public else f"{name} (nichtöffentlich)")
+    event.add("summary", name if public else _("{name} (non-public)").format(name=name))
     if meeting.location:
         event.add("location", meeting.location)
     event.add("class", "PUBLIC" if public else "CONFIDENTIAL")
@@ -137,7 +140,7 @@ def _meeting(feed: CalendarFeed, meeting: MeetingView, zone: ZoneInfo, now: dt.d
     event.add("sequence", feed.sequences.get(meeting.id, 0))
     event.add("created", meeting.created_at.astimezone(dt.UTC))
     event.add("last-modified", meeting.modified_at.astimezone(dt.UTC))
-    event.add("categories", ["Sitzung", meeting.organization_name])
+    event.add("categories", [_("Meeting"), meeting.organization_name])
     event.add("description", _meeting_text(meeting, public))
     return event
 
@@ -152,24 +155,36 @@ def _public(feed: CalendarFeed, meeting: MeetingView) -> bool:
 def _meeting_text(meeting: MeetingView, public: bool) -> str:
     parts = [p for p in meeting.agenda if p.part is AgendaPart.PUBLIC]
     hidden = [p for p in meeting.agenda if p.part is not AgendaPart.PUBLIC]
-    kind = "Öffentliche Sitzung" if public else "Nichtöffentliche Sitzung"
-    if public and hidden:
-        kind += " mit nichtöffentlichem Teil"
-    lines = [f"{kind} ({meeting.organization_name}), Stand: {meeting.state_label}."]
+    if not public:
+        kind = _("Non-public meeting")
+    elif hidden:
+        kind = _("Public meeting with a non-public part")
+    else:
+        kind = _("Public meeting")
+    lines = [
+        _("{kind} ({organization}), status: {state}.").format(
+            kind=kind, organization=meeting.organization_name, state=meeting.state_label
+        )
+    ]
     if meeting.state == "cancelled":
-        lines.append("Die Sitzung wurde abgesagt.")
+        lines.append(_("The meeting was cancelled."))
     if parts:
-        lines += ["", "Tagesordnung, öffentlicher Teil:"]
+        lines += ["", _("Agenda, public part:")]
         lines += [_item_line(p.number, p.title, p.paper_number, p.nachtrag) for p in parts]
     if hidden:
-        numbers = ", ".join(p.number or "ohne Nummer" for p in hidden)
-        lines += ["", f"Nichtöffentlicher Teil: {len(hidden)} Punkt(e) ({numbers})."]
+        numbers = ", ".join(p.number or _("without number") for p in hidden)
+        lines += [
+            "",
+            _("Non-public part: {n} item(s) ({numbers}).").format(n=len(hidden), numbers=numbers),
+        ]
     return "\n".join(lines)
 
 
 def _item_line(number: str | None, title: str, paper: str | None, nachtrag: bool) -> str:
     head = f"{number or '-'} {title}"
-    return head + (f" (Vorlage {paper})" if paper else "") + (" [Nachtrag]" if nachtrag else "")
+    if paper:
+        head += " " + _("(paper {number})").format(number=paper)
+    return head + (" " + _("[Nachtrag]") if nachtrag else "")
 
 
 def _deadline(
@@ -178,23 +193,30 @@ def _deadline(
     deadline = entry.deadline
     where = entry.position if entry.position is not None else entry.organization_id
     uid = _uid(feed, deadline.kind.value, entry.paper, where)
-    summary = f"{_SUMMARY.get(deadline.kind, deadline.kind.label)}: {entry.paper} {entry.title}"
+    kind = deadline.kind
+    summary = (
+        f"{_(_SUMMARY[kind]) if kind in _SUMMARY else kind.label}: {entry.paper} {entry.title}"
+    )
     if entry.meeting:
-        summary += f" ({entry.organization_name}, Sitzung {entry.meeting:%d.%m.%Y})"
+        summary += " " + _("({organization}, meeting {date})").format(
+            organization=entry.organization_name, date=day_text(entry.meeting)
+        )
+    todo = _(_TODO_TEXT[kind]) if kind in _TODO_TEXT else ""
     lines = [
-        f"Vorlage: {entry.paper} „{entry.title}“",
+        _("Paper: {number} „{title}“").format(number=entry.paper, title=entry.title),
         (
-            f"Sitzung: {entry.organization_name} am {show(entry.meeting)}"
+            _("Meeting: {organization} on {date}").format(
+                organization=entry.organization_name, date=show(entry.meeting)
+            )
             if entry.meeting
-            else f"Mitzeichnung durch: {entry.organization_name}"
+            else _("Co-signing by: {office}").format(office=entry.organization_name)
         ),
-        f"Frist: {show(deadline.day)}, 24:00 Uhr",
-        f"Berechnung: {deadline.explanation}",
-        *(f"Achtung: {w}" for w in deadline.warnings),
+        _("Deadline: {date}, 24:00").format(date=show(deadline.day)),
+        _("Calculation: {explanation}").format(explanation=deadline.explanation),
+        *(_("Caution: {warning}").format(warning=w) for w in deadline.warnings),
         "",
-        "Was zu tun ist: "
-        + _TODO_TEXT.get(deadline.kind, "").format(
-            paper=entry.paper, organization=entry.organization_id
+        _("What to do: {todo}").format(
+            todo=todo.format(paper=entry.paper, organization=entry.organization_id)
         ),
     ]
     return _due_entry(uid, summary, "\n".join(lines), deadline.day, now, style)
@@ -205,21 +227,27 @@ def _task(
 ) -> Event | Todo:
     assert task.due is not None
     receiver = feed.names.get(task.report_to, task.report_to) if task.report_to else None
-    what = f"Bericht alle {task.interval_months} Monate" if task.interval_months else "Umsetzung"
+    what = (
+        _("Report every {n} months").format(n=task.interval_months)
+        if task.interval_months
+        else _("Implementation")
+    )
     lines = [
-        f"Vorlage: {task.paper_number}",
-        f"Aufgabe {task.id}: {task.title}",
-        f"Zuständig: {feed.names.get(task.office_id, task.office_id)}",
-        f"{what}" + (f", an {receiver}" if receiver else ""),
-        f"Fällig: {show(task.due)}",
+        _("Paper: {number}").format(number=task.paper_number),
+        _("Task {id}: {title}").format(id=task.id, title=task.title),
+        _("Responsible: {office}").format(office=feed.names.get(task.office_id, task.office_id)),
+        what + (", " + _("to {receiver}").format(receiver=receiver) if receiver else ""),
+        _("Due: {date}").format(date=show(task.due)),
         "",
-        (
-            "Was zu tun ist: Umsetzungsbericht vorlegen und erfassen "
-            f"(ratsweg decisions report {task.id} --text ...) oder die Umsetzung melden "
-            f"(ratsweg decisions implemented {task.id} --text ...)."
-        ),
+        _(
+            "What to do: submit and record an implementation report "
+            "(ratsweg decisions report {id} --text ...) or report the implementation "
+            "(ratsweg decisions implemented {id} --text ...)."
+        ).format(id=task.id),
     ]
-    summary = f"Beschlusskontrolle: {task.paper_number} {task.title}"
+    summary = _("Beschlusskontrolle: {number} {title}").format(
+        number=task.paper_number, title=task.title
+    )
     uid = _uid(feed, DeadlineKind.IMPLEMENTATION_REPORT.value, "aufgabe", task.id)
     return _due_entry(uid, summary, "\n".join(lines), task.due, now, style)
 
@@ -241,9 +269,9 @@ def _due_entry(
         entry.add("transp", "TRANSPARENT")
     entry.add("uid", uid)
     entry.add("dtstamp", now.astimezone(dt.UTC))
-    entry.add("summary", f"Frist: {summary}")
+    entry.add("summary", _("Deadline: {summary}").format(summary=summary))
     entry.add("description", text)
-    entry.add("categories", ["Frist"])
+    entry.add("categories", [_("Deadline")])
     return entry
 
 

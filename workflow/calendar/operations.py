@@ -19,6 +19,7 @@ from storage import repository
 from workflow.calendar.ical import CalendarFeed, feed_period, sorted_meetings, task_in_period
 from workflow.core.clock import BERLIN, local
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _, date_text
 from workflow.decisions.tasks import open_tasks
 from workflow.papers.deadlines import open_deadlines
 from workflow.papers.views import meeting_view
@@ -112,20 +113,30 @@ def _request(
         period ends before it starts.
     """
     if sum(x is not None for x in (user, office, organization)) > 1:
-        raise InvalidInput("pass only one of --user, --office and --organization")
+        raise InvalidInput(_("pass only one of --user, --office and --organization"))
     first, last = feed_period(today, start, end)
     if first > last:
-        raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
+        raise InvalidInput(
+            _("--from {first} is after --to {last}").format(
+                first=first.isoformat(), last=last.isoformat()
+            )
+        )
     for option, day in (("--from", first), ("--to", last)):
         if not FIRST_DAY <= day <= LAST_DAY:
             raise InvalidInput(
-                f"{option} {day:%d.%m.%Y} is outside {FIRST_DAY:%d.%m.%Y}–{LAST_DAY:%d.%m.%Y}; "
-                "choose a day in that range"
+                _("{option} {day} is outside {first}–{last}; choose a day in that range").format(
+                    option=option,
+                    day=date_text(day),
+                    first=date_text(FIRST_DAY),
+                    last=date_text(LAST_DAY),
+                )
             )
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise InvalidInput(
-            f"--from {first:%d.%m.%Y} --to {last:%d.%m.%Y} spans more than "
-            f"{MAX_PERIOD_DAYS // 366} years; export at most that many at a time"
+            _(
+                "--from {first} --to {last} spans more than {years} years; "
+                "export at most that many at a time"
+            ).format(first=date_text(first), last=date_text(last), years=MAX_PERIOD_DAYS // 366)
         )
     return first, last
 

@@ -3,30 +3,30 @@ prints); ``workflow.cli.root`` adds the group. Heavy modules are imported inside
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.audit_view import echo_replay, echo_verify
 from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     STREAM_FORMATS,
     chosen_format,
+    claim_file,
+    open_output,
     output_options,
     render,
-    render_object,
     row_output_options,
     show_datetime,
     write_rows,
 )
+from workflow.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from workflow.audit.replay import ReplayReport
-    from workflow.core.model import AuditEventView, AuditQuery, Seal, SealCheck, VerifyReport
+    from workflow.core.model import AuditEventView, AuditQuery
 
 #: one exported event: everything needed to recompute its hash, plus the paper's number
 EVENT_FIELDS = (
@@ -43,7 +43,27 @@ EVENT_FIELDS = (
     "prev_hash",
     "hash",
 )
-TABLE_HEADERS = ["#", "Zeit", "Vorlage", "Akteur", "Aktion", "Zustand", "Details", "Hash"]
+TABLE_HEADERS = [
+    "seq",
+    "occurred_at",
+    "paper_number",
+    "actor",
+    "action",
+    "state",
+    "payload",
+    "hash",
+]
+#: the titles of the event table (``audit trail``, ``audit search``)
+EVENT_TITLES = {
+    "seq": N_("#"),
+    "occurred_at": N_("Time"),
+    "paper_number": N_("Paper"),
+    "actor": N_("Actor"),
+    "action": N_("Action"),
+    "state": N_("State"),
+    "payload": N_("Details"),
+    "hash": N_("Hash"),
+}
 
 
 @click.group()
@@ -159,13 +179,14 @@ def audit_export(
         rows: Iterable[AuditEventView] = events
         if show_progress(to_file=output is not None):
             bar = click.progressbar(
-                events, length=events.count(), label="exporting", file=sys.stderr
+                events, length=events.count(), label=_("exporting"), file=sys.stderr
             )
             with bar:
                 count = write_rows((event_record(e) for e in bar), EVENT_FIELDS, fmt, out)
         else:
             count = write_rows((event_record(e) for e in rows), EVENT_FIELDS, fmt, out)
-    click.echo(f"exported {count} events" + (f" to {output}" if output else ""), err=True)
+    done = ngettext("exported {n} event", "exported {n} events", count).format(n=count)
+    click.echo(done + (" " + _("to {file}").format(file=output) if output else ""), err=True)
 
 
 @audit.command("seal")
@@ -185,8 +206,12 @@ def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
         seal = rt.service.audit.seal_audit(user=user_of(user), body=rt.body)
         out.write(dump_seal(seal))
     click.echo(
-        f"sealed {seal.events} events in {len(seal.heads)} chains at "
-        f"{show_datetime(local(seal.sealed_at))}; root hash {seal.root_hash}",
+        _("sealed {events} events in {chains} chains at {time}; root hash {hash}").format(
+            events=seal.events,
+            chains=len(seal.heads),
+            time=show_datetime(local(seal.sealed_at)),
+            hash=seal.root_hash,
+        ),
         err=True,
     )
 
@@ -259,9 +284,13 @@ def audit_report(
     if pdf and converter:
         write_pdf(document, Path(pdf), converter)
     written = [name for name in (output, pdf) if name]
-    chain = "intact" if all(t.chain_break is None for t in trails) else "BROKEN"
-    where = f" to {', '.join(written)}" if written else ""
-    click.echo(f"report of {number}{where}; hash chain {chain}", err=True)
+    intact = all(t.chain_break is None for t in trails)
+    chain = _("hash chain intact") if intact else _("hash chain BROKEN")
+    where = " " + _("to {file}").format(file=", ".join(written)) if written else ""
+    click.echo(
+        _("report of {number}{where}; {chain}").format(number=number, where=where, chain=chain),
+        err=True,
+    )
 
 
 @audit.command("replay")
@@ -277,7 +306,9 @@ def audit_replay(
     alone and compare them with the database; name the first difference and exit 1 if any
     paper or meeting differs or cannot be replayed."""
     if (number is None) != every:
-        raise click.UsageError("pass either a paper NUMBER or --all")
+        from workflow.cli.options import UsageProblem
+
+        raise UsageProblem(_("pass either a paper NUMBER or --all"))
     reports = rt.service.audit.replay_audit(number, body=rt.body, reader=user_of(reader))
     echo_replay(reports, chosen_format(fmt, as_json))
     if not all(r.ok for r in reports):
@@ -297,111 +328,21 @@ def echo_events(events: Iterable[AuditEventView], fmt: str, *, paper_column: boo
         return
     rows = [
         {
-            "#": e.seq,
-            "Zeit": show_datetime(e.occurred_at),
-            "Vorlage": e.paper_number or e.stream,
-            "Akteur": e.actor,
-            "Aktion": e.action,
-            "Zustand": f"{e.from_state or ''} → {e.to_state or ''}"
+            "seq": e.seq,
+            "occurred_at": show_datetime(e.occurred_at),
+            "paper_number": e.paper_number or e.stream,
+            "actor": e.actor,
+            "action": e.action,
+            "state": f"{e.from_state or ''} → {e.to_state or ''}"
             if (e.from_state or e.to_state)
             else "",
-            "Details": payload_text(e.payload),
-            "Hash": e.hash[:12],
+            "payload": payload_text(e.payload),
+            "hash": e.hash[:12],
         }
         for e in events
     ]
-    headers = TABLE_HEADERS if paper_column else [h for h in TABLE_HEADERS if h != "Vorlage"]
-    click.echo(render(rows, headers, fmt))
-
-
-def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
-    """One row per paper; in a table, then one line saying whether all papers match."""
-    rows = [
-        {
-            "paper": r.paper_number,
-            "meeting": r.meeting,
-            "events": r.events,
-            "status": r.status.value,
-            "seq": r.seq,
-            "difference": r.difference,
-        }
-        for r in reports
-    ]
-    if fmt != "table":
-        click.echo(render(rows, list(rows[0]) if rows else ["paper"], fmt))
-        return
-    table = [
-        {
-            "Vorlage": r.paper_number,
-            "Ereignisse": r.events,
-            "Ergebnis": r.status.value,
-            "Abweichung": f"event {r.seq}: {r.difference}" if r.difference else "",
-        }
-        for r in reports
-    ]
-    click.echo(render(table, ["Vorlage", "Ereignisse", "Ergebnis", "Abweichung"], fmt))
-    bad = [r for r in reports if not r.ok]
-    meetings = sum(1 for r in reports if r.meeting is not None)
-    what = f"{len(reports) - meetings} papers" + (f" and {meetings} meetings" if meetings else "")
-    if bad:
-        click.echo(f"Replay FAILED for {len(bad)} of {what}.")
-    else:
-        click.echo(f"Replay matches the database for all {what}.")
-
-
-def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> None:
-    if fmt != "table":
-        document = dataclasses.asdict(report) | {"ok": report.ok}
-        document.pop("seals")  # only with --seals, as one object per file
-        if report.seals:
-            document["seals"] = [dataclasses.asdict(s) | {"ok": s.ok} for s in report.seals]
-        click.echo(render_object(document))
-        return
-    if report.broken_stream is not None:
-        where = report.broken_stream or ""
-        if report.broken_paper:
-            where = f"paper {report.broken_paper} ({report.broken_stream})"
-        click.echo(f"Audit trail BROKEN in {where} at event {report.broken_seq}: {report.reason}")
-    else:
-        click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
-    if report.seals:
-        echo_seal_checks(report.seals)
-    if not report.ok:
-        return
-    if seal is not None:
-        click.echo(
-            f"Seal of {show_datetime(seal.sealed_at)} by {seal.actor} (root hash "
-            f"{seal.root_hash[:16]}): all {report.sealed_events} sealed events unchanged; "
-            f"{report.events_after_seal} events after the seal."
-        )
-
-
-def echo_seal_checks(checks: Sequence[SealCheck]) -> None:
-    """One line per seal file, then how many match."""
-    for check in checks:
-        if check.problem is None:
-            click.echo(
-                f"{check.file}: seal of {show_datetime(check.sealed_at)} by {check.actor}: all "
-                f"{check.sealed_events} sealed events unchanged"
-                + (
-                    f"; {check.events_after_seal} events after it."
-                    if check.events_after_seal is not None
-                    else "."
-                )
-            )
-        elif check.stream is None:
-            click.echo(f"{check.file}: {check.problem.upper()}: {check.reason}")
-        else:
-            where = f"paper {check.paper} ({check.stream})" if check.paper else check.stream
-            click.echo(f"{check.file}: MISMATCH in {where} at event {check.seq}: {check.reason}")
-    bad = sum(1 for c in checks if not c.ok)
-    if bad:
-        click.echo(f"{bad} of {len(checks)} seal files do not match the database.")
-    else:
-        click.echo(
-            f"All {len(checks)} seal files match. Events recorded after the newest seal are "
-            "not proven by any seal."
-        )
+    headers = TABLE_HEADERS if paper_column else [h for h in TABLE_HEADERS if h != "paper_number"]
+    click.echo(render(rows, headers, fmt, EVENT_TITLES))
 
 
 def payload_text(payload: dict[str, Any]) -> str:
@@ -423,57 +364,3 @@ def _refused_text(entry: Any) -> str:
 def show_progress(*, to_file: bool) -> bool:
     """A progress bar only on a terminal, and never on the terminal the data goes to."""
     return sys.stderr.isatty() and (to_file or not sys.stdout.isatty())
-
-
-@contextlib.contextmanager
-def open_output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or ``path`` written through a temporary file that replaces it only on success."""
-    if path is None:
-        yield sys.stdout
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise click.ClickException(
-            f"{path!r} is a directory; give a file name, e.g. {str(target / 'export.txt')!r}"
-        )
-    part = target.with_name(target.name + ".part")
-    try:
-        handle = part.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path!r}: {exc.strerror or exc}") from None
-    try:
-        with handle:
-            yield handle
-        try:
-            part.replace(target)
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {path!r}: {exc.strerror or exc}") from None
-    finally:
-        if part.exists():
-            part.unlink()
-
-
-@contextlib.contextmanager
-def claim_file(path: str | None) -> Iterator[TextIO]:
-    """A new file (never overwritten), created before the work so that a bad path fails first,
-    and removed again if the work fails."""
-    if path is None:
-        yield sys.stdout
-        return
-    try:
-        handle = Path(path).open("x", encoding="utf-8")  # noqa: SIM115 (closed below)
-    except FileExistsError:
-        raise click.ClickException(
-            f"{path!r} exists; seals are never overwritten, choose a new file name"
-        ) from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path!r}: {exc.strerror or exc}") from None
-    done = False
-    try:
-        with handle:
-            yield handle
-        done = True
-    finally:
-        if not done:
-            with contextlib.suppress(OSError):
-                Path(path).unlink()

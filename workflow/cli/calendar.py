@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from workflow.cli.options import DATE, Runtime, pass_runtime, reader_option, user_of
+from workflow.core.i18n import _, date_text, ngettext
 
 
 @click.group()
@@ -49,7 +50,7 @@ def calendar_export(
     """Write the meetings and open deadlines of a user, an office or a Gremium (default: the
     whole municipality) as an iCalendar file; re-exports keep every entry's UID."""
     from workflow.calendar.ical import DeadlineStyle, build_calendar
-    from workflow.cli.audit import open_output
+    from workflow.cli.output import open_output
 
     feed = rt.service.calendar.calendar_feed(
         user=user,
@@ -64,9 +65,14 @@ def calendar_export(
     with open_output(output) as handle:
         handle.write(text.decode("utf-8"))
     if output:
-        count = len(feed.meetings) + len(feed.deadlines) + len(feed.tasks)
+        meetings, deadlines = len(feed.meetings), len(feed.deadlines) + len(feed.tasks)
         click.echo(
-            f"wrote {len(feed.meetings)} meetings and {count - len(feed.meetings)} deadlines "
-            f"({feed.start:%d.%m.%Y}–{feed.end:%d.%m.%Y}) to {output}",
+            _("wrote {meetings} and {deadlines} ({start}–{end}) to {file}").format(
+                meetings=ngettext("{n} meeting", "{n} meetings", meetings).format(n=meetings),
+                deadlines=ngettext("{n} deadline", "{n} deadlines", deadlines).format(n=deadlines),
+                start=date_text(feed.start),
+                end=date_text(feed.end),
+                file=output,
+            ),
             err=True,
         )

@@ -16,14 +16,16 @@ import click
 from workflow.cli.options import (
     DATE,
     Runtime,
+    UsageProblem,
     actor_option,
     pass_runtime,
     reader_option,
     text_or_file,
     user_of,
 )
-from workflow.cli.output import chosen_format, output_options, render
+from workflow.cli.output import chosen_format, output_options, render, value_label
 from workflow.core.clock import today
+from workflow.core.i18n import _, date_text
 
 
 @click.command("supplement")
@@ -58,8 +60,16 @@ def paper_supplement(
         **fields,
     )
     moved = ", ".join(f"{c.position}. {c.organization_name}" for c in view.consultations)
-    click.echo(f"created {view.number} ({view.state_label}), continuing {number}", err=True)
-    click.echo(f"  open steps now on {view.number}: {moved}", err=True)
+    click.echo(
+        _("created {number} ({label}), continuing {origin}").format(
+            number=view.number, label=view.state_label, origin=number
+        ),
+        err=True,
+    )
+    click.echo(
+        "  " + _("open steps now on {number}: {steps}").format(number=view.number, steps=moved),
+        err=True,
+    )
 
 
 @click.command("chain")
@@ -82,7 +92,8 @@ def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str |
             "Datum": v.date,
             "Status": v.state_label,
             "Schritte": ", ".join(
-                f"{c.organization_name} ({c.result_label or c.state})" for c in v.consultations
+                f"{c.organization_name} ({c.result_label or value_label('step', c.state)})"
+                for c in v.consultations
             ),
             "Betreff": v.title,
         }
@@ -102,7 +113,10 @@ def paper_overrule(rt: Runtime, number: str, office: str, reason: str, user: str
     view = rt.service.co_signing.overrule_objection(
         number, user=user_of(user), office=office, reason=reason, body=rt.body
     )
-    click.echo(f"{view.number}: objection of {office} overruled", err=True)
+    click.echo(
+        _("{number}: objection of {office} overruled").format(number=view.number, office=office),
+        err=True,
+    )
 
 
 @click.command("answer")
@@ -123,8 +137,13 @@ def paper_answer(
     """Record the administration's answer to an Anfrage."""
     answer = text_or_file(text, text_file)
     if answer is None:
-        raise click.UsageError("pass the answer with --text TEXT or --text-file FILE")
+        raise UsageProblem(_("pass the answer with --text TEXT or --text-file FILE"))
     view = rt.service.paper_types.record_answer(
         number, user=user_of(user), text=answer, date=date or today(rt.service.clock), body=rt.body
     )
-    click.echo(f"{view.number}: answer of {view.answer_date:%d.%m.%Y} recorded", err=True)
+    click.echo(
+        _("{number}: answer of {date} recorded").format(
+            number=view.number, date=date_text(view.answer_date)
+        ),
+        err=True,
+    )

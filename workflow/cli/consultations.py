@@ -7,8 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, text_or_file, user_of
+from workflow.cli.options import (
+    DATE,
+    Runtime,
+    UsageProblem,
+    actor_option,
+    pass_runtime,
+    text_or_file,
+    user_of,
+    warning_text,
+)
+from workflow.cli.output import state_line
 from workflow.cli.paper_view import echo_path
+from workflow.core.i18n import _
 
 if TYPE_CHECKING:
     from workflow.core.model import VoteCount
@@ -99,7 +110,7 @@ def consultation_schedule(
     """Set the meeting date of a step, or put it on a meeting's agenda (--meeting)."""
     step = position or position_option
     if step is None or (date is None) == (meeting_id is None):
-        raise click.UsageError("give the step (POSITION or --position) and --date or --meeting")
+        raise UsageProblem(_("give the step (POSITION or --position) and --date or --meeting"))
     if meeting_id is None:
         assert date is not None
         echo_path(
@@ -111,9 +122,13 @@ def consultation_schedule(
     item = rt.service.agendas.schedule_into_meeting(
         number, user=user_of(user), position=step, meeting_id=meeting_id, body=rt.body
     )
-    where = item.number or "numbered by the invitation"
-    nachtrag = ", Nachtrag" if item.nachtrag else ""
-    click.echo(f"{number} step {step}: on the agenda of meeting {meeting_id} ({where}{nachtrag})")
+    where = item.number or _("numbered by the invitation")
+    nachtrag = ", " + _("Nachtrag") if item.nachtrag else ""
+    click.echo(
+        _("{number} step {step}: on the agenda of meeting {meeting} ({where})").format(
+            number=number, step=step, meeting=meeting_id, where=where + nachtrag
+        )
+    )
 
 
 @consultation.command("record")
@@ -194,8 +209,8 @@ def consultation_record(
         body=rt.body,
     )
     for warning in view.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+        click.echo(warning_text(warning), err=True)
+    click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
 
 def _votes(
@@ -208,7 +223,7 @@ def _votes(
     given = any(v is not None for v in counts.values())
     if votes_file is not None:
         if given or vote_label:
-            raise click.UsageError("pass either --votes-file or the single-vote options")
+            raise UsageProblem(_("pass either --votes-file or the single-vote options"))
         return read_votes_file(votes_file)
     if not (given or vote_label):
         return []

@@ -22,10 +22,13 @@ from workflow.cli.output import (
     output_options,
     render,
     row_output_options,
-    show_date,
+    show_day,
+    state_line,
+    value_label,
     write_rows,
 )
 from workflow.core.clock import today
+from workflow.core.i18n import N_, _, day_text
 
 if TYPE_CHECKING:
     from workflow.audit.trail import DecisionView
@@ -36,11 +39,23 @@ TASK_ID = click.IntRange(min=1)
 
 
 def _done(view: PaperView) -> None:
-    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+    click.echo(state_line(view.number, view.state_label, view.state), err=True)
     for step in view.consultations:
         if step.state == "planned" and step.note:
-            when = f" planned {step.planned_date:%d.%m.%Y}" if step.planned_date else ""
-            click.echo(f"  step {step.position}: {step.organization_name}{when} ({step.note})")
+            when = (
+                " " + _("planned {date}").format(date=day_text(step.planned_date))
+                if step.planned_date
+                else ""
+            )
+            click.echo(
+                "  "
+                + _("step {position}: {organization}{when} ({note})").format(
+                    position=step.position,
+                    organization=step.organization_name,
+                    when=when,
+                    note=step.note,
+                )
+            )
 
 
 @click.command("urgent-decision")
@@ -107,9 +122,22 @@ def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool, reader: 
     """List a paper's Dringlichkeitsentscheidungen and objections with their windows."""
     views = rt.service.decisions.list_procedures(number, body=rt.body, reader=user_of(reader))
     rows = [dataclasses.asdict(v) for v in views]
-    headers = ["kind", "date", "organization_id", "decided_by", "co_signer", "position"]
-    headers += ["window_start", "window_end", "legal_basis", "reason"]
-    click.echo(render(rows, headers, chosen_format(fmt, as_json)))
+    click.echo(render(rows, list(PROCEDURE_TITLES), chosen_format(fmt, as_json), PROCEDURE_TITLES))
+
+
+#: the columns of ``paper procedures``: key (JSON, CSV) -> title (table)
+PROCEDURE_TITLES = {
+    "kind": N_("Procedure"),
+    "date": N_("Date"),
+    "organization_id": N_("Gremium"),
+    "decided_by": N_("Decided by"),
+    "co_signer": N_("Co-signer"),
+    "position": N_("Step"),
+    "window_start": N_("From"),
+    "window_end": N_("Until"),
+    "legal_basis": N_("Legal basis"),
+    "reason": N_("Reason"),
+}
 
 
 # -- Beschlusskontrolle -------------------------------------------------------------------------
@@ -191,7 +219,12 @@ def decisions_task_add(rt: Runtime, number: str, user: str | None, **fields: Any
     task = rt.service.tasks.add_implementation_task(
         number, user=user_of(user), body=rt.body, **fields
     )
-    click.echo(f"task {task.id} of {task.paper_number}: due {_day(task.due)}", err=True)
+    click.echo(
+        _("task {id} of {paper}: due {date}").format(
+            id=task.id, paper=task.paper_number, date=_day(task.due)
+        ),
+        err=True,
+    )
 
 
 def _report_command(name: str, implemented: bool, help_text: str) -> None:
@@ -212,7 +245,12 @@ def _report_command(name: str, implemented: bool, help_text: str) -> None:
             implemented=implemented,
             body=rt.body,
         )
-        click.echo(f"task {task.id}: {task.state.value}, next due {_day(task.due)}", err=True)
+        click.echo(
+            _("task {id}: {state}, next due {date}").format(
+                id=task.id, state=value_label("task", task.state), date=_day(task.due)
+            ),
+            err=True,
+        )
 
 
 _report_command("report", False, "Record a report on a task; the next one falls due.")
@@ -224,26 +262,45 @@ def _echo_tasks(tasks: Sequence[ImplementationTaskView], fmt: str, as_json: bool
     if fmt in ("json", "ndjson"):
         echo_rows([dataclasses.asdict(t) for t in tasks], [], fmt)
         return
+    table = fmt == "table"
     rows = [
         {
             "task": t.id,
             "paper": t.paper_number,
             "title": t.title,
             "office": t.office_id,
-            "state": t.state.value,
-            "due": t.due,
+            "state": value_label("task", t.state) if table else t.state.value,
+            "due": show_day(t.due) if table else t.due,
             "every": t.interval_months,
             "report_to": t.report_to,
-            "status": "overdue" if t.overdue else "open",
+            "status": _status(t.overdue, table),
         }
         for t in tasks
     ]
-    headers = ["task", "paper", "title", "office", "state", "due", "every", "report_to", "status"]
-    echo_rows(rows, headers, fmt)
+    echo_rows(rows, list(TASK_TITLES), fmt, TASK_TITLES)
+
+
+#: the columns of ``decisions open``: key (JSON, CSV) -> title (table)
+TASK_TITLES = {
+    "task": N_("Task"),
+    "paper": N_("Paper"),
+    "title": N_("Title"),
+    "office": N_("Office"),
+    "state": N_("State"),
+    "due": N_("Due"),
+    "every": N_("Every (months)"),
+    "report_to": N_("Report to"),
+    "status": N_("Status"),
+}
+
+
+def _status(overdue: bool, table: bool) -> str:
+    status = "overdue" if overdue else "open"
+    return value_label("deadline", status) if table else status
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day:%d.%m.%Y}" if day else "-"
+    return day_text(day) if day else "-"
 
 
 # -- the listing of decisions -------------------------------------------------------------------
@@ -300,7 +357,7 @@ def decision_record(d: DecisionView) -> dict[str, Any]:
 def decision_row(d: DecisionView) -> dict[str, Any]:
     record = decision_record(d)
     return {
-        "Datum": show_date(d.date),
+        "Datum": show_day(d.date),
         "Gremium": d.organization_name,
         "Vorlage": d.paper,
         "Titel": d.title,
@@ -319,7 +376,7 @@ def deadline_summary(d: DecisionView) -> str:
     counts: dict[str, int] = {}
     for check in d.deadlines:
         counts[check.status.label] = counts.get(check.status.label, 0) + 1
-    text = ", ".join(f"{n} {label}" for label, n in counts.items()) or "keine"
+    text = ", ".join(f"{n} {label}" for label, n in counts.items()) or _("none")
     missed = "; ".join(
         f"{c.kind} ({c.position})" if c.position else f"{c.kind} {c.organization_id}"
         for c in d.missed

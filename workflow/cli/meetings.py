@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
+from workflow.cli.options import (
+    DATE,
+    Runtime,
+    actor_option,
+    pass_runtime,
+    reader_option,
+    user_of,
+    warning_text,
+)
 from workflow.cli.output import (
     chosen_format,
     echo_rows,
@@ -22,6 +30,8 @@ from workflow.cli.output import (
     render,
     render_object,
     row_output_options,
+    show_start,
+    state_line,
 )
 from workflow.core.clock import local, wall_clock
 from workflow.core.errors import InvalidInput
@@ -55,7 +65,13 @@ class LocalTimeType(click.ParamType):  # type: ignore[type-arg]
                 return wall_clock(naive.date(), naive.time().replace(tzinfo=zone))
             except InvalidInput as exc:
                 self.fail(str(exc), param, ctx)
-        self.fail(f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM' (Europe/Berlin)", param, ctx)
+        self.fail(
+            _("{value!r} is not a time; use 'YYYY-MM-DD HH:MM' (Europe/Berlin)").format(
+                value=value
+            ),
+            param,
+            ctx,
+        )
 
 
 def _split_offset(text: str) -> tuple[str, dt.tzinfo | None]:
@@ -123,7 +139,7 @@ def meeting_create(
         name=name,
         body=rt.body,
     )
-    click.echo(f"created meeting {view.id}", err=True)
+    click.echo(_("created meeting {id}").format(id=view.id), err=True)
     _show_meeting(view, chosen_format(fmt, as_json))
 
 
@@ -146,10 +162,10 @@ def meeting_list(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **fil
         {
             "ID": v.id,
             "Gremium": v.organization_name,
-            "Beginn": _local(v.start),
+            "Beginn": show_start(v.start) if fmt == "table" else _local(v.start),
             "Ort": v.location,
             "Name": v.name,
-            "Status": v.state,
+            "Status": v.state_label if fmt == "table" else v.state,
             "TOPs": len(v.agenda),
         }
         for v in views
@@ -188,7 +204,12 @@ def meeting_agenda(
 def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None:
     """Put the consultations due for the meeting on its agenda."""
     view = rt.service.agendas.build_agenda(meeting_id, user=user_of(user), body=rt.body)
-    click.echo(f"meeting {view.id}: {len(view.agenda)} agenda item(s)", err=True)
+    click.echo(
+        ngettext(
+            "meeting {id}: {n} agenda item", "meeting {id}: {n} agenda items", len(view.agenda)
+        ).format(id=view.id, n=len(view.agenda)),
+        err=True,
+    )
     _echo_agenda(view.agenda, "table")
 
 
@@ -206,7 +227,7 @@ def meeting_add_item(
     item = rt.service.agendas.add_agenda_item(
         meeting_id, user=user_of(user), title=title, public=not non_public, note=note, body=rt.body
     )
-    click.echo(f"meeting {meeting_id}: {_item_text(item)}", err=True)
+    click.echo(_("meeting {id}: {item}").format(id=meeting_id, item=_item_text(item)), err=True)
 
 
 def _meeting_action(name: str, method: str, help_text: str) -> None:
@@ -216,7 +237,7 @@ def _meeting_action(name: str, method: str, help_text: str) -> None:
     @pass_runtime
     def command(rt: Runtime, meeting_id: int, user: str | None) -> None:
         view = getattr(rt.service.meetings, method)(meeting_id, user=user_of(user), body=rt.body)
-        click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
+        click.echo(_meeting_state(view), err=True)
 
 
 _meeting_action("invite", "invite_meeting", "Send the invitation; numbers the TOPs for good.")
@@ -234,7 +255,12 @@ def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) 
     view = rt.service.meetings.cancel_meeting(
         meeting_id, user=user_of(user), reason=reason, body=rt.body
     )
-    click.echo(f"meeting {view.id}: {view.state_label} ({view.state})", err=True)
+    click.echo(_meeting_state(view), err=True)
+
+
+def _meeting_state(view: MeetingView) -> str:
+    """``Sitzung 3: eingeladen (invited)``."""
+    return state_line(_("meeting {id}").format(id=view.id), view.state_label, view.state)
 
 
 @meeting.command("move")
@@ -262,18 +288,26 @@ def meeting_move(
         at = parse_clock(clock)
         if at is None:
             raise click.BadParameter(
-                f"{clock!r} is not a time; use HH:MM (or HH:MM+01:00 with the offset)",
+                _("{value!r} is not a time; use HH:MM (or HH:MM+01:00 with the offset)").format(
+                    value=clock
+                ),
                 param_hint="--time",
             )
     moved = rt.service.meetings.move_meeting(
         meeting_id, user=user_of(user), day=day, time=at, reason=reason, body=rt.body
     )
     for warning in moved.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    steps = f"; {len(moved.steps)} step(s) moved with it" if moved.steps else ""
-    click.echo(
-        f"meeting {moved.meeting.id}: moved to {_local(moved.meeting.start)}{steps}", err=True
+        click.echo(warning_text(warning), err=True)
+    count = len(moved.steps)
+    steps = (
+        "; " + ngettext("{n} step moved with it", "{n} steps moved with it", count).format(n=count)
+        if moved.steps
+        else ""
     )
+    where = _("meeting {id}: moved to {start}").format(
+        id=moved.meeting.id, start=show_start(moved.meeting.start)
+    )
+    click.echo(where + steps, err=True)
 
 
 @meeting.command("record-minutes")
@@ -293,7 +327,7 @@ def meeting_record_minutes(
     results = rt.service.minutes.record_minutes(meeting_id, items, user=user_of(user), body=rt.body)
     for result in results:
         for warning in result.warnings:
-            click.echo(f"warning: {result.item}: {warning}", err=True)
+            click.echo(warning_text(f"{result.item}: {warning}"), err=True)
     rows = [
         {
             "TOP": r.item,
@@ -325,10 +359,21 @@ def _show_meeting(view: MeetingView, fmt: str) -> None:
         return
     until = f"–{local(view.end).strftime('%H:%M')}" if view.end else ""
     title = f" {view.name}" if view.name else ""
-    click.echo(f"Sitzung {view.id}{title}: {view.organization_name}, {_local(view.start)}{until}")
     click.echo(
-        f"Ort: {view.location or '-'}; Status: {view.state_label} ({view.state}); "
-        f"möglich: {', '.join(view.allowed_actions) or '-'}"
+        _("Meeting {id}{name}: {organization}, {start}").format(
+            id=view.id,
+            name=title,
+            organization=view.organization_name,
+            start=show_start(view.start) + until,
+        )
+    )
+    click.echo(
+        _("Location: {location}; status: {label} ({state}); possible: {actions}").format(
+            location=view.location or "-",
+            label=view.state_label,
+            state=view.state,
+            actions=", ".join(view.allowed_actions) or "-",
+        )
     )
     click.echo("")
     _echo_agenda(view.agenda, fmt)
@@ -346,7 +391,7 @@ def _echo_agenda(items: Sequence[AgendaItemView], fmt: str) -> None:
         {
             "TOP": i.number or "",
             "Ö/N": i.part.prefix,
-            "Nachtrag": "Nachtrag" if i.nachtrag else "",
+            "Nachtrag": _("Nachtrag") if i.nachtrag else "",
             "Vorlage": i.paper_number or "",
             "Betreff": i.title,
         }
@@ -356,8 +401,11 @@ def _echo_agenda(items: Sequence[AgendaItemView], fmt: str) -> None:
 
 
 def _item_text(item: AgendaItemView) -> str:
-    number = item.number or "not numbered until the invitation"
-    return f"{item.title!r} added ({item.part.prefix}, {number}{', Nachtrag' if item.nachtrag else ''})"
+    number = item.number or _("not numbered until the invitation")
+    nachtrag = ", " + _("Nachtrag") if item.nachtrag else ""
+    return _("{title!r} added ({part}, {number})").format(
+        title=item.title, part=item.part.prefix, number=number + nachtrag
+    )
 
 
 def _local(instant: dt.datetime) -> str:

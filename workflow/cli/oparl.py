@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workflow.cli.options import Runtime, actor_option, pass_runtime, user_of
+from workflow.cli.options import Runtime, UsageProblem, actor_option, pass_runtime, user_of
+from workflow.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from workflow.oparl.importer import ImportReport
@@ -71,11 +72,24 @@ def oparl_import(
     if generate is not None:
         read = read_source(source, allow_hosts=allow_hosts)
         written = generate_definitions(read, generate, name=name, state=state)
-        click.echo(f"wrote {len(written)} definition files to {generate}", err=True)
-        click.echo(f"next: ratsweg init --definitions {generate}, then import again", err=True)
+        count = len(written)
+        click.echo(
+            ngettext(
+                "wrote {n} definition file to {folder}",
+                "wrote {n} definition files to {folder}",
+                count,
+            ).format(n=count, folder=generate),
+            err=True,
+        )
+        click.echo(
+            _("next: ratsweg init --definitions {folder}, then import again").format(
+                folder=generate
+            ),
+            err=True,
+        )
         return
     if name or state:
-        raise click.UsageError("--name and --state belong to --generate-definitions")
+        raise UsageProblem(_("--name and --state belong to --generate-definitions"))
     require_importer(rt.service.shared, user_of(user), rt.body)  # before the source is read
     read = read_source(source, allow_hosts=allow_hosts)
     report = import_source(rt.service.shared, read, user=user_of(user), body=rt.body)
@@ -87,26 +101,41 @@ def oparl_import(
 
 def _summary(report: ImportReport) -> None:
     click.echo(
-        f"OParl {report.version or '?'} from {report.source}: imported {report.count('imported')}"
-        f", updated {report.count('updated')}, unchanged {report.count('unchanged')}, reported "
-        f"{report.count('reported')}; {report.meetings_created} meetings created, "
-        f"{report.deleted} deleted objects ignored"
+        _(
+            "OParl {version} from {source}: imported {imported}, updated {updated}, unchanged "
+            "{unchanged}, reported {reported}; {meetings} meetings created, {deleted} deleted "
+            "objects ignored"
+        ).format(
+            version=report.version or "?",
+            source=report.source,
+            imported=report.count("imported"),
+            updated=report.count("updated"),
+            unchanged=report.count("unchanged"),
+            reported=report.count("reported"),
+            meetings=report.meetings_created,
+            deleted=report.deleted,
+        )
     )
     for paper in report.papers:
         name = paper.reference or paper.oparl_id
         if paper.status == "updated":
-            click.echo(f"  updated {paper.number}: {'; '.join(paper.changes)}")
+            changes = "; ".join(paper.changes)
+            click.echo(
+                "  " + _("updated {number}: {changes}").format(number=paper.number, changes=changes)
+            )
         elif paper.status == "reported":
-            click.echo(f"  reported {name}: {paper.reason}")
+            click.echo("  " + _("reported {name}: {reason}").format(name=name, reason=paper.reason))
     for problem in report.problems:
-        click.echo(f"  source problem: {problem}")
+        click.echo("  " + _("source problem: {problem}").format(problem=problem))
     if report.vendor_keys:
         keys = ", ".join(f"{k} ({n})" for k, n in report.vendor_keys.items())
-        click.echo(f"  vendor keys ignored: {keys}")
+        click.echo("  " + _("vendor keys ignored: {keys}").format(keys=keys))
     if report.problems:
         raise click.ClickException(
-            f"{len(report.problems)} part(s) of the source could not be read (listed above); "
-            "fix them and import again: what was imported stays"
+            _(
+                "{n} part(s) of the source could not be read (listed above); "
+                "fix them and import again: what was imported stays"
+            ).format(n=len(report.problems))
         )
 
 
@@ -125,8 +154,12 @@ def oparl_export(rt: Runtime, out_dir: Path, base_url: str, page_size: int) -> N
 
     summary = export_tree(rt.service.shared, out_dir, parse_base_url(base_url), page_size)
     click.echo(
-        f"exported {summary.objects} objects, {summary.pages} list pages and "
-        f"{summary.files} files to {summary.directory}",
+        _("exported {objects} objects, {pages} list pages and {files} files to {folder}").format(
+            objects=summary.objects,
+            pages=summary.pages,
+            files=summary.files,
+            folder=summary.directory,
+        ),
         err=True,
     )
 
@@ -146,11 +179,11 @@ def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_si
     rt.service.bodies.list_bodies()  # fail now, with one line, if the database is unusable
     server = make_server(rt.service.shared, host, port, page_size=page_size, base_url=fixed)
     shown = fixed or "http://{}:{}".format(*server.server_address[:2])
-    click.echo(f"serving OParl 1.1 at {shown}/system (Ctrl-C stops)", err=True)
+    click.echo(_("serving OParl 1.1 at {url}/system (Ctrl-C stops)").format(url=shown), err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        click.echo(_("stopped"), err=True)
     finally:
         server.server_close()
 
@@ -164,8 +197,13 @@ def oparl_validate(path: Path) -> None:
     report = validate_path(path)
     for problem in report.problems:
         click.echo(str(problem))
-    summary = f"{report.objects} objects and {report.pages} list pages in {report.files} files"
+    summary = _("{objects} objects and {pages} list pages in {files} files").format(
+        objects=report.objects, pages=report.pages, files=report.files
+    )
     if not report.ok:
-        click.echo(f"{len(report.problems)} problems in {summary}", err=True)
+        click.echo(
+            _("{n} problems in {summary}").format(n=len(report.problems), summary=summary),
+            err=True,
+        )
         raise SystemExit(1)
-    click.echo(f"valid: {summary}", err=True)
+    click.echo(_("valid: {summary}").format(summary=summary), err=True)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
+
+from workflow.core.i18n import _
 
 if TYPE_CHECKING:
     from workflow.service import WorkflowService
@@ -20,8 +23,80 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def error_text(message: object) -> str:
+    """``Fehler: …``: how every user error starts on stderr."""
+    return _("Error: {message}").format(message=message)
+
+
+def warning_text(message: object) -> str:
+    """``Warnung: …``: a warning on stderr (the action was done)."""
+    return _("warning: {message}").format(message=message)
+
+
+class UserError(click.ClickException):
+    """A user error: one line ``Fehler: …`` on stderr and exit code 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(error_text(self.format_message()), file=file or sys.stderr)
+
+
+class UsageProblem(click.UsageError):
+    """A usage error in German: the usage line, how to get help, ``Fehler: …``; exit code 2."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        out = file or sys.stderr
+        if self.ctx is not None:
+            hint = ""
+            if self.ctx.command.get_help_option(self.ctx) is not None:
+                names = self.ctx.command.get_help_option_names(self.ctx)
+                hint = _("Try '{command} {option}' for help.").format(
+                    command=self.ctx.command_path, option=max(names, key=len)
+                )
+            usage = self.ctx.get_usage()
+            if usage.startswith("Usage:"):  # click's word
+                usage = _("Usage:") + usage.removeprefix("Usage:")
+            click.echo(f"{usage}\n{hint}\n", file=out, color=self.ctx.color)
+        click.echo(error_text(self.format_message()), file=out)
+
+
+def german(exc: click.ClickException) -> click.ClickException:
+    """The same error, shown with the German prefix (and hint, for usage errors)."""
+    if isinstance(exc, (UserError, UsageProblem)):
+        return exc
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter):
+        return UsageProblem(_bad_value(exc), exc.ctx)
+    if isinstance(exc, click.UsageError):  # exit code 2, as click's
+        return UsageProblem(exc.format_message(), exc.ctx)
+    return UserError(exc.format_message())
+
+
+def _bad_value(exc: click.BadParameter) -> str:
+    """click's "Invalid value for '--date': …" in German."""
+    hint: Any = exc.param_hint
+    if hint is None and exc.param is not None:
+        hint = exc.param.get_error_hint(exc.ctx)
+    if hint is None:
+        return _("Invalid value: {message}").format(message=exc.message)
+    if not isinstance(hint, str):
+        hint = " / ".join(f"'{h}'" for h in hint)
+    return _("Invalid value for {param}: {message}").format(param=hint, message=exc.message)
+
+
 class RatswegGroup(click.Group):
-    """Maps every WorkflowError to one line on stderr and exit code 1."""
+    """Maps every WorkflowError to one line ``Fehler: …`` on stderr and exit code 1, and shows
+    click's own errors with the German prefix too."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            raise german(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         from workflow.core.errors import DefinitionError, MinutesFileError, WorkflowError
@@ -30,10 +105,12 @@ class RatswegGroup(click.Group):
             return super().invoke(ctx)
         except (DefinitionError, MinutesFileError) as exc:
             for problem in exc.problems:
-                click.echo(f"Error: {problem}", err=True)
+                click.echo(error_text(problem), err=True)
             ctx.exit(1)
         except WorkflowError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise UserError(str(exc)) from exc
+        except click.ClickException as exc:
+            raise german(exc) from exc
 
 
 class DateType(click.ParamType):  # type: ignore[type-arg]
@@ -49,7 +126,11 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
                 return dt.datetime.strptime(str(value), fmt).date()
             except ValueError:
                 continue
-        self.fail(f"{value!r} is not a date; use YYYY-MM-DD or DD.MM.YYYY", param, ctx)
+        self.fail(
+            _("{value!r} is not a date; use YYYY-MM-DD or DD.MM.YYYY").format(value=value),
+            param,
+            ctx,
+        )
 
 
 DATE: DateType = DateType()
@@ -71,7 +152,9 @@ class PlannedType(click.ParamType):  # type: ignore[type-arg]
             return (None, DATE.convert(text, param, ctx))
         if not pos.strip().isdigit() or int(pos) < 1:
             self.fail(
-                f"{value!r}: the step position must be a number from 1, e.g. 2=2025-06-12",
+                _("{value!r}: the step position must be a number from 1, e.g. 2=2025-06-12").format(
+                    value=value
+                ),
                 param,
                 ctx,
             )
@@ -99,7 +182,11 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             seconds = -1.0
         if not seconds >= 1 or seconds == float("inf"):
             self.fail(
-                f"{value!r} is not a duration of a second or more; e.g. 3600, 30m, 1h", param, ctx
+                _("{value!r} is not a duration of a second or more; e.g. 3600, 30m, 1h").format(
+                    value=value
+                ),
+                param,
+                ctx,
             )
         return seconds
 
@@ -167,5 +254,5 @@ def text_or_file(text: str | None, text_file: str | None) -> str | None:
     if text_file is None:
         return text
     if text is not None:
-        raise click.UsageError("pass either --text or --text-file, not both")
+        raise UsageProblem(_("pass either --text or --text-file, not both"))
     return read_text_file(text_file)

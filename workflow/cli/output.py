@@ -3,17 +3,21 @@ command. ``write_rows`` streams rows to a file as they come, in constant memory.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import enum
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import click
 
 from workflow.core.clock import local
+from workflow.core.i18n import N_, _, day_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
@@ -72,7 +76,90 @@ def show_date(value: dt.date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
-def render(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) -> str:
+def show_day(value: dt.date | None) -> str:
+    """``Di 13.12.2011``: a date with its weekday (meetings, deadlines)."""
+    return day_text(value)
+
+
+def show_start(value: dt.datetime | None) -> str:
+    """``Di 13.12.2011 17:00``: when a meeting starts, local time."""
+    if value is None:
+        return ""
+    at = local(value)
+    return f"{day_text(at.date())} {at:%H:%M}"
+
+
+#: enum values as tables show them (JSON, CSV and NDJSON keep the values): kind -> value -> text
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "step": {
+        "planned": N_("planned"),
+        "scheduled": N_("scheduled"),
+        "held": N_("deliberated"),
+        "dropped": N_("taken off the agenda"),
+        "cancelled": N_("not needed"),
+    },
+    "co_signature": {
+        "pending": N_("pending"),
+        "signed": N_("signed"),
+        "objected": N_("objected"),
+        "overruled": N_("objection overruled"),
+    },
+    "task": {"open": N_("open"), "reported": N_("reported"), "implemented": N_("implemented")},
+    "reminder": {
+        "pending": N_("pending"),
+        "claimed": N_("in delivery"),
+        "sent": N_("sent"),
+        "cancelled": N_("obsolete"),
+        "failed": N_("failed"),
+    },
+    "deadline": {"open": N_("open"), "overdue": N_("overdue")},
+    "replay": {"match": N_("matches"), "mismatch": N_("differs"), "incomplete": N_("incomplete")},
+    "check": {
+        "ok": N_("ok"),
+        "nachtrag": N_("Nachtrag"),
+        "no_date": N_("no date"),
+        "no_rule": N_("no rule"),
+        "cancelled": N_("not needed"),
+    },
+    "organization": {
+        "council": N_("council"),
+        "committee": N_("committee"),
+        "advisory_board": N_("advisory board"),
+        "executive_board": N_("executive board"),
+        "office": N_("office"),
+    },
+    "reminder_kind": {
+        "vorlagenschluss": N_("Vorlagenschluss"),
+        "mitzeichnung": N_("Mitzeichnung"),
+        "ladung": N_("invitation"),
+        "ergebnis": N_("result"),
+        "bericht": N_("report"),
+        "eskalation": N_("escalation"),
+    },
+}
+
+
+def state_line(subject: object, label: str, state: str) -> str:
+    """``V/2025/1: Freigegeben (released)``: what an action left behind."""
+    return _("{subject}: {label} ({state})").format(subject=subject, label=label, state=state)
+
+
+def value_label(kind: str, value: Any) -> str:
+    """The German text of an enum value (``held`` of a step: ``beraten``); unknown values as
+    they are."""
+    text = str(value.value if isinstance(value, enum.Enum) else value)
+    label = VALUE_LABELS[kind].get(text)
+    return _(label) if label else text
+
+
+def render(
+    rows: Sequence[Mapping[str, Any]],
+    headers: Sequence[str],
+    fmt: str,
+    titles: Mapping[str, str] | None = None,
+) -> str:
+    """``rows`` as ``fmt``. JSON, CSV and NDJSON use the keys; a table shows each key's title
+    from ``titles`` (English ids marked with ``N_``, shown in German)."""
     if fmt == "json":
         return json.dumps([to_plain(r) for r in rows], ensure_ascii=False, indent=2)
     if fmt == "ndjson":
@@ -89,12 +176,18 @@ def render(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) 
     from tabulate import tabulate
 
     table = [[_cell(row.get(h)) for h in headers] for row in rows]
-    return tabulate(table, headers=list(headers), tablefmt="simple", disable_numparse=True)
+    shown = [_(titles[h]) if titles and h in titles else h for h in headers]
+    return tabulate(table, headers=shown, tablefmt="simple", disable_numparse=True)
 
 
-def echo_rows(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str) -> None:
+def echo_rows(
+    rows: Sequence[Mapping[str, Any]],
+    headers: Sequence[str],
+    fmt: str,
+    titles: Mapping[str, str] | None = None,
+) -> None:
     """``render`` to stdout; an empty NDJSON list prints nothing (not an empty line)."""
-    text = render(rows, headers, fmt)
+    text = render(rows, headers, fmt, titles)
     if text or fmt != "ndjson":
         click.echo(text)
 
@@ -113,7 +206,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, bool):
-        return "ja" if value else "nein"
+        return _("true") if value else _("false")
     return str(value)
 
 
@@ -157,3 +250,68 @@ def _plain_cell(value: Any) -> str:
     if isinstance(plain, (dict, list)):
         return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return str(plain)
+
+
+@contextlib.contextmanager
+def open_output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or ``path`` written through a temporary file that replaces it only on success."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise click.ClickException(
+            _("{path!r} is a directory; give a file name, e.g. {example!r}").format(
+                path=path, example=str(target / "export.txt")
+            )
+        )
+    part = target.with_name(target.name + ".part")
+    try:
+        handle = part.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with handle:
+            yield handle
+        try:
+            part.replace(target)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+    finally:
+        if part.exists():
+            part.unlink()
+
+
+@contextlib.contextmanager
+def claim_file(path: str | None) -> Iterator[TextIO]:
+    """A new file (never overwritten), created before the work so that a bad path fails first,
+    and removed again if the work fails."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        handle = Path(path).open("x", encoding="utf-8")  # noqa: SIM115 (closed below)
+    except FileExistsError:
+        raise click.ClickException(
+            _("{path!r} exists; seals are never overwritten, choose a new file name").format(
+                path=path
+            )
+        ) from None
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    done = False
+    try:
+        with handle:
+            yield handle
+        done = True
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                Path(path).unlink()
+
+
+def _cannot_write(path: str, exc: OSError) -> click.ClickException:
+    reason = exc.strerror or exc
+    return click.ClickException(
+        _("cannot write {path!r}: {reason}").format(path=path, reason=reason)
+    )

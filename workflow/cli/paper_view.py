@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.output import render, render_object, show_date
+from workflow.cli.output import render, render_object, show_date, show_day, value_label
+from workflow.core.i18n import _
 
 if TYPE_CHECKING:
     from workflow.core.model import PaperView
@@ -21,7 +22,9 @@ def emit_graph(source: str, fmt: str, output: str | None) -> None:
     from workflow.papers.diagrams import render as render_diagram
 
     if fmt == "png" and not output:
-        raise click.UsageError("PNG is binary; pass --output FILE")
+        from workflow.cli.options import UsageProblem
+
+        raise UsageProblem(_("PNG is binary; pass --output FILE"))
     data = render_diagram(source, fmt) if fmt in ("svg", "png") else source.encode("utf-8")
     if output:
         from pathlib import Path
@@ -30,7 +33,7 @@ def emit_graph(source: str, fmt: str, output: str | None) -> None:
             Path(output).write_bytes(data)
         except OSError as exc:
             raise click.FileError(output, exc.strerror) from None
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {file}").format(file=output), err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
@@ -39,27 +42,41 @@ def show_paper(view: PaperView, fmt: str) -> None:
     if fmt == "json":
         click.echo(render_object(dataclasses.asdict(view)))
         return
-    click.echo(f"{view.paper_type_name} {view.number} vom {show_date(view.date)}: {view.title}")
     click.echo(
-        f"Amt: {view.office_name}" + (f", Aktenzeichen {view.reference}" if view.reference else "")
+        _("{type} {number} of {date}: {title}").format(
+            type=view.paper_type_name,
+            number=view.number,
+            date=show_date(view.date),
+            title=view.title,
+        )
     )
+    office = _("Office: {office}").format(office=view.office_name)
+    if view.reference:
+        office += ", " + _("reference {reference}").format(reference=view.reference)
+    click.echo(office)
     click.echo(
-        f"Status: {view.state_label} ({view.state}); "
-        f"möglich: {', '.join(view.allowed_actions) or '-'}"
+        _("Status: {label} ({state}); possible: {actions}").format(
+            label=view.state_label, state=view.state, actions=", ".join(view.allowed_actions) or "-"
+        )
     )
     _echo_submitter_and_chain(view)
     if view.co_signatures:
         signs = ", ".join(_co_signature_text(c) for c in view.co_signatures)
-        click.echo(f"Mitzeichnung: {signs}")
+        click.echo(_("Co-signing: {signatures}").format(signatures=signs))
     if len(view.text_versions) > 1:
         latest = view.text_versions[-1]
         click.echo(
-            f"Textfassung {latest.number} (geändert in Schritt {latest.position}, "
-            f"{len(view.text_versions)} Fassungen)"
+            _("Wording {number} (changed in step {position}, {count} versions)").format(
+                number=latest.number, position=latest.position, count=len(view.text_versions)
+            )
         )
     for attachment in view.attachments:
-        part = "Ö" if attachment.public else "N"
-        click.echo(f"Anlage ({part}): {attachment.file_name}, {attachment.size} Bytes")
+        part = _("P") if attachment.public else _("NP")
+        click.echo(
+            _("Attachment ({part}): {file}, {size} bytes").format(
+                part=part, file=attachment.file_name, size=attachment.size
+            )
+        )
     click.echo("")
     echo_path(view, fmt)
 
@@ -67,27 +84,36 @@ def show_paper(view: PaperView, fmt: str) -> None:
 def _echo_submitter_and_chain(view: PaperView) -> None:
     if view.faction:
         members = f" ({', '.join(view.members)})" if view.members else ""
-        click.echo(f"Eingereicht von: {view.faction}{members}")
+        click.echo(_("Submitted by: {faction}").format(faction=view.faction) + members)
     if view.origin:
-        click.echo(f"Ergänzungsvorlage {view.supplement_no} zu {view.origin}")
+        click.echo(
+            _("Supplement {no} to {origin}").format(no=view.supplement_no, origin=view.origin)
+        )
     if len(view.chain) > 1:
-        click.echo(f"Kette: {' → '.join(view.chain)}")
+        click.echo(_("Chain: {papers}").format(papers=" → ".join(view.chain)))
     if view.answer is not None and view.answer_date is not None:
-        click.echo(f"Beantwortet am {show_date(view.answer_date)}: {view.answer}")
+        click.echo(
+            _("Answered on {date}: {answer}").format(
+                date=show_date(view.answer_date), answer=view.answer
+            )
+        )
 
 
 def _co_signature_text(signature: Any) -> str:
-    text = f"{signature.office_name}: {signature.state.value}"
+    text = f"{signature.office_name}: {value_label('co_signature', signature.state)}"
     if signature.due is not None:
-        text += f" (fällig {show_date(signature.due)})"
+        text += " (" + _("due {date}").format(date=show_day(signature.due)) + ")"
     if signature.comment:
         text += f" ({signature.comment})"
     if signature.overruled_by:
-        text += f", überstimmt von {signature.overruled_by}: {signature.overrule_reason}"
+        text += ", " + _("overruled by {user}: {reason}").format(
+            user=signature.overruled_by, reason=signature.overrule_reason
+        )
     return text
 
 
 def echo_path(view: PaperView, fmt: str = "table") -> None:
+    table = fmt == "table"
     parallel = len({c.level for c in view.consultations}) < len(view.consultations)
     rows = [
         {
@@ -96,9 +122,9 @@ def echo_path(view: PaperView, fmt: str = "table") -> None:
             "Gremium": c.organization_name,
             "Zuständigkeit": c.role.value,
             "Ö/N": "Ö" if c.public else "N",
-            "geplant": c.planned_date,
-            "Sitzung": c.date,
-            "Status": c.state,
+            "geplant": show_day(c.planned_date) if table else c.planned_date,
+            "Sitzung": show_day(c.date) if table else c.date,
+            "Status": value_label("step", c.state) if table else c.state,
             "Ergebnis": c.result_label or "",
             "Abstimmung": "; ".join(_vote_text(v, len(c.votes) > 1) for v in c.votes),
         }
@@ -123,12 +149,12 @@ def _vote_text(vote: Any, with_subject: bool = False) -> str:
     parts = [
         f"{label} {value}"
         for label, value in (
-            ("Ja", vote.yes),
-            ("Nein", vote.no),
-            ("Enth.", vote.abstain),
-            ("Befangen", vote.biased),
-            ("ohne Teilnahme", vote.not_participating),
-            ("abwesend", vote.absent),
+            (_("Yes"), vote.yes),
+            (_("No"), vote.no),
+            (_("Abst."), vote.abstain),
+            (_("Biased"), vote.biased),
+            (_("not voting"), vote.not_participating),
+            (_("absent"), vote.absent),
         )
         if value is not None
     ]

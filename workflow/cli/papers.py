@@ -23,8 +23,17 @@ from workflow.cli.options import (
     reader_option,
     user_of,
 )
-from workflow.cli.output import chosen_format, output_options, render, row_output_options
+from workflow.cli.output import (
+    chosen_format,
+    output_options,
+    render,
+    row_output_options,
+    show_day,
+    state_line,
+    value_label,
+)
 from workflow.cli.paper_view import GRAPH_FORMATS, echo_path, emit_graph, show_paper
+from workflow.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from workflow.core.deadlines import StepCheck
@@ -78,7 +87,7 @@ def paper_create(
         planned_dates=planned_dates,
         **fields,
     )
-    click.echo(f"created {view.number}", err=True)
+    click.echo(_("created {number}").format(number=view.number), err=True)
     show_paper(view, chosen_format(fmt, as_json))
 
 
@@ -93,18 +102,20 @@ def _planned_dates(
     from workflow.core.errors import InvalidInput
 
     if not route:
-        raise InvalidInput("--planned gives dates of the route's steps; pass --route ID too")
+        raise InvalidInput(_("--planned gives dates of the route's steps; pass --route ID too"))
     count = len(rt.service.bodies.catalog(rt.body).route(route).steps)
     by_position = [pos for pos, _ in planned if pos is not None]
     if by_position and len(by_position) != len(planned):
         raise InvalidInput(
-            "--planned: give either one DATE (or -) per step in path order or POS=DATE, not both"
+            _("--planned: give either one DATE (or -) per step in path order or POS=DATE, not both")
         )
     if not by_position:
         if len(planned) != count:
             raise InvalidInput(
-                f"--planned gives {len(planned)} date(s) in path order, but route {route!r} has "
-                f"{count} steps; give one per step (- for none) or use POS=DATE"
+                _(
+                    "--planned gives {given} date(s) in path order, but route {route!r} has "
+                    "{count} steps; give one per step (- for none) or use POS=DATE"
+                ).format(given=len(planned), route=route, count=count)
             )
         return [day for _, day in planned]
     dates: list[dt.date | None] = [None] * count
@@ -112,9 +123,13 @@ def _planned_dates(
     for pos, day in planned:
         assert pos is not None
         if pos in seen:
-            raise InvalidInput(f"--planned gives step {pos} twice")
+            raise InvalidInput(_("--planned gives step {pos} twice").format(pos=pos))
         if pos > count:
-            raise InvalidInput(f"--planned {pos}=…: route {route!r} has only {count} steps")
+            raise InvalidInput(
+                _("--planned {pos}=…: route {route!r} has only {count} steps").format(
+                    pos=pos, route=route, count=count
+                )
+            )
         seen.add(pos)
         dates[pos - 1] = day
     return dates
@@ -140,13 +155,29 @@ def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool, reader: 
     """List papers."""
     papers = rt.service.papers.list_papers(body=rt.body, state=state, reader=user_of(reader))
     rows = [dataclasses.asdict(p) for p in papers]
-    click.echo(
-        render(
-            rows,
-            ["number", "paper_type", "date", "state", "office_id", "title"],
-            chosen_format(fmt, as_json),
-        )
-    )
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "table" and rows:
+        states = rt.service.bodies.catalog(rt.body, reader=user_of(reader)).lifecycle("paper")
+        for row in rows:
+            row["state"] = _state_label(states, row["state"])
+    click.echo(render(rows, list(PAPER_TITLES), fmt, PAPER_TITLES))
+
+
+#: the columns of ``paper list``: key (JSON, CSV) -> title (table)
+PAPER_TITLES = {
+    "number": N_("Paper"),
+    "paper_type": N_("Type"),
+    "date": N_("Date"),
+    "state": N_("Status"),
+    "office_id": N_("Office"),
+    "title": N_("Subject"),
+}
+
+
+def _state_label(lifecycle: Any, state: str) -> str:
+    """The state's label in the current definitions; a state they do not know as it is."""
+    labels = {s.id: s.label for s in lifecycle.states}
+    return str(labels.get(state, state))
 
 
 def _paper_action(name: str, method: str, help_text: str) -> None:
@@ -156,7 +187,7 @@ def _paper_action(name: str, method: str, help_text: str) -> None:
     @pass_runtime
     def command(rt: Runtime, number: str, user: str | None) -> None:
         view = getattr(rt.service.papers, method)(number, user=user_of(user), body=rt.body)
-        click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+        click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
 
 _paper_action("submit", "submit_paper", "Send a draft into Mitzeichnung (co-signing).")
@@ -171,7 +202,7 @@ _paper_action("release", "release_paper", "Release (freeze) a co-signed paper.")
 def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> None:
     """Withdraw a paper; its open steps are cancelled."""
     view = rt.service.papers.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
-    click.echo(f"{view.number}: {view.state_label} ({view.state})", err=True)
+    click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
 
 class StepType(click.ParamType):  # type: ignore[type-arg]
@@ -187,8 +218,10 @@ class StepType(click.ParamType):  # type: ignore[type-arg]
         parts = value.split(":")
         if len(parts) < 2 or len(parts) > 4 or not all(parts):
             self.fail(
-                f"{value!r} is not ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public], "
-                "e.g. stadtrat:entscheidung:2025-06-12",
+                _(
+                    "{value!r} is not ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public], "
+                    "e.g. stadtrat:entscheidung:2025-06-12"
+                ).format(value=value),
                 param,
                 ctx,
             )
@@ -261,9 +294,12 @@ def paper_co_sign(
         comment=comment,
         body=rt.body,
     )
-    click.echo(
-        f"{number}: {'objection' if objection else 'signature'} of {office} recorded", err=True
+    done = (
+        _("{number}: objection of {office} recorded")
+        if objection
+        else _("{number}: signature of {office} recorded")
     )
+    click.echo(done.format(number=number, office=office), err=True)
 
 
 @paper.command("attach")
@@ -293,9 +329,15 @@ def paper_attach(
         media_type=media_type,
         body=rt.body,
     )
-    part = "öffentlich" if view.public else "nichtöffentlich"
+    part = _("public") if view.public else _("non-public")
     click.echo(
-        f"{number}: attached {view.file_name} ({view.media_type}, {view.size} bytes, {part})",
+        _("{number}: attached {file} ({media_type}, {size} bytes, {part})").format(
+            number=number,
+            file=view.file_name,
+            media_type=view.media_type,
+            size=view.size,
+            part=part,
+        ),
         err=True,
     )
 
@@ -312,22 +354,23 @@ def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str |
     if fmt == "json":
         click.echo(render([dataclasses.asdict(c) for c in checks], [], "json"))
         return
-    rows = [_check_row(c) for c in checks]
+    rows = [_check_row(c, table=fmt == "table") for c in checks]
     headers = ["Nr", "Gremium", "Sitzung", "Vorlagenschluss", "Ladung bis", "Status", "Hinweis"]
     click.echo(render(rows, headers, fmt))
     if fmt == "table":
         _echo_explanations(checks)
 
 
-def _check_row(check: StepCheck) -> dict[str, Any]:
+def _check_row(check: StepCheck, *, table: bool) -> dict[str, Any]:
     days = {d.kind.value: d.day for d in check.deadlines}
+    shown = show_day if table else (lambda day: day)
     return {
         "Nr": check.position,
         "Gremium": check.organization_name,
-        "Sitzung": check.date,
-        "Vorlagenschluss": days.get("vorlagenschluss"),
-        "Ladung bis": days.get("ladung"),
-        "Status": check.status.value,
+        "Sitzung": shown(check.date),
+        "Vorlagenschluss": shown(days.get("vorlagenschluss")),
+        "Ladung bis": shown(days.get("ladung")),
+        "Status": value_label("check", check.status) if table else check.status.value,
         "Hinweis": check.message if check.status.value != "ok" else "",
     }
 
@@ -335,10 +378,10 @@ def _check_row(check: StepCheck) -> dict[str, Any]:
 def _echo_explanations(checks: Sequence[StepCheck]) -> None:
     lines = [
         f"{check.position}. {deadline.explanation}"
-        + "".join(f"\n   Achtung: {warning}" for warning in deadline.warnings)
+        + "".join("\n   " + _("Caution: {warning}").format(warning=w) for w in deadline.warnings)
         for check in checks
         for deadline in check.deadlines
     ]
     if lines:
-        click.echo("\nErläuterung:")
+        click.echo("\n" + _("Explanation:"))
         click.echo("\n".join(lines))

@@ -11,18 +11,38 @@ from workflow.cli.options import (
     DATE,
     DURATION,
     Runtime,
+    UsageProblem,
     actor_option,
     pass_runtime,
     reader_option,
     user_of,
 )
-from workflow.cli.output import chosen_format, echo_rows, row_output_options, to_plain
+from workflow.cli.output import (
+    chosen_format,
+    echo_rows,
+    row_output_options,
+    show_day,
+    show_start,
+    to_plain,
+    value_label,
+)
+from workflow.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from workflow.core.deadlines import DeadlineEntry
     from workflow.core.model import ReminderView
 
 DEADLINE_COLUMNS = ["day", "kind", "paper", "position", "organization", "meeting", "status"]
+#: what a table shows for each key (JSON, CSV and NDJSON keep the keys)
+DEADLINE_TITLES = {
+    "day": N_("Day"),
+    "kind": N_("Deadline"),
+    "paper": N_("Paper"),
+    "position": N_("Step"),
+    "organization": N_("Gremium/office"),
+    "meeting": N_("Meeting"),
+    "status": N_("Status"),
+}
 
 
 @click.command("deadlines")
@@ -52,16 +72,27 @@ def deadlines(
         body=rt.body, user=for_user, reader=user_of(reader), **filters
     )
     fmt = chosen_format(fmt, as_json)
-    rows = [_deadline_row(e) for e in entries]
+    rows = [_deadline_row(e, table=fmt == "table") for e in entries]
     columns = DEADLINE_COLUMNS + (
         [] if fmt == "table" else ["due", "legal_basis", "warnings", "explanation"]
     )
-    echo_rows(rows, columns, fmt)
+    echo_rows(rows, columns, fmt, DEADLINE_TITLES)
 
 
 # -- reminders and the worker -------------------------------------------------------------------
 
 REMINDER_COLUMNS = ["id", "kind", "paper", "due_at", "state", "recipients", "attempts"]
+REMINDER_TITLES = {
+    "id": N_("ID"),
+    "kind": N_("Reminder"),
+    "paper": N_("Paper"),
+    "due_at": N_("Due"),
+    "state": N_("State"),
+    "recipients": N_("Recipients"),
+    "attempts": N_("Attempts"),
+    "last_error": N_("Last error"),
+    "refused": N_("Refused"),
+}
 
 
 @click.group()
@@ -97,17 +128,29 @@ def _reminder_list(state: str, help_text: str) -> None:
         )
         if limit and len(views) > limit:
             views = views[:limit]
-            click.echo(
-                f"showing the first {limit} {state} reminders; there are more: "
-                f"pass --limit N for more, or --limit 0 for all",
-                err=True,
-            )
+            click.echo(_LIMITED[state].format(limit=limit), err=True)
         fmt = chosen_format(fmt, as_json)
-        rows = [_reminder_row(r, structured=fmt in ("json", "ndjson")) for r in views]
+        rows = [_reminder_row(r, fmt) for r in views]
         extra = [] if fmt == "table" else ["key", "subject", "sent_at", "last_error"]
         extra += ["last_error"] if fmt == "table" and state in ("due", "failed") else []
         extra += ["refused"] if state == "sent" else []
-        echo_rows(rows, REMINDER_COLUMNS + extra, fmt)
+        echo_rows(rows, REMINDER_COLUMNS + extra, fmt, REMINDER_TITLES)
+
+
+_LIMITED = {
+    "due": N_(
+        "showing the first {limit} due reminders; there are more: "
+        "pass --limit N for more, or --limit 0 for all"
+    ),
+    "sent": N_(
+        "showing the first {limit} sent reminders; there are more: "
+        "pass --limit N for more, or --limit 0 for all"
+    ),
+    "failed": N_(
+        "showing the first {limit} failed reminders; there are more: "
+        "pass --limit N for more, or --limit 0 for all"
+    ),
+}
 
 
 _reminder_list(
@@ -130,7 +173,7 @@ _reminder_list("failed", "Reminders parked after the last delivery attempt, the 
 def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
     """Queue a failed reminder again (session office or admin)."""
     view = rt.service.reminders.retry_reminder(reminder_id, user=user_of(user), body=rt.body)
-    click.echo(f"reminder {view.id} queued again ({view.key})", err=True)
+    click.echo(_("reminder {id} queued again ({key})").format(id=view.id, key=view.key), err=True)
 
 
 @click.command()
@@ -206,7 +249,7 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
     require_current_schema(rt.service)
     if options["seal_dir"] is None:
         if _given("seal_every") or _given("seal_as"):
-            raise click.UsageError("--seal-every and --seal-as need --seal-dir")
+            raise UsageProblem(_("--seal-every and --seal-as need --seal-dir"))
     else:
         options["seal_as"] = user_of(options["seal_as"])
         rt.service.audit.require_sealer(options["seal_as"], body=rt.body)
@@ -215,17 +258,24 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
         # a send that starts late in the lease's first half must end before the lease does
         shortest = sender.settings.timeout / (1 - LEASE_SHARE)
         if options["lease"] < shortest:
-            raise click.UsageError(
-                f"--lease {options['lease']:g} is too short for the SMTP timeout of "
-                f"{sender.settings.timeout:g} s; use --lease {shortest:g} or more"
+            raise UsageProblem(
+                _(
+                    "--lease {lease:g} is too short for the SMTP timeout of {timeout:g} s; "
+                    "use --lease {shortest:g} or more"
+                ).format(lease=options["lease"], timeout=sender.settings.timeout, shortest=shortest)
             )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runner = Worker(rt.service, sender, WorkerOptions(**options))
     total = runner.run(once=once)
     rt.service.db.dispose()
     click.echo(
-        f"{runner.name}: {total.claimed} claimed, {total.sent} sent, {total.retried} to retry, "
-        f"{total.failed} failed",
+        _("{worker}: {claimed} claimed, {sent} sent, {retried} to retry, {failed} failed").format(
+            worker=runner.name,
+            claimed=total.claimed,
+            sent=total.sent,
+            retried=total.retried,
+            failed=total.failed,
+        ),
         err=True,
     )
 
@@ -236,35 +286,37 @@ def _given(name: str) -> bool:
     return source is not None and source is not click.core.ParameterSource.DEFAULT
 
 
-def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:
+def _deadline_row(entry: DeadlineEntry, *, table: bool = False) -> dict[str, Any]:
     deadline = entry.deadline
+    status = "overdue" if entry.overdue else "open"
     return {
-        "day": deadline.day,
+        "day": show_day(deadline.day) if table else deadline.day,
         "due": to_plain(deadline.due),
-        "kind": deadline.kind.value,
+        "kind": deadline.kind.label if table else deadline.kind.value,
         "paper": entry.paper,
         "position": entry.position,
         "organization": entry.organization_id,
-        "meeting": entry.meeting,
-        "status": "overdue" if entry.overdue else "open",
+        "meeting": show_day(entry.meeting) if table else entry.meeting,
+        "status": value_label("deadline", status) if table else status,
         "legal_basis": deadline.legal_basis,
         "warnings": "; ".join(deadline.warnings),
         "explanation": deadline.explanation,
     }
 
 
-def _reminder_row(view: ReminderView, *, structured: bool = False) -> dict[str, Any]:
-    """One reminder; ``refused`` as a list of {address, code, reply} when ``structured``
-    (JSON), else as one text ("address: code reply; …")."""
+def _reminder_row(view: ReminderView, fmt: str) -> dict[str, Any]:
+    """One reminder; ``refused`` as a list of {address, code, reply} in JSON and NDJSON, else
+    as one text ("address: code reply; …"); kind and state in German in a table."""
     refused: Any = "; ".join(map(str, view.refused))
-    if structured:
+    if fmt in ("json", "ndjson"):
         refused = [r._asdict() for r in view.refused]
+    table = fmt == "table"
     return {
         "id": view.id,
-        "kind": view.kind.value,
+        "kind": value_label("reminder_kind", view.kind) if table else view.kind.value,
         "paper": view.paper,
-        "due_at": view.due_at,
-        "state": view.state.value,
+        "due_at": show_start(view.due_at) if table else view.due_at,
+        "state": value_label("reminder", view.state) if table else view.state.value,
         "recipients": ", ".join(view.recipients),
         "attempts": view.attempts,
         "key": view.key,

@@ -11,10 +11,19 @@ from typing import Any
 
 import click
 
-from workflow.cli.audit import echo_events, echo_replay, echo_verify
+from workflow.cli.audit import echo_events
+from workflow.cli.audit_view import echo_replay, echo_verify
 from workflow.cli.options import Runtime, actor_option, pass_runtime, reader_option, user_of
-from workflow.cli.output import chosen_format, output_options, render, row_output_options, show_date
+from workflow.cli.output import (
+    chosen_format,
+    output_options,
+    render,
+    row_output_options,
+    show_day,
+    value_label,
+)
 from workflow.cli.paper_view import GRAPH_FORMATS, emit_graph, show_paper
+from workflow.core.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -36,13 +45,24 @@ def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
     for folder in folders:  # every folder is valid before the database is touched
         load_catalog(folder)
     rt.service.bodies.require_admin(user_of(user), body=rt.body)
-    before, after = upgrade(rt.service)
-    click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+    _echo_upgrade(*upgrade(rt.service))
     for folder in folders:
         body = rt.service.bodies.load_definitions(folder, user=user_of(user))
         click.echo(
-            f"loaded {body.name} ({body.id}), definitions {body.definitions_version[:12]}", err=True
+            _("loaded {name} ({id}), definitions {version}").format(
+                name=body.name, id=body.id, version=body.definitions_version[:12]
+            ),
+            err=True,
         )
+
+
+def _echo_upgrade(before: str | None, after: str | None) -> None:
+    click.echo(
+        _("database schema at revision {after} (was {before})").format(
+            after=after, before=before or _("empty")
+        ),
+        err=True,
+    )
 
 
 @click.group()
@@ -58,8 +78,7 @@ def db_upgrade(rt: Runtime, user: str | None) -> None:
     from workflow.app import upgrade
 
     rt.service.bodies.require_admin(user_of(user), body=rt.body)
-    before, after = upgrade(rt.service)
-    click.echo(f"database schema at revision {after} (was {before or 'empty'})", err=True)
+    _echo_upgrade(*upgrade(rt.service))
 
 
 @db.command("create-app-role")
@@ -79,16 +98,26 @@ def db_create_app_role(rt: Runtime, name: str, password_env: str | None, user: s
         password = os.environ.get(password_env)
         if not password:
             raise click.ClickException(
-                f"environment variable {password_env} is not set or empty; "
-                "export it with the role's password"
+                _(
+                    "environment variable {name} is not set or empty; "
+                    "export it with the role's password"
+                ).format(name=password_env)
             )
     role = rt.service.audit.create_app_role(
         name, user=user_of(user), password=password, body=rt.body
     )
+    done = (
+        _(
+            "role {name} created in schema {schema}: read and write on {tables} tables, only {rights} on audit_event"
+        )
+        if role.created
+        else _(
+            "role {name} updated in schema {schema}: read and write on {tables} tables, only {rights} on audit_event"
+        )
+    )
+    rights = _(" and ").join(role.audit_table_privileges)
     click.echo(
-        f"role {role.name} {'created' if role.created else 'updated'} in schema {role.schema}: "
-        f"read and write on {len(role.tables)} tables, only "
-        f"{' and '.join(role.audit_table_privileges)} on audit_event",
+        done.format(name=role.name, schema=role.schema, tables=len(role.tables), rights=rights),
         err=True,
     )
 
@@ -109,9 +138,15 @@ def definitions_check(directory: str) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {path}", err=True)
+        count = len(problems)
+        click.echo(
+            ngettext("{n} problem in {path}", "{n} problems in {path}", count).format(
+                n=count, path=path
+            ),
+            err=True,
+        )
         sys.exit(1)
-    click.echo(f"{path}: ok", err=True)
+    click.echo(_("{path}: ok").format(path=path), err=True)
 
 
 @definitions.command("show")
@@ -130,22 +165,41 @@ def definitions_show(
         if directory
         else rt.service.bodies.catalog(rt.body, reader=user_of(reader))
     )
+    fmt = chosen_format(fmt, as_json)
     rows = [
         {
             "id": o.id,
             "name": o.name,
-            "kind": o.kind,
+            "kind": value_label("organization", o.kind) if fmt == "table" else o.kind,
             "seats": o.seats,
             "public": o.public if o.kind.deliberates else None,
         }
         for o in catalog.organizations.values()
     ]
-    fmt = chosen_format(fmt, as_json)
     if fmt == "table":
         click.echo(
-            f"{catalog.body.name} ({catalog.body.state}), definitions {catalog.version[:12]}"
+            _("{name} ({state}), definitions {version}").format(
+                name=catalog.body.name, state=catalog.body.state, version=catalog.version[:12]
+            )
         )
-    click.echo(render(rows, ["id", "name", "kind", "seats", "public"], fmt))
+    click.echo(render(rows, list(ORGANIZATION_TITLES), fmt, ORGANIZATION_TITLES))
+
+
+#: the columns of ``definitions show``: key (JSON, CSV) -> title (table)
+ORGANIZATION_TITLES = {
+    "id": N_("ID"),
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "seats": N_("Seats"),
+    "public": N_("Public"),
+}
+#: the columns of ``definitions outcomes``
+OUTCOME_TITLES = {
+    "outcome": N_("Result"),
+    "label": N_("Label"),
+    "effect": N_("Effect on the path"),
+    "municipal labels": N_("Municipal labels"),
+}
 
 
 @definitions.command("outcomes")
@@ -176,11 +230,7 @@ def definitions_outcomes(
         }
         for o in Outcome
     ]
-    click.echo(
-        render(
-            rows, ["outcome", "label", "effect", "municipal labels"], chosen_format(fmt, as_json)
-        )
-    )
+    click.echo(render(rows, list(OUTCOME_TITLES), chosen_format(fmt, as_json), OUTCOME_TITLES))
 
 
 @definitions.command("graph")
@@ -227,7 +277,12 @@ def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
     folder = resolve_definitions_dir(directory)
     rt.service.bodies.require_admin(user_of(user), body=rt.body)
     body = rt.service.bodies.load_definitions(folder, user=user_of(user))
-    click.echo(f"{body.name}: definitions {body.definitions_version[:12]}", err=True)
+    click.echo(
+        _("{name}: definitions {version}").format(
+            name=body.name, version=body.definitions_version[:12]
+        ),
+        err=True,
+    )
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -253,7 +308,7 @@ def demo(demo_database: str | None, municipality: str, trail: bool) -> None:
     from workflow.demo import run_demo
 
     result = run_demo(demo_database, municipality)
-    click.echo(f"Datenbank: {result.database_url}", err=True)
+    click.echo(_("Database: {url}").format(url=result.database_url), err=True)
     _echo_demo_steps(result)
     show_paper(result.paper, "table")
     if trail:
@@ -270,9 +325,16 @@ def _echo_demo_steps(result: Any) -> None:
     walk = result.walkthrough
     click.echo(f"{walk.source}: {result.paper.title}")
     for step in result.played:
-        part = "öffentlich" if step.item.part.value == "public" else "nichtöffentlich"
+        part = _("public") if step.item.part.value == "public" else _("non-public")
         click.echo(
-            f"  {show_date(step.date)}  {step.organization}: TOP {step.item.number} "
-            f"({part}), Sitzung {step.meeting_id}: {step.result}"
+            "  "
+            + _("{date}  {organization}: TOP {top} ({part}), meeting {meeting}: {result}").format(
+                date=show_day(step.date),
+                organization=step.organization,
+                top=step.item.number,
+                part=part,
+                meeting=step.meeting_id,
+                result=step.result,
+            )
         )
     click.echo("")
