@@ -119,7 +119,7 @@ def test_chain_numbers_follow_the_latest_paper_and_are_listed_from_any_member(
         assert [v.number for v in service.supplements.paper_chain(member)] == expected
     states = [v.state for v in service.supplements.paper_chain(number)]
     assert states == ["superseded", "superseded", "superseded", "released"]
-    with pytest.raises(InvalidInput, match="V/2025/1-E01 is continued by V/2025/1-E03; "):
+    with pytest.raises(InvalidInput, match="V/2025/1-E01 wird durch V/2025/1-E03 fortgesetzt; "):
         service.supplements.create_supplement(
             "V/2025/1-E01", user="session", reason="x", date=dt.date(2025, 3, 21)
         )

@@ -138,17 +138,17 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         (
             ("paper", "withdraw", "V/2025/1", "--reason", " "),
             "clerk",
-            "Error: withdrawing needs a reason; pass --reason TEXT",
+            "Error: das Zurückziehen braucht eine Begründung; geben Sie --reason TEXT an",
         ),
         (
             ("consultation", "remove", "V/2025/1", "7"),
             "clerk",
-            "Error: V/2025/1 has no step 7 (its path has 2 steps)",
+            "Error: V/2025/1 hat keinen Schritt 7 (ihre Beratungsfolge hat 2 Schritte)",
         ),
         (
             ("paper", "co-sign", "V/2025/1", "--office", "amt1", "--object"),
             "clerk",
-            "Error: an objection needs a reason; pass --comment TEXT",
+            "Error: ein Einwand braucht eine Begründung; geben Sie --comment TEXT an",
         ),
     ],
 )
@@ -159,7 +159,8 @@ def test_user_errors_are_one_line_exit_1_and_change_nothing(
     before = service.audit.audit_trail(number)
     result = run(service, *args, user=user)
     assert result.exit_code == 1
-    assert result.stderr.startswith(message), result.stderr
+    # the message after the prefix ("Error: " or "Fehler: ")
+    assert result.stderr.partition(": ")[2].startswith(message.partition(": ")[2]), result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
     assert service.audit.audit_trail(number) == before
@@ -413,11 +414,11 @@ def test_record_with_votes_file_text_file_and_referral(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("- {yes: -1}\n", "vote 1: yes must not be negative, got -1"),
-        ("- {yess: 3}\n", "unknown key 'yess' (did you mean 'yes'?)"),
-        ("- {yes: 3, kind: main_motion}\n", "unknown kind 'main_motion'"),
-        ("[1, 2\n", "not valid YAML/JSON at line"),
-        ("{}\n", "expected a non-empty list of votes"),
+        ("- {yes: -1}\n", "Abstimmung 1: yes darf nicht negativ sein, ist aber -1"),
+        ("- {yess: 3}\n", "unbekannter Schlüssel 'yess'"),
+        ("- {yes: 3, kind: main_motion}\n", "unbekannte Art 'main_motion'"),
+        ("[1, 2\n", "kein gültiges YAML/JSON in Zeile"),
+        ("{}\n", "erwartet wird eine nicht leere Liste von Abstimmungen"),
     ],
 )
 def test_bad_votes_file_is_one_line_and_changes_nothing(

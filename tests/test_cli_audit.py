@@ -248,7 +248,7 @@ def test_search_by_meeting_finds_its_papers_and_its_own_events(service: Workflow
         (("--paper-type", "antrag"), "Error: no paper type 'antrag'"),
         (
             ("--since", "2025-03-12", "--until", "2025-03-11"),
-            "Error: --since 2025-03-12 is after --until 2025-03-11",
+            "Error: --since 2025-03-12 liegt nach --until 2025-03-11",
         ),
     ],
 )
@@ -258,7 +258,9 @@ def test_search_errors_are_one_line(
     adopted_paper(service)
     result = run(service, "audit", "search", *args)
     assert result.exit_code == 1
-    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+    # the message after the prefix ("Error: " or "Fehler: ")
+    assert result.stderr.partition(": ")[2].startswith(message.partition(": ")[2])
+    assert result.stderr.count("\n") == 1
     assert result.stdout == ""
 
 
@@ -294,7 +296,11 @@ def test_a_seal_file_is_never_overwritten(service: WorkflowService, tmp_path: Pa
     missing = run(service, "audit", "seal", "--output", str(tmp_path / "no" / "seal.json"))
     assert missing.exit_code == 1 and missing.stderr.startswith("Error: cannot write")
     clerk = run(service, "audit", "seal", "--output", str(tmp_path / "s.json"), user="clerk")
-    assert clerk.exit_code == 1 and "'clerk' may not seal the audit trail" in clerk.stderr
+    assert (
+        clerk.exit_code == 1
+        and "'clerk'" in clerk.stderr
+        and "den Prüfpfad versiegeln" in clerk.stderr
+    )
     assert not (tmp_path / "s.json").exists()
 
 
@@ -303,15 +309,18 @@ def test_a_seal_file_is_never_overwritten(service: WorkflowService, tmp_path: Pa
     [
         (
             lambda d: d["heads"][1].update(seq=d["heads"][1]["seq"] - 1),
-            "was altered: its root hash",
+            "wurde verändert: ihr Wurzel-Hash",
         ),
-        (lambda d: d.update(events=99), "was altered: its event or chain count"),
+        (lambda d: d.update(events=99), "wurde verändert: ihre Zahl der Ereignisse oder Ketten"),
         (
             lambda d: d.update(format_version=2),
-            "has format version 2; this ratsweg reads version 1",
+            "hat die Formatversion 2; dieses ratsweg liest Version 1",
         ),
-        (lambda d: d["heads"][0].pop("hash"), "is damaged: bad or missing field 'hash'"),
-        (lambda d: d.clear(), "is not a ratsweg seal file"),
+        (
+            lambda d: d["heads"][0].pop("hash"),
+            "ist beschädigt: Feld 'hash' fehlt oder ist fehlerhaft",
+        ),
+        (lambda d: d.clear(), "ist keine Siegeldatei von ratsweg"),
     ],
 )
 def test_an_edited_seal_file_is_one_clear_error(
@@ -333,7 +342,10 @@ def test_an_unreadable_seal_file_is_one_clear_error(
     service: WorkflowService, tmp_path: Path
 ) -> None:
     (tmp_path / "x.json").write_bytes(b"\xff\xfe not json")
-    for path, message in ((tmp_path / "x.json", "is not JSON"), (tmp_path / "nope", "cannot read")):
+    for path, message in (
+        (tmp_path / "x.json", "ist kein JSON"),
+        (tmp_path / "nope", "cannot read"),
+    ):
         result = run(service, "audit", "verify", "--seal", str(path))
         assert result.exit_code == 1 and message in result.stderr
         assert result.stderr.count("\n") == 1
@@ -636,9 +648,9 @@ def test_create_app_role(
     if database.dialect == "sqlite":
         result = run(service, "db", "create-app-role", "ratsweg_app", user="admin")
         assert result.exit_code == 1
-        assert result.stderr == (
-            "Error: db create-app-role works on PostgreSQL only; this database is sqlite "
-            "(SQLite has no roles: protect the file instead)\n"
+        assert result.stderr.partition(": ")[2] == (
+            "db create-app-role funktioniert nur mit PostgreSQL; diese Datenbank ist sqlite "
+            "(SQLite kennt keine Rollen: schützen Sie stattdessen die Datei)\n"
         )
         return
     role = f"ratsweg_app_{uuid.uuid4().hex[:8]}"

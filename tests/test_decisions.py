@@ -127,10 +127,10 @@ def test_urgent_decision_refusals_change_nothing(
             number, user=S, decided_by="mayor", co_signer="RM", date=D(2025, 2, 28), reason="x"
         )
     assert str(info.value) == (
-        "the Dringlichkeitsentscheidung on V/2025/1 is dated 28.02.2025, before the paper's "
-        "date (01.03.2025); check --date"
+        "die Dringlichkeitsentscheidung zu V/2025/1 ist auf den 28.02.2025 datiert, vor dem Datum "
+        "der Vorlage (01.03.2025); prüfen Sie --date"
     )
-    with pytest.raises(InvalidInput, match="together with a co-signer.*--co-signer NAME"):
+    with pytest.raises(InvalidInput, match="zusammen mit einem Mitunterzeichner.*--co-signer NAME"):
         service.decisions.record_urgent_decision(
             number, user=S, decided_by="mayor", date=D(2025, 3, 12), reason="eilt"
         )
@@ -233,11 +233,11 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(service)  # the Rat decided on 27.03.2025
-    with pytest.raises(InvalidInput, match="had to be raised by 30.03.2025"):
+    with pytest.raises(InvalidInput, match="war bis 30.03.2025 zu erheben"):
         service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=D(2025, 3, 31), reason="Gemeinwohl"
         )
-    with pytest.raises(InvalidInput, match="no earlier than 01.04.2025 and no later than 12.04"):
+    with pytest.raises(InvalidInput, match="nicht vor dem 01.04.2025 und nicht nach dem 12.04"):
         service.decisions.raise_objection(
             number,
             user="mayor",
@@ -267,7 +267,9 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
     assert steps(service.papers.get_paper(number))[-1] == ("rat", "entscheidung", "planned")
     service.paths.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 8))
     before = trail(service, number)
-    with pytest.raises(InvalidInput, match="no later than 12.04.2025; 20.04.2025 is outside"):
+    with pytest.raises(
+        InvalidInput, match="nicht nach dem 12.04.2025 fallen; der 20.04.2025 liegt außerhalb"
+    ):
         service.results.record_result(
             number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 20)
         )
@@ -313,11 +315,15 @@ def test_objection_refusals_change_nothing(service: WorkflowService, clock: Fixe
     number = adopted(service)
     on_day(clock, D(2025, 4, 2))
     before = trail(service, number)
-    with pytest.raises(InvalidInput, match="'aussetzung' is not configured.*widerspruch"):
+    with pytest.raises(
+        InvalidInput, match="'aussetzung' ist für .* nicht eingerichtet.*widerspruch"
+    ):
         service.decisions.raise_objection(
             number, user="mayor", kind="aussetzung", date=D(2025, 4, 2), reason="r"
         )
-    with pytest.raises(InvalidInput, match="unknown kind of objection 'widerspuch'.*widerspruch"):
+    with pytest.raises(
+        InvalidInput, match="unbekannte Art des Einspruchs 'widerspuch'.*widerspruch"
+    ):
         service.decisions.raise_objection(
             number, user="mayor", kind="widerspuch", date=D(2025, 4, 2), reason="r"
         )
@@ -366,7 +372,9 @@ def test_herzogenrath_asidq_decision_becomes_final_after_the_einspruchsfrist(
     number = _asidq_decision(svc)
     clock.instant = dt.datetime(2025, 4, 1, 10, tzinfo=dt.UTC)
     before = trail(svc, number)
-    with pytest.raises(InvalidInput, match="runs until 01.04.2025; finalize it after that day"):
+    with pytest.raises(
+        InvalidInput, match="läuft bis 01.04.2025; schließen Sie sie nach diesem Tag ab"
+    ):
         svc.decisions.finalize_decision(number, user="sitzungsdienst")
     with pytest.raises(PermissionDenied, match="'rpa' may not finalize"):
         clock.instant = dt.datetime(2025, 4, 2, 10, tzinfo=dt.UTC)
@@ -462,7 +470,7 @@ def test_implementation_refusals_change_nothing(service: WorkflowService) -> Non
         service.tasks.report_implementation(task.id, user="auditor", date=D(2025, 5, 1), text="x")
     with pytest.raises(InvalidInput, match="pass --due DATE or --every MONTHS"):
         service.tasks.add_implementation_task(number, user=S, title="x", office="amt1")
-    with pytest.raises(NotFoundError, match="no implementation task 99"):
+    with pytest.raises(NotFoundError, match="keine Umsetzungsaufgabe 99"):
         service.tasks.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
     fresh = released(service)
     with pytest.raises(InvalidInput, match="follow a decision in force"):

@@ -139,7 +139,7 @@ def test_a_change_behind_the_services_back_is_named(
     status, difference = replayed(service, number)
     assert status is ReplayStatus.MISMATCH
     assert difference == (
-        "step 1 (ausschuss) outcome: the audit trail gives 'empfohlen', the database holds "
+        "Schritt 1 (ausschuss) outcome: der Prüfpfad ergibt 'empfohlen', die Datenbank enthält "
         "'abgelehnt'"
     )
     result = run(service, "audit", "replay", number)
@@ -162,8 +162,8 @@ def test_an_event_the_lifecycle_cannot_explain_is_named(service: WorkflowService
     release = next(e for e in events if e.to_state == "released")
     assert report.seq == release.seq
     assert report.difference == (
-        f"event {release.seq}: the paper lifecycle cannot explain 'release' taking the paper "
-        "from 'co_signing' to 'adopted'"
+        f"Ereignis {release.seq}: der Lebenszyklus paper kann nicht erklären, wie 'release' die "
+        "Vorlage von 'co_signing' nach 'adopted' bringt"
     )
 
 

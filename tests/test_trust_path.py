@@ -124,7 +124,7 @@ def test_moving_a_step_after_the_invitation_is_refused_with_the_way_to_do_it(
         service.agendas.reschedule_step(
             number, user="session", position=1, date=DAY + dt.timedelta(days=7)
         )
-    with pytest.raises(InvalidInput, match="is on the agenda of meeting"):
+    with pytest.raises(InvalidInput, match="steht auf der Tagesordnung der Sitzung"):
         service.paths.schedule_consultation(
             number, user="session", position=1, date=DAY + dt.timedelta(days=7)
         )

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from workflow.audit.replay_state import ReplayedPaper, ReplayStatus
+from workflow.core.i18n import _
 from workflow.core.model import PaperView, VoteCount
 
 _PAPER_FIELDS = (
@@ -45,14 +46,13 @@ def first_difference(
         if ours != theirs:
             return (
                 ReplayStatus.MISMATCH,
-                _differs(f"the paper's {name}", ours, theirs),
+                _differs(_("the paper's {name}").format(name=name), ours, theirs),
                 replayed.seq,
             )
     steps = sorted(replayed.steps, key=lambda s: s.position)
     if len(steps) != len(stored.consultations):
-        text = (
-            f"the audit trail gives {len(steps)} steps, the database holds "
-            f"{len(stored.consultations)}"
+        text = _("the audit trail gives {steps} steps, the database holds {theirs}").format(
+            steps=len(steps), theirs=len(stored.consultations)
         )
         return ReplayStatus.MISMATCH, text, replayed.seq
     for ours, theirs in zip(steps, stored.consultations, strict=True):
@@ -63,7 +63,9 @@ def first_difference(
             if attr == "role":
                 other = other.value
             if mine != other:
-                what = f"step {ours.position} ({ours.organization_id}) {attr}"
+                what = _("step {position} ({organization_id}) {attr}").format(
+                    position=ours.position, organization_id=ours.organization_id, attr=attr
+                )
                 return ReplayStatus.MISMATCH, _differs(what, mine, other), ours.seq
     return _co_signature_difference(replayed, stored) or _text_difference(replayed, stored)
 
@@ -74,7 +76,11 @@ def _co_signature_difference(
     ours = sorted(replayed.co_signatures)
     theirs = sorted(c.office_id for c in stored.co_signatures)
     if ours != theirs:
-        return ReplayStatus.MISMATCH, _differs("the co-signing offices", ours, theirs), replayed.seq
+        return (
+            ReplayStatus.MISMATCH,
+            _differs(_("the co-signing offices"), ours, theirs),
+            replayed.seq,
+        )
     for signature in stored.co_signatures:
         mine = replayed.co_signatures[signature.office_id]
         for attr, other in (
@@ -83,7 +89,9 @@ def _co_signature_difference(
             ("comment", signature.comment),
         ):
             if getattr(mine, attr) != other:
-                what = f"the co-signature of {signature.office_id} {attr}"
+                what = _("the co-signature of {office_id} {attr}").format(
+                    office_id=signature.office_id, attr=attr
+                )
                 return ReplayStatus.MISMATCH, _differs(what, getattr(mine, attr), other), mine.seq
     return None
 
@@ -92,9 +100,9 @@ def _text_difference(
     replayed: ReplayedPaper, stored: PaperView
 ) -> tuple[ReplayStatus, str, int] | None:
     if len(replayed.text_versions) != len(stored.text_versions):
-        text = (
-            f"the audit trail gives {len(replayed.text_versions)} text versions, the database "
-            f"holds {len(stored.text_versions)}"
+        text = _("the audit trail gives {ours} text versions, the database holds {theirs}").format(
+            ours=len(replayed.text_versions),
+            theirs=len(stored.text_versions),
         )
         return ReplayStatus.MISMATCH, text, replayed.seq
     for mine, other in zip(replayed.text_versions, stored.text_versions, strict=True):
@@ -107,22 +115,24 @@ def _text_difference(
                     mine.seq,
                 )
     if not replayed.text_known and not replayed.text_versions:
-        text = (
-            "the paper_created event lacks 'text': it was recorded before ratsweg kept the "
-            "draft wording, so the paper's text cannot be checked"
+        text = _(
+            "the paper_created event lacks 'text': it was recorded before ratsweg "
+            "kept the draft wording, so the paper's text cannot be checked"
         )
         return ReplayStatus.INCOMPLETE, text, 1
     if replayed.current_text != stored.text:
         return (
             ReplayStatus.MISMATCH,
-            _differs("the paper's text", replayed.current_text, stored.text),
+            _differs(_("the paper's text"), replayed.current_text, stored.text),
             (replayed.seq),
         )
     return None
 
 
 def _differs(what: str, ours: Any, theirs: Any) -> str:
-    return f"{what}: the audit trail gives {_show(ours)}, the database holds {_show(theirs)}"
+    return _("{what}: the audit trail gives {ours}, the database holds {theirs}").format(
+        what=what, ours=_show(ours), theirs=_show(theirs)
+    )
 
 
 def _show(value: Any) -> str:

@@ -21,6 +21,7 @@ from workflow.audit.compliance import DeadlineStatus
 from workflow.audit.trail import PaperTrail
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import N_, _
 from workflow.core.model import ConsultationView, VoteCount
 
 PDF_TIMEOUT: float = 120  # seconds a PDF converter may take
@@ -310,9 +311,10 @@ def _instant(value: dt.datetime) -> str:
 # -- PDF ----------------------------------------------------------------------------------------
 
 CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-NO_CONVERTER = (
-    "no PDF converter found: install WeasyPrint (pip install weasyprint), wkhtmltopdf or "
-    "Chromium, or write the HTML with -o and print it to PDF from a browser"
+NO_CONVERTER = N_(
+    "no PDF converter found: install WeasyPrint (pip install weasyprint), "
+    "wkhtmltopdf or Chromium, or write the HTML with -o and print it to PDF "
+    "from a browser"
 )
 
 
@@ -327,7 +329,7 @@ def find_pdf_converter() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise InvalidInput(NO_CONVERTER)
+    raise InvalidInput(_(NO_CONVERTER))
 
 
 def write_pdf(html_text: str, target: Path, converter: str) -> None:
@@ -360,12 +362,18 @@ def write_pdf(html_text: str, target: Path, converter: str) -> None:
             )
         except subprocess.TimeoutExpired:
             raise InvalidInput(
-                f"{Path(converter).name} did not finish {str(target)!r} within {PDF_TIMEOUT} s; "
-                "write the HTML with -o FILE and print it from a browser"
+                _(
+                    "{name} did not finish {target!r} within {PDF_TIMEOUT} s; write the "
+                    "HTML with -o FILE and print it from a browser"
+                ).format(name=Path(converter).name, target=str(target), PDF_TIMEOUT=PDF_TIMEOUT)
             ) from None
     finally:
         source.unlink(missing_ok=True)
     if done.returncode != 0 or not target.exists():
         lines = (done.stderr or done.stdout).strip().splitlines()
         why = lines[-1] if lines else f"exit status {done.returncode}"
-        raise InvalidInput(f"{Path(converter).name} could not write {str(target)!r}: {why}")
+        raise InvalidInput(
+            _("{name} could not write {target!r}: {why}").format(
+                name=Path(converter).name, target=str(target), why=why
+            )
+        )

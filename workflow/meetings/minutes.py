@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import InvalidInput, did_you_mean
+from workflow.core.i18n import _
 from workflow.core.model import VoteCount
 from workflow.papers.votes import load_yaml_12, parse_votes, read_text_file
 
@@ -94,14 +95,21 @@ def read_minutes_file(path: str | Path) -> list[MinutesItem]:
         return parse_minutes_csv(text, str(path))
     data = load_yaml_12(text, str(path))
     if not isinstance(data, dict) or set(data) - {"meeting", "items"} or "items" not in data:
-        raise InvalidInput(f"{path}: expected a mapping with 'items:' (a list of agenda results)")
+        raise InvalidInput(
+            _("{path}: expected a mapping with 'items:' (a list of agenda results)").format(
+                path=path
+            )
+        )
     return parse_minutes_items(data["items"], str(path))
 
 
 def parse_minutes_items(items: Any, source: str) -> list[MinutesItem]:
     if not isinstance(items, list) or not items:
-        raise InvalidInput(f"{source}: 'items' must be a non-empty list")
-    parsed = [_item(raw, f"{source}: item {i}") for i, raw in enumerate(items, start=1)]
+        raise InvalidInput(_("{source}: 'items' must be a non-empty list").format(source=source))
+    parsed = [
+        _item(raw, _("{source}: item {i}").format(source=source, i=i))
+        for i, raw in enumerate(items, start=1)
+    ]
     _no_duplicates(parsed, source)
     return parsed
 
@@ -113,16 +121,24 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
     header = [h.strip() for h in reader.fieldnames or []]
     for name in header:
         if name not in _CSV_KEYS:
-            hint = did_you_mean(name, _CSV_KEYS) or f" (allowed: {', '.join(_CSV_KEYS)})"
-            raise InvalidInput(f"{source}: unknown column {name!r}{hint}")
+            hint = did_you_mean(name, _CSV_KEYS) or _(" (allowed: {keys})").format(
+                keys=", ".join(_CSV_KEYS)
+            )
+            raise InvalidInput(
+                _("{source}: unknown column {name!r}{hint}").format(
+                    source=source, name=name, hint=hint
+                )
+            )
     if "result" not in header or not ({"top", "paper"} & set(header)):
-        raise InvalidInput(f"{source}: the header needs 'result' and 'top' or 'paper'")
+        raise InvalidInput(
+            _("{source}: the header needs 'result' and 'top' or 'paper'").format(source=source)
+        )
     parsed: list[MinutesItem] = []
     for line, row in enumerate(reader, start=2):
         values = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
         if not any(values.values()):
             continue
-        where = f"{source}: line {line}"
+        where = _("{source}: line {line}").format(source=source, line=line)
         raw: dict[str, Any] = {
             k: values[k]
             for k in ("top", "paper", "result", "label", "until", "text", "note")
@@ -138,7 +154,9 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
                     counts[key] = int(values[key])
                 except ValueError:
                     raise InvalidInput(
-                        f"{where}: {key} must be a whole number, got {values[key]!r}"
+                        _("{where}: {key} must be a whole number, got {values_key!r}").format(
+                            where=where, key=key, values_key=values[key]
+                        )
                     ) from None
         if values.get("vote_label"):
             counts["label"] = values["vote_label"]
@@ -146,32 +164,50 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
             raw["votes"] = [counts]
         parsed.append(_item(raw, where))
     if not parsed:
-        raise InvalidInput(f"{source}: no results in the file")
+        raise InvalidInput(_("{source}: no results in the file").format(source=source))
     _no_duplicates(parsed, source)
     return parsed
 
 
 def _item(raw: Any, where: str) -> MinutesItem:
     if not isinstance(raw, dict):
-        raise InvalidInput(f"{where}: expected a mapping with 'top' (or 'paper') and 'result'")
+        raise InvalidInput(
+            _("{where}: expected a mapping with 'top' (or 'paper') and 'result'").format(
+                where=where
+            )
+        )
     for key in raw:
         if key not in _ITEM_KEYS:
-            hint = did_you_mean(str(key), _ITEM_KEYS) or f" (allowed: {', '.join(_ITEM_KEYS)})"
-            raise InvalidInput(f"{where}: unknown key {key!r}{hint}")
+            hint = did_you_mean(str(key), _ITEM_KEYS) or _(" (allowed: {keys})").format(
+                keys=", ".join(_ITEM_KEYS)
+            )
+            raise InvalidInput(
+                _("{where}: unknown key {key!r}{hint}").format(where=where, key=key, hint=hint)
+            )
     top, paper = _text(raw, "top", where), _text(raw, "paper", where)
     if (top is None) == (paper is None):
-        raise InvalidInput(f"{where}: give exactly one of 'top' (e.g. Ö 3) and 'paper'")
+        raise InvalidInput(
+            _("{where}: give exactly one of 'top' (e.g. Ö 3) and 'paper'").format(where=where)
+        )
     outcome = _text(raw, "result", where)
     if outcome is None:
-        raise InvalidInput(f"{where}: missing 'result'")
+        raise InvalidInput(_("{where}: missing 'result'").format(where=where))
     until = raw.get("until")
     if isinstance(until, str):
         try:
             until = dt.date.fromisoformat(until)
         except ValueError:
-            raise InvalidInput(f"{where}: until must be a date YYYY-MM-DD, got {until!r}") from None
+            raise InvalidInput(
+                _("{where}: until must be a date YYYY-MM-DD, got {until!r}").format(
+                    where=where, until=until
+                )
+            ) from None
     elif until is not None and not isinstance(until, dt.date):
-        raise InvalidInput(f"{where}: until must be a date YYYY-MM-DD, got {until!r}")
+        raise InvalidInput(
+            _("{where}: until must be a date YYYY-MM-DD, got {until!r}").format(
+                where=where, until=until
+            )
+        )
     votes = parse_votes(raw["votes"], where) if raw.get("votes") is not None else []
     return MinutesItem(
         where=where,
@@ -193,7 +229,11 @@ def _text(raw: dict[str, Any], key: str, where: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidInput(f"{where}: {key} must be text, got {value!r}")
+        raise InvalidInput(
+            _("{where}: {key} must be text, got {value!r}").format(
+                where=where, key=key, value=value
+            )
+        )
     text = str(value).strip()
     return text or None
 
@@ -202,5 +242,9 @@ def _no_duplicates(items: list[MinutesItem], source: str) -> None:
     seen: dict[str, str] = {}
     for item in items:
         if item.name in seen:
-            raise InvalidInput(f"{item.where}: {item.name} is already given in {seen[item.name]}")
+            raise InvalidInput(
+                _("{where}: {name} is already given in {seen_item_name}").format(
+                    where=item.where, name=item.name, seen_item_name=seen[item.name]
+                )
+            )
         seen[item.name] = item.where.removeprefix(f"{source}: ")

@@ -16,6 +16,7 @@ from workflow.core.errors import (
     TransitionNotAllowed,
     did_you_mean,
 )
+from workflow.core.i18n import _
 from workflow.core.model import (
     Action,
     Actor,
@@ -51,7 +52,7 @@ class MinutesService:
         its TOP) rolls everything back.
         """
         if not items:
-            raise InvalidInput("the minutes hold no results")
+            raise InvalidInput(_("the minutes hold no results"))
         for item in items:
             check_result_texts(item.votes, item.label, item.amended_text, item.note)
         with self._shared.write(user, body) as uow:
@@ -81,9 +82,9 @@ class MinutesService:
             raise TransitionNotAllowed(
                 label,
                 meeting.state,
-                "record the minutes of",
+                _("record the minutes of"),
                 self._shared.engine.meeting_triggers(catalog, meeting.state),
-                "results are recorded for an invited or held meeting",
+                _("results are recorded for an invited or held meeting"),
             )
 
 
@@ -92,8 +93,8 @@ def _lock_papers(
 ) -> dict[int, tuple[Paper, Catalog]]:
     """The papers of the minutes' consultations with their catalogs, locked by paper id."""
     papers: dict[int, tuple[Paper, Catalog]] = {}
-    for paper_id in sorted({c.paper_id for _, c in targets}):  # lock order: paper id
-        number = next(c.paper.number for _, c in targets if c.paper_id == paper_id)
+    for paper_id in sorted({c.paper_id for _item, c in targets}):  # lock order: paper id
+        number = next(c.paper.number for _item, c in targets if c.paper_id == paper_id)
         paper = uow.paper(number, for_update=True)
         papers[paper_id] = (paper, uow.catalog(paper.definitions_version))
     return papers
@@ -149,22 +150,38 @@ def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
         if not found:
             numbers = [a.number for a in meeting.agenda_items if a.number]
             hint = (
-                f" (TOPs: {', '.join(numbers)})" if numbers else " (the agenda is not numbered yet)"
+                _(" (TOPs: {numbers})").format(numbers=", ".join(numbers))
+                if numbers
+                else _(" (the agenda is not numbered yet)")
             )
-            raise InvalidInput(f"{item.where}: meeting {meeting.id} has no TOP {item.top!r}{hint}")
+            raise InvalidInput(
+                _("{where}: meeting {id} has no TOP {top!r}{hint}").format(
+                    where=item.where, id=meeting.id, top=item.top, hint=hint
+                )
+            )
         if found[0].consultation is None:
-            raise InvalidInput(f"{item.where}: TOP {item.top} is no paper's consultation")
+            raise InvalidInput(
+                _("{where}: TOP {top} is no paper's consultation").format(
+                    where=item.where, top=item.top
+                )
+            )
         return cast(Consultation, found[0].consultation)
     matches = [a for a in agenda if a.consultation.paper.number == item.paper]
     if not matches:
         papers = sorted({a.consultation.paper.number for a in agenda})
         raise InvalidInput(
-            f"{item.where}: paper {item.paper!r} is not on the agenda of meeting {meeting.id}"
+            _("{where}: paper {paper!r} is not on the agenda of meeting {id}").format(
+                where=item.where, paper=item.paper, id=meeting.id
+            )
             + (
                 did_you_mean(item.paper or "", papers)
-                or f" (papers: {', '.join(papers) or 'none'})"
+                or _(" (papers: {papers})").format(papers=", ".join(papers) or _("none"))
             )
         )
     if len(matches) > 1:
-        raise InvalidInput(f"{item.where}: paper {item.paper} is on the agenda twice; name the TOP")
+        raise InvalidInput(
+            _("{where}: paper {paper} is on the agenda twice; name the TOP").format(
+                where=item.where, paper=item.paper
+            )
+        )
     return cast(Consultation, matches[0].consultation)

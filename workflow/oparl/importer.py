@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage import oparl as store
 from workflow.core.errors import PermissionDenied, WorkflowError
+from workflow.core.i18n import _
 from workflow.core.model import Role
 from workflow.oparl.forward import Update
 from workflow.oparl.plan import plan_paper
@@ -63,8 +64,9 @@ def require_importer(shared: Shared, user: str | None, body: str | None) -> None
         actor = uow.actor()
     if Role.ADMIN not in actor.roles:
         raise PermissionDenied(
-            f"{actor.user_id!r} may not import council data from another system: needs the "
-            "role admin"
+            _(
+                "{user_id!r} may not import council data from another system: needs the role admin"
+            ).format(user_id=actor.user_id)
         )
 
 
