@@ -449,7 +449,7 @@ def test_quorum_warning_goes_to_stderr(service: WorkflowService, clock: FixedClo
         user="session",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert "warning: Hauptausschuss was not quorate" in result.stderr
+    assert "Hauptausschuss war für 'Hauptantrag' nicht beschlussfähig" in result.stderr
 
 
 def test_reroute_move_and_outcomes_commands(service: WorkflowService) -> None:
@@ -473,7 +473,7 @@ def test_reroute_move_and_outcomes_commands(service: WorkflowService) -> None:
         ("planned", True),
     ]
     refused = run(service, "consultation", "move", number, "3", "--to", "4", user="session")
-    assert refused.exit_code == 1 and "needs a reason" in refused.stderr
+    assert refused.exit_code == 1 and "braucht eine Begründung" in refused.stderr
     outcomes = json.loads(run(service, "definitions", "outcomes", "--json").stdout)
     by_id = {o["outcome"]: o for o in outcomes}
     assert by_id["vertagt_in_folgegremium"]["municipal labels"] == "ohne votum weitergeleitet"

@@ -537,7 +537,10 @@ def test_cli_export_and_validate(council: dict[str, Any], tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--base-url", "ris.example.org"], "ist keine Basis-URL; geben Sie --base-url wie https://"),
+        (
+            ["--base-url", "ris.example.org"],
+            "ist keine Basis-URL; geben Sie --base-url wie https://",
+        ),
         (["--base-url", "https://x.org/?a=1"], "ist keine Basis-URL"),
         (["--base-url", "http://x.org:99999"], "hat einen ungültigen Port"),
     ],

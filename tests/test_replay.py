@@ -183,7 +183,7 @@ def test_old_events_without_the_needed_fields_are_reported_not_guessed(
     old = _without(service.audit.audit_trail(draft), "paper_created", "text")
     report = check_paper(old, lambda _v: service.bodies.catalog(), service.papers.get_paper(draft))
     assert report.status is ReplayStatus.INCOMPLETE
-    assert "lacks 'text'" in (report.difference or "")
+    assert "fehlt 'text'" in (report.difference or "")
 
     urgent = released(service)
     service.decisions.record_urgent_decision(
@@ -194,8 +194,8 @@ def test_old_events_without_the_needed_fields_are_reported_not_guessed(
     assert report.status is ReplayStatus.INCOMPLETE
     assert report.difference is not None
     assert report.difference.endswith(
-        "(urgent_decision_recorded) lacks 'decided_label': it was recorded before ratsweg kept "
-        "that field, so the paper cannot be replayed past it"
+        "(urgent_decision_recorded) fehlt 'decided_label': es wurde aufgezeichnet, bevor ratsweg "
+        "dieses Feld speicherte, daher lässt sich die Vorlage nicht darüber hinaus nachspielen"
     )
 
 
