@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
+from workflow.core.model import PAPER_NUMBER_LENGTH
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -90,7 +91,7 @@ class Paper(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
     definitions_version: Mapped[str] = mapped_column(ForeignKey("definition_version.version"))
-    number: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(PAPER_NUMBER_LENGTH))
     paper_type: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text)
     reference: Mapped[str | None] = mapped_column(String(255))

@@ -59,14 +59,22 @@ def test_paper_check_flags_the_stadtrat_step(landau_2011: WorkflowService) -> No
     assert stadtrat["proposed_date"] == "2011-12-14"
     ladung = next(d for d in stadtrat["deadlines"] if d["kind"] == "ladung")
     assert (ladung["day"], ladung["due"]) == ("2011-12-08", "2011-12-08T23:00:00Z")
+    # on 25.11. the paper is not released: the Vorlagenschluss of steps 1-4 has passed, which
+    # "missed" says before the Nachtrag (steps 2 and 3 still name the step they wait for)
     assert [s["status"] for s in steps] == [
+        "missed",
+        "missed",
+        "missed",
+        "missed",
         "ok",
         "nachtrag",
         "nachtrag",
-        "ok",
-        "ok",
-        "nachtrag",
-        "nachtrag",
+    ]
+    assert steps[1]["blocked_by"] == [1]
+    assert steps[0]["message"] == "versäumt: Vorlagenschluss bis Mi 02.11.2011 (nicht erfolgt)"
+    assert [(f["kind"], f["status"]) for f in stadtrat["fristen"]] == [
+        ("Vorlagenschluss", "open"),
+        ("Ladung", "open"),
     ]
 
 

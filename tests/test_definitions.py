@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -340,3 +341,131 @@ def test_bad_municipality_keys_are_rejected(tmp_path: Path, lines: str, message:
 def test_municipality_keys_are_optional_and_read() -> None:
     assert load_catalog(VALID).body.ags is None
     assert load_catalog(resolve_definitions_dir("landau")).body.ags == "07313000"
+
+
+# Issue 13 item 17: the gaps of `definitions check`.
+
+
+def lifecycle_with(states: str, transitions: str) -> list[Problem]:
+    """The valid fixture's paper lifecycle with extra states and transitions, checked."""
+    text = read_definition_files(VALID)["lifecycles.yaml"]
+    text = text.replace(
+        "      draft: {label: Entwurf}\n", "      draft: {label: Entwurf}\n" + states, 1
+    )
+    text = text.replace("    transitions:\n", "    transitions:\n" + transitions, 1)
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"lifecycles.yaml": text}), "musterstadt")
+    return info.value.problems
+
+
+def test_a_state_that_can_never_be_left_is_refused() -> None:
+    problems = lifecycle_with(
+        "      parked: {label: Geparkt}\n",
+        "      - {trigger: park, source: draft, dest: parked, label: parken, roles: [admin]}\n",
+    )
+    assert located(problems) == [
+        (
+            "lifecycles.yaml",
+            9,
+            "state 'parked' can never be left; add a transition from it or mark it 'final: true'",
+        )
+    ]
+    assert problems[0].path == "lifecycles.paper.states.parked"
+
+
+def test_a_cycle_without_a_way_to_a_final_state_is_refused() -> None:
+    problems = lifecycle_with(
+        "      ping: {label: Ping}\n      pong: {label: Pong}\n",
+        "      - {trigger: ping, source: draft, dest: ping, label: p, roles: [admin]}\n"
+        "      - {trigger: pong, source: ping, dest: pong, label: p, roles: [admin]}\n"
+        "      - {trigger: ping, source: pong, dest: ping, label: p, roles: [admin]}\n",
+    )
+    assert [(p.line, p.path) for p in problems] == [
+        (9, "lifecycles.paper.states.ping"),
+        (10, "lifecycles.paper.states.pong"),
+    ]
+    assert problems[0].message.startswith("no final state can be reached from state 'ping'")
+
+
+@pytest.mark.parametrize(
+    ("seats", "ok"), [(10**23, False), (1001, False), (0, False), (1000, True)]
+)
+def test_seats_are_bounded(seats: int, ok: bool) -> None:
+    text = read_definition_files(VALID)["organizations.yaml"].replace(
+        "seats: 10\n", f"seats: {seats}\n", 1
+    )
+    files = small_files(**{"organizations.yaml": text})
+    if ok:
+        catalog_from_files(files, "musterstadt")
+        return
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(files, "musterstadt")
+    assert located(info.value.problems) == [
+        ("organizations.yaml", 6, f"seats must be between 1 and 1000, got {seats}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("vorlage", "ergaenzung", "line", "message"),
+    [
+        ("V/{year}/{seq:0100000d}", "{origin}-E{seq:02d}", 4, "field width in numbering"),
+        ("V/{year}/{seq:070d}", "{origin}-E{seq:02d}", 4, "numbers of up to 77 characters"),
+        ("V/{year}/{seq}", "{origin}-E{seq:051d}", 8, "numbers of up to 65 characters; a pa"),
+    ],
+)
+def test_numbering_must_give_numbers_that_fit_the_paper_number(
+    vorlage: str, ergaenzung: str, line: int, message: str
+) -> None:
+    text = read_definition_files(VALID)["paper_types.yaml"]
+    text = text.replace('"V/{year}/{seq}"', f'"{vorlage}"', 1)
+    text = text.replace('"{origin}-E{seq:02d}"', f'"{ergaenzung}"', 1)
+    with pytest.raises(DefinitionError) as info:
+        catalog_from_files(small_files(**{"paper_types.yaml": text}), "musterstadt")
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == ("paper_types.yaml", line)
+    assert message in problem.message
+
+
+def test_numbering_of_the_longest_stored_number_is_accepted() -> None:
+    # V/9999/99999 is 12 characters; with -E and 50 digits the supplement has 64
+    text = read_definition_files(VALID)["paper_types.yaml"]
+    text = text.replace('"{origin}-E{seq:02d}"', '"{origin}-E{seq:050d}"', 1)
+    catalog_from_files(small_files(**{"paper_types.yaml": text}), "musterstadt")
+
+
+def test_definitions_check_refuses_a_billion_days_of_notice(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from workflow.cli import cli
+
+    shutil.copytree(shipped_definitions_root() / "landau", tmp_path / "landau")
+    shutil.copytree(shipped_definitions_root() / "_standard", tmp_path / "_standard")
+    deadlines = tmp_path / "landau" / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8").replace("days: 4\n", "days: 1000000000\n", 1)
+    deadlines.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["definitions", "check", str(tmp_path / "landau")])
+    assert result.exit_code == 1
+    assert "deadlines.yaml:7 (deadlines.default.notice.days): days must be at most 366" in (
+        result.stderr
+    )
+
+
+def test_definitions_files_are_bounded_in_size_and_regular(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "stadt"
+    shutil.copytree(VALID, folder)
+    padding = "# " + "x" * 1022 + "\n"
+    (folder / "body.yaml").write_text(
+        (VALID / "body.yaml").read_text(encoding="utf-8") + padding * 1024, encoding="utf-8"
+    )
+    [problem] = check_definitions(folder)
+    assert problem.file == "body.yaml"
+    assert "is larger than 1048576 bytes (RATSWEG_MAX_DEFINITIONS_BYTES)" in problem.message
+    monkeypatch.setenv("RATSWEG_MAX_DEFINITIONS_BYTES", str(2 * 1024 * 1024))
+    assert check_definitions(folder) == []
+    monkeypatch.delenv("RATSWEG_MAX_DEFINITIONS_BYTES")
+    shutil.copy(VALID / "body.yaml", folder / "body.yaml")
+    os.mkfifo(folder / "fifo.yaml")
+    [problem] = check_definitions(folder)  # refused at once, not read (it would hang)
+    assert problem.file == "fifo.yaml" and "is not a regular file" in problem.message

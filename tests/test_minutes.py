@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from tests.conftest import on_day
 from tests.test_meeting import DAY, START, meeting, released
 from workflow.cli import cli
-from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.errors import InvalidInput, MinutesFileError, TransitionNotAllowed
 from workflow.meetings.minutes import read_minutes_file
 from workflow.service import WorkflowService
 
@@ -110,7 +110,7 @@ def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_p
     ("name", "content", "message"),
     [
         ("m.yaml", "items: []\n", "'items' muss eine nicht leere Liste sein"),
-        ("m.yaml", "items:\n  - {top: Ö 1}\n", "Eintrag 1: 'result' fehlt"),
+        ("m.yaml", "items:\n  - {top: Ö 1}\n", "m.yaml:2 (Eintrag 1): 'result' fehlt"),
         ("m.yaml", "items:\n  - {top: Ö 1, paper: x, result: a}\n", "genau eines von 'top'"),
         ("m.yaml", "items:\n  - {top: Ö 1, reslt: a}\n", "unbekannter Schlüssel 'reslt'"),
         (
@@ -126,7 +126,7 @@ def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_p
         (
             "m.csv",
             "top;result;yes\nÖ 1;empfohlen;viele\n",
-            "Zeile 2: yes muss eine ganze Zahl sein",
+            "m.csv:2: yes muss eine ganze Zahl sein",
         ),
         ("m.csv", "top;ergebnis\nÖ 1;empfohlen\n", "unbekannte Spalte 'ergebnis'"),
     ],
@@ -193,3 +193,84 @@ def test_cli_records_csv_minutes(service: WorkflowService, tmp_path: Path) -> No
         env={"RATSWEG_USER": "auditor"},
     )
     assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_every_problem_of_a_minutes_file_is_reported_with_its_line(tmp_path: Path) -> None:
+    """Issue 13 item 14: one run names every bad entry of the file, each with its line."""
+    yaml_file = write(
+        tmp_path,
+        "m.yaml",
+        "items:\n"
+        "  - top: Ö 1\n"
+        "    result: empfohlen\n"
+        "  - top: Ö 2\n"  # line 4: no result
+        "  - top: Ö 3\n"
+        "    result: vertagt\n"
+        "    until: 31.06.2012\n"  # line 7: no date
+        "  - top: Ö 4\n"
+        "    reslt: empfohlen\n",  # line 9: unknown key (and line 8: no result)
+    )
+    with pytest.raises(MinutesFileError) as info:
+        read_minutes_file(yaml_file)
+    assert [(p.line, p.path) for p in info.value.problems] == [
+        (4, "Eintrag 2"),
+        (7, "Eintrag 3"),
+        (9, "Eintrag 4"),
+        (8, "Eintrag 4"),
+    ]
+    assert "m.yaml:7 (Eintrag 3): until muss ein Datum" in str(info.value)
+    csv_file = write(
+        tmp_path,
+        "m.csv",
+        "top;result;yes;text\n"
+        "Ö 1;empfohlen;viele;\n"  # line 2
+        'Ö 2;empfohlen;1;"zwei\nZeilen"\n'  # lines 3-4
+        ";empfohlen;;\n"  # line 5: neither top nor paper
+        "Ö 1;abgelehnt;x;\n",  # line 6: count and a duplicate of line 2's TOP
+    )
+    with pytest.raises(MinutesFileError) as info:
+        read_minutes_file(csv_file)
+    assert [p.line for p in info.value.problems] == [2, 5, 6]
+
+
+def test_every_problem_of_the_minutes_is_reported_and_nothing_recorded(
+    service: WorkflowService, tmp_path: Path
+) -> None:
+    """Issue 13 item 14: problems found against the meeting (unknown TOP, a result that does
+    not fit) are all reported with their lines in one run, and nothing is recorded."""
+    meeting_id, numbers = invited_meeting(service, papers=3)
+    before = [len(service.audit.audit_trail(n)) for n in numbers]
+    minutes = write(
+        tmp_path,
+        "minutes.yaml",
+        "items:\n"
+        "  - {top: Ö 1, result: genehmigt}\n"
+        "  - {top: Ö 2, result: empfohlen}\n"
+        "  - {top: Ö 9, result: empfohlen}\n"
+        "  - {paper: 1999/999, result: empfohlen}\n",
+    )
+    with pytest.raises(MinutesFileError) as info:
+        service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
+    problems = info.value.problems
+    assert [(p.line, p.path) for p in problems] == [
+        (4, "Eintrag 3"),
+        (5, "Eintrag 4"),
+        (2, "Eintrag 1"),
+    ]
+    assert "hat keinen TOP 'Ö 9'" in problems[0].message
+    assert "steht nicht auf der Tagesordnung" in problems[1].message
+    assert "'genehmigt' passt nicht zu Schritt 1" in problems[2].message
+    assert [len(service.audit.audit_trail(n)) for n in numbers] == before
+    assert [service.papers.get_paper(n).consultations[0].state for n in numbers] == [
+        "scheduled"
+    ] * 3
+    result = CliRunner().invoke(
+        cli,
+        ["meeting", "record-minutes", str(meeting_id), str(minutes)],
+        obj=service,
+        env={"RATSWEG_USER": "session"},
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"Error: {minutes}:") for line in lines)
+    assert [len(service.audit.audit_trail(n)) for n in numbers] == before

@@ -5,6 +5,13 @@ one interval job, ``max_instances=1``, ``coalesce=True``, no misfire grace): wha
 from the database on every sweep, so reminders that fell due while no worker ran are sent on
 the first sweep after start, whatever APScheduler thinks about missed runs.
 
+With ``seal_dir`` a second job seals the audit trail every ``seal_every`` seconds (the first
+at start) as ``seal_as`` and writes each seal as a new file into that folder (``audit seal``,
+``workflow.audit.seal.write_seal_file``): whoever can INSERT into the audit table can append
+correctly hashed events, and only a seal kept outside the database shows what was there before;
+the interval bounds that window. A seal that cannot be taken or written is logged and tried
+again at the next run; it never stops the worker.
+
 SIGTERM or SIGINT: the current batch is finished, the scheduler shut down, the process exits 0.
 """
 
@@ -18,10 +25,12 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from workflow.core.errors import ConflictError, DeliveryError, StorageError
+from workflow.audit.seal import write_seal_file
+from workflow.core.errors import ConflictError, DeliveryError, StorageError, WorkflowError
 from workflow.core.model import DeliveryFailure, RefusedRecipient, SweepReport
 from workflow.reminders.notify import Notifier
 from workflow.service import WorkflowService
@@ -36,6 +45,9 @@ class WorkerOptions:
     lease: float = 300.0  # seconds a leased message is this worker's
     max_attempts: int = 5
     backoff: float = 60.0  # seconds before the first retry; doubled each time
+    seal_dir: str | None = None  # write a seal of the audit trail into this folder
+    seal_every: float = 3600.0  # seconds between seals
+    seal_as: str | None = None  # the user who seals (auditor or admin)
 
 
 #: The share of a lease in which a worker starts sends; the rest is a margin for the send in
@@ -79,6 +91,24 @@ class Worker:
         if report != SweepReport():
             log.info("sweep %s: %s", self.name, report)
         return report
+
+    def seal(self) -> Path | None:
+        """Seal the audit trail and write the seal into ``seal_dir`` (the seal job). Whatever
+        fails is logged and left to the next run: the file returned, or None."""
+        o = self.options
+        if o.seal_dir is None:
+            return None
+        try:
+            seal = self.service.audit.seal_audit(user=o.seal_as)
+            path = write_seal_file(seal, o.seal_dir)
+        except (WorkflowError, OSError) as exc:
+            log.error("audit seal not written, the next run tries again: %s", exc)
+            return None
+        except Exception:  # the seal job must not stop the worker either
+            log.exception("audit seal not written, the next run tries again")
+            return None
+        log.info("sealed %d events in %d chains: %s", seal.events, len(seal.heads), path)
+        return path
 
     def run_batch(self) -> SweepReport:
         """One transaction that claims and leases, delivery, one finishing transaction.
@@ -151,6 +181,7 @@ class Worker:
         try:
             if once:
                 self.sweep()
+                self.seal()
             else:
                 scheduler = self._scheduler()
                 scheduler.start()  # returns after shutdown
@@ -177,6 +208,17 @@ class Worker:
             misfire_grace_time=None,
             next_run_time=dt.datetime.now(dt.UTC),  # the first sweep at start
         )
+        if self.options.seal_dir is not None:
+            scheduler.add_job(
+                self.seal,
+                "interval",
+                seconds=self.options.seal_every,
+                id="seal_audit",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+                next_run_time=dt.datetime.now(dt.UTC),  # the first seal at start
+            )
         return scheduler
 
 

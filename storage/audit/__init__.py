@@ -7,16 +7,18 @@ Each event's hash is SHA-256 over the canonical JSON of its fields and the previ
 - ``heads``: the head of each chain, cached per unit of work;
 - ``writer``: ``append_event`` and ``append_events``, and writing what was appended;
 - ``rows``: reading the chains back as plain rows (``chain_rows``);
-- ``verify``: recomputing the chains and naming the first break.
+- ``verify``: recomputing the chains and naming the first break;
+- ``coverage``: every municipality, paper and meeting has a chain that reaches its state.
 
 The names below are the package's API, importable from ``storage.audit``.
 """
 
 from __future__ import annotations
 
+from storage.audit.coverage import CoverageGap, coverage_gaps
 from storage.audit.hashing import GENESIS, canonical_json, event_hash, fast_hash, format_instant
 from storage.audit.heads import chain_head, known_chain_head, prime_chain_heads
-from storage.audit.rows import CHUNK_ROWS, chain_rows, instant_text
+from storage.audit.rows import CHUNK_ROWS, chain_rows, hashes_at, instant_text
 from storage.audit.streams import (
     DELIVERY_PREFIX,
     body_stream,
@@ -47,6 +49,7 @@ __all__ = [
     "AppendedEvent",
     "ChainBreak",
     "ChainCheck",
+    "CoverageGap",
     "Problem",
     "append_event",
     "append_events",
@@ -54,11 +57,13 @@ __all__ = [
     "canonical_json",
     "chain_head",
     "chain_rows",
+    "coverage_gaps",
     "delivery_stream",
     "diagnose_stream",
     "event_hash",
     "fast_hash",
     "format_instant",
+    "hashes_at",
     "instant_text",
     "known_chain_head",
     "lock_stream",

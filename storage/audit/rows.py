@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Result, Select, String, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Result,
+    Select,
+    String,
+    func,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from storage.audit.writer import write_pending_events
@@ -112,3 +121,20 @@ def _chunked_stream(session: Session) -> bool:
 
     capabilities = getattr(psycopg, "capabilities", None)  # psycopg 3.2+
     return capabilities is not None and bool(capabilities.has_stream_chunked())
+
+
+def hashes_at(
+    session: Session, positions: Iterable[tuple[str, int]], chunk: int = 400
+) -> dict[tuple[str, int], str]:
+    """The stored hash of the event at each (stream, seq) that exists, e.g. the heads of seals
+    (one query per ``chunk`` positions; a position without an event is left out)."""
+    wanted = sorted(set(positions))
+    found: dict[tuple[str, int], str] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        query = select(AuditEvent.stream, AuditEvent.seq, AuditEvent.hash).where(
+            tuple_(AuditEvent.stream, AuditEvent.seq).in_(part)
+        )
+        for stream, seq, digest in session.connection().execute(query):
+            found[(stream, seq)] = digest
+    return found

@@ -23,6 +23,8 @@ class Problem(StrEnum):
     PREV_HASH_MISMATCH = "prev_hash mismatch"
     SEAL_MISMATCH = "differs from the seal"
     TRUNCATED = "events deleted after"
+    MISSING_CHAIN = "missing chain"
+    CUT_TAIL = "chain behind the database"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,9 @@ held against what was recorded (release, invitations, co-signatures, Einspruch).
 
 Pure: the caller gathers the facts from the database; nothing here reads it.
 
-- **Vorlagenschluss** of each step with a meeting date: the paper's release must come by then.
-- **Ladung** of each step: the invitation of the step's meeting (``invited_at``) must go out
-  by then; a step without a linked meeting has no recorded invitation (``unknown``).
+- **Vorlagenschluss** and **Ladung** of each step with a meeting date: judged by
+  ``workflow.core.deadlines.step_fristen``, the same judgement ``paper check`` shows (a
+  cancelled or dropped step and a Dringlichkeitsentscheidung: not applicable).
 - **Mitzeichnung**: each co-signature must be given within the period after it was requested.
 - **Einspruchsfrist** of a delegated committee's decision: running, elapsed, or an Einspruch
   was raised within it.
@@ -15,49 +15,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import dataclass
 
 from workflow.core.deadlines import (
-    Deadline,
+    DeadlineCheck,
     DeadlineKind,
     DeadlineRules,
+    DeadlineStatus,
+    PathStep,
     WorkingCalendar,
+    judge,
     lead_time_deadline,
     show,
     step_deadlines,
+    step_fristen,
 )
 
-
-class DeadlineStatus(StrEnum):
-    KEPT = "kept"
-    MISSED = "missed"
-    OPEN = "open"  # not yet due, and not yet done
-    UNKNOWN = "unknown"  # what the deadline is about was not recorded
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    DeadlineStatus.KEPT: "eingehalten",
-    DeadlineStatus.MISSED: "versäumt",
-    DeadlineStatus.OPEN: "offen",
-    DeadlineStatus.UNKNOWN: "nicht feststellbar",
-}
+#: One step of the path with the facts its Fristen are judged against.
+StepFacts = PathStep
 OBJECTION_PERIOD = "Einspruchsfrist"
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StepFacts:
-    position: int
-    organization_id: str
-    organization_name: str
-    date: dt.date | None  # the meeting day (held or scheduled)
-    invited_at: dt.datetime | None  # when the step's meeting was invited, if linked
-    has_meeting: bool  # the step is linked to a meeting record
-    cancelled: bool = False
+__all__ = [
+    "OBJECTION_PERIOD",
+    "CoSignFacts",
+    "DeadlineCheck",
+    "DeadlineStatus",
+    "DecisionFacts",
+    "StepFacts",
+    "check_deadlines",
+    "decision_facts",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,20 +67,6 @@ class DecisionFacts:
     objected_on: dt.date | None = None  # an Einspruch was raised on this day
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeadlineCheck:
-    """One Frist of a paper and whether it was kept."""
-
-    kind: str  # "Vorlagenschluss", "Ladung", "Mitzeichnung", "Einspruchsfrist"
-    position: int | None  # the step; None for a co-signature
-    organization_id: str
-    organization_name: str
-    due: dt.date  # the last day
-    done_at: dt.datetime | None  # release, invitation or signature (None: not done)
-    status: DeadlineStatus
-    explanation: str
-
-
 def check_deadlines(
     cal: WorkingCalendar,
     rules: DeadlineRules,
@@ -105,22 +78,18 @@ def check_deadlines(
     decision: DecisionFacts | None = None,
 ) -> list[DeadlineCheck]:
     """Every Frist of the given steps and co-signatures, with kept / missed / open."""
-    found = [_co_signing(cal, rules, c, now) for c in co_signatures]
+    found = [c for c in (_co_signing(cal, rules, c, now) for c in co_signatures) if c]
     for step in steps:
-        if step.cancelled or step.date is None:
+        if step.date is None:
             continue
         own = rules.for_organization(step.organization_id)
-        for deadline in step_deadlines(cal, own, step.date, step.organization_name):
-            if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
-                found.append(_against(cal, step, deadline, released_at, now, "Freigabe"))
-            elif deadline.kind is DeadlineKind.INVITATION:
-                if step.has_meeting:
-                    found.append(_against(cal, step, deadline, step.invited_at, now, "Einladung"))
-                else:
-                    found.append(_unrecorded(step, deadline))
+        computed = (
+            step_deadlines(cal, own, step.date, step.organization_name) if step.active else ()
+        )
+        found.extend(step_fristen(cal, rules, step, computed, released_at=released_at, now=now))
     if decision is not None:
         found.append(_objection_period(decision, now))
-    return [c for c in found if c is not None]
+    return found
 
 
 def decision_facts(
@@ -144,48 +113,6 @@ def decision_facts(
     )
 
 
-def _against(
-    cal: WorkingCalendar,
-    step: StepFacts,
-    deadline: Deadline,
-    done: dt.datetime | None,
-    now: dt.datetime,
-    what: str,
-) -> DeadlineCheck:
-    if done is None:
-        status = DeadlineStatus.MISSED if now > deadline.due else DeadlineStatus.OPEN
-        text = f"{what} noch nicht erfolgt; fällig bis {show(deadline.day)}"
-    else:
-        status = DeadlineStatus.KEPT if done <= deadline.due else DeadlineStatus.MISSED
-        text = f"{what} am {show(cal.local_date(done))}; fällig bis {show(deadline.day)}"
-    return DeadlineCheck(
-        kind=deadline.kind.label,
-        position=step.position,
-        organization_id=step.organization_id,
-        organization_name=step.organization_name,
-        due=deadline.day,
-        done_at=done,
-        status=status,
-        explanation=f"{text} ({deadline.explanation})",
-    )
-
-
-def _unrecorded(step: StepFacts, deadline: Deadline) -> DeadlineCheck:
-    return DeadlineCheck(
-        kind=deadline.kind.label,
-        position=step.position,
-        organization_id=step.organization_id,
-        organization_name=step.organization_name,
-        due=deadline.day,
-        done_at=None,
-        status=DeadlineStatus.UNKNOWN,
-        explanation=(
-            f"keine Sitzung verknüpft, der Versand der Einladung ist nicht erfasst; fällig bis "
-            f"{show(deadline.day)}"
-        ),
-    )
-
-
 def _co_signing(
     cal: WorkingCalendar, rules: DeadlineRules, facts: CoSignFacts, now: dt.datetime
 ) -> DeadlineCheck | None:
@@ -200,16 +127,16 @@ def _co_signing(
         before=False,
         anchor_text="der Anforderung am",
     )
-    step = StepFacts(
-        position=0,
+    return judge(
+        cal,
+        deadline,
+        facts.signed_at,
+        now,
+        "Mitzeichnung",
+        position=None,
         organization_id=facts.office_id,
         organization_name=facts.office_name,
-        date=None,
-        invited_at=None,
-        has_meeting=False,
     )
-    check = _against(cal, step, deadline, facts.signed_at, now, "Mitzeichnung")
-    return replace(check, position=None)
 
 
 def _objection_period(decision: DecisionFacts, now: dt.datetime) -> DeadlineCheck:

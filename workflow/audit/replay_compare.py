@@ -66,6 +66,8 @@ def first_difference(
                 what = _("step {position} ({organization_id}) {attr}").format(
                     position=ours.position, organization_id=ours.organization_id, attr=attr
                 )
+                if attr == "votes":
+                    what, mine, other = _vote_difference(what, mine, other)
                 return ReplayStatus.MISMATCH, _differs(what, mine, other), ours.seq
     return _co_signature_difference(replayed, stored) or _text_difference(replayed, stored)
 
@@ -129,9 +131,30 @@ def _text_difference(
     return None
 
 
+def _vote_difference(
+    what: str, ours: tuple[VoteCount, ...], theirs: tuple[VoteCount, ...]
+) -> tuple[str, Any, Any]:
+    """The first field of the first vote that differs (e.g. a vote's label), so the message
+    shows the two values that differ, not two summaries that look alike."""
+    if len(ours) != len(theirs):
+        return what, ours, theirs
+    for index, (mine, other) in enumerate(zip(ours, theirs, strict=True), start=1):
+        for name in mine.as_dict():
+            if getattr(mine, name) != getattr(other, name):
+                return (
+                    _("{what} (vote {index}, {name})").format(what=what, index=index, name=name),
+                    getattr(mine, name),
+                    getattr(other, name),
+                )
+    return what, ours, theirs
+
+
 def _differs(what: str, ours: Any, theirs: Any) -> str:
-    return _("{what}: the audit trail gives {ours}, the database holds {theirs}").format(
-        what=what, ours=_show(ours), theirs=_show(theirs)
+    shown, stored = _show(ours), _show(theirs)
+    if shown == stored:  # a difference the summary does not show: show the values in full
+        shown, stored = repr(ours), repr(theirs)
+    return _("{what}: the audit trail gives {shown}, the database holds {stored}").format(
+        what=what, shown=shown, stored=stored
     )
 
 

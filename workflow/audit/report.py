@@ -22,7 +22,7 @@ from workflow.audit.trail import PaperTrail
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
 from workflow.core.i18n import N_, _
-from workflow.core.model import ConsultationView, VoteCount
+from workflow.core.model import ConsultationView, CoSignatureView, VoteCount
 
 PDF_TIMEOUT: float = 120  # seconds a PDF converter may take
 BALLOT_LABELS = {
@@ -49,7 +49,7 @@ dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 .nonpublic { background: #fff3cd; } .badge { font-size: 8.5pt; padding: 0 0.3em;
   border: 1px solid #a60; border-radius: 0.2em; color: #a60; white-space: nowrap; }
 .kept { color: #075e07; } .missed { color: #a00; font-weight: bold; }
-.open, .unknown { color: #555; } .broken { color: #a00; font-weight: bold; }
+.open, .unknown, .not_applicable { color: #555; } .broken { color: #a00; font-weight: bold; }
 .intact { color: #075e07; font-weight: bold; } pre { white-space: pre-wrap;
   background: #f6f6f6; padding: 0.5em; border: 1px solid #ddd; } code { font-size: 8.5pt; }
 footer { margin-top: 2em; font-size: 8.5pt; color: #555; }
@@ -186,6 +186,15 @@ def _votes(steps: Iterable[ConsultationView]) -> str:
     return "<h3>Abstimmungen</h3>" + "".join(blocks)
 
 
+#: The state of a Mitzeichnung as the report names it.
+CO_SIGNATURE_STATES = {
+    "pending": "offen",
+    "signed": "gezeichnet",
+    "objected": "Einwand erhoben",
+    "overruled": "Einwand überstimmt",
+}
+
+
 def _co_signatures(trail: PaperTrail) -> str:
     rows = [
         "<tr>"
@@ -193,7 +202,7 @@ def _co_signatures(trail: PaperTrail) -> str:
             f"<td>{_e(v)}</td>"
             for v in (
                 c.office_name,
-                c.state.value,
+                _co_signature_state(c),
                 c.actor or "",
                 _instant(c.signed_at) if c.signed_at else "",
                 c.comment or "",
@@ -204,9 +213,21 @@ def _co_signatures(trail: PaperTrail) -> str:
     ]
     if not rows:
         return ""
-    return "<h3>Mitzeichnungen</h3>" + _table(
-        ["Amt", "Stand", "gezeichnet von", "am", "Bemerkung"], rows
-    )
+    return "<h3>Mitzeichnungen</h3>" + _table(["Amt", "Stand", "von", "am", "Bemerkung"], rows)
+
+
+def _co_signature_state(c: CoSignatureView) -> str:
+    """ "gezeichnet", "Einwand erhoben", or for an overruled objection "Einwand überstimmt am
+    12.03.2025 10:00 durch head: Begründung" (never "gezeichnet": the office did not sign)."""
+    text = CO_SIGNATURE_STATES.get(c.state.value, c.state.value)
+    if c.state.value == "overruled":
+        if c.overruled_at is not None:
+            text += f" am {_instant(c.overruled_at)}"
+        if c.overruled_by:
+            text += f" durch {c.overruled_by}"
+        if c.overrule_reason:
+            text += f": {c.overrule_reason}"
+    return text
 
 
 def _texts(trail: PaperTrail) -> str:
@@ -271,13 +292,14 @@ def _events(trail: PaperTrail) -> str:
 
 
 def _counts(vote: VoteCount) -> str:
+    """e.g. "12 Ja, 0 Nein, 1 Enthaltung" (2 Enthaltungen; Ja, Nein and befangen stay)."""
     parts = [
-        f"{n} {label}"
-        for n, label in (
-            (vote.yes, "Ja"),
-            (vote.no, "Nein"),
-            (vote.abstain, "Enthaltungen"),
-            (vote.biased, "befangen"),
+        f"{n} {singular if n == 1 else plural}"
+        for n, singular, plural in (
+            (vote.yes, "Ja", "Ja"),
+            (vote.no, "Nein", "Nein"),
+            (vote.abstain, "Enthaltung", "Enthaltungen"),
+            (vote.biased, "befangen", "befangen"),
         )
         if n is not None
     ]

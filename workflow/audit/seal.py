@@ -17,15 +17,24 @@ Format (JSON, UTF-8), version 1::
 
 ``root_hash`` is SHA-256 (hex) over the canonical JSON (sorted keys, no spaces, UTF-8) of the
 ``heads`` list, sorted by stream. Reading a seal recomputes it, so an edited file is refused.
+
+A folder of seals (``ratsweg worker --seal-dir``, ``audit verify --seals``) holds one file per
+seal, named by its UTC time (``seal-20250310T090000.000000Z.json``), written to a hidden
+temporary file first and linked under its name, so a reader never sees half a seal and no
+seal is ever overwritten.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +47,16 @@ from workflow.core.model import ChainHead, Seal
 FORMAT = "ratsweg-audit-seal"
 FORMAT_VERSION = 1
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+SEAL_SUFFIX = ".json"
+
+
+@dataclass(frozen=True, slots=True)
+class SealFile:
+    """One file of a folder of seals: the seal, or why it cannot be read (one line)."""
+
+    name: str
+    seal: Seal | None
+    error: str | None = None
 
 
 def root_hash(heads: Iterable[ChainHead]) -> str:
@@ -150,3 +169,89 @@ def _head(value: Any) -> ChainHead:
     if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
         raise ValueError("heads.hash")
     return ChainHead(stream=stream, seq=seq, hash=digest)
+
+
+def seal_file_name(sealed_at: dt.datetime) -> str:
+    return "seal-" + sealed_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ") + SEAL_SUFFIX
+
+
+def write_seal_file(seal: Seal, directory: str | Path) -> Path:
+    """Write ``seal`` into ``directory`` under a new name made from its UTC time: a hidden
+    temporary file, synced, then linked under that name (never replacing a file; a second
+    seal of the same instant gets ``-1``, ``-2``, ... appended).
+
+    :raises OSError: the folder cannot be written.
+    """
+    folder = Path(directory)
+    fd, temporary = tempfile.mkstemp(prefix=".seal-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dump_seal(seal))
+            handle.flush()
+            os.fsync(handle.fileno())
+        stem = seal_file_name(seal.sealed_at).removesuffix(SEAL_SUFFIX)
+        for attempt in range(1000):
+            target = folder / f"{stem}{f'-{attempt}' if attempt else ''}{SEAL_SUFFIX}"
+            try:
+                _claim(temporary, target)
+            except FileExistsError:
+                continue
+            return target
+        raise FileExistsError(
+            _("too many seals named {stem} in {folder}").format(stem=stem, folder=folder)
+        )
+    finally:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+
+
+def _claim(temporary: str, target: Path) -> None:
+    """Give the written file its name, never replacing one: a hard link (atomic, fails if the
+    name is taken); where the file system has none, a rename after checking the name."""
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists():
+            raise FileExistsError(target) from None
+        Path(temporary).replace(target)
+
+
+def read_seal_dir(directory: str | Path) -> list[SealFile]:
+    """Every ``*.json`` file of a folder (not hidden ones), each read as a seal, by name.
+
+    :raises InvalidInput: the folder cannot be listed, or holds no seal file.
+    """
+    name = str(directory)
+    try:
+        entries = sorted(
+            e.name
+            for e in Path(directory).iterdir()
+            if e.name.endswith(SEAL_SUFFIX) and not e.name.startswith(".")
+        )
+    except NotADirectoryError:
+        raise InvalidInput(
+            _("{name!r} is not a folder; pass the folder of seal files").format(name=name)
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(
+            _("cannot read the folder {name!r}: {reason}").format(
+                name=name, reason=exc.strerror or exc
+            )
+        ) from None
+    if not entries:
+        raise InvalidInput(
+            _(
+                "the folder {name!r} holds no seal files (*{SEAL_SUFFIX}); pass the "
+                "folder 'ratsweg worker --seal-dir' or 'ratsweg audit seal --output' "
+                "writes to"
+            ).format(name=name, SEAL_SUFFIX=SEAL_SUFFIX)
+        )
+    files = []
+    for entry in entries:
+        try:
+            files.append(SealFile(entry, read_seal(Path(directory) / entry)))
+        except InvalidInput as exc:
+            files.append(SealFile(entry, None, str(exc)))
+    return files

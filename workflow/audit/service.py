@@ -16,7 +16,6 @@ from storage import trail as trail_store
 from storage.audit import (
     append_event,
     body_stream,
-    meeting_stream,
     paper_stream,
     verify_chains,
 )
@@ -32,8 +31,8 @@ from workflow.audit.replay import (
     check_paper,
     replay_events,
 )
-from workflow.audit.replay_meeting import MEETING_PROBLEM, check_meeting
-from workflow.audit.seal import root_hash
+from workflow.audit.seal import SealFile, root_hash
+from workflow.audit.verification import chain_report, meeting_reports, seal_checks
 from workflow.core.clock import BERLIN
 from workflow.core.errors import (
     InvalidInput,
@@ -50,7 +49,6 @@ from workflow.core.model import (
     Seal,
     VerifyReport,
 )
-from workflow.meetings.common import present_meeting
 from workflow.papers.present import present
 from workflow.papers.steps import (
     hint,
@@ -106,52 +104,34 @@ class AuditService:
                 stored = present(uow, catalog, paper)
                 reports.append(check_paper(continued.events(paper), uow.catalog, stored, continued))
             if number is None:
-                reports.extend(_meeting_reports(uow, body_row.id))
+                reports.extend(meeting_reports(uow, body_row.id))
             return reports
 
     def verify_audit(
         self,
         seal: Seal | None = None,
         *,
+        seals: Sequence[SealFile] = (),
         body: str | None = None,
         reader: str | Reader | None = TRUSTED,
     ) -> VerifyReport:
-        """Recompute every hash chain; with a seal, also check that every sealed chain head is
-        still the event at its (stream, seq). Names the first break and its paper."""
+        """Recompute every hash chain and check that every municipality, paper and meeting has
+        a chain that reaches its stored state; with a seal, also check that every sealed chain
+        head is still the event at its (stream, seq); with ``seals`` (a folder's files), check
+        each of them the same way and report per file. Names the first break and its paper."""
         sealed = {h.stream: (h.seq, h.hash) for h in seal.heads} if seal else None
         with self._shared.read(body, reader, AUDIT_READERS) as uow:
             session = uow.session
             if seal is not None:
                 self._check_seal_database(session, seal)
             check = verify_chains(session, sealed=sealed)
-            if check.broken is None:
-                differs = _first_meeting_mismatch(uow)
-                if differs is not None and differs.meeting is not None:
-                    return VerifyReport(
-                        streams=check.streams,
-                        events=check.events,
-                        broken_stream=meeting_stream(differs.meeting),
-                        broken_seq=differs.seq,
-                        problem=MEETING_PROBLEM,
-                        reason=differs.difference,
-                    )
-            after = check.events - check.sealed_seen if seal else None
-            report = VerifyReport(
-                streams=check.streams,
-                events=check.events,
-                sealed_events=seal.events if seal else None,
-                events_after_seal=after if check.broken is None else None,
-            )
-            if check.broken is None:
+            report = chain_report(uow, check)
+            if seals:
+                report = dataclasses.replace(report, seals=seal_checks(session, seals, check))
+            if seal is None:
                 return report
-            return dataclasses.replace(
-                report,
-                broken_stream=check.broken.stream,
-                broken_seq=check.broken.seq,
-                broken_paper=repository.stream_paper_number(session, check.broken.stream),
-                problem=check.broken.problem.value,
-                reason=check.broken.reason,
-            )
+            after = check.events - check.sealed_seen if report.ok else None
+            return dataclasses.replace(report, sealed_events=seal.events, events_after_seal=after)
 
     def seal_audit(self, *, user: str | None, body: str | None = None) -> Seal:
         """Verify every chain, then record the seal in the body's stream and return the heads
@@ -202,6 +182,15 @@ class AuditService:
                 heads=tuple(heads),
                 root_hash=root_hash(heads),
             )
+
+    def require_sealer(self, user: str | None, *, body: str | None = None) -> None:
+        """Check, before a worker starts sealing as ``user``, that the user may seal.
+
+        :raises PermissionDenied: the user is neither auditor nor admin.
+        """
+        with self._shared.read(body) as uow:
+            actor = actor_of(uow.catalog(uow.body().definitions_version), user)
+            require_role(actor, {Role.AUDITOR, Role.ADMIN}, _("seal the audit trail"))
 
     def search_audit(
         self, query: AuditQuery, *, body: str | None = None, reader: str | Reader | None = TRUSTED
@@ -313,23 +302,6 @@ class AuditService:
                     bodies=", ".join(sorted(sealed)),
                 )
             )
-
-
-def _meeting_reports(uow: UnitOfWork, body_id: str) -> Iterator[ReplayReport]:
-    """Each meeting of the municipality replayed from its own chain."""
-    for meeting in repository.list_meetings(uow.session, body_id):
-        rows = repository.paper_events(uow.session, meeting_stream(meeting.id))
-        events = [audit_event_view(e, None) for e in rows]
-        yield check_meeting(events, present_meeting(uow, meeting))
-
-
-def _first_meeting_mismatch(uow: UnitOfWork) -> ReplayReport | None:
-    """The first meeting of any municipality its chain does not reproduce."""
-    for body_row in repository.list_bodies(uow.session):
-        for report in _meeting_reports(uow, body_row.id):
-            if not report.ok:
-                return report
-    return None
 
 
 class _Continued:

@@ -35,6 +35,7 @@ from workflow.core.model import (
     VoteCount,
     VoteKind,
 )
+from workflow.papers.fristen import path_steps, release_facts
 from workflow.papers.views import audit_event_view, paper_view, vote_view
 from workflow.uow import AUDIT_READERS, KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork
 
@@ -245,19 +246,18 @@ class _TrailFacts:
         up_to: Consultation | None = None,
     ) -> list[DeadlineCheck]:
         """The deadlines of ``paper``'s path (up to the step ``up_to``) and co-signatures."""
-        released_at, requested = None, {}
-        for event in self.events.get(paper.id, ()):
-            if event.action == AuditAction.PAPER_TRANSITIONED.value:
-                if event.to_state == "released" and released_at is None:
-                    released_at = event.occurred_at
-            elif event.action == AuditAction.CO_SIGNATURE_REQUESTED.value:
+        events = self.events.get(paper.id, ())
+        facts = release_facts(events)
+        requested = {}
+        for event in events:
+            if event.action == AuditAction.CO_SIGNATURE_REQUESTED.value:
                 office = json.loads(event.payload).get("office")
                 if isinstance(office, str):
                     requested[office] = event.occurred_at
-        final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
+        invited = {i: m.invited_at for i, m in self.meetings.items()}
         steps = [
-            self._step_facts(catalog, s, final)
-            for s in paper.consultations
+            s
+            for s in path_steps(catalog, paper, facts, invited)
             if up_to is None or s.position <= up_to.position
         ]
         decided = next(
@@ -267,7 +267,7 @@ class _TrailFacts:
             catalog.calendar(),
             catalog.deadlines,
             now=now,
-            released_at=released_at,
+            released_at=facts.released_at,
             steps=steps,
             co_signatures=[
                 CoSignFacts(
@@ -283,18 +283,6 @@ class _TrailFacts:
                 decided or _last_decided(steps, paper),
                 self.objections.get(paper.id),
             ),
-        )
-
-    def _step_facts(self, catalog: Catalog, step: Consultation, final: set[str]) -> StepFacts:
-        meeting = self.meetings.get(step.meeting_id) if step.meeting_id else None
-        return StepFacts(
-            position=step.position,
-            organization_id=step.organization_id,
-            organization_name=catalog.organization_name(step.organization_id),
-            date=step.date,
-            invited_at=meeting.invited_at if meeting else None,
-            has_meeting=meeting is not None,
-            cancelled=step.state in final and step.outcome is None,
         )
 
 

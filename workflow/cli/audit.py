@@ -26,7 +26,7 @@ from workflow.cli.output import (
 
 if TYPE_CHECKING:
     from workflow.audit.replay import ReplayReport
-    from workflow.core.model import AuditEventView, AuditQuery, Seal, VerifyReport
+    from workflow.core.model import AuditEventView, AuditQuery, Seal, SealCheck, VerifyReport
 
 #: one exported event: everything needed to recompute its hash, plus the paper's number
 EVENT_FIELDS = (
@@ -198,17 +198,30 @@ def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Also prove that nothing recorded up to this seal was changed, deleted or reordered.",
 )
+@click.option(
+    "--seals",
+    "seal_dir",
+    type=click.Path(file_okay=False),
+    help="Check against every seal file (*.json) in this folder, e.g. the worker's --seal-dir.",
+)
 @output_options
 @reader_option
 @pass_runtime
 def audit_verify(
-    rt: Runtime, seal_file: str | None, fmt: str, as_json: bool, reader: str | None
+    rt: Runtime,
+    seal_file: str | None,
+    seal_dir: str | None,
+    fmt: str,
+    as_json: bool,
+    reader: str | None,
 ) -> None:
-    """Recompute every hash chain; report the first broken link and exit 1."""
-    from workflow.audit.seal import read_seal
+    """Recompute every hash chain and check that every paper, meeting and municipality has a
+    chain that reaches its stored state; report the first broken link and exit 1."""
+    from workflow.audit.seal import read_seal, read_seal_dir
 
     seal = read_seal(seal_file) if seal_file else None
-    report = rt.service.audit.verify_audit(seal, body=rt.body, reader=user_of(reader))
+    files = read_seal_dir(seal_dir) if seal_dir else ()
+    report = rt.service.audit.verify_audit(seal, seals=files, body=rt.body, reader=user_of(reader))
     echo_verify(report, chosen_format(fmt, as_json), seal)
     if not report.ok:
         sys.exit(1)
@@ -338,20 +351,56 @@ def echo_replay(reports: Sequence[ReplayReport], fmt: str) -> None:
 
 def echo_verify(report: VerifyReport, fmt: str, seal: Seal | None = None) -> None:
     if fmt != "table":
-        click.echo(render_object(dataclasses.asdict(report) | {"ok": report.ok}))
+        document = dataclasses.asdict(report) | {"ok": report.ok}
+        document.pop("seals")  # only with --seals, as one object per file
+        if report.seals:
+            document["seals"] = [dataclasses.asdict(s) | {"ok": s.ok} for s in report.seals]
+        click.echo(render_object(document))
         return
-    if not report.ok:
+    if report.broken_stream is not None:
         where = report.broken_stream or ""
         if report.broken_paper:
             where = f"paper {report.broken_paper} ({report.broken_stream})"
         click.echo(f"Audit trail BROKEN in {where} at event {report.broken_seq}: {report.reason}")
+    else:
+        click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
+    if report.seals:
+        echo_seal_checks(report.seals)
+    if not report.ok:
         return
-    click.echo(f"Audit trail intact: {report.events} events in {report.streams} chains.")
     if seal is not None:
         click.echo(
             f"Seal of {show_datetime(seal.sealed_at)} by {seal.actor} (root hash "
             f"{seal.root_hash[:16]}): all {report.sealed_events} sealed events unchanged; "
             f"{report.events_after_seal} events after the seal."
+        )
+
+
+def echo_seal_checks(checks: Sequence[SealCheck]) -> None:
+    """One line per seal file, then how many match."""
+    for check in checks:
+        if check.problem is None:
+            click.echo(
+                f"{check.file}: seal of {show_datetime(check.sealed_at)} by {check.actor}: all "
+                f"{check.sealed_events} sealed events unchanged"
+                + (
+                    f"; {check.events_after_seal} events after it."
+                    if check.events_after_seal is not None
+                    else "."
+                )
+            )
+        elif check.stream is None:
+            click.echo(f"{check.file}: {check.problem.upper()}: {check.reason}")
+        else:
+            where = f"paper {check.paper} ({check.stream})" if check.paper else check.stream
+            click.echo(f"{check.file}: MISMATCH in {where} at event {check.seq}: {check.reason}")
+    bad = sum(1 for c in checks if not c.ok)
+    if bad:
+        click.echo(f"{bad} of {len(checks)} seal files do not match the database.")
+    else:
+        click.echo(
+            f"All {len(checks)} seal files match. Events recorded after the newest seal are "
+            "not proven by any seal."
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
@@ -24,11 +24,11 @@ class RatswegGroup(click.Group):
     """Maps every WorkflowError to one line on stderr and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from workflow.core.errors import DefinitionError, WorkflowError
+        from workflow.core.errors import DefinitionError, MinutesFileError, WorkflowError
 
         try:
             return super().invoke(ctx)
-        except DefinitionError as exc:
+        except (DefinitionError, MinutesFileError) as exc:
             for problem in exc.problems:
                 click.echo(f"Error: {problem}", err=True)
             ctx.exit(1)
@@ -79,6 +79,32 @@ class PlannedType(click.ParamType):  # type: ignore[type-arg]
 
 
 PLANNED = PlannedType()
+
+
+class DurationType(click.ParamType):  # type: ignore[type-arg]
+    """A duration in seconds: a number, or a number with s, m, h or d (``90``, ``30m``, ``1h``)."""
+
+    name = "duration"
+    UNITS: ClassVar[dict[str, int]] = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip().lower()
+        factor = self.UNITS.get(text[-1:], 0)
+        number = text[:-1] if factor else text
+        try:
+            seconds = float(number) * (factor or 1)
+        except ValueError:
+            seconds = -1.0
+        if not seconds >= 1 or seconds == float("inf"):
+            self.fail(
+                f"{value!r} is not a duration of a second or more; e.g. 3600, 30m, 1h", param, ctx
+            )
+        return seconds
+
+
+DURATION: DurationType = DurationType()
 
 
 class Runtime:

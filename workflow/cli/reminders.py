@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
+from workflow.cli.options import (
+    DATE,
+    DURATION,
+    Runtime,
+    actor_option,
+    pass_runtime,
+    reader_option,
+    user_of,
+)
 from workflow.cli.output import chosen_format, echo_rows, row_output_options, to_plain
 
 if TYPE_CHECKING:
@@ -168,10 +176,27 @@ def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
     show_default=True,
     help="smtp: RATSWEG_SMTP_* settings; log: log lines only.",
 )
-@click.option("--once", is_flag=True, help="Sweep once and exit (cron, tests).")
+@click.option(
+    "--seal-dir",
+    type=click.Path(exists=True, file_okay=False, writable=True),
+    help="Seal the audit trail on a schedule and write each seal as a new file into this "
+    "folder (keep it where the database's users cannot write).",
+)
+@click.option(
+    "--seal-every",
+    type=DURATION,
+    default="1h",
+    show_default=True,
+    help="Time between seals: seconds, or a number with s, m, h or d (e.g. 30m).",
+)
+@click.option(
+    "--seal-as", metavar="USER", help="The auditor or admin who seals (default: RATSWEG_USER)."
+)
+@click.option("--once", is_flag=True, help="Sweep (and seal) once and exit (cron, tests).")
 @pass_runtime
 def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
-    """Send due reminders: claim them into the outbox, deliver, retry; SIGTERM stops cleanly."""
+    """Send due reminders: claim them into the outbox, deliver, retry; with --seal-dir also
+    seal the audit trail on a schedule; SIGTERM stops cleanly."""
     import logging
 
     from workflow.app import build_notifier, require_current_schema
@@ -179,6 +204,12 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
     from workflow.worker import LEASE_SHARE, Worker, WorkerOptions
 
     require_current_schema(rt.service)
+    if options["seal_dir"] is None:
+        if _given("seal_every") or _given("seal_as"):
+            raise click.UsageError("--seal-every and --seal-as need --seal-dir")
+    else:
+        options["seal_as"] = user_of(options["seal_as"])
+        rt.service.audit.require_sealer(options["seal_as"], body=rt.body)
     sender = build_notifier(notifier)
     if isinstance(sender, SmtpNotifier):
         # a send that starts late in the lease's first half must end before the lease does
@@ -197,6 +228,12 @@ def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
         f"{total.failed} failed",
         err=True,
     )
+
+
+def _given(name: str) -> bool:
+    """Whether an option of the running command was given on the command line."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is not None and source is not click.core.ParameterSource.DEFAULT
 
 
 def _deadline_row(entry: DeadlineEntry) -> dict[str, Any]:

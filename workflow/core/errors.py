@@ -5,6 +5,7 @@
     ├── NotFoundError (LookupError)   a paper, body, user, organization ... that does not exist
     ├── PermissionDenied              the actor lacks a role the action needs
     ├── InvalidInput                  a value the user gave is wrong (date, count, position ...)
+    │   └── MinutesFileError          .problems: every problem of a minutes file, with its line
     ├── TransitionNotAllowed          .paper, .current, .action, .allowed
     ├── ConflictError                 another writer changed the same data first; safe to retry
     └── StorageError                  unexpected database failure (raised from the driver error)
@@ -52,6 +53,15 @@ class PermissionDenied(WorkflowError):
 
 class InvalidInput(WorkflowError):
     pass
+
+
+class MinutesFileError(InvalidInput):
+    """Every problem of a minutes file at once (each a ``Problem`` with its line), as the
+    definitions loader reports them; nothing of the file is recorded."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class TransitionNotAllowed(WorkflowError):

@@ -141,8 +141,15 @@ def check_media_type(value: str) -> str:
     return value.lower()
 
 
-def read_file_bytes(path: str | os.PathLike[str], what: str = "") -> bytes:
-    """The content of a regular file of at most :func:`max_file_bytes` bytes.
+def read_file_bytes(
+    path: str | os.PathLike[str],
+    what: str = "",
+    *,
+    limit: int | None = None,
+    limit_name: str = "RATSWEG_MAX_FILE_BYTES",
+) -> bytes:
+    """The content of a regular file of at most ``limit`` bytes (default
+    :func:`max_file_bytes`; ``limit_name`` is the setting the message names).
 
     The file is opened without blocking and checked on the open handle, so a FIFO, a device
     such as ``/dev/zero`` or a directory is refused before anything is read.
@@ -150,7 +157,7 @@ def read_file_bytes(path: str | os.PathLike[str], what: str = "") -> bytes:
     :raises InvalidInput: it does not exist, is no regular file, is too large or unreadable.
     """
     name = str(path)
-    limit = max_file_bytes()
+    limit = max_file_bytes() if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -168,14 +175,14 @@ def read_file_bytes(path: str | os.PathLike[str], what: str = "") -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise InvalidInput(f"{name!r} is not a regular file (a pipe or device); pass a file")
     if info.st_size > limit:
-        raise _too_large(name, limit)
+        raise _too_large(name, limit, limit_name)
     with os.fdopen(fd, "rb", buffering=0) as handle:
         try:
             content = _read_at_most(handle, limit + 1)
         except OSError as exc:
             raise InvalidInput(f"cannot read {name!r}: {exc.strerror or exc}") from None
     if len(content) > limit:
-        raise _too_large(name, limit)
+        raise _too_large(name, limit, limit_name)
     return content
 
 
@@ -191,9 +198,9 @@ def _read_at_most(handle: Any, count: int) -> bytes:
     return b"".join(parts)
 
 
-def _too_large(name: str, limit: int) -> InvalidInput:
+def _too_large(name: str, limit: int, limit_name: str) -> InvalidInput:
     return InvalidInput(
-        f"{name!r} is larger than {limit} bytes (RATSWEG_MAX_FILE_BYTES); "
+        f"{name!r} is larger than {limit} bytes ({limit_name}); "
         "pass a smaller file or raise the limit"
     )
 

@@ -8,11 +8,40 @@ from dataclasses import replace
 from pathlib import Path
 
 from workflow.core.catalog import Catalog
-from workflow.core.errors import DefinitionError, NotFoundError, Problem, not_found
+from workflow.core.errors import (
+    DefinitionError,
+    InvalidInput,
+    NotFoundError,
+    Problem,
+    not_found,
+)
+from workflow.core.inputs import env_int, read_file_bytes
 from workflow.definitions.catalog_builder import catalog_from_files
 
 LIFECYCLES_FILE = "lifecycles.yaml"
 STANDARD_FOLDER = "_standard"
+#: Default of ``RATSWEG_MAX_DEFINITIONS_BYTES``: the largest definitions file read (the
+#: shipped ones have a few KiB; a larger one is a mistake and would take minutes to check).
+DEFAULT_MAX_DEFINITIONS_BYTES = 1024 * 1024
+
+
+def max_definitions_bytes() -> int:
+    """The largest definitions file read: ``RATSWEG_MAX_DEFINITIONS_BYTES``."""
+    return env_int("RATSWEG_MAX_DEFINITIONS_BYTES", DEFAULT_MAX_DEFINITIONS_BYTES)
+
+
+def _read_definition_file(path: Path, name: str, problems: list[Problem]) -> str | None:
+    """A definitions file's text: a regular UTF-8 file of at most the size limit."""
+    try:
+        data = read_file_bytes(
+            path, limit=max_definitions_bytes(), limit_name="RATSWEG_MAX_DEFINITIONS_BYTES"
+        )
+        return data.decode("utf-8")
+    except InvalidInput as exc:
+        problems.append(Problem(name, None, "", str(exc)))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, None, "", f"not valid UTF-8: {exc.reason}"))
+    return None
 
 
 def read_definition_files(directory: str | os.PathLike[str]) -> dict[str, str]:
@@ -26,16 +55,18 @@ def read_definition_files(directory: str | os.PathLike[str]) -> dict[str, str]:
     files: dict[str, str] = {}
     problems: list[Problem] = []
     for path in paths:
-        try:
-            files[path.name] = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(path.name, None, "", f"not valid UTF-8: {exc.reason}"))
+        text = _read_definition_file(path, path.name, problems)
+        if text is not None:
+            files[path.name] = text
     for path in sorted(folder.glob("*.yml")):
         problems.append(Problem(path.name, None, "", "ignored: rename it to end in .yaml"))
     if LIFECYCLES_FILE not in files:
         standard = folder.parent / STANDARD_FOLDER / LIFECYCLES_FILE
-        if standard.is_file():
-            files[LIFECYCLES_FILE] = standard.read_text(encoding="utf-8")
+        if standard.exists():
+            shared = f"{STANDARD_FOLDER}/{LIFECYCLES_FILE}"
+            text = _read_definition_file(standard, shared, problems)
+            if text is not None:
+                files[LIFECYCLES_FILE] = text
         else:
             message = (
                 f"no {LIFECYCLES_FILE} here and no {standard}; "

@@ -133,9 +133,48 @@ def _lifecycle(ctx: _Ctx, name: str, node: Any, line: int) -> Lifecycle | None:
         if state_id not in reached:
             message = f"state {state_id!r} cannot be reached from the initial state {initial!r}"
             ctx.add(state_nodes.key_lines[state_id], f"{path}.states.{state_id}", message)
+    _check_ways_out(ctx, path, state_nodes, finals, edges, reached)
     if len(ctx.problems) > before:
         return None
     return Lifecycle(name=name, initial=initial, states=tuple(states), transitions=transitions)
+
+
+def _check_ways_out(
+    ctx: _Ctx,
+    path: str,
+    state_nodes: _Map,
+    finals: Mapping[str, bool],
+    edges: Mapping[str, set[str]],
+    reached: set[str],
+) -> None:
+    """Every reachable state that is not final has a way to a final state: it can be left
+    (no dead end), and leaving it does not only lead round a cycle of states (no trap)."""
+    if not any(finals.values()):
+        return  # reported already: no final state
+    leads_out = {state for state, final in finals.items() if final}
+    changed = True
+    while changed:
+        changed = False
+        for source, targets in edges.items():
+            if source not in leads_out and targets & leads_out:
+                leads_out.add(source)
+                changed = True
+    for state_id in state_nodes:
+        if state_id not in reached or state_id in leads_out:
+            continue
+        exits = edges.get(state_id, set()) - {state_id}
+        if not exits:
+            message = (
+                f"state {state_id!r} can never be left; add a transition from it "
+                "or mark it 'final: true'"
+            )
+        else:
+            trap = ", ".join(sorted(exits))
+            message = (
+                f"no final state can be reached from state {state_id!r} (it only leads to "
+                f"{trap}); add a transition that leads to a final state"
+            )
+        ctx.add(state_nodes.key_lines[state_id], f"{path}.states.{state_id}", message)
 
 
 def _transitions(

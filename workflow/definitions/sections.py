@@ -6,11 +6,26 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workflow.core.catalog import Body, Organization, PaperType, RouteStep, RoutingTemplate, User
-from workflow.core.model import ConsultationRole, OrganizationKind, Role, Submitter
+from workflow.core.catalog import (
+    Body,
+    Organization,
+    PaperType,
+    RouteStep,
+    RoutingTemplate,
+    User,
+)
+from workflow.core.model import (
+    PAPER_NUMBER_LENGTH,
+    PLAUSIBLE_SEQ,
+    ConsultationRole,
+    OrganizationKind,
+    Role,
+    Submitter,
+)
 from workflow.definitions.checks import (
     _ID,
     _enum,
@@ -23,6 +38,8 @@ from workflow.definitions.checks import (
 )
 from workflow.definitions.yaml_reader import _Ctx, _line
 
+#: The most seats a Gremium may have (the largest German council has fewer than 200).
+MAX_SEATS = 1000
 #: The 16 Länder (Bundesland codes).
 STATES = frozenset(
     {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"}
@@ -109,8 +126,9 @@ def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:
             ctx, OrganizationKind, rec["kind"], _line(item, "kind"), f"{path}.kind", "kind"
         )
         seats, seats_line = rec.get("seats"), _line(item, "seats")
-        if seats is not None and seats <= 0:
-            ctx.add(seats_line, f"{path}.seats", f"seats must be positive, got {seats}")
+        if seats is not None and not 1 <= seats <= MAX_SEATS:
+            message = f"seats must be between 1 and {MAX_SEATS}, got {seats}"
+            ctx.add(seats_line, f"{path}.seats", message)
         if kind is OrganizationKind.OFFICE:
             rec["public"] = True
             if seats is not None:
@@ -123,7 +141,8 @@ def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:
 
 def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+        parsed = list(string.Formatter().parse(pattern))
+        fields = [f for _, f, _, _ in parsed if f is not None]
         bad = [field for field in fields if field not in ("year", "seq", "origin")]
         if bad:
             message = f"numbering may use only {{year}}, {{seq}} and {{origin}}, not {{{bad[0]}}}"
@@ -131,6 +150,8 @@ def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:
             message = "numbering must contain {seq}, e.g. 'V/{year}/{seq}'"
         elif "origin" in fields and "year" in fields:
             message = "an Ergänzungsvorlage is numbered from {origin} and {seq}; drop {year}"
+        elif re.search(r"[0-9]{4,}", "".join(spec or "" for _, _, spec, _ in parsed)):
+            message = "a field width in numbering has more than 3 digits; use e.g. {seq:04d}"
         else:
             pattern.format(year=2024, seq=1, origin="V/2024/1")
             return True
@@ -170,6 +191,7 @@ def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
             links.append((rec["supplement_type"], _line(item, "supplement_type"), path))
         if len(ctx.problems) == before:
             types[rec["id"]] = PaperType(**rec)
+    _check_number_lengths(ctx, node, types)
     supplement_types = [t.id for t in types.values() if t.is_supplement]
     for target, link_line, path in links:
         kind = types.get(target)
@@ -184,6 +206,30 @@ def _paper_types(ctx: _Ctx, node: Any, line: int) -> dict[str, PaperType]:
             message = f"supplement_type {target!r} is not an Ergänzungsvorlage type{hint}"
             ctx.add(link_line, f"{path}.supplement_type", message)
     return types
+
+
+def _check_number_lengths(ctx: _Ctx, node: Any, types: Mapping[str, PaperType]) -> None:
+    """Every number a paper type gives (in year 9999, up to the plausible sequence number,
+    an Ergänzungsvorlage of the longest original) fits the stored paper number."""
+    lines = {
+        item["id"]: (_line(item, "numbering"), f"paper_types[{index}].numbering")
+        for index, item in enumerate(node if isinstance(node, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
+    originals = [t for t in types.values() if not t.is_supplement]
+    lengths = [len(t.numbering.format(year=9999, seq=PLAUSIBLE_SEQ)) for t in originals]
+    # an original too long is reported itself, not again in its supplements
+    longest_original = max((n for n in lengths if n <= PAPER_NUMBER_LENGTH), default=1)
+    for kind in types.values():
+        origin = "V" * longest_original
+        number = kind.numbering.format(year=9999, seq=PLAUSIBLE_SEQ, origin=origin)
+        if len(number) > PAPER_NUMBER_LENGTH:
+            line, path = lines[kind.id]
+            message = (
+                f"numbering {kind.numbering!r} gives numbers of up to {len(number)} characters; "
+                f"a paper number holds at most {PAPER_NUMBER_LENGTH}: shorten the pattern"
+            )
+            ctx.add(line, path, message)
 
 
 def _org_ref(ctx: _Ctx, orgs: Orgs | None, value: str, line: int, path: str, office: bool) -> None:

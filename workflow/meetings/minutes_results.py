@@ -12,7 +12,9 @@ from workflow.core.catalog import Catalog
 from workflow.core.clock import local
 from workflow.core.errors import (
     InvalidInput,
+    MinutesFileError,
     NotFoundError,
+    Problem,
     TransitionNotAllowed,
     did_you_mean,
 )
@@ -48,26 +50,39 @@ class MinutesService:
         """Record the results of a whole meeting in one transaction: every item or none.
 
         Items name their agenda item by TOP number or by paper. Each result is recorded for
-        the meeting's day exactly as ``record_result`` would; the first problem (named with
-        its TOP) rolls everything back.
+        the meeting's day exactly as ``record_result`` would; every problem of every item is
+        collected (named with its TOP and its line in the file) and rolls everything back.
+
+        :raises MinutesFileError: one or more items have a problem; nothing is recorded.
         """
         if not items:
             raise InvalidInput(_("the minutes hold no results"))
+        problems: list[Problem] = []
         for item in items:
-            check_result_texts(item.votes, item.label, item.amended_text, item.note)
+            try:
+                check_result_texts(item.votes, item.label, item.amended_text, item.note)
+            except InvalidInput as exc:
+                problems.append(item.problem(str(exc)))
+        if problems:
+            raise MinutesFileError(problems)
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             meeting_catalog, actor = meeting_catalog_actor(uow, meeting)
             label = f"meeting {meeting.id}"
             require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
             self._require_results_open(meeting_catalog, meeting, label)
-            targets = [(item, _agenda_target(meeting, item)) for item in items]
+            targets = _agenda_targets(meeting, items, problems)
             day = local(meeting.start).date()
             papers = _lock_papers(uow, targets)
             results: list[MinutesResult] = []
             for item, step in targets:
                 paper, catalog = papers[step.paper_id]
-                results.append(_record_item(uow, actor, paper, catalog, step, item, day))
+                try:
+                    results.append(_record_item(uow, actor, paper, catalog, step, item, day))
+                except InvalidInput as exc:  # go on: the file's other problems are reported too
+                    problems.append(item.problem(str(exc)))
+            if problems:  # raised inside the unit of work: it rolls back every item
+                raise MinutesFileError(problems)
             payload = {
                 "items": [r.item for r in results],
                 "papers": sorted({r.paper_number for r in results}),
@@ -137,6 +152,19 @@ def _record_item(
     )
 
 
+def _agenda_targets(
+    meeting: Any, items: Sequence[MinutesItem], problems: list[Problem]
+) -> list[tuple[MinutesItem, Consultation]]:
+    """The consultation behind each item; an item not on the agenda adds its problem."""
+    targets: list[tuple[MinutesItem, Consultation]] = []
+    for item in items:
+        try:
+            targets.append((item, _agenda_target(meeting, item)))
+        except InvalidInput as exc:
+            problems.append(item.problem(str(exc)))
+    return targets
+
+
 def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
     """The consultation behind a minutes item (by TOP number or by paper)."""
     agenda = [a for a in meeting.agenda_items if a.consultation is not None]
@@ -155,23 +183,19 @@ def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
                 else _(" (the agenda is not numbered yet)")
             )
             raise InvalidInput(
-                _("{where}: meeting {id} has no TOP {top!r}{hint}").format(
-                    where=item.where, id=meeting.id, top=item.top, hint=hint
+                _("meeting {id} has no TOP {top!r}{hint}").format(
+                    id=meeting.id, top=item.top, hint=hint
                 )
             )
         if found[0].consultation is None:
-            raise InvalidInput(
-                _("{where}: TOP {top} is no paper's consultation").format(
-                    where=item.where, top=item.top
-                )
-            )
+            raise InvalidInput(_("TOP {top} is no paper's consultation").format(top=item.top))
         return cast(Consultation, found[0].consultation)
     matches = [a for a in agenda if a.consultation.paper.number == item.paper]
     if not matches:
         papers = sorted({a.consultation.paper.number for a in agenda})
         raise InvalidInput(
-            _("{where}: paper {paper!r} is not on the agenda of meeting {id}").format(
-                where=item.where, paper=item.paper, id=meeting.id
+            _("paper {paper!r} is not on the agenda of meeting {id}").format(
+                paper=item.paper, id=meeting.id
             )
             + (
                 did_you_mean(item.paper or "", papers)
@@ -180,8 +204,6 @@ def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
         )
     if len(matches) > 1:
         raise InvalidInput(
-            _("{where}: paper {paper} is on the agenda twice; name the TOP").format(
-                where=item.where, paper=item.paper
-            )
+            _("paper {paper} is on the agenda twice; name the TOP").format(paper=item.paper)
         )
     return cast(Consultation, matches[0].consultation)

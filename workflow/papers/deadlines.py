@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage import papers as paper_store
 from storage import repository
+from storage import trail as trail_store
 from storage.schema import (
     Consultation,
     Paper,
@@ -18,7 +19,6 @@ from workflow.core.deadlines import (
     Deadline,
     DeadlineEntry,
     DeadlineKind,
-    PathStep,
     StepCheck,
     WorkingCalendar,
     check_path,
@@ -28,6 +28,7 @@ from workflow.core.errors import (
     InvalidInput,
 )
 from workflow.core.i18n import _
+from workflow.papers.fristen import path_steps, release_facts
 from workflow.papers.present import co_signing_deadlines
 from workflow.reminders.planning import report_deadlines
 from workflow.reminders.sync import paper_facts
@@ -43,7 +44,9 @@ class DeadlineService:
     def check_path(
         self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
     ) -> list[StepCheck]:
-        """Each step's deadlines, and whether earlier results reach its invitation in time.
+        """Each step's deadlines, whether it kept them (the same judgement as ``decisions
+        list`` and the decision-trail report), and whether earlier results reach its
+        invitation in time.
 
         The rules are those of the definitions version the paper was created under.
         :raises NotFoundError: no such paper.
@@ -51,23 +54,20 @@ class DeadlineService:
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
             paper = uow.paper(number)
             catalog = uow.catalog(paper.definitions_version)
-            final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
-            steps = [
-                PathStep(
-                    position=c.position,
-                    organization_id=c.organization_id,
-                    organization_name=catalog.organization_name(c.organization_id),
-                    role=c.role,
-                    date=c.date or c.planned_date,
-                    cancelled=c.state in final and c.outcome is None,
-                )
-                for c in paper.consultations
-            ]
+            facts = release_facts(trail_store.events_of_papers(uow.session, [paper.id])[paper.id])
+            meeting_ids = {c.meeting_id for c in paper.consultations if c.meeting_id}
+            invited = {
+                m.id: m.invited_at for m in trail_store.meetings_by_id(uow.session, meeting_ids)
+            }
+            steps = path_steps(catalog, paper, facts, invited, planned=True)
             cal = catalog.calendar()
             planned = catalog.lifecycle("meeting").initial
+            checks = check_path(
+                cal, catalog.deadlines, steps, released_at=facts.released_at, now=uow.now()
+            )
             return [
                 self._propose_meeting(uow.session, paper.body_id, cal, planned, check)
-                for check in check_path(cal, catalog.deadlines, steps)
+                for check in checks
             ]
 
     @staticmethod

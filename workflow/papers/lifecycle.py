@@ -15,6 +15,8 @@ from storage.schema import (
 from workflow.core.catalog import Catalog, PaperType, RouteStep
 from workflow.core.errors import (
     InvalidInput,
+    NotFoundError,
+    did_you_mean,
 )
 from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_lines, check_text
@@ -124,8 +126,22 @@ class PaperService:
         state: str | None = None,
         reader: str | Reader | None = TRUSTED,
     ) -> list[PaperSummary]:
+        """The body's papers, only those in ``state`` if given.
+
+        :raises NotFoundError: ``state`` is no paper state of the definitions and no paper is in
+            it (a state of earlier definitions still lists its papers).
+        """
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
             papers = repository.list_papers(uow.session, uow.body().id, state)
+            if state is not None and not papers:
+                known = [s.id for s in uow.catalog().lifecycle("paper").states]
+                if state not in known:
+                    hint = did_you_mean(state, known) or _(" (known: {known})").format(
+                        known=", ".join(known)
+                    )
+                    raise NotFoundError(
+                        _("no paper state {state!r}{hint}").format(state=state, hint=hint)
+                    )
             return [paper_summary(p) for p in papers]
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:

@@ -60,7 +60,7 @@ def read_text_file(path: str | Path) -> str:
     return text.strip()
 
 
-def _loader() -> type:
+def yaml_12_loader() -> type:
     """A SafeLoader with YAML 1.2 booleans: only true/false, so that the keys ``yes`` and
     ``no`` stay the strings they are meant to be."""
     import re
@@ -87,7 +87,7 @@ def load_yaml_12(text: str, source: str) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=_loader())
+        return yaml.load(text, Loader=yaml_12_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _(" at line {line}").format(line=mark.line + 1) if mark is not None else ""

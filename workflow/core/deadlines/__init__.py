@@ -15,6 +15,8 @@ Import from here (``from workflow.core.deadlines import invitation_deadline``); 
 - ``rules``: the ``deadlines`` section as values (units, notice and lead-time rules, days off);
 - ``workdays``: the working calendar (holidays, days off, time zone);
 - ``counting``: one Frist counted and explained (``Deadline``);
+- ``status``: whether a step kept its Vorlagenschluss and Ladung (``step_fristen``), the one
+  judgement every view shows;
 - ``paths``: the dependency check along a paper's path (``check_path``).
 """
 
@@ -37,7 +39,6 @@ from workflow.core.deadlines.counting import (
     show,
 )
 from workflow.core.deadlines.paths import (
-    PathStep,
     StepCheck,
     StepStatus,
     check_path,
@@ -57,6 +58,14 @@ from workflow.core.deadlines.rules import (
     RuleSet,
     RuleSource,
 )
+from workflow.core.deadlines.status import (
+    DeadlineCheck,
+    DeadlineStatus,
+    PathStep,
+    StepStanding,
+    judge,
+    step_fristen,
+)
 from workflow.core.deadlines.workdays import (
     WorkingCalendar,
     working_calendar,
@@ -67,9 +76,11 @@ __all__ = [
     "DayOff",
     "DayUnit",
     "Deadline",
+    "DeadlineCheck",
     "DeadlineEntry",
     "DeadlineKind",
     "DeadlineRules",
+    "DeadlineStatus",
     "LeadTimeRule",
     "NonWorkingDayPolicy",
     "NoticeEvent",
@@ -80,6 +91,7 @@ __all__ = [
     "RuleSet",
     "RuleSource",
     "StepCheck",
+    "StepStanding",
     "StepStatus",
     "WorkingCalendar",
     "add_months",
@@ -87,6 +99,7 @@ __all__ = [
     "counted_days",
     "earliest_meeting",
     "invitation_deadline",
+    "judge",
     "latest_event_day",
     "lead_time_deadline",
     "receipt_of",
@@ -95,5 +108,6 @@ __all__ = [
     "shift",
     "show",
     "step_deadlines",
+    "step_fristen",
     "working_calendar",
 ]

@@ -1,5 +1,6 @@
-"""The dependency check along a paper's path: the deadlines of each step, and whether the
-results of earlier steps reach its invitation."""
+"""The dependency check along a paper's path: the deadlines of each step, whether it kept
+them (``status.step_fristen``), and whether the results of earlier steps reach its
+invitation."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from workflow.core.deadlines.counting import (
     show,
 )
 from workflow.core.deadlines.rules import DeadlineKind, DeadlineRules, RuleSet
+from workflow.core.deadlines.status import (
+    DeadlineCheck,
+    DeadlineStatus,
+    PathStep,
+    StepStanding,
+    step_fristen,
+)
 from workflow.core.deadlines.workdays import WorkingCalendar
 
 
@@ -23,22 +31,12 @@ class StepStatus(StrEnum):
     """Result of the dependency check for one step of a paper's path."""
 
     OK = "ok"
+    MISSED = "missed"  # a Frist of the step was missed (``fristen`` says which)
     NACHTRAG = "nachtrag"  # an earlier result cannot go out with the invitation
     NO_DATE = "no_date"
     NO_RULE = "no_rule"
     CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PathStep:
-    """One step of a paper's path as the dependency check sees it."""
-
-    position: int
-    organization_id: str
-    organization_name: str
-    role: str
-    date: dt.date | None  # the meeting date (held, scheduled or planned)
-    cancelled: bool = False
+    NOT_APPLICABLE = "not_applicable"  # abgesetzt, or a Dringlichkeitsentscheidung: no meeting
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +50,7 @@ class StepCheck:
     status: StepStatus
     message: str
     deadlines: tuple[Deadline, ...] = ()
+    fristen: tuple[DeadlineCheck, ...] = ()  # each Frist kept, missed, open, ... (``status``)
     blocked_by: tuple[int, ...] = ()  # positions whose result comes too late
     proposed_date: dt.date | None = None  # earliest meeting date that would work
     proposed_meeting: int | None = None  # the Gremium's first planned meeting from that date
@@ -91,17 +90,45 @@ def step_deadlines(
 
 
 def check_path(
-    cal: WorkingCalendar, rules: DeadlineRules, steps: Sequence[PathStep]
+    cal: WorkingCalendar,
+    rules: DeadlineRules,
+    steps: Sequence[PathStep],
+    *,
+    released_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> list[StepCheck]:
-    """For every step: its deadlines, and whether earlier results reach its invitation."""
-    checks = []
-    for index, step in enumerate(steps):
-        checks.append(_check_step(cal, rules, step, steps[:index]))
-    return checks
+    """For every step: its deadlines, whether it kept them (the paper released at
+    ``released_at``, judged at ``now``; None: a plan before anything is due), and whether
+    earlier results reach its invitation."""
+    return [
+        _check_step(cal, rules, step, steps[:index], released_at, now)
+        for index, step in enumerate(steps)
+    ]
+
+
+_INACTIVE = {
+    StepStanding.CANCELLED: (StepStatus.CANCELLED, "entfallen"),
+    StepStanding.DROPPED: (
+        StepStatus.NOT_APPLICABLE,
+        "von der Tagesordnung abgesetzt: Fristen nicht anwendbar",
+    ),
+    StepStanding.URGENT: (
+        StepStatus.NOT_APPLICABLE,
+        (
+            "Dringlichkeitsentscheidung ohne Sitzung{basis}: Vorlagenschluss und Ladung nicht "
+            "anwendbar"
+        ),
+    ),
+}
 
 
 def _check_step(
-    cal: WorkingCalendar, rules: DeadlineRules, step: PathStep, earlier: Sequence[PathStep]
+    cal: WorkingCalendar,
+    rules: DeadlineRules,
+    step: PathStep,
+    earlier: Sequence[PathStep],
+    released_at: dt.datetime | None,
+    now: dt.datetime | None,
 ) -> StepCheck:
     own = rules.for_organization(step.organization_id)
     meeting_at = cal.at(step.date, own.meeting_time) if step.date else None
@@ -115,8 +142,11 @@ def _check_step(
         status=StepStatus.NO_DATE,
         message="kein Sitzungstermin: Fristen erst mit Termin berechenbar",
     )
-    if step.cancelled:
-        return replace(result, meeting_at=None, status=StepStatus.CANCELLED, message="entfallen")
+    if not step.active:
+        status, text = _INACTIVE[step.standing]
+        message = text.format(basis=f" ({step.legal_basis})" if step.legal_basis else "")
+        fristen = step_fristen(cal, rules, step, (), released_at=released_at, now=now)
+        return replace(result, meeting_at=None, status=status, message=message, fristen=fristen)
     if step.date is None:
         return result
     if own.notice is None:
@@ -126,11 +156,30 @@ def _check_step(
         )
         return replace(result, status=StepStatus.NO_RULE, message=message)
     found = step_deadlines(cal, own, step.date, step.organization_name)
+    fristen = step_fristen(cal, rules, step, found, released_at=released_at, now=now)
+    result = replace(result, deadlines=found, fristen=fristen)
     invitation = next(d for d in found if d.kind is DeadlineKind.INVITATION)
-    late = [s for s in earlier if not s.cancelled and s.date and s.date >= invitation.day]
+    late = [s for s in earlier if s.standing.has_result and s.date and s.date >= invitation.day]
+    missed = [f for f in fristen if f.status is DeadlineStatus.MISSED]
     if not late:
+        if missed:
+            return replace(result, status=StepStatus.MISSED, message=_missed_text(cal, missed))
         message = f"Ladung bis {show(invitation.day)}; frühere Ergebnisse liegen rechtzeitig vor"
-        return replace(result, status=StepStatus.OK, message=message, deadlines=found)
+        return replace(result, status=StepStatus.OK, message=message)
+    return _nachtrag(cal, own, result, late, missed)
+
+
+def _nachtrag(
+    cal: WorkingCalendar,
+    own: RuleSet,
+    result: StepCheck,
+    late: Sequence[PathStep],
+    missed: Sequence[DeadlineCheck],
+) -> StepCheck:
+    """A step whose invitation goes out before the results of ``late`` earlier steps exist:
+    a Nachtrag, or the earliest meeting day that would work (a missed Frist comes first)."""
+    assert own.notice is not None and result.date is not None
+    invitation = next(d for d in result.deadlines if d.kind is DeadlineKind.INVITATION)
     last = max(late, key=lambda s: (s.date or dt.date.min, s.position))
     assert last.date is not None
     proposed = earliest_meeting(cal, own.notice, last.date)
@@ -139,14 +188,25 @@ def _check_step(
         f"Einladung muss bis {show(invitation.day)} versandt sein: Ergebnis nur als Nachtrag / "
         f"Tischvorlage, oder Sitzung frühestens am {show(proposed)}"
     )
-    urgent = next((d for d in found if d.kind is DeadlineKind.URGENT_INVITATION), None)
+    urgent = next((d for d in result.deadlines if d.kind is DeadlineKind.URGENT_INVITATION), None)
     if urgent is not None and urgent.day > last.date:
         message += f"; bei Dringlichkeit Ladung bis {show(urgent.day)} möglich"
     return replace(
         result,
-        status=StepStatus.NACHTRAG,
-        message=message,
-        deadlines=found,
+        status=StepStatus.MISSED if missed else StepStatus.NACHTRAG,
+        message=f"{_missed_text(cal, missed)}; {message}" if missed else message,
         blocked_by=tuple(s.position for s in late),
         proposed_date=proposed,
     )
+
+
+def _missed_text(cal: WorkingCalendar, missed: Sequence[DeadlineCheck]) -> str:
+    """e.g. "versäumt: Vorlagenschluss bis Mo 03.06.2024 (erfolgt Mo 10.06.2024)"."""
+    parts = []
+    for check in missed:
+        assert check.due is not None
+        done = show(cal.local_date(check.done_at)) if check.done_at else None
+        parts.append(
+            f"{check.kind} bis {show(check.due)} ({f'erfolgt {done}' if done else 'nicht erfolgt'})"
+        )
+    return "versäumt: " + "; ".join(parts)

@@ -22,6 +22,7 @@ from workflow.core.model.audit import (
     AuditQuery,
     ChainHead,
     Seal,
+    SealCheck,
     VerifyReport,
 )
 from workflow.core.model.bodies import (
@@ -50,6 +51,8 @@ from workflow.core.model.papers import (
     DONE_STEP_STATES,
     INACTIVE_STEP_STATES,
     OPEN_STEP_STATES,
+    PAPER_NUMBER_LENGTH,
+    PLAUSIBLE_SEQ,
     AttachmentView,
     ConsultationView,
     CoSignatureState,
@@ -85,6 +88,8 @@ __all__ = [
     "DONE_STEP_STATES",
     "INACTIVE_STEP_STATES",
     "OPEN_STEP_STATES",
+    "PAPER_NUMBER_LENGTH",
+    "PLAUSIBLE_SEQ",
     "Action",
     "Actor",
     "AgendaItemView",
@@ -126,6 +131,7 @@ __all__ = [
     "ResultEntry",
     "Role",
     "Seal",
+    "SealCheck",
     "Submitter",
     "SweepReport",
     "TaskState",

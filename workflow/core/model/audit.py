@@ -97,10 +97,36 @@ class VerifyReport:
     #: with a seal: events the seal covers, and events recorded after it
     sealed_events: int | None = None
     events_after_seal: int | None = None
+    #: with a folder of seals (``audit verify --seals DIR``): one check per file
+    seals: tuple[SealCheck, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken_stream is None
+        return self.broken_stream is None and all(s.ok for s in self.seals)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SealCheck:
+    """One seal file checked against the database: every chain head it holds must still be
+    the event at that (stream, seq). ``problem`` None: nothing it sealed changed."""
+
+    file: str
+    sealed_at: dt.datetime | None = None
+    actor: str | None = None
+    root_hash: str | None = None
+    #: the events the seal covers, and the events recorded after it (when it matches)
+    sealed_events: int | None = None
+    events_after_seal: int | None = None
+    #: differs from the seal, events deleted after, unreadable seal file, another database
+    problem: str | None = None
+    stream: str | None = None
+    seq: int | None = None
+    paper: str | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,6 +17,13 @@ DONE_STEP_STATES = frozenset({"held", "dropped"})
 #: States of a step that is no longer part of the active path.
 INACTIVE_STEP_STATES = frozenset({"cancelled", "dropped"})
 
+#: The longest paper number stored (``Paper.number``): the definitions loader refuses a
+#: numbering whose numbers could be longer.
+PAPER_NUMBER_LENGTH = 64
+#: The largest sequence number a numbering is checked with (a paper type's papers in one year,
+#: an original's Ergänzungsvorlagen).
+PLAUSIBLE_SEQ = 99_999
+
 
 class CoSignatureState(StrEnum):
     PENDING = "pending"
