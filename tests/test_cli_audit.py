@@ -243,7 +243,7 @@ def test_search_by_meeting_finds_its_papers_and_its_own_events(service: Workflow
             ("--organization", "ausschus"),
             "Error: no organization 'ausschus' (did you mean 'ausschuss'?)",
         ),
-        (("--action", "sealed"), "Error: unknown action 'sealed'"),
+        (("--action", "sealed"), "Error: unbekannte Aktion 'sealed'"),
         (("--paper", "V/2025/7"), "Error: no paper 'V/2025/7' in Stadt Musterstadt"),
         (("--paper-type", "antrag"), "Error: no paper type 'antrag'"),
         (

@@ -189,11 +189,11 @@ def test_move_prints_the_new_start_and_moves_the_steps(service: WorkflowService)
 def test_move_refusals_are_one_line(service: WorkflowService) -> None:
     mid = created(service)
     result = run(service, "meeting", "move", str(mid), "--date", "18.03.2025", user="session")
-    assert (result.exit_code, result.stderr) == (
+    assert (result.exit_code, result.stderr.partition(": ")[2]) == (
         1,
         (
-            f"Error: meeting {mid} (Hauptausschuss, 18.03.2025 17:00) already starts then; "
-            "give another --date or --time\n"
+            f"Sitzung {mid} (Hauptausschuss, 18.03.2025 17:00) beginnt bereits dann; "
+            "geben Sie ein anderes --date oder --time an\n"
         ),
     )
     run(service, "meeting", "cancel", str(mid), "--reason", "x", user="session")

@@ -113,8 +113,8 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
     [
         ("amt10.leitung", "amt10", "x", PermissionDenied, "does not belong to office 'amt50'"),
         ("amt50.sachbearbeitung", "amt10", "x", PermissionDenied, "co_signature.overrule"),
-        ("amt50.leitung", "amt10", " ", InvalidInput, "needs a reason"),
-        ("amt50.leitung", "amt50", "x", Exception, "not a participating office"),
+        ("amt50.leitung", "amt10", " ", InvalidInput, "braucht eine Begründung"),
+        ("amt50.leitung", "amt50", "x", Exception, "kein beteiligtes Amt"),
     ],
 )
 def test_overruling_is_refused(

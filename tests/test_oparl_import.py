@@ -122,7 +122,7 @@ def test_karlsruhe_imports_4_papers_and_reports_the_one_without_a_decision(
     report = run_import(ka, str(KA))
     assert (report.count("imported"), report.count("reported")) == (4, 1)
     assert report.version == "1.1"
-    assert "ends in 'Vorberatung' by Planungsausschuss" in reasons(report)["2026/0268"]
+    assert "endet mit 'Vorberatung' durch Planungsausschuss" in reasons(report)["2026/0268"]
     adopted = ka.papers.get_paper("2026/0140")
     assert adopted.state == "adopted"
     assert [(c.role.value, c.outcome) for c in adopted.consultations] == [
@@ -400,9 +400,9 @@ def test_a_source_that_does_not_exist_is_one_line(hw: WorkflowService) -> None:
         cli, ["oparl", "import", "/nowhere"], obj=hw, env={"RATSWEG_USER": "admin"}
     )
     assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: '/nowhere' does not exist; pass a folder of OParl JSON files, one JSON file "
-        "or an http(s) URL\n"
+    assert result.stderr.partition(": ")[2] == (
+        "'/nowhere' gibt es nicht; geben Sie einen Ordner mit OParl-JSON-Dateien, eine "
+        "JSON-Datei oder eine http(s)-URL an\n"
     )
 
 
@@ -558,7 +558,7 @@ def test_generating_definitions_refuses_to_overwrite(tmp_path: Path) -> None:
     generate_definitions(read_source(str(HW)), folder)
     with pytest.raises(InvalidInput, match="enthält bereits Definitionen"):
         generate_definitions(read_source(str(HW)), folder)
-    with pytest.raises(InvalidInput, match="pass --name 'Stadt X' and --state XX"):
+    with pytest.raises(InvalidInput, match="geben Sie --name 'Stadt X' und --state XX an"):
         generate_definitions(read_source(str(KA)), tmp_path / "ka")
 
 

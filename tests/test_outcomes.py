@@ -105,7 +105,7 @@ def test_abgesetzt_means_no_deliberation_and_the_body_again(service: WorkflowSer
         (1, "ausschuss", "dropped", "abgesetzt"),
         (2, "ausschuss", "planned", None),
     ]
-    with pytest.raises(InvalidInput, match="only the procedural vote"):
+    with pytest.raises(InvalidInput, match="nur die Verfahrensabstimmung"):
         service.results.record_result(
             number,
             user=S,
@@ -144,7 +144,7 @@ def test_zurueckverwiesen_by_the_council_goes_back_and_returns(service: Workflow
     number = released(service)
     service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     before = trail_length(service, number)
-    with pytest.raises(InvalidInput, match="pass --refer-to"):
+    with pytest.raises(InvalidInput, match="geben Sie --refer-to"):
         service.results.record_result(number, user=S, position=2, outcome="zurueckverwiesen")
     with pytest.raises(NotFoundError, match="'ausschus'.*did you mean 'ausschuss'"):
         service.results.record_result(
@@ -197,7 +197,7 @@ def test_ueberwiesen_to_a_body_that_decides_ends_there(service: WorkflowService)
 
 def test_refer_arguments_only_fit_referrals(service: WorkflowService) -> None:
     number = released(service)
-    with pytest.raises(InvalidInput, match="--refer-to fits only"):
+    with pytest.raises(InvalidInput, match="--refer-to passt nur"):
         service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", refer_to="rat"
         )
@@ -268,9 +268,7 @@ def test_municipal_labels_map_onto_outcomes(service: WorkflowService) -> None:
     assert view.consultations[0].outcome is not None
     assert view.consultations[0].outcome.value == "vertagt_in_folgegremium"
     assert view.consultations[0].result_label == "Ohne Votum weitergeleitet"
-    with pytest.raises(
-        InvalidInput, match="unknown result 'beschlosen'.*did you mean 'beschlossen'"
-    ):
+    with pytest.raises(InvalidInput, match="unbekanntes Ergebnis 'beschlosen'.*'beschlossen'"):
         service.results.record_result(number, user=S, position=2, outcome="beschlosen")
 
 
@@ -470,7 +468,7 @@ def test_move_reorders_open_steps(service: WorkflowService) -> None:
     ]
     service.papers.submit_paper(number, user="clerk")
     service.papers.release_paper(number, user="head")
-    with pytest.raises(InvalidInput, match="one concluding step only, at the end"):
+    with pytest.raises(InvalidInput, match="nur einen abschließenden Schritt haben, am Ende"):
         service.paths.move_consultation(number, user=S, position=3, to=2, reason="Rat zuerst")
     moved = [e for e in service.audit.audit_trail(number) if e.action == "consultation_moved"]
     assert [(e.payload["from_position"], e.payload["to_position"]) for e in moved] == [(2, 1)]

@@ -168,10 +168,12 @@ def test_anfrage_is_answered_and_ends_without_a_vote(town: tuple[WorkflowService
     service, t = town
     number = create(service, t, "anfrage", t.inquiry_route, faction="Fraktion B")
     assert number == t.numbers["anfrage"]
-    with pytest.raises(InvalidInput, match="written by an office"):
+    with pytest.raises(InvalidInput, match="schreibt ein Amt"):
         create(service, t, t.decision_type, t.decision_route, faction="Fraktion B")
     release(service, t, number)
-    with pytest.raises(InvalidInput, match=f"{number} has no answer yet; record it first"):
+    with pytest.raises(
+        InvalidInput, match=f"{number} hat noch keine Antwort; erfassen Sie sie zuerst"
+    ):
         conclude(service, t, number, "zur_kenntnis_genommen")
     answered = service.paper_types.record_answer(
         number, user=t.clerk, text="Es gibt 12 Kurse.", date=dt.date(2025, 3, 20)
@@ -192,7 +194,7 @@ def test_only_an_anfrage_is_answered(town: tuple[WorkflowService, Town]) -> None
     service, t = town
     number = create(service, t, t.decision_type, t.decision_route)
     release(service, t, number)
-    with pytest.raises(InvalidInput, match="which is not answered"):
+    with pytest.raises(InvalidInput, match="die nicht beantwortet wird"):
         service.paper_types.record_answer(number, user=t.clerk, text="x", date=dt.date(2025, 3, 20))
 
 
@@ -226,7 +228,7 @@ def test_ergaenzungsvorlage_follows_the_rules_of_its_original(
     ).number
     release(service, t, supplement)
     assert service.papers.get_paper(supplement).faction == "Fraktion B"
-    with pytest.raises(InvalidInput, match="has no answer yet"):
+    with pytest.raises(InvalidInput, match="hat noch keine Antwort"):
         conclude(service, t, supplement, "zur_kenntnis_genommen")
 
 

@@ -192,7 +192,7 @@ def test_csv_has_one_row_per_decision_with_the_deadlines_as_json(
     ("args", "message"),
     [
         (("--organization", "stadtrta"), "Error: no organization 'stadtrta' (did you mean"),
-        (("--outcome", "beschlosen"), "Error: unknown outcome 'beschlosen' (did you mean"),
+        (("--outcome", "beschlosen"), "Error: unbekanntes Ergebnis 'beschlosen' "),
         (("--paper-type", "petition"), "Error: no paper type 'petition'"),
         (
             ("--since", "2024-05-01", "--until", "2024-04-01"),

@@ -260,5 +260,5 @@ def test_a_fetched_answer_is_capped(
     monkeypatch.setenv("RATSWEG_MAX_FILE_BYTES", "20")
     home, base = _serve(pages={"/system": _system("http://127.0.0.1/x" * 5)})
     servers.append(home)
-    with pytest.raises(InvalidInput, match="larger than 20 bytes"):
+    with pytest.raises(InvalidInput, match="größer als 20 Bytes"):
         read_source(f"{base}/system")

@@ -54,8 +54,8 @@ def test_replay_names_both_values_of_a_changed_vote_label(
     [report] = [r for r in service.audit.replay_audit() if r.paper_number == number]
     assert report.status.value == "mismatch"
     assert report.difference == (
-        "step 1 (ausschuss) votes (vote 1, label): the audit trail gives 'einstimmig', "
-        "the database holds 'mehrheitlich'"
+        "Schritt 1 (ausschuss) votes (Abstimmung 1, label): der Prüfpfad ergibt 'einstimmig', "
+        "die Datenbank enthält 'mehrheitlich'"
     )
 
 

@@ -303,7 +303,11 @@ def _co_signature_overruled(paper: ReplayedPaper, _catalog: Catalog, event: Audi
     office = _need(event, "office")
     signature = paper.co_signatures.get(office)
     if signature is None or signature.state != event.from_state:
-        have = _("no co-signature") if signature is None else f"it {signature.state!r}"
+        have = (
+            _("no co-signature")
+            if signature is None
+            else _("it {state!r}").format(state=signature.state)
+        )
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,

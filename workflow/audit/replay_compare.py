@@ -110,7 +110,7 @@ def _text_difference(
     for mine, other in zip(replayed.text_versions, stored.text_versions, strict=True):
         for attr in ("number", "text", "source", "position", "organization_id", "actor"):
             if getattr(mine, attr) != getattr(other, attr):
-                what = f"text version {other.number} {attr}"
+                what = _("text version {number} {attr}").format(number=other.number, attr=attr)
                 return (
                     ReplayStatus.MISMATCH,
                     _differs(what, getattr(mine, attr), getattr(other, attr)),

@@ -211,9 +211,11 @@ def _agenda_difference(replayed: ReplayedMeeting, stored: MeetingView) -> tuple[
         mine = ours[item.id]
         for name, value in (("part", item.part.value), ("title", item.title)):
             if getattr(mine, name) != value:
-                return _differs(f"agenda item {item.id} {name}", getattr(mine, name), value), (
-                    mine.seq
-                )
+                return _differs(
+                    _("agenda item {id} {name}").format(id=item.id, name=name),
+                    getattr(mine, name),
+                    value,
+                ), (mine.seq)
         if mine.number != item.number:
             return _differs(
                 _("agenda item {id} number").format(id=item.id), mine.number, item.number

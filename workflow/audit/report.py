@@ -393,7 +393,9 @@ def write_pdf(html_text: str, target: Path, converter: str) -> None:
         source.unlink(missing_ok=True)
     if done.returncode != 0 or not target.exists():
         lines = (done.stderr or done.stdout).strip().splitlines()
-        why = lines[-1] if lines else f"exit status {done.returncode}"
+        why = (
+            lines[-1] if lines else _("exit status {returncode}").format(returncode=done.returncode)
+        )
         raise InvalidInput(
             _("{name} could not write {target!r}: {why}").format(
                 name=Path(converter).name, target=str(target), why=why

@@ -264,7 +264,12 @@ class AuditService:
         body_row = uow.body()
         catalog = uow.catalog(body_row.definitions_version)
         if query.action is not None and query.action not in set(AuditAction):
-            raise InvalidInput(f"unknown action {query.action!r}{hint(query.action, AuditAction)}")
+            raise InvalidInput(
+                _("unknown action {action!r}{hint}").format(
+                    action=query.action,
+                    hint=hint(query.action, AuditAction),
+                )
+            )
         if query.since and query.until and query.since > query.until:
             raise InvalidInput(
                 _("--since {since} is after --until {until}").format(

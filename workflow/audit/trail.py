@@ -313,7 +313,9 @@ def _resolved(catalog: Catalog, query: DecisionQuery) -> DecisionQuery:
         known = [o.value for o in Outcome]
         if query.outcome not in known:
             hint = did_you_mean(query.outcome, known)
-            raise InvalidInput(f"unknown outcome {query.outcome!r}{hint}")
+            raise InvalidInput(
+                _("unknown outcome {outcome!r}{hint}").format(outcome=query.outcome, hint=hint)
+            )
     return query
 
 

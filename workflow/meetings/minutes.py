@@ -91,7 +91,7 @@ class MinutesItem:
 
     @property
     def name(self) -> str:
-        return f"TOP {self.top}" if self.top else f"paper {self.paper}"
+        return f"TOP {self.top}" if self.top else _("paper {paper}").format(paper=self.paper)
 
     def problem(self, message: str) -> Problem:
         """A problem of this item, at its place in the file."""
@@ -125,7 +125,7 @@ def read_minutes_file(path: str | Path) -> list[MinutesItem]:
     :raises MinutesFileError: every problem of the file, each with its line.
     :raises InvalidInput: the file cannot be read.
     """
-    text = read_text(path, "minutes file")
+    text = read_text(path, _("minutes file"))
     if not text.strip():
         raise InvalidInput(_("minutes file {path!r} is empty").format(path=str(path)))
     if str(path).lower().endswith(".csv"):
@@ -202,7 +202,14 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
             hint = did_you_mean(name, _CSV_KEYS) or _(" (allowed: {keys})").format(
                 keys=", ".join(_CSV_KEYS)
             )
-            problems.append(Problem(source, 1, "", f"unknown column {name!r}{hint}"))
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    "",
+                    _("unknown column {name!r}{hint}").format(name=name, hint=hint),
+                )
+            )
     if "result" not in header or not ({"top", "paper"} & set(header)):
         problems.append(Problem(source, 1, "", _("the header needs 'result' and 'top' or 'paper'")))
         raise MinutesFileError(problems)
@@ -264,7 +271,7 @@ def _item(raw: Any, place: _Place) -> MinutesItem | None:
             hint = did_you_mean(str(key), _ITEM_KEYS) or _(" (allowed: {keys})").format(
                 keys=", ".join(_ITEM_KEYS)
             )
-            place.add(f"unknown key {key!r}{hint}", str(key))
+            place.add(_("unknown key {key!r}{hint}").format(key=key, hint=hint), str(key))
     texts = {key: _text(raw, key, place) for key in _ITEM_KEYS if key not in ("votes", "until")}
     top, paper, outcome = texts["top"], texts["paper"], texts["result"]
     if (top is None) == (paper is None):
@@ -326,7 +333,9 @@ def _no_duplicates(items: list[MinutesItem], problems: list[Problem]) -> None:
     for item in items:
         first = seen.setdefault(item.name, item)
         if first is not item:
-            at = first.path or (f"line {first.line}" if first.line else first.where)
+            at = first.path or (
+                _("line {line}").format(line=first.line) if first.line else first.where
+            )
             problems.append(
                 item.problem(_("{name} is already given in {at}").format(name=item.name, at=at))
             )

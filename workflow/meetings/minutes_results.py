@@ -68,7 +68,7 @@ class MinutesService:
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             meeting_catalog, actor = meeting_catalog_actor(uow, meeting)
-            label = f"meeting {meeting.id}"
+            label = _("meeting {id}").format(id=meeting.id)
             require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
             self._require_results_open(meeting_catalog, meeting, label)
             targets = _agenda_targets(meeting, items, problems)

@@ -130,7 +130,7 @@ class Update(Replay):
         theirs = step.meeting.get("id") if step.meeting else None
         ours = store.imported_meeting_id(self.session, self.body.id, meeting_id)
         if theirs is None or (ours != theirs if ours else row.date != step.date):
-            shown = f"the meeting {theirs}" if theirs else "no meeting"
+            shown = _("the meeting {theirs}").format(theirs=theirs) if theirs else _("no meeting")
             raise _Contradiction(
                 _(
                     "{step}: ratsweg has it on the agenda of the meeting "
@@ -220,4 +220,4 @@ def _in_order(paper: Paper) -> list[Consultation]:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day:%d.%m.%Y}" if day else "no date"
+    return f"{day:%d.%m.%Y}" if day else _("no date")

@@ -94,7 +94,7 @@ def plan_paper(paper: dict[str, Any], source: Source, catalog: Catalog) -> Paper
     """
     oparl_id = paper["id"]
     reference = _text(paper, "reference", _("the Drucksachen-Nummer"))
-    title = _text(paper, "name", "the title")
+    title = _text(paper, "name", _("the title"))
     type_name = _text(paper, "paperType", _("the kind of paper"))
     steps = [_step(c, source, catalog) for c in _consultations(paper, source)]
     if not steps:

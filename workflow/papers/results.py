@@ -157,7 +157,7 @@ def _parse_outcome(catalog: Catalog, text: str) -> Outcome:
         hint = did_you_mean(text, known) or _(" (use one of {results})").format(
             results=", ".join(o.value for o in Outcome)
         )
-        raise InvalidInput(f"unknown result {text!r}{hint}")
+        raise InvalidInput(_("unknown result {text!r}{hint}").format(text=text, hint=hint))
     return outcome
 
 

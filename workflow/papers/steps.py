@@ -145,7 +145,9 @@ def parse_role(role: str) -> ConsultationRole:
     try:
         return ConsultationRole(role)
     except ValueError:
-        raise InvalidInput(f"unknown role {role!r}{hint(role, ConsultationRole)}") from None
+        raise InvalidInput(
+            _("unknown role {role!r}{hint}").format(role=role, hint=hint(role, ConsultationRole))
+        ) from None
 
 
 def check_window(session: Session, paper: Paper, step: Consultation, day: dt.date) -> None:
