@@ -237,7 +237,7 @@ def test_verify_against_a_folder_of_seals(
     assert lines[0].startswith("Audit trail intact")
     for line, name in zip(lines[1:3], (older.name, newer.name), strict=True):
         assert line.startswith(f"{name}: MISMATCH in paper {number} ({stream_of(service, number)})")
-        assert "differs from the seal" in line
+        assert "weicht vom Siegel ab" in line
     assert lines[3] == "2 of 2 seal files do not match the database."
 
 

@@ -189,9 +189,7 @@ def test_events_cut_off_after_the_seal_are_caught(
         "events deleted after",
     )
     head = next(h for h in seal.heads if h.stream == stream_of(service, number))
-    assert f"versiegelt bis Ereignis {head.seq}, aber die Kette endet bei Ereignis 8" in (
-        report.reason or ""
-    )
+    assert f"sealed up to event {head.seq}, but the chain ends at event 8" in (report.reason or "")
 
 
 def test_a_whole_deleted_chain_is_caught(service: WorkflowService, database: Database) -> None:
@@ -204,7 +202,7 @@ def test_a_whole_deleted_chain_is_caught(service: WorkflowService, database: Dat
         1,
         "events deleted after",
     )
-    assert "die ganze Kette fehlt" in (report.reason or "")
+    assert "the whole chain is gone" in (report.reason or "")
 
 
 def test_a_seal_of_another_database_is_refused(service: WorkflowService) -> None:

@@ -201,7 +201,7 @@ def test_refer_arguments_only_fit_referrals(service: WorkflowService) -> None:
         service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", refer_to="rat"
         )
-    with pytest.raises(InvalidInput, match="--until fits only"):
+    with pytest.raises(InvalidInput, match="--until passt nur"):
         service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", target_date=D(2025, 5, 1)
         )

@@ -179,7 +179,7 @@ def test_anfrage_is_answered_and_ends_without_a_vote(town: tuple[WorkflowService
         number, user=t.clerk, text="Es gibt 12 Kurse.", date=dt.date(2025, 3, 20)
     )
     assert (answered.answer, answered.answer_date) == ("Es gibt 12 Kurse.", dt.date(2025, 3, 20))
-    with pytest.raises(InvalidInput, match="answered on 20.03.2025 already"):
+    with pytest.raises(InvalidInput, match="bereits am 20.03.2025 beantwortet"):
         service.paper_types.record_answer(
             number, user=t.clerk, text="Nochmal", date=dt.date(2025, 3, 21)
         )

@@ -91,6 +91,12 @@ class MinutesItem:
 
     @property
     def name(self) -> str:
+        """``TOP Ö 3`` or ``paper 2025/001``, as the minutes_recorded payload keeps it."""
+        return f"TOP {self.top}" if self.top else f"paper {self.paper}"
+
+    @property
+    def shown(self) -> str:
+        """The item as messages name it (German)."""
         return f"TOP {self.top}" if self.top else _("paper {paper}").format(paper=self.paper)
 
     def problem(self, message: str) -> Problem:
@@ -337,5 +343,5 @@ def _no_duplicates(items: list[MinutesItem], problems: list[Problem]) -> None:
                 _("line {line}").format(line=first.line) if first.line else first.where
             )
             problems.append(
-                item.problem(_("{name} is already given in {at}").format(name=item.name, at=at))
+                item.problem(_("{name} is already given in {at}").format(name=item.shown, at=at))
             )

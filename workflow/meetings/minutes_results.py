@@ -141,7 +141,7 @@ def _record_item(
     try:
         warnings = apply_result(uow, paper, catalog, actor, entry)
     except (InvalidInput, NotFoundError, TransitionNotAllowed) as exc:
-        raise InvalidInput(f"{item.name} ({paper.number}): {exc}") from exc
+        raise InvalidInput(f"{item.shown} ({paper.number}): {exc}") from exc
     return MinutesResult(
         item=item.name,
         paper_number=paper.number,
