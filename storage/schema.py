@@ -405,8 +405,10 @@ class Reminder(Base):
 class Outbox(Base):
     """A message to deliver, written in the transaction that claims its reminder.
 
-    A worker leases a row (``state`` sending, ``claimed_until``); a lease that runs out (the
-    worker died) makes the row deliverable again.
+    A worker leases a row (``state`` sending, ``claimed_until``, a ``lease_token`` new for
+    every lease); a lease that runs out (the worker died or stalled) makes the row deliverable
+    again. Before sending, the worker proves it still holds the lease (``fenced_at``, set only
+    while the row carries its token: ``storage.reminders.fence``).
     """
 
     __tablename__ = "outbox"
@@ -438,6 +440,10 @@ class Outbox(Base):
     # recipients the server refused while it accepted the message for the others:
     # [{"address", "code", "reply"}], set when the message is marked sent (migration 0010)
     refused: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # the token of the lease in force, and when its holder last proved it before sending
+    # (migration 0011)
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    fenced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class ImportedObject(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ class Received:
     subject: str
     message_id: str
     body: str
+    at: float = field(default_factory=time.monotonic)  # when the server accepted it
 
 
 @dataclass

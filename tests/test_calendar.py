@@ -233,3 +233,45 @@ def test_an_empty_feed_is_a_valid_calendar(town: WorkflowService, clock: FixedCl
     cal = parse(build_calendar(feed, now=clock.now(), style=DeadlineStyle.TODO))
     assert cal.walk("VEVENT") == [] and cal.walk("VTODO") == []
     assert "Rat der Stadt Musterstadt" in str(cal["x-wr-calname"])
+
+
+def test_a_meeting_without_an_end_lasts_as_its_gremium_says(
+    database: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Issue 13 item 19: DTEND of a meeting planned without ``--end``: the Gremium's
+    ``meeting_length_minutes``, else three hours."""
+    folder = reminder_definitions(tmp_path)
+    orgs = folder / "organizations.yaml"
+    text = orgs.read_text(encoding="utf-8")
+    assert "  - id: ausschuss\n    name: Hauptausschuss\n" in text
+    orgs.write_text(
+        text.replace(
+            "  - id: ausschuss\n    name: Hauptausschuss\n",
+            "  - id: ausschuss\n    name: Hauptausschuss\n    meeting_length_minutes: 150\n",
+        ),
+        encoding="utf-8",
+    )
+    town = WorkflowService(database, clock)
+    town.bodies.load_definitions(folder, user=None)
+    start = dt.datetime(2025, 3, 18, 17, tzinfo=BERLIN)
+    ausschuss, rat, ended = (
+        town.meetings.create_meeting(user="session", organization=org, start=start, end=end).id
+        for org, end in (
+            ("ausschuss", None),
+            ("rat", None),
+            ("rat", dt.datetime(2025, 3, 18, 18, tzinfo=BERLIN)),
+        )
+    )
+    result = export(town, "--from", "2025-03-01", "--to", "2025-03-31")
+    assert result.exit_code == 0, result.output
+    events = by_uid(parse(result.stdout))
+    ends = {
+        mid: events[f"sitzung-{mid}@musterstadt.ratsweg"].decoded("dtend")
+        for mid in (ausschuss, rat, ended)
+    }
+    assert ends == {
+        ausschuss: dt.datetime(2025, 3, 18, 19, 30, tzinfo=BERLIN),
+        rat: dt.datetime(2025, 3, 18, 20, 0, tzinfo=BERLIN),
+        ended: dt.datetime(2025, 3, 18, 18, 0, tzinfo=BERLIN),
+    }
+    assert events[f"sitzung-{rat}@musterstadt.ratsweg"]["dtend"].params["TZID"] == "Europe/Berlin"

@@ -176,11 +176,11 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--office", "nix"),
-            "Error: no office 'nix' (known: bgm, hauptamt, sozialamt)\n",
+            "Error: no office 'nix'; 'ratsweg definitions show' lists them\n",
         ),
         (  # a Gremium is not an office: the same message, not a different one
             ("deadlines", "--office", "stadtrat"),
-            "Error: no office 'stadtrat' (known: bgm, hauptamt, sozialamt)\n",
+            "Error: no office 'stadtrat'; 'ratsweg definitions show' lists them\n",
         ),
         (
             ("deadlines", "--office", "hauptamtt"),

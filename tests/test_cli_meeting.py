@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -204,3 +205,96 @@ def test_move_refusals_are_one_line(service: WorkflowService) -> None:
     assert "(nur eine geplante oder geladene Sitzung lässt sich verlegen)" in result.stderr
     result = run(service, "meeting", "move", str(mid), "--date", "2025-03-20", "--time", "25:00")
     assert result.exit_code == 2 and "'25:00' is not a time; use HH:MM" in result.stderr
+
+
+# -- issue 13 item 19: times on the nights the clocks change -----------------------------------
+
+GAP = "does not exist in Europe/Berlin: the clocks go from 02:00 to 03:00 that night"
+
+
+def _create_at(service: WorkflowService, start: str, *more: str):  # type: ignore[no-untyped-def]
+    args = ("meeting", "create", "--organization", "ausschuss", "--start", start, *more)
+    return run(service, *args, "--json", user="session")
+
+
+def test_a_start_the_clocks_skip_is_refused_naming_the_gap(service: WorkflowService) -> None:
+    for start, shown in (
+        ("2027-03-28 02:30", "02:30"),
+        ("28.03.2027 02:00", "02:00"),
+        ("2027-03-28T02:59", "02:59"),
+        ("2027-03-28 02:30+01:00", "02:30"),
+    ):
+        result = _create_at(service, start)
+        assert result.exit_code == 2, result.output
+        assert f"Error: Invalid value for '--start': 28.03.2027 {shown} {GAP}" in result.stderr
+    result = _create_at(service, "2027-03-28 18:00", "--end", "02:30")
+    assert result.exit_code == 2 and "'--end'" in result.stderr and GAP in result.stderr
+    assert json.loads(run(service, "meeting", "list", "--json").stdout) == []
+    # the minutes either side of the gap exist
+    assert _create_at(service, "2027-03-28 01:59").exit_code == 0
+    assert _create_at(service, "2027-03-28 03:00").exit_code == 0
+
+
+def test_a_start_the_clocks_show_twice_needs_its_offset(service: WorkflowService) -> None:
+    result = _create_at(service, "2027-10-31 02:30")
+    assert result.exit_code == 2
+    assert (
+        "31.10.2027 02:30 happens twice in Europe/Berlin: the clocks go back from 03:00 to "
+        "02:00; add the offset, 02:30+02:00 for the first (summer time) or 02:30+01:00 for the "
+        "second"
+    ) in result.stderr
+    result = _create_at(service, "2027-10-31 02:30+03:00")
+    assert result.exit_code == 2
+    assert "31.10.2027 02:30+03:00: Europe/Berlin is at +01:00 or +02:00 then" in result.stderr
+    assert json.loads(run(service, "meeting", "list", "--json").stdout) == []
+    first = _create_at(service, "2027-10-31 02:30+02:00", "--end", "02:45+01:00")
+    second = _create_at(service, "31.10.2027 02:30 +01:00")
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    assert (json.loads(first.stdout)["start"], json.loads(first.stdout)["end"]) == (
+        "2027-10-31T00:30:00Z",
+        "2027-10-31T01:45:00Z",
+    )
+    assert json.loads(second.stdout)["start"] == "2027-10-31T01:30:00Z"
+    # an offset on an ordinary day must be the day's own
+    result = _create_at(service, "2025-03-18 17:00+02:00")
+    assert result.exit_code == 2 and "Europe/Berlin is at +01:00 then" in result.stderr
+    assert json.loads(_create_at(service, "2025-03-18 17:00+01:00").stdout)["start"] == (
+        "2025-03-18T16:00:00Z"
+    )
+
+
+def test_moving_a_meeting_into_the_skipped_hour_is_refused(service: WorkflowService) -> None:
+    mid = created(service)
+    args = ("meeting", "move", str(mid), "--date", "2027-03-28", "--time", "02:30")
+    result = run(service, *args, user="session")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: 28.03.2027 02:30 {GAP}; choose a time outside that hour\n",
+    )
+    args = ("meeting", "move", str(mid), "--date", "2027-10-31", "--time", "02:30")
+    result = run(service, *args, user="session")
+    assert result.exit_code == 1 and "02:30 happens twice in Europe/Berlin" in result.stderr
+    shown = json.loads(run(service, "meeting", "show", str(mid), "--json").stdout)
+    assert shown["start"] == "2025-03-18T16:00:00Z"
+    result = run(service, *args[:-1], "02:30+01:00", user="session")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run(service, "meeting", "show", str(mid), "--json").stdout)
+    assert shown["start"] == "2027-10-31T01:30:00Z"
+    assert run(service, "audit", "verify").exit_code == 0
+
+
+def test_the_service_refuses_an_aware_start_the_clocks_skip(service: WorkflowService) -> None:
+    from workflow.core.clock import BERLIN
+    from workflow.core.errors import InvalidInput
+
+    skipped = dt.datetime(2027, 3, 28, 2, 30, tzinfo=BERLIN)
+    with pytest.raises(InvalidInput, match=f"^der Beginn: 28.03.2027 02:30 {GAP}"):
+        service.meetings.create_meeting(user="session", organization="ausschuss", start=skipped)
+    with pytest.raises(InvalidInput, match="^das Ende: 28.03.2027 02:30"):
+        service.meetings.create_meeting(
+            user="session",
+            organization="ausschuss",
+            start=dt.datetime(2027, 3, 28, 1, 0, tzinfo=BERLIN),
+            end=skipped,
+        )
+    assert service.meetings.list_meetings() == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -469,3 +470,45 @@ def test_definitions_files_are_bounded_in_size_and_regular(
     os.mkfifo(folder / "fifo.yaml")
     [problem] = check_definitions(folder)  # refused at once, not read (it would hang)
     assert problem.file == "fifo.yaml" and "is not a regular file" in problem.message
+
+
+# -- issue 13 item 19: the length of a meeting planned without an end -------------------------
+
+_LENGTHS = """organizations:
+  - id: rat
+    name: Rat der Stadt Musterstadt
+    kind: council
+    meeting_length_minutes: {rat}
+  - id: ausschuss
+    name: Hauptausschuss
+    kind: committee
+  - id: amt1
+    name: Amt 1
+    kind: office
+    meeting_length_minutes: 60
+"""
+
+
+def test_meeting_length_is_optional_bounded_and_for_gremien_only(tmp_path: Path) -> None:
+    folder = tmp_path / "lengths"
+    shutil.copytree(VALID, folder)
+    orgs = folder / "organizations.yaml"
+    orgs.write_text(_LENGTHS.format(rat=10), encoding="utf-8")
+    assert located(check_definitions(folder)) == [
+        (
+            "organizations.yaml",
+            5,
+            "meeting_length_minutes must be from 15 to 720 (minutes), got 10",
+        ),
+        ("organizations.yaml", 12, "an office holds no meetings; remove 'meeting_length_minutes'"),
+    ]
+    orgs.write_text(_LENGTHS.format(rat="lang"), encoding="utf-8")
+    [problem] = check_definitions(folder)[:1]
+    assert problem.path == "organizations[0].meeting_length_minutes"
+    orgs.write_text(_LENGTHS.format(rat=150).replace("    meeting_length_minutes: 60\n", ""))
+    catalog = load_catalog(folder)
+    assert catalog.organization("rat").meeting_length_minutes == 150
+    assert catalog.meeting_length("rat") == dt.timedelta(hours=2, minutes=30)
+    # without the key (every shipped municipality, every stored version): three hours
+    assert catalog.meeting_length("ausschuss") == dt.timedelta(hours=3)
+    assert load_catalog(VALID).meeting_length("rat") == dt.timedelta(hours=3)

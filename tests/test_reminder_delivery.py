@@ -239,13 +239,16 @@ def test_refused_recipients_of_a_message_whose_lease_was_lost_are_not_recorded(
     create_paper(town)
     clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
     lease = dt.timedelta(seconds=60)
-    _, messages = town.reminders.claim_and_lease(worker="worker:a:1", limit=1, lease=lease)
+    _, messages = town.reminders.claim_and_lease(
+        worker="worker:a:1", limit=1, lease=lease, token="a"
+    )
     clock.instant += dt.timedelta(seconds=61)  # a's lease ran out; b takes the message over
-    _, taken = town.reminders.claim_and_lease(worker="worker:b:2", limit=1, lease=lease)
+    _, taken = town.reminders.claim_and_lease(worker="worker:b:2", limit=1, lease=lease, token="b")
     assert [m.id for m in taken] == [m.id for m in messages]
     refused = RefusedRecipient(REFUSED, 550, "5.1.1 mailbox unavailable")
     outcome = town.reminders.finish_messages(
         worker="worker:a:1",
+        token="a",
         delivered=[messages[0].id],
         refused={messages[0].id: [refused]},
         failures=[],
@@ -258,6 +261,7 @@ def test_refused_recipients_of_a_message_whose_lease_was_lost_are_not_recorded(
         assert (row.state, row.claimed_by, row.refused) == ("sending", "worker:b:2", None)
     outcome = town.reminders.finish_messages(
         worker="worker:b:2",
+        token="b",
         delivered=[messages[0].id],
         refused={messages[0].id: [refused]},
         failures=[],

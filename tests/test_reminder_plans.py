@@ -63,7 +63,12 @@ def test_a_prepared_lease_does_not_read_the_sent_history(swept: WorkflowService)
         before = _rows_read(session, "outbox")
         for _ in range(3):  # the first executions prepare; all of them must stay small
             leased = reminder_store.lease_outbox(
-                session, now=dt.datetime.now(dt.UTC), limit=100, worker="w2", lease=LEASE
+                session,
+                now=dt.datetime.now(dt.UTC),
+                limit=100,
+                worker="w2",
+                lease=LEASE,
+                token="t2",
             )
             assert leased == []
         assert _rows_read(session, "outbox") - before < 10
@@ -76,7 +81,7 @@ def test_a_prepared_claim_reads_only_what_is_due(swept: WorkflowService) -> None
         _generic_plans(session)
         before = {t: _rows_read(session, t) for t in ("reminder", "outbox")}
         claimed, messages = reminder_store.claim_and_lease(
-            session, now=dt.datetime.now(dt.UTC), limit=100, worker="w2", lease=LEASE
+            session, now=dt.datetime.now(dt.UTC), limit=100, worker="w2", lease=LEASE, token="t2"
         )
         assert claimed == len(messages) == 5
         read = {t: _rows_read(session, t) - before[t] for t in before}

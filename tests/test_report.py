@@ -251,3 +251,112 @@ def test_a_pdf_converter_that_hangs_is_one_line(
         "schreiben Sie das HTML mit -o DATEI und drucken Sie es im Browser\n"
     )
     assert not pdf.exists()
+
+
+# -- issue 13 item 19: Chromium as the converter, run as root ----------------------------------
+
+
+def _fake_chromium(tmp_path: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in ``chromium`` alone on PATH (no WeasyPrint): the converter chosen."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "chromium"
+    fake.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(report.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    return bin_dir
+
+
+@pytest.mark.parametrize(("euid", "sandbox"), [(0, ["--no-sandbox"]), (1000, [])])
+def test_chromium_runs_without_its_sandbox_only_as_root(
+    landau: WorkflowService,
+    paper: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    euid: int,
+    sandbox: list[str],
+) -> None:
+    """Chromium refuses to start as root with its sandbox and writes no PDF."""
+    args = tmp_path / "args"
+    script = (
+        f'for a in "$@"; do echo "$a" >> {args}; done\n'
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) echo "%PDF-1.4" > "${a#*=}";; '
+        "esac; done"
+    )
+    _fake_chromium(tmp_path, script, monkeypatch)
+    monkeypatch.setattr(report.os, "geteuid", lambda: euid)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pdf = folder / "r.pdf"
+    result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
+    assert result.exit_code == 0, result.output
+    given = args.read_text(encoding="utf-8").splitlines()
+    assert given[:3] == ["--headless", "--disable-gpu", *sandbox, "--no-pdf-header-footer"][:3]
+    assert ("--no-sandbox" in given) is bool(sandbox)
+    assert pdf.read_text(encoding="utf-8") == "%PDF-1.4\n"
+    assert [p.name for p in folder.iterdir()] == ["r.pdf"]
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["exit 0", 'for a in "$@"; do case "$a" in --print-to-pdf=*) : > "${a#*=}";; esac; done'],
+)
+def test_a_converter_that_writes_no_pdf_is_an_error(
+    landau: WorkflowService,
+    paper: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    script: str,
+) -> None:
+    """Exit status 0 and no file (or an empty one) is no success, even where an older PDF of
+    the same name lies, which stays as it was."""
+    _fake_chromium(tmp_path, script, monkeypatch)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pdf = folder / "r.pdf"
+    pdf.write_bytes(b"%PDF-1.4 an older report")
+    result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
+    assert (result.exit_code, result.stderr.partition(": ")[2]) == (
+        1,
+        f"chromium konnte {str(pdf)!r} nicht schreiben: es wurde keine PDF geschrieben\n",
+    )
+    assert pdf.read_bytes() == b"%PDF-1.4 an older report"
+    assert [p.name for p in folder.iterdir()] == ["r.pdf"]
+
+
+def _installed_chromium() -> str | None:
+    for name in report.CHROMIUMS:
+        found = report.shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.mark.skipif(_installed_chromium() is None, reason="no Chromium installed")
+def test_pdf_with_the_installed_chromium(
+    landau: WorkflowService, paper: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real Chromium (CI installs it; CI and containers run as root) writes the report."""
+    chromium = _installed_chromium()
+    assert chromium is not None
+    monkeypatch.setattr(report.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(
+        report.shutil, "which", lambda name: chromium if name == "chromium" else None
+    )
+    folder = tmp_path / "out"
+    folder.mkdir()
+    pdf = folder / "r.pdf"
+    result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"report of {paper} to {pdf}; hash chain intact\n"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in folder.iterdir()] == ["r.pdf"]
+    if report.shutil.which("pdftotext") is None:
+        return
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert int(dict(line.split(":", 1) for line in info.stdout.splitlines())["Pages"]) >= 1
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    assert paper in text.stdout and "Beschlussnachweis" in text.stdout

@@ -103,3 +103,64 @@ def test_a_frist_of_a_billion_days_is_a_definitions_problem(tmp_path: Path) -> N
     result = CliRunner().invoke(cli, ["definitions", "check", str(folder)])
     assert result.exit_code == 1, result.output
     assert "days must be at most" in result.stderr
+
+
+# -- issue 13 item 19: an unknown name names at most three close matches, never every id --------
+
+
+def test_an_unknown_user_names_close_matches_not_every_user(service: WorkflowService) -> None:
+    from workflow.core.errors import NotFoundError
+
+    with pytest.raises(NotFoundError) as caught:
+        create(service, user="clerc")
+    assert str(caught.value) == (
+        "no user 'clerc' in the definitions of Stadt Musterstadt (did you mean 'clerk'?)"
+    )
+    with pytest.raises(NotFoundError) as caught:
+        create(service, user="zacharias")
+    assert str(caught.value) == (
+        "no user 'zacharias' in the definitions of Stadt Musterstadt; their users.yaml lists them"
+    )
+    line = one_error(run(service, "paper", "show", "V/2025/1", user="nobody"))
+    assert line == (
+        "Error: no user 'nobody' in the definitions of Stadt Musterstadt; their users.yaml "
+        "lists them"
+    )
+    assert "auditor" not in line and "mayor" not in line
+
+
+def test_close_matches_are_at_most_three() -> None:
+    from workflow.core.errors import not_found
+
+    users = [f"weber.{n}" for n in ("anna", "anne", "annika", "ann", "hanna")] + ["schmidt"]
+    message = str(not_found("user", "weber.an", users, listed_in="users.yaml"))
+    assert message.startswith("no user 'weber.an' (did you mean 'weber.ann', ")
+    assert message.count("'weber.") == 4 and "schmidt" not in message
+    assert message.endswith("?)") and " or 'weber." in message
+    many = [f"amt{n}" for n in range(1, 4)]
+    assert str(not_found("office", "kasse", many, listed_in="'ratsweg definitions show'")) == (
+        "no office 'kasse'; 'ratsweg definitions show' lists them"
+    )
+    # a short fixed vocabulary (a lifecycle's states, the shipped municipalities) stays listed
+    assert str(not_found("state", "x", ["draft", "done"], vocabulary=True)) == (
+        "no state 'x' (known: done, draft)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ("deadlines", "--office", "kasse"),
+            "Error: no office 'kasse'; 'ratsweg definitions show' lists them",
+        ),
+        (
+            ("deadlines", "--organization", "kreistag"),
+            "Error: no organization 'kreistag'; 'ratsweg definitions show' lists them",
+        ),
+    ],
+)
+def test_an_unknown_office_or_gremium_is_not_answered_with_every_id(
+    service: WorkflowService, args: tuple[str, ...], error: str
+) -> None:
+    assert one_error(run(service, *args)) == error

@@ -1,7 +1,8 @@
 """The worker keeps going when things go wrong, on SQLite and PostgreSQL: a message it cannot
 even build is parked instead of stopping every sweep; a slow delivery never outlives the lease
-(so no other worker sends the same message again); a mail server that is down for a long time
-does not use up the reminders' attempts."""
+(so no other worker sends the same message again); a worker that stalled past its lease sends
+nothing another worker took over when it wakes up (issue 13 item 18); a mail server that is
+down for a long time does not use up the reminders' attempts."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 
-from storage.schema import Paper, Reminder
+from storage.schema import AuditEvent, Outbox, Paper, Reminder
 from storage.session import Database
 from tests.reminder_fixtures import RecordingNotifier, create_paper, reminder_definitions
 from tests.smtp_server import smtp_server
@@ -172,6 +173,90 @@ def test_a_slow_delivery_stops_halfway_through_the_lease_so_no_message_is_sent_t
     assert set(counts.values()) == {1}, counts
     assert sum(r.sent for r in reports) == 8
     assert len(now.reminders.list_reminders([ReminderState.SENT])) == 8
+
+
+class Stalling(RecordingNotifier):
+    """Records into a shared Counter; ``stall()`` runs after the ``after``-th delivery."""
+
+    def __init__(self, counts: Counter[str], after: int = 0, stall: object = None) -> None:
+        super().__init__()
+        self.counts, self.after, self.stall = counts, after, stall
+
+    def send(self, message: OutboxMessage) -> None:
+        super().send(message)
+        self.counts[message.key] += 1
+        if len(self.sent) == self.after:
+            self.stall()  # type: ignore[operator]
+
+
+LEASE = 60.0
+
+
+def _stall_past_the_lease(service: WorkflowService, clock: FixedClock, b: Worker) -> None:
+    """Worker A stalls for longer than its lease, and its own monotonic clock does not see it
+    (a frozen VM, or the hosts' clocks apart): the database clock moves on, B takes A's
+    messages over and delivers them."""
+    clock.instant += dt.timedelta(seconds=LEASE + 1)
+    assert b.run_batch().sent == 6  # the six reminders of the tests below
+
+
+def test_a_worker_that_stalled_past_its_lease_sends_nothing_another_worker_took_over(
+    service: WorkflowService, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.instant = dt.datetime.now(UTC)
+    insert_due_reminders(service, 6, _papers(service, 2))
+    counts: Counter[str] = Counter()
+    options = WorkerOptions(batch=10, lease=LEASE)
+    b = Worker(service, Stalling(counts), options, name="worker:b:2")
+    stalled = WorkflowService(service.db, clock)  # A's own service, to stall it after its lease
+    lease = stalled.reminders.claim_and_lease
+
+    def lease_then_stall(**kwargs: object) -> object:
+        leased = lease(**kwargs)  # type: ignore[arg-type]
+        _stall_past_the_lease(service, clock, b)
+        return leased
+
+    monkeypatch.setattr(stalled.reminders, "claim_and_lease", lease_then_stall)
+    a = Worker(stalled, Stalling(counts), options, name="worker:a:1")
+    report = a.run_batch()
+    assert (report.claimed, report.sent) == (6, 0)
+    assert a.notifier.sent == []  # type: ignore[attr-defined]
+    assert len(counts) == 6 and set(counts.values()) == {1}, counts
+    assert len(service.reminders.list_reminders([ReminderState.SENT])) == 6
+    with service.db.read() as session:
+        outbox = session.execute(select(Outbox.state, Outbox.claimed_by)).all()
+        sent = session.scalars(select(AuditEvent).where(AuditEvent.action == "reminder_sent"))
+        assert {e.actor for e in sent} == {"worker:b:2"}
+    assert set(outbox) == {("sent", "worker:b:2")}
+    assert service.audit.verify_audit().ok
+
+
+def test_after_a_stall_in_the_middle_of_a_batch_only_the_messages_begun_go_out_twice(
+    service: WorkflowService, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock.instant = dt.datetime.now(UTC)
+    insert_due_reminders(service, 6, _papers(service, 2))
+    counts: Counter[str] = Counter()
+    options = WorkerOptions(batch=10, lease=LEASE)
+    b = Worker(service, Stalling(counts), options, name="worker:b:2")
+    paused = [0.0]
+    monotonic = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: monotonic() + paused[0])
+
+    def sigstop() -> None:  # a paused process: its monotonic clock runs on as well
+        paused[0] += LEASE + 1
+        _stall_past_the_lease(service, clock, b)
+
+    stall = Stalling(counts, after=2, stall=sigstop)
+    report = Worker(service, stall, options, name="worker:a:1").run_batch()
+    assert (report.claimed, report.sent) == (6, 0)  # b holds and marked every message
+    begun = [m.key for m in stall.sent]
+    assert len(begun) == 2  # a sent two, stalled in the second, and sent nothing after it
+    # the two a had sent without recording them went out again: the killed-worker bound
+    assert {k for k, n in counts.items() if n > 1} == set(begun)
+    assert len(counts) == 6 and sum(counts.values()) == 8, counts
+    assert len(service.reminders.list_reminders([ReminderState.SENT])) == 6
+    assert service.audit.verify_audit().ok
 
 
 class MailServerDown(RecordingNotifier):

@@ -298,7 +298,10 @@ def find_body(session: Session, body_id: str | None) -> BodyRow:
         row = repository.get_body(session, body_id)
         if row is None:
             raise not_found(
-                "municipality", body_id, [b.id for b in repository.list_bodies(session)]
+                "municipality",
+                body_id,
+                [b.id for b in repository.list_bodies(session)],
+                vocabulary=True,
             )
         return row
     bodies = repository.list_bodies(session)

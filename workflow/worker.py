@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
+import secrets
 import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from workflow.audit.seal import write_seal_file
 from workflow.core.errors import ConflictError, DeliveryError, StorageError, WorkflowError
-from workflow.core.model import DeliveryFailure, RefusedRecipient, SweepReport
+from workflow.core.model import DeliveryFailure, OutboxMessage, RefusedRecipient, SweepReport
 from workflow.reminders.notify import Notifier
 from workflow.service import WorkflowService
 
@@ -53,6 +55,10 @@ class WorkerOptions:
 #: The share of a lease in which a worker starts sends; the rest is a margin for the send in
 #: progress (the SMTP timeout) and the finishing transaction.
 LEASE_SHARE = 0.5
+
+#: How long (as a share of the lease) one fence lets a worker start sends: it proves the lease
+#: for the next messages of the batch in one statement, and fences again when this has passed.
+FENCE_SHARE = 0.1
 
 
 def worker_name() -> str:
@@ -113,57 +119,112 @@ class Worker:
     def run_batch(self) -> SweepReport:
         """One transaction that claims and leases, delivery, one finishing transaction.
 
-        Messages are sent only during the first half of the lease (``LEASE_SHARE``): the rest
-        are handed back untried, so no message is sent after another worker could have taken
-        it over. A message the notifier cannot even build (an unexpected exception, e.g. a
-        header it refuses) is parked as failed instead of stopping the worker, which would
-        otherwise meet it again in every sweep and re-send the batch's earlier messages."""
+        Every lease has a token of its own (``secrets.token_hex``). Before it starts sends the
+        worker *fences*: one short transaction (``ReminderService.fence_messages``) returns
+        those of its remaining messages that still carry the token and whose lease runs on for
+        at least the fence's window plus ``1 - LEASE_SHARE`` of a lease; the worker starts
+        sends of only these, and only within the window (``FENCE_SHARE`` of the lease, at most
+        what is left of its first half; by ``time.monotonic``, read before the fence), then
+        fences the rest again. Marking sent, queueing again and parking check the token as
+        well. The bound, with the workers' clocks in step:
+
+        - every send starts after a fence that found the message still leased to this worker,
+          and at least ``(1 - LEASE_SHARE)`` of the lease (the margin for the send in
+          progress and the finishing transaction) before another worker may take it over;
+        - a worker that stalls past its lease (SIGSTOP, a long pause) sends nothing after it
+          wakes up that another worker has leased since: the fence it runs first no longer
+          finds its token. A stall its monotonic clock does not see (a frozen VM), or another
+          worker's clock running ahead, is caught by the token as well, except for the sends
+          started within one window after the last successful fence;
+        - what can still go out twice are the messages whose send had begun, or had ended
+          but was not yet recorded, when the worker stopped for good or stalled past its lease:
+          at most its current batch, as for a killed worker (docs/architecture.md).
+
+        Messages are started only during the first half of the lease (``LEASE_SHARE``): the
+        rest, and the ones a fence did not return, are handed back untried. A message the
+        notifier cannot even build (an unexpected exception, e.g. a header it refuses) is
+        parked as failed instead of stopping the worker, which would otherwise meet it again
+        in every sweep and re-send the batch's earlier messages."""
         o = self.options
+        token = secrets.token_hex(16)
         leased_at = time.monotonic()
         claimed, messages = self.service.reminders.claim_and_lease(
-            worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease)
+            worker=self.name, limit=o.batch, lease=dt.timedelta(seconds=o.lease), token=token
         )
         if not messages:  # nothing to finish: no second transaction (every idle sweep)
             return SweepReport(claimed=claimed)
-        send_until = leased_at + o.lease * LEASE_SHARE
-        delivered: list[int] = []
-        refused: dict[int, tuple[RefusedRecipient, ...]] = {}
-        failures: list[DeliveryFailure] = []
-        released: list[int] = []
-        for message in messages:
-            if released or time.monotonic() >= send_until:
-                released.append(message.id)
+        outcome = self._deliver(token, messages, leased_at + o.lease * LEASE_SHARE)
+        if outcome.released:
+            log.info(
+                "%s: lease of %.0f s half over or lost, %d messages handed back untried",
+                self.name,
+                o.lease,
+                len(outcome.released),
+            )
+        sent, retried, failed = self.service.reminders.finish_messages(
+            worker=self.name,
+            token=token,
+            delivered=outcome.delivered,
+            refused=outcome.refused,
+            failures=outcome.failures,
+            max_attempts=o.max_attempts,
+            backoff=dt.timedelta(seconds=o.backoff),
+            released=outcome.released,
+        )
+        return SweepReport(claimed=claimed, sent=sent, retried=retried, failed=failed)
+
+    def _deliver(self, token: str, messages: list[OutboxMessage], send_until: float) -> _Outcome:
+        """Send the fenced messages, fencing again when a fence's window is over (the loop
+        of ``run_batch``)."""
+        outcome = _Outcome()
+        fenced: set[int] = set()
+        fenced_until = -math.inf  # no fence yet
+        for i, message in enumerate(messages):
+            if time.monotonic() >= fenced_until:
+                fenced, fenced_until = self._fence(token, messages[i:], send_until)
+            if message.id not in fenced:  # checked right before the send starts
+                outcome.released.append(message.id)
                 continue
             try:
                 delivery = self.notifier.send(message)
             except DeliveryError as exc:
-                failures.append(DeliveryFailure(message.id, str(exc), exc.permanent, exc.setup))
+                outcome.failures.append(
+                    DeliveryFailure(message.id, str(exc), exc.permanent, exc.setup)
+                )
                 continue
             except Exception as exc:  # one bad message must not stop the worker
                 log.exception("message %s cannot be delivered, parking it", message.key)
                 error = f"ratsweg cannot build or send this message: {type(exc).__name__}: {exc}"
-                failures.append(DeliveryFailure(message.id, error, permanent=True))
+                outcome.failures.append(DeliveryFailure(message.id, error, permanent=True))
                 continue
-            delivered.append(message.id)
+            outcome.delivered.append(message.id)
             if delivery is not None and delivery.refused:
-                refused[message.id] = delivery.refused
-        if released:
-            log.info(
-                "%s: lease of %.0f s half over, %d messages handed back untried",
-                self.name,
-                o.lease,
-                len(released),
+                outcome.refused[message.id] = delivery.refused
+        return outcome
+
+    def _fence(
+        self, token: str, rest: list[OutboxMessage], send_until: float
+    ) -> tuple[set[int], float]:
+        """Prove the lease of the messages ``rest``: the ids that may be sent and the
+        monotonic time until which their sends may start. None once the lease's share for
+        starting sends is over, or when the database cannot be asked (the batch's sends so far
+        are then still recorded by the finishing transaction, if it can be)."""
+        started = time.monotonic()
+        lease = self.options.lease
+        window = min(lease * FENCE_SHARE, send_until - started)
+        if window <= 0:
+            return set(), math.inf  # the rest is handed back
+        try:
+            ids = self.service.reminders.fence_messages(
+                token=token,
+                ids=[m.id for m in rest],
+                window=dt.timedelta(seconds=window),
+                margin=dt.timedelta(seconds=lease * (1 - LEASE_SHARE)),
             )
-        sent, retried, failed = self.service.reminders.finish_messages(
-            worker=self.name,
-            delivered=delivered,
-            refused=refused,
-            failures=failures,
-            max_attempts=o.max_attempts,
-            backoff=dt.timedelta(seconds=o.backoff),
-            released=released,
-        )
-        return SweepReport(claimed=claimed, sent=sent, retried=retried, failed=failed)
+        except (ConflictError, StorageError) as exc:
+            log.warning("%s: cannot prove the lease, handing the batch back: %s", self.name, exc)
+            return set(), math.inf
+        return set(ids), started + window
 
     def run(self, *, once: bool = False) -> SweepReport:
         """Sweep once, or every ``interval`` seconds until SIGTERM/SIGINT."""
@@ -220,6 +281,16 @@ class Worker:
                 next_run_time=dt.datetime.now(dt.UTC),  # the first seal at start
             )
         return scheduler
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What became of a batch's messages, for the finishing transaction."""
+
+    delivered: list[int] = field(default_factory=list)
+    refused: dict[int, tuple[RefusedRecipient, ...]] = field(default_factory=dict)
+    failures: list[DeliveryFailure] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
 
 
 def _add(a: SweepReport, b: SweepReport) -> SweepReport:

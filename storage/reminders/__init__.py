@@ -7,8 +7,11 @@ Concurrency (see docs/architecture.md, "Reminders"):
 - a claim and its outbox rows are one transaction (``BEGIN IMMEDIATE`` on SQLite); on
   PostgreSQL one statement that claims ``FOR UPDATE SKIP LOCKED`` and inserts the outbox rows
   already leased to the claiming worker (``claim_and_lease``);
-- delivery leases outbox rows (``claimed_until``); a lease that runs out makes the row
-  deliverable again, so a killed worker's messages are sent by another one;
+- delivery leases outbox rows (``claimed_until``, a ``lease_token`` new for each lease); a
+  lease that runs out makes the row deliverable again, so a killed worker's messages are sent
+  by another one; before sending, the holder proves its lease with a fencing ``UPDATE`` on its
+  token (``fence``), and marking sent checks the token too, so a worker that stalled past its
+  lease sends nothing another worker took over;
 - marking sent appends the hash-chained ``reminder_sent`` events to the worker's own delivery
   chain under a lock of that chain only, so workers never wait for paper locks; recipients the
   SMTP server refused while it accepted the others are stored on the outbox row and named in
@@ -22,7 +25,7 @@ outcome of a delivery), ``lists`` (reading), ``payloads`` (what the events say) 
 
 from __future__ import annotations
 
-from storage.reminders.claims import claim_and_lease, claim_due, lease_outbox
+from storage.reminders.claims import claim_and_lease, claim_due, fence, lease_outbox
 from storage.reminders.delivery import finish_delivery, retry_failed
 from storage.reminders.lists import get_reminder, list_reminders, paper_number
 from storage.reminders.payloads import refused_json, sent_payload
@@ -37,6 +40,7 @@ __all__ = [
     "apply_plan",
     "claim_and_lease",
     "claim_due",
+    "fence",
     "finish_delivery",
     "get_reminder",
     "in_state",

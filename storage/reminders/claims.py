@@ -1,14 +1,16 @@
-"""Claiming due reminders into the outbox, and leasing outbox rows to a delivering worker."""
+"""Claiming due reminders into the outbox, leasing outbox rows to a delivering worker under a
+token new for each lease, and the fence that proves a lease still holds before sending."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Integer, String, and_, bindparam, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.reminders.states import CHANNEL, PENDING, in_state
+from storage.reminders.states import CHANNEL, PENDING, id_in, in_state
 from storage.schema import Outbox, Reminder
 from storage.types import UTCDateTime
 from workflow.core.model import OutboxMessage, OutboxState, ReminderState
@@ -75,6 +77,7 @@ def _claim_into_leases() -> Any:
     reminder passes through Python on the way into the outbox."""
     now = bindparam("now", type_=UTCDateTime())
     worker = bindparam("worker", type_=String())
+    token = bindparam("token", type_=String())
     due = (
         select(Reminder.id)
         .where(in_state(Reminder.state, PENDING), Reminder.due_at <= now)
@@ -104,10 +107,12 @@ def _claim_into_leases() -> Any:
         now,
         worker,
         bindparam("until", type_=UTCDateTime()),
+        token,
         now,
     )
     columns = ["reminder_id", "key", "channel", "recipients", "subject", "body", "state"]
-    columns += ["attempts", "next_attempt_at", "claimed_by", "claimed_until", "created_at"]
+    columns += ["attempts", "next_attempt_at", "claimed_by", "claimed_until", "lease_token"]
+    columns += ["created_at"]
     return insert(Outbox).from_select(columns, leased).returning(*_MESSAGE_COLUMNS)
 
 
@@ -115,13 +120,20 @@ _CLAIM_INTO_LEASES = _claim_into_leases()
 
 
 def claim_and_lease(
-    session: Session, *, now: dt.datetime, limit: int, worker: str, lease: dt.timedelta
+    session: Session,
+    *,
+    now: dt.datetime,
+    limit: int,
+    worker: str,
+    lease: dt.timedelta,
+    token: str,
 ) -> tuple[int, list[OutboxMessage]]:
     """One batch for ``worker``: lease what is deliverable (retries that are due, lapsed
     leases) first, as the id order did before, then claim due reminders for the rest of the
-    batch, their outbox rows written already leased to ``worker`` (the state the lease would
-    give them in this transaction). Returns (claimed, leased messages in id order)."""
-    messages = lease_outbox(session, now=now, limit=limit, worker=worker, lease=lease)
+    batch, their outbox rows written already leased to ``worker`` under ``token`` (the state
+    the lease would give them in this transaction). Returns (claimed, leased messages in id
+    order)."""
+    messages = lease_outbox(session, now=now, limit=limit, worker=worker, lease=lease, token=token)
     room = limit - len(messages)
     if room <= 0:
         return 0, messages
@@ -130,10 +142,11 @@ def claim_and_lease(
         if not claimed:
             return 0, messages
         return claimed, messages + lease_outbox(
-            session, now=now, limit=room, worker=worker, lease=lease
+            session, now=now, limit=room, worker=worker, lease=lease, token=token
         )
     rows = session.connection().execute(
-        _CLAIM_INTO_LEASES, {"now": now, "worker": worker, "limit": room, "until": now + lease}
+        _CLAIM_INTO_LEASES,
+        {"now": now, "worker": worker, "limit": room, "until": now + lease, "token": token},
     )
     new = sorted((_message(r) for r in rows), key=_by_id)
     return len(new), messages + new
@@ -159,9 +172,16 @@ def _by_id(message: OutboxMessage) -> int:
 
 
 def lease_outbox(
-    session: Session, *, now: dt.datetime, limit: int, worker: str, lease: dt.timedelta
+    session: Session,
+    *,
+    now: dt.datetime,
+    limit: int,
+    worker: str,
+    lease: dt.timedelta,
+    token: str,
 ) -> list[OutboxMessage]:
-    """Lease up to ``limit`` deliverable rows: queued and due, or sending with a lapsed lease."""
+    """Lease up to ``limit`` deliverable rows to ``worker`` under ``token``: queued and due,
+    or sending with a lapsed lease (whose former holder's fences fail from now on)."""
     ready = or_(
         and_(in_state(Outbox.state, OutboxState.QUEUED.value), Outbox.next_attempt_at <= now),
         and_(in_state(Outbox.state, OutboxState.SENDING.value), Outbox.claimed_until < now),
@@ -180,9 +200,40 @@ def lease_outbox(
             state=OutboxState.SENDING.value,
             claimed_by=worker,
             claimed_until=now + lease,
+            lease_token=token,
             attempts=Outbox.attempts + 1,
         )
         .returning(*_MESSAGE_COLUMNS)
         .execution_options(synchronize_session=False)
     )
     return sorted((_message(r) for r in session.execute(take)), key=_by_id)
+
+
+# -- fence: prove the lease before sending -----------------------------------------------------
+
+
+def fence(
+    session: Session, *, now: dt.datetime, ids: Sequence[int], token: str, until: dt.datetime
+) -> list[int]:
+    """Of the rows ``ids``, those still leased under ``token`` with the lease running past
+    ``until``, in one ``UPDATE … RETURNING`` that stamps them ``fenced_at = now``; id order.
+
+    A write, not a read: on PostgreSQL it waits for another worker's lease of the row in
+    progress and then sees the new token, and while it holds the row no lease takes it (the
+    lease skips locked rows); SQLite runs one writer at a time. So once another worker's lease
+    of a row has committed, no fence of the former holder returns it."""
+    if not ids:
+        return []
+    fenced = (
+        update(Outbox)
+        .where(
+            id_in(session, Outbox.id, ids),
+            in_state(Outbox.state, OutboxState.SENDING.value),
+            Outbox.lease_token == token,
+            Outbox.claimed_until > until,
+        )
+        .values(fenced_at=now)
+        .returning(Outbox.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.scalars(fenced))

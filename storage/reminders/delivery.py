@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.audit import append_event, body_stream, delivery_stream, lock_stream, paper_stream
 from storage.reminders.payloads import reminder_payload
-from storage.reminders.sent import mark_sent
+from storage.reminders.sent import Holder, mark_sent
 from storage.schema import Outbox, Reminder, storable_id
 from workflow.core.model import (
     AuditAction,
@@ -27,6 +27,7 @@ def finish_delivery(
     session: Session,
     *,
     worker: str,
+    token: str,
     now: dt.datetime,
     delivered: Sequence[int],
     failures: Sequence[DeliveryFailure],
@@ -35,8 +36,9 @@ def finish_delivery(
     refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
     released: Sequence[int] = (),
 ) -> tuple[int, int, int]:
-    """Record a leased batch's outcome; return (sent, retried, failed). Rows whose lease this
-    worker lost in the meantime are left to the worker that holds them now. ``refused`` maps
+    """Record the outcome of the batch ``worker`` leased under ``token``; return (sent,
+    retried, failed). Rows whose lease it lost in the meantime (they carry another token now)
+    are left to the worker that holds them now. ``refused`` maps
     delivered outbox ids to the recipients the server refused while it accepted the others.
     ``released`` are leased rows the worker did not try to send (its lease was running out):
     they are deliverable again at once, their attempt not counted.
@@ -51,11 +53,12 @@ def finish_delivery(
     finishing batches of the same papers do not wait for each other."""
     stream = delivery_stream(worker)
     lock_stream(session, stream)
-    sent = mark_sent(session, worker, now, delivered, stream, refused or {})
-    _release(session, worker, now, released)
+    held = Holder(worker, token)
+    sent = mark_sent(session, held, now, delivered, stream, refused or {})
+    _release(session, held, now, released)
     retried, failed = _record_failures(
         session,
-        worker=worker,
+        held=held,
         now=now,
         stream=stream,
         failures=failures,
@@ -65,11 +68,11 @@ def finish_delivery(
     return sent, retried, failed
 
 
-def _release(session: Session, worker: str, now: dt.datetime, released: Sequence[int]) -> None:
-    """Make the released rows that ``worker`` still holds deliverable at once, their attempt
-    not counted."""
+def _release(session: Session, held: Holder, now: dt.datetime, released: Sequence[int]) -> None:
+    """Make the released rows that are still ``held`` deliverable at once, their attempt not
+    counted."""
     for outbox_id in released:
-        row = _held(session, outbox_id, worker)
+        row = _held(session, outbox_id, held)
         if row is not None:
             row.state, row.next_attempt_at = OutboxState.QUEUED.value, now
             row.attempts, row.claimed_by, row.claimed_until = row.attempts - 1, None, None
@@ -78,18 +81,18 @@ def _release(session: Session, worker: str, now: dt.datetime, released: Sequence
 def _record_failures(
     session: Session,
     *,
-    worker: str,
+    held: Holder,
     now: dt.datetime,
     stream: str,
     failures: Sequence[DeliveryFailure],
     max_attempts: int,
     backoff: dt.timedelta,
 ) -> tuple[int, int]:
-    """Queue again or park the failed rows that ``worker`` still holds (``finish_delivery``);
+    """Queue again or park the failed rows that are still ``held`` (``finish_delivery``);
     return (retried, failed)."""
     retried = failed = 0
     for failure in failures:
-        row = _held(session, failure.outbox_id, worker)
+        row = _held(session, failure.outbox_id, held)
         if row is None:
             continue
         row.last_error, row.claimed_by, row.claimed_until = failure.error[:2000], None, None
@@ -98,7 +101,7 @@ def _record_failures(
             row.attempts -= 1
             retried += 1
         elif failure.permanent or row.attempts >= max_attempts:
-            _park(session, row, worker=worker, now=now, stream=stream)
+            _park(session, row, worker=held.worker, now=now, stream=stream)
             failed += 1
         else:
             row.state = OutboxState.QUEUED.value
@@ -125,10 +128,15 @@ def _park(session: Session, row: Outbox, *, worker: str, now: dt.datetime, strea
     )
 
 
-def _held(session: Session, outbox_id: int, worker: str) -> Outbox | None:
-    """The outbox row if ``worker`` still holds its lease, else None."""
+def _held(session: Session, outbox_id: int, held: Holder) -> Outbox | None:
+    """The outbox row if it is still ``held`` (the worker's lease under its token), else None."""
     row = session.get(Outbox, outbox_id)
-    if row is None or row.state != OutboxState.SENDING.value or row.claimed_by != worker:
+    if (
+        row is None
+        or row.state != OutboxState.SENDING.value
+        or row.claimed_by != held.worker
+        or row.lease_token != held.token
+    ):
         return None
     return row
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ARRAY, JSON, Integer, String, any_, bindparam, case, literal, update
 from sqlalchemy.orm import Session
@@ -16,6 +16,13 @@ from storage.reminders.states import id_in, in_state
 from storage.schema import Outbox, Reminder
 from storage.types import UTCDateTime
 from workflow.core.model import AuditAction, OutboxState, RefusedRecipient, ReminderState
+
+
+class Holder(NamedTuple):
+    """Who holds a lease: the worker and the token of that lease."""
+
+    worker: str
+    token: str
 
 
 def _outbox_sent(now: Any) -> dict[str, Any]:
@@ -41,7 +48,8 @@ _SENT_REMINDER_COLUMNS = (
 
 def _mark_sent_statement() -> Any:
     """PostgreSQL, built once: mark the leased outbox rows sent (only while this worker holds
-    the lease) and their reminders sent, in one statement; returns what the events need."""
+    the lease, under the lease's token) and their reminders sent, in one statement; returns
+    what the events need."""
     now = bindparam("now", type_=UTCDateTime())
     sent = (
         update(Outbox)
@@ -49,6 +57,7 @@ def _mark_sent_statement() -> Any:
             Outbox.id == any_(bindparam("ids", type_=ARRAY(Integer))),
             in_state(Outbox.state, OutboxState.SENDING.value),
             Outbox.claimed_by == bindparam("worker", type_=String()),
+            Outbox.lease_token == bindparam("token", type_=String()),
         )
         .values(_outbox_sent(now))
         .returning(Outbox.reminder_id, Outbox.attempts)
@@ -67,26 +76,28 @@ _MARK_SENT = _mark_sent_statement()
 
 def mark_sent(
     session: Session,
-    worker: str,
+    held: Holder,
     now: dt.datetime,
     ids: Sequence[int],
     stream: str,
     refused: Mapping[int, Sequence[RefusedRecipient]],
 ) -> int:
-    """Mark the delivered rows that ``worker`` still holds sent, with their reminders, and
-    append their ``reminder_sent`` events to ``stream``; return how many were marked."""
+    """Mark the delivered rows that are still ``held`` (by the worker, under the token of its
+    lease) sent, with their reminders, and append their ``reminder_sent`` events to
+    ``stream``; return how many were marked."""
     if not ids:
         return 0
-    refused_of = _store_refused(session, worker, ids, refused) if refused else {}
+    worker, token = held
+    refused_of = _store_refused(session, held, ids, refused) if refused else {}
     rows: Sequence[Any]  # (reminder id, paper id, key, kind, recipients, due_at, attempts)
     if session.get_bind().dialect.name == "postgresql":
         rows = (
             session.connection()
-            .execute(_MARK_SENT, {"ids": list(ids), "worker": worker, "now": now})
+            .execute(_MARK_SENT, {"ids": list(ids), "worker": worker, "token": token, "now": now})
             .all()
         )
     else:
-        rows = _mark_sent_in_two_statements(session, worker, now, ids)
+        rows = _mark_sent_in_two_statements(session, held, now, ids)
         if not rows:
             return 0
     append_events(
@@ -101,16 +112,17 @@ def mark_sent(
 
 
 def _mark_sent_in_two_statements(
-    session: Session, worker: str, now: dt.datetime, ids: Sequence[int]
+    session: Session, held: Holder, now: dt.datetime, ids: Sequence[int]
 ) -> list[tuple[Any, ...]]:
     """``_MARK_SENT`` for SQLite (no data-modifying CTEs): the outbox rows, then their
-    reminders (no second statement when ``worker`` holds none of the rows any more)."""
+    reminders (no second statement when none of the rows is ``held`` any more)."""
     done = session.execute(
         update(Outbox)
         .where(
             id_in(session, Outbox.id, ids),
             in_state(Outbox.state, OutboxState.SENDING.value),
-            Outbox.claimed_by == worker,
+            Outbox.claimed_by == held.worker,
+            Outbox.lease_token == held.token,
         )
         .values(_outbox_sent(now))
         .returning(Outbox.reminder_id, Outbox.attempts)
@@ -154,12 +166,12 @@ def _sent_events(
 
 def _store_refused(
     session: Session,
-    worker: str,
+    held: Holder,
     ids: Sequence[int],
     refused: Mapping[int, Sequence[RefusedRecipient]],
 ) -> dict[int, Sequence[RefusedRecipient]]:
-    """Store the refused recipients on those of the delivered rows that ``worker`` still
-    holds, in one statement (before they are marked sent); return them by reminder id.
+    """Store the refused recipients on those of the delivered rows that are still ``held``,
+    in one statement (before they are marked sent); return them by reminder id.
     Only a batch with refusals runs it: ``_MARK_SENT`` stays as it is for the others."""
     delivered = set(ids)
     values = {
@@ -174,7 +186,8 @@ def _store_refused(
         .where(
             id_in(session, Outbox.id, list(values)),
             in_state(Outbox.state, OutboxState.SENDING.value),
-            Outbox.claimed_by == worker,
+            Outbox.claimed_by == held.worker,
+            Outbox.lease_token == held.token,
         )
         .values(refused=case(values, value=Outbox.id))
         .returning(Outbox.id, Outbox.reminder_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -332,7 +333,14 @@ def _instant(value: dt.datetime) -> str:
 
 # -- PDF ----------------------------------------------------------------------------------------
 
-CHROMIUMS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Chromium binaries, the headless shell (Debian's chromium-headless-shell) first
+CHROMIUMS = (
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
 NO_CONVERTER = N_(
     "no PDF converter found: install WeasyPrint (pip install weasyprint), "
     "wkhtmltopdf or Chromium, or write the HTML with -o and print it to PDF "
@@ -356,28 +364,40 @@ def find_pdf_converter() -> str:
 
 def write_pdf(html_text: str, target: Path, converter: str) -> None:
     """Convert ``html_text`` into ``target`` with ``converter`` (from ``find_pdf_converter``).
+    The converter writes a file beside ``target`` that replaces it only when it is a PDF, so a
+    converter that fails leaves no file, nor an older one, to be taken for its output.
 
-    :raises InvalidInput: the converter failed (its last line of output is named).
+    :raises InvalidInput: the converter failed or wrote no PDF (its last line of output is
+        named).
     """
+    part = target.with_name(f".{target.name}.part")
+    try:
+        why = _convert(html_text, part, converter, target)
+        if why is None and not _is_pdf(part):
+            why = _("it wrote no PDF")
+        if why is not None:
+            raise InvalidInput(
+                _("{name} could not write {target!r}: {why}").format(
+                    name=Path(converter).name, target=str(target), why=why
+                )
+            )
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _convert(html_text: str, target: Path, converter: str, shown: Path) -> str | None:
+    """Run ``converter`` on ``html_text`` into ``target``; why it failed, or None. ``shown``:
+    the file the user asked for, named by the message of a converter that hangs."""
     if converter == "weasyprint":
         import weasyprint  # type: ignore[import-not-found, unused-ignore]
 
         weasyprint.HTML(string=html_text).write_pdf(str(target))
-        return
+        return None
     source = target.with_name(target.name + ".html")
     source.write_text(html_text, encoding="utf-8")
     try:
-        if Path(converter).name == "wkhtmltopdf":
-            command = [converter, "--quiet", str(source), str(target)]
-        else:
-            command = [
-                converter,
-                "--headless",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={target}",
-                source.resolve().as_uri(),
-            ]
+        command = pdf_command(converter, source, target)
         try:
             done = subprocess.run(
                 command, capture_output=True, text=True, check=False, timeout=PDF_TIMEOUT
@@ -387,17 +407,37 @@ def write_pdf(html_text: str, target: Path, converter: str) -> None:
                 _(
                     "{name} did not finish {target!r} within {PDF_TIMEOUT} s; write the "
                     "HTML with -o FILE and print it from a browser"
-                ).format(name=Path(converter).name, target=str(target), PDF_TIMEOUT=PDF_TIMEOUT)
+                ).format(name=Path(converter).name, target=str(shown), PDF_TIMEOUT=PDF_TIMEOUT)
             ) from None
     finally:
         source.unlink(missing_ok=True)
-    if done.returncode != 0 or not target.exists():
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        why = (
-            lines[-1] if lines else _("exit status {returncode}").format(returncode=done.returncode)
-        )
-        raise InvalidInput(
-            _("{name} could not write {target!r}: {why}").format(
-                name=Path(converter).name, target=str(target), why=why
-            )
-        )
+    if done.returncode == 0:
+        return None
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[-1] if lines else _("exit status {returncode}").format(returncode=done.returncode)
+
+
+def pdf_command(converter: str, source: Path, target: Path) -> list[str]:
+    """The command line that prints ``source`` (HTML) into ``target`` with ``converter``.
+    Chromium runs headless without GPU, and as root (a container, CI) without its sandbox,
+    which it refuses to start as root: it would exit without writing the PDF."""
+    if Path(converter).name == "wkhtmltopdf":
+        return [converter, "--quiet", str(source), str(target)]
+    as_root = getattr(os, "geteuid", lambda: -1)() == 0
+    return [
+        converter,
+        "--headless",
+        "--disable-gpu",
+        *(["--no-sandbox"] if as_root else []),
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={target}",
+        source.resolve().as_uri(),
+    ]
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(5) == b"%PDF-"
+    except OSError:
+        return False

@@ -3,6 +3,8 @@
 - **Meetings** are VEVENTs in the municipality's time zone (``DTSTART;TZID=Europe/Berlin``,
   with its VTIMEZONE for the exported period, daylight-saving changes included), with place,
   publicity (``CLASS`` and the text) and the agenda (non-public items by number only).
+  A meeting planned without an end ends after its Gremium's ``meeting_length_minutes`` (three
+  hours by default), so every client shows it with a length.
   ``STATUS`` is TENTATIVE before the invitation, CONFIRMED after it and CANCELLED for a
   cancelled meeting; ``SEQUENCE`` counts the meeting's changes (its row version) and
   ``LAST-MODIFIED`` is its last change, so calendar clients update the entry in place.
@@ -19,11 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from workflow.core.catalog import DEFAULT_MEETING_MINUTES
 from workflow.core.deadlines import DeadlineEntry, DeadlineKind, show
 from workflow.core.model import AgendaPart, ImplementationTaskView, MeetingView
 
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
     from icalendar import Event, Todo
 
 PRODID = "-//ratsweg//Sitzungskalender//DE"
+#: how long a meeting planned without an end is shown when the feed names no length for its
+#: Gremium (``workflow.core.catalog.DEFAULT_MEETING_MINUTES``)
+DEFAULT_LENGTH = dt.timedelta(minutes=DEFAULT_MEETING_MINUTES)
 
 
 class DeadlineStyle(StrEnum):
@@ -59,6 +65,9 @@ class CalendarFeed:
     public_by_default: dict[str, bool]
     #: meeting id -> how often the meeting was changed (its SEQUENCE)
     sequences: dict[int, int]
+    #: organization id -> how long its meetings take when they are planned without an end
+    #: (``meeting_length_minutes`` of the definitions); others take ``DEFAULT_LENGTH``
+    lengths: dict[str, dt.timedelta] = field(default_factory=dict)
 
 
 _TODO_TEXT = {
@@ -116,8 +125,8 @@ def _meeting(feed: CalendarFeed, meeting: MeetingView, zone: ZoneInfo, now: dt.d
     event.add("uid", _uid(feed, "sitzung", meeting.id))
     event.add("dtstamp", now.astimezone(dt.UTC))
     event.add("dtstart", meeting.start.astimezone(zone))
-    if meeting.end is not None:
-        event.add("dtend", meeting.end.astimezone(zone))
+    end = meeting.end or meeting.start + feed.lengths.get(meeting.organization_id, DEFAULT_LENGTH)
+    event.add("dtend", end.astimezone(zone))
     name = meeting.name or f"Sitzung {meeting.organization_name}"
     public = _public(feed, meeting)
     event.add("summary", name if public else f"{name} (nichtöffentlich)")

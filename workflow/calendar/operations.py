@@ -94,6 +94,7 @@ class CalendarService:
             names={o.id: o.name for o in orgs},
             public_by_default={o.id: o.public for o in orgs},
             sequences=sequences,
+            lengths={o.id: catalog.meeting_length(o.id) for o in orgs},
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,30 +23,60 @@ from workflow.cli.output import (
     render_object,
     row_output_options,
 )
-from workflow.core.clock import BERLIN, local
+from workflow.core.clock import local, wall_clock
+from workflow.core.errors import InvalidInput
 from workflow.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from workflow.core.model import AgendaItemView, MeetingView
 
 _FORMATS = ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
+#: a trailing UTC offset, "+01:00", "+0200" or "Z": which of the two 02:30 of the night the
+#: clocks go back is meant
+_OFFSET = re.compile(r"\s*(?:(?P<z>Z)|(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2}))$")
 
 
 class LocalTimeType(click.ParamType):  # type: ignore[type-arg]
-    """A local time in Europe/Berlin, "YYYY-MM-DD HH:MM" or "DD.MM.YYYY HH:MM"; UTC out."""
+    """A local time in Europe/Berlin, "YYYY-MM-DD HH:MM" or "DD.MM.YYYY HH:MM", optionally with
+    its offset ("+01:00"); UTC out. A time the clocks skip or show twice is refused."""
 
     name = "datetime"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, dt.datetime):
             return value
+        text, zone = _split_offset(str(value).strip())
         for fmt in _FORMATS:
             try:
-                naive = dt.datetime.strptime(str(value).strip(), fmt)
+                naive = dt.datetime.strptime(text, fmt)
             except ValueError:
                 continue
-            return naive.replace(tzinfo=BERLIN).astimezone(dt.UTC)
+            try:
+                return wall_clock(naive.date(), naive.time().replace(tzinfo=zone))
+            except InvalidInput as exc:
+                self.fail(str(exc), param, ctx)
         self.fail(f"{value!r} is not a time; use 'YYYY-MM-DD HH:MM' (Europe/Berlin)", param, ctx)
+
+
+def _split_offset(text: str) -> tuple[str, dt.tzinfo | None]:
+    """``text`` without a trailing UTC offset, and that offset (None: none given)."""
+    found = _OFFSET.search(text)
+    if found is None or len(text) - len(found.group(0)) < 5:  # "17:00" alone is no offset
+        return text, None
+    if found["z"]:
+        return text[: found.start()], dt.UTC
+    minutes = int(found["h"]) * 60 + int(found["m"])
+    sign = -1 if found["sign"] == "-" else 1
+    return text[: found.start()], dt.timezone(sign * dt.timedelta(minutes=minutes))
+
+
+def parse_clock(value: str) -> dt.time | None:
+    """ "HH:MM" or "HH:MM+01:00" as a time (with its offset); None: not a time of day."""
+    text, zone = _split_offset(value.strip())
+    try:
+        return dt.datetime.strptime(text, "%H:%M").time().replace(tzinfo=zone)
+    except ValueError:
+        return None
 
 
 LOCAL_TIME = LocalTimeType()
@@ -59,7 +90,12 @@ def meeting() -> None:
 
 @meeting.command("create")
 @click.option("--organization", required=True, help="Gremium id, e.g. stadtrat.")
-@click.option("--start", required=True, type=LOCAL_TIME, help='"YYYY-MM-DD HH:MM", local time.')
+@click.option(
+    "--start",
+    required=True,
+    type=LOCAL_TIME,
+    help='"YYYY-MM-DD HH:MM", local time (add "+01:00" in the hour the clocks show twice).',
+)
 @click.option("--end", help='"HH:MM" on the same day, or "YYYY-MM-DD HH:MM".')
 @click.option("--location", help="Where the meeting takes place.")
 @click.option("--name", help='e.g. "12. Sitzung des Stadtrates".')
@@ -204,7 +240,11 @@ def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) 
 @meeting.command("move")
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @click.option("--date", "day", required=True, type=DATE, help="The new day (local).")
-@click.option("--time", "clock", help="The new start, HH:MM (default: the time it had).")
+@click.option(
+    "--time",
+    "clock",
+    help="The new start, HH:MM (default: the time it had; HH:MM+01:00 with offset).",
+)
 @click.option("--reason", help="Why the meeting moves (audited).")
 @actor_option
 @pass_runtime
@@ -219,12 +259,12 @@ def meeting_move(
     """Move a planned or invited meeting; its steps and their reminders move with it."""
     at = None
     if clock is not None:
-        try:
-            at = dt.datetime.strptime(clock.strip(), "%H:%M").time()
-        except ValueError:
+        at = parse_clock(clock)
+        if at is None:
             raise click.BadParameter(
-                f"{clock!r} is not a time; use HH:MM", param_hint="--time"
-            ) from None
+                f"{clock!r} is not a time; use HH:MM (or HH:MM+01:00 with the offset)",
+                param_hint="--time",
+            )
     moved = rt.service.meetings.move_meeting(
         meeting_id, user=user_of(user), day=day, time=at, reason=reason, body=rt.body
     )
@@ -325,8 +365,15 @@ def _local(instant: dt.datetime) -> str:
 
 
 def _end_time(value: str, start: dt.datetime) -> dt.datetime:
+    """``--end``: "HH:MM" on the start's day, or a whole local time (either with an offset)."""
+    clock = parse_clock(value)
     try:
-        clock = dt.datetime.strptime(value.strip(), "%H:%M").time()
-    except ValueError:
-        return LOCAL_TIME.convert(value, None, None)  # type: ignore[no-any-return]
-    return dt.datetime.combine(local(start).date(), clock, tzinfo=BERLIN).astimezone(dt.UTC)
+        if clock is None:
+            return LOCAL_TIME.convert(value, None, None)  # type: ignore[no-any-return]
+        return wall_clock(local(start).date(), clock)
+    except (InvalidInput, click.BadParameter) as exc:
+        raise click.BadParameter(_message(exc), param_hint="'--end'") from None
+
+
+def _message(exc: Exception) -> str:
+    return exc.format_message() if isinstance(exc, click.ClickException) else str(exc)

@@ -211,7 +211,7 @@ def definitions_graph(
         else rt.service.bodies.catalog(rt.body, reader=user_of(reader))
     )
     if name not in catalog.lifecycles:
-        raise not_found("lifecycle", name, catalog.lifecycles)
+        raise not_found("lifecycle", name, catalog.lifecycles, vocabulary=True)
     source = lifecycle_source(catalog.lifecycle(name), "mermaid" if fmt == "mermaid" else "dot")
     emit_graph(source, fmt, output)
 

@@ -22,6 +22,12 @@ from workflow.core.model import (
     Submitter,
 )
 
+#: Minutes a meeting takes when neither it nor its Gremium says (calendar export).
+DEFAULT_MEETING_MINUTES = 180
+
+#: Where an unknown organization's error points to (the ids are not listed in the message).
+SHOW = "'ratsweg definitions show'"
+
 #: Paper triggers that start a decision procedure of the ``decisions`` section.
 _PROCEDURE_TRIGGERS = {kind.trigger: kind for kind in ObjectionKind}
 
@@ -60,6 +66,8 @@ class Organization:
     short_name: str | None = None
     seats: int | None = None  # statutory seats, for quorum (deliberating bodies only)
     public: bool = True  # default publicity of its consultations
+    #: how long its meetings take when one is planned without an end; None: the default
+    meeting_length_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -245,7 +253,9 @@ class Lifecycle:
         for state in self.states:
             if state.id == state_id:
                 return state
-        raise not_found(f"{self.name} state", state_id, (s.id for s in self.states))
+        raise not_found(
+            f"{self.name} state", state_id, (s.id for s in self.states), vocabulary=True
+        )
 
     def transition(self, trigger: str, source: str) -> LifecycleTransition | None:
         for transition in self.transitions:
@@ -282,7 +292,7 @@ class Catalog:
         try:
             return self.organizations[org_id]
         except KeyError:
-            raise not_found("organization", org_id, self.organizations) from None
+            raise not_found("organization", org_id, self.organizations, listed_in=SHOW) from None
 
     def procedure_configured(self, trigger: str) -> bool:
         """False for a paper trigger whose decision procedure (Dringlichkeitsentscheidung,
@@ -294,6 +304,13 @@ class Catalog:
         if kind is ObjectionKind.EINSPRUCH:
             return bool(self.decisions.delegated)
         return kind is None or kind in self.decisions.objections
+
+    def meeting_length(self, org_id: str) -> dt.timedelta:
+        """How long a meeting of ``org_id`` takes when it is planned without an end: the
+        organization's ``meeting_length_minutes``, else ``DEFAULT_MEETING_MINUTES``."""
+        org = self.organizations.get(org_id)
+        minutes = org.meeting_length_minutes if org else None
+        return dt.timedelta(minutes=minutes or DEFAULT_MEETING_MINUTES)
 
     def organization_name(self, org_id: str) -> str:
         """The organization's name; its id when this version does not know it (a paper kept
@@ -308,7 +325,7 @@ class Catalog:
             offices = [
                 o.id for o in self.organizations.values() if o.kind is OrganizationKind.OFFICE
             ]
-            raise not_found("office", org_id, offices)
+            raise not_found("office", org_id, offices, listed_in=SHOW)
         return org
 
     def body_organization(self, org_id: str) -> Organization:
@@ -317,27 +334,35 @@ class Catalog:
         org = self.organizations.get(org_id)
         if org is None or not org.kind.deliberates:
             gremien = [o.id for o in self.organizations.values() if o.kind.deliberates]
-            raise not_found("deliberating organization", org_id, gremien)
+            raise not_found("deliberating organization", org_id, gremien, listed_in=SHOW)
         return org
 
     def paper_type(self, type_id: str) -> PaperType:
         try:
             return self.paper_types[type_id]
         except KeyError:
-            raise not_found("paper type", type_id, self.paper_types) from None
+            raise not_found(
+                "paper type", type_id, self.paper_types, listed_in="paper_types.yaml"
+            ) from None
 
     def route(self, route_id: str) -> RoutingTemplate:
         try:
             return self.routes[route_id]
         except KeyError:
-            raise not_found("routing template", route_id, self.routes) from None
+            raise not_found(
+                "routing template", route_id, self.routes, listed_in="routes.yaml"
+            ) from None
 
     def user(self, user_id: str) -> User:
         try:
             return self.users[user_id]
         except KeyError:
             raise not_found(
-                "user", user_id, self.users, f"in the definitions of {self.body.name}"
+                "user",
+                user_id,
+                self.users,
+                f"in the definitions of {self.body.name}",
+                listed_in="their users.yaml",
             ) from None
 
     def lifecycle(self, name: str) -> Lifecycle:

@@ -106,10 +106,43 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
-def not_found(kind: str, value: str, choices: Iterable[str], where: str = "") -> NotFoundError:
-    """'no user 'x' in the definitions of … (did you mean 'y'?)': ``where`` follows the value."""
+def close_matches(value: str, choices: Iterable[str]) -> str:
+    """A hint naming at most three close matches, ' (did you mean 'a', 'b' or 'c'?)', or '';
+    a match far less close than the closest one is left out."""
+    matches = difflib.get_close_matches(value, list(choices), n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    best = _likeness(value, matches[0])
+    matches = [m for m in matches if _likeness(value, m) >= best - 0.15]
+    named = [repr(m) for m in matches]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+    return f" (did you mean {listed}?)"
+
+
+def _likeness(value: str, match: str) -> float:
+    return difflib.SequenceMatcher(None, match, value).ratio()
+
+
+def not_found(
+    kind: str,
+    value: str,
+    choices: Iterable[str],
+    where: str = "",
+    *,
+    listed_in: str = "",
+    vocabulary: bool = False,
+) -> NotFoundError:
+    """'no user 'x' in the definitions of … (did you mean 'y'?)': ``where`` follows the value.
+
+    The hint names at most three close matches, never every id of the municipality's
+    definitions: without a close match it says where the ids are (``listed_in``, e.g.
+    "users.yaml"). Only a short fixed ``vocabulary`` (the shipped municipalities, a
+    lifecycle's states) is listed whole.
+    """
     options = sorted(choices)
-    hint = did_you_mean(value, options)
-    if not hint and options and len(options) <= 8:
+    hint = close_matches(value, options)
+    if not hint and vocabulary and options and len(options) <= 8:
         hint = f" (known: {', '.join(options)})"
+    elif not hint and listed_in:
+        hint = f"; {listed_in} lists them"
     return NotFoundError(f"no {kind} {value!r}{f' {where}' if where else ''}{hint}")

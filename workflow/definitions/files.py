@@ -141,4 +141,6 @@ def resolve_definitions_dir(name_or_path: str) -> Path:
     if name_or_path and not name_or_path.startswith("_") and shipped.is_dir():
         return shipped
     choices = list_shipped_municipalities()
-    raise not_found("definitions folder or shipped municipality", name_or_path, choices)
+    raise not_found(
+        "definitions folder or shipped municipality", name_or_path, choices, vocabulary=True
+    )

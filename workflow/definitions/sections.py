@@ -58,7 +58,14 @@ STATE_KEYS = {
     "SH": "01", "HH": "02", "NI": "03", "HB": "04", "NW": "05", "HE": "06", "RP": "07", "BW": "08",
     "BY": "09", "SL": "10", "BE": "11", "BB": "12", "MV": "13", "SN": "14", "ST": "15", "TH": "16",
 }  # fmt: skip
-_ORG = {"id": "str", "name": "str", "short_name": "str", "kind": "str", "seats": "int"}
+_ORG = {
+    "id": "str",
+    "name": "str",
+    "short_name": "str",
+    "kind": "str",
+    "seats": "int",
+    "meeting_length_minutes": "int",
+}
 _PAPER_TYPE = {
     "id": "str",
     "name": "str",
@@ -73,6 +80,9 @@ _PAPER_TYPE = {
 _ROUTE = {"id": "str", "name": "str", "legal_basis": "str", "steps": "list"}
 _STEP = {"organization": "str", "role": "str", "public": "bool"}
 _USER = {"id": "str", "name": "str", "email": "str", "roles": "list", "offices": "list"}
+
+#: the bounds of ``meeting_length_minutes``: a quarter of an hour to twelve hours
+MEETING_MINUTES = (15, 720)
 
 Orgs = dict[str, Organization | None]  # None: defined, but unusable (problems reported already)
 
@@ -134,9 +144,28 @@ def _organizations(ctx: _Ctx, node: Any, line: int) -> Orgs:
             if seats is not None:
                 message = "an office has no seats; remove 'seats' (only Gremien have them)"
                 ctx.add(seats_line, f"{path}.seats", message)
+        _meeting_length(ctx, item, rec, path, kind)
         if kind is not None:  # kept despite other problems, so references to it can be checked
             orgs[rec["id"]] = Organization(**{**rec, "kind": kind})
     return orgs
+
+
+def _meeting_length(
+    ctx: _Ctx, item: Any, rec: dict[str, Any], path: str, kind: OrganizationKind | None
+) -> None:
+    """``meeting_length_minutes``: how long a meeting of the Gremium takes when it is planned
+    without an end, from a quarter of an hour to twelve hours; offices hold no meetings."""
+    minutes = rec.get("meeting_length_minutes")
+    if minutes is None:
+        return
+    where, line = f"{path}.meeting_length_minutes", _line(item, "meeting_length_minutes")
+    if kind is OrganizationKind.OFFICE:
+        message = "an office holds no meetings; remove 'meeting_length_minutes'"
+        ctx.add(line, where, message)
+    elif not MEETING_MINUTES[0] <= minutes <= MEETING_MINUTES[1]:
+        low, high = MEETING_MINUTES
+        message = f"meeting_length_minutes must be from {low} to {high} (minutes), got {minutes}"
+        ctx.add(line, where, message)
 
 
 def _check_numbering(ctx: _Ctx, pattern: str, line: int, path: str) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage import repository
 from storage.schema import AgendaItem, Meeting, Paper
-from workflow.core.clock import BERLIN, local
+from workflow.core.clock import BERLIN, check_exists, local, wall_clock
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
 from workflow.core.i18n import N_, _
 from workflow.core.inputs import check_line, check_lines
@@ -103,10 +103,12 @@ class MeetingService:
         """Plan a meeting of a deliberating organization (Gremium).
 
         :raises NotFoundError: unknown organization, or an office instead of a Gremium.
-        :raises InvalidInput: a time without zone, or an end before the start.
+        :raises InvalidInput: a time without zone, a time its zone skips (the night summer
+            time begins), or an end before the start.
         :raises PermissionDenied: the user may not do meeting.manage.
         """
-        _check_new_meeting(name, location, start, end)
+        check_lines((name, location), _("meeting name or location"))
+        _check_times(start, end)
         now = self._shared.clock.now()
         start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC) if end else None
         with self._shared.write(user, body) as uow:
@@ -246,10 +248,12 @@ class MeetingService:
         it had); the end moves by as much. Its scheduled steps get the new day, and the
         reminders of their papers are planned again, in the same transaction. After the
         invitation the result warns that the Ladungsfrist must be checked again for the new
-        day (the invitation is not sent again).
+        day (the invitation is not sent again). ``time`` may carry its UTC offset
+        (``tzinfo=dt.timezone(...)``) to say which 02:30 of the night the clocks go back is meant.
 
-        :raises InvalidInput: the same start, or a re-decision step whose objection window
-            does not hold the new day.
+        :raises InvalidInput: the same start, a time the clocks skip or show twice that day
+            (see ``workflow.core.clock.wall_clock``), or a re-decision step whose objection
+            window does not hold the new day.
         :raises TransitionNotAllowed: the meeting is held or cancelled, or a step on it
             already has a result.
         """
@@ -418,20 +422,6 @@ def _meeting_lifecycle(catalog: Catalog) -> Lifecycle:
     return catalog.lifecycle("meeting")
 
 
-def _check_new_meeting(
-    name: str | None, location: str | None, start: dt.datetime, end: dt.datetime | None
-) -> None:
-    check_lines((name, location), _("meeting name or location"))
-    if start.tzinfo is None or (end is not None and end.tzinfo is None):
-        raise InvalidInput(_("meeting times need a time zone"))
-    if end is not None and end <= start:
-        raise InvalidInput(
-            _("the meeting ends ({end}) before it starts ({start})").format(
-                end=_when(end), start=_when(start)
-            )
-        )
-
-
 def _lock_papers(uow: UnitOfWork, meeting: Meeting) -> list[Paper]:
     """The papers with a step scheduled into the meeting, locked (after the meeting) by id."""
     return [
@@ -440,12 +430,27 @@ def _lock_papers(uow: UnitOfWork, meeting: Meeting) -> list[Paper]:
     ]
 
 
+def _check_times(start: dt.datetime, end: dt.datetime | None) -> None:
+    """:raises InvalidInput: a time without zone, one its zone skips, or an end before the
+    start."""
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
+        raise InvalidInput(_("meeting times need a time zone"))
+    check_exists(start, _("the start"))
+    if end is not None:
+        check_exists(end, _("the end"))
+    if end is not None and end <= start:
+        raise InvalidInput(
+            _("the meeting ends ({end}) before it starts ({start})").format(
+                end=_when(end), start=_when(start)
+            )
+        )
+
+
 def _new_start(
     old_start: dt.datetime, day: dt.date, time: dt.time | None, label: str
 ) -> dt.datetime:
     """The meeting's new start: ``day`` at ``time`` (local; default the time it had)."""
-    at = time or local(old_start).time()
-    start = dt.datetime.combine(day, at, tzinfo=BERLIN).astimezone(dt.UTC)
+    start = wall_clock(day, time or local(old_start).time())
     if start == old_start:
         raise InvalidInput(
             _("{label} already starts then; give another --date or --time").format(label=label)

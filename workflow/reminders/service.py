@@ -32,21 +32,42 @@ class ReminderService:
         self._shared = shared
 
     def claim_and_lease(
-        self, *, worker: str, limit: int, lease: dt.timedelta
+        self, *, worker: str, limit: int, lease: dt.timedelta, token: str
     ) -> tuple[int, list[OutboxMessage]]:
         """One transaction per batch: lease queued retries and lapsed leases first, then claim
         due reminders into new outbox rows for the rest of the batch, leased to ``worker``
-        before anyone else sees them. Returns (claimed, leased messages)."""
+        under ``token`` (new for each lease, e.g. ``secrets.token_hex(16)``) before anyone else
+        sees them. Returns (claimed, leased messages)."""
         with self._shared.write() as uow:
             session = uow.session
             return reminder_store.claim_and_lease(
-                session, now=self._shared.clock.now(), limit=limit, worker=worker, lease=lease
+                session,
+                now=self._shared.clock.now(),
+                limit=limit,
+                worker=worker,
+                lease=lease,
+                token=token,
+            )
+
+    def fence_messages(
+        self, *, token: str, ids: Sequence[int], window: dt.timedelta, margin: dt.timedelta
+    ) -> list[int]:
+        """One short transaction: of the leased messages ``ids``, those still leased under
+        ``token`` whose lease runs on for at least ``window + margin`` from now. Only these
+        may be sent, and a send may start only within ``window`` of the moment before this
+        call: then it starts at least ``margin`` before another worker can take the message
+        over, and once another worker has, the message is not returned any more."""
+        with self._shared.write() as uow:
+            now = self._shared.clock.now()
+            return reminder_store.fence(
+                uow.session, now=now, ids=ids, token=token, until=now + window + margin
             )
 
     def finish_messages(
         self,
         *,
         worker: str,
+        token: str,
         delivered: Sequence[int],
         failures: Sequence[DeliveryFailure],
         max_attempts: int,
@@ -55,7 +76,8 @@ class ReminderService:
         released: Sequence[int] = (),
     ) -> tuple[int, int, int]:
         """Mark delivered messages sent (with a ``reminder_sent`` audit event each), schedule
-        retries with exponential backoff, park the ones out of attempts as failed.
+        retries with exponential backoff, park the ones out of attempts as failed; only
+        messages still leased to ``worker`` under ``token`` (the lease of this batch).
 
         ``refused`` maps the outbox id of a delivered message to the recipients the server
         refused while it accepted the others; they are stored with the message and named in
@@ -68,6 +90,7 @@ class ReminderService:
             return reminder_store.finish_delivery(
                 session,
                 worker=worker,
+                token=token,
                 now=self._shared.clock.now(),
                 delivered=delivered,
                 refused=refused or {},
