@@ -65,7 +65,7 @@ def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
     number = draft(service)
     empty = tmp_path / "leer.txt"
     empty.write_bytes(b"")
-    with pytest.raises(InvalidInput, match="is empty; attach a file with content"):
+    with pytest.raises(InvalidInput, match="ist leer; hängen Sie eine Datei mit Inhalt an"):
         service.attachments.attach_file(number, empty, user="clerk")
     with pytest.raises(InvalidInput, match="fehlt.txt' ist nicht lesbar"):
         service.attachments.attach_file(number, tmp_path / "fehlt.txt", user="clerk")
@@ -75,14 +75,14 @@ def test_attach_refuses_bad_files_and_other_offices_and_closed_papers(
     good.write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInput, match="ist kein Medientyp"):
         service.attachments.attach_file(number, good, user="clerk", media_type="pdf")
-    with pytest.raises(InvalidInput, match="the file name has 256 characters, 255 are stored"):
+    with pytest.raises(InvalidInput, match="der Dateiname hat 256 Zeichen, gespeichert werden 255"):
         service.attachments.attach_file(number, good, user="clerk", file_name="n" * 252 + ".txt")
     with pytest.raises(InvalidInput, match="der Medientyp hat 128 Zeichen, gespeichert werden 127"):
         service.attachments.attach_file(number, good, user="clerk", media_type="text/" + "x" * 123)
     with pytest.raises(PermissionDenied, match="'auditor' hat keine Berechtigung für paper.edit"):
         service.attachments.attach_file(number, good, user="auditor")
     service.papers.withdraw_paper(number, user="clerk", reason="erledigt")
-    with pytest.raises(TransitionNotAllowed, match="the paper is closed"):
+    with pytest.raises(TransitionNotAllowed, match="die Vorlage ist abgeschlossen"):
         service.attachments.attach_file(number, good, user="clerk")
     assert service.papers.get_paper(number).attachments == ()
     assert "attachment_added" not in {e.action for e in service.audit.audit_trail(number)}

@@ -53,14 +53,14 @@ def test_an_emptied_audit_table_is_broken_not_intact(
     report = service.audit.verify_audit()
     assert not report.ok and report.events == 0
     assert (report.broken_stream, report.problem) == ("body:musterstadt", "missing chain")
-    assert "2 more without a complete chain" in (report.reason or "")
+    assert "(2 weitere ohne vollständige Kette)" in (report.reason or "")
     code, lines = verify_cli(service)
     assert code == 1
     version = service.bodies.list_bodies()[0].definitions_version
     expected = (
-        "Gemeinde musterstadt hat keine Prüfkette: jedes Ereignis von body:musterstadt fehlt "
-        f"(gelöscht); die Datenbank führt sie im Status {version!r} (2 more without a complete "
-        "chain)"
+        "Prüfkette GEBROCHEN in body:musterstadt bei Ereignis 1: Gemeinde musterstadt hat keine "
+        f"Prüfkette: jedes Ereignis von body:musterstadt fehlt (gelöscht); die Datenbank führt "
+        f"sie im Status {version!r} (2 weitere ohne vollständige Kette)"
     )
     assert len(lines) == 1 and " body:musterstadt " in lines[0] and lines[0].endswith(expected)
     assert number  # the papers are still there, their chains are not
@@ -181,7 +181,7 @@ def test_worker_seal_options_are_checked_before_it_starts(
         return result.exit_code, result.output
 
     code, output = run("--seal-dir", str(tmp_path), "--seal-as", "clerk")
-    assert code != 0 and "'clerk' hat keine Berechtigung für" in output
+    assert code != 0 and "'clerk'" in output and "den Prüfpfad versiegeln" in output
     code, output = run("--seal-every", "30m")
     assert code == 2 and "--seal-every und --seal-as brauchen --seal-dir" in output
     code, output = run("--seal-dir", str(tmp_path), "--seal-every", "0.5s")
@@ -241,7 +241,7 @@ def test_verify_against_a_folder_of_seals(
         assert line.startswith(
             f"{name}: ABWEICHUNG in Vorlage {number} ({stream_of(service, number)})"
         )
-        assert "differs from the seal" in line
+        assert "weicht vom Siegel ab" in line
     assert lines[3] == "2 von 2 Siegeldateien passen nicht zur Datenbank."
 
 
@@ -261,13 +261,13 @@ def test_a_malformed_seal_file_is_one_line_and_fails(
     code, lines = verify_cli(service, "--seals", str(tmp_path))
     assert code == 1
     assert len(lines) == 5, lines
-    assert lines[1].startswith("broken.json: UNREADABLE SEAL FILE: seal file ")
-    assert "is not JSON" in lines[1]
-    assert lines[2].startswith("edited.json: UNREADABLE SEAL FILE: seal file ")
-    assert "was altered" in lines[2]
+    assert lines[1].startswith("broken.json: UNREADABLE SEAL FILE: die Siegeldatei ")
+    assert "ist kein JSON" in lines[1]
+    assert lines[2].startswith("edited.json: UNREADABLE SEAL FILE: die Siegeldatei ")
+    assert "wurde verändert" in lines[2]
     assert lines[3].startswith(f"{good.name}: Siegel vom ")
     assert lines[4] == "2 von 3 Siegeldateien passen nicht zur Datenbank."
     empty = tmp_path / "empty"
     empty.mkdir()
     code, lines = verify_cli(service, "--seals", str(empty))
-    assert code == 1 and len(lines) == 1 and "holds no seal files" in lines[0]
+    assert code == 1 and len(lines) == 1 and "enthält keine Siegeldateien" in lines[0]

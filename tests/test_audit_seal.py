@@ -99,10 +99,10 @@ def test_only_auditors_and_admins_seal_and_never_a_broken_trail(
     service: WorkflowService, database: Database
 ) -> None:
     number = adopted_paper(service)
-    with pytest.raises(PermissionDenied, match="'clerk' hat keine Berechtigung für"):
+    with pytest.raises(PermissionDenied, match="'clerk'.*den Prüfpfad versiegeln"):
         service.audit.seal_audit(user="clerk")
     _tamper(database, "UPDATE audit_event SET actor = 'x' WHERE stream LIKE 'paper:%' AND seq = 2")
-    with pytest.raises(InvalidInput, match="audit trail is broken in paper:.* at event 2"):
+    with pytest.raises(InvalidInput, match="Prüfkette ist in paper:.* bei Ereignis 2 gebrochen"):
         service.audit.seal_audit(user="admin")
     assert service.audit.search_audit(AuditQuery(action=AuditAction.AUDIT_SEALED)) == []
     assert len(service.audit.audit_trail(number)) == 11
@@ -221,5 +221,5 @@ def test_a_seal_of_another_database_is_refused(service: WorkflowService) -> None
         heads=seal.heads,
         root_hash=seal.root_hash,
     )
-    with pytest.raises(InvalidInput, match="seal was taken of another database"):
+    with pytest.raises(InvalidInput, match="Siegel stammt von einer anderen Datenbank"):
         service.audit.verify_audit(other)

@@ -148,17 +148,17 @@ def test_paper_list_formats(service: WorkflowService) -> None:
         (
             ("paper", "withdraw", "V/2025/1", "--reason", " "),
             "clerk",
-            "Fehler: withdrawing needs a reason; pass --reason TEXT",
+            "Fehler: das Zurückziehen braucht eine Begründung; geben Sie --reason TEXT an",
         ),
         (
             ("consultation", "remove", "V/2025/1", "7"),
             "clerk",
-            "Fehler: V/2025/1 has no step 7 (its path has 2 steps)",
+            "Fehler: V/2025/1 hat keinen Schritt 7 (ihre Beratungsfolge hat 2 Schritte)",
         ),
         (
             ("paper", "co-sign", "V/2025/1", "--office", "amt1", "--object"),
             "clerk",
-            "Fehler: an objection needs a reason; pass --comment TEXT",
+            "Fehler: ein Einwand braucht eine Begründung; geben Sie --comment TEXT an",
         ),
     ],
 )
@@ -169,8 +169,8 @@ def test_user_errors_are_one_line_exit_1_and_change_nothing(
     before = service.audit.audit_trail(number)
     result = run(service, *args, user=user)
     assert result.exit_code == 1
-    assert result.stderr.startswith("Fehler: "), result.stderr
-    assert message.removeprefix("Fehler: ") in result.stderr, result.stderr
+    text = message.removeprefix("Fehler: ")
+    assert result.stderr.startswith("Fehler: " + text), result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
     assert service.audit.audit_trail(number) == before
@@ -429,11 +429,11 @@ def test_record_with_votes_file_text_file_and_referral(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("- {yes: -1}\n", "vote 1: yes must not be negative, got -1"),
-        ("- {yess: 3}\n", "'yess' (meinten Sie 'yes'?)"),
-        ("- {yes: 3, kind: main_motion}\n", "unknown kind 'main_motion'"),
-        ("[1, 2\n", "not valid YAML/JSON at line"),
-        ("{}\n", "expected a non-empty list of votes"),
+        ("- {yes: -1}\n", "Abstimmung 1: yes darf nicht negativ sein, ist aber -1"),
+        ("- {yess: 3}\n", "unbekannter Schlüssel 'yess'"),
+        ("- {yes: 3, kind: main_motion}\n", "unbekannte Art 'main_motion'"),
+        ("[1, 2\n", "kein gültiges YAML/JSON in Zeile"),
+        ("{}\n", "erwartet wird eine nicht leere Liste von Abstimmungen"),
     ],
 )
 def test_bad_votes_file_is_one_line_and_changes_nothing(
@@ -464,7 +464,7 @@ def test_quorum_warning_goes_to_stderr(service: WorkflowService, clock: FixedClo
         user="session",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert "Warnung: Hauptausschuss was not quorate" in result.stderr
+    assert "Hauptausschuss war für 'Hauptantrag' nicht beschlussfähig" in result.stderr
 
 
 def test_reroute_move_and_outcomes_commands(service: WorkflowService) -> None:
@@ -488,7 +488,7 @@ def test_reroute_move_and_outcomes_commands(service: WorkflowService) -> None:
         ("planned", True),
     ]
     refused = run(service, "consultation", "move", number, "3", "--to", "4", user="session")
-    assert refused.exit_code == 1 and "needs a reason" in refused.stderr
+    assert refused.exit_code == 1 and "braucht eine Begründung" in refused.stderr
     outcomes = json.loads(run(service, "definitions", "outcomes", "--json").stdout)
     by_id = {o["outcome"]: o for o in outcomes}
     assert by_id["vertagt_in_folgegremium"]["municipal labels"] == "ohne votum weitergeleitet"

@@ -23,10 +23,10 @@ def test_urgent_decision_prints_the_follow_up_step(
     result = run(service, *args, "--reason", "eilt", user="session")
     assert result.exit_code == 1
     expected = (
-        "Fehler: GO NRW § 60 Abs. 1 S. 2: the Bürgermeister decides together with a co-signer "
-        "(required); pass --co-signer NAME"
+        "GO NRW § 60 Abs. 1 S. 2: der Bürgermeister entscheidet zusammen mit einem "
+        "Mitunterzeichner (required); geben Sie --co-signer NAME an"
     )
-    assert result.stderr.strip().splitlines() == [expected]
+    assert [line.partition(": ")[2] for line in result.stderr.strip().splitlines()] == [expected]
     result = run(service, *args, "--reason", "eilt", "--co-signer", "RM Schmitz", user="session")
     assert result.exit_code == 0, result.output
     assert "Dringlich entschieden (decided_urgently)" in result.stderr
@@ -44,7 +44,7 @@ def test_object_usage_and_input_errors(service: WorkflowService, clock: FixedClo
         "--reason", "Gemeinwohl", user="mayor",
     )  # fmt: skip
     assert late.exit_code == 1
-    assert "had to be raised by 30.03.2025" in late.stderr
+    assert "war bis 30.03.2025 zu erheben" in late.stderr
     assert "Traceback" not in late.output
     on_day(clock, dt.date(2025, 3, 28))
     ok = run(
@@ -64,9 +64,9 @@ def test_decisions_open_lists_tasks_as_json_and_csv(
         "--due", "2025-03-26", user="session",
     )  # fmt: skip
     assert early.exit_code == 1
-    assert early.stderr == (
-        "Fehler: the task is due on 26.03.2025, before the decision of 27.03.2025 it "
-        "implements; check --due\n"
+    assert early.stderr.partition(": ")[2] == (
+        "die Aufgabe ist am 26.03.2025 fällig, vor dem Beschluss vom 27.03.2025, den sie "
+        "umsetzt; prüfen Sie --due\n"
     )
     added = run(
         service, "decisions", "task-add", number, "--title", "Bericht", "--office", "amt1",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 import pytest
 
@@ -195,21 +194,19 @@ def test_move_prints_the_new_start_and_moves_the_steps(service: WorkflowService)
 def test_move_refusals_are_one_line(service: WorkflowService) -> None:
     mid = created(service)
     result = run(service, "meeting", "move", str(mid), "--date", "18.03.2025", user="session")
-    assert (result.exit_code, result.stderr) == (
+    assert (result.exit_code, result.stderr.partition(": ")[2]) == (
         1,
         (
-            f"Fehler: meeting {mid} (Hauptausschuss, 18.03.2025 17:00) already starts then; "
-            "give another --date or --time\n"
+            f"Sitzung {mid} (Hauptausschuss, 18.03.2025 17:00) beginnt bereits dann; "
+            "geben Sie ein anderes --date oder --time an\n"
         ),
     )
     run(service, "meeting", "cancel", str(mid), "--reason", "x", user="session")
     result = run(service, "meeting", "move", str(mid), "--date", "2025-03-20", user="session")
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
-    assert re.search(
-        rf"{mid} \(Hauptausschuss, 18.03.2025 17:00\): .* ist im Status 'abgesagt' nicht möglich "
-        r"\(.*\); jetzt möglich: nichts\n$",
-        result.stderr,
-    ), result.stderr
+    assert f"Sitzung {mid} (Hauptausschuss, 18.03.2025 17:00)" in result.stderr
+    assert "'abgesagt'" in result.stderr
+    assert "(nur eine geplante oder geladene Sitzung lässt sich verlegen)" in result.stderr
     result = run(service, "meeting", "move", str(mid), "--date", "2025-03-20", "--time", "25:00")
     assert (
         result.exit_code == 2 and "'25:00' ist keine Uhrzeit; verwenden Sie HH:MM" in result.stderr
@@ -297,9 +294,9 @@ def test_the_service_refuses_an_aware_start_the_clocks_skip(service: WorkflowSer
     from workflow.core.errors import InvalidInput
 
     skipped = dt.datetime(2027, 3, 28, 2, 30, tzinfo=BERLIN)
-    with pytest.raises(InvalidInput, match=f"^the start: 28.03.2027 02:30 {GAP}"):
+    with pytest.raises(InvalidInput, match=f"^der Beginn: 28.03.2027 02:30 {GAP}"):
         service.meetings.create_meeting(user="session", organization="ausschuss", start=skipped)
-    with pytest.raises(InvalidInput, match="^the end: 28.03.2027 02:30"):
+    with pytest.raises(InvalidInput, match="^das Ende: 28.03.2027 02:30"):
         service.meetings.create_meeting(
             user="session",
             organization="ausschuss",

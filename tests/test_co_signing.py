@@ -103,7 +103,7 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
     )
     shown = run(herzogenrath, "paper", "show", number, user="rpa").stdout
     assert "überstimmt von amt50.leitung: Kosten folgen im Haushalt" in shown
-    with pytest.raises(InvalidInput, match="was overruled by amt50.leitung"):
+    with pytest.raises(InvalidInput, match="wurde von amt50.leitung zurückgewiesen"):
         herzogenrath.co_signing.co_sign(number, user="amt10.leitung", office="amt10")
     assert herzogenrath.papers.release_paper(number, user="amt50.leitung").state == "released"
 
@@ -113,8 +113,8 @@ def test_the_office_head_overrules_an_objection_with_a_reason(
     [
         ("amt10.leitung", "amt10", "x", PermissionDenied, "gehört nicht zum Amt 'amt50'"),
         ("amt50.sachbearbeitung", "amt10", "x", PermissionDenied, "co_signature.overrule"),
-        ("amt50.leitung", "amt10", " ", InvalidInput, "needs a reason"),
-        ("amt50.leitung", "amt50", "x", Exception, "not a participating office"),
+        ("amt50.leitung", "amt10", " ", InvalidInput, "braucht eine Begründung"),
+        ("amt50.leitung", "amt50", "x", Exception, "kein beteiligtes Amt"),
     ],
 )
 def test_overruling_is_refused(
@@ -142,7 +142,7 @@ def test_only_an_objection_can_be_overruled(herzogenrath: WorkflowService) -> No
         user="amt50.leitung",
     )  # fmt: skip
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Fehler: Amt 10 - Hauptamt has not objected to {number} (its co-signature is pending); "
-        "only an objection can be overruled\n"
+    assert result.stderr.partition(": ")[2] == (
+        f"Amt 10 - Hauptamt hat gegen {number} keinen Einwand erhoben (die Mitzeichnung ist "
+        "pending); nur ein Einwand lässt sich zurückweisen\n"
     )

@@ -127,14 +127,14 @@ def test_urgent_decision_refusals_change_nothing(
             number, user=S, decided_by="mayor", co_signer="RM", date=D(2025, 2, 28), reason="x"
         )
     assert str(info.value) == (
-        "the Dringlichkeitsentscheidung on V/2025/1 is dated 28.02.2025, before the paper's "
-        "date (01.03.2025); check --date"
+        "die Dringlichkeitsentscheidung zu V/2025/1 ist auf den 28.02.2025 datiert, vor dem Datum "
+        "der Vorlage (01.03.2025); prüfen Sie --date"
     )
-    with pytest.raises(InvalidInput, match="together with a co-signer.*--co-signer NAME"):
+    with pytest.raises(InvalidInput, match="zusammen mit einem Mitunterzeichner.*--co-signer NAME"):
         service.decisions.record_urgent_decision(
             number, user=S, decided_by="mayor", date=D(2025, 3, 12), reason="eilt"
         )
-    with pytest.raises(PermissionDenied, match="'clerk' is not the Bürgermeister.*mayor"):
+    with pytest.raises(PermissionDenied, match="'clerk' ist nicht der Bürgermeister.*mayor"):
         service.decisions.record_urgent_decision(
             number, user=S, decided_by="clerk", co_signer="X", date=D(2025, 3, 12), reason="eilt"
         )
@@ -146,7 +146,7 @@ def test_urgent_decision_refusals_change_nothing(
             number, user="auditor", decided_by="mayor", co_signer="X", date=D(2025, 3, 12),
             reason="eilt",
         )  # fmt: skip
-    with pytest.raises(InvalidInput, match="needs its reasons"):
+    with pytest.raises(InvalidInput, match="braucht ihre Begründung"):
         service.decisions.record_urgent_decision(
             number, user=S, decided_by="mayor", co_signer="X", date=D(2025, 3, 12), reason=" "
         )
@@ -189,7 +189,7 @@ def test_sl_urgent_decision_is_taken_alone_and_may_be_annulled(
     svc = shipped(database, clock, "voelklingen")
     number = _voelklingen_paper(svc)
     on_day(clock, D(2025, 3, 12))
-    with pytest.raises(InvalidInput, match="KSVG § 61: the Bürgermeister decides alone"):
+    with pytest.raises(InvalidInput, match="KSVG § 61: der Bürgermeister entscheidet allein"):
         svc.decisions.record_urgent_decision(
             number,
             user="sitzungsdienst",
@@ -223,7 +223,9 @@ def test_aufgehoben_fits_only_an_urgent_decision(service: WorkflowService) -> No
     service.paths.add_consultation(number, user="clerk", organization="rat", role="kenntnisnahme")
     service.papers.submit_paper(number, user="clerk")
     service.papers.release_paper(number, user="head")
-    with pytest.raises(InvalidInput, match="'aufgehoben' annuls only a Dringlichkeitsentscheidung"):
+    with pytest.raises(
+        InvalidInput, match="'aufgehoben' hebt nur eine Dringlichkeitsentscheidung auf"
+    ):
         service.results.record_result(
             number, user=S, position=2, outcome="aufgehoben", date=D(2025, 4, 1)
         )
@@ -236,11 +238,11 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
     service: WorkflowService, clock: FixedClock
 ) -> None:
     number = adopted(service)  # the Rat decided on 27.03.2025
-    with pytest.raises(InvalidInput, match="had to be raised by 30.03.2025"):
+    with pytest.raises(InvalidInput, match="war bis 30.03.2025 zu erheben"):
         service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=D(2025, 3, 31), reason="Gemeinwohl"
         )
-    with pytest.raises(InvalidInput, match="no earlier than 01.04.2025 and no later than 12.04"):
+    with pytest.raises(InvalidInput, match="nicht vor dem 01.04.2025 und nicht nach dem 12.04"):
         service.decisions.raise_objection(
             number,
             user="mayor",
@@ -258,11 +260,13 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
     (proc,) = service.decisions.list_procedures(number)
     assert (proc.window_start, proc.window_end) == (D(2025, 4, 1), D(2025, 4, 12))
     before = trail(service, number)
-    with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*12.04.2025.*20.04.2025 is outside"):
+    with pytest.raises(
+        InvalidInput, match="GO NRW § 54 Abs. 1.*12.04.2025.*20.04.2025 liegt außerhalb"
+    ):
         service.paths.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 20))
     assert trail(service, number) == before
     # A result outside the window is refused as well, and changes nothing.
-    with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*31.03.2025 is outside"):
+    with pytest.raises(InvalidInput, match="GO NRW § 54 Abs. 1.*31.03.2025 liegt außerhalb"):
         service.results.record_result(
             number, user=S, position=3, outcome="beschlossen", date=D(2025, 3, 31)
         )
@@ -270,7 +274,9 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
     assert steps(service.papers.get_paper(number))[-1] == ("rat", "entscheidung", "planned")
     service.paths.schedule_consultation(number, user=S, position=3, date=D(2025, 4, 8))
     before = trail(service, number)
-    with pytest.raises(InvalidInput, match="no later than 12.04.2025; 20.04.2025 is outside"):
+    with pytest.raises(
+        InvalidInput, match="nicht nach dem 12.04.2025 fallen; der 20.04.2025 liegt außerhalb"
+    ):
         service.results.record_result(
             number, user=S, position=3, outcome="beschlossen", date=D(2025, 4, 20)
         )
@@ -280,7 +286,7 @@ def test_widerspruch_suspends_and_sets_the_redecision_window(
     on_day(clock, D(2025, 4, 8))
     view = service.results.record_result(number, user=S, position=3, outcome="beschlossen")
     assert view.state == "adopted"
-    with pytest.raises(InvalidInput, match="no second widerspruch.*29.03.2025"):
+    with pytest.raises(InvalidInput, match="kein zweiter widerspruch.*29.03.2025"):
         service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=D(2025, 4, 9), reason="noch einmal"
         )
@@ -316,11 +322,15 @@ def test_objection_refusals_change_nothing(service: WorkflowService, clock: Fixe
     number = adopted(service)
     on_day(clock, D(2025, 4, 2))
     before = trail(service, number)
-    with pytest.raises(InvalidInput, match="'aussetzung' is not configured.*widerspruch"):
+    with pytest.raises(
+        InvalidInput, match="'aussetzung' ist für .* nicht eingerichtet.*widerspruch"
+    ):
         service.decisions.raise_objection(
             number, user="mayor", kind="aussetzung", date=D(2025, 4, 2), reason="r"
         )
-    with pytest.raises(InvalidInput, match="unknown kind of objection 'widerspuch'.*widerspruch"):
+    with pytest.raises(
+        InvalidInput, match="unbekannte Art des Einspruchs 'widerspuch'.*widerspruch"
+    ):
         service.decisions.raise_objection(
             number, user="mayor", kind="widerspuch", date=D(2025, 4, 2), reason="r"
         )
@@ -330,13 +340,13 @@ def test_objection_refusals_change_nothing(service: WorkflowService, clock: Fixe
         service.decisions.raise_objection(
             number, user="auditor", kind="widerspruch", date=D(2025, 3, 28), reason="r"
         )
-    with pytest.raises(InvalidInput, match="Einspruch applies only to committees"):
+    with pytest.raises(InvalidInput, match="Einspruch gilt nur für Ausschüsse"):
         service.decisions.raise_objection(
             number, user="mayor", kind="einspruch", date=D(2025, 3, 28), reason="r"
         )
     assert trail(service, number) == before
     fresh = released(service)
-    with pytest.raises(InvalidInput, match="has no decision yet"):
+    with pytest.raises(InvalidInput, match="hat noch keinen Beschluss"):
         service.decisions.raise_objection(
             fresh, user="mayor", kind="widerspruch", date=D(2025, 3, 28), reason="r"
         )
@@ -371,7 +381,9 @@ def test_herzogenrath_asidq_decision_becomes_final_after_the_einspruchsfrist(
     number = _asidq_decision(svc)
     clock.instant = dt.datetime(2025, 4, 1, 10, tzinfo=dt.UTC)
     before = trail(svc, number)
-    with pytest.raises(InvalidInput, match="runs until 01.04.2025; finalize it after that day"):
+    with pytest.raises(
+        InvalidInput, match="läuft bis 01.04.2025; schließen Sie sie nach diesem Tag ab"
+    ):
         svc.decisions.finalize_decision(number, user="sitzungsdienst")
     with pytest.raises(
         PermissionDenied,
@@ -393,12 +405,12 @@ def test_herzogenrath_einspruch_takes_the_matter_to_the_rat(
 ) -> None:
     svc = shipped(database, clock, "herzogenrath")
     number = _asidq_decision(svc)
-    with pytest.raises(InvalidInput, match="needs 4 of the 17 members.*got 3"):
+    with pytest.raises(InvalidInput, match="braucht 4 der 17 Mitglieder.*angegeben: 3"):
         svc.decisions.raise_objection(
             number, user="sitzungsdienst", kind="einspruch", date=D(2025, 3, 27), reason="r",
             members=3,
         )  # fmt: skip
-    with pytest.raises(InvalidInput, match="ran from 25.03.2025 to 01.04.2025"):
+    with pytest.raises(InvalidInput, match="lief vom 25.03.2025 bis 01.04.2025"):
         svc.decisions.raise_objection(
             number, user="buergermeister", kind="einspruch", date=D(2025, 4, 3), reason="r"
         )
@@ -472,12 +484,12 @@ def test_implementation_refusals_change_nothing(service: WorkflowService) -> Non
         PermissionDenied, match="'auditor' hat keine Berechtigung für implementation.report"
     ):
         service.tasks.report_implementation(task.id, user="auditor", date=D(2025, 5, 1), text="x")
-    with pytest.raises(InvalidInput, match="pass --due DATE or --every MONTHS"):
+    with pytest.raises(InvalidInput, match="geben Sie --due DATUM oder --every MONATE an"):
         service.tasks.add_implementation_task(number, user=S, title="x", office="amt1")
-    with pytest.raises(NotFoundError, match="no implementation task 99"):
+    with pytest.raises(NotFoundError, match="keine Umsetzungsaufgabe 99"):
         service.tasks.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")
     fresh = released(service)
-    with pytest.raises(InvalidInput, match="follow a decision in force"):
+    with pytest.raises(InvalidInput, match="folgen einem wirksamen Beschluss"):
         service.tasks.add_implementation_task(
             fresh, user=S, title="x", office="amt1", due=D(2025, 9, 1)
         )

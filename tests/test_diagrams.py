@@ -95,5 +95,5 @@ def test_svg_is_rendered_by_graphviz_or_refused_in_one_line(service: WorkflowSer
         assert result.exit_code == 0 and "<svg" in result.stdout
     else:
         assert result.exit_code == 1
-        assert "needs Graphviz's 'dot' program" in result.stderr
+        assert "braucht das Programm 'dot' von Graphviz" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1

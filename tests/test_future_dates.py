@@ -30,6 +30,12 @@ S = "session"
 TODAY, TOMORROW = D(2025, 3, 10), D(2025, 3, 11)
 
 
+def refused(text: str, what: str, fix: str) -> None:
+    """A date after today (10.03.2025) refused: what was dated when, today, and the fix."""
+    assert text.startswith(f"{what}, ") and text.endswith(f"; {fix}"), text
+    assert "10.03.2025" in text and "\n" not in text
+
+
 def trail(service: WorkflowService, number: str) -> int:
     return len(service.audit.audit_trail(number))
 
@@ -59,16 +65,18 @@ def test_a_result_dated_tomorrow_is_refused_and_today_accepted(
         service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", date=TOMORROW
         )
-    assert str(info.value) == (
-        "the result of step 1 of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag (10.03.2025); "
-        "record it once it is taken, or check --date"
+    refused(
+        str(info.value),
+        "das Ergebnis von Schritt 1 der Vorlage V/2025/1 ist datiert auf 11.03.2025",
+        "erfassen Sie es, sobald es gefasst ist, oder prüfen Sie --date",
     )
     # without --date the step's planned day (18.03.) would be the result's date
     with pytest.raises(InvalidInput) as planned:
         service.results.record_result(number, user=S, position=1, outcome="empfohlen")
-    assert str(planned.value) == (
-        "the result of step 1 of V/2025/1 is dated 18.03.2025, nach dem heutigen Tag (10.03.2025); "
-        "pass --date YYYY-MM-DD with the day it was taken"
+    refused(
+        str(planned.value),
+        "das Ergebnis von Schritt 1 der Vorlage V/2025/1 ist datiert auf 18.03.2025",
+        "geben Sie mit --date YYYY-MM-DD den Tag an, an dem es gefasst wurde",
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
     view = service.results.record_result(
@@ -86,9 +94,7 @@ def test_today_is_the_day_in_berlin_not_in_utc(service: WorkflowService, clock: 
         number, user=S, position=1, outcome="empfohlen", date=TOMORROW
     )
     assert view.consultations[0].date == TOMORROW
-    with pytest.raises(
-        InvalidInput, match=r"dated 12\.03\.2025, nach dem heutigen Tag \(11\.03\.2025\)"
-    ):
+    with pytest.raises(InvalidInput, match=r"datiert auf 12\.03\.2025, .*\(11\.03\.2025\)"):
         service.results.record_result(
             number, user=S, position=2, outcome="beschlossen", date=D(2025, 3, 12)
         )
@@ -104,11 +110,9 @@ def test_a_result_in_a_meeting_before_its_day_is_refused(service: WorkflowServic
         trail(service, number),
         meeting_events(service, mid),
     )
-    with pytest.raises(
-        InvalidInput, match="dated 18.03.2025, nach dem heutigen Tag .*day of its meeting"
-    ):
+    with pytest.raises(InvalidInput, match="datiert auf 18.03.2025, .*Tag seiner Sitzung"):
         service.results.record_result(number, user=S, position=1, outcome="empfohlen")
-    with pytest.raises(InvalidInput, match="TOP Ö 1 .*dated 18.03.2025, nach dem heutigen Tag"):
+    with pytest.raises(InvalidInput, match="TOP Ö 1 .*datiert auf 18.03.2025, "):
         service.minutes.record_minutes(
             mid, [MinutesItem(where="item 1", top="Ö 1", paper=None, outcome="empfohlen")], user=S
         )
@@ -138,10 +142,11 @@ def test_holding_a_meeting_before_its_day_is_refused(
     before = (service.meetings.get_meeting(mid), meeting_events(service, mid))
     with pytest.raises(InvalidInput) as info:
         service.meetings.hold_meeting(mid, user=S)
-    assert str(info.value) == (
-        "meeting 1 takes place on 18.03.2025, nach dem heutigen Tag (10.03.2025); mark it held on that "
-        "day or later; if it met earlier, move it first (ratsweg meeting move 1 --date "
-        "YYYY-MM-DD)"
+    refused(
+        str(info.value),
+        "Sitzung 1 findet statt am 18.03.2025",
+        "markieren Sie sie an diesem Tag oder später als abgehalten; hat sie früher getagt, "
+        "verlegen Sie sie zuerst (ratsweg meeting move 1 --date YYYY-MM-DD)",
     )
     assert (service.meetings.get_meeting(mid), meeting_events(service, mid)) == before
     on_day(clock, D(2025, 3, 18), dt.time(8, 0))  # the morning of its day is its day
@@ -161,9 +166,10 @@ def test_an_urgent_decision_dated_tomorrow_is_refused(service: WorkflowService) 
     fields = {"user": S, "decided_by": "mayor", "co_signer": "RM Schmitz", "reason": "eilt"}
     with pytest.raises(InvalidInput) as info:
         service.decisions.record_urgent_decision(number, date=TOMORROW, **fields)
-    assert str(info.value) == (
-        "the Dringlichkeitsentscheidung on V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
-        "(10.03.2025); record it once the Bürgermeister has decided; check --date"
+    refused(
+        str(info.value),
+        "die Dringlichkeitsentscheidung zu V/2025/1 ist datiert auf 11.03.2025",
+        "erfassen Sie sie, sobald der Bürgermeister entschieden hat; prüfen Sie --date",
     )
     after = (
         service.papers.get_paper(number),
@@ -183,9 +189,10 @@ def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> Non
         service.decisions.raise_objection(
             number, user="mayor", kind="widerspruch", date=TOMORROW, reason="Gemeinwohl"
         )
-    assert str(info.value) == (
-        "the widerspruch against V/2025/1 is dated 11.03.2025, nach dem heutigen Tag (10.03.2025); "
-        "record it once it has been raised; check --date"
+    refused(
+        str(info.value),
+        "der widerspruch gegen V/2025/1 ist datiert auf 11.03.2025",
+        "erfassen Sie ihn, sobald er erhoben wurde; prüfen Sie --date",
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
     view = service.decisions.raise_objection(
@@ -200,14 +207,15 @@ def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowSer
         number, user=S, title="Bauantrag", office="amt1", due=D(2025, 12, 31)
     )
     before = (service.tasks.get_implementation_task(task.id), trail(service, number))
-    for implemented, what in ((False, "report"), (True, "completion")):
+    for implemented, what in ((False, "der Bericht zu"), (True, "der Abschluss der")):
         with pytest.raises(InvalidInput) as info:
             service.tasks.report_implementation(
                 task.id, user="clerk", date=TOMORROW, text="x", implemented=implemented
             )
-        assert str(info.value) == (
-            f"the {what} of task {task.id} of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
-            "(10.03.2025); record it once it has happened; check --date"
+        refused(
+            str(info.value),
+            f"{what} Aufgabe {task.id} zu V/2025/1 ist datiert auf 11.03.2025",
+            "erfassen Sie es, sobald es geschehen ist; prüfen Sie --date",
         )
     assert (service.tasks.get_implementation_task(task.id), trail(service, number)) == before
     done = service.tasks.report_implementation(
@@ -227,9 +235,10 @@ def test_an_answer_dated_tomorrow_is_refused(database: Database, clock: FixedClo
         service.paper_types.record_answer(
             number, user=t.clerk, text="Es gibt 12 Kurse.", date=TOMORROW
         )
-    assert str(info.value) == (
-        f"the answer to {number} is dated 11.03.2025, nach dem heutigen Tag (10.03.2025); record it "
-        "once it has been given; check --date"
+    refused(
+        str(info.value),
+        f"die Antwort auf {number} ist datiert auf 11.03.2025",
+        "erfassen Sie sie, sobald sie gegeben wurde; prüfen Sie --date",
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
     answered = service.paper_types.record_answer(
@@ -251,9 +260,12 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
         env={"RATSWEG_USER": S},
     )
     assert result.exit_code == 1
-    assert result.stderr == (
-        "Fehler: the result of step 1 of V/2025/1 is dated 11.03.2025, nach dem heutigen Tag "
-        "(10.03.2025); record it once it is taken, or check --date\n"
+    prefix, _colon, message = result.stderr.partition(": ")
+    assert prefix in ("Error", "Fehler") and message.endswith("\n")
+    refused(
+        message[:-1],
+        "das Ergebnis von Schritt 1 der Vorlage V/2025/1 ist datiert auf 11.03.2025",
+        "erfassen Sie es, sobald es gefasst ist, oder prüfen Sie --date",
     )
     assert result.stdout == ""
     assert trail(service, number) == before
@@ -264,8 +276,6 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
         cli, ["meeting", "hold", str(mid)], obj=service, env={"RATSWEG_USER": S}
     )
     assert held.exit_code == 1
-    assert held.stderr.startswith(
-        "Fehler: meeting 1 takes place on 18.03.2025, nach dem heutigen Tag"
-    )
+    assert held.stderr.partition(": ")[2].startswith("Sitzung 1 findet statt am 18.03.2025, ")
     assert held.stderr.count("\n") == 1 and "Traceback" not in held.output
     assert service.meetings.get_meeting(mid).state == "invited"

@@ -85,12 +85,12 @@ def test_one_bad_item_records_nothing(service: WorkflowService, tmp_path: Path) 
         "minutes.yaml",
         "items:\n  - {top: Ö 1, result: empfohlen}\n  - {top: Ö 2, result: genehmigt}\n",
     )
-    with pytest.raises(InvalidInput, match="TOP Ö 2 .*'genehmigt' does not fit step 1"):
+    with pytest.raises(InvalidInput, match="TOP Ö 2 .*'genehmigt' passt nicht zu Schritt 1"):
         service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
     assert [len(service.audit.audit_trail(n)) for n in numbers] == before
     assert service.papers.get_paper(numbers[0]).consultations[0].state == "scheduled"
     unknown = write(tmp_path, "unknown.yaml", "items:\n  - {top: Ö 9, result: empfohlen}\n")
-    with pytest.raises(InvalidInput, match="has no TOP 'Ö 9' \\(TOPs: Ö 1, Ö 2\\)"):
+    with pytest.raises(InvalidInput, match="hat keinen TOP 'Ö 9' \\(TOPs: Ö 1, Ö 2\\)"):
         service.minutes.record_minutes(meeting_id, read_minutes_file(unknown), user="session")
 
 
@@ -99,33 +99,36 @@ def test_minutes_need_an_invited_or_held_meeting(service: WorkflowService, tmp_p
     meeting_id = meeting(service)
     service.agendas.build_agenda(meeting_id, user="session")
     minutes = write(tmp_path, "m.yaml", "items:\n  - {top: Ö 1, result: empfohlen}\n")
-    with pytest.raises(TransitionNotAllowed, match="results are recorded for an invited or held"):
+    with pytest.raises(
+        TransitionNotAllowed,
+        match="Ergebnisse werden für eine geladene oder abgehaltene Sitzung erfasst",
+    ):
         service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("m.yaml", "items: []\n", "'items' must be a non-empty list"),
-        ("m.yaml", "items:\n  - {top: Ö 1}\n", "m.yaml:2 (item 1): missing 'result'"),
-        ("m.yaml", "items:\n  - {top: Ö 1, paper: x, result: a}\n", "exactly one of 'top'"),
-        (
-            "m.yaml",
-            "items:\n  - {top: Ö 1, reslt: a}\n",
-            "'reslt' (meinten Sie",
-        ),
+        ("m.yaml", "items: []\n", "'items' muss eine nicht leere Liste sein"),
+        ("m.yaml", "items:\n  - {top: Ö 1}\n", "m.yaml:2 (Eintrag 1): 'result' fehlt"),
+        ("m.yaml", "items:\n  - {top: Ö 1, paper: x, result: a}\n", "genau eines von 'top'"),
+        ("m.yaml", "items:\n  - {top: Ö 1, reslt: a}\n", "unbekannter Schlüssel 'reslt'"),
         (
             "m.yaml",
             "items:\n  - {top: Ö 1, result: a}\n  - {top: Ö 1, result: b}\n",
-            "TOP Ö 1 is already given in item 1",
+            "TOP Ö 1 steht bereits in Eintrag 1",
         ),
         (
             "m.yaml",
             "items:\n  - {top: Ö 1, result: a, until: 31.06.2012}\n",
-            "until must be a date",
+            "until muss ein Datum",
         ),
-        ("m.csv", "top;result;yes\nÖ 1;empfohlen;viele\n", "m.csv:2: yes must be a whole number"),
-        ("m.csv", "top;ergebnis\nÖ 1;empfohlen\n", "unknown column 'ergebnis'"),
+        (
+            "m.csv",
+            "top;result;yes\nÖ 1;empfohlen;viele\n",
+            "m.csv:2: yes muss eine ganze Zahl sein",
+        ),
+        ("m.csv", "top;ergebnis\nÖ 1;empfohlen\n", "unbekannte Spalte 'ergebnis'"),
     ],
 )
 def test_bad_minutes_files_are_refused_as_a_whole(
@@ -210,12 +213,12 @@ def test_every_problem_of_a_minutes_file_is_reported_with_its_line(tmp_path: Pat
     with pytest.raises(MinutesFileError) as info:
         read_minutes_file(yaml_file)
     assert [(p.line, p.path) for p in info.value.problems] == [
-        (4, "item 2"),
-        (7, "item 3"),
-        (9, "item 4"),
-        (8, "item 4"),
+        (4, "Eintrag 2"),
+        (7, "Eintrag 3"),
+        (9, "Eintrag 4"),
+        (8, "Eintrag 4"),
     ]
-    assert "m.yaml:7 (item 3): until must be a date" in str(info.value)
+    assert "m.yaml:7 (Eintrag 3): until muss ein Datum" in str(info.value)
     csv_file = write(
         tmp_path,
         "m.csv",
@@ -249,10 +252,14 @@ def test_every_problem_of_the_minutes_is_reported_and_nothing_recorded(
     with pytest.raises(MinutesFileError) as info:
         service.minutes.record_minutes(meeting_id, read_minutes_file(minutes), user="session")
     problems = info.value.problems
-    assert [(p.line, p.path) for p in problems] == [(4, "item 3"), (5, "item 4"), (2, "item 1")]
-    assert "has no TOP 'Ö 9'" in problems[0].message
-    assert "not on the agenda" in problems[1].message
-    assert "'genehmigt' does not fit step 1" in problems[2].message
+    assert [(p.line, p.path) for p in problems] == [
+        (4, "Eintrag 3"),
+        (5, "Eintrag 4"),
+        (2, "Eintrag 1"),
+    ]
+    assert "hat keinen TOP 'Ö 9'" in problems[0].message
+    assert "steht nicht auf der Tagesordnung" in problems[1].message
+    assert "'genehmigt' passt nicht zu Schritt 1" in problems[2].message
     assert [len(service.audit.audit_trail(n)) for n in numbers] == before
     assert [service.papers.get_paper(n).consultations[0].state for n in numbers] == [
         "scheduled"

@@ -281,7 +281,7 @@ def test_served_lists_filter_by_modified_since_and_refuse_nonsense(served: str) 
     page = json.loads(data)
     assert (status, page["data"], page["pagination"]["totalElements"]) == (200, [], 0)
     status, _, data = _get(f"{served}/body/landau/organization?modified_since=2000-01-01T00:00:00")
-    assert status == 400 and b"not a date-time with offset" in data
+    assert status == 400 and b"ist kein Zeitpunkt mit Zeitzonenversatz" in data
     status, _, data = _get(
         f"{served}/body/landau/organization?modified_since=2000-01-01T00:00:00%2B00:00"
     )
@@ -411,7 +411,7 @@ def test_long_names_are_cut_to_what_clients_store_and_long_base_urls_refused(
     assert len(long_file["accessUrl"]) <= 255 and long_file["accessUrl"].endswith(".pdf")
     result = run(service, "oparl", "export", str(tmp_path / "refused"), "--base-url", base * 2)
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
-    assert "is longer than 255 characters, which OParl clients cannot store" in result.stderr
+    assert "ist länger als 255 Zeichen, was OParl-Clients nicht speichern können" in result.stderr
     assert not (tmp_path / "refused").exists()
 
 
@@ -435,9 +435,9 @@ def test_validator_checks_the_lengths_clients_store() -> None:
         "modified": stamp,
     }
     assert [(p.path, p.message) for p in check_object(paper, "x")] == [
-        ("/reference", "is longer than 50 characters"),
-        ("/auxiliaryFile/0/name", "is longer than 200 characters"),
-        ("/auxiliaryFile/0/accessUrl", "is a URL longer than 255 characters"),
+        ("/reference", "ist länger als 50 Zeichen"),
+        ("/auxiliaryFile/0/name", "ist länger als 200 Zeichen"),
+        ("/auxiliaryFile/0/accessUrl", "ist eine URL mit mehr als 255 Zeichen"),
     ]
 
 
@@ -480,21 +480,21 @@ def test_validator_finds_what_breaks_a_tree(council: dict[str, Any], tmp_path: P
     found = {(p.where, p.path, p.message) for p in validate_path(out).problems}
     where = f"body/landau/meeting/{council['meeting']}.json"
     assert (where, "/agendaItem/1/created", "'2011-12-13T17:00:00Z' is not a 'date-time'") in found
-    assert (where, "/agendaItem/1/name", 'is empty (""); leave it out') in found
+    assert (where, "/agendaItem/1/name", 'ist leer (""); lassen Sie es weg') in found
     assert (
         where,
         "/agendaItem/0/modified",
-        "is missing (every object needs created and modified)",
+        "fehlt (jedes Objekt braucht created und modified)",
     ) in found
     assert (
         where,
         "/end",
-        "2011-12-13T16:00:00+01:00 is before start 2011-12-13T17:00:00+01:00",
+        "2011-12-13T16:00:00+01:00 liegt vor dem Beginn 2011-12-13T17:00:00+01:00",
     ) in found
     messages = [m for _, _, m in found]
-    assert f"'{BASE}/body/landau/consultation/999' does not resolve to an object" in messages
-    assert any(m.endswith("does not point back (its consultation is None)") for m in messages)
-    assert any(m.endswith("differs from the object at its URL") for m in messages)
+    assert f"'{BASE}/body/landau/consultation/999' führt zu keinem Objekt" in messages
+    assert any(m.endswith("verweist nicht zurück (seine consultation ist None)") for m in messages)
+    assert any(m.endswith("weicht vom Objekt unter seiner URL ab") for m in messages)
 
 
 def test_check_object_flags_unknown_keys_but_accepts_vendor_keys() -> None:
@@ -507,7 +507,7 @@ def test_check_object_flags_unknown_keys_but_accepts_vendor_keys() -> None:
         "modified": "2025-01-01T00:00:00+01:00",
     }
     assert [(p.path, p.message) for p in check_object(obj, "x")] == [
-        ("/nmae", "is not a property of Organization")
+        ("/nmae", "ist keine Eigenschaft von Organization")
     ]
 
 
@@ -537,9 +537,12 @@ def test_cli_export_and_validate(council: dict[str, Any], tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--base-url", "ris.example.org"], "is not a base URL; pass --base-url like https://"),
-        (["--base-url", "https://x.org/?a=1"], "is not a base URL"),
-        (["--base-url", "http://x.org:99999"], "has an invalid port"),
+        (
+            ["--base-url", "ris.example.org"],
+            "ist keine Basis-URL; geben Sie --base-url wie https://",
+        ),
+        (["--base-url", "https://x.org/?a=1"], "ist keine Basis-URL"),
+        (["--base-url", "http://x.org:99999"], "hat einen ungültigen Port"),
     ],
 )
 def test_cli_export_refuses_bad_base_urls(
@@ -558,8 +561,8 @@ def test_cli_export_never_writes_into_a_used_directory(
     (used / "keep.txt").write_text("x", encoding="utf-8")
     result = run(landau, "oparl", "export", str(used), "--base-url", BASE)
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Fehler: {str(used)!r} exists and is not an empty directory; choose a new OUT_DIR\n"
+    assert result.stderr.partition(": ")[2] == (
+        f"{str(used)!r} gibt es schon, und es ist kein leerer Ordner; wählen Sie ein neues OUT_DIR\n"
     )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".oparl-")]
     assert [p.name for p in used.iterdir()] == ["keep.txt"]

@@ -87,8 +87,8 @@ def test_huertgenwald_imports_31_papers_and_reports_9_with_reasons(hw: WorkflowS
         "STERNBERG:sortierung": 18,
     }
     why = reasons(report)
-    unreadable = [r for r in why.values() if "is not understood" in r]
-    no_decision = [r for r in why.values() if "does not end an entscheidung" in r]
+    unreadable = [r for r in why.values() if "ist nicht verständlich" in r]
+    no_decision = [r for r in why.values() if "das eine entscheidung nicht abschließt" in r]
     assert len(unreadable) == 2 and "Gesamt:1809" in why["93/2021"]
     assert len(no_decision) == 7 and "'ohne'" in why["110/2021"]
     committee_then_council = hw.papers.get_paper("103/2021")
@@ -122,7 +122,7 @@ def test_karlsruhe_imports_4_papers_and_reports_the_one_without_a_decision(
     report = run_import(ka, str(KA))
     assert (report.count("imported"), report.count("reported")) == (4, 1)
     assert report.version == "1.1"
-    assert "ends in 'Vorberatung' by Planungsausschuss" in reasons(report)["2026/0268"]
+    assert "endet mit 'Vorberatung' durch Planungsausschuss" in reasons(report)["2026/0268"]
     adopted = ka.papers.get_paper("2026/0140")
     assert adopted.state == "adopted"
     assert [(c.role.value, c.outcome) for c in adopted.consultations] == [
@@ -314,7 +314,7 @@ def test_broken_json_is_reported_and_the_rest_imports(ka: WorkflowService, ka_co
     report = run_import(ka, str(ka_copy))
     assert report.count("imported") == 3
     broken = ka_copy / "papers" / "54602.json"
-    message = "broken JSON at line 1: Expecting property name enclosed in double quotes"
+    message = "fehlerhaftes JSON in Zeile 1: Expecting property name enclosed in double quotes"
     assert report.problems == [f"{broken}: {message}"]
 
 
@@ -336,11 +336,11 @@ def test_wrong_types_and_missing_fields_are_reported_per_paper(
     edit_paper(ka_copy, "54241", lambda p: p.update(name=42))
     report = run_import(ka, str(ka_copy))
     why = reasons(report)
-    assert why["2026/0435"] == "'consultation' must be a list, got str 'none'"
+    assert why["2026/0435"] == "'consultation' muss eine Liste sein, ist aber str 'none'"
     assert why["https://web1.karlsruhe.de/oparl/bodies/0001/papers/vo/54277"] == (
-        "'reference' (the Drucksachen-Nummer) is missing"
+        "'reference' (die Drucksachen-Nummer) fehlt"
     )
-    assert why["2026/0037/1"] == "'name' must be a string, got int 42"
+    assert why["2026/0037/1"] == "'name' muss eine Zeichenkette sein, ist aber int 42"
     assert report.count("imported") == 1  # 2026/0158
 
 
@@ -356,7 +356,7 @@ def test_unknown_organizations_and_results_are_reported(ka: WorkflowService, ka_
     )
     why = reasons(run_import(ka, str(ka_copy)))
     assert why["2026/0435"].startswith(
-        "consultation of an unknown organization https://elsewhere.example/org/1; add it"
+        "Beratung in einem unbekannten Gremium https://elsewhere.example/org/1; nehmen Sie es"
     )
     del why["2026/0435"]
     assert not any("gewürfelt" in r for r in why.values())  # 10566 holds no other paper's item
@@ -373,8 +373,8 @@ def test_a_decision_before_a_required_vorberatung_is_reported(
     edit_paper(ka_copy, "54602", swap)
     why = reasons(run_import(ka, str(ka_copy)))
     assert why["2026/0435"] == (
-        "the Entscheidung in consultation 1 (Gemeinderat on 14.07.2026) comes before the "
-        "Vorberatung in consultation 2 (Haupt- und Finanzausschuss on 28.07.2026)"
+        "die Entscheidung in Beratung 1 (Gemeinderat am 14.07.2026) liegt vor der "
+        "Vorberatung in Beratung 2 (Haupt- und Finanzausschuss am 28.07.2026)"
     )
 
 
@@ -386,7 +386,7 @@ def test_a_mix_of_versions_is_refused_and_changes_nothing(
     shutil.copytree(HW, mixed)
     shutil.copy(KA / "papers" / "54602.json", mixed / "ka.json")
     before = snapshot(database)
-    with pytest.raises(InvalidInput, match=r"^the source mixes OParl versions \(OParl 1\.0 in "):
+    with pytest.raises(InvalidInput, match=r"^die Quelle mischt OParl-Versionen \(OParl 1\.0 in "):
         read_source(str(mixed))
     result = CliRunner().invoke(
         cli, ["oparl", "import", str(mixed)], obj=hw, env={"RATSWEG_USER": "admin"}
@@ -400,9 +400,9 @@ def test_a_source_that_does_not_exist_is_one_line(hw: WorkflowService) -> None:
         cli, ["oparl", "import", "/nowhere"], obj=hw, env={"RATSWEG_USER": "admin"}
     )
     assert result.exit_code == 1
-    assert result.stderr == (
-        "Fehler: '/nowhere' does not exist; pass a folder of OParl JSON files, one JSON file "
-        "or an http(s) URL\n"
+    assert result.stderr.partition(": ")[2] == (
+        "'/nowhere' gibt es nicht; geben Sie einen Ordner mit OParl-JSON-Dateien, eine "
+        "JSON-Datei oder eine http(s)-URL an\n"
     )
 
 
@@ -410,7 +410,7 @@ def test_a_single_list_page_is_a_source(hw: WorkflowService) -> None:
     report = run_import(hw, str(HW / "paper-list-page-84.json"))
     assert report.count("imported") == 0 and report.deleted == 10
     assert set(reasons(report).values()) == {
-        reason for reason in reasons(report).values() if "is not in the source" in reason
+        reason for reason in reasons(report).values() if "ist nicht in der Quelle" in reason
     }
 
 
@@ -556,9 +556,9 @@ def test_the_command_prints_a_summary_and_writes_the_report(
 def test_generating_definitions_refuses_to_overwrite(tmp_path: Path) -> None:
     folder = tmp_path / "definitions"
     generate_definitions(read_source(str(HW)), folder)
-    with pytest.raises(InvalidInput, match="holds definitions already"):
+    with pytest.raises(InvalidInput, match="enthält bereits Definitionen"):
         generate_definitions(read_source(str(HW)), folder)
-    with pytest.raises(InvalidInput, match="pass --name 'Stadt X' and --state XX"):
+    with pytest.raises(InvalidInput, match="geben Sie --name 'Stadt X' und --state XX an"):
         generate_definitions(read_source(str(KA)), tmp_path / "ka")
 
 
@@ -568,8 +568,7 @@ def test_only_an_admin_imports(ka: WorkflowService, database: Database) -> None:
         cli, ["oparl", "import", str(KA)], obj=ka, env={"RATSWEG_USER": "sitzungsdienst"}
     )
     assert result.exit_code == 1
-    assert result.stderr.startswith("Fehler: 'sitzungsdienst' may not ")
-    assert "may not import council data from another system: needs the role admin" in (
-        result.stderr
-    )
+    assert result.stderr.startswith("Fehler: 'sitzungsdienst' hat keine Berechtigung für ")
+    assert "Ratsdaten aus einem anderen System importieren" in result.stderr
+    assert "admin" in result.stderr and result.stderr.count("\n") == 1
     assert snapshot(database) == before

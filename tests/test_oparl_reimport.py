@@ -94,7 +94,7 @@ def test_the_decision_recorded_in_the_old_system_later_is_brought_forward(
     updated = papers["2026/0435"]
     assert (updated.status, updated.state) == ("updated", "adopted")
     assert updated.changes == (
-        "consultation 2 (Gemeinderat on 28.07.2026): result 'mehrheitlich beschlossen'",
+        "Beratung 2 (Gemeinderat am 28.07.2026): Ergebnis 'mehrheitlich beschlossen'",
     )
     assert {p.status for r, p in papers.items() if r != "2026/0435"} <= {"unchanged", "reported"}
     assert (second.count("updated"), second.count("unchanged"), second.meetings_created) == (
@@ -242,10 +242,10 @@ def test_a_repeated_step_and_new_meetings_are_brought_forward(
     (paper,) = report.papers
     assert paper.status == "updated" and paper.state == "adopted"
     assert paper.changes == (
-        "consultation 2 (Bauausschuss on 14.04.2026): on the agenda of Sitzung 2",
-        "consultation 2 (Bauausschuss on 14.04.2026): result 'vorberaten ohne Änderungen'",
-        "consultation 3 (Gemeinderat on 28.04.2026): on the agenda of Sitzung 3",
-        "consultation 3 (Gemeinderat on 28.04.2026): result 'einstimmig beschlossen'",
+        "Beratung 2 (Bauausschuss am 14.04.2026): auf der Tagesordnung von Sitzung 2",
+        "Beratung 2 (Bauausschuss am 14.04.2026): Ergebnis 'vorberaten ohne Änderungen'",
+        "Beratung 3 (Gemeinderat am 28.04.2026): auf der Tagesordnung von Sitzung 3",
+        "Beratung 3 (Gemeinderat am 28.04.2026): Ergebnis 'einstimmig beschlossen'",
     )
     assert report.meetings_created == 2
     assert [(r.paper_number, r.difference) for r in service.audit.replay_audit() if not r.ok] == []
@@ -279,10 +279,10 @@ def test_a_changed_result_in_the_source_is_reported_and_nothing_changes(
         "adopted",
     )
     assert reported.reason == (
-        "the source contradicts what was imported: consultation 1 (Haupt- und Finanzausschuss "
-        "on 14.07.2026): the result is 'vorberaten ohne Änderungen' (14.07.2026) in ratsweg, "
-        "'mehrheitlich abgelehnt' in the source; the paper is left as it is (if the source is "
-        "right, correct the paper in ratsweg)"
+        "die Quelle widerspricht dem Importierten: Beratung 1 (Haupt- und Finanzausschuss "
+        "am 14.07.2026): das Ergebnis ist in ratsweg 'vorberaten ohne Änderungen' (14.07.2026), "
+        "in der Quelle 'mehrheitlich abgelehnt'; die Vorlage bleibt, wie sie ist (hat die Quelle "
+        "recht, korrigieren Sie die Vorlage in ratsweg)"
     )
 
 
@@ -296,8 +296,12 @@ def test_a_consultation_gone_from_the_source_is_reported(
     report = run_import(ka, str(changed))
     assert snapshot(database) == before
     reason = reasons(report)["2026/0140"]
-    assert reason.startswith("the source contradicts what was imported: consultation 1 is a ")
-    assert "anhoerung of Ortschaftsrat" in reason and "in ratsweg, a vorberatung of " in reason
+    assert reason.startswith(
+        "die Quelle widerspricht dem Importierten: Beratung 1 ist in ratsweg eine "
+    )
+    assert (
+        "anhoerung von Ortschaftsrat" in reason and "in der Quelle eine vorberatung von " in reason
+    )
 
 
 def test_a_result_the_clerk_recorded_is_kept_unless_the_source_agrees(
@@ -311,10 +315,10 @@ def test_a_result_the_clerk_recorded_is_kept_unless_the_source_agrees(
     report = run_import(ka, str(KA))
     assert snapshot(database) == before
     assert reasons(report)["2026/0435"] == (
-        "changed in ratsweg since the import (result_recorded by sitzungsdienst on "
-        "01.09.2026) and the source differs: consultation 2 (Gemeinderat on 28.07.2026): the "
-        "result is 'abgelehnt' (28.07.2026) in ratsweg, 'mehrheitlich beschlossen' in the "
-        "source; the paper is left as it is"
+        "seit dem Import in ratsweg geändert (result_recorded durch sitzungsdienst am "
+        "01.09.2026), und die Quelle weicht ab: Beratung 2 (Gemeinderat am 28.07.2026): das "
+        "Ergebnis ist in ratsweg 'abgelehnt' (28.07.2026), in der Quelle 'mehrheitlich "
+        "beschlossen'; die Vorlage bleibt, wie sie ist"
     )
     assert ka.papers.get_paper("2026/0435").state == "rejected"
 
@@ -348,13 +352,15 @@ def test_the_report_file_lists_updated_papers_with_their_changes(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert "1 aktualisiert, 3 unverändert" in lines[0]
-    assert (
-        "  aktualisiert 2026/0435: consultation 2 (Gemeinderat on 28.07.2026): result "
-        "'mehrheitlich beschlossen'"
-    ) in lines
+    assert any(
+        line.endswith(
+            " 2026/0435: Beratung 2 (Gemeinderat am 28.07.2026): Ergebnis 'mehrheitlich beschlossen'"
+        )
+        for line in lines
+    )
     data = json.loads(report_file.read_text(encoding="utf-8"))
     paper = next(p for p in data["papers"] if p["reference"] == "2026/0435")
     assert paper["status"] == "updated" and paper["state"] == "adopted"
     assert paper["changes"] == [
-        "consultation 2 (Gemeinderat on 28.07.2026): result 'mehrheitlich beschlossen'"
+        "Beratung 2 (Gemeinderat am 28.07.2026): Ergebnis 'mehrheitlich beschlossen'"
     ]

@@ -116,15 +116,17 @@ def test_beschlussvorlage_is_decided(town: tuple[WorkflowService, Town]) -> None
 def test_mitteilungsvorlage_ends_in_kenntnisnahme(town: tuple[WorkflowService, Town]) -> None:
     service, t = town
     with pytest.raises(
-        InvalidInput, match="a paper of type Mitteilungsvorlage ends in kenntnisnahme"
+        InvalidInput, match="eine Vorlage der Art Mitteilungsvorlage endet mit kenntnisnahme"
     ):
         create(service, t, "mitteilungsvorlage", t.decision_route)
     number = create(service, t, "mitteilungsvorlage", t.notice_route)
     assert number == t.numbers["mitteilungsvorlage"]
     release(service, t, number)
-    with pytest.raises(InvalidInput, match="'beschlossen' does not fit step 1 \\(kenntnisnahme\\)"):
+    with pytest.raises(
+        InvalidInput, match="'beschlossen' passt nicht zu Schritt 1 \\(kenntnisnahme\\)"
+    ):
         conclude(service, t, number, "beschlossen")
-    with pytest.raises(InvalidInput, match="would have no Entscheidung|ends in kenntnisnahme"):
+    with pytest.raises(InvalidInput, match="hätte keine Entscheidung|endet mit kenntnisnahme"):
         service.paths.add_consultation(
             number, user=t.session, organization=service.papers.get_paper(number).consultations[0].organization_id,
             role="entscheidung", reason="Beschluss gewünscht",
@@ -135,7 +137,8 @@ def test_mitteilungsvorlage_ends_in_kenntnisnahme(town: tuple[WorkflowService, T
 def test_antrag_records_its_faction_and_members(town: tuple[WorkflowService, Town]) -> None:
     service, t = town
     with pytest.raises(
-        InvalidInput, match="a paper of type Antrag is submitted by a faction; pass --faction"
+        InvalidInput,
+        match="eine Vorlage der Art Antrag wird von einer Fraktion eingereicht; geben Sie --faction",
     ):
         create(service, t, "antrag", t.motion_route)
     result = CliRunner().invoke(
@@ -165,20 +168,22 @@ def test_anfrage_is_answered_and_ends_without_a_vote(town: tuple[WorkflowService
     service, t = town
     number = create(service, t, "anfrage", t.inquiry_route, faction="Fraktion B")
     assert number == t.numbers["anfrage"]
-    with pytest.raises(InvalidInput, match="written by an office"):
+    with pytest.raises(InvalidInput, match="schreibt ein Amt"):
         create(service, t, t.decision_type, t.decision_route, faction="Fraktion B")
     release(service, t, number)
-    with pytest.raises(InvalidInput, match=f"{number} has no answer yet; record it first"):
+    with pytest.raises(
+        InvalidInput, match=f"{number} hat noch keine Antwort; erfassen Sie sie zuerst"
+    ):
         conclude(service, t, number, "zur_kenntnis_genommen")
     answered = service.paper_types.record_answer(
         number, user=t.clerk, text="Es gibt 12 Kurse.", date=dt.date(2025, 3, 20)
     )
     assert (answered.answer, answered.answer_date) == ("Es gibt 12 Kurse.", dt.date(2025, 3, 20))
-    with pytest.raises(InvalidInput, match="answered on 20.03.2025 already"):
+    with pytest.raises(InvalidInput, match="bereits am 20.03.2025 beantwortet"):
         service.paper_types.record_answer(
             number, user=t.clerk, text="Nochmal", date=dt.date(2025, 3, 21)
         )
-    with pytest.raises(InvalidInput, match="a paper of type Anfrage ends without a vote"):
+    with pytest.raises(InvalidInput, match="eine Vorlage der Art Anfrage endet ohne Abstimmung"):
         conclude(service, t, number, "zur_kenntnis_genommen", votes=[VoteCount(yes=1)])
     assert conclude(service, t, number, "zur_kenntnis_genommen") == "noted"
     event = [e for e in service.audit.audit_trail(number) if e.action == "answer_recorded"]
@@ -189,7 +194,7 @@ def test_only_an_anfrage_is_answered(town: tuple[WorkflowService, Town]) -> None
     service, t = town
     number = create(service, t, t.decision_type, t.decision_route)
     release(service, t, number)
-    with pytest.raises(InvalidInput, match="which is not answered"):
+    with pytest.raises(InvalidInput, match="die nicht beantwortet wird"):
         service.paper_types.record_answer(number, user=t.clerk, text="x", date=dt.date(2025, 3, 20))
 
 
@@ -223,7 +228,7 @@ def test_ergaenzungsvorlage_follows_the_rules_of_its_original(
     ).number
     release(service, t, supplement)
     assert service.papers.get_paper(supplement).faction == "Fraktion B"
-    with pytest.raises(InvalidInput, match="has no answer yet"):
+    with pytest.raises(InvalidInput, match="hat noch keine Antwort"):
         conclude(service, t, supplement, "zur_kenntnis_genommen")
 
 

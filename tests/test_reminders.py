@@ -380,24 +380,37 @@ def test_moving_an_invited_meeting_warns_to_check_the_ladungsfrist(town: Workflo
     town.meetings.invite_meeting(meeting, user="session")  # Mon 03.03.2025
     later = town.meetings.move_meeting(meeting, user="session", day=dt.date(2025, 3, 25))
     head = (
-        f"the invitation to meeting {meeting} (Hauptausschuss, 25.03.2025 17:00) went out on "
-        "Mo 03.03.2025: check the Ladungsfrist again; "
+        f"die Einladung zu Sitzung {meeting} (Hauptausschuss, 25.03.2025 17:00) ging am "
+        "Mo 03.03.2025 hinaus: prüfen Sie die Ladungsfrist erneut; "
     )
     assert later.warnings == (
-        head + "it keeps the notice for Di 25.03.2025 (dispatch by Do 20.03.2025)",
+        head + "sie wahrt die Frist für den Di 25.03.2025 (Versand bis Do 20.03.2025)",
     )
     sooner = town.meetings.move_meeting(
         meeting, user="session", day=dt.date(2025, 3, 5), time=dt.time(9)
     )
     assert sooner.warnings == (
         head.replace("25.03.2025 17:00", "05.03.2025 09:00")
-        + "it is too late for Mi 05.03.2025: the invitation had to go out by Fr 28.02.2025; "
-        "invite again with the urgent notice or move the meeting to Mo 10.03.2025 or later",
+        + "für den Mi 05.03.2025 ist es zu spät: die Einladung hätte bis Fr 28.02.2025 "
+        "hinausgehen müssen; laden Sie mit der verkürzten Ladungsfrist erneut ein oder verlegen "
+        "Sie die Sitzung auf den Mo 10.03.2025 oder später",
     )
     assert sooner.meeting.start == dt.datetime(2025, 3, 5, 8, tzinfo=UTC)
     events = town.audit.search_audit(AuditQuery(meeting=meeting))
     moves = [e.payload for e in events if e.action == "meeting_moved"]
-    assert [m["warnings"] for m in moves] == [list(later.warnings), list(sooner.warnings)]
+    # the audit trail keeps the warnings as stored (English); the person reads them in German
+    stored_head = (
+        f"the invitation to meeting {meeting} (Hauptausschuss, 25.03.2025 17:00) went out on "
+        "Mo 03.03.2025: check the Ladungsfrist again; "
+    )
+    assert [m["warnings"] for m in moves] == [
+        [stored_head + "it keeps the notice for Di 25.03.2025 (dispatch by Do 20.03.2025)"],
+        [
+            stored_head.replace("25.03.2025 17:00", "05.03.2025 09:00")
+            + "it is too late for Mi 05.03.2025: the invitation had to go out by Fr 28.02.2025; "
+            "invite again with the urgent notice or move the meeting to Mo 10.03.2025 or later"
+        ],
+    ]
     assert town.audit.verify_audit().ok
 
 

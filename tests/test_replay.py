@@ -139,7 +139,7 @@ def test_a_change_behind_the_services_back_is_named(
     status, difference = replayed(service, number)
     assert status is ReplayStatus.MISMATCH
     assert difference == (
-        "step 1 (ausschuss) outcome: the audit trail gives 'empfohlen', the database holds "
+        "Schritt 1 (ausschuss) outcome: der Prüfpfad ergibt 'empfohlen', die Datenbank enthält "
         "'abgelehnt'"
     )
     result = run(service, "audit", "replay", number)
@@ -162,8 +162,8 @@ def test_an_event_the_lifecycle_cannot_explain_is_named(service: WorkflowService
     release = next(e for e in events if e.to_state == "released")
     assert report.seq == release.seq
     assert report.difference == (
-        f"event {release.seq}: the paper lifecycle cannot explain 'release' taking the paper "
-        "from 'co_signing' to 'adopted'"
+        f"Ereignis {release.seq}: der Lebenszyklus paper kann nicht erklären, wie 'release' die "
+        "Vorlage von 'co_signing' nach 'adopted' bringt"
     )
 
 
@@ -183,7 +183,7 @@ def test_old_events_without_the_needed_fields_are_reported_not_guessed(
     old = _without(service.audit.audit_trail(draft), "paper_created", "text")
     report = check_paper(old, lambda _v: service.bodies.catalog(), service.papers.get_paper(draft))
     assert report.status is ReplayStatus.INCOMPLETE
-    assert "lacks 'text'" in (report.difference or "")
+    assert "fehlt 'text'" in (report.difference or "")
 
     urgent = released(service)
     service.decisions.record_urgent_decision(
@@ -194,8 +194,8 @@ def test_old_events_without_the_needed_fields_are_reported_not_guessed(
     assert report.status is ReplayStatus.INCOMPLETE
     assert report.difference is not None
     assert report.difference.endswith(
-        "(urgent_decision_recorded) lacks 'decided_label': it was recorded before ratsweg kept "
-        "that field, so the paper cannot be replayed past it"
+        "(urgent_decision_recorded) fehlt 'decided_label': es wurde aufgezeichnet, bevor ratsweg "
+        "dieses Feld speicherte, daher lässt sich die Vorlage nicht darüber hinaus nachspielen"
     )
 
 

@@ -17,6 +17,7 @@ from tests.test_trail import AUDITOR, CLERK, HEAD, SESSION, at
 from workflow.audit import report
 from workflow.cli import cli
 from workflow.core.clock import FixedClock
+from workflow.core.i18n import _
 from workflow.core.model import Ballot, NamedBallot, VoteCount
 from workflow.service import WorkflowService
 
@@ -203,7 +204,8 @@ def test_pdf_without_a_converter_names_what_to_install(
     out, pdf = folder / "r.html", folder / "r.pdf"
     result = run(landau, "audit", "report", paper, "-o", str(out), "--pdf", str(pdf))
     assert result.exit_code == 1
-    assert result.stderr == f"Fehler: {report.NO_CONVERTER}\n"
+    assert result.stderr.partition(": ")[2] == f"{_(report.NO_CONVERTER)}\n"
+    assert _(report.NO_CONVERTER).startswith("kein PDF-Konverter gefunden")
     assert list(folder.iterdir()) == []  # nothing written
 
 
@@ -244,9 +246,9 @@ def test_a_pdf_converter_that_hangs_is_one_line(
     pdf = tmp_path / "r.pdf"
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Fehler: wkhtmltopdf did not finish {str(pdf)!r} within 0.5 s; "
-        "write the HTML with -o FILE and print it from a browser\n"
+    assert result.stderr.partition(": ")[2] == (
+        f"wkhtmltopdf hat {str(pdf)!r} nicht binnen 0.5 s fertiggestellt; "
+        "schreiben Sie das HTML mit -o DATEI und drucken Sie es im Browser\n"
     )
     assert not pdf.exists()
 
@@ -315,9 +317,9 @@ def test_a_converter_that_writes_no_pdf_is_an_error(
     pdf = folder / "r.pdf"
     pdf.write_bytes(b"%PDF-1.4 an older report")
     result = run(landau, "audit", "report", paper, "--pdf", str(pdf))
-    assert (result.exit_code, result.stderr) == (
+    assert (result.exit_code, result.stderr.partition(": ")[2]) == (
         1,
-        f"Fehler: chromium could not write {str(pdf)!r}: it wrote no PDF\n",
+        f"chromium konnte {str(pdf)!r} nicht schreiben: es wurde keine PDF geschrieben\n",
     )
     assert pdf.read_bytes() == b"%PDF-1.4 an older report"
     assert [p.name for p in folder.iterdir()] == ["r.pdf"]

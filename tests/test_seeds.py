@@ -128,7 +128,7 @@ def test_herzogenrath_2025_the_asidq_decides_alone_after_its_einspruchsfrist(
 def test_herzogenrath_decision_waits_while_the_einspruchsfrist_runs(
     database: Database, clock: FixedClock
 ) -> None:
-    with pytest.raises(InvalidInput, match="Einspruchsfrist of V/2025/1 runs until 01.04.2025"):
+    with pytest.raises(InvalidInput, match="Einspruchsfrist zu V/2025/1 läuft bis 01.04.2025"):
         played(database, HERZOGENRATH, FixedClock(dt.datetime(2025, 3, 28, 9, tzinfo=dt.UTC)))
     service = WorkflowService(database, clock)
     assert service.papers.get_paper("V/2025/1").state == "objection_period"

@@ -102,11 +102,11 @@ def test_files_are_capped_by_RATSWEG_MAX_FILE_BYTES(
 def test_deep_nesting_is_an_error_not_a_recursion_error(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text(DEEP_JSON, encoding="utf-8")
-    with pytest.raises(InvalidInput, match="nested too deeply"):
+    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
         read_votes_file(deep)
-    with pytest.raises(InvalidInput, match="nested too deeply"):
+    with pytest.raises(InvalidInput, match="zu tief verschachtelt"):
         read_minutes_file(deep)
-    with pytest.raises(InvalidInput, match="is not JSON"):
+    with pytest.raises(InvalidInput, match="ist kein JSON"):
         read_seal(deep)
     assert any("zu tief verschachtelt" in p for p in read_source(str(deep)).problems)
     assert any("zu tief verschachtelt" in str(p) for p in validate_path(deep).problems)
@@ -127,8 +127,8 @@ def test_a_list_cut_at_RATSWEG_MAX_PAGES_says_so(monkeypatch: pytest.MonkeyPatch
 
     source = read_source(base, fetch=endless)
     cut = (
-        f"{base}?page=1: the list was cut after 3 pages (RATSWEG_MAX_PAGES); "
-        f"{base}?page=4 and the pages after it were not read"
+        f"{base}?page=1: die Liste wurde nach 3 Seiten abgeschnitten (RATSWEG_MAX_PAGES); "
+        f"{base}?page=4 und die folgenden Seiten wurden nicht gelesen"
     )
     assert source.problems == [cut]
 
@@ -203,8 +203,8 @@ def test_an_endpoint_is_read_on_its_own_host_unless_allowed(
     source = read_source(f"{home_base}/system")
     home_port = home_base.rsplit(":", 1)[1]
     refused = (
-        f"{other_base}/body: not fetched: 127.0.0.1:{port} is not the source's host "
-        f"127.0.0.1:{home_port}; pass --allow-host 127.0.0.1:{port} to follow it"
+        f"{other_base}/body: nicht abgerufen: 127.0.0.1:{port} ist nicht der Host der Quelle, "
+        f"127.0.0.1:{home_port}; geben Sie --allow-host 127.0.0.1:{port} an, um dorthin zu folgen"
     )
     assert source.problems == [refused]
     assert other.RequestHandlerClass.requested == []
@@ -222,7 +222,7 @@ def test_an_endpoint_never_follows_other_schemes(
     home, home_base = _serve(pages={"/system": _system(link)})
     servers.append(home)
     source = read_source(f"{home_base}/system", allow_hosts=["127.0.0.1"])
-    assert source.problems == [f"{link}: not fetched: only http(s) URLs are fetched"]
+    assert source.problems == [f"{link}: nicht abgerufen: nur http(s)-URLs werden abgerufen"]
 
 
 def test_cli_import_takes_allow_host(
@@ -237,7 +237,7 @@ def test_cli_import_takes_allow_host(
     assert refused.exit_code == 1 and "--allow-host 127.0.0.1:" in refused.output
     assert other.RequestHandlerClass.requested == []
     allowed = CliRunner().invoke(cli, [*args, "--allow-host", "127.0.0.1"], obj=service, env=env)
-    assert "not fetched" not in allowed.output
+    assert "nicht abgerufen" not in allowed.output
     assert other.RequestHandlerClass.requested == ["/body"]
 
 
@@ -251,7 +251,7 @@ def test_a_fetch_ends_at_its_total_deadline_however_slowly_bytes_come(
     caught = finishes(lambda: read_source(f"{base}/system"), seconds=5)
     assert time.monotonic() - started < 2
     assert isinstance(caught, InvalidInput)
-    assert "no complete answer within 0.5 s (RATSWEG_FETCH_SECONDS)" in str(caught)
+    assert "keine vollständige Antwort binnen 0.5 s (RATSWEG_FETCH_SECONDS)" in str(caught)
 
 
 def test_a_fetched_answer_is_capped(
@@ -260,5 +260,5 @@ def test_a_fetched_answer_is_capped(
     monkeypatch.setenv("RATSWEG_MAX_FILE_BYTES", "20")
     home, base = _serve(pages={"/system": _system("http://127.0.0.1/x" * 5)})
     servers.append(home)
-    with pytest.raises(InvalidInput, match="larger than 20 bytes"):
+    with pytest.raises(InvalidInput, match="größer als 20 Bytes"):
         read_source(f"{base}/system")

@@ -31,17 +31,17 @@ def test_a_draft_refuses_a_concluding_step_before_its_vorberatung(
 ) -> None:
     number = create(service)
     before = trail_length(service, number)
-    with pytest.raises(InvalidInput, match="one concluding step only, at the end"):
+    with pytest.raises(InvalidInput, match="nur einen abschließenden Schritt haben, am Ende"):
         service.paths.add_consultation(
             number, user="clerk", organization="rat", role="entscheidung", position=1
         )
-    with pytest.raises(InvalidInput, match="one concluding step only, at the end"):
+    with pytest.raises(InvalidInput, match="nur einen abschließenden Schritt haben, am Ende"):
         service.paths.add_consultation(
             number, user="clerk", organization="ausschuss", role="kenntnisnahme", position=2
         )
-    with pytest.raises(InvalidInput, match="one concluding step only, at the end"):
+    with pytest.raises(InvalidInput, match="nur einen abschließenden Schritt haben, am Ende"):
         service.paths.move_consultation(number, user="clerk", position=2, to=1)
-    with pytest.raises(InvalidInput, match="one concluding step only, at the end"):
+    with pytest.raises(InvalidInput, match="nur einen abschließenden Schritt haben, am Ende"):
         service.paths.replace_path(
             number,
             user="clerk",
@@ -120,11 +120,13 @@ def test_moving_a_step_after_the_invitation_is_refused_with_the_way_to_do_it(
     service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=first)
     service.meetings.invite_meeting(first, user="session")
     before = (trail_length(service, number), meeting_events(service, first))
-    with pytest.raises(InvalidInput, match="move the meeting or record 'vertagt' in it"):
+    with pytest.raises(
+        InvalidInput, match="verlegen Sie die Sitzung oder erfassen Sie dort 'vertagt'"
+    ):
         service.agendas.reschedule_step(
             number, user="session", position=1, date=DAY + dt.timedelta(days=7)
         )
-    with pytest.raises(InvalidInput, match="is on the agenda of meeting"):
+    with pytest.raises(InvalidInput, match="steht auf der Tagesordnung der Sitzung"):
         service.paths.schedule_consultation(
             number, user="session", position=1, date=DAY + dt.timedelta(days=7)
         )

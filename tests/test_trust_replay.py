@@ -84,9 +84,9 @@ def test_meetings_and_their_agendas_replay_to_their_stored_state(
     [
         ("UPDATE meeting SET start = start - INTERVAL_ONE_DAY", "start"),
         ("UPDATE meeting SET state = 'held'", "state"),
-        ("UPDATE agenda_item SET number = 'Ö 7' WHERE number = 'Ö 2'", "number"),
-        ("UPDATE agenda_item SET sort_order = 10 - sort_order", "order"),
-        ("DELETE FROM agenda_item WHERE title = 'Anfragen'", "agenda"),
+        ("UPDATE agenda_item SET number = 'Ö 7' WHERE number = 'Ö 2'", "Nummer des TOP"),
+        ("UPDATE agenda_item SET sort_order = 10 - sort_order", "Reihenfolge der Tagesordnung"),
+        ("DELETE FROM agenda_item WHERE title = 'Anfragen'", "die TOPs"),
     ],
 )
 def test_a_meeting_changed_behind_the_services_back_is_named(

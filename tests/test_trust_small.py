@@ -28,7 +28,9 @@ def test_paper_list_refuses_an_unknown_state(service: WorkflowService) -> None:
     result = run(service, "paper", "list", "--state", "bogus")
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("Fehler: no paper state 'bogus' (known: draft, co_signing, ")
+    assert line.partition(": ")[2].startswith(
+        "kein Vorlagenstatus 'bogus' (bekannt: draft, co_signing, "
+    )
     close = run(service, "paper", "list", "--state", "drafts")
     assert close.exit_code == 1 and "(meinten Sie 'draft'?)" in close.stderr
     with pytest.raises(NotFoundError):
@@ -52,8 +54,8 @@ def test_replay_names_both_values_of_a_changed_vote_label(
     [report] = [r for r in service.audit.replay_audit() if r.paper_number == number]
     assert report.status.value == "mismatch"
     assert report.difference == (
-        "step 1 (ausschuss) votes (vote 1, label): the audit trail gives 'einstimmig', "
-        "the database holds 'mehrheitlich'"
+        "Schritt 1 (ausschuss) votes (Abstimmung 1, label): der Prüfpfad ergibt 'einstimmig', "
+        "die Datenbank enthält 'mehrheitlich'"
     )
 
 

@@ -22,6 +22,7 @@ from workflow.audit.replay_state import (
     _need,
 )
 from workflow.core.catalog import Catalog
+from workflow.core.i18n import _
 from workflow.core.model import (
     AuditAction,
     AuditEventView,
@@ -71,7 +72,9 @@ def replay_events(
                 raise ReplayProblem(
                     event.seq,
                     ReplayStatus.INCOMPLETE,
-                    f"event {event.seq} ({event.action}) comes before the paper_created event",
+                    _("event {seq} ({action}) comes before the paper_created event").format(
+                        seq=event.seq, action=event.action
+                    ),
                 )
             version = _need(event, "definitions_version")
             catalog = catalog_of(version)
@@ -87,11 +90,13 @@ def replay_events(
             raise ReplayProblem(
                 event.seq,
                 ReplayStatus.INCOMPLETE,
-                f"event {event.seq}: replay does not know the action {event.action!r}",
+                _("event {seq}: replay does not know the action {action!r}").format(
+                    seq=event.seq, action=event.action
+                ),
             )
         handler(paper, catalog, event)
     if paper is None:
-        raise ReplayProblem(0, ReplayStatus.INCOMPLETE, "the paper's audit chain is empty")
+        raise ReplayProblem(0, ReplayStatus.INCOMPLETE, _("the paper's audit chain is empty"))
     return paper
 
 
@@ -131,14 +136,18 @@ def _take_over(paper: ReplayedPaper, event: AuditEventView, continued: Continued
         raise ReplayProblem(
             event.seq,
             problem.status,
-            f"the paper it continues, {previous}, does not replay: {problem.message}",
+            _("the paper it continues, {previous}, does not replay: {message}").format(
+                previous=previous, message=problem.message
+            ),
         ) from None
     if handed is None:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: the paper continues {previous}, but {previous}'s audit trail "
-            "hands no steps over to it",
+            _(
+                "event {seq}: the paper continues {previous}, but {previous}'s audit "
+                "trail hands no steps over to it"
+            ).format(seq=event.seq, previous=previous),
         )
     by_position = {s.position: s for s in handed}
     for step, item in zip(paper.steps, event.payload["consultations"], strict=True):
@@ -147,8 +156,16 @@ def _take_over(paper: ReplayedPaper, event: AuditEventView, continued: Continued
             raise ReplayProblem(
                 event.seq,
                 ReplayStatus.MISMATCH,
-                f"event {event.seq}: step {step.position} ({step.organization_id}) is not the "
-                f"step {item.get('from_position')} that {previous}'s audit trail hands over",
+                _(
+                    "event {seq}: step {position} ({organization_id}) is not the step "
+                    "{from_position} that {previous}'s audit trail hands over"
+                ).format(
+                    seq=event.seq,
+                    position=step.position,
+                    organization_id=step.organization_id,
+                    from_position=item.get("from_position"),
+                    previous=previous,
+                ),
             )
         step.note, step.outcome, step.result_label = old.note, old.outcome, old.result_label
         step.votes = old.votes
@@ -160,8 +177,10 @@ def _step_of(event: AuditEventView, item: Mapping[str, Any], state: str) -> Repl
         raise ReplayProblem(
             event.seq,
             ReplayStatus.INCOMPLETE,
-            f"event {event.seq} ({event.action}) lacks {missing[0]!r} of a step: it was "
-            "recorded before ratsweg kept that field, so the paper cannot be replayed past it",
+            _(
+                "event {seq} ({action}) lacks {field!r} of a step: it was recorded "
+                "before ratsweg kept that field, so the paper cannot be replayed past it"
+            ).format(seq=event.seq, action=event.action, field=missing[0]),
         )
     return ReplayedStep(
         position=int(item["position"]),
@@ -183,8 +202,10 @@ def _step(paper: ReplayedPaper, event: AuditEventView, position: Any) -> Replaye
     raise ReplayProblem(
         event.seq,
         ReplayStatus.MISMATCH,
-        f"event {event.seq} ({event.action}) names step {position}, but the audit trail so far "
-        f"has {len(paper.steps)} steps",
+        _(
+            "event {seq} ({action}) names step {position}, but the audit trail so "
+            "far has {count} steps"
+        ).format(seq=event.seq, action=event.action, position=position, count=len(paper.steps)),
     )
 
 
@@ -197,22 +218,33 @@ def _transition(
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: {what} left {event.from_state!r}, but the audit trail so far "
-            f"has it {current!r}",
+            _(
+                "event {seq}: {what} left {from_state!r}, but the audit trail so far has "
+                "it {current!r}"
+            ).format(seq=event.seq, what=what, from_state=event.from_state, current=current),
         )
     transition = catalog.lifecycle(name).transition(trigger, current)
     if transition is None or transition.dest != event.to_state:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: the {name} lifecycle cannot explain {trigger!r} taking {what} "
-            f"from {current!r} to {event.to_state!r}",
+            _(
+                "event {seq}: the {name} lifecycle cannot explain {trigger!r} taking "
+                "{what} from {current!r} to {to_state!r}"
+            ).format(
+                seq=event.seq,
+                name=name,
+                trigger=trigger,
+                what=what,
+                current=current,
+                to_state=event.to_state,
+            ),
         )
     return transition.dest, transition.effects
 
 
 def _paper_transitioned(paper: ReplayedPaper, catalog: Catalog, event: AuditEventView) -> None:
-    paper.state, effects = _transition(catalog, "paper", event, paper.state, "the paper")
+    paper.state, effects = _transition(catalog, "paper", event, paper.state, _("the paper"))
     paper.frozen = paper.frozen or "freeze_text" in effects
     paper.seq = event.seq
 
@@ -221,8 +253,8 @@ def _consultation_transitioned(
     paper: ReplayedPaper, catalog: Catalog, event: AuditEventView
 ) -> None:
     step = _step(paper, event, _need(event, "position"))
-    what = f"step {step.position}"
-    step.state, _ = _transition(catalog, "consultation", event, step.state, what)
+    what = _("step {position}").format(position=step.position)
+    step.state, _trigger = _transition(catalog, "consultation", event, step.state, what)
     payload = event.payload
     trigger = payload["trigger"]
     if trigger == "schedule":
@@ -241,15 +273,21 @@ def _co_signed(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: {office!r} signs, but it is no participating office of the "
-            "paper created in the audit trail",
+            _(
+                "event {seq}: {office!r} signs, but it is no participating office of the "
+                "paper created in the audit trail"
+            ).format(seq=event.seq, office=office),
         )
     if event.from_state != signature.state:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: the co-signature of {office!r} left {event.from_state!r}, but "
-            f"the audit trail so far has it {signature.state!r}",
+            _(
+                "event {seq}: the co-signature of {office!r} left {from_state!r}, but "
+                "the audit trail so far has it {state!r}"
+            ).format(
+                seq=event.seq, office=office, from_state=event.from_state, state=signature.state
+            ),
         )
     signature.state = event.to_state or signature.state
     signature.actor, signature.comment, signature.seq = (
@@ -265,12 +303,18 @@ def _co_signature_overruled(paper: ReplayedPaper, _catalog: Catalog, event: Audi
     office = _need(event, "office")
     signature = paper.co_signatures.get(office)
     if signature is None or signature.state != event.from_state:
-        have = "no co-signature" if signature is None else f"it {signature.state!r}"
+        have = (
+            _("no co-signature")
+            if signature is None
+            else _("it {state!r}").format(state=signature.state)
+        )
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: the objection of {office!r} is overruled, but the audit trail "
-            f"so far has {have}",
+            _(
+                "event {seq}: the objection of {office!r} is overruled, but the audit "
+                "trail so far has {have}"
+            ).format(seq=event.seq, office=office, have=have),
         )
     signature.state, signature.seq = event.to_state or signature.state, event.seq
 
@@ -283,8 +327,15 @@ def _supplement_created(paper: ReplayedPaper, _catalog: Catalog, event: AuditEve
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: step {min(missing)} goes on to {event.payload.get('supplement')}"
-            ", but the audit trail so far has no such step",
+            _(
+                "event {seq}: step {position} goes on to "
+                "{supplement}, but the audit trail so far has no such "
+                "step"
+            ).format(
+                seq=event.seq,
+                position=min(missing),
+                supplement=event.payload.get("supplement"),
+            ),
         )
     handed = [dataclasses.replace(s) for s in paper.steps if s.position in moved]
     paper.handed_over[str(event.payload.get("supplement"))] = handed
@@ -304,8 +355,10 @@ def _consultation_added(paper: ReplayedPaper, catalog: Catalog, event: AuditEven
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: a step is added at position {at}, but the audit trail so far "
-            f"has {len(paper.steps)} steps",
+            _(
+                "event {seq}: a step is added at position {at}, but the audit trail so "
+                "far has {count} steps"
+            ).format(seq=event.seq, at=at, count=len(paper.steps)),
         )
     before = paper.steps[at - 2] if at > 1 else None
     if before is None or before.level != new.level:

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from workflow.audit.replay_state import ReplayedPaper, ReplayStatus
+from workflow.core.i18n import _
 from workflow.core.model import PaperView, VoteCount
 
 _PAPER_FIELDS = (
@@ -45,14 +46,13 @@ def first_difference(
         if ours != theirs:
             return (
                 ReplayStatus.MISMATCH,
-                _differs(f"the paper's {name}", ours, theirs),
+                _differs(_("the paper's {name}").format(name=name), ours, theirs),
                 replayed.seq,
             )
     steps = sorted(replayed.steps, key=lambda s: s.position)
     if len(steps) != len(stored.consultations):
-        text = (
-            f"the audit trail gives {len(steps)} steps, the database holds "
-            f"{len(stored.consultations)}"
+        text = _("the audit trail gives {steps} steps, the database holds {theirs}").format(
+            steps=len(steps), theirs=len(stored.consultations)
         )
         return ReplayStatus.MISMATCH, text, replayed.seq
     for ours, theirs in zip(steps, stored.consultations, strict=True):
@@ -63,7 +63,9 @@ def first_difference(
             if attr == "role":
                 other = other.value
             if mine != other:
-                what = f"step {ours.position} ({ours.organization_id}) {attr}"
+                what = _("step {position} ({organization_id}) {attr}").format(
+                    position=ours.position, organization_id=ours.organization_id, attr=attr
+                )
                 if attr == "votes":
                     what, mine, other = _vote_difference(what, mine, other)
                 return ReplayStatus.MISMATCH, _differs(what, mine, other), ours.seq
@@ -76,7 +78,11 @@ def _co_signature_difference(
     ours = sorted(replayed.co_signatures)
     theirs = sorted(c.office_id for c in stored.co_signatures)
     if ours != theirs:
-        return ReplayStatus.MISMATCH, _differs("the co-signing offices", ours, theirs), replayed.seq
+        return (
+            ReplayStatus.MISMATCH,
+            _differs(_("the co-signing offices"), ours, theirs),
+            replayed.seq,
+        )
     for signature in stored.co_signatures:
         mine = replayed.co_signatures[signature.office_id]
         for attr, other in (
@@ -85,7 +91,9 @@ def _co_signature_difference(
             ("comment", signature.comment),
         ):
             if getattr(mine, attr) != other:
-                what = f"the co-signature of {signature.office_id} {attr}"
+                what = _("the co-signature of {office_id} {attr}").format(
+                    office_id=signature.office_id, attr=attr
+                )
                 return ReplayStatus.MISMATCH, _differs(what, getattr(mine, attr), other), mine.seq
     return None
 
@@ -94,30 +102,30 @@ def _text_difference(
     replayed: ReplayedPaper, stored: PaperView
 ) -> tuple[ReplayStatus, str, int] | None:
     if len(replayed.text_versions) != len(stored.text_versions):
-        text = (
-            f"the audit trail gives {len(replayed.text_versions)} text versions, the database "
-            f"holds {len(stored.text_versions)}"
+        text = _("the audit trail gives {ours} text versions, the database holds {theirs}").format(
+            ours=len(replayed.text_versions),
+            theirs=len(stored.text_versions),
         )
         return ReplayStatus.MISMATCH, text, replayed.seq
     for mine, other in zip(replayed.text_versions, stored.text_versions, strict=True):
         for attr in ("number", "text", "source", "position", "organization_id", "actor"):
             if getattr(mine, attr) != getattr(other, attr):
-                what = f"text version {other.number} {attr}"
+                what = _("text version {number} {attr}").format(number=other.number, attr=attr)
                 return (
                     ReplayStatus.MISMATCH,
                     _differs(what, getattr(mine, attr), getattr(other, attr)),
                     mine.seq,
                 )
     if not replayed.text_known and not replayed.text_versions:
-        text = (
-            "the paper_created event lacks 'text': it was recorded before ratsweg kept the "
-            "draft wording, so the paper's text cannot be checked"
+        text = _(
+            "the paper_created event lacks 'text': it was recorded before ratsweg "
+            "kept the draft wording, so the paper's text cannot be checked"
         )
         return ReplayStatus.INCOMPLETE, text, 1
     if replayed.current_text != stored.text:
         return (
             ReplayStatus.MISMATCH,
-            _differs("the paper's text", replayed.current_text, stored.text),
+            _differs(_("the paper's text"), replayed.current_text, stored.text),
             (replayed.seq),
         )
     return None
@@ -133,7 +141,11 @@ def _vote_difference(
     for index, (mine, other) in enumerate(zip(ours, theirs, strict=True), start=1):
         for name in mine.as_dict():
             if getattr(mine, name) != getattr(other, name):
-                return f"{what} (vote {index}, {name})", getattr(mine, name), getattr(other, name)
+                return (
+                    _("{what} (vote {index}, {name})").format(what=what, index=index, name=name),
+                    getattr(mine, name),
+                    getattr(other, name),
+                )
     return what, ours, theirs
 
 
@@ -141,7 +153,9 @@ def _differs(what: str, ours: Any, theirs: Any) -> str:
     shown, stored = _show(ours), _show(theirs)
     if shown == stored:  # a difference the summary does not show: show the values in full
         shown, stored = repr(ours), repr(theirs)
-    return f"{what}: the audit trail gives {shown}, the database holds {stored}"
+    return _("{what}: the audit trail gives {shown}, the database holds {stored}").format(
+        what=what, shown=shown, stored=stored
+    )
 
 
 def _show(value: Any) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.audit.replay_state import ReplayProblem, ReplayReport, ReplayStatus, _need
+from workflow.core.i18n import _
 from workflow.core.model import AgendaPart, AuditAction, AuditEventView, MeetingView
 
 #: ``VerifyReport.problem`` of a meeting its chain does not reproduce.
@@ -102,7 +103,7 @@ def replay_meeting(events: Iterable[AuditEventView]) -> ReplayedMeeting:
         elif event.action == AuditAction.AGENDA_NUMBERED:
             _numbered(meeting, event)
     if meeting is None:
-        raise ReplayProblem(0, ReplayStatus.MISMATCH, "the meeting's audit chain is empty")
+        raise ReplayProblem(0, ReplayStatus.MISMATCH, _("the meeting's audit chain is empty"))
     return meeting
 
 
@@ -111,7 +112,9 @@ def _created(event: AuditEventView) -> ReplayedMeeting:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.INCOMPLETE,
-            f"event {event.seq} ({event.action}) comes before the meeting_created event",
+            _("event {seq} ({action}) comes before the meeting_created event").format(
+                seq=event.seq, action=event.action
+            ),
         )
     payload = event.payload
     imported = "oparl_id" in payload
@@ -131,8 +134,10 @@ def _transitioned(meeting: ReplayedMeeting, event: AuditEventView) -> None:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: the meeting left {event.from_state!r}, but the audit trail so "
-            f"far has it {meeting.state!r}",
+            _(
+                "event {seq}: the meeting left {from_state!r}, but the audit trail so "
+                "far has it {state!r}"
+            ).format(seq=event.seq, from_state=event.from_state, state=meeting.state),
         )
     meeting.state, meeting.seq = str(event.to_state), event.seq
 
@@ -154,8 +159,10 @@ def _removed(meeting: ReplayedMeeting, event: AuditEventView) -> None:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: agenda item {item} is removed, but the audit trail so far "
-            "never added it",
+            _(
+                "event {seq}: agenda item {item} is removed, but the audit trail so far "
+                "never added it"
+            ).format(seq=event.seq, item=item),
         )
     meeting.items = [i for i in meeting.items if i.id != item]
     meeting.seq = event.seq
@@ -169,10 +176,12 @@ def _numbered(meeting: ReplayedMeeting, event: AuditEventView) -> None:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.MISMATCH,
-            f"event {event.seq}: the invitation numbers {len(listed)} items, but the audit "
-            f"trail so far has {len(ordered)}",
+            _(
+                "event {seq}: the invitation numbers {listed} items, but the audit "
+                "trail so far has {ordered}"
+            ).format(seq=event.seq, listed=len(listed), ordered=len(ordered)),
         )
-    for item, (number, *_) in zip(ordered, listed, strict=True):
+    for item, (number, *_rest) in zip(ordered, listed, strict=True):
         item.number, item.seq = number, event.seq
 
 
@@ -188,7 +197,7 @@ def meeting_difference(replayed: ReplayedMeeting, stored: MeetingView) -> tuple[
         fields.append(("end", replayed.end, stored.end))
     for name, ours, theirs in fields:
         if ours != theirs:
-            return _differs(f"the meeting's {name}", ours, theirs), replayed.seq
+            return _differs(_("the meeting's {name}").format(name=name), ours, theirs), replayed.seq
     return _agenda_difference(replayed, stored)
 
 
@@ -196,22 +205,26 @@ def _agenda_difference(replayed: ReplayedMeeting, stored: MeetingView) -> tuple[
     ours = {i.id: i for i in replayed.items}
     theirs = {i.id: i for i in stored.agenda}
     if set(ours) != set(theirs):
-        text = _differs("the agenda items", sorted(ours), sorted(theirs))
+        text = _differs(_("the agenda items"), sorted(ours), sorted(theirs))
         return text, max((i.seq for i in replayed.items), default=replayed.seq)
     for item in stored.agenda:
         mine = ours[item.id]
         for name, value in (("part", item.part.value), ("title", item.title)):
             if getattr(mine, name) != value:
-                return _differs(f"agenda item {item.id} {name}", getattr(mine, name), value), (
-                    mine.seq
-                )
+                return _differs(
+                    _("agenda item {id} {name}").format(id=item.id, name=name),
+                    getattr(mine, name),
+                    value,
+                ), (mine.seq)
         if mine.number != item.number:
-            return _differs(f"agenda item {item.id} number", mine.number, item.number), mine.seq
+            return _differs(
+                _("agenda item {id} number").format(id=item.id), mine.number, item.number
+            ), mine.seq
     if replayed.order_known:
         order = [i.id for part in AgendaPart for i in replayed.items if i.part == part.value]
         stored_order = [i.id for i in stored.agenda]
         if order != stored_order:
-            text = _differs("the agenda's order (item ids)", order, stored_order)
+            text = _differs(_("the agenda's order (item ids)"), order, stored_order)
             return text, max(i.seq for i in replayed.items)
     return None
 
@@ -221,7 +234,9 @@ def _instant(value: Any) -> dt.datetime:
 
 
 def _differs(what: str, ours: Any, theirs: Any) -> str:
-    return f"{what}: the audit trail gives {_show(ours)}, the database holds {_show(theirs)}"
+    return _("{what}: the audit trail gives {ours}, the database holds {theirs}").format(
+        what=what, ours=_show(ours), theirs=_show(theirs)
+    )
 
 
 def _show(value: Any) -> str:

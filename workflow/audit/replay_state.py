@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from workflow.core.i18n import _
 from workflow.core.model import AuditEventView, VoteCount
 
 
@@ -116,8 +117,10 @@ def _need(event: AuditEventView, name: str) -> Any:
         raise ReplayProblem(
             event.seq,
             ReplayStatus.INCOMPLETE,
-            f"event {event.seq} ({event.action}) lacks {name!r}: it was recorded before "
-            "ratsweg kept that field, so the paper cannot be replayed past it",
+            _(
+                "event {seq} ({action}) lacks {name!r}: it was recorded before ratsweg "
+                "kept that field, so the paper cannot be replayed past it"
+            ).format(seq=event.seq, action=event.action, name=name),
         )
     return event.payload[name]
 

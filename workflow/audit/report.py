@@ -22,6 +22,7 @@ from workflow.audit.compliance import DeadlineStatus
 from workflow.audit.trail import PaperTrail
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import N_, _
 from workflow.core.model import ConsultationView, CoSignatureView, VoteCount
 
 PDF_TIMEOUT: float = 120  # seconds a PDF converter may take
@@ -340,9 +341,10 @@ CHROMIUMS = (
     "google-chrome",
     "google-chrome-stable",
 )
-NO_CONVERTER = (
-    "no PDF converter found: install WeasyPrint (pip install weasyprint), wkhtmltopdf or "
-    "Chromium, or write the HTML with -o and print it to PDF from a browser"
+NO_CONVERTER = N_(
+    "no PDF converter found: install WeasyPrint (pip install weasyprint), "
+    "wkhtmltopdf or Chromium, or write the HTML with -o and print it to PDF "
+    "from a browser"
 )
 
 
@@ -357,7 +359,7 @@ def find_pdf_converter() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise InvalidInput(NO_CONVERTER)
+    raise InvalidInput(_(NO_CONVERTER))
 
 
 def write_pdf(html_text: str, target: Path, converter: str) -> None:
@@ -372,9 +374,13 @@ def write_pdf(html_text: str, target: Path, converter: str) -> None:
     try:
         why = _convert(html_text, part, converter, target)
         if why is None and not _is_pdf(part):
-            why = "it wrote no PDF"
+            why = _("it wrote no PDF")
         if why is not None:
-            raise InvalidInput(f"{Path(converter).name} could not write {str(target)!r}: {why}")
+            raise InvalidInput(
+                _("{name} could not write {target!r}: {why}").format(
+                    name=Path(converter).name, target=str(target), why=why
+                )
+            )
         part.replace(target)
     finally:
         part.unlink(missing_ok=True)
@@ -398,15 +404,17 @@ def _convert(html_text: str, target: Path, converter: str, shown: Path) -> str |
             )
         except subprocess.TimeoutExpired:
             raise InvalidInput(
-                f"{Path(converter).name} did not finish {str(shown)!r} within {PDF_TIMEOUT} s; "
-                "write the HTML with -o FILE and print it from a browser"
+                _(
+                    "{name} did not finish {target!r} within {PDF_TIMEOUT} s; write the "
+                    "HTML with -o FILE and print it from a browser"
+                ).format(name=Path(converter).name, target=str(shown), PDF_TIMEOUT=PDF_TIMEOUT)
             ) from None
     finally:
         source.unlink(missing_ok=True)
     if done.returncode == 0:
         return None
     lines = (done.stderr or done.stdout).strip().splitlines()
-    return lines[-1] if lines else f"exit status {done.returncode}"
+    return lines[-1] if lines else _("exit status {returncode}").format(returncode=done.returncode)
 
 
 def pdf_command(converter: str, source: Path, target: Path) -> list[str]:

@@ -40,6 +40,7 @@ from typing import Any
 
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.inputs import loads_json, read_file_bytes
 from workflow.core.model import ChainHead, Seal
 
@@ -96,19 +97,28 @@ def read_seal(path: str | Path) -> Seal:
         document = loads_json(read_file_bytes(path))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(
-            f"seal file {name!r} is not JSON ({exc}); pass the file written by 'ratsweg audit seal'"
+            _(
+                "seal file {name!r} is not JSON ({exc}); pass the file written by "
+                "'ratsweg audit seal'"
+            ).format(name=name, exc=exc)
         ) from None
     return parse_seal(document, name)
 
 
 def parse_seal(document: Any, name: str) -> Seal:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InvalidInput(f'{name!r} is not a ratsweg seal file (no "format": "{FORMAT}")')
+        raise InvalidInput(
+            _('{name!r} is not a ratsweg seal file (no "format": "{FORMAT}")').format(
+                name=name, FORMAT=FORMAT
+            )
+        )
     version = document.get("format_version")
     if version != FORMAT_VERSION:
         raise InvalidInput(
-            f"seal file {name!r} has format version {version!r}; this ratsweg reads "
-            f"version {FORMAT_VERSION}"
+            _(
+                "seal file {name!r} has format version {version!r}; this ratsweg reads "
+                "version {FORMAT_VERSION}"
+            ).format(name=name, version=version, FORMAT_VERSION=FORMAT_VERSION)
         )
     try:
         heads = tuple(_head(h) for h in document["heads"])
@@ -121,19 +131,31 @@ def parse_seal(document: Any, name: str) -> Seal:
             root_hash=str(document["root_hash"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"seal file {name!r} is damaged: bad or missing field {exc}") from None
+        raise InvalidInput(
+            _("seal file {name!r} is damaged: bad or missing field {exc}").format(
+                name=name, exc=exc
+            )
+        ) from None
     if sealed_at.tzinfo is None:
-        raise InvalidInput(f"seal file {name!r} is damaged: sealed_at has no time zone")
+        raise InvalidInput(
+            _("seal file {name!r} is damaged: sealed_at has no time zone").format(name=name)
+        )
     if root_hash(heads) != seal.root_hash:
         raise InvalidInput(
-            f"seal file {name!r} was altered: its root hash does not match its chain heads; "
-            "use the original copy"
+            _(
+                "seal file {name!r} was altered: its root hash does not match its chain "
+                "heads; use the original copy"
+            ).format(name=name)
         )
     if len({h.stream for h in heads}) != len(heads):
-        raise InvalidInput(f"seal file {name!r} is damaged: a chain is listed twice")
+        raise InvalidInput(
+            _("seal file {name!r} is damaged: a chain is listed twice").format(name=name)
+        )
     if document.get("events") != seal.events or document.get("chains") != len(heads):
         raise InvalidInput(
-            f"seal file {name!r} was altered: its event or chain count does not match its heads"
+            _(
+                "seal file {name!r} was altered: its event or chain count does not match its heads"
+            ).format(name=name)
         )
     return seal
 
@@ -175,7 +197,9 @@ def write_seal_file(seal: Seal, directory: str | Path) -> Path:
             except FileExistsError:
                 continue
             return target
-        raise FileExistsError(f"too many seals named {stem} in {folder}")
+        raise FileExistsError(
+            _("too many seals named {stem} in {folder}").format(stem=stem, folder=folder)
+        )
     finally:
         with contextlib.suppress(OSError):
             Path(temporary).unlink()
@@ -207,13 +231,22 @@ def read_seal_dir(directory: str | Path) -> list[SealFile]:
             if e.name.endswith(SEAL_SUFFIX) and not e.name.startswith(".")
         )
     except NotADirectoryError:
-        raise InvalidInput(f"{name!r} is not a folder; pass the folder of seal files") from None
+        raise InvalidInput(
+            _("{name!r} is not a folder; pass the folder of seal files").format(name=name)
+        ) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read the folder {name!r}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            _("cannot read the folder {name!r}: {reason}").format(
+                name=name, reason=exc.strerror or exc
+            )
+        ) from None
     if not entries:
         raise InvalidInput(
-            f"the folder {name!r} holds no seal files (*{SEAL_SUFFIX}); pass the folder "
-            "'ratsweg worker --seal-dir' or 'ratsweg audit seal --output' writes to"
+            _(
+                "the folder {name!r} holds no seal files (*{SEAL_SUFFIX}); pass the "
+                "folder 'ratsweg worker --seal-dir' or 'ratsweg audit seal --output' "
+                "writes to"
+            ).format(name=name, SEAL_SUFFIX=SEAL_SUFFIX)
         )
     files = []
     for entry in entries:

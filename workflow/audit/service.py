@@ -38,6 +38,7 @@ from workflow.core.errors import (
     InvalidInput,
     NotFoundError,
 )
+from workflow.core.i18n import _
 from workflow.core.model import (
     AppRole,
     AuditAction,
@@ -144,13 +145,15 @@ class AuditService:
             session = uow.session
             body_row = uow.body()
             actor = actor_of(uow.catalog(body_row.definitions_version), user)
-            require_role(actor, {Role.AUDITOR, Role.ADMIN}, "seal the audit trail")
+            require_role(actor, {Role.AUDITOR, Role.ADMIN}, _("seal the audit trail"))
             check = verify_chains(session)
             if check.broken is not None:
                 where = check.broken.stream
                 raise InvalidInput(
-                    f"the audit trail is broken in {where} at event {check.broken.seq} "
-                    f"({check.broken.reason}); run 'ratsweg audit verify', nothing was sealed"
+                    _(
+                        "the audit trail is broken in {where} at event {seq} ({reason}); run "
+                        "'ratsweg audit verify', nothing was sealed"
+                    ).format(where=where, seq=check.broken.seq, reason=check.broken.reason)
                 )
             heads = [ChainHead(stream=s, seq=q, hash=h) for s, (q, h) in check.heads.items()]
             event = append_event(
@@ -187,7 +190,7 @@ class AuditService:
         """
         with self._shared.read(body) as uow:
             actor = actor_of(uow.catalog(uow.body().definitions_version), user)
-            require_role(actor, {Role.AUDITOR, Role.ADMIN}, "seal the audit trail")
+            require_role(actor, {Role.AUDITOR, Role.ADMIN}, _("seal the audit trail"))
 
     def search_audit(
         self, query: AuditQuery, *, body: str | None = None, reader: str | Reader | None = TRUSTED
@@ -224,11 +227,13 @@ class AuditService:
             session = uow.session
             body_row = uow.body()
             actor = actor_of(uow.catalog(body_row.definitions_version), user)
-            require_role(actor, {Role.ADMIN}, "create database roles")
+            require_role(actor, {Role.ADMIN}, _("create database roles"))
             if self._shared.db.dialect != "postgresql":
                 raise InvalidInput(
-                    f"db create-app-role works on PostgreSQL only; this database is "
-                    f"{self._shared.db.dialect} (SQLite has no roles: protect the file instead)"
+                    _(
+                        "db create-app-role works on PostgreSQL only; this database is {dialect} "
+                        "(SQLite has no roles: protect the file instead)"
+                    ).format(dialect=self._shared.db.dialect)
                 )
             granted = grant_app_role(session, name, password)
             role = AppRole(
@@ -259,10 +264,18 @@ class AuditService:
         body_row = uow.body()
         catalog = uow.catalog(body_row.definitions_version)
         if query.action is not None and query.action not in set(AuditAction):
-            raise InvalidInput(f"unknown action {query.action!r}{hint(query.action, AuditAction)}")
+            raise InvalidInput(
+                _("unknown action {action!r}{hint}").format(
+                    action=query.action,
+                    hint=hint(query.action, AuditAction),
+                )
+            )
         if query.since and query.until and query.since > query.until:
             raise InvalidInput(
-                f"--since {query.since.isoformat()} is after --until {query.until.isoformat()}"
+                _("--since {since} is after --until {until}").format(
+                    since=query.since.isoformat(),
+                    until=query.until.isoformat(),
+                )
             )
         paper = uow.paper(query.paper, for_update=False) if query.paper else None
         return repository.audit_search(
@@ -286,8 +299,13 @@ class AuditService:
         present = {b.id for b in repository.list_bodies(session)}
         if sealed and not sealed & present:
             raise InvalidInput(
-                f"the seal was taken of another database ({seal.database.get('location')}, "
-                f"municipalities {', '.join(sorted(sealed))}); pass that one with --database"
+                _(
+                    "the seal was taken of another database ({location}, "
+                    "municipalities {bodies}); pass that one with --database"
+                ).format(
+                    location=seal.database.get("location"),
+                    bodies=", ".join(sorted(sealed)),
+                )
             )
 
 
@@ -308,7 +326,7 @@ class _Continued:
                 paper = self._uow.paper(number, for_update=False)
                 self._done[number] = replay_events(self.events(paper), self._uow.catalog, self)
             except NotFoundError:
-                message = f"the database holds no paper {number}"
+                message = _("the database holds no paper {number}").format(number=number)
                 self._done[number] = ReplayProblem(0, ReplayStatus.MISMATCH, message)
             except ReplayProblem as problem:
                 self._done[number] = problem

@@ -24,6 +24,7 @@ from workflow.audit.compliance import (
     decision_facts,
 )
 from workflow.core.errors import InvalidInput, did_you_mean
+from workflow.core.i18n import _
 from workflow.core.model import (
     AuditAction,
     AuditEventView,
@@ -123,7 +124,9 @@ class TrailService:
         """
         if query.since and query.until and query.since > query.until:
             raise InvalidInput(
-                f"the period starts {query.since:%d.%m.%Y} but ends {query.until:%d.%m.%Y}"
+                _("the period starts {since:%d.%m.%Y} but ends {until:%d.%m.%Y}").format(
+                    since=query.since, until=query.until
+                )
             )
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
             session = uow.session
@@ -310,7 +313,9 @@ def _resolved(catalog: Catalog, query: DecisionQuery) -> DecisionQuery:
         known = [o.value for o in Outcome]
         if query.outcome not in known:
             hint = did_you_mean(query.outcome, known)
-            raise InvalidInput(f"unknown outcome {query.outcome!r}{hint}")
+            raise InvalidInput(
+                _("unknown outcome {outcome!r}{hint}").format(outcome=query.outcome, hint=hint)
+            )
     return query
 
 

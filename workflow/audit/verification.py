@@ -14,6 +14,7 @@ from storage.audit import ChainCheck, Problem, coverage_gaps, hashes_at, meeting
 from workflow.audit.replay_meeting import MEETING_PROBLEM, check_meeting
 from workflow.audit.replay_state import ReplayReport
 from workflow.audit.seal import SealFile
+from workflow.core.i18n import _, ngettext
 from workflow.core.model import Seal, SealCheck, VerifyReport
 from workflow.meetings.common import present_meeting
 from workflow.papers.views import audit_event_view
@@ -40,7 +41,15 @@ def chain_report(uow: UnitOfWork, check: ChainCheck) -> VerifyReport:
     gaps = list(coverage_gaps(session, check.heads))
     if gaps:
         first = gaps[0]
-        more = f" ({len(gaps) - 1} more without a complete chain)" if len(gaps) > 1 else ""
+        more = (
+            ngettext(
+                " ({n} more without a complete chain)",
+                " ({n} more without a complete chain)",
+                len(gaps) - 1,
+            ).format(n=len(gaps) - 1)
+            if len(gaps) > 1
+            else ""
+        )
         return dataclasses.replace(
             report,
             broken_stream=first.stream,
@@ -110,9 +119,11 @@ def _seal_check(
     )
     sealed_bodies = set(seal.database.get("bodies") or ())
     if sealed_bodies and not sealed_bodies & bodies:
-        reason = (
-            f"the seal was taken of another database ({seal.database.get('location')}, "
-            f"municipalities {', '.join(sorted(sealed_bodies))})"
+        reason = _(
+            "the seal was taken of another database ({location}, municipalities {bodies})"
+        ).format(
+            location=seal.database.get("location"),
+            bodies=", ".join(sorted(sealed_bodies)),
         )
         return dataclasses.replace(result, problem=OTHER_DATABASE, reason=reason)
     for head in seal.heads:
@@ -123,10 +134,14 @@ def _seal_check(
             problem, reason = Problem.TRUNCATED, _gone(head.stream, head.seq, heads)
         else:
             problem = Problem.SEAL_MISMATCH
-            reason = (
-                f"{Problem.SEAL_MISMATCH}: the event at the sealed head has hash {found[:12]}, "
-                f"the seal holds {head.hash[:12]} (the chain was rewritten at or before this "
+            reason = _(
+                "{SEAL_MISMATCH}: the event at the sealed head has hash {found}, the "
+                "seal holds {sealed} (the chain was rewritten at or before this "
                 "event after the seal was taken)"
+            ).format(
+                SEAL_MISMATCH=Problem.SEAL_MISMATCH,
+                found=found[:12],
+                sealed=head.hash[:12],
             )
         return dataclasses.replace(
             result,
@@ -142,12 +157,14 @@ def _seal_check(
 
 def _gone(stream: str, seq: int, heads: Mapping[str, tuple[int, str]] | None) -> str:
     if heads is None:
-        what = "that event is gone"
+        what = _("that event is gone")
     elif stream not in heads:
-        what = "the whole chain is gone"
+        what = _("the whole chain is gone")
     else:
-        what = f"the chain ends at event {heads[stream][0]}"
-    return f"{Problem.TRUNCATED} the seal: sealed up to event {seq}, but {what}"
+        what = _("the chain ends at event {seq}").format(seq=heads[stream][0])
+    return _("{TRUNCATED} the seal: sealed up to event {seq}, but {what}").format(
+        TRUNCATED=Problem.TRUNCATED, seq=seq, what=what
+    )
 
 
 def newest(files: Sequence[SealFile]) -> Seal | None:

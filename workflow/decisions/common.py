@@ -10,6 +10,7 @@ from typing import Any
 
 from storage.schema import Consultation, DecisionProcedure, Paper
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.model import Outcome, ProcedureView, ResultEffect
 
 #: The results that make a step's decision the paper's decision in force.
@@ -28,7 +29,9 @@ def decision_step(paper: Paper) -> Consultation:
     for step in sorted(paper.consultations, key=lambda c: -c.position):
         if step.outcome and Outcome(step.outcome).effect in DECIDING and step.date:
             return step
-    raise InvalidInput(f"{paper.number} has no decision yet; there is nothing to object to")
+    raise InvalidInput(
+        _("{number} has no decision yet; there is nothing to object to").format(number=paper.number)
+    )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

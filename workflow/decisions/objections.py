@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storage import decisions as store
 from storage.schema import Consultation, DecisionProcedure, Paper
 from workflow.core.errors import InvalidInput, did_you_mean
+from workflow.core.i18n import _
 from workflow.core.model import (
     AuditAction,
     ConsultationRole,
@@ -44,8 +45,12 @@ def objection_kind(kind: str) -> ObjectionKind:
         return ObjectionKind(kind)
     except ValueError:
         values = [k.value for k in ObjectionKind]
-        hint = did_you_mean(kind, values) or f" (use one of {', '.join(values)})"
-        raise InvalidInput(f"unknown kind of objection {kind!r}{hint}") from None
+        hint = did_you_mean(kind, values) or _(" (use one of {values})").format(
+            values=", ".join(values)
+        )
+        raise InvalidInput(
+            _("unknown kind of objection {kind!r}{hint}").format(kind=kind, hint=hint)
+        ) from None
 
 
 def raise_objection(
@@ -67,9 +72,11 @@ def raise_objection(
     if planned_date and not inside_window(planned_date, start, end):
         raise InvalidInput(outside_window(planned_date, start, end, basis))
     uow.refuse_future(
-        f"the {objection.value} against {paper.number} is dated",
+        _("the {value} against {number} is dated").format(
+            value=objection.value, number=paper.number
+        ),
         date,
-        "record it once it has been raised; check --date",
+        _("record it once it has been raised; check --date"),
     )
     ctx = uow.flow(catalog, actor, paper)
     uow.engine.fire_paper(ctx, objection.trigger, kind=objection.value, date=date, reason=reason)
@@ -128,17 +135,26 @@ def _objection(
 ) -> Target:
     rule = catalog.decisions.objections.get(kind)
     if rule is None:
-        configured = ", ".join(k.value for k in catalog.decisions.objections) or "none"
+        configured = ", ".join(k.value for k in catalog.decisions.objections) or _("none")
         raise InvalidInput(
-            f"{kind.value!r} is not configured for {catalog.body.name} (configured: "
-            f"{configured}); see decisions.objections in docs/definitions.md"
+            _(
+                "{value!r} is not configured for {name} (configured: {configured}); see "
+                "decisions.objections in docs/definitions.md"
+            ).format(value=kind.value, name=catalog.body.name, configured=configured)
         )
     if not rule.repeatable:
         earlier = store.first_procedure(uow.session, paper.id, kind.value)
         if earlier is not None:
             raise InvalidInput(
-                f"{rule.legal_basis or kind.value}: no second {kind.value} against "
-                f"{paper.number} (the first was raised on {earlier.date:%d.%m.%Y})"
+                _(
+                    "{basis}: no second {value} against {number} "
+                    "(the first was raised on {date:%d.%m.%Y})"
+                ).format(
+                    basis=rule.legal_basis or kind.value,
+                    value=kind.value,
+                    number=paper.number,
+                    date=earlier.date,
+                )
             )
     org = catalog.organization(decided.organization_id)
     council = catalog.decisions.committee_objections_to
@@ -153,16 +169,27 @@ def _check_objection_date(
     assert decided.date is not None
     if date < decided.date:
         raise InvalidInput(
-            f"the {kind.value} of {date:%d.%m.%Y} is before the decision of "
-            f"{decided.date:%d.%m.%Y}; check --date"
+            _(
+                "the {value} of {date:%d.%m.%Y} is before the decision of "
+                "{decided_date:%d.%m.%Y}; check --date"
+            ).format(value=kind.value, date=date, decided_date=decided.date)
         )
     if rule.within_days is not None:
         last = decided.date + dt.timedelta(days=rule.within_days)
         if date > last:
             raise InvalidInput(
-                f"{rule.legal_basis or kind.value}: a {kind.value} against {paper.number} "
-                f"had to be raised by {last:%d.%m.%Y} ({rule.within_days} days after the "
-                f"decision of {decided.date:%d.%m.%Y})"
+                _(
+                    "{basis}: a {value} against {number} had to be "
+                    "raised by {last:%d.%m.%Y} ({within_days} days after the decision of "
+                    "{date:%d.%m.%Y})"
+                ).format(
+                    basis=rule.legal_basis or kind.value,
+                    value=kind.value,
+                    number=paper.number,
+                    last=last,
+                    within_days=rule.within_days,
+                    date=decided.date,
+                )
             )
 
 
@@ -173,27 +200,41 @@ def _einspruch(
     rule = catalog.decisions.delegated.get(org.id)
     if rule is None:
         raise InvalidInput(
-            f"{org.name} decides without an Einspruchsfrist; an Einspruch applies only to "
-            "committees configured under decisions.delegated"
+            _(
+                "{name} decides without an Einspruchsfrist; an Einspruch applies only to "
+                "committees configured under decisions.delegated"
+            ).format(name=org.name)
         )
     assert decided.date is not None
     until = decided.date + dt.timedelta(days=rule.days)
     if not decided.date <= date <= until:
         raise InvalidInput(
-            f"the Einspruchsfrist ran from {decided.date:%d.%m.%Y} to {until:%d.%m.%Y}; "
-            f"an Einspruch on {date:%d.%m.%Y} is outside it"
+            _(
+                "the Einspruchsfrist ran from {date:%d.%m.%Y} to {until:%d.%m.%Y}; an "
+                "Einspruch on {date2:%d.%m.%Y} is outside it"
+            ).format(date=decided.date, until=until, date2=date)
         )
     if members is not None:
         if not org.seats:
             raise InvalidInput(
-                f"{org.name} has no statutory seats configured, so the share of members "
-                "cannot be checked; add 'seats' in organizations.yaml"
+                _(
+                    "{name} has no statutory seats configured, so the share of members "
+                    "cannot be checked; add 'seats' in organizations.yaml"
+                ).format(name=org.name)
             )
         needed = math.ceil(org.seats * rule.members_share)
         if members < needed:
             raise InvalidInput(
-                f"an Einspruch needs {needed} of the {org.seats} members of {org.name} "
-                f"({rule.members_share:.0%}), got {members}"
+                _(
+                    "an Einspruch needs {needed} of the {seats} members of {name} "
+                    "({members_share:.0%}), got {members}"
+                ).format(
+                    needed=needed,
+                    seats=org.seats,
+                    name=org.name,
+                    members_share=rule.members_share,
+                    members=members,
+                )
             )
     return rule.escalate_to, rule.legal_basis, (None, None)
 

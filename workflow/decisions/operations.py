@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from storage import decisions as store
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line
 from workflow.core.model import Outcome, PaperView, ProcedureView
 from workflow.decisions import objections, urgent
@@ -61,9 +62,11 @@ class DecisionService:
         :raises PermissionDenied: ``decided_by`` is not a mayor, or the actor may not record.
         :raises TransitionNotAllowed: the paper is not released or in consultation.
         """
-        check_line(decided_by, "name of who decided")
-        check_line(reason, "reason")
-        reason = required(reason, "a Dringlichkeitsentscheidung needs its reasons; pass --reason")
+        check_line(decided_by, _("name of who decided"))
+        check_line(reason, _("reason"))
+        reason = required(
+            reason, _("a Dringlichkeitsentscheidung needs its reasons; pass --reason")
+        )
         with self._shared.write(user, body) as uow:
             return urgent.record_urgent_decision(
                 uow,
@@ -95,9 +98,9 @@ class DecisionService:
             few members for an Einspruch, or a planned date outside the window.
         :raises TransitionNotAllowed: the paper is not decided.
         """
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         objection = objections.objection_kind(kind)
-        reason = required(reason, "an objection needs its reasons; pass --reason TEXT")
+        reason = required(reason, _("an objection needs its reasons; pass --reason TEXT"))
         with self._shared.write(user, body) as uow:
             return objections.raise_objection(
                 uow,
@@ -124,8 +127,10 @@ class DecisionService:
             today = local(self._shared.clock.now()).date()
             if until is not None and today <= until:
                 raise InvalidInput(
-                    f"the Einspruchsfrist of {paper.number} runs until {until:%d.%m.%Y}; "
-                    "finalize it after that day"
+                    _(
+                        "the Einspruchsfrist of {number} runs until {until:%d.%m.%Y}; finalize "
+                        "it after that day"
+                    ).format(number=paper.number, until=until)
                 )
             kw: dict[str, Any] = {"objection_period_until": until} if until else {}
             self._shared.engine.fire_paper(ctx, "finalize", **kw)
@@ -141,8 +146,8 @@ class DecisionService:
         body: str | None = None,
     ) -> PaperView:
         """The Aufsichtsbehörde's decision on an upheld decision: confirmed or annulled."""
-        check_line(reason, "reason")
-        reason = required(reason, "the supervisory decision needs a reference; pass --reason")
+        check_line(reason, _("reason"))
+        reason = required(reason, _("the supervisory decision needs a reference; pass --reason"))
         with self._shared.write(user, body) as uow:
             trigger = "annul" if annul else "confirm"
             paper, catalog, actor = uow.lock_paper(number, Trigger(trigger))

@@ -16,6 +16,7 @@ from storage import decisions as store
 from storage.schema import Consultation, ImplementationReport, ImplementationTask
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput, NotFoundError
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_text
 from workflow.core.model import (
     Action,
@@ -62,18 +63,21 @@ class TaskService:
         :raises InvalidInput: no title, no due date or interval, the paper is not adopted.
         :raises PermissionDenied: the user may not do implementation.plan.
         """
-        check_line(title, "title")
-        title = required(title, "a task needs a title; pass --title TEXT")
+        check_line(title, _("title"))
+        title = required(title, _("a task needs a title; pass --title TEXT"))
         if interval_months is not None and not 1 <= interval_months <= MAX_INTERVAL_MONTHS:
             raise InvalidInput(
-                f"--every must be 1 to {MAX_INTERVAL_MONTHS} months, got {interval_months}"
+                _(
+                    "--every must be 1 to {MAX_INTERVAL_MONTHS} months, got {interval_months}"
+                ).format(MAX_INTERVAL_MONTHS=MAX_INTERVAL_MONTHS, interval_months=interval_months)
             )
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.IMPLEMENTATION_PLAN)
             if catalog.lifecycle("paper").transition("implement", paper.state) is None:
                 raise InvalidInput(
-                    f"implementation tasks follow a decision in force; {paper.number} is "
-                    f"{paper.state!r}"
+                    _(
+                        "implementation tasks follow a decision in force; {number} is {state!r}"
+                    ).format(number=paper.number, state=paper.state)
                 )
             decided = decision_step(paper)
             responsible = catalog.office(office).id
@@ -116,20 +120,27 @@ class TaskService:
         :raises NotFoundError: no such task. :raises InvalidInput: no text, already done.
         :raises PermissionDenied: the user may not report for the task's office.
         """
-        check_text(text, "report")
-        text = required(text, "a report needs its text; pass --text TEXT")
+        check_text(text, _("report"))
+        text = required(text, _("a report needs its text; pass --text TEXT"))
         with self._shared.write(user, body) as uow:
             task = _task(uow, task_id)
             paper, catalog, actor = uow.lock_paper(
                 task.paper.number, Action.IMPLEMENTATION_REPORT, office=task.office_id
             )
             if task.state == TaskState.IMPLEMENTED.value:
-                raise InvalidInput(f"task {task.id} of {paper.number} is already implemented")
+                raise InvalidInput(
+                    _("task {id} of {number} is already implemented").format(
+                        id=task.id, number=paper.number
+                    )
+                )
             uow.refuse_future(
-                f"the {'completion' if implemented else 'report'} of task {task.id} of "
-                f"{paper.number} is dated",
+                (
+                    _("the completion of task {id} of {number} is dated")
+                    if implemented
+                    else _("the report of task {id} of {number} is dated")
+                ).format(id=task.id, number=paper.number),
                 date,
-                "record it once it has happened; check --date",
+                _("record it once it has happened; check --date"),
             )
             _add_report(uow, paper, actor, task, date, text, implemented)
             if implemented and _all_done(uow, paper):
@@ -213,15 +224,19 @@ def _schedule(
         rule = catalog.deadlines.for_organization(decided.organization_id)
         if rule.implementation_report is None:
             raise InvalidInput(
-                "pass --due DATE or --every MONTHS (no implementation_report interval "
-                "is configured in deadlines.yaml)"
+                _(
+                    "pass --due DATE or --every MONTHS (no implementation_report interval is "
+                    "configured in deadlines.yaml)"
+                )
             )
         interval_months = rule.implementation_report.months
     assert decided.date is not None
     if due is not None and due < decided.date:
         raise InvalidInput(
-            f"the task is due on {due:%d.%m.%Y}, before the decision of "
-            f"{decided.date:%d.%m.%Y} it implements; check --due"
+            _(
+                "the task is due on {due:%d.%m.%Y}, before the decision of "
+                "{date:%d.%m.%Y} it implements; check --due"
+            ).format(due=due, date=decided.date)
         )
     return due or add_months(decided.date, interval_months or 0), interval_months
 
@@ -240,8 +255,10 @@ def _next_due(uow: UnitOfWork, task: ImplementationTask, reported: dt.date) -> d
             cycle += 1
     except ValueError:
         raise InvalidInput(
-            f"the next report of task {task.id} would fall after the year 9999; "
-            "record its completion instead"
+            _(
+                "the next report of task {id} would fall after the year 9999; record its "
+                "completion instead"
+            ).format(id=task.id)
         ) from None
     return due
 
@@ -255,7 +272,9 @@ def _task(uow: UnitOfWork, task_id: int) -> ImplementationTask:
     task = store.get_task(uow.session, task_id)
     if task is None or task.paper.body_id != body_row.id:
         raise NotFoundError(
-            f"no implementation task {task_id} in {body_row.name}; see 'ratsweg decisions open'"
+            _("no implementation task {task_id} in {name}; see 'ratsweg decisions open'").format(
+                task_id=task_id, name=body_row.name
+            )
         )
     return task
 

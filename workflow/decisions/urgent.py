@@ -15,6 +15,7 @@ from storage import decisions as store
 from storage.schema import Consultation, DecisionProcedure, Paper
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput, PermissionDenied
+from workflow.core.i18n import _
 from workflow.core.model import (
     OPEN_STEP_STATES,
     Actor,
@@ -56,9 +57,9 @@ def record_urgent_decision(
     signer = _co_signer(rule, basis, co_signer)
     org = catalog.body_organization(body_of or _competent(paper))
     uow.refuse_future(
-        f"the Dringlichkeitsentscheidung on {paper.number} is dated",
+        _("the Dringlichkeitsentscheidung on {number} is dated").format(number=paper.number),
         date,
-        "record it once the Bürgermeister has decided; check --date",
+        _("record it once the Bürgermeister has decided; check --date"),
     )
     ctx = uow.flow(catalog, actor, paper)
     uow.engine.fire_paper(
@@ -97,15 +98,18 @@ def _urgent_rule(catalog: Catalog, paper: Paper, date: dt.date) -> UrgentDecisio
     """The rule of the paper's definitions, once the date is checked against the paper's."""
     if date < paper.date:
         raise InvalidInput(
-            f"the Dringlichkeitsentscheidung on {paper.number} is dated "
-            f"{date:%d.%m.%Y}, before the paper's date ({paper.date:%d.%m.%Y}); "
-            "check --date"
+            _(
+                "the Dringlichkeitsentscheidung on {number} is dated {date:%d.%m.%Y}, "
+                "before the paper's date ({paper_date:%d.%m.%Y}); check --date"
+            ).format(number=paper.number, date=date, paper_date=paper.date)
         )
     rule = catalog.decisions.urgent
     if rule is None:
         raise InvalidInput(
-            f"the definitions of {paper.number} configure no Dringlichkeitsentscheidung;"
-            " add decisions.urgent_decision (see docs/definitions.md)"
+            _(
+                "the definitions of {number} configure no Dringlichkeitsentscheidung; "
+                "add decisions.urgent_decision (see docs/definitions.md)"
+            ).format(number=paper.number)
         )
     return rule
 
@@ -117,8 +121,13 @@ def _mayor(uow: UnitOfWork, user_id: str) -> str:
     if Role.MAYOR not in user.roles:
         mayors = [u.id for u in current.users.values() if Role.MAYOR in u.roles]
         raise PermissionDenied(
-            f"{user.id!r} is not the Bürgermeister (role mayor); "
-            f"--decided-by must be one of: {', '.join(mayors) or 'nobody has the role'}"
+            _(
+                "{id!r} is not the Bürgermeister (role mayor); --decided-by must be one "
+                "of: {mayors}"
+            ).format(
+                id=user.id,
+                mayors=", ".join(mayors) or _("nobody has the role"),
+            )
         )
     return user.id
 
@@ -128,11 +137,15 @@ def _co_signer(rule: UrgentDecisionRule, basis: str, co_signer: str | None) -> s
     signer = (co_signer or "").strip() or None
     if rule.co_signer.value != "none" and signer is None:
         raise InvalidInput(
-            f"{basis}: the Bürgermeister decides together with a co-signer "
-            f"({rule.co_signer.value}); pass --co-signer NAME"
+            _(
+                "{basis}: the Bürgermeister decides together with a co-signer ({value}); "
+                "pass --co-signer NAME"
+            ).format(basis=basis, value=rule.co_signer.value)
         )
     if rule.co_signer.value == "none" and signer is not None:
-        raise InvalidInput(f"{basis}: the Bürgermeister decides alone; drop --co-signer")
+        raise InvalidInput(
+            _("{basis}: the Bürgermeister decides alone; drop --co-signer").format(basis=basis)
+        )
     return signer
 
 
@@ -142,8 +155,10 @@ def _competent(paper: Paper) -> str:
         if step.state in OPEN_STEP_STATES and ConsultationRole(step.role).concludes:
             return step.organization_id
     raise InvalidInput(
-        f"{paper.number} has no open Entscheidung; pass --body-of ORGANIZATION (the Gremium "
-        "in whose place the Bürgermeister decides)"
+        _(
+            "{number} has no open Entscheidung; pass --body-of ORGANIZATION (the "
+            "Gremium in whose place the Bürgermeister decides)"
+        ).format(number=paper.number)
     )
 
 

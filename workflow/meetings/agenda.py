@@ -18,6 +18,7 @@ from storage import repository
 from storage.schema import AgendaItem, Consultation, Meeting, Paper
 from workflow.core.clock import local
 from workflow.core.errors import ConflictError, InvalidInput, TransitionNotAllowed
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line
 from workflow.core.model import (
     Actor,
@@ -72,17 +73,29 @@ class AgendaService:
             meeting = uow.meeting(meeting_id, for_update=True)
             catalog, actor = meeting_catalog_actor(uow, meeting)
             require_manage(catalog, actor, meeting_label(catalog, meeting))
-            self._require_open(catalog, meeting, "schedule a step into")
+            self._require_open(catalog, meeting, _("schedule a step into"))
             paper = uow.paper(number, for_update=True)
             step = step_at(paper, position)
-            label = f"step {position} of {paper.number}"
+            label = _("step {position} of {number}").format(position=position, number=paper.number)
             if step.organization_id != meeting.organization_id:
                 raise InvalidInput(
-                    f"{label} is a consultation of {step.organization_id!r}, not of "
-                    f"{meeting.organization_id!r}; {meeting_label(catalog, meeting)} cannot hold it"
+                    _(
+                        "{label} is a consultation of {organization_id!r}, not of "
+                        "{meeting_organization_id!r}; {meeting_label} cannot "
+                        "hold it"
+                    ).format(
+                        label=label,
+                        organization_id=step.organization_id,
+                        meeting_organization_id=meeting.organization_id,
+                        meeting_label=meeting_label(catalog, meeting),
+                    )
                 )
             if step.meeting_id is not None:
-                raise InvalidInput(f"{label} is already on the agenda of meeting {step.meeting_id}")
+                raise InvalidInput(
+                    _("{label} is already on the agenda of meeting {meeting_id}").format(
+                        label=label, meeting_id=step.meeting_id
+                    )
+                )
             self._require_released(uow, paper, label)
             check_window(session, paper, step, local(meeting.start).date())
             item = self._schedule(uow, actor, meeting, paper, step)
@@ -113,8 +126,10 @@ class AgendaService:
             step = step_at(paper, position)
             if step.meeting_id != listed:
                 raise ConflictError(
-                    f"step {position} of {paper.number} changed meetings at the same time; "
-                    "nothing was saved, try again"
+                    _(
+                        "step {position} of {number} changed meetings at the same time; nothing "
+                        "was saved, try again"
+                    ).format(position=position, number=paper.number)
                 )
             if meeting is not None and local(meeting.start).date() != date:
                 self._take_off(uow, actor, meeting, paper, step, date)
@@ -142,7 +157,7 @@ class AgendaService:
             meeting = uow.meeting(meeting_id, for_update=True)
             catalog, actor = meeting_catalog_actor(uow, meeting)
             require_manage(catalog, actor, meeting_label(catalog, meeting))
-            self._require_open(catalog, meeting, "build the agenda of")
+            self._require_open(catalog, meeting, _("build the agenda of"))
             consultation = catalog.lifecycle("consultation")
             planned = consultation.initial
             scheduled = next(t.dest for t in consultation.transitions if t.trigger == "schedule")
@@ -218,15 +233,15 @@ class AgendaService:
         body: str | None = None,
     ) -> AgendaItemView:
         """Add an item without a paper, such as "Mitteilungen der Verwaltung"."""
-        check_line(title, "title")
-        check_line(note, "note")
+        check_line(title, _("title"))
+        check_line(note, _("note"))
         if not title.strip():
-            raise InvalidInput("an agenda item needs a title; pass --title TEXT")
+            raise InvalidInput(_("an agenda item needs a title; pass --title TEXT"))
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             catalog, actor = meeting_catalog_actor(uow, meeting)
             require_manage(catalog, actor, meeting_label(catalog, meeting))
-            self._require_open(catalog, meeting, "add an item to")
+            self._require_open(catalog, meeting, _("add an item to"))
             item = self._add_item(uow, actor, meeting, title.strip(), public, None, note)
             sync_meeting_reminders(uow, catalog, actor, meeting)
             return agenda_item_view(item)
@@ -250,11 +265,20 @@ class AgendaService:
         item = next(i for i in meeting.agenda_items if i.consultation_id == step.id)
         if meeting.invited_at is not None or meeting.state != catalog.lifecycle("meeting").initial:
             raise InvalidInput(
-                f"step {step.position} of {paper.number} is TOP {item.number or '-'} of "
-                f"{label}, whose invitation went out; to hold it on {date:%d.%m.%Y}, move the "
-                f"meeting or record 'vertagt' in it ('ratsweg meeting move {meeting.id}', "
-                f"'ratsweg consultation record {paper.number} {step.position} --result vertagt "
-                f"--until {date:%d.%m.%Y}')"
+                _(
+                    "step {position} of {number} is TOP {top} of {label}, whose "
+                    "invitation went out; to hold it on {date:%d.%m.%Y}, move the meeting or "
+                    "record 'vertagt' in it ('ratsweg meeting move {id}', 'ratsweg "
+                    "consultation record {number} {position} --result vertagt --until "
+                    "{date:%d.%m.%Y}')"
+                ).format(
+                    position=step.position,
+                    number=paper.number,
+                    top=item.number or "-",
+                    label=label,
+                    date=date,
+                    id=meeting.id,
+                )
             )
         meeting.agenda_items.remove(item)
         meeting.modified_at = self._shared.clock.now()
@@ -279,7 +303,7 @@ class AgendaService:
                 meeting.state,
                 what,
                 self._shared.engine.meeting_triggers(catalog, meeting.state),
-                "its agenda is closed",
+                _("its agenda is closed"),
             )
 
     def _is_released(self, uow: UnitOfWork, paper: Paper) -> bool:
@@ -292,9 +316,9 @@ class AgendaService:
             raise TransitionNotAllowed(
                 label,
                 paper.state,
-                "put on an agenda",
+                _("put on an agenda"),
                 self._shared.engine.paper_triggers(catalog, paper.state),
-                "only released papers that are not yet decided go on an agenda",
+                _("only released papers that are not yet decided go on an agenda"),
             )
 
     def _schedule(

@@ -12,6 +12,7 @@ from storage.schema import Meeting
 from workflow.core.clock import local
 from workflow.core.engine import MeetingContext
 from workflow.core.errors import PermissionDenied
+from workflow.core.i18n import _
 from workflow.core.model import (
     Action,
     Actor,
@@ -38,8 +39,10 @@ def require_manage(catalog: Catalog, actor: Actor, target: str) -> None:
     Sitzungsdienst), and name the fix when the definitions give that right to no role."""
     if not catalog.permissions.get(Action.MEETING_MANAGE):
         raise PermissionDenied(
-            f"definitions {catalog.version[:12]!r} give no role {Action.MEETING_MANAGE.value}; "
-            "add it to the permissions and load the definitions"
+            _(
+                "definitions {version!r} give no role {value}; add it to the "
+                "permissions and load the definitions"
+            ).format(version=catalog.version[:12], value=Action.MEETING_MANAGE.value)
         )
     require(catalog, actor, Action.MEETING_MANAGE, target)
 
@@ -83,7 +86,7 @@ def sync_meeting_reminders(
         awaiting_invitation=meeting.state == planned
         and meeting.invited_at is None
         and bool(meeting.agenda_items),
-        papers=tuple((p.number, p.title, p.office_id) for _, p in sorted(papers.items())),
+        papers=tuple((p.number, p.title, p.office_id) for _key, p in sorted(papers.items())),
     )
     now = uow.now()
     changes = reminder_store.apply_meeting_plan(

@@ -18,13 +18,8 @@ from typing import TYPE_CHECKING, Any
 from storage import repository
 from storage.schema import AgendaItem, Meeting, Paper
 from workflow.core.clock import BERLIN, check_exists, local, wall_clock
-from workflow.core.deadlines import (
-    earliest_meeting,
-    invitation_deadline,
-    satisfies,
-    show,
-)
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.i18n import N_, _
 from workflow.core.inputs import check_line, check_lines
 from workflow.core.model import (
     Actor,
@@ -41,7 +36,9 @@ from workflow.meetings.common import (
     require_manage,
     sync_meeting_reminders,
 )
+from workflow.meetings.notice import notice_warnings
 from workflow.papers.steps import check_window, meeting_label
+from workflow.papers.tally import shown, stored
 from workflow.reminders.sync import paper_changed, sync_paper_reminders
 from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork, actor_of
 
@@ -110,7 +107,7 @@ class MeetingService:
             time begins), or an end before the start.
         :raises PermissionDenied: the user may not do meeting.manage.
         """
-        check_lines((name, location), "meeting name or location")
+        check_lines((name, location), _("meeting name or location"))
         _check_times(start, end)
         now = self._shared.clock.now()
         start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC) if end else None
@@ -189,12 +186,14 @@ class MeetingService:
         :raises InvalidInput: the meeting's day is after today.
         """
         with self._shared.write(user, body) as uow:
-            meeting, catalog, _ = self._meeting_trigger(uow, meeting_id, "hold", user, body)
+            meeting, catalog, _actor = self._meeting_trigger(uow, meeting_id, "hold", user, body)
             uow.refuse_future(
-                f"meeting {meeting.id} takes place on",
+                _("meeting {id} takes place on").format(id=meeting.id),
                 local(meeting.start).date(),
-                "mark it held on that day or later; if it met earlier, move it first "
-                f"(ratsweg meeting move {meeting.id} --date YYYY-MM-DD)",
+                _(
+                    "mark it held on that day or later; if it met earlier, move it first "
+                    "(ratsweg meeting move {id} --date YYYY-MM-DD)"
+                ).format(id=meeting.id),
             )
             return present_meeting(uow, meeting, catalog)
 
@@ -203,7 +202,7 @@ class MeetingService:
     ) -> MeetingView:
         """Record that the minutes (Niederschrift) of a held meeting were approved."""
         with self._shared.write(user, body) as uow:
-            meeting, catalog, _ = self._meeting_trigger(
+            meeting, catalog, _actor = self._meeting_trigger(
                 uow, meeting_id, "approve_minutes", user, body
             )
             return present_meeting(uow, meeting, catalog)
@@ -216,9 +215,9 @@ class MeetingService:
 
         :raises TransitionNotAllowed: the meeting is held, or a step on it has a result.
         """
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         if not reason.strip():
-            raise InvalidInput("cancelling a meeting needs a reason; pass --reason TEXT")
+            raise InvalidInput(_("cancelling a meeting needs a reason; pass --reason TEXT"))
         reason = reason.strip()
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
@@ -258,7 +257,7 @@ class MeetingService:
         :raises TransitionNotAllowed: the meeting is held or cancelled, or a step on it
             already has a result.
         """
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         reason = reason.strip() if reason and reason.strip() else None
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
@@ -271,14 +270,14 @@ class MeetingService:
             papers = _lock_papers(uow, meeting)
             self._require_steps_can(uow, catalog, meeting, papers, "schedule", "move")
             moved = self._reschedule(uow, actor, meeting, papers, day, start, reason)
-            warnings = self._notice_warnings(catalog, meeting, day)
-            payload = _moved_payload(old_start, meeting, reason, moved, warnings)
+            warnings = notice_warnings(catalog, meeting, day)
+            payload = _moved_payload(old_start, meeting, reason, moved, stored(warnings))
             record_meeting(uow, meeting, actor, AuditAction.MEETING_MOVED, payload)
             sync_meeting_reminders(uow, catalog, actor, meeting)
             return MeetingMoved(
                 meeting=present_meeting(uow, meeting, catalog),
                 steps=tuple(moved),
-                warnings=warnings,
+                warnings=tuple(shown(warnings)),
             )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -291,7 +290,7 @@ class MeetingService:
                 meeting.state,
                 "move",
                 self._shared.engine.meeting_triggers(catalog, meeting.state),
-                "only a planned or invited meeting can be moved",
+                _("only a planned or invited meeting can be moved"),
             )
 
     def _reschedule(
@@ -336,7 +335,11 @@ class MeetingService:
             try:
                 check_window(session, paper, step, day)
             except InvalidInput as exc:
-                raise InvalidInput(f"step {step.position} of {paper.number}: {exc}") from exc
+                raise InvalidInput(
+                    _("step {position} of {number}: {exc}").format(
+                        position=step.position, number=paper.number, exc=exc
+                    )
+                ) from exc
             extra: dict[str, Any] = {"reason": reason} if reason else {}
             self._shared.engine.fire_consultation(
                 ctx, step, "schedule", date=day, meeting=meeting.id, moved=True, **extra
@@ -345,30 +348,6 @@ class MeetingService:
             moved.append((paper.number, step.position))
         paper_changed(uow, catalog, paper)
         return moved
-
-    def _notice_warnings(self, catalog: Catalog, meeting: Meeting, day: dt.date) -> tuple[str, ...]:
-        """After the invitation: whether it still keeps the Ladungsfrist for the new day."""
-        if meeting.invited_at is None:
-            return ()
-        label = meeting_label(catalog, meeting)
-        sent = local(meeting.invited_at).date()
-        head = f"the invitation to {label} went out on {show(sent)}: check the Ladungsfrist again"
-        rule = catalog.deadlines.for_organization(meeting.organization_id).notice
-        if rule is None:
-            return (f"{head}; the definitions set no Ladungsfrist for {meeting.organization_id}",)
-        cal = catalog.calendar()
-        name = catalog.organization_name(meeting.organization_id)
-        deadline = invitation_deadline(cal, day, rule, body_name=name)
-        if satisfies(cal, rule, sent, day):
-            kept = f"it keeps the notice for {show(day)} (dispatch by {show(deadline.day)})"
-            return (f"{head}; {kept}",)
-        later = earliest_meeting(cal, rule, sent - dt.timedelta(days=1))
-        late = (
-            f"{head}; it is too late for {show(day)}: the invitation had to go out by "
-            f"{show(deadline.day)}; invite again with the urgent notice or move the meeting to "
-            f"{show(later)} or later"
-        )
-        return (late,)
 
     def _meeting_trigger(
         self, uow: UnitOfWork, meeting_id: int, trigger: str, user: str | None, body: str | None
@@ -409,7 +388,14 @@ class MeetingService:
     ) -> None:
         """Refuse ``what`` (cancel, move) on the meeting, naming its current state, when a step
         scheduled into it cannot take ``trigger`` (e.g. it already has a result)."""
-        goes = {"unschedule": "go back to planned", "schedule": "move with the meeting"}[trigger]
+        cannot = {
+            "unschedule": N_(
+                "step {position} of {number} is {state!r} and cannot go back to planned"
+            ),
+            "schedule": N_(
+                "step {position} of {number} is {state!r} and cannot move with the meeting"
+            ),
+        }[trigger]
         for paper in papers:
             lifecycle = uow.catalog(paper.definitions_version).lifecycle("consultation")
             for step in [s for s in paper.consultations if s.meeting_id == meeting.id]:
@@ -419,16 +405,19 @@ class MeetingService:
                         meeting.state,
                         what,
                         self._shared.engine.meeting_triggers(catalog, meeting.state),
-                        f"step {step.position} of {paper.number} is {step.state!r} and cannot "
-                        + goes,
+                        _(cannot).format(
+                            position=step.position, number=paper.number, state=step.state
+                        ),
                     )
 
 
 def _meeting_lifecycle(catalog: Catalog) -> Lifecycle:
     if "meeting" not in catalog.lifecycles:
         raise InvalidInput(
-            f"definitions {catalog.version[:12]!r} of {catalog.body.name} have no meeting "
-            "lifecycle; add one (see definitions/_standard/lifecycles.yaml) and load them"
+            _(
+                "definitions {version!r} of {name} have no meeting lifecycle; "
+                "add one (see definitions/_standard/lifecycles.yaml) and load them"
+            ).format(version=catalog.version[:12], name=catalog.body.name)
         )
     return catalog.lifecycle("meeting")
 
@@ -445,12 +434,16 @@ def _check_times(start: dt.datetime, end: dt.datetime | None) -> None:
     """:raises InvalidInput: a time without zone, one its zone skips, or an end before the
     start."""
     if start.tzinfo is None or (end is not None and end.tzinfo is None):
-        raise InvalidInput("meeting times need a time zone")
-    check_exists(start, "the start")
+        raise InvalidInput(_("meeting times need a time zone"))
+    check_exists(start, _("the start"))
     if end is not None:
-        check_exists(end, "the end")
+        check_exists(end, _("the end"))
     if end is not None and end <= start:
-        raise InvalidInput(f"the meeting ends ({_when(end)}) before it starts ({_when(start)})")
+        raise InvalidInput(
+            _("the meeting ends ({end}) before it starts ({start})").format(
+                end=_when(end), start=_when(start)
+            )
+        )
 
 
 def _new_start(
@@ -459,7 +452,9 @@ def _new_start(
     """The meeting's new start: ``day`` at ``time`` (local; default the time it had)."""
     start = wall_clock(day, time or local(old_start).time())
     if start == old_start:
-        raise InvalidInput(f"{label} already starts then; give another --date or --time")
+        raise InvalidInput(
+            _("{label} already starts then; give another --date or --time").format(label=label)
+        )
     return start
 
 
@@ -468,7 +463,7 @@ def _moved_payload(
     meeting: Meeting,
     reason: str | None,
     moved: list[tuple[str, int]],
-    warnings: tuple[str, ...],
+    warnings: list[str],
 ) -> dict[str, Any]:
     """What the meeting's stream records of a move."""
     return {

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import InvalidInput, MinutesFileError, Problem, did_you_mean
+from workflow.core.i18n import _
 from workflow.core.inputs import read_text
 from workflow.core.model import VoteCount
 from workflow.papers.votes import load_yaml_12, parse_votes
@@ -90,7 +91,13 @@ class MinutesItem:
 
     @property
     def name(self) -> str:
+        """``TOP Ö 3`` or ``paper 2025/001``, as the minutes_recorded payload keeps it."""
         return f"TOP {self.top}" if self.top else f"paper {self.paper}"
+
+    @property
+    def shown(self) -> str:
+        """The item as messages name it (German)."""
+        return f"TOP {self.top}" if self.top else _("paper {paper}").format(paper=self.paper)
 
     def problem(self, message: str) -> Problem:
         """A problem of this item, at its place in the file."""
@@ -124,14 +131,18 @@ def read_minutes_file(path: str | Path) -> list[MinutesItem]:
     :raises MinutesFileError: every problem of the file, each with its line.
     :raises InvalidInput: the file cannot be read.
     """
-    text = read_text(path, "minutes file")
+    text = read_text(path, _("minutes file"))
     if not text.strip():
-        raise InvalidInput(f"minutes file {str(path)!r} is empty")
+        raise InvalidInput(_("minutes file {path!r} is empty").format(path=str(path)))
     if str(path).lower().endswith(".csv"):
         return parse_minutes_csv(text, str(path))
     data = load_yaml_12(text, str(path))
     if not isinstance(data, dict) or set(data) - {"meeting", "items"} or "items" not in data:
-        raise InvalidInput(f"{path}: expected a mapping with 'items:' (a list of agenda results)")
+        raise InvalidInput(
+            _("{path}: expected a mapping with 'items:' (a list of agenda results)").format(
+                path=path
+            )
+        )
     return parse_minutes_items(data["items"], str(path), _yaml_item_lines(text))
 
 
@@ -154,7 +165,7 @@ def _yaml_item_lines(text: str) -> list[tuple[int, dict[str, int]]]:
     for node in found[0].value:
         keys: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
-            keys = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+            keys = {str(k.value): k.start_mark.line + 1 for k, _value in node.value}
         lines.append((node.start_mark.line + 1, keys))
     return lines
 
@@ -167,12 +178,12 @@ def parse_minutes_items(
     :raises MinutesFileError: every problem of every item, each with its line.
     """
     if not isinstance(items, list) or not items:
-        raise InvalidInput(f"{source}: 'items' must be a non-empty list")
+        raise InvalidInput(_("{source}: 'items' must be a non-empty list").format(source=source))
     problems: list[Problem] = []
     parsed: list[MinutesItem] = []
     for index, raw in enumerate(items, start=1):
         line, keys = lines[index - 1] if lines and index <= len(lines) else (None, {})
-        place = _Place(source, line, f"item {index}", problems, keys)
+        place = _Place(source, line, _("item {index}").format(index=index), problems, keys)
         item = _item(raw, place)
         if item is not None:
             parsed.append(item)
@@ -194,10 +205,19 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
     problems: list[Problem] = []
     for name in header:
         if name not in _CSV_KEYS:
-            hint = did_you_mean(name, _CSV_KEYS) or f" (allowed: {', '.join(_CSV_KEYS)})"
-            problems.append(Problem(source, 1, "", f"unknown column {name!r}{hint}"))
+            hint = did_you_mean(name, _CSV_KEYS) or _(" (allowed: {keys})").format(
+                keys=", ".join(_CSV_KEYS)
+            )
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    "",
+                    _("unknown column {name!r}{hint}").format(name=name, hint=hint),
+                )
+            )
     if "result" not in header or not ({"top", "paper"} & set(header)):
-        problems.append(Problem(source, 1, "", "the header needs 'result' and 'top' or 'paper'"))
+        problems.append(Problem(source, 1, "", _("the header needs 'result' and 'top' or 'paper'")))
         raise MinutesFileError(problems)
     parsed: list[MinutesItem] = []
     end = reader.line_num  # the line a row starts on follows the end of the previous one
@@ -211,7 +231,7 @@ def parse_minutes_csv(text: str, source: str) -> list[MinutesItem]:
             if item is not None and len(problems) == before:
                 parsed.append(item)
     if not parsed and not problems:
-        raise InvalidInput(f"{source}: no results in the file")
+        raise InvalidInput(_("{source}: no results in the file").format(source=source))
     _no_duplicates(parsed, problems)
     if problems:
         raise MinutesFileError(problems)
@@ -234,7 +254,11 @@ def _csv_raw(values: dict[str, str], place: _Place) -> dict[str, Any]:
             try:
                 counts[key] = int(values[key])
             except ValueError:
-                place.add(f"{key} must be a whole number, got {values[key]!r}")
+                place.add(
+                    _("{key} must be a whole number, got {values_key!r}").format(
+                        key=key, values_key=values[key]
+                    )
+                )
     if values.get("vote_label"):
         counts["label"] = values["vote_label"]
     if counts:
@@ -245,19 +269,21 @@ def _csv_raw(values: dict[str, str], place: _Place) -> dict[str, Any]:
 def _item(raw: Any, place: _Place) -> MinutesItem | None:
     """The item, or None when it has a problem (each one added to ``place``)."""
     if not isinstance(raw, dict):
-        place.add("expected a mapping with 'top' (or 'paper') and 'result'")
+        place.add(_("expected a mapping with 'top' (or 'paper') and 'result'"))
         return None
     before = len(place.problems)
     for key in raw:
         if key not in _ITEM_KEYS:
-            hint = did_you_mean(str(key), _ITEM_KEYS) or f" (allowed: {', '.join(_ITEM_KEYS)})"
-            place.add(f"unknown key {key!r}{hint}", str(key))
+            hint = did_you_mean(str(key), _ITEM_KEYS) or _(" (allowed: {keys})").format(
+                keys=", ".join(_ITEM_KEYS)
+            )
+            place.add(_("unknown key {key!r}{hint}").format(key=key, hint=hint), str(key))
     texts = {key: _text(raw, key, place) for key in _ITEM_KEYS if key not in ("votes", "until")}
     top, paper, outcome = texts["top"], texts["paper"], texts["result"]
     if (top is None) == (paper is None):
-        place.add("give exactly one of 'top' (e.g. Ö 3) and 'paper'", "top" if top else "paper")
+        place.add(_("give exactly one of 'top' (e.g. Ö 3) and 'paper'"), "top" if top else "paper")
     if outcome is None:
-        place.add("missing 'result'")
+        place.add(_("missing 'result'"))
     until = _until(raw.get("until"), place)
     votes: list[VoteCount] = []
     if raw.get("votes") is not None:
@@ -293,7 +319,7 @@ def _until(until: Any, place: _Place) -> dt.date | None:
             pass
     elif until is None or isinstance(until, dt.date):
         return until
-    place.add(f"until must be a date YYYY-MM-DD, got {until!r}", "until")
+    place.add(_("until must be a date YYYY-MM-DD, got {until!r}").format(until=until), "until")
     return None
 
 
@@ -302,7 +328,7 @@ def _text(raw: dict[str, Any], key: str, place: _Place) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        place.add(f"{key} must be text, got {value!r}", key)
+        place.add(_("{key} must be text, got {value!r}").format(key=key, value=value), key)
         return None
     text = str(value).strip()
     return text or None
@@ -313,5 +339,9 @@ def _no_duplicates(items: list[MinutesItem], problems: list[Problem]) -> None:
     for item in items:
         first = seen.setdefault(item.name, item)
         if first is not item:
-            at = first.path or (f"line {first.line}" if first.line else first.where)
-            problems.append(item.problem(f"{item.name} is already given in {at}"))
+            at = first.path or (
+                _("line {line}").format(line=first.line) if first.line else first.where
+            )
+            problems.append(
+                item.problem(_("{name} is already given in {at}").format(name=item.shown, at=at))
+            )

@@ -18,6 +18,7 @@ from workflow.core.errors import (
     TransitionNotAllowed,
     did_you_mean,
 )
+from workflow.core.i18n import _
 from workflow.core.model import (
     Action,
     Actor,
@@ -55,7 +56,7 @@ class MinutesService:
         :raises MinutesFileError: one or more items have a problem; nothing is recorded.
         """
         if not items:
-            raise InvalidInput("the minutes hold no results")
+            raise InvalidInput(_("the minutes hold no results"))
         problems: list[Problem] = []
         for item in items:
             try:
@@ -67,7 +68,7 @@ class MinutesService:
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             meeting_catalog, actor = meeting_catalog_actor(uow, meeting)
-            label = f"meeting {meeting.id}"
+            label = _("meeting {id}").format(id=meeting.id)
             require(meeting_catalog, actor, Action.CONSULTATION_RECORD, label)
             self._require_results_open(meeting_catalog, meeting, label)
             targets = _agenda_targets(meeting, items, problems)
@@ -96,9 +97,9 @@ class MinutesService:
             raise TransitionNotAllowed(
                 label,
                 meeting.state,
-                "record the minutes of",
+                _("record the minutes of"),
                 self._shared.engine.meeting_triggers(catalog, meeting.state),
-                "results are recorded for an invited or held meeting",
+                _("results are recorded for an invited or held meeting"),
             )
 
 
@@ -107,8 +108,8 @@ def _lock_papers(
 ) -> dict[int, tuple[Paper, Catalog]]:
     """The papers of the minutes' consultations with their catalogs, locked by paper id."""
     papers: dict[int, tuple[Paper, Catalog]] = {}
-    for paper_id in sorted({c.paper_id for _, c in targets}):  # lock order: paper id
-        number = next(c.paper.number for _, c in targets if c.paper_id == paper_id)
+    for paper_id in sorted({c.paper_id for _item, c in targets}):  # lock order: paper id
+        number = next(c.paper.number for _item, c in targets if c.paper_id == paper_id)
         paper = uow.paper(number, for_update=True)
         papers[paper_id] = (paper, uow.catalog(paper.definitions_version))
     return papers
@@ -140,7 +141,7 @@ def _record_item(
     try:
         warnings = apply_result(uow, paper, catalog, actor, entry)
     except (InvalidInput, NotFoundError, TransitionNotAllowed) as exc:
-        raise InvalidInput(f"{item.name} ({paper.number}): {exc}") from exc
+        raise InvalidInput(f"{item.shown} ({paper.number}): {exc}") from exc
     return MinutesResult(
         item=item.name,
         paper_number=paper.number,
@@ -177,22 +178,32 @@ def _agenda_target(meeting: Any, item: MinutesItem) -> Consultation:
         if not found:
             numbers = [a.number for a in meeting.agenda_items if a.number]
             hint = (
-                f" (TOPs: {', '.join(numbers)})" if numbers else " (the agenda is not numbered yet)"
+                _(" (TOPs: {numbers})").format(numbers=", ".join(numbers))
+                if numbers
+                else _(" (the agenda is not numbered yet)")
             )
-            raise InvalidInput(f"meeting {meeting.id} has no TOP {item.top!r}{hint}")
+            raise InvalidInput(
+                _("meeting {id} has no TOP {top!r}{hint}").format(
+                    id=meeting.id, top=item.top, hint=hint
+                )
+            )
         if found[0].consultation is None:
-            raise InvalidInput(f"TOP {item.top} is no paper's consultation")
+            raise InvalidInput(_("TOP {top} is no paper's consultation").format(top=item.top))
         return cast(Consultation, found[0].consultation)
     matches = [a for a in agenda if a.consultation.paper.number == item.paper]
     if not matches:
         papers = sorted({a.consultation.paper.number for a in agenda})
         raise InvalidInput(
-            f"paper {item.paper!r} is not on the agenda of meeting {meeting.id}"
+            _("paper {paper!r} is not on the agenda of meeting {id}").format(
+                paper=item.paper, id=meeting.id
+            )
             + (
                 did_you_mean(item.paper or "", papers)
-                or f" (papers: {', '.join(papers) or 'none'})"
+                or _(" (papers: {papers})").format(papers=", ".join(papers) or _("none"))
             )
         )
     if len(matches) > 1:
-        raise InvalidInput(f"paper {item.paper} is on the agenda twice; name the TOP")
+        raise InvalidInput(
+            _("paper {paper} is on the agenda twice; name the TOP").format(paper=item.paper)
+        )
     return cast(Consultation, matches[0].consultation)

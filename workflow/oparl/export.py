@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.oparl.publication import Publication, build_publication, walk
 
 if TYPE_CHECKING:
@@ -41,19 +42,27 @@ def export_tree(shared: Shared, out_dir: Path, base_url: str, page_size: int) ->
     """
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InvalidInput(
-            f"{str(out_dir)!r} exists and is not an empty directory; choose a new OUT_DIR"
+            _("{out_dir!r} exists and is not an empty directory; choose a new OUT_DIR").format(
+                out_dir=str(out_dir)
+            )
         )
     parent = out_dir.resolve().parent
     if not parent.is_dir():
-        raise InvalidInput(f"{str(parent)!r} does not exist; create it or choose another OUT_DIR")
+        raise InvalidInput(
+            _("{parent!r} does not exist; create it or choose another OUT_DIR").format(
+                parent=str(parent)
+            )
+        )
     publication = build_publication(shared, base_url)
     try:
         return _write_tree(publication, parent, out_dir, page_size)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise InvalidInput(
-            f"cannot write the OParl tree to {str(out_dir)!r}: {exc.strerror or exc}{where}; "
-            "choose an OUT_DIR this user may write"
+            _(
+                "cannot write the OParl tree to {out_dir!r}: "
+                "{reason}{where}; choose an OUT_DIR this user may write"
+            ).format(out_dir=str(out_dir), reason=exc.strerror or exc, where=where)
         ) from exc
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from storage import oparl as store
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput, WorkflowError
+from workflow.core.i18n import _
 from workflow.core.model import OPEN_STEP_STATES
 from workflow.oparl.replay import ACTOR, Replay, label_of, note_of, outcome_of
 from workflow.reminders.sync import paper_changed
@@ -51,17 +52,23 @@ class Update(Replay):
         except _Contradiction as exc:
             if changed:
                 raise InvalidInput(
-                    f"changed in ratsweg since the import ({changed}) and the source differs: "
-                    f"{exc}; the paper is left as it is"
+                    _(
+                        "changed in ratsweg since the import ({changed}) and the source differs: "
+                        "{exc}; the paper is left as it is"
+                    ).format(changed=changed, exc=exc)
                 ) from exc
             raise InvalidInput(
-                f"the source contradicts what was imported: {exc}; the paper is left as it is "
-                "(if the source is right, correct the paper in ratsweg)"
+                _(
+                    "the source contradicts what was imported: {exc}; the paper is left as "
+                    "it is (if the source is right, correct the paper in ratsweg)"
+                ).format(exc=exc)
             ) from exc
         except WorkflowError as exc:
             if changed:
                 raise InvalidInput(
-                    f"changed in ratsweg since the import ({changed}); {exc}"
+                    _("changed in ratsweg since the import ({changed}); {exc}").format(
+                        changed=changed, exc=exc
+                    )
                 ) from exc
             raise
 
@@ -72,9 +79,11 @@ class Update(Replay):
             rows = _in_order(paper)
             if index >= len(rows):
                 raise InvalidInput(
-                    f"the source has a {step.describe(position)} that the Beratungsfolge of "
-                    f"{paper.number} does not have; add it in ratsweg (ratsweg consultation add) "
-                    "and import again"
+                    _(
+                        "the source has a {step} that the Beratungsfolge of "
+                        "{number} does not have; add it in ratsweg (ratsweg consultation add) "
+                        "and import again"
+                    ).format(step=step.describe(position), number=paper.number)
                 )
             row = rows[index]
             self._compare(row, step, position)
@@ -85,7 +94,9 @@ class Update(Replay):
         for row in _in_order(paper)[len(plan.steps) :]:
             if row.outcome is not None or row.date is not None or row.state not in OPEN_STEP_STATES:
                 raise _Contradiction(
-                    f"consultation {row.position} ({self._name(row)}) is no longer in the source"
+                    _("consultation {position} ({org}) is no longer in the source").format(
+                        position=row.position, org=self._name(row)
+                    )
                 )
         if changes:
             paper_changed(self.uow, self.catalog, paper)
@@ -96,8 +107,16 @@ class Update(Replay):
         assert step.role is not None
         if row.organization_id != step.organization.id or row.role != step.role.value:
             raise _Contradiction(
-                f"consultation {position} is a {row.role} of {self._name(row)} in ratsweg, a "
-                f"{step.role.value} of {step.organization.name} in the source"
+                _(
+                    "consultation {position} is a {role} of {org} in ratsweg, a "
+                    "{value} of {name} in the source"
+                ).format(
+                    position=position,
+                    role=row.role,
+                    org=self._name(row),
+                    value=step.role.value,
+                    name=step.organization.name,
+                )
             )
         if row.meeting_id is not None:
             self._compare_meeting(row, row.meeting_id, step, position)
@@ -111,10 +130,17 @@ class Update(Replay):
         theirs = step.meeting.get("id") if step.meeting else None
         ours = store.imported_meeting_id(self.session, self.body.id, meeting_id)
         if theirs is None or (ours != theirs if ours else row.date != step.date):
-            shown = f"the meeting {theirs}" if theirs else "no meeting"
+            shown = _("the meeting {theirs}").format(theirs=theirs) if theirs else _("no meeting")
             raise _Contradiction(
-                f"{step.describe(position)}: ratsweg has it on the agenda of the meeting on "
-                f"{_day(row.date)}{f' ({ours})' if ours else ''}, the source names {shown}"
+                _(
+                    "{step}: ratsweg has it on the agenda of the meeting "
+                    "on {day}{ours}, the source names {shown}"
+                ).format(
+                    step=step.describe(position),
+                    day=_day(row.date),
+                    ours=_(" ({ours})").format(ours=ours) if ours else "",
+                    shown=shown,
+                )
             )
 
     @staticmethod
@@ -124,7 +150,9 @@ class Update(Replay):
         ours_text = row.result_label or recorded
         if step.result is None:
             raise _Contradiction(
-                f"{where}: ratsweg has the result {ours_text!r}, the source has none"
+                _("{where}: ratsweg has the result {ours_text!r}, the source has none").format(
+                    where=where, ours_text=ours_text
+                )
             )
         outcome = outcome_of(step)
         imported = row.note == note_of(step)
@@ -135,8 +163,15 @@ class Update(Replay):
             or (imported and row.result_label != label_of(step))
         ):
             raise _Contradiction(
-                f"{where}: the result is {ours_text!r} ({_day(row.date)}) in ratsweg, "
-                f"{step.result.text.strip()!r} in the source"
+                _(
+                    "{where}: the result is {ours_text!r} ({day}) in ratsweg, "
+                    "{result!r} in the source"
+                ).format(
+                    where=where,
+                    ours_text=ours_text,
+                    day=_day(row.date),
+                    result=step.result.text.strip(),
+                )
             )
 
     def _add(self, paper: Paper, row: Consultation, step: StepPlan, position: int) -> list[str]:
@@ -147,13 +182,21 @@ class Update(Replay):
         if row.meeting_id is None and step.meeting is not None and step.date is not None:
             meeting = self.schedule(paper, row, step)
             added.append(
-                f"{step.describe(position)}: on the agenda of {meeting.name or 'its meeting'}"
+                _("{step}: on the agenda of {meeting}").format(
+                    step=step.describe(position),
+                    meeting=meeting.name or _("its meeting"),
+                )
             )
         if step.result is not None:
             if row.meeting_id is None:
-                raise InvalidInput("the source has a result but names no meeting for it")
+                raise InvalidInput(_("the source has a result but names no meeting for it"))
             self.record_result(paper, row, step)
-            added.append(f"{step.describe(position)}: result {step.result.text.strip()!r}")
+            added.append(
+                _("{step}: result {result!r}").format(
+                    step=step.describe(position),
+                    result=step.result.text.strip(),
+                )
+            )
         return added
 
     def _name(self, row: Consultation) -> str:
@@ -167,7 +210,9 @@ def _changed_in_ratsweg(session: Session, paper: Paper) -> str | None:
     event = store.first_event_not_by(session, paper.id, ACTOR.user_id)
     if event is None:
         return None
-    return f"{event.action} by {event.actor} on {local(event.occurred_at):%d.%m.%Y}"
+    return _("{action} by {actor} on {day:%d.%m.%Y}").format(
+        action=event.action, actor=event.actor, day=local(event.occurred_at)
+    )
 
 
 def _in_order(paper: Paper) -> list[Consultation]:
@@ -175,4 +220,4 @@ def _in_order(paper: Paper) -> list[Consultation]:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day:%d.%m.%Y}" if day else "no date"
+    return f"{day:%d.%m.%Y}" if day else _("no date")

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.definitions import LIFECYCLES_FILE, STANDARD_FOLDER, shipped_definitions_root
 from workflow.oparl.source import Source
 
@@ -42,11 +43,15 @@ def generate_definitions(
         no ``name``/``state`` were given.
     """
     if out_dir.exists() and any(out_dir.glob("*.yaml")):
-        raise InvalidInput(f"{out_dir} holds definitions already; name a new folder")
+        raise InvalidInput(
+            _("{out_dir} holds definitions already; name a new folder").format(out_dir=out_dir)
+        )
     body = _body(source, name, state)
     orgs, mapping = _organizations(source)
     if not any(o["kind"] != "office" for o in orgs):
-        raise InvalidInput("the source has no Gremium (Organization); nothing to route papers to")
+        raise InvalidInput(
+            _("the source has no Gremium (Organization); nothing to route papers to")
+        )
     sections: dict[str, Any] = {
         "body": body,
         "organizations": orgs,
@@ -89,7 +94,7 @@ def _body(source: Source, name: str | None, state: str | None) -> dict[str, Any]
     state = state or (AGS_STATES.get(ags.zfill(8)[:2]) if ags else None)
     if not name or not state:
         raise InvalidInput(
-            "the source has no Body with name and AGS; pass --name 'Stadt X' and --state XX"
+            _("the source has no Body with name and AGS; pass --name 'Stadt X' and --state XX")
         )
     short = re.sub(
         r"^(stadt|gemeinde|landeshauptstadt|kreisstadt)\s+", "", name, flags=re.IGNORECASE

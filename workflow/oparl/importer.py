@@ -20,12 +20,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from storage import oparl as store
-from workflow.core.errors import PermissionDenied, WorkflowError
+from workflow.core.errors import WorkflowError
+from workflow.core.i18n import _
 from workflow.core.model import Role
 from workflow.oparl.forward import Update
 from workflow.oparl.plan import plan_paper
 from workflow.oparl.replay import Replay
 from workflow.oparl.report import ImportReport, PaperReport
+from workflow.uow import require_role
 
 if TYPE_CHECKING:
     from workflow.oparl.source import Source
@@ -61,11 +63,7 @@ def require_importer(shared: Shared, user: str | None, body: str | None) -> None
     """
     with shared.read(body, user) as uow:
         actor = uow.actor()
-    if Role.ADMIN not in actor.roles:
-        raise PermissionDenied(
-            f"{actor.user_id!r} may not import council data from another system: needs the "
-            "role admin"
-        )
+    require_role(actor, {Role.ADMIN}, _("import council data from another system"))
 
 
 def _import_paper(

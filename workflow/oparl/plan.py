@@ -26,6 +26,7 @@ from typing import Any
 from workflow.core.catalog import Catalog, Organization
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.model import ConsultationRole, Outcome, ResultEffect
 from workflow.oparl.results import MappedResult, map_result
 from workflow.oparl.source import Source
@@ -68,8 +69,10 @@ class StepPlan:
         return local(self.start).date() if self.start else None
 
     def describe(self, position: int) -> str:
-        when = f" on {self.date:%d.%m.%Y}" if self.date else ""
-        return f"consultation {position} ({self.organization.name}{when})"
+        when = _(" on {date:%d.%m.%Y}").format(date=self.date) if self.date else ""
+        return _("consultation {position} ({name}{when})").format(
+            position=position, name=self.organization.name, when=when
+        )
 
 
 @dataclass(slots=True)
@@ -90,12 +93,12 @@ def plan_paper(paper: dict[str, Any], source: Source, catalog: Catalog) -> Paper
     :raises InvalidInput: the paper cannot be imported; the message says why.
     """
     oparl_id = paper["id"]
-    reference = _text(paper, "reference", "the Drucksachen-Nummer")
-    title = _text(paper, "name", "the title")
-    type_name = _text(paper, "paperType", "the kind of paper")
+    reference = _text(paper, "reference", _("the Drucksachen-Nummer"))
+    title = _text(paper, "name", _("the title"))
+    type_name = _text(paper, "paperType", _("the kind of paper"))
     steps = [_step(c, source, catalog) for c in _consultations(paper, source)]
     if not steps:
-        raise InvalidInput("it has no consultation (Beratungsfolge); there is no path to import")
+        raise InvalidInput(_("it has no consultation (Beratungsfolge); there is no path to import"))
     steps.sort(key=lambda s: s.start or dt.datetime.max.replace(tzinfo=dt.UTC))
     _link(steps)
     _assign_roles(steps, type_name)
@@ -114,16 +117,24 @@ def plan_paper(paper: dict[str, Any], source: Source, catalog: Catalog) -> Paper
 def _text(obj: dict[str, Any], key: str, what: str) -> str:
     value = obj.get(key)
     if value is None or value == "":
-        raise InvalidInput(f"'{key}' ({what}) is missing")
+        raise InvalidInput(_("'{key}' ({what}) is missing").format(key=key, what=what))
     if not isinstance(value, str):
-        raise InvalidInput(f"'{key}' must be a string, got {type(value).__name__} {value!r}")
+        raise InvalidInput(
+            _("'{key}' must be a string, got {kind} {value!r}").format(
+                key=key, kind=type(value).__name__, value=value
+            )
+        )
     return " ".join(value.split())
 
 
 def _list(obj: dict[str, Any], key: str) -> list[Any]:
     value = obj.get(key, [])
     if not isinstance(value, list):
-        raise InvalidInput(f"'{key}' must be a list, got {type(value).__name__} {value!r}")
+        raise InvalidInput(
+            _("'{key}' must be a list, got {kind} {value!r}").format(
+                key=key, kind=type(value).__name__, value=value
+            )
+        )
     return value
 
 
@@ -133,10 +144,14 @@ def _consultations(paper: dict[str, Any], source: Source) -> list[dict[str, Any]
         if isinstance(entry, str):
             resolved = source.get("Consultation", entry)
             if resolved is None:
-                raise InvalidInput(f"consultation {entry} is not in the source")
+                raise InvalidInput(
+                    _("consultation {entry} is not in the source").format(entry=entry)
+                )
             entry = resolved
         if not isinstance(entry, dict):
-            raise InvalidInput(f"consultation[{index}] must be an object or a URL")
+            raise InvalidInput(
+                _("consultation[{index}] must be an object or a URL").format(index=index)
+            )
         if entry.get("deleted") is not True:
             found.append(entry)
     if "consultation" not in paper:  # OParl 1.1 may list them only on their own
@@ -148,10 +163,16 @@ def _step(consultation: dict[str, Any], source: Source, catalog: Catalog) -> Ste
     oparl_id = consultation.get("id", "?")
     orgs = _list(consultation, "organization")
     if not orgs or not isinstance(orgs[0], str):
-        raise InvalidInput(f"consultation {oparl_id} names no organization")
+        raise InvalidInput(
+            _("consultation {oparl_id} names no organization").format(oparl_id=oparl_id)
+        )
     role = consultation.get("role")
     if role is not None and not isinstance(role, str):
-        raise InvalidInput(f"consultation {oparl_id}: 'role' must be a string, got {role!r}")
+        raise InvalidInput(
+            _("consultation {oparl_id}: 'role' must be a string, got {role!r}").format(
+                oparl_id=oparl_id, role=role
+            )
+        )
     step = StepPlan(
         oparl_id=oparl_id,
         organization=organization_for(orgs[0], source, catalog),
@@ -161,13 +182,20 @@ def _step(consultation: dict[str, Any], source: Source, catalog: Catalog) -> Ste
     meeting_id = consultation.get("meeting")
     if meeting_id is not None:
         if not isinstance(meeting_id, str):
-            raise InvalidInput(f"consultation {oparl_id}: 'meeting' must be a URL")
+            raise InvalidInput(
+                _("consultation {oparl_id}: 'meeting' must be a URL").format(oparl_id=oparl_id)
+            )
         step.meeting = source.get("Meeting", meeting_id)
         if step.meeting is None:
             raise InvalidInput(
-                f"consultation {oparl_id}: its meeting {meeting_id} is not in the source"
+                _("consultation {oparl_id}: its meeting {meeting_id} is not in the source").format(
+                    oparl_id=oparl_id, meeting_id=meeting_id
+                )
             )
-        step.start = parse_instant(step.meeting.get("start"), f"meeting {meeting_id}: 'start'")
+        step.start = parse_instant(
+            step.meeting.get("start"),
+            _("meeting {meeting_id}: 'start'").format(meeting_id=meeting_id),
+        )
         step.agenda_item = _agenda_item(step.meeting, consultation)
         text = step.agenda_item.get("result") if step.agenda_item else None
         if isinstance(text, str) and text.strip():
@@ -195,12 +223,18 @@ def organization_for(oparl_id: str, source: Source, catalog: Catalog) -> Organiz
     if local_id is None:
         shown = f"{name!r} ({oparl_id})" if name else oparl_id
         raise InvalidInput(
-            f"consultation of an unknown organization {shown}; add it to the organizations "
-            "of the definitions or map it under oparl.organizations"
+            _(
+                "consultation of an unknown organization {shown}; add it to the "
+                "organizations of the definitions or map it under oparl.organizations"
+            ).format(shown=shown)
         )
     found = catalog.organizations.get(local_id)
     if found is None or not found.kind.deliberates:
-        raise InvalidInput(f"{oparl_id} is mapped to {local_id!r}, which is no Gremium")
+        raise InvalidInput(
+            _("{oparl_id} is mapped to {local_id!r}, which is no Gremium").format(
+                oparl_id=oparl_id, local_id=local_id
+            )
+        )
     return found
 
 
@@ -215,13 +249,19 @@ def _agenda_item(meeting: dict[str, Any], consultation: dict[str, Any]) -> dict[
 
 def parse_instant(value: Any, what: str) -> dt.datetime:
     if not isinstance(value, str):
-        raise InvalidInput(f"{what} must be a date-time such as 2021-07-01T18:00:00+02:00")
+        raise InvalidInput(
+            _("{what} must be a date-time such as 2021-07-01T18:00:00+02:00").format(what=what)
+        )
     try:
         instant = dt.datetime.fromisoformat(value.replace("::", ":"))
     except ValueError:
-        raise InvalidInput(f"{what} {value!r} is no date-time") from None
+        raise InvalidInput(
+            _("{what} {value!r} is no date-time").format(what=what, value=value)
+        ) from None
     if instant.tzinfo is None:
-        raise InvalidInput(f"{what} {value!r} has no offset such as +01:00")
+        raise InvalidInput(
+            _("{what} {value!r} has no offset such as +01:00").format(what=what, value=value)
+        )
     return instant
 
 
@@ -237,8 +277,10 @@ def _link(steps: list[StepPlan]) -> None:
         elif effect is ResultEffect.REFER:
             if after is None:
                 raise InvalidInput(
-                    f"{step.describe(index + 1)}: {step.result.text!r} refers the paper, but the "
-                    "source has no later consultation naming the body it went to"
+                    _(
+                        "{step}: {text!r} refers the paper, but the source has "
+                        "no later consultation naming the body it went to"
+                    ).format(step=step.describe(index + 1), text=step.result.text)
                 )
             step.skip = True
 
@@ -260,8 +302,10 @@ def _assign_roles(steps: list[StepPlan], type_name: str) -> None:
             role = _R.ENTSCHEIDUNG
     elif not role.concludes:
         raise InvalidInput(
-            f"its Beratungsfolge ends in {last.oparl_role!r} by {last.organization.name}; "
-            "the source has no Entscheidung or Kenntnisnahme"
+            _(
+                "its Beratungsfolge ends in {oparl_role!r} by {name}; the source has no "
+                "Entscheidung or Kenntnisnahme"
+            ).format(oparl_role=last.oparl_role, name=last.organization.name)
         )
     last.role = role
     for index in range(len(steps) - 2, -1, -1):
@@ -281,8 +325,11 @@ def _check_no_required_step_after(steps: list[StepPlan], index: int) -> None:
         later = steps[later_index]
         if later.named_role in (_R.VORBERATUNG, _R.ANHOERUNG):
             raise InvalidInput(
-                f"the Entscheidung in {steps[index].describe(index + 1)} comes before the "
-                f"{later.oparl_role} in {later.describe(later_index + 1)}"
+                _("the Entscheidung in {step} comes before the {oparl_role} in {later}").format(
+                    step=steps[index].describe(index + 1),
+                    oparl_role=later.oparl_role,
+                    later=later.describe(later_index + 1),
+                )
             )
 
 
@@ -306,8 +353,10 @@ def _paper_type(catalog: Catalog, name: str) -> str:
         if key in (paper_type.name.casefold(), paper_type.id):
             return paper_type.id
     raise InvalidInput(
-        f"unknown paper type {name!r}; add it to paper_types (name: {name}) or map it under "
-        "oparl.paper_types in the definitions"
+        _(
+            "unknown paper type {name!r}; add it to paper_types (name: {name}) or "
+            "map it under oparl.paper_types in the definitions"
+        ).format(name=name)
     )
 
 
@@ -321,8 +370,10 @@ def _office(paper: dict[str, Any], catalog: Catalog) -> str:
     if catalog.oparl.office:
         return catalog.oparl.office
     raise InvalidInput(
-        "its office (underDirectionOf) is missing or not mapped; map it under "
-        "oparl.organizations or set oparl.office in the definitions"
+        _(
+            "its office (underDirectionOf) is missing or not mapped; map it under "
+            "oparl.organizations or set oparl.office in the definitions"
+        )
     )
 
 
@@ -332,10 +383,12 @@ def _paper_date(paper: dict[str, Any], steps: list[StepPlan]) -> dt.date:
         try:
             return dt.date.fromisoformat(value[:10])
         except ValueError:
-            raise InvalidInput(f"'date' {value!r} is no date such as 2021-07-01") from None
+            raise InvalidInput(
+                _("'date' {value!r} is no date such as 2021-07-01").format(value=value)
+            ) from None
     if value is not None:
-        raise InvalidInput(f"'date' must be a string, got {value!r}")
+        raise InvalidInput(_("'date' must be a string, got {value!r}").format(value=value))
     first = next((s.date for s in steps if s.date), None)
     if first is None:
-        raise InvalidInput("'date' is missing and no consultation has a meeting date")
+        raise InvalidInput(_("'date' is missing and no consultation has a meeting date"))
     return first

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from storage import oparl as store
 from storage import repository
 from workflow.core.errors import InvalidInput, NotFoundError
+from workflow.core.i18n import _
 from workflow.core.model import OrganizationKind
 from workflow.oparl.publication_meetings import MEETING_STATES, VOTE_FIELDS, _MeetingObjects
 from workflow.oparl.publication_papers import DECIDING, ROLE_NAMES, _PaperObjects
@@ -96,13 +97,15 @@ def parse_base_url(text: str) -> str:
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise InvalidInput(
-            f"{text!r} is not a base URL; pass --base-url like https://ris.example.org/oparl"
+            _(
+                "{text!r} is not a base URL; pass --base-url like https://ris.example.org/oparl"
+            ).format(text=text)
         )
     try:
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError:
         raise InvalidInput(
-            f"{text!r} has an invalid port; pass e.g. http://127.0.0.1:8000"
+            _("{text!r} has an invalid port; pass e.g. http://127.0.0.1:8000").format(text=text)
         ) from None
     return text.strip().rstrip("/")
 
@@ -120,7 +123,7 @@ def build_publication(shared: Shared, base_url: str) -> Publication:
         session = uow.session
         bodies = repository.list_bodies(session)
         if not bodies:
-            raise NotFoundError("no municipality is loaded; run ratsweg init --definitions DIR")
+            raise NotFoundError(_("no municipality is loaded; run ratsweg init --definitions DIR"))
         for body in bodies:
             _Builder(
                 session,
@@ -153,8 +156,10 @@ def _check_url_lengths(publication: Publication) -> None:
     longest = max(paths, key=len)
     if len(publication.url(longest)) > MAX_URL:
         raise InvalidInput(
-            f"{publication.url(longest)!r} is longer than {MAX_URL} characters, which OParl "
-            "clients cannot store; choose a shorter --base-url"
+            _(
+                "{url!r} is longer than {MAX_URL} characters, which "
+                "OParl clients cannot store; choose a shorter --base-url"
+            ).format(url=publication.url(longest), MAX_URL=MAX_URL)
         )
 
 

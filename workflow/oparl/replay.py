@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from storage import oparl as store
 from storage.schema import AgendaItem, Consultation, ImportedObject, Meeting, Paper
 from workflow.core.errors import InvalidInput, WorkflowError
+from workflow.core.i18n import _
 from workflow.core.model import (
     OPEN_STEP_STATES,
     Actor,
@@ -150,7 +151,11 @@ class Replay:
                 if row.organization_id == step.organization.id:
                     return row
                 break
-        raise InvalidInput(f"no repeated step of {step.organization.name} follows the last result")
+        raise InvalidInput(
+            _("no repeated step of {name} follows the last result").format(
+                name=step.organization.name
+            )
+        )
 
     def _replay_step(self, paper: Paper, row: Consultation, step: StepPlan) -> None:
         if step.meeting is None or step.date is None:
@@ -176,17 +181,24 @@ class Replay:
         assert step.result is not None
         if step.result.outcome is None:
             raise InvalidInput(
-                f"result {step.result.text!r} is not understood ({step.result.reason}); add it "
-                "to procedure.outcome_labels in the definitions"
+                _(
+                    "result {text!r} is not understood ({reason}); add it to "
+                    "procedure.outcome_labels in the definitions"
+                ).format(
+                    text=step.result.text,
+                    reason=_(step.result.reason) if step.result.reason else "",
+                )
             )
         outcome = outcome_of(step)
         assert outcome is not None
         role = ConsultationRole(row.role)
         if outcome.effect not in ALLOWED_EFFECTS[role]:
             raise InvalidInput(
-                f"result {step.result.text!r} reads as {outcome.label!r}, which does not end "
-                f"an {role.value}; if it does here, map the text under "
-                "procedure.outcome_labels in the definitions"
+                _(
+                    "result {text!r} reads as {label!r}, which does not end an {value}; if "
+                    "it does here, map the text under procedure.outcome_labels in the "
+                    "definitions"
+                ).format(text=step.result.text, label=outcome.label, value=role.value)
             )
         amended = step.agenda_item.get("resolutionText") if step.agenda_item else None
         entry = ResultEntry(
@@ -214,7 +226,11 @@ class Replay:
         org = self._organization(step)
         now = self.uow.clock.now()
         end = step.meeting.get("end")
-        end_at = parse_instant(end, f"meeting {oparl_id}: 'end'") if end else None
+        end_at = (
+            parse_instant(end, _("meeting {oparl_id}: 'end'").format(oparl_id=oparl_id))
+            if end
+            else None
+        )
         name = step.meeting.get("name") if isinstance(step.meeting.get("name"), str) else None
         meeting = Meeting(
             body_id=self.body.id,

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from workflow.core.catalog import Procedure
+from workflow.core.i18n import N_
 from workflow.core.model import Outcome, VoteCount
 
 _O = Outcome
@@ -94,8 +95,8 @@ DEFAULT_LABELS: dict[str, Outcome] = {
 }
 #: Texts that are known but carry no readable result; the paper is reported with the reason.
 UNREADABLE = {
-    "siehe dokument abstimmungsergebnisse": "the result is only in a document",
-    "(kein text vorhanden)": "the source says there is no result text",
+    "siehe dokument abstimmungsergebnisse": N_("the result is only in a document"),
+    "(kein text vorhanden)": N_("the source says there is no result text"),
 }
 
 _COUNT = r"(\d+)\s*[- ]?\s*"
@@ -159,7 +160,7 @@ def _vote_text(text: str, plain: str) -> MappedResult:
     elif yes is not None and no is not None:
         outcome = Outcome.BESCHLOSSEN if yes > no else Outcome.ABGELEHNT
     else:
-        return MappedResult(text, None, reason="no known result label or vote count")
+        return MappedResult(text, None, reason=N_("no known result label or vote count"))
     if unanimous and no is None and yes is not None:
         no = 0
     counted = yes is not None or no is not None or abstain is not None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from workflow.core.errors import InvalidInput, WorkflowError
+from workflow.core.i18n import _
 from workflow.core.inputs import is_media_type
 from workflow.oparl.export import dump
 from workflow.oparl.publication import build_publication
@@ -51,7 +52,9 @@ def make_server(
         server = ThreadingHTTPServer((host, port), Handler)
     except OSError as exc:
         raise InvalidInput(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
+            _("cannot listen on {host}:{port}: {reason}; choose another --port").format(
+                host=host, port=port, reason=exc.strerror or exc
+            )
         ) from None
     server.daemon_threads = True
     return server
@@ -82,7 +85,7 @@ class OParlHandler(BaseHTTPRequestHandler):
     def _answer(self, *, with_body: bool) -> None:
         parts = urlsplit(self.path)
         if not parts.path.startswith(self.prefix + "/"):
-            return self._error(HTTPStatus.NOT_FOUND, f"nothing at {parts.path}")
+            return self._error(HTTPStatus.NOT_FOUND, _("nothing at {path}").format(path=parts.path))
         path = parts.path[len(self.prefix) + 1 :].strip("/")
         base = self._base()
         if path == "":
@@ -102,14 +105,16 @@ class OParlHandler(BaseHTTPRequestHandler):
             return self._send(content.read(), content.media_type, with_body)
         listed = publication.list_page_of(path)
         if listed is None:
-            return self._error(HTTPStatus.NOT_FOUND, f"nothing at {parts.path}")
+            return self._error(HTTPStatus.NOT_FOUND, _("nothing at {path}").format(path=parts.path))
         try:
             since, query = _modified_since(parts.query)
         except ValueError as exc:
             return self._error(HTTPStatus.BAD_REQUEST, str(exc))
         page = publication.page(*listed, self.page_size, since, query)
         if page is None:
-            return self._error(HTTPStatus.NOT_FOUND, f"{parts.path} is past the last page")
+            return self._error(
+                HTTPStatus.NOT_FOUND, _("{path} is past the last page").format(path=parts.path)
+            )
         return self._send(dump(page), "application/json", with_body)
 
     def _send(self, data: bytes, media_type: str, with_body: bool) -> None:
@@ -146,7 +151,9 @@ def _modified_since(query: str) -> tuple[dt.datetime | None, str]:
         since = None
     if since is None or since.tzinfo is None:
         raise ValueError(
-            f"modified_since={values[0]!r} is not a date-time with offset, "
-            "e.g. 2025-01-01T00:00:00+00:00 (encode + as %2B)"
+            _(
+                "modified_since={value!r} is not a date-time with offset, e.g. "
+                "2025-01-01T00:00:00+00:00 (encode + as %2B)"
+            ).format(value=values[0])
         )
     return since, urlencode({"modified_since": values[0]})

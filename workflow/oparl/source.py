@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.inputs import (
     env_int,
     env_seconds,
@@ -91,32 +92,48 @@ class Source:
         elif isinstance(data, dict) and "data" in data and "type" not in data:
             items = data["data"]
             if not isinstance(items, list):
-                self.problems.append(f"{where}: 'data' of a list page must be a list")
+                self.problems.append(
+                    _("{where}: 'data' of a list page must be a list").format(where=where)
+                )
                 return
             for index, item in enumerate(items):
                 self._add_object(item, f"{where} data[{index}]", where)
         elif isinstance(data, dict):
             self._add_object(data, where, where)
         else:
-            self.problems.append(f"{where}: expected an OParl object or list page, got JSON text")
+            self.problems.append(
+                _("{where}: expected an OParl object or list page, got JSON text").format(
+                    where=where
+                )
+            )
 
     def _add_object(self, item: Any, where: str, origin: str) -> None:
         if not isinstance(item, dict):
-            self.problems.append(f"{where}: expected an object, got {type(item).__name__}")
+            self.problems.append(
+                _("{where}: expected an object, got {kind}").format(
+                    where=where, kind=type(item).__name__
+                )
+            )
             return
         object_id = item.get("id")
         if item.get("deleted") is True:
             self.deleted += 1
             return
         if not isinstance(object_id, str) or not object_id:
-            self.problems.append(f"{where}: an object without 'id' (every OParl object needs one)")
+            self.problems.append(
+                _("{where}: an object without 'id' (every OParl object needs one)").format(
+                    where=where
+                )
+            )
             return
         match = _TYPE.match(item.get("type", "")) if isinstance(item.get("type"), str) else None
         if match is None:
             given = item.get("type")
             self.problems.append(
-                f"{object_id}: 'type' must be an OParl type URL such as "
-                f"https://schema.oparl.org/1.1/Paper, got {given!r}"
+                _(
+                    "{object_id}: 'type' must be an OParl type URL such as "
+                    "https://schema.oparl.org/1.1/Paper, got {given!r}"
+                ).format(object_id=object_id, given=given)
             )
             return
         version, kind = match.groups()
@@ -149,20 +166,26 @@ def read_source(
         path = Path(location)
         if not path.exists():
             raise InvalidInput(
-                f"{location!r} does not exist; pass a folder of OParl JSON files, one JSON "
-                "file or an http(s) URL"
+                _(
+                    "{location!r} does not exist; pass a folder of OParl JSON files, one "
+                    "JSON file or an http(s) URL"
+                ).format(location=location)
             )
         source = Source(location=location)
         files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
         if not files:
-            raise InvalidInput(f"{location!r} holds no *.json files")
+            raise InvalidInput(_("{location!r} holds no *.json files").format(location=location))
         for file in files:
             _read_file(source, file)
     if len(source.versions) > 1:
-        where = "; ".join(f"OParl {v} in {w}" for v, w in sorted(source.versions.items()))
+        where = "; ".join(
+            _("OParl {v} in {w}").format(v=v, w=w) for v, w in sorted(source.versions.items())
+        )
         raise InvalidInput(
-            f"the source mixes OParl versions ({where}); one system speaks one version, so "
-            "import each version's data separately"
+            _(
+                "the source mixes OParl versions ({where}); one system speaks one "
+                "version, so import each version's data separately"
+            ).format(where=where)
         )
     return source
 
@@ -174,13 +197,21 @@ def _read_file(source: Source, file: Path) -> None:
         source.problems.append(str(exc))
         return
     except UnicodeDecodeError:
-        source.problems.append(f"{file}: not UTF-8 text; OParl data is UTF-8 JSON")
+        source.problems.append(
+            _("{file}: not UTF-8 text; OParl data is UTF-8 JSON").format(file=file)
+        )
         return
     except json.JSONDecodeError as exc:
-        source.problems.append(f"{file}: broken JSON at line {exc.lineno}: {exc.msg}")
+        source.problems.append(
+            _("{file}: broken JSON at line {lineno}: {msg}").format(
+                file=file, lineno=exc.lineno, msg=exc.msg
+            )
+        )
         return
     except OSError as exc:
-        source.problems.append(f"{file}: cannot be read ({exc.strerror or exc})")
+        source.problems.append(
+            _("{file}: cannot be read ({reason})").format(file=file, reason=exc.strerror or exc)
+        )
         return
     source.add(data, str(file))
 
@@ -200,19 +231,19 @@ def refusal(source: Source, url: str) -> str | None:
     """Why ``url`` is not fetched for ``source``, or ``None`` when it may be."""
     target, home = _host(url), _host(source.location)
     if target is None:
-        return "only http(s) URLs are fetched"
+        return _("only http(s) URLs are fetched")
     if home is None:
-        return "the source is no http(s) URL"
-    (_, host, port), (_, home_host, home_port) = target, home
+        return _("the source is no http(s) URL")
+    (_scheme, host, port), (_scheme2, home_host, home_port) = target, home
     default = port in _DEFAULT_PORTS.values() and home_port in _DEFAULT_PORTS.values()
     if host == home_host and (port == home_port or default):
         return None
     if host in source.allow_hosts or f"{host}:{port}" in source.allow_hosts:
         return None
-    return (
-        f"{host}:{port} is not the source's host {home_host}:{home_port}; "
-        f"pass --allow-host {host}:{port} to follow it"
-    )
+    return _(
+        "{host}:{port} is not the source's host {home_host}:{home_port}; pass "
+        "--allow-host {host}:{port} to follow it"
+    ).format(host=host, port=port, home_host=home_host, home_port=home_port)
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -226,7 +257,9 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     ) -> Any:
         refused = self.check(newurl)
         if refused is not None:
-            raise urllib.error.URLError(f"redirected to {newurl}: {refused}")
+            raise urllib.error.URLError(
+                _("redirected to {newurl}: {refused}").format(newurl=newurl, refused=refused)
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -241,7 +274,9 @@ def _urlopen(url: str, check: Callable[[str], str | None]) -> bytes:
             return _read_all(response, deadline)
     except TimeoutError:
         raise TimeoutError(
-            f"no complete answer within {seconds:g} s (RATSWEG_FETCH_SECONDS)"
+            _("no complete answer within {seconds:g} s (RATSWEG_FETCH_SECONDS)").format(
+                seconds=seconds
+            )
         ) from None
 
 
@@ -258,7 +293,11 @@ def _read_all(response: Any, deadline: float) -> bytes:
             return b"".join(parts)
         received += len(chunk)
         if received > limit:
-            raise OSError(f"the answer is larger than {limit} bytes (RATSWEG_MAX_FILE_BYTES)")
+            raise OSError(
+                _("the answer is larger than {limit} bytes (RATSWEG_MAX_FILE_BYTES)").format(
+                    limit=limit
+                )
+            )
         parts.append(chunk)
 
 
@@ -273,15 +312,17 @@ def _fetch_json(source: Source, url: str) -> Any:
     assert source.fetch is not None
     refused = refusal(source, url) if source.location.startswith("http") else None
     if refused is not None:
-        source.problems.append(f"{url}: not fetched: {refused}")
+        source.problems.append(_("{url}: not fetched: {refused}").format(url=url, refused=refused))
         return None
     try:
         return loads_json(source.fetch(url))
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        source.problems.append(f"{url}: could not be fetched ({reason})")
+        source.problems.append(
+            _("{url}: could not be fetched ({reason})").format(url=url, reason=reason)
+        )
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        source.problems.append(f"{url}: the answer is no JSON ({exc})")
+        source.problems.append(_("{url}: the answer is no JSON ({exc})").format(url=url, exc=exc))
     return None
 
 
@@ -289,7 +330,11 @@ def _read_endpoint(source: Source, url: str) -> None:
     """Start anywhere: a System, a Body, or a list page; follow bodies' lists page by page."""
     data = _fetch_json(source, url)
     if data is None:
-        raise InvalidInput(f"{url!r} gives no OParl data: {source.problems[-1].split(': ', 1)[1]}")
+        raise InvalidInput(
+            _("{url!r} gives no OParl data: {problem}").format(
+                url=url, problem=source.problems[-1].split(": ", 1)[1]
+            )
+        )
     kind = data.get("type", "") if isinstance(data, dict) else ""
     if isinstance(kind, str) and kind.endswith("/System"):
         source.add(data, url)
@@ -320,8 +365,10 @@ def _pages(source: Source, url: str | None) -> Iterator[tuple[str, Any]]:
     while url and url not in seen:
         if len(seen) >= most:
             source.problems.append(
-                f"{first}: the list was cut after {most} pages (RATSWEG_MAX_PAGES); "
-                f"{url} and the pages after it were not read"
+                _(
+                    "{first}: the list was cut after {most} pages (RATSWEG_MAX_PAGES); {url} "
+                    "and the pages after it were not read"
+                ).format(first=first, most=most, url=url)
             )
             return
         seen.add(url)

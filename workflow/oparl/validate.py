@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.inputs import loads_json, read_file_bytes
 from workflow.oparl.validate_object import (
     LIMITS,
@@ -86,7 +87,7 @@ def validate_path(path: Path, *, strict: bool = True, rules: bool = True) -> Rep
     loaded = _load(files, root, report)
     report.files = len(files)
     if not files:
-        report.problems.append(Problem(str(path), "", "holds no JSON files"))
+        report.problems.append(Problem(str(path), "", _("holds no JSON files")))
     walk = _Walk(report, _base_url(loaded), strict=strict, rules=rules)
     for where, document in loaded:
         walk.document(where, document)
@@ -109,7 +110,9 @@ def _load(files: list[Path], root: Path, report: Report) -> list[tuple[str, Any]
         try:
             loaded.append((where, loads_json(read_file_bytes(file))))
         except (InvalidInput, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            report.problems.append(Problem(where, "", f"is not readable JSON: {exc}"))
+            report.problems.append(
+                Problem(where, "", _("is not readable JSON: {exc}").format(exc=exc))
+            )
     return loaded
 
 
@@ -160,7 +163,13 @@ class _Walk:
             self.objects.append((where, document))
             if self.base and document.get("id") != url:
                 self.report.problems.append(
-                    Problem(where, "/id", f"{document.get('id')!r} is not this file's URL {url}")
+                    Problem(
+                        where,
+                        "/id",
+                        _("{document_get_id!r} is not this file's URL {url}").format(
+                            document_get_id=document.get("id"), url=url
+                        ),
+                    )
                 )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflow.core.i18n import _
 from workflow.oparl.validate_schema import _parses, _validators, is_absolute_url, schemas, type_of
 
 VENDOR_KEY = re.compile(r"^[A-Za-z0-9_-]+:")
@@ -68,15 +69,27 @@ def check_object(obj: Any, where: str, *, strict: bool = True, rules: bool = Tru
     (no unknown non-vendor keys, AgendaItem ``order`` from 0 in array order).
     """
     if not isinstance(obj, dict):
-        return [Problem(where, "", "is not a JSON object")]
+        return [Problem(where, "", _("is not a JSON object"))]
     kind = type_of(obj)
     if kind is None:
-        return [Problem(where, "/type", f"{obj.get('type')!r} is not an OParl type URL")]
+        return [
+            Problem(
+                where,
+                "/type",
+                _("{obj_get_type!r} is not an OParl type URL").format(obj_get_type=obj.get("type")),
+            )
+        ]
     version, name = kind
     validator = _validators(version).get(name)
     problems = []
     if validator is None:
-        problems.append(Problem(where, "/type", f"OParl {version} has no schema for {name}"))
+        problems.append(
+            Problem(
+                where,
+                "/type",
+                _("OParl {version} has no schema for {name}").format(version=version, name=name),
+            )
+        )
     else:
         for error in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path)):
             if obj.get("deleted") is True and error.validator == "required" and not error.path:
@@ -103,21 +116,33 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
     if obj.get("deleted") is True:
         return _tombstone_rules(obj, where, path, strict=strict)
     found = [
-        Problem(where, f"{path}/{key}", "is missing (every object needs created and modified)")
+        Problem(where, f"{path}/{key}", _("is missing (every object needs created and modified)"))
         for key in ("created", "modified")
         if key not in obj
     ]
     for key, value in obj.items():
         if key not in required and (value is None or value in ("", [], {})):
             found.append(
-                Problem(where, f"{path}/{key}", f"is empty ({json.dumps(value)}); leave it out")
+                Problem(
+                    where,
+                    f"{path}/{key}",
+                    _("is empty ({json}); leave it out").format(json=json.dumps(value)),
+                )
             )
         if strict and known and key not in known and not VENDOR_KEY.match(key):
-            found.append(Problem(where, f"{path}/{key}", f"is not a property of {name}"))
+            found.append(
+                Problem(where, f"{path}/{key}", _("is not a property of {name}").format(name=name))
+            )
     found.extend(_lengths(obj, name, where, path))
     start, end = obj.get("start"), obj.get("end")
     if _instants_reversed(start, end):
-        found.append(Problem(where, f"{path}/end", f"{end} is before start {start}"))
+        found.append(
+            Problem(
+                where,
+                f"{path}/end",
+                _("{end} is before start {start}").format(end=end, start=start),
+            )
+        )
     if strict and name == "Meeting":
         items = obj.get("agendaItem", [])
         orders = [i.get("order") for i in items if isinstance(i, dict)]
@@ -126,7 +151,9 @@ def _object_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -
                 Problem(
                     where,
                     f"{path}/agendaItem",
-                    f"order is {orders}; number the items 0, 1, 2, ... in array order",
+                    _("order is {orders}; number the items 0, 1, 2, ... in array order").format(
+                        orders=orders
+                    ),
                 )
             )
     return found
@@ -142,21 +169,25 @@ def _lengths(obj: dict[str, Any], name: str, where: str, path: str) -> Iterator[
                 continue
             at = f"{path}/{key}" + (f"/{index}" if isinstance(value, list) else "")
             if limit is not None and len(text) > limit:
-                yield Problem(where, at, f"is longer than {limit} characters")
+                yield Problem(where, at, _("is longer than {limit} characters").format(limit=limit))
             elif is_absolute_url(text) and len(text) > MAX_URL:
-                yield Problem(where, at, f"is a URL longer than {MAX_URL} characters")
+                yield Problem(
+                    where,
+                    at,
+                    _("is a URL longer than {MAX_URL} characters").format(MAX_URL=MAX_URL),
+                )
 
 
 def _tombstone_rules(obj: dict[str, Any], where: str, path: str, *, strict: bool) -> list[Problem]:
     """A deleted object keeps id, type, created and modified; ours carry nothing else."""
     found = [
-        Problem(where, f"{path}/{key}", "is missing (a deleted object keeps it)")
+        Problem(where, f"{path}/{key}", _("is missing (a deleted object keeps it)"))
         for key in ("id", "created", "modified")
         if key not in obj
     ]
     if strict:
         found.extend(
-            Problem(where, f"{path}/{key}", "is more than a deleted object may keep")
+            Problem(where, f"{path}/{key}", _("is more than a deleted object may keep"))
             for key in obj
             if key not in TOMBSTONE_KEYS
         )
@@ -173,17 +204,21 @@ def check_page(page: Any, where: str, *, strict: bool = True, rules: bool = True
     """A list page: ``data`` and ``links`` present, ``links.next`` absolute, every object."""
     report = Report(pages=1)
     if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-        report.problems.append(Problem(where, "/data", "a list page needs a data array"))
+        report.problems.append(Problem(where, "/data", _("a list page needs a data array")))
         return report
     if not isinstance(page.get("links"), dict):
-        report.problems.append(Problem(where, "/links", "a list page needs links ({} is fine)"))
+        report.problems.append(Problem(where, "/links", _("a list page needs links ({} is fine)")))
     else:
         following = page["links"].get("next")
         if following is not None and not (
             isinstance(following, str) and is_absolute_url(following)
         ):
             report.problems.append(
-                Problem(where, "/links/next", f"{following!r} is not an absolute URL")
+                Problem(
+                    where,
+                    "/links/next",
+                    _("{following!r} is not an absolute URL").format(following=following),
+                )
             )
     for index, obj in enumerate(page["data"]):
         report.objects += 1

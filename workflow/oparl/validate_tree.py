@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from workflow.core.i18n import _
 from workflow.oparl.validate_object import Problem, embedded
 from workflow.oparl.validate_schema import references, type_of
 
@@ -25,17 +26,29 @@ def check_tree(
     occurrences: list[tuple[str, dict[str, Any]]] = []
     problems = []
     for where, obj in objects:
-        for _, item in [("", obj), *embedded(obj)]:
+        for _key, item in [("", obj), *embedded(obj)]:
             if not isinstance(item.get("id"), str):
                 continue
             occurrences.append((where, item))
             if index.setdefault(item["id"], item) != item:
                 problems.append(
-                    Problem(where, "", f"{item['id']} differs from the object at its URL")
+                    Problem(
+                        where,
+                        "",
+                        _("{item_id} differs from the object at its URL").format(
+                            item_id=item["id"]
+                        ),
+                    )
                 )
     pages = dict(lists)
     problems.extend(
-        Problem(url, "/links/next", f"{page['links']['next']!r} does not resolve to a list page")
+        Problem(
+            url,
+            "/links/next",
+            _("{page_links_next!r} does not resolve to a list page").format(
+                page_links_next=page["links"]["next"]
+            ),
+        )
         for url, page in pages.items()
         if isinstance(page.get("links"), dict)
         and "next" in page["links"]
@@ -45,6 +58,30 @@ def check_tree(
     for where, obj in occurrences:
         problems.extend(_links(obj, where, index, pages, files))
     return sorted(set(problems), key=lambda p: (p.where, p.path, p.message))
+
+
+def _link_problem(
+    obj: dict[str, Any],
+    value: Any,
+    target: str,
+    index: Mapping[str, dict[str, Any]],
+    pages: Mapping[str, Any],
+) -> str | None:
+    """What is wrong with one link of ``obj`` to a ``target`` (a type or a list page)."""
+    if target == "externalList":
+        if value in pages:
+            return None
+        return _("{value!r} does not resolve to a list page").format(value=value)
+    linked = index.get(value) if isinstance(value, str) else None
+    if linked is None:
+        return _("{value!r} does not resolve to an object").format(value=value)
+    if type_of(linked) != ("1.1", target):
+        return _("{value!r} is a {kind}, not {target}").format(
+            value=value, kind=linked.get("type"), target=target
+        )
+    if linked.get("deleted") is True and obj.get("deleted") is not True:
+        return _("{value!r} is deleted; leave the link out").format(value=value)
+    return None
 
 
 def _links(
@@ -64,21 +101,17 @@ def _links(
             continue
         values = obj[prop] if isinstance(obj[prop], list) else [obj[prop]]
         for value in values:
-            if target == "externalList":
-                if value not in pages:
-                    yield Problem(at, f"/{prop}", f"{value!r} does not resolve to a list page")
-                continue
-            linked = index.get(value) if isinstance(value, str) else None
-            if linked is None:
-                yield Problem(at, f"/{prop}", f"{value!r} does not resolve to an object")
-            elif type_of(linked) != ("1.1", target):
-                yield Problem(at, f"/{prop}", f"{value!r} is a {linked.get('type')}, not {target}")
-            elif linked.get("deleted") is True and obj.get("deleted") is not True:
-                yield Problem(at, f"/{prop}", f"{value!r} is deleted; leave the link out")
+            text = _link_problem(obj, value, target, index, pages)
+            if text:
+                yield Problem(at, f"/{prop}", text)
     if name == "File":
         for prop in ("accessUrl", "downloadUrl"):
             if prop in obj and obj[prop] not in files:
-                yield Problem(at, f"/{prop}", f"{obj[prop]!r} does not resolve to a file")
+                yield Problem(
+                    at,
+                    f"/{prop}",
+                    _("{obj_prop!r} does not resolve to a file").format(obj_prop=obj[prop]),
+                )
     if name == "Consultation":
         yield from _consultation_links(obj, at, index)
     if name == "AgendaItem" and "consultation" in obj:
@@ -87,8 +120,12 @@ def _links(
             yield Problem(
                 at,
                 "/consultation",
-                f"{obj['consultation']} does not point back (its agendaItem is "
-                f"{consultation.get('agendaItem')!r})",
+                _(
+                    "{consultation_id} does not point back (its agendaItem is {agenda_item!r})"
+                ).format(
+                    consultation_id=obj["consultation"],
+                    agenda_item=consultation.get("agendaItem"),
+                ),
             )
 
 
@@ -100,8 +137,9 @@ def _consultation_links(
         yield Problem(
             at,
             "/agendaItem",
-            f"{obj['agendaItem']} does not point back (its consultation is "
-            f"{item.get('consultation')!r})",
+            _("{obj_agendaitem} does not point back (its consultation is {consultation!r})").format(
+                obj_agendaitem=obj["agendaItem"], consultation=item.get("consultation")
+            ),
         )
     meeting = index.get(obj.get("meeting", ""))
     if meeting is None:
@@ -109,9 +147,19 @@ def _consultation_links(
     if item is not None and item.get("id") not in {
         i.get("id") for i in meeting.get("agendaItem", [])
     }:
-        yield Problem(at, "/agendaItem", f"{item.get('id')} is not on meeting {meeting['id']}")
+        yield Problem(
+            at,
+            "/agendaItem",
+            _("{item_get_id} is not on meeting {meeting_id}").format(
+                item_get_id=item.get("id"), meeting_id=meeting["id"]
+            ),
+        )
     organizations = obj.get("organization", [])
     if organizations and organizations[0] not in meeting.get("organization", []):
         yield Problem(
-            at, "/organization", f"{organizations[0]} is not an organization of {meeting['id']}"
+            at,
+            "/organization",
+            _("{organizations_0} is not an organization of {meeting_id}").format(
+                organizations_0=organizations[0], meeting_id=meeting["id"]
+            ),
         )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from storage.schema import Attachment
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_media_type, read_file_bytes
 from workflow.core.model import Action, Actor, AttachmentView, AuditAction
 from workflow.papers.views import attachment_view
@@ -57,9 +58,9 @@ class AttachmentService:
                 raise TransitionNotAllowed(
                     paper.number,
                     paper.state,
-                    "attach a file to",
+                    _("attach a file to"),
                     self._shared.engine.paper_triggers(catalog, paper.state),
-                    "the paper is closed",
+                    _("the paper is closed"),
                 )
             row = Attachment(
                 file_name=name,
@@ -83,12 +84,16 @@ def _names(path: Path, file_name: str | None, media_type: str | None) -> tuple[s
     file's own name and the media type its extension suggests; checked to fit the columns."""
     name = (file_name or path.name).strip()
     if not name or "/" in name or "\\" in name:
-        raise InvalidInput(f"{name!r} is not a file name; pass --name NAME without slashes")
-    check_line(name, "file name")
+        raise InvalidInput(
+            _("{name!r} is not a file name; pass --name NAME without slashes").format(name=name)
+        )
+    check_line(name, _("file name"))
     kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if len(name) > 255:
         raise InvalidInput(
-            f"the file name has {len(name)} characters, 255 are stored; pass a shorter --name"
+            _(
+                "the file name has {length} characters, 255 are stored; pass a shorter --name"
+            ).format(length=len(name))
         )
     return name, check_media_type(kind)
 
@@ -116,5 +121,7 @@ def _record_added(uow: UnitOfWork, paper: Paper, actor: Actor, row: Attachment) 
 def _read(path: Path) -> bytes:
     content = read_file_bytes(path)
     if not content:
-        raise InvalidInput(f"{str(path)!r} is empty; attach a file with content")
+        raise InvalidInput(
+            _("{path!r} is empty; attach a file with content").format(path=str(path))
+        )
     return content

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line
 from workflow.core.model import (
     Action,
@@ -52,18 +53,18 @@ class CoSigningService:
         :raises InvalidInput: no reason, or the office has not objected.
         :raises TransitionNotAllowed: the paper is not in Mitzeichnung.
         """
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.CO_SIGNATURE_OVERRULE)
             if not reason.strip():
-                raise InvalidInput("overruling an objection needs a reason; pass --reason TEXT")
+                raise InvalidInput(_("overruling an objection needs a reason; pass --reason TEXT"))
             if catalog.lifecycle("paper").transition("release", paper.state) is None:
                 raise TransitionNotAllowed(
                     paper.number,
                     paper.state,
-                    "overrule an objection to",
+                    _("overrule an objection to"),
                     self._shared.engine.paper_triggers(catalog, paper.state),
-                    "objections are overruled during the Mitzeichnung, before release",
+                    _("objections are overruled during the Mitzeichnung, before release"),
                 )
             org = catalog.office(office)
             signature = _objection(paper, org)
@@ -92,9 +93,9 @@ class CoSigningService:
         body: str | None = None,
     ) -> PaperView:
         """Sign (or object to) the paper for one participating office."""
-        check_line(comment, "comment")
+        check_line(comment, _("comment"))
         if objection and not (comment and comment.strip()):
-            raise InvalidInput("an objection needs a reason; pass --comment TEXT")
+            raise InvalidInput(_("an objection needs a reason; pass --comment TEXT"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.CO_SIGNATURE_SIGN, office=office)
             office_row = catalog.office(office)
@@ -103,27 +104,11 @@ class CoSigningService:
                 raise TransitionNotAllowed(
                     paper.number,
                     paper.state,
-                    "co-sign",
+                    _("co-sign"),
                     allowed,
-                    "co-signing happens after submit and before release",
+                    _("co-signing happens after submit and before release"),
                 )
-            signature = next((c for c in paper.co_signatures if c.office_id == office_row.id), None)
-            if signature is None:
-                participants = [c.office_id for c in paper.co_signatures]
-                raise NotFoundError(
-                    f"{office_row.id!r} is not a participating office of {paper.number}"
-                    + (
-                        did_you_mean(office_row.id, participants)
-                        or f" (participants: {', '.join(participants) or 'none'})"
-                    )
-                )
-            if signature.state == CoSignatureState.SIGNED:
-                raise InvalidInput(f"{office_row.name} has already signed {paper.number}")
-            if signature.state == CoSignatureState.OVERRULED:
-                raise InvalidInput(
-                    f"the objection of {office_row.name} to {paper.number} was overruled by "
-                    f"{signature.overruled_by}; nothing is left to sign"
-                )
+            signature = _signature(paper, office_row)
             withdrawn = signature.comment if signature.state == CoSignatureState.OBJECTED else None
             new = CoSignatureState.OBJECTED if objection else CoSignatureState.SIGNED
             action = AuditAction.CO_SIGNATURE_OBJECTED if objection else AuditAction.CO_SIGNED
@@ -142,6 +127,42 @@ class CoSigningService:
             return touch(uow, catalog, paper)
 
 
+def _signature(paper: Paper, office_row: Organization) -> CoSignature:
+    """The office's co-signature on the paper, if it still has something to sign."""
+    signature = next((c for c in paper.co_signatures if c.office_id == office_row.id), None)
+    if signature is None:
+        participants = [c.office_id for c in paper.co_signatures]
+        raise NotFoundError(
+            _("{id!r} is not a participating office of {number}").format(
+                id=office_row.id, number=paper.number
+            )
+            + (
+                did_you_mean(office_row.id, participants)
+                or _(" (participants: {participants})").format(
+                    participants=", ".join(participants) or _("none")
+                )
+            )
+        )
+    if signature.state == CoSignatureState.SIGNED:
+        raise InvalidInput(
+            _("{name} has already signed {number}").format(
+                name=office_row.name, number=paper.number
+            )
+        )
+    if signature.state == CoSignatureState.OVERRULED:
+        raise InvalidInput(
+            _(
+                "the objection of {name} to {number} was overruled by {overruled_by}; "
+                "nothing is left to sign"
+            ).format(
+                name=office_row.name,
+                number=paper.number,
+                overruled_by=signature.overruled_by,
+            )
+        )
+    return signature
+
+
 def _objection(paper: Paper, org: Organization) -> CoSignature:
     """The co-signature by which ``org`` objects to ``paper``; refused when the office does not
     take part in the Mitzeichnung or has not objected."""
@@ -149,12 +170,16 @@ def _objection(paper: Paper, org: Organization) -> CoSignature:
     if signature is None:
         participants = [c.office_id for c in paper.co_signatures]
         raise NotFoundError(
-            f"{org.id!r} is not a participating office of {paper.number}"
+            _("{id!r} is not a participating office of {number}").format(
+                id=org.id, number=paper.number
+            )
             + (did_you_mean(org.id, participants) or "")
         )
     if signature.state != CoSignatureState.OBJECTED.value:
         raise InvalidInput(
-            f"{org.name} has not objected to {paper.number} (its co-signature is "
-            f"{signature.state}); only an objection can be overruled"
+            _(
+                "{name} has not objected to {number} (its co-signature is {state}); only "
+                "an objection can be overruled"
+            ).format(name=org.name, number=paper.number, state=signature.state)
         )
     return signature

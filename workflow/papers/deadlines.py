@@ -27,6 +27,7 @@ from workflow.core.deadlines import (
 from workflow.core.errors import (
     InvalidInput,
 )
+from workflow.core.i18n import _
 from workflow.papers.fristen import path_steps, release_facts
 from workflow.papers.present import co_signing_deadlines
 from workflow.reminders.planning import report_deadlines
@@ -151,7 +152,11 @@ def open_deadlines(
 ) -> list[DeadlineEntry]:
     """``DeadlineService.list_deadlines`` in the caller's unit of work."""
     if start and end and start > end:
-        raise InvalidInput(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+        raise InvalidInput(
+            _("--from {start} is after --to {end}").format(
+                start=start.isoformat(), end=end.isoformat()
+            )
+        )
     now = uow.now()
     current = uow.catalog()
     offices = set(current.user(user).offices) if user else set()

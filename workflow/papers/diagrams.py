@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from workflow.core.catalog import Lifecycle
 from workflow.core.errors import InvalidInput
+from workflow.core.i18n import _
 from workflow.core.model import DONE_STEP_STATES, OPEN_STEP_STATES, ConsultationView, PaperView
 
 FORMATS = ("mermaid", "dot", "svg", "png")
@@ -45,7 +46,7 @@ def lifecycle_source(lifecycle: Lifecycle, fmt: str) -> str:
         initial=lifecycle.initial,
         auto_transitions=False,
         show_conditions=True,
-        title=f"{lifecycle.name} lifecycle",
+        title=_("{name} lifecycle").format(name=lifecycle.name),
         graph_engine=engine,
     )
     graph: Any = machine.model.get_graph()  # type: ignore[attr-defined]
@@ -100,8 +101,10 @@ def render(dot_source: str, fmt: str) -> bytes:
         return bytes(graphviz.Source(dot_source).pipe(format=fmt))
     except graphviz.ExecutableNotFound:
         raise InvalidInput(
-            f"--format {fmt} needs Graphviz's 'dot' program (apt install graphviz); "
-            "or use --format dot or mermaid"
+            _(
+                "--format {fmt} needs Graphviz's 'dot' program (apt install graphviz); "
+                "or use --format dot or mermaid"
+            ).format(fmt=fmt)
         ) from None
 
 

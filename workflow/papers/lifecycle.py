@@ -18,6 +18,7 @@ from workflow.core.errors import (
     NotFoundError,
     did_you_mean,
 )
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_lines, check_text
 from workflow.core.model import (
     Action,
@@ -80,7 +81,7 @@ class PaperService:
         """
         _check_texts(title, reference, text, faction, [*participants, *members])
         if not title.strip():
-            raise InvalidInput("a paper needs a title; pass --title TEXT")
+            raise InvalidInput(_("a paper needs a title; pass --title TEXT"))
         now = self._shared.clock.now()
         with self._shared.write(user, body) as uow:
             catalog, actor = uow.catalog(), uow.actor()
@@ -135,8 +136,12 @@ class PaperService:
             if state is not None and not papers:
                 known = [s.id for s in uow.catalog().lifecycle("paper").states]
                 if state not in known:
-                    hint = did_you_mean(state, known) or f" (known: {', '.join(known)})"
-                    raise NotFoundError(f"no paper state {state!r}{hint}")
+                    hint = did_you_mean(state, known) or _(" (known: {known})").format(
+                        known=", ".join(known)
+                    )
+                    raise NotFoundError(
+                        _("no paper state {state!r}{hint}").format(state=state, hint=hint)
+                    )
             return [paper_summary(p) for p in papers]
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
@@ -161,9 +166,9 @@ class PaperService:
     def withdraw_paper(
         self, number: str, *, user: str | None, reason: str, body: str | None = None
     ) -> PaperView:
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         if not reason.strip():
-            raise InvalidInput("withdrawing needs a reason; pass --reason TEXT")
+            raise InvalidInput(_("withdrawing needs a reason; pass --reason TEXT"))
         return self._paper_trigger(number, "withdraw", user, body, reason=reason.strip())
 
     def _paper_trigger(
@@ -178,11 +183,11 @@ class PaperService:
 def _check_texts(
     title: str, reference: str | None, text: str | None, faction: str | None, names: list[str]
 ) -> None:
-    check_line(title, "title")
-    check_line(reference, "reference")
-    check_text(text, "text")
-    check_line(faction, "faction")
-    check_lines(names, "participant or member")
+    check_line(title, _("title"))
+    check_line(reference, _("reference"))
+    check_text(text, _("text"))
+    check_line(faction, _("faction"))
+    check_lines(names, _("participant or member"))
 
 
 def _submitter(
@@ -192,8 +197,10 @@ def _submitter(
     an office); an Ergänzungsvorlage is refused here, it is numbered from its original."""
     if kind.is_supplement:
         raise InvalidInput(
-            f"a paper of type {kind.name} is numbered from its original; create it with "
-            "'ratsweg paper supplement ORIGINAL'"
+            _(
+                "a paper of type {name} is numbered from its original; create it with "
+                "'ratsweg paper supplement ORIGINAL'"
+            ).format(name=kind.name)
         )
     return check_submitter(kind, faction, members)
 
@@ -249,12 +256,18 @@ def _plan(
     more planned dates than steps."""
     offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
     if office_id in offices:
-        raise InvalidInput(f"{office_id!r} writes the paper and cannot also co-sign it")
+        raise InvalidInput(
+            _("{office_id!r} writes the paper and cannot also co-sign it").format(
+                office_id=office_id
+            )
+        )
     steps = catalog.route(route).steps if route else ()
-    check_concluding(kind, "the new paper", [s.role.value for s in steps])
+    check_concluding(kind, _("the new paper"), [s.role.value for s in steps])
     if len(planned_dates) > len(steps):
         raise InvalidInput(
-            f"{len(planned_dates)} planned dates given for a route of {len(steps)} steps"
+            _("{dates} planned dates given for a route of {steps} steps").format(
+                dates=len(planned_dates), steps=len(steps)
+            )
         )
     return offices, steps
 

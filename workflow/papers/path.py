@@ -17,6 +17,7 @@ from workflow.core.errors import (
     InvalidInput,
     TransitionNotAllowed,
 )
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line
 from workflow.core.model import (
     INACTIVE_STEP_STATES,
@@ -74,16 +75,16 @@ class PathService:
         steps after the last step that was dealt with, giving a reason. With ``parallel_to``
         the new step runs beside that step (same level, joined before the next level).
         """
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         step_role = parse_role(role)
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            self._require_path_edit(catalog, actor, paper, "add a step to", reason)
+            self._require_path_edit(catalog, actor, paper, _("add a step to"), reason)
             org = catalog.body_organization(organization)
             steps = sorted(paper.consultations, key=lambda c: c.position)
             if parallel_to is not None:
                 if position is not None:
-                    raise InvalidInput("pass either --position or --parallel-to, not both")
+                    raise InvalidInput(_("pass either --position or --parallel-to, not both"))
                 at, level = _parallel_place(paper, steps, parallel_to, step_role)
             else:
                 at, level = _serial_place(paper, steps, position)
@@ -107,10 +108,12 @@ class PathService:
     ) -> PaperView:
         """Remove a planned step. Before release it disappears; afterwards it stays in the
         path as cancelled (entfallen), so that planned and actual path can be compared."""
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            released = self._require_path_edit(catalog, actor, paper, "remove a step from", reason)
+            released = self._require_path_edit(
+                catalog, actor, paper, _("remove a step from"), reason
+            )
             step = step_at(paper, position)
             if released:
                 _check_open(paper, step, "remove")
@@ -150,18 +153,24 @@ class PathService:
         body: str | None = None,
     ) -> PaperView:
         """Move a planned step to another place in the path (levels follow the new order)."""
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            self._require_path_edit(catalog, actor, paper, "reorder the steps of", reason)
+            self._require_path_edit(catalog, actor, paper, _("reorder the steps of"), reason)
             steps = sorted(paper.consultations, key=lambda c: c.position)
             step = step_at(paper, position)
             if not 1 <= to <= len(steps):
-                raise InvalidInput(f"target position {to} is outside 1..{len(steps)}")
+                raise InvalidInput(
+                    _("target position {to} is outside 1..{steps}").format(to=to, steps=len(steps))
+                )
             if to == position:
-                raise InvalidInput(f"step {position} is already at position {to}")
+                raise InvalidInput(
+                    _("step {position} is already at position {to}").format(
+                        position=position, to=to
+                    )
+                )
             for touched in steps[min(position, to) - 1 : max(position, to)]:
-                _check_open(paper, touched, "move steps across")
+                _check_open(paper, touched, _("move steps across"))
             steps.remove(step)
             steps.insert(to - 1, step)
             for index, item in enumerate(steps, start=1):
@@ -185,11 +194,11 @@ class PathService:
     ) -> PaperView:
         """A neue Beratungsfolge: every open step is cancelled and the new steps follow the
         steps already dealt with. Planned dates of the old path stay on record."""
-        check_line(reason, "reason")
+        check_line(reason, _("reason"))
         if not reason.strip():
-            raise InvalidInput("a new Beratungsfolge needs a reason; pass --reason TEXT")
+            raise InvalidInput(_("a new Beratungsfolge needs a reason; pass --reason TEXT"))
         if not steps:
-            raise InvalidInput("the new Beratungsfolge has no steps; pass at least one --step")
+            raise InvalidInput(_("the new Beratungsfolge has no steps; pass at least one --step"))
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
@@ -254,9 +263,11 @@ class PathService:
             step = step_at(paper, position)
             if step.meeting_id is not None:
                 raise InvalidInput(
-                    f"step {position} of {paper.number} is on the agenda of meeting "
-                    f"{step.meeting_id}; move it with 'ratsweg consultation schedule' "
-                    "(service.agendas.reschedule_step), which takes it off that agenda"
+                    _(
+                        "step {position} of {number} is on the agenda of meeting {meeting_id}; "
+                        "move it with 'ratsweg consultation schedule' "
+                        "(service.agendas.reschedule_step), which takes it off that agenda"
+                    ).format(position=position, number=paper.number, meeting_id=step.meeting_id)
                 )
             schedule_on_day(self._shared.engine, uow, catalog, actor, paper, step, date)
             return touch(uow, catalog, paper)
@@ -269,7 +280,9 @@ class PathService:
                 paper.state,
                 what,
                 self._shared.engine.paper_triggers(catalog, paper.state),
-                "a released paper is frozen; its Beratungsfolge can only be edited before release",
+                _(
+                    "a released paper is frozen; its Beratungsfolge can only be edited before release"
+                ),
             )
 
     def _require_path_edit(
@@ -288,13 +301,15 @@ class PathService:
                 paper.state,
                 what,
                 self._shared.engine.paper_triggers(catalog, paper.state),
-                "its path is closed",
+                _("its path is closed"),
             )
         require_paper(catalog, actor, Action.PAPER_ROUTE, paper)
         if not (reason and reason.strip()):
             raise InvalidInput(
-                f"{paper.number} is released; changing its Beratungsfolge needs a reason "
-                "(pass --reason TEXT)"
+                _(
+                    "{number} is released; changing its Beratungsfolge needs a reason (pass "
+                    "--reason TEXT)"
+                ).format(number=paper.number)
             )
         return True
 
@@ -320,11 +335,13 @@ def _parallel_place(
     """(position, level) of a new step of ``role`` that runs beside step ``parallel_to``:
     after the last step of that level, on the same level."""
     sibling = step_at(paper, parallel_to)
-    _check_open(paper, sibling, "run a step in parallel to")
+    _check_open(paper, sibling, _("run a step in parallel to"))
     if role.concludes or ConsultationRole(sibling.role).concludes:
         raise InvalidInput(
-            "the concluding step (Entscheidung, Kenntnisnahme, Genehmigung) runs "
-            "alone on the last level; parallel steps must be Vorberatung or Anhörung"
+            _(
+                "the concluding step (Entscheidung, Kenntnisnahme, Genehmigung) runs "
+                "alone on the last level; parallel steps must be Vorberatung or Anhörung"
+            )
         )
     level = sibling.level
     return max(c.position for c in steps if c.level == level) + 1, level
@@ -337,13 +354,17 @@ def _serial_place(
     of its own; the steps from that level on move one level down."""
     at = len(steps) + 1 if position is None else position
     if not 1 <= at <= len(steps) + 1:
-        raise InvalidInput(f"position {at} is outside 1..{len(steps) + 1}")
+        raise InvalidInput(
+            _("position {at} is outside 1..{last}").format(at=at, last=len(steps) + 1)
+        )
     if at <= len(steps):
-        _check_open(paper, steps[at - 1], "insert a step before")
+        _check_open(paper, steps[at - 1], _("insert a step before"))
     if 1 < at <= len(steps) and steps[at - 2].level == steps[at - 1].level:
         raise InvalidInput(
-            f"position {at} is inside a group of parallel steps; insert before or "
-            "after the group, or use --parallel-to"
+            _(
+                "position {at} is inside a group of parallel steps; insert before or "
+                "after the group, or use --parallel-to"
+            ).format(at=at)
         )
     level = steps[at - 1].level if at <= len(steps) else _next_level(steps)
     for step in steps:
@@ -369,6 +390,8 @@ def _relevel(steps: Sequence[Consultation]) -> None:
 def _check_open(paper: Paper, step: Consultation, what: str) -> None:
     if step.state not in OPEN_STEP_STATES:
         raise InvalidInput(
-            f"cannot {what} step {step.position} of {paper.number}: it is already "
-            f"{step.state}; only steps not yet dealt with can change"
+            _(
+                "cannot {what} step {position} of {number}: it is already {state}; only "
+                "steps not yet dealt with can change"
+            ).format(what=what, position=step.position, number=paper.number, state=step.state)
         )

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -17,9 +15,8 @@ from storage.schema import (
     Consultation,
     Paper,
     TextVersion,
-    Vote,
 )
-from workflow.core.catalog import Catalog, Organization, VotingRule
+from workflow.core.catalog import Catalog
 from workflow.core.clock import local
 from workflow.core.engine import FlowContext
 from workflow.core.errors import (
@@ -27,11 +24,11 @@ from workflow.core.errors import (
     TransitionNotAllowed,
     did_you_mean,
 )
+from workflow.core.i18n import _
 from workflow.core.model import (
     Action,
     Actor,
     AuditAction,
-    Ballot,
     ConsultationRole,
     Outcome,
     PaperView,
@@ -47,21 +44,13 @@ from workflow.papers.steps import (
     routing_arguments,
     step_at,
 )
+from workflow.papers.tally import check_votes, complete_vote, shown, stored, vote_row
 from workflow.papers.types import (
     check_result,
 )
 from workflow.papers.votes import check_result_texts
 from workflow.reminders.sync import paper_changed
 from workflow.uow import Shared, UnitOfWork, require_paper
-
-_COUNTS = {
-    "yes": Ballot.YES,
-    "no": Ballot.NO,
-    "abstain": Ballot.ABSTAIN,
-    "biased": Ballot.BIASED,
-    "not_participating": Ballot.NOT_PARTICIPATING,
-    "absent": Ballot.ABSENT,
-}
 
 
 class ResultService:
@@ -165,107 +154,11 @@ def _parse_outcome(catalog: Catalog, text: str) -> Outcome:
     outcome = catalog.procedure.outcome(text)
     if outcome is None:
         known = catalog.procedure.outcome_names()
-        hint = did_you_mean(text, known) or f" (use one of {', '.join(o.value for o in Outcome)})"
-        raise InvalidInput(f"unknown result {text!r}{hint}")
+        hint = did_you_mean(text, known) or _(" (use one of {results})").format(
+            results=", ".join(o.value for o in Outcome)
+        )
+        raise InvalidInput(_("unknown result {text!r}{hint}").format(text=text, hint=hint))
     return outcome
-
-
-def _complete_vote(vote: VoteCount) -> VoteCount:
-    """Check the counts; with named ballots, derive missing counts and refuse contradictions."""
-    for name in _COUNTS:
-        count = getattr(vote, name)
-        if count is not None and count < 0:
-            raise InvalidInput(f"vote {vote.subject!r}: count {name}={count} is negative")
-    if not vote.named:
-        return vote
-    members = Counter(n.member for n in vote.named)
-    twice = sorted(m for m, k in members.items() if k > 1)
-    if twice:
-        raise InvalidInput(f"vote {vote.subject!r}: {', '.join(twice)} named more than once")
-    tally = Counter(n.ballot for n in vote.named)
-    for name, ballot in _COUNTS.items():
-        given = getattr(vote, name)
-        if given is not None and given != tally[ballot]:
-            raise InvalidInput(
-                f"vote {vote.subject!r}: {name}={given} does not match the {tally[ballot]} "
-                f"named {ballot.value} ballots"
-            )
-    return replace(
-        vote,
-        yes=tally[Ballot.YES],
-        no=tally[Ballot.NO],
-        abstain=tally[Ballot.ABSTAIN],
-        biased=tally[Ballot.BIASED],
-        not_participating=tally[Ballot.NOT_PARTICIPATING],
-        absent=tally[Ballot.ABSENT],
-    )
-
-
-def _check_votes(
-    rule: VotingRule, org: Organization, result: Outcome, votes: Sequence[VoteCount]
-) -> list[str]:
-    """Quorum and majority doubts as warnings (domain.md 2.9, 2.10); impossible counts refused.
-
-    Quorum is computed both with and without the members excluded as befangen, because it
-    is disputed whether they count as present.
-    """
-    warnings: list[str] = []
-    seats = org.seats
-    needed = math.floor(seats * rule.quorum_share) + 1 if seats else None
-    for vote in votes:
-        counts = [vote.yes, vote.no, vote.abstain, vote.biased, vote.not_participating]
-        if all(c is None for c in counts):
-            continue
-        present = sum(c or 0 for c in counts)
-        if seats and present + (vote.absent or 0) > seats:
-            raise InvalidInput(
-                f"vote {vote.subject!r} counts {present + (vote.absent or 0)} members, but "
-                f"{org.name} has {seats} seats; check the counts or 'seats' in organizations.yaml"
-            )
-        if needed is None:
-            continue
-        biased = vote.biased or 0
-        if present < needed:
-            warnings.append(
-                f"{org.name} was not quorate for {vote.subject!r}: {present} of {seats} "
-                f"members present, {needed} needed"
-            )
-        elif present - biased < needed:
-            warnings.append(
-                f"{org.name} was quorate for {vote.subject!r} only if the {biased} members "
-                f"excluded as befangen count as present ({present - biased} without them, "
-                f"{needed} needed)"
-            )
-    main = [v for v in votes if v.kind is VoteKind.MAIN and v.yes is not None]
-    if main:
-        vote = main[-1]
-        against = (vote.no or 0) + ((vote.abstain or 0) if rule.abstentions_count else 0)
-        carried = vote.yes is not None and vote.yes > against
-        basis = "Nein and Enthaltungen" if rule.abstentions_count else "Nein"
-        counted = f"Ja {vote.yes} against {against} {basis}"
-        positive = {ResultEffect.ADOPT, ResultEffect.APPROVE, ResultEffect.RECOMMEND}
-        if result.effect in positive and not carried:
-            warnings.append(f"{result.label!r}, but the main vote has no majority ({counted})")
-        if result.effect is ResultEffect.REJECT and carried:
-            warnings.append(f"{result.label!r}, but the main vote has a majority ({counted})")
-    return warnings
-
-
-def _vote_row(position: int, vote: VoteCount) -> Vote:
-    return Vote(
-        position=position,
-        subject=vote.subject,
-        kind=vote.kind.value,
-        yes=vote.yes,
-        no=vote.no,
-        abstain=vote.abstain,
-        biased=vote.biased,
-        not_participating=vote.not_participating,
-        absent=vote.absent,
-        label=vote.label,
-        raw=vote.raw,
-        named=[{"member": n.member, "ballot": n.ballot.value} for n in vote.named] or None,
-    )
 
 
 def apply_result(
@@ -280,12 +173,12 @@ def apply_result(
     ``origin`` (where a result taken over from another system comes from) joins the
     audit payload."""
     require_paper(catalog, actor, Action.CONSULTATION_RECORD, paper)
-    votes = [_complete_vote(v) for v in entry.votes]
+    votes = [complete_vote(v) for v in entry.votes]
     result = _parse_outcome(catalog, entry.outcome)
     step = step_at(paper, entry.position)
     extra = _check_outcome(catalog, paper, step, result, votes, entry)
     org = catalog.organization(step.organization_id)
-    warnings = _check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
+    warnings = check_votes(catalog.procedure.voting_rule(org.id), org, result, votes)
     ctx = uow.flow(catalog, actor, paper)
     _begin_consultation(uow, ctx, paper, catalog)
     when = _result_day(uow, catalog, paper, step, entry)
@@ -297,8 +190,8 @@ def apply_result(
     step.result_label = entry.label or configured_label or result.label
     if entry.note:
         step.note = entry.note
-    step.votes = [_vote_row(i, v) for i, v in enumerate(votes, start=1)]
-    payload = _result_payload(step, entry, when, votes, warnings)
+    step.votes = [vote_row(i, v) for i, v in enumerate(votes, start=1)]
+    payload = _result_payload(step, entry, when, votes, stored(warnings))
     payload.update(origin or {})
     uow.record(paper, actor, AuditAction.RESULT_RECORDED, None, None, payload)
     if entry.amended_text is not None:
@@ -306,7 +199,7 @@ def apply_result(
     trigger = "hold" if result.effect.deliberated else "drop"
     uow.engine.fire_consultation(ctx, step, trigger, outcome=result.value, **extra)
     paper_changed(uow, catalog, paper)
-    return warnings
+    return shown(warnings)
 
 
 def _check_outcome(
@@ -323,22 +216,30 @@ def _check_outcome(
     if result.effect not in ALLOWED_EFFECTS[role]:
         fitting = [o.value for o in Outcome if o.effect in ALLOWED_EFFECTS[role]]
         raise InvalidInput(
-            f"{result.value!r} does not fit step {entry.position} ({role.value}); "
-            f"use one of {', '.join(fitting)}"
+            _("{value!r} does not fit step {position} ({role_value}); use one of {fitting}").format(
+                value=result.value,
+                position=entry.position,
+                role_value=role.value,
+                fitting=", ".join(fitting),
+            )
         )
     check_result(catalog, paper, step, result, votes)
     if result.effect is ResultEffect.ANNUL and not _can_annul(catalog, paper):
         raise InvalidInput(
-            f"{result.value!r} annuls only a Dringlichkeitsentscheidung awaiting its "
-            f"follow-up; {paper.number} is {paper.state!r}"
+            _(
+                "{value!r} annuls only a Dringlichkeitsentscheidung awaiting its "
+                "follow-up; {number} is {state!r}"
+            ).format(value=result.value, number=paper.number, state=paper.state)
         )
     extra = routing_arguments(
         catalog, result, entry.refer_to, entry.refer_role, entry.target_date, entry.amended_text
     )
     if not result.effect.deliberated and any(v.kind is not VoteKind.PROCEDURAL for v in votes):
         raise InvalidInput(
-            f"{result.value!r}: the item was not deliberated, so only the procedural "
-            "vote on taking it off the agenda can be recorded (kind: procedural)"
+            _(
+                "{value!r}: the item was not deliberated, so only the procedural vote on "
+                "taking it off the agenda can be recorded (kind: procedural)"
+            ).format(value=result.value)
         )
     return extra
 
@@ -354,18 +255,22 @@ def _result_day(
     when = meeting_day or date or step.date or step.planned_date
     if when is None:
         raise InvalidInput(
-            f"step {position} of {paper.number} has no meeting date; pass --date YYYY-MM-DD"
+            _("step {position} of {number} has no meeting date; pass --date YYYY-MM-DD").format(
+                position=position, number=paper.number
+            )
         )
     check_result_date(catalog, paper, step, when)
     check_window(uow.session, paper, step, when)
     uow.refuse_future(
-        f"the result of step {position} of {paper.number} is dated",
+        _("the result of step {position} of {number} is dated").format(
+            position=position, number=paper.number
+        ),
         when,
-        "that is the day of its meeting: record it once the meeting has taken place"
+        _("that is the day of its meeting: record it once the meeting has taken place")
         if meeting_day
-        else "record it once it is taken, or check --date"
+        else _("record it once it is taken, or check --date")
         if date
-        else "pass --date YYYY-MM-DD with the day it was taken",
+        else _("pass --date YYYY-MM-DD with the day it was taken"),
     )
     return when
 
@@ -396,7 +301,9 @@ def _result_payload(
 
 def check_result_date(catalog: Catalog, paper: Paper, step: Consultation, when: dt.date) -> None:
     """Refuse a result dated before the result of a step on an earlier level."""
-    what = f"the result of step {step.position} of {paper.number} is dated {when:%d.%m.%Y}"
+    what = _("the result of step {position} of {number} is dated {when:%d.%m.%Y}").format(
+        position=step.position, number=paper.number, when=when
+    )
     earlier = [
         s
         for s in paper.consultations
@@ -406,8 +313,10 @@ def check_result_date(catalog: Catalog, paper: Paper, step: Consultation, when: 
     if latest is not None and latest.date is not None and when < latest.date:
         name = catalog.organization(latest.organization_id).name
         raise InvalidInput(
-            f"{what}, before the result of the earlier step {latest.position} ({name}) "
-            f"on {latest.date:%d.%m.%Y}; check --date"
+            _(
+                "{what}, before the result of the earlier step {position} ({name}) on "
+                "{date:%d.%m.%Y}; check --date"
+            ).format(what=what, position=latest.position, name=name, date=latest.date)
         )
 
 
@@ -422,28 +331,34 @@ def _meeting_day(
     catalog = uow.catalog(meeting.definitions_version)
     label = meeting_label(catalog, meeting)
     day = local(meeting.start).date()
-    what = f"record the result of step {step.position} of {paper.number} in"
+    what = _("record the result of step {position} of {number} in").format(
+        position=step.position, number=paper.number
+    )
     if meeting.state not in RESULT_MEETING_STATES:
         lifecycle = catalog.lifecycle("meeting")
         invite = lifecycle.transition("invite", meeting.state) is not None
         todo = (
-            f"invite it first (meeting invite {meeting.id}) or cancel it, which takes the "
-            "step off its agenda"
+            _(
+                "invite it first (meeting invite {id}) or cancel it, which takes the "
+                "step off its agenda"
+            ).format(id=meeting.id)
             if invite
-            else "the step stays on its agenda"
+            else _("the step stays on its agenda")
         )
         raise TransitionNotAllowed(
             label,
             meeting.state,
             what,
             uow.engine.meeting_triggers(catalog, meeting.state),
-            f"results are recorded for an invited or held meeting; {todo}",
+            _("results are recorded for an invited or held meeting; {todo}").format(todo=todo),
         )
     if date is not None and date != day:
         raise InvalidInput(
-            f"step {step.position} of {paper.number} is on the agenda of {label}: its "
-            f"result is dated {day:%d.%m.%Y}, the meeting's day, not {date:%d.%m.%Y}; "
-            "leave out --date"
+            _(
+                "step {position} of {number} is on the agenda of {label}: its result is "
+                "dated {day:%d.%m.%Y}, the meeting's day, not {date:%d.%m.%Y}; leave out "
+                "--date"
+            ).format(position=step.position, number=paper.number, label=label, day=day, date=date)
         )
     return day
 
@@ -460,9 +375,9 @@ def _begin_consultation(uow: UnitOfWork, ctx: FlowContext, paper: Paper, catalog
         raise TransitionNotAllowed(
             paper.number,
             paper.state,
-            "record a result for",
+            _("record a result for"),
             uow.engine.paper_triggers(catalog, paper.state),
-            "results can be recorded once the paper is released",
+            _("results can be recorded once the paper is released"),
         )
 
 

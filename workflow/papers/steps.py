@@ -22,6 +22,7 @@ from workflow.core.errors import (
     NotFoundError,
     did_you_mean,
 )
+from workflow.core.i18n import _
 from workflow.core.model import (
     OPEN_STEP_STATES,
     ConsultationRole,
@@ -39,12 +40,18 @@ def step_at(paper: Paper, position: int) -> Consultation:
         if step.position == position:
             return step
     count = len(paper.consultations)
-    raise NotFoundError(f"{paper.number} has no step {position} (its path has {count} steps)")
+    raise NotFoundError(
+        _("{number} has no step {position} (its path has {count} steps)").format(
+            number=paper.number, position=position, count=count
+        )
+    )
 
 
 def hint(value: str, enum: Iterable[Any]) -> str:
     values = [str(e.value) for e in enum]
-    return did_you_mean(value, values) or f" (use one of {', '.join(values)})"
+    return did_you_mean(value, values) or _(" (use one of {values})").format(
+        values=", ".join(values)
+    )
 
 
 def check_path_concludes(catalog: Catalog, paper: Paper) -> None:
@@ -64,17 +71,24 @@ def check_path_concludes(catalog: Catalog, paper: Paper) -> None:
         return
     if not concluding:
         raise InvalidInput(
-            f"{paper.number} would have no Entscheidung or Kenntnisnahme left; keep or add "
-            "a concluding step"
+            _(
+                "{number} would have no Entscheidung or Kenntnisnahme left; keep or add "
+                "a concluding step"
+            ).format(number=paper.number)
         )
     last = concluding[-1]
     if len(concluding) > 1 or last is not open_steps[-1]:
         raise InvalidInput(
-            f"{paper.number} may have one concluding step only, at the end of its path "
-            f"(found {', '.join(str(c.position) for c in concluding)})"
+            _(
+                "{number} may have one concluding step only, at the end of its path "
+                "(found {positions})"
+            ).format(
+                number=paper.number,
+                positions=", ".join(str(c.position) for c in concluding),
+            )
         )
     if any(c.level == last.level for c in open_steps if c is not last):
-        raise InvalidInput("the concluding step must be alone on the last level")
+        raise InvalidInput(_("the concluding step must be alone on the last level"))
 
 
 def routing_arguments(
@@ -90,29 +104,39 @@ def routing_arguments(
     if effect is ResultEffect.REFER:
         if not refer_to:
             raise InvalidInput(
-                f"{result.value!r} needs the body it goes to; pass --refer-to ORGANIZATION"
+                _("{value!r} needs the body it goes to; pass --refer-to ORGANIZATION").format(
+                    value=result.value
+                )
             )
         extra["refer_to"] = catalog.body_organization(refer_to).id
         extra["refer_role"] = parse_role(refer_role or "vorberatung").value
     elif refer_to or refer_role:
         raise InvalidInput(
-            f"--refer-to fits only ueberwiesen or zurueckverwiesen, not {result.value!r}"
+            _("--refer-to fits only ueberwiesen or zurueckverwiesen, not {value!r}").format(
+                value=result.value
+            )
         )
     if target_date is not None:
         if not effect.repeats_step:
             raise InvalidInput(
-                f"--until fits only vertagt, zurueckgestellt or abgesetzt, not {result.value!r}"
+                _("--until fits only vertagt, zurueckgestellt or abgesetzt, not {value!r}").format(
+                    value=result.value
+                )
             )
         extra["target_date"] = target_date
     if result.amends_text and not (amended_text and amended_text.strip()):
         raise InvalidInput(
-            f"{result.value!r} changes the wording; pass the amended text with --text-file "
-            "FILE (or --text TEXT)"
+            _(
+                "{value!r} changes the wording; pass the amended text with --text-file "
+                "FILE (or --text TEXT)"
+            ).format(value=result.value)
         )
     if amended_text is not None and not result.amends_text:
         raise InvalidInput(
-            "an amended text fits only geaendert_beschlossen or mit_aenderungen_empfohlen, "
-            f"not {result.value!r}"
+            _(
+                "an amended text fits only geaendert_beschlossen or "
+                "mit_aenderungen_empfohlen, not {value!r}"
+            ).format(value=result.value)
         )
     return extra
 
@@ -121,7 +145,9 @@ def parse_role(role: str) -> ConsultationRole:
     try:
         return ConsultationRole(role)
     except ValueError:
-        raise InvalidInput(f"unknown role {role!r}{hint(role, ConsultationRole)}") from None
+        raise InvalidInput(
+            _("unknown role {role!r}{hint}").format(role=role, hint=hint(role, ConsultationRole))
+        ) from None
 
 
 def check_window(session: Session, paper: Paper, step: Consultation, day: dt.date) -> None:
@@ -138,24 +164,29 @@ def inside_window(day: dt.date, start: dt.date | None, end: dt.date | None) -> b
 def outside_window(
     day: dt.date, start: dt.date | None, end: dt.date | None, basis: str | None
 ) -> str:
-    bounds = " and ".join(
+    bounds = _(" and ").join(
         text
         for text in (
-            f"no earlier than {start:%d.%m.%Y}" if start else "",
-            f"no later than {end:%d.%m.%Y}" if end else "",
+            _("no earlier than {start:%d.%m.%Y}").format(start=start) if start else "",
+            _("no later than {end:%d.%m.%Y}").format(end=end) if end else "",
         )
         if text
     )
-    return (
-        f"{basis or 'the definitions'}: the re-decision must meet {bounds}; "
-        f"{day:%d.%m.%Y} is outside that window"
-    )
+    return _(
+        "{basis}: the re-decision must meet {bounds}; {day:%d.%m.%Y} is outside that window"
+    ).format(basis=basis or _("the definitions"), bounds=bounds, day=day)
 
 
 def meeting_label(catalog: Catalog, meeting: Meeting) -> str:
+    """``Sitzung 4 (HFA, 13.12.2011 17:00)``: a meeting as messages name it."""
+    return _("meeting {id} ({name}, {when})").format(**meeting_label_values(catalog, meeting))
+
+
+def meeting_label_values(catalog: Catalog, meeting: Meeting) -> dict[str, object]:
+    """The values of a meeting's label, for messages that name it in one id with their own."""
     org = catalog.organizations.get(meeting.organization_id)
     name = org.short_name or org.name if org else meeting.organization_id
-    return f"meeting {meeting.id} ({name}, {_when(meeting.start)})"
+    return {"id": meeting.id, "name": name, "when": _when(meeting.start)}
 
 
 def _when(instant: dt.datetime) -> str:

@@ -24,6 +24,7 @@ from storage import repository
 from storage.audit import paper_stream
 from storage.schema import CoSignature, Paper
 from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_text
 from workflow.core.model import (
     OPEN_STEP_STATES,
@@ -79,13 +80,13 @@ class SupplementService:
         :raises TransitionNotAllowed: ``number`` is not released, or its path is closed.
         :raises NotFoundError: unknown paper, type or participant.
         """
-        check_line(reason, "reason")
-        check_line(title, "title")
-        check_text(text, "text")
+        check_line(reason, _("reason"))
+        check_line(title, _("title"))
+        check_text(text, _("text"))
         if not reason.strip():
-            raise InvalidInput("an Ergänzungsvorlage needs a reason; pass --reason TEXT")
+            raise InvalidInput(_("an Ergänzungsvorlage needs a reason; pass --reason TEXT"))
         if title is not None and not title.strip():
-            raise InvalidInput("the title is empty; pass --title TEXT or leave it out")
+            raise InvalidInput(_("the title is empty; pass --title TEXT or leave it out"))
         with self._shared.write(user, body) as uow:
             actor = uow.actor()
             given = uow.paper(number, for_update=False)
@@ -97,7 +98,9 @@ class SupplementService:
             steps = _open_steps(uow, catalog, head)
             offices = [catalog.office(p).id for p in dict.fromkeys(participants)]
             if office.id in offices:
-                raise InvalidInput(f"{office.id!r} writes the paper and cannot also co-sign it")
+                raise InvalidInput(
+                    _("{id!r} writes the paper and cannot also co-sign it").format(id=office.id)
+                )
             new = _supplement_row(uow, catalog, kind, root, head, office.id, date, title, text)
             for office_id in offices:
                 new.co_signatures.append(
@@ -158,8 +161,10 @@ def _lock_chain(uow: UnitOfWork, given: Paper) -> tuple[Paper, Paper]:
         return root, root
     if latest != given.number:
         raise InvalidInput(
-            f"{given.number} is continued by {latest}; the next Ergänzungsvorlage follows "
-            f"the latest paper of the chain: ratsweg paper supplement {latest}"
+            _(
+                "{number} is continued by {latest}; the next Ergänzungsvorlage follows "
+                "the latest paper of the chain: ratsweg paper supplement {latest}"
+            ).format(number=given.number, latest=latest)
         )
     return root, uow.paper(latest, for_update=True)
 
@@ -234,14 +239,16 @@ def _open_steps(uow: UnitOfWork, catalog: Catalog, head: Paper) -> list[Consulta
             head.state,
             "supplement",
             uow.engine.paper_triggers(catalog, head.state),
-            "an Ergänzungsvorlage continues a released paper whose path is still open",
+            _("an Ergänzungsvorlage continues a released paper whose path is still open"),
         )
     steps = sorted(
         (c for c in head.consultations if c.state in OPEN_STEP_STATES),
         key=lambda c: c.position,
     )
     if not steps:
-        raise InvalidInput(f"{head.number} has no open step for an Ergänzungsvorlage")
+        raise InvalidInput(
+            _("{number} has no open step for an Ergänzungsvorlage").format(number=head.number)
+        )
     return steps
 
 
@@ -286,16 +293,23 @@ def _supplement_type(catalog: Catalog, root: Paper, wanted: str | None) -> Paper
         if not kind.is_supplement:
             supplements = [t.id for t in catalog.paper_types.values() if t.is_supplement]
             raise InvalidInput(
-                f"{kind.id!r} is not an Ergänzungsvorlage type (its numbering has no "
-                f"{{origin}}); use one of: {', '.join(supplements) or 'none configured'}"
+                _(
+                    "{id!r} is not an Ergänzungsvorlage type (its numbering has no "
+                    "{{origin}}); use one of: {supplements}"
+                ).format(
+                    id=kind.id,
+                    supplements=", ".join(supplements) or _("none configured"),
+                )
             )
         return kind
     origin_type = catalog.paper_types.get(root.paper_type)
     if origin_type is None or origin_type.supplement_type is None:
         raise NotFoundError(
-            f"the definitions of {root.number} give papers of type {root.paper_type!r} no "
-            "Ergänzungsvorlage; set paper_types[].supplement_type (see docs/definitions.md) "
-            "or pass --type"
+            _(
+                "the definitions of {number} give papers of type {paper_type!r} no "
+                "Ergänzungsvorlage; set paper_types[].supplement_type (see "
+                "docs/definitions.md) or pass --type"
+            ).format(number=root.number, paper_type=root.paper_type)
         )
     return catalog.paper_type(origin_type.supplement_type)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from storage.schema import Paper
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
+from workflow.core.i18n import _
 from workflow.core.inputs import check_text
 from workflow.core.model import (
     Action,
@@ -55,36 +56,16 @@ class PaperTypeService:
         :raises InvalidInput: empty answer, the type is not answered, or already answered.
         :raises TransitionNotAllowed: the paper is not released or is closed.
         """
-        check_text(text, "answer")
+        check_text(text, _("answer"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
             if not text.strip():
-                raise InvalidInput("the answer is empty; pass --text TEXT or --text-file FILE")
-            kind = rules_type(catalog, paper)
-            if not kind.answered:
-                answered = [t.id for t in catalog.paper_types.values() if t.answered]
-                raise InvalidInput(
-                    f"{paper.number} is a {kind.name}, which is not answered (answered types: "
-                    f"{', '.join(answered) or 'none'})"
-                )
-            lifecycle = catalog.lifecycle("paper")
-            if not paper.frozen or lifecycle.state(paper.state).final:
-                raise TransitionNotAllowed(
-                    paper.number,
-                    paper.state,
-                    "answer",
-                    self._shared.engine.paper_triggers(catalog, paper.state),
-                    "an Anfrage is answered after its release and before it is closed",
-                )
-            if paper.answer is not None:
-                assert paper.answer_date is not None
-                raise InvalidInput(
-                    f"{paper.number} was answered on {paper.answer_date:%d.%m.%Y} already"
-                )
+                raise InvalidInput(_("the answer is empty; pass --text TEXT or --text-file FILE"))
+            self._require_answerable(catalog, paper)
             uow.refuse_future(
-                f"the answer to {paper.number} is dated",
+                _("the answer to {number} is dated").format(number=paper.number),
                 date,
-                "record it once it has been given; check --date",
+                _("record it once it has been given; check --date"),
             )
             paper.answer, paper.answer_date = text.strip(), date
             uow.record(
@@ -96,6 +77,37 @@ class PaperTypeService:
                 {"date": date.isoformat(), "answer": paper.answer},
             )
             return touch(uow, catalog, paper)
+
+    def _require_answerable(self, catalog: Catalog, paper: Paper) -> None:
+        """An Anfrage (a type with ``answered: true``), released, not closed, not answered yet."""
+        kind = rules_type(catalog, paper)
+        if not kind.answered:
+            answered = [t.id for t in catalog.paper_types.values() if t.answered]
+            raise InvalidInput(
+                _(
+                    "{number} is a {name}, which is not answered (answered types: {answered})"
+                ).format(
+                    number=paper.number,
+                    name=kind.name,
+                    answered=", ".join(answered) or _("none"),
+                )
+            )
+        lifecycle = catalog.lifecycle("paper")
+        if not paper.frozen or lifecycle.state(paper.state).final:
+            raise TransitionNotAllowed(
+                paper.number,
+                paper.state,
+                "answer",
+                self._shared.engine.paper_triggers(catalog, paper.state),
+                _("an Anfrage is answered after its release and before it is closed"),
+            )
+        if paper.answer is not None:
+            assert paper.answer_date is not None
+            raise InvalidInput(
+                _("{number} was answered on {answer_date:%d.%m.%Y} already").format(
+                    number=paper.number, answer_date=paper.answer_date
+                )
+            )
 
 
 def rules_type(catalog: Catalog, paper: Paper) -> PaperType:
@@ -119,14 +131,18 @@ def check_submitter(
     if kind.submitted_by is Submitter.FACTION:
         if faction is None:
             raise InvalidInput(
-                f"a paper of type {kind.name} is submitted by a faction; pass --faction NAME "
-                "(and --member NAME for each submitting member)"
+                _(
+                    "a paper of type {name} is submitted by a faction; pass --faction NAME "
+                    "(and --member NAME for each submitting member)"
+                ).format(name=kind.name)
             )
         return faction, names or None
     if faction is not None or names:
         raise InvalidInput(
-            f"a paper of type {kind.name} is written by an office, not submitted by a faction; "
-            "drop --faction and --member"
+            _(
+                "a paper of type {name} is written by an office, not submitted by a "
+                "faction; drop --faction and --member"
+            ).format(name=kind.name)
         )
     return None, None
 
@@ -139,8 +155,10 @@ def check_concluding(kind: PaperType, number: str, roles: Sequence[str]) -> None
     if last.concludes and last not in kind.concluding_roles:
         allowed = ", ".join(sorted(r.value for r in kind.concluding_roles))
         raise InvalidInput(
-            f"a paper of type {kind.name} ends in {allowed}, but the path of {number} ends in {last.value}; "
-            f"make its last step {allowed}"
+            _(
+                "a paper of type {name} ends in {allowed}, but the path of {number} ends "
+                "in {value}; make its last step {allowed}"
+            ).format(name=kind.name, allowed=allowed, number=number, value=last.value)
         )
 
 
@@ -155,7 +173,9 @@ def check_result(
     kind = rules_type(catalog, paper)
     if votes and not kind.votes:
         raise InvalidInput(
-            f"a paper of type {kind.name} ends without a vote; record {result.value!r} without vote counts"
+            _(
+                "a paper of type {name} ends without a vote; record {value!r} without vote counts"
+            ).format(name=kind.name, value=result.value)
         )
     closes = result.effect in (
         ResultEffect.NOTE,
@@ -165,6 +185,8 @@ def check_result(
     )
     if kind.answered and closes and ConsultationRole(step.role).concludes and paper.answer is None:
         raise InvalidInput(
-            f"{paper.number} has no answer yet; record it first with "
-            f"'ratsweg paper answer {paper.number} --text-file FILE'"
+            _(
+                "{number} has no answer yet; record it first with 'ratsweg paper answer "
+                "{number} --text-file FILE'"
+            ).format(number=paper.number)
         )

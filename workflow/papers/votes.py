@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import InvalidInput, did_you_mean
+from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_text, read_text
 from workflow.core.model import Ballot, NamedBallot, VoteCount, VoteKind
 
@@ -41,21 +42,21 @@ def check_result_texts(
 
     :raises InvalidInput: one holds a control character.
     """
-    check_line(label, "result label")
-    check_text(amended_text, "amended text")
-    check_text(note, "note")
+    check_line(label, _("result label"))
+    check_text(amended_text, _("amended text"))
+    check_text(note, _("note"))
     for vote in votes:
         for text in (vote.subject, vote.label, vote.raw):
-            check_line(text, "vote's text")
+            check_line(text, _("vote's text"))
         for ballot in vote.named:
-            check_line(ballot.member, "member name")
+            check_line(ballot.member, _("member name"))
 
 
 def read_text_file(path: str | Path) -> str:
     """A UTF-8 text file's content, with one clear error line if it cannot be read."""
-    text = read_text(path, "text file")
+    text = read_text(path, _("text file"))
     if not text.strip():
-        raise InvalidInput(f"text file {str(path)!r} is empty")
+        raise InvalidInput(_("text file {path!r} is empty").format(path=str(path)))
     return text.strip()
 
 
@@ -89,10 +90,14 @@ def load_yaml_12(text: str, source: str) -> Any:
         return yaml.load(text, Loader=yaml_12_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InvalidInput(f"{source}: not valid YAML/JSON{where}") from None
+        where = _(" at line {line}").format(line=mark.line + 1) if mark is not None else ""
+        raise InvalidInput(
+            _("{source}: not valid YAML/JSON{where}").format(source=source, where=where)
+        ) from None
     except RecursionError:
-        raise InvalidInput(f"{source}: lists or mappings nested too deeply") from None
+        raise InvalidInput(
+            _("{source}: lists or mappings nested too deeply").format(source=source)
+        ) from None
 
 
 def read_votes_file(path: str | Path) -> list[VoteCount]:
@@ -102,29 +107,50 @@ def read_votes_file(path: str | Path) -> list[VoteCount]:
 
 def parse_votes(data: Any, source: str) -> list[VoteCount]:
     if not isinstance(data, list) or not data:
-        raise InvalidInput(f"{source}: expected a non-empty list of votes")
-    return [_vote(item, f"{source}: vote {index}") for index, item in enumerate(data, start=1)]
+        raise InvalidInput(_("{source}: expected a non-empty list of votes").format(source=source))
+    return [
+        _vote(item, _("{source}: vote {index}").format(source=source, index=index))
+        for index, item in enumerate(data, start=1)
+    ]
 
 
 def _vote(item: Any, where: str) -> VoteCount:
     if not isinstance(item, dict):
-        raise InvalidInput(f"{where}: expected a mapping with counts such as 'yes: 12'")
+        raise InvalidInput(
+            _("{where}: expected a mapping with counts such as 'yes: 12'").format(where=where)
+        )
     for key in item:
         if key not in _KEYS:
-            hint = did_you_mean(str(key), _KEYS) or f" (allowed: {', '.join(_KEYS)})"
-            raise InvalidInput(f"{where}: unknown key {key!r}{hint}")
+            hint = did_you_mean(str(key), _KEYS) or _(" (allowed: {keys})").format(
+                keys=", ".join(_KEYS)
+            )
+            raise InvalidInput(
+                _("{where}: unknown key {key!r}{hint}").format(where=where, key=key, hint=hint)
+            )
     fields: dict[str, Any] = {}
     for key in _COUNT_KEYS:
         value = item.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise InvalidInput(f"{where}: {key} must be a whole number, got {value!r}")
+            raise InvalidInput(
+                _("{where}: {key} must be a whole number, got {value!r}").format(
+                    where=where, key=key, value=value
+                )
+            )
         if value is not None and value < 0:
-            raise InvalidInput(f"{where}: {key} must not be negative, got {value}")
+            raise InvalidInput(
+                _("{where}: {key} must not be negative, got {value}").format(
+                    where=where, key=key, value=value
+                )
+            )
         fields[key] = value
     for key in _TEXT_KEYS:
         value = item.get(key)
         if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"{where}: {key} must be text, got {value!r}")
+            raise InvalidInput(
+                _("{where}: {key} must be text, got {value!r}").format(
+                    where=where, key=key, value=value
+                )
+            )
         if value is not None:
             fields[key] = value
     kind = item.get("kind", VoteKind.MAIN.value)
@@ -132,25 +158,37 @@ def _vote(item: Any, where: str) -> VoteCount:
         fields["kind"] = VoteKind(kind)
     except ValueError:
         allowed = ", ".join(k.value for k in VoteKind)
-        raise InvalidInput(f"{where}: unknown kind {kind!r} (use one of {allowed})") from None
+        raise InvalidInput(
+            _("{where}: unknown kind {kind!r} (use one of {allowed})").format(
+                where=where, kind=kind, allowed=allowed
+            )
+        ) from None
     fields["named"] = tuple(_named(item.get("named") or [], where))
     return VoteCount(**fields)
 
 
 def _named(items: Any, where: str) -> list[NamedBallot]:
     if not isinstance(items, list):
-        raise InvalidInput(f"{where}: named must be a list of {{member, ballot}}")
+        raise InvalidInput(
+            _("{where}: named must be a list of {{member, ballot}}").format(where=where)
+        )
     ballots = []
     for index, entry in enumerate(items, start=1):
         if not isinstance(entry, dict) or set(entry) != {"member", "ballot"}:
-            raise InvalidInput(f"{where}: named ballot {index} needs exactly member and ballot")
+            raise InvalidInput(
+                _("{where}: named ballot {index} needs exactly member and ballot").format(
+                    where=where, index=index
+                )
+            )
         try:
             ballot = Ballot(entry["ballot"])
         except ValueError:
             allowed = ", ".join(b.value for b in Ballot)
             raise InvalidInput(
-                f"{where}: named ballot {index} has unknown ballot {entry['ballot']!r} "
-                f"(use one of {allowed})"
+                _(
+                    "{where}: named ballot {index} has unknown ballot {entry_ballot!r} (use "
+                    "one of {allowed})"
+                ).format(where=where, index=index, entry_ballot=entry["ballot"], allowed=allowed)
             ) from None
         ballots.append(NamedBallot(member=str(entry["member"]), ballot=ballot))
     return ballots
