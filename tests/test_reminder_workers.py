@@ -12,6 +12,7 @@ before it; at most its batch), and are reported.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,17 +98,43 @@ def _start(
     )
 
 
+@contextlib.contextmanager
+def _processes() -> Iterator[list[subprocess.Popen[str]]]:
+    """The worker processes a test starts: any still running at the end (after a failed wait)
+    are killed, a stopped one as well, so that none outlives the test and its database."""
+    started: list[subprocess.Popen[str]] = []
+    try:
+        yield started
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate(timeout=30)
+
+
 def _sent(service: WorkflowService) -> int:
     with service.db.read() as session:
         query = select(func.count()).select_from(Outbox).where(Outbox.state == "sent")
         return int(session.scalar(query) or 0)
 
 
-def _wait(condition: object, timeout: float) -> None:
+def _wait(condition: object, timeout: float, service: WorkflowService | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out; {_progress(service)}"
         time.sleep(0.1)
+
+
+def _progress(service: WorkflowService | None) -> str:
+    """Where the outbox stands, for a timeout: a slow machine, not a lost message."""
+    if service is None:
+        return "no database"
+    with service.db.read() as session:
+        states = Counter(session.scalars(select(Outbox.state)))
+        errors = Counter(
+            session.scalars(select(Outbox.last_error).where(Outbox.last_error.is_not(None)))
+        )
+    return f"outbox {dict(states)}, errors {dict(errors)}"
 
 
 def test_workers_deliver_every_reminder_once_even_when_one_is_killed(
@@ -114,11 +142,12 @@ def test_workers_deliver_every_reminder_once_even_when_one_is_killed(
 ) -> None:
     insert_due_reminders(service, REMINDERS, _papers(service, 8))
     processes = 4 if database_url.startswith("postgresql") else 2
-    with smtp_server() as (recorder, port):
+    with smtp_server() as (recorder, port), _processes() as started:
         workers = [_start(database_url, port) for _ in range(processes)]
+        started += workers
         _wait(lambda: recorder.count() >= 300, 60)
         workers[0].send_signal(signal.SIGKILL)  # in the middle of its batches
-        _wait(lambda: _sent(service) == REMINDERS, 90)
+        _wait(lambda: _sent(service) == REMINDERS, 90, service)
         for proc in workers[1:]:
             proc.send_signal(signal.SIGTERM)
         outputs = [proc.communicate(timeout=30) for proc in workers]
@@ -162,13 +191,14 @@ def test_a_worker_paused_past_its_lease_sends_nothing_it_no_longer_holds_when_re
     larger, and every reminder is recorded once."""
     count = 600
     insert_due_reminders(service, count, _papers(service, 4))
-    with smtp_server() as (recorder, port):
+    with smtp_server() as (recorder, port), _processes() as started:
         paused = _start(database_url, port, "paused", batch=PAUSED_BATCH, group=GROUP)
         other = _start(database_url, port, batch=PAUSED_BATCH, group=GROUP)
+        started += [paused, other]
         from_paused = "paused@musterstadt.example"
         _wait(lambda: sum(m.mail_from == from_paused for m in list(recorder.messages)) >= 60, 60)
         paused.send_signal(signal.SIGSTOP)
-        _wait(lambda: _sent(service) == count, 90)  # B took A's leases over after 3 s
+        _wait(lambda: _sent(service) == count, 90, service)  # B took A's leases over after 3 s
         resumed = time.monotonic()
         paused.send_signal(signal.SIGCONT)
         time.sleep(4)  # A wakes up mid-batch, finishes it and sweeps again

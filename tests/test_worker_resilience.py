@@ -269,6 +269,46 @@ def test_after_a_stall_in_the_middle_of_a_batch_only_the_group_begun_goes_out_tw
     assert service.audit.verify_audit().ok
 
 
+class Watching(RecordingNotifier):
+    """Notes, at each send, the outbox states in the database; the second message fails."""
+
+    def __init__(self, service: WorkflowService) -> None:
+        super().__init__()
+        self.service = service
+        self.seen: list[Counter[str]] = []
+
+    def send(self, message: OutboxMessage) -> None:
+        with self.service.db.read() as session:
+            self.seen.append(Counter(session.scalars(select(Outbox.state))))
+        if len(self.seen) == 2:
+            raise DeliveryError("421 try later")
+        super().send(message)
+
+
+def test_a_worker_records_its_sends_a_group_at_a_time_with_the_next_fence(
+    service: WorkflowService, clock: FixedClock
+) -> None:
+    """Groups of two: when a message is sent, the groups before it are recorded (sent, or
+    queued again after a failure), so a worker that dies leaves at most its group unrecorded."""
+    clock.instant = dt.datetime.now(UTC)
+    insert_due_reminders(service, 6, _papers(service, 2))
+    notifier = Watching(service)
+    options = WorkerOptions(batch=10, lease=LEASE, fence_group=2)
+    report = Worker(service, notifier, options, name="worker:a:1").run_batch()
+    assert (report.claimed, report.sent, report.retried) == (6, 5, 1)
+    sending, sent, queued = (
+        [seen[state] for seen in notifier.seen] for state in ("sending", "sent", "queued")
+    )
+    assert sent == [0, 0, 1, 1, 3, 3]  # the failed second message is queued with the first
+    assert queued == [0, 0, 1, 1, 1, 1]
+    assert sending == [6, 6, 4, 4, 2, 2]
+    with service.db.read() as session:
+        states = Counter(session.scalars(select(Outbox.state)))
+        events = session.scalar(select(func.count()).where(AuditEvent.action == "reminder_sent"))
+    assert states == {"sent": 5, "queued": 1} and events == 5
+    assert service.audit.verify_audit().ok
+
+
 class MailServerDown(RecordingNotifier):
     def send(self, message: OutboxMessage) -> None:
         raise DeliveryError(
