@@ -50,9 +50,9 @@ TARGET_ONE = 2000.0  # reminders/s, one worker
 TARGET_SCALE = 1.6  # two workers / one worker
 
 
-def _sweep(url: str, batch: int, barrier: Any) -> int:
+def _sweep(url: str, batch: int, group: int, barrier: Any) -> int:
     service = WorkflowService(Database(url), SystemClock())
-    worker = Worker(service, NullNotifier(), WorkerOptions(batch=batch))
+    worker = Worker(service, NullNotifier(), WorkerOptions(batch=batch, fence_group=group))
     barrier.wait()
     report = worker.sweep()
     service.db.dispose()
@@ -129,14 +129,16 @@ def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) ->
     return (after[0] - before[0]) / (after[1] - before[1])
 
 
-def timed_sweep(url: str, workers: int, batch: int) -> tuple[float, int, float | None]:
+def timed_sweep(url: str, workers: int, batch: int, group: int) -> tuple[float, int, float | None]:
     """Elapsed seconds, reminders sent, and the machine's busy share while the workers ran
     (the workers, PostgreSQL and everything else on the machine)."""
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
         barrier = manager.Barrier(workers + 1)
         with ctx.Pool(workers) as pool:
-            results = [pool.apply_async(_sweep, (url, batch, barrier)) for _ in range(workers)]
+            results = [
+                pool.apply_async(_sweep, (url, batch, group, barrier)) for _ in range(workers)
+            ]
             barrier.wait()
             start, cpu = time.perf_counter(), cpu_times()
             sent = sum(r.get(timeout=1800) for r in results)
@@ -210,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reminders", type=int, default=100_000)
     parser.add_argument("--papers", type=int, default=500)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument(
+        "--fence-group",
+        type=int,
+        default=WorkerOptions().fence_group,
+        help="messages per fence (each fence records the group before); --batch: one per batch",
+    )
     parser.add_argument("--postgres-url", default=DEFAULT_PG_URL)
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file per run instead")
     parser.add_argument(
@@ -231,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                 service, papers = setup(url, args.papers)
                 insert_due(service, args.reminders, papers, f"w{workers}")
                 analyze(service)
-                elapsed, sent, share = timed_sweep(url, workers, args.batch)
+                elapsed, sent, share = timed_sweep(url, workers, args.batch, args.fence_group)
                 outbox, events = count_sent(service)
                 ok &= sent == outbox == events == args.reminders
                 runs[workers].append(sent / elapsed)

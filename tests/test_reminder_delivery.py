@@ -152,14 +152,18 @@ REFUSED = "max@musterstadt.example"  # the office head of amt1
 MAILBOX_UNAVAILABLE = {"address": REFUSED, "code": 550, "reply": "5.1.1 mailbox unavailable"}
 
 
+@pytest.mark.parametrize("group", [25, 1], ids=["recorded-at-the-end", "recorded-at-each-fence"])
 def test_a_recipient_refused_by_the_smtp_server_is_stored_and_named_in_the_sent_event(
-    town: WorkflowService, clock: FixedClock, database: Database
+    town: WorkflowService, clock: FixedClock, database: Database, group: int
 ) -> None:
+    """With groups of one, each message is recorded by the fence of the next one
+    (``ReminderService.finish_and_fence``), its refused recipients as well."""
     number = create_paper(town)
     clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)  # Vorlagenschluss reminder due
     with smtp_server(refuse=frozenset({REFUSED})) as (recorder, port):
         notifier = SmtpNotifier(SmtpSettings(host="127.0.0.1", port=port))
-        report = Worker(town, notifier, name="worker:a:1").sweep()
+        options = WorkerOptions(fence_group=group)
+        report = Worker(town, notifier, options, name="worker:a:1").sweep()
         notifier.close()
     assert report.sent == recorder.count() >= 1 and report.failed == report.retried == 0
     with database.read() as session:

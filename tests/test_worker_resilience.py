@@ -192,12 +192,14 @@ class Stalling(RecordingNotifier):
 LEASE = 60.0
 
 
-def _stall_past_the_lease(service: WorkflowService, clock: FixedClock, b: Worker) -> None:
+def _stall_past_the_lease(
+    service: WorkflowService, clock: FixedClock, b: Worker, left: int = 6
+) -> None:
     """Worker A stalls for longer than its lease, and its own monotonic clock does not see it
     (a frozen VM, or the hosts' clocks apart): the database clock moves on, B takes A's
-    messages over and delivers them."""
+    messages over and delivers them (``left``: those A has not recorded as sent)."""
     clock.instant += dt.timedelta(seconds=LEASE + 1)
-    assert b.run_batch().sent == 6  # the six reminders of the tests below
+    assert b.run_batch().sent == left
 
 
 def test_a_worker_that_stalled_past_its_lease_sends_nothing_another_worker_took_over(
@@ -231,13 +233,16 @@ def test_a_worker_that_stalled_past_its_lease_sends_nothing_another_worker_took_
     assert service.audit.verify_audit().ok
 
 
-def test_after_a_stall_in_the_middle_of_a_batch_only_the_messages_begun_go_out_twice(
+def test_after_a_stall_in_the_middle_of_a_batch_only_the_group_begun_goes_out_twice(
     service: WorkflowService, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A fences its batch of six in groups of two, each fence recording the group before: it
+    stalls past its lease after its third send (the first of its second group). B sends the
+    four A had not recorded; only the one A had sent of them goes out twice, not all three."""
     clock.instant = dt.datetime.now(UTC)
     insert_due_reminders(service, 6, _papers(service, 2))
     counts: Counter[str] = Counter()
-    options = WorkerOptions(batch=10, lease=LEASE)
+    options = WorkerOptions(batch=10, lease=LEASE, fence_group=2)
     b = Worker(service, Stalling(counts), options, name="worker:b:2")
     paused = [0.0]
     monotonic = time.monotonic
@@ -245,17 +250,62 @@ def test_after_a_stall_in_the_middle_of_a_batch_only_the_messages_begun_go_out_t
 
     def sigstop() -> None:  # a paused process: its monotonic clock runs on as well
         paused[0] += LEASE + 1
-        _stall_past_the_lease(service, clock, b)
+        _stall_past_the_lease(service, clock, b, left=4)
 
-    stall = Stalling(counts, after=2, stall=sigstop)
+    stall = Stalling(counts, after=3, stall=sigstop)
     report = Worker(service, stall, options, name="worker:a:1").run_batch()
-    assert (report.claimed, report.sent) == (6, 0)  # b holds and marked every message
+    assert (report.claimed, report.sent) == (6, 2)  # a recorded its first group, b the rest
     begun = [m.key for m in stall.sent]
-    assert len(begun) == 2  # a sent two, stalled in the second, and sent nothing after it
-    # the two a had sent without recording them went out again: the killed-worker bound
-    assert {k for k, n in counts.items() if n > 1} == set(begun)
-    assert len(counts) == 6 and sum(counts.values()) == 8, counts
+    assert len(begun) == 3  # a sent three, stalled in the third, and sent nothing after it
+    # the two of the first group were recorded when a fenced the second: only the third twice
+    assert [k for k, n in counts.items() if n > 1] == begun[2:]
+    assert len(counts) == 6 and sum(counts.values()) == 7, counts
     assert len(service.reminders.list_reminders([ReminderState.SENT])) == 6
+    with service.db.read() as session:
+        actors = Counter(
+            session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "reminder_sent"))
+        )
+    assert actors == {"worker:a:1": 2, "worker:b:2": 4}
+    assert service.audit.verify_audit().ok
+
+
+class Watching(RecordingNotifier):
+    """Notes, at each send, the outbox states in the database; the second message fails."""
+
+    def __init__(self, service: WorkflowService) -> None:
+        super().__init__()
+        self.service = service
+        self.seen: list[Counter[str]] = []
+
+    def send(self, message: OutboxMessage) -> None:
+        with self.service.db.read() as session:
+            self.seen.append(Counter(session.scalars(select(Outbox.state))))
+        if len(self.seen) == 2:
+            raise DeliveryError("421 try later")
+        super().send(message)
+
+
+def test_a_worker_records_its_sends_a_group_at_a_time_with_the_next_fence(
+    service: WorkflowService, clock: FixedClock
+) -> None:
+    """Groups of two: when a message is sent, the groups before it are recorded (sent, or
+    queued again after a failure), so a worker that dies leaves at most its group unrecorded."""
+    clock.instant = dt.datetime.now(UTC)
+    insert_due_reminders(service, 6, _papers(service, 2))
+    notifier = Watching(service)
+    options = WorkerOptions(batch=10, lease=LEASE, fence_group=2)
+    report = Worker(service, notifier, options, name="worker:a:1").run_batch()
+    assert (report.claimed, report.sent, report.retried) == (6, 5, 1)
+    sending, sent, queued = (
+        [seen[state] for seen in notifier.seen] for state in ("sending", "sent", "queued")
+    )
+    assert sent == [0, 0, 1, 1, 3, 3]  # the failed second message is queued with the first
+    assert queued == [0, 0, 1, 1, 1, 1]
+    assert sending == [6, 6, 4, 4, 2, 2]
+    with service.db.read() as session:
+        states = Counter(session.scalars(select(Outbox.state)))
+        events = session.scalar(select(func.count()).where(AuditEvent.action == "reminder_sent"))
+    assert states == {"sent": 5, "queued": 1} and events == 5
     assert service.audit.verify_audit().ok
 
 

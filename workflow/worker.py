@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import os
 import secrets
 import signal
@@ -50,6 +49,7 @@ class WorkerOptions:
     seal_dir: str | None = None  # write a seal of the audit trail into this folder
     seal_every: float = 3600.0  # seconds between seals
     seal_as: str | None = None  # the user who seals (auditor or admin)
+    fence_group: int = 25  # messages fenced at a time; each fence records the group before
 
 
 #: The share of a lease in which a worker starts sends; the rest is a margin for the send in
@@ -117,16 +117,19 @@ class Worker:
         return path
 
     def run_batch(self) -> SweepReport:
-        """One transaction that claims and leases, delivery, one finishing transaction.
+        """One transaction that claims and leases, delivery in fenced groups, one finishing
+        transaction.
 
         Every lease has a token of its own (``secrets.token_hex``). Before it starts sends the
         worker *fences*: one short transaction (``ReminderService.fence_messages``) returns
-        those of its remaining messages that still carry the token and whose lease runs on for
-        at least the fence's window plus ``1 - LEASE_SHARE`` of a lease; the worker starts
-        sends of only these, and only within the window (``FENCE_SHARE`` of the lease, at most
-        what is left of its first half; by ``time.monotonic``, read before the fence), then
-        fences the rest again. Marking sent, queueing again and parking check the token as
-        well. The bound, with the workers' clocks in step:
+        those of its next ``fence_group`` messages that still carry the token and whose lease
+        runs on for at least the fence's window plus ``1 - LEASE_SHARE`` of a lease; the worker
+        starts sends of only these, and only within the window (``FENCE_SHARE`` of the lease,
+        at most what is left of its first half; by ``time.monotonic``, read before the fence),
+        then fences the next group. That fence records the group before it in the same
+        transaction (``ReminderService.finish_and_fence``): its sent messages are marked sent,
+        its failures queued again or parked, each under the lease's token; the last group is
+        recorded by the finishing transaction. The bound, with the workers' clocks in step:
 
         - every send starts after a fence that found the message still leased to this worker,
           and at least ``(1 - LEASE_SHARE)`` of the lease (the margin for the send in
@@ -138,7 +141,8 @@ class Worker:
           started within one window after the last successful fence;
         - what can still go out twice are the messages whose send had begun, or had ended
           but was not yet recorded, when the worker stopped for good or stalled past its lease:
-          at most its current batch, as for a killed worker (docs/architecture.md).
+          at most one group (``fence_group`` messages), the one fenced last
+          (docs/architecture.md).
 
         Messages are started only during the first half of the lease (``LEASE_SHARE``): the
         rest, and the ones a fence did not return, are handed back untried. A message the
@@ -153,14 +157,9 @@ class Worker:
         )
         if not messages:  # nothing to finish: no second transaction (every idle sweep)
             return SweepReport(claimed=claimed)
-        outcome = self._deliver(token, messages, leased_at + o.lease * LEASE_SHARE)
-        if outcome.released:
-            log.info(
-                "%s: lease of %.0f s half over or lost, %d messages handed back untried",
-                self.name,
-                o.lease,
-                len(outcome.released),
-            )
+        done, outcome = self._deliver(token, messages, leased_at + o.lease * LEASE_SHARE)
+        if outcome.handed_back:
+            log.info("%s: lease half over or lost, %d handed back", self.name, outcome.handed_back)
         sent, retried, failed = self.service.reminders.finish_messages(
             worker=self.name,
             token=token,
@@ -171,60 +170,94 @@ class Worker:
             backoff=dt.timedelta(seconds=o.backoff),
             released=outcome.released,
         )
-        return SweepReport(claimed=claimed, sent=sent, retried=retried, failed=failed)
+        return _add(done, SweepReport(claimed=claimed, sent=sent, retried=retried, failed=failed))
 
-    def _deliver(self, token: str, messages: list[OutboxMessage], send_until: float) -> _Outcome:
-        """Send the fenced messages, fencing again when a fence's window is over (the loop
-        of ``run_batch``)."""
-        outcome = _Outcome()
-        fenced: set[int] = set()
-        fenced_until = -math.inf  # no fence yet
-        for i, message in enumerate(messages):
-            if time.monotonic() >= fenced_until:
-                fenced, fenced_until = self._fence(token, messages[i:], send_until)
-            if message.id not in fenced:  # checked right before the send starts
-                outcome.released.append(message.id)
-                continue
-            try:
-                delivery = self.notifier.send(message)
-            except DeliveryError as exc:
-                outcome.failures.append(
-                    DeliveryFailure(message.id, str(exc), exc.permanent, exc.setup)
-                )
-                continue
-            except Exception as exc:  # one bad message must not stop the worker
-                log.exception("message %s cannot be delivered, parking it", message.key)
-                error = f"ratsweg cannot build or send this message: {type(exc).__name__}: {exc}"
-                outcome.failures.append(DeliveryFailure(message.id, error, permanent=True))
-                continue
-            outcome.delivered.append(message.id)
-            if delivery is not None and delivery.refused:
-                outcome.refused[message.id] = delivery.refused
-        return outcome
+    def _deliver(
+        self, token: str, messages: list[OutboxMessage], send_until: float
+    ) -> tuple[SweepReport, _Outcome]:
+        """Send the messages group by group, each group fenced by the transaction that
+        records the group before it (the loop of ``run_batch``): what was recorded, and the
+        outcome of the last group, not yet recorded."""
+        done, outcome = SweepReport(), _Outcome()
+        size = max(1, self.options.fence_group)
+        i = 0
+        while i < len(messages):
+            group = messages[i : i + size]
+            fenced = self._fence(token, group, send_until, outcome)
+            if fenced is None:  # the lease's share is over or cannot be proven
+                outcome.released += [m.id for m in messages[i:]]
+                outcome.handed_back += len(messages) - i
+                break
+            ids, until, recorded = fenced
+            if recorded is not None:
+                done, outcome = _add(done, recorded), _Outcome(handed_back=outcome.handed_back)
+            for message in group:
+                if time.monotonic() >= until:  # checked right before the send starts
+                    break  # fence the rest of the group again
+                i += 1
+                if message.id in ids:
+                    self._send(message, outcome)
+                else:
+                    outcome.released.append(message.id)
+                    outcome.handed_back += 1
+        return done, outcome
+
+    def _send(self, message: OutboxMessage, outcome: _Outcome) -> None:
+        """Send one fenced message and note the outcome."""
+        try:
+            delivery = self.notifier.send(message)
+        except DeliveryError as exc:
+            outcome.failures.append(DeliveryFailure(message.id, str(exc), exc.permanent, exc.setup))
+            return
+        except Exception as exc:  # one bad message must not stop the worker
+            log.exception("message %s cannot be delivered, parking it", message.key)
+            error = f"ratsweg cannot build or send this message: {type(exc).__name__}: {exc}"
+            outcome.failures.append(DeliveryFailure(message.id, error, permanent=True))
+            return
+        outcome.delivered.append(message.id)
+        if delivery is not None and delivery.refused:
+            outcome.refused[message.id] = delivery.refused
 
     def _fence(
-        self, token: str, rest: list[OutboxMessage], send_until: float
-    ) -> tuple[set[int], float]:
-        """Prove the lease of the messages ``rest``: the ids that may be sent and the
-        monotonic time until which their sends may start. None once the lease's share for
-        starting sends is over, or when the database cannot be asked (the batch's sends so far
-        are then still recorded by the finishing transaction, if it can be)."""
+        self, token: str, group: list[OutboxMessage], send_until: float, outcome: _Outcome
+    ) -> tuple[set[int], float, SweepReport | None] | None:
+        """Prove the lease of the messages ``group``, recording ``outcome`` (the group before)
+        in the same transaction: the ids that may be sent, the monotonic time until which
+        their sends may start, and what was recorded (None when there was nothing to record).
+        None once the lease's share for starting sends is over, or when the database cannot
+        be asked (the sends so far are then still recorded by the finishing transaction, if it
+        can be)."""
         started = time.monotonic()
-        lease = self.options.lease
-        window = min(lease * FENCE_SHARE, send_until - started)
+        o = self.options
+        window = min(o.lease * FENCE_SHARE, send_until - started)
         if window <= 0:
-            return set(), math.inf  # the rest is handed back
+            return None  # the rest is handed back
+        fence: dict[str, Any] = {
+            "token": token,
+            "ids": [m.id for m in group],
+            "window": dt.timedelta(seconds=window),
+            "margin": dt.timedelta(seconds=o.lease * (1 - LEASE_SHARE)),
+        }
+        recorded = None
         try:
-            ids = self.service.reminders.fence_messages(
-                token=token,
-                ids=[m.id for m in rest],
-                window=dt.timedelta(seconds=window),
-                margin=dt.timedelta(seconds=lease * (1 - LEASE_SHARE)),
-            )
+            if not (outcome.delivered or outcome.failures or outcome.released):
+                ids = self.service.reminders.fence_messages(**fence)
+            else:
+                (sent, retried, failed), ids = self.service.reminders.finish_and_fence(
+                    worker=self.name,
+                    delivered=outcome.delivered,
+                    refused=outcome.refused,
+                    failures=outcome.failures,
+                    max_attempts=o.max_attempts,
+                    backoff=dt.timedelta(seconds=o.backoff),
+                    released=outcome.released,
+                    **fence,
+                )
+                recorded = SweepReport(sent=sent, retried=retried, failed=failed)
         except (ConflictError, StorageError) as exc:
             log.warning("%s: cannot prove the lease, handing the batch back: %s", self.name, exc)
-            return set(), math.inf
-        return set(ids), started + window
+            return None
+        return set(ids), started + window, recorded
 
     def run(self, *, once: bool = False) -> SweepReport:
         """Sweep once, or every ``interval`` seconds until SIGTERM/SIGINT."""
@@ -285,12 +318,14 @@ class Worker:
 
 @dataclass(slots=True)
 class _Outcome:
-    """What became of a batch's messages, for the finishing transaction."""
+    """What became of the messages tried since the last fence, for the transaction that
+    records them (the next fence or the finishing transaction)."""
 
     delivered: list[int] = field(default_factory=list)
     refused: dict[int, tuple[RefusedRecipient, ...]] = field(default_factory=dict)
     failures: list[DeliveryFailure] = field(default_factory=list)
     released: list[int] = field(default_factory=list)
+    handed_back: int = 0  # released in the whole batch, for the log
 
 
 def _add(a: SweepReport, b: SweepReport) -> SweepReport:

@@ -199,6 +199,14 @@ def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
     help="Seconds a message stays leased to this worker while it is sent.",
 )
 @click.option(
+    "--fence-group",
+    type=click.IntRange(min=1),
+    default=25,
+    show_default=True,
+    help="Messages sent per proof of the lease; each proof records the group before, so a "
+    "worker that dies or stalls leaves at most this many sent but not recorded.",
+)
+@click.option(
     "--max-attempts",
     type=click.IntRange(min=1),
     default=5,

@@ -64,6 +64,45 @@ class ReminderService:
                 uow.session, now=now, ids=ids, token=token, until=now + window + margin
             )
 
+    def finish_and_fence(
+        self,
+        *,
+        worker: str,
+        token: str,
+        delivered: Sequence[int],
+        failures: Sequence[DeliveryFailure],
+        max_attempts: int,
+        backoff: dt.timedelta,
+        ids: Sequence[int],
+        window: dt.timedelta,
+        margin: dt.timedelta,
+        refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
+        released: Sequence[int] = (),
+    ) -> tuple[tuple[int, int, int], list[int]]:
+        """``finish_messages`` for the messages a worker has tried since its last fence and
+        ``fence_messages`` for the next ones (``ids``), in one transaction: what it sent is
+        recorded (under the lease's token) when it proves the lease for the next sends, so a
+        worker that stops for good leaves at most the messages of one fence sent but not
+        recorded. Returns ((sent, retried, failed), the fenced ids)."""
+        with self._shared.write() as uow:
+            now = self._shared.clock.now()
+            done = reminder_store.finish_delivery(
+                uow.session,
+                worker=worker,
+                token=token,
+                now=now,
+                delivered=delivered,
+                refused=refused or {},
+                failures=failures,
+                max_attempts=max_attempts,
+                backoff=backoff,
+                released=released,
+            )
+            fenced = reminder_store.fence(
+                uow.session, now=now, ids=ids, token=token, until=now + window + margin
+            )
+            return done, fenced
+
     def finish_messages(
         self,
         *,
