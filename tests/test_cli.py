@@ -293,7 +293,7 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     # today's clock); and in each meeting's chain its Ladung reminder and escalation, planned
     # with the agenda and cancelled by the invitation (7 x 4 = 28)
     assert "Audit-Trail intakt: 177 Ereignisse in 9 Prüfketten." in done.stdout
-    assert "Nachspielen stimmt für alle 1 Vorlage mit der Datenbank überein." in done.stdout
+    assert "Nachspielen stimmt bei 1 Vorlage mit der Datenbank überein." in done.stdout
     assert "Traceback" not in done.stderr
 
 
@@ -311,9 +311,7 @@ def test_demo_of_each_shipped_municipality(
     result = CliRunner().invoke(cli, ["demo", "--database", url, "--municipality", municipality])
     assert result.exit_code == 0, result.output
     assert expected in result.stdout
-    assert result.stdout.endswith(
-        "Nachspielen stimmt für alle 1 Vorlage mit der Datenbank überein.\n"
-    )
+    assert result.stdout.endswith("Nachspielen stimmt bei 1 Vorlage mit der Datenbank überein.\n")
     unknown = CliRunner().invoke(cli, ["demo", "--municipality", "musterstadt"])
     assert unknown.exit_code == 2 and "'musterstadt' is not one of" in unknown.stderr
 
@@ -357,9 +355,10 @@ def test_the_demo_keeps_the_fristen_the_documents_show(
     assert all(d["deadlines_missed"] == 0 for d in decisions)
     # only the decision procedures the municipality's decisions.yaml configures are offered
     allowed = {
-        "landau": "möglich: suspend",  # GemO RP § 42 Aussetzung only
-        "voelklingen": "möglich: contest",  # KSVG § 60 Beanstandung
-        "herzogenrath": "möglich: object, contest",  # GO NRW § 54, no Aussetzung
+        "landau": "möglich: aussetzen (suspend)",  # GemO RP § 42 Aussetzung only
+        "voelklingen": "möglich: beanstanden (contest)",  # KSVG § 60 Beanstandung
+        # GO NRW § 54, no Aussetzung
+        "herzogenrath": "möglich: widersprechen (object), beanstanden (contest)",
     }[municipality]
     assert f"Status: Beschlossen (adopted); {allowed}\n" in demo.stdout
     if municipality == "landau":

@@ -203,9 +203,7 @@ def test_audit_replay_on_the_command_line(service: WorkflowService) -> None:
     first, second = released(service), create(service)
     result = run(service, "audit", "replay", first)
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith(
-        "Nachspielen stimmt für alle 1 Vorlage mit der Datenbank überein.\n"
-    )
+    assert result.stdout.endswith("Nachspielen stimmt bei 1 Vorlage mit der Datenbank überein.\n")
     every = run(service, "audit", "replay", "--all", "--json")
     assert every.exit_code == 0, every.output
     rows = json.loads(every.stdout)

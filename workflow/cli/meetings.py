@@ -36,6 +36,7 @@ from workflow.cli.output import (
 from workflow.core.clock import local, wall_clock
 from workflow.core.errors import InvalidInput
 from workflow.core.i18n import _, ngettext
+from workflow.core.labels import offer_text
 
 if TYPE_CHECKING:
     from workflow.core.model import AgendaItemView, MeetingView
@@ -372,7 +373,7 @@ def _show_meeting(view: MeetingView, fmt: str) -> None:
             location=view.location or "-",
             label=view.state_label,
             state=view.state,
-            actions=", ".join(view.allowed_actions) or "-",
+            actions=", ".join(offer_text(a) for a in view.allowed_actions) or "-",
         )
     )
     click.echo("")

@@ -10,6 +10,7 @@ import click
 
 from workflow.cli.output import render, render_object, show_date, show_day, value_label
 from workflow.core.i18n import _
+from workflow.core.labels import offer_text
 
 if TYPE_CHECKING:
     from workflow.core.model import PaperView
@@ -56,7 +57,9 @@ def show_paper(view: PaperView, fmt: str) -> None:
     click.echo(office)
     click.echo(
         _("Status: {label} ({state}); possible: {actions}").format(
-            label=view.state_label, state=view.state, actions=", ".join(view.allowed_actions) or "-"
+            label=view.state_label,
+            state=view.state,
+            actions=", ".join(offer_text(a) for a in view.allowed_actions) or "-",
         )
     )
     _echo_submitter_and_chain(view)
