@@ -25,6 +25,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -292,26 +293,21 @@ class Worker:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         scheduler = BlockingScheduler(jobstores={"default": MemoryJobStore()}, timezone=dt.UTC)
-        scheduler.add_job(
-            self.sweep,
-            "interval",
-            seconds=self.options.interval,
-            id="sweep_reminders",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=dt.datetime.now(dt.UTC),  # the first sweep at start
-        )
+        jobs: list[tuple[Callable[[], object], float, str]] = [
+            (self.sweep, self.options.interval, "sweep_reminders")
+        ]
         if self.options.seal_dir is not None:
+            jobs.append((self.seal, self.options.seal_every, "seal_audit"))
+        for job, seconds, name in jobs:
             scheduler.add_job(
-                self.seal,
+                job,
                 "interval",
-                seconds=self.options.seal_every,
-                id="seal_audit",
+                seconds=seconds,
+                id=name,
                 max_instances=1,
                 coalesce=True,
                 misfire_grace_time=None,
-                next_run_time=dt.datetime.now(dt.UTC),  # the first seal at start
+                next_run_time=dt.datetime.now(dt.UTC),  # the first run at start
             )
         return scheduler
 
