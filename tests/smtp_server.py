@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -30,6 +30,9 @@ class Recorder:
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     refuse: frozenset[str] = frozenset()  # recipients answered with 550
+    # called with each accepted message before the server answers 250: a test can act at an
+    # exact point of a client's SMTP conversation (e.g. stop the client while it waits)
+    on_data: Callable[[Received], None] | None = None
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -41,16 +44,17 @@ class Recorder:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         mail = message_from_bytes(envelope.content, policy=policy.default)
+        received = Received(
+            mail_from=envelope.mail_from,
+            rcpt_tos=list(envelope.rcpt_tos),
+            subject=str(mail["Subject"]),
+            message_id=str(mail["Message-ID"]),
+            body=mail.get_content(),  # type: ignore[attr-defined]
+        )
         with self.lock:
-            self.messages.append(
-                Received(
-                    mail_from=envelope.mail_from,
-                    rcpt_tos=list(envelope.rcpt_tos),
-                    subject=str(mail["Subject"]),
-                    message_id=str(mail["Message-ID"]),
-                    body=mail.get_content(),  # type: ignore[attr-defined]
-                )
-            )
+            self.messages.append(received)
+        if self.on_data is not None:
+            self.on_data(received)
         return "250 OK"
 
     def count(self) -> int:

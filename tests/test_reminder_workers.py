@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -192,13 +193,25 @@ def test_a_worker_paused_past_its_lease_sends_nothing_it_no_longer_holds_when_re
     count = 600
     insert_due_reminders(service, count, _papers(service, 4))
     with smtp_server() as (recorder, port), _processes() as started:
+        # A runs alone and is stopped while it waits for the server's answer to its 42nd
+        # message, in the middle of a fence group and of its first batch, outside any
+        # transaction (a stopped transaction would hold its locks); however slow the machine.
+        # B starts once A is stopped, so A holds leases on messages it has not sent yet.
         paused = _start(database_url, port, "paused", batch=PAUSED_BATCH, group=GROUP)
+        started.append(paused)
+        stopped = threading.Event()
+
+        def stop_at_42(_: object) -> None:
+            if recorder.count() == 42:
+                paused.send_signal(signal.SIGSTOP)
+                stopped.set()
+
+        recorder.on_data = stop_at_42
+        _wait(stopped.is_set, 120)
         other = _start(database_url, port, batch=PAUSED_BATCH, group=GROUP)
-        started += [paused, other]
+        started.append(other)
         from_paused = "paused@musterstadt.example"
-        _wait(lambda: sum(m.mail_from == from_paused for m in list(recorder.messages)) >= 60, 60)
-        paused.send_signal(signal.SIGSTOP)
-        _wait(lambda: _sent(service) == count, 90, service)  # B took A's leases over after 3 s
+        _wait(lambda: _sent(service) == count, 120, service)  # B took A's leases over after 3 s
         resumed = time.monotonic()
         paused.send_signal(signal.SIGCONT)
         time.sleep(4)  # A wakes up mid-batch, finishes it and sweeps again
