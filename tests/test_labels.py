@@ -11,7 +11,7 @@ import pytest
 
 from workflow.core.engine import WorkflowEngine
 from workflow.core.errors import TransitionNotAllowed, not_found
-from workflow.core.labels import Offer, action_label, offer_text
+from workflow.core.labels import Offer, action_label, offer_text, value_label
 from workflow.core.model import (
     AgendaPart,
     Ballot,
@@ -98,7 +98,7 @@ def test_not_found_reads_german_with_a_hint() -> None:
 @pytest.mark.parametrize(
     ("value", "label"),
     [
-        (CoSignatureState.PENDING, "offen"),
+        (CoSignatureState.PENDING, "ausstehend"),
         (CoSignatureState.SIGNED, "gezeichnet"),
         (CoSignatureState.OBJECTED, "Einwand"),
         (CoSignatureState.OVERRULED, "Einwand überstimmt"),
@@ -137,3 +137,23 @@ def test_enum_values_have_german_labels(value: StrEnum, label: str) -> None:
 def test_every_value_of_the_labelled_enums_has_its_own_label(enum: type[StrEnum]) -> None:
     labels = [member.label for member in enum]  # type: ignore[attr-defined]
     assert all(labels) and len(set(labels)) == len(labels)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "label"),
+    [
+        ("co_signature", "pending", "ausstehend"),
+        ("co_signature", CoSignatureState.OVERRULED, "Einwand überstimmt"),
+        ("task", "implemented", "umgesetzt"),
+        ("reminder", "failed", "fehlgeschlagen"),
+        ("organization", "committee", "Ausschuss"),
+        ("reminder_kind", "vorlagenschluss", "Vorlagenschluss"),
+        ("step", "held", "beraten"),
+        ("check", "no_date", "kein Datum"),
+        ("co_signature", "someday", "someday"),
+    ],
+)
+def test_a_value_reads_the_same_in_every_view(kind: str, value: object, label: str) -> None:
+    """One word for one value: tables (command line, web, documents) name an enum's value by
+    the enum's own label; a value the catalogue does not know stays as it is."""
+    assert value_label(kind, value) == label

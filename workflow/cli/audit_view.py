@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workflow.cli.output import render, render_object, show_datetime, value_label
+from workflow.cli.output import render, render_object, show_datetime
 from workflow.core.i18n import N_, _, ngettext
+from workflow.core.labels import value_label
 
 if TYPE_CHECKING:
     from workflow.audit.replay import ReplayReport

@@ -23,9 +23,10 @@ from workflow.cli.options import (
     text_or_file,
     user_of,
 )
-from workflow.cli.output import chosen_format, output_options, render, value_label
+from workflow.cli.output import chosen_format, output_options, render
 from workflow.core.clock import today
 from workflow.core.i18n import _, date_text
+from workflow.core.labels import value_label
 
 
 @click.command("supplement")

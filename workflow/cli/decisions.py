@@ -24,11 +24,11 @@ from workflow.cli.output import (
     row_output_options,
     show_day,
     state_line,
-    value_label,
     write_rows,
 )
 from workflow.core.clock import today
 from workflow.core.i18n import N_, _, day_text
+from workflow.core.labels import value_label
 
 if TYPE_CHECKING:
     from workflow.audit.trail import DecisionView

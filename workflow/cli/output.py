@@ -17,7 +17,7 @@ from typing import Any, TextIO, TypeVar
 import click
 
 from workflow.core.clock import local
-from workflow.core.i18n import N_, _, day_text
+from workflow.core.i18n import _, day_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
@@ -89,67 +89,9 @@ def show_start(value: dt.datetime | None) -> str:
     return f"{day_text(at.date())} {at:%H:%M}"
 
 
-#: enum values as tables show them (JSON, CSV and NDJSON keep the values): kind -> value -> text
-VALUE_LABELS: dict[str, dict[str, str]] = {
-    "step": {
-        "planned": N_("planned"),
-        "scheduled": N_("scheduled"),
-        "held": N_("deliberated"),
-        "dropped": N_("taken off the agenda"),
-        "cancelled": N_("not needed"),
-    },
-    "co_signature": {
-        "pending": N_("pending"),
-        "signed": N_("signed"),
-        "objected": N_("objected"),
-        "overruled": N_("objection overruled"),
-    },
-    "task": {"open": N_("open"), "reported": N_("reported"), "implemented": N_("implemented")},
-    "reminder": {
-        "pending": N_("pending"),
-        "claimed": N_("in delivery"),
-        "sent": N_("sent"),
-        "cancelled": N_("obsolete"),
-        "failed": N_("failed"),
-    },
-    "deadline": {"open": N_("open"), "overdue": N_("overdue")},
-    "replay": {"match": N_("matches"), "mismatch": N_("differs"), "incomplete": N_("incomplete")},
-    "check": {
-        "ok": N_("ok"),
-        "nachtrag": N_("Nachtrag"),
-        "no_date": N_("no date"),
-        "no_rule": N_("no rule"),
-        "cancelled": N_("not needed"),
-    },
-    "organization": {
-        "council": N_("council"),
-        "committee": N_("committee"),
-        "advisory_board": N_("advisory board"),
-        "executive_board": N_("executive board"),
-        "office": N_("office"),
-    },
-    "reminder_kind": {
-        "vorlagenschluss": N_("Vorlagenschluss"),
-        "mitzeichnung": N_("Mitzeichnung"),
-        "ladung": N_("invitation"),
-        "ergebnis": N_("result"),
-        "bericht": N_("report"),
-        "eskalation": N_("escalation"),
-    },
-}
-
-
 def state_line(subject: object, label: str, state: str) -> str:
     """``V/2025/1: Freigegeben (released)``: what an action left behind."""
     return _("{subject}: {label} ({state})").format(subject=subject, label=label, state=state)
-
-
-def value_label(kind: str, value: Any) -> str:
-    """The German text of an enum value (``held`` of a step: ``beraten``); unknown values as
-    they are."""
-    text = str(value.value if isinstance(value, enum.Enum) else value)
-    label = VALUE_LABELS[kind].get(text)
-    return _(label) if label else text
 
 
 def render(

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.output import render, render_object, show_date, show_day, value_label
+from workflow.cli.output import render, render_object, show_date, show_day
 from workflow.core.i18n import _
-from workflow.core.labels import offer_text
+from workflow.core.labels import offer_text, value_label
 
 if TYPE_CHECKING:
     from workflow.core.model import PaperView

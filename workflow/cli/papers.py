@@ -30,10 +30,10 @@ from workflow.cli.output import (
     row_output_options,
     show_day,
     state_line,
-    value_label,
 )
 from workflow.cli.paper_view import GRAPH_FORMATS, echo_path, emit_graph, show_paper
 from workflow.core.i18n import N_, _
+from workflow.core.labels import value_label
 
 if TYPE_CHECKING:
     from workflow.core.deadlines import StepCheck

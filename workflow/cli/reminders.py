@@ -24,9 +24,9 @@ from workflow.cli.output import (
     show_day,
     show_start,
     to_plain,
-    value_label,
 )
 from workflow.core.i18n import N_, _
+from workflow.core.labels import value_label
 
 if TYPE_CHECKING:
     from workflow.core.deadlines import DeadlineEntry

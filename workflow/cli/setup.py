@@ -20,10 +20,10 @@ from workflow.cli.output import (
     render,
     row_output_options,
     show_day,
-    value_label,
 )
 from workflow.cli.paper_view import GRAPH_FORMATS, emit_graph, show_paper
 from workflow.core.i18n import N_, _, ngettext
+from workflow.core.labels import value_label
 
 
 @click.command()

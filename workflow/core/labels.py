@@ -9,10 +9,18 @@ scripts and JSON read, carrying the label people read.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
-from typing import Self
+from typing import Any, Self
 
 from workflow.core.i18n import N_, _
+from workflow.core.model import (
+    CoSignatureState,
+    OrganizationKind,
+    ReminderKind,
+    ReminderState,
+    TaskState,
+)
 
 #: The standard triggers (definitions/_standard/lifecycles.yaml), by id. Ids the consultation
 #: and meeting lifecycles share with another lifecycle (hold, cancel) are not here: their
@@ -116,3 +124,50 @@ def offer_text(action: str) -> str:
     """An offered action as a person reads it and a script names it: ``freigeben (release)``."""
     label = action_label(action)
     return f"{label} ({action})" if label != action else str(action)
+
+
+#: Values of the model's enums are named by the enum's own ``label``: one word for one value
+#: in every view (command line, web, documents).
+_ENUM_KINDS: dict[str, type[enum.Enum]] = {
+    "co_signature": CoSignatureState,
+    "task": TaskState,
+    "reminder": ReminderState,
+    "organization": OrganizationKind,
+    "reminder_kind": ReminderKind,
+}
+
+#: Values without an enum of the model, by kind: a step's standard states (a municipality's own
+#: names come from its lifecycle), due and overdue notices, replay and ``paper check`` results.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "step": {
+        "planned": N_("planned"),
+        "scheduled": N_("scheduled"),
+        "held": N_("deliberated"),
+        "dropped": N_("taken off the agenda"),
+        "cancelled": N_("not needed"),
+    },
+    "deadline": {"open": N_("open"), "overdue": N_("overdue")},
+    "replay": {"match": N_("matches"), "mismatch": N_("differs"), "incomplete": N_("incomplete")},
+    "check": {
+        "ok": N_("ok"),
+        "nachtrag": N_("Nachtrag"),
+        "no_date": N_("no date"),
+        "no_rule": N_("no rule"),
+        "cancelled": N_("not needed"),
+    },
+}
+
+
+def value_label(kind: str, value: Any) -> str:
+    """The German text of a value of ``kind`` (``held`` of a step: ``beraten``, ``pending`` of
+    a co-signature: ``offen``); unknown values as they are."""
+    text = str(value.value if isinstance(value, enum.Enum) else value)
+    kind_enum = _ENUM_KINDS.get(kind)
+    if kind_enum is not None:
+        try:
+            member = kind_enum(text)
+        except ValueError:
+            return text
+        return str(member.label)  # type: ignore[attr-defined]
+    label = VALUE_LABELS[kind].get(text)
+    return _(label) if label else text

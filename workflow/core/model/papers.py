@@ -34,12 +34,12 @@ class CoSignatureState(StrEnum):
 
     @property
     def label(self) -> str:
-        """The German name: offen, gezeichnet, Einwand, überstimmt."""
+        """The German name: ausstehend, gezeichnet, Einwand, Einwand überstimmt."""
         return _(_CO_SIGNATURE_LABELS[self])
 
 
 _CO_SIGNATURE_LABELS = {
-    CoSignatureState.PENDING: N_("open"),
+    CoSignatureState.PENDING: N_("pending"),
     CoSignatureState.SIGNED: N_("signed"),
     CoSignatureState.OBJECTED: N_("objection"),
     CoSignatureState.OVERRULED: N_("objection overruled"),
