@@ -86,7 +86,14 @@ class Paper(Base):
     """A Vorlage / Drucksache."""
 
     __tablename__ = "paper"
-    __table_args__ = (UniqueConstraint("body_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("body_id", "number"),
+        # the lists of papers: newest first, alone or by state, type or office (migration 0013)
+        Index("ix_paper_body_id_date", "body_id", "date", "id"),
+        Index("ix_paper_body_id_state_date", "body_id", "state", "date"),
+        Index("ix_paper_body_id_paper_type_date", "body_id", "paper_type", "date"),
+        Index("ix_paper_body_id_office_id_date", "body_id", "office_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
@@ -136,6 +143,10 @@ class Consultation(Base):
     """One step (Beratung) of a paper's Beratungsfolge."""
 
     __tablename__ = "consultation"
+    # the papers a Gremium deliberates (migration 0013)
+    __table_args__ = (
+        Index("ix_consultation_organization_id_paper_id", "organization_id", "paper_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
@@ -346,6 +357,8 @@ class AuditEvent(Base):
     __table_args__ = (
         UniqueConstraint("stream", "seq"),
         Index("ix_audit_event_paper_id_seq", "paper_id", "seq"),
+        # the papers a user created ("mine", migration 0013)
+        Index("ix_audit_event_actor_action", "actor", "action"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
