@@ -143,10 +143,7 @@ class Consultation(Base):
     """One step (Beratung) of a paper's Beratungsfolge."""
 
     __tablename__ = "consultation"
-    # the papers a Gremium deliberates (migration 0013)
-    __table_args__ = (
-        Index("ix_consultation_organization_id_paper_id", "organization_id", "paper_id"),
-    )
+    __table_args__ = (Index(None, "organization_id", "paper_id"),)  # a Gremium's papers (0013)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
@@ -357,8 +354,7 @@ class AuditEvent(Base):
     __table_args__ = (
         UniqueConstraint("stream", "seq"),
         Index("ix_audit_event_paper_id_seq", "paper_id", "seq"),
-        # the papers a user created ("mine", migration 0013)
-        Index("ix_audit_event_actor_action", "actor", "action"),
+        Index("ix_audit_event_actor_action", "actor", "action"),  # "mine" (migration 0013)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

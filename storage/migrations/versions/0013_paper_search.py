@@ -35,7 +35,7 @@ def upgrade() -> None:
     for name, columns in PAPER_INDEXES.items():
         op.create_index(name, "paper", columns)
     op.create_index(
-        "ix_consultation_organization_id_paper_id", "consultation", ["organization_id", "paper_id"]
+        "ix_consultation_organization_id", "consultation", ["organization_id", "paper_id"]
     )
     op.create_index("ix_audit_event_actor_action", "audit_event", ["actor", "action"])
     for statement in create_statements(op.get_bind().dialect.name):
@@ -46,6 +46,6 @@ def downgrade() -> None:
     for statement in drop_statements(op.get_bind().dialect.name):
         op.execute(sa.text(statement))
     op.drop_index("ix_audit_event_actor_action", table_name="audit_event")
-    op.drop_index("ix_consultation_organization_id_paper_id", table_name="consultation")
+    op.drop_index("ix_consultation_organization_id", table_name="consultation")
     for name in reversed(PAPER_INDEXES):
         op.drop_index(name, table_name="paper")
