@@ -165,13 +165,13 @@ def search_words(value: str) -> list[str]:
 
 def fts5_query(words: list[str]) -> str:
     """An FTS5 query for papers holding every word: each word a quoted string (so ``OR``,
-    ``NOT``, ``*``, ``:``, ``^``, parentheses and quotes are plain text), a word of letters
-    also as a prefix ("Kinder" finds "Kindergarten"); a word with digits or punctuation, such
-    as a number, is matched exactly."""
+    ``NOT``, ``*``, ``:``, ``^``, parentheses and quotes are plain text), its last token
+    also as a prefix ("Kinder" finds "Kindergarten"); a word with a digit, such as a number,
+    is matched exactly ("2012/1" does not find 2012/10)."""
     terms = []
     for word in words:
         quoted = '"' + word.replace('"', '""') + '"'
-        terms.append(quoted + "*" if word.isalpha() else quoted)
+        terms.append(quoted if any(c.isdigit() for c in word) else quoted + "*")
     return " AND ".join(terms)
 
 
