@@ -134,13 +134,14 @@ def _waiting(waiting: Waiting) -> ColumnElement[bool]:
     return or_(*due) if due else false()
 
 
+#: each order is one of the paper indexes (body_id first), so that a page needs no sort
 _SORT_COLUMNS: dict[PaperSort, Any] = {
     PaperSort.DATE: (Paper.date,),
-    PaperSort.NUMBER: (func.length(Paper.number), Paper.number),
+    PaperSort.NUMBER: (Paper.number,),  # as text: padded numbers (2011/007) in their order
     PaperSort.TITLE: (Paper.title,),
-    PaperSort.STATE: (Paper.state,),
-    PaperSort.TYPE: (Paper.paper_type,),
-    PaperSort.OFFICE: (Paper.office_id,),
+    PaperSort.STATE: (Paper.state, Paper.date),
+    PaperSort.TYPE: (Paper.paper_type, Paper.date),
+    PaperSort.OFFICE: (Paper.office_id, Paper.date),
     PaperSort.MODIFIED: (Paper.modified_at,),
 }
 

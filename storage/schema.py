@@ -88,11 +88,12 @@ class Paper(Base):
     __tablename__ = "paper"
     __table_args__ = (
         UniqueConstraint("body_id", "number"),
-        # the lists of papers: newest first, alone or by state, type or office (migration 0013)
-        Index("ix_paper_body_id_date", "body_id", "date", "id"),
+        Index("ix_paper_body_id_date", "body_id", "date", "id"),  # paper lists (migration 0013)
         Index("ix_paper_body_id_state_date", "body_id", "state", "date"),
         Index("ix_paper_body_id_paper_type_date", "body_id", "paper_type", "date"),
         Index("ix_paper_body_id_office_id_date", "body_id", "office_id", "date"),
+        Index("ix_paper_body_id_title", "body_id", "title"),
+        Index("ix_paper_body_id_modified_at", "body_id", "modified_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

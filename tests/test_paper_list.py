@@ -30,6 +30,10 @@ def _create(service: WorkflowService, **fields: Any) -> str:
 
 @pytest.fixture
 def shelf(landau: WorkflowService) -> dict[str, str]:
+    return make_shelf(landau)
+
+
+def make_shelf(landau: WorkflowService) -> dict[str, str]:
     """Four Landau papers: A released (2011), B in Mitzeichnung by the Hauptamt, C a
     Mitteilungsvorlage of the Hauptamt written by the session office, D a draft."""
     a = _create(

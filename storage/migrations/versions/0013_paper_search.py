@@ -28,6 +28,8 @@ PAPER_INDEXES = {
     "ix_paper_body_id_state_date": ["body_id", "state", "date"],
     "ix_paper_body_id_paper_type_date": ["body_id", "paper_type", "date"],
     "ix_paper_body_id_office_id_date": ["body_id", "office_id", "date"],
+    "ix_paper_body_id_title": ["body_id", "title"],
+    "ix_paper_body_id_modified_at": ["body_id", "modified_at"],
 }
 
 

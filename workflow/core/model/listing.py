@@ -27,11 +27,11 @@ class PaperSort(StrEnum):
     """What a list of papers is sorted by (ties: the paper created first comes first)."""
 
     DATE = "date"  # the paper's date
-    NUMBER = "number"  # numbers of one scheme in their natural order (shorter first)
+    NUMBER = "number"  # as text: numbers with padded counters (2011/007) in their order
     TITLE = "title"
-    STATE = "state"
-    TYPE = "type"
-    OFFICE = "office"  # the writing office's id
+    STATE = "state"  # the state's id, then the date
+    TYPE = "type"  # the type's id, then the date
+    OFFICE = "office"  # the writing office's id, then the date
     MODIFIED = "modified"  # the last change
     RELEVANCE = "relevance"  # how well the paper matches the search text (needs ``text``)
 
