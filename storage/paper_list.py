@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import Session
 
 from storage.schema import AuditEvent, Consultation, CoSignature, Paper
-from storage.search import matches
+from storage.search import matches, matching_ids
 from workflow.core.model import AuditAction, PaperQuery, PaperSort, SortDirection
 
 
@@ -51,20 +51,26 @@ class Filters:
 
 
 def list_papers(session: Session, body_id: str, filters: Filters) -> tuple[Sequence[Paper], int]:
-    """One page of the body's papers that pass ``filters``, and how many pass in all."""
-    query = filters.query
+    """One page of the body's papers that pass ``filters``, and how many pass in all.
+
+    The search ranks the matches only when the page is sorted by relevance; otherwise it is
+    a filter on the index like the others.
+    """
+    query, words = filters.query, list(filters.words)
     dialect = session.get_bind().dialect.name
     conditions = [Paper.body_id == body_id, *_conditions(filters)]
-    base = select(Paper).where(*conditions)
+    if words and query.sort_key is not PaperSort.RELEVANCE:
+        conditions.append(Paper.id.in_(matching_ids(dialect, words)))
+    page = select(Paper).where(*conditions)
+    counted = select(func.count(Paper.id)).where(*conditions)
     rank = None
-    if filters.words:
-        found = matches(dialect, list(filters.words))
-        base = base.join(found, found.c.paper_id == Paper.id)
+    if words and query.sort_key is PaperSort.RELEVANCE:
+        found = matches(dialect, words)
+        page = page.join(found, found.c.paper_id == Paper.id)
+        counted = counted.join(found, found.c.paper_id == Paper.id)
         rank = found.c.rank
-    total = session.scalar(
-        select(func.count()).select_from(base.with_only_columns(Paper.id).subquery())
-    )
-    page = _ordered(base, query, rank).limit(query.limit).offset(query.offset)
+    total = session.scalar(counted)
+    page = _ordered(page, query, rank).limit(query.limit).offset(query.offset)
     return session.scalars(page).all(), int(total or 0)
 
 
@@ -78,12 +84,10 @@ def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
         if value is not None:
             found.append(column == value)
     if query.organization is not None:
-        found.append(
-            exists().where(
-                Consultation.paper_id == Paper.id,
-                Consultation.organization_id == query.organization,
-            )
+        steps = select(Consultation.paper_id).where(
+            Consultation.organization_id == query.organization
         )
+        found.append(Paper.id.in_(steps))
     found.extend(_period(query))
     if filters.mine is not None:
         found.append(_mine(filters.mine))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Float, Integer, Subquery, text
+from sqlalchemy import Float, Integer, Subquery, TextualSelect, text
 
 from workflow.core.model import MAX_SEARCH_LENGTH, MAX_SEARCH_WORDS
 
@@ -173,6 +173,20 @@ def fts5_query(words: list[str]) -> str:
         quoted = '"' + word.replace('"', '""') + '"'
         terms.append(quoted if any(c.isdigit() for c in word) else quoted + "*")
     return " AND ".join(terms)
+
+
+def matching_ids(dialect: str, words: list[str]) -> TextualSelect:
+    """The ids of the papers matching every word (for a filter: no rank is computed)."""
+    if dialect == "postgresql":
+        statement = text(
+            f"SELECT paper_id FROM {SEARCH_TABLE} "
+            "WHERE document @@ plainto_tsquery('german', :search)"
+        ).bindparams(search=" ".join(words))
+    else:
+        statement = text(
+            f"SELECT rowid AS paper_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :search"
+        ).bindparams(search=fts5_query(words))
+    return statement.columns(paper_id=Integer)
 
 
 def matches(dialect: str, words: list[str]) -> Subquery:
