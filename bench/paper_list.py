@@ -262,7 +262,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "search rare word": ({"text": RARE}, CLERK),
     "search number": ({"text": "NUMBER"}, CLERK),  # the number of the paper 2/5 in
     "search + filter state": ({"text": "Feuerwache", "state": "adopted"}, CLERK),
-    "search, by date": ({"text": "Spielplatz", "sort": PaperSort.DATE}, CLERK),
+    "search by relevance": ({"text": "Spielplatz", "sort": PaperSort.RELEVANCE}, CLERK),
 }
 
 

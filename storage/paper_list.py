@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from storage.schema import AuditEvent, Consultation, CoSignature, Paper
 from storage.search import matches, matching_ids
-from workflow.core.model import AuditAction, PaperQuery, PaperSort, SortDirection
+from workflow.core.model import AuditAction, CoSignatureState, PaperQuery, PaperSort, SortDirection
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def list_papers(session: Session, body_id: str, filters: Filters) -> tuple[Seque
     """
     query, words = filters.query, list(filters.words)
     dialect = session.get_bind().dialect.name
-    conditions = [Paper.body_id == body_id, *_conditions(filters)]
+    conditions = [Paper.body_id == body_id, *_conditions(filters, body_id)]
     if words and query.sort_key is not PaperSort.RELEVANCE:
         conditions.append(Paper.id.in_(matching_ids(dialect, words)))
     page = select(Paper).where(*conditions)
@@ -74,7 +74,7 @@ def list_papers(session: Session, body_id: str, filters: Filters) -> tuple[Seque
     return session.scalars(page).all(), int(total or 0)
 
 
-def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
+def _conditions(filters: Filters, body_id: str) -> list[ColumnElement[bool]]:
     query, found = filters.query, []
     for column, value in (
         (Paper.paper_type, query.paper_type),
@@ -90,7 +90,7 @@ def _conditions(filters: Filters) -> list[ColumnElement[bool]]:
         found.append(Paper.id.in_(steps))
     found.extend(_period(query))
     if filters.mine is not None:
-        found.append(_mine(filters.mine))
+        found.append(_mine(filters.mine, body_id))
     if filters.waiting is not None:
         found.append(_waiting(filters.waiting))
     return found
@@ -110,11 +110,17 @@ def _period(query: PaperQuery) -> list[ColumnElement[bool]]:
     return found
 
 
-def _mine(mine: Mine) -> ColumnElement[bool]:
+def _mine(mine: Mine, body_id: str) -> ColumnElement[bool]:
     created = select(AuditEvent.paper_id).where(
         AuditEvent.actor == mine.user, AuditEvent.action == AuditAction.PAPER_CREATED.value
     )
-    return or_(Paper.id.in_(created), Paper.office_id.in_(sorted(mine.offices)))
+    if not mine.offices:
+        return Paper.id.in_(created)
+    # one set of ids, not an OR of two conditions: each part reads its own index
+    written = select(Paper.id).where(
+        Paper.body_id == body_id, Paper.office_id.in_(sorted(mine.offices))
+    )
+    return Paper.id.in_(union(created, written))
 
 
 def _waiting(waiting: Waiting) -> ColumnElement[bool]:
@@ -129,7 +135,7 @@ def _waiting(waiting: Waiting) -> ColumnElement[bool]:
     if waiting.co_sign_offices:
         open_signature = exists().where(
             CoSignature.paper_id == Paper.id,
-            CoSignature.state == "pending",
+            CoSignature.state == CoSignatureState.PENDING.value,
             CoSignature.office_id.in_(sorted(waiting.co_sign_offices)),
         )
         due.append(and_(Paper.state == waiting.co_sign_state, open_signature))

@@ -193,12 +193,15 @@ def test_search_combines_with_filters_and_sorts_by_relevance(
     landau: WorkflowService, shelf: dict[str, str], database: Database
 ) -> None:
     # B has the word in its title and its text: it matches best
-    assert listed(landau, shelf, text="Kindergarten")[0] == "B"
+    assert listed(landau, shelf, text="Kindergarten", sort=PaperSort.RELEVANCE)[0] == "B"
     assert listed(landau, shelf, text="Kindergarten", state="released") == (
         ["A"] if database.dialect == "postgresql" else []
     )
-    assert listed(landau, shelf, text="Kindergarten", sort=PaperSort.DATE) == (
+    assert listed(landau, shelf, text="Kindergarten") == (  # newest first by default
         ["B", "A"] if database.dialect == "postgresql" else ["B"]
+    )
+    assert listed(landau, shelf, text="Kindergarten", direction=SortDirection.ASCENDING) == (
+        ["A", "B"] if database.dialect == "postgresql" else ["B"]
     )
 
 

@@ -56,8 +56,8 @@ class PaperQuery:
       put on an agenda). Other roles (auditor, mayor, admin) have none waiting.
     - ``text``: words searched in the number, title and current text; every word must occur
       (see docs/search.md for how SQLite and PostgreSQL match them).
-    - ``sort``: by default ``relevance`` with a search text, else ``date``; ``direction``: by
-      default descending for dates and relevance, ascending otherwise.
+    - ``sort``: by default ``date``; ``relevance`` needs a search text. ``direction``: by
+      default descending (newest, best match first) for dates and relevance, else ascending.
     - ``limit`` (1..``MAX_PAGE_SIZE``) papers from ``offset`` on.
     """
 
@@ -78,10 +78,9 @@ class PaperQuery:
 
     @property
     def sort_key(self) -> PaperSort:
-        """The sort in force: the one asked for, else relevance with a search text, else date."""
-        if self.sort is not None:
-            return self.sort
-        return PaperSort.RELEVANCE if self.text and self.text.strip() else PaperSort.DATE
+        """The sort in force: the one asked for, else the date (a search too: ranking every
+        match by relevance costs more the more papers match, see docs/search.md)."""
+        return self.sort or PaperSort.DATE
 
     @property
     def sort_direction(self) -> SortDirection:
