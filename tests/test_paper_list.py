@@ -400,3 +400,18 @@ def test_migration_0013_indexes_the_papers_already_stored(database_url: str) -> 
                 assert paper_list.list_papers(session, "b", filters)[1] == hits, word
     finally:
         db.dispose()
+
+
+def test_papers_imported_from_oparl_are_found_by_number_and_title(
+    database: Database, clock: Any, tmp_path: Any
+) -> None:
+    from tests.test_oparl_import import KA, municipality, run_import
+
+    clock.instant = dt.datetime(2026, 9, 1, 8, tzinfo=dt.UTC)
+    ka = municipality(database, clock, tmp_path, KA, name="Stadt Karlsruhe", state="BW")
+    run_import(ka, str(KA))
+    paper = ka.papers.get_paper("2026/0140")
+    word = max(paper.title.split(), key=len)
+    for search in (word, paper.number):
+        found = ka.papers.list_papers(PaperQuery(text=search))
+        assert paper.number in {p.number for p in found.items}, search
