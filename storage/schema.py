@@ -86,7 +86,15 @@ class Paper(Base):
     """A Vorlage / Drucksache."""
 
     __tablename__ = "paper"
-    __table_args__ = (UniqueConstraint("body_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("body_id", "number"),
+        Index("ix_paper_body_id_date", "body_id", "date", "id"),  # paper lists (migration 0013)
+        Index("ix_paper_body_id_state_date", "body_id", "state", "date"),
+        Index("ix_paper_body_id_paper_type_date", "body_id", "paper_type", "date"),
+        Index("ix_paper_body_id_office_id_date", "body_id", "office_id", "date"),
+        Index("ix_paper_body_id_title", "body_id", "title"),
+        Index("ix_paper_body_id_modified_at", "body_id", "modified_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body_id: Mapped[str] = mapped_column(ForeignKey("body.id"))
@@ -136,6 +144,7 @@ class Consultation(Base):
     """One step (Beratung) of a paper's Beratungsfolge."""
 
     __tablename__ = "consultation"
+    __table_args__ = (Index(None, "organization_id", "paper_id"),)  # a Gremium's papers (0013)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
@@ -346,6 +355,7 @@ class AuditEvent(Base):
     __table_args__ = (
         UniqueConstraint("stream", "seq"),
         Index("ix_audit_event_paper_id_seq", "paper_id", "seq"),
+        Index("ix_audit_event_actor_action", "actor", "action"),  # "mine" (migration 0013)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

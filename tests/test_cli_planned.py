@@ -94,7 +94,7 @@ def test_count_and_form_mistakes_are_one_line_and_create_nothing(
     args = [a for value in planned for a in ("--planned", value)]
     result = run(service, *CREATE, *args, user="clerk")
     assert (result.exit_code, result.stderr) == (1, message)
-    assert service.papers.list_papers() == []
+    assert service.papers.list_papers().items == ()
 
 
 def test_planned_without_route_is_refused(service: WorkflowService) -> None:
@@ -107,7 +107,7 @@ def test_planned_without_route_is_refused(service: WorkflowService) -> None:
             "--route ID an\n"
         ),
     )
-    assert service.papers.list_papers() == []
+    assert service.papers.list_papers().items == ()
 
 
 @pytest.mark.parametrize("value", ["31.06.2012", "2025-13-01", "x=2025-03-18", "0=2025-03-18"])
@@ -116,4 +116,4 @@ def test_a_bad_date_or_position_is_a_usage_error(service: WorkflowService, value
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert f"Ungültiger Wert für '--planned': '{value}'" in result.stderr
-    assert service.papers.list_papers() == []
+    assert service.papers.list_papers().items == ()

@@ -148,7 +148,7 @@ def test_parallel_numbering_is_unique_and_gap_free(
     assert sorted(numbers, key=lambda n: int(n.rsplit("/", 1)[1])) == [
         f"V/2025/{i}" for i in range(1, 41)
     ]
-    assert len(service.papers.list_papers()) == 40
+    assert service.papers.list_papers().total == 40
     assert service.audit.verify_audit().ok
 
 

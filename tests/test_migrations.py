@@ -9,12 +9,15 @@ from sqlalchemy import inspect
 
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_database
 from storage.schema import Base
+from storage.search import include_name
 from storage.session import Database
 
 
 def test_upgraded_schema_matches_the_models(database: Database) -> None:
     with database.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+        )
     assert diff == []
     assert current_revision(database.engine) == head_revision()
 

@@ -15,7 +15,7 @@ from tests.test_decisions import S
 from tests.test_service import create, released
 from workflow.cli import cli
 from workflow.core.errors import NotFoundError
-from workflow.core.model import VoteCount, VoteKind
+from workflow.core.model import PaperQuery, VoteCount, VoteKind
 from workflow.service import WorkflowService
 
 
@@ -34,7 +34,7 @@ def test_paper_list_refuses_an_unknown_state(service: WorkflowService) -> None:
     close = run(service, "paper", "list", "--state", "drafts")
     assert close.exit_code == 1 and "(meinten Sie 'draft'?)" in close.stderr
     with pytest.raises(NotFoundError):
-        service.papers.list_papers(state="bogus")
+        service.papers.list_papers(PaperQuery(state="bogus"))
     listed = run(service, "paper", "list", "--state", "draft", "--json")
     assert listed.exit_code == 0 and number in listed.stdout
     assert run(service, "paper", "list", "--state", "rejected").exit_code == 0  # known, empty

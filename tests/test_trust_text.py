@@ -146,7 +146,7 @@ def test_every_one_line_text_refuses_control_characters(service: WorkflowService
         with pytest.raises(InvalidInput, match="enthält das Steuerzeichen") as caught:
             getattr(getattr(service, capability), method)(**kwargs)
         assert "\n" not in str(caught.value), (capability, method)
-    assert service.papers.list_papers() == []
+    assert service.papers.list_papers().items == ()
     assert service.meetings.list_meetings() == []
 
 
@@ -184,7 +184,7 @@ def test_cli_refuses_an_escape_in_a_title_with_one_line_and_stores_nothing(
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("Fehler: ") and result.stderr.count("\n") == 1
     assert "\x1b" not in result.stderr
-    assert service.papers.list_papers() == []
+    assert service.papers.list_papers().items == ()
 
 
 def test_a_minutes_file_with_a_carriage_return_in_a_label_is_refused(

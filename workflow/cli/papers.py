@@ -18,6 +18,7 @@ from workflow.cli.options import (
     DATE,
     PLANNED,
     Runtime,
+    UserError,
     actor_option,
     pass_runtime,
     reader_option,
@@ -37,6 +38,7 @@ from workflow.core.labels import value_label
 
 if TYPE_CHECKING:
     from workflow.core.deadlines import StepCheck
+    from workflow.core.model import PaperPage, PaperQuery
 
 
 @click.group()
@@ -146,21 +148,84 @@ def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | 
     show_paper(view, chosen_format(fmt, as_json))
 
 
+#: the keys ``paper list --sort`` takes
+SORTS = ("date", "number", "title", "state", "type", "office", "modified", "relevance")
+
+
 @paper.command("list")
+@click.option("--type", "paper_type", help="Only papers of this type (id).")
 @click.option("--state", help="Only papers in this state.")
+@click.option("--office", help="Only papers written by this office (federführendes Amt).")
+@click.option("--organization", help="Only papers with a step in this Gremium.")
+@click.option("--year", type=int, help="Only papers dated in this year.")
+@click.option("--since", type=DATE, help="Only papers dated on or after this day.")
+@click.option("--until", type=DATE, help="Only papers dated on or before this day.")
+@click.option("--mine", is_flag=True, help="Only papers you created or your offices wrote.")
+@click.option("--waiting", is_flag=True, help="Only papers on which your action is due.")
+@click.option("--search", "text", metavar="TEXT", help="Words in the number, title or text.")
+@click.option("--sort", metavar="KEY", help=f"Sort by: {', '.join(SORTS)}.")
+@click.option("--order", metavar="ORDER", help="asc or desc (default: newest first).")
+@click.option("--limit", type=int, default=50, show_default=True, help="Papers per page (1-500).")
+@click.option("--offset", type=int, help="Skip this many papers.")
+@click.option("--page", type=int, help="Page number (1 is the first), instead of --offset.")
 @row_output_options
 @reader_option
 @pass_runtime
-def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool, reader: str | None) -> None:
-    """List papers."""
-    papers = rt.service.papers.list_papers(body=rt.body, state=state, reader=user_of(reader))
-    rows = [dataclasses.asdict(p) for p in papers]
+def paper_list(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **options: Any) -> None:
+    """List papers: filtered, searched, sorted, one page at a time."""
+    query = _paper_query(**options)
+    page = rt.service.papers.list_papers(query, body=rt.body, reader=user_of(reader))
+    rows = [dataclasses.asdict(p) for p in page.items]
     fmt = chosen_format(fmt, as_json)
-    if fmt == "table" and rows:
-        states = rt.service.bodies.catalog(rt.body, reader=user_of(reader)).lifecycle("paper")
+    if fmt == "table":
         for row in rows:
-            row["state"] = _state_label(states, row["state"])
+            row["state"] = row["state_label"]
     click.echo(render(rows, list(PAPER_TITLES), fmt, PAPER_TITLES))
+    if page.has_more or page.offset:
+        click.echo(_page_note(page), err=True)
+
+
+def _paper_query(
+    *, sort: str | None, order: str | None, offset: int | None, page: int | None, **fields: Any
+) -> PaperQuery:
+    """The ``PaperQuery`` of ``paper list``'s options (ids and bounds are the service's)."""
+    from workflow.core.model import PaperQuery, PaperSort, SortDirection
+
+    if offset is not None and page is not None:
+        raise UserError(_("pass either --offset or --page, not both"))
+    if page is not None and page < 1:
+        raise UserError(_("--page counts from 1, not {page}").format(page=page))
+    if page is not None:
+        offset = (page - 1) * fields["limit"]
+    return PaperQuery(
+        sort=PaperSort(_one_of("--sort", sort, SORTS)) if sort else None,
+        direction=SortDirection(_one_of("--order", order, ("asc", "desc"))) if order else None,
+        offset=offset or 0,
+        mine=fields.pop("mine"),
+        waiting_for_me=fields.pop("waiting"),
+        **fields,
+    )
+
+
+def _one_of(option: str, value: str, known: Sequence[str]) -> str:
+    if value not in known:
+        raise UserError(
+            _("{option} {value!r} is not known; use one of {known}").format(
+                option=option, value=value, known=", ".join(known)
+            )
+        )
+    return value
+
+
+def _page_note(page: PaperPage) -> str:
+    """Which papers of how many the page shows, and how to get the next ones."""
+    first, last = page.offset + 1, page.offset + len(page.items)
+    note = _("papers {first}-{last} of {total}").format(first=first, last=last, total=page.total)
+    if not page.items:
+        note = _("no papers from {first} on, of {total}").format(first=first, total=page.total)
+    if page.has_more:
+        note += _("; next: --offset {offset}").format(offset=last)
+    return note
 
 
 #: the columns of ``paper list``: key (JSON, CSV) -> title (table)
@@ -172,12 +237,6 @@ PAPER_TITLES = {
     "office_id": N_("Office"),
     "title": N_("Subject"),
 }
-
-
-def _state_label(lifecycle: Any, state: str) -> str:
-    """The state's label in the current definitions; a state they do not know as it is."""
-    labels = {s.id: s.label for s in lifecycle.states}
-    return str(labels.get(state, state))
 
 
 def _paper_action(name: str, method: str, help_text: str) -> None:

@@ -15,8 +15,6 @@ from storage.schema import (
 from workflow.core.catalog import Catalog, PaperType, RouteStep
 from workflow.core.errors import (
     InvalidInput,
-    NotFoundError,
-    did_you_mean,
 )
 from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_lines, check_text
@@ -24,9 +22,11 @@ from workflow.core.model import (
     Action,
     AuditAction,
     CoSignatureState,
-    PaperSummary,
+    PaperPage,
+    PaperQuery,
     PaperView,
 )
+from workflow.papers import listing
 from workflow.papers.present import present, touch
 from workflow.papers.results import add_text_version
 from workflow.papers.types import (
@@ -34,7 +34,6 @@ from workflow.papers.types import (
     check_submitter,
     rules_type,
 )
-from workflow.papers.views import paper_summary
 from workflow.reminders.sync import sync_paper_reminders
 from workflow.uow import (
     KNOWN_USERS,
@@ -121,28 +120,31 @@ class PaperService:
 
     def list_papers(
         self,
+        query: PaperQuery | None = None,
         *,
         body: str | None = None,
-        state: str | None = None,
         reader: str | Reader | None = TRUSTED,
-    ) -> list[PaperSummary]:
-        """The body's papers, only those in ``state`` if given.
+    ) -> PaperPage:
+        """One page of the body's papers: filtered, searched and sorted as ``query`` asks
+        (by default the first ``DEFAULT_PAGE_SIZE`` papers, newest first). Every user of
+        users.yaml reads every paper of the municipality; "mine" and "waiting for me" need
+        a user (see ``PaperQuery``).
 
-        :raises NotFoundError: ``state`` is no paper state of the definitions and no paper is in
-            it (a state of earlier definitions still lists its papers).
+        :raises InvalidInput: a bound is exceeded (page size, offset, search text), the
+            period ends before it starts, relevance without a search text, or "mine" or
+            "waiting for me" read on no user's behalf.
+        :raises NotFoundError: an unknown paper type, office or Gremium, or a state that is
+            no paper state of the definitions and no paper is in (a state of earlier
+            definitions still lists its papers).
+        :raises PermissionDenied: the reader is no user of users.yaml.
         """
+        query = query or PaperQuery()
+        if isinstance(reader, Reader) and (query.mine or query.waiting_for_me):
+            raise InvalidInput(
+                _("'mine' and 'waiting for me' need a user; pass --as USER or set RATSWEG_USER")
+            )
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
-            papers = repository.list_papers(uow.session, uow.body().id, state)
-            if state is not None and not papers:
-                known = [s.id for s in uow.catalog().lifecycle("paper").states]
-                if state not in known:
-                    hint = did_you_mean(state, known) or _(" (known: {known})").format(
-                        known=", ".join(known)
-                    )
-                    raise NotFoundError(
-                        _("no paper state {state!r}{hint}").format(state=state, hint=hint)
-                    )
-            return [paper_summary(p) for p in papers]
+            return listing.list_papers(uow, query)
 
     def submit_paper(self, number: str, *, user: str | None, body: str | None = None) -> PaperView:
         """Send the paper into Mitzeichnung (co-signing by the participating offices)."""

@@ -147,7 +147,11 @@ def _co_signature_view(catalog: Catalog, signature: CoSignature) -> CoSignatureV
     )
 
 
-def paper_summary(paper: Paper) -> PaperSummary:
+def paper_summary(paper: Paper, catalog: Catalog | None = None) -> PaperSummary:
+    """``paper`` in a list; with ``catalog`` (the municipality's current definitions) also the
+    names a person reads (a type or state those do not know: its id)."""
+    kind = catalog.paper_types.get(paper.paper_type) if catalog else None
+    states = {s.id: s.label for s in catalog.lifecycle("paper").states} if catalog else {}
     return PaperSummary(
         number=paper.number,
         paper_type=paper.paper_type,
@@ -155,6 +159,9 @@ def paper_summary(paper: Paper) -> PaperSummary:
         office_id=paper.office_id,
         date=paper.date,
         state=paper.state,
+        paper_type_name=kind.name if kind else paper.paper_type,
+        state_label=states.get(paper.state, paper.state),
+        office_name=catalog.organization_name(paper.office_id) if catalog else paper.office_id,
     )
 
 

@@ -7,6 +7,7 @@ import them from here (``from workflow.core.model import PaperView``), the one m
 - ``bodies``: organizations, roles, actions, the actor, a loaded body;
 - ``results``: outcomes and their effect on the path, votes, minutes results;
 - ``papers``: papers, their steps, co-signatures, text versions and attachments;
+- ``listing``: which papers to list (filters, search, sort, page) and one page of them;
 - ``meetings``: meetings and agendas;
 - ``decisions``: Dringlichkeitsentscheidungen, objections, Beschlusskontrolle;
 - ``audit``: audit actions, events, queries, verification, seals;
@@ -40,6 +41,16 @@ from workflow.core.model.decisions import (
     ObjectionKind,
     ProcedureView,
     TaskState,
+)
+from workflow.core.model.listing import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MAX_SEARCH_LENGTH,
+    MAX_SEARCH_WORDS,
+    PaperPage,
+    PaperQuery,
+    PaperSort,
+    SortDirection,
 )
 from workflow.core.model.meetings import (
     AgendaItemView,
@@ -85,8 +96,12 @@ from workflow.core.model.results import (
 )
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "DONE_STEP_STATES",
     "INACTIVE_STEP_STATES",
+    "MAX_PAGE_SIZE",
+    "MAX_SEARCH_LENGTH",
+    "MAX_SEARCH_WORDS",
     "OPEN_STEP_STATES",
     "PAPER_NUMBER_LENGTH",
     "PLAUSIBLE_SEQ",
@@ -118,6 +133,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "Outcome",
+    "PaperPage",
+    "PaperQuery",
+    "PaperSort",
     "PaperSummary",
     "PaperView",
     "PlannedReminder",
@@ -132,6 +150,7 @@ __all__ = [
     "Role",
     "Seal",
     "SealCheck",
+    "SortDirection",
     "Submitter",
     "SweepReport",
     "TaskState",

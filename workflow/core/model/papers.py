@@ -158,3 +158,7 @@ class PaperSummary:
     office_id: str
     date: dt.date
     state: str
+    #: the names a person reads: the type's, the state's label, the writing office's
+    paper_type_name: str = ""
+    state_label: str = ""
+    office_name: str = ""
