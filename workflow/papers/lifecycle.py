@@ -27,6 +27,7 @@ from workflow.core.model import (
     PaperSummary,
     PaperView,
 )
+from workflow.papers.drafts import DRAFT_SOURCE, DraftChanges, edit_draft
 from workflow.papers.present import present, touch
 from workflow.papers.results import add_text_version
 from workflow.papers.types import (
@@ -112,6 +113,28 @@ class PaperService:
             sync_paper_reminders(uow, catalog, paper)
             return present(uow, catalog, paper)
 
+    def edit_paper(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        changes: DraftChanges,
+        body: str | None = None,
+    ) -> PaperView:
+        """Change a draft's title, text, participating offices or planned dates; a new text
+        becomes a draft text version. Audited as ``paper_edited`` with each changed field.
+
+        :raises TransitionNotAllowed: the paper is no longer a draft.
+        :raises InvalidInput: a bad value, or nothing would change ("keine Änderung").
+        :raises PermissionDenied: the user may not edit papers of the writing office.
+        :raises NotFoundError: no such paper, or an unknown participating office.
+        """
+        changes.check()
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
+            edit_draft(uow, self._shared.engine, catalog, actor, paper, changes)
+            return touch(uow, catalog, paper)
+
     def get_paper(
         self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
     ) -> PaperView:
@@ -159,7 +182,7 @@ class PaperService:
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Trigger("release"))
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), "release")
-            if paper.text and not paper.text_versions:
+            if paper.text and all(v.source == DRAFT_SOURCE for v in paper.text_versions):
                 add_text_version(uow, paper, actor, paper.text, None)
             return touch(uow, catalog, paper)
 

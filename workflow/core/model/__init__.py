@@ -44,6 +44,7 @@ from workflow.core.model.decisions import (
 from workflow.core.model.meetings import (
     AgendaItemView,
     AgendaPart,
+    AgendaShift,
     MeetingMoved,
     MeetingView,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "Actor",
     "AgendaItemView",
     "AgendaPart",
+    "AgendaShift",
     "AppRole",
     "AttachmentView",
     "AuditAction",
