@@ -13,8 +13,7 @@ import pytest
 from storage import repository
 from storage.audit import paper_stream
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
-from workflow.core.model import PaperView
-from workflow.papers.drafts import DraftChanges
+from workflow.core.model import DraftChanges, PaperView
 from workflow.service import WorkflowService
 
 D = dt.date

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from storage.schema import CoSignature, Paper, TextVersion
@@ -21,40 +20,30 @@ from workflow.core.engine import WorkflowEngine
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
 from workflow.core.i18n import _
 from workflow.core.inputs import check_line, check_lines, check_text
-from workflow.core.model import Actor, AuditAction, CoSignatureState
+from workflow.core.model import Actor, AuditAction, CoSignatureState, DraftChanges
 from workflow.uow import UnitOfWork
 
 #: The source of a text version written while the paper is a draft.
 DRAFT_SOURCE = "draft"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DraftChanges:
-    """What an edit asks for; ``None`` leaves a field as it is. ``planned`` maps a step's
-    position to its planned date (``None``: no date)."""
+def check_changes(changes: DraftChanges) -> None:
+    """The same checks as creating a paper: no control characters, a title not empty.
 
-    title: str | None = None
-    text: str | None = None
-    participants: Sequence[str] | None = None
-    planned: Mapping[int, dt.date | None] | None = None
-
-    def check(self) -> None:
-        """The same checks as creating a paper: no control characters, a title not empty.
-
-        :raises InvalidInput: a bad value, or nothing asked for.
-        """
-        check_line(self.title, _("title"))
-        check_text(self.text, _("text"))
-        check_lines(self.participants or (), _("participant or member"))
-        if self.title is not None and not self.title.strip():
-            raise InvalidInput(_("a paper needs a title; pass --title TEXT"))
-        if self.text is not None and not self.text.strip():
-            raise InvalidInput(_("the new text is empty; a draft keeps its text until it has one"))
-        fields = (self.title, self.text, self.participants, self.planned)
-        if all(f is None for f in fields):
-            raise InvalidInput(
-                _("no change given; pass --title, --text-file, --participant or --planned")
-            )
+    :raises InvalidInput: a bad value, or nothing asked for.
+    """
+    check_line(changes.title, _("title"))
+    check_text(changes.text, _("text"))
+    check_lines(changes.participants or (), _("participant or member"))
+    if changes.title is not None and not changes.title.strip():
+        raise InvalidInput(_("a paper needs a title; pass --title TEXT"))
+    if changes.text is not None and not changes.text.strip():
+        raise InvalidInput(_("the new text is empty; a draft keeps its text until it has one"))
+    fields = (changes.title, changes.text, changes.participants, changes.planned)
+    if all(f is None for f in fields):
+        raise InvalidInput(
+            _("no change given; pass --title, --text-file, --participant or --planned")
+        )
 
 
 def edit_draft(

@@ -24,10 +24,11 @@ from workflow.core.model import (
     Action,
     AuditAction,
     CoSignatureState,
+    DraftChanges,
     PaperSummary,
     PaperView,
 )
-from workflow.papers.drafts import DRAFT_SOURCE, DraftChanges, edit_draft
+from workflow.papers.drafts import DRAFT_SOURCE, check_changes, edit_draft
 from workflow.papers.present import present, touch
 from workflow.papers.results import add_text_version
 from workflow.papers.types import (
@@ -129,7 +130,7 @@ class PaperService:
         :raises PermissionDenied: the user may not edit papers of the writing office.
         :raises NotFoundError: no such paper, or an unknown participating office.
         """
-        changes.check()
+        check_changes(changes)
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
             edit_draft(uow, self._shared.engine, catalog, actor, paper, changes)
