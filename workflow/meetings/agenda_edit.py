@@ -173,19 +173,19 @@ class AgendaEditor(AgendaService):
         :raises TransitionNotAllowed: either meeting is held or cancelled.
         :raises NotFoundError: no such meeting or item.
         """
-        if to_meeting == meeting_id:
-            raise InvalidInput(
-                _("item {item} is already on the agenda of meeting {id}").format(
-                    item=item, id=meeting_id
-                )
-            )
         with self._shared.write(user, body) as uow:
-            first, second = sorted((meeting_id, to_meeting))  # meetings lock in id order
-            locked = {m: uow.meeting(m, for_update=True) for m in (first, second)}
+            # meetings lock in id order
+            locked = {m: uow.meeting(m, for_update=True) for m in sorted({meeting_id, to_meeting})}
             source, target = locked[meeting_id], locked[to_meeting]
             meeting, catalog, actor = self._editable(
                 uow, meeting_id, _("move an item off the agenda of"), item, source
             )
+            if target is source:
+                raise InvalidInput(
+                    _("item {item} is already on the agenda of meeting {id}").format(
+                        item=item, id=meeting_id
+                    )
+                )
             row = _item_of(meeting, item, meeting_label(catalog, meeting))
             target_catalog = self._target(uow, actor, meeting, target)
             moved = self._move(uow, actor, meeting, target, row)
