@@ -123,6 +123,15 @@ def test_remove_takes_the_item_off_and_its_step_is_due_again(service: WorkflowSe
     assert {r.status.value for r in service.audit.replay_audit()} == {"match"}
 
 
+def test_the_item_of_a_withdrawn_paper_can_still_be_taken_off(service: WorkflowService) -> None:
+    mid, (a, b, c) = built(service)
+    service.papers.withdraw_paper(a, user="clerk", reason="erledigt")
+    view = service.agendas.remove_agenda_item(mid, user=S, item=ids(service, mid)[0])
+    assert [i.paper_number or i.title for i in view.agenda] == [b, "Mitteilungen", c]
+    assert service.papers.get_paper(a).consultations[0].state == "cancelled"
+    assert {r.status.value for r in service.audit.replay_audit()} == {"match"}
+
+
 def test_an_item_without_a_paper_is_simply_removed(service: WorkflowService) -> None:
     mid, _papers = built(service)
     item = ids(service, mid)[2]

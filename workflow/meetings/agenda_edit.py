@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from storage.schema import AgendaItem, Meeting
+from storage.schema import AgendaItem, Consultation, Meeting
 from workflow.core.clock import local
 from workflow.core.errors import InvalidInput, NotFoundError
 from workflow.core.i18n import _
@@ -141,16 +141,8 @@ class AgendaEditor(AgendaService):
                 uow, meeting_id, _("take an item off the agenda of"), item
             )
             row = _item_of(meeting, item, meeting_label(catalog, meeting))
-            step = row.consultation
-            if step is not None:
-                paper = uow.paper(step.paper.number, for_update=True)
-                paper_catalog = uow.catalog(paper.definitions_version)
-                ctx = uow.flow(paper_catalog, actor, paper)
-                self._shared.engine.fire_consultation(
-                    ctx, step, "unschedule", internal=True, meeting=meeting.id
-                )
-                step.date, step.meeting_id = None, None
-                paper_changed(uow, paper_catalog, paper)
+            if row.consultation is not None:
+                self._unschedule(uow, actor, meeting, row.consultation)
             self._unlist(uow, actor, meeting, row, "removed")
             sync_meeting_reminders(uow, catalog, actor, meeting)
             return present_meeting(uow, meeting, catalog)
@@ -247,6 +239,22 @@ class AgendaEditor(AgendaService):
         check_window(uow.session, paper, step, local(target.start).date())
         step.meeting_id = None
         return self._schedule(uow, actor, target, paper, step)
+
+    def _unschedule(
+        self, uow: UnitOfWork, actor: Actor, meeting: Meeting, step: Consultation
+    ) -> None:
+        """Free the step of an item taken off: back to planned (its date removed, the planned
+        date kept). A step closed meanwhile (its paper withdrawn) keeps its state."""
+        paper = uow.paper(step.paper.number, for_update=True)
+        catalog = uow.catalog(paper.definitions_version)
+        if catalog.lifecycle("consultation").transition("unschedule", step.state) is not None:
+            ctx = uow.flow(catalog, actor, paper)
+            self._shared.engine.fire_consultation(
+                ctx, step, "unschedule", internal=True, meeting=meeting.id
+            )
+            step.date = None
+        step.meeting_id = None
+        paper_changed(uow, catalog, paper)
 
     def _unlist(
         self, uow: UnitOfWork, actor: Actor, meeting: Meeting, row: AgendaItem, reason: str
