@@ -461,6 +461,7 @@ MUTATING = {
     "paper submit": ["paper", "submit", "{number}"],
     "paper release": ["paper", "release", "{submitted}"],
     "paper withdraw": ["paper", "withdraw", "{number}", "--reason", "Fehler"],
+    "paper edit": ["paper", "edit", "{number}", "--title", "Neu"],
     "paper co-sign": ["paper", "co-sign", "{number}", "--office", "amt1"],
     "consultation add": ["consultation", "add", "{number}", "rat", "--role", "anhoerung"],
     "consultation remove": ["consultation", "remove", "{number}", "1"],
@@ -492,6 +493,9 @@ MUTATING = {
     "meeting cancel": ["meeting", "cancel", "{meeting}", "--reason", "Krankheit"],
     "meeting move": ["meeting", "move", "{meeting}", "--date", "2025-03-20"],
     "meeting record-minutes": ["meeting", "record-minutes", "{meeting}", "{minutes}"],
+    "meeting order": ["meeting", "order", "{meeting}", "--up", "{item}"],
+    "meeting remove-item": ["meeting", "remove-item", "{meeting}", "{item}"],
+    "meeting move-item": ["meeting", "move-item", "{meeting}", "{item}", "--to", "{meeting}"],
     "decisions task-add": [
         "decisions",
         "task-add",
@@ -594,7 +598,9 @@ def test_the_auditor_may_change_nothing(
         organization="ausschuss",
         start=dt.datetime(2025, 3, 6, 16, 0, tzinfo=dt.UTC),  # held before the clock's day
     ).id
-    service.agendas.add_agenda_item(meeting, user="session", title="Mitteilungen", public=True)
+    item = service.agendas.add_agenda_item(
+        meeting, user="session", title="Mitteilungen", public=True
+    ).id
     steps = {"meeting hold": 1, "meeting approve-minutes": 2, "meeting record-minutes": 2}
     advance = (service.meetings.invite_meeting, service.meetings.hold_meeting)
     for step in advance[: steps.get(command, 0)]:
@@ -620,6 +626,7 @@ def test_the_auditor_may_change_nothing(
         "adopted": adopted,
         "task": task,
         "released": released,
+        "item": item,
     }
     before = snapshot(database)
     args = [a.format(**fields) for a in MUTATING[command]]

@@ -75,15 +75,17 @@ def test_agenda_walkthrough_prints_numbered_tops(service: WorkflowService) -> No
         == f"{late} Schritt 1: auf der Tagesordnung der Sitzung {mid} (Ö 2, Nachtrag)\n"
     )
     result = run(service, "meeting", "agenda", str(mid))
+    first, second, third = (i.id for i in service.meetings.get_meeting(mid).agenda)
+    assert (first, second, third) == (2, 3, 1)  # Mitteilungen was added first
     assert result.stdout.splitlines() == [
-        "TOP    Ö/N    Nachtrag    Vorlage    Betreff",
-        "-----  -----  ----------  ---------  -----------------------",
-        f"Ö 1    Ö                  {number}   Feuerwache",
-        f"Ö 2    Ö      Nachtrag    {late}   Nachtrag zur Feuerwache",
-        "N 1    N                             Mitteilungen",
+        "ID    TOP    Ö/N    Nachtrag    Vorlage    Betreff",
+        "----  -----  -----  ----------  ---------  -----------------------",
+        f"2     Ö 1    Ö                  {number}   Feuerwache",
+        f"3     Ö 2    Ö      Nachtrag    {late}   Nachtrag zur Feuerwache",
+        "1     N 1    N                             Mitteilungen",
     ]
     csv = run(service, "meeting", "agenda", str(mid), "--format", "csv").stdout
-    assert csv.splitlines()[0] == "TOP,Ö/N,Nachtrag,Vorlage,Betreff"
+    assert csv.splitlines()[0] == "ID,TOP,Ö/N,Nachtrag,Vorlage,Betreff"
     result = run(service, "meeting", "cancel", str(mid), "--reason", "Sturm", user="session")
     assert (result.exit_code, result.stderr) == (0, f"Sitzung {mid}: abgesagt (cancelled)\n")
     paper = json.loads(run(service, "paper", "show", number, "--json").stdout)

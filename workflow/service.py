@@ -25,7 +25,7 @@ from workflow.core.clock import Clock
 from workflow.core.engine import WorkflowEngine
 from workflow.decisions.operations import DecisionService
 from workflow.decisions.tasks import TaskService
-from workflow.meetings.agenda import AgendaService
+from workflow.meetings.agenda_edit import AgendaEditor
 from workflow.meetings.lifecycle import MeetingService
 from workflow.meetings.minutes_results import MinutesService
 from workflow.papers.attachments import AttachmentService
@@ -58,7 +58,7 @@ class WorkflowService:
         self.attachments = AttachmentService(self.shared)
         self.deadlines = DeadlineService(self.shared)
         self.meetings = MeetingService(self.shared)
-        self.agendas = AgendaService(self.shared)
+        self.agendas = AgendaEditor(self.shared)
         self.minutes = MinutesService(self.shared)
         self.decisions = DecisionService(self.shared)
         self.tasks = TaskService(self.shared)

@@ -20,6 +20,7 @@ from workflow.audit.replay_state import (
     ReplayStatus,
     _day,
     _need,
+    replayed_step,
 )
 from workflow.core.catalog import Catalog
 from workflow.core.i18n import _
@@ -195,20 +196,6 @@ def _step_of(event: AuditEventView, item: Mapping[str, Any], state: str) -> Repl
     )
 
 
-def _step(paper: ReplayedPaper, event: AuditEventView, position: Any) -> ReplayedStep:
-    for step in paper.steps:
-        if step.position == position:
-            return step
-    raise ReplayProblem(
-        event.seq,
-        ReplayStatus.MISMATCH,
-        _(
-            "event {seq} ({action}) names step {position}, but the audit trail so "
-            "far has {count} steps"
-        ).format(seq=event.seq, action=event.action, position=position, count=len(paper.steps)),
-    )
-
-
 def _transition(
     catalog: Catalog, name: str, event: AuditEventView, current: str, what: str
 ) -> tuple[str, tuple[str, ...]]:
@@ -252,7 +239,7 @@ def _paper_transitioned(paper: ReplayedPaper, catalog: Catalog, event: AuditEven
 def _consultation_transitioned(
     paper: ReplayedPaper, catalog: Catalog, event: AuditEventView
 ) -> None:
-    step = _step(paper, event, _need(event, "position"))
+    step = replayed_step(paper, event, _need(event, "position"))
     what = _("step {position}").format(position=step.position)
     step.state, _trigger = _transition(catalog, "consultation", event, step.state, what)
     payload = event.payload
@@ -376,7 +363,7 @@ def _consultation_added(paper: ReplayedPaper, catalog: Catalog, event: AuditEven
 
 
 def _consultation_removed(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
-    step = _step(paper, event, _need(event, "position"))
+    step = replayed_step(paper, event, _need(event, "position"))
     paper.steps.remove(step)
     for later in paper.steps:
         if later.position > step.position:
@@ -388,7 +375,7 @@ def _consultation_removed(paper: ReplayedPaper, _catalog: Catalog, event: AuditE
 
 
 def _consultation_moved(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
-    step = _step(paper, event, _need(event, "from_position"))
+    step = replayed_step(paper, event, _need(event, "from_position"))
     to = int(_need(event, "to_position"))
     steps = sorted(paper.steps, key=lambda s: s.position)
     steps.remove(step)
@@ -418,7 +405,7 @@ def _path_replaced(paper: ReplayedPaper, catalog: Catalog, event: AuditEventView
 
 
 def _result_recorded(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
-    step = _step(paper, event, _need(event, "position"))
+    step = replayed_step(paper, event, _need(event, "position"))
     payload = event.payload
     step.date = _day(_need(event, "date"))
     step.outcome = _need(event, "outcome")
@@ -462,16 +449,34 @@ def _text_version_created(paper: ReplayedPaper, _catalog: Catalog, event: AuditE
     )
 
 
+def _paper_edited(paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView) -> None:
+    """A draft's new title, participating offices and planned dates (its new wording comes
+    with the draft text version's own event)."""
+    changes = _need(event, "changes")
+    if "title" in changes:
+        paper.title = changes["title"]["new"]
+    if "participants" in changes:
+        paper.co_signatures = {
+            office: ReplayedCoSignature(office_id=office, state="pending", seq=event.seq)
+            for office in changes["participants"]["new"]
+        }
+    for position, day in (changes.get("planned_dates") or {}).get("new", {}).items():
+        step = replayed_step(paper, event, int(position))
+        step.planned_date, step.seq = _day(day), event.seq
+    paper.seq = event.seq
+
+
 def _urgent_decision_recorded(
     paper: ReplayedPaper, _catalog: Catalog, event: AuditEventView
 ) -> None:
-    step = _step(paper, event, _need(event, "decided_position"))
+    step = replayed_step(paper, event, _need(event, "decided_position"))
     step.result_label = _need(event, "decided_label")
     step.seq = event.seq
 
 
 _HANDLERS: dict[str, Callable[[ReplayedPaper, Catalog, AuditEventView], None]] = {
     AuditAction.PAPER_TRANSITIONED: _paper_transitioned,
+    AuditAction.PAPER_EDITED: _paper_edited,
     AuditAction.CONSULTATION_TRANSITIONED: _consultation_transitioned,
     AuditAction.CO_SIGNED: _co_signed,
     AuditAction.CO_SIGNATURE_OBJECTED: _co_signed,

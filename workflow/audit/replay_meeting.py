@@ -102,6 +102,8 @@ def replay_meeting(events: Iterable[AuditEventView]) -> ReplayedMeeting:
             _removed(meeting, event)
         elif event.action == AuditAction.AGENDA_NUMBERED:
             _numbered(meeting, event)
+        elif event.action == AuditAction.AGENDA_ORDERED:
+            _ordered(meeting, event)
     if meeting is None:
         raise ReplayProblem(0, ReplayStatus.MISMATCH, _("the meeting's audit chain is empty"))
     return meeting
@@ -165,6 +167,25 @@ def _removed(meeting: ReplayedMeeting, event: AuditEventView) -> None:
             ).format(seq=event.seq, item=item),
         )
     meeting.items = [i for i in meeting.items if i.id != item]
+    meeting.seq = event.seq
+
+
+def _ordered(meeting: ReplayedMeeting, event: AuditEventView) -> None:
+    """The Sitzungsdienst gave the agenda a new order, naming every item once."""
+    order = [int(i) for i in _need(event, "order")]
+    items = {i.id: i for i in meeting.items}
+    if sorted(order) != sorted(items):
+        raise ReplayProblem(
+            event.seq,
+            ReplayStatus.MISMATCH,
+            _(
+                "event {seq}: the new order names the items {order}, but the audit trail "
+                "so far has {items}"
+            ).format(seq=event.seq, order=sorted(order), items=sorted(items)),
+        )
+    meeting.items = [items[i] for i in order]
+    for item in meeting.items:
+        item.seq = event.seq
     meeting.seq = event.seq
 
 

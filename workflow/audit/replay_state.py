@@ -127,3 +127,18 @@ def _need(event: AuditEventView, name: str) -> Any:
 
 def _day(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def replayed_step(paper: ReplayedPaper, event: AuditEventView, position: Any) -> ReplayedStep:
+    """The step at ``position`` of the paper replayed so far."""
+    for step in paper.steps:
+        if step.position == position:
+            return step
+    raise ReplayProblem(
+        event.seq,
+        ReplayStatus.MISMATCH,
+        _(
+            "event {seq} ({action}) names step {position}, but the audit trail so "
+            "far has {count} steps"
+        ).format(seq=event.seq, action=event.action, position=position, count=len(paper.steps)),
+    )

@@ -35,7 +35,7 @@ BALLOT_LABELS = {
     "absent": "abwesend",
 }
 VOTE_KINDS = {"procedural": "Geschäftsordnungsantrag", "amendment": "Änderungsantrag"}
-SOURCES = {"released": "Freigabe", "amended": "geändert"}
+SOURCES = {"draft": "Entwurf", "released": "Freigabe", "amended": "geändert"}
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #111;

@@ -195,7 +195,7 @@ def meeting_agenda(
 ) -> None:
     """Show the agenda: TOPs, public part first, Nachträge marked."""
     view = rt.service.meetings.get_meeting(meeting_id, body=rt.body, reader=user_of(reader))
-    _echo_agenda(view.agenda, chosen_format(fmt, as_json))
+    echo_agenda(view.agenda, chosen_format(fmt, as_json))
 
 
 @meeting.command("build-agenda")
@@ -211,7 +211,7 @@ def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None
         ).format(id=view.id, n=len(view.agenda)),
         err=True,
     )
-    _echo_agenda(view.agenda, "table")
+    echo_agenda(view.agenda, "table")
 
 
 @meeting.command("add-item")
@@ -377,19 +377,21 @@ def _show_meeting(view: MeetingView, fmt: str) -> None:
         )
     )
     click.echo("")
-    _echo_agenda(view.agenda, fmt)
+    echo_agenda(view.agenda, fmt)
 
 
 def _meeting_plain(view: MeetingView) -> dict[str, Any]:
     return dataclasses.asdict(view)
 
 
-def _echo_agenda(items: Sequence[AgendaItemView], fmt: str) -> None:
+def echo_agenda(items: Sequence[AgendaItemView], fmt: str) -> None:
+    """The agenda as a table (``ID``: what ``meeting order|remove-item|move-item`` take)."""
     if fmt == "json":
         click.echo(render([dataclasses.asdict(i) for i in items], [], fmt))
         return
     rows = [
         {
+            "ID": i.id,
             "TOP": i.number or "",
             "Ö/N": i.part.prefix,
             "Nachtrag": _("Nachtrag") if i.nachtrag else "",
@@ -398,7 +400,7 @@ def _echo_agenda(items: Sequence[AgendaItemView], fmt: str) -> None:
         }
         for i in items
     ]
-    click.echo(render(rows, ["TOP", "Ö/N", "Nachtrag", "Vorlage", "Betreff"], fmt))
+    click.echo(render(rows, ["ID", "TOP", "Ö/N", "Nachtrag", "Vorlage", "Betreff"], fmt))
 
 
 def _item_text(item: AgendaItemView) -> str:

@@ -137,7 +137,8 @@ DATE: DateType = DateType()
 
 
 class PlannedType(click.ParamType):  # type: ignore[type-arg]
-    """``DATE``, ``-`` (no date) or ``POS=DATE``: (position or None, date or None)."""
+    """``DATE``, ``-`` (no date), ``POS=DATE`` or ``POS=-``: (position or None, date or
+    None)."""
 
     name = "planned"
 
@@ -158,6 +159,8 @@ class PlannedType(click.ParamType):  # type: ignore[type-arg]
                 param,
                 ctx,
             )
+        if day.strip() == "-":
+            return (int(pos), None)
         return (int(pos), DATE.convert(day.strip(), param, ctx))
 
 

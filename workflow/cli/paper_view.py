@@ -66,8 +66,8 @@ def show_paper(view: PaperView, fmt: str) -> None:
     if view.co_signatures:
         signs = ", ".join(_co_signature_text(c) for c in view.co_signatures)
         click.echo(_("Co-signing: {signatures}").format(signatures=signs))
-    if len(view.text_versions) > 1:
-        latest = view.text_versions[-1]
+    latest = view.text_versions[-1] if view.text_versions else None
+    if latest is not None and latest.position is not None:
         click.echo(
             _("Wording {number} (changed in step {position}, {count} versions)").format(
                 number=latest.number, position=latest.position, count=len(view.text_versions)

@@ -137,6 +137,90 @@ def _planned_dates(
     return dates
 
 
+@paper.command("edit")
+@click.argument("number")
+@click.option("--title", help="The new Betreff.")
+@click.option(
+    "--text-file",
+    type=click.Path(dir_okay=False),
+    help="A UTF-8 file with the new Beschlussvorschlag.",
+)
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    help="Co-signing office (repeat); the list replaces the paper's.",
+)
+@click.option("--no-participants", is_flag=True, help="No office co-signs the paper.")
+@click.option(
+    "--planned",
+    "planned",
+    multiple=True,
+    type=PLANNED,
+    metavar="POS=DATE|POS=-|DATE|-",
+    help="Planned meeting date of a step (POS=DATE, POS=- for none), or dates of the "
+    "first steps in path order (repeat).",
+)
+@actor_option
+@output_options
+@pass_runtime
+def paper_edit(
+    rt: Runtime,
+    number: str,
+    user: str | None,
+    fmt: str,
+    as_json: bool,
+    title: str | None,
+    text_file: str | None,
+    participants: tuple[str, ...],
+    no_participants: bool,
+    planned: tuple[tuple[int | None, dt.date | None], ...],
+) -> None:
+    """Edit a draft: title, text, co-signing offices, planned dates (audited)."""
+    from workflow.core.model import DraftChanges
+    from workflow.papers.votes import read_text_file
+
+    changes = DraftChanges(
+        title=title,
+        text=read_text_file(text_file) if text_file is not None else None,
+        participants=_co_signers(participants, no_participants),
+        planned=_planned_by_position(planned) if planned else None,
+    )
+    view = rt.service.papers.edit_paper(number, user=user_of(user), changes=changes, body=rt.body)
+    click.echo(_("edited {number}").format(number=view.number), err=True)
+    show_paper(view, chosen_format(fmt, as_json))
+
+
+def _co_signers(participants: tuple[str, ...], none: bool) -> list[str] | None:
+    """The new list of co-signing offices (None: unchanged)."""
+    from workflow.core.errors import InvalidInput
+
+    if none and participants:
+        raise InvalidInput(_("pass either --participant or --no-participants, not both"))
+    return [] if none else list(participants) or None
+
+
+def _planned_by_position(
+    planned: Sequence[tuple[int | None, dt.date | None]],
+) -> dict[int, dt.date | None]:
+    """``--planned`` values by step position: POS=DATE as given, plain dates for the steps
+    1, 2, … in path order; both forms mixed or a position twice is refused."""
+    from workflow.core.errors import InvalidInput
+
+    positions = [pos for pos, _day in planned]
+    if any(p is None for p in positions) and any(p is not None for p in positions):
+        raise InvalidInput(_("--planned: give either dates in path order or POS=DATE, not both"))
+    if all(p is None for p in positions):
+        return {index: day for index, (_pos, day) in enumerate(planned, start=1)}
+    dates: dict[int, dt.date | None] = {}
+    for pos, day in planned:
+        assert pos is not None
+        if pos in dates:
+            raise InvalidInput(_("--planned gives step {pos} twice").format(pos=pos))
+        dates[pos] = day
+    return dates
+
+
 @paper.command("show")
 @click.argument("number")
 @output_options

@@ -1,5 +1,5 @@
 """The root group ``ratsweg``: the only place that registers groups and commands on it (and
-the commands of other modules on ``paper``). Nothing registers itself on import.
+the commands of other modules on ``paper`` and ``meeting``). Nothing registers itself on import.
 
 Heavy modules (SQLAlchemy, transitions, the service) are imported inside the commands so that
 ``ratsweg --help`` stays fast.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from workflow.cli.agenda import meeting_move_item, meeting_order, meeting_remove_item
 from workflow.cli.audit import audit
 from workflow.cli.calendar import calendar
 from workflow.cli.chain import paper_answer, paper_chain, paper_overrule, paper_supplement
@@ -71,6 +72,9 @@ for _command in (
     calendar,
 ):
     cli.add_command(_command)
+
+for _command in (meeting_order, meeting_remove_item, meeting_move_item):
+    meeting.add_command(_command)
 
 for _command in (
     paper_urgent_decision,

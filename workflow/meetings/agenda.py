@@ -92,9 +92,11 @@ class AgendaService:
                 )
             if step.meeting_id is not None:
                 raise InvalidInput(
-                    _("{label} is already on the agenda of meeting {meeting_id}").format(
-                        label=label, meeting_id=step.meeting_id
-                    )
+                    _(
+                        "{label} is already on the agenda of meeting {meeting_id}; to take it "
+                        "there, move its item ('ratsweg meeting move-item {meeting_id} ITEM "
+                        "--to {id}')"
+                    ).format(label=label, meeting_id=step.meeting_id, id=meeting.id)
                 )
             self._require_released(uow, paper, label)
             check_window(session, paper, step, local(meeting.start).date())

@@ -22,11 +22,13 @@ from workflow.core.model import (
     Action,
     AuditAction,
     CoSignatureState,
+    DraftChanges,
     PaperPage,
     PaperQuery,
     PaperView,
 )
 from workflow.papers import listing
+from workflow.papers.drafts import DRAFT_SOURCE, check_changes, edit_draft
 from workflow.papers.present import present, touch
 from workflow.papers.results import add_text_version
 from workflow.papers.types import (
@@ -111,6 +113,28 @@ class PaperService:
             sync_paper_reminders(uow, catalog, paper)
             return present(uow, catalog, paper)
 
+    def edit_paper(
+        self,
+        number: str,
+        *,
+        user: str | None,
+        changes: DraftChanges,
+        body: str | None = None,
+    ) -> PaperView:
+        """Change a draft's title, text, participating offices or planned dates; a new text
+        becomes a draft text version. Audited as ``paper_edited`` with each changed field.
+
+        :raises TransitionNotAllowed: the paper is no longer a draft.
+        :raises InvalidInput: a bad value, or nothing would change ("keine Änderung").
+        :raises PermissionDenied: the user may not edit papers of the writing office.
+        :raises NotFoundError: no such paper, or an unknown participating office.
+        """
+        check_changes(changes)
+        with self._shared.write(user, body) as uow:
+            paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
+            edit_draft(uow, self._shared.engine, catalog, actor, paper, changes)
+            return touch(uow, catalog, paper)
+
     def get_paper(
         self, number: str, *, body: str | None = None, reader: str | Reader | None = TRUSTED
     ) -> PaperView:
@@ -161,7 +185,7 @@ class PaperService:
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Trigger("release"))
             self._shared.engine.fire_paper(uow.flow(catalog, actor, paper), "release")
-            if paper.text and not paper.text_versions:
+            if paper.text and all(v.source == DRAFT_SOURCE for v in paper.text_versions):
                 add_text_version(uow, paper, actor, paper.text, None)
             return touch(uow, catalog, paper)
 

@@ -55,6 +55,7 @@ from workflow.core.model.listing import (
 from workflow.core.model.meetings import (
     AgendaItemView,
     AgendaPart,
+    AgendaShift,
     MeetingMoved,
     MeetingView,
 )
@@ -68,6 +69,7 @@ from workflow.core.model.papers import (
     ConsultationView,
     CoSignatureState,
     CoSignatureView,
+    DraftChanges,
     PaperSummary,
     PaperView,
     PlannedStep,
@@ -109,6 +111,7 @@ __all__ = [
     "Actor",
     "AgendaItemView",
     "AgendaPart",
+    "AgendaShift",
     "AppRole",
     "AttachmentView",
     "AuditAction",
@@ -122,6 +125,7 @@ __all__ = [
     "ConsultationRole",
     "ConsultationView",
     "DeliveryFailure",
+    "DraftChanges",
     "ImplementationReportView",
     "ImplementationTaskView",
     "MeetingMoved",

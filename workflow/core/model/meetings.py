@@ -30,6 +30,13 @@ class AgendaPart(StrEnum):
         return cls.PUBLIC if public else cls.NON_PUBLIC
 
 
+class AgendaShift(StrEnum):
+    """One place up or down within the item's part of the agenda (the editor's buttons)."""
+
+    UP = "up"
+    DOWN = "down"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgendaItemView:
     """One Tagesordnungspunkt; ``number`` is set (and frozen) by the invitation."""

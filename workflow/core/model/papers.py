@@ -4,6 +4,7 @@ service returns them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -74,12 +75,24 @@ class ConsultationView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DraftChanges:
+    """What an edit of a draft asks for (see ``PaperService.edit_paper``); ``None`` leaves a
+    field as it is. ``participants`` is the whole new list of co-signing offices; ``planned``
+    maps a step's position to its planned date (``None``: no date)."""
+
+    title: str | None = None
+    text: str | None = None
+    participants: Sequence[str] | None = None
+    planned: Mapping[int, dt.date | None] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TextVersionView:
     """One wording of the Beschlussvorschlag: as released, then as amended by a body."""
 
     number: int
     text: str
-    source: str  # "released" or "amended"
+    source: str  # "draft", "released" or "amended"
     position: int | None  # the step whose result amended it
     organization_id: str | None
     created_at: dt.datetime
