@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.german import group, option
 from workflow.cli.options import (
     DATE,
     PLANNED,
@@ -39,30 +40,32 @@ if TYPE_CHECKING:
     from workflow.core.deadlines import StepCheck
 
 
-@click.group()
+@group(help=N_("Create, show and move papers (Vorlagen)."))
 def paper() -> None:
-    """Create, show and move papers (Vorlagen)."""
+    pass
 
 
-@paper.command("create")
-@click.option("--type", "paper_type", required=True, help="Paper type id, e.g. sitzungsvorlage.")
-@click.option("--title", required=True, help="Betreff.")
-@click.option("--office", required=True, help="Originating office (Amt) id.")
-@click.option("--route", help="Routing template id giving the default Beratungsfolge.")
-@click.option("--date", type=DATE, help="Date of the paper (default today).")
-@click.option("--reference", help="Aktenzeichen.")
-@click.option("--text", help="Beschlussvorschlag.")
-@click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
-@click.option("--faction", help="Antrag, Anfrage: the submitting faction (Fraktion).")
-@click.option("--member", "members", multiple=True, help="A submitting member (repeat).")
-@click.option(
+@paper.command("create", help=N_("Create a paper in draft, with the route's Beratungsfolge."))
+@option("--type", "paper_type", required=True, help=N_("Paper type id, e.g. sitzungsvorlage."))
+@option("--title", required=True, help=N_("Betreff."))
+@option("--office", required=True, help=N_("Originating office (Amt) id."))
+@option("--route", help=N_("Routing template id giving the default Beratungsfolge."))
+@option("--date", type=DATE, help=N_("Date of the paper (default today)."))
+@option("--reference", help=N_("Aktenzeichen."))
+@option("--text", help=N_("Beschlussvorschlag."))
+@option("--participant", "participants", multiple=True, help=N_("Co-signing office (repeat)."))
+@option("--faction", help=N_("Antrag, Anfrage: the submitting faction (Fraktion)."))
+@option("--member", "members", multiple=True, help=N_("A submitting member (repeat)."))
+@option(
     "--planned",
     "planned",
     multiple=True,
     type=PLANNED,
     metavar="DATE|-|POS=DATE",
-    help="Planned meeting date of the route's steps: one DATE (or - for none) per step in "
-    "path order, or POS=DATE for single steps (repeat).",
+    help=N_(
+        "Planned meeting date of the route's steps: one DATE (or - for none) per step in "
+        "path order, or POS=DATE for single steps (repeat)."
+    ),
 )
 @actor_option
 @output_options
@@ -76,7 +79,6 @@ def paper_create(
     planned: tuple[tuple[int | None, dt.date | None], ...],
     **fields: Any,
 ) -> None:
-    """Create a paper in draft, with the route's Beratungsfolge."""
     from workflow.core.clock import today
 
     planned_dates = _planned_dates(rt, fields.get("route"), planned) if planned else []
@@ -135,24 +137,22 @@ def _planned_dates(
     return dates
 
 
-@paper.command("show")
+@paper.command("show", help=N_("Show a paper with its Beratungsfolge and co-signatures."))
 @click.argument("number")
 @output_options
 @reader_option
 @pass_runtime
 def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
-    """Show a paper with its Beratungsfolge and co-signatures."""
     view = rt.service.papers.get_paper(number, body=rt.body, reader=user_of(reader))
     show_paper(view, chosen_format(fmt, as_json))
 
 
-@paper.command("list")
-@click.option("--state", help="Only papers in this state.")
+@paper.command("list", help=N_("List papers."))
+@option("--state", help=N_("Only papers in this state."))
 @row_output_options
 @reader_option
 @pass_runtime
 def paper_list(rt: Runtime, state: str | None, fmt: str, as_json: bool, reader: str | None) -> None:
-    """List papers."""
     papers = rt.service.papers.list_papers(body=rt.body, state=state, reader=user_of(reader))
     rows = [dataclasses.asdict(p) for p in papers]
     fmt = chosen_format(fmt, as_json)
@@ -190,17 +190,16 @@ def _paper_action(name: str, method: str, help_text: str) -> None:
         click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
 
-_paper_action("submit", "submit_paper", "Send a draft into Mitzeichnung (co-signing).")
-_paper_action("release", "release_paper", "Release (freeze) a co-signed paper.")
+_paper_action("submit", "submit_paper", N_("Send a draft into Mitzeichnung (co-signing)."))
+_paper_action("release", "release_paper", N_("Release (freeze) a co-signed paper."))
 
 
-@paper.command("withdraw")
+@paper.command("withdraw", help=N_("Withdraw a paper; its open steps are cancelled."))
 @click.argument("number")
-@click.option("--reason", required=True, help="Why the paper is withdrawn.")
+@option("--reason", required=True, help=N_("Why the paper is withdrawn."))
 @actor_option
 @pass_runtime
 def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> None:
-    """Withdraw a paper; its open steps are cancelled."""
     view = rt.service.papers.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
     click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
@@ -236,56 +235,66 @@ class StepType(click.ParamType):  # type: ignore[type-arg]
         )
 
 
-@paper.command("graph")
-@click.argument("number")
-@click.option(
-    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+@paper.command(
+    "graph",
+    help=N_("Draw the paper's path: done, current and planned steps, outcomes on the edges."),
 )
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.argument("number")
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="mermaid",
+    show_default=True,
+    help=N_("Output format."),
+)
+@option("--output", type=click.Path(dir_okay=False), help=N_("Write to this file."))
 @reader_option
 @pass_runtime
 def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None, reader: str | None) -> None:
-    """Draw the paper's path: done, current and planned steps, outcomes on the edges."""
     from workflow.papers.diagrams import paper_source
 
     view = rt.service.papers.get_paper(number, body=rt.body, reader=user_of(reader))
     emit_graph(paper_source(view, "mermaid" if fmt == "mermaid" else "dot"), fmt, output)
 
 
-@paper.command("reroute")
+@paper.command(
+    "reroute",
+    help=N_("Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."),
+)
 @click.argument("number")
-@click.option(
+@option(
     "--step",
     "steps",
     multiple=True,
     required=True,
     type=StepType(),
-    help="ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public]; repeat in path order.",
+    help=N_("ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public]; repeat in path order."),
 )
-@click.option("--reason", required=True, help="Why the path is replaced (audited).")
+@option("--reason", required=True, help=N_("Why the path is replaced (audited)."))
 @actor_option
 @pass_runtime
 def paper_reroute(
     rt: Runtime, number: str, steps: Sequence[Any], reason: str, user: str | None
 ) -> None:
-    """Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."""
     view = rt.service.paths.replace_path(
         number, user=user_of(user), steps=list(steps), reason=reason, body=rt.body
     )
     echo_path(view)
 
 
-@paper.command("co-sign")
+@paper.command(
+    "co-sign", help=N_("Co-sign (Mitzeichnung) a paper for a participating office, or object.")
+)
 @click.argument("number")
-@click.option("--office", required=True, help="The participating office signing.")
-@click.option("--object", "objection", is_flag=True, help="Object instead of signing.")
-@click.option("--comment", help="Comment (required with --object).")
+@option("--office", required=True, help=N_("The participating office signing."))
+@option("--object", "objection", is_flag=True, help=N_("Object instead of signing."))
+@option("--comment", help=N_("Comment (required with --object)."))
 @actor_option
 @pass_runtime
 def paper_co_sign(
     rt: Runtime, number: str, office: str, objection: bool, comment: str | None, user: str | None
 ) -> None:
-    """Co-sign (Mitzeichnung) a paper for a participating office, or object."""
     rt.service.co_signing.co_sign(
         number,
         user=user_of(user),
@@ -302,12 +311,14 @@ def paper_co_sign(
     click.echo(done.format(number=number, office=office), err=True)
 
 
-@paper.command("attach")
+@paper.command(
+    "attach", help=N_("Attach FILE to a paper as an Anlage, public unless --non-public.")
+)
 @click.argument("number")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--non-public", is_flag=True, help="Nichtöffentliche Anlage: never published.")
-@click.option("--name", "file_name", metavar="NAME", help="File name to show (default: FILE's).")
-@click.option("--media-type", metavar="TYPE", help="e.g. application/pdf (default: guessed).")
+@option("--non-public", is_flag=True, help=N_("Nichtöffentliche Anlage: never published."))
+@option("--name", "file_name", metavar="NAME", help=N_("File name to show (default: FILE's)."))
+@option("--media-type", metavar="TYPE", help=N_("e.g. application/pdf (default: guessed)."))
 @actor_option
 @pass_runtime
 def paper_attach(
@@ -319,7 +330,6 @@ def paper_attach(
     media_type: str | None,
     user: str | None,
 ) -> None:
-    """Attach FILE to a paper as an Anlage, public unless --non-public."""
     view = rt.service.attachments.attach_file(
         number,
         file,
@@ -342,13 +352,17 @@ def paper_attach(
     )
 
 
-@paper.command("check")
+@paper.command(
+    "check",
+    help=N_(
+        "Check a paper's path against the deadlines: can each result reach the next invitation?"
+    ),
+)
 @click.argument("number")
 @output_options
 @reader_option
 @pass_runtime
 def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
-    """Check a paper's path against the deadlines: can each result reach the next invitation?"""
     checks = rt.service.deadlines.check_path(number, body=rt.body, reader=user_of(reader))
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
