@@ -395,7 +395,8 @@ def test_session_office_edits_the_released_path_with_a_reason(service: WorkflowS
     ]
     service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(
-        InvalidInput, match="Schritt 1 der Vorlage .*: .* ist nicht möglich, er ist bereits held"
+        InvalidInput,
+        match="Schritt 1 der Vorlage .* ist bereits beraten; das Einfügen eines Schrittes davor",
     ):
         service.paths.add_consultation(
             number, user=S, organization="rat", role="vorberatung", position=1, reason="x"
