@@ -50,7 +50,8 @@ def speak_german() -> None:
             module.ngettext = ngettext  # type: ignore[attr-defined]
 
 
-#: click's words it does not mark for gettext: the usage line's, and "[required]" of an option
+#: click's words it does not mark for gettext where it writes them: the usage line's, and the
+#: "[required]" of an option (click translates it where it shows it)
 OPTIONS_METAVAR = N_("[OPTIONS]")
 SUBCOMMAND_METAVAR = N_("COMMAND [ARGS]...")
 REQUIRED = N_("required")
@@ -97,7 +98,7 @@ class GermanCommand(click.Command):
 
     @options_metavar.setter
     def options_metavar(self, value: str | None) -> None:
-        self._options_metavar = OPTIONS_METAVAR if value == "[OPTIONS]" else value
+        self._options_metavar = value  # click's "[OPTIONS]" is OPTIONS_METAVAR's id
 
 
 class GermanGroup(GermanCommand, click.Group):
