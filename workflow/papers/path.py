@@ -200,9 +200,7 @@ class PathService:
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            released = self._require_path_edit(
-                catalog, actor, paper, _("replace the Beratungsfolge"), reason
-            )
+            released = self._require_path_edit(catalog, actor, paper, _("re-route"), reason)
             orgs = [catalog.body_organization(s.organization) for s in steps]
             ctx = uow.flow(catalog, actor, paper)
             old = [
