@@ -313,7 +313,7 @@ def test_demo_of_each_shipped_municipality(
     assert expected in result.stdout
     assert result.stdout.endswith("Nachspielen stimmt bei 1 Vorlage mit der Datenbank überein.\n")
     unknown = CliRunner().invoke(cli, ["demo", "--municipality", "musterstadt"])
-    assert unknown.exit_code == 2 and "'musterstadt' is not one of" in unknown.stderr
+    assert unknown.exit_code == 2 and "'musterstadt' ist keiner der Werte" in unknown.stderr
 
 
 def test_demo_trail_shows_the_co_signing_reminders_planned_and_cancelled(tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def test_output_to_a_directory_is_a_usage_error_not_a_traceback(
 ) -> None:
     result = run(service, *command, "--output", str(tmp_path), user="clerk")
     assert result.exit_code == 2
-    assert f"'{tmp_path}' is a directory" in result.stderr
+    assert f"'{tmp_path}' ist ein Ordner" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not (tmp_path.parent / (tmp_path.name + ".part")).exists()
 

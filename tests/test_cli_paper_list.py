@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from tests.test_paper_list import CLERK, HAUPTAMT, SESSION, make_shelf
 from workflow.cli import cli
-from workflow.cli.papers import SORTS
+from workflow.cli.paper_list import SORTS
 from workflow.core.model import PaperSort
 from workflow.service import WorkflowService
 

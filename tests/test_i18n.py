@@ -7,6 +7,7 @@ import datetime as dt
 import string
 from pathlib import Path
 
+import click
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -17,10 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _code_ids() -> dict[str, tuple[str, ...]]:
-    """msgid (singular) -> all its forms, from every marked call in workflow/ and storage/."""
+    """msgid (singular) -> all its forms, from every marked call in workflow/ and storage/,
+    and click's own words (the command line takes them from the catalogue too)."""
     found: dict[str, tuple[str, ...]] = {}
-    for folder in ("workflow", "storage"):
-        for _file, _line, message, _comments, _context in extract_from_dir(ROOT / folder):
+    for folder in (ROOT / "workflow", ROOT / "storage", Path(click.__file__).parent):
+        for _file, _line, message, _comments, _context in extract_from_dir(folder):
             forms = message if isinstance(message, tuple) else (message,)
             found[forms[0]] = tuple(f for f in forms if f)
     return found

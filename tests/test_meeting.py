@@ -378,7 +378,7 @@ def test_cancel_moves_items_back_to_planned(service: WorkflowService) -> None:
     assert paper.consultations[0].date == D(2025, 3, 25)
     with pytest.raises(
         TransitionNotAllowed,
-        match="Schritt 1 der Vorlage .* ist 'held' und kann nicht zurück auf geplant",
+        match="Schritt 1 der Vorlage .* ist 'beraten' und kann nicht zurück auf geplant",
     ):
         service.meetings.cancel_meeting(nxt, user="session", reason="x")
     assert service.meetings.get_meeting(nxt).state == "invited"
@@ -407,7 +407,7 @@ def test_cancel_refused_names_the_state_before_and_changes_nothing(
         "invited",
         ("hold",),
     )
-    assert f"(Schritt 1 der Vorlage {decided} ist 'held' und kann nicht zurück auf geplant)" in (
+    assert f"(Schritt 1 der Vorlage {decided} ist 'beraten' und kann nicht zurück auf geplant)" in (
         str(info.value)
     )
     after = (
@@ -550,7 +550,7 @@ def test_move_refused_when_a_step_has_a_result(service: WorkflowService) -> None
         ("hold", "cancel"),
     )
     assert (
-        f"(Schritt 1 der Vorlage {decided} ist 'held' und kann nicht mit der Sitzung umziehen)"
+        f"(Schritt 1 der Vorlage {decided} ist 'beraten' und kann nicht mit der Sitzung umziehen)"
         in (str(info.value))
     )
     assert (
@@ -572,7 +572,7 @@ def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowS
         )
     assert (info.value.paper, info.value.action, info.value.current, info.value.allowed) == (
         "Sitzung 1 (Hauptausschuss, 18.03.2025 17:00)",
-        "das Ergebnis von Schritt 1 der Vorlage V/2025/1 erfassen in",
+        "das Ergebnis von Schritt 1 der Vorlage V/2025/1 erfassen",
         "planned",
         ("invite", "cancel"),
     )
@@ -621,7 +621,7 @@ def test_cancelling_a_planned_meeting_still_works_after_a_refused_result(
     number = released(service)
     mid = meeting(service)
     service.agendas.schedule_into_meeting(number, user="session", position=1, meeting_id=mid)
-    with pytest.raises(TransitionNotAllowed, match="erfassen in") as info:
+    with pytest.raises(TransitionNotAllowed, match="erfassen' ist im Status 'geplant'") as info:
         service.results.record_result(
             number, user="session", position=1, outcome="empfohlen", date=D(2030, 1, 1)
         )

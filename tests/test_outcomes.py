@@ -60,10 +60,10 @@ def test_vertagt_brings_the_same_body_again_with_its_target_date(
         (3, "rat", "planned", None),
     ]
     assert view.consultations[1].planned_date == D(2025, 4, 8)
-    assert view.consultations[1].note == "vertagt in step 1"
+    assert view.consultations[1].note == "vertagt in Schritt 1"
     assert view.consultations[1].role.value == "vorberatung"
     added = [e for e in service.audit.audit_trail(number) if e.action == "consultation_added"]
-    assert added[-1].payload["reason"] == "vertagt in step 1"
+    assert added[-1].payload["reason"] == "vertagt in Schritt 1"
     view = service.results.record_result(number, user=S, position=2, outcome="empfohlen")
     # the Rat (planned for 27.03.) cannot decide before the Ausschuss advised on 08.04.
     before = len(service.audit.audit_trail(number))
@@ -395,7 +395,8 @@ def test_session_office_edits_the_released_path_with_a_reason(service: WorkflowS
     ]
     service.results.record_result(number, user=S, position=1, outcome="empfohlen")
     with pytest.raises(
-        InvalidInput, match="Schritt 1 der Vorlage .*: .* ist nicht möglich, er ist bereits held"
+        InvalidInput,
+        match="Schritt 1 der Vorlage .* ist bereits beraten; das Einfügen eines Schrittes davor",
     ):
         service.paths.add_consultation(
             number, user=S, organization="rat", role="vorberatung", position=1, reason="x"

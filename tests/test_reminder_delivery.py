@@ -23,6 +23,7 @@ from workflow.cli import cli
 from workflow.core.clock import FixedClock
 from workflow.core.model import RefusedRecipient, ReminderState
 from workflow.reminders.notify import SmtpNotifier, SmtpSettings, message_id
+from workflow.reminders.service import finish_delivery
 from workflow.service import WorkflowService
 from workflow.worker import Worker, WorkerOptions
 
@@ -275,3 +276,33 @@ def test_refused_recipients_of_a_message_whose_lease_was_lost_are_not_recorded(
     assert outcome == (1, 0, 0)
     with database.read() as session:
         assert session.get_one(Outbox, messages[0].id).refused == [MAILBOX_UNAVAILABLE]
+
+
+def test_finish_delivery_records_in_the_callers_unit_of_work_and_rolls_back_with_it(
+    town: WorkflowService, clock: FixedClock, database: Database
+) -> None:
+    """``finish_messages`` and ``finish_and_fence`` share ``finish_delivery``, which works in
+    the transaction it is given: nothing is recorded when that transaction fails."""
+    create_paper(town)
+    clock.instant = dt.datetime(2025, 3, 11, 8, tzinfo=UTC)
+    lease = dt.timedelta(seconds=60)
+    _, messages = town.reminders.claim_and_lease(
+        worker="worker:a:1", limit=1, lease=lease, token="a"
+    )
+    finish = {
+        "worker": "worker:a:1",
+        "token": "a",
+        "delivered": [messages[0].id],
+        "failures": [],
+        "max_attempts": 5,
+        "backoff": dt.timedelta(seconds=60),
+    }
+    with pytest.raises(RuntimeError), town.shared.write() as uow:
+        assert finish_delivery(uow, **finish) == (1, 0, 0)
+        raise RuntimeError("the caller's transaction fails")
+    with database.read() as session:
+        assert session.get_one(Outbox, messages[0].id).state == "sending"
+    with town.shared.write() as uow:
+        assert finish_delivery(uow, **finish) == (1, 0, 0)
+    with database.read() as session:
+        assert session.get_one(Outbox, messages[0].id).state == "sent"

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import click
 
+from workflow.cli.german import command, option
 from workflow.cli.meetings import MEETING_ID, echo_agenda
 from workflow.cli.options import Runtime, actor_option, pass_runtime, user_of
-from workflow.core.i18n import _
+from workflow.core.i18n import N_, _
 
 ITEM_ID = click.IntRange(min=1)
 
 
-@click.command("order")
+@command(
+    "order",
+    help=N_(
+        "Order the TOPs before the invitation: every item id in the new order, or one item --up or --down. Items stay in their part (public first)."
+    ),
+)
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @click.argument("items", metavar="[ITEM]...", nargs=-1, type=ITEM_ID)
-@click.option("--up", "up", type=ITEM_ID, metavar="ITEM", help="Move ITEM one place up.")
-@click.option("--down", "down", type=ITEM_ID, metavar="ITEM", help="Move ITEM one place down.")
+@option("--up", "up", type=ITEM_ID, metavar="ITEM", help=N_("Move ITEM one place up."))
+@option("--down", "down", type=ITEM_ID, metavar="ITEM", help=N_("Move ITEM one place down."))
 @actor_option
 @pass_runtime
 def meeting_order(
@@ -31,8 +37,6 @@ def meeting_order(
     down: int | None,
     user: str | None,
 ) -> None:
-    """Order the TOPs before the invitation: every item id in the new order, or one item
-    --up or --down. Items stay in their part (public first)."""
     from workflow.core.errors import InvalidInput
     from workflow.core.model import AgendaShift
 
@@ -51,13 +55,15 @@ def meeting_order(
     echo_agenda(view.agenda, "table")
 
 
-@click.command("remove-item")
+@command(
+    "remove-item",
+    help=N_("Take an item off the agenda before the invitation; its step is due again."),
+)
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @click.argument("item", metavar="ITEM", type=ITEM_ID)
 @actor_option
 @pass_runtime
 def meeting_remove_item(rt: Runtime, meeting_id: int, item: int, user: str | None) -> None:
-    """Take an item off the agenda before the invitation; its step is due again."""
     view = rt.service.agendas.remove_agenda_item(
         meeting_id, user=user_of(user), item=item, body=rt.body
     )
@@ -65,16 +71,18 @@ def meeting_remove_item(rt: Runtime, meeting_id: int, item: int, user: str | Non
     echo_agenda(view.agenda, "table")
 
 
-@click.command("move-item")
+@command(
+    "move-item",
+    help=N_("Move an item to another meeting of the same Gremium (before the invitation)."),
+)
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @click.argument("item", metavar="ITEM", type=ITEM_ID)
-@click.option("--to", "to_meeting", required=True, type=MEETING_ID, help="The other meeting.")
+@option("--to", "to_meeting", required=True, type=MEETING_ID, help=N_("The other meeting."))
 @actor_option
 @pass_runtime
 def meeting_move_item(
     rt: Runtime, meeting_id: int, item: int, to_meeting: int, user: str | None
 ) -> None:
-    """Move an item to another meeting of the same Gremium (before the invitation)."""
     moved = rt.service.agendas.move_agenda_item(
         meeting_id, user=user_of(user), item=item, to_meeting=to_meeting, body=rt.body
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from workflow.cli.audit_view import echo_replay, echo_verify
+from workflow.cli.german import group, option
 from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     STREAM_FORMATS,
@@ -66,18 +67,21 @@ EVENT_TITLES = {
 }
 
 
-@click.group()
+@group(help=N_("Read, search, export, seal and verify the audit trail."))
 def audit() -> None:
-    """Read, search, export, seal and verify the audit trail."""
+    pass
 
 
-@audit.command("trail")
+@audit.command(
+    "trail",
+    help=N_("Show every recorded change of a paper (and of its chain), oldest first per paper."),
+)
 @click.argument("number")
-@click.option(
+@option(
     "--chain/--no-chain",
     default=True,
     show_default=True,
-    help="Include the original and every Ergänzungsvorlage of the paper's chain.",
+    help=N_("Include the original and every Ergänzungsvorlage of the paper's chain."),
 )
 @row_output_options
 @reader_option
@@ -85,7 +89,6 @@ def audit() -> None:
 def audit_trail(
     rt: Runtime, number: str, chain: bool, fmt: str, as_json: bool, reader: str | None
 ) -> None:
-    """Show every recorded change of a paper (and of its chain), oldest first per paper."""
     fmt = chosen_format(fmt, as_json)
     if not chain:
         echo_events(rt.service.audit.audit_trail(number, body=rt.body, reader=user_of(reader)), fmt)
@@ -103,26 +106,26 @@ def audit_trail(
 def filter_options(func: Any) -> Any:
     """The filters of ``audit search`` and ``audit export``; all given filters must match."""
     options = [
-        click.option("--paper", metavar="NUMBER", help="Events of this paper."),
-        click.option("--actor", metavar="USER", help="Events by this user."),
-        click.option("--action", metavar="ACTION", help="e.g. result_recorded, co_signed."),
-        click.option("--paper-type", metavar="TYPE", help="Events of papers of this type."),
-        click.option(
+        option("--paper", metavar="NUMBER", help=N_("Events of this paper.")),
+        option("--actor", metavar="USER", help=N_("Events by this user.")),
+        option("--action", metavar="ACTION", help=N_("e.g. result_recorded, co_signed.")),
+        option("--paper-type", metavar="TYPE", help=N_("Events of papers of this type.")),
+        option(
             "--organization",
             metavar="ID",
-            help="Events naming this organization or office (steps, results, co-signatures).",
+            help=N_("Events naming this organization or office (steps, results, co-signatures)."),
         ),
-        click.option(
+        option(
             "--meeting",
             type=click.IntRange(min=1),
             metavar="ID",
-            help="Events of the papers on this meeting's agenda, and the meeting's own events.",
+            help=N_("Events of the papers on this meeting's agenda, and the meeting's own events."),
         ),
-        click.option("--since", type=DATE, help="From this day (Europe/Berlin), inclusive."),
-        click.option("--until", type=DATE, help="To this day (Europe/Berlin), inclusive."),
+        option("--since", type=DATE, help=N_("From this day (Europe/Berlin), inclusive.")),
+        option("--until", type=DATE, help=N_("To this day (Europe/Berlin), inclusive.")),
     ]
-    for option in reversed(options):
-        func = option(func)
+    for decorate in reversed(options):
+        func = decorate(func)
     return func
 
 
@@ -132,13 +135,15 @@ def audit_query(filters: dict[str, Any]) -> AuditQuery:
     return AuditQuery(**filters)
 
 
-@audit.command("search")
+@audit.command(
+    "search",
+    help=N_("Find events by paper, actor, action, paper type, organization, meeting and date."),
+)
 @filter_options
 @row_output_options
 @reader_option
 @pass_runtime
 def audit_search(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **filters: Any) -> None:
-    """Find events by paper, actor, action, paper type, organization, meeting and date."""
     fmt = chosen_format(fmt, as_json)
     query = audit_query(filters)
     if fmt == "table":
@@ -149,28 +154,32 @@ def audit_search(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **fil
         write_rows((event_record(e) for e in events), EVENT_FIELDS, fmt, sys.stdout)
 
 
-@audit.command("export")
+@audit.command(
+    "export",
+    help=N_(
+        "Export events (all, or filtered like search) with everything needed to re-verify "
+        "them; streams in constant memory, with a progress bar when stderr is a terminal."
+    ),
+)
 @filter_options
-@click.option(
+@option(
     "--format",
     "fmt",
     type=click.Choice(STREAM_FORMATS),
     default="ndjson",
     show_default=True,
-    help="Output format.",
+    help=N_("Output format."),
 )
-@click.option(
+@option(
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write to this file (default: stdout).",
+    help=N_("Write to this file (default: stdout)."),
 )
 @reader_option
 @pass_runtime
 def audit_export(
     rt: Runtime, fmt: str, output: str | None, reader: str | None, **filters: Any
 ) -> None:
-    """Export events (all, or filtered like search) with everything needed to re-verify them;
-    streams in constant memory, with a progress bar when stderr is a terminal."""
     query = audit_query(filters)
     with (
         rt.service.audit.audit_events(query, body=rt.body, reader=user_of(reader)) as events,
@@ -189,16 +198,18 @@ def audit_export(
     click.echo(done + (" " + _("to {file}").format(file=output) if output else ""), err=True)
 
 
-@audit.command("seal")
-@click.option(
+@audit.command(
+    "seal",
+    help=N_("Record the heads of all hash chains and a root hash over them (auditor or admin)."),
+)
+@option(
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write the seal to this new file (default: stdout). Keep it outside the database.",
+    help=N_("Write the seal to this new file (default: stdout). Keep it outside the database."),
 )
 @actor_option
 @pass_runtime
 def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
-    """Record the heads of all hash chains and a root hash over them (auditor or admin)."""
     from workflow.audit.seal import dump_seal
     from workflow.core.clock import local
 
@@ -216,18 +227,25 @@ def audit_seal(rt: Runtime, output: str | None, user: str | None) -> None:
     )
 
 
-@audit.command("verify")
-@click.option(
+@audit.command(
+    "verify",
+    help=N_(
+        "Recompute every hash chain and check that every paper, meeting and municipality "
+        "has a chain that reaches its stored state; report the first broken link and exit "
+        "1."
+    ),
+)
+@option(
     "--seal",
     "seal_file",
     type=click.Path(dir_okay=False),
-    help="Also prove that nothing recorded up to this seal was changed, deleted or reordered.",
+    help=N_("Also prove that nothing recorded up to this seal was changed, deleted or reordered."),
 )
-@click.option(
+@option(
     "--seals",
     "seal_dir",
     type=click.Path(file_okay=False),
-    help="Check against every seal file (*.json) in this folder, e.g. the worker's --seal-dir.",
+    help=N_("Check against every seal file (*.json) in this folder, e.g. the worker's --seal-dir."),
 )
 @output_options
 @reader_option
@@ -240,8 +258,6 @@ def audit_verify(
     as_json: bool,
     reader: str | None,
 ) -> None:
-    """Recompute every hash chain and check that every paper, meeting and municipality has a
-    chain that reaches its stored state; report the first broken link and exit 1."""
     from workflow.audit.seal import read_seal, read_seal_dir
 
     seal = read_seal(seal_file) if seal_file else None
@@ -252,27 +268,31 @@ def audit_verify(
         sys.exit(1)
 
 
-@audit.command("report")
+@audit.command(
+    "report",
+    help=N_(
+        "Write the decision trail of a paper as a printable HTML document (German): its "
+        "path, consultations with publicity, results and votes, text versions, deadlines, "
+        "audit events and the state of its hash chain."
+    ),
+)
 @click.argument("number")
-@click.option(
+@option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write the HTML to this file (default: stdout, unless --pdf is given).",
+    help=N_("Write the HTML to this file (default: stdout, unless --pdf is given)."),
 )
-@click.option(
+@option(
     "--pdf",
     type=click.Path(dir_okay=False),
-    help="Write a PDF too (needs WeasyPrint, wkhtmltopdf or Chromium).",
+    help=N_("Write a PDF too (needs WeasyPrint, wkhtmltopdf or Chromium)."),
 )
 @reader_option
 @pass_runtime
 def audit_report(
     rt: Runtime, number: str, output: str | None, pdf: str | None, reader: str | None
 ) -> None:
-    """Write the decision trail of a paper as a printable HTML document (German): its path,
-    consultations with publicity, results and votes, text versions, deadlines, audit events
-    and the state of its hash chain."""
     from workflow.audit.report import find_pdf_converter, render_report, write_pdf
 
     converter = find_pdf_converter() if pdf else None  # before any work: nothing is written
@@ -293,18 +313,22 @@ def audit_report(
     )
 
 
-@audit.command("replay")
+@audit.command(
+    "replay",
+    help=N_(
+        "Rebuild papers (with --all also every meeting and its agenda) from their audit "
+        "events alone and compare them with the database; name the first difference and "
+        "exit 1 if any paper or meeting differs or cannot be replayed."
+    ),
+)
 @click.argument("number", required=False)
-@click.option("--all", "every", is_flag=True, help="Replay every paper of the municipality.")
+@option("--all", "every", is_flag=True, help=N_("Replay every paper of the municipality."))
 @row_output_options
 @reader_option
 @pass_runtime
 def audit_replay(
     rt: Runtime, number: str | None, every: bool, fmt: str, as_json: bool, reader: str | None
 ) -> None:
-    """Rebuild papers (with --all also every meeting and its agenda) from their audit events
-    alone and compare them with the database; name the first difference and exit 1 if any
-    paper or meeting differs or cannot be replayed."""
     if (number is None) != every:
         from workflow.cli.options import UsageProblem
 

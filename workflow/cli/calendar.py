@@ -6,33 +6,41 @@ import datetime as dt
 
 import click
 
+from workflow.cli.german import group, option
 from workflow.cli.options import DATE, Runtime, pass_runtime, reader_option, user_of
-from workflow.core.i18n import _, date_text, ngettext
+from workflow.core.i18n import N_, _, date_text, ngettext
 
 
-@click.group()
+@group(help=N_("Meetings and deadlines for calendar programs (iCalendar)."))
 def calendar() -> None:
-    """Meetings and deadlines for calendar programs (iCalendar)."""
+    pass
 
 
-@calendar.command("export")
-@click.option("--user", help="The calendar of this user (the papers of the user's offices).")
-@click.option("--office", help="The calendar of this office.")
-@click.option("--organization", help="The calendar of this Gremium.")
-@click.option("--from", "start", type=DATE, help="First day (default: 30 days ago).")
-@click.option("--to", "end", type=DATE, help="Last day (default: a year after --from or today).")
-@click.option(
+@calendar.command(
+    "export",
+    help=N_(
+        "Write the meetings and open deadlines of a user, an office or a Gremium "
+        "(default: the whole municipality) as an iCalendar file; re-exports keep every "
+        "entry's UID."
+    ),
+)
+@option("--user", help=N_("The calendar of this user (the papers of the user's offices)."))
+@option("--office", help=N_("The calendar of this office."))
+@option("--organization", help=N_("The calendar of this Gremium."))
+@option("--from", "start", type=DATE, help=N_("First day (default: 30 days ago)."))
+@option("--to", "end", type=DATE, help=N_("Last day (default: a year after --from or today)."))
+@option(
     "--deadlines",
     "style",
     type=click.Choice(["event", "todo"]),
     default="event",
     show_default=True,
-    help="Deadlines as all-day events, or as to-dos with a due date.",
+    help=N_("Deadlines as all-day events, or as to-dos with a due date."),
 )
-@click.option(
+@option(
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write to FILE (replaced) instead of stdout.",
+    help=N_("Write to FILE (replaced) instead of stdout."),
 )
 @reader_option
 @pass_runtime
@@ -47,8 +55,6 @@ def calendar_export(
     style: str,
     output: str | None,
 ) -> None:
-    """Write the meetings and open deadlines of a user, an office or a Gremium (default: the
-    whole municipality) as an iCalendar file; re-exports keep every entry's UID."""
     from workflow.calendar.ical import DeadlineStyle, build_calendar
     from workflow.cli.output import open_output
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from workflow.cli.german import command, option
 from workflow.cli.options import (
     DATE,
     Runtime,
@@ -25,21 +26,24 @@ from workflow.cli.options import (
 )
 from workflow.cli.output import chosen_format, output_options, render
 from workflow.core.clock import today
-from workflow.core.i18n import _, date_text
+from workflow.core.i18n import N_, _, date_text
 from workflow.core.labels import value_label
 
 
-@click.command("supplement")
-@click.argument("number")
-@click.option("--reason", required=True, help="What the Ergänzungsvorlage changes (audited).")
-@click.option("--title", help="Betreff (default: the title of the paper it continues).")
-@click.option("--text", help="The new Beschlussvorschlag.")
-@click.option(
-    "--text-file", type=click.Path(dir_okay=False), help="A UTF-8 file with the new wording."
+@command(
+    "supplement",
+    help=N_("Create the next Ergänzungsvorlage of a released paper; it takes over the open steps."),
 )
-@click.option("--date", type=DATE, help="Date of the Ergänzungsvorlage (default today).")
-@click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
-@click.option("--type", "paper_type", help="Ergänzungsvorlage type (default: from the original).")
+@click.argument("number")
+@option("--reason", required=True, help=N_("What the Ergänzungsvorlage changes (audited)."))
+@option("--title", help=N_("Betreff (default: the title of the paper it continues)."))
+@option("--text", help=N_("The new Beschlussvorschlag."))
+@option(
+    "--text-file", type=click.Path(dir_okay=False), help=N_("A UTF-8 file with the new wording.")
+)
+@option("--date", type=DATE, help=N_("Date of the Ergänzungsvorlage (default today)."))
+@option("--participant", "participants", multiple=True, help=N_("Co-signing office (repeat)."))
+@option("--type", "paper_type", help=N_("Ergänzungsvorlage type (default: from the original)."))
 @actor_option
 @pass_runtime
 def paper_supplement(
@@ -51,7 +55,6 @@ def paper_supplement(
     user: str | None,
     **fields: Any,
 ) -> None:
-    """Create the next Ergänzungsvorlage of a released paper; it takes over the open steps."""
     view = rt.service.supplements.create_supplement(
         number,
         user=user_of(user),
@@ -73,13 +76,15 @@ def paper_supplement(
     )
 
 
-@click.command("chain")
+@command(
+    "chain",
+    help=N_("List the chain of a paper: the original and its Ergänzungsvorlagen, in order."),
+)
 @click.argument("number")
 @output_options
 @reader_option
 @pass_runtime
 def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
-    """List the chain of a paper: the original and its Ergänzungsvorlagen, in order."""
     views = rt.service.supplements.paper_chain(number, body=rt.body, reader=user_of(reader))
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
@@ -103,14 +108,15 @@ def paper_chain(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str |
     click.echo(render(rows, ["E", "Vorlage", "Art", "Datum", "Status", "Schritte", "Betreff"], fmt))
 
 
-@click.command("overrule")
+@command(
+    "overrule", help=N_("Overrule an objection in the Mitzeichnung (head of the writing office).")
+)
 @click.argument("number")
-@click.option("--office", required=True, help="The office whose objection is overruled.")
-@click.option("--reason", required=True, help="Why the objection is overruled (audited).")
+@option("--office", required=True, help=N_("The office whose objection is overruled."))
+@option("--reason", required=True, help=N_("Why the objection is overruled (audited)."))
 @actor_option
 @pass_runtime
 def paper_overrule(rt: Runtime, number: str, office: str, reason: str, user: str | None) -> None:
-    """Overrule an objection in the Mitzeichnung (head of the writing office)."""
     view = rt.service.co_signing.overrule_objection(
         number, user=user_of(user), office=office, reason=reason, body=rt.body
     )
@@ -120,11 +126,11 @@ def paper_overrule(rt: Runtime, number: str, office: str, reason: str, user: str
     )
 
 
-@click.command("answer")
+@command("answer", help=N_("Record the administration's answer to an Anfrage."))
 @click.argument("number")
-@click.option("--text", help="The answer.")
-@click.option("--text-file", type=click.Path(dir_okay=False), help="A UTF-8 file with the answer.")
-@click.option("--date", type=DATE, help="Date of the answer (default today).")
+@option("--text", help=N_("The answer."))
+@option("--text-file", type=click.Path(dir_okay=False), help=N_("A UTF-8 file with the answer."))
+@option("--date", type=DATE, help=N_("Date of the answer (default today)."))
 @actor_option
 @pass_runtime
 def paper_answer(
@@ -135,7 +141,6 @@ def paper_answer(
     date: dt.date | None,
     user: str | None,
 ) -> None:
-    """Record the administration's answer to an Anfrage."""
     answer = text_or_file(text, text_file)
     if answer is None:
         raise UsageProblem(_("pass the answer with --text TEXT or --text-file FILE"))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.german import group, option
 from workflow.cli.options import (
     DATE,
     Runtime,
@@ -19,52 +20,57 @@ from workflow.cli.options import (
 )
 from workflow.cli.output import state_line
 from workflow.cli.paper_view import echo_path
-from workflow.core.i18n import _
+from workflow.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from workflow.core.model import VoteCount
 
 
-@click.group()
+@group(help=N_("Edit the Beratungsfolge and record results."))
 def consultation() -> None:
-    """Edit the Beratungsfolge and record results."""
+    pass
 
 
 ROLES = ["vorberatung", "anhoerung", "entscheidung", "kenntnisnahme", "genehmigung"]
-REASON = "Why (required once the paper is released; kept in the audit trail)."
+REASON = N_("Why (required once the paper is released; kept in the audit trail).")
 
 
-@consultation.command("add")
+@consultation.command("add", help=N_("Add a step to a paper's Beratungsfolge."))
 @click.argument("number")
 @click.argument("organization")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--position", type=click.IntRange(min=1), help="Insert here (default: at the end).")
-@click.option(
+@option(
+    "--role",
+    required=True,
+    type=click.Choice(ROLES),
+    help=N_("Role of the step in the Beratungsfolge."),
+)
+@option("--position", type=click.IntRange(min=1), help=N_("Insert here (default: at the end)."))
+@option(
     "--parallel-to",
     type=click.IntRange(min=1),
-    help="Run beside this step (same level; both are done before the next level).",
+    help=N_("Run beside this step (same level; both are done before the next level)."),
 )
-@click.option("--date", "planned_date", type=DATE, help="Planned date.")
-@click.option("--public/--non-public", default=None, help="Default: the organization's.")
-@click.option("--reason", help=REASON)
+@option("--date", "planned_date", type=DATE, help=N_("Planned date."))
+@option("--public/--non-public", default=None, help=N_("Default: the organization's."))
+@option("--reason", help=REASON)
 @actor_option
 @pass_runtime
 def consultation_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
-    """Add a step to a paper's Beratungsfolge."""
     view = rt.service.paths.add_consultation(number, user=user_of(user), body=rt.body, **fields)
     echo_path(view)
 
 
-@consultation.command("remove")
+@consultation.command(
+    "remove", help=N_("Remove a planned step (after release it stays in the path as cancelled).")
+)
 @click.argument("number")
 @click.argument("position", type=click.IntRange(min=1))
-@click.option("--reason", help=REASON)
+@option("--reason", help=REASON)
 @actor_option
 @pass_runtime
 def consultation_remove(
     rt: Runtime, number: str, position: int, reason: str | None, user: str | None
 ) -> None:
-    """Remove a planned step (after release it stays in the path as cancelled)."""
     echo_path(
         rt.service.paths.remove_consultation(
             number, user=user_of(user), position=position, reason=reason, body=rt.body
@@ -72,17 +78,18 @@ def consultation_remove(
     )
 
 
-@consultation.command("move")
+@consultation.command(
+    "move", help=N_("Move a planned step to another position in the Beratungsfolge.")
+)
 @click.argument("number")
 @click.argument("position", type=click.IntRange(min=1))
-@click.option("--to", "to", required=True, type=click.IntRange(min=1), help="New position.")
-@click.option("--reason", help=REASON)
+@option("--to", "to", required=True, type=click.IntRange(min=1), help=N_("New position."))
+@option("--reason", help=REASON)
 @actor_option
 @pass_runtime
 def consultation_move(
     rt: Runtime, number: str, position: int, to: int, reason: str | None, user: str | None
 ) -> None:
-    """Move a planned step to another position in the Beratungsfolge."""
     echo_path(
         rt.service.paths.move_consultation(
             number, user=user_of(user), position=position, to=to, reason=reason, body=rt.body
@@ -90,12 +97,15 @@ def consultation_move(
     )
 
 
-@consultation.command("schedule")
+@consultation.command(
+    "schedule",
+    help=N_("Set the meeting date of a step, or put it on a meeting's agenda (--meeting)."),
+)
 @click.argument("number")
 @click.argument("position", type=click.IntRange(min=1), required=False)
-@click.option("--position", "position_option", type=click.IntRange(min=1), help="The step.")
-@click.option("--date", type=DATE, help="Meeting date.")
-@click.option("--meeting", "meeting_id", type=click.IntRange(min=1), help="Put it on this agenda.")
+@option("--position", "position_option", type=click.IntRange(min=1), help=N_("The step."))
+@option("--date", type=DATE, help=N_("Meeting date."))
+@option("--meeting", "meeting_id", type=click.IntRange(min=1), help=N_("Put it on this agenda."))
 @actor_option
 @pass_runtime
 def consultation_schedule(
@@ -107,7 +117,6 @@ def consultation_schedule(
     meeting_id: int | None,
     user: str | None,
 ) -> None:
-    """Set the meeting date of a step, or put it on a meeting's agenda (--meeting)."""
     step = position or position_option
     if step is None or (date is None) == (meeting_id is None):
         raise UsageProblem(_("give the step (POSITION or --position) and --date or --meeting"))
@@ -131,45 +140,51 @@ def consultation_schedule(
     )
 
 
-@consultation.command("record")
+@consultation.command(
+    "record", help=N_("Record the result of a step and apply its effect on the path.")
+)
 @click.argument("number")
 @click.argument("position", type=click.IntRange(min=1))
-@click.option(
+@option(
     "--result",
     "outcome",
     required=True,
-    help="A normalised result or its label, as 'ratsweg definitions outcomes' shows them "
-    '(e.g. "geändert beschlossen"), or a label from the municipality\'s procedure.yaml.',
+    help=N_(
+        "A normalised result or its label, as 'ratsweg definitions outcomes' shows them "
+        '(e.g. "geändert beschlossen"), or a label from the municipality\'s procedure.yaml.'
+    ),
 )
-@click.option("--date", type=DATE, help="Meeting date (default: the scheduled or planned one).")
-@click.option("--yes", type=click.IntRange(min=0), help="Ja votes (main motion).")
-@click.option("--no", type=click.IntRange(min=0), help="Nein votes.")
-@click.option("--abstain", type=click.IntRange(min=0), help="Enthaltungen.")
-@click.option("--biased", type=click.IntRange(min=0), help="Befangen (excluded).")
-@click.option("--not-participating", type=click.IntRange(min=0), help="Not voting.")
-@click.option("--absent", type=click.IntRange(min=0), help="Members absent.")
-@click.option("--vote-label", help='Label of the vote, e.g. "einstimmig".')
-@click.option(
+@option("--date", type=DATE, help=N_("Meeting date (default: the scheduled or planned one)."))
+@option("--yes", type=click.IntRange(min=0), help=N_("Ja votes (main motion)."))
+@option("--no", type=click.IntRange(min=0), help=N_("Nein votes."))
+@option("--abstain", type=click.IntRange(min=0), help=N_("Enthaltungen."))
+@option("--biased", type=click.IntRange(min=0), help=N_("Befangen (excluded)."))
+@option("--not-participating", type=click.IntRange(min=0), help=N_("Not voting."))
+@option("--absent", type=click.IntRange(min=0), help=N_("Members absent."))
+@option("--vote-label", help=N_('Label of the vote, e.g. "einstimmig".'))
+@option(
     "--votes-file",
     type=click.Path(dir_okay=False),
-    help="YAML/JSON list of votes (procedural motions, amendments, main motion; counts or "
-    "named ballots); replaces the single-vote options.",
+    help=N_(
+        "YAML/JSON list of votes (procedural motions, amendments, main motion; counts or "
+        "named ballots); replaces the single-vote options."
+    ),
 )
-@click.option("--label", help='Result as worded, e.g. "einstimmig beschlossen".')
-@click.option("--refer-to", help="ueberwiesen/zurueckverwiesen: the body it goes to.")
-@click.option(
+@option("--label", help=N_('Result as worded, e.g. "einstimmig beschlossen".'))
+@option("--refer-to", help=N_("ueberwiesen/zurueckverwiesen: the body it goes to."))
+@option(
     "--refer-role",
     type=click.Choice(ROLES),
-    help="Role of the referred step (default vorberatung; entscheidung if that body decides).",
+    help=N_("Role of the referred step (default vorberatung; entscheidung if that body decides)."),
 )
-@click.option("--until", "target_date", type=DATE, help="vertagt/zurueckgestellt: target date.")
-@click.option("--text", "amended_text", help="geaendert_beschlossen: the amended wording.")
-@click.option(
+@option("--until", "target_date", type=DATE, help=N_("vertagt/zurueckgestellt: target date."))
+@option("--text", "amended_text", help=N_("geaendert_beschlossen: the amended wording."))
+@option(
     "--text-file",
     type=click.Path(dir_okay=False),
-    help="geaendert_beschlossen: a UTF-8 file with the amended wording.",
+    help=N_("geaendert_beschlossen: a UTF-8 file with the amended wording."),
 )
-@click.option("--note", help="A note on the result (e.g. the reason for a postponement).")
+@option("--note", help=N_("A note on the result (e.g. the reason for a postponement)."))
 @actor_option
 @pass_runtime
 def consultation_record(
@@ -190,7 +205,6 @@ def consultation_record(
     user: str | None,
     **counts: int | None,
 ) -> None:
-    """Record the result of a step and apply its effect on the path."""
     amended_text = text_or_file(amended_text, text_file)
     votes = _votes(votes_file, vote_label, counts)
     view = rt.service.results.record_result(

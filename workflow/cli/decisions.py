@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.german import command, group, option
 from workflow.cli.options import DATE, Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     chosen_format,
@@ -58,17 +59,19 @@ def _done(view: PaperView) -> None:
             )
 
 
-@click.command("urgent-decision")
+@command(
+    "urgent-decision",
+    help=N_("Record a Dringlichkeitsentscheidung; adds the follow-up step for the next meeting."),
+)
 @click.argument("number")
-@click.option("--decided-by", required=True, metavar="USER", help="The Bürgermeister (mayor).")
-@click.option("--co-signer", metavar="NAME", help="Ratsmitglied / Beigeordnete, as required.")
-@click.option("--date", required=True, type=DATE, help="Day of the decision.")
-@click.option("--reason", required=True, help="Why it could not wait (audited).")
-@click.option("--body-of", metavar="ORG", help="Gremium decided for (default: the deciding one).")
+@option("--decided-by", required=True, metavar="USER", help=N_("The Bürgermeister (mayor)."))
+@option("--co-signer", metavar="NAME", help=N_("Ratsmitglied / Beigeordnete, as required."))
+@option("--date", required=True, type=DATE, help=N_("Day of the decision."))
+@option("--reason", required=True, help=N_("Why it could not wait (audited)."))
+@option("--body-of", metavar="ORG", help=N_("Gremium decided for (default: the deciding one)."))
 @actor_option
 @pass_runtime
 def paper_urgent_decision(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
-    """Record a Dringlichkeitsentscheidung; adds the follow-up step for the next meeting."""
     _done(
         rt.service.decisions.record_urgent_decision(
             number, user=user_of(user), body=rt.body, **fields
@@ -76,50 +79,60 @@ def paper_urgent_decision(rt: Runtime, number: str, user: str | None, **fields: 
     )
 
 
-@click.command("object")
+@command(
+    "object",
+    help=N_("Widerspruch, Beanstandung, Aussetzung or Einspruch: suspend and decide again."),
+)
 @click.argument("number")
-@click.option("--kind", required=True, type=click.Choice(KINDS), help="What reopens it.")
-@click.option("--date", required=True, type=DATE, help="Day of the objection.")
-@click.option("--reason", required=True, help="The reasons (audited).")
-@click.option("--members", type=click.IntRange(min=1), help="Einspruch by N committee members.")
-@click.option("--planned", "planned_date", type=DATE, help="Day of the re-decision meeting.")
+@option("--kind", required=True, type=click.Choice(KINDS), help=N_("What reopens it."))
+@option("--date", required=True, type=DATE, help=N_("Day of the objection."))
+@option("--reason", required=True, help=N_("The reasons (audited)."))
+@option("--members", type=click.IntRange(min=1), help=N_("Einspruch by N committee members."))
+@option("--planned", "planned_date", type=DATE, help=N_("Day of the re-decision meeting."))
 @actor_option
 @pass_runtime
 def paper_object(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
-    """Widerspruch, Beanstandung, Aussetzung or Einspruch: suspend and decide again."""
     _done(rt.service.decisions.raise_objection(number, user=user_of(user), body=rt.body, **fields))
 
 
-@click.command("finalize")
+@command(
+    "finalize",
+    help=N_("End a delegated committee's Einspruchsfrist once it has passed without Einspruch."),
+)
 @click.argument("number")
 @actor_option
 @pass_runtime
 def paper_finalize(rt: Runtime, number: str, user: str | None) -> None:
-    """End a delegated committee's Einspruchsfrist once it has passed without Einspruch."""
     _done(rt.service.decisions.finalize_decision(number, user=user_of(user), body=rt.body))
 
 
-@click.command("supervisory")
+@command("supervisory", help=N_("Record the Aufsichtsbehörde's decision on an upheld decision."))
 @click.argument("number")
-@click.option("--result", required=True, type=click.Choice(["confirmed", "annulled"]))
-@click.option("--reason", required=True, help="The authority's reference (audited).")
+@option(
+    "--result",
+    required=True,
+    type=click.Choice(["confirmed", "annulled"]),
+    help=N_("The Aufsichtsbehörde's decision: confirmed or annulled."),
+)
+@option("--reason", required=True, help=N_("The authority's reference (audited)."))
 @actor_option
 @pass_runtime
 def paper_supervisory(rt: Runtime, number: str, result: str, reason: str, user: str | None) -> None:
-    """Record the Aufsichtsbehörde's decision on an upheld decision."""
     view = rt.service.decisions.record_supervisory_decision(
         number, user=user_of(user), annul=result == "annulled", reason=reason, body=rt.body
     )
     _done(view)
 
 
-@click.command("procedures")
+@command(
+    "procedures",
+    help=N_("List a paper's Dringlichkeitsentscheidungen and objections with their windows."),
+)
 @click.argument("number")
 @output_options
 @reader_option
 @pass_runtime
 def paper_procedures(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
-    """List a paper's Dringlichkeitsentscheidungen and objections with their windows."""
     views = rt.service.decisions.list_procedures(number, body=rt.body, reader=user_of(reader))
     rows = [dataclasses.asdict(v) for v in views]
     click.echo(render(rows, list(PROCEDURE_TITLES), chosen_format(fmt, as_json), PROCEDURE_TITLES))
@@ -143,22 +156,31 @@ PROCEDURE_TITLES = {
 # -- Beschlusskontrolle -------------------------------------------------------------------------
 
 
-@click.group(invoke_without_command=True)
+@group(
+    invoke_without_command=True,
+    help=N_(
+        "Decisions with their votes and deadlines (``decisions`` alone: ``decisions "
+        "list``); Beschlusskontrolle: implementation tasks of decisions."
+    ),
+)
 @click.pass_context
 def decisions(ctx: click.Context) -> None:
-    """Decisions with their votes and deadlines (``decisions`` alone: ``decisions list``);
-    Beschlusskontrolle: implementation tasks of decisions."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(decisions_list)
 
 
-@decisions.command("list")
-@click.option("--organization", metavar="ID", help="Decisions of this Gremium.")
-@click.option("--year", type=click.IntRange(1900, 2999), help="Meetings in this year.")
-@click.option("--since", type=DATE, help="Meetings from this day, inclusive.")
-@click.option("--until", type=DATE, help="Meetings up to this day, inclusive.")
-@click.option("--paper-type", metavar="TYPE", help="Decisions on papers of this type.")
-@click.option("--outcome", metavar="OUTCOME", help="e.g. beschlossen, abgelehnt, genehmigt.")
+@decisions.command(
+    "list",
+    help=N_(
+        "List decisions by meeting day: Gremium, paper, result, votes, deadlines kept or missed."
+    ),
+)
+@option("--organization", metavar="ID", help=N_("Decisions of this Gremium."))
+@option("--year", type=click.IntRange(1900, 2999), help=N_("Meetings in this year."))
+@option("--since", type=DATE, help=N_("Meetings from this day, inclusive."))
+@option("--until", type=DATE, help=N_("Meetings up to this day, inclusive."))
+@option("--paper-type", metavar="TYPE", help=N_("Decisions on papers of this type."))
+@option("--outcome", metavar="OUTCOME", help=N_("e.g. beschlossen, abgelehnt, genehmigt."))
 @row_output_options
 @reader_option
 @pass_runtime
@@ -170,7 +192,6 @@ def decisions_list(
     reader: str | None = None,
     **filters: Any,
 ) -> None:
-    """List decisions by meeting day: Gremium, paper, result, votes, deadlines kept or missed."""
     from workflow.audit.trail import DecisionQuery
 
     if year is not None:
@@ -186,36 +207,32 @@ def decisions_list(
     write_rows((decision_record(d) for d in found), DECISION_FIELDS, fmt, sys.stdout)
 
 
-@decisions.command("open")
-@click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
-@click.option("--office", help="Only tasks of this office.")
-@click.option("--paper", help="Only tasks of this paper.")
+@decisions.command("open", help=N_("List open and reported tasks by due date."))
+@option("--overdue", is_flag=True, help=N_("Only tasks past their due date."))
+@option("--office", help=N_("Only tasks of this office."))
+@option("--paper", help=N_("Only tasks of this paper."))
 @row_output_options
 @reader_option
 @pass_runtime
 def decisions_open(
     rt: Runtime, fmt: str, as_json: bool, reader: str | None, **filters: Any
 ) -> None:
-    """List open and reported tasks by due date."""
     tasks = rt.service.tasks.list_implementation_tasks(
         body=rt.body, reader=user_of(reader), **filters
     )
     _echo_tasks(tasks, fmt, as_json)
 
 
-@decisions.command("task-add")
+@decisions.command("task-add", help=N_("Add an implementation task to an adopted decision."))
 @click.argument("number")
-@click.option("--title", required=True, help="What is to be done or reported.")
-@click.option("--office", required=True, help="Responsible office.")
-@click.option("--due", type=DATE, help="Due date.")
-@click.option(
-    "--every", "interval_months", type=click.IntRange(min=1), help="Report every N months."
-)
-@click.option("--report-to", help="Gremium that receives the reports.")
+@option("--title", required=True, help=N_("What is to be done or reported."))
+@option("--office", required=True, help=N_("Responsible office."))
+@option("--due", type=DATE, help=N_("Due date."))
+@option("--every", "interval_months", type=click.IntRange(min=1), help=N_("Report every N months."))
+@option("--report-to", help=N_("Gremium that receives the reports."))
 @actor_option
 @pass_runtime
 def decisions_task_add(rt: Runtime, number: str, user: str | None, **fields: Any) -> None:
-    """Add an implementation task to an adopted decision."""
     task = rt.service.tasks.add_implementation_task(
         number, user=user_of(user), body=rt.body, **fields
     )
@@ -230,8 +247,8 @@ def decisions_task_add(rt: Runtime, number: str, user: str | None, **fields: Any
 def _report_command(name: str, implemented: bool, help_text: str) -> None:
     @decisions.command(name, help=help_text)
     @click.argument("task_id", metavar="TASK", type=TASK_ID)
-    @click.option("--date", type=DATE, help="Day of the report (default today).")
-    @click.option("--text", required=True, help="The report.")
+    @option("--date", type=DATE, help=N_("Day of the report (default today)."))
+    @option("--text", required=True, help=N_("The report."))
     @actor_option
     @pass_runtime
     def command(
@@ -253,8 +270,8 @@ def _report_command(name: str, implemented: bool, help_text: str) -> None:
         )
 
 
-_report_command("report", False, "Record a report on a task; the next one falls due.")
-_report_command("implemented", True, "Mark a task umgesetzt (implemented).")
+_report_command("report", False, N_("Record a report on a task; the next one falls due."))
+_report_command("implemented", True, N_("Mark a task umgesetzt (implemented)."))
 
 
 def _echo_tasks(tasks: Sequence[ImplementationTaskView], fmt: str, as_json: bool) -> None:

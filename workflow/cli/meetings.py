@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.german import group, option
 from workflow.cli.options import (
     DATE,
     Runtime,
@@ -35,7 +36,7 @@ from workflow.cli.output import (
 )
 from workflow.core.clock import local, wall_clock
 from workflow.core.errors import InvalidInput
-from workflow.core.i18n import _, ngettext
+from workflow.core.i18n import N_, _, ngettext
 from workflow.core.labels import offer_text
 
 if TYPE_CHECKING:
@@ -100,22 +101,22 @@ LOCAL_TIME = LocalTimeType()
 MEETING_ID = click.IntRange(min=1)
 
 
-@click.group()
+@group(help=N_("Meetings (Sitzungen) and their agendas (Tagesordnungen)."))
 def meeting() -> None:
-    """Meetings (Sitzungen) and their agendas (Tagesordnungen)."""
+    pass
 
 
-@meeting.command("create")
-@click.option("--organization", required=True, help="Gremium id, e.g. stadtrat.")
-@click.option(
+@meeting.command("create", help=N_("Plan a meeting of a Gremium."))
+@option("--organization", required=True, help=N_("Gremium id, e.g. stadtrat."))
+@option(
     "--start",
     required=True,
     type=LOCAL_TIME,
-    help='"YYYY-MM-DD HH:MM", local time (add "+01:00" in the hour the clocks show twice).',
+    help=N_('"YYYY-MM-DD HH:MM", local time (add "+01:00" in the hour the clocks show twice).'),
 )
-@click.option("--end", help='"HH:MM" on the same day, or "YYYY-MM-DD HH:MM".')
-@click.option("--location", help="Where the meeting takes place.")
-@click.option("--name", help='e.g. "12. Sitzung des Stadtrates".')
+@option("--end", help=N_('"HH:MM" on the same day, or "YYYY-MM-DD HH:MM".'))
+@option("--location", help=N_("Where the meeting takes place."))
+@option("--name", help=N_('e.g. "12. Sitzung des Stadtrates".'))
 @actor_option
 @output_options
 @pass_runtime
@@ -130,7 +131,6 @@ def meeting_create(
     fmt: str,
     as_json: bool,
 ) -> None:
-    """Plan a meeting of a Gremium."""
     view = rt.service.meetings.create_meeting(
         user=user_of(user),
         organization=organization,
@@ -144,16 +144,15 @@ def meeting_create(
     _show_meeting(view, chosen_format(fmt, as_json))
 
 
-@meeting.command("list")
-@click.option("--organization", help="Only meetings of this Gremium.")
-@click.option("--from", "since", type=DATE, help="First day (local).")
-@click.option("--to", "until", type=DATE, help="Last day (local).")
-@click.option("--state", help="Only meetings in this state.")
+@meeting.command("list", help=N_("List meetings by start."))
+@option("--organization", help=N_("Only meetings of this Gremium."))
+@option("--from", "since", type=DATE, help=N_("First day (local)."))
+@option("--to", "until", type=DATE, help=N_("Last day (local)."))
+@option("--state", help=N_("Only meetings in this state."))
 @row_output_options
 @reader_option
 @pass_runtime
 def meeting_list(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **filters: Any) -> None:
-    """List meetings by start."""
     views = rt.service.meetings.list_meetings(body=rt.body, reader=user_of(reader), **filters)
     fmt = chosen_format(fmt, as_json)
     if fmt in ("json", "ndjson"):
@@ -174,18 +173,17 @@ def meeting_list(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **fil
     echo_rows(rows, ["ID", "Gremium", "Beginn", "Ort", "Name", "Status", "TOPs"], fmt)
 
 
-@meeting.command("show")
+@meeting.command("show", help=N_("Show a meeting with its agenda."))
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @output_options
 @reader_option
 @pass_runtime
 def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool, reader: str | None) -> None:
-    """Show a meeting with its agenda."""
     view = rt.service.meetings.get_meeting(meeting_id, body=rt.body, reader=user_of(reader))
     _show_meeting(view, chosen_format(fmt, as_json))
 
 
-@meeting.command("agenda")
+@meeting.command("agenda", help=N_("Show the agenda: TOPs, public part first, Nachträge marked."))
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @output_options
 @reader_option
@@ -193,17 +191,17 @@ def meeting_show(rt: Runtime, meeting_id: int, fmt: str, as_json: bool, reader: 
 def meeting_agenda(
     rt: Runtime, meeting_id: int, fmt: str, as_json: bool, reader: str | None
 ) -> None:
-    """Show the agenda: TOPs, public part first, Nachträge marked."""
     view = rt.service.meetings.get_meeting(meeting_id, body=rt.body, reader=user_of(reader))
     echo_agenda(view.agenda, chosen_format(fmt, as_json))
 
 
-@meeting.command("build-agenda")
+@meeting.command(
+    "build-agenda", help=N_("Put the consultations due for the meeting on its agenda.")
+)
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @actor_option
 @pass_runtime
 def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None:
-    """Put the consultations due for the meeting on its agenda."""
     view = rt.service.agendas.build_agenda(meeting_id, user=user_of(user), body=rt.body)
     click.echo(
         ngettext(
@@ -214,17 +212,16 @@ def meeting_build_agenda(rt: Runtime, meeting_id: int, user: str | None) -> None
     echo_agenda(view.agenda, "table")
 
 
-@meeting.command("add-item")
+@meeting.command("add-item", help=N_("Add an agenda item without a paper."))
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
-@click.option("--title", required=True, help='e.g. "Mitteilungen der Verwaltung".')
-@click.option("--non-public", is_flag=True, help="Put it in the non-public part.")
-@click.option("--note", help="A note shown with the item.")
+@option("--title", required=True, help=N_('e.g. "Mitteilungen der Verwaltung".'))
+@option("--non-public", is_flag=True, help=N_("Put it in the non-public part."))
+@option("--note", help=N_("A note shown with the item."))
 @actor_option
 @pass_runtime
 def meeting_add_item(
     rt: Runtime, meeting_id: int, title: str, non_public: bool, note: str | None, user: str | None
 ) -> None:
-    """Add an agenda item without a paper."""
     item = rt.service.agendas.add_agenda_item(
         meeting_id, user=user_of(user), title=title, public=not non_public, note=note, body=rt.body
     )
@@ -241,18 +238,17 @@ def _meeting_action(name: str, method: str, help_text: str) -> None:
         click.echo(_meeting_state(view), err=True)
 
 
-_meeting_action("invite", "invite_meeting", "Send the invitation; numbers the TOPs for good.")
-_meeting_action("hold", "hold_meeting", "Mark an invited meeting as held.")
-_meeting_action("approve-minutes", "approve_minutes", "Record that the minutes were approved.")
+_meeting_action("invite", "invite_meeting", N_("Send the invitation; numbers the TOPs for good."))
+_meeting_action("hold", "hold_meeting", N_("Mark an invited meeting as held."))
+_meeting_action("approve-minutes", "approve_minutes", N_("Record that the minutes were approved."))
 
 
-@meeting.command("cancel")
+@meeting.command("cancel", help=N_("Cancel a meeting; its consultations go back to planned."))
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
-@click.option("--reason", required=True, help="Why the meeting is cancelled.")
+@option("--reason", required=True, help=N_("Why the meeting is cancelled."))
 @actor_option
 @pass_runtime
 def meeting_cancel(rt: Runtime, meeting_id: int, reason: str, user: str | None) -> None:
-    """Cancel a meeting; its consultations go back to planned."""
     view = rt.service.meetings.cancel_meeting(
         meeting_id, user=user_of(user), reason=reason, body=rt.body
     )
@@ -264,15 +260,18 @@ def _meeting_state(view: MeetingView) -> str:
     return state_line(_("meeting {id}").format(id=view.id), view.state_label, view.state)
 
 
-@meeting.command("move")
+@meeting.command(
+    "move",
+    help=N_("Move a planned or invited meeting; its steps and their reminders move with it."),
+)
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
-@click.option("--date", "day", required=True, type=DATE, help="The new day (local).")
-@click.option(
+@option("--date", "day", required=True, type=DATE, help=N_("The new day (local)."))
+@option(
     "--time",
     "clock",
-    help="The new start, HH:MM (default: the time it had; HH:MM+01:00 with offset).",
+    help=N_("The new start, HH:MM (default: the time it had; HH:MM+01:00 with offset)."),
 )
-@click.option("--reason", help="Why the meeting moves (audited).")
+@option("--reason", help=N_("Why the meeting moves (audited)."))
 @actor_option
 @pass_runtime
 def meeting_move(
@@ -283,7 +282,6 @@ def meeting_move(
     reason: str | None,
     user: str | None,
 ) -> None:
-    """Move a planned or invited meeting; its steps and their reminders move with it."""
     at = None
     if clock is not None:
         at = parse_clock(clock)
@@ -311,7 +309,13 @@ def meeting_move(
     click.echo(where + steps, err=True)
 
 
-@meeting.command("record-minutes")
+@meeting.command(
+    "record-minutes",
+    help=N_(
+        "Record the results of a whole meeting from a minutes file (YAML or CSV); the "
+        "file is checked as a whole and recorded completely or not at all."
+    ),
+)
 @click.argument("meeting_id", metavar="ID", type=MEETING_ID)
 @click.argument("minutes_file", metavar="FILE", type=click.Path(dir_okay=False))
 @output_options
@@ -320,8 +324,6 @@ def meeting_move(
 def meeting_record_minutes(
     rt: Runtime, meeting_id: int, minutes_file: str, fmt: str, as_json: bool, user: str | None
 ) -> None:
-    """Record the results of a whole meeting from a minutes file (YAML or CSV); the file is
-    checked as a whole and recorded completely or not at all."""
     from workflow.meetings.minutes import read_minutes_file
 
     items = read_minutes_file(minutes_file)

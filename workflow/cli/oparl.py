@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from workflow.cli.german import group, option
 from workflow.cli.options import Runtime, UsageProblem, actor_option, pass_runtime, user_of
-from workflow.core.i18n import _, ngettext
+from workflow.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from workflow.oparl.importer import ImportReport
@@ -20,35 +21,45 @@ if TYPE_CHECKING:
 PAGE_SIZE = click.IntRange(min=1, max=10_000)
 
 
-@click.group()
+@group(
+    help=N_("OParl 1.1: publish the public record, check OParl data, import another system's data.")
+)
 def oparl() -> None:
-    """OParl 1.1: publish the public record, check OParl data, import another system's data."""
+    pass
 
 
-@oparl.command("import")
+@oparl.command(
+    "import",
+    help=N_(
+        "Import papers, meetings and results from OParl 1.0/1.1: a folder of JSON files, "
+        "one JSON file (a list page) or the URL of an endpoint. Each paper is replayed "
+        "through the engine in its own transaction; one it cannot explain is reported, "
+        "not forced."
+    ),
+)
 @click.argument("source")
-@click.option(
+@option(
     "--generate-definitions",
     "generate",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="OUT_DIR",
-    help="Write definitions for the source's Body and organizations instead of importing.",
+    help=N_("Write definitions for the source's Body and organizations instead of importing."),
 )
-@click.option("--name", help="With --generate-definitions: the municipality's name.")
-@click.option("--state", help="With --generate-definitions: its Bundesland code (NW, BW, …).")
-@click.option(
+@option("--name", help=N_("With --generate-definitions: the municipality's name."))
+@option("--state", help=N_("With --generate-definitions: its Bundesland code (NW, BW, …)."))
+@option(
     "--report",
     "report_file",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="Write every paper's outcome and reason as JSON.",
+    help=N_("Write every paper's outcome and reason as JSON."),
 )
-@click.option(
+@option(
     "--allow-host",
     "allow_hosts",
     multiple=True,
     metavar="HOST[:PORT]",
-    help="Also follow links of a live endpoint to this host (repeat); default: its own only.",
+    help=N_("Also follow links of a live endpoint to this host (repeat); default: its own only."),
 )
 @actor_option
 @pass_runtime
@@ -62,9 +73,6 @@ def oparl_import(
     allow_hosts: tuple[str, ...],
     user: str | None,
 ) -> None:
-    """Import papers, meetings and results from OParl 1.0/1.1: a folder of JSON files, one
-    JSON file (a list page) or the URL of an endpoint. Each paper is replayed through the
-    engine in its own transaction; one it cannot explain is reported, not forced."""
     from workflow.oparl.generate import generate_definitions
     from workflow.oparl.importer import import_source, require_importer
     from workflow.oparl.source import read_source
@@ -142,13 +150,15 @@ def _summary(report: ImportReport) -> None:
 # -- export, serve, validate -----------------------------------------------------------------
 
 
-@oparl.command("export")
+@oparl.command(
+    "export",
+    help=N_("Write the public record as a static OParl 1.1 tree into OUT_DIR (new or empty)."),
+)
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--base-url", required=True, metavar="URL", help="Public URL the tree is served at.")
-@click.option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help="List page size.")
+@option("--base-url", required=True, metavar="URL", help=N_("Public URL the tree is served at."))
+@option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help=N_("List page size."))
 @pass_runtime
 def oparl_export(rt: Runtime, out_dir: Path, base_url: str, page_size: int) -> None:
-    """Write the public record as a static OParl 1.1 tree into OUT_DIR (new or empty)."""
     from workflow.oparl.export import export_tree
     from workflow.oparl.publication import parse_base_url
 
@@ -164,14 +174,21 @@ def oparl_export(rt: Runtime, out_dir: Path, base_url: str, page_size: int) -> N
     )
 
 
-@oparl.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--base-url", metavar="URL", help="Fixed public URL (default: as the client asks).")
-@click.option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help="List page size.")
+@oparl.command(
+    "serve", help=N_("Serve the public record read-only over HTTP as OParl 1.1 (Ctrl-C stops).")
+)
+@option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
+@option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help=N_("Port to listen on."),
+)
+@option("--base-url", metavar="URL", help=N_("Fixed public URL (default: as the client asks)."))
+@option("--page-size", type=PAGE_SIZE, default=100, show_default=True, help=N_("List page size."))
 @pass_runtime
 def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_size: int) -> None:
-    """Serve the public record read-only over HTTP as OParl 1.1 (Ctrl-C stops)."""
     from workflow.oparl.publication import parse_base_url
     from workflow.oparl.server import make_server
 
@@ -188,10 +205,12 @@ def oparl_serve(rt: Runtime, host: str, port: int, base_url: str | None, page_si
         server.server_close()
 
 
-@oparl.command("validate")
+@oparl.command(
+    "validate",
+    help=N_("Check an OParl tree (or one JSON file) against the OParl schemas and client rules."),
+)
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def oparl_validate(path: Path) -> None:
-    """Check an OParl tree (or one JSON file) against the OParl schemas and client rules."""
     from workflow.oparl.validate import validate_path
 
     report = validate_path(path)

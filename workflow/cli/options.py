@@ -15,7 +15,8 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
 
-from workflow.core.i18n import _
+from workflow.cli.german import GermanGroup, option
+from workflow.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from workflow.service import WorkflowService
@@ -52,9 +53,7 @@ class UsageProblem(click.UsageError):
                 hint = _("Try '{command} {option}' for help.").format(
                     command=self.ctx.command_path, option=max(names, key=len)
                 )
-            usage = self.ctx.get_usage()
-            if usage.startswith("Usage:"):  # click's word
-                usage = _("Usage:") + usage.removeprefix("Usage:")
+            usage = self.ctx.get_usage()  # "Aufruf: …": click speaks German (workflow.cli.german)
             click.echo(f"{usage}\n{hint}\n", file=out, color=self.ctx.color)
         click.echo(error_text(self.format_message()), file=out)
 
@@ -82,7 +81,7 @@ def _bad_value(exc: click.BadParameter) -> str:
     return _("Invalid value for {param}: {message}").format(param=hint, message=exc.message)
 
 
-class RatswegGroup(click.Group):
+class RatswegGroup(GermanGroup):
     """Maps every WorkflowError to one line ``Fehler: …`` on stderr and exit code 1, and shows
     click's own errors with the German prefix too."""
 
@@ -217,22 +216,22 @@ class Runtime:
 
 def actor_option(func: F) -> F:
     """``--as USER`` (else RATSWEG_USER, else the login name) on every mutating command."""
-    return click.option(
+    return option(
         "--as",
         "user",
         metavar="USER",
-        help="Act as this user (default: RATSWEG_USER, then the login name).",
+        help=N_("Act as this user (default: RATSWEG_USER, then the login name)."),
     )(func)
 
 
 def reader_option(func: F) -> F:
     """``--as USER`` (else RATSWEG_USER, else the login name) on every command that reads the
     database: the service decides whether the user may read it."""
-    return click.option(
+    return option(
         "--as",
         "reader",
         metavar="USER",
-        help="Read as this user (default: RATSWEG_USER, then the login name).",
+        help=N_("Read as this user (default: RATSWEG_USER, then the login name)."),
     )(func)
 
 

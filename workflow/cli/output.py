@@ -16,8 +16,9 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from workflow.cli.german import option
 from workflow.core.clock import local
-from workflow.core.i18n import _, day_text
+from workflow.core.i18n import N_, _, day_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("table", "json", "csv")
@@ -38,14 +39,14 @@ def row_output_options(func: F) -> F:
 
 
 def _output_options(func: F, formats: Sequence[str]) -> F:
-    func = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(func)
-    return click.option(
+    func = option("--json", "as_json", is_flag=True, help=N_("Same as --format json."))(func)
+    return option(
         "--format",
         "fmt",
         type=click.Choice(formats),
         default="table",
         show_default=True,
-        help="Output format.",
+        help=N_("Output format."),
     )(func)
 
 

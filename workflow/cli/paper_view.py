@@ -123,7 +123,7 @@ def echo_path(view: PaperView, fmt: str = "table") -> None:
             "Nr": c.position,
             **({"Ebene": c.level} if parallel else {}),
             "Gremium": c.organization_name,
-            "Zuständigkeit": c.role.value,
+            "Zuständigkeit": c.role.label if table else c.role.value,
             "Ö/N": "Ö" if c.public else "N",
             "geplant": show_day(c.planned_date) if table else c.planned_date,
             "Sitzung": show_day(c.date) if table else c.date,

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.german import group, option
 from workflow.cli.options import (
     DATE,
     PLANNED,
     Runtime,
-    UserError,
     actor_option,
     pass_runtime,
     reader_option,
@@ -28,7 +28,6 @@ from workflow.cli.output import (
     chosen_format,
     output_options,
     render,
-    row_output_options,
     show_day,
     state_line,
 )
@@ -38,33 +37,34 @@ from workflow.core.labels import value_label
 
 if TYPE_CHECKING:
     from workflow.core.deadlines import StepCheck
-    from workflow.core.model import PaperPage, PaperQuery
 
 
-@click.group()
+@group(help=N_("Create, show and move papers (Vorlagen)."))
 def paper() -> None:
-    """Create, show and move papers (Vorlagen)."""
+    pass
 
 
-@paper.command("create")
-@click.option("--type", "paper_type", required=True, help="Paper type id, e.g. sitzungsvorlage.")
-@click.option("--title", required=True, help="Betreff.")
-@click.option("--office", required=True, help="Originating office (Amt) id.")
-@click.option("--route", help="Routing template id giving the default Beratungsfolge.")
-@click.option("--date", type=DATE, help="Date of the paper (default today).")
-@click.option("--reference", help="Aktenzeichen.")
-@click.option("--text", help="Beschlussvorschlag.")
-@click.option("--participant", "participants", multiple=True, help="Co-signing office (repeat).")
-@click.option("--faction", help="Antrag, Anfrage: the submitting faction (Fraktion).")
-@click.option("--member", "members", multiple=True, help="A submitting member (repeat).")
-@click.option(
+@paper.command("create", help=N_("Create a paper in draft, with the route's Beratungsfolge."))
+@option("--type", "paper_type", required=True, help=N_("Paper type id, e.g. sitzungsvorlage."))
+@option("--title", required=True, help=N_("Betreff."))
+@option("--office", required=True, help=N_("Originating office (Amt) id."))
+@option("--route", help=N_("Routing template id giving the default Beratungsfolge."))
+@option("--date", type=DATE, help=N_("Date of the paper (default today)."))
+@option("--reference", help=N_("Aktenzeichen."))
+@option("--text", help=N_("Beschlussvorschlag."))
+@option("--participant", "participants", multiple=True, help=N_("Co-signing office (repeat)."))
+@option("--faction", help=N_("Antrag, Anfrage: the submitting faction (Fraktion)."))
+@option("--member", "members", multiple=True, help=N_("A submitting member (repeat)."))
+@option(
     "--planned",
     "planned",
     multiple=True,
     type=PLANNED,
     metavar="DATE|-|POS=DATE",
-    help="Planned meeting date of the route's steps: one DATE (or - for none) per step in "
-    "path order, or POS=DATE for single steps (repeat).",
+    help=N_(
+        "Planned meeting date of the route's steps: one DATE (or - for none) per step in "
+        "path order, or POS=DATE for single steps (repeat)."
+    ),
 )
 @actor_option
 @output_options
@@ -78,7 +78,6 @@ def paper_create(
     planned: tuple[tuple[int | None, dt.date | None], ...],
     **fields: Any,
 ) -> None:
-    """Create a paper in draft, with the route's Beratungsfolge."""
     from workflow.core.clock import today
 
     planned_dates = _planned_dates(rt, fields.get("route"), planned) if planned else []
@@ -137,29 +136,33 @@ def _planned_dates(
     return dates
 
 
-@paper.command("edit")
+@paper.command(
+    "edit", help=N_("Edit a draft: title, text, co-signing offices, planned dates (audited).")
+)
 @click.argument("number")
-@click.option("--title", help="The new Betreff.")
-@click.option(
+@option("--title", help=N_("The new Betreff."))
+@option(
     "--text-file",
     type=click.Path(dir_okay=False),
-    help="A UTF-8 file with the new Beschlussvorschlag.",
+    help=N_("A UTF-8 file with the new Beschlussvorschlag."),
 )
-@click.option(
+@option(
     "--participant",
     "participants",
     multiple=True,
-    help="Co-signing office (repeat); the list replaces the paper's.",
+    help=N_("Co-signing office (repeat); the list replaces the paper's."),
 )
-@click.option("--no-participants", is_flag=True, help="No office co-signs the paper.")
-@click.option(
+@option("--no-participants", is_flag=True, help=N_("No office co-signs the paper."))
+@option(
     "--planned",
     "planned",
     multiple=True,
     type=PLANNED,
     metavar="POS=DATE|POS=-|DATE|-",
-    help="Planned meeting date of a step (POS=DATE, POS=- for none), or dates of the "
-    "first steps in path order (repeat).",
+    help=N_(
+        "Planned meeting date of a step (POS=DATE, POS=- for none), or dates of the "
+        "first steps in path order (repeat)."
+    ),
 )
 @actor_option
 @output_options
@@ -176,7 +179,6 @@ def paper_edit(
     no_participants: bool,
     planned: tuple[tuple[int | None, dt.date | None], ...],
 ) -> None:
-    """Edit a draft: title, text, co-signing offices, planned dates (audited)."""
     from workflow.core.model import DraftChanges
     from workflow.papers.votes import read_text_file
 
@@ -221,106 +223,14 @@ def _planned_by_position(
     return dates
 
 
-@paper.command("show")
+@paper.command("show", help=N_("Show a paper with its Beratungsfolge and co-signatures."))
 @click.argument("number")
 @output_options
 @reader_option
 @pass_runtime
 def paper_show(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
-    """Show a paper with its Beratungsfolge and co-signatures."""
     view = rt.service.papers.get_paper(number, body=rt.body, reader=user_of(reader))
     show_paper(view, chosen_format(fmt, as_json))
-
-
-#: the keys ``paper list --sort`` takes
-SORTS = ("date", "number", "title", "state", "type", "office", "modified", "relevance")
-
-
-@paper.command("list")
-@click.option("--type", "paper_type", help="Only papers of this type (id).")
-@click.option("--state", help="Only papers in this state.")
-@click.option("--office", help="Only papers written by this office (federführendes Amt).")
-@click.option("--organization", help="Only papers with a step in this Gremium.")
-@click.option("--year", type=int, help="Only papers dated in this year.")
-@click.option("--since", type=DATE, help="Only papers dated on or after this day.")
-@click.option("--until", type=DATE, help="Only papers dated on or before this day.")
-@click.option("--mine", is_flag=True, help="Only papers you created or your offices wrote.")
-@click.option("--waiting", is_flag=True, help="Only papers on which your action is due.")
-@click.option("--search", "text", metavar="TEXT", help="Words in the number, title or text.")
-@click.option("--sort", metavar="KEY", help=f"Sort by: {', '.join(SORTS)}.")
-@click.option("--order", metavar="ORDER", help="asc or desc (default: newest first).")
-@click.option("--limit", type=int, default=50, show_default=True, help="Papers per page (1-500).")
-@click.option("--offset", type=int, help="Skip this many papers.")
-@click.option("--page", type=int, help="Page number (1 is the first), instead of --offset.")
-@row_output_options
-@reader_option
-@pass_runtime
-def paper_list(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **options: Any) -> None:
-    """List papers: filtered, searched, sorted, one page at a time."""
-    query = _paper_query(**options)
-    page = rt.service.papers.list_papers(query, body=rt.body, reader=user_of(reader))
-    rows = [dataclasses.asdict(p) for p in page.items]
-    fmt = chosen_format(fmt, as_json)
-    if fmt == "table":
-        for row in rows:
-            row["state"] = row["state_label"]
-    click.echo(render(rows, list(PAPER_TITLES), fmt, PAPER_TITLES))
-    if page.has_more or page.offset:
-        click.echo(_page_note(page), err=True)
-
-
-def _paper_query(
-    *, sort: str | None, order: str | None, offset: int | None, page: int | None, **fields: Any
-) -> PaperQuery:
-    """The ``PaperQuery`` of ``paper list``'s options (ids and bounds are the service's)."""
-    from workflow.core.model import PaperQuery, PaperSort, SortDirection
-
-    if offset is not None and page is not None:
-        raise UserError(_("pass either --offset or --page, not both"))
-    if page is not None and page < 1:
-        raise UserError(_("--page counts from 1, not {page}").format(page=page))
-    if page is not None:
-        offset = (page - 1) * fields["limit"]
-    return PaperQuery(
-        sort=PaperSort(_one_of("--sort", sort, SORTS)) if sort else None,
-        direction=SortDirection(_one_of("--order", order, ("asc", "desc"))) if order else None,
-        offset=offset or 0,
-        mine=fields.pop("mine"),
-        waiting_for_me=fields.pop("waiting"),
-        **fields,
-    )
-
-
-def _one_of(option: str, value: str, known: Sequence[str]) -> str:
-    if value not in known:
-        raise UserError(
-            _("{option} {value!r} is not known; use one of {known}").format(
-                option=option, value=value, known=", ".join(known)
-            )
-        )
-    return value
-
-
-def _page_note(page: PaperPage) -> str:
-    """Which papers of how many the page shows, and how to get the next ones."""
-    first, last = page.offset + 1, page.offset + len(page.items)
-    note = _("papers {first}-{last} of {total}").format(first=first, last=last, total=page.total)
-    if not page.items:
-        note = _("no papers from {first} on, of {total}").format(first=first, total=page.total)
-    if page.has_more:
-        note += _("; next: --offset {offset}").format(offset=last)
-    return note
-
-
-#: the columns of ``paper list``: key (JSON, CSV) -> title (table)
-PAPER_TITLES = {
-    "number": N_("Paper"),
-    "paper_type": N_("Type"),
-    "date": N_("Date"),
-    "state": N_("Status"),
-    "office_id": N_("Office"),
-    "title": N_("Subject"),
-}
 
 
 def _paper_action(name: str, method: str, help_text: str) -> None:
@@ -333,17 +243,16 @@ def _paper_action(name: str, method: str, help_text: str) -> None:
         click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
 
-_paper_action("submit", "submit_paper", "Send a draft into Mitzeichnung (co-signing).")
-_paper_action("release", "release_paper", "Release (freeze) a co-signed paper.")
+_paper_action("submit", "submit_paper", N_("Send a draft into Mitzeichnung (co-signing)."))
+_paper_action("release", "release_paper", N_("Release (freeze) a co-signed paper."))
 
 
-@paper.command("withdraw")
+@paper.command("withdraw", help=N_("Withdraw a paper; its open steps are cancelled."))
 @click.argument("number")
-@click.option("--reason", required=True, help="Why the paper is withdrawn.")
+@option("--reason", required=True, help=N_("Why the paper is withdrawn."))
 @actor_option
 @pass_runtime
 def paper_withdraw(rt: Runtime, number: str, reason: str, user: str | None) -> None:
-    """Withdraw a paper; its open steps are cancelled."""
     view = rt.service.papers.withdraw_paper(number, user=user_of(user), reason=reason, body=rt.body)
     click.echo(state_line(view.number, view.state_label, view.state), err=True)
 
@@ -379,56 +288,66 @@ class StepType(click.ParamType):  # type: ignore[type-arg]
         )
 
 
-@paper.command("graph")
-@click.argument("number")
-@click.option(
-    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+@paper.command(
+    "graph",
+    help=N_("Draw the paper's path: done, current and planned steps, outcomes on the edges."),
 )
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.argument("number")
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="mermaid",
+    show_default=True,
+    help=N_("Output format."),
+)
+@option("--output", type=click.Path(dir_okay=False), help=N_("Write to this file."))
 @reader_option
 @pass_runtime
 def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None, reader: str | None) -> None:
-    """Draw the paper's path: done, current and planned steps, outcomes on the edges."""
     from workflow.papers.diagrams import paper_source
 
     view = rt.service.papers.get_paper(number, body=rt.body, reader=user_of(reader))
     emit_graph(paper_source(view, "mermaid" if fmt == "mermaid" else "dot"), fmt, output)
 
 
-@paper.command("reroute")
+@paper.command(
+    "reroute",
+    help=N_("Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."),
+)
 @click.argument("number")
-@click.option(
+@option(
     "--step",
     "steps",
     multiple=True,
     required=True,
     type=StepType(),
-    help="ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public]; repeat in path order.",
+    help=N_("ORGANIZATION:ROLE[:YYYY-MM-DD][:public|non-public]; repeat in path order."),
 )
-@click.option("--reason", required=True, help="Why the path is replaced (audited).")
+@option("--reason", required=True, help=N_("Why the path is replaced (audited)."))
 @actor_option
 @pass_runtime
 def paper_reroute(
     rt: Runtime, number: str, steps: Sequence[Any], reason: str, user: str | None
 ) -> None:
-    """Replace the open part of the Beratungsfolge with a new one (neue Beratungsfolge)."""
     view = rt.service.paths.replace_path(
         number, user=user_of(user), steps=list(steps), reason=reason, body=rt.body
     )
     echo_path(view)
 
 
-@paper.command("co-sign")
+@paper.command(
+    "co-sign", help=N_("Co-sign (Mitzeichnung) a paper for a participating office, or object.")
+)
 @click.argument("number")
-@click.option("--office", required=True, help="The participating office signing.")
-@click.option("--object", "objection", is_flag=True, help="Object instead of signing.")
-@click.option("--comment", help="Comment (required with --object).")
+@option("--office", required=True, help=N_("The participating office signing."))
+@option("--object", "objection", is_flag=True, help=N_("Object instead of signing."))
+@option("--comment", help=N_("Comment (required with --object)."))
 @actor_option
 @pass_runtime
 def paper_co_sign(
     rt: Runtime, number: str, office: str, objection: bool, comment: str | None, user: str | None
 ) -> None:
-    """Co-sign (Mitzeichnung) a paper for a participating office, or object."""
     rt.service.co_signing.co_sign(
         number,
         user=user_of(user),
@@ -445,12 +364,14 @@ def paper_co_sign(
     click.echo(done.format(number=number, office=office), err=True)
 
 
-@paper.command("attach")
+@paper.command(
+    "attach", help=N_("Attach FILE to a paper as an Anlage, public unless --non-public.")
+)
 @click.argument("number")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--non-public", is_flag=True, help="Nichtöffentliche Anlage: never published.")
-@click.option("--name", "file_name", metavar="NAME", help="File name to show (default: FILE's).")
-@click.option("--media-type", metavar="TYPE", help="e.g. application/pdf (default: guessed).")
+@option("--non-public", is_flag=True, help=N_("Nichtöffentliche Anlage: never published."))
+@option("--name", "file_name", metavar="NAME", help=N_("File name to show (default: FILE's)."))
+@option("--media-type", metavar="TYPE", help=N_("e.g. application/pdf (default: guessed)."))
 @actor_option
 @pass_runtime
 def paper_attach(
@@ -462,7 +383,6 @@ def paper_attach(
     media_type: str | None,
     user: str | None,
 ) -> None:
-    """Attach FILE to a paper as an Anlage, public unless --non-public."""
     view = rt.service.attachments.attach_file(
         number,
         file,
@@ -485,13 +405,17 @@ def paper_attach(
     )
 
 
-@paper.command("check")
+@paper.command(
+    "check",
+    help=N_(
+        "Check a paper's path against the deadlines: can each result reach the next invitation?"
+    ),
+)
 @click.argument("number")
 @output_options
 @reader_option
 @pass_runtime
 def paper_check(rt: Runtime, number: str, fmt: str, as_json: bool, reader: str | None) -> None:
-    """Check a paper's path against the deadlines: can each result reach the next invitation?"""
     checks = rt.service.deadlines.check_path(number, body=rt.body, reader=user_of(reader))
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from workflow.cli.german import command, group, option
 from workflow.cli.options import (
     DATE,
     DURATION,
@@ -45,16 +46,22 @@ DEADLINE_TITLES = {
 }
 
 
-@click.command("deadlines")
-@click.option("--paper", help="Only this paper.")
-@click.option(
-    "--organization",
-    help="Only steps of this Gremium (or co-signatures and reports owed by an office).",
+@command(
+    "deadlines",
+    help=N_(
+        "List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung, "
+        "Bericht (Beschlusskontrolle). Met ones are left out (released, invited)."
+    ),
 )
-@click.option("--office", help="Only papers written or co-signed by this office.")
-@click.option("--user", "for_user", metavar="USER", help="Only what concerns USER's offices.")
-@click.option("--from", "start", type=DATE, help="Deadlines on or after this day.")
-@click.option("--to", "end", type=DATE, help="Deadlines on or before this day.")
+@option("--paper", help=N_("Only this paper."))
+@option(
+    "--organization",
+    help=N_("Only steps of this Gremium (or co-signatures and reports owed by an office)."),
+)
+@option("--office", help=N_("Only papers written or co-signed by this office."))
+@option("--user", "for_user", metavar="USER", help=N_("Only what concerns USER's offices."))
+@option("--from", "start", type=DATE, help=N_("Deadlines on or after this day."))
+@option("--to", "end", type=DATE, help=N_("Deadlines on or before this day."))
 @row_output_options
 @reader_option
 @pass_runtime
@@ -66,8 +73,6 @@ def deadlines(
     reader: str | None,
     **filters: Any,
 ) -> None:
-    """List upcoming and overdue deadlines: Vorlagenschluss, Ladung, Mitzeichnung, Bericht
-    (Beschlusskontrolle). Met ones are left out (released, invited)."""
     entries = rt.service.deadlines.list_deadlines(
         body=rt.body, user=for_user, reader=user_of(reader), **filters
     )
@@ -95,19 +100,19 @@ REMINDER_TITLES = {
 }
 
 
-@click.group()
+@group(help=N_("Reminders: due (pending), sent, failed (parked after the last retry); retry."))
 def reminders() -> None:
-    """Reminders: due (pending), sent, failed (parked after the last retry); retry."""
+    pass
 
 
 def _reminder_list(state: str, help_text: str) -> None:
     @reminders.command(state, help=help_text)
-    @click.option(
+    @option(
         "--limit",
         type=click.IntRange(min=0),
         default=1000,
         show_default=True,
-        help="Show at most this many (0: all).",
+        help=N_("Show at most this many (0: all)."),
     )
     @row_output_options
     @reader_option
@@ -155,99 +160,111 @@ _LIMITED = {
 
 _reminder_list(
     "due",
-    "Reminders not delivered yet, earliest first: pending ones (due now or later) and claimed "
-    "ones in delivery or waiting for another attempt, with the last error.",
+    N_(
+        "Reminders not delivered yet, earliest first: pending ones (due now or later) and "
+        "claimed ones in delivery or waiting for another attempt, with the last error."
+    ),
 )
 _reminder_list(
     "sent",
-    "Reminders delivered, the last sent first, with their idempotency key and the recipients "
-    "the mail server refused while it accepted the others.",
+    N_(
+        "Reminders delivered, the last sent first, with their idempotency key and the "
+        "recipients the mail server refused while it accepted the others."
+    ),
 )
-_reminder_list("failed", "Reminders parked after the last delivery attempt, the last parked first.")
+_reminder_list(
+    "failed", N_("Reminders parked after the last delivery attempt, the last parked first.")
+)
 
 
-@reminders.command("retry")
+@reminders.command("retry", help=N_("Queue a failed reminder again (session office or admin)."))
 @click.argument("reminder_id", type=int)
 @actor_option
 @pass_runtime
 def reminders_retry(rt: Runtime, reminder_id: int, user: str | None) -> None:
-    """Queue a failed reminder again (session office or admin)."""
     view = rt.service.reminders.retry_reminder(reminder_id, user=user_of(user), body=rt.body)
     click.echo(_("reminder {id} queued again ({key})").format(id=view.id, key=view.key), err=True)
 
 
-@click.command()
-@click.option(
+@command(
+    help=N_(
+        "Send due reminders: claim them into the outbox, deliver, retry; with --seal-dir "
+        "also seal the audit trail on a schedule; SIGTERM stops cleanly."
+    )
+)
+@option(
     "--interval",
     type=click.FloatRange(min=0.1),
     default=60.0,
     show_default=True,
-    help="Seconds between sweeps.",
+    help=N_("Seconds between sweeps."),
 )
-@click.option(
+@option(
     "--batch",
     type=click.IntRange(min=1),
     default=500,
     show_default=True,
-    help="Reminders claimed and messages sent per transaction.",
+    help=N_("Reminders claimed and messages sent per transaction."),
 )
-@click.option(
+@option(
     "--lease",
     type=click.FloatRange(min=0.1),
     default=300.0,
     show_default=True,
-    help="Seconds a message stays leased to this worker while it is sent.",
+    help=N_("Seconds a message stays leased to this worker while it is sent."),
 )
-@click.option(
+@option(
     "--fence-group",
     type=click.IntRange(min=1),
     default=25,
     show_default=True,
-    help="Messages sent per proof of the lease; each proof records the group before, so a "
-    "worker that dies or stalls leaves at most this many sent but not recorded.",
+    help=N_(
+        "Messages sent per proof of the lease; each proof records the group before, so a "
+        "worker that dies or stalls leaves at most this many sent but not recorded."
+    ),
 )
-@click.option(
+@option(
     "--max-attempts",
     type=click.IntRange(min=1),
     default=5,
     show_default=True,
-    help="Delivery attempts before a reminder is parked as failed.",
+    help=N_("Delivery attempts before a reminder is parked as failed."),
 )
-@click.option(
+@option(
     "--backoff",
     type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
-    help="Seconds before the first retry; doubled each time.",
+    help=N_("Seconds before the first retry; doubled each time."),
 )
-@click.option(
+@option(
     "--notifier",
     type=click.Choice(["smtp", "log"]),
     default="smtp",
     show_default=True,
-    help="smtp: RATSWEG_SMTP_* settings; log: log lines only.",
+    help=N_("smtp: RATSWEG_SMTP_* settings; log: log lines only."),
 )
-@click.option(
+@option(
     "--seal-dir",
     type=click.Path(exists=True, file_okay=False, writable=True),
-    help="Seal the audit trail on a schedule and write each seal as a new file into this "
-    "folder (keep it where the database's users cannot write).",
+    help=N_(
+        "Seal the audit trail on a schedule and write each seal as a new file into this "
+        "folder (keep it where the database's users cannot write)."
+    ),
 )
-@click.option(
+@option(
     "--seal-every",
     type=DURATION,
     default="1h",
     show_default=True,
-    help="Time between seals: seconds, or a number with s, m, h or d (e.g. 30m).",
+    help=N_("Time between seals: seconds, or a number with s, m, h or d (e.g. 30m)."),
 )
-@click.option(
-    "--seal-as", metavar="USER", help="The auditor or admin who seals (default: RATSWEG_USER)."
+@option(
+    "--seal-as", metavar="USER", help=N_("The auditor or admin who seals (default: RATSWEG_USER).")
 )
-@click.option("--once", is_flag=True, help="Sweep (and seal) once and exit (cron, tests).")
+@option("--once", is_flag=True, help=N_("Sweep (and seal) once and exit (cron, tests)."))
 @pass_runtime
 def worker(rt: Runtime, notifier: str, once: bool, **options: Any) -> None:
-    """Send due reminders: claim them into the outbox, deliver, retry; with --seal-dir also
-    seal the audit trail on a schedule; SIGTERM stops cleanly."""
     import logging
 
     from workflow.app import build_notifier, require_current_schema

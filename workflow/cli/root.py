@@ -22,33 +22,58 @@ from workflow.cli.decisions import (
     paper_supervisory,
     paper_urgent_decision,
 )
+from workflow.cli.german import group, option, speak_german
 from workflow.cli.meetings import meeting
 from workflow.cli.oparl import oparl
 from workflow.cli.options import RatswegGroup, Runtime
+from workflow.cli.paper_list import paper_list
 from workflow.cli.papers import paper
 from workflow.cli.reminders import deadlines, reminders, worker
 from workflow.cli.setup import db, definitions, demo, init
+from workflow.core.i18n import N_, _
+
+speak_german()  # click's own words ("Aufruf:", "Optionen") from the catalogue, when it shows them
 
 
-@click.group(cls=RatswegGroup)
-@click.version_option(package_name="ratsweg")
-@click.option(
+@group(
+    cls=RatswegGroup,
+    help=N_("ratsweg routes council papers (Vorlagen) along their Beratungsfolge."),
+)
+@option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: show_version(ctx, value),
+    help=N_("Show the version and exit."),
+)
+@option(
     "--database",
     envvar="RATSWEG_DATABASE_URL",
     metavar="URL",
-    help="Database URL (env RATSWEG_DATABASE_URL; default sqlite:///ratsweg.db).",
+    help=N_("Database URL (env RATSWEG_DATABASE_URL; default sqlite:///ratsweg.db)."),
 )
-@click.option(
+@option(
     "--body",
     envvar="RATSWEG_BODY",
     metavar="ID",
-    help="Municipality, when the database holds several (env RATSWEG_BODY).",
+    help=N_("Municipality, when the database holds several (env RATSWEG_BODY)."),
 )
 @click.pass_context
 def cli(ctx: click.Context, database: str | None, body: str | None) -> None:
-    """ratsweg routes council papers (Vorlagen) along their Beratungsfolge."""
     if not isinstance(ctx.obj, Runtime):
         ctx.obj = Runtime(database, body, service=ctx.obj)
+
+
+def show_version(ctx: click.Context, wanted: bool) -> None:
+    """``ratsweg, Version 0.1.0``, then exit."""
+    if not wanted or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    text = _("{prog}, version {version}").format(prog=ctx.info_name, version=version("ratsweg"))
+    click.echo(text, color=ctx.color)
+    ctx.exit()
 
 
 def main() -> None:
@@ -77,6 +102,7 @@ for _command in (meeting_order, meeting_remove_item, meeting_move_item):
     meeting.add_command(_command)
 
 for _command in (
+    paper_list,
     paper_urgent_decision,
     paper_object,
     paper_finalize,

@@ -13,6 +13,7 @@ import click
 
 from workflow.cli.audit import echo_events
 from workflow.cli.audit_view import echo_replay, echo_verify
+from workflow.cli.german import command, group, option
 from workflow.cli.options import Runtime, actor_option, pass_runtime, reader_option, user_of
 from workflow.cli.output import (
     chosen_format,
@@ -26,18 +27,17 @@ from workflow.core.i18n import N_, _, ngettext
 from workflow.core.labels import value_label
 
 
-@click.command()
-@click.option(
+@command(help=N_("Create or upgrade the database and load municipality definitions."))
+@option(
     "--definitions",
     "sources",
     multiple=True,
     metavar="DIR",
-    help="Municipality folder or shipped name (landau, herzogenrath, voelklingen).",
+    help=N_("Municipality folder or shipped name (landau, herzogenrath, voelklingen)."),
 )
 @actor_option
 @pass_runtime
 def init(rt: Runtime, sources: Sequence[str], user: str | None) -> None:
-    """Create or upgrade the database and load municipality definitions."""
     from workflow.app import upgrade
     from workflow.definitions import load_catalog, resolve_definitions_dir
 
@@ -65,34 +65,41 @@ def _echo_upgrade(before: str | None, after: str | None) -> None:
     )
 
 
-@click.group()
+@group(help=N_("Database schema."))
 def db() -> None:
-    """Database schema."""
+    pass
 
 
-@db.command("upgrade")
+@db.command(
+    "upgrade",
+    help=N_("Apply pending schema migrations (Alembic); an admin once a municipality is loaded."),
+)
 @actor_option
 @pass_runtime
 def db_upgrade(rt: Runtime, user: str | None) -> None:
-    """Apply pending schema migrations (Alembic); an admin once a municipality is loaded."""
     from workflow.app import upgrade
 
     rt.service.bodies.require_admin(user_of(user), body=rt.body)
     _echo_upgrade(*upgrade(rt.service))
 
 
-@db.command("create-app-role")
+@db.command(
+    "create-app-role",
+    help=N_(
+        "PostgreSQL: create or update a login role for the application that may only "
+        "SELECT and INSERT on the audit table (admin; idempotent, run it again after db "
+        "upgrade)."
+    ),
+)
 @click.argument("name")
-@click.option(
+@option(
     "--password-env",
     metavar="VAR",
-    help="Set the role's password from this environment variable (default: keep it).",
+    help=N_("Set the role's password from this environment variable (default: keep it)."),
 )
 @actor_option
 @pass_runtime
 def db_create_app_role(rt: Runtime, name: str, password_env: str | None, user: str | None) -> None:
-    """PostgreSQL: create or update a login role for the application that may only SELECT and
-    INSERT on the audit table (admin; idempotent, run it again after db upgrade)."""
     password = None
     if password_env is not None:
         password = os.environ.get(password_env)
@@ -122,15 +129,16 @@ def db_create_app_role(rt: Runtime, name: str, password_env: str | None, user: s
     )
 
 
-@click.group()
+@group(help=N_("Check, show and load municipality definitions."))
 def definitions() -> None:
-    """Check, show and load municipality definitions."""
+    pass
 
 
-@definitions.command("check")
+@definitions.command(
+    "check", help=N_("Validate a definitions folder; list every problem with file and line.")
+)
 @click.argument("directory")
 def definitions_check(directory: str) -> None:
-    """Validate a definitions folder; list every problem with file and line."""
     from workflow.definitions import check_definitions, resolve_definitions_dir
 
     path = resolve_definitions_dir(directory)
@@ -149,7 +157,10 @@ def definitions_check(directory: str) -> None:
     click.echo(_("{path}: ok").format(path=path), err=True)
 
 
-@definitions.command("show")
+@definitions.command(
+    "show",
+    help=N_("Show a municipality's organizations (from DIRECTORY, else the database's current)."),
+)
 @click.argument("directory", required=False)
 @row_output_options
 @reader_option
@@ -157,7 +168,6 @@ def definitions_check(directory: str) -> None:
 def definitions_show(
     rt: Runtime, directory: str | None, fmt: str, as_json: bool, reader: str | None
 ) -> None:
-    """Show a municipality's organizations (from DIRECTORY, else the database's current)."""
     from workflow.definitions import load_catalog, resolve_definitions_dir
 
     catalog = (
@@ -202,7 +212,13 @@ OUTCOME_TITLES = {
 }
 
 
-@definitions.command("outcomes")
+@definitions.command(
+    "outcomes",
+    help=N_(
+        "List the results a step can record, their effect on the path, and the "
+        "municipality's own labels for them."
+    ),
+)
 @click.argument("directory", required=False)
 @output_options
 @reader_option
@@ -210,8 +226,6 @@ OUTCOME_TITLES = {
 def definitions_outcomes(
     rt: Runtime, directory: str | None, fmt: str, as_json: bool, reader: str | None
 ) -> None:
-    """List the results a step can record, their effect on the path, and the municipality's
-    own labels for them."""
     from workflow.core.model import Outcome
     from workflow.definitions import load_catalog, resolve_definitions_dir
 
@@ -233,13 +247,20 @@ def definitions_outcomes(
     click.echo(render(rows, list(OUTCOME_TITLES), chosen_format(fmt, as_json), OUTCOME_TITLES))
 
 
-@definitions.command("graph")
-@click.argument("directory", required=False)
-@click.option("--lifecycle", "name", default="paper", show_default=True, help="Which lifecycle.")
-@click.option(
-    "--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="mermaid", show_default=True
+@definitions.command(
+    "graph", help=N_("Draw a lifecycle (states, triggers, guards) as Mermaid, DOT, SVG or PNG.")
 )
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.argument("directory", required=False)
+@option("--lifecycle", "name", default="paper", show_default=True, help=N_("Which lifecycle."))
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    default="mermaid",
+    show_default=True,
+    help=N_("Output format."),
+)
+@option("--output", type=click.Path(dir_okay=False), help=N_("Write to this file."))
 @reader_option
 @pass_runtime
 def definitions_graph(
@@ -250,7 +271,6 @@ def definitions_graph(
     output: str | None,
     reader: str | None,
 ) -> None:
-    """Draw a lifecycle (states, triggers, guards) as Mermaid, DOT, SVG or PNG."""
     from workflow.core.errors import not_found
     from workflow.definitions import load_catalog, resolve_definitions_dir
     from workflow.papers.diagrams import lifecycle_source
@@ -266,12 +286,14 @@ def definitions_graph(
     emit_graph(source, fmt, output)
 
 
-@definitions.command("load")
+@definitions.command(
+    "load",
+    help=N_("Load a new version of a municipality's definitions (papers keep their version)."),
+)
 @click.argument("directory")
 @actor_option
 @pass_runtime
 def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
-    """Load a new version of a municipality's definitions (papers keep their version)."""
     from workflow.definitions import resolve_definitions_dir
 
     folder = resolve_definitions_dir(directory)
@@ -288,23 +310,24 @@ def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
 # -- demo -------------------------------------------------------------------------------------
 
 
-@click.command()
-@click.option(
+@command(
+    help=N_("Replay a real Integrationskonzept of a shipped municipality from draft to decision.")
+)
+@option(
     "--database",
     "demo_database",
     metavar="URL",
-    help="Database for the demo (default: a new temporary SQLite file).",
+    help=N_("Database for the demo (default: a new temporary SQLite file)."),
 )
-@click.option(
+@option(
     "--municipality",
     type=click.Choice(["landau", "voelklingen", "herzogenrath"]),
     default="landau",
     show_default=True,
-    help="Whose seed to replay.",
+    help=N_("Whose seed to replay."),
 )
-@click.option("--trail", is_flag=True, help="Also print the paper's audit trail.")
+@option("--trail", is_flag=True, help=N_("Also print the paper's audit trail."))
 def demo(demo_database: str | None, municipality: str, trail: bool) -> None:
-    """Replay a real Integrationskonzept of a shipped municipality from draft to decision."""
     from workflow.demo import run_demo
 
     result = run_demo(demo_database, municipality)

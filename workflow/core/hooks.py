@@ -112,7 +112,7 @@ def _close_open_steps(event: EventData) -> None:
             flow.ctx.catalog, step.state, internal=True
         ):
             flow.engine.fire_consultation(
-                flow.ctx, step, "cancel", internal=True, reason="paper withdrawn"
+                flow.ctx, step, "cancel", internal=True, reason=_("paper withdrawn")
             )
 
 
@@ -129,14 +129,18 @@ def _advance_paper(event: EventData) -> None:
     outcome = Outcome(step.outcome)
     effect = outcome.effect
     role = ConsultationRole(step.role)
-    origin = f"{outcome.label} in step {step.position}"
+    # notes people read with the step (stored as written; older ones are English)
+    origin = _("{result} in step {position}").format(result=outcome.label, position=step.position)
     if effect.repeats_step:
         _insert(ctx, step, step.organization_id, role, step.public, kw.get("target_date"), origin)
     elif effect is Effect.REFER:
         target_role = ConsultationRole(kw.get("refer_role") or ConsultationRole.VORBERATUNG)
         referred = _insert(ctx, step, kw["refer_to"], target_role, None, None, origin)
         if role.concludes and not target_role.concludes:
-            again = f"{step.organization_id} decides after the referral in step {step.position}"
+            again = _("{organization} decides after the referral in step {position}").format(
+                organization=ctx.catalog.organization_name(step.organization_id),
+                position=step.position,
+            )
             _insert(ctx, referred, step.organization_id, role, step.public, None, again)
     elif effect is Effect.WITHDRAW:
         flow.engine.fire_paper(

@@ -21,6 +21,7 @@ from workflow.core.clock import BERLIN, check_exists, local, wall_clock
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
 from workflow.core.i18n import N_, _
 from workflow.core.inputs import check_line, check_lines
+from workflow.core.labels import Offer
 from workflow.core.model import (
     Actor,
     AgendaPart,
@@ -224,7 +225,8 @@ class MeetingService:
             catalog, actor = meeting_catalog_actor(uow, meeting)
             papers = _lock_papers(uow, meeting)
             # Refused before anything changes, with the state the meeting has now.
-            self._require_steps_can(uow, catalog, meeting, papers, "unschedule", "cancel")
+            cancel = Offer("cancel", catalog.lifecycle("meeting").trigger_label("cancel"))
+            self._require_steps_can(uow, catalog, meeting, papers, "unschedule", cancel)
             self._shared.engine.fire_meeting(
                 meeting_flow(uow, catalog, actor, meeting), "cancel", reason=reason
             )
@@ -268,7 +270,9 @@ class MeetingService:
             old_start = meeting.start
             start = _new_start(old_start, day, time, label)
             papers = _lock_papers(uow, meeting)
-            self._require_steps_can(uow, catalog, meeting, papers, "schedule", "move")
+            self._require_steps_can(
+                uow, catalog, meeting, papers, "schedule", _("move the meeting")
+            )
             moved = self._reschedule(uow, actor, meeting, papers, day, start, reason)
             warnings = notice_warnings(catalog, meeting, day)
             payload = _moved_payload(old_start, meeting, reason, moved, stored(warnings))
@@ -288,7 +292,7 @@ class MeetingService:
             raise TransitionNotAllowed(
                 label,
                 meeting.state,
-                "move",
+                _("move the meeting"),
                 self._shared.engine.meeting_triggers(catalog, meeting.state),
                 _("only a planned or invited meeting can be moved"),
             )
@@ -406,7 +410,9 @@ class MeetingService:
                         what,
                         self._shared.engine.meeting_triggers(catalog, meeting.state),
                         _(cannot).format(
-                            position=step.position, number=paper.number, state=step.state
+                            position=step.position,
+                            number=paper.number,
+                            state=lifecycle.state_label(step.state),
                         ),
                     )
 

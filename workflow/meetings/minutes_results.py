@@ -97,7 +97,7 @@ class MinutesService:
             raise TransitionNotAllowed(
                 label,
                 meeting.state,
-                _("record the minutes of"),
+                _("record the minutes"),
                 self._shared.engine.meeting_triggers(catalog, meeting.state),
                 _("results are recorded for an invited or held meeting"),
             )

@@ -58,7 +58,7 @@ class AttachmentService:
                 raise TransitionNotAllowed(
                     paper.number,
                     paper.state,
-                    _("attach a file to"),
+                    _("attach a file"),
                     self._shared.engine.paper_triggers(catalog, paper.state),
                     _("the paper is closed"),
                 )

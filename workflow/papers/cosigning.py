@@ -62,7 +62,7 @@ class CoSigningService:
                 raise TransitionNotAllowed(
                     paper.number,
                     paper.state,
-                    _("overrule an objection to"),
+                    _("overrule an objection"),
                     self._shared.engine.paper_triggers(catalog, paper.state),
                     _("objections are overruled during the Mitzeichnung, before release"),
                 )

@@ -79,15 +79,15 @@ class PathService:
         step_role = parse_role(role)
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            self._require_path_edit(catalog, actor, paper, _("add a step to"), reason)
+            self._require_path_edit(catalog, actor, paper, _("add a step"), reason)
             org = catalog.body_organization(organization)
             steps = sorted(paper.consultations, key=lambda c: c.position)
             if parallel_to is not None:
                 if position is not None:
                     raise InvalidInput(_("pass either --position or --parallel-to, not both"))
-                at, level = _parallel_place(paper, steps, parallel_to, step_role)
+                at, level = _parallel_place(catalog, paper, steps, parallel_to, step_role)
             else:
-                at, level = _serial_place(paper, steps, position)
+                at, level = _serial_place(catalog, paper, steps, position)
             for step in steps[at - 1 :]:
                 step.position += 1
             new = new_step(catalog, org, step_role, public, planned_date, at, level, reason)
@@ -111,12 +111,10 @@ class PathService:
         check_line(reason, _("reason"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            released = self._require_path_edit(
-                catalog, actor, paper, _("remove a step from"), reason
-            )
+            released = self._require_path_edit(catalog, actor, paper, _("remove a step"), reason)
             step = step_at(paper, position)
             if released:
-                _check_open(paper, step, "remove")
+                _check_open(catalog, paper, step, _("removing it"))
                 ctx = uow.flow(catalog, actor, paper)
                 self._shared.engine.fire_consultation(
                     ctx, step, "cancel", internal=True, reason=reason, note=reason
@@ -156,7 +154,7 @@ class PathService:
         check_line(reason, _("reason"))
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            self._require_path_edit(catalog, actor, paper, _("reorder the steps of"), reason)
+            self._require_path_edit(catalog, actor, paper, _("reorder the steps"), reason)
             steps = sorted(paper.consultations, key=lambda c: c.position)
             step = step_at(paper, position)
             if not 1 <= to <= len(steps):
@@ -170,7 +168,7 @@ class PathService:
                     )
                 )
             for touched in steps[min(position, to) - 1 : max(position, to)]:
-                _check_open(paper, touched, _("move steps across"))
+                _check_open(catalog, paper, touched, _("moving steps across it"))
             steps.remove(step)
             steps.insert(to - 1, step)
             for index, item in enumerate(steps, start=1):
@@ -202,7 +200,7 @@ class PathService:
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
-            released = self._require_path_edit(catalog, actor, paper, "re-route", reason)
+            released = self._require_path_edit(catalog, actor, paper, _("re-route"), reason)
             orgs = [catalog.body_organization(s.organization) for s in steps]
             ctx = uow.flow(catalog, actor, paper)
             old = [
@@ -330,12 +328,16 @@ def schedule_on_day(
 
 
 def _parallel_place(
-    paper: Paper, steps: Sequence[Consultation], parallel_to: int, role: ConsultationRole
+    catalog: Catalog,
+    paper: Paper,
+    steps: Sequence[Consultation],
+    parallel_to: int,
+    role: ConsultationRole,
 ) -> tuple[int, int]:
     """(position, level) of a new step of ``role`` that runs beside step ``parallel_to``:
     after the last step of that level, on the same level."""
     sibling = step_at(paper, parallel_to)
-    _check_open(paper, sibling, _("run a step in parallel to"))
+    _check_open(catalog, paper, sibling, _("a step in parallel to it"))
     if role.concludes or ConsultationRole(sibling.role).concludes:
         raise InvalidInput(
             _(
@@ -348,7 +350,7 @@ def _parallel_place(
 
 
 def _serial_place(
-    paper: Paper, steps: Sequence[Consultation], position: int | None
+    catalog: Catalog, paper: Paper, steps: Sequence[Consultation], position: int | None
 ) -> tuple[int, int]:
     """(position, level) of a new step inserted at ``position`` (None: at the end) on a level
     of its own; the steps from that level on move one level down."""
@@ -358,7 +360,7 @@ def _serial_place(
             _("position {at} is outside 1..{last}").format(at=at, last=len(steps) + 1)
         )
     if at <= len(steps):
-        _check_open(paper, steps[at - 1], _("insert a step before"))
+        _check_open(catalog, paper, steps[at - 1], _("inserting a step before it"))
     if 1 < at <= len(steps) and steps[at - 2].level == steps[at - 1].level:
         raise InvalidInput(
             _(
@@ -387,11 +389,17 @@ def _relevel(steps: Sequence[Consultation]) -> None:
         step.level = level
 
 
-def _check_open(paper: Paper, step: Consultation, what: str) -> None:
+def _check_open(catalog: Catalog, paper: Paper, step: Consultation, what: str) -> None:
+    """Refuse ``what`` (a change of the path at ``step``) once the step was dealt with."""
     if step.state not in OPEN_STEP_STATES:
         raise InvalidInput(
             _(
-                "cannot {what} step {position} of {number}: it is already {state}; only "
-                "steps not yet dealt with can change"
-            ).format(what=what, position=step.position, number=paper.number, state=step.state)
+                "step {position} of {number} is already {state}; {what} is possible only "
+                "while a step is not yet dealt with"
+            ).format(
+                what=what,
+                position=step.position,
+                number=paper.number,
+                state=catalog.lifecycle("consultation").state_label(step.state),
+            )
         )

@@ -331,7 +331,7 @@ def _meeting_day(
     catalog = uow.catalog(meeting.definitions_version)
     label = meeting_label(catalog, meeting)
     day = local(meeting.start).date()
-    what = _("record the result of step {position} of {number} in").format(
+    what = _("record the result of step {position} of {number}").format(
         position=step.position, number=paper.number
     )
     if meeting.state not in RESULT_MEETING_STATES:
@@ -375,7 +375,7 @@ def _begin_consultation(uow: UnitOfWork, ctx: FlowContext, paper: Paper, catalog
         raise TransitionNotAllowed(
             paper.number,
             paper.state,
-            _("record a result for"),
+            _("record a result"),
             uow.engine.paper_triggers(catalog, paper.state),
             _("results can be recorded once the paper is released"),
         )

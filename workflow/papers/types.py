@@ -97,7 +97,7 @@ class PaperTypeService:
             raise TransitionNotAllowed(
                 paper.number,
                 paper.state,
-                "answer",
+                _("record the answer"),
                 self._shared.engine.paper_triggers(catalog, paper.state),
                 _("an Anfrage is answered after its release and before it is closed"),
             )

@@ -23,7 +23,37 @@ from workflow.core.model import (
     ReminderView,
     Role,
 )
-from workflow.uow import REMINDER_READERS, TRUSTED, Reader, Shared, actor_of
+from workflow.uow import REMINDER_READERS, TRUSTED, Reader, Shared, UnitOfWork, actor_of
+
+
+def finish_delivery(
+    uow: UnitOfWork,
+    *,
+    worker: str,
+    token: str,
+    delivered: Sequence[int],
+    failures: Sequence[DeliveryFailure],
+    max_attempts: int,
+    backoff: dt.timedelta,
+    refused: Mapping[int, Sequence[RefusedRecipient]] | None = None,
+    released: Sequence[int] = (),
+) -> tuple[int, int, int]:
+    """Record a worker's tries in the unit of work's transaction: delivered messages sent (a
+    ``reminder_sent`` event each), failures retried with backoff or parked as failed, released
+    ones deliverable again; only messages still leased to ``worker`` under ``token``.
+    Returns (sent, retried, failed)."""
+    return reminder_store.finish_delivery(
+        uow.session,
+        worker=worker,
+        token=token,
+        now=uow.now(),
+        delivered=delivered,
+        refused=refused or {},
+        failures=failures,
+        max_attempts=max_attempts,
+        backoff=backoff,
+        released=released,
+    )
 
 
 class ReminderService:
@@ -85,19 +115,18 @@ class ReminderService:
         worker that stops for good leaves at most the messages of one fence sent but not
         recorded. Returns ((sent, retried, failed), the fenced ids)."""
         with self._shared.write() as uow:
-            now = self._shared.clock.now()
-            done = reminder_store.finish_delivery(
-                uow.session,
+            done = finish_delivery(
+                uow,
                 worker=worker,
                 token=token,
-                now=now,
                 delivered=delivered,
-                refused=refused or {},
                 failures=failures,
                 max_attempts=max_attempts,
                 backoff=backoff,
+                refused=refused,
                 released=released,
             )
+            now = uow.now()
             fenced = reminder_store.fence(
                 uow.session, now=now, ids=ids, token=token, until=now + window + margin
             )
@@ -126,17 +155,15 @@ class ReminderService:
         Returns (sent, retried, failed).
         """
         with self._shared.write() as uow:
-            session = uow.session
-            return reminder_store.finish_delivery(
-                session,
+            return finish_delivery(
+                uow,
                 worker=worker,
                 token=token,
-                now=self._shared.clock.now(),
                 delivered=delivered,
-                refused=refused or {},
                 failures=failures,
                 max_attempts=max_attempts,
                 backoff=backoff,
+                refused=refused,
                 released=released,
             )
 

@@ -1,0 +1,133 @@
+"""click in German: the help of every command and option, and click's own words ("Usage:",
+"Options", "Show this message and exit.", "No such option"), from ratsweg's catalogue.
+
+Help texts are message ids marked with ``N_`` where a command or option is declared, at import
+time; they are translated only when click shows them, so that ``ratsweg --help`` reads the
+catalogue once and a command that prints nothing never does::
+
+    @group(help=N_("Create, show and move papers (Vorlagen)."))
+    def paper() -> None: ...
+
+    @paper.command("show", help=N_("Show a paper."))      # a German group makes German commands
+    @option("--json", is_flag=True, help=N_("Same as --format json."))
+
+click asks gettext for its own words through the name ``_`` (and ``ngettext``) of each of its
+modules; ``speak_german`` points those at the catalogue, which holds click's message ids too
+(``bin/i18n`` extracts them from the installed click).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from workflow.core.i18n import N_, _, ngettext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: click's modules that ask gettext for words a person may read
+CLICK_MODULES = (
+    "click.core",
+    "click.decorators",
+    "click.exceptions",
+    "click.formatting",
+    "click.parser",
+    "click.termui",
+    "click.types",
+    "click.utils",
+)
+
+
+def speak_german() -> None:
+    """Let click take its own words from the catalogue (idempotent; nothing is read yet)."""
+    for name in CLICK_MODULES:
+        module = importlib.import_module(name)
+        module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+#: click's words it does not mark for gettext where it writes them: the usage line's, and the
+#: "[required]" of an option (click translates it where it shows it)
+OPTIONS_METAVAR = N_("[OPTIONS]")
+SUBCOMMAND_METAVAR = N_("COMMAND [ARGS]...")
+REQUIRED = N_("required")
+
+
+def _german(text: str | None) -> str | None:
+    return _(text) if text else text
+
+
+class GermanOption(click.Option):
+    """An option whose ``help`` is a message id, read in German when click shows it."""
+
+    @property
+    def help(self) -> str | None:
+        return _german(self._help_id)
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_id = value
+
+
+class GermanCommand(click.Command):
+    """A command whose ``help`` and ``short_help`` are message ids, read in German when shown."""
+
+    @property
+    def help(self) -> str | None:
+        return _german(self._help_id)
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_id = value
+
+    @property
+    def short_help(self) -> str | None:
+        return _german(self._short_help_id)
+
+    @short_help.setter
+    def short_help(self, value: str | None) -> None:
+        self._short_help_id = value
+
+    @property
+    def options_metavar(self) -> str | None:
+        return _german(self._options_metavar)
+
+    @options_metavar.setter
+    def options_metavar(self, value: str | None) -> None:
+        self._options_metavar = value  # click's "[OPTIONS]" is OPTIONS_METAVAR's id
+
+
+class GermanGroup(GermanCommand, click.Group):
+    """A German group: its commands and subgroups (``@group.command``) are German too."""
+
+    command_class = GermanCommand
+    group_class = type  # subgroups of the same class
+
+    @property
+    def subcommand_metavar(self) -> str:
+        return _(self._subcommand_metavar)
+
+    @subcommand_metavar.setter
+    def subcommand_metavar(self, value: str) -> None:
+        self._subcommand_metavar = value
+
+
+def option(*decls: str, **attrs: Any) -> Callable[[F], F]:
+    """``click.option`` with a German help (``help=N_("…")``)."""
+    return click.option(*decls, cls=GermanOption, **attrs)
+
+
+def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], GermanCommand]:
+    """``click.command`` with a German help, for commands joined to a group elsewhere."""
+    return click.command(name, cls=GermanCommand, **attrs)
+
+
+def group(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], GermanGroup]:
+    """``click.group`` with a German help (``cls`` a subclass of GermanGroup); its commands
+    are German too."""
+    attrs.setdefault("cls", GermanGroup)
+    return click.group(name, **attrs)
