@@ -27,6 +27,7 @@ from workflow.cli.options import RatswegGroup, Runtime
 from workflow.cli.papers import paper
 from workflow.cli.reminders import deadlines, reminders, worker
 from workflow.cli.setup import db, definitions, demo, init
+from workflow.cli.users import user
 
 
 @click.group(cls=RatswegGroup)
@@ -69,6 +70,7 @@ for _command in (
     decisions,
     oparl,
     calendar,
+    user,
 ):
     cli.add_command(_command)
 
