@@ -28,6 +28,7 @@ from workflow.cli.papers import paper
 from workflow.cli.reminders import deadlines, reminders, worker
 from workflow.cli.setup import db, definitions, demo, init
 from workflow.cli.users import user
+from workflow.cli.web import web
 
 
 @click.group(cls=RatswegGroup)
@@ -71,6 +72,7 @@ for _command in (
     oparl,
     calendar,
     user,
+    web,
 ):
     cli.add_command(_command)
 
