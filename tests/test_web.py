@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from storage.session import Database
 from tests.test_accounts import later
-from workflow.core.clock import FixedClock
+from workflow.core.clock import FixedClock, SystemClock
+from workflow.demo import DEMO_PASSWORD, run_demo
 from workflow.service import WorkflowService
 from workflow.web.app import create_app
 from workflow.web.security import SESSION_COOKIE
@@ -321,3 +324,21 @@ def test_static_files_are_served_under_their_content_hash_for_a_year(client: Tes
     assert response.headers["content-type"].startswith("text/css")
     assert client.get("/static/000000000000/app.css").status_code == 404
     assert client.get(script.group(1)).text.startswith("/*! htmx 2.0.4")
+
+
+def test_the_demo_users_log_in_to_the_demo_database_with_the_demo_password(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    paper = run_demo(url).paper
+    service = WorkflowService(Database(url), SystemClock())
+    try:
+        client = client_of(service)
+        log_in(client, "sitzungsdienst.becker", DEMO_PASSWORD)
+        listed = client.get("/vorlagen").text
+        assert paper.number in listed and "Beschlossen" in listed
+        page = client.get(f"/vorlagen/{paper.number}").text
+        assert "Integrationskonzept" in page and "Stadtvorstand" in page
+        assert "Ja 39 · Nein 0 · Enthaltungen 4" in page
+    finally:
+        service.db.dispose()
