@@ -18,10 +18,14 @@ from workflow.core.i18n import _
     type=click.IntRange(1, 64),
     help="Processes (sessions are in the database, so any worker serves any user).",
 )
+@click.option("--database", metavar="URL", help="Database URL (default: ratsweg --database).")
+@click.option("--body", metavar="ID", help="Municipality served (default: ratsweg --body).")
 @pass_runtime
-def web(rt: Runtime, host: str, port: int, workers: int) -> None:
+def web(
+    rt: Runtime, host: str, port: int, workers: int, database: str | None, body: str | None
+) -> None:
     """Serve the web workplace (log in with a password set by 'ratsweg user set-password')."""
     from workflow.web.server import serve
 
     click.echo(_("ratsweg web on http://{host}:{port}/").format(host=host, port=port), err=True)
-    serve(rt.database, rt.body, host, port, workers)
+    serve(database or rt.database, body or rt.body, host, port, workers)
