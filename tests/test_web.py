@@ -18,6 +18,7 @@ from workflow.demo import DEMO_PASSWORD, run_demo
 from workflow.service import WorkflowService
 from workflow.web.app import create_app
 from workflow.web.security import SESSION_COOKIE
+from workflow.web.settings import WebSettings
 
 PASSWORD = "web-geheim-1"
 ORIGIN = "http://testserver"
@@ -342,3 +343,16 @@ def test_the_demo_users_log_in_to_the_demo_database_with_the_demo_password(
         assert "Ja 39 · Nein 0 · Enthaltungen 4" in page
     finally:
         service.db.dispose()
+
+
+def test_a_service_error_outside_a_page_becomes_a_german_page(
+    web_service: WorkflowService,
+) -> None:
+    client = TestClient(
+        create_app(web_service, WebSettings(body="nirgendwo")),
+        headers={"Origin": ORIGIN},
+        follow_redirects=False,
+    )
+    response = client.post("/anmelden", data={"user": "clerk", "password": PASSWORD})
+    assert response.status_code == 404 and "nirgendwo" in response.text
+    assert "Traceback" not in response.text and response.headers["x-frame-options"] == "DENY"

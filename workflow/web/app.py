@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from workflow.core.errors import WorkflowError
+from workflow.core.i18n import _
 from workflow.service import WorkflowService
 from workflow.web import login, papers
-from workflow.web.auth import Web, web_of
+from workflow.web.auth import Web, status_of, web_of
 from workflow.web.pages import Pages
 from workflow.web.security import SecurityHeaders
 from workflow.web.settings import WebSettings
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(service: WorkflowService, settings: WebSettings | None = None) -> Starlette:
@@ -33,6 +39,8 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
     app.state.web = Web(service=service, settings=settings or WebSettings(), pages=Pages())
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, not_allowed)
+    app.add_exception_handler(WorkflowError, refused)
+    app.add_exception_handler(Exception, failed)
     return app
 
 
@@ -46,14 +54,22 @@ def static(request: Request) -> Response:
 
 
 def not_found(request: Request, exc: Exception) -> Response:
-    from workflow.core.i18n import _
-
     return web_of(request).pages.error(request, 404, _("There is no such page."), None)
 
 
 def not_allowed(request: Request, exc: Exception) -> Response:
-    from workflow.core.i18n import _
+    message = _("This page does not take that request.")
+    return web_of(request).pages.error(request, 400, message, None)
 
-    return web_of(request).pages.error(
-        request, 400, _("This page does not take that request."), None
-    )
+
+def refused(request: Request, exc: Exception) -> Response:
+    """A service error outside a page's own handling (e.g. no such municipality)."""
+    assert isinstance(exc, WorkflowError)
+    return web_of(request).pages.error(request, status_of(exc), str(exc), None)
+
+
+def failed(request: Request, exc: Exception) -> Response:
+    """An unexpected error: a German page, never a traceback (the log has it)."""
+    logger.exception("ratsweg web: %s %s failed", request.method, request.url.path)
+    message = _("Something went wrong on the server; please try again later.")
+    return web_of(request).pages.error(request, 500, message, None)
