@@ -291,8 +291,9 @@ def test_console_script_runs_the_demo(tmp_path: Path) -> None:
     # cancelled in the paper's chain: on the seed's dates the Vorlagenschluss and Ladung
     # reminders of every step lie ahead and are planned too (89 events when the demo ran on
     # today's clock); and in each meeting's chain its Ladung reminder and escalation, planned
-    # with the agenda and cancelled by the invitation (7 x 4 = 28)
-    assert "Audit-Trail intakt: 177 Ereignisse in 9 Prüfketten." in done.stdout
+    # with the agenda and cancelled by the invitation (7 x 4 = 28); and in the body's chain the
+    # web passwords of the 8 demo users (password_set)
+    assert "Audit-Trail intakt: 185 Ereignisse in 9 Prüfketten." in done.stdout
     assert "Nachspielen stimmt bei 1 Vorlage mit der Datenbank überein." in done.stdout
     assert "Traceback" not in done.stderr
 

@@ -29,6 +29,12 @@ from workflow.core.model import AuditQuery
 from workflow.service import WorkflowService
 
 
+@pytest.fixture(autouse=True)
+def password_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The password ``user set-password --password-env TEST_PASSWORD`` would set."""
+    monkeypatch.setenv("TEST_PASSWORD", "geheim-123")
+
+
 def run(service: WorkflowService, *args: str, user: str = "auditor") -> Result:
     return CliRunner().invoke(cli, list(args), obj=service, env={"RATSWEG_USER": user})
 
@@ -436,13 +442,16 @@ AUDIT_RECORDS = {"audit seal": ["audit", "seal"]}
 #: works on a database of its own (a temporary one), never the configured one
 OWN_DATABASE = {"demo"}
 #: the delivery process: acts as the system (no --as), sends only what is due
-SYSTEM = {"worker", "oparl serve"}  # oparl serve: a read-only server process
+#: oparl serve: a read-only server process; web: a server whose every change is the logged-in
+#: user's service call (tests/test_web.py refuses the auditor's forged posts)
+SYSTEM = {"worker", "oparl serve", "web"}
 OPARL_KARLSRUHE = FIXTURES / "oparl" / "real" / "karlsruhe-1.1"
 #: every other command changes data: arguments that would succeed for a user with the role
 MUTATING = {
     "init": ["init", "--definitions", str(VALID_DEFINITIONS)],
     "db upgrade": ["db", "upgrade"],
     "db create-app-role": ["db", "create-app-role", "ratsweg_app"],
+    "user set-password": ["user", "set-password", "clerk", "--password-env", "TEST_PASSWORD"],
     "definitions load": ["definitions", "load", str(VALID_DEFINITIONS)],
     "paper create": [
         "paper",

@@ -17,12 +17,18 @@ from workflow.core.i18n import _, catalogue_path, date_text, day_text, ngettext
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: As bin/i18n extracts: Python modules, and the web's Jinja2 templates.
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+
+
 def _code_ids() -> dict[str, tuple[str, ...]]:
     """msgid (singular) -> all its forms, from every marked call in workflow/ and storage/,
-    and click's own words (the command line takes them from the catalogue too)."""
+    in the web's templates, and click's own words (the command line takes them from the
+    catalogue too)."""
     found: dict[str, tuple[str, ...]] = {}
     for folder in (ROOT / "workflow", ROOT / "storage", Path(click.__file__).parent):
-        for _file, _line, message, _comments, _context in extract_from_dir(folder):
+        extracted = extract_from_dir(folder, method_map=METHODS)
+        for _file, _line, message, _comments, _context in extracted:
             forms = message if isinstance(message, tuple) else (message,)
             found[forms[0]] = tuple(f for f in forms if f)
     return found

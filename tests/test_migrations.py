@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+import storage.accounts  # noqa: F401  (its tables belong to the metadata)
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_database
 from storage.schema import Base
 from storage.search import include_name

@@ -375,7 +375,7 @@ def test_the_search_does_not_cross_municipalities(
 def test_migration_0013_indexes_the_papers_already_stored(database_url: str) -> None:
     db = Database(database_url)
     try:
-        upgrade_database(db.engine, "0011")
+        upgrade_database(db.engine, "0012")
         with db.engine.begin() as conn:
             for statement in (
                 "INSERT INTO definition_version VALUES ('v1', 'b', '{}', '2025-01-01', 'x')",

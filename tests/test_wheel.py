@@ -1,5 +1,6 @@
 """The built wheel holds everything ratsweg needs: installed from it (not editable), outside
-the source tree, ``ratsweg demo`` replays the Landau paper and verifies its audit trail."""
+the source tree, ``ratsweg demo`` replays the Landau paper and verifies its audit trail, and
+the web workplace's templates and static files are there."""
 
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ def test_the_installed_wheel_runs_the_demo(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith(str(target))
     assert "39" in result.stdout and "2011/001" in result.stdout
+    # the web workplace's templates, styles and vendored scripts with their licences
+    web = target / "workflow" / "web"
+    for name in (
+        "templates/base.html",
+        "templates/paper.html",
+        "static/app.css",
+        "static/vendor/htmx-2.0.4.min.js",
+        "static/vendor/htmx.LICENSE.txt",
+        "static/vendor/sortable-1.15.6.min.js",
+        "static/vendor/sortable.LICENSE.txt",
+    ):
+        assert (web / name).is_file(), name

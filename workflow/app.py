@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.session import Database, database_url_from_env
+from workflow.accounts import AccountSettings
 from workflow.core.clock import Clock, SystemClock
 from workflow.core.errors import InvalidInput, StorageError
 from workflow.core.i18n import _
@@ -47,7 +49,35 @@ def resolve_user(explicit: str | None) -> str | None:
 
 
 def build_service(settings: Settings, clock: Clock | None = None) -> WorkflowService:
-    return WorkflowService(Database(settings.database_url), clock or SystemClock())
+    return WorkflowService(
+        Database(settings.database_url),
+        clock or SystemClock(),
+        accounts=account_settings_from_env(),
+    )
+
+
+def account_settings_from_env() -> AccountSettings:
+    """RATSWEG_SESSION_IDLE_MINUTES (default 30), RATSWEG_SESSION_MAX_HOURS (default 10) and
+    RATSWEG_LOGIN_FAILURES_PER_MINUTE (default 5): whole numbers from 1."""
+    idle = _positive_env("RATSWEG_SESSION_IDLE_MINUTES", 30)
+    hours = _positive_env("RATSWEG_SESSION_MAX_HOURS", 10)
+    failures = _positive_env("RATSWEG_LOGIN_FAILURES_PER_MINUTE", 5)
+    return AccountSettings(
+        idle=dt.timedelta(minutes=idle),
+        absolute=dt.timedelta(hours=hours),
+        failures_per_minute=failures,
+    )
+
+
+def _positive_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise InvalidInput(
+            _("{name} must be a whole number from 1 to 100000, got {value!r}").format(
+                name=name, value=value
+            )
+        )
+    return int(value)
 
 
 _YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")

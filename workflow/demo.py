@@ -356,6 +356,17 @@ def _finalize(
     service.decisions.finalize_decision(paper.number, user=walk.session_office)
 
 
+#: The web password of every user of a demo database (``ratsweg web`` on it). For the demo
+#: only: a real database gets each user's own password with ``ratsweg user set-password``.
+DEMO_PASSWORD = "ratsweg-demo"
+
+
+def set_demo_passwords(service: WorkflowService, municipality: str) -> None:
+    """Every user of the municipality's users.yaml logs in with ``DEMO_PASSWORD``."""
+    for user_id in service.bodies.catalog(municipality).users:
+        service.accounts.set_password(user_id, DEMO_PASSWORD, user="admin", body=municipality)
+
+
 def run_demo(database_url: str | None = None, municipality: str = "landau") -> DemoResult:
     """Play one walkthrough on ``database_url`` (default: a new temporary SQLite file)."""
     from workflow.app import Settings, build_service, upgrade
@@ -374,6 +385,7 @@ def run_demo(database_url: str | None = None, municipality: str = "landau") -> D
     try:
         upgrade(service)
         service.bodies.load_definitions(resolve_definitions_dir(municipality), user="admin")
+        set_demo_passwords(service, municipality)
         number, played = play(service, walk, clock)
         (replay,) = service.audit.replay_audit(number)
         return DemoResult(

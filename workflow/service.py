@@ -6,8 +6,8 @@
 ``service.paper_types``, ``service.attachments``, ``service.deadlines``, ``service.meetings``,
 ``service.agendas``, ``service.minutes``, ``service.decisions``, ``service.tasks``,
 ``service.reminders``,
-``service.audit``, ``service.trail``, ``service.calendar`` and ``service.bodies``. It has no
-logic of its own.
+``service.audit``, ``service.trail``, ``service.calendar``, ``service.bodies`` and
+``service.accounts`` (web logins and sessions). It has no logic of its own.
 
 Every public method of a capability service is one transaction (one ``UnitOfWork``), returns
 frozen values from ``workflow.core.model`` (never ORM rows), and appends the audit events of
@@ -17,6 +17,7 @@ every change in the same transaction as the change itself.
 from __future__ import annotations
 
 from storage.session import Database
+from workflow.accounts import AccountService, AccountSettings
 from workflow.audit.service import AuditService
 from workflow.audit.trail import TrailService
 from workflow.bodies import BodyService
@@ -44,7 +45,11 @@ class WorkflowService:
     """The capability services of one database, clock and engine."""
 
     def __init__(
-        self, database: Database, clock: Clock, engine: WorkflowEngine | None = None
+        self,
+        database: Database,
+        clock: Clock,
+        engine: WorkflowEngine | None = None,
+        accounts: AccountSettings | None = None,
     ) -> None:
         self.shared = Shared(database, clock, engine or WorkflowEngine())
         self.db, self.clock, self.engine = database, clock, self.shared.engine
@@ -66,3 +71,4 @@ class WorkflowService:
         self.audit = AuditService(self.shared)
         self.trail = TrailService(self.shared)
         self.calendar = CalendarService(self.shared)
+        self.accounts = AccountService(self.shared, accounts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import storage.accounts  # noqa: F401  (its tables belong to the metadata)
 from storage.schema import Base
 from storage.search import include_name
 

@@ -30,6 +30,8 @@ from workflow.cli.paper_list import paper_list
 from workflow.cli.papers import paper
 from workflow.cli.reminders import deadlines, reminders, worker
 from workflow.cli.setup import db, definitions, demo, init
+from workflow.cli.users import user
+from workflow.cli.web import web
 from workflow.core.i18n import N_, _
 
 speak_german()  # click's own words ("Aufruf:", "Optionen") from the catalogue, when it shows them
@@ -95,6 +97,8 @@ for _command in (
     decisions,
     oparl,
     calendar,
+    user,
+    web,
 ):
     cli.add_command(_command)
 

@@ -328,10 +328,17 @@ def definitions_load(rt: Runtime, directory: str, user: str | None) -> None:
 )
 @option("--trail", is_flag=True, help=N_("Also print the paper's audit trail."))
 def demo(demo_database: str | None, municipality: str, trail: bool) -> None:
-    from workflow.demo import run_demo
+    from workflow.demo import DEMO_PASSWORD, run_demo
 
     result = run_demo(demo_database, municipality)
     click.echo(_("Database: {url}").format(url=result.database_url), err=True)
+    click.echo(
+        _(
+            "Web (demo only): ratsweg web --database {url}, log in as a user of users.yaml "
+            "(e.g. admin) with the password {password}"
+        ).format(url=result.database_url, password=DEMO_PASSWORD),
+        err=True,
+    )
     _echo_demo_steps(result)
     show_paper(result.paper, "table")
     if trail:

@@ -4,6 +4,7 @@
     ├── DefinitionError               .problems: list of Problem(file, line, path, message)
     ├── NotFoundError (LookupError)   a paper, body, user, organization ... that does not exist
     ├── PermissionDenied              the actor lacks a role the action needs
+    │   └── LoginRefused              wrong user or password, or too many failed logins
     ├── InvalidInput                  a value the user gave is wrong (date, count, position ...)
     │   └── MinutesFileError          .problems: every problem of a minutes file, with its line
     ├── TransitionNotAllowed          .paper, .current, .action, .allowed
@@ -52,6 +53,10 @@ class NotFoundError(WorkflowError, LookupError):
 
 class PermissionDenied(WorkflowError):
     pass
+
+
+class LoginRefused(PermissionDenied):
+    """A login failed: the same message for an unknown user and a wrong password."""
 
 
 class InvalidInput(WorkflowError):

@@ -1,7 +1,7 @@
 """the lists of papers: full-text search and the indexes of their filters and sort
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 16:00:00
 
 The search index of papers (number, title, current text) is an FTS5 table on SQLite and a
@@ -19,7 +19,7 @@ from alembic import op
 from storage.search import create_statements, drop_statements
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -11,11 +11,13 @@ import them from here (``from workflow.core.model import PaperView``), the one m
 - ``meetings``: meetings and agendas;
 - ``decisions``: Dringlichkeitsentscheidungen, objections, Beschlusskontrolle;
 - ``audit``: audit actions, events, queries, verification, seals;
-- ``reminders``: reminders, the outbox and delivery.
+- ``reminders``: reminders, the outbox and delivery;
+- ``accounts``: web logins and their sessions.
 """
 
 from __future__ import annotations
 
+from workflow.core.model.accounts import WebLogin, WebSessionView
 from workflow.core.model.audit import (
     AppRole,
     AuditAction,
@@ -162,4 +164,6 @@ __all__ = [
     "VerifyReport",
     "VoteCount",
     "VoteKind",
+    "WebLogin",
+    "WebSessionView",
 ]

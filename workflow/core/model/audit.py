@@ -52,6 +52,10 @@ class AuditAction(StrEnum):
     REMINDER_FAILED = "reminder_failed"
     REMINDER_RETRIED = "reminder_retried"
     ATTACHMENT_ADDED = "attachment_added"
+    PASSWORD_SET = "password_set"
+    LOGGED_IN = "logged_in"
+    LOGIN_FAILED = "login_failed"
+    LOGGED_OUT = "logged_out"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,173 @@
+"""``service.accounts``: passwords, logins, sessions and logouts of the web workplace.
+
+The users are the definitions' users (users.yaml); a password is stored as an argon2id hash,
+a session as the SHA-256 of its opaque id, so that neither a password nor a usable session id
+is ever in the database. Every change is audited in the municipality's chain in the same
+transaction: ``password_set`` (without the hash), ``logged_in``, ``login_failed``,
+``logged_out``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from storage import accounts as store
+from storage.audit import append_event, body_stream
+from workflow.accounts.passwords import hash_password, verify_password
+from workflow.core.errors import LoginRefused
+from workflow.core.i18n import N_, _
+from workflow.core.model import AuditAction, Role, WebLogin, WebSessionView
+from workflow.uow import SYSTEM_ACTOR, Shared, UnitOfWork, require_role
+
+#: The longest user id and client address kept (longer input is cut, never stored whole).
+MAX_USER_LENGTH, MAX_ADDRESS_LENGTH, MAX_SESSION_ID_LENGTH = 128, 64, 128
+#: How often a session's last-seen time is written (not on every request).
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """Idle and absolute expiry of a session; failed logins allowed per user and per address
+    within a minute before further attempts are refused."""
+
+    idle: dt.timedelta = dt.timedelta(minutes=30)
+    absolute: dt.timedelta = dt.timedelta(hours=10)
+    failures_per_minute: int = 5
+
+
+def session_hash(session_id: str) -> str:
+    """What the database keeps of a session id."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class AccountService:
+    """Passwords and web sessions of the definitions' users."""
+
+    def __init__(self, shared: Shared, settings: AccountSettings | None = None) -> None:
+        self._shared = shared
+        self.settings = settings or AccountSettings()
+
+    def set_password(
+        self, target: str, password: str, *, user: str | None, body: str | None = None
+    ) -> None:
+        """Set ``target``'s password (admins only), audited as ``password_set`` without it.
+
+        :raises PermissionDenied: the acting user is not an admin.
+        :raises NotFoundError: ``target`` is not in users.yaml.
+        :raises InvalidInput: the password is too short or too long.
+        """
+        with self._shared.write(user, body) as uow:
+            actor = uow.actor()
+            require_role(actor, {Role.ADMIN}, N_("set passwords"))
+            known = uow.catalog().user(target)
+            hashed = hash_password(password)
+            store.put_credential(uow.session, uow.body().id, known.id, hashed, uow.now())
+            _record(uow, actor.user_id, AuditAction.PASSWORD_SET, {"user": known.id})
+
+    def log_in(
+        self,
+        user_id: str,
+        password: str,
+        *,
+        address: str,
+        previous: str | None = None,
+        body: str | None = None,
+    ) -> WebLogin:
+        """A new session for a user whose password matches (``previous``, the browser's old
+        session id, is deleted: the id changes at every login).
+
+        :raises LoginRefused: unknown user or wrong password (the same message), or too many
+            failed logins of the user or from the address within the last minute. The failure
+            is recorded all the same.
+        """
+        user_id, address = user_id.strip()[:MAX_USER_LENGTH], address[:MAX_ADDRESS_LENGTH]
+        with self._shared.write(None, body) as uow:
+            if previous:
+                store.delete_session(uow.session, session_hash(previous[:MAX_SESSION_ID_LENGTH]))
+            refusal = self._refusal(uow, user_id, address)
+            if refusal is None:
+                known = uow.catalog().users.get(user_id)
+                stored = (
+                    store.get_credential(uow.session, uow.body().id, user_id) if known else None
+                )
+                if verify_password(stored.hash if stored else None, password) and known:
+                    return self._open_session(uow, known.id)
+                store.add_failure(uow.session, uow.body().id, user_id, address, uow.now())
+                refusal = "password"
+            known_id = user_id if user_id in uow.catalog().users else None
+            payload = {"user": known_id, "address": address, "reason": refusal}
+            _record(uow, known_id or SYSTEM_ACTOR, AuditAction.LOGIN_FAILED, payload)
+        if refusal == "throttled":
+            raise LoginRefused(_("too many failed logins; wait a minute and try again"))
+        raise LoginRefused(_("user name or password is wrong"))
+
+    def session(self, session_id: str, *, body: str | None = None) -> WebSessionView | None:
+        """The live session of ``session_id``; None when there is none, or it expired (idle
+        or absolute: then it is deleted), or its user left users.yaml."""
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return None
+        with self._shared.write(None, body) as uow:
+            row = store.get_session(uow.session, session_hash(session_id))
+            if row is None or row.body_id != uow.body().id:
+                return None
+            now, known = uow.now(), uow.catalog().users.get(row.user_id)
+            idle, age = now - row.last_seen_at, now - row.created_at
+            if known is None or idle >= self.settings.idle or age >= self.settings.absolute:
+                uow.session.delete(row)
+                return None
+            if idle >= TOUCH_EVERY:
+                row.last_seen_at = now
+            return _view(row, known.name, known.roles)
+
+    def log_out(self, session_id: str, *, body: str | None = None) -> None:
+        """End the session (nothing happens for an unknown one), audited as ``logged_out``."""
+        if not session_id or len(session_id) > MAX_SESSION_ID_LENGTH:
+            return
+        with self._shared.write(None, body) as uow:
+            row = store.delete_session(uow.session, session_hash(session_id))
+            if row is not None:
+                _record(uow, row.user_id, AuditAction.LOGGED_OUT, {"user": row.user_id})
+
+    def _refusal(self, uow: UnitOfWork, user_id: str, address: str) -> str | None:
+        """``throttled`` when the user or the address failed too often in the last minute."""
+        since = uow.now() - dt.timedelta(minutes=1)
+        counts = store.count_failures(uow.session, uow.body().id, user_id, address, since)
+        return "throttled" if max(counts) >= self.settings.failures_per_minute else None
+
+    def _open_session(self, uow: UnitOfWork, user_id: str) -> WebLogin:
+        now, settings = uow.now(), self.settings
+        store.delete_expired_sessions(uow.session, now - settings.absolute, now - settings.idle)
+        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        store.add_session(uow.session, session_hash(session_id), uow.body().id, user_id, csrf, now)
+        _record(uow, user_id, AuditAction.LOGGED_IN, {"user": user_id})
+        row = store.get_session(uow.session, session_hash(session_id))
+        assert row is not None
+        known = uow.catalog().user(user_id)
+        return WebLogin(session_id=session_id, session=_view(row, known.name, known.roles))
+
+
+def _record(uow: UnitOfWork, actor: str, action: AuditAction, payload: dict[str, Any]) -> None:
+    append_event(
+        uow.session,
+        stream=body_stream(uow.body().id),
+        occurred_at=uow.now(),
+        actor=actor,
+        action=action,
+        payload=payload,
+    )
+
+
+def _view(row: store.WebSession, name: str, roles: frozenset[Role]) -> WebSessionView:
+    return WebSessionView(
+        body_id=row.body_id,
+        user_id=row.user_id,
+        name=name,
+        roles=roles,
+        csrf_token=row.csrf_token,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+    )
