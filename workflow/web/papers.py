@@ -56,8 +56,14 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
     catalog = web.service.bodies.catalog(web.settings.body, reader=session.user_id)
     chosen = {key: str(params.get(key) or "")[:200] for key in (*FILTERS, "q", "sort", "year")}
     flags = {key: params.get(key) == "1" for key in ("mine", "waiting")}
-    error, result = None, None
+    error, error_field, result = None, None, None
+    year = chosen["year"].strip()
     try:
+        if year and not (year.isdigit() and len(year) == 4):
+            error_field = "year"
+            raise InvalidInput(
+                _("the year is four digits, e.g. 2025, not {year!r}").format(year=year)
+            )
         query = _query(chosen, flags, _page_number(params.get("seite")))
         result = web.service.papers.list_papers(
             query, body=web.settings.body, reader=session.user_id
@@ -90,6 +96,7 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
         "flags": flags,
         "options": options,
         "error": error,
+        "error_field": error_field,
         "pages": _page_links(request, result),
     }
     return web.pages.render(request, "papers.html", session, 400 if error else 200, **context)
@@ -99,8 +106,6 @@ def _query(chosen: dict[str, str], flags: dict[str, bool], page_number: int) -> 
     from workflow.core.model import PaperSort
 
     year = chosen["year"].strip()
-    if year and not (year.isdigit() and len(year) == 4):
-        raise InvalidInput(_("the year is four digits, e.g. 2025, not {year!r}").format(year=year))
     sort = chosen["sort"] if chosen["sort"] in SORTS else None
     return PaperQuery(
         paper_type=chosen["type"] or None,
