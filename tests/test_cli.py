@@ -325,7 +325,9 @@ def test_demo_trail_shows_the_co_signing_reminders_planned_and_cancelled(tmp_pat
     # and the Vorlagenschluss and Ladung reminders of the seven steps, planned on the seed's
     # dates (the demo's clock) and cancelled by the release and the results
     assert (
-        result.stdout.count("reminder_planned") == result.stdout.count("reminder_cancelled") == 34
+        result.stdout.count("Erinnerung geplant")
+        == result.stdout.count("Erinnerung entfallen")
+        == 34
     )
     assert "02.11.2011 08:45:00" in result.stdout  # the first co-signature, on the demo's clock
 

@@ -157,3 +157,18 @@ def test_a_value_reads_the_same_in_every_view(kind: str, value: object, label: s
     """One word for one value: tables (command line, web, documents) name an enum's value by
     the enum's own label; a value the catalogue does not know stays as it is."""
     assert value_label(kind, value) == label
+
+
+def test_every_audit_action_reads_german_and_an_unknown_one_as_stored() -> None:
+    """The audit trail's table and the web name each action in German ("Vorlage angelegt");
+    filters, JSON and CSV keep the value; an action this version does not know stays as
+    stored (an older or newer database)."""
+    from workflow.core.model import AuditAction
+    from workflow.core.model.audit import action_text
+
+    labels = {action: action.label for action in AuditAction}
+    assert all(label and label != action.value for action, label in labels.items())
+    assert len(set(labels.values())) == len(labels)  # no two actions read alike
+    assert action_text("paper_created") == "Vorlage angelegt"
+    assert action_text("co_signed") == "mitgezeichnet"
+    assert action_text("something_new") == "something_new"

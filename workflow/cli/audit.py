@@ -25,6 +25,8 @@ from workflow.cli.output import (
     write_rows,
 )
 from workflow.core.i18n import N_, _, ngettext
+from workflow.core.labels import state_text
+from workflow.core.model.audit import action_text
 
 if TYPE_CHECKING:
     from workflow.core.model import AuditEventView, AuditQuery
@@ -356,8 +358,8 @@ def echo_events(events: Iterable[AuditEventView], fmt: str, *, paper_column: boo
             "occurred_at": show_datetime(e.occurred_at),
             "paper_number": e.paper_number or e.stream,
             "actor": e.actor,
-            "action": e.action,
-            "state": f"{e.from_state or ''} → {e.to_state or ''}"
+            "action": action_text(e.action),
+            "state": f"{state_text(e.from_state or '')} → {state_text(e.to_state or '')}"
             if (e.from_state or e.to_state)
             else "",
             "payload": payload_text(e.payload),

@@ -15,7 +15,9 @@ from starlette.responses import HTMLResponse, Response
 
 from workflow.core.clock import local
 from workflow.core.i18n import N_, _, day_text, ngettext
+from workflow.core.labels import state_text
 from workflow.core.model import WebSessionView
+from workflow.core.model.audit import action_text
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -44,7 +46,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.globals.update(_=_, ngettext=ngettext, static=self.static_url)
-        self.env.filters.update(day=_day, moment=_moment)
+        self.env.filters.update(day=_day, moment=_moment, action=action_text, state=state_text)
 
     def static_url(self, path: str) -> str:
         return f"/static/{self.hashes[path]}/{path}"

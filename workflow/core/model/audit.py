@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from workflow.core.i18n import N_, _
+
 
 class AuditAction(StrEnum):
     """Past-tense names of everything that changes data."""
@@ -56,6 +58,68 @@ class AuditAction(StrEnum):
     LOGGED_IN = "logged_in"
     LOGIN_FAILED = "login_failed"
     LOGGED_OUT = "logged_out"
+
+    @property
+    def label(self) -> str:
+        """The German name an auditor reads ("Vorlage angelegt"); filters and exports use the
+        value."""
+        return _(_ACTION_LABELS[self])
+
+
+_ACTION_LABELS = {
+    AuditAction.DEFINITIONS_LOADED: N_("definitions loaded"),
+    AuditAction.PAPER_CREATED: N_("paper created"),
+    AuditAction.PAPER_TRANSITIONED: N_("paper state changed"),
+    AuditAction.PAPER_EDITED: N_("draft edited"),
+    AuditAction.CONSULTATION_ADDED: N_("step added"),
+    AuditAction.CONSULTATION_REMOVED: N_("step removed"),
+    AuditAction.CONSULTATION_MOVED: N_("step moved"),
+    AuditAction.PATH_REPLACED: N_("Beratungsfolge replaced"),
+    AuditAction.TEXT_VERSION_CREATED: N_("text version created"),
+    AuditAction.MINUTES_RECORDED: N_("minutes recorded"),
+    AuditAction.CONSULTATION_SCHEDULED: N_("step scheduled"),
+    AuditAction.CONSULTATION_TRANSITIONED: N_("step state changed"),
+    AuditAction.RESULT_RECORDED: N_("result recorded"),
+    AuditAction.CO_SIGNATURE_REQUESTED: N_("co-signature requested"),
+    AuditAction.CO_SIGNED: N_("co-signed"),
+    AuditAction.CO_SIGNATURE_OBJECTED: N_("objection to the co-signature"),
+    AuditAction.CO_SIGNATURE_OVERRULED: N_("co-signature objection overruled"),
+    AuditAction.SUPPLEMENT_CREATED: N_("Ergänzungsvorlage created"),
+    AuditAction.ANSWER_RECORDED: N_("answer recorded"),
+    AuditAction.MEETING_CREATED: N_("meeting created"),
+    AuditAction.MEETING_TRANSITIONED: N_("meeting state changed"),
+    AuditAction.AGENDA_ITEM_ADDED: N_("agenda item added"),
+    AuditAction.AGENDA_ITEM_REMOVED: N_("agenda item removed"),
+    AuditAction.AGENDA_NUMBERED: N_("agenda numbered"),
+    AuditAction.AGENDA_ORDERED: N_("agenda ordered"),
+    AuditAction.MEETING_MOVED: N_("meeting moved"),
+    AuditAction.AUDIT_SEALED: N_("audit trail sealed"),
+    AuditAction.APP_ROLE_GRANTED: N_("database role granted"),
+    AuditAction.URGENT_DECISION_RECORDED: N_("urgent decision recorded"),
+    AuditAction.OBJECTION_RAISED: N_("objection raised"),
+    AuditAction.IMPLEMENTATION_TASK_ADDED: N_("implementation task added"),
+    AuditAction.IMPLEMENTATION_REPORTED: N_("implementation reported"),
+    AuditAction.IMPLEMENTATION_COMPLETED: N_("implementation completed"),
+    AuditAction.REMINDER_PLANNED: N_("reminder planned"),
+    AuditAction.REMINDER_MOVED: N_("reminder moved"),
+    AuditAction.REMINDER_CANCELLED: N_("reminder cancelled"),
+    AuditAction.REMINDER_SENT: N_("reminder sent"),
+    AuditAction.REMINDER_FAILED: N_("reminder failed"),
+    AuditAction.REMINDER_RETRIED: N_("reminder retried"),
+    AuditAction.ATTACHMENT_ADDED: N_("attachment added"),
+    AuditAction.PASSWORD_SET: N_("password set"),
+    AuditAction.LOGGED_IN: N_("logged in"),
+    AuditAction.LOGIN_FAILED: N_("login failed"),
+    AuditAction.LOGGED_OUT: N_("logged out"),
+}
+
+
+def action_text(action: str) -> str:
+    """The German name of a stored action; an action this version does not know as stored."""
+    try:
+        return AuditAction(action).label
+    except ValueError:
+        return action
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
