@@ -57,48 +57,36 @@ SUBCOMMAND_METAVAR = N_("COMMAND [ARGS]...")
 REQUIRED = N_("required")
 
 
-def _german(text: str | None) -> str | None:
-    return _(text) if text else text
+class German:
+    """An attribute click sets to a message id and reads as its German text: the id is kept
+    (under ``_<name>_id``) and translated each time click reads the attribute."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.stored = f"_{name}_id"
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        text = getattr(instance, self.stored, None)
+        return _(text) if text else text
+
+    def __set__(self, instance: object, value: str | None) -> None:
+        setattr(instance, self.stored, value)
 
 
 class GermanOption(click.Option):
     """An option whose ``help`` is a message id, read in German when click shows it."""
 
-    @property
-    def help(self) -> str | None:
-        return _german(self._help_id)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help_id = value
+    help = German()
 
 
 class GermanCommand(click.Command):
-    """A command whose ``help`` and ``short_help`` are message ids, read in German when shown."""
+    """A command whose ``help``, ``short_help`` and options metavar (click's "[OPTIONS]" is
+    OPTIONS_METAVAR's id) are message ids, read in German when shown."""
 
-    @property
-    def help(self) -> str | None:
-        return _german(self._help_id)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help_id = value
-
-    @property
-    def short_help(self) -> str | None:
-        return _german(self._short_help_id)
-
-    @short_help.setter
-    def short_help(self, value: str | None) -> None:
-        self._short_help_id = value
-
-    @property
-    def options_metavar(self) -> str | None:
-        return _german(self._options_metavar)
-
-    @options_metavar.setter
-    def options_metavar(self, value: str | None) -> None:
-        self._options_metavar = value  # click's "[OPTIONS]" is OPTIONS_METAVAR's id
+    help = German()
+    short_help = German()
+    options_metavar = German()
 
 
 class GermanGroup(GermanCommand, click.Group):
@@ -106,14 +94,7 @@ class GermanGroup(GermanCommand, click.Group):
 
     command_class = GermanCommand
     group_class = type  # subgroups of the same class
-
-    @property
-    def subcommand_metavar(self) -> str:
-        return _(self._subcommand_metavar)
-
-    @subcommand_metavar.setter
-    def subcommand_metavar(self, value: str) -> None:
-        self._subcommand_metavar = value
+    subcommand_metavar = German()
 
 
 def option(*decls: str, **attrs: Any) -> Callable[[F], F]:
