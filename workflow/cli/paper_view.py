@@ -8,14 +8,28 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from workflow.cli.output import render, render_object, show_date, show_day
-from workflow.core.i18n import _
+from workflow.cli.german import option
+from workflow.cli.output import F, render, render_object, show_date, show_day
+from workflow.core.i18n import N_, _
 from workflow.core.labels import offer_text, value_label
 
 if TYPE_CHECKING:
     from workflow.core.model import PaperView
 
 GRAPH_FORMATS = ["mermaid", "dot", "svg", "png"]
+
+
+def graph_options(func: F) -> F:
+    """``--format`` (Mermaid, DOT, SVG, PNG) and ``--output`` of the commands that draw."""
+    func = option("--output", type=click.Path(dir_okay=False), help=N_("Write to this file."))(func)
+    return option(
+        "--format",
+        "fmt",
+        type=click.Choice(GRAPH_FORMATS),
+        default="mermaid",
+        show_default=True,
+        help=N_("Output format."),
+    )(func)
 
 
 def emit_graph(source: str, fmt: str, output: str | None) -> None:

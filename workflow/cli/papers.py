@@ -31,7 +31,7 @@ from workflow.cli.output import (
     show_day,
     state_line,
 )
-from workflow.cli.paper_view import GRAPH_FORMATS, echo_path, emit_graph, show_paper
+from workflow.cli.paper_view import echo_path, emit_graph, graph_options, show_paper
 from workflow.core.i18n import N_, _
 from workflow.core.labels import value_label
 
@@ -293,15 +293,7 @@ class StepType(click.ParamType):  # type: ignore[type-arg]
     help=N_("Draw the paper's path: done, current and planned steps, outcomes on the edges."),
 )
 @click.argument("number")
-@option(
-    "--format",
-    "fmt",
-    type=click.Choice(GRAPH_FORMATS),
-    default="mermaid",
-    show_default=True,
-    help=N_("Output format."),
-)
-@option("--output", type=click.Path(dir_okay=False), help=N_("Write to this file."))
+@graph_options
 @reader_option
 @pass_runtime
 def paper_graph(rt: Runtime, number: str, fmt: str, output: str | None, reader: str | None) -> None:

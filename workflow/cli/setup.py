@@ -22,7 +22,7 @@ from workflow.cli.output import (
     row_output_options,
     show_day,
 )
-from workflow.cli.paper_view import GRAPH_FORMATS, emit_graph, show_paper
+from workflow.cli.paper_view import emit_graph, graph_options, show_paper
 from workflow.core.i18n import N_, _, ngettext
 from workflow.core.labels import value_label
 
@@ -252,15 +252,7 @@ def definitions_outcomes(
 )
 @click.argument("directory", required=False)
 @option("--lifecycle", "name", default="paper", show_default=True, help=N_("Which lifecycle."))
-@option(
-    "--format",
-    "fmt",
-    type=click.Choice(GRAPH_FORMATS),
-    default="mermaid",
-    show_default=True,
-    help=N_("Output format."),
-)
-@option("--output", type=click.Path(dir_okay=False), help=N_("Write to this file."))
+@graph_options
 @reader_option
 @pass_runtime
 def definitions_graph(
