@@ -27,12 +27,8 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
     any number of processes serve the same users."""
     routes = [
         Route("/", start),
-        Route("/anmelden", login.login_form, methods=["GET"]),
-        Route("/anmelden", login.log_in, methods=["POST"]),
-        Route("/abmelden", login.log_out, methods=["POST"]),
-        Route("/vorlagen", papers.list_papers),
-        Route("/vorlagen/{number:path}/aktion", papers.act_on_paper, methods=["POST"]),
-        Route("/vorlagen/{number:path}", papers.show_paper),
+        *login.ROUTES,
+        *papers.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

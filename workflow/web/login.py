@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from workflow.core.errors import LoginRefused
 from workflow.core.model import WebSessionView
@@ -59,3 +60,10 @@ def log_out(request: Request, session: WebSessionView) -> Response:
     response = RedirectResponse("/anmelden", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
+
+
+ROUTES = [
+    Route("/anmelden", login_form, methods=["GET"]),
+    Route("/anmelden", log_in, methods=["POST"]),
+    Route("/abmelden", log_out, methods=["POST"]),
+]

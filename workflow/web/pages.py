@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from workflow.core.clock import local
 from workflow.core.i18n import N_, _, day_text, ngettext
 from workflow.core.labels import state_text
-from workflow.core.model import WebSessionView
+from workflow.core.model import Role, WebSessionView
 from workflow.core.model.audit import action_text
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +32,23 @@ def static_hashes() -> dict[str, str]:
         for path in sorted(STATIC.rglob("*"))
         if path.is_file()
     }
+
+
+#: The main navigation: path, label, and the roles that see the entry (empty: everyone). It only
+#: shows the way; each page's service calls decide what a user may read and do.
+NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("/vorlagen", N_("Papers"), frozenset()),
+    ("/mitzeichnung", N_("Co-signing"), frozenset({Role.OFFICE_HEAD, Role.ADMIN})),
+    ("/fristen", N_("Deadlines"), frozenset()),
+    ("/sitzungen", N_("Meetings"), frozenset()),
+    ("/pruefung", N_("Audit"), frozenset({Role.AUDITOR, Role.ADMIN, Role.SESSION_OFFICE})),
+)
+
+
+def nav_of(session: WebSessionView | None) -> list[tuple[str, str]]:
+    if session is None:
+        return []
+    return [(href, _(label)) for href, label, roles in NAV if not roles or session.roles & roles]
 
 
 class Pages:
@@ -60,7 +77,11 @@ class Pages:
         **context: Any,
     ) -> HTMLResponse:
         page = self.env.get_template(template).render(
-            request=request, session=session, path=request.url.path, **context
+            request=request,
+            session=session,
+            path=request.url.path,
+            nav=nav_of(session),
+            **context,
         )
         return HTMLResponse(page, status_code=status)
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied
 from workflow.core.i18n import N_, _
@@ -225,3 +226,11 @@ def offered(web: Web, session: WebSessionView, paper: PaperView) -> list[dict[st
         for a in paper.allowed_actions
         if a in ACTIONS and a in mine
     ]
+
+
+#: ``{number:path}`` last: a paper's number may hold slashes (``2025/0815``).
+ROUTES = [
+    Route("/vorlagen", list_papers),
+    Route("/vorlagen/{number:path}/aktion", act_on_paper, methods=["POST"]),
+    Route("/vorlagen/{number:path}", show_paper),
+]
