@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,21 @@ def landau(database: Database, clock: FixedClock) -> WorkflowService:
     svc = WorkflowService(database, clock)
     svc.bodies.load_definitions(resolve_definitions_dir("landau"), user=None)
     return svc
+
+
+@pytest.fixture
+def web_service(service: WorkflowService) -> WorkflowService:
+    """The test municipality with passwords for the web's users (tests/test_web.py)."""
+    from tests.test_web import PASSWORD, USERS
+
+    for user in USERS:
+        service.accounts.set_password(user, PASSWORD, user="admin")
+    return service
+
+
+@pytest.fixture
+def client(web_service: WorkflowService) -> Any:
+    """A TestClient of the web app on ``web_service`` (same-origin, no redirects followed)."""
+    from tests.test_web import client_of
+
+    return client_of(web_service)

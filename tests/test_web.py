@@ -25,20 +25,8 @@ ORIGIN = "http://testserver"
 USERS = ("clerk", "head", "session", "auditor")
 
 
-@pytest.fixture
-def web_service(service: WorkflowService) -> WorkflowService:
-    for user in USERS:
-        service.accounts.set_password(user, PASSWORD, user="admin")
-    return service
-
-
 def client_of(service: WorkflowService) -> TestClient:
     return TestClient(create_app(service), headers={"Origin": ORIGIN}, follow_redirects=False)
-
-
-@pytest.fixture
-def client(web_service: WorkflowService) -> TestClient:
-    return client_of(web_service)
 
 
 def log_in(client: TestClient, user: str, password: str = PASSWORD) -> str:

@@ -60,7 +60,12 @@ class LoginRefused(PermissionDenied):
 
 
 class InvalidInput(WorkflowError):
-    pass
+    """``field`` names the input the message is about (``title``, ``participants`` …) where the
+    service knows it, so a form can show the message next to that field."""
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class MinutesFileError(InvalidInput):

@@ -36,9 +36,11 @@ def check_changes(changes: DraftChanges) -> None:
     check_text(changes.text, _("text"))
     check_lines(changes.participants or (), _("participant or member"))
     if changes.title is not None and not changes.title.strip():
-        raise InvalidInput(_("a paper needs a title; pass --title TEXT"))
+        raise InvalidInput(_("a paper needs a title; pass --title TEXT"), field="title")
     if changes.text is not None and not changes.text.strip():
-        raise InvalidInput(_("the new text is empty; a draft keeps its text until it has one"))
+        raise InvalidInput(
+            _("the new text is empty; a draft keeps its text until it has one"), field="text"
+        )
     fields = (changes.title, changes.text, changes.participants, changes.planned)
     if all(f is None for f in fields):
         raise InvalidInput(
@@ -92,7 +94,8 @@ def _participants(catalog: Catalog, paper: Paper, wanted: Sequence[str]) -> dict
         raise InvalidInput(
             _("{office_id!r} writes the paper and cannot also co-sign it").format(
                 office_id=paper.office_id
-            )
+            ),
+            field="participants",
         )
     old = sorted(c.office_id for c in paper.co_signatures)
     if sorted(offices) == old:
@@ -114,7 +117,8 @@ def _planned(paper: Paper, planned: Mapping[int, dt.date | None]) -> dict[str, A
         raise InvalidInput(
             _("{number} has no step {position}; its path has {count} steps").format(
                 number=paper.number, position=missing[0], count=len(steps)
-            )
+            ),
+            field="planned",
         )
     old: dict[str, str | None] = {}
     new: dict[str, str | None] = {}

@@ -82,7 +82,7 @@ class PaperService:
         """
         _check_texts(title, reference, text, faction, [*participants, *members])
         if not title.strip():
-            raise InvalidInput(_("a paper needs a title; pass --title TEXT"))
+            raise InvalidInput(_("a paper needs a title; pass --title TEXT"), field="title")
         now = self._shared.clock.now()
         with self._shared.write(user, body) as uow:
             catalog, actor = uow.catalog(), uow.actor()
@@ -285,7 +285,8 @@ def _plan(
         raise InvalidInput(
             _("{office_id!r} writes the paper and cannot also co-sign it").format(
                 office_id=office_id
-            )
+            ),
+            field="participants",
         )
     steps = catalog.route(route).steps if route else ()
     check_concluding(kind, _("the new paper"), [s.role.value for s in steps])
@@ -293,7 +294,8 @@ def _plan(
         raise InvalidInput(
             _("{dates} planned dates given for a route of {steps} steps").format(
                 dates=len(planned_dates), steps=len(steps)
-            )
+            ),
+            field="route",
         )
     return offices, steps
 

@@ -134,7 +134,8 @@ def check_submitter(
                 _(
                     "a paper of type {name} is submitted by a faction; pass --faction NAME "
                     "(and --member NAME for each submitting member)"
-                ).format(name=kind.name)
+                ).format(name=kind.name),
+                field="faction",
             )
         return faction, names or None
     if faction is not None or names:
@@ -142,7 +143,8 @@ def check_submitter(
             _(
                 "a paper of type {name} is written by an office, not submitted by a "
                 "faction; drop --faction and --member"
-            ).format(name=kind.name)
+            ).format(name=kind.name),
+            field="faction",
         )
     return None, None
 
@@ -158,7 +160,8 @@ def check_concluding(kind: PaperType, number: str, roles: Sequence[str]) -> None
             _(
                 "a paper of type {name} ends in {allowed}, but the path of {number} ends "
                 "in {value}; make its last step {allowed}"
-            ).format(name=kind.name, allowed=allowed, number=number, value=last.value)
+            ).format(name=kind.name, allowed=allowed, number=number, value=last.value),
+            field="route",
         )
 
 

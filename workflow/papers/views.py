@@ -112,6 +112,7 @@ def _consultation_view(catalog: Catalog, step: Consultation) -> ConsultationView
         votes=tuple(vote_view(v) for v in step.votes),
         level=step.level,
         note=step.note,
+        meeting_id=step.meeting_id,
     )
 
 

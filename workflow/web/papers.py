@@ -14,7 +14,14 @@ from starlette.routing import Route
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied
 from workflow.core.i18n import N_, _
 from workflow.core.labels import action_label, value_label
-from workflow.core.model import AuditEventView, PaperPage, PaperQuery, PaperView, WebSessionView
+from workflow.core.model import (
+    AuditEventView,
+    PaperPage,
+    PaperQuery,
+    PaperView,
+    Role,
+    WebSessionView,
+)
 from workflow.service import WorkflowService
 from workflow.web.auth import Web, form_of, page, status_of, web_of
 
@@ -46,6 +53,8 @@ SORTS = {
     "relevance": N_("Relevance (with a search)"),
 }
 PAGE_SIZE = 50
+#: Roles shown the way to write or edit a paper (the service decides for which office).
+WRITERS = frozenset({Role.CLERK, Role.OFFICE_HEAD, Role.ADMIN})
 
 
 @page
@@ -99,6 +108,7 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
         "error": error,
         "error_field": error_field,
         "pages": _page_links(request, result),
+        "writer": bool(session.roles & WRITERS),
     }
     return web.pages.render(request, "papers.html", session, 400 if error else 200, **context)
 
@@ -197,12 +207,14 @@ def render_paper(
     except PermissionDenied:
         trail = None  # the audit trail is for auditors, admins and the session office
     actions = offered(web, session, paper)
+    initial = web.service.bodies.catalog(body, reader=reader).lifecycle("paper").initial
     context: dict[str, Any] = {
         "paper": paper,
         "url": paper_url(paper.number),
         "fristen": [f for check in checks for f in check.fristen],
         "trail": trail,
         "actions": actions,
+        "editable": paper.state == initial and bool(session.roles & WRITERS),
         "failed": failed,
         "step_label": lambda s: value_label("step", s),
         "signature_label": lambda s: value_label("co_signature", s),

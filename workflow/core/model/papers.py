@@ -72,6 +72,7 @@ class ConsultationView:
     votes: tuple[VoteCount, ...] = ()
     level: int = 0  # steps on the same level run in parallel
     note: str | None = None  # why the step was inserted, or what the result said
+    meeting_id: int | None = None  # the meeting the step is scheduled into or was dealt with in
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
