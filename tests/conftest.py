@@ -142,3 +142,22 @@ def client(web_service: WorkflowService) -> Any:
     from tests.test_web import client_of
 
     return client_of(web_service)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for the browser tests (skipped, or failed in CI, without it)."""
+    from tests.browser_support import chromium, require_browser
+
+    require_browser()
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def site(web_service: WorkflowService) -> Iterator[str]:
+    """The web app on ``web_service``, served on a free local port: its base URL."""
+    from tests.browser_support import served
+
+    with served(web_service) as base:
+        yield base
