@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -54,8 +55,10 @@ def wait_for(port: int, path: str, seconds: float = 30) -> tuple[int, dict[str, 
 
 
 @pytest.mark.slow
-def test_ratsweg_web_serves_the_login_with_two_workers(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'web.db'}"
+def test_ratsweg_web_with_four_workers_shares_sessions_and_csrf_tokens(database_url: str) -> None:
+    """``ratsweg web --workers 4`` on SQLite and PostgreSQL: a login and its CSRF token,
+    made in one worker process, hold in every other (they live in the database)."""
+    url = database_url
     service = WorkflowService(Database(url), SystemClock())
     upgrade(service)
     service.bodies.load_definitions(VALID_DEFINITIONS, user=None)
@@ -64,7 +67,7 @@ def test_ratsweg_web_serves_the_login_with_two_workers(tmp_path: Path) -> None:
     port = free_port()
     script = Path(sys.executable).with_name("ratsweg")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
-    args = [str(script), "web", "--database", url, "--port", str(port), "--workers", "2"]
+    args = [str(script), "web", "--database", url, "--port", str(port), "--workers", "4"]
     server = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         status, headers, text = wait_for(port, "/anmelden")
@@ -75,8 +78,25 @@ def test_ratsweg_web_serves_the_login_with_two_workers(tmp_path: Path) -> None:
         status, headers, _ = request(port, "POST", "/anmelden", form, origin | kind)
         assert status == 303
         cookie = {"Cookie": headers["set-cookie"].split(";")[0]}
-        for _ in range(4):  # whichever worker answers knows the session
+        page = request(port, "GET", "/vorlagen/neu", "", cookie)[2]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token, page
+        for i in range(8):  # whichever worker answers knows the session and its token
             assert "Erika Sachbearbeiterin" in request(port, "GET", "/vorlagen", "", cookie)[2]
+            paper = {"csrf_token": token.group(1), "paper_type": "vorlage", "office": "amt1",
+                     "title": f"Vorlage {i}", "date": "2025-03-01", "route": "standard"}  # fmt: skip
+            status, _, text = request(
+                port, "POST", "/vorlagen/neu", urlencode(paper), origin | kind | cookie
+            )
+            assert status == 303, text
+        forged = urlencode({"paper_type": "vorlage", "office": "amt1", "title": "x"})
+        assert request(port, "POST", "/vorlagen/neu", forged, origin | kind | cookie)[0] == 403
     finally:
         server.terminate()
         server.wait(timeout=30)
+    check = WorkflowService(Database(url), SystemClock())
+    try:
+        titles = sorted(p.title for p in check.papers.list_papers().items)
+    finally:
+        check.db.dispose()
+    assert titles == [f"Vorlage {i}" for i in range(8)]

@@ -3,7 +3,10 @@ form, its errors next to their field with nothing changed, and the service decid
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -192,3 +195,58 @@ def test_a_step_in_a_meeting_links_to_the_meeting(
     page = client.get(f"/vorlagen/{number}")
     assert f'href="/sitzungen/{meeting}"' in page.text
     assert csrf_of(page.text)
+
+
+def test_the_paper_page_shows_versions_attachments_and_the_chain(
+    client: TestClient, web_service: WorkflowService, tmp_path: Path
+) -> None:
+    number = web_service.papers.create_paper(
+        user="clerk",
+        paper_type="vorlage",
+        title="Bebauungsplan",
+        office="amt1",
+        date=dt.date(2025, 3, 1),
+        route="standard",
+        text="Der Rat beschließt den <b>Plan</b>.",
+    ).number
+    plan = tmp_path / "plan.pdf"
+    plan.write_bytes(b"%PDF-1.4 " + b"x" * 2048)
+    web_service.attachments.attach_file(number, plan, user="clerk", file_name="Plan <1>.pdf")
+    web_service.papers.submit_paper(number, user="clerk")
+    web_service.papers.release_paper(number, user="head")
+    supplement = web_service.supplements.create_supplement(
+        number, user="clerk", reason="neue Kosten", date=dt.date(2025, 3, 5)
+    ).number
+    log_in(client, "clerk")
+    page = client.get(f"/vorlagen/{number}").text
+    assert "Fassungen" in page and "wie freigegeben" in page
+    assert "Plan &lt;1&gt;.pdf" in page and "2 kB" in page and "Plan <1>" not in page
+    assert "den &lt;b&gt;Plan&lt;/b&gt;" in page
+    assert "Kette der Ergänzungsvorlagen" in page
+    assert f'href="/vorlagen/{supplement}"' in page
+    chain = client.get(f"/vorlagen/{supplement}").text
+    assert f'href="/vorlagen/{supplement}" aria-current="page"' in chain
+
+
+def test_the_list_downloads_as_csv_with_its_filters(
+    client: TestClient, web_service: WorkflowService
+) -> None:
+    first, second = new_paper(web_service, "Feuerwache"), new_paper(web_service, 'Kita "Süd"')
+    web_service.papers.submit_paper(second, user="clerk")
+    log_in(client, "clerk")
+    page = client.get("/vorlagen?state=co_signing").text
+    assert 'href="/vorlagen.csv?state=co_signing"' in page
+    response = client.get("/vorlagen.csv?state=co_signing")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["number", "paper_type"] and rows[0][-1] == "title"
+    assert [r[0] for r in rows[1:]] == [second]
+    assert rows[1][-1] == 'Kita "Süd"' and rows[1][4] == "co_signing"
+    everything = client.get("/vorlagen.csv").content.decode("utf-8-sig")
+    assert first in everything and second in everything
+    bad = client.get("/vorlagen.csv?year=20x5")
+    assert bad.status_code == 422 and "vier Ziffern" in bad.text
+    client.cookies.clear()
+    assert client.get("/vorlagen.csv").status_code == 303

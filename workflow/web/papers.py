@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import dataclasses
+import io
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied
@@ -33,6 +36,12 @@ ACTIONS: dict[str, Call] = {
     "withdraw": lambda s, n, u, b, f: s.papers.withdraw_paper(
         n, user=u, reason=str(f.get("reason") or ""), body=b
     ),
+}
+#: The sources of a text version, in German.
+VERSION_SOURCES = {
+    "draft": N_("draft"),
+    "released": N_("as released"),
+    "amended": N_("as amended by the body"),
 }
 #: Actions whose form asks for a reason.
 WITH_REASON = frozenset({"withdraw"})
@@ -64,16 +73,12 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
     again with the message."""
     web, params = web_of(request), request.query_params
     catalog = web.service.bodies.catalog(web.settings.body, reader=session.user_id)
-    chosen = {key: str(params.get(key) or "")[:200] for key in (*FILTERS, "q", "sort", "year")}
-    flags = {key: params.get(key) == "1" for key in ("mine", "waiting")}
+    chosen, flags = _chosen(request)
     error, error_field, result = None, None, None
-    year = chosen["year"].strip()
     try:
-        if year and not (year.isdigit() and len(year) == 4):
-            error_field = "year"
-            raise InvalidInput(
-                _("the year is four digits, e.g. 2025, not {year!r}").format(year=year)
-            )
+        error_field = "year"
+        _check_year(chosen["year"])
+        error_field = None
         query = _query(chosen, flags, _page_number(params.get("seite")))
         result = web.service.papers.list_papers(
             query, body=web.settings.body, reader=session.user_id
@@ -109,8 +114,78 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
         "error_field": error_field,
         "pages": _page_links(request, result),
         "writer": bool(session.roles & WRITERS),
+        "csv_max": f"{CSV_MAX_ROWS:,}".replace(",", "."),
+        "csv_url": "/vorlagen.csv" + (f"?{request.url.query}" if request.url.query else ""),
     }
     return web.pages.render(request, "papers.html", session, 400 if error else 200, **context)
+
+
+#: The columns of the CSV download (English, stable keys).
+CSV_COLUMNS = (
+    "number",
+    "paper_type",
+    "paper_type_name",
+    "date",
+    "state",
+    "state_label",
+    "office_id",
+    "office_name",
+    "title",
+)
+#: The most rows one CSV download holds; the list's filters narrow a larger result.
+CSV_MAX_ROWS = 20_000
+
+
+@page
+def download_papers(request: Request, session: WebSessionView) -> Response:
+    """The list's papers as CSV (UTF-8 with BOM, so spreadsheet programs read the umlauts),
+    with the same filters and order, at most ``CSV_MAX_ROWS`` rows, fetched page by page as
+    the download goes."""
+    web = web_of(request)
+    chosen, flags = _chosen(request)
+    _check_year(chosen["year"])
+    first = _query(chosen, flags, 1)
+    batch = 500
+    body, reader = web.settings.body, session.user_id
+    # the first page now, so that a bad filter is a refusal and not a broken download
+    head = web.service.papers.list_papers(
+        dataclasses.replace(first, limit=batch, offset=0), body=body, reader=reader
+    )
+
+    def rows() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        yield "\ufeff" + out.getvalue()
+        result, sent = head, 0
+        while True:
+            out.seek(0)
+            out.truncate()
+            for p in result.items[: CSV_MAX_ROWS - sent]:
+                writer.writerow([getattr(p, key) for key in CSV_COLUMNS])
+            sent += len(result.items)
+            yield out.getvalue()
+            if not result.has_more or sent >= CSV_MAX_ROWS:
+                return
+            result = web.service.papers.list_papers(
+                dataclasses.replace(first, limit=batch, offset=sent), body=body, reader=reader
+            )
+
+    headers = {"content-disposition": 'attachment; filename="vorlagen.csv"'}
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _chosen(request: Request) -> tuple[dict[str, str], dict[str, bool]]:
+    """The list's form fields from the query string (bounded), and its two check boxes."""
+    params = request.query_params
+    chosen = {key: str(params.get(key) or "")[:200] for key in (*FILTERS, "q", "sort", "year")}
+    return chosen, {key: params.get(key) == "1" for key in ("mine", "waiting")}
+
+
+def _check_year(year: str) -> None:
+    year = year.strip()
+    if year and not (year.isdigit() and len(year) == 4):
+        raise InvalidInput(_("the year is four digits, e.g. 2025, not {year!r}").format(year=year))
 
 
 def _query(chosen: dict[str, str], flags: dict[str, bool], page_number: int) -> PaperQuery:
@@ -207,7 +282,8 @@ def render_paper(
     except PermissionDenied:
         trail = None  # the audit trail is for auditors, admins and the session office
     actions = offered(web, session, paper)
-    initial = web.service.bodies.catalog(body, reader=reader).lifecycle("paper").initial
+    catalog = web.service.bodies.catalog(body, reader=reader)
+    initial = catalog.lifecycle("paper").initial
     context: dict[str, Any] = {
         "paper": paper,
         "url": paper_url(paper.number),
@@ -218,8 +294,21 @@ def render_paper(
         "failed": failed,
         "step_label": lambda s: value_label("step", s),
         "signature_label": lambda s: value_label("co_signature", s),
+        "version_label": lambda s: _(VERSION_SOURCES[s]) if s in VERSION_SOURCES else s,
+        "organization_name": catalog.organization_name,
+        "paper_url": paper_url,
+        "size": file_size,
     }
     return web.pages.render(request, "paper.html", session, status, **context)
+
+
+def file_size(size: int) -> str:
+    """``1,2 MB``, ``340 kB``, ``12 Bytes``."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} kB"
+    return f"{size} Bytes"
 
 
 def offered(web: Web, session: WebSessionView, paper: PaperView) -> list[dict[str, Any]]:
@@ -243,6 +332,7 @@ def offered(web: Web, session: WebSessionView, paper: PaperView) -> list[dict[st
 #: ``{number:path}`` last: a paper's number may hold slashes (``2025/0815``).
 ROUTES = [
     Route("/vorlagen", list_papers),
+    Route("/vorlagen.csv", download_papers),
     Route("/vorlagen/{number:path}/aktion", act_on_paper, methods=["POST"]),
     Route("/vorlagen/{number:path}", show_paper),
 ]
