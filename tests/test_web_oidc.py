@@ -186,13 +186,33 @@ def test_a_token_signed_with_another_key_is_refused(
     assert body_events(web_service, "logged_in") == []
 
 
-def test_a_token_for_another_issuer_is_refused(
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"iss": "https://fremd.example"},
+        {"aud": "eine-andere-anwendung"},
+        {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200},
+    ],
+    ids=["issuer", "audience", "expired"],
+)
+def test_a_token_for_another_issuer_or_client_or_an_old_one_is_refused(
+    web_service: WorkflowService, provider: Provider, wrong: dict[str, object]
+) -> None:
+    provider.claims = {"preferred_username": "clerk"} | wrong
+    client = oidc_client(web_service, provider.issuer)
+    response = round_trip(client)
+    assert response.status_code == 400 and "konnte nicht geprüft werden" in response.text
+    assert SESSION_COOKIE not in client.cookies
+    assert body_events(web_service, "logged_in") == []
+
+
+def test_a_discovery_that_names_another_issuer_is_refused(
     web_service: WorkflowService, provider: Provider
 ) -> None:
-    provider.claims = {"preferred_username": "clerk", "iss": "https://fremd.example"}
-    client = oidc_client(web_service, provider.issuer)
-    assert round_trip(client).status_code == 400
-    assert SESSION_COOKIE not in client.cookies
+    """The configured issuer must be the one the provider names (the same server here)."""
+    other = provider.issuer.replace("127.0.0.1", "localhost")
+    response = oidc_client(web_service, other).get("/anmelden/oidc")
+    assert response.status_code == 502 and "nicht erreichbar" in response.text
 
 
 def test_an_unknown_user_is_refused_and_audited(
