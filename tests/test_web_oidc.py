@@ -184,6 +184,13 @@ def test_a_token_signed_with_another_key_is_refused(
     assert "konnte nicht geprüft werden" in response.text and "Traceback" not in response.text
     assert SESSION_COOKIE not in client.cookies
     assert body_events(web_service, "logged_in") == []
+    (event,) = body_events(web_service, "login_failed")
+    assert event["actor"] == "ratsweg" and event["payload"] == {
+        "user": None,
+        "address": "testclient",
+        "reason": "invalid_token",
+        "via": "oidc",
+    }
 
 
 @pytest.mark.parametrize(

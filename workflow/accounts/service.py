@@ -148,6 +148,16 @@ class AccountService:
             )
         )
 
+    def record_refused_login(
+        self, *, via: str, reason: str, address: str, body: str | None = None
+    ) -> None:
+        """Audit a login that an identity provider's answer failed before any user was named
+        (e.g. ``invalid_token``: a signature, issuer, audience, expiry or nonce that does not
+        hold) as ``login_failed`` without a user."""
+        payload = {"user": None, "address": address[:MAX_ADDRESS_LENGTH], "reason": reason[:32]}
+        with self._shared.write(None, body) as uow:
+            _record(uow, SYSTEM_ACTOR, AuditAction.LOGIN_FAILED, payload | {"via": via[:32]})
+
     def session(self, session_id: str, *, body: str | None = None) -> WebSessionView | None:
         """The live session of ``session_id``; None when there is none, or it expired (idle
         or absolute: then it is deleted), or its user left users.yaml."""

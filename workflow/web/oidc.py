@@ -131,6 +131,9 @@ def oidc_return(request: Request) -> Response:
         return failed(request, target, 400, message)
     except JoseError as exc:
         logger.warning("OpenID Connect: the ID token is not valid: %r", exc)
+        web.service.accounts.record_refused_login(
+            via="oidc", reason="invalid_token", address=address_of(request), body=web.settings.body
+        )
         message = _("The answer of {provider} could not be verified; please try again.").format(
             provider=client.settings.label
         )
@@ -143,7 +146,7 @@ def oidc_return(request: Request) -> Response:
         login = web.service.accounts.log_in_verified(
             claimed if isinstance(claimed, str) else None,
             via="oidc",
-            address=request.client.host if request.client else "",
+            address=address_of(request),
             previous=request.cookies.get(SESSION_COOKIE),
             body=web.settings.body,
         )
@@ -153,6 +156,10 @@ def oidc_return(request: Request) -> Response:
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, login.session_id)
     return response
+
+
+def address_of(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def unreachable(client: OidcClient) -> str:
