@@ -4,7 +4,8 @@ The users are the definitions' users (users.yaml); a password is stored as an ar
 a session as the SHA-256 of its opaque id, so that neither a password nor a usable session id
 is ever in the database. Every change is audited in the municipality's chain in the same
 transaction: ``password_set`` (without the hash), ``logged_in``, ``login_failed``,
-``logged_out``.
+``logged_out``. A login through a city's identity provider (OpenID Connect, checked by the web
+layer) opens the same session: ``log_in_verified``, audited with ``via``.
 """
 
 from __future__ import annotations
@@ -105,6 +106,58 @@ class AccountService:
             raise LoginRefused(_("too many failed logins; wait a minute and try again"))
         raise LoginRefused(_("user name or password is wrong"))
 
+    def log_in_verified(
+        self,
+        claimed: str | None,
+        *,
+        via: str,
+        address: str,
+        previous: str | None = None,
+        body: str | None = None,
+    ) -> WebLogin:
+        """A new session for the user an identity provider vouched for (``via``: how, e.g.
+        ``oidc``; the provider's answer was verified by the caller): ``claimed`` must be a user
+        id of users.yaml. Audited as ``logged_in`` with ``via``; ``previous`` is deleted as at
+        a password login. No password is involved, so nothing is throttled.
+
+        :raises LoginRefused: ``claimed`` is missing (None or empty) or no user of users.yaml;
+            audited as ``login_failed`` with the reason and the claimed name.
+        """
+        claimed = (claimed or "").strip()[:MAX_USER_LENGTH]
+        via, address = via[:32], address[:MAX_ADDRESS_LENGTH]
+        with self._shared.write(None, body) as uow:
+            if previous:
+                store.delete_session(uow.session, session_hash(previous[:MAX_SESSION_ID_LENGTH]))
+            known = uow.catalog().users.get(claimed) if claimed else None
+            if known is not None:
+                return self._open_session(uow, known.id, via=via)
+            reason = "unknown_user" if claimed else "no_claim"
+            payload = {
+                "user": None,
+                "claimed": claimed or None,
+                "address": address,
+                "reason": reason,
+                "via": via,
+            }
+            _record(uow, SYSTEM_ACTOR, AuditAction.LOGIN_FAILED, payload)
+        if reason == "no_claim":
+            raise LoginRefused(_("the identity provider did not name a user"))
+        raise LoginRefused(
+            _("{user!r} is not a user of ratsweg; ask the administrator to add them").format(
+                user=claimed
+            )
+        )
+
+    def record_refused_login(
+        self, *, via: str, reason: str, address: str, body: str | None = None
+    ) -> None:
+        """Audit a login that an identity provider's answer failed before any user was named
+        (e.g. ``invalid_token``: a signature, issuer, audience, expiry or nonce that does not
+        hold) as ``login_failed`` without a user."""
+        payload = {"user": None, "address": address[:MAX_ADDRESS_LENGTH], "reason": reason[:32]}
+        with self._shared.write(None, body) as uow:
+            _record(uow, SYSTEM_ACTOR, AuditAction.LOGIN_FAILED, payload | {"via": via[:32]})
+
     def session(self, session_id: str, *, body: str | None = None) -> WebSessionView | None:
         """The live session of ``session_id``; None when there is none, or it expired (idle
         or absolute: then it is deleted), or its user left users.yaml."""
@@ -138,12 +191,13 @@ class AccountService:
         counts = store.count_failures(uow.session, uow.body().id, user_id, address, since)
         return "throttled" if max(counts) >= self.settings.failures_per_minute else None
 
-    def _open_session(self, uow: UnitOfWork, user_id: str) -> WebLogin:
+    def _open_session(self, uow: UnitOfWork, user_id: str, *, via: str = "password") -> WebLogin:
         now, settings = uow.now(), self.settings
         store.delete_expired_sessions(uow.session, now - settings.absolute, now - settings.idle)
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         store.add_session(uow.session, session_hash(session_id), uow.body().id, user_id, csrf, now)
-        _record(uow, user_id, AuditAction.LOGGED_IN, {"user": user_id})
+        payload = {"user": user_id} if via == "password" else {"user": user_id, "via": via}
+        _record(uow, user_id, AuditAction.LOGGED_IN, payload)
         row = store.get_session(uow.session, session_hash(session_id))
         assert row is not None
         known = uow.catalog().user(user_id)

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from workflow.core.errors import WorkflowError
 from workflow.core.i18n import _
 from workflow.service import WorkflowService
-from workflow.web import drafts, login, papers
+from workflow.web import drafts, login, oidc, papers
 from workflow.web.auth import Web, status_of, web_of
 from workflow.web.pages import Pages
 from workflow.web.security import SecurityHeaders
@@ -25,15 +25,19 @@ logger = logging.getLogger(__name__)
 def create_app(service: WorkflowService, settings: WebSettings | None = None) -> Starlette:
     """The web workplace on ``service``: sessions and CSRF tokens live in its database, so
     any number of processes serve the same users."""
+    settings = settings or WebSettings()
     routes = [
         Route("/", start),
         *login.ROUTES,
+        *oidc.routes_of(settings.oidc, settings.secure_cookie),
         *drafts.ROUTES,
         *papers.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
-    app.state.web = Web(service=service, settings=settings or WebSettings(), pages=Pages())
+    app.state.web = Web(service=service, settings=settings, pages=Pages())
+    if settings.oidc is not None:
+        app.state.oidc = oidc.OidcClient(settings.oidc)
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, not_allowed)
     app.add_exception_handler(WorkflowError, refused)

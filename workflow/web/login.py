@@ -25,7 +25,9 @@ def login_form(request: Request) -> Response:
     target = local_path(request.query_params.get("next"))
     if current_session(request) is not None:
         return RedirectResponse(target, status_code=303)
-    return web_of(request).pages.render(request, "login.html", None, next=target)
+    return web_of(request).pages.render(
+        request, "login.html", None, next=target, oidc=oidc_label(request)
+    )
 
 
 def log_in(request: Request) -> Response:
@@ -46,11 +48,24 @@ def log_in(request: Request) -> Response:
         )
     except LoginRefused as exc:
         return web.pages.render(
-            request, "login.html", None, 401, next=target, error=str(exc), user=user_id[:128]
+            request,
+            "login.html",
+            None,
+            401,
+            next=target,
+            error=str(exc),
+            user=user_id[:128],
+            oidc=oidc_label(request),
         )
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, login.session_id)
     return response
+
+
+def oidc_label(request: Request) -> str | None:
+    """The name of the city's OpenID Connect provider for its button (None: none)."""
+    oidc = web_of(request).settings.oidc
+    return oidc.label if oidc is not None else None
 
 
 @page
