@@ -27,13 +27,13 @@ from workflow.core.engine import WorkflowEngine
 from workflow.decisions.operations import DecisionService
 from workflow.decisions.tasks import TaskService
 from workflow.meetings.agenda_edit import AgendaEditor
+from workflow.meetings.agenda_paths import AgendaPaths
 from workflow.meetings.lifecycle import MeetingService
 from workflow.meetings.minutes_results import MinutesService
 from workflow.papers.attachments import AttachmentService
 from workflow.papers.cosigning import CoSigningService
 from workflow.papers.deadlines import DeadlineService
 from workflow.papers.lifecycle import PaperService
-from workflow.papers.path import PathService
 from workflow.papers.results import ResultService
 from workflow.papers.supplements import SupplementService
 from workflow.papers.types import PaperTypeService
@@ -55,7 +55,7 @@ class WorkflowService:
         self.db, self.clock, self.engine = database, clock, self.shared.engine
         self.bodies = BodyService(self.shared)
         self.papers = PaperService(self.shared)
-        self.paths = PathService(self.shared)
+        self.paths = AgendaPaths(self.shared)
         self.results = ResultService(self.shared)
         self.co_signing = CoSigningService(self.shared)
         self.supplements = SupplementService(self.shared)

@@ -110,11 +110,12 @@ class PathService:
         path as cancelled (entfallen), so that planned and actual path can be compared."""
         check_line(reason, _("reason"))
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
+            paper, catalog, actor = self._lock_path(uow, number)  # _require_path_edit
             released = self._require_path_edit(catalog, actor, paper, _("remove a step"), reason)
             step = step_at(paper, position)
             if released:
                 _check_open(catalog, paper, step, _("removing it"))
+                self._leave_agenda(uow, actor, paper, step)
                 ctx = uow.flow(catalog, actor, paper)
                 self._shared.engine.fire_consultation(
                     ctx, step, "cancel", internal=True, reason=reason, note=reason
@@ -199,20 +200,13 @@ class PathService:
             raise InvalidInput(_("the new Beratungsfolge has no steps; pass at least one --step"))
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
-            paper, catalog, actor = uow.lock_paper(number, None)  # _require_path_edit
+            paper, catalog, actor = self._lock_path(uow, number)  # _require_path_edit
             released = self._require_path_edit(catalog, actor, paper, _("re-route"), reason)
             orgs = [catalog.body_organization(s.organization) for s in steps]
-            ctx = uow.flow(catalog, actor, paper)
             old = [
                 step_payload(c) for c in paper.consultations if c.state not in INACTIVE_STEP_STATES
             ]
-            for step in list(paper.consultations):
-                if released and step.state in OPEN_STEP_STATES:
-                    self._shared.engine.fire_consultation(
-                        ctx, step, "cancel", internal=True, reason="neue Beratungsfolge"
-                    )
-                elif not released:
-                    paper.consultations.remove(step)
+            self._close_open_steps(uow, catalog, actor, paper, released)
             level = _next_level(paper.consultations)
             position = len(paper.consultations)
             for offset, (planned, org, role) in enumerate(zip(steps, orgs, roles, strict=True)):
@@ -269,6 +263,40 @@ class PathService:
                 )
             schedule_on_day(self._shared.engine, uow, catalog, actor, paper, step, date)
             return touch(uow, catalog, paper)
+
+    def _close_open_steps(
+        self, uow: UnitOfWork, catalog: Catalog, actor: Actor, paper: Paper, released: bool
+    ) -> None:
+        """For a neue Beratungsfolge: a released paper's open steps are cancelled (and leave
+        their agendas), a draft's steps removed."""
+        ctx = uow.flow(catalog, actor, paper)
+        for step in list(paper.consultations):
+            if released and step.state in OPEN_STEP_STATES:
+                self._leave_agenda(uow, actor, paper, step)
+                self._shared.engine.fire_consultation(
+                    ctx, step, "cancel", internal=True, reason="neue Beratungsfolge"
+                )
+            elif not released:
+                paper.consultations.remove(step)
+
+    def _lock_path(self, uow: UnitOfWork, number: str) -> tuple[Paper, Catalog, Actor]:
+        """The paper, locked for a change of its path that may cancel steps (the agendas'
+        service also locks, first, the meetings whose agendas hold its open steps)."""
+        return uow.lock_paper(number, None)
+
+    def _leave_agenda(
+        self, uow: UnitOfWork, actor: Actor, paper: Paper, step: Consultation
+    ) -> None:
+        """Before an open step is cancelled: no step stays on an agenda once it is cancelled.
+        The paths service alone cannot change an agenda and refuses; ``service.paths`` is the
+        agendas' ``AgendaPaths``, which takes the item off a meeting not yet invited."""
+        if step.meeting_id is not None:
+            raise InvalidInput(
+                _(
+                    "step {position} of {number} is on the agenda of meeting {meeting_id}; "
+                    "take it off that agenda first ('ratsweg meeting remove-item')"
+                ).format(position=step.position, number=paper.number, meeting_id=step.meeting_id)
+            )
 
     def _require_editable(self, catalog: Catalog, actor: Actor, paper: Paper, what: str) -> None:
         require_paper(catalog, actor, Action.PAPER_EDIT, paper)

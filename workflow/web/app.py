@@ -13,7 +13,7 @@ from starlette.routing import Route
 from workflow.core.errors import WorkflowError
 from workflow.core.i18n import _
 from workflow.service import WorkflowService
-from workflow.web import drafts, login, oidc, papers
+from workflow.web import agenda, drafts, login, oidc, papers
 from workflow.web.auth import Web, status_of, web_of
 from workflow.web.pages import Pages
 from workflow.web.security import SecurityHeaders
@@ -32,6 +32,7 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
         *oidc.routes_of(settings.oidc, settings.secure_cookie),
         *drafts.ROUTES,
         *papers.ROUTES,
+        *agenda.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
