@@ -84,10 +84,12 @@ class MeetingService:
         since: dt.date | None = None,
         until: dt.date | None = None,
         state: str | None = None,
+        latest: int | None = None,
         body: str | None = None,
         reader: str | Reader | None = TRUSTED,
     ) -> list[MeetingView]:
-        """Meetings by start; ``since`` and ``until`` are local calendar days, both included."""
+        """Meetings by start; ``since`` and ``until`` are local calendar days, both included;
+        with ``latest`` only the last that many."""
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
             session = uow.session
             body_row = uow.body()
@@ -98,6 +100,7 @@ class MeetingService:
                 start_from=_day_start(since) if since else None,
                 start_before=_day_start(until + dt.timedelta(days=1)) if until else None,
                 state=state,
+                latest=latest,
             )
             return [present_meeting(uow, m) for m in rows]
 

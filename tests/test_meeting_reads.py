@@ -1,5 +1,6 @@
-"""The Ladungsfrist of a meeting as the Sitzung page reads it (``meeting_notice``), on SQLite
-and PostgreSQL, with Landau's definitions (Stadtrat: its Ladungsfrist from the GemO)."""
+"""What the Sitzung pages read, on SQLite and PostgreSQL with Landau's definitions: the
+Ladungsfrist of a meeting (``meeting_notice``; the Stadtrat's from the GemO) and the latest
+past meetings (``list_meetings(latest=...)``)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def test_reading_the_notice_needs_a_known_user_and_a_meeting(landau: WorkflowSer
         landau.meetings.meeting_notice(mid, reader="niemand")
     with pytest.raises(NotFoundError):
         landau.meetings.meeting_notice(mid + 1, reader=OFFICE)
+
+
+def test_latest_gives_the_last_meetings_of_the_selection_in_order(
+    landau: WorkflowService,
+) -> None:
+    days = [dt.date(2025, 1, d) for d in (7, 14, 21, 28)]
+    ids = [stadtrat(landau, day) for day in reversed(days)]  # created out of order
+    latest = landau.meetings.list_meetings(latest=2, reader=OFFICE)
+    assert [m.id for m in latest] == [ids[1], ids[0]]
+    before = landau.meetings.list_meetings(until=dt.date(2025, 1, 20), latest=5, reader=OFFICE)
+    assert [m.start.date() for m in before] == days[:2]
