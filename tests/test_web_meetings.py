@@ -379,3 +379,44 @@ def test_user_text_is_escaped_on_every_meeting_page(
         page = client.get(path).text
         assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/sitzungen/{mid}").text
+
+
+def test_moving_an_invited_meeting_shows_the_ladungsfrist_warning(
+    client: TestClient, web_service: WorkflowService
+) -> None:
+    mid = meeting(web_service)
+    with_agenda(web_service, mid)
+    web_service.meetings.invite_meeting(mid, user="session")
+    csrf = log_in(client, "session")
+    data = {"csrf_token": csrf, "action": "move", "datum": "19.03.2025", "zeit": "09:30"}
+    response = client.post(f"/sitzungen/{mid}/aktion", data=data)
+    assert response.status_code == 200
+    warning = re.search(r'class="message warning" role="alert">([^<]+)<', response.text)
+    assert warning and "prüfen Sie die Ladungsfrist erneut" in warning.group(1)
+    assert "Mi 19.03.2025 09:30" in response.text
+    moved = web_service.meetings.get_meeting(mid)
+    assert moved.state == "invited" and moved.start == dt.datetime(
+        2025, 3, 19, 8, 30, tzinfo=dt.UTC
+    )
+
+
+def test_the_meeting_page_shows_the_ladungsfrist_and_warns_when_it_is_late(
+    landau: WorkflowService,
+) -> None:
+    landau.accounts.set_password("sitzungsdienst.becker", PASSWORD, user="admin")
+    on_time, late = (
+        landau.meetings.create_meeting(
+            user="sitzungsdienst.becker",
+            organization="stadtrat",
+            start=dt.datetime(2025, 3, day, 17, 0, tzinfo=BERLIN),
+        ).id
+        for day in (18, 12)
+    )
+    client = client_of(landau)
+    log_in(client, "sitzungsdienst.becker")
+    page = client.get(f"/sitzungen/{on_time}").text
+    assert "Einladung spätestens am</dt><dd>Do 13.03.2025" in page
+    assert "noch nicht" in page and 'class="message warning"' not in page
+    page = client.get(f"/sitzungen/{late}").text
+    warning = re.search(r'class="message warning" role="alert">([^<]+)<', page)
+    assert warning and "verspätet" in warning.group(1) and "Fr 07.03.2025" in warning.group(1)
