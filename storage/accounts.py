@@ -1,5 +1,6 @@
-"""The tables and queries of web logins: password hashes, server-side sessions and recent login
-failures (for throttling). Only ``workflow.accounts`` uses them."""
+"""The tables and queries of web logins: password hashes, server-side sessions, recent login
+failures (for throttling) and the private addresses of calendar feeds. Only
+``workflow.accounts`` uses them."""
 
 from __future__ import annotations
 
@@ -35,6 +36,21 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class FeedToken(Base):
+    """A user's private calendar address. Only the SHA-256 of the random token is stored; a
+    revoked token keeps its row (``revoked_at``) and never works again."""
+
+    __tablename__ = "feed_token"
+    __table_args__ = (Index("ix_feed_token_body_id_user_id", "body_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    body_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LoginFailure(Base):
@@ -126,3 +142,24 @@ def delete_expired_sessions(
             or_(WebSession.created_at < created_before, WebSession.last_seen_at < seen_before)
         )
     )
+
+
+def add_feed_token(
+    session: Session, token_hash: str, body_id: str, user_id: str, at: dt.datetime
+) -> FeedToken:
+    row = FeedToken(token_hash=token_hash, body_id=body_id, user_id=user_id, created_at=at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def live_feed_tokens(session: Session, body_id: str, user_id: str) -> list[FeedToken]:
+    """The user's tokens that are not revoked (at most one, but never assumed)."""
+    query = select(FeedToken).where(
+        FeedToken.body_id == body_id, FeedToken.user_id == user_id, FeedToken.revoked_at.is_(None)
+    )
+    return list(session.scalars(query.order_by(FeedToken.id)))
+
+
+def feed_token_by_hash(session: Session, token_hash: str) -> FeedToken | None:
+    return session.scalar(select(FeedToken).where(FeedToken.token_hash == token_hash))

@@ -203,7 +203,9 @@ def list_meetings(
     start_from: dt.datetime | None = None,
     start_before: dt.datetime | None = None,
     state: str | None = None,
+    latest: int | None = None,
 ) -> Sequence[Meeting]:
+    """The meetings by start; with ``latest`` only the last that many of them."""
     query = select(Meeting).where(Meeting.body_id == body_id).options(_AGENDA)
     if organization:
         query = query.where(Meeting.organization_id == organization)
@@ -213,6 +215,9 @@ def list_meetings(
         query = query.where(Meeting.start < start_before)
     if state:
         query = query.where(Meeting.state == state)
+    if latest is not None:
+        newest = query.order_by(Meeting.start.desc(), Meeting.id.desc()).limit(latest)
+        return list(reversed(session.scalars(newest).all()))
     return session.scalars(query.order_by(Meeting.start, Meeting.id)).all()
 
 

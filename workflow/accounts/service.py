@@ -6,6 +6,11 @@ is ever in the database. Every change is audited in the municipality's chain in 
 transaction: ``password_set`` (without the hash), ``logged_in``, ``login_failed``,
 ``logged_out``. A login through a city's identity provider (OpenID Connect, checked by the web
 layer) opens the same session: ``log_in_verified``, audited with ``via``.
+
+Calendar programs cannot log in with a cookie: a user subscribes to a private address holding
+a random feed token, stored as its SHA-256 like a session id, one live token per user,
+created and revoked by the user (``feed_token_created``, ``feed_token_revoked``, never with
+the token). A feed is read with its owner's rights.
 """
 
 from __future__ import annotations
@@ -19,13 +24,22 @@ from typing import Any
 from storage import accounts as store
 from storage.audit import append_event, body_stream
 from workflow.accounts.passwords import hash_password, verify_password
-from workflow.core.errors import LoginRefused
+from workflow.core.errors import InvalidInput, LoginRefused
 from workflow.core.i18n import N_, _
-from workflow.core.model import AuditAction, Role, WebLogin, WebSessionView
-from workflow.uow import SYSTEM_ACTOR, Shared, UnitOfWork, require_role
+from workflow.core.model import (
+    AuditAction,
+    FeedTokenCreated,
+    FeedTokenView,
+    Role,
+    WebLogin,
+    WebSessionView,
+)
+from workflow.uow import KNOWN_USERS, SYSTEM_ACTOR, TRUSTED, Shared, UnitOfWork, require_role
 
 #: The longest user id and client address kept (longer input is cut, never stored whole).
 MAX_USER_LENGTH, MAX_ADDRESS_LENGTH, MAX_SESSION_ID_LENGTH = 128, 64, 128
+#: The longest feed token looked up (a token is 43 characters; longer input names none).
+MAX_FEED_TOKEN_LENGTH = 128
 #: How often a session's last-seen time is written (not on every request).
 TOUCH_EVERY = dt.timedelta(seconds=60)
 
@@ -185,6 +199,65 @@ class AccountService:
             if row is not None:
                 _record(uow, row.user_id, AuditAction.LOGGED_OUT, {"user": row.user_id})
 
+    # -- private calendar addresses ------------------------------------------------------------
+
+    def create_feed_token(self, *, user: str | None, body: str | None = None) -> FeedTokenCreated:
+        """A new private calendar address for ``user`` (any user of users.yaml, for themself);
+        a live one the user had is revoked, so one address works at a time. The token is in
+        the answer only; the database keeps its SHA-256.
+
+        :raises PermissionDenied: no user, or not in users.yaml.
+        """
+        with self._shared.write(user, body) as uow:
+            actor, body_id, now = uow.actor(), uow.body().id, uow.now()
+            revoked = self._revoke_all(uow, actor.user_id, "replaced")
+            token = secrets.token_urlsafe(32)
+            row = store.add_feed_token(
+                uow.session, session_hash(token), body_id, actor.user_id, now
+            )
+            payload = {"user": actor.user_id, "token": row.id, "replaced": list(revoked)}
+            _record(uow, actor.user_id, AuditAction.FEED_TOKEN_CREATED, payload)
+            return FeedTokenCreated(token=token, feed=_feed_view(row), revoked=revoked)
+
+    def revoke_feed_token(self, *, user: str | None, body: str | None = None) -> tuple[int, ...]:
+        """Revoke ``user``'s private calendar address: it answers 404 from now on.
+
+        :raises InvalidInput: the user has no live address.
+        :raises PermissionDenied: no user, or not in users.yaml.
+        """
+        with self._shared.write(user, body) as uow:
+            revoked = self._revoke_all(uow, uow.actor().user_id, "revoked")
+            if not revoked:
+                raise InvalidInput(_("you have no calendar address to revoke"))
+            return revoked
+
+    def feed_token(self, *, reader: str | None, body: str | None = None) -> FeedTokenView | None:
+        """The reader's live private calendar address (without the token), or None."""
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
+            rows = store.live_feed_tokens(uow.session, uow.body().id, uow.actor().user_id)
+            return _feed_view(rows[-1]) if rows else None
+
+    def feed_owner(self, token: str, *, body: str | None = None) -> str | None:
+        """The user whose live address holds ``token``; None for an unknown or revoked token,
+        another municipality's, or a user who left users.yaml."""
+        if not token or len(token) > MAX_FEED_TOKEN_LENGTH:
+            return None
+        with self._shared.read(body, TRUSTED) as uow:
+            row = store.feed_token_by_hash(uow.session, session_hash(token))
+            if row is None or row.revoked_at is not None or row.body_id != uow.body().id:
+                return None
+            return row.user_id if row.user_id in uow.catalog().users else None
+
+    def _revoke_all(self, uow: UnitOfWork, user_id: str, reason: str) -> tuple[int, ...]:
+        """Revoke the user's live tokens, each audited as ``feed_token_revoked``."""
+        rows = store.live_feed_tokens(uow.session, uow.body().id, user_id)
+        for row in rows:
+            row.revoked_at = uow.now()
+            payload = {"user": user_id, "token": row.id, "reason": reason}
+            _record(uow, user_id, AuditAction.FEED_TOKEN_REVOKED, payload)
+        uow.session.flush()
+        return tuple(row.id for row in rows)
+
     def _refusal(self, uow: UnitOfWork, user_id: str, address: str) -> str | None:
         """``throttled`` when the user or the address failed too often in the last minute."""
         since = uow.now() - dt.timedelta(minutes=1)
@@ -225,3 +298,7 @@ def _view(row: store.WebSession, name: str, roles: frozenset[Role]) -> WebSessio
         created_at=row.created_at,
         last_seen_at=row.last_seen_at,
     )
+
+
+def _feed_view(row: store.FeedToken) -> FeedTokenView:
+    return FeedTokenView(id=row.id, user_id=row.user_id, created_at=row.created_at)

@@ -4,14 +4,15 @@ audit chain, its reminders and its view."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from storage import reminders as reminder_store
 from storage.audit import append_event, meeting_stream
 from storage.schema import Meeting
-from workflow.core.clock import local
+from workflow.core.clock import check_exists, local
 from workflow.core.engine import MeetingContext
-from workflow.core.errors import PermissionDenied
+from workflow.core.errors import InvalidInput, PermissionDenied
 from workflow.core.i18n import _
 from workflow.core.model import (
     Action,
@@ -126,3 +127,23 @@ def present_meeting(
 ) -> MeetingView:
     catalog = catalog or uow.catalog(meeting.definitions_version)
     return meeting_view(catalog, meeting, uow.engine.meeting_triggers(catalog, meeting.state))
+
+
+def check_meeting_times(start: dt.datetime, end: dt.datetime | None) -> None:
+    """:raises InvalidInput: a time without zone, one its zone skips, or an end before the
+    start."""
+    if start.tzinfo is None or (end is not None and end.tzinfo is None):
+        raise InvalidInput(_("meeting times need a time zone"))
+    check_exists(start, _("the start"))
+    if end is not None:
+        check_exists(end, _("the end"))
+    if end is not None and end <= start:
+        raise InvalidInput(
+            _("the meeting ends ({end}) before it starts ({start})").format(
+                end=_when(end), start=_when(start)
+            )
+        )
+
+
+def _when(instant: dt.datetime) -> str:
+    return local(instant).strftime("%d.%m.%Y %H:%M")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage import repository
 from storage.schema import AgendaItem, Meeting, Paper
-from workflow.core.clock import BERLIN, check_exists, local, wall_clock
+from workflow.core.clock import BERLIN, local, wall_clock
 from workflow.core.errors import InvalidInput, TransitionNotAllowed
 from workflow.core.i18n import N_, _
 from workflow.core.inputs import check_line, check_lines
@@ -27,9 +27,11 @@ from workflow.core.model import (
     AgendaPart,
     AuditAction,
     MeetingMoved,
+    MeetingNotice,
     MeetingView,
 )
 from workflow.meetings.common import (
+    check_meeting_times,
     meeting_catalog_actor,
     meeting_flow,
     present_meeting,
@@ -37,7 +39,7 @@ from workflow.meetings.common import (
     require_manage,
     sync_meeting_reminders,
 )
-from workflow.meetings.notice import notice_warnings
+from workflow.meetings.notice import notice_status, notice_warnings
 from workflow.papers.steps import check_window, meeting_label
 from workflow.papers.tally import shown, stored
 from workflow.reminders.sync import paper_changed, sync_paper_reminders
@@ -63,6 +65,18 @@ class MeetingService:
             meeting = uow.meeting(meeting_id)
             return present_meeting(uow, meeting)
 
+    def meeting_notice(
+        self, meeting_id: int, *, body: str | None = None, reader: str | Reader | None = TRUSTED
+    ) -> MeetingNotice:
+        """The meeting's Ladungsfrist: the last day to send the invitation, the day it went
+        out, and warnings (``workflow.meetings.notice.notice_status``).
+
+        :raises NotFoundError: no such meeting in the municipality."""
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
+            meeting = uow.meeting(meeting_id)
+            catalog = uow.catalog(meeting.definitions_version)
+            return notice_status(catalog, meeting, local(uow.now()).date())
+
     def list_meetings(
         self,
         *,
@@ -70,10 +84,12 @@ class MeetingService:
         since: dt.date | None = None,
         until: dt.date | None = None,
         state: str | None = None,
+        latest: int | None = None,
         body: str | None = None,
         reader: str | Reader | None = TRUSTED,
     ) -> list[MeetingView]:
-        """Meetings by start; ``since`` and ``until`` are local calendar days, both included."""
+        """Meetings by start; ``since`` and ``until`` are local calendar days, both included;
+        with ``latest`` only the last that many."""
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
             session = uow.session
             body_row = uow.body()
@@ -84,6 +100,7 @@ class MeetingService:
                 start_from=_day_start(since) if since else None,
                 start_before=_day_start(until + dt.timedelta(days=1)) if until else None,
                 state=state,
+                latest=latest,
             )
             return [present_meeting(uow, m) for m in rows]
 
@@ -109,7 +126,7 @@ class MeetingService:
         :raises PermissionDenied: the user may not do meeting.manage.
         """
         check_lines((name, location), _("meeting name or location"))
-        _check_times(start, end)
+        check_meeting_times(start, end)
         now = self._shared.clock.now()
         start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC) if end else None
         with self._shared.write(user, body) as uow:
@@ -436,22 +453,6 @@ def _lock_papers(uow: UnitOfWork, meeting: Meeting) -> list[Paper]:
     ]
 
 
-def _check_times(start: dt.datetime, end: dt.datetime | None) -> None:
-    """:raises InvalidInput: a time without zone, one its zone skips, or an end before the
-    start."""
-    if start.tzinfo is None or (end is not None and end.tzinfo is None):
-        raise InvalidInput(_("meeting times need a time zone"))
-    check_exists(start, _("the start"))
-    if end is not None:
-        check_exists(end, _("the end"))
-    if end is not None and end <= start:
-        raise InvalidInput(
-            _("the meeting ends ({end}) before it starts ({start})").format(
-                end=_when(end), start=_when(start)
-            )
-        )
-
-
 def _new_start(
     old_start: dt.datetime, day: dt.date, time: dt.time | None, label: str
 ) -> dt.datetime:
@@ -485,10 +486,6 @@ def _moved_payload(
 
 def _paper_number(item: AgendaItem) -> str | None:
     return item.consultation.paper.number if item.consultation is not None else None
-
-
-def _when(instant: dt.datetime) -> str:
-    return local(instant).strftime("%d.%m.%Y %H:%M")
 
 
 def _iso(instant: dt.datetime) -> str:

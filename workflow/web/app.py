@@ -13,7 +13,7 @@ from starlette.routing import Route
 from workflow.core.errors import WorkflowError
 from workflow.core.i18n import _
 from workflow.service import WorkflowService
-from workflow.web import agenda, drafts, login, oidc, papers
+from workflow.web import agenda, calendar_feed, drafts, login, meeting, meetings, oidc, papers
 from workflow.web.auth import Web, status_of, web_of
 from workflow.web.pages import Pages
 from workflow.web.security import SecurityHeaders
@@ -33,6 +33,9 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
         *drafts.ROUTES,
         *papers.ROUTES,
         *agenda.ROUTES,
+        *meetings.ROUTES,
+        *meeting.ROUTES,
+        *calendar_feed.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

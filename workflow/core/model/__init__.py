@@ -17,7 +17,7 @@ import them from here (``from workflow.core.model import PaperView``), the one m
 
 from __future__ import annotations
 
-from workflow.core.model.accounts import WebLogin, WebSessionView
+from workflow.core.model.accounts import FeedTokenCreated, FeedTokenView, WebLogin, WebSessionView
 from workflow.core.model.audit import (
     AppRole,
     AuditAction,
@@ -59,6 +59,7 @@ from workflow.core.model.meetings import (
     AgendaPart,
     AgendaShift,
     MeetingMoved,
+    MeetingNotice,
     MeetingView,
 )
 from workflow.core.model.papers import (
@@ -128,9 +129,12 @@ __all__ = [
     "ConsultationView",
     "DeliveryFailure",
     "DraftChanges",
+    "FeedTokenCreated",
+    "FeedTokenView",
     "ImplementationReportView",
     "ImplementationTaskView",
     "MeetingMoved",
+    "MeetingNotice",
     "MeetingView",
     "MinutesResult",
     "NamedBallot",

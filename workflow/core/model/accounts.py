@@ -28,3 +28,22 @@ class WebLogin:
 
     session_id: str
     session: WebSessionView
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedTokenView:
+    """A user's live private calendar address (the token itself is never stored)."""
+
+    id: int
+    user_id: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedTokenCreated:
+    """A new private calendar address: the token, shown once (the database keeps its
+    SHA-256), and what replaced tokens it revoked."""
+
+    token: str
+    feed: FeedTokenView
+    revoked: tuple[int, ...] = ()

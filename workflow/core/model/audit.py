@@ -58,6 +58,8 @@ class AuditAction(StrEnum):
     LOGGED_IN = "logged_in"
     LOGIN_FAILED = "login_failed"
     LOGGED_OUT = "logged_out"
+    FEED_TOKEN_CREATED = "feed_token_created"
+    FEED_TOKEN_REVOKED = "feed_token_revoked"
 
     @property
     def label(self) -> str:
@@ -111,6 +113,8 @@ _ACTION_LABELS = {
     AuditAction.LOGGED_IN: N_("logged in"),
     AuditAction.LOGIN_FAILED: N_("login failed"),
     AuditAction.LOGGED_OUT: N_("logged out"),
+    AuditAction.FEED_TOKEN_CREATED: N_("calendar address created"),
+    AuditAction.FEED_TOKEN_REVOKED: N_("calendar address revoked"),
 }
 
 

@@ -84,3 +84,14 @@ class MeetingMoved:
     meeting: MeetingView
     steps: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingNotice:
+    """The Ladungsfrist of a meeting as the session office reads it: the last day the
+    invitation may go out (None: the definitions set no Ladungsfrist for the Gremium), the
+    day it went out, and the warnings (German) when it is late or was too late."""
+
+    dispatch_by: dt.date | None
+    invited_on: dt.date | None
+    warnings: tuple[str, ...] = ()
