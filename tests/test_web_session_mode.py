@@ -130,6 +130,9 @@ def test_saving_records_result_and_votes_and_goes_to_the_next_top(
     page = client.get(response.headers["location"]).text
     assert "TOP Ö 1 gespeichert: einstimmig beschlossen" in page
     assert f'href="/vorlagen/{numbers[1]}"' in page
+    agenda = page[page.index('class="top-list"') :]
+    assert "beraten: <strong>einstimmig beschlossen</strong>" in agenda  # TOP 1, in the list
+    assert agenda.count("terminiert") == 2
     done = client.get(url(meeting_id, "?top=1")).text
     assert "Ergebnis erfasst" in done and 'name="result"' not in done
 

@@ -322,6 +322,7 @@ def _row(meeting_id: int, index: int, item: AgendaItemView, current: bool) -> di
         "title": item.title,
         "paper_number": item.paper_number,
         "state": value_label("step", state) if state else _("no paper"),
+        "result": item.result_label,
         "done": state is not None and not _open(item),
         "current": current,
         "url": mode_url(meeting_id, index),
