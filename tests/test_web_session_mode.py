@@ -48,7 +48,12 @@ def session_client(service: WorkflowService, user: str = "session") -> tuple[Tes
 
 
 def post(client: TestClient, meeting_id: int, csrf: str, **fields: str) -> httpx.Response:
+    """Post the form of TOP ``top`` (1), as shown: with its agenda item's id."""
     data = {"csrf_token": csrf, "top": "1", "action": "save"} | fields
+    if "item" not in data:
+        service: WorkflowService = client.app.state.web.service  # type: ignore[attr-defined]
+        agenda = service.meetings.get_meeting(meeting_id).agenda
+        data["item"] = str(agenda[int(data["top"]) - 1].id)
     return client.post(url(meeting_id), data=data)
 
 
@@ -259,6 +264,21 @@ def test_another_motion_row_is_added_without_saving(
     text = page.text
     assert 'name="pre2_subject"' in text and 'value="Vertagungsantrag"' in text
     assert step(web_service, numbers[0]) == ("scheduled", None)
+
+
+def test_a_form_for_another_top_than_the_one_now_at_its_place_is_refused(
+    web_service: WorkflowService, ausschuss: tuple[int, list[str]]
+) -> None:
+    meeting_id, numbers = ausschuss
+    client, csrf = session_client(web_service)
+    second = web_service.meetings.get_meeting(meeting_id).agenda[1].id
+    for item in (str(second), "", "x"):
+        response = post(client, meeting_id, csrf, item=item, result="empfohlen", yes="3")
+        assert response.status_code == 409
+        assert "Tagesordnung hat sich geändert" in response.text
+    bad_top = post(client, meeting_id, csrf, top="abc", item=str(second), result="empfohlen")
+    assert bad_top.status_code == 409
+    assert [step(web_service, n) for n in numbers] == [("scheduled", None)] * 3
 
 
 def test_a_planned_meeting_refuses_results(web_service: WorkflowService) -> None:

@@ -89,7 +89,11 @@ def _post(
     form = form_of(request)
     index = _top_of(str(form.get("top") or ""), items)
     item = items[index - 1] if items else None
-    if item is None or item.paper_number is None or item.consultation_position is None:
+    if item is None or str(item.id) != str(form.get("item") or ""):
+        # the TOP the form was shown for, not another one: the agenda may have changed since
+        message = _("The agenda has changed since this page was loaded; check the TOP again.")
+        return _render(web, request, session, meeting, index, status=409, form_error=message)
+    if item.paper_number is None or item.consultation_position is None:
         message = _("This TOP has no paper whose result could be recorded.")
         return _render(web, request, session, meeting, index, status=422, form_error=message)
     choices = web.service.results.result_options(
