@@ -361,3 +361,35 @@ def test_the_keystroke_script_is_served_and_ignores_typing(
     assert script_url
     script = client.get(script_url.group(1)).text
     assert 'data-key="' in script and "textarea" in script and '"n"' in script
+
+
+def test_a_referral_names_its_body_and_a_postponement_its_date(
+    web_service: WorkflowService, ausschuss: tuple[int, list[str]]
+) -> None:
+    meeting_id, numbers = ausschuss
+    client, csrf = session_client(web_service)
+    without = post(client, meeting_id, csrf, result="überwiesen")
+    assert without.status_code == 422 and 'id="fehler-formular"' in without.text
+    assert post(client, meeting_id, csrf, result="überwiesen", refer_to="rat").status_code == 303
+    steps = web_service.papers.get_paper(numbers[0]).consultations
+    assert [(s.organization_id, s.state) for s in steps][:2] == [
+        ("ausschuss", "held"),
+        ("rat", "planned"),
+    ]
+    response = post(client, meeting_id, csrf, top="2", result="vertagt", until="2025-04-15")
+    assert response.status_code == 303
+    again = web_service.papers.get_paper(numbers[1]).consultations[1]
+    assert (again.organization_id, again.planned_date) == ("ausschuss", dt.date(2025, 4, 15))
+
+
+def test_named_ballots_that_contradict_the_counts_are_refused_by_the_service(
+    web_service: WorkflowService, ausschuss: tuple[int, list[str]]
+) -> None:
+    meeting_id, numbers = ausschuss
+    client, csrf = session_client(web_service)
+    response = post(
+        client, meeting_id, csrf, result="empfohlen", yes="3", named="Anna: Ja\nBert: Nein"
+    )
+    assert response.status_code == 422 and 'id="fehler-formular" role="alert"' in response.text
+    assert "Anna: Ja" in response.text  # the form as typed
+    assert step(web_service, numbers[0]) == ("scheduled", None)
