@@ -146,6 +146,8 @@ class Procedure:
     organizations: Mapping[str, VotingRule] = field(default_factory=dict)
     #: Labels of the municipality's minutes (case-insensitive) -> normalised outcome.
     outcome_labels: Mapping[str, Outcome] = field(default_factory=dict)
+    #: The same labels as the definitions write them (casefolded -> "Kenntnis genommen").
+    written_labels: Mapping[str, str] = field(default_factory=dict)
 
     def voting_rule(self, org_id: str) -> VotingRule:
         return self.organizations.get(org_id, self.voting)

@@ -73,6 +73,7 @@ def _procedure(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> Procedure 
         if rule is not None:
             overrides[org_id] = rule
     labels: dict[str, Outcome] = {}
+    written: dict[str, str] = {}
     for label, value in rec.get("outcome_labels", {}).items():
         label_line = rec["outcome_labels"].key_lines[label]
         path = f"procedure.outcome_labels.{label}"
@@ -80,12 +81,14 @@ def _procedure(ctx: _Ctx, node: Any, line: int, orgs: Orgs | None) -> Procedure 
             outcome = _enum(ctx, Outcome, value, label_line, path, N_("outcome"))
             if outcome is not None:
                 labels[label.strip().casefold()] = outcome
+                written[label.strip().casefold()] = label.strip()
     if len(ctx.problems) > before:
         return None
     return Procedure(
         voting=voting,
         organizations=MappingProxyType(overrides),
         outcome_labels=MappingProxyType(labels),
+        written_labels=MappingProxyType(written),
     )
 
 

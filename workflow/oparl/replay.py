@@ -29,7 +29,8 @@ from workflow.core.model import (
 )
 from workflow.meetings.common import record_meeting, sync_meeting_reminders
 from workflow.oparl.plan import PaperPlan, StepPlan, organization_for, parse_instant
-from workflow.papers.results import ALLOWED_EFFECTS, apply_result
+from workflow.papers.result_check import ALLOWED_EFFECTS
+from workflow.papers.results import apply_result
 from workflow.reminders.sync import paper_changed
 from workflow.uow import UnitOfWork, step_payload
 

@@ -32,12 +32,14 @@ from workflow.core.model import (
     ConsultationRole,
     Outcome,
     PaperView,
+    ResultChoice,
     ResultEffect,
     ResultEntry,
     VoteCount,
     VoteKind,
 )
 from workflow.papers.present import present
+from workflow.papers.result_check import ALLOWED_EFFECTS, result_choices, result_warnings
 from workflow.papers.steps import (
     check_window,
     meeting_label,
@@ -50,7 +52,7 @@ from workflow.papers.types import (
 )
 from workflow.papers.votes import check_result_texts
 from workflow.reminders.sync import paper_changed
-from workflow.uow import Shared, UnitOfWork, require_paper
+from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork, require_paper
 
 
 class ResultService:
@@ -106,43 +108,47 @@ class ResultService:
             warnings = apply_result(uow, paper, catalog, actor, entry)
             return replace(present(uow, catalog, paper), warnings=tuple(warnings))
 
+    def result_options(
+        self,
+        number: str,
+        *,
+        position: int,
+        body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
+    ) -> tuple[ResultChoice, ...]:
+        """The results step ``position`` of ``number`` may record, with the labels a person
+        picks them by (the municipality's first).
 
-#: Outcomes each role of step may record (Vorberatung results are recommendations).
-_REROUTING = {
-    ResultEffect.POSTPONE,
-    ResultEffect.REFER,
-    ResultEffect.DROP,
-    ResultEffect.WITHDRAW,
-}
+        :raises NotFoundError: no such paper or step.
+        """
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
+            paper = uow.paper(number)
+            step = step_at(paper, position)
+            catalog = uow.catalog(paper.definitions_version)
+            return result_choices(catalog, ConsultationRole(step.role))
 
+    def check_result_votes(
+        self,
+        number: str,
+        *,
+        position: int,
+        outcome: str | None,
+        votes: Sequence[VoteCount],
+        body: str | None = None,
+        reader: str | Reader | None = TRUSTED,
+    ) -> tuple[str, ...]:
+        """The quorum and majority warnings that recording ``outcome`` with ``votes`` for step
+        ``position`` would give; nothing is recorded.
 
-ALLOWED_EFFECTS = {
-    ConsultationRole.VORBERATUNG: {
-        ResultEffect.RECOMMEND,
-        ResultEffect.REJECT,
-        ResultEffect.ADOPT,
-        ResultEffect.NOTE,
-        ResultEffect.SKIP,
-        *_REROUTING,
-    },
-    ConsultationRole.ANHOERUNG: {
-        ResultEffect.RECOMMEND,
-        ResultEffect.REJECT,
-        ResultEffect.ADOPT,
-        ResultEffect.NOTE,
-        ResultEffect.SKIP,
-        *_REROUTING,
-    },
-    ConsultationRole.ENTSCHEIDUNG: {ResultEffect.ADOPT, ResultEffect.REJECT, *_REROUTING},
-    ConsultationRole.KENNTNISNAHME: {ResultEffect.NOTE, ResultEffect.ANNUL, *_REROUTING},
-    ConsultationRole.GENEHMIGUNG: {
-        ResultEffect.APPROVE,
-        ResultEffect.REJECT,
-        ResultEffect.ANNUL,
-        ResultEffect.POSTPONE,
-        ResultEffect.DROP,
-    },
-}
+        :raises InvalidInput: counts that cannot be (see ``result_warnings``).
+        :raises NotFoundError: no such paper or step.
+        """
+        check_result_texts(votes, None, None, None)
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
+            paper = uow.paper(number)
+            step = step_at(paper, position)
+            catalog = uow.catalog(paper.definitions_version)
+            return tuple(result_warnings(catalog, step.organization_id, outcome, votes))
 
 
 # The meeting states in which results are recorded (a step on its agenda, or the minutes).

@@ -89,9 +89,10 @@ def complete_vote(vote: VoteCount) -> VoteCount:
 
 
 def check_votes(
-    rule: VotingRule, org: Organization, result: Outcome, votes: Sequence[VoteCount]
+    rule: VotingRule, org: Organization, result: Outcome | None, votes: Sequence[VoteCount]
 ) -> list[Warning]:
     """Quorum and majority doubts as warnings (domain.md 2.9, 2.10); impossible counts refused.
+    Without a ``result`` (none chosen yet) only the quorum is checked.
 
     Quorum is computed both with and without the members excluded as befangen, because it
     is disputed whether they count as present.
@@ -143,7 +144,7 @@ def check_votes(
                 )
             )
     main = [v for v in votes if v.kind is VoteKind.MAIN and v.yes is not None]
-    if main:
+    if main and result is not None:
         warnings.extend(_majority_doubt(rule, result, main[-1]))
     return warnings
 

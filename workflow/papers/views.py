@@ -226,6 +226,7 @@ def agenda_item_view(item: AgendaItem) -> AgendaItemView:
         paper_number=step.paper.number if step is not None else None,
         consultation_position=step.position if step is not None else None,
         consultation_state=step.state if step is not None else None,
+        result_label=step.result_label if step is not None else None,
         nachtrag=item.nachtrag,
         nachtrag_at=item.nachtrag_at,
         note=item.note,

@@ -13,7 +13,17 @@ from starlette.routing import Route
 from workflow.core.errors import WorkflowError
 from workflow.core.i18n import _
 from workflow.service import WorkflowService
-from workflow.web import agenda, calendar_feed, drafts, login, meeting, meetings, oidc, papers
+from workflow.web import (
+    agenda,
+    calendar_feed,
+    drafts,
+    login,
+    meeting,
+    meetings,
+    oidc,
+    papers,
+    session_mode,
+)
 from workflow.web.auth import Web, status_of, web_of
 from workflow.web.pages import Pages
 from workflow.web.security import SecurityHeaders
@@ -35,6 +45,7 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
         *agenda.ROUTES,
         *meetings.ROUTES,
         *meeting.ROUTES,
+        *session_mode.ROUTES,
         *calendar_feed.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]

@@ -49,6 +49,8 @@ class AgendaItemView:
     paper_number: str | None = None
     consultation_position: int | None = None
     consultation_state: str | None = None
+    #: the step's result as recorded ("einstimmig beschlossen"), once it is
+    result_label: str | None = None
     nachtrag: bool = False
     nachtrag_at: dt.datetime | None = None
     note: str | None = None

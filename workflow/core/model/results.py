@@ -221,6 +221,27 @@ class ResultEntry:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ResultChoice:
+    """A result a step may record, as the session office picks it: the text it is recorded
+    with (a municipal label such as "einstimmig beschlossen" or the outcome's own label), the
+    outcome it stands for, and what else the outcome asks for."""
+
+    label: str
+    outcome: Outcome
+    municipal: bool = False  # one of the municipality's own labels (procedure.yaml)
+
+    @property
+    def refers(self) -> bool:
+        """Überwiesen / zurückverwiesen: the body the paper goes to is needed."""
+        return self.outcome.effect is ResultEffect.REFER
+
+    @property
+    def repeats_step(self) -> bool:
+        """Vertagt / zurückgestellt / abgesetzt: a later date may be given."""
+        return self.outcome.effect.repeats_step
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MinutesResult:
     """What recording one item of a meeting's minutes did."""
 
