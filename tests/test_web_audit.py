@@ -16,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.test_audit import _tamper
-from tests.test_report import TITLE, paper  # noqa: F401 (the fixture)
+from tests.test_report import decided_paper
 from tests.test_trail import AUDITOR, CLERK, HEAD, SESSION
 from tests.test_web import PASSWORD, client_of, csrf_of
 from workflow.audit.trail import DecisionQuery
@@ -29,8 +29,14 @@ ESCAPED_TITLE = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture
-def audited(landau: WorkflowService, paper: str) -> WorkflowService:  # noqa: F811
-    """Landau with the decided paper of ``test_report`` and web passwords for its users."""
+def paper(landau: WorkflowService) -> str:
+    """The decided paper of ``test_report`` (its title holds a script tag)."""
+    return decided_paper(landau)
+
+
+@pytest.fixture
+def audited(landau: WorkflowService, paper: str) -> WorkflowService:
+    """Landau with that paper and web passwords for its users."""
     for user in (CLERK, HEAD, SESSION, AUDITOR):
         landau.accounts.set_password(user, PASSWORD, user="admin")
     return landau
@@ -77,7 +83,7 @@ def test_without_login_the_audit_pages_redirect_to_the_login(client: TestClient,
 
 def test_without_login_a_trail_and_a_report_redirect_to_the_login(
     client: TestClient,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     for path in (f"/pruefung/vorlagen/{paper}", f"/pruefung/vorlagen/{paper}/bericht.pdf"):
         response = client.get(path)
@@ -87,7 +93,7 @@ def test_without_login_a_trail_and_a_report_redirect_to_the_login(
 def test_the_auditor_searches_the_events_with_german_actions_and_paper_links(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     log_in(client, AUDITOR)
     page = client.get(f"/pruefung?paper={paper}&action=result_recorded")
@@ -112,7 +118,7 @@ def test_the_auditor_searches_the_events_with_german_actions_and_paper_links(
 def test_the_search_pages_through_the_events_keeping_the_filters(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(audit, "PAGE_SIZE", PAGE_SIZE := 30)
@@ -135,7 +141,7 @@ def test_the_search_pages_through_the_events_keeping_the_filters(
     [
         ("since=2024-13-01", "f-since", "2024-13-01"),
         ("until=gestern", "f-until", "gestern"),
-        ("since=2024-03-01&until=2024-01-01", "f-until", "2024-03-01"),
+        ("since=2024-03-01&until=2024-01-01", "f-until", "01.03.2024"),
         ("meeting=zwölf", "f-meeting", "zwölf"),
         ("paper=1999/999", "f-paper", "1999/999"),
         ("action=paper_exploded", "f-action", "paper_exploded"),
@@ -159,7 +165,7 @@ def test_a_bad_filter_shows_the_form_again_with_the_message_at_its_field(
 def test_the_csv_download_holds_the_same_events_with_english_keys(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     log_in(client, AUDITOR)
     page = client.get(f"/pruefung?paper={paper}&action=result_recorded")
@@ -186,7 +192,7 @@ def test_the_csv_download_holds_the_same_events_with_english_keys(
 def test_a_papers_trail_lists_its_events_and_offers_the_report(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     log_in(client, AUDITOR)
     page = client.get(f"/pruefung/vorlagen/{paper}")
@@ -205,7 +211,7 @@ def test_a_papers_trail_lists_its_events_and_offers_the_report(
 
 def test_the_report_downloads_as_html_with_the_decisions(
     client: TestClient,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     log_in(client, AUDITOR)
     response = client.get(f"/pruefung/vorlagen/{paper}/bericht.html")
@@ -221,7 +227,7 @@ def test_the_report_downloads_as_html_with_the_decisions(
     assert ESCAPED_TITLE in text and "<script>alert" not in text
 
 
-def test_the_report_downloads_as_pdf(client: TestClient, paper: str) -> None:  # noqa: F811
+def test_the_report_downloads_as_pdf(client: TestClient, paper: str) -> None:
     from workflow.audit.report import find_pdf_converter
     from workflow.core.errors import InvalidInput
 
@@ -240,7 +246,7 @@ def test_the_report_downloads_as_pdf(client: TestClient, paper: str) -> None:  #
 def test_without_a_pdf_converter_the_pdf_is_a_german_503_page(
     client: TestClient,
     paper: str,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from workflow.audit import report
 
@@ -265,7 +271,7 @@ def test_report_names_are_safe_file_names(client: TestClient, audited: WorkflowS
 def test_verify_shows_the_intact_trail_and_the_break_after_tampering(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     csrf = log_in(client, AUDITOR)
     page = client.get("/pruefung/kette")
@@ -357,7 +363,7 @@ def test_the_session_office_may_verify_but_the_service_refuses_its_seal(
 def test_a_clerk_is_refused_the_audit_trail_by_the_service(
     client: TestClient,
     paper: str,
-    path: str,  # noqa: F811
+    path: str,
 ) -> None:
     log_in(client, CLERK)
     response = client.get(path.format(n=paper))
@@ -369,7 +375,7 @@ def test_a_clerk_is_refused_the_audit_trail_by_the_service(
 def test_a_clerk_is_refused_the_report_and_may_not_seal(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     csrf = log_in(client, CLERK)
     assert client.get(f"/pruefung/vorlagen/{paper}/bericht.html").status_code == 403
@@ -381,7 +387,7 @@ def test_a_clerk_is_refused_the_report_and_may_not_seal(
 
 def test_the_decisions_list_shows_results_votes_and_the_fristen(
     client: TestClient,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     log_in(client, AUDITOR)
     page = client.get("/pruefung/beschluesse")
@@ -405,7 +411,7 @@ def test_the_decisions_list_shows_results_votes_and_the_fristen(
 def test_a_missed_frist_is_marked_in_the_decisions_list(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     (decision,) = audited.trail.list_decisions(DecisionQuery())
     log_in(client, AUDITOR)
@@ -440,7 +446,7 @@ def test_a_bad_decisions_filter_shows_the_form_again_with_the_message(
 def test_the_auditor_sees_no_write_button_and_a_forged_write_is_refused(
     client: TestClient,
     audited: WorkflowService,
-    paper: str,  # noqa: F811
+    paper: str,
 ) -> None:
     """Every read page without a form that changes data (logout, verify and the seal the
     service allows auditors aside); a forged action on the paper: 403 from the service."""

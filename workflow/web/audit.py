@@ -92,6 +92,10 @@ def query_of(chosen: dict[str, str]) -> AuditQuery:
         except ValueError:
             message = _("the date is written like 2025-03-31, not {value!r}").format(value=text)
             raise BadFilter(key, message) from None
+    since, until = dates["since"], dates["until"]
+    if since and until and since > until:  # the service refuses it in the command line's words
+        message = _("the period starts {since:%d.%m.%Y} but ends {until:%d.%m.%Y}")
+        raise BadFilter("until", message.format(since=since, until=until))
     meeting = chosen["meeting"].strip()
     if meeting and not (meeting.isdigit() and int(meeting) > 0):
         message = _("the meeting is its number, e.g. 12, not {value!r}").format(value=meeting)
@@ -103,8 +107,8 @@ def query_of(chosen: dict[str, str]) -> AuditQuery:
         paper_type=chosen["paper_type"] or None,
         organization=chosen["organization"] or None,
         meeting=int(meeting) if meeting else None,
-        since=dates["since"],
-        until=dates["until"],
+        since=since,
+        until=until,
     )
 
 
