@@ -484,3 +484,12 @@ def test_user_text_in_filters_is_shown_escaped(client: TestClient) -> None:
     assert page.status_code == 400
     assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
     assert 'value="&#34;&gt;&lt;b&gt;"' in page.text
+
+
+def test_a_seal_longer_than_a_form_field_may_be_is_a_german_400_page(client: TestClient) -> None:
+    csrf = log_in(client, AUDITOR)
+    response = client.post(
+        "/pruefung/kette/pruefen", data={"csrf_token": csrf, "seal": "x" * 70_000}
+    )
+    assert response.status_code == 400 and '<html lang="de">' in response.text
+    assert "zu groß" in response.text

@@ -35,6 +35,7 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.web = Web(service=service, settings=settings or WebSettings(), pages=Pages())
+    app.add_exception_handler(400, unreadable)
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, not_allowed)
     app.add_exception_handler(WorkflowError, refused)
@@ -49,6 +50,12 @@ def start(request: Request) -> Response:
 def static(request: Request) -> Response:
     params = request.path_params
     return web_of(request).pages.static_file(str(params["digest"]), str(params["path"]))
+
+
+def unreadable(request: Request, exc: Exception) -> Response:
+    """A post Starlette cannot read (a field longer than the bound, too many fields)."""
+    message = _("The form is too large or cannot be read; shorten the input and try again.")
+    return web_of(request).pages.error(request, 400, message, None)
 
 
 def not_found(request: Request, exc: Exception) -> Response:
