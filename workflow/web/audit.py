@@ -73,8 +73,8 @@ def audit_url(number: str) -> str:
     return "/pruefung/vorlagen/" + quote(number, safe="/")
 
 
-class BadFilter(InvalidInput):
-    """A filter value the form cannot use, with the field it belongs to."""
+class FieldError(InvalidInput):
+    """A value the form cannot use, with the field it belongs to (its message goes there)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -83,7 +83,7 @@ class BadFilter(InvalidInput):
 
 def query_of(chosen: dict[str, str]) -> AuditQuery:
     """The service's query from the form's values; a value of the wrong shape is a
-    ``BadFilter`` for its field (the service checks the rest)."""
+    ``FieldError`` for its field (the service checks the rest)."""
     dates: dict[str, dt.date | None] = {}
     for key in ("since", "until"):
         text = chosen[key].strip()
@@ -91,15 +91,15 @@ def query_of(chosen: dict[str, str]) -> AuditQuery:
             dates[key] = dt.date.fromisoformat(text) if text else None
         except ValueError:
             message = _("the date is written like 2025-03-31, not {value!r}").format(value=text)
-            raise BadFilter(key, message) from None
+            raise FieldError(key, message) from None
     since, until = dates["since"], dates["until"]
     if since and until and since > until:  # the service refuses it in the command line's words
         message = _("the period starts {since:%d.%m.%Y} but ends {until:%d.%m.%Y}")
-        raise BadFilter("until", message.format(since=since, until=until))
+        raise FieldError("until", message.format(since=since, until=until))
     meeting = chosen["meeting"].strip()
     if meeting and not (meeting.isdigit() and int(meeting) > 0):
         message = _("the meeting is its number, e.g. 12, not {value!r}").format(value=meeting)
-        raise BadFilter("meeting", message)
+        raise FieldError("meeting", message)
     return AuditQuery(
         paper=chosen["paper"].strip() or None,
         actor=chosen["actor"].strip() or None,
@@ -114,10 +114,8 @@ def query_of(chosen: dict[str, str]) -> AuditQuery:
 
 def field_of(exc: WorkflowError, query: AuditQuery) -> str | None:
     """The field a refusal of the service names (None: the form as a whole)."""
-    if isinstance(exc, BadFilter):
+    if isinstance(exc, FieldError):
         return exc.field
-    if query.since and query.until and query.since > query.until:
-        return "until"
     message = str(exc)
     for key in ("paper", "paper_type", "organization", "meeting", "action"):
         value = getattr(query, key)
@@ -150,17 +148,17 @@ def search_page(request: Request, session: WebSessionView) -> Response:
     except (InvalidInput, NotFoundError) as exc:
         error = str(exc)
         error_field = field_of(exc, query) if query else getattr(exc, "field", None)
+    labels = Labels(catalog)
     context: dict[str, Any] = {
         "chosen": chosen,
         "options": _options(catalog),
         "error": error,
         "error_field": error_field,
-        "events": [row_of(e, Labels(catalog)) for e in events],
+        "events": [row_of(e, labels) for e in events],
         "total": total,
         "first": (number - 1) * PAGE_SIZE + 1,
         "pages": _page_links(request, number, total),
         "csv": _csv_url(chosen),
-        "searched": any(chosen.values()),
     }
     return web.pages.render(request, "audit.html", session, 400 if error else 200, **context)
 

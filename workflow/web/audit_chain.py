@@ -16,7 +16,7 @@ from starlette.routing import Route
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, WorkflowError
 from workflow.core.i18n import _
 from workflow.core.model import AuditAction, AuditQuery, Outcome, Seal, WebSessionView
-from workflow.web.audit import BadFilter, audit_url
+from workflow.web.audit import FieldError, audit_url
 from workflow.web.auth import form_of, page, status_of, web_of
 from workflow.web.pages import moment
 
@@ -69,7 +69,7 @@ def verify(request: Request, session: WebSessionView) -> Response:
         report = web.service.audit.verify_audit(
             seal, body=web.settings.body, reader=session.user_id
         )
-    except BadFilter as exc:
+    except FieldError as exc:
         return render_chain(request, session, 400, seal_error=str(exc), seal_text=text)
     except InvalidInput as exc:  # a seal of another database
         return render_chain(request, session, 422, seal_error=str(exc), seal_text=text)
@@ -81,16 +81,16 @@ def seal_of(text: str) -> Seal:
 
     name = _("the pasted seal")
     if len(text) > MAX_SEAL:
-        raise BadFilter("seal", _("the seal is longer than {n} characters").format(n=MAX_SEAL))
+        raise FieldError("seal", _("the seal is longer than {n} characters").format(n=MAX_SEAL))
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         message = _("{name} is not JSON ({exc}); paste the file written when sealing")
-        raise BadFilter("seal", message.format(name=name, exc=exc)) from None
+        raise FieldError("seal", message.format(name=name, exc=exc)) from None
     try:
         return parse_seal(document, name)
     except InvalidInput as exc:
-        raise BadFilter("seal", str(exc)) from None
+        raise FieldError("seal", str(exc)) from None
 
 
 def verdict(report: Any, seal: Seal | None) -> dict[str, Any]:
@@ -182,7 +182,7 @@ def decisions(request: Request, session: WebSessionView) -> Response:
         )
     except (InvalidInput, NotFoundError) as exc:
         error = str(exc)
-        error_field = exc.field if isinstance(exc, BadFilter) else _decision_field(exc, chosen)
+        error_field = exc.field if isinstance(exc, FieldError) else _decision_field(exc, chosen)
     catalog = web.service.bodies.catalog(web.settings.body, reader=session.user_id)
     options = {
         "organization": sorted(
@@ -211,12 +211,12 @@ def _period(chosen: dict[str, str]) -> tuple[dt.date | None, dt.date | None]:
             days[key] = dt.date.fromisoformat(text) if text else None
         except ValueError:
             message = _("the date is written like 2025-03-31, not {value!r}").format(value=text)
-            raise BadFilter(key, message) from None
+            raise FieldError(key, message) from None
     year = chosen["year"].strip()
     if year:
         if not (year.isdigit() and len(year) == 4):
             message = _("the year is four digits, e.g. 2025, not {year!r}").format(year=year)
-            raise BadFilter("year", message)
+            raise FieldError("year", message)
         first, last = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
         days["since"] = max(days["since"] or first, first)
         days["until"] = min(days["until"] or last, last)
