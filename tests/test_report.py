@@ -89,6 +89,10 @@ class Document(HTMLParser):
 
 @pytest.fixture
 def paper(landau: WorkflowService) -> str:
+    return decided_paper(landau)
+
+
+def decided_paper(landau: WorkflowService) -> str:
     """Stadtvorstand (non-public), Hauptausschuss, Stadtrat: amended, with named ballots."""
     clock = landau.clock
     assert isinstance(clock, FixedClock)

@@ -15,6 +15,8 @@ from workflow.core.i18n import _
 from workflow.service import WorkflowService
 from workflow.web import (
     agenda,
+    audit,
+    audit_chain,
     calendar_feed,
     drafts,
     login,
@@ -47,12 +49,15 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
         *meeting.ROUTES,
         *session_mode.ROUTES,
         *calendar_feed.ROUTES,
+        *audit.ROUTES,
+        *audit_chain.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.web = Web(service=service, settings=settings, pages=Pages())
     if settings.oidc is not None:
         app.state.oidc = oidc.OidcClient(settings.oidc)
+    app.add_exception_handler(400, unreadable)
     app.add_exception_handler(404, not_found)
     app.add_exception_handler(405, not_allowed)
     app.add_exception_handler(WorkflowError, refused)
@@ -67,6 +72,12 @@ def start(request: Request) -> Response:
 def static(request: Request) -> Response:
     params = request.path_params
     return web_of(request).pages.static_file(str(params["digest"]), str(params["path"]))
+
+
+def unreadable(request: Request, exc: Exception) -> Response:
+    """A post Starlette cannot read (a field longer than the bound, too many fields)."""
+    message = _("The form is too large or cannot be read; shorten the input and try again.")
+    return web_of(request).pages.error(request, 400, message, None)
 
 
 def not_found(request: Request, exc: Exception) -> Response:

@@ -63,7 +63,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.globals.update(_=_, ngettext=ngettext, static=self.static_url)
-        self.env.filters.update(day=_day, moment=_moment, action=action_text, state=state_text)
+        self.env.filters.update(day=_day, moment=moment, action=action_text, state=state_text)
 
     def static_url(self, path: str) -> str:
         return f"/static/{self.hashes[path]}/{path}"
@@ -111,6 +111,7 @@ ERROR_TITLES: Mapping[int, str] = {
     409: N_("Not possible now"),
     422: N_("Invalid input"),
     500: N_("Error"),
+    503: N_("Not available now"),
 }
 
 
@@ -118,7 +119,7 @@ def _day(value: Any) -> str:
     return day_text(value) if value else ""
 
 
-def _moment(value: Any) -> str:
+def moment(value: Any) -> str:
     """An instant in Europe/Berlin: ``Di 13.12.2011 17:00``."""
     if not value:
         return ""
