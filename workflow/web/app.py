@@ -13,7 +13,7 @@ from starlette.routing import Route
 from workflow.core.errors import WorkflowError
 from workflow.core.i18n import _
 from workflow.service import WorkflowService
-from workflow.web import login, papers
+from workflow.web import fristen, inbox, login, papers
 from workflow.web.auth import Web, status_of, web_of
 from workflow.web.pages import Pages
 from workflow.web.security import SecurityHeaders
@@ -29,6 +29,8 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
         Route("/", start),
         *login.ROUTES,
         *papers.ROUTES,
+        *inbox.ROUTES,
+        *fristen.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
