@@ -220,3 +220,17 @@ def test_the_inbox_marks_overdue_signatures_sorts_by_due_date_and_is_bounded(
 def test_the_inbox_names_an_unknown_user(herzogenrath: WorkflowService) -> None:
     with pytest.raises(NotFoundError, match="niemand"):
         herzogenrath.co_signing.waiting_for("niemand")
+
+
+def test_the_inbox_of_one_paper(herzogenrath: WorkflowService) -> None:
+    first, second = submitted(herzogenrath), submitted(herzogenrath)
+    assert len(herzogenrath.co_signing.waiting_for("amt10.leitung")) == 2
+    [only] = herzogenrath.co_signing.waiting_for("amt10.leitung", paper=second)
+    assert only.number == second != first
+    draft = herzogenrath.papers.create_paper(
+        user="amt50.sachbearbeitung", paper_type="sitzungsvorlage", title="Entwurf",
+        office="amt50", date=dt.date(2025, 3, 10), route="integrationskonzept",
+    ).number  # fmt: skip
+    assert herzogenrath.co_signing.waiting_for("admin", paper=draft) == []
+    with pytest.raises(NotFoundError, match="2025/999"):
+        herzogenrath.co_signing.waiting_for("amt10.leitung", paper="2025/999")

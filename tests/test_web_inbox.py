@@ -203,3 +203,38 @@ def test_bad_input_shows_the_inbox_again_with_the_message(
     assert message in response.text and 'role="alert"' in response.text
     assert "Mitzeichnung: wartet auf mich" in response.text
     assert web_landau.audit.audit_trail(number) == before
+
+
+def test_the_paper_page_offers_the_same_forms_and_returns_to_the_paper(
+    client: TestClient, web_landau: WorkflowService
+) -> None:
+    number = submitted(web_landau)
+    csrf = log_in(client, "hauptamt.leitung")
+    page = client.get(f"/vorlagen/{number}").text
+    section = page.split('id="mitzeichnungen"', 1)[1].split("</section>", 1)[0]
+    assert section.count('name="office" value="hauptamt"') == 2  # sign and object
+    assert 'name="office" value="bgm"' not in section  # not an office of this user
+    assert 'name="back" value="paper"' in section
+    empty = post(
+        client, csrf, number=number, office="hauptamt", action="object", reason="", back="paper"
+    )
+    assert empty.status_code == 422 and "Beratungsfolge" in empty.text
+    assert 'aria-describedby="fehler-1-object"' in empty.text
+    assert 'id="fehler-1-object" role="alert"' in empty.text
+    assert state_of(web_landau, number, "hauptamt") is CoSignatureState.PENDING
+    signed = post(client, csrf, number=number, office="hauptamt", action="sign", back="paper")
+    assert signed.status_code == 303 and signed.headers["location"] == f"/vorlagen/{number}"
+    assert state_of(web_landau, number, "hauptamt") is CoSignatureState.SIGNED
+
+
+def test_a_refusal_posted_from_the_paper_page_shows_the_paper_with_the_message(
+    client: TestClient, web_landau: WorkflowService
+) -> None:
+    number = submitted(web_landau)
+    csrf = log_in(client, "rpa.schulz")
+    page = client.get(f"/vorlagen/{number}").text
+    assert "/mitzeichnung/aktion" not in page
+    forged = post(client, csrf, number=number, office="bgm", action="sign", back="paper")
+    assert forged.status_code == 403 and "Beratungsfolge" in forged.text
+    assert '<p class="message error" role="alert">' in forged.text and "rpa.schulz" in forged.text
+    assert state_of(web_landau, number, "bgm") is CoSignatureState.PENDING

@@ -67,6 +67,7 @@ class CoSigningService:
         user: str,
         *,
         body: str | None = None,
+        paper: str | None = None,
         reader: str | Reader | None = TRUSTED,
         limit: int = MAX_PAGE_SIZE,
     ) -> list[CoSigningItem]:
@@ -74,10 +75,10 @@ class CoSigningService:
         without a due date last): what one of their offices is to sign or object to, and the
         objections to their office's papers they may overrule. The session office and admins
         act for every office, so theirs is every open co-signature their roles allow. At most
-        ``limit`` (1 to ``MAX_PAGE_SIZE``).
+        ``limit`` (1 to ``MAX_PAGE_SIZE``); ``paper``: only that paper's.
 
         :raises InvalidInput: ``limit`` out of bounds.
-        :raises NotFoundError: ``user`` is not in users.yaml.
+        :raises NotFoundError: ``user`` is not in users.yaml, or no such paper.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInput(
@@ -90,12 +91,16 @@ class CoSigningService:
             actor = actor_of(current, user)
             lifecycle = current.lifecycle("paper")
             states = [s.id for s in lifecycle.states if lifecycle.transition("release", s.id)]
-            items = [
-                item
-                for state in states
-                for paper in repository.list_papers(uow.session, uow.body().id, state=state)
-                for item in waiting_on(uow, actor, paper)
-            ]
+            rows = (
+                [uow.paper(paper)]
+                if paper is not None
+                else [
+                    row
+                    for state in states
+                    for row in repository.list_papers(uow.session, uow.body().id, state=state)
+                ]
+            )
+            items = [item for row in rows for item in waiting_on(uow, actor, row)]
             items.sort(key=lambda i: (i.due is None, i.due, i.number, i.office_id))
             return items[:limit]
 

@@ -1,6 +1,7 @@
 """``/mitzeichnung``: the co-signatures waiting for the logged-in user (the service's
-``co_signing.waiting_for``), each with its forms: sign, object with a reason, overrule an
-objection. The service decides who may do what; the page shows only the forms it would allow."""
+``co_signing.waiting_for``), each with its forms (templates/signing.html, also on the paper's
+page): sign, object with a reason, overrule an objection. The service decides who may do what;
+the page shows only the forms its flags allow."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from workflow.core.errors import InvalidInput, WorkflowError
-from workflow.core.i18n import N_, _
-from workflow.core.model import CoSignatureState, CoSigningItem, PaperView, WebSessionView
+from workflow.core.i18n import _
+from workflow.core.model import PaperView, WebSessionView
 from workflow.service import WorkflowService
 from workflow.web.auth import Web, form_of, page, status_of, web_of
-from workflow.web.papers import paper_url
+from workflow.web.papers import paper_url, render_paper
 
 #: The most rows the inbox shows (the service's list is bounded too).
 LIMIT = 200
@@ -36,12 +37,6 @@ ACTIONS: dict[str, Call] = {
     "overrule": lambda s, n, o, u, b, r: s.co_signing.overrule_objection(
         n, user=u, office=o, reason=r, body=b
     ),
-}
-#: The buttons of the actions, with their names.
-LABELS = {
-    "sign": N_("Sign"),
-    "object": N_("Object"),
-    "overrule": N_("Overrule the objection"),
 }
 
 
@@ -75,6 +70,8 @@ def act_on_signature(request: Request, session: WebSessionView) -> Response:
             "reason": reason[:MAX_REASON],
             "message": str(exc),
         }
+        if form.get("back") == "paper":
+            return render_paper(web, request, session, number, status_of(exc), failed)
         return render_inbox(web, request, session, status_of(exc), failed)
     if form.get("back") == "paper":
         return RedirectResponse(paper_url(number), status_code=303)
@@ -101,8 +98,10 @@ def render_inbox(
     items = web.service.co_signing.waiting_for(
         session.user_id, body=web.settings.body, reader=session.user_id, limit=LIMIT + 1
     )
-    rows = [_row(i, failed) for i in items[:LIMIT]]
-    placed = any(r["failed"] for r in rows)
+    rows = [{"item": i, "url": paper_url(i.number)} for i in items[:LIMIT]]
+    placed = failed is not None and any(
+        (i.number, i.office_id) == (failed["number"], failed["office"]) for i in items[:LIMIT]
+    )
     context: dict[str, Any] = {
         "rows": rows,
         "more": len(items) > LIMIT,
@@ -111,30 +110,6 @@ def render_inbox(
         "general_error": failed["message"] if failed and not placed else None,
     }
     return web.pages.render(request, "inbox.html", session, status, **context)
-
-
-def _row(item: CoSigningItem, failed: dict[str, str] | None) -> dict[str, Any]:
-    actions = [a for a, allowed in _allowed(item) if allowed]
-    mine = (
-        failed is not None
-        and failed["number"] == item.number
-        and failed["office"] == item.office_id
-        and failed["action"] in actions
-    )
-    return {
-        "item": item,
-        "url": paper_url(item.number),
-        "actions": [{"id": a, "label": _(LABELS[a]), "required": a != "sign"} for a in actions],
-        "failed": failed if mine else None,
-    }
-
-
-def _allowed(item: CoSigningItem) -> list[tuple[str, bool]]:
-    return [
-        ("sign", item.may_sign),
-        ("object", item.may_sign and item.state is CoSignatureState.PENDING),
-        ("overrule", item.may_overrule),
-    ]
 
 
 ROUTES = [

@@ -197,6 +197,12 @@ def render_paper(
     except PermissionDenied:
         trail = None  # the audit trail is for auditors, admins and the session office
     actions = offered(web, session, paper)
+    signing = {
+        i.office_id: i
+        for i in web.service.co_signing.waiting_for(
+            session.user_id, paper=number, body=body, reader=reader
+        )
+    }
     context: dict[str, Any] = {
         "paper": paper,
         "url": paper_url(paper.number),
@@ -204,6 +210,7 @@ def render_paper(
         "trail": trail,
         "actions": actions,
         "failed": failed,
+        "signing": signing,
         "step_label": lambda s: value_label("step", s),
         "signature_label": lambda s: value_label("co_signature", s),
     }
