@@ -4,12 +4,12 @@ upcoming and overdue deadlines (Vorlagenschluss, Ladung, Mitzeichnung, reports).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from storage import papers as paper_store
-from storage import repository
 from storage import trail as trail_store
 from storage.schema import (
     Consultation,
@@ -176,11 +176,7 @@ def open_deadlines(
         offices = {current.office(office).id} | (offices if user else set())
     if organization:
         current.organization(organization)
-    rows = (
-        [uow.paper(paper, for_update=False)]
-        if paper
-        else repository.list_papers(uow.session, uow.body().id)
-    )
+    rows = [uow.paper(paper, for_update=False)] if paper else _candidates(uow)
     entries = [
         entry
         for row in rows
@@ -191,6 +187,18 @@ def open_deadlines(
         and (end is None or entry.deadline.day <= end)
     ]
     return sorted(entries, key=lambda e: (e.deadline.due, e.paper, e.position or 0))
+
+
+def _candidates(uow: UnitOfWork) -> Sequence[Paper]:
+    """The papers that may still owe a deadline: a paper in a state that is final under every
+    definitions version in use owes only the reports of its implementation tasks."""
+    body_id = uow.body().id
+    finals = [
+        {s.id for s in uow.catalog(version).lifecycle("paper").states if s.final}
+        for version in paper_store.definitions_versions(uow.session, body_id)
+    ]
+    final = set.intersection(*finals) if finals else set()
+    return paper_store.papers_with_deadlines(uow.session, body_id, final)
 
 
 def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[DeadlineEntry]:
