@@ -75,6 +75,7 @@ def test_the_deadlines_are_listed_due_first_with_overdue_marks_and_their_legal_b
     rows = rows_of(page.text)
     assert len(rows) == 15 and "15 Fristen" in page.text
     assert rows[0] == ("Vorlagenschluss", "Stadtvorstand", True)
+    assert "Nur meine Ämter" not in page.text  # the session office has no office of its own
     assert sum(overdue for _, _, overdue in rows) == 8
     assert rows.count(("Mitzeichnung", "Hauptamt", False)) == 1
     assert page.text.count('<strong class="overdue-mark">überfällig</strong>') == 8
@@ -94,6 +95,7 @@ def test_the_filters_narrow_the_list_and_keep_their_choice(client: TestClient) -
         ("Ladung", "Stadtrat", False),
     ]
     assert '<option value="stadtrat" selected>' in stadtrat
+    assert '<a href="/fristen?user=hauptamt.leitung">Nur meine Ämter</a>' in stadtrat
     mine = client.get("/fristen", params={"user": "hauptamt.leitung"}).text
     assert rows_of(mine) == [("Mitzeichnung", "Hauptamt", False)]
     office = client.get("/fristen", params={"office": "hauptamt"}).text

@@ -69,6 +69,7 @@ def list_fristen(request: Request, session: WebSessionView) -> Response:
         "fields": [("office", _("Office")), ("gremium", _("Gremium")), ("user", _("User"))],
         "error": error,
         "error_field": error_field,
+        "has_offices": bool(catalog.user(session.user_id).offices),
     }
     return web.pages.render(request, "fristen.html", session, 400 if error else 200, **context)
 
