@@ -217,9 +217,15 @@ def test_the_inbox_marks_overdue_signatures_sorts_by_due_date_and_is_bounded(
             herzogenrath.co_signing.waiting_for("amt10.leitung", limit=bad)
 
 
-def test_the_inbox_names_an_unknown_user(herzogenrath: WorkflowService) -> None:
+def test_the_inbox_names_an_unknown_user_and_refuses_an_unknown_reader(
+    herzogenrath: WorkflowService,
+) -> None:
     with pytest.raises(NotFoundError, match="niemand"):
         herzogenrath.co_signing.waiting_for("niemand")
+    with pytest.raises(NotFoundError, match="fremder"):
+        herzogenrath.co_signing.waiting_for("amt10.leitung", reader="fremder")
+    with pytest.raises(PermissionDenied):
+        herzogenrath.co_signing.waiting_for("amt10.leitung", reader=None)
 
 
 def test_the_inbox_of_one_paper(herzogenrath: WorkflowService) -> None:
