@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from storage.session import Database
 from workflow.cli import cli
 from workflow.core.clock import FixedClock
+from workflow.core.errors import InvalidInput
 from workflow.definitions import resolve_definitions_dir
 from workflow.service import WorkflowService
 
@@ -250,3 +251,34 @@ def test_met_deadlines_are_not_listed(landau_2011: WorkflowService) -> None:
     assert listed() == released  # scheduled, not yet invited: the Ladung is still open
     landau_2011.meetings.invite_meeting(meeting, user="sitzungsdienst.becker")
     assert listed() == [entry for entry in released if entry != ("ladung", 4)]
+
+
+def test_the_deadline_list_keeps_the_overdue_and_the_first_few(
+    landau_2011: WorkflowService,
+) -> None:
+    """The service's list for the web's Fristen page: ``overdue`` and a bounded ``limit``."""
+    everything = landau_2011.deadlines.list_deadlines(reader="rpa.schulz")
+    assert len(everything) == 15
+    overdue = landau_2011.deadlines.list_deadlines(overdue=True, reader="rpa.schulz")
+    assert overdue == [e for e in everything if e.overdue] and len(overdue) == 8
+    assert landau_2011.deadlines.list_deadlines(limit=3) == everything[:3]
+    for bad in (0, 501):
+        with pytest.raises(InvalidInput, match="1 bis 500 Einträge"):
+            landau_2011.deadlines.list_deadlines(limit=bad)
+
+
+def test_a_ladung_names_the_meeting_of_its_step(landau_2011: WorkflowService) -> None:
+    landau_2011.co_signing.co_sign("2011/001", user="hauptamt.leitung", office="hauptamt")
+    landau_2011.papers.release_paper("2011/001", user="sozialamt.leitung")
+    meeting = landau_2011.meetings.create_meeting(
+        user="sitzungsdienst.becker",
+        organization="hauptausschuss",
+        start=dt.datetime(2011, 11, 29, 17, tzinfo=dt.UTC),
+    ).id
+    landau_2011.agendas.build_agenda(meeting, user="sitzungsdienst.becker")
+    named = {
+        (e.deadline.kind.value, e.position): e.meeting_id
+        for e in landau_2011.deadlines.list_deadlines()
+    }
+    assert named[("ladung", 4)] == meeting
+    assert {m for key, m in named.items() if key != ("ladung", 4)} == {None}

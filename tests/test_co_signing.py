@@ -12,7 +12,12 @@ from click.testing import CliRunner, Result
 from storage.session import Database
 from workflow.cli import cli
 from workflow.core.clock import FixedClock
-from workflow.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.core.errors import (
+    InvalidInput,
+    NotFoundError,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
 from workflow.core.model import CoSignatureState
 from workflow.definitions import resolve_definitions_dir
 from workflow.service import WorkflowService
@@ -146,3 +151,92 @@ def test_only_an_objection_can_be_overruled(herzogenrath: WorkflowService) -> No
         f"Amt 10 - Hauptamt hat gegen {number} keinen Einwand erhoben (die Mitzeichnung ist "
         "pending); nur ein Einwand lässt sich zurückweisen\n"
     )
+
+
+def test_the_inbox_holds_what_waits_for_each_office_head_and_who_may_overrule(
+    herzogenrath: WorkflowService,
+) -> None:
+    """Pending co-signatures wait for the co-signing office's head; an objection waits for
+    the objecting office (to sign after all) and for the writing office's head (to
+    overrule); the clerk of the writing office and the auditor have nothing to do."""
+    number = submitted(herzogenrath)
+    [item] = herzogenrath.co_signing.waiting_for("amt10.leitung", reader="amt10.leitung")
+    assert (item.number, item.office_id, item.state, item.due) == (
+        number,
+        "amt10",
+        CoSignatureState.PENDING,
+        dt.date(2025, 3, 13),
+    )
+    assert (item.may_sign, item.may_overrule, item.overdue) == (True, False, False)
+    assert item.paper_office_name == "Amt 50 - Sozialamt"
+    assert herzogenrath.co_signing.waiting_for("amt50.leitung", reader="rpa") == []
+    herzogenrath.co_signing.co_sign(
+        number, user="amt10.leitung", office="amt10", objection=True, comment="Kosten fehlen"
+    )
+    [objected] = herzogenrath.co_signing.waiting_for("amt10.leitung")
+    assert (objected.state, objected.comment, objected.may_sign) == (
+        CoSignatureState.OBJECTED,
+        "Kosten fehlen",
+        True,
+    )
+    [to_overrule] = herzogenrath.co_signing.waiting_for("amt50.leitung")
+    assert (to_overrule.may_sign, to_overrule.may_overrule) == (False, True)
+    for nobody in ("amt50.sachbearbeitung", "rpa", "sitzungsdienst"):
+        assert herzogenrath.co_signing.waiting_for(nobody) == []
+    [everything] = herzogenrath.co_signing.waiting_for("admin")
+    assert (everything.may_sign, everything.may_overrule) == (True, False)
+    herzogenrath.co_signing.overrule_objection(
+        number, user="amt50.leitung", office="amt10", reason="Haushalt"
+    )
+    assert herzogenrath.co_signing.waiting_for("amt10.leitung") == []
+    assert herzogenrath.co_signing.waiting_for("amt50.leitung") == []
+
+
+def test_the_inbox_marks_overdue_signatures_sorts_by_due_date_and_is_bounded(
+    herzogenrath: WorkflowService,
+) -> None:
+    assert isinstance(herzogenrath.clock, FixedClock)
+    first = submitted(herzogenrath)
+    herzogenrath.clock.advance_to(MONDAY + dt.timedelta(days=1))
+    second = submitted(herzogenrath)
+    waiting = herzogenrath.co_signing.waiting_for("amt10.leitung")
+    assert [(i.number, i.due) for i in waiting] == [
+        (first, dt.date(2025, 3, 13)),
+        (second, dt.date(2025, 3, 14)),
+    ]
+    assert not any(i.overdue for i in waiting)
+    herzogenrath.clock.advance_to(dt.datetime(2025, 3, 13, 23, 1, tzinfo=dt.UTC))  # Fri 00:01
+    assert [i.overdue for i in herzogenrath.co_signing.waiting_for("amt10.leitung")] == [
+        True,
+        False,
+    ]
+    [only] = herzogenrath.co_signing.waiting_for("amt10.leitung", limit=1)
+    assert only.number == first
+    for bad in (0, 501):
+        with pytest.raises(InvalidInput, match="1 bis 500 Einträge"):
+            herzogenrath.co_signing.waiting_for("amt10.leitung", limit=bad)
+
+
+def test_the_inbox_names_an_unknown_user_and_refuses_an_unknown_reader(
+    herzogenrath: WorkflowService,
+) -> None:
+    with pytest.raises(NotFoundError, match="niemand"):
+        herzogenrath.co_signing.waiting_for("niemand")
+    with pytest.raises(NotFoundError, match="fremder"):
+        herzogenrath.co_signing.waiting_for("amt10.leitung", reader="fremder")
+    with pytest.raises(PermissionDenied):
+        herzogenrath.co_signing.waiting_for("amt10.leitung", reader=None)
+
+
+def test_the_inbox_of_one_paper(herzogenrath: WorkflowService) -> None:
+    first, second = submitted(herzogenrath), submitted(herzogenrath)
+    assert len(herzogenrath.co_signing.waiting_for("amt10.leitung")) == 2
+    [only] = herzogenrath.co_signing.waiting_for("amt10.leitung", paper=second)
+    assert only.number == second != first
+    draft = herzogenrath.papers.create_paper(
+        user="amt50.sachbearbeitung", paper_type="sitzungsvorlage", title="Entwurf",
+        office="amt50", date=dt.date(2025, 3, 10), route="integrationskonzept",
+    ).number  # fmt: skip
+    assert herzogenrath.co_signing.waiting_for("admin", paper=draft) == []
+    with pytest.raises(NotFoundError, match="2025/999"):
+        herzogenrath.co_signing.waiting_for("amt10.leitung", paper="2025/999")

@@ -8,34 +8,101 @@ comment is kept; the overruling is recorded beside it and in the audit trail.
 
 A pending co-signature is due ``deadlines.co_signing`` after it was requested (the
 ``co_signature_requested`` event of the submit), by the rule of the co-signing office.
+
+``waiting_for`` is the Mitzeichnung inbox: the co-signatures a user may sign or object to, and
+the objections they may overrule, judged by the same permission checks as the changes.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workflow.core.errors import InvalidInput, NotFoundError, TransitionNotAllowed, did_you_mean
+from storage import repository
+from workflow.core.errors import (
+    InvalidInput,
+    NotFoundError,
+    PermissionDenied,
+    TransitionNotAllowed,
+    did_you_mean,
+)
 from workflow.core.i18n import _
 from workflow.core.inputs import check_line
 from workflow.core.model import (
+    MAX_PAGE_SIZE,
     Action,
+    Actor,
     AuditAction,
     CoSignatureState,
+    CoSigningItem,
     PaperView,
 )
-from workflow.papers.present import touch
-from workflow.uow import Shared
+from workflow.papers.present import co_signing_deadlines, touch
+from workflow.uow import (
+    KNOWN_USERS,
+    TRUSTED,
+    PaperAction,
+    Reader,
+    Shared,
+    UnitOfWork,
+    actor_of,
+    require_paper,
+)
 
 if TYPE_CHECKING:
     from storage.schema import CoSignature, Paper
-    from workflow.core.catalog import Organization
+    from workflow.core.catalog import Catalog, Organization
+
+#: the co-signatures an office may still sign (signing an objected one withdraws the objection)
+OPEN_SIGNATURES = frozenset({CoSignatureState.PENDING, CoSignatureState.OBJECTED})
 
 
 class CoSigningService:
-    """Overruling objections in the Mitzeichnung; co-signing due dates for the views."""
+    """Signing, objecting and overruling objections in the Mitzeichnung; what waits for whom."""
 
     def __init__(self, shared: Shared) -> None:
         self._shared = shared
+
+    def waiting_for(
+        self,
+        user: str,
+        *,
+        body: str | None = None,
+        paper: str | None = None,
+        reader: str | Reader | None = TRUSTED,
+        limit: int = MAX_PAGE_SIZE,
+    ) -> list[CoSigningItem]:
+        """The co-signatures waiting for ``user`` on papers in Mitzeichnung, due first (those
+        without a due date last): what one of their offices is to sign or object to, and the
+        objections to their office's papers they may overrule. The session office and admins
+        act for every office, so theirs is every open co-signature their roles allow. At most
+        ``limit`` (1 to ``MAX_PAGE_SIZE``); ``paper``: only that paper's.
+
+        :raises InvalidInput: ``limit`` out of bounds.
+        :raises NotFoundError: ``user`` is not in users.yaml, or no such paper.
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidInput(
+                _("a list holds 1 to {most} entries, not {limit}").format(
+                    most=MAX_PAGE_SIZE, limit=limit
+                )
+            )
+        with self._shared.read(body, reader, KNOWN_USERS) as uow:
+            current = uow.catalog()
+            actor = actor_of(current, user)
+            lifecycle = current.lifecycle("paper")
+            states = [s.id for s in lifecycle.states if lifecycle.transition("release", s.id)]
+            rows = (
+                [uow.paper(paper)]
+                if paper is not None
+                else [
+                    row
+                    for state in states
+                    for row in repository.list_papers(uow.session, uow.body().id, state=state)
+                ]
+            )
+            items = [item for row in rows for item in waiting_on(uow, actor, row)]
+            items.sort(key=lambda i: (i.due is None, i.due, i.number, i.office_id))
+            return items[:limit]
 
     def overrule_objection(
         self,
@@ -183,3 +250,51 @@ def _objection(paper: Paper, org: Organization) -> CoSignature:
             ).format(name=org.name, number=paper.number, state=signature.state)
         )
     return signature
+
+
+def waiting_on(uow: UnitOfWork, actor: Actor, paper: Paper) -> list[CoSigningItem]:
+    """The co-signatures of ``paper`` that wait for ``actor`` (see ``waiting_for``)."""
+    catalog = uow.catalog(paper.definitions_version)
+    if catalog.lifecycle("paper").transition("release", paper.state) is None:
+        return []
+    deadlines = co_signing_deadlines(uow.session, catalog, paper)
+    now, items = uow.now(), []
+    for signature in paper.co_signatures:
+        state = CoSignatureState(signature.state)
+        may_sign = state in OPEN_SIGNATURES and _allowed(
+            catalog, actor, Action.CO_SIGNATURE_SIGN, paper, signature.office_id
+        )
+        may_overrule = state is CoSignatureState.OBJECTED and _allowed(
+            catalog, actor, Action.CO_SIGNATURE_OVERRULE, paper, None
+        )
+        if not (may_sign or may_overrule):
+            continue
+        deadline = deadlines.get(signature.office_id)
+        items.append(
+            CoSigningItem(
+                number=paper.number,
+                title=paper.title,
+                paper_office_id=paper.office_id,
+                paper_office_name=catalog.organization_name(paper.office_id),
+                office_id=signature.office_id,
+                office_name=catalog.organization_name(signature.office_id),
+                state=state,
+                comment=signature.comment if state is CoSignatureState.OBJECTED else None,
+                due=deadline.day if deadline else None,
+                overdue=deadline is not None and deadline.due <= now,
+                may_sign=may_sign,
+                may_overrule=may_overrule,
+            )
+        )
+    return items
+
+
+def _allowed(
+    catalog: Catalog, actor: Actor, action: PaperAction, paper: Paper, office: str | None
+) -> bool:
+    """Whether ``require_paper`` lets ``actor`` do ``action`` (for ``office``)."""
+    try:
+        require_paper(catalog, actor, action, paper, office=office)
+    except (PermissionDenied, NotFoundError):
+        return False
+    return True

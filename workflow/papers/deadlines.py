@@ -4,12 +4,12 @@ upcoming and overdue deadlines (Vorlagenschluss, Ladung, Mitzeichnung, reports).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from storage import papers as paper_store
-from storage import repository
 from storage import trail as trail_store
 from storage.schema import (
     Consultation,
@@ -28,6 +28,7 @@ from workflow.core.errors import (
     InvalidInput,
 )
 from workflow.core.i18n import _
+from workflow.core.model import MAX_PAGE_SIZE
 from workflow.papers.fristen import path_steps, release_facts
 from workflow.papers.present import co_signing_deadlines
 from workflow.reminders.planning import report_deadlines
@@ -102,6 +103,8 @@ class DeadlineService:
         user: str | None = None,
         start: dt.date | None = None,
         end: dt.date | None = None,
+        overdue: bool = False,
+        limit: int | None = None,
         reader: str | Reader | None = TRUSTED,
     ) -> list[DeadlineEntry]:
         """Open deadlines: Vorlagenschluss, Ladung, Mitzeichnung of papers not yet decided, and
@@ -110,12 +113,19 @@ class DeadlineService:
         paper is released, a Ladung once the step's meeting is invited.
 
         ``user`` keeps the papers and co-signatures of the user's offices; a user without
-        offices (Sitzungsdienst, auditors) sees every deadline.
+        offices (Sitzungsdienst, auditors) sees every deadline. ``overdue`` keeps the overdue
+        ones; ``limit`` (1 to ``MAX_PAGE_SIZE``) the first so many by due date.
         :raises NotFoundError: unknown paper, organization, office or user.
-        :raises InvalidInput: the period ends before it starts.
+        :raises InvalidInput: the period ends before it starts, or ``limit`` is out of bounds.
         """
+        if limit is not None and not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidInput(
+                _("a list holds 1 to {most} entries, not {limit}").format(
+                    most=MAX_PAGE_SIZE, limit=limit
+                )
+            )
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
-            return open_deadlines(
+            entries = open_deadlines(
                 uow,
                 paper=paper,
                 organization=organization,
@@ -124,6 +134,8 @@ class DeadlineService:
                 start=start,
                 end=end,
             )
+        entries = [e for e in entries if e.overdue or not overdue]
+        return entries[:limit] if limit is not None else entries
 
 
 def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: Deadline) -> bool:
@@ -164,11 +176,7 @@ def open_deadlines(
         offices = {current.office(office).id} | (offices if user else set())
     if organization:
         current.organization(organization)
-    rows = (
-        [uow.paper(paper, for_update=False)]
-        if paper
-        else repository.list_papers(uow.session, uow.body().id)
-    )
+    rows = [uow.paper(paper, for_update=False)] if paper else _candidates(uow)
     entries = [
         entry
         for row in rows
@@ -179,6 +187,18 @@ def open_deadlines(
         and (end is None or entry.deadline.day <= end)
     ]
     return sorted(entries, key=lambda e: (e.deadline.due, e.paper, e.position or 0))
+
+
+def _candidates(uow: UnitOfWork) -> Sequence[Paper]:
+    """The papers that may still owe a deadline: a paper in a state that is final under every
+    definitions version in use owes only the reports of its implementation tasks."""
+    body_id = uow.body().id
+    finals = [
+        {s.id for s in uow.catalog(version).lifecycle("paper").states if s.final}
+        for version in paper_store.definitions_versions(uow.session, body_id)
+    ]
+    final = set.intersection(*finals) if finals else set()
+    return paper_store.papers_with_deadlines(uow.session, body_id, final)
 
 
 def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[DeadlineEntry]:
@@ -202,7 +222,7 @@ def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[De
         return reports
     cal, rules = catalog.calendar(), catalog.deadlines
     final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
-    found: list[tuple[str, int | None, dt.date | None, Deadline]] = []
+    found: list[tuple[str, int | None, dt.date | None, Deadline, int | None]] = []
     for step in paper.consultations:
         meeting = step.date or step.planned_date
         if step.state in final or meeting is None:
@@ -212,9 +232,11 @@ def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[De
             cal, rules.for_organization(step.organization_id), meeting, name
         ):
             if not _deadline_met(session, paper, step, deadline):
-                found.append((step.organization_id, step.position, meeting, deadline))
+                found.append(
+                    (step.organization_id, step.position, meeting, deadline, step.meeting_id)
+                )
     for office, deadline in co_signing_deadlines(session, catalog, paper).items():
-        found.append((office, None, None, deadline))
+        found.append((office, None, None, deadline, None))
     return [
         DeadlineEntry(
             paper=paper.number,
@@ -225,6 +247,7 @@ def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[De
             meeting=meeting,
             deadline=deadline,
             overdue=deadline.due <= now,
+            meeting_id=meeting_id,
         )
-        for org_id, position, meeting, deadline in found
+        for org_id, position, meeting, deadline, meeting_id in found
     ] + reports

@@ -19,6 +19,8 @@ from workflow.web import (
     audit_chain,
     calendar_feed,
     drafts,
+    fristen,
+    inbox,
     login,
     meeting,
     meetings,
@@ -51,6 +53,8 @@ def create_app(service: WorkflowService, settings: WebSettings | None = None) ->
         *calendar_feed.ROUTES,
         *audit.ROUTES,
         *audit_chain.ROUTES,
+        *inbox.ROUTES,
+        *fristen.ROUTES,
         Route("/static/{digest}/{path:path}", static),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

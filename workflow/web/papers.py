@@ -284,6 +284,12 @@ def render_paper(
     actions = offered(web, session, paper)
     catalog = web.service.bodies.catalog(body, reader=reader)
     initial = catalog.lifecycle("paper").initial
+    signing = {
+        i.office_id: i
+        for i in web.service.co_signing.waiting_for(
+            session.user_id, paper=number, body=body, reader=reader
+        )
+    }
     context: dict[str, Any] = {
         "paper": paper,
         "url": paper_url(paper.number),
@@ -292,6 +298,7 @@ def render_paper(
         "actions": actions,
         "editable": paper.state == initial and bool(session.roles & WRITERS),
         "failed": failed,
+        "signing": signing,
         "step_label": lambda s: value_label("step", s),
         "signature_label": lambda s: value_label("co_signature", s),
         "version_label": lambda s: _(VERSION_SOURCES[s]) if s in VERSION_SOURCES else s,

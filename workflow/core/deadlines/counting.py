@@ -53,6 +53,7 @@ class DeadlineEntry:
     deadline: Deadline
     overdue: bool
     task: int | None = None  # the implementation task of a Beschlusskontrolle report
+    meeting_id: int | None = None  # the step's meeting, once it has one
 
 
 def show(day: dt.date) -> str:

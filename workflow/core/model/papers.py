@@ -115,6 +115,26 @@ class CoSignatureView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CoSigningItem:
+    """A co-signature waiting for a user (the Mitzeichnung inbox): one of their offices is
+    to sign or object (``may_sign``), or they are to decide on an objection to a paper of
+    their office (``may_overrule``). Both flags are the service's permission checks."""
+
+    number: str
+    title: str
+    paper_office_id: str  # the writing (federführende) office
+    paper_office_name: str
+    office_id: str  # the co-signing office
+    office_name: str
+    state: CoSignatureState
+    comment: str | None  # the objection's reason
+    due: dt.date | None  # Mitzeichnung due (deadlines.co_signing), while pending
+    overdue: bool
+    may_sign: bool
+    may_overrule: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AttachmentView:
     """An Anlage of a paper (its metadata; the content stays in the database)."""
 
