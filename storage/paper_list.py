@@ -50,8 +50,11 @@ class Filters:
     waiting: Waiting | None = None
 
 
-def list_papers(session: Session, body_id: str, filters: Filters) -> tuple[Sequence[Paper], int]:
-    """One page of the body's papers that pass ``filters``, and how many pass in all.
+def list_papers(
+    session: Session, body_id: str, filters: Filters, count_limit: int
+) -> tuple[Sequence[Paper], int]:
+    """One page of the body's papers that pass ``filters``, and how many pass, counted up to
+    ``count_limit`` (the count stops there).
 
     The search ranks the matches only when the page is sorted by relevance; otherwise it is
     a filter on the index like the others.
@@ -64,7 +67,7 @@ def list_papers(session: Session, body_id: str, filters: Filters) -> tuple[Seque
     probe = Paper.id + 0 if dialect == "sqlite" else Paper.id
     conditions = [Paper.body_id == body_id, *_conditions(filters, probe)]
     page = select(Paper).where(*conditions)
-    counted = select(func.count(Paper.id)).where(*conditions)
+    counted = select(Paper.id).where(*conditions)
     rank = None
     if words and query.sort_key is PaperSort.RELEVANCE:
         found = matches(dialect, words)
@@ -74,7 +77,8 @@ def list_papers(session: Session, body_id: str, filters: Filters) -> tuple[Seque
     elif words:
         page = page.where(probe.in_(matching_ids(dialect, words)))
         counted = counted.where(Paper.id.in_(matching_ids(dialect, words)))
-    total = session.scalar(counted)
+    bounded = select(func.count()).select_from(counted.limit(count_limit).subquery())
+    total = session.scalar(bounded)
     page = _ordered(page, query, rank).limit(query.limit).offset(query.offset)
     return session.scalars(page).all(), int(total or 0)
 

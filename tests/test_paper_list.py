@@ -171,6 +171,20 @@ def test_pages_count_every_paper_once(landau: WorkflowService, shelf: dict[str, 
     assert (beyond.items, beyond.total) == ((), 2)
 
 
+def test_the_count_stops_at_its_limit_and_says_more_than(
+    landau: WorkflowService, shelf: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting stops at COUNT_LIMIT (or the end of the page asked for): the page says "more
+    than", and the next page is still offered."""
+    monkeypatch.setattr("workflow.papers.listing.COUNT_LIMIT", 2)
+    first = landau.papers.list_papers(PaperQuery(limit=1), reader=CLERK)
+    assert (first.total, first.total_exact, first.has_more) == (2, False, True)
+    far = landau.papers.list_papers(PaperQuery(limit=2, offset=2), reader=CLERK)
+    assert (far.total, far.total_exact, far.has_more, len(far.items)) == (4, True, False, 2)
+    exact = landau.papers.list_papers(PaperQuery(state="draft"), reader=CLERK)
+    assert (exact.total, exact.total_exact) == (2, True)
+
+
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
@@ -328,7 +342,7 @@ def test_the_index_changes_in_the_writing_transaction_and_rolls_back_with_it(
     def found(session: Any, word: str) -> list[str]:
         query = PaperQuery(text=word)
         filters = paper_list.Filters(query=query, words=[word])
-        rows, _ = paper_list.list_papers(session, "landau", filters)
+        rows, _ = paper_list.list_papers(session, "landau", filters, 10_001)
         return [r.number for r in rows]
 
     with pytest.raises(RuntimeError), database.write() as session:
@@ -397,7 +411,7 @@ def test_migration_0013_indexes_the_papers_already_stored(database_url: str) -> 
         with db.read() as session:
             for word, hits in (("Schwimmbad", 1), ("Neubau", 1), ("Sanierung", 0)):
                 filters = paper_list.Filters(query=PaperQuery(text=word), words=[word])
-                assert paper_list.list_papers(session, "b", filters)[1] == hits, word
+                assert paper_list.list_papers(session, "b", filters, 10_001)[1] == hits, word
     finally:
         db.dispose()
 

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.test_web import csrf_of, log_in, new_paper
@@ -250,3 +251,14 @@ def test_the_list_downloads_as_csv_with_its_filters(
     assert bad.status_code == 422 and "vier Ziffern" in bad.text
     client.cookies.clear()
     assert client.get("/vorlagen.csv").status_code == 303
+
+
+def test_a_long_list_says_more_than_its_count_limit(
+    client: TestClient, web_service: WorkflowService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for title in ("A", "B", "C"):
+        new_paper(web_service, title)
+    monkeypatch.setattr("workflow.papers.listing.COUNT_LIMIT", 1)
+    monkeypatch.setattr("workflow.web.papers.PAGE_SIZE", 1)
+    log_in(client, "clerk")
+    assert "1–1 von mehr als 1" in client.get("/vorlagen?seite=1").text.replace("\u2013", "–")

@@ -95,9 +95,10 @@ def _one_of(option: str, value: str, known: Sequence[str]) -> str:
 def _page_note(page: PaperPage) -> str:
     """Which papers of how many the page shows, and how to get the next ones."""
     first, last = page.offset + 1, page.offset + len(page.items)
-    note = _("papers {first}-{last} of {total}").format(first=first, last=last, total=page.total)
+    total = str(page.total) if page.total_exact else _("more than {n}").format(n=page.total)
+    note = _("papers {first}-{last} of {total}").format(first=first, last=last, total=total)
     if not page.items:
-        note = _("no papers from {first} on, of {total}").format(first=first, total=page.total)
+        note = _("no papers from {first} on, of {total}").format(first=first, total=total)
     if page.has_more:
         note += _("; next: --offset {offset}").format(offset=last)
     return note

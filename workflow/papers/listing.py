@@ -19,7 +19,7 @@ from workflow.core.model import (
     PaperSort,
     Role,
 )
-from workflow.core.model.listing import MAX_OFFSET
+from workflow.core.model.listing import COUNT_LIMIT, MAX_OFFSET
 from workflow.papers.views import paper_summary
 from workflow.uow import UnitOfWork
 
@@ -43,14 +43,16 @@ def list_papers(uow: UnitOfWork, query: PaperQuery) -> PaperPage:
         mine=_mine(actor) if actor and query.mine else None,
         waiting=_waiting(catalog, actor) if actor and query.waiting_for_me else None,
     )
-    rows, total = paper_list.list_papers(uow.session, uow.body().id, filters)
-    if query.state is not None and total == 0:
+    most = max(COUNT_LIMIT, query.offset + query.limit)
+    rows, counted = paper_list.list_papers(uow.session, uow.body().id, filters, most + 1)
+    if query.state is not None and counted == 0:
         _check_state(catalog, query.state)
     return PaperPage(
         items=tuple(paper_summary(p, catalog) for p in rows),
-        total=total,
+        total=min(counted, most),
         limit=query.limit,
         offset=query.offset,
+        total_exact=counted <= most,
     )
 
 

@@ -63,7 +63,9 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.globals.update(_=_, ngettext=ngettext, static=self.static_url)
-        self.env.filters.update(day=_day, moment=moment, action=action_text, state=state_text)
+        self.env.filters.update(
+            day=_day, moment=moment, action=action_text, state=state_text, thousands=_thousands
+        )
 
     def static_url(self, path: str) -> str:
         return f"/static/{self.hashes[path]}/{path}"
@@ -113,6 +115,11 @@ ERROR_TITLES: Mapping[int, str] = {
     500: N_("Error"),
     503: N_("Not available now"),
 }
+
+
+def _thousands(value: int) -> str:
+    """``12.345``: German digit grouping."""
+    return f"{value:,}".replace(",", ".")
 
 
 def _day(value: Any) -> str:

@@ -63,7 +63,7 @@ SORTS = {
 }
 PAGE_SIZE = 50
 #: Roles shown the way to write or edit a paper (the service decides for which office).
-WRITERS = frozenset({Role.CLERK, Role.OFFICE_HEAD, Role.ADMIN})
+WRITERS = frozenset({Role.CLERK, Role.OFFICE_HEAD, Role.SESSION_OFFICE, Role.ADMIN})
 
 
 @page

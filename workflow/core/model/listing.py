@@ -21,6 +21,10 @@ MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 12
 #: The largest offset (a page beyond the millionth paper lists nothing anyway).
 MAX_OFFSET = 10_000_000
+#: A list counts its matches exactly up to this many (or up to the end of the page asked
+#: for, if that is further); beyond, it says "more than": counting every one of 100,000
+#: papers that contain a common word costs more than the page itself.
+COUNT_LIMIT = 10_000
 
 
 class PaperSort(StrEnum):
@@ -94,12 +98,15 @@ class PaperQuery:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaperPage:
-    """One page of a list of papers: ``items`` from ``offset`` on, of ``total`` that match."""
+    """One page of a list of papers: ``items`` from ``offset`` on, of ``total`` that match;
+    with ``total_exact`` False, more than ``total`` match (the count stopped there, see
+    ``COUNT_LIMIT``)."""
 
     items: tuple[PaperSummary, ...]
     total: int
     limit: int
     offset: int
+    total_exact: bool = True
 
     @property
     def has_more(self) -> bool:
