@@ -32,15 +32,13 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.advance import (
-    DEFAULT_PG_URL,
     SESSION_OFFICE,
     landau_definitions,
     postgres_database,
-    postgres_reachable,
     setup_papers,
     sqlite_database,
 )
-from bench.paper_list import CLERK, bulk_load, percentiles
+from bench.paper_list import CLERK, bulk_load, percentiles, run_backends
 from storage.migrate import upgrade_database
 from storage.session import Database
 from workflow.core.clock import SystemClock
@@ -180,23 +178,7 @@ def report(backend: str, rows: list[tuple[str, float, float, float]]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--papers", type=int, default=100_000, help="papers (default 100,000)")
-    parser.add_argument("--runs", type=int, default=50, help="requests per page (default 50)")
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=DEFAULT_PG_URL)
-    args = parser.parse_args(argv)
-    if args.papers < 100 or args.runs < 1:
-        parser.error("--papers must be at least 100 and --runs positive")
-    ok, ran = True, False
-    for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        if backend not in ("sqlite", "postgresql"):
-            parser.error(f"unknown backend {backend!r}; use sqlite, postgresql")
-        if backend == "postgresql" and (reason := postgres_reachable(args.postgres_url)):
-            print(f"[postgresql] skipped: not reachable at {args.postgres_url} ({reason})")
-            continue
-        ok &= report(backend, run_backend(backend, args))
-        ran = True
+    ok, ran = run_backends(argv, __doc__, run_backend, report)
     print(f"\ntarget: p95 <= {TARGET_MS:.0f} ms per page; floor: the page's service calls alone")
     return 0 if ok and ran else 1
 
