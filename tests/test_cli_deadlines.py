@@ -197,8 +197,10 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--from", "2011-12-01", "--to", "2011-11-01"),
-            "Fehler: der Zeitraum endet, bevor er beginnt: 2011-12-01 liegt nach 2011-11-01; "
-            "prüfen Sie --to",
+            (
+                "Fehler: der Zeitraum endet, bevor er beginnt: 2011-12-01 liegt nach 2011-11-01; "
+                "prüfen Sie --to"
+            ),
         ),
         (("paper", "check", "2011/01"), "keine Vorlage '2011/01' in Stadt Landau in der Pfalz"),
     ],

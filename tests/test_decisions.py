@@ -484,7 +484,9 @@ def test_implementation_refusals_change_nothing(service: WorkflowService) -> Non
         PermissionDenied, match="'auditor' hat keine Berechtigung für implementation.report"
     ):
         service.tasks.report_implementation(task.id, user="auditor", date=D(2025, 5, 1), text="x")
-    with pytest.raises(InvalidInput, match="die Aufgabe braucht ein Fälligkeitsdatum oder ein Intervall in Monaten"):
+    with pytest.raises(
+        InvalidInput, match="die Aufgabe braucht ein Fälligkeitsdatum oder ein Intervall in Monaten"
+    ):
         service.tasks.add_implementation_task(number, user=S, title="x", office="amt1")
     with pytest.raises(NotFoundError, match="keine Umsetzungsaufgabe 99"):
         service.tasks.report_implementation(99, user=S, date=D(2025, 5, 1), text="x")

@@ -197,11 +197,15 @@ def test_ueberwiesen_to_a_body_that_decides_ends_there(service: WorkflowService)
 
 def test_refer_arguments_only_fit_referrals(service: WorkflowService) -> None:
     number = released(service)
-    with pytest.raises(InvalidInput, match="nur ueberwiesen oder zurueckverwiesen gehen an ein anderes Gremium"):
+    with pytest.raises(
+        InvalidInput, match="nur ueberwiesen oder zurueckverwiesen gehen an ein anderes Gremium"
+    ):
         service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", refer_to="rat"
         )
-    with pytest.raises(InvalidInput, match="nur vertagt, zurueckgestellt oder abgesetzt haben einen Zieltermin"):
+    with pytest.raises(
+        InvalidInput, match="nur vertagt, zurueckgestellt oder abgesetzt haben einen Zieltermin"
+    ):
         service.results.record_result(
             number, user=S, position=1, outcome="empfohlen", target_date=D(2025, 5, 1)
         )
@@ -240,7 +244,9 @@ def test_geaendert_beschlossen_makes_the_amended_text_a_new_version(
     view = service.papers.release_paper(number, user="head")
     assert [(v.number, v.source) for v in view.text_versions] == [(1, "released")]
     service.results.record_result(number, user=S, position=1, outcome="empfohlen")
-    with pytest.raises(InvalidInput, match="ändert den Wortlaut; geben Sie den geänderten Text an$"):
+    with pytest.raises(
+        InvalidInput, match="ändert den Wortlaut; geben Sie den geänderten Text an$"
+    ):
         service.results.record_result(number, user=S, position=2, outcome="geaendert_beschlossen")
     with pytest.raises(InvalidInput, match="ein geänderter Text passt nur"):
         service.results.record_result(
