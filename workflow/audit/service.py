@@ -302,7 +302,7 @@ class AuditService:
             raise InvalidInput(
                 _(
                     "the seal was taken of another database ({location}, "
-                    "municipalities {bodies}); pass that one with --database"
+                    "municipalities {bodies}); verify it against that database"
                 ).format(
                     location=seal.database.get("location"),
                     bodies=", ".join(sorted(sealed)),

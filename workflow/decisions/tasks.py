@@ -275,7 +275,7 @@ def _task(uow: UnitOfWork, task_id: int) -> ImplementationTask:
     task = store.get_task(uow.session, task_id)
     if task is None or task.paper.body_id != body_row.id:
         raise NotFoundError(
-            _("no implementation task {task_id} in {name}; see 'ratsweg decisions open'").format(
+            _("no implementation task {task_id} in {name}").format(
                 task_id=task_id, name=body_row.name
             )
         )
