@@ -177,11 +177,11 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--office", "nix"),
-            "Amt 'nix' gibt es nicht; 'ratsweg definitions show' führt sie auf\n",
+            "Amt 'nix' gibt es nicht; organizations.yaml führt sie auf\n",
         ),
         (  # a Gremium is not an office: the same message, not a different one
             ("deadlines", "--office", "stadtrat"),
-            "Amt 'stadtrat' gibt es nicht; 'ratsweg definitions show' führt sie auf\n",
+            "Amt 'stadtrat' gibt es nicht; organizations.yaml führt sie auf\n",
         ),
         (
             ("deadlines", "--office", "hauptamtt"),
