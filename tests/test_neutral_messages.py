@@ -209,3 +209,41 @@ def test_the_mitzeichnung_shows_the_neutral_message(
     assert found and found.group(1) == "ein Einwand braucht eine Begründung"
     assert "--comment" not in response.text
     assert web_service.audit.audit_trail(number) == before
+
+
+# -- no message of the capability packages names a flag or a command ---------------------------
+
+#: What the service may still word for the command line only: reading seal files and folders
+#: from disk (``ratsweg audit verify --seal-dir``), and the e-mails and calendar entries that
+#: name the command for a step. (The OParl import and the database setup are commands of their
+#: own and not scanned.)
+CLI_ONLY = {
+    "workflow/audit/seal.py",
+    "workflow/reminders/messages.py",
+    "workflow/calendar/ical.py",
+}
+CAPABILITIES = ("papers", "meetings", "decisions", "audit", "calendar", "core", "reminders")
+
+
+def test_no_service_message_names_a_flag_or_a_command() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    found = []
+    for package in CAPABILITIES:
+        for path in sorted((root / "workflow" / package).rglob("*.py")):
+            if str(path.relative_to(root)) in CLI_ONLY:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_")
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                    and re.search(r"--[a-z]|'ratsweg |\(ratsweg ", node.args[0].value)
+                ):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}: {node.args[0].value}")
+    assert found == []
