@@ -202,9 +202,9 @@ def test_after_the_invitation_the_agenda_keeps_its_order_and_items(
         service.agendas.order_agenda(mid, user=S, items=items[::-1])
     with pytest.raises(InvalidInput, match="Nummern der TOPs sind endgültig"):
         service.agendas.shift_agenda_item(mid, user=S, item=items[1], shift=AgendaShift.UP)
-    with pytest.raises(InvalidInput, match="--result abgesetzt"):
+    with pytest.raises(InvalidInput, match="erfassen Sie dort das Ergebnis „abgesetzt“$"):
         service.agendas.remove_agenda_item(mid, user=S, item=items[0])
-    with pytest.raises(InvalidInput, match="--result abgesetzt"):
+    with pytest.raises(InvalidInput, match="erfassen Sie dort das Ergebnis „abgesetzt“$"):
         service.agendas.move_agenda_item(mid, user=S, item=items[0], to_meeting=later)
     assert state(service, mid) == before
 

@@ -203,8 +203,14 @@ def test_writing_to_a_file(town: WorkflowService, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--office", "amt1", "--user", "clerk"), "geben Sie nur eines von --user, --office und"),
-        (("--from", "2025-05-01", "--to", "2025-04-01"), "--from 2025-05-01 liegt nach --to"),
+        (
+            ("--office", "amt1", "--user", "clerk"),
+            "geben Sie nur eines an: einen Benutzer, ein Amt oder ein Gremium",
+        ),
+        (
+            ("--from", "2025-05-01", "--to", "2025-04-01"),
+            "2025-05-01 liegt nach 2025-04-01; prüfen Sie --to",
+        ),
         (("--organization", "ausschus"), "Gremium 'ausschus' gibt es nicht (meinten Sie"),
         (("--office", "rat"), "'rat'"),
         (("--user", "nobody"), "'nobody'"),

@@ -149,7 +149,7 @@ def test_refusals_change_nothing(service: WorkflowService, database: Database) -
             number, user="clerk", reason="x", date=dt.date(2025, 3, 2), paper_type="vorlage"
         )
     with pytest.raises(
-        InvalidInput, match="legen Sie sie mit 'ratsweg paper supplement ORIGINAL' an"
+        InvalidInput, match="legen Sie sie als Ergänzungsvorlage der Ursprungsvorlage an"
     ):
         service.papers.create_paper(
             user="clerk", paper_type="ergaenzung", title="x", office="amt1",

@@ -87,7 +87,8 @@ def test_after_the_invitation_remove_item_points_to_abgesetzt(service: WorkflowS
     service.meetings.invite_meeting(mid, user=S)
     result = run(service, "meeting", "remove-item", str(mid), str(ids(service, mid)[0]), user=S)
     assert result.exit_code == 1
-    assert "--result abgesetzt" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "erfassen Sie dort das Ergebnis „abgesetzt“" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 # -- paper edit ------------------------------------------------------------------------------

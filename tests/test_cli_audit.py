@@ -260,7 +260,10 @@ def test_search_by_meeting_finds_its_papers_and_its_own_events(service: Workflow
         ),
         (
             ("--since", "2025-03-12", "--until", "2025-03-11"),
-            "Fehler: --since 2025-03-12 liegt nach --until 2025-03-11",
+            (
+                "Fehler: der Zeitraum endet, bevor er beginnt: 2025-03-12 liegt nach 2025-03-11; "
+                "prüfen Sie --until"
+            ),
         ),
     ],
 )

@@ -177,11 +177,11 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--office", "nix"),
-            "Amt 'nix' gibt es nicht; 'ratsweg definitions show' führt sie auf\n",
+            "Amt 'nix' gibt es nicht; organizations.yaml führt sie auf\n",
         ),
         (  # a Gremium is not an office: the same message, not a different one
             ("deadlines", "--office", "stadtrat"),
-            "Amt 'stadtrat' gibt es nicht; 'ratsweg definitions show' führt sie auf\n",
+            "Amt 'stadtrat' gibt es nicht; organizations.yaml führt sie auf\n",
         ),
         (
             ("deadlines", "--office", "hauptamtt"),
@@ -197,7 +197,10 @@ def test_deadlines_filters(landau_2011: WorkflowService) -> None:
         ),
         (
             ("deadlines", "--from", "2011-12-01", "--to", "2011-11-01"),
-            "Fehler: --from 2011-12-01 liegt nach --to 2011-11-01",
+            (
+                "Fehler: der Zeitraum endet, bevor er beginnt: 2011-12-01 liegt nach 2011-11-01; "
+                "prüfen Sie --to"
+            ),
         ),
         (("paper", "check", "2011/01"), "keine Vorlage '2011/01' in Stadt Landau in der Pfalz"),
     ],

@@ -200,7 +200,7 @@ def test_move_refusals_are_one_line(service: WorkflowService) -> None:
         1,
         (
             f"Sitzung {mid} (Hauptausschuss, 18.03.2025 17:00) beginnt bereits dann; "
-            "geben Sie ein anderes --date oder --time an\n"
+            "geben Sie einen anderen Tag oder eine andere Uhrzeit an; prüfen Sie --date\n"
         ),
     )
     run(service, "meeting", "cancel", str(mid), "--reason", "x", user="session")

@@ -68,7 +68,7 @@ def test_a_result_dated_tomorrow_is_refused_and_today_accepted(
     refused(
         str(info.value),
         "das Ergebnis von Schritt 1 der Vorlage V/2025/1 ist datiert auf 11.03.2025",
-        "erfassen Sie es, sobald es gefasst ist, oder prüfen Sie --date",
+        "erfassen Sie es, sobald es gefasst ist",
     )
     # without --date the step's planned day (18.03.) would be the result's date
     with pytest.raises(InvalidInput) as planned:
@@ -76,7 +76,7 @@ def test_a_result_dated_tomorrow_is_refused_and_today_accepted(
     refused(
         str(planned.value),
         "das Ergebnis von Schritt 1 der Vorlage V/2025/1 ist datiert auf 18.03.2025",
-        "geben Sie mit --date YYYY-MM-DD den Tag an, an dem es gefasst wurde",
+        "das ist sein geplanter Tag, nicht der Tag, an dem es gefasst wurde",
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
     view = service.results.record_result(
@@ -146,7 +146,7 @@ def test_holding_a_meeting_before_its_day_is_refused(
         str(info.value),
         "Sitzung 1 findet statt am 18.03.2025",
         "markieren Sie sie an diesem Tag oder später als abgehalten; hat sie früher getagt, "
-        "verlegen Sie sie zuerst (ratsweg meeting move 1 --date YYYY-MM-DD)",
+        "verlegen Sie sie zuerst auf diesen Tag",
     )
     assert (service.meetings.get_meeting(mid), meeting_events(service, mid)) == before
     on_day(clock, D(2025, 3, 18), dt.time(8, 0))  # the morning of its day is its day
@@ -169,7 +169,7 @@ def test_an_urgent_decision_dated_tomorrow_is_refused(service: WorkflowService) 
     refused(
         str(info.value),
         "die Dringlichkeitsentscheidung zu V/2025/1 ist datiert auf 11.03.2025",
-        "erfassen Sie sie, sobald der Bürgermeister entschieden hat; prüfen Sie --date",
+        "erfassen Sie sie, sobald der Bürgermeister entschieden hat",
     )
     after = (
         service.papers.get_paper(number),
@@ -192,7 +192,7 @@ def test_an_objection_dated_tomorrow_is_refused(service: WorkflowService) -> Non
     refused(
         str(info.value),
         "der widerspruch gegen V/2025/1 ist datiert auf 11.03.2025",
-        "erfassen Sie ihn, sobald er erhoben wurde; prüfen Sie --date",
+        "erfassen Sie ihn, sobald er erhoben wurde",
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
     view = service.decisions.raise_objection(
@@ -215,7 +215,7 @@ def test_an_implementation_report_dated_tomorrow_is_refused(service: WorkflowSer
         refused(
             str(info.value),
             f"{what} Aufgabe {task.id} zu V/2025/1 ist datiert auf 11.03.2025",
-            "erfassen Sie es, sobald es geschehen ist; prüfen Sie --date",
+            "erfassen Sie es, sobald es geschehen ist",
         )
     assert (service.tasks.get_implementation_task(task.id), trail(service, number)) == before
     done = service.tasks.report_implementation(
@@ -238,7 +238,7 @@ def test_an_answer_dated_tomorrow_is_refused(database: Database, clock: FixedClo
     refused(
         str(info.value),
         f"die Antwort auf {number} ist datiert auf 11.03.2025",
-        "erfassen Sie sie, sobald sie gegeben wurde; prüfen Sie --date",
+        "erfassen Sie sie, sobald sie gegeben wurde",
     )
     assert (service.papers.get_paper(number), trail(service, number)) == before
     answered = service.paper_types.record_answer(
@@ -265,7 +265,7 @@ def test_cli_refuses_a_result_dated_tomorrow_in_one_line(service: WorkflowServic
     refused(
         message[:-1],
         "das Ergebnis von Schritt 1 der Vorlage V/2025/1 ist datiert auf 11.03.2025",
-        "erfassen Sie es, sobald es gefasst ist, oder prüfen Sie --date",
+        "erfassen Sie es, sobald es gefasst ist; prüfen Sie --date",
     )
     assert result.stdout == ""
     assert trail(service, number) == before

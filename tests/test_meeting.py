@@ -596,7 +596,7 @@ def test_result_needs_the_meeting_invited_or_held_and_its_day(service: WorkflowS
     assert str(wrong_day.value) == (
         "Schritt 1 der Vorlage V/2025/1 steht auf der Tagesordnung der Sitzung 1 (Hauptausschuss, "
         "18.03.2025 17:00): sein Ergebnis trägt das Datum der Sitzung, 18.03.2025, nicht "
-        "19.03.2025; lassen Sie --date weg"
+        "19.03.2025"
     )
     assert service.audit.audit_trail(number) == before
     # before the meeting's day there is no result to record yet

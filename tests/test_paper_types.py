@@ -138,7 +138,7 @@ def test_antrag_records_its_faction_and_members(town: tuple[WorkflowService, Tow
     service, t = town
     with pytest.raises(
         InvalidInput,
-        match="eine Vorlage der Art Antrag wird von einer Fraktion eingereicht; geben Sie --faction",
+        match="eine Vorlage der Art Antrag wird von einer Fraktion eingereicht; nennen Sie die Fraktion",
     ):
         create(service, t, "antrag", t.motion_route)
     result = CliRunner().invoke(
@@ -172,7 +172,7 @@ def test_anfrage_is_answered_and_ends_without_a_vote(town: tuple[WorkflowService
         create(service, t, t.decision_type, t.decision_route, faction="Fraktion B")
     release(service, t, number)
     with pytest.raises(
-        InvalidInput, match=f"{number} hat noch keine Antwort; erfassen Sie sie zuerst"
+        InvalidInput, match=f"{number} hat noch keine Antwort; erfassen Sie zuerst die Antwort"
     ):
         conclude(service, t, number, "zur_kenntnis_genommen")
     answered = service.paper_types.record_answer(

@@ -142,8 +142,8 @@ def test_close_matches_are_at_most_three() -> None:
     assert message.count("'weber.") == 4 and "schmidt" not in message
     assert message.endswith("?)") and " oder 'weber." in message
     many = [f"amt{n}" for n in range(1, 4)]
-    assert str(not_found("office", "kasse", many, listed_in="'ratsweg definitions show'")) == (
-        "Amt 'kasse' gibt es nicht; 'ratsweg definitions show' führt sie auf"
+    assert str(not_found("office", "kasse", many, listed_in="organizations.yaml")) == (
+        "Amt 'kasse' gibt es nicht; organizations.yaml führt sie auf"
     )
     # a short fixed vocabulary (a lifecycle's states, the shipped municipalities) stays listed
     assert str(not_found("state", "x", ["draft", "done"], vocabulary=True)) == (
@@ -156,11 +156,11 @@ def test_close_matches_are_at_most_three() -> None:
     [
         (
             ("deadlines", "--office", "kasse"),
-            "Amt 'kasse' gibt es nicht; 'ratsweg definitions show' führt sie auf",
+            "Amt 'kasse' gibt es nicht; organizations.yaml führt sie auf",
         ),
         (
             ("deadlines", "--organization", "kreistag"),
-            "Organisation 'kreistag' gibt es nicht; 'ratsweg definitions show' führt sie auf",
+            "Organisation 'kreistag' gibt es nicht; organizations.yaml führt sie auf",
         ),
     ],
 )

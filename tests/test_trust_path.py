@@ -121,11 +121,14 @@ def test_moving_a_step_after_the_invitation_is_refused_with_the_way_to_do_it(
     service.meetings.invite_meeting(first, user="session")
     before = (trail_length(service, number), meeting_events(service, first))
     with pytest.raises(
-        InvalidInput, match="verlegen Sie die Sitzung oder erfassen Sie dort 'vertagt'"
-    ):
+        InvalidInput,
+        match=r"verlegen Sie die Sitzung \d+ oder erfassen Sie dort das Ergebnis 'vertagt' mit "
+        r"dem Zieltermin \d\d\.\d\d\.\d{4}$",
+    ) as info:
         service.agendas.reschedule_step(
             number, user="session", position=1, date=DAY + dt.timedelta(days=7)
         )
+    assert "--" not in str(info.value) and "ratsweg" not in str(info.value)
     with pytest.raises(InvalidInput, match="steht auf der Tagesordnung der Sitzung"):
         service.paths.schedule_consultation(
             number, user="session", position=1, date=DAY + dt.timedelta(days=7)

@@ -291,16 +291,20 @@ class UnitOfWork:
             catalog=catalog, actor=actor, record=record, paper=paper, insert_step=insert_step
         )
 
-    def refuse_future(self, what: str, day: dt.date, fix: str) -> None:
+    def refuse_future(
+        self, what: str, day: dt.date, fix: str, *, field: str | None = "date"
+    ) -> None:
         """Refuse to record something as having happened on ``day`` when that is after today
         (the clock's date in Europe/Berlin): a result, a held meeting or a decision cannot
-        lie in the future. ``what`` ends with its verb ("... is dated")."""
+        lie in the future. ``what`` ends with its verb ("... is dated"); ``field`` names the
+        input that gave ``day`` (None: none did)."""
         now = today(self.clock)
         if day > now:
             raise InvalidInput(
                 _("{what} {day}, after today ({today}); {fix}").format(
                     what=what, day=date_text(day), today=date_text(now), fix=fix
-                )
+                ),
+                field=field,
             )
 
 

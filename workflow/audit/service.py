@@ -151,8 +151,8 @@ class AuditService:
                 where = check.broken.stream
                 raise InvalidInput(
                     _(
-                        "the audit trail is broken in {where} at event {seq} ({reason}); run "
-                        "'ratsweg audit verify', nothing was sealed"
+                        "the audit trail is broken in {where} at event {seq} ({reason}); "
+                        "nothing was sealed; verify the audit trail"
                     ).format(where=where, seq=check.broken.seq, reason=check.broken.reason)
                 )
             heads = [ChainHead(stream=s, seq=q, hash=h) for s, (q, h) in check.heads.items()]
@@ -272,10 +272,11 @@ class AuditService:
             )
         if query.since and query.until and query.since > query.until:
             raise InvalidInput(
-                _("--since {since} is after --until {until}").format(
+                _("the period ends before it starts: {since} is after {until}").format(
                     since=query.since.isoformat(),
                     until=query.until.isoformat(),
-                )
+                ),
+                field="until",
             )
         paper = uow.paper(query.paper, for_update=False) if query.paper else None
         return repository.audit_search(
@@ -301,7 +302,7 @@ class AuditService:
             raise InvalidInput(
                 _(
                     "the seal was taken of another database ({location}, "
-                    "municipalities {bodies}); pass that one with --database"
+                    "municipalities {bodies}); verify it against that database"
                 ).format(
                     location=seal.database.get("location"),
                     bodies=", ".join(sorted(sealed)),

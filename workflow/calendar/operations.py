@@ -113,30 +113,32 @@ def _request(
         period ends before it starts.
     """
     if sum(x is not None for x in (user, office, organization)) > 1:
-        raise InvalidInput(_("pass only one of --user, --office and --organization"))
+        raise InvalidInput(_("give only one of a user, an office and a Gremium"))
     first, last = feed_period(today, start, end)
     if first > last:
         raise InvalidInput(
-            _("--from {first} is after --to {last}").format(
-                first=first.isoformat(), last=last.isoformat()
-            )
+            _("the period ends before it starts: {start} is after {end}").format(
+                start=first.isoformat(), end=last.isoformat()
+            ),
+            field="end",
         )
-    for option, day in (("--from", first), ("--to", last)):
+    for field, day in (("start", first), ("end", last)):
         if not FIRST_DAY <= day <= LAST_DAY:
             raise InvalidInput(
-                _("{option} {day} is outside {first}–{last}; choose a day in that range").format(
-                    option=option,
+                _("the day {day} is outside {first}–{last}; choose a day in that range").format(
                     day=date_text(day),
                     first=date_text(FIRST_DAY),
                     last=date_text(LAST_DAY),
-                )
+                ),
+                field=field,
             )
     if (last - first).days >= MAX_PERIOD_DAYS:
         raise InvalidInput(
             _(
-                "--from {first} --to {last} spans more than {years} years; "
+                "the period {first} to {last} spans more than {years} years; "
                 "export at most that many at a time"
-            ).format(first=date_text(first), last=date_text(last), years=MAX_PERIOD_DAYS // 366)
+            ).format(first=date_text(first), last=date_text(last), years=MAX_PERIOD_DAYS // 366),
+            field="end",
         )
     return first, last
 

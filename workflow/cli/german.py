@@ -82,11 +82,45 @@ class GermanOption(click.Option):
 
 class GermanCommand(click.Command):
     """A command whose ``help``, ``short_help`` and options metavar (click's "[OPTIONS]" is
-    OPTIONS_METAVAR's id) are message ids, read in German when shown."""
+    OPTIONS_METAVAR's id) are message ids, read in German when shown.
+
+    The service words its refusals without command-line flags (a form shows them too) and names
+    the input in ``InvalidInput.field``; when this command has an option for that input, the
+    refusal gets the option as a hint, as :func:`option_hint` words it."""
 
     help = German()
     short_help = German()
     options_metavar = German()
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from workflow.core.errors import InvalidInput
+
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            hint = option_hint(ctx, exc.field) if exc.field else ""
+            if not hint:
+                raise
+            # the field is used up: an enclosing group adds no second hint
+            raise InvalidInput(f"{exc}{hint}") from exc
+
+
+def option_hint(ctx: click.Context, field: str) -> str:
+    """'; geben Sie --title TEXT an' when the option of ``field`` (its parameter name) was left
+    out or blank, '; prüfen Sie --date' when it was given; '' when the command has none."""
+    for param in ctx.command.params:
+        if isinstance(param, click.Option) and param.name == field and param.opts:
+            flag = max(param.opts, key=len)
+            value = ctx.params.get(field)
+            if isinstance(value, str):
+                value = value.strip()
+            if value not in (None, "", (), [], False):
+                return _("; check {flag}").format(flag=flag)
+            if param.is_flag:
+                return _("; pass {flag}").format(flag=flag)
+            metavar = param.make_metavar(ctx)
+            return _("; pass {flag} {metavar}").format(flag=flag, metavar=metavar)
+    return ""
 
 
 class GermanGroup(GermanCommand, click.Group):

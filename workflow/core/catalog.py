@@ -27,8 +27,9 @@ from workflow.core.model import (
 #: Minutes a meeting takes when neither it nor its Gremium says (calendar export).
 DEFAULT_MEETING_MINUTES = 180
 
-#: Where an unknown organization's error points to (the ids are not listed in the message).
-SHOW = "'ratsweg definitions show'"
+#: Where an unknown organization's error points to (the ids are not listed in the message): the
+#: definitions file, not a command (a form shows the message too).
+SHOW = "organizations.yaml"
 
 #: Paper triggers that start a decision procedure of the ``decisions`` section.
 _PROCEDURE_TRIGGERS = {kind.trigger: kind for kind in ObjectionKind}

@@ -61,7 +61,9 @@ class LoginRefused(PermissionDenied):
 
 class InvalidInput(WorkflowError):
     """``field`` names the input the message is about (``title``, ``participants`` …) where the
-    service knows it, so a form can show the message next to that field."""
+    service knows it, so a form can show the message next to that field. The message names
+    no command-line flag or command (a form shows it too); it is the service parameter's name,
+    and the command line adds the flag of its option for it (``workflow.cli.german``)."""
 
     def __init__(self, message: str = "", *, field: str | None = None) -> None:
         super().__init__(message)

@@ -165,16 +165,17 @@ def check_media_type(value: str) -> str:
     if len(value) > MAX_MEDIA_TYPE:
         raise InvalidInput(
             _(
-                "the media type has {length} characters, {limit} are stored; "
-                "pass a shorter --media-type"
-            ).format(length=len(value), limit=MAX_MEDIA_TYPE)
+                "the media type has {length} characters, {limit} are stored; give a shorter one"
+            ).format(length=len(value), limit=MAX_MEDIA_TYPE),
+            field="media_type",
         )
     if not is_media_type(value):
         raise InvalidInput(
             _(
                 "{value!r} is not a media type (type/subtype of letters, digits and !#$&^_.+-); "
-                "pass e.g. --media-type text/plain"
-            ).format(value=value)
+                "e.g. text/plain"
+            ).format(value=value),
+            field="media_type",
         )
     return value.lower()
 

@@ -17,10 +17,11 @@ from workflow.core.model import Outcome, ProcedureView, ResultEffect
 DECIDING = (ResultEffect.ADOPT, ResultEffect.APPROVE)
 
 
-def required(value: str | None, message: str) -> str:
-    """``value`` without surrounding blanks; ``message`` when there is nothing left."""
+def required(value: str | None, message: str, field: str) -> str:
+    """``value`` without surrounding blanks; ``message`` (about the input ``field``) when there
+    is nothing left."""
     if not (value and value.strip()):
-        raise InvalidInput(message)
+        raise InvalidInput(message, field=field)
     return value.strip()
 
 

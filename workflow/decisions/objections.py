@@ -76,7 +76,7 @@ def raise_objection(
             value=objection.value, number=paper.number
         ),
         date,
-        _("record it once it has been raised; check --date"),
+        _("record it once it has been raised"),
     )
     ctx = uow.flow(catalog, actor, paper)
     uow.engine.fire_paper(ctx, objection.trigger, kind=objection.value, date=date, reason=reason)
@@ -170,9 +170,9 @@ def _check_objection_date(
     if date < decided.date:
         raise InvalidInput(
             _(
-                "the {value} of {date:%d.%m.%Y} is before the decision of "
-                "{decided_date:%d.%m.%Y}; check --date"
-            ).format(value=kind.value, date=date, decided_date=decided.date)
+                "the {value} of {date:%d.%m.%Y} is before the decision of {decided_date:%d.%m.%Y}"
+            ).format(value=kind.value, date=date, decided_date=decided.date),
+            field="date",
         )
     if rule.within_days is not None:
         last = decided.date + dt.timedelta(days=rule.within_days)

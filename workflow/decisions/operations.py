@@ -64,9 +64,7 @@ class DecisionService:
         """
         check_line(decided_by, _("name of who decided"))
         check_line(reason, _("reason"))
-        reason = required(
-            reason, _("a Dringlichkeitsentscheidung needs its reasons; pass --reason")
-        )
+        reason = required(reason, _("a Dringlichkeitsentscheidung needs its reasons"), "reason")
         with self._shared.write(user, body) as uow:
             return urgent.record_urgent_decision(
                 uow,
@@ -100,7 +98,7 @@ class DecisionService:
         """
         check_line(reason, _("reason"))
         objection = objections.objection_kind(kind)
-        reason = required(reason, _("an objection needs its reasons; pass --reason TEXT"))
+        reason = required(reason, _("an objection needs its reasons"), "reason")
         with self._shared.write(user, body) as uow:
             return objections.raise_objection(
                 uow,
@@ -147,7 +145,7 @@ class DecisionService:
     ) -> PaperView:
         """The Aufsichtsbehörde's decision on an upheld decision: confirmed or annulled."""
         check_line(reason, _("reason"))
-        reason = required(reason, _("the supervisory decision needs a reference; pass --reason"))
+        reason = required(reason, _("the supervisory decision needs a reference"), "reason")
         with self._shared.write(user, body) as uow:
             trigger = "annul" if annul else "confirm"
             paper, catalog, actor = uow.lock_paper(number, Trigger(trigger))

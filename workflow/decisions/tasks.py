@@ -64,12 +64,13 @@ class TaskService:
         :raises PermissionDenied: the user may not do implementation.plan.
         """
         check_line(title, _("title"))
-        title = required(title, _("a task needs a title; pass --title TEXT"))
+        title = required(title, _("a task needs a title"), "title")
         if interval_months is not None and not 1 <= interval_months <= MAX_INTERVAL_MONTHS:
             raise InvalidInput(
                 _(
-                    "--every must be 1 to {MAX_INTERVAL_MONTHS} months, got {interval_months}"
-                ).format(MAX_INTERVAL_MONTHS=MAX_INTERVAL_MONTHS, interval_months=interval_months)
+                    "the interval must be 1 to {MAX_INTERVAL_MONTHS} months, got {interval_months}"
+                ).format(MAX_INTERVAL_MONTHS=MAX_INTERVAL_MONTHS, interval_months=interval_months),
+                field="interval_months",
             )
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.IMPLEMENTATION_PLAN)
@@ -121,7 +122,7 @@ class TaskService:
         :raises PermissionDenied: the user may not report for the task's office.
         """
         check_text(text, _("report"))
-        text = required(text, _("a report needs its text; pass --text TEXT"))
+        text = required(text, _("a report needs its text"), "text")
         with self._shared.write(user, body) as uow:
             task = _task(uow, task_id)
             paper, catalog, actor = uow.lock_paper(
@@ -140,7 +141,7 @@ class TaskService:
                     else _("the report of task {id} of {number} is dated")
                 ).format(id=task.id, number=paper.number),
                 date,
-                _("record it once it has happened; check --date"),
+                _("record it once it has happened"),
             )
             _add_report(uow, paper, actor, task, date, text, implemented)
             if implemented and _all_done(uow, paper):
@@ -225,9 +226,10 @@ def _schedule(
         if rule.implementation_report is None:
             raise InvalidInput(
                 _(
-                    "pass --due DATE or --every MONTHS (no implementation_report interval is "
-                    "configured in deadlines.yaml)"
-                )
+                    "the task needs a due date or an interval in months (no "
+                    "implementation_report interval is configured in deadlines.yaml)"
+                ),
+                field="due",
             )
         interval_months = rule.implementation_report.months
     assert decided.date is not None
@@ -235,8 +237,9 @@ def _schedule(
         raise InvalidInput(
             _(
                 "the task is due on {due:%d.%m.%Y}, before the decision of "
-                "{date:%d.%m.%Y} it implements; check --due"
-            ).format(due=due, date=decided.date)
+                "{date:%d.%m.%Y} it implements"
+            ).format(due=due, date=decided.date),
+            field="due",
         )
     return due or add_months(decided.date, interval_months or 0), interval_months
 
@@ -272,7 +275,7 @@ def _task(uow: UnitOfWork, task_id: int) -> ImplementationTask:
     task = store.get_task(uow.session, task_id)
     if task is None or task.paper.body_id != body_row.id:
         raise NotFoundError(
-            _("no implementation task {task_id} in {name}; see 'ratsweg decisions open'").format(
+            _("no implementation task {task_id} in {name}").format(
                 task_id=task_id, name=body_row.name
             )
         )

@@ -59,7 +59,7 @@ def record_urgent_decision(
     uow.refuse_future(
         _("the Dringlichkeitsentscheidung on {number} is dated").format(number=paper.number),
         date,
-        _("record it once the Bürgermeister has decided; check --date"),
+        _("record it once the Bürgermeister has decided"),
     )
     ctx = uow.flow(catalog, actor, paper)
     uow.engine.fire_paper(
@@ -100,8 +100,9 @@ def _urgent_rule(catalog: Catalog, paper: Paper, date: dt.date) -> UrgentDecisio
         raise InvalidInput(
             _(
                 "the Dringlichkeitsentscheidung on {number} is dated {date:%d.%m.%Y}, "
-                "before the paper's date ({paper_date:%d.%m.%Y}); check --date"
-            ).format(number=paper.number, date=date, paper_date=paper.date)
+                "before the paper's date ({paper_date:%d.%m.%Y})"
+            ).format(number=paper.number, date=date, paper_date=paper.date),
+            field="date",
         )
     rule = catalog.decisions.urgent
     if rule is None:
@@ -122,8 +123,7 @@ def _mayor(uow: UnitOfWork, user_id: str) -> str:
         mayors = [u.id for u in current.users.values() if Role.MAYOR in u.roles]
         raise PermissionDenied(
             _(
-                "{id!r} is not the Bürgermeister (role mayor); --decided-by must be one "
-                "of: {mayors}"
+                "{id!r} is not the Bürgermeister (role mayor); who decided must be one of: {mayors}"
             ).format(
                 id=user.id,
                 mayors=", ".join(mayors) or _("nobody has the role"),
@@ -137,14 +137,15 @@ def _co_signer(rule: UrgentDecisionRule, basis: str, co_signer: str | None) -> s
     signer = (co_signer or "").strip() or None
     if rule.co_signer.value != "none" and signer is None:
         raise InvalidInput(
-            _(
-                "{basis}: the Bürgermeister decides together with a co-signer ({value}); "
-                "pass --co-signer NAME"
-            ).format(basis=basis, value=rule.co_signer.value)
+            _("{basis}: the Bürgermeister decides together with a co-signer ({value})").format(
+                basis=basis, value=rule.co_signer.value
+            ),
+            field="co_signer",
         )
     if rule.co_signer.value == "none" and signer is not None:
         raise InvalidInput(
-            _("{basis}: the Bürgermeister decides alone; drop --co-signer").format(basis=basis)
+            _("{basis}: the Bürgermeister decides alone, without a co-signer").format(basis=basis),
+            field="co_signer",
         )
     return signer
 
@@ -156,9 +157,10 @@ def _competent(paper: Paper) -> str:
             return step.organization_id
     raise InvalidInput(
         _(
-            "{number} has no open Entscheidung; pass --body-of ORGANIZATION (the "
-            "Gremium in whose place the Bürgermeister decides)"
-        ).format(number=paper.number)
+            "{number} has no open Entscheidung; name the Gremium in whose place the "
+            "Bürgermeister decides"
+        ).format(number=paper.number),
+        field="body_of",
     )
 
 

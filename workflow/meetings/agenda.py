@@ -94,8 +94,7 @@ class AgendaService:
                 raise InvalidInput(
                     _(
                         "{label} is already on the agenda of meeting {meeting_id}; to take it "
-                        "there, move its item ('ratsweg meeting move-item {meeting_id} ITEM "
-                        "--to {id}')"
+                        "there, move its item from that meeting to meeting {id}"
                     ).format(label=label, meeting_id=step.meeting_id, id=meeting.id)
                 )
             self._require_released(uow, paper, label)
@@ -238,7 +237,7 @@ class AgendaService:
         check_line(title, _("title"))
         check_line(note, _("note"))
         if not title.strip():
-            raise InvalidInput(_("an agenda item needs a title; pass --title TEXT"))
+            raise InvalidInput(_("an agenda item needs a title"), field="title")
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
             catalog, actor = meeting_catalog_actor(uow, meeting)
@@ -269,10 +268,9 @@ class AgendaService:
             raise InvalidInput(
                 _(
                     "step {position} of {number} is TOP {top} of {label}, whose "
-                    "invitation went out; to hold it on {date:%d.%m.%Y}, move the meeting or "
-                    "record 'vertagt' in it ('ratsweg meeting move {id}', 'ratsweg "
-                    "consultation record {number} {position} --result vertagt --until "
-                    "{date:%d.%m.%Y}')"
+                    "invitation went out; to hold it on {date:%d.%m.%Y}, move meeting {id} "
+                    "or record the result 'vertagt' there with the target date "
+                    "{date:%d.%m.%Y}"
                 ).format(
                     position=step.position,
                     number=paper.number,

@@ -325,8 +325,7 @@ def _invited_message(label: str, meeting: Meeting, item: int | None) -> str:
         ).format(label=label)
     return _(
         "the invitation to {label} went out, so item {item} stays on its agenda; the Gremium "
-        "decides its Absetzung in the session: record the result 'abgesetzt' "
-        "('ratsweg consultation record NUMBER POSITION --result abgesetzt')"
+        "decides its Absetzung in the session: record the result 'abgesetzt' there"
     ).format(label=label, item=item)
 
 

@@ -57,8 +57,7 @@ class AgendaPaths(PathService):
                 _(
                     "step {position} of {number} is TOP {top} of {label}, whose invitation "
                     "went out, so it stays on that agenda; the Gremium decides its Absetzung "
-                    "in the session: record the result 'abgesetzt' ('ratsweg consultation "
-                    "record {number} {position} --result abgesetzt'), then change the path"
+                    "in the session: record the result 'abgesetzt' there, then change the path"
                 ).format(
                     position=step.position, number=paper.number, top=item.number or "-", label=label
                 )

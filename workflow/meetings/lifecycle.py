@@ -209,9 +209,10 @@ class MeetingService:
                 _("meeting {id} takes place on").format(id=meeting.id),
                 local(meeting.start).date(),
                 _(
-                    "mark it held on that day or later; if it met earlier, move it first "
-                    "(ratsweg meeting move {id} --date YYYY-MM-DD)"
-                ).format(id=meeting.id),
+                    "mark it held on that day or later; if it met earlier, move it to that "
+                    "day first"
+                ),
+                field=None,
             )
             return present_meeting(uow, meeting, catalog)
 
@@ -235,7 +236,7 @@ class MeetingService:
         """
         check_line(reason, _("reason"))
         if not reason.strip():
-            raise InvalidInput(_("cancelling a meeting needs a reason; pass --reason TEXT"))
+            raise InvalidInput(_("cancelling a meeting needs a reason"), field="reason")
         reason = reason.strip()
         with self._shared.write(user, body) as uow:
             meeting = uow.meeting(meeting_id, for_update=True)
@@ -460,7 +461,8 @@ def _new_start(
     start = wall_clock(day, time or local(old_start).time())
     if start == old_start:
         raise InvalidInput(
-            _("{label} already starts then; give another --date or --time").format(label=label)
+            _("{label} already starts then; give another day or time").format(label=label),
+            field="day",
         )
     return start
 

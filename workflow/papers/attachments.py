@@ -85,15 +85,17 @@ def _names(path: Path, file_name: str | None, media_type: str | None) -> tuple[s
     name = (file_name or path.name).strip()
     if not name or "/" in name or "\\" in name:
         raise InvalidInput(
-            _("{name!r} is not a file name; pass --name NAME without slashes").format(name=name)
+            _("{name!r} is not a file name; give a name without slashes").format(name=name),
+            field="file_name",
         )
     check_line(name, _("file name"))
     kind = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if len(name) > 255:
         raise InvalidInput(
-            _(
-                "the file name has {length} characters, 255 are stored; pass a shorter --name"
-            ).format(length=len(name))
+            _("the file name has {length} characters, 255 are stored; give a shorter name").format(
+                length=len(name)
+            ),
+            field="file_name",
         )
     return name, check_media_type(kind)
 

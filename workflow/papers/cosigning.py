@@ -124,7 +124,7 @@ class CoSigningService:
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.CO_SIGNATURE_OVERRULE)
             if not reason.strip():
-                raise InvalidInput(_("overruling an objection needs a reason; pass --reason TEXT"))
+                raise InvalidInput(_("overruling an objection needs a reason"), field="reason")
             if catalog.lifecycle("paper").transition("release", paper.state) is None:
                 raise TransitionNotAllowed(
                     paper.number,
@@ -162,7 +162,7 @@ class CoSigningService:
         """Sign (or object to) the paper for one participating office."""
         check_line(comment, _("comment"))
         if objection and not (comment and comment.strip()):
-            raise InvalidInput(_("an objection needs a reason; pass --comment TEXT"))
+            raise InvalidInput(_("an objection needs a reason"), field="comment")
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.CO_SIGNATURE_SIGN, office=office)
             office_row = catalog.office(office)

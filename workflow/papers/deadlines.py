@@ -165,9 +165,10 @@ def open_deadlines(
     """``DeadlineService.list_deadlines`` in the caller's unit of work."""
     if start and end and start > end:
         raise InvalidInput(
-            _("--from {start} is after --to {end}").format(
+            _("the period ends before it starts: {start} is after {end}").format(
                 start=start.isoformat(), end=end.isoformat()
-            )
+            ),
+            field="end",
         )
     now = uow.now()
     current = uow.catalog()

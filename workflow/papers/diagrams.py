@@ -102,9 +102,10 @@ def render(dot_source: str, fmt: str) -> bytes:
     except graphviz.ExecutableNotFound:
         raise InvalidInput(
             _(
-                "--format {fmt} needs Graphviz's 'dot' program (apt install graphviz); "
-                "or use --format dot or mermaid"
-            ).format(fmt=fmt)
+                "the format {fmt} needs Graphviz's 'dot' program (apt install graphviz); "
+                "or use the format dot or mermaid"
+            ).format(fmt=fmt),
+            field="fmt",
         ) from None
 
 

@@ -36,7 +36,7 @@ def check_changes(changes: DraftChanges) -> None:
     check_text(changes.text, _("text"))
     check_lines(changes.participants or (), _("participant or member"))
     if changes.title is not None and not changes.title.strip():
-        raise InvalidInput(_("a paper needs a title; pass --title TEXT"), field="title")
+        raise InvalidInput(_("a paper needs a title"), field="title")
     if changes.text is not None and not changes.text.strip():
         raise InvalidInput(
             _("the new text is empty; a draft keeps its text until it has one"), field="text"
@@ -44,7 +44,7 @@ def check_changes(changes: DraftChanges) -> None:
     fields = (changes.title, changes.text, changes.participants, changes.planned)
     if all(f is None for f in fields):
         raise InvalidInput(
-            _("no change given; pass --title, --text-file, --participant or --planned")
+            _("no change given; change the title, the text, the participants or the plan")
         )
 
 

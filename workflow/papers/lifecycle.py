@@ -82,7 +82,7 @@ class PaperService:
         """
         _check_texts(title, reference, text, faction, [*participants, *members])
         if not title.strip():
-            raise InvalidInput(_("a paper needs a title; pass --title TEXT"), field="title")
+            raise InvalidInput(_("a paper needs a title"), field="title")
         now = self._shared.clock.now()
         with self._shared.write(user, body) as uow:
             catalog, actor = uow.catalog(), uow.actor()
@@ -164,9 +164,7 @@ class PaperService:
         """
         query = query or PaperQuery()
         if isinstance(reader, Reader) and (query.mine or query.waiting_for_me):
-            raise InvalidInput(
-                _("'mine' and 'waiting for me' need a user; pass --as USER or set RATSWEG_USER")
-            )
+            raise InvalidInput(_("'mine' and 'waiting for me' need a user"), field="reader")
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
             return listing.list_papers(uow, query)
 
@@ -194,7 +192,7 @@ class PaperService:
     ) -> PaperView:
         check_line(reason, _("reason"))
         if not reason.strip():
-            raise InvalidInput(_("withdrawing needs a reason; pass --reason TEXT"))
+            raise InvalidInput(_("withdrawing needs a reason"), field="reason")
         return self._paper_trigger(number, "withdraw", user, body, reason=reason.strip())
 
     def _paper_trigger(
@@ -224,8 +222,8 @@ def _submitter(
     if kind.is_supplement:
         raise InvalidInput(
             _(
-                "a paper of type {name} is numbered from its original; create it with "
-                "'ratsweg paper supplement ORIGINAL'"
+                "a paper of type {name} is numbered from its original; create it as an "
+                "Ergänzungsvorlage of the original"
             ).format(name=kind.name)
         )
     return check_submitter(kind, faction, members)

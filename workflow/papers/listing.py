@@ -68,19 +68,20 @@ def _check(catalog: Catalog, query: PaperQuery) -> list[str]:
     if query.year is not None and not 1 <= query.year <= 9999:
         raise InvalidInput(_("year {year} is out of range").format(year=query.year))
     if query.since and query.until and query.since > query.until:
-        raise InvalidInput(_("the period ends before it starts; check --since and --until"))
+        raise InvalidInput(_("the period ends before it starts"), field="until")
     words = _words(query.text)
     if query.sort_key is PaperSort.RELEVANCE and not words:
-        raise InvalidInput(_("sorting by relevance needs a search text; pass --search TEXT"))
+        raise InvalidInput(_("sorting by relevance needs a search text"), field="text")
     return words
 
 
 def _check_page(query: PaperQuery) -> None:
     if not 1 <= query.limit <= MAX_PAGE_SIZE:
         raise InvalidInput(
-            _("a page holds 1 to {most} papers, not {limit}; pass --limit 1..{most}").format(
+            _("a page holds 1 to {most} papers, not {limit}").format(
                 most=MAX_PAGE_SIZE, limit=query.limit
-            )
+            ),
+            field="limit",
         )
     if not 0 <= query.offset <= MAX_OFFSET:
         raise InvalidInput(

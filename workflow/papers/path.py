@@ -84,7 +84,10 @@ class PathService:
             steps = sorted(paper.consultations, key=lambda c: c.position)
             if parallel_to is not None:
                 if position is not None:
-                    raise InvalidInput(_("pass either --position or --parallel-to, not both"))
+                    raise InvalidInput(
+                        _("give either a position or a step to run beside, not both"),
+                        field="parallel_to",
+                    )
                 at, level = _parallel_place(catalog, paper, steps, parallel_to, step_role)
             else:
                 at, level = _serial_place(catalog, paper, steps, position)
@@ -195,9 +198,11 @@ class PathService:
         steps already dealt with. Planned dates of the old path stay on record."""
         check_line(reason, _("reason"))
         if not reason.strip():
-            raise InvalidInput(_("a new Beratungsfolge needs a reason; pass --reason TEXT"))
+            raise InvalidInput(_("a new Beratungsfolge needs a reason"), field="reason")
         if not steps:
-            raise InvalidInput(_("the new Beratungsfolge has no steps; pass at least one --step"))
+            raise InvalidInput(
+                _("the new Beratungsfolge has no steps; give at least one"), field="steps"
+            )
         roles = [parse_role(s.role) for s in steps]
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = self._lock_path(uow, number)  # _require_path_edit
@@ -257,8 +262,8 @@ class PathService:
                 raise InvalidInput(
                     _(
                         "step {position} of {number} is on the agenda of meeting {meeting_id}; "
-                        "move it with 'ratsweg consultation schedule' "
-                        "(service.agendas.reschedule_step), which takes it off that agenda"
+                        "moving it to another day takes it off that agenda "
+                        "(service.agendas.reschedule_step)"
                     ).format(position=position, number=paper.number, meeting_id=step.meeting_id)
                 )
             schedule_on_day(self._shared.engine, uow, catalog, actor, paper, step, date)
@@ -294,7 +299,7 @@ class PathService:
             raise InvalidInput(
                 _(
                     "step {position} of {number} is on the agenda of meeting {meeting_id}; "
-                    "take it off that agenda first ('ratsweg meeting remove-item')"
+                    "take it off that agenda first"
                 ).format(position=step.position, number=paper.number, meeting_id=step.meeting_id)
             )
 
@@ -332,10 +337,10 @@ class PathService:
         require_paper(catalog, actor, Action.PAPER_ROUTE, paper)
         if not (reason and reason.strip()):
             raise InvalidInput(
-                _(
-                    "{number} is released; changing its Beratungsfolge needs a reason (pass "
-                    "--reason TEXT)"
-                ).format(number=paper.number)
+                _("{number} is released; changing its Beratungsfolge needs a reason").format(
+                    number=paper.number
+                ),
+                field="reason",
             )
         return True
 
@@ -393,8 +398,9 @@ def _serial_place(
         raise InvalidInput(
             _(
                 "position {at} is inside a group of parallel steps; insert before or "
-                "after the group, or use --parallel-to"
-            ).format(at=at)
+                "after the group, or add it beside a step of the group"
+            ).format(at=at),
+            field="position",
         )
     level = steps[at - 1].level if at <= len(steps) else _next_level(steps)
     for step in steps:

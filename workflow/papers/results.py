@@ -261,9 +261,10 @@ def _result_day(
     when = meeting_day or date or step.date or step.planned_date
     if when is None:
         raise InvalidInput(
-            _("step {position} of {number} has no meeting date; pass --date YYYY-MM-DD").format(
+            _("step {position} of {number} has no meeting date; give the day").format(
                 position=position, number=paper.number
-            )
+            ),
+            field="date",
         )
     check_result_date(catalog, paper, step, when)
     check_window(uow.session, paper, step, when)
@@ -274,9 +275,10 @@ def _result_day(
         when,
         _("that is the day of its meeting: record it once the meeting has taken place")
         if meeting_day
-        else _("record it once it is taken, or check --date")
+        else _("record it once it is taken")
         if date
-        else _("pass --date YYYY-MM-DD with the day it was taken"),
+        else _("that is its planned day, not the day it was taken"),
+        field=None if meeting_day else "date",
     )
     return when
 
@@ -321,8 +323,9 @@ def check_result_date(catalog: Catalog, paper: Paper, step: Consultation, when: 
         raise InvalidInput(
             _(
                 "{what}, before the result of the earlier step {position} ({name}) on "
-                "{date:%d.%m.%Y}; check --date"
-            ).format(what=what, position=latest.position, name=name, date=latest.date)
+                "{date:%d.%m.%Y}"
+            ).format(what=what, position=latest.position, name=name, date=latest.date),
+            field="date",
         )
 
 
@@ -362,9 +365,9 @@ def _meeting_day(
         raise InvalidInput(
             _(
                 "step {position} of {number} is on the agenda of {label}: its result is "
-                "dated {day:%d.%m.%Y}, the meeting's day, not {date:%d.%m.%Y}; leave out "
-                "--date"
-            ).format(position=step.position, number=paper.number, label=label, day=day, date=date)
+                "dated {day:%d.%m.%Y}, the meeting's day, not {date:%d.%m.%Y}"
+            ).format(position=step.position, number=paper.number, label=label, day=day, date=date),
+            field="date",
         )
     return day
 

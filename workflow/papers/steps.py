@@ -104,32 +104,31 @@ def routing_arguments(
     if effect is ResultEffect.REFER:
         if not refer_to:
             raise InvalidInput(
-                _("{value!r} needs the body it goes to; pass --refer-to ORGANIZATION").format(
-                    value=result.value
-                )
+                _("{value!r} needs the body it goes to").format(value=result.value),
+                field="refer_to",
             )
         extra["refer_to"] = catalog.body_organization(refer_to).id
         extra["refer_role"] = parse_role(refer_role or "vorberatung").value
     elif refer_to or refer_role:
         raise InvalidInput(
-            _("--refer-to fits only ueberwiesen or zurueckverwiesen, not {value!r}").format(
+            _("only ueberwiesen or zurueckverwiesen go to another body, not {value!r}").format(
                 value=result.value
-            )
+            ),
+            field="refer_to",
         )
     if target_date is not None:
         if not effect.repeats_step:
             raise InvalidInput(
-                _("--until fits only vertagt, zurueckgestellt or abgesetzt, not {value!r}").format(
-                    value=result.value
-                )
+                _(
+                    "only vertagt, zurueckgestellt or abgesetzt take a target date, not {value!r}"
+                ).format(value=result.value),
+                field="target_date",
             )
         extra["target_date"] = target_date
     if result.amends_text and not (amended_text and amended_text.strip()):
         raise InvalidInput(
-            _(
-                "{value!r} changes the wording; pass the amended text with --text-file "
-                "FILE (or --text TEXT)"
-            ).format(value=result.value)
+            _("{value!r} changes the wording; give the amended text").format(value=result.value),
+            field="amended_text",
         )
     if amended_text is not None and not result.amends_text:
         raise InvalidInput(

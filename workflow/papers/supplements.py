@@ -84,9 +84,9 @@ class SupplementService:
         check_line(title, _("title"))
         check_text(text, _("text"))
         if not reason.strip():
-            raise InvalidInput(_("an Ergänzungsvorlage needs a reason; pass --reason TEXT"))
+            raise InvalidInput(_("an Ergänzungsvorlage needs a reason"), field="reason")
         if title is not None and not title.strip():
-            raise InvalidInput(_("the title is empty; pass --title TEXT or leave it out"))
+            raise InvalidInput(_("the title is empty; give one or leave it out"), field="title")
         with self._shared.write(user, body) as uow:
             actor = uow.actor()
             given = uow.paper(number, for_update=False)
@@ -163,7 +163,7 @@ def _lock_chain(uow: UnitOfWork, given: Paper) -> tuple[Paper, Paper]:
         raise InvalidInput(
             _(
                 "{number} is continued by {latest}; the next Ergänzungsvorlage follows "
-                "the latest paper of the chain: ratsweg paper supplement {latest}"
+                "the latest paper of the chain, {latest}"
             ).format(number=given.number, latest=latest)
         )
     return root, uow.paper(latest, for_update=True)
@@ -308,7 +308,7 @@ def _supplement_type(catalog: Catalog, root: Paper, wanted: str | None) -> Paper
             _(
                 "the definitions of {number} give papers of type {paper_type!r} no "
                 "Ergänzungsvorlage; set paper_types[].supplement_type (see "
-                "docs/definitions.md) or pass --type"
+                "docs/definitions.md) or give the type"
             ).format(number=root.number, paper_type=root.paper_type)
         )
     return catalog.paper_type(origin_type.supplement_type)

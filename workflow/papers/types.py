@@ -60,12 +60,12 @@ class PaperTypeService:
         with self._shared.write(user, body) as uow:
             paper, catalog, actor = uow.lock_paper(number, Action.PAPER_EDIT)
             if not text.strip():
-                raise InvalidInput(_("the answer is empty; pass --text TEXT or --text-file FILE"))
+                raise InvalidInput(_("the answer is empty"), field="text")
             self._require_answerable(catalog, paper)
             uow.refuse_future(
                 _("the answer to {number} is dated").format(number=paper.number),
                 date,
-                _("record it once it has been given; check --date"),
+                _("record it once it has been given"),
             )
             paper.answer, paper.answer_date = text.strip(), date
             uow.record(
@@ -132,8 +132,8 @@ def check_submitter(
         if faction is None:
             raise InvalidInput(
                 _(
-                    "a paper of type {name} is submitted by a faction; pass --faction NAME "
-                    "(and --member NAME for each submitting member)"
+                    "a paper of type {name} is submitted by a faction; name the faction "
+                    "(and each submitting member)"
                 ).format(name=kind.name),
                 field="faction",
             )
@@ -142,7 +142,7 @@ def check_submitter(
         raise InvalidInput(
             _(
                 "a paper of type {name} is written by an office, not submitted by a "
-                "faction; drop --faction and --member"
+                "faction; leave out the faction and its members"
             ).format(name=kind.name),
             field="faction",
         )
@@ -188,8 +188,5 @@ def check_result(
     )
     if kind.answered and closes and ConsultationRole(step.role).concludes and paper.answer is None:
         raise InvalidInput(
-            _(
-                "{number} has no answer yet; record it first with 'ratsweg paper answer "
-                "{number} --text-file FILE'"
-            ).format(number=paper.number)
+            _("{number} has no answer yet; record the answer first").format(number=paper.number)
         )

@@ -147,6 +147,16 @@ def show_meeting(request: Request, session: WebSessionView) -> Response:
     return render_meeting(web, request, session, int(request.path_params["meeting_id"]))
 
 
+#: The form's field for the input a service refusal names (``InvalidInput.field``).
+SERVICE_FIELDS = {"reason": "grund", "day": "datum", "time": "zeit"}
+
+
+def _form_field(exc: WorkflowError, action: str) -> str:
+    """The field of the action's form a refusal is about ('' for the form as a whole)."""
+    field = SERVICE_FIELDS.get(getattr(exc, "field", None) or "", "")
+    return field if field in ACTIONS.get(action, ("", "", ()))[2] else ""
+
+
 Call = Callable[[WorkflowService, int, str, str | None, FormData], Any]
 CALLS: dict[str, Call] = {
     "invite": lambda s, m, u, b, f: s.meetings.invite_meeting(m, user=u, body=b),
@@ -182,7 +192,7 @@ def act_on_meeting(request: Request, session: WebSessionView) -> Response:
         failed = {"action": action, "message": str(exc), "field": exc.field or ""}
         return render_meeting(web, request, session, meeting_id, 422, failed)
     except (InvalidInput, PermissionDenied) as exc:
-        failed = {"action": action, "message": str(exc), "field": ""}
+        failed = {"action": action, "message": str(exc), "field": _form_field(exc, action)}
         return render_meeting(web, request, session, meeting_id, status_of(exc), failed)
     except WorkflowError as exc:  # not possible now (409): the page again, with the message
         if isinstance(exc, NotFoundError):
