@@ -70,7 +70,7 @@ def render_report(trails: Sequence[PaperTrail], *, generated_at: dt.datetime) ->
     parts = [
         "<!DOCTYPE html>",
         '<html lang="de"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{_e(title)}</h1>",
         (
             f"<p>Erstellt am {_e(_instant(generated_at))} (Europe/Berlin) aus dem Audit-Trail. "
@@ -80,7 +80,7 @@ def render_report(trails: Sequence[PaperTrail], *, generated_at: dt.datetime) ->
     ]
     parts.extend(_paper(trail) for trail in trails)
     parts.append(
-        "<footer>ratsweg Beschlussnachweis. Zeiten in Europe/Berlin. Die Hash-Kette jeder "
+        "</main><footer>ratsweg Beschlussnachweis. Zeiten in Europe/Berlin. Die Hash-Kette jeder "
         "Vorlage wurde beim Erstellen neu berechnet.</footer></body></html>"
     )
     return "\n".join(parts) + "\n"
