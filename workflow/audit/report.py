@@ -48,7 +48,7 @@ th { background: #eee; } td.num { text-align: right; }
 dl.facts { display: grid; grid-template-columns: 12em auto; gap: 0.15em 1em; }
 dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 .nonpublic { background: #fff3cd; } .badge { font-size: 8.5pt; padding: 0 0.3em;
-  border: 1px solid #a60; border-radius: 0.2em; color: #a60; white-space: nowrap; }
+  border: 1px solid #7a4800; border-radius: 0.2em; color: #7a4800; white-space: nowrap; }
 .kept { color: #075e07; } .missed { color: #a00; font-weight: bold; }
 .open, .unknown, .not_applicable { color: #555; } .broken { color: #a00; font-weight: bold; }
 .intact { color: #075e07; font-weight: bold; } pre { white-space: pre-wrap;
