@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import log_in, served
+from tests.browser_support import axe_violations, describe, log_in, served
 from tests.conftest import on_day
 from workflow.service import WorkflowService
 
@@ -191,6 +191,8 @@ def test_a_vorlage_goes_its_whole_way_in_the_browser(
             rows = page.locator("#agenda tr[data-id]")
             rows.nth(2).locator(".drag-handle").drag_to(rows.nth(0).locator(".drag-handle"))
             page.get_by_role("status").filter(has_text="gespeichert").wait_for()
+            violations = axe_violations(page)  # the agenda as the script shows it after the drop
+            assert not violations, describe(violations)
             dragged = [titles[2], titles[0], titles[1]]
             assert agenda_titles(page) == dragged
             page.reload()
