@@ -48,7 +48,7 @@ th { background: #eee; } td.num { text-align: right; }
 dl.facts { display: grid; grid-template-columns: 12em auto; gap: 0.15em 1em; }
 dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 .nonpublic { background: #fff3cd; } .badge { font-size: 8.5pt; padding: 0 0.3em;
-  border: 1px solid #a60; border-radius: 0.2em; color: #a60; white-space: nowrap; }
+  border: 1px solid #7a4800; border-radius: 0.2em; color: #7a4800; white-space: nowrap; }
 .kept { color: #075e07; } .missed { color: #a00; font-weight: bold; }
 .open, .unknown, .not_applicable { color: #555; } .broken { color: #a00; font-weight: bold; }
 .intact { color: #075e07; font-weight: bold; } pre { white-space: pre-wrap;
@@ -70,7 +70,7 @@ def render_report(trails: Sequence[PaperTrail], *, generated_at: dt.datetime) ->
     parts = [
         "<!DOCTYPE html>",
         '<html lang="de"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{_e(title)}</h1>",
         (
             f"<p>Erstellt am {_e(_instant(generated_at))} (Europe/Berlin) aus dem Audit-Trail. "
@@ -80,7 +80,7 @@ def render_report(trails: Sequence[PaperTrail], *, generated_at: dt.datetime) ->
     ]
     parts.extend(_paper(trail) for trail in trails)
     parts.append(
-        "<footer>ratsweg Beschlussnachweis. Zeiten in Europe/Berlin. Die Hash-Kette jeder "
+        "</main><footer>ratsweg Beschlussnachweis. Zeiten in Europe/Berlin. Die Hash-Kette jeder "
         "Vorlage wurde beim Erstellen neu berechnet.</footer></body></html>"
     )
     return "\n".join(parts) + "\n"

@@ -283,6 +283,8 @@ def render_paper(
         trail = None  # the audit trail is for auditors, admins and the session office
     actions = offered(web, session, paper)
     catalog = web.service.bodies.catalog(body, reader=reader)
+    from workflow.web.audit import Labels  # audit.py imports this module
+
     initial = catalog.lifecycle("paper").initial
     signing = {
         i.office_id: i
@@ -295,6 +297,7 @@ def render_paper(
         "url": paper_url(paper.number),
         "fristen": [f for check in checks for f in check.fristen],
         "trail": trail,
+        "trail_state": Labels(catalog).state,
         "actions": actions,
         "editable": paper.state == initial and bool(session.roles & WRITERS),
         "failed": failed,
