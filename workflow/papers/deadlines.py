@@ -233,6 +233,13 @@ def _reports_configured(catalog: Catalog) -> bool:
     )
 
 
+#: A Gremium's deadlines for a meeting day, an office's Mitzeichnung Frist for a request,
+#: under a definitions version: its id is the hash of its files, so they never change; kept
+#: across requests (pure functions of their key), emptied when they grow past MEMO_SIZE.
+_STEP_MEMO: dict[tuple[str, str, dt.date], tuple[Deadline, ...]] = {}
+_CO_SIGNING_MEMO: dict[tuple[str, str, dt.datetime], dict[str, Deadline]] = {}
+MEMO_SIZE = 20_000
+
 #: an entry's place in the list (due, paper, step) and how to build it once it is chosen
 _Found = tuple[tuple[dt.datetime, str, int], Callable[[], DeadlineEntry]]
 
@@ -240,13 +247,14 @@ _Found = tuple[tuple[dt.datetime, str, int], Callable[[], DeadlineEntry]]
 class _Counter:
     """Counts the deadlines of many papers: each definitions version's states read once, a
     Gremium's deadlines for a meeting day and an office's Mitzeichnung Frist for a request
-    day counted once, an entry built only when the list keeps it."""
+    counted once (and kept), an entry built only when the list keeps it."""
 
     def __init__(self, uow: UnitOfWork, now: dt.datetime) -> None:
         self._uow, self._now = uow, now
-        self._steps: dict[tuple[str, str, dt.date], tuple[Deadline, ...]] = {}
         self._finals: dict[tuple[str, str], tuple[bool, frozenset[str]]] = {}
-        self._co_signing: dict[tuple[str, str, dt.datetime], dict[str, Deadline]] = {}
+        for memo in (_STEP_MEMO, _CO_SIGNING_MEMO):
+            if len(memo) > MEMO_SIZE:
+                memo.clear()
 
     def entries(
         self, paper: OwedPaper, wanted: Callable[[str, str, dt.date], bool]
@@ -294,12 +302,13 @@ class _Counter:
     def _step_deadlines(
         self, catalog: Catalog, paper: OwedPaper, org: str, meeting: dt.date
     ) -> tuple[Deadline, ...]:
-        key = (paper.definitions_version, org, meeting)
-        if key not in self._steps:
+        key = (catalog.version, org, meeting)
+        found = _STEP_MEMO.get(key)
+        if found is None:
             name = catalog.organization_name(org)
             rules = catalog.deadlines.for_organization(org)
-            self._steps[key] = step_deadlines(catalog.calendar(), rules, meeting, name)
-        return self._steps[key]
+            found = _STEP_MEMO[key] = step_deadlines(catalog.calendar(), rules, meeting, name)
+        return found
 
     def _co_signing_deadlines(self, catalog: Catalog, paper: OwedPaper) -> dict[str, Deadline]:
         """The Mitzeichnung Frist of each pending co-signature (``co_signing_deadlines``),
@@ -309,12 +318,12 @@ class _Counter:
             when = paper.requested.get(c.office_id)
             if c.state != PENDING or when is None:
                 continue
-            key = (paper.definitions_version, c.office_id, when)
-            if key not in self._co_signing:
-                self._co_signing[key] = pending_co_signing_deadlines(
+            key = (catalog.version, c.office_id, when)
+            if key not in _CO_SIGNING_MEMO:
+                _CO_SIGNING_MEMO[key] = pending_co_signing_deadlines(
                     catalog, [c], {c.office_id: when}
                 )
-            found.update(self._co_signing[key])
+            found.update(_CO_SIGNING_MEMO[key])
         return found
 
 
