@@ -162,20 +162,31 @@ def owing_papers(
                 *([Paper.office_id == organization] if by_org else []),
             )
         )
-    scope = (
-        select(Paper.id)
-        .where(
-            Paper.body_id == body_id,
-            Paper.id.in_(union(tasks, *owing)),
-            or_(Paper.state.not_in(sorted(final_states)), Paper.id.in_(tasks)),
-        )
-        .scalar_subquery()
-    )
+    # the body and the final states are checked on the papers found, never on all of them:
+    # a condition on every paper would have the database read them all (PostgreSQL)
+    scope = union(tasks, *owing)
+    _look_up_by_index(session)
     columns = (Paper.id, Paper.number, Paper.title, Paper.office_id, Paper.state, Paper.frozen)
-    query = select(*columns, Paper.definitions_version).where(Paper.id.in_(scope))
+    query = select(*columns, Paper.definitions_version)
+    query = query.where(Paper.id.in_(scope), Paper.body_id == body_id)
     papers = [OwedPaper(*row) for row in session.execute(query.order_by(Paper.id))]
     load_facts(session, papers, scope)
-    return papers
+    finals = set(final_states)
+    return [p for p in papers if p.state not in finals or any(map(_owes_report, p.tasks))]
+
+
+def _look_up_by_index(session: Session) -> None:
+    """Have PostgreSQL look up the few papers found, and their rows, by index (a nested
+    loop), in this transaction: its cost model (a disk seek per lookup) would rather hash
+    all 100,000 papers and 200,000 steps, though they are in memory and an index leads to
+    each row these queries want."""
+    if session.get_bind().dialect.name == "postgresql":
+        for setting in ("enable_hashjoin", "enable_mergejoin"):
+            session.execute(text(f"SET LOCAL {setting} = off"))
+
+
+def _owes_report(task: TaskRow) -> bool:
+    return task.state in OPEN_TASK_STATES and task.due is not None
 
 
 def owed_paper(session: Session, paper: Paper) -> OwedPaper:
@@ -213,7 +224,8 @@ def load_facts(
 ) -> None:
     """Fill in the papers' steps and co-signatures (``steps``), their implementation tasks
     and when each pending co-signature was last requested (from the audit trail): a query
-    each for all of them. ``scope``: the papers' ids, a list or a subquery."""
+    each for all of them. ``scope``: the papers' ids, a list or a subquery (rows of other
+    papers than ``papers`` are passed over)."""
     by_id = {p.id: p for p in papers}
     if steps:
         step_columns = (
@@ -235,11 +247,13 @@ def load_facts(
         for row in session.execute(query.order_by(Consultation.paper_id, Consultation.position)):
             pid, sid, position, org, role, state, day, planned, meeting, out = row
             step = StepRow(sid, position, org, role, state, day, planned, meeting, bool(out))
-            by_id[pid].consultations.append(step)
+            if pid in by_id:
+                by_id[pid].consultations.append(step)
         signs = select(CoSignature.paper_id, CoSignature.office_id, CoSignature.state)
         signs = signs.where(CoSignature.paper_id.in_(scope)).order_by(CoSignature.id)
         for pid, office, state in session.execute(signs):
-            by_id[pid].co_signatures.append(CoSignatureRow(office, state))
+            if pid in by_id:
+                by_id[pid].co_signatures.append(CoSignatureRow(office, state))
     task_columns = (
         ImplementationTask.id,
         ImplementationTask.title,
@@ -252,12 +266,14 @@ def load_facts(
     tasks = select(ImplementationTask.paper_id, *task_columns)
     tasks = tasks.where(ImplementationTask.paper_id.in_(scope)).order_by(ImplementationTask.id)
     for task in session.execute(tasks):
-        by_id[task[0]].tasks.append(TaskRow(*task[1:]))
+        if task[0] in by_id:
+            by_id[task[0]].tasks.append(TaskRow(*task[1:]))
     pending = select(CoSignature.paper_id).where(
         CoSignature.state == PENDING, CoSignature.paper_id.in_(scope)
     )
     for pid, office, when in co_signature_requests(session, pending):
-        by_id[pid].requested[office] = when
+        if pid in by_id:
+            by_id[pid].requested[office] = when
 
 
 def co_signature_requests(
