@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,24 +166,36 @@ def owing_papers(
     # the body and the final states are checked on the papers found, never on all of them:
     # a condition on every paper would have the database read them all (PostgreSQL)
     scope = union(tasks, *owing)
-    _look_up_by_index(session)
     columns = (Paper.id, Paper.number, Paper.title, Paper.office_id, Paper.state, Paper.frozen)
     query = select(*columns, Paper.definitions_version)
     query = query.where(Paper.id.in_(scope), Paper.body_id == body_id)
-    papers = [OwedPaper(*row) for row in session.execute(query.order_by(Paper.id))]
-    load_facts(session, papers, scope)
+    with _looked_up_by_index(session):
+        papers = [OwedPaper(*row) for row in session.execute(query.order_by(Paper.id))]
+        load_facts(session, papers, scope)
     finals = set(final_states)
     return [p for p in papers if p.state not in finals or any(map(_owes_report, p.tasks))]
 
 
-def _look_up_by_index(session: Session) -> None:
-    """Have PostgreSQL look up the few papers found, and their rows, by index (a nested
-    loop), in this transaction: its cost model (a disk seek per lookup) would rather hash
-    all 100,000 papers and 200,000 steps, though they are in memory and an index leads to
-    each row these queries want."""
-    if session.get_bind().dialect.name == "postgresql":
-        for setting in ("enable_hashjoin", "enable_mergejoin"):
-            session.execute(text(f"SET LOCAL {setting} = off"))
+@contextmanager
+def _looked_up_by_index(session: Session) -> Iterator[None]:
+    """Have PostgreSQL look up the few papers found, and their rows, by index (nested loops)
+    in the queries inside: its cost model (a disk seek per lookup) would rather hash all
+    100,000 papers and 200,000 steps, though they are in memory and an index leads to each
+    row these queries want. The settings are the transaction's before and after."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    keep = "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')"
+    hashjoin, mergejoin = session.execute(text(keep)).one()
+    change = (
+        "SELECT set_config('enable_hashjoin', :hash, true),"
+        " set_config('enable_mergejoin', :merge, true)"
+    )
+    session.execute(text(change), {"hash": "off", "merge": "off"})
+    try:
+        yield
+    finally:
+        session.execute(text(change), {"hash": hashjoin, "merge": mergejoin})
 
 
 def _owes_report(task: TaskRow) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, exists, or_, select
+from sqlalchemy import event, exists, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from storage import deadlines as deadline_store
@@ -330,3 +330,7 @@ def test_only_the_papers_that_may_owe_a_deadline_are_read(town: WorkflowService)
 
         assert read(adopted=False) == ids[1:]
         assert read(adopted=True) == ids
+        # PostgreSQL's planner settings for the lookups are the transaction's again after
+        settings = "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')"
+        if session.get_bind().dialect.name == "postgresql":
+            assert tuple(session.execute(text(settings)).one()) == ("on", "on")
