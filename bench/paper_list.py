@@ -51,7 +51,11 @@ BODY = "landau"
 CLERK, HEAD = "sozialamt.weber", "hauptamt.leitung"
 STAMP = dt.datetime(2024, 1, 2, 8, 0)
 TYPES = ("sitzungsvorlage", "sitzungsvorlage", "mitteilungsvorlage", "antrag")
-STATES = ("draft", "co_signing", "released", "in_consultation", "adopted", "noted", "rejected")
+#: the newest papers (OPEN_PERCENT of them) are still open, every older one was decided
+OPEN_STATES = ("draft", "co_signing", "released", "in_consultation")
+DECIDED_STATES = ("adopted", "adopted", "noted", "rejected", "implemented")
+OPEN_PERCENT = 2
+TODAY = dt.date.today()
 OFFICES = ("sozialamt", "hauptamt", "bgm")
 GREMIEN = ("stadtvorstand", "hauptausschuss", "sozialausschuss", "beirat_migration", "stadtrat")
 WORDS = [
@@ -173,45 +177,88 @@ def number_of(pid: int, count: int) -> str:
     return f"{paper_day(pid, count).year}/{pid:06d}"
 
 
+def is_open(pid: int, count: int) -> bool:
+    """The newest OPEN_PERCENT % of the papers are still open (no result yet)."""
+    return pid > count - count * OPEN_PERCENT // 100
+
+
+def state_of(pid: int, count: int) -> str:
+    if is_open(pid, count):
+        return OPEN_STATES[pid % len(OPEN_STATES)]
+    return DECIDED_STATES[pid % len(DECIDED_STATES)]
+
+
 def papers(count: int, version: str) -> Iterator[tuple[Any, ...]]:
     rng = random.Random(14)
     for pid in range(1, count + 1):
         kind = TYPES[pid % len(TYPES)]
-        day, number = paper_day(pid, count), number_of(pid, count)
+        day, number, state = paper_day(pid, count), number_of(pid, count), state_of(pid, count)
+        frozen = state not in ("draft", "co_signing")
         yield (pid, BODY, version, number, kind, title(pid, rng), OFFICES[pid % 3], day,
-               body_text(pid, rng), STATES[pid % len(STATES)], False, STAMP, STAMP, 1)  # fmt: skip
+               body_text(pid, rng), state, frozen, STAMP, STAMP, 1)  # fmt: skip
 
 
 def consultations(count: int) -> Iterator[tuple[Any, ...]]:
+    """Two steps each: held (with their day) for a decided paper, planned for an open one
+    (on a day from a few days ago to two months ahead, so its Fristen are open)."""
     for pid in range(1, count + 1):
         for position in (1, 2):
             org = GREMIEN[(pid + position) % len(GREMIEN)]
-            yield (pid * 2 + position, pid, position, org, "vorberatung", True, "planned", position)
+            if is_open(pid, count):
+                planned = TODAY + dt.timedelta(days=pid % 60 - 5 + 14 * position)
+                state, day = "planned", None
+            else:
+                state, planned = "held", None
+                day = paper_day(pid, count) + dt.timedelta(days=14 * position)
+            yield (pid * 2 + position, pid, position, org, "vorberatung", True, state, position,
+                   planned, day)  # fmt: skip
 
 
 def co_signatures(count: int) -> Iterator[tuple[Any, ...]]:
-    for pid in range(10, count + 1, 10):
-        yield (pid, pid, "hauptamt", "pending")
+    """Every tenth paper and every open one in Mitzeichnung asks the Hauptamt to co-sign:
+    pending while the paper is in Mitzeichnung, signed otherwise."""
+    for pid in range(1, count + 1):
+        pending = state_of(pid, count) == "co_signing"
+        if pid % 10 == 0 or pending:
+            yield (pid, pid, "hauptamt", "pending" if pending else "signed")
 
 
-def created_events(count: int) -> Iterator[tuple[Any, ...]]:
+def events(count: int) -> Iterator[tuple[Any, ...]]:
+    """Each paper's ``paper_created``; a pending co-signature's request (a few days ago)."""
     for pid in range(1, count + 1):
         actor = CLERK if pid % 3 == 0 else "sitzungsdienst.becker"
         yield (f"paper:{pid}", 1, pid, STAMP, actor, "paper_created", "{}", "0" * 64, f"{pid:064x}")
+        if state_of(pid, count) == "co_signing":
+            asked = dt.datetime.combine(TODAY - dt.timedelta(days=pid % 6), dt.time(8))
+            yield (f"paper:{pid}", 2, pid, asked, actor, "co_signature_requested",
+                   '{"office": "hauptamt"}', f"{pid:064x}", f"{pid:063x}1")  # fmt: skip
+
+
+def tasks(count: int) -> Iterator[tuple[Any, ...]]:
+    """Beschlusskontrolle: every 100th decided paper has an implementation task, due a year
+    after the decision; every other one of them is open still (its report overdue)."""
+    for pid in range(100, count + 1, 100):
+        if not is_open(pid, count):
+            state = "open" if pid % 200 == 0 else "implemented"
+            due = paper_day(pid, count) + dt.timedelta(days=365)
+            yield (pid // 100, pid, f"Umsetzung {pid}", OFFICES[pid % 3], state, due, None,
+                   None, STAMP, CLERK)  # fmt: skip
 
 
 PAPER = (
     "id, body_id, definitions_version, number, paper_type, title, office_id, date, text, state, "
     "frozen, created_at, modified_at, row_version"
 )
-STEP = "id, paper_id, position, organization_id, role, public, state, level"
+STEP = "id, paper_id, position, organization_id, role, public, state, level, planned_date, date"
 SIGN = "id, paper_id, office_id, state"
 EVENT = "stream, seq, paper_id, occurred_at, actor, action, payload, prev_hash, hash"
+TASK = "id, paper_id, title, office_id, state, due, interval_months, report_to, created_at, actor"
 TABLES = (
     ("paper", PAPER, papers),
     ("consultation", STEP, consultations),
     ("co_signature", SIGN, co_signatures),
-    ("audit_event", EVENT, created_events),
+    ("audit_event", EVENT, events),
+    ("implementation_task", TASK, tasks),
 )
 
 
@@ -364,6 +411,7 @@ def run_backends(
     run: Callable[[str, argparse.Namespace], Any],
     report: Callable[[str, Any], bool],
     runs: int = 50,
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> tuple[bool, bool]:
     """The command line of a benchmark over both backends (``--papers``, ``--runs``,
     ``--backends``, ``--postgres-url``): ``report(backend, run(backend, args))`` for each
@@ -373,6 +421,8 @@ def run_backends(
     parser.add_argument("--runs", type=int, default=runs, help=f"runs per case (default {runs})")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=DEFAULT_PG_URL)
+    if options is not None:
+        options(parser)  # the benchmark's own options
     args = parser.parse_args(argv)
     if args.papers < 100 or args.runs < 1:
         parser.error("--papers must be at least 100 and --runs positive")

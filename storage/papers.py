@@ -5,37 +5,14 @@ steps and deadlines look at."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
-from storage.schema import DecisionProcedure, ImplementationTask, Meeting, Paper
+from storage.schema import DecisionProcedure, Meeting, Paper
 
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
-
-
-def definitions_versions(session: Session, body_id: str) -> Sequence[str]:
-    """The definitions versions the body's papers were created under."""
-    query = select(Paper.definitions_version).where(Paper.body_id == body_id).distinct()
-    return session.scalars(query).all()
-
-
-def papers_with_deadlines(
-    session: Session, body_id: str, final_states: Collection[str]
-) -> Sequence[Paper]:
-    """The body's papers that may still owe a deadline: those not in one of ``final_states``,
-    and those with implementation tasks (a report is owed until the task is done); their
-    steps and co-signatures loaded with them, in creation order."""
-    has_tasks = exists().where(ImplementationTask.paper_id == Paper.id)
-    query = (
-        select(Paper)
-        .where(Paper.body_id == body_id, or_(Paper.state.not_in(sorted(final_states)), has_tasks))
-        .options(selectinload(Paper.consultations), selectinload(Paper.co_signatures))
-        .order_by(Paper.id)
-    )
-    return session.scalars(query).all()
 
 
 def paper_number(session: Session, paper_id: int) -> str:

@@ -32,7 +32,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-
 #: The largest id a table stores (PostgreSQL's integer); a larger one names no row.
 MAX_ROW_ID = 2**31 - 1
 
@@ -94,6 +93,7 @@ class Paper(Base):
         Index("ix_paper_body_id_office_id_date", "body_id", "office_id", "date"),
         Index("ix_paper_body_id_title", "body_id", "title"),
         Index("ix_paper_body_id_modified_at", "body_id", "modified_at"),
+        Index("ix_paper_body_id_definitions_version", "body_id", "definitions_version"),  # 0015
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -152,7 +152,7 @@ class Consultation(Base):
     organization_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
     public: Mapped[bool] = mapped_column(Boolean)
-    state: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64), index=True)  # open steps (0015)
     planned_date: Mapped[dt.date | None] = mapped_column(Date)
     date: Mapped[dt.date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(64))
@@ -221,7 +221,7 @@ class CoSignature(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
     office_id: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), index=True)  # pending (0015)
     actor: Mapped[str | None] = mapped_column(String(128))
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     comment: Mapped[str | None] = mapped_column(Text)
@@ -319,7 +319,7 @@ class ImplementationTask(Base):
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id"), index=True)
     title: Mapped[str] = mapped_column(Text)
     office_id: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16))  # open, reported, implemented
+    state: Mapped[str] = mapped_column(String(16), index=True)  # open, reported, implemented
     due: Mapped[dt.date | None] = mapped_column(Date)  # next report or completion due
     interval_months: Mapped[int | None] = mapped_column(Integer)
     report_to: Mapped[str | None] = mapped_column(String(64))

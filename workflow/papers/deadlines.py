@@ -4,17 +4,19 @@ upcoming and overdue deadlines (Vorlagenschluss, Ladung, Mitzeichnung, reports).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 
 from sqlalchemy.orm import Session
 
+from storage import deadlines as deadline_store
 from storage import papers as paper_store
 from storage import trail as trail_store
-from storage.schema import (
-    Consultation,
-    Paper,
-)
+from storage.deadlines import PENDING, OwedPaper, StepRow
+from workflow.core.catalog import Catalog
 from workflow.core.deadlines import (
     Deadline,
     DeadlineEntry,
@@ -30,9 +32,9 @@ from workflow.core.errors import (
 from workflow.core.i18n import _
 from workflow.core.model import MAX_PAGE_SIZE
 from workflow.papers.fristen import path_steps, release_facts
-from workflow.papers.present import co_signing_deadlines
-from workflow.reminders.planning import report_deadlines
-from workflow.reminders.sync import paper_facts
+from workflow.papers.present import pending_co_signing_deadlines
+from workflow.reminders.planning import ReportDeadline, report_deadlines
+from workflow.reminders.sync import facts_of
 from workflow.uow import KNOWN_USERS, TRUSTED, Reader, Shared, UnitOfWork
 
 
@@ -125,7 +127,7 @@ class DeadlineService:
                 )
             )
         with self._shared.read(body, reader, KNOWN_USERS) as uow:
-            entries = open_deadlines(
+            return open_deadlines(
                 uow,
                 paper=paper,
                 organization=organization,
@@ -133,23 +135,9 @@ class DeadlineService:
                 user=user,
                 start=start,
                 end=end,
+                overdue=overdue,
+                limit=limit,
             )
-        entries = [e for e in entries if e.overdue or not overdue]
-        return entries[:limit] if limit is not None else entries
-
-
-def _deadline_met(session: Session, paper: Paper, step: Consultation, deadline: Deadline) -> bool:
-    """Whether ``deadline`` of an open step no longer waits for anything: the Vorlagenschluss
-    once the paper is released (the submission is in), the Ladung once the step's meeting is
-    invited. The urgent Ladung is an alternative to the Ladung, never a deadline of its own."""
-    if deadline.kind is DeadlineKind.URGENT_INVITATION:
-        return True
-    if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
-        return paper.frozen
-    if deadline.kind is DeadlineKind.INVITATION and step.meeting_id is not None:
-        meeting = paper_store.find_meeting(session, step.meeting_id)
-        return meeting is not None and meeting.invited_at is not None
-    return False
 
 
 def open_deadlines(
@@ -161,8 +149,15 @@ def open_deadlines(
     user: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    overdue: bool = False,
+    limit: int | None = None,
 ) -> list[DeadlineEntry]:
-    """``DeadlineService.list_deadlines`` in the caller's unit of work."""
+    """``DeadlineService.list_deadlines`` in the caller's unit of work.
+
+    Only the papers that may owe a deadline are read (indexed queries on open steps, pending
+    co-signatures and open tasks), with what their deadlines need in a few queries; the
+    filters apply to each step before its deadlines are counted, and only the first ``limit``
+    entries are built."""
     if start and end and start > end:
         raise InvalidInput(
             _("the period ends before it starts: {start} is after {end}").format(
@@ -177,78 +172,207 @@ def open_deadlines(
         offices = {current.office(office).id} | (offices if user else set())
     if organization:
         current.organization(organization)
-    rows = [uow.paper(paper, for_update=False)] if paper else _candidates(uow)
-    entries = [
-        entry
+    if paper:
+        row = deadline_store.owed_paper(uow.session, uow.paper(paper, for_update=False))
+        deadline_store.load_facts(uow.session, [row], [row.id], steps=False)
+        rows = [row]
+    else:
+        rows = _candidates(uow, organization)
+    counter = _Counter(uow, now)
+
+    def wanted(org_id: str, office_id: str, day: dt.date) -> bool:
+        return (
+            (not organization or org_id == organization)
+            and (not offices or office_id in offices or org_id in offices)
+            and (start is None or day >= start)
+            and (end is None or day <= end)
+        )
+
+    order = itertools.count()  # keeps the order of equal keys: papers, steps, kinds
+    found = (
+        (key, next(order), make)
         for row in rows
-        for entry in _paper_deadlines(uow, row, now)
-        if (not organization or entry.organization_id == organization)
-        and (not offices or row.office_id in offices or entry.organization_id in offices)
-        and (start is None or entry.deadline.day >= start)
-        and (end is None or entry.deadline.day <= end)
-    ]
-    return sorted(entries, key=lambda e: (e.deadline.due, e.paper, e.position or 0))
+        for key, make in counter.entries(row, wanted)
+        if not overdue or key[0] <= now
+    )
+    chosen = sorted(found) if limit is None else heapq.nsmallest(limit, found)
+    return [make() for _key, _order, make in chosen]
 
 
-def _candidates(uow: UnitOfWork) -> Sequence[Paper]:
+def _candidates(uow: UnitOfWork, organization: str | None) -> list[OwedPaper]:
     """The papers that may still owe a deadline: a paper in a state that is final under every
-    definitions version in use owes only the reports of its implementation tasks."""
+    definitions version in use owes only the reports of its implementation tasks; a step
+    only while it is not final (under some version in use) and has a date; the first report
+    of an adopted paper only where some version sets ``implementation_report``."""
     body_id = uow.body().id
-    finals = [
-        {s.id for s in uow.catalog(version).lifecycle("paper").states if s.final}
-        for version in paper_store.definitions_versions(uow.session, body_id)
+    catalogs = [
+        uow.catalog(version)
+        for version in deadline_store.definitions_versions(uow.session, body_id)
     ]
-    final = set.intersection(*finals) if finals else set()
-    return paper_store.papers_with_deadlines(uow.session, body_id, final)
+    if not catalogs:
+        return []
+    final = set.intersection(
+        *({s.id for s in c.lifecycle("paper").states if s.final} for c in catalogs)
+    )
+    steps = [c.lifecycle("consultation").states for c in catalogs]
+    step_final = set.intersection(*({s.id for s in states if s.final} for states in steps))
+    open_steps = {s.id for states in steps for s in states} - step_final
+    return deadline_store.owing_papers(
+        uow.session,
+        body_id,
+        final_states=final,
+        open_step_states=open_steps,
+        adopted=any(_reports_configured(c) for c in catalogs),
+        organization=organization,
+    )
 
 
-def _paper_deadlines(uow: UnitOfWork, paper: Paper, now: dt.datetime) -> list[DeadlineEntry]:
-    session = uow.session
-    catalog = uow.catalog(paper.definitions_version)
-    reports = [
-        DeadlineEntry(
-            paper=paper.number,
-            title=paper.title,
-            position=r.step.position if r.step else None,
-            organization_id=r.office_id,
-            organization_name=catalog.organization_name(r.office_id),
-            meeting=None,
-            deadline=r.deadline,
-            overdue=r.deadline.due <= now,
-            task=r.task.id if r.task else None,
-        )
-        for r in report_deadlines(catalog, paper_facts(session, catalog, paper))
-    ]
-    if catalog.lifecycle("paper").state(paper.state).final:
-        return reports
-    cal, rules = catalog.calendar(), catalog.deadlines
-    final = {s.id for s in catalog.lifecycle("consultation").states if s.final}
-    found: list[tuple[str, int | None, dt.date | None, Deadline, int | None]] = []
-    for step in paper.consultations:
-        meeting = step.date or step.planned_date
-        if step.state in final or meeting is None:
-            continue
-        name = catalog.organization_name(step.organization_id)
-        for deadline in step_deadlines(
-            cal, rules.for_organization(step.organization_id), meeting, name
-        ):
-            if not _deadline_met(session, paper, step, deadline):
-                found.append(
-                    (step.organization_id, step.position, meeting, deadline, step.meeting_id)
+def _reports_configured(catalog: Catalog) -> bool:
+    rules = catalog.deadlines
+    return rules.default.implementation_report is not None or any(
+        r.implementation_report is not None for r in rules.organizations.values()
+    )
+
+
+#: A Gremium's deadlines for a meeting day, an office's Mitzeichnung Frist for a request,
+#: under a definitions version: its id is the hash of its files, so they never change; kept
+#: across requests (pure functions of their key), emptied when they grow past MEMO_SIZE.
+_STEP_MEMO: dict[tuple[str, str, dt.date], tuple[Deadline, ...]] = {}
+_CO_SIGNING_MEMO: dict[tuple[str, str, dt.datetime], dict[str, Deadline]] = {}
+MEMO_SIZE = 20_000
+
+#: an entry's place in the list (due, paper, step) and how to build it once it is chosen
+_Found = tuple[tuple[dt.datetime, str, int], Callable[[], DeadlineEntry]]
+
+
+class _Counter:
+    """Counts the deadlines of many papers: each definitions version's states read once, a
+    Gremium's deadlines for a meeting day and an office's Mitzeichnung Frist for a request
+    counted once (and kept), an entry built only when the list keeps it."""
+
+    def __init__(self, uow: UnitOfWork, now: dt.datetime) -> None:
+        self._uow, self._now = uow, now
+        self._finals: dict[tuple[str, str], tuple[bool, frozenset[str]]] = {}
+        for memo in (_STEP_MEMO, _CO_SIGNING_MEMO):
+            if len(memo) > MEMO_SIZE:
+                memo.clear()
+
+    def entries(
+        self, paper: OwedPaper, wanted: Callable[[str, str, dt.date], bool]
+    ) -> Iterator[_Found]:
+        """The paper's open deadlines ``wanted`` keeps (by the Gremium or office owing it,
+        the paper's office and the due day): steps by position, then co-signatures, then
+        reports."""
+        catalog = self._uow.catalog(paper.definitions_version)
+        office, number, now = paper.office_id, paper.number, self._now
+        final, step_final = self._final(catalog, paper)
+        if not final:
+            for step in paper.consultations:
+                meeting = step.date or step.planned_date
+                if step.state in step_final or meeting is None:
+                    continue
+                org = step.organization_id
+                for deadline in self._step_deadlines(catalog, paper, org, meeting):
+                    if wanted(org, office, deadline.day) and not _met(paper, step, deadline):
+                        key = (deadline.due, number, step.position)
+                        args = (catalog, paper, org, deadline, now, step, meeting)
+                        yield key, partial(_entry, *args)
+            for org, deadline in self._co_signing_deadlines(catalog, paper).items():
+                if wanted(org, office, deadline.day):
+                    key = (deadline.due, number, 0)
+                    yield key, partial(_entry, catalog, paper, org, deadline, now)
+        if paper.tasks or paper.state == "adopted":  # else it owes no report
+            facts = facts_of(catalog, paper, paper.requested, paper.tasks)
+            for r in report_deadlines(catalog, facts):
+                if wanted(r.office_id, office, r.deadline.day):
+                    position = r.step.position if r.step else None
+                    key = (r.deadline.due, number, position or 0)
+                    yield key, partial(_report_entry, catalog, paper, r, now, position)
+
+    def _final(self, catalog: Catalog, paper: OwedPaper) -> tuple[bool, frozenset[str]]:
+        """Whether the paper's state is final, and the final states of its steps."""
+        key = (paper.definitions_version, paper.state)
+        if key not in self._finals:
+            steps = catalog.lifecycle("consultation").states
+            self._finals[key] = (
+                catalog.lifecycle("paper").state(paper.state).final,
+                frozenset(s.id for s in steps if s.final),
+            )
+        return self._finals[key]
+
+    def _step_deadlines(
+        self, catalog: Catalog, paper: OwedPaper, org: str, meeting: dt.date
+    ) -> tuple[Deadline, ...]:
+        key = (catalog.version, org, meeting)
+        found = _STEP_MEMO.get(key)
+        if found is None:
+            name = catalog.organization_name(org)
+            rules = catalog.deadlines.for_organization(org)
+            found = _STEP_MEMO[key] = step_deadlines(catalog.calendar(), rules, meeting, name)
+        return found
+
+    def _co_signing_deadlines(self, catalog: Catalog, paper: OwedPaper) -> dict[str, Deadline]:
+        """The Mitzeichnung Frist of each pending co-signature (``co_signing_deadlines``),
+        counted once per office and time of request."""
+        found: dict[str, Deadline] = {}
+        for c in paper.co_signatures:
+            when = paper.requested.get(c.office_id)
+            if c.state != PENDING or when is None:
+                continue
+            key = (catalog.version, c.office_id, when)
+            if key not in _CO_SIGNING_MEMO:
+                _CO_SIGNING_MEMO[key] = pending_co_signing_deadlines(
+                    catalog, [c], {c.office_id: when}
                 )
-    for office, deadline in co_signing_deadlines(session, catalog, paper).items():
-        found.append((office, None, None, deadline, None))
-    return [
-        DeadlineEntry(
-            paper=paper.number,
-            title=paper.title,
-            position=position,
-            organization_id=org_id,
-            organization_name=catalog.organization_name(org_id),
-            meeting=meeting,
-            deadline=deadline,
-            overdue=deadline.due <= now,
-            meeting_id=meeting_id,
-        )
-        for org_id, position, meeting, deadline, meeting_id in found
-    ] + reports
+            found.update(_CO_SIGNING_MEMO[key])
+        return found
+
+
+def _met(paper: OwedPaper, step: StepRow, deadline: Deadline) -> bool:
+    """Whether ``deadline`` of an open step no longer waits for anything: the Vorlagenschluss
+    once the paper is released (the submission is in), the Ladung once the step's meeting is
+    invited. The urgent Ladung is an alternative to the Ladung, never a deadline of its
+    own."""
+    if deadline.kind is DeadlineKind.URGENT_INVITATION:
+        return True
+    if deadline.kind is DeadlineKind.SUBMISSION_CUTOFF:
+        return paper.frozen
+    if deadline.kind is DeadlineKind.INVITATION and step.meeting_id is not None:
+        return step.invited
+    return False
+
+
+def _entry(
+    catalog: Catalog,
+    paper: OwedPaper,
+    org: str,
+    deadline: Deadline,
+    now: dt.datetime,
+    step: StepRow | None = None,
+    meeting: dt.date | None = None,
+) -> DeadlineEntry:
+    return DeadlineEntry(
+        paper=paper.number,
+        title=paper.title,
+        position=step.position if step else None,
+        organization_id=org,
+        organization_name=catalog.organization_name(org),
+        meeting=meeting,
+        deadline=deadline,
+        overdue=deadline.due <= now,
+        meeting_id=step.meeting_id if step else None,
+    )
+
+
+def _report_entry(
+    catalog: Catalog,
+    paper: OwedPaper,
+    report: ReportDeadline,
+    now: dt.datetime,
+    position: int | None,
+) -> DeadlineEntry:
+    return replace(
+        _entry(catalog, paper, report.office_id, report.deadline, now),
+        position=position,
+        task=report.task.id if report.task else None,
+    )

@@ -4,12 +4,15 @@ counted from when the signature was requested)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from storage import facts as fact_store
-from storage.schema import Paper
+from storage.deadlines import CoSignatureRow
+from storage.schema import CoSignature, Paper
 from workflow.core.catalog import Catalog
 from workflow.core.deadlines import Deadline, DeadlineKind, lead_time_deadline
 from workflow.core.model import CoSignatureState, PaperView
@@ -53,15 +56,32 @@ def co_signing_deadlines(session: Session, catalog: Catalog, paper: Paper) -> di
     ``deadlines.co_signing`` rule, counted from when it was last requested; by office, in the
     paper's order of co-signatures."""
     rules = catalog.deadlines
+    if not any(
+        c.state == CoSignatureState.PENDING.value
+        and rules.for_organization(c.office_id).co_signing is not None
+        for c in paper.co_signatures
+    ):
+        return {}
+    requested = fact_store.co_signature_requests(session, paper.id)
+    return pending_co_signing_deadlines(catalog, paper.co_signatures, requested)
+
+
+def pending_co_signing_deadlines(
+    catalog: Catalog,
+    co_signatures: Sequence[CoSignature | CoSignatureRow],
+    requested: Mapping[str, dt.datetime],
+) -> dict[str, Deadline]:
+    """``co_signing_deadlines`` of co-signatures whose requests (by office) were read
+    already."""
+    rules = catalog.deadlines
     pending = [
         c.office_id
-        for c in paper.co_signatures
+        for c in co_signatures
         if c.state == CoSignatureState.PENDING.value
         and rules.for_organization(c.office_id).co_signing is not None
     ]
     if not pending:
         return {}
-    requested = fact_store.co_signature_requests(session, paper.id)
     calendar = catalog.calendar()
     deadlines: dict[str, Deadline] = {}
     for office in pending:

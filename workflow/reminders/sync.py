@@ -7,12 +7,16 @@ each change audited in the paper's chain.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
 from sqlalchemy.orm import Session
 
 from storage import facts as fact_store
 from storage import reminders as reminder_store
 from storage.audit import append_event, paper_stream
-from storage.schema import Paper
+from storage.deadlines import OwedPaper, StepRow, TaskRow
+from storage.schema import Consultation, ImplementationTask, Paper
 from workflow.core.catalog import Catalog
 from workflow.core.model import OPEN_STEP_STATES, CoSignatureState, TaskState
 from workflow.reminders.planning import PaperFacts, StepFacts, TaskFacts, plan_reminders
@@ -61,9 +65,21 @@ def sync_paper_reminders(
 def paper_facts(session: Session, catalog: Catalog, paper: Paper) -> PaperFacts:
     """What the reminder planner knows of a paper: its steps, pending co-signatures (with
     when they were requested) and open implementation tasks."""
-    pending = [c for c in paper.co_signatures if c.state == CoSignatureState.PENDING.value]
+    pending = any(c.state == CoSignatureState.PENDING.value for c in paper.co_signatures)
     requested = fact_store.co_signature_requests(session, paper.id) if pending else {}
-    tasks = fact_store.implementation_tasks(session, paper.id)
+    return facts_of(catalog, paper, requested, fact_store.implementation_tasks(session, paper.id))
+
+
+def facts_of(
+    catalog: Catalog,
+    paper: Paper | OwedPaper,
+    requested: Mapping[str, dt.datetime],
+    tasks: Sequence[ImplementationTask | TaskRow],
+) -> PaperFacts:
+    """``paper_facts`` of a paper whose co-signature requests (by office) and implementation
+    tasks (oldest first) were read already."""
+    pending = [c for c in paper.co_signatures if c.state == CoSignatureState.PENDING.value]
+    steps: Sequence[Consultation | StepRow] = paper.consultations
     return PaperFacts(
         id=paper.id,
         number=paper.number,
@@ -82,7 +98,7 @@ def paper_facts(session: Session, catalog: Catalog, paper: Paper) -> PaperFacts:
                 date=c.date or c.planned_date,
                 meeting_id=c.meeting_id,
             )
-            for c in sorted(paper.consultations, key=lambda c: c.position)
+            for c in sorted(steps, key=lambda c: c.position)
         ),
         pending_co_signatures=tuple(
             (c.office_id, requested[c.office_id]) for c in pending if c.office_id in requested
