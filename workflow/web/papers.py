@@ -27,6 +27,7 @@ from workflow.core.model import (
 )
 from workflow.service import WorkflowService
 from workflow.web.auth import Web, form_of, page, status_of, web_of
+from workflow.web.labels import Labels
 
 #: What a paper's action form calls: the service method, with the logged-in user.
 Call = Callable[[WorkflowService, str, str, str | None, FormData], PaperView]
@@ -283,8 +284,6 @@ def render_paper(
         trail = None  # the audit trail is for auditors, admins and the session office
     actions = offered(web, session, paper)
     catalog = web.service.bodies.catalog(body, reader=reader)
-    from workflow.web.audit import Labels  # audit.py imports this module
-
     initial = catalog.lifecycle("paper").initial
     signing = {
         i.office_id: i
