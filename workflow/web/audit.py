@@ -25,7 +25,7 @@ from workflow.core.catalog import Catalog
 from workflow.core.errors import InvalidInput, NotFoundError, WorkflowError
 from workflow.core.i18n import N_, _
 from workflow.core.model import AuditAction, AuditEventView, AuditQuery, WebSessionView
-from workflow.web.auth import Web, page, web_of
+from workflow.web.auth import FieldError, Web, page, web_of
 from workflow.web.labels import Labels
 from workflow.web.papers import paper_url
 
@@ -71,14 +71,6 @@ DETAILS = {
 
 def audit_url(number: str) -> str:
     return "/pruefung/vorlagen/" + quote(number, safe="/")
-
-
-class FieldError(InvalidInput):
-    """A value the form cannot use, with the field it belongs to (its message goes there)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def query_of(chosen: dict[str, str]) -> AuditQuery:

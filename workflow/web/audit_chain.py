@@ -16,8 +16,8 @@ from starlette.routing import Route
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, WorkflowError
 from workflow.core.i18n import _
 from workflow.core.model import AuditAction, AuditQuery, Outcome, Seal, WebSessionView
-from workflow.web.audit import FieldError, audit_url
-from workflow.web.auth import form_of, page, status_of, web_of
+from workflow.web.audit import audit_url
+from workflow.web.auth import FieldError, form_of, page, status_of, web_of
 from workflow.web.pages import moment
 
 #: The longest seal a verification form takes (a seal holds one head per chain).

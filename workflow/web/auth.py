@@ -49,6 +49,14 @@ class Web:
     pages: Pages
 
 
+class FieldError(InvalidInput):
+    """Bad input for one field of a form (its name in ``field``), found by the page before
+    it asks the service: the form again with the message at that field (422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, field=field)
+
+
 def web_of(request: Request) -> Web:
     web: Web = request.app.state.web
     return web

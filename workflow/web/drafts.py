@@ -19,21 +19,13 @@ from workflow.core.clock import today
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed
 from workflow.core.i18n import _
 from workflow.core.model import DraftChanges, OrganizationKind, PaperView, Submitter, WebSessionView
-from workflow.web.auth import Web, form_of, page, status_of, web_of
+from workflow.web.auth import FieldError, Web, form_of, page, status_of, web_of
 from workflow.web.papers import paper_url
 
 #: The most participating offices and submitting members one form may name.
 MAX_CHOICES = 40
 #: The longest title and text a form takes (characters).
 MAX_TITLE, MAX_TEXT = 500, 60_000
-
-
-class FormError(Exception):
-    """A value of the form that is not of the right shape, with the field it belongs to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @page
@@ -70,7 +62,7 @@ def create_paper(request: Request, session: WebSessionView) -> Response:
         _known(participants, _offices(catalog), "participants")
         members = [m.strip() for m in values["members"].splitlines() if m.strip()]
         if len(members) > MAX_CHOICES:
-            raise FormError("members", _("Name at most {n} members.").format(n=MAX_CHOICES))
+            raise FieldError("members", _("Name at most {n} members.").format(n=MAX_CHOICES))
         paper = web.service.papers.create_paper(
             user=session.user_id,
             paper_type=kind,
@@ -85,8 +77,6 @@ def create_paper(request: Request, session: WebSessionView) -> Response:
             faction=values["faction"] or None,
             members=members,
         )
-    except FormError as exc:
-        return _render_new(web, request, session, catalog, values, participants, exc.field, exc)
     except (InvalidInput, NotFoundError, PermissionDenied) as exc:
         field = getattr(exc, "field", None) or (
             "office" if isinstance(exc, PermissionDenied) else ""
@@ -187,10 +177,6 @@ def edit_paper(request: Request, session: WebSessionView) -> Response:
             or None,
         )
         web.service.papers.edit_paper(number, user=user, changes=changes, body=body)
-    except FormError as exc:
-        return _render_edit(
-            web, request, session, paper, values, chosen, planned_typed, exc.field, exc
-        )
     except (InvalidInput, NotFoundError, PermissionDenied, TransitionNotAllowed) as exc:
         field = getattr(exc, "field", None)
         if field == "planned":
@@ -266,22 +252,22 @@ def _text(form: FormData, key: str) -> str:
 def _many(form: FormData, key: str) -> list[str]:
     values = [str(v) for v in form.getlist(key) if str(v).strip()]
     if len(values) > MAX_CHOICES:
-        raise FormError(key, _("Choose at most {n}.").format(n=MAX_CHOICES))
+        raise FieldError(key, _("Choose at most {n}.").format(n=MAX_CHOICES))
     return list(dict.fromkeys(values))
 
 
 def _required(values: Mapping[str, str], key: str, message: str) -> str:
     if not values[key]:
-        raise FormError(key, message)
+        raise FieldError(key, message)
     return values[key]
 
 
 def _bounded(values: Mapping[str, str]) -> None:
     """Titles and texts within the form's limits."""
     if len(values.get("title", "")) > MAX_TITLE:
-        raise FormError("title", _("The title has more than {n} characters.").format(n=MAX_TITLE))
+        raise FieldError("title", _("The title has more than {n} characters.").format(n=MAX_TITLE))
     if len(values.get("text", "")) > MAX_TEXT:
-        raise FormError("text", _("The text has more than {n} characters.").format(n=MAX_TEXT))
+        raise FieldError("text", _("The text has more than {n} characters.").format(n=MAX_TEXT))
 
 
 def _choice(
@@ -289,20 +275,20 @@ def _choice(
 ) -> str:
     value = values[key]
     if value not in choices:
-        raise FormError(key, message or _("Choose one of the offered values."))
+        raise FieldError(key, message or _("Choose one of the offered values."))
     return value
 
 
 def _known(chosen: list[str], choices: Mapping[str, str], key: str) -> None:
     if any(c not in choices for c in chosen):
-        raise FormError(key, _("Choose offices from the list."))
+        raise FieldError(key, _("Choose offices from the list."))
 
 
 def _date(value: str, key: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise FormError(
+        raise FieldError(
             key, _("{value!r} is not a date; give it as 2026-12-31.").format(value=value[:40])
         ) from None
 

@@ -19,7 +19,7 @@ from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, 
 from workflow.core.i18n import N_, _
 from workflow.core.model import MeetingView, WebSessionView
 from workflow.service import WorkflowService
-from workflow.web.auth import Web, form_of, page, status_of, web_of
+from workflow.web.auth import FieldError, Web, form_of, page, status_of, web_of
 from workflow.web.meetings import gremien_of, may_manage, meeting_url
 
 #: Bounds of the form's texts.
@@ -38,13 +38,6 @@ ACTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 #: States in which the agenda editor and the Sitzungsmodus are linked.
 EDITOR_STATES = frozenset({"planned", "invited"})
 SESSION_MODE_STATES = frozenset({"invited", "held"})
-
-
-class FieldError(InvalidInput):
-    """Bad input for one field of the form (its name in ``field``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message, field=field)
 
 
 def parse_day(text: str, field: str = "datum") -> dt.date:
