@@ -21,9 +21,9 @@ from tests.test_trail import AUDITOR, CLERK, HEAD, SESSION
 from tests.test_web import PASSWORD, client_of, csrf_of
 from workflow.audit.trail import DecisionQuery
 from workflow.core.model import AuditQuery
+from workflow.core.model.audit import EXPORT_FIELDS
 from workflow.service import WorkflowService
 from workflow.web import audit
-from workflow.web.audit import CSV_FIELDS
 
 ESCAPED_TITLE = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -178,7 +178,7 @@ def test_the_csv_download_holds_the_same_events_with_english_keys(
         response.headers["content-disposition"],
     )
     table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0] == list(CSV_FIELDS)
+    assert table[0] == list(EXPORT_FIELDS)
     records = [dict(zip(table[0], row, strict=True)) for row in table[1:]]
     events = audited.audit.search_audit(AuditQuery(paper=paper, action="result_recorded"))
     assert [r["hash"] for r in records] == [e.hash for e in events]

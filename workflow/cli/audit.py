@@ -26,26 +26,11 @@ from workflow.cli.output import (
 )
 from workflow.core.i18n import N_, _, ngettext
 from workflow.core.labels import state_text
-from workflow.core.model.audit import action_text
+from workflow.core.model.audit import EXPORT_FIELDS, action_text
 
 if TYPE_CHECKING:
     from workflow.core.model import AuditEventView, AuditQuery
 
-#: one exported event: everything needed to recompute its hash, plus the paper's number
-EVENT_FIELDS = (
-    "stream",
-    "seq",
-    "paper_number",
-    "paper_id",
-    "occurred_at",
-    "actor",
-    "action",
-    "from_state",
-    "to_state",
-    "payload",
-    "prev_hash",
-    "hash",
-)
 TABLE_HEADERS = [
     "seq",
     "occurred_at",
@@ -153,7 +138,7 @@ def audit_search(rt: Runtime, fmt: str, as_json: bool, reader: str | None, **fil
         echo_events(found, fmt, paper_column=True)
         return
     with rt.service.audit.audit_events(query, body=rt.body, reader=user_of(reader)) as events:
-        write_rows((event_record(e) for e in events), EVENT_FIELDS, fmt, sys.stdout)
+        write_rows((event_record(e) for e in events), EXPORT_FIELDS, fmt, sys.stdout)
 
 
 @audit.command(
@@ -193,9 +178,9 @@ def audit_export(
                 events, length=events.count(), label=_("exporting"), file=sys.stderr
             )
             with bar:
-                count = write_rows((event_record(e) for e in bar), EVENT_FIELDS, fmt, out)
+                count = write_rows((event_record(e) for e in bar), EXPORT_FIELDS, fmt, out)
         else:
-            count = write_rows((event_record(e) for e in rows), EVENT_FIELDS, fmt, out)
+            count = write_rows((event_record(e) for e in rows), EXPORT_FIELDS, fmt, out)
     done = ngettext("exported {n} event", "exported {n} events", count).format(n=count)
     click.echo(done + (" " + _("to {file}").format(file=output) if output else ""), err=True)
 
@@ -345,12 +330,12 @@ def audit_replay(
 
 
 def event_record(event: AuditEventView) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in EVENT_FIELDS}
+    return {name: getattr(event, name) for name in EXPORT_FIELDS}
 
 
 def echo_events(events: Iterable[AuditEventView], fmt: str, *, paper_column: bool = False) -> None:
     if fmt != "table":
-        write_rows((event_record(e) for e in events), EVENT_FIELDS, fmt, sys.stdout)
+        write_rows((event_record(e) for e in events), EXPORT_FIELDS, fmt, sys.stdout)
         return
     rows = [
         {

@@ -25,6 +25,7 @@ from workflow.core.catalog import Catalog
 from workflow.core.errors import InvalidInput, NotFoundError, WorkflowError
 from workflow.core.i18n import N_, _
 from workflow.core.model import AuditAction, AuditEventView, AuditQuery, WebSessionView
+from workflow.core.model.audit import EXPORT_FIELDS
 from workflow.web.auth import FieldError, Web, page, web_of
 from workflow.web.labels import Labels
 from workflow.web.papers import paper_url
@@ -41,22 +42,6 @@ FIELDS = {
     "until": 10,
 }
 PAGE_SIZE = 50
-#: The CSV download's columns: the English keys of ``ratsweg audit export``, everything needed
-#: to recompute each event's hash.
-CSV_FIELDS = (
-    "stream",
-    "seq",
-    "paper_number",
-    "paper_id",
-    "occurred_at",
-    "actor",
-    "action",
-    "from_state",
-    "to_state",
-    "payload",
-    "prev_hash",
-    "hash",
-)
 #: The payload entries the details column shows, with their names.
 DETAILS = {
     "trigger": N_("Action"),
@@ -225,14 +210,14 @@ def search_csv(request: Request, session: WebSessionView) -> Response:
     out = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 (closed by stream)
     try:
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        writer = csv.DictWriter(text, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(text, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
         query = query_of(chosen_of(request.query_params))
         with web.service.audit.audit_events(
             query, body=web.settings.body, reader=session.user_id
         ) as events:
             for event in events:
-                writer.writerow({key: _cell(getattr(event, key)) for key in CSV_FIELDS})
+                writer.writerow({key: _cell(getattr(event, key)) for key in EXPORT_FIELDS})
         text.detach()
     except (InvalidInput, NotFoundError):
         out.close()

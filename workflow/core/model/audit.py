@@ -126,6 +126,24 @@ def action_text(action: str) -> str:
         return action
 
 
+#: The fields of an exported event (``ratsweg audit export``, the Prüfung's CSV download):
+#: everything needed to recompute its hash, plus the paper's number. Stable English keys.
+EXPORT_FIELDS = (
+    "stream",
+    "seq",
+    "paper_number",
+    "paper_id",
+    "occurred_at",
+    "actor",
+    "action",
+    "from_state",
+    "to_state",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditEventView:
     stream: str
