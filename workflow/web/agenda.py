@@ -24,7 +24,7 @@ from workflow.core.errors import (
 )
 from workflow.core.i18n import _
 from workflow.core.model import Action, AgendaPart, AgendaShift, MeetingView, WebSessionView
-from workflow.web.auth import Web, form_of, page, status_of, web_of
+from workflow.web.auth import Web, form_of, may, page, status_of, web_of
 from workflow.web.papers import paper_url
 
 #: Bounds of the editor's text inputs (characters).
@@ -180,7 +180,7 @@ def render_agenda(
     body, reader = web.settings.body, session.user_id
     meeting = web.service.meetings.get_meeting(meeting_id, body=body, reader=reader)
     catalog = web.service.bodies.catalog(body, reader=reader)
-    manager = bool(session.roles & catalog.permissions.get(Action.MEETING_MANAGE, frozenset()))
+    manager = may(catalog, session, Action.MEETING_MANAGE)
     is_open = "cancel" in meeting.allowed_actions  # planned or invited: its agenda changes
     editable = manager and is_open and meeting.invited_at is None
     context: dict[str, Any] = {

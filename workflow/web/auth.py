@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from workflow.core.catalog import Catalog
 from workflow.core.errors import (
     ConflictError,
     InvalidInput,
@@ -24,7 +25,7 @@ from workflow.core.errors import (
     WorkflowError,
 )
 from workflow.core.i18n import _
-from workflow.core.model import WebSessionView
+from workflow.core.model import Action, WebSessionView
 from workflow.service import WorkflowService
 from workflow.web.pages import Pages
 from workflow.web.security import (
@@ -55,6 +56,22 @@ class FieldError(InvalidInput):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message, field=field)
+
+
+def may(catalog: Catalog, session: WebSessionView, action: Action) -> bool:
+    """Whether one of the user's roles has ``action`` in the definitions' permissions: only
+    whether a page shows the way or the form; the service decides when one is posted."""
+    return bool(session.roles & catalog.permissions.get(action, frozenset()))
+
+
+def fireable(catalog: Catalog, lifecycle: str, state: str, session: WebSessionView) -> set[str]:
+    """The triggers of ``lifecycle`` from ``state`` that one of the user's roles may fire (only
+    what a page shows; the service decides)."""
+    return {
+        t.trigger
+        for t in catalog.lifecycle(lifecycle).transitions
+        if state in t.sources and session.roles & t.roles
+    }
 
 
 def web_of(request: Request) -> Web:

@@ -15,7 +15,7 @@ from workflow.core.errors import InvalidInput, NotFoundError
 from workflow.core.i18n import _
 from workflow.core.model import WebSessionView
 from workflow.web.auth import page, web_of
-from workflow.web.papers import _organizations, paper_url
+from workflow.web.papers import organization_choices, paper_url
 
 #: The most deadlines the page shows (the service's list is bounded too).
 LIMIT = 200
@@ -38,8 +38,8 @@ def list_fristen(request: Request, session: WebSessionView) -> Response:
     chosen = {key: str(params.get(key) or "")[:200] for key in FILTERS}
     overdue = params.get("overdue") == "1"
     options = {
-        "office": _organizations(catalog, offices=True),
-        "gremium": _organizations(catalog, offices=False),
+        "office": organization_choices(catalog, offices=True),
+        "gremium": organization_choices(catalog, offices=False),
         "user": sorted(((u.id, u.name) for u in catalog.users.values()), key=lambda p: p[1]),
     }
     error, error_field, entries = None, None, None

@@ -19,7 +19,7 @@ from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied, 
 from workflow.core.i18n import N_, _
 from workflow.core.model import MeetingView, WebSessionView
 from workflow.service import WorkflowService
-from workflow.web.auth import FieldError, Web, form_of, page, status_of, web_of
+from workflow.web.auth import FieldError, Web, fireable, form_of, page, status_of, web_of
 from workflow.web.meetings import gremien_of, may_manage, meeting_url
 
 #: Bounds of the form's texts.
@@ -228,12 +228,7 @@ def render_meeting(
 def offered(catalog: Any, session: WebSessionView, meeting: MeetingView) -> list[dict[str, Any]]:
     """The actions allowed now that one of the user's roles may take (only what is shown:
     the service decides when the form is posted)."""
-    lifecycle = catalog.lifecycle("meeting")
-    mine = {
-        t.trigger
-        for t in lifecycle.transitions
-        if meeting.state in t.sources and session.roles & t.roles
-    }
+    mine = fireable(catalog, "meeting", meeting.state, session)
     return [
         {"id": action, "label": _(label), "fields": fields}
         for action, (trigger, label, fields) in ACTIONS.items()

@@ -23,7 +23,7 @@ from workflow.core.model import (
     OrganizationKind,
     WebSessionView,
 )
-from workflow.web.auth import Web, page, status_of, web_of
+from workflow.web.auth import Web, may, page, status_of, web_of
 
 #: ``?monat=2026-12``
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -145,7 +145,7 @@ def gremien_of(catalog: Any) -> list[tuple[str, str]]:
 def may_manage(catalog: Any, session: WebSessionView) -> bool:
     """Whether one of the user's roles has meeting.manage (only to show the forms; the
     service decides when one is posted)."""
-    return bool(session.roles & catalog.permissions.get(Action.MEETING_MANAGE, frozenset()))
+    return may(catalog, session, Action.MEETING_MANAGE)
 
 
 def _month_view(

@@ -14,19 +14,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from workflow.core.catalog import Catalog
 from workflow.core.errors import InvalidInput, NotFoundError, PermissionDenied
 from workflow.core.i18n import N_, _
 from workflow.core.labels import action_label, value_label
 from workflow.core.model import (
+    Action,
     AuditEventView,
     PaperPage,
     PaperQuery,
     PaperView,
-    Role,
     WebSessionView,
 )
 from workflow.service import WorkflowService
-from workflow.web.auth import Web, form_of, page, status_of, web_of
+from workflow.web.auth import Web, fireable, form_of, may, page, status_of, web_of
 from workflow.web.labels import Labels
 
 #: What a paper's action form calls: the service method, with the logged-in user.
@@ -63,8 +64,6 @@ SORTS = {
     "relevance": N_("Relevance (with a search)"),
 }
 PAGE_SIZE = 50
-#: Roles shown the way to write or edit a paper (the service decides for which office).
-WRITERS = frozenset({Role.CLERK, Role.OFFICE_HEAD, Role.SESSION_OFFICE, Role.ADMIN})
 
 
 @page
@@ -101,8 +100,8 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
     options = {
         "type": sorted((t.id, t.name) for t in catalog.paper_types.values()),
         "state": [(s.id, s.label or s.id) for s in catalog.lifecycle("paper").states],
-        "office": _organizations(catalog, offices=True),
-        "gremium": _organizations(catalog, offices=False),
+        "office": organization_choices(catalog, offices=True),
+        "gremium": organization_choices(catalog, offices=False),
         "sort": [(key, _(label)) for key, label in SORTS.items()],
     }
     context: dict[str, Any] = {
@@ -114,7 +113,7 @@ def list_papers(request: Request, session: WebSessionView) -> Response:
         "error": error,
         "error_field": error_field,
         "pages": _page_links(request, result),
-        "writer": bool(session.roles & WRITERS),
+        "writer": may(catalog, session, Action.PAPER_CREATE),
         "csv_max": f"{CSV_MAX_ROWS:,}".replace(",", "."),
         "csv_url": "/vorlagen.csv" + (f"?{request.url.query}" if request.url.query else ""),
     }
@@ -216,7 +215,7 @@ def _page_number(value: str | None) -> int:
     return 1
 
 
-def _organizations(catalog: Any, *, offices: bool) -> list[tuple[str, str]]:
+def organization_choices(catalog: Any, *, offices: bool) -> list[tuple[str, str]]:
     from workflow.core.model import OrganizationKind
 
     return sorted(
@@ -282,8 +281,8 @@ def render_paper(
         trail = web.service.audit.audit_trail(number, body=body, reader=reader)
     except PermissionDenied:
         trail = None  # the audit trail is for auditors, admins and the session office
-    actions = offered(web, session, paper)
     catalog = web.service.bodies.catalog(body, reader=reader)
+    actions = offered(catalog, session, paper)
     initial = catalog.lifecycle("paper").initial
     signing = {
         i.office_id: i
@@ -298,7 +297,7 @@ def render_paper(
         "trail": trail,
         "trail_state": Labels(catalog).state,
         "actions": actions,
-        "editable": paper.state == initial and bool(session.roles & WRITERS),
+        "editable": paper.state == initial and may(catalog, session, Action.PAPER_EDIT),
         "failed": failed,
         "signing": signing,
         "step_label": lambda s: value_label("step", s),
@@ -320,17 +319,10 @@ def file_size(size: int) -> str:
     return f"{size} Bytes"
 
 
-def offered(web: Web, session: WebSessionView, paper: PaperView) -> list[dict[str, Any]]:
+def offered(catalog: Catalog, session: WebSessionView, paper: PaperView) -> list[dict[str, Any]]:
     """The paper's allowed actions that this page has a form for and that one of the user's
     roles may fire (only what is shown: the service decides when the form is posted)."""
-    lifecycle = web.service.bodies.catalog(web.settings.body, reader=session.user_id).lifecycle(
-        "paper"
-    )
-    mine = {
-        t.trigger
-        for t in lifecycle.transitions
-        if paper.state in t.sources and session.roles & t.roles
-    }
+    mine = fireable(catalog, "paper", paper.state, session)
     return [
         {"id": str(a), "label": action_label(a), "reason": a in WITH_REASON}
         for a in paper.allowed_actions

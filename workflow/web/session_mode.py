@@ -32,7 +32,7 @@ from workflow.core.model import (
     VoteKind,
     WebSessionView,
 )
-from workflow.web.auth import Web, form_of, page, status_of, web_of
+from workflow.web.auth import Web, form_of, may, page, status_of, web_of
 from workflow.web.papers import paper_url
 
 #: The largest count a vote field takes (the service refuses more members than seats).
@@ -366,7 +366,7 @@ def _step(steps: tuple[ConsultationView, ...], position: int) -> ConsultationVie
 def _may_record(web: Web, session: WebSessionView) -> bool:
     """Only whether to show the form: the service decides when it is posted."""
     catalog = web.service.bodies.catalog(web.settings.body, reader=session.user_id)
-    return bool(session.roles & catalog.permissions.get(Action.CONSULTATION_RECORD, frozenset()))
+    return may(catalog, session, Action.CONSULTATION_RECORD)
 
 
 def _saved(
